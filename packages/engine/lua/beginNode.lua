@@ -1,0 +1,37 @@
+--[[
+  Starts an attempt of a node: the request state is the guard, so a node that completed never runs again
+  and no node starts once the request has ended.
+
+  KEYS[1] state hash   KEYS[2] data hash
+  ARGV[1] node path    ARGV[2] now (ms)   ARGV[3..] data fields holding the node's input
+
+  Returns
+    { 0, attempt, context, input1, input2, ... }  run the handler (context is '' when absent)
+    { 1 }                                          the node already completed
+    { 2, status }                                  the request is not running (completed, failed, ...)
+    { -1 }                                         no such request (never created or expired)
+]]
+local path = ARGV[1]
+local now = ARGV[2]
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'a|' .. path)
+local status = st[1]
+if not status then
+  return { -1 }
+end
+if st[2] == 'completed' then
+  return { 1 }
+end
+if status ~= 'pending' and status ~= 'running' then
+  return { 2, status }
+end
+local attempt = tonumber(st[3] or '0') + 1
+if status == 'pending' then
+  redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
+    'status', 'running', 'startedAt', now)
+else
+  redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt)
+end
+local reply = redis.call('HMGET', KEYS[2], 'ctx', unpack(ARGV, 3))
+table.insert(reply, 1, attempt)
+table.insert(reply, 1, 0)
+return reply

@@ -1,0 +1,19 @@
+--[[
+  Creates a request unless one with that id exists (execute is idempotent per request id).
+
+  KEYS[1] state hash   KEYS[2] data hash
+  ARGV[1] now (ms)     ARGV[2] encoded input   ARGV[3] encoded context (query, headers) or ''
+
+  Returns { 1 } when created, { 0, status } when the request already existed.
+]]
+local status = redis.call('HGET', KEYS[1], 'status')
+if status then
+  return { 0, status }
+end
+redis.call('HSET', KEYS[1], 'status', 'pending', 'createdAt', ARGV[1])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[2], 'in', ARGV[2], 'ctx', ARGV[3])
+else
+  redis.call('HSET', KEYS[2], 'in', ARGV[2])
+end
+return { 1 }

@@ -1,0 +1,41 @@
+--[[
+  Records a failed attempt of a node. A final failure (no attempts left, or not retryable) fails the
+  request: its error names the node, the attempts and the message; its keys get the failed retention TTL
+  and the failure is published. Otherwise the node waits for its retry.
+
+  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash
+  ARGV[1] node path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
+  ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
+
+  Returns
+    { 0 }           recorded
+    { 1 }           the node had completed (a late duplicate attempt); nothing changed
+    { 2, status }   the request is not running; only the node's error was recorded
+    { -1 }          no such request
+]]
+local path = ARGV[1]
+local now = ARGV[2]
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path)
+local status = st[1]
+if not status then
+  return { -1 }
+end
+if st[2] == 'completed' then
+  return { 1 }
+end
+
+if ARGV[4] ~= '1' then
+  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3])
+  return { 0 }
+end
+
+redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3])
+if status ~= 'pending' and status ~= 'running' then
+  return { 2, status }
+end
+redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', now, 'error', ARGV[3])
+for i = 1, 3 do
+  redis.call('PEXPIRE', KEYS[i], ARGV[5])
+end
+redis.call('PUBLISH', ARGV[6], ARGV[7])
+return { 0 }

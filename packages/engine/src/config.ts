@@ -1,0 +1,116 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import type { LogLevel } from './logger.js';
+import type { Retention } from './state-store.js';
+
+/** An HTTP front end the service can start; `@dagflow/server` provides one (`httpApi()`). */
+export interface HttpFrontend {
+  /** Starts listening; the handle closes the server. */
+  listen(service: unknown, options: { port: number; host: string }): Promise<HttpHandle>;
+}
+
+/** A listening HTTP server. */
+export interface HttpHandle {
+  /** The port it listens on (useful with port 0). */
+  readonly port: number;
+  /** Stops accepting connections and closes open ones. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link FlowService}; each falls back to an environment variable, then to a default. */
+export interface FlowServiceOptions {
+  /**
+   * Redis to use.
+   * @defaultValue `REDIS_URL`, else `redis://127.0.0.1:6379`
+   */
+  readonly redisUrl?: string;
+  /**
+   * Prefix of every Redis key and queue; services sharing a prefix share flows and requests.
+   * @defaultValue `DAGFLOW_PREFIX`, else `dagflow`
+   */
+  readonly prefix?: string;
+  /**
+   * HTTP port of `start()` and `startServer()`; 0 picks a free one.
+   * @defaultValue `PORT`, else 8080
+   */
+  readonly port?: number;
+  /**
+   * HTTP host to bind.
+   * @defaultValue `HOST`, else `0.0.0.0`
+   */
+  readonly host?: string;
+  /**
+   * Nodes one worker process runs at once, per flow.
+   * @defaultValue `WORKER_CONCURRENCY`, else 10
+   */
+  readonly workerConcurrency?: number;
+  /** The HTTP API to serve: `httpApi()` from `@dagflow/server`. Needed by `start()` and `startServer()`. */
+  readonly http?: HttpFrontend;
+  /**
+   * How long finished requests stay readable.
+   * @defaultValue completed 24 h, failed 7 days
+   */
+  readonly retention?: Partial<Retention>;
+  /**
+   * How long a worker's lock on a running node lasts before another worker may take the node over
+   * (it is renewed every half of it while the node runs).
+   * @defaultValue 30 000 ms
+   */
+  readonly lockDurationMs?: number;
+  /**
+   * How often workers look for nodes whose worker died.
+   * @defaultValue 30 000 ms
+   */
+  readonly stalledIntervalMs?: number;
+  /**
+   * Log level of the JSON-lines logger on stderr.
+   * @defaultValue `LOG_LEVEL`, else `info`
+   */
+  readonly logLevel?: LogLevel;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly port: number;
+  readonly host: string;
+  readonly workerConcurrency: number;
+  readonly http: HttpFrontend | undefined;
+  readonly retention: Retention;
+  readonly lockDurationMs: number;
+  readonly stalledIntervalMs: number;
+  readonly logLevel: LogLevel;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Applies environment variables and defaults to `options`. */
+export function resolveOptions(options: FlowServiceOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  return {
+    redisUrl: options.redisUrl ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    prefix: options.prefix ?? env['DAGFLOW_PREFIX'] ?? 'dagflow',
+    port: options.port ?? intFrom(env['PORT'], 'PORT') ?? 8080,
+    host: options.host ?? env['HOST'] ?? '0.0.0.0',
+    workerConcurrency: options.workerConcurrency ?? intFrom(env['WORKER_CONCURRENCY'], 'WORKER_CONCURRENCY') ?? 10,
+    http: options.http,
+    retention: {
+      completedMs: options.retention?.completedMs ?? DAY_MS,
+      failedMs: options.retention?.failedMs ?? 7 * DAY_MS,
+    },
+    lockDurationMs: options.lockDurationMs ?? 30_000,
+    stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
+  };
+}
+
+function intFrom(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Environment variable ${name} must be a non-negative integer (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return parsed;
+}

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import { type Dag, DagflowError, type DagDescription, Dag as DagClass, ErrorCode, assertValidId } from '@dagflow/flow';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { encode } from './codec.js';
+import { type FlowServiceOptions, type HttpHandle, type ResolvedOptions, resolveOptions } from './config.js';
+import { FlowPlan } from './flow-plan.js';
+import { Keys } from './keys.js';
+import { createLogger, type Logger } from './logger.js';
+import { executeNode, toNodeError } from './node-executor.js';
+import { type NodeJobData, NodeQueues } from './node-queues.js';
+import { ResultWaiter } from './result-waiter.js';
+import { defineScripts } from './scripts.js';
+import { StateStore } from './state-store.js';
+import type { ExecuteOptions, FlowInfo, RequestState } from './types.js';
+
+const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** Options of {@link FlowService.waitForResult}. */
+export interface WaitOptions {
+  /**
+   * How long to wait before throwing `WAIT_TIMEOUT` (the request goes on).
+   * @defaultValue 30 000 ms
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Registers flows, executes requests and runs their nodes on BullMQ workers.
+ * Start it as HTTP server and worker (`start()`), worker only (`startWorker()`) or server only
+ * (`startServer()`); scale out by starting more processes against the same Redis and prefix.
+ *
+ * @example
+ * ```ts
+ * const service = new FlowService({ http: httpApi() });
+ * service.register('myflow', (dag) => dag.node('hello', (input: string) => `you said "${input}"`));
+ * await service.start();
+ * ```
+ */
+export class FlowService {
+  readonly options: ResolvedOptions;
+  readonly log: Logger;
+  readonly #keys: Keys;
+  readonly #plans = new Map<string, FlowPlan>();
+  readonly #workers = new Map<string, Worker<NodeJobData>>();
+  #redis: Redis | undefined;
+  #store: StateStore | undefined;
+  #queues: NodeQueues | undefined;
+  #waiter: ResultWaiter | undefined;
+  #http: HttpHandle | undefined;
+  #working = false;
+  #closing: Promise<void> | undefined;
+
+  /** Reads configuration only; connections open on first use. */
+  constructor(options: FlowServiceOptions = {}) {
+    this.options = resolveOptions(options);
+    this.#keys = new Keys(this.options.prefix);
+    this.log = createLogger(this.options.logLevel, { prefix: this.options.prefix });
+  }
+
+  /**
+   * Registers a flow: `define(dag)` is called once and the DAG is validated here.
+   * @throws DagValidationError for invalid DAGs or names; `FLOW_ALREADY_REGISTERED` for a taken name.
+   */
+  register(name: string, define: (dag: Dag) => void): this {
+    assertValidId(name, 'flow');
+    if (this.#plans.has(name)) {
+      throw new DagflowError(ErrorCode.FLOW_ALREADY_REGISTERED, `Flow '${name}' is already registered.`);
+    }
+    const dag = new DagClass();
+    define(dag);
+    const plan = new FlowPlan(name, dag);
+    this.#plans.set(name, plan);
+    if (this.#working) this.#startFlowWorker(plan);
+    return this;
+  }
+
+  /** The registered flows. */
+  flows(): FlowInfo[] {
+    return [...this.#plans.values()].map((plan) => ({
+      name: plan.name,
+      version: plan.version,
+      nodes: plan.paths.length,
+    }));
+  }
+
+  /**
+   * The JSON description of a flow's DAG.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  describe(name: string): DagDescription {
+    return this.#plan(name).description;
+  }
+
+  /** Starts the HTTP server and the workers. */
+  async start(): Promise<void> {
+    await this.startWorker();
+    await this.startServer();
+  }
+
+  /** Starts workers for every registered flow (and for flows registered later); no HTTP server. */
+  async startWorker(): Promise<void> {
+    this.#assertOpen();
+    if (this.#working) return;
+    this.#working = true;
+    await this.#connection().ping();
+    for (const plan of this.#plans.values()) this.#startFlowWorker(plan);
+  }
+
+  /**
+   * Starts the HTTP server given as the `http` option.
+   * @throws DagflowError `INVALID_CONFIG` when no `http` option was given.
+   */
+  async startServer(): Promise<void> {
+    this.#assertOpen();
+    if (this.#http !== undefined) return;
+    const { http, port, host } = this.options;
+    if (http === undefined) {
+      throw new DagflowError(
+        ErrorCode.INVALID_CONFIG,
+        "No HTTP front end: pass `http: httpApi()` from '@dagflow/server' to the FlowService options.",
+      );
+    }
+    await this.#connection().ping();
+    this.#http = await http.listen(this, { port, host });
+    this.log.info('http server listening', { port: this.#http.port });
+  }
+
+  /** The port the HTTP server listens on, once started. */
+  get httpPort(): number | undefined {
+    return this.#http?.port;
+  }
+
+  /**
+   * Starts a request and answers its id at once. Executing twice with one `requestId` runs it once.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_REQUEST_ID`, `INVALID_OUTPUT` (input cannot be stored)
+   */
+  async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
+    this.#assertOpen();
+    const plan = this.#plan(name);
+    const requestId = options.requestId ?? randomUUID();
+    if (!REQUEST_ID.test(requestId)) {
+      throw new DagflowError(
+        ErrorCode.INVALID_REQUEST_ID,
+        `Invalid request id ${JSON.stringify(requestId)}: use 1-128 characters of letters, digits, '_', '.' and '-'.`,
+      );
+    }
+    const context =
+      options.query === undefined && options.headers === undefined
+        ? ''
+        : JSON.stringify({ query: options.query, headers: options.headers });
+    const created = await this.#stateStore().createRequest(name, requestId, encode(input), context);
+    const status = created ? 'pending' : await this.#stateStore().readStatus(name, requestId);
+    // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
+    if (status === 'pending') await this.#nodeQueues().enqueue(plan, requestId, plan.roots);
+    return requestId;
+  }
+
+  /**
+   * The request's state: status, timings, and every node's status, attempts and error.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
+   */
+  async state(name: string, requestId: string): Promise<RequestState> {
+    const state = await this.#stateStore().readState(this.#plan(name), requestId);
+    if (state === undefined) throw notFound(name, requestId);
+    return state;
+  }
+
+  /**
+   * The result of a completed request: its terminal node's output, or `{ [nodeId]: output }` for several.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `REQUEST_NOT_FINISHED`, `REQUEST_FAILED`
+   */
+  async result(name: string, requestId: string): Promise<unknown> {
+    const plan = this.#plan(name);
+    const store = this.#stateStore();
+    const status = await store.readStatus(name, requestId);
+    if (status === undefined) throw notFound(name, requestId);
+    if (status === 'completed') return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
+    if (status === 'failed' || status === 'stopped') throw await this.#failure(name, requestId);
+    throw new DagflowError(
+      ErrorCode.REQUEST_NOT_FINISHED,
+      `Request '${requestId}' of flow '${name}' is ${status}; wait for it with waitForResult() or ?wait=.`,
+      { details: { status } },
+    );
+  }
+
+  /**
+   * Waits until the request finishes and answers its result.
+   * @throws DagflowError `REQUEST_FAILED` with the failed node's details, `WAIT_TIMEOUT`, `REQUEST_NOT_FOUND`
+   */
+  async waitForResult(name: string, requestId: string, options: WaitOptions = {}): Promise<unknown> {
+    this.#plan(name);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const store = this.#stateStore();
+    const finished = await this.#resultWaiter().waitUntil(
+      `${name}/${requestId}`,
+      async () => {
+        const status = await store.readStatus(name, requestId);
+        if (status === undefined) throw notFound(name, requestId);
+        return status === 'completed' || status === 'failed' || status === 'stopped';
+      },
+      timeoutMs,
+    );
+    if (!finished) {
+      throw new DagflowError(
+        ErrorCode.WAIT_TIMEOUT,
+        `Request '${requestId}' of flow '${name}' did not finish within ${timeoutMs} ms; it goes on running.`,
+      );
+    }
+    return this.result(name, requestId);
+  }
+
+  /**
+   * Stops taking work, lets running nodes finish, closes the HTTP server and every connection.
+   * Safe to call more than once.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    await this.#http?.close();
+    await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
+    this.#workers.clear();
+    await this.#queues?.close();
+    await this.#waiter?.close();
+    await this.#redis?.quit().catch(() => this.#redis?.disconnect());
+    this.log.info('service closed');
+  }
+
+  #startFlowWorker(plan: FlowPlan): void {
+    const deps = {
+      redis: this.#connection(),
+      keys: this.#keys,
+      store: this.#stateStore(),
+      queues: this.#nodeQueues(),
+      log: this.log,
+    };
+    const worker = new Worker<NodeJobData>(this.#keys.queueName(plan.name), (job) => executeNode(deps, plan, job), {
+      connection: this.#connection(),
+      prefix: this.#keys.prefix,
+      concurrency: this.options.workerConcurrency,
+      lockDuration: this.options.lockDurationMs,
+      stalledInterval: this.options.stalledIntervalMs,
+      maxStalledCount: 2,
+      removeOnComplete: { count: 0 },
+      removeOnFail: { count: 0 },
+    });
+    worker.on('error', (error) => this.log.error('worker error', { flow: plan.name, error: error.message }));
+    worker.on('failed', (job, error) => {
+      // A job that stalled too often never reached our failure path: record it so the request ends.
+      if (job === undefined || !/stalled/i.test(error.message)) return;
+      const nodeError = toNodeError(job.data.n, job.attemptsMade, error);
+      this.#stateStore()
+        .failNode(plan.name, job.data.r, nodeError, true)
+        .catch((cause: unknown) => this.log.error('could not record a stalled node', { error: String(cause) }));
+    });
+    this.#workers.set(plan.name, worker);
+  }
+
+  async #failure(name: string, requestId: string): Promise<DagflowError> {
+    const state = await this.state(name, requestId);
+    const error = state.error;
+    const cause = error === undefined ? `it is ${state.status}` : `node '${error.node}' failed after ${error.attempts} attempt(s): ${error.message}`;
+    return new DagflowError(ErrorCode.REQUEST_FAILED, `Request '${requestId}' of flow '${name}' failed: ${cause}`, {
+      details: { status: state.status, ...(error === undefined ? {} : { error }) },
+    });
+  }
+
+  #plan(name: string): FlowPlan {
+    const plan = this.#plans.get(name);
+    if (plan === undefined) {
+      throw new DagflowError(ErrorCode.FLOW_NOT_FOUND, `No flow named '${name}' is registered.`, {
+        details: { flow: name },
+      });
+    }
+    return plan;
+  }
+
+  #assertOpen(): void {
+    if (this.#closing !== undefined) {
+      throw new DagflowError(ErrorCode.SERVICE_CLOSED, 'The FlowService is closed; create a new one.');
+    }
+  }
+
+  #connection(): Redis {
+    if (this.#redis === undefined) {
+      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+      this.#redis.on('error', (error: Error) => this.log.warn('redis connection error', { error: error.message }));
+      defineScripts(this.#redis);
+    }
+    return this.#redis;
+  }
+
+  #stateStore(): StateStore {
+    this.#store ??= new StateStore(this.#connection(), this.#keys, this.options.retention);
+    return this.#store;
+  }
+
+  #nodeQueues(): NodeQueues {
+    this.#queues ??= new NodeQueues(this.#connection(), this.#keys);
+    return this.#queues;
+  }
+
+  #resultWaiter(): ResultWaiter {
+    this.#waiter ??= new ResultWaiter(this.#connection(), this.#keys.events);
+    return this.#waiter;
+  }
+}
+
+function notFound(flow: string, requestId: string): DagflowError {
+  return new DagflowError(ErrorCode.REQUEST_NOT_FOUND, `Request '${requestId}' of flow '${flow}' does not exist or has expired.`, {
+    details: { flow, requestId },
+  });
+}

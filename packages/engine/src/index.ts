@@ -1,0 +1,32 @@
+/**
+ * `@dagflow/engine` runs dagflow DAGs on Redis through BullMQ: each node of each request is one job,
+ * a Lua script completes nodes atomically and releases their successors, and workers scale out by
+ * starting more processes.
+ *
+ * @example
+ * ```ts
+ * import { FlowService } from '@dagflow/engine';
+ * const service = new FlowService({ redisUrl: 'redis://127.0.0.1:6379' });
+ * service.register('myflow', (dag) => dag.node('hello', (input: string) => `you said "${input}"`));
+ * await service.startWorker();
+ * const id = await service.execute('myflow', 'hallo');
+ * console.log(await service.waitForResult('myflow', id)); // you said "hallo"
+ * ```
+ * @module
+ */
+export { decode, encode } from './codec.js';
+export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
+export { FlowService } from './flow-service.js';
+export type { WaitOptions } from './flow-service.js';
+export type { Logger, LogLevel } from './logger.js';
+export type {
+  ExecuteOptions,
+  FlowInfo,
+  NodeError,
+  NodeState,
+  NodeStatus,
+  RequestState,
+  RequestStatus,
+} from './types.js';
+export { Dag, DagflowError, DagValidationError, ErrorCode } from '@dagflow/flow';
+export type { DagDescription, Handler, NodeContext, NodeOptions } from '@dagflow/flow';

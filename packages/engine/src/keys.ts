@@ -1,0 +1,42 @@
+/**
+ * Every Redis key and queue name dagflow uses comes from here. Each request's keys share one hash tag,
+ * so they live in one Redis Cluster slot and one Lua script may touch them all; each flow's queue name
+ * is hash-tagged for the same reason.
+ */
+export interface RequestKeys {
+  /** Hash: request status and timings, per-node status, attempts, timings and errors. */
+  readonly state: string;
+  /** Hash: the request's input and context, and every node's encoded output. */
+  readonly data: string;
+  /** Hash: the per-request key/value store handed to handlers as `ctx.store`. */
+  readonly store: string;
+}
+
+/** Key and queue-name builders for one prefix. */
+export class Keys {
+  constructor(readonly prefix: string) {}
+
+  /** BullMQ queue name of a flow; BullMQ puts `prefix:` in front of it. */
+  queueName(flow: string): string {
+    return `{${flow}}`;
+  }
+
+  /** The keys of one request. */
+  request(flow: string, requestId: string): RequestKeys {
+    const base = `${this.prefix}:r:{${flow}/${requestId}}`;
+    return { state: `${base}:state`, data: `${base}:data`, store: `${base}:store` };
+  }
+
+  /** Pub/sub channel on which finished requests are announced. */
+  get events(): string {
+    return `${this.prefix}:events`;
+  }
+}
+
+/**
+ * BullMQ job id of one node of one request. Ids and node ids never hold `:`, which BullMQ rejects,
+ * but item keys of for-each branches may, so `%` and `:` are escaped.
+ */
+export function jobId(requestId: string, path: string): string {
+  return `${requestId}|${path}`.replace(/%/g, '%25').replace(/:/g, '%3A');
+}

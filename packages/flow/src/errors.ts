@@ -1,0 +1,88 @@
+/**
+ * Every stable error code dagflow reports, from DAG validation to the HTTP API.
+ * Codes never change meaning; new ones are only added. Each is documented in `docs/errors.md`.
+ */
+export const ErrorCode = {
+  /** A DAG has no nodes. */
+  DAG_EMPTY: 'DAG_EMPTY',
+  /** The edges of a DAG form a cycle; the message and `nodes` name it in order. */
+  DAG_CYCLE: 'DAG_CYCLE',
+  /** An edge names a node that the DAG does not define. */
+  DAG_UNKNOWN_NODE: 'DAG_UNKNOWN_NODE',
+  /** Two nodes of one DAG share an id. */
+  DAG_DUPLICATE_NODE: 'DAG_DUPLICATE_NODE',
+  /** The same edge is declared twice. */
+  DAG_DUPLICATE_EDGE: 'DAG_DUPLICATE_EDGE',
+  /** A node id or flow name uses characters outside `[A-Za-z0-9_.-]` or is too long. */
+  DAG_INVALID_ID: 'DAG_INVALID_ID',
+  /** A node option is out of range (negative retries, non-positive timeout, ...). */
+  DAG_INVALID_OPTION: 'DAG_INVALID_OPTION',
+  /** No flow of that name is registered. */
+  FLOW_NOT_FOUND: 'FLOW_NOT_FOUND',
+  /** A flow of that name is already registered in this service. */
+  FLOW_ALREADY_REGISTERED: 'FLOW_ALREADY_REGISTERED',
+  /** A request id uses characters outside `[A-Za-z0-9_.-]` or is longer than 128 characters. */
+  INVALID_REQUEST_ID: 'INVALID_REQUEST_ID',
+  /** No request with that id exists for that flow (or its data has expired). */
+  REQUEST_NOT_FOUND: 'REQUEST_NOT_FOUND',
+  /** The request exists but has not finished yet. */
+  REQUEST_NOT_FINISHED: 'REQUEST_NOT_FINISHED',
+  /** The request ended `failed`; details name the node, its attempts and its error. */
+  REQUEST_FAILED: 'REQUEST_FAILED',
+  /** Waiting for a result took longer than the given timeout; the request goes on. */
+  WAIT_TIMEOUT: 'WAIT_TIMEOUT',
+  /** A node attempt ran longer than its `timeoutMs`; its signal was aborted. */
+  NODE_TIMEOUT: 'NODE_TIMEOUT',
+  /** A handler returned a value that cannot be stored (a function, a symbol, a cyclic object). */
+  INVALID_OUTPUT: 'INVALID_OUTPUT',
+  /** A request body is not valid JSON although its content type says it is. */
+  INVALID_JSON: 'INVALID_JSON',
+  /** A request body or query parameter is malformed. */
+  INVALID_INPUT: 'INVALID_INPUT',
+  /** A request body is larger than the configured limit. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** No HTTP route matches the method and path. */
+  ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  /** The service is closing or closed and takes no new work. */
+  SERVICE_CLOSED: 'SERVICE_CLOSED',
+  /** A configuration value (option or environment variable) is invalid or missing. */
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  /** An unexpected fault; the message says what failed. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+} as const;
+
+/** One of the stable codes of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The one error class dagflow throws; `code` says which failure it is. */
+export class DagflowError extends Error {
+  /**
+   * @param code - the stable code callers branch on
+   * @param message - what failed, for which flow, request or node, and what to do next
+   * @param options - `cause` (the underlying error) and `details` (structured context)
+   */
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.details = options?.details;
+  }
+
+  /** Structured context of the failure (node path, attempts, ...), safe to serialise. */
+  readonly details: Record<string, unknown> | undefined;
+}
+
+/** Thrown when a DAG fails validation; `nodes` names the offending nodes. */
+export class DagValidationError extends DagflowError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    readonly nodes: readonly string[],
+  ) {
+    super(code, message, { details: { nodes } });
+  }
+}
+

@@ -1,0 +1,115 @@
+import type { Dag, Vertex } from './dag.js';
+import { DagValidationError, ErrorCode } from './errors.js';
+
+/** A vertex of a validated DAG with its neighbours. */
+export interface GraphNode {
+  readonly vertex: Vertex;
+  /** Ids of the nodes whose output this node receives, in edge order. */
+  readonly parents: readonly string[];
+  /** Ids of the nodes that run after this one, in edge order. */
+  readonly children: readonly string[];
+}
+
+/** A validated DAG: acyclic, every edge between known nodes, at least one node. */
+export interface DagGraph {
+  readonly nodes: ReadonlyMap<string, GraphNode>;
+  /** Nodes without parents: they receive the request's input. */
+  readonly roots: readonly string[];
+  /** Nodes without children: their outputs make the flow's result. */
+  readonly terminals: readonly string[];
+  /** Every node id in a topological order (parents before children). */
+  readonly order: readonly string[];
+}
+
+/**
+ * Checks a DAG and returns its graph.
+ * @throws DagValidationError `DAG_EMPTY`, `DAG_UNKNOWN_NODE`, `DAG_DUPLICATE_EDGE` or `DAG_CYCLE`, naming the nodes.
+ */
+export function validateDag(dag: Dag): DagGraph {
+  const vertices = dag.vertices;
+  if (vertices.length === 0) {
+    throw new DagValidationError(ErrorCode.DAG_EMPTY, 'The DAG has no nodes; add one with dag.node().', []);
+  }
+  const parents = new Map<string, string[]>(vertices.map((v) => [v.id, []]));
+  const children = new Map<string, string[]>(vertices.map((v) => [v.id, []]));
+  const seen = new Set<string>();
+  for (const { from, to } of dag.edges) {
+    const unknown = [from, to].filter((id) => !parents.has(id));
+    if (unknown.length > 0) {
+      throw new DagValidationError(
+        ErrorCode.DAG_UNKNOWN_NODE,
+        `Edge '${from}' -> '${to}' names unknown node ${unknown.map((id) => `'${id}'`).join(' and ')}; define it with dag.node() first.`,
+        unknown,
+      );
+    }
+    const key = JSON.stringify([from, to]);
+    if (seen.has(key)) {
+      throw new DagValidationError(
+        ErrorCode.DAG_DUPLICATE_EDGE,
+        `Edge '${from}' -> '${to}' is declared twice.`,
+        [from, to],
+      );
+    }
+    seen.add(key);
+    children.get(from)?.push(to);
+    parents.get(to)?.push(from);
+  }
+  const order = topologicalOrder(vertices, parents, children);
+  const nodes = new Map<string, GraphNode>(
+    vertices.map((vertex) => [
+      vertex.id,
+      { vertex, parents: parents.get(vertex.id) ?? [], children: children.get(vertex.id) ?? [] },
+    ]),
+  );
+  return {
+    nodes,
+    roots: vertices.filter((v) => parents.get(v.id)?.length === 0).map((v) => v.id),
+    terminals: vertices.filter((v) => children.get(v.id)?.length === 0).map((v) => v.id),
+    order,
+  };
+}
+
+/** Kahn's algorithm; on leftovers, names one cycle among them. */
+function topologicalOrder(
+  vertices: readonly Vertex[],
+  parents: ReadonlyMap<string, readonly string[]>,
+  children: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const open = new Map(vertices.map((v) => [v.id, parents.get(v.id)?.length ?? 0]));
+  const ready = vertices.filter((v) => open.get(v.id) === 0).map((v) => v.id);
+  const order: string[] = [];
+  for (let id = ready.shift(); id !== undefined; id = ready.shift()) {
+    order.push(id);
+    for (const child of children.get(id) ?? []) {
+      const left = (open.get(child) ?? 0) - 1;
+      open.set(child, left);
+      if (left === 0) ready.push(child);
+    }
+  }
+  if (order.length < vertices.length) {
+    const cycle = findCycle(new Set([...open].filter(([, n]) => n > 0).map(([id]) => id)), parents);
+    throw new DagValidationError(
+      ErrorCode.DAG_CYCLE,
+      `The DAG has a cycle: ${[...cycle, cycle[0]].join(' -> ')}; remove one of these edges.`,
+      cycle,
+    );
+  }
+  return order;
+}
+
+/**
+ * Every node left over by Kahn's algorithm has a parent left over, so walking up parents from any of them
+ * must repeat a node; the repeated stretch, reversed, is a cycle in edge direction.
+ */
+function findCycle(leftover: ReadonlySet<string>, parents: ReadonlyMap<string, readonly string[]>): string[] {
+  const [start] = leftover;
+  const path: string[] = [];
+  const index = new Map<string, number>();
+  let current = start;
+  while (current !== undefined && !index.has(current)) {
+    index.set(current, path.length);
+    path.push(current);
+    current = parents.get(current)?.find((parent) => leftover.has(parent));
+  }
+  return (current === undefined ? path : path.slice(index.get(current))).reverse();
+}

@@ -1,0 +1,30 @@
+/**
+ * `@dagflow/flow` defines workflows as DAGs of async steps and validates them.
+ * It has no runtime dependencies: the engine (`@dagflow/engine`) runs what is defined here.
+ *
+ * @example
+ * ```ts
+ * import { Dag, validateDag } from '@dagflow/flow';
+ * const dag = new Dag().node('hello', (input: string) => `you said "${input}"`);
+ * validateDag(dag); // throws DagValidationError on cycles, unknown nodes, empty DAGs
+ * ```
+ * @module
+ */
+export { Dag } from './dag.js';
+export type { Edge, TaskVertex, Vertex } from './dag.js';
+export { describeDag } from './describe.js';
+export type { DagDescription, NodeDescription } from './describe.js';
+export { DagflowError, DagValidationError, ErrorCode } from './errors.js';
+export { validateDag } from './graph.js';
+export type { DagGraph, GraphNode } from './graph.js';
+export { assertValidId, isValidId } from './ids.js';
+export type {
+  Aggregator,
+  BackoffOptions,
+  Data,
+  Handler,
+  NodeContext,
+  NodeLogger,
+  NodeOptions,
+  RequestStore,
+} from './types.js';

@@ -1,0 +1,87 @@
+/** Any value a node can take or return: JSON values and binary data, nested freely. */
+export type Data =
+  | null
+  | boolean
+  | number
+  | string
+  | Uint8Array
+  | readonly Data[]
+  | { readonly [key: string]: Data | undefined };
+
+/** Structured logger handed to handlers; every line carries flow, request id and node path. */
+export interface NodeLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A small key/value store shared by all nodes of one request; it expires with the request. */
+export interface RequestStore {
+  /** The value stored under `key`, or `undefined`. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Stores `value` under `key` for the rest of the request. */
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** What a handler knows about the attempt it runs in. */
+export interface NodeContext {
+  /** The request's id. */
+  readonly requestId: string;
+  /** The flow's name. */
+  readonly flow: string;
+  /** The node path, e.g. `mark-profile` or `verify/face-detect`. */
+  readonly node: string;
+  /** 1-based attempt number; above 1 after a retry or after a worker crashed mid-step. */
+  readonly attempt: number;
+  /**
+   * Stable across attempts of this node in this request: use it to make side effects idempotent,
+   * since delivery is at least once.
+   */
+  readonly idempotencyKey: string;
+  /** Query parameters of the request that started the flow. */
+  readonly query: Readonly<Record<string, string>>;
+  /** Headers of the request that started the flow (lower-case names). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Aborted when the attempt times out or the request is stopped. */
+  readonly signal: AbortSignal;
+  /** Structured logger for this node. */
+  readonly log: NodeLogger;
+  /** Per-request key/value store. */
+  readonly store: RequestStore;
+}
+
+/** A step of a flow: takes its input, returns its output. */
+export type Handler<I = unknown, O = unknown> = (input: I, ctx: NodeContext) => O | Promise<O>;
+
+/** Turns a join node's `{ [parentId]: output }` into its input. */
+export type Aggregator<O = unknown> = (outputs: Readonly<Record<string, unknown>>) => O | Promise<O>;
+
+/** Delay between attempts of a failing node. */
+export interface BackoffOptions {
+  /** `fixed` waits `delayMs` each time; `exponential` waits `delayMs * 2^(attempt-1)`. */
+  readonly type: 'fixed' | 'exponential';
+  /** Base delay in milliseconds. */
+  readonly delayMs: number;
+}
+
+/** Options of one node. */
+export interface NodeOptions {
+  /**
+   * Extra attempts after the first one fails.
+   * @defaultValue 0
+   */
+  readonly retries?: number;
+  /**
+   * Delay between attempts.
+   * @defaultValue `{ type: 'exponential', delayMs: 100 }`
+   */
+  readonly backoff?: BackoffOptions;
+  /**
+   * Milliseconds an attempt may run before its signal is aborted and it counts as failed.
+   * @defaultValue no timeout
+   */
+  readonly timeoutMs?: number;
+  /** For a node with several parents: makes its input from `{ [parentId]: output }`. */
+  readonly aggregator?: Aggregator;
+}
