@@ -1,0 +1,21 @@
+import type {} from 'vitest';
+import type { TestProject } from 'vitest/node';
+import { startRedis } from './redis-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    redisUrl: string;
+  }
+}
+
+/** Vitest global setup: a private redis-server for the run, or `REDIS_URL` when it is set. */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const fromEnv = process.env['REDIS_URL'];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    project.provide('redisUrl', fromEnv);
+    return async () => undefined;
+  }
+  const redis = await startRedis();
+  project.provide('redisUrl', redis.url);
+  return () => redis.stop();
+}
