@@ -1,0 +1,35 @@
+import { FlowService, type FlowServiceOptions } from '@dagflow/engine';
+import { startWorkerProcess, testPrefix, type WorkerProcess } from '@dagflow/test-utils';
+import { afterEach, expect, inject } from 'vitest';
+
+const services: FlowService[] = [];
+const workers: WorkerProcess[] = [];
+
+/** A service on the run's private Redis with a prefix unique to the current test; closed after it. */
+export function newService(options: FlowServiceOptions & { prefix: string }): FlowService {
+  const service = new FlowService({ redisUrl: inject('redisUrl'), logLevel: 'error', ...options });
+  services.push(service);
+  return service;
+}
+
+/** A unique prefix for the running test. */
+export function prefixFor(): string {
+  return testPrefix(import.meta.url, expect.getState().currentTestName ?? 'unnamed');
+}
+
+/** Starts the test worker fixture (test flows, `startWorker()`) as a child process; killed after the test. */
+export async function spawnWorker(prefix: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const worker = startWorkerProcess(new URL('../fixtures/worker.mjs', import.meta.url).pathname, {
+    REDIS_URL: inject('redisUrl'),
+    DAGFLOW_PREFIX: prefix,
+    ...env,
+  });
+  workers.push(worker);
+  await worker.ready;
+  return worker;
+}
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+  await Promise.all(services.splice(0).map((service) => service.close()));
+});

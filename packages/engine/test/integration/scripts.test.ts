@@ -1,0 +1,71 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Keys } from '../../src/keys.js';
+import { SCRIPT_NAMES, defineScripts, runScript, scriptSource } from '../../src/scripts.js';
+import { prefixFor } from './helpers.js';
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'));
+  defineScripts(redis);
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+/** Both request hashes, to compare before and after a script runs. */
+async function snapshot(keys: { state: string; data: string }): Promise<unknown> {
+  return { state: await redis.hgetall(keys.state), data: await redis.hgetall(keys.data) };
+}
+
+describe('Lua scripts', () => {
+  it('every script loads', async () => {
+    for (const name of SCRIPT_NAMES) {
+      expect(await redis.script('LOAD', scriptSource(name))).toMatch(/^[0-9a-f]{40}$/);
+    }
+  });
+
+  it('completeNode run twice returns the same ready set and changes nothing', async () => {
+    const keys = new Keys(prefixFor()).request('diamond', 'r1');
+    const complete = (node: string, successors: (string | number)[], terminals = 0) =>
+      runScript(redis, 'completeNode', [keys.state, keys.data, keys.store], [node, Date.now(), `"${node}"`, terminals, 60_000, 'ch', 'm', ...successors]);
+    const begin = (node: string, fields: string[]) => runScript(redis, 'beginNode', [keys.state, keys.data], [node, Date.now(), ...fields]);
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
+
+    expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
+    expect(await complete('A', ['B', 1, 'C', 1])).toEqual([0, ['B', 'C']]);
+    const afterA = await snapshot(keys);
+    expect(await complete('A', ['B', 1, 'C', 1])).toEqual([1, ['B', 'C'], []]);
+    expect(await snapshot(keys)).toEqual(afterA);
+
+    await begin('B', ['o|A']);
+    await begin('C', ['o|A']);
+    expect(await complete('B', ['D', 2])).toEqual([0, []]);
+    expect(await complete('C', ['D', 2])).toEqual([0, ['D']]);
+    const afterC = await snapshot(keys);
+    // The parent that released the join keeps releasing it; the other never does.
+    expect(await complete('B', ['D', 2])).toEqual([1, [], []]);
+    expect(await complete('C', ['D', 2])).toEqual([1, ['D'], []]);
+    expect(await snapshot(keys)).toEqual(afterC);
+
+    // Once D began, a repeated completion of C still names it but marks it started.
+    expect(await begin('D', ['o|B', 'o|C'])).toEqual([0, 1, null, '"B"', '"C"']);
+    expect(await complete('C', ['D', 2])).toEqual([1, ['D'], ['D']]);
+    // A node that completed never begins again.
+    expect(await begin('A', ['in'])).toEqual([1]);
+  });
+
+  it('completes the request when its last terminal completes, once', async () => {
+    const keys = new Keys(prefixFor()).request('fork', 'r2');
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
+    const finish = (node: string) =>
+      runScript(redis, 'completeNode', [keys.state, keys.data, keys.store], [node, Date.now(), '0', 2, 60_000, 'ch', 'm']);
+    await finish('x');
+    expect(await redis.hget(keys.state, 'status')).toBe('pending');
+    await finish('y');
+    await finish('y');
+    expect(await redis.hget(keys.state, 'status')).toBe('completed');
+    expect(await redis.hget(keys.state, 'terminalsDone')).toBe('2');
+    expect(await redis.pttl(keys.state)).toBeGreaterThan(50_000);
+  });
+});
