@@ -1,16 +1,19 @@
 --[[
-  Completes a node: stores its output, marks it completed, counts down the open parents of its successors
-  and returns those that became ready. When the last terminal node completes, the request completes, its
-  keys get their retention TTL and the completion is published.
+  Completes a step: stores its output, marks it completed, counts down the open parents of its
+  successors and returns those that became ready. When the last terminal node completes, the request
+  completes, its keys get their retention TTL and the completion is published.
 
-  Idempotent: run again for a completed node it changes nothing and returns the same ready set, plus the
+  Idempotent: run again for a completed step it changes nothing and returns the same ready set, plus the
   ready successors that have started since (the caller enqueues only the others).
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash
-  ARGV[1] node path    ARGV[2] now (ms)    ARGV[3] encoded output
-  ARGV[4] terminal count of the flow, or 0 when this node is not terminal
+  ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] encoded output
+  ARGV[4] terminal count of the flow, or 0 when this step does not complete a top-level terminal
   ARGV[5] retention of a completed request (ms)   ARGV[6] events channel   ARGV[7] event message
-  ARGV[8..] pairs: successor path, number of its parents
+  ARGV[8] n, then n pairs: successor path, number of completions it waits for
+          (1: ready now; 0: a count set at run time by a start step; k > 1: a static join)
+  then m, then m pairs: extra state-hash fields to set on first completion (a start step's counters)
+  then d, then d pairs: extra data-hash fields to set on first completion (for-each item inputs)
 
   Returns
     { 0, ready }            completed now; ready = successor paths to enqueue
@@ -26,9 +29,12 @@ if not status then
   return { -1 }
 end
 
+local succ_first = 9
+local succ_last = 8 + 2 * tonumber(ARGV[8])
+
 local ready = {}
 if st[2] == 'completed' then
-  for i = 8, #ARGV, 2 do
+  for i = succ_first, succ_last, 2 do
     local successor = ARGV[i]
     if ARGV[i + 1] == '1' or redis.call('HGET', KEYS[1], 'r|' .. successor) == path then
       ready[#ready + 1] = successor
@@ -43,14 +49,36 @@ if st[2] == 'completed' then
   return { 1, ready, started }
 end
 
+-- HSET of many pairs in chunks: unpack() has a stack limit.
+local function hset_pairs(key, first, last)
+  local chunk = 1000
+  for i = first, last, chunk do
+    local stop = math.min(i + chunk - 1, last)
+    redis.call('HSET', key, unpack(ARGV, i, stop))
+  end
+end
+
+local state_count = tonumber(ARGV[succ_last + 1])
+local state_first = succ_last + 2
+local state_last = succ_last + 1 + 2 * state_count
+local data_count = tonumber(ARGV[state_last + 1])
+local data_first = state_last + 2
+local data_last = state_last + 1 + 2 * data_count
+
 redis.call('HSET', KEYS[2], 'o|' .. path, ARGV[3])
+if data_count > 0 then
+  hset_pairs(KEYS[2], data_first, data_last)
+end
 local fields = { 's|' .. path, 'completed', 't1|' .. path, now }
 if status ~= 'pending' and status ~= 'running' then
   redis.call('HSET', KEYS[1], unpack(fields))
   return { 2, status }
 end
+if state_count > 0 then
+  hset_pairs(KEYS[1], state_first, state_last)
+end
 
-for i = 8, #ARGV, 2 do
+for i = succ_first, succ_last, 2 do
   local successor = ARGV[i]
   local parents = tonumber(ARGV[i + 1])
   if parents == 1 then

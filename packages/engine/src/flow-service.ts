@@ -4,7 +4,8 @@ import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { encode } from './codec.js';
 import { type FlowServiceOptions, type HttpHandle, type ResolvedOptions, resolveOptions } from './config.js';
-import { FlowPlan } from './flow-plan.js';
+import { FlowPlan } from './plan/flow-plan.js';
+import { vertexPath } from './plan/paths.js';
 import { Keys } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
 import { executeNode, toNodeError } from './node-executor.js';
@@ -80,7 +81,7 @@ export class FlowService {
     return [...this.#plans.values()].map((plan) => ({
       name: plan.name,
       version: plan.version,
-      nodes: plan.paths.length,
+      nodes: plan.staticPaths.length,
     }));
   }
 
@@ -251,9 +252,9 @@ export class FlowService {
     worker.on('failed', (job, error) => {
       // A job that stalled too often never reached our failure path: record it so the request ends.
       if (job === undefined || !/stalled/i.test(error.message)) return;
-      const nodeError = toNodeError(job.data.n, job.attemptsMade, error);
+      const nodeError = toNodeError(vertexPath(job.data.n), job.attemptsMade, error);
       this.#stateStore()
-        .failNode(plan.name, job.data.r, nodeError, true)
+        .failNode(plan.name, job.data.r, job.data.n, nodeError, true)
         .catch((cause: unknown) => this.log.error('could not record a stalled node', { error: String(cause) }));
     });
     this.#workers.set(plan.name, worker);

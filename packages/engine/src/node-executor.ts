@@ -2,12 +2,16 @@ import { DagflowError, ErrorCode, type NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { encode } from './codec.js';
-import { type FlowPlan, inputOf, type PlanNode } from './flow-plan.js';
 import type { Keys } from './keys.js';
 import type { Logger } from './logger.js';
 import type { NodeJobData, NodeQueues } from './node-queues.js';
+import { type Expansion, expandStart, expansion } from './plan/expand.js';
+import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
+import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan/inputs.js';
+import { fill, vertexPath } from './plan/paths.js';
+import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
 import { requestStore } from './request-store.js';
-import type { StateStore } from './state-store.js';
+import type { CompletionSpec, StateStore } from './state-store.js';
 import type { NodeError } from './types.js';
 
 /** What the executor needs from its service. */
@@ -24,63 +28,144 @@ interface RequestContext {
   readonly headers?: Record<string, string>;
 }
 
+/** One job of one request, as the executor runs it. */
+interface Run {
+  readonly deps: ExecutorDeps;
+  readonly plan: FlowPlan;
+  readonly job: Job<NodeJobData>;
+  readonly requestId: string;
+  readonly at: ResolvedStep;
+}
+
 /**
- * Runs one node job: guard (`beginNode`), handler with timeout, then `completeNode` and the enqueue of
- * the successors it released. A crash anywhere before the job finishes makes BullMQ run the job again;
- * the guard then either re-runs the handler (it never completed) or repeats the idempotent completion.
+ * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
+ * expansion or its join), then `completeNode` and the enqueue of the successors it released. A crash
+ * anywhere before the job finishes makes BullMQ run the job again; the guard then either runs the work
+ * again (it never completed) or repeats the idempotent completion.
  */
 export async function executeNode(deps: ExecutorDeps, plan: FlowPlan, job: Job<NodeJobData>): Promise<void> {
   const { r: requestId, n: path } = job.data;
-  const node = plan.node(path);
-  if (node === undefined) {
-    throw new UnrecoverableError(`Flow '${plan.name}' (version ${plan.version}) has no node '${path}'.`);
+  const at = plan.resolve(path);
+  if (at === undefined) {
+    throw new UnrecoverableError(`Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`);
   }
-  const begin = await deps.store.beginNode(plan.name, requestId, node);
-  if (begin.kind === 'completed') {
-    const done = await deps.store.completeNode(plan.name, requestId, node, 'null');
-    if (done.kind === 'released') await deps.queues.enqueue(plan, requestId, done.ready);
-    return;
+  const run: Run = { deps, plan, job, requestId, at };
+  switch (at.step.kind) {
+    case 'task':
+      return runTask(run, at.step);
+    case 'start':
+      return runStart(run, at.step);
+    case 'end':
+      return runEnd(run, at.step);
   }
-  if (begin.kind !== 'run') return;
+}
 
-  const log = deps.log.child({ flow: plan.name, requestId, node: path, attempt: begin.attempt });
-  let output: string;
-  try {
-    const input = await inputOf(node, begin.inputs);
+async function runTask(run: Run, step: TaskStep): Promise<void> {
+  const spec = completionOf(step, run.at.keys);
+  await guarded(run, inputFields(step, run.at.keys), spec, async (begin) => {
+    const input = await vertexInput(step, begin.inputs);
     const context = begin.context === null ? {} : (JSON.parse(begin.context) as RequestContext);
     const controller = new AbortController();
     const ctx: NodeContext = {
-      requestId,
-      flow: plan.name,
-      node: path,
+      requestId: run.requestId,
+      flow: run.plan.name,
+      node: run.at.path,
       attempt: begin.attempt,
-      idempotencyKey: `${plan.name}/${requestId}/${path}`,
+      idempotencyKey: `${run.plan.name}/${run.requestId}/${run.at.path}`,
       query: context.query ?? {},
       headers: context.headers ?? {},
       signal: controller.signal,
-      log,
-      store: requestStore(deps.redis, deps.keys.request(plan.name, requestId).store),
+      log: logFor(run, begin.attempt),
+      store: requestStore(run.deps.redis, run.deps.keys.request(run.plan.name, run.requestId).store),
     };
-    output = encode(await runAttempt(node, input, ctx, controller));
-  } catch (error) {
-    const final = isFinalAttempt(job, error);
-    const nodeError = toNodeError(path, begin.attempt, error);
-    log.warn(final ? 'node failed for good' : 'node attempt failed', { error: nodeError });
-    await deps.store.failNode(plan.name, requestId, nodeError, final);
-    throw final ? new UnrecoverableError(nodeError.message) : error;
-  }
-  const done = await deps.store.completeNode(plan.name, requestId, node, output);
-  if (done.kind === 'released') await deps.queues.enqueue(plan, requestId, done.ready);
+    return { output: encode(await withTimeout(step, input, ctx, controller)), spec };
+  });
 }
 
-async function runAttempt(
-  node: PlanNode,
-  input: unknown,
-  ctx: NodeContext,
-  controller: AbortController,
-): Promise<unknown> {
-  const handler = node.vertex.handler as (input: unknown, ctx: NodeContext) => unknown;
-  const { timeoutMs } = node.options;
+async function runStart(run: Run, step: StartStep): Promise<void> {
+  const { keys, path } = run.at;
+  // Repeating a completion re-derives the release from the keys stored the first time.
+  const repeat = async (): Promise<CompletionSpec> => {
+    const picked = step.vertex.kind === 'subdag' ? [''] : await run.deps.store.readPicked(run.plan.name, run.requestId, fill(step.end, keys));
+    return startSpec(expansion(step, keys, picked ?? []));
+  };
+  await guarded(run, inputFields(step, keys), repeat, async (begin) => {
+    const input = await vertexInput(step, begin.inputs);
+    const expanded = await expandStart(step, keys, input, path.slice(0, path.lastIndexOf('/')));
+    return { output: encode(input), spec: startSpec(expanded) };
+  });
+}
+
+async function runEnd(run: Run, step: EndStep): Promise<void> {
+  const { keys, path } = run.at;
+  const picked = step.vertex.kind === 'subdag' ? [''] : ((await run.deps.store.readPicked(run.plan.name, run.requestId, path)) ?? []);
+  const parts = endParts(step, keys, picked);
+  const spec = completionOf(step, keys);
+  await guarded(run, endFields(step, keys, parts), spec, async (begin) => ({
+    output: encode(await endOutput(step, parts, begin.inputs)),
+    spec,
+  }));
+}
+
+type Begun = { readonly attempt: number; readonly context: string | null; readonly inputs: (string | null)[] };
+
+/**
+ * The guard around a step's work: begin (or repeat a finished completion), do the work, complete and
+ * enqueue what was released; a failure is recorded, final when no attempt is left.
+ */
+async function guarded(
+  run: Run,
+  fields: readonly string[],
+  repeatSpec: CompletionSpec | (() => Promise<CompletionSpec>),
+  work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec }>,
+): Promise<void> {
+  const { deps, plan, requestId, at } = run;
+  const begin = await deps.store.beginNode(plan.name, requestId, at.path, fields);
+  if (begin.kind === 'completed') {
+    const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
+    return release(run, await deps.store.completeNode(plan.name, requestId, at.path, 'null', spec));
+  }
+  if (begin.kind !== 'run') return;
+  let done: { output: string; spec: CompletionSpec };
+  try {
+    done = await work(begin);
+  } catch (error) {
+    const final = isFinalAttempt(run.job, error);
+    const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
+    logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', { error: nodeError });
+    await deps.store.failNode(plan.name, requestId, at.path, nodeError, final);
+    throw final ? new UnrecoverableError(nodeError.message) : error;
+  }
+  return release(run, await deps.store.completeNode(plan.name, requestId, at.path, done.output, done.spec));
+}
+
+async function release(run: Run, result: Awaited<ReturnType<StateStore['completeNode']>>): Promise<void> {
+  if (result.kind === 'released') await run.deps.queues.enqueue(run.plan, run.requestId, result.ready);
+}
+
+function completionOf(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
+  return {
+    successors: step.releases.flatMap((r) => [fill(r.step, keys), r.parents]),
+    terminalCount: step.terminalCount,
+  };
+}
+
+function startSpec(expanded: Expansion): CompletionSpec {
+  return {
+    successors: expanded.successors,
+    terminalCount: 0,
+    stateFields: expanded.stateFields,
+    dataFields: expanded.dataFields,
+  };
+}
+
+function logFor(run: Run, attempt: number) {
+  return run.deps.log.child({ flow: run.plan.name, requestId: run.requestId, node: run.at.path, attempt });
+}
+
+async function withTimeout(step: TaskStep, input: unknown, ctx: NodeContext, controller: AbortController): Promise<unknown> {
+  const handler = step.vertex.handler as (input: unknown, ctx: NodeContext) => unknown;
+  const { timeoutMs } = step.options;
   if (timeoutMs === undefined) return handler(input, ctx);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -100,9 +185,11 @@ async function runAttempt(
   }
 }
 
+const FINAL_CODES: ReadonlySet<string> = new Set([ErrorCode.INVALID_OUTPUT, ErrorCode.INVALID_BRANCH_KEY, ErrorCode.INVALID_ITEMS]);
+
 function isFinalAttempt(job: Job<NodeJobData>, error: unknown): boolean {
   if (error instanceof UnrecoverableError) return true;
-  if (error instanceof DagflowError && error.code === ErrorCode.INVALID_OUTPUT) return true;
+  if (error instanceof DagflowError && FINAL_CODES.has(error.code)) return true;
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }
 

@@ -1,7 +1,10 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { FlowPlan } from './flow-plan.js';
+import type { FlowPlan } from './plan/flow-plan.js';
 import { jobId, type Keys } from './keys.js';
+
+/** Jobs added per round trip when many steps are released at once (for-each items). */
+const BULK_SIZE = 1_000;
 
 /** Data of a node's BullMQ job: which request, which node. Everything else lives in the request state. */
 export interface NodeJobData {
@@ -35,17 +38,26 @@ export class NodeQueues {
     return queue;
   }
 
-  /** Enqueues the nodes at `paths` of one request; enqueuing a node twice is harmless. */
+  /**
+   * Enqueues the steps at `paths` of one request, in bulk (chunks of {@link BULK_SIZE});
+   * enqueuing a step twice is harmless.
+   */
   async enqueue(plan: FlowPlan, requestId: string, paths: readonly string[]): Promise<void> {
-    const jobs = paths.map((path) => ({
+    const queue = this.queue(plan.name);
+    const job = (path: string) => ({
       name: path,
       data: { r: requestId, n: path },
-      opts: { ...plan.node(path)?.jobOptions, jobId: jobId(requestId, path) },
-    }));
-    const queue = this.queue(plan.name);
-    const [single] = jobs;
-    if (jobs.length === 1 && single !== undefined) await queue.add(single.name, single.data, single.opts);
-    else if (jobs.length > 1) await queue.addBulk(jobs);
+      opts: { ...plan.resolve(path)?.step.jobOptions, jobId: jobId(requestId, path) },
+    });
+    const [only] = paths;
+    if (paths.length === 1 && only !== undefined) {
+      const { name, data, opts } = job(only);
+      await queue.add(name, data, opts);
+      return;
+    }
+    for (let i = 0; i < paths.length; i += BULK_SIZE) {
+      await queue.addBulk(paths.slice(i, i + BULK_SIZE).map(job));
+    }
   }
 
   /** Closes every queue (the shared connection stays open). */

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { FlowPlan, PlanNode } from './flow-plan.js';
 import type { Keys } from './keys.js';
+import type { FlowPlan } from './plan/flow-plan.js';
 import { runScript } from './scripts.js';
+import { START, vertexPath } from './plan/paths.js';
 import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from './types.js';
 
 /** How long finished requests' data stays in Redis. */
@@ -18,6 +19,18 @@ export type BeginResult =
   | { readonly kind: 'completed' }
   | { readonly kind: 'not-running'; readonly status: string }
   | { readonly kind: 'missing' };
+
+/** What a completing step writes and releases; see `lua/completeNode.lua`. */
+export interface CompletionSpec {
+  /** Pairs of successor path and the completions it waits for. */
+  readonly successors: readonly (string | number)[];
+  /** The flow's terminal count when the step completes a top-level terminal, else 0. */
+  readonly terminalCount: number;
+  /** Pairs of extra state-hash fields, set on first completion only. */
+  readonly stateFields?: readonly string[];
+  /** Pairs of extra data-hash fields, set on first completion only. */
+  readonly dataFields?: readonly string[];
+}
 
 /** What `completeNode` decided: the successors to enqueue now. */
 export type CompleteResult =
@@ -40,10 +53,10 @@ export class StateStore {
     return reply[0] === 1;
   }
 
-  /** Starts an attempt of `node`, reading its input, unless the guard says otherwise. */
-  async beginNode(flow: string, requestId: string, node: PlanNode): Promise<BeginResult> {
+  /** Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard says otherwise. */
+  async beginNode(flow: string, requestId: string, path: string, fields: readonly string[]): Promise<BeginResult> {
     const { state, data } = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'beginNode', [state, data], [node.path, Date.now(), ...node.inputFields])) as [
+    const reply = (await runScript(this.redis, 'beginNode', [state, data], [path, Date.now(), ...fields])) as [
       number,
       ...(string | number | null)[],
     ];
@@ -65,21 +78,28 @@ export class StateStore {
   }
 
   /** Stores the output and releases ready successors; see `lua/completeNode.lua`. */
-  async completeNode(flow: string, requestId: string, node: PlanNode, output: string): Promise<CompleteResult> {
+  async completeNode(flow: string, requestId: string, path: string, output: string, spec: CompletionSpec): Promise<CompleteResult> {
     const keys = this.keys.request(flow, requestId);
+    const stateFields = spec.stateFields ?? [];
+    const dataFields = spec.dataFields ?? [];
     const reply = (await runScript(
       this.redis,
       'completeNode',
       [keys.state, keys.data, keys.store],
       [
-        node.path,
+        path,
         Date.now(),
         output,
-        node.terminalCount,
+        spec.terminalCount,
         this.retention.completedMs,
         this.keys.events,
         `${flow}/${requestId}`,
-        ...node.successorArgs,
+        spec.successors.length / 2,
+        ...spec.successors,
+        stateFields.length / 2,
+        ...stateFields,
+        dataFields.length / 2,
+        ...dataFields,
       ],
     )) as [number, string[]?, string[]?];
     switch (reply[0]) {
@@ -96,15 +116,15 @@ export class StateStore {
     }
   }
 
-  /** Records a failed attempt; a final one fails the request. */
-  async failNode(flow: string, requestId: string, error: NodeError, final: boolean): Promise<void> {
+  /** Records a failed attempt of the step at `path`; a final one fails the request. */
+  async failNode(flow: string, requestId: string, path: string, error: NodeError, final: boolean): Promise<void> {
     const keys = this.keys.request(flow, requestId);
     await runScript(
       this.redis,
       'failNode',
       [keys.state, keys.data, keys.store],
       [
-        error.node,
+        path,
         Date.now(),
         JSON.stringify(error),
         final ? '1' : '0',
@@ -120,8 +140,12 @@ export class StateStore {
     const fields = await this.redis.hgetall(this.keys.request(plan.name, requestId).state);
     if (fields['status'] === undefined) return undefined;
     const nodes: Record<string, NodeState> = {};
-    for (const path of plan.paths) {
-      nodes[path] = nodeState(fields, path);
+    for (const path of plan.staticPaths) nodes[path] = nodeState(fields, path);
+    for (const field of Object.keys(fields)) {
+      if (!field.startsWith('s|')) continue;
+      const path = field.slice(2);
+      const vertex = vertexPath(path);
+      nodes[vertex] ??= nodeState(fields, vertex);
     }
     return {
       requestId,
@@ -141,6 +165,12 @@ export class StateStore {
     return this.redis.hmget(this.keys.request(plan.name, requestId).data, ...fields);
   }
 
+  /** Branch or item keys a start step picked (stored under the composite vertex's path). */
+  async readPicked(flow: string, requestId: string, vertexPath: string): Promise<string[] | undefined> {
+    const picked = await this.redis.hget(this.keys.request(flow, requestId).state, `k|${vertexPath}`);
+    return picked === null ? undefined : (JSON.parse(picked) as string[]);
+  }
+
   /** The status alone, or undefined when the request does not exist. */
   async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
     const status = await this.redis.hget(this.keys.request(flow, requestId).state, 'status');
@@ -148,14 +178,25 @@ export class StateStore {
   }
 }
 
+/**
+ * A vertex's state. A composite vertex (sub-DAG, branch, for-each) runs as a start step and an end
+ * step: it is running from its start until its end completes, and lists the branches or items it picked.
+ */
 function nodeState(fields: Record<string, string>, path: string): NodeState {
-  const error = fields[`e|${path}`];
+  const start = `${path}${START}`;
+  const own = fields[`s|${path}`];
+  const started = fields[`s|${start}`];
+  const source = own === undefined && started !== undefined ? start : path;
+  const status = own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
+  const error = fields[`e|${source}`];
+  const picked = fields[`k|${path}`];
   return {
-    status: (fields[`s|${path}`] ?? 'pending') as NodeStatus,
-    attempts: Number(fields[`a|${path}`] ?? 0),
-    ...optionalNumber('startedAt', fields[`t0|${path}`]),
+    status: status as NodeStatus,
+    attempts: Number(fields[`a|${source}`] ?? 0),
+    ...optionalNumber('startedAt', fields[`t0|${started === undefined ? path : start}`]),
     ...optionalNumber('finishedAt', fields[`t1|${path}`]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
+    ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
   };
 }
 

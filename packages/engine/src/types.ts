@@ -29,6 +29,8 @@ export interface NodeState {
   readonly finishedAt?: number;
   /** The latest failed attempt's error. */
   readonly error?: NodeError;
+  /** For a conditional branch: the branch keys that ran; for a for-each: its item keys. */
+  readonly picked?: readonly string[];
 }
 
 /** What {@link FlowService.state} answers. */
@@ -41,7 +43,11 @@ export interface RequestState {
   readonly finishedAt?: number;
   /** Why the request failed: the node, its attempts and its error. */
   readonly error?: NodeError;
-  /** Every node of the flow by path; nodes that have not started are `pending`. */
+  /**
+   * Every vertex by path (`verify/face-detect`, `route/adult/welcome`, `each[42]/check`). Vertices outside
+   * branches and for-each bodies are listed from the start (`pending` until they run); those inside appear
+   * once they start.
+   */
   readonly nodes: Readonly<Record<string, NodeState>>;
 }
 

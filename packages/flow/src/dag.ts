@@ -1,6 +1,15 @@
 import { DagValidationError, ErrorCode } from './errors.js';
 import { assertValidId } from './ids.js';
-import type { Handler, NodeOptions } from './types.js';
+import type {
+  BranchOptions,
+  Condition,
+  EdgeOptions,
+  ForEach,
+  ForEachOptions,
+  Handler,
+  NodeOptions,
+  SubDagOptions,
+} from './types.js';
 
 /** A node that runs a handler. */
 export interface TaskVertex {
@@ -10,11 +19,37 @@ export interface TaskVertex {
   readonly options: NodeOptions;
 }
 
-/** Every kind of vertex a DAG can hold. */
-export type Vertex = TaskVertex;
+/** A vertex that runs another DAG as one step. */
+export interface SubDagVertex {
+  readonly kind: 'subdag';
+  readonly id: string;
+  readonly dag: Dag;
+  readonly options: SubDagOptions;
+}
 
-/** A directed edge: `to` runs after `from` and receives its output. */
-export interface Edge {
+/** A vertex that runs the branches its condition selects, in parallel. */
+export interface BranchVertex {
+  readonly kind: 'branch';
+  readonly id: string;
+  readonly branches: ReadonlyMap<string, Dag>;
+  readonly condition: Condition<never>;
+  readonly options: BranchOptions;
+}
+
+/** A vertex that runs its body once per item, in parallel. */
+export interface ForEachVertex {
+  readonly kind: 'foreach';
+  readonly id: string;
+  readonly body: Dag;
+  readonly foreach: ForEach<never>;
+  readonly options: ForEachOptions;
+}
+
+/** Every kind of vertex a DAG can hold. */
+export type Vertex = TaskVertex | SubDagVertex | BranchVertex | ForEachVertex;
+
+/** A directed edge: `to` runs after `from` and receives its output (unless `executionOnly`). */
+export interface Edge extends EdgeOptions {
   readonly from: string;
   readonly to: string;
 }
@@ -46,22 +81,92 @@ export class Dag {
    *   `DAG_INVALID_OPTION` for out-of-range options.
    */
   node<I, O>(id: string, handler: Handler<I, O>, options: NodeOptions = {}): this {
-    assertValidId(id, 'node');
-    if (this.#vertices.has(id)) {
+    assertValidOptions(id, options);
+    return this.#add({ kind: 'task', id, handler: handler as Handler<never, unknown>, options });
+  }
+
+  /**
+   * Adds a vertex that runs `sub` as one step: its roots get the vertex input, and its output follows the
+   * flow-result rule (the terminal's output, or `{ [terminalId]: output }`). One Dag may be used many times.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`
+   */
+  subDag(id: string, sub: Dag, options: SubDagOptions = {}): this {
+    return this.#add({ kind: 'subdag', id, dag: sub, options });
+  }
+
+  /**
+   * Adds a vertex that runs, in parallel on its input, the branches whose keys `condition(input)` returns.
+   * Its output is `{ [key]: branchOutput }` (or the aggregator's result); with no key selected it passes
+   * its input through. Returns one empty Dag per key for you to fill.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`
+   *
+   * @example
+   * ```ts
+   * const { adult, minor } = dag.conditionalBranch('age', ['adult', 'minor'], (p: { age: number }) =>
+   *   p.age >= 18 ? ['adult'] : ['minor']);
+   * adult.node('welcome', welcome);
+   * minor.node('ask-parent', askParent);
+   * ```
+   */
+  conditionalBranch<I, K extends string>(
+    id: string,
+    keys: readonly K[],
+    condition: Condition<I>,
+    options: BranchOptions = {},
+  ): Record<K, Dag> {
+    for (const key of keys) assertValidId(key, 'node');
+    const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (duplicate !== undefined) {
       throw new DagValidationError(
         ErrorCode.DAG_DUPLICATE_NODE,
-        `Node '${id}' is defined twice; node ids must be unique within a DAG.`,
+        `Branch key '${duplicate}' of '${id}' is declared twice.`,
+        [`${id}/${duplicate}`],
+      );
+    }
+    const branches = new Map(keys.map((key) => [key, new Dag()] as const));
+    this.#add({ kind: 'branch', id, branches, condition: condition as Condition<never>, options });
+    return Object.fromEntries(branches) as Record<K, Dag>;
+  }
+
+  /**
+   * Adds a vertex that runs the returned body Dag once per item of `foreach(input)`
+   * (`{ [itemKey]: itemInput }`), in parallel; its output is `{ [itemKey]: itemOutput }` (or the
+   * aggregator's result). Zero items is valid and outputs `{}`.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`, `DAG_INVALID_OPTION`
+   */
+  forEachBranch<I>(id: string, foreach: ForEach<I>, options: ForEachOptions = {}): Dag {
+    const { maxConcurrency } = options;
+    if (maxConcurrency !== undefined && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0)) {
+      throw new DagValidationError(
+        ErrorCode.DAG_INVALID_OPTION,
+        `For-each '${id}' has invalid options: maxConcurrency must be an integer > 0 (got ${String(maxConcurrency)}).`,
         [id],
       );
     }
-    assertValidOptions(id, options);
-    this.#vertices.set(id, { kind: 'task', id, handler: handler as Handler<never, unknown>, options });
+    const body = new Dag();
+    this.#add({ kind: 'foreach', id, body, foreach: foreach as ForEach<never>, options });
+    return body;
+  }
+
+  /**
+   * Adds an edge: `to` runs after `from` and receives its output, through `forward` when given, or
+   * nothing when `executionOnly`. Checked when the DAG is validated.
+   */
+  edge(from: string, to: string, options: EdgeOptions = {}): this {
+    this.#edges.push({ ...options, from, to });
     return this;
   }
 
-  /** Adds an edge: `to` runs after `from` and receives its output. Checked when the DAG is validated. */
-  edge(from: string, to: string): this {
-    this.#edges.push({ from, to });
+  #add(vertex: Vertex): this {
+    assertValidId(vertex.id, 'node');
+    if (this.#vertices.has(vertex.id)) {
+      throw new DagValidationError(
+        ErrorCode.DAG_DUPLICATE_NODE,
+        `Node '${vertex.id}' is defined twice; node ids must be unique within a DAG.`,
+        [vertex.id],
+      );
+    }
+    this.#vertices.set(vertex.id, vertex);
     return this;
   }
 

@@ -1,42 +1,88 @@
-import type { DagGraph } from './graph.js';
+import type { DagGraph, GraphNode } from './graph.js';
 
-/** JSON description of one node, as served by `GET /flows/:name`. */
-export interface NodeDescription {
-  readonly id: string;
-  readonly kind: 'task';
-  readonly parents: readonly string[];
-  readonly retries: number;
-  readonly timeoutMs?: number;
-  readonly backoff?: { readonly type: 'fixed' | 'exponential'; readonly delayMs: number };
-  readonly aggregator: boolean;
+/** JSON description of one edge. */
+export interface EdgeDescription {
+  readonly from: string;
+  readonly to: string;
+  /** The edge transforms the data it passes. */
+  readonly forward?: true;
+  /** The edge orders without passing data. */
+  readonly executionOnly?: true;
 }
 
-/** JSON description of a DAG: nodes, edges, roots and terminals. Holds no functions. */
+/** JSON description of one vertex, as served by `GET /flows/:name`. */
+export interface NodeDescription {
+  readonly id: string;
+  readonly kind: 'task' | 'subdag' | 'branch' | 'foreach';
+  readonly parents: readonly string[];
+  /** Whether an aggregator shapes the vertex input (task) or output (sub-DAG, branch, for-each). */
+  readonly aggregator: boolean;
+  readonly retries?: number;
+  readonly timeoutMs?: number;
+  readonly backoff?: { readonly type: 'fixed' | 'exponential'; readonly delayMs: number };
+  /** The sub-DAG (kind `subdag`) or the body run per item (kind `foreach`). */
+  readonly dag?: DagDescription;
+  /** One DAG per branch key (kind `branch`). */
+  readonly branches?: Readonly<Record<string, DagDescription>>;
+  /** Items run at once (kind `foreach`), when limited. */
+  readonly maxConcurrency?: number;
+}
+
+/** JSON description of a DAG: vertices (with nested DAGs), edges, roots and terminals. Holds no functions. */
 export interface DagDescription {
   readonly nodes: readonly NodeDescription[];
-  readonly edges: readonly { readonly from: string; readonly to: string }[];
+  readonly edges: readonly EdgeDescription[];
   readonly roots: readonly string[];
   readonly terminals: readonly string[];
 }
 
-/** Describes a validated DAG as plain JSON, nodes in topological order. */
+/** Describes a validated DAG as plain JSON, vertices in topological order. */
 export function describeDag(graph: DagGraph): DagDescription {
   const nodes: NodeDescription[] = [];
-  const edges: { from: string; to: string }[] = [];
+  const edges: EdgeDescription[] = [];
   for (const id of graph.order) {
     const node = graph.nodes.get(id);
     if (node === undefined) continue;
-    const { options } = node.vertex;
-    nodes.push({
-      id,
-      kind: node.vertex.kind,
-      parents: node.parents,
-      retries: options.retries ?? 0,
-      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-      ...(options.backoff === undefined ? {} : { backoff: { ...options.backoff } }),
-      aggregator: options.aggregator !== undefined,
-    });
-    for (const child of node.children) edges.push({ from: id, to: child });
+    nodes.push(describeNode(node));
+    for (const edge of node.inEdges) {
+      edges.push({
+        from: edge.from,
+        to: edge.to,
+        ...(edge.forward === undefined ? {} : { forward: true as const }),
+        ...(edge.executionOnly === true ? { executionOnly: true as const } : {}),
+      });
+    }
   }
   return { nodes, edges, roots: graph.roots, terminals: graph.terminals };
+}
+
+function describeNode(node: GraphNode): NodeDescription {
+  const { vertex, parents } = node;
+  const base = { id: vertex.id, kind: vertex.kind, parents, aggregator: vertex.options.aggregator !== undefined };
+  switch (vertex.kind) {
+    case 'task': {
+      const { retries, timeoutMs, backoff } = vertex.options;
+      return {
+        ...base,
+        retries: retries ?? 0,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+        ...(backoff === undefined ? {} : { backoff: { ...backoff } }),
+      };
+    }
+    case 'subdag':
+    case 'foreach': {
+      const inner = node.inner.get('');
+      const limit = vertex.kind === 'foreach' ? vertex.options.maxConcurrency : undefined;
+      return {
+        ...base,
+        ...(inner === undefined ? {} : { dag: describeDag(inner) }),
+        ...(limit === undefined ? {} : { maxConcurrency: limit }),
+      };
+    }
+    case 'branch':
+      return {
+        ...base,
+        branches: Object.fromEntries([...node.inner].map(([key, graph]) => [key, describeDag(graph)])),
+      };
+  }
 }

@@ -33,6 +33,10 @@ export const ErrorCode = {
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   /** A node attempt ran longer than its `timeoutMs`; its signal was aborted. */
   NODE_TIMEOUT: 'NODE_TIMEOUT',
+  /** A conditional branch's condition returned a key that the branch does not declare. */
+  INVALID_BRANCH_KEY: 'INVALID_BRANCH_KEY',
+  /** A for-each function returned something other than an object `{ [itemKey]: itemInput }`. */
+  INVALID_ITEMS: 'INVALID_ITEMS',
   /** A handler returned a value that cannot be stored (a function, a symbol, a cyclic object). */
   INVALID_OUTPUT: 'INVALID_OUTPUT',
   /** A request body is not valid JSON although its content type says it is. */

@@ -1,4 +1,4 @@
-import type { Dag, Vertex } from './dag.js';
+import type { Dag, Edge, Vertex } from './dag.js';
 import { DagValidationError, ErrorCode } from './errors.js';
 
 /** A vertex of a validated DAG with its neighbours. */
@@ -6,8 +6,12 @@ export interface GraphNode {
   readonly vertex: Vertex;
   /** Ids of the nodes whose output this node receives, in edge order. */
   readonly parents: readonly string[];
+  /** The edges into this node, in edge order (parallel to `parents`). */
+  readonly inEdges: readonly Edge[];
   /** Ids of the nodes that run after this one, in edge order. */
   readonly children: readonly string[];
+  /** The validated inner DAGs: the sub-DAG or for-each body under `''`, or one per branch key. */
+  readonly inner: ReadonlyMap<string, DagGraph>;
 }
 
 /** A validated DAG: acyclic, every edge between known nodes, at least one node. */
@@ -22,43 +26,63 @@ export interface DagGraph {
 }
 
 /**
- * Checks a DAG and returns its graph.
- * @throws DagValidationError `DAG_EMPTY`, `DAG_UNKNOWN_NODE`, `DAG_DUPLICATE_EDGE` or `DAG_CYCLE`, naming the nodes.
+ * Checks a DAG, and every DAG nested in it, and returns its graph. Errors name nodes by path
+ * (`verify/face-detect`, `route/adult/welcome`).
+ * @throws DagValidationError `DAG_EMPTY`, `DAG_UNKNOWN_NODE`, `DAG_DUPLICATE_EDGE`, `DAG_CYCLE` or
+ *   `DAG_INVALID_OPTION`, naming the nodes.
  */
-export function validateDag(dag: Dag): DagGraph {
+export function validateDag(dag: Dag, scope = ''): DagGraph {
+  const at = (id: string): string => (scope === '' ? id : `${scope}/${id}`);
   const vertices = dag.vertices;
   if (vertices.length === 0) {
-    throw new DagValidationError(ErrorCode.DAG_EMPTY, 'The DAG has no nodes; add one with dag.node().', []);
+    const where = scope === '' ? 'The DAG' : `The DAG of '${scope}'`;
+    throw new DagValidationError(ErrorCode.DAG_EMPTY, `${where} has no nodes; add one with dag.node().`, [scope]);
   }
   const parents = new Map<string, string[]>(vertices.map((v) => [v.id, []]));
+  const inEdges = new Map<string, Edge[]>(vertices.map((v) => [v.id, []]));
   const children = new Map<string, string[]>(vertices.map((v) => [v.id, []]));
   const seen = new Set<string>();
-  for (const { from, to } of dag.edges) {
+  for (const edge of dag.edges) {
+    const { from, to } = edge;
     const unknown = [from, to].filter((id) => !parents.has(id));
     if (unknown.length > 0) {
       throw new DagValidationError(
         ErrorCode.DAG_UNKNOWN_NODE,
-        `Edge '${from}' -> '${to}' names unknown node ${unknown.map((id) => `'${id}'`).join(' and ')}; define it with dag.node() first.`,
-        unknown,
+        `Edge '${at(from)}' -> '${at(to)}' names unknown node ${unknown.map((id) => `'${at(id)}'`).join(' and ')}; define it with dag.node() first.`,
+        unknown.map(at),
       );
     }
     const key = JSON.stringify([from, to]);
     if (seen.has(key)) {
       throw new DagValidationError(
         ErrorCode.DAG_DUPLICATE_EDGE,
-        `Edge '${from}' -> '${to}' is declared twice.`,
-        [from, to],
+        `Edge '${at(from)}' -> '${at(to)}' is declared twice.`,
+        [at(from), at(to)],
+      );
+    }
+    if (edge.executionOnly === true && edge.forward !== undefined) {
+      throw new DagValidationError(
+        ErrorCode.DAG_INVALID_OPTION,
+        `Edge '${at(from)}' -> '${at(to)}' is execution-only and so cannot forward data.`,
+        [at(from), at(to)],
       );
     }
     seen.add(key);
     children.get(from)?.push(to);
     parents.get(to)?.push(from);
+    inEdges.get(to)?.push(edge);
   }
-  const order = topologicalOrder(vertices, parents, children);
+  const order = topologicalOrder(vertices, parents, children, at);
   const nodes = new Map<string, GraphNode>(
     vertices.map((vertex) => [
       vertex.id,
-      { vertex, parents: parents.get(vertex.id) ?? [], children: children.get(vertex.id) ?? [] },
+      {
+        vertex,
+        parents: parents.get(vertex.id) ?? [],
+        inEdges: inEdges.get(vertex.id) ?? [],
+        children: children.get(vertex.id) ?? [],
+        inner: innerGraphs(vertex, at(vertex.id)),
+      },
     ]),
   );
   return {
@@ -69,11 +93,25 @@ export function validateDag(dag: Dag): DagGraph {
   };
 }
 
+function innerGraphs(vertex: Vertex, path: string): ReadonlyMap<string, DagGraph> {
+  switch (vertex.kind) {
+    case 'task':
+      return new Map();
+    case 'subdag':
+      return new Map([['', validateDag(vertex.dag, path)]]);
+    case 'foreach':
+      return new Map([['', validateDag(vertex.body, path)]]);
+    case 'branch':
+      return new Map([...vertex.branches].map(([key, dag]) => [key, validateDag(dag, `${path}/${key}`)]));
+  }
+}
+
 /** Kahn's algorithm; on leftovers, names one cycle among them. */
 function topologicalOrder(
   vertices: readonly Vertex[],
   parents: ReadonlyMap<string, readonly string[]>,
   children: ReadonlyMap<string, readonly string[]>,
+  at: (id: string) => string,
 ): string[] {
   const open = new Map(vertices.map((v) => [v.id, parents.get(v.id)?.length ?? 0]));
   const ready = vertices.filter((v) => open.get(v.id) === 0).map((v) => v.id);
@@ -87,7 +125,7 @@ function topologicalOrder(
     }
   }
   if (order.length < vertices.length) {
-    const cycle = findCycle(new Set([...open].filter(([, n]) => n > 0).map(([id]) => id)), parents);
+    const cycle = findCycle(new Set([...open].filter(([, n]) => n > 0).map(([id]) => id)), parents).map(at);
     throw new DagValidationError(
       ErrorCode.DAG_CYCLE,
       `The DAG has a cycle: ${[...cycle, cycle[0]].join(' -> ')}; remove one of these edges.`,

@@ -11,9 +11,9 @@
  * @module
  */
 export { Dag } from './dag.js';
-export type { Edge, TaskVertex, Vertex } from './dag.js';
+export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
-export type { DagDescription, NodeDescription } from './describe.js';
+export type { DagDescription, EdgeDescription, NodeDescription } from './describe.js';
 export { DagflowError, DagValidationError, ErrorCode } from './errors.js';
 export { validateDag } from './graph.js';
 export type { DagGraph, GraphNode } from './graph.js';
@@ -21,10 +21,16 @@ export { assertValidId, isValidId } from './ids.js';
 export type {
   Aggregator,
   BackoffOptions,
+  BranchOptions,
+  Condition,
   Data,
+  EdgeOptions,
+  ForEach,
+  ForEachOptions,
   Handler,
   NodeContext,
   NodeLogger,
   NodeOptions,
   RequestStore,
+  SubDagOptions,
 } from './types.js';

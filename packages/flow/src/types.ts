@@ -85,3 +85,40 @@ export interface NodeOptions {
   /** For a node with several parents: makes its input from `{ [parentId]: output }`. */
   readonly aggregator?: Aggregator;
 }
+
+/** Options of a sub-DAG vertex. */
+export interface SubDagOptions {
+  /** Replaces the sub-DAG's output (`{ [terminalId]: output }` when it has several terminals). */
+  readonly aggregator?: Aggregator;
+}
+
+/** Picks the branches to run from the vertex input: any number of declared keys. */
+export type Condition<I = unknown> = (input: I) => readonly string[] | Promise<readonly string[]>;
+
+/** Options of a conditional-branch vertex. */
+export interface BranchOptions {
+  /** Turns `{ [key]: branchOutput }` of the branches that ran into the vertex output. */
+  readonly aggregator?: Aggregator;
+}
+
+/** Splits the vertex input into items: `{ [itemKey]: itemInput }`. */
+export type ForEach<I = unknown> = (input: I) => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+
+/** Options of a for-each vertex. */
+export interface ForEachOptions {
+  /** Turns `{ [itemKey]: itemOutput }` into the vertex output. */
+  readonly aggregator?: Aggregator;
+  /**
+   * Items whose body runs at once; the others wait their turn.
+   * @defaultValue no limit
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** Options of an edge. */
+export interface EdgeOptions {
+  /** Transforms the output of `from` before `to` receives it. */
+  readonly forward?: (output: unknown) => unknown;
+  /** Orders `to` after `from` without passing data. */
+  readonly executionOnly?: boolean;
+}

@@ -1,12 +1,7 @@
-import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import './provided-context.js';
 import { startRedis } from './redis-server.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
 
 /** Vitest global setup: a private redis-server for the run, or `REDIS_URL` when it is set. */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {

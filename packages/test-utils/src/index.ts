@@ -1,3 +1,4 @@
+import './provided-context.js';
 export { freePort } from './free-port.js';
 export { testPrefix } from './prefix.js';
 export { startRedis } from './redis-server.js';

@@ -1,0 +1,95 @@
+import type { DagGraph, GraphNode } from '@dagflow/flow';
+import type { JobsOptions } from 'bullmq';
+import { ITEM, ITEM_INPUT, START, join, lookupKey } from './paths.js';
+import type { DataParent, InnerDag, Release, Step } from './steps.js';
+
+/** Default delay between attempts when a node sets `retries` but no `backoff`. */
+const DEFAULT_BACKOFF = { type: 'exponential', delayMs: 100 } as const;
+
+/** Jobs of composite start and end steps: one attempt (stalled jobs still recover). */
+const CONTROL_JOB: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: true };
+
+/** Where a scope's vertices get their input and what its terminal vertices release. */
+interface Scope {
+  /** Path template prefix of the scope's vertices. */
+  readonly prefix: string;
+  /** Template of the field holding the scope's input. */
+  readonly input: string;
+  /** What a terminal vertex of the scope releases; none at the top. */
+  readonly exit: Release | undefined;
+  /** Terminal count of the flow, for the top scope; 0 inside composites. */
+  readonly terminalCount: number;
+}
+
+/** Compiles a validated DAG into its steps, keyed by lookup template (`each/x`, `verify/@start`). */
+export function compileSteps(graph: DagGraph): Map<string, Step> {
+  const steps = new Map<string, Step>();
+  compileScope(graph, { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length }, steps);
+  return steps;
+}
+
+function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): void {
+  const entry = (id: string): string => {
+    const node = graph.nodes.get(id);
+    const path = join(scope.prefix, id);
+    return node?.vertex.kind === 'task' ? path : `${path}${START}`;
+  };
+  for (const id of graph.order) {
+    const node = graph.nodes.get(id);
+    if (node === undefined) continue;
+    const path = join(scope.prefix, id);
+    const parents: DataParent[] = node.inEdges
+      .filter((edge) => edge.executionOnly !== true)
+      .map((edge) => ({ id: edge.from, field: `o|${join(scope.prefix, edge.from)}`, ...(edge.forward ? { forward: edge.forward } : {}) }));
+    const releases: Release[] = node.children.map((child) => ({
+      step: entry(child),
+      parents: graph.nodes.get(child)?.parents.length ?? 1,
+    }));
+    const terminal = node.children.length === 0;
+    if (terminal && scope.exit !== undefined) releases.push(scope.exit);
+    const completion = { releases, terminalCount: terminal ? scope.terminalCount : 0 };
+    const input = { parents, scopeInput: scope.input };
+    const { vertex } = node;
+    if (vertex.kind === 'task') {
+      const { options } = vertex;
+      const backoff = options.backoff ?? DEFAULT_BACKOFF;
+      const jobOptions: JobsOptions = {
+        attempts: (options.retries ?? 0) + 1,
+        backoff: { type: backoff.type, delay: backoff.delayMs },
+        removeOnComplete: true,
+        removeOnFail: true,
+      };
+      add(steps, { kind: 'task', template: path, vertex, options, jobOptions, ...input, ...completion });
+      continue;
+    }
+    const inner = compileInner(node, path, steps);
+    add(steps, { kind: 'start', template: `${path}${START}`, vertex, inner, end: path, jobOptions: CONTROL_JOB, ...input });
+    add(steps, { kind: 'end', template: path, vertex, inner, startOutput: `o|${path}${START}`, jobOptions: CONTROL_JOB, ...completion });
+  }
+}
+
+/** Compiles the inner DAGs of a composite vertex at `path` and describes their roots and terminals. */
+function compileInner(node: GraphNode, path: string, steps: Map<string, Step>): Map<string, InnerDag> {
+  const inner = new Map<string, InnerDag>();
+  for (const [key, graph] of node.inner) {
+    const scope: Scope =
+      node.vertex.kind === 'foreach'
+        ? { prefix: `${path}${ITEM}`, input: `o|${path}${ITEM}${ITEM_INPUT}`, exit: { step: path, parents: 0 }, terminalCount: 0 }
+        : node.vertex.kind === 'branch'
+          ? { prefix: join(path, key), input: `o|${path}${START}`, exit: { step: path, parents: 0 }, terminalCount: 0 }
+          : { prefix: path, input: `o|${path}${START}`, exit: { step: path, parents: graph.terminals.length }, terminalCount: 0 };
+    compileScope(graph, scope, steps);
+    inner.set(key, {
+      roots: graph.roots.map((id) => {
+        const kind = graph.nodes.get(id)?.vertex.kind;
+        return kind === 'task' ? join(scope.prefix, id) : `${join(scope.prefix, id)}${START}`;
+      }),
+      terminals: graph.terminals.map((id) => ({ id, field: `o|${join(scope.prefix, id)}` })),
+    });
+  }
+  return inner;
+}
+
+function add(steps: Map<string, Step>, step: Step): void {
+  steps.set(lookupKey(step.template), step);
+}

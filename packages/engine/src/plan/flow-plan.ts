@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
+import { describeDag, validateDag } from '@dagflow/flow';
+import { decode } from '../codec.js';
+import { compileSteps } from './compile.js';
+import { START, fill, join, parsePath } from './paths.js';
+import type { Step } from './steps.js';
+
+/** A step of one request, with the item keys of its for-each levels. */
+export interface ResolvedStep {
+  readonly step: Step;
+  readonly keys: readonly string[];
+  readonly path: string;
+}
+
+/** A registered flow: its validated DAG, description, version and executable steps. */
+export class FlowPlan {
+  readonly graph: DagGraph;
+  readonly description: DagDescription;
+  readonly version: string;
+  /** Entry step paths of the top-level roots. */
+  readonly roots: readonly string[];
+  /** Vertex paths known before a request runs: every vertex outside branches and for-each bodies. */
+  readonly staticPaths: readonly string[];
+  readonly #steps: Map<string, Step>;
+
+  /** @throws DagValidationError when the DAG is invalid. */
+  constructor(
+    readonly name: string,
+    dag: Dag,
+  ) {
+    this.graph = validateDag(dag);
+    this.description = describeDag(this.graph);
+    this.version = createHash('sha256').update(JSON.stringify(this.description)).digest('hex').slice(0, 12);
+    this.#steps = compileSteps(this.graph);
+    this.roots = this.graph.roots.map((id) => (this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`));
+    this.staticPaths = staticPaths(this.graph, '');
+  }
+
+  /** The step an instance path names, or undefined when this flow has none. */
+  resolve(path: string): ResolvedStep | undefined {
+    const { template, keys } = parsePath(path);
+    const step = this.#steps.get(template);
+    return step === undefined ? undefined : { step, keys, path };
+  }
+
+  /** The step kind and vertex path of an instance path's template, for state display. */
+  stepAt(template: string): Step | undefined {
+    return this.#steps.get(template);
+  }
+
+  /** The flow's result from its terminal nodes' encoded outputs (in `graph.terminals` order). */
+  resultFrom(encodedOutputs: readonly (string | null)[]): unknown {
+    const { terminals } = this.graph;
+    if (terminals.length === 1) return decode(encodedOutputs[0] ?? 'null');
+    return Object.fromEntries(terminals.map((id, i) => [id, decode(encodedOutputs[i] ?? 'null')]));
+  }
+}
+
+function staticPaths(graph: DagGraph, prefix: string): string[] {
+  return graph.order.flatMap((id) => {
+    const node = graph.nodes.get(id);
+    const path = join(prefix, id);
+    const inner = node?.vertex.kind === 'subdag' ? node.inner.get('') : undefined;
+    return inner === undefined ? [path] : [path, ...staticPaths(inner, path)];
+  });
+}
+
+export { fill };

@@ -1,0 +1,77 @@
+import type { BranchVertex, ForEachVertex, NodeOptions, SubDagVertex, TaskVertex } from '@dagflow/flow';
+import type { JobsOptions } from 'bullmq';
+
+/** A parent whose output feeds a vertex's input. */
+export interface DataParent {
+  readonly id: string;
+  /** Template of the data field holding the parent's output. */
+  readonly field: string;
+  readonly forward?: (output: unknown) => unknown;
+}
+
+/** A step to release when this one completes, and how many completions it waits for (0: set at run time). */
+export interface Release {
+  /** Template of the released step's path. */
+  readonly step: string;
+  readonly parents: number;
+}
+
+/** What every step shares. */
+interface StepBase {
+  /** Path template, with item markers. */
+  readonly template: string;
+  /** BullMQ options of this step's jobs, but the job id. */
+  readonly jobOptions: JobsOptions;
+}
+
+/** What a step that completes a vertex (a task, or the end of a composite) releases. */
+interface VertexCompletion {
+  /** The vertex's successors in its scope, and the scope's exit when the vertex is terminal there. */
+  readonly releases: readonly Release[];
+  /** The flow's terminal count when this vertex is a terminal of the top scope, else 0. */
+  readonly terminalCount: number;
+}
+
+/** How a vertex gets its input: from data parents, else from its scope's input. */
+interface VertexInput {
+  readonly parents: readonly DataParent[];
+  /** Template of the field holding the scope's input (for vertices without data parents). */
+  readonly scopeInput: string;
+}
+
+/** Runs a handler. */
+export interface TaskStep extends StepBase, VertexCompletion, VertexInput {
+  readonly kind: 'task';
+  readonly vertex: TaskVertex;
+  readonly options: NodeOptions;
+}
+
+/** One inner DAG of a composite vertex (the sub-DAG, a branch, or the for-each body). */
+export interface InnerDag {
+  /** Templates of the entry steps of its roots. */
+  readonly roots: readonly string[];
+  /** Its terminal vertices: ids and templates of their output fields. */
+  readonly terminals: readonly { readonly id: string; readonly field: string }[];
+}
+
+/** Starts a composite vertex: computes its input, then releases its inner DAG (picked branches, items). */
+export interface StartStep extends StepBase, VertexInput {
+  readonly kind: 'start';
+  readonly vertex: SubDagVertex | BranchVertex | ForEachVertex;
+  /** Inner DAGs by branch key; `''` for a sub-DAG or for-each body. */
+  readonly inner: ReadonlyMap<string, InnerDag>;
+  /** Template of the vertex's end step. */
+  readonly end: string;
+}
+
+/** Ends a composite vertex: composes its output from its inner DAGs' outputs, then releases its successors. */
+export interface EndStep extends StepBase, VertexCompletion {
+  readonly kind: 'end';
+  readonly vertex: SubDagVertex | BranchVertex | ForEachVertex;
+  readonly inner: ReadonlyMap<string, InnerDag>;
+  /** Template of the field holding the vertex input (the start step's output). */
+  readonly startOutput: string;
+}
+
+/** One executable step of a flow. */
+export type Step = TaskStep | StartStep | EndStep;

@@ -1,0 +1,8 @@
+import type {} from 'vitest';
+
+declare module 'vitest' {
+  /** Values the integration global setup provides to every test (`inject('redisUrl')`). */
+  export interface ProvidedContext {
+    redisUrl: string;
+  }
+}
