@@ -31,7 +31,16 @@ if status == 'pending' then
 else
   redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt)
 end
-local reply = redis.call('HMGET', KEYS[2], 'ctx', unpack(ARGV, 3))
+-- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
+-- limit and a for-each join may read thousands of outputs.
+local last = math.min(#ARGV, 1002)
+local reply = redis.call('HMGET', KEYS[2], 'ctx', unpack(ARGV, 3, last))
 table.insert(reply, 1, attempt)
 table.insert(reply, 1, 0)
+for first = last + 1, #ARGV, 1000 do
+  local values = redis.call('HMGET', KEYS[2], unpack(ARGV, first, math.min(first + 999, #ARGV)))
+  for i = 1, #values do
+    reply[#reply + 1] = values[i]
+  end
+end
 return reply

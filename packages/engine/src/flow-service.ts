@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { type Dag, DagflowError, type DagDescription, Dag as DagClass, ErrorCode, assertValidId } from '@dagflow/flow';
-import { Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { encode } from './codec.js';
 import { type FlowServiceOptions, type HttpHandle, type ResolvedOptions, resolveOptions } from './config.js';
 import { FlowPlan } from './plan/flow-plan.js';
-import { vertexPath } from './plan/paths.js';
 import { Keys } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
-import { executeNode, toNodeError } from './node-executor.js';
+import { startFlowWorker } from './flow-worker.js';
 import { type NodeJobData, NodeQueues } from './node-queues.js';
 import { ResultWaiter } from './result-waiter.js';
 import { defineScripts } from './scripts.js';
@@ -238,26 +237,7 @@ export class FlowService {
       queues: this.#nodeQueues(),
       log: this.log,
     };
-    const worker = new Worker<NodeJobData>(this.#keys.queueName(plan.name), (job) => executeNode(deps, plan, job), {
-      connection: this.#connection(),
-      prefix: this.#keys.prefix,
-      concurrency: this.options.workerConcurrency,
-      lockDuration: this.options.lockDurationMs,
-      stalledInterval: this.options.stalledIntervalMs,
-      maxStalledCount: 2,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 0 },
-    });
-    worker.on('error', (error) => this.log.error('worker error', { flow: plan.name, error: error.message }));
-    worker.on('failed', (job, error) => {
-      // A job that stalled too often never reached our failure path: record it so the request ends.
-      if (job === undefined || !/stalled/i.test(error.message)) return;
-      const nodeError = toNodeError(vertexPath(job.data.n), job.attemptsMade, error);
-      this.#stateStore()
-        .failNode(plan.name, job.data.r, job.data.n, nodeError, true)
-        .catch((cause: unknown) => this.log.error('could not record a stalled node', { error: String(cause) }));
-    });
-    this.#workers.set(plan.name, worker);
+    this.#workers.set(plan.name, startFlowWorker(deps, plan, this.options));
   }
 
   async #failure(name: string, requestId: string): Promise<DagflowError> {

@@ -40,3 +40,10 @@ export class Keys {
 export function jobId(requestId: string, path: string): string {
   return `${requestId}|${path}`.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
+
+/** Reverses {@link jobId}: the request id and the step path of a node job. */
+export function parseJobId(id: string): { requestId: string; path: string } | undefined {
+  const plain = id.replace(/%3A/g, ':').replace(/%25/g, '%');
+  const bar = plain.indexOf('|');
+  return bar < 0 ? undefined : { requestId: plain.slice(0, bar), path: plain.slice(bar + 1) };
+}

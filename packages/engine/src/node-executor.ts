@@ -14,6 +14,9 @@ import { requestStore } from './request-store.js';
 import type { CompletionSpec, StateStore } from './state-store.js';
 import type { NodeError } from './types.js';
 
+/** A final failure already recorded in the request state; BullMQ must not retry it. */
+export class RecordedFailure extends UnrecoverableError {}
+
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
   readonly redis: Redis;
@@ -134,7 +137,7 @@ async function guarded(
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', { error: nodeError });
     await deps.store.failNode(plan.name, requestId, at.path, nodeError, final);
-    throw final ? new UnrecoverableError(nodeError.message) : error;
+    throw final ? new RecordedFailure(nodeError.message) : error;
   }
   return release(run, await deps.store.completeNode(plan.name, requestId, at.path, done.output, done.spec));
 }

@@ -33,6 +33,8 @@ export const ErrorCode = {
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   /** A node attempt ran longer than its `timeoutMs`; its signal was aborted. */
   NODE_TIMEOUT: 'NODE_TIMEOUT',
+  /** The worker running a node stopped (killed, or its event loop blocked) more often than allowed. */
+  NODE_STALLED: 'NODE_STALLED',
   /** A conditional branch's condition returned a key that the branch does not declare. */
   INVALID_BRANCH_KEY: 'INVALID_BRANCH_KEY',
   /** A for-each function returned something other than an object `{ [itemKey]: itemInput }`. */

@@ -1,0 +1,56 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { ResolvedOptions } from './config.js';
+import { parseJobId } from './keys.js';
+import { type ExecutorDeps, RecordedFailure, executeNode, toNodeError } from './node-executor.js';
+import type { NodeJobData } from './node-queues.js';
+import type { FlowPlan } from './plan/flow-plan.js';
+import { vertexPath } from './plan/paths.js';
+
+/** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
+const MAX_STALLED = 2;
+
+/**
+ * Starts the BullMQ worker of one flow. Failures that never reached the executor's own failure path
+ * (Redis errors around a step, nodes whose worker died too often) are recorded here, so that every
+ * request ends with a reason instead of hanging.
+ */
+export function startFlowWorker(deps: ExecutorDeps, plan: FlowPlan, options: ResolvedOptions): Worker<NodeJobData> {
+  const worker = new Worker<NodeJobData>(deps.keys.queueName(plan.name), (job) => executeNode(deps, plan, job), {
+    connection: deps.redis,
+    prefix: deps.keys.prefix,
+    concurrency: options.workerConcurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.stalledIntervalMs,
+    maxStalledCount: MAX_STALLED,
+  });
+  const record = (requestId: string, path: string, error: unknown, attempts: number): void => {
+    deps.store
+      .failNode(plan.name, requestId, path, toNodeError(vertexPath(path), attempts, error), true)
+      .catch((cause: unknown) => deps.log.error('could not record a node failure', { flow: plan.name, requestId, node: path, error: String(cause) }));
+  };
+  worker.on('error', (error) => deps.log.error('worker error', { flow: plan.name, error: error.message }));
+  worker.on('failed', (job, error) => {
+    if (job === undefined || error instanceof RecordedFailure) return;
+    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) record(job.data.r, job.data.n, error, job.attemptsMade);
+  });
+  worker.on('stalled', (id) => {
+    // BullMQ re-queues a stalled job, or fails it after MAX_STALLED stalls without a 'failed' event.
+    const parsed = parseJobId(id);
+    if (parsed === undefined) return;
+    deps.queues
+      .queue(plan.name)
+      .getJob(id)
+      .then(async (job) => {
+        if (job !== undefined && !(await job.isFailed())) return;
+        const error = new DagflowError(
+          ErrorCode.NODE_STALLED,
+          `The worker running '${parsed.path}' stopped more than ${MAX_STALLED} times (killed, or its event loop blocked longer than the ${options.lockDurationMs} ms lock).`,
+        );
+        record(parsed.requestId, parsed.path, error, MAX_STALLED + 1);
+      })
+      .catch((cause: unknown) => deps.log.error('could not check a stalled node', { flow: plan.name, error: String(cause) }));
+  });
+  return worker;
+}
