@@ -1,14 +1,15 @@
 --[[
-  Starts an attempt of a node: the request state is the guard, so a node that completed never runs again
-  and no node starts once the request has ended.
+  Starts an attempt of a step: the request state is the guard, so a step that completed never runs again
+  and no step starts unless the request is running. A step that may not start while its request is
+  paused, failed or stopped is held, to be enqueued again by resume or rerun.
 
-  KEYS[1] state hash   KEYS[2] data hash
-  ARGV[1] node path    ARGV[2] now (ms)   ARGV[3..] data fields holding the node's input
+  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] held set
+  ARGV[1] step path    ARGV[2] now (ms)   ARGV[3..] data fields holding the step's input
 
   Returns
-    { 0, attempt, context, input1, input2, ... }  run the handler (context is '' when absent)
-    { 1 }                                          the node already completed
-    { 2, status }                                  the request is not running (completed, failed, ...)
+    { 0, attempt, context, input1, input2, ... }  run it (context is false when absent)
+    { 1 }                                          the step already completed
+    { 2, status }                                  the request is not running; the step is held unless it ended
     { -1 }                                         no such request (never created or expired)
 ]]
 local path = ARGV[1]
@@ -22,6 +23,9 @@ if st[2] == 'completed' then
   return { 1 }
 end
 if status ~= 'pending' and status ~= 'running' then
+  if status ~= 'completed' then
+    redis.call('SADD', KEYS[3], path)
+  end
   return { 2, status }
 end
 local attempt = tonumber(st[3] or '0') + 1

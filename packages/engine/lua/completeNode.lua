@@ -1,12 +1,13 @@
 --[[
   Completes a step: stores its output, marks it completed, counts down the open parents of its
-  successors and returns those that became ready. When the last terminal node completes, the request
-  completes, its keys get their retention TTL and the completion is published.
+  successors and returns those that became ready (marked queued). While the request is paused, failed
+  or stopped they are held instead, for resume or rerun. When the last terminal node completes, the
+  request completes, its keys get their retention TTL and the completion is published.
 
   Idempotent: run again for a completed step it changes nothing and returns the same ready set, plus the
   ready successors that have started since (the caller enqueues only the others).
 
-  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash
+  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] encoded output
   ARGV[4] terminal count of the flow, or 0 when this step does not complete a top-level terminal
   ARGV[5] retention of a completed request (ms)   ARGV[6] events channel   ARGV[7] event message
@@ -17,8 +18,9 @@
 
   Returns
     { 0, ready }            completed now; ready = successor paths to enqueue
+    { 0, {}, 1 }            completed now, and so did the request
     { 1, ready, started }   had completed before; started = ready successors that already began
-    { 2, status }           the request is not running; the output is kept, nothing is released
+    { 2, status }           the request is not running; the output is kept, ready successors are held
     { -1 }                  no such request
 ]]
 local path = ARGV[1]
@@ -42,19 +44,18 @@ if st[2] == 'completed' then
   end
   local started = {}
   for _, successor in ipairs(ready) do
-    if redis.call('HEXISTS', KEYS[1], 's|' .. successor) == 1 then
+    local state = redis.call('HGET', KEYS[1], 's|' .. successor)
+    if state and state ~= 'queued' then
       started[#started + 1] = successor
     end
   end
   return { 1, ready, started }
 end
 
--- HSET of many pairs in chunks: unpack() has a stack limit.
-local function hset_pairs(key, first, last)
-  local chunk = 1000
-  for i = first, last, chunk do
-    local stop = math.min(i + chunk - 1, last)
-    redis.call('HSET', key, unpack(ARGV, i, stop))
+-- Commands over many arguments go in chunks: unpack() has a stack limit.
+local function chunked(command, key, list, first, last)
+  for i = first, last, 1000 do
+    redis.call(command, key, unpack(list, i, math.min(i + 999, last)))
   end
 end
 
@@ -67,32 +68,39 @@ local data_last = state_last + 1 + 2 * data_count
 
 redis.call('HSET', KEYS[2], 'o|' .. path, ARGV[3])
 if data_count > 0 then
-  hset_pairs(KEYS[2], data_first, data_last)
+  chunked('HSET', KEYS[2], ARGV, data_first, data_last)
 end
 local fields = { 's|' .. path, 'completed', 't1|' .. path, now }
-if status ~= 'pending' and status ~= 'running' then
+if status == 'completed' then
   redis.call('HSET', KEYS[1], unpack(fields))
   return { 2, status }
 end
 if state_count > 0 then
-  hset_pairs(KEYS[1], state_first, state_last)
+  chunked('HSET', KEYS[1], ARGV, state_first, state_last)
 end
 
+local running = status == 'pending' or status == 'running'
 for i = succ_first, succ_last, 2 do
   local successor = ARGV[i]
   local parents = tonumber(ARGV[i + 1])
-  if parents == 1 then
-    ready[#ready + 1] = successor
-  elseif redis.call('HINCRBY', KEYS[1], 'j|' .. successor, 1) == parents then
-    ready[#ready + 1] = successor
+  local is_ready = parents == 1
+  if not is_ready and redis.call('HINCRBY', KEYS[1], 'j|' .. successor, 1) == parents then
+    is_ready = true
     fields[#fields + 1] = 'r|' .. successor
     fields[#fields + 1] = path
+  end
+  if is_ready then
+    ready[#ready + 1] = successor
+    if running then
+      fields[#fields + 1] = 's|' .. successor
+      fields[#fields + 1] = 'queued'
+    end
   end
 end
 
 local completed = false
 local terminals = tonumber(ARGV[4])
-if terminals > 0 then
+if terminals > 0 and (running or status == 'paused') then
   local done = 1
   if terminals > 1 then
     done = redis.call('HINCRBY', KEYS[1], 'terminalsDone', 1)
@@ -105,12 +113,20 @@ if terminals > 0 then
     fields[#fields + 1] = now
   end
 end
-redis.call('HSET', KEYS[1], unpack(fields))
+chunked('HSET', KEYS[1], fields, 1, #fields)
 
 if completed then
+  redis.call('DEL', KEYS[4])
   for i = 1, 3 do
     redis.call('PEXPIRE', KEYS[i], ARGV[5])
   end
-  redis.call('PUBLISH', ARGV[6], ARGV[7])
+  redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' completed')
+  return { 0, {}, 1 }
+end
+if not running then
+  if #ready > 0 then
+    chunked('SADD', KEYS[4], ready, 1, #ready)
+  end
+  return { 2, status }
 end
 return { 0, ready }

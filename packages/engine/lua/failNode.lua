@@ -1,16 +1,16 @@
 --[[
-  Records a failed attempt of a node. A final failure (no attempts left, or not retryable) fails the
+  Records a failed attempt of a step. A final failure (no attempts left, or not retryable) fails the
   request: its error names the node, the attempts and the message; its keys get the failed retention TTL
-  and the failure is published. Otherwise the node waits for its retry.
+  and the failure is published. Otherwise the step waits for its retry.
 
-  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash
-  ARGV[1] node path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
+  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
+  ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
   ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
 
   Returns
-    { 0 }           recorded
-    { 1 }           the node had completed (a late duplicate attempt); nothing changed
-    { 2, status }   the request is not running; only the node's error was recorded
+    { 0 }           recorded; the request failed when final
+    { 1 }           the step had completed (a late duplicate attempt); nothing changed
+    { 2, status }   the request is not running; only the step's error was recorded
     { -1 }          no such request
 ]]
 local path = ARGV[1]
@@ -30,12 +30,12 @@ if ARGV[4] ~= '1' then
 end
 
 redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3])
-if status ~= 'pending' and status ~= 'running' then
+if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
   return { 2, status }
 end
 redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', now, 'error', ARGV[3])
-for i = 1, 3 do
+for i = 1, 4 do
   redis.call('PEXPIRE', KEYS[i], ARGV[5])
 end
-redis.call('PUBLISH', ARGV[6], ARGV[7])
+redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' failed')
 return { 0 }

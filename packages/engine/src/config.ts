@@ -62,6 +62,11 @@ export interface FlowServiceOptions {
    */
   readonly stalledIntervalMs?: number;
   /**
+   * Largest encoded output (bytes) a node may store; a larger one fails the node with `PAYLOAD_TOO_LARGE`.
+   * @defaultValue `MAX_OUTPUT_BYTES`, else 1 MiB
+   */
+  readonly maxOutputBytes?: number;
+  /**
    * Log level of the JSON-lines logger on stderr.
    * @defaultValue `LOG_LEVEL`, else `info`
    */
@@ -79,6 +84,7 @@ export interface ResolvedOptions {
   readonly retention: Retention;
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
+  readonly maxOutputBytes: number;
   readonly logLevel: LogLevel;
 }
 
@@ -99,6 +105,7 @@ export function resolveOptions(options: FlowServiceOptions, env: NodeJS.ProcessE
     },
     lockDurationMs: options.lockDurationMs ?? 30_000,
     stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    maxOutputBytes: options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
   };
 }

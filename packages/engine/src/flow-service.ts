@@ -12,7 +12,10 @@ import { type NodeJobData, NodeQueues } from './node-queues.js';
 import { ResultWaiter } from './result-waiter.js';
 import { defineScripts } from './scripts.js';
 import { StateStore } from './state-store.js';
-import type { ExecuteOptions, FlowInfo, RequestState } from './types.js';
+import { controlRequest } from './request-control.js';
+import { type ListRequestsOptions, RequestIndex, type RequestPage } from './request-index.js';
+import { RunningAttempts } from './running-attempts.js';
+import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './types.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
@@ -47,6 +50,8 @@ export class FlowService {
   #store: StateStore | undefined;
   #queues: NodeQueues | undefined;
   #waiter: ResultWaiter | undefined;
+  #index: RequestIndex | undefined;
+  readonly #running = new RunningAttempts();
   #http: HttpHandle | undefined;
   #working = false;
   #closing: Promise<void> | undefined;
@@ -60,18 +65,20 @@ export class FlowService {
 
   /**
    * Registers a flow: `define(dag)` is called once and the DAG is validated here.
-   * @throws DagValidationError for invalid DAGs or names; `FLOW_ALREADY_REGISTERED` for a taken name.
+   * @throws DagValidationError for invalid DAGs or names; `FLOW_ALREADY_REGISTERED` for a taken name;
+   *   `INVALID_CONFIG` for an out-of-range concurrency or rate limit.
    */
-  register(name: string, define: (dag: Dag) => void): this {
+  register(name: string, define: (dag: Dag) => void, options: FlowOptions = {}): this {
+    assertFlowOptions(name, options);
     assertValidId(name, 'flow');
     if (this.#plans.has(name)) {
       throw new DagflowError(ErrorCode.FLOW_ALREADY_REGISTERED, `Flow '${name}' is already registered.`);
     }
     const dag = new DagClass();
     define(dag);
-    const plan = new FlowPlan(name, dag);
+    const plan = new FlowPlan(name, dag, options);
     this.#plans.set(name, plan);
-    if (this.#working) this.#startFlowWorker(plan);
+    if (this.#working) void this.#startFlowWorker(plan);
     return this;
   }
 
@@ -104,7 +111,11 @@ export class FlowService {
     if (this.#working) return;
     this.#working = true;
     await this.#connection().ping();
-    for (const plan of this.#plans.values()) this.#startFlowWorker(plan);
+    // Other processes publish the end of a request; running handlers of a stopped one are aborted here.
+    await this.#resultWaiter().onEnded((key, status) => {
+      if (status === 'stopped') this.#running.abort(key);
+    });
+    await Promise.all([...this.#plans.values()].map((plan) => this.#startFlowWorker(plan)));
   }
 
   /**
@@ -149,10 +160,18 @@ export class FlowService {
       options.query === undefined && options.headers === undefined
         ? ''
         : JSON.stringify({ query: options.query, headers: options.headers });
+    const { priority } = options;
+    if (priority !== undefined && !(Number.isInteger(priority) && priority >= 1 && priority <= 2_097_152)) {
+      throw new DagflowError(ErrorCode.INVALID_INPUT, `Priority must be an integer from 1 (highest) to 2097152 (got ${String(priority)}).`);
+    }
+    const now = Date.now();
     const created = await this.#stateStore().createRequest(name, requestId, encode(input), context);
+    if (created) await this.#requestIndex().add(name, requestId, now);
     const status = created ? 'pending' : await this.#stateStore().readStatus(name, requestId);
     // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
-    if (status === 'pending') await this.#nodeQueues().enqueue(plan, requestId, plan.roots);
+    if (status === 'pending') {
+      await this.#nodeQueues().enqueue(plan, requestId, plan.roots, priority === undefined ? {} : { priority });
+    }
     return requestId;
   }
 
@@ -211,6 +230,49 @@ export class FlowService {
   }
 
   /**
+   * Pauses a request: running nodes finish, ready successors are held instead of enqueued.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending or running
+   */
+  async pause(name: string, requestId: string): Promise<void> {
+    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'pause');
+  }
+
+  /**
+   * Resumes a paused request: held steps are enqueued; completed nodes never run again.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless paused
+   */
+  async resume(name: string, requestId: string): Promise<void> {
+    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'resume');
+  }
+
+  /**
+   * Stops a request: waiting jobs are removed, running handlers see `ctx.signal` aborted, no new node
+   * starts, and compensations run.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending, running or paused
+   */
+  async stop(name: string, requestId: string): Promise<void> {
+    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'stop');
+  }
+
+  /**
+   * Runs a failed or stopped request again from its failed and unfinished nodes, with the same id;
+   * completed nodes keep their outputs and never run again.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless failed or stopped
+   */
+  async rerun(name: string, requestId: string): Promise<void> {
+    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'rerun');
+  }
+
+  /**
+   * A page of the flow's requests, newest first, optionally of one status.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async listRequests(name: string, options: ListRequestsOptions = {}): Promise<RequestPage> {
+    this.#plan(name);
+    return this.#requestIndex().list(name, options);
+  }
+
+  /**
    * Stops taking work, lets running nodes finish, closes the HTTP server and every connection.
    * Safe to call more than once.
    */
@@ -229,20 +291,35 @@ export class FlowService {
     this.log.info('service closed');
   }
 
-  #startFlowWorker(plan: FlowPlan): void {
+  async #startFlowWorker(plan: FlowPlan): Promise<void> {
     const deps = {
       redis: this.#connection(),
       keys: this.#keys,
       store: this.#stateStore(),
       queues: this.#nodeQueues(),
       log: this.log,
+      running: this.#running,
+      maxOutputBytes: this.options.maxOutputBytes,
     };
     this.#workers.set(plan.name, startFlowWorker(deps, plan, this.options));
+    const { concurrency, rateLimit } = plan.hooks;
+    const queue = this.#nodeQueues().queue(plan.name);
+    await (concurrency === undefined ? queue.removeGlobalConcurrency() : queue.setGlobalConcurrency(concurrency));
+    await (rateLimit === undefined ? queue.removeGlobalRateLimit() : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
+  }
+
+  #controlDeps() {
+    return { store: this.#stateStore(), queues: this.#nodeQueues(), running: this.#running };
   }
 
   async #failure(name: string, requestId: string): Promise<DagflowError> {
     const state = await this.state(name, requestId);
     const error = state.error;
+    if (state.status === 'stopped') {
+      return new DagflowError(ErrorCode.REQUEST_STOPPED, `Request '${requestId}' of flow '${name}' was stopped.`, {
+        details: { status: state.status },
+      });
+    }
     const cause = error === undefined ? `it is ${state.status}` : `node '${error.node}' failed after ${error.attempts} attempt(s): ${error.message}`;
     return new DagflowError(ErrorCode.REQUEST_FAILED, `Request '${requestId}' of flow '${name}' failed: ${cause}`, {
       details: { status: state.status, ...(error === undefined ? {} : { error }) },
@@ -284,9 +361,25 @@ export class FlowService {
     return this.#queues;
   }
 
+  #requestIndex(): RequestIndex {
+    this.#index ??= new RequestIndex(this.#connection(), this.#keys);
+    return this.#index;
+  }
+
   #resultWaiter(): ResultWaiter {
     this.#waiter ??= new ResultWaiter(this.#connection(), this.#keys.events);
     return this.#waiter;
+  }
+}
+
+function assertFlowOptions(name: string, options: FlowOptions): void {
+  const { concurrency, rateLimit } = options;
+  const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
+  if (concurrency !== undefined && !positive(concurrency)) {
+    throw new DagflowError(ErrorCode.INVALID_CONFIG, `Flow '${name}': concurrency must be an integer > 0 (got ${String(concurrency)}).`);
+  }
+  if (rateLimit !== undefined && !(positive(rateLimit.max) && positive(rateLimit.durationMs))) {
+    throw new DagflowError(ErrorCode.INVALID_CONFIG, `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`);
   }
 }
 

@@ -6,6 +6,7 @@ import { type ExecutorDeps, RecordedFailure, executeNode, toNodeError } from './
 import type { NodeJobData } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { vertexPath } from './plan/paths.js';
+import { FINISH_STEP } from './request-finish.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -27,6 +28,9 @@ export function startFlowWorker(deps: ExecutorDeps, plan: FlowPlan, options: Res
   const record = (requestId: string, path: string, error: unknown, attempts: number): void => {
     deps.store
       .failNode(plan.name, requestId, path, toNodeError(vertexPath(path), attempts, error), true)
+      .then(async (ended) => {
+        if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+      })
       .catch((cause: unknown) => deps.log.error('could not record a node failure', { flow: plan.name, requestId, node: path, error: String(cause) }));
   };
   worker.on('error', (error) => deps.log.error('worker error', { flow: plan.name, error: error.message }));

@@ -19,14 +19,17 @@ export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } fr
 export { FlowService } from './flow-service.js';
 export type { WaitOptions } from './flow-service.js';
 export type { Logger, LogLevel } from './logger.js';
+export type { ListRequestsOptions, RequestPage, RequestSummary } from './request-index.js';
 export type {
+  EndedRequest,
   ExecuteOptions,
   FlowInfo,
+  FlowOptions,
   NodeError,
   NodeState,
   NodeStatus,
   RequestState,
   RequestStatus,
 } from './types.js';
-export { Dag, DagflowError, DagValidationError, ErrorCode } from '@dagflow/flow';
+export { Dag, DagflowError, DagValidationError, ErrorCode, NonRetryableError } from '@dagflow/flow';
 export type { DagDescription, Handler, NodeContext, NodeOptions } from '@dagflow/flow';

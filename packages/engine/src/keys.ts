@@ -10,6 +10,8 @@ export interface RequestKeys {
   readonly data: string;
   /** Hash: the per-request key/value store handed to handlers as `ctx.store`. */
   readonly store: string;
+  /** Set: steps held while the request is paused, failed or stopped, enqueued by resume or rerun. */
+  readonly held: string;
 }
 
 /** Key and queue-name builders for one prefix. */
@@ -24,7 +26,12 @@ export class Keys {
   /** The keys of one request. */
   request(flow: string, requestId: string): RequestKeys {
     const base = `${this.prefix}:r:{${flow}/${requestId}}`;
-    return { state: `${base}:state`, data: `${base}:data`, store: `${base}:store` };
+    return { state: `${base}:state`, data: `${base}:data`, store: `${base}:store`, held: `${base}:held` };
+  }
+
+  /** Sorted set of a flow's request ids by creation time (its own slot: it spans requests). */
+  requestIndex(flow: string): string {
+    return `${this.prefix}:requests:{${flow}}`;
   }
 
   /** Pub/sub channel on which finished requests are announced. */
@@ -34,16 +41,18 @@ export class Keys {
 }
 
 /**
- * BullMQ job id of one node of one request. Ids and node ids never hold `:`, which BullMQ rejects,
- * but item keys of for-each branches may, so `%` and `:` are escaped.
+ * BullMQ job id of one step of one request. Ids and node ids never hold `:`, which BullMQ rejects,
+ * but item keys of for-each branches may, so `%` and `:` are escaped. Steps enqueued again by resume or
+ * rerun carry the request's new generation, so that a finished job still in BullMQ cannot swallow them.
  */
-export function jobId(requestId: string, path: string): string {
-  return `${requestId}|${path}`.replace(/%/g, '%25').replace(/:/g, '%3A');
+export function jobId(requestId: string, path: string, generation = 0): string {
+  const id = generation === 0 ? `${requestId}|${path}` : `${requestId}|${path}|${generation}`;
+  return id.replace(/%/g, '%25').replace(/:/g, '%3A');
 }
 
 /** Reverses {@link jobId}: the request id and the step path of a node job. */
 export function parseJobId(id: string): { requestId: string; path: string } | undefined {
   const plain = id.replace(/%3A/g, ':').replace(/%25/g, '%');
-  const bar = plain.indexOf('|');
-  return bar < 0 ? undefined : { requestId: plain.slice(0, bar), path: plain.slice(bar + 1) };
+  const [requestId, path] = plain.split('|');
+  return requestId === undefined || path === undefined ? undefined : { requestId, path };
 }

@@ -1,4 +1,4 @@
-import { DagflowError, ErrorCode, type NodeContext } from '@dagflow/flow';
+import { DagflowError, ErrorCode, NonRetryableError, type NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { encode } from './codec.js';
@@ -10,7 +10,9 @@ import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
 import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan/inputs.js';
 import { fill, vertexPath } from './plan/paths.js';
 import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
+import { FINISH_STEP, runFinish } from './request-finish.js';
 import { requestStore } from './request-store.js';
+import type { RunningAttempts } from './running-attempts.js';
 import type { CompletionSpec, StateStore } from './state-store.js';
 import type { NodeError } from './types.js';
 
@@ -24,6 +26,9 @@ export interface ExecutorDeps {
   readonly store: StateStore;
   readonly queues: NodeQueues;
   readonly log: Logger;
+  readonly running: RunningAttempts;
+  /** Largest encoded output a step may store. */
+  readonly maxOutputBytes: number;
 }
 
 interface RequestContext {
@@ -48,6 +53,7 @@ interface Run {
  */
 export async function executeNode(deps: ExecutorDeps, plan: FlowPlan, job: Job<NodeJobData>): Promise<void> {
   const { r: requestId, n: path } = job.data;
+  if (path === FINISH_STEP) return runFinish(deps, plan, requestId);
   const at = plan.resolve(path);
   if (at === undefined) {
     throw new UnrecoverableError(`Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`);
@@ -67,9 +73,32 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
   await guarded(run, inputFields(step, run.at.keys), spec, async (begin) => {
     const input = await vertexInput(step, begin.inputs);
-    const context = begin.context === null ? {} : (JSON.parse(begin.context) as RequestContext);
     const controller = new AbortController();
-    const ctx: NodeContext = {
+    const ctx = contextFor(run, begin, controller);
+    const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
+    try {
+      return { output: checkedSize(run, encode(await withTimeout(step, input, ctx, controller))), spec };
+    } catch (error) {
+      const { fallback } = step.options;
+      if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
+      // The fallback's output stands in for the node's; the original error stays in the node state.
+      const output = checkedSize(run, encode(await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(input, ctx, error)));
+      const recorded = JSON.stringify({ ...toNodeError(run.at.path, begin.attempt, error), fallback: true });
+      return { output, spec: { ...spec, stateFields: [`e|${run.at.path}`, recorded] } };
+    } finally {
+      untrack();
+    }
+  });
+}
+
+/** The context handed to a handler (and to its fallback and compensation). */
+export function contextFor(
+  run: { readonly deps: ExecutorDeps; readonly plan: FlowPlan; readonly requestId: string; readonly at: { readonly path: string } },
+  begin: { readonly attempt: number; readonly context: string | null },
+  controller: AbortController,
+): NodeContext {
+    const context = begin.context === null ? {} : (JSON.parse(begin.context) as RequestContext);
+    return {
       requestId: run.requestId,
       flow: run.plan.name,
       node: run.at.path,
@@ -78,11 +107,21 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
       query: context.query ?? {},
       headers: context.headers ?? {},
       signal: controller.signal,
-      log: logFor(run, begin.attempt),
+      log: run.deps.log.child({ flow: run.plan.name, requestId: run.requestId, node: run.at.path, attempt: begin.attempt }),
       store: requestStore(run.deps.redis, run.deps.keys.request(run.plan.name, run.requestId).store),
     };
-    return { output: encode(await withTimeout(step, input, ctx, controller)), spec };
-  });
+}
+
+function checkedSize(run: Run, output: string): string {
+  const bytes = Buffer.byteLength(output);
+  if (bytes > run.deps.maxOutputBytes) {
+    throw new DagflowError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `The output of '${run.at.path}' is ${bytes} bytes, over the ${run.deps.maxOutputBytes}-byte limit: store large data elsewhere (object storage, a database) and return a reference to it.`,
+      { details: { node: run.at.path, bytes, limit: run.deps.maxOutputBytes } },
+    );
+  }
+  return output;
 }
 
 async function runStart(run: Run, step: StartStep): Promise<void> {
@@ -136,14 +175,23 @@ async function guarded(
     const final = isFinalAttempt(run.job, error);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', { error: nodeError });
-    await deps.store.failNode(plan.name, requestId, at.path, nodeError, final);
+    const ended = await deps.store.failNode(plan.name, requestId, at.path, nodeError, final);
+    if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
   return release(run, await deps.store.completeNode(plan.name, requestId, at.path, done.output, done.spec));
 }
 
 async function release(run: Run, result: Awaited<ReturnType<StateStore['completeNode']>>): Promise<void> {
-  if (result.kind === 'released') await run.deps.queues.enqueue(run.plan, run.requestId, result.ready);
+  if (result.kind !== 'released') return;
+  if (result.completedRequest && run.plan.hooks.finally !== undefined) {
+    await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
+  }
+  // Successors inherit the job-id generation and the request's priority.
+  await run.deps.queues.enqueue(run.plan, run.requestId, result.ready, {
+    generation: run.job.data.g ?? 0,
+    ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
+  });
 }
 
 function completionOf(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
@@ -188,10 +236,21 @@ async function withTimeout(step: TaskStep, input: unknown, ctx: NodeContext, con
   }
 }
 
-const FINAL_CODES: ReadonlySet<string> = new Set([ErrorCode.INVALID_OUTPUT, ErrorCode.INVALID_BRANCH_KEY, ErrorCode.INVALID_ITEMS]);
+const FINAL_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.INVALID_OUTPUT,
+  ErrorCode.INVALID_BRANCH_KEY,
+  ErrorCode.INVALID_ITEMS,
+  ErrorCode.PAYLOAD_TOO_LARGE,
+  ErrorCode.REQUEST_STOPPED,
+]);
+
+function isStop(error: unknown): boolean {
+  return error instanceof DagflowError && error.code === ErrorCode.REQUEST_STOPPED;
+}
 
 function isFinalAttempt(job: Job<NodeJobData>, error: unknown): boolean {
-  if (error instanceof UnrecoverableError) return true;
+  if (error instanceof UnrecoverableError || error instanceof NonRetryableError) return true;
+  if (error instanceof Error && error.name === 'NonRetryableError') return true;
   if (error instanceof DagflowError && FINAL_CODES.has(error.code)) return true;
   return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }

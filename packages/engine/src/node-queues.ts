@@ -6,12 +6,25 @@ import { jobId, type Keys } from './keys.js';
 /** Jobs added per round trip when many steps are released at once (for-each items). */
 const BULK_SIZE = 1_000;
 
+/** Options of the job that runs compensations and hooks once a request ended. */
+const FINISH_JOB = { attempts: 3, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true, removeOnFail: true };
+
 /** Data of a node's BullMQ job: which request, which node. Everything else lives in the request state. */
 export interface NodeJobData {
   /** Request id. */
   readonly r: string;
   /** Node path. */
   readonly n: string;
+  /** Job-id generation: 0 at first, bumped by each resume and rerun. */
+  readonly g?: number;
+}
+
+/** How steps are enqueued. */
+export interface EnqueueOptions {
+  /** @defaultValue 0 */
+  readonly generation?: number;
+  /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
+  readonly priority?: number;
 }
 
 /** One BullMQ queue per flow; enqueues nodes with deterministic job ids. */
@@ -42,12 +55,18 @@ export class NodeQueues {
    * Enqueues the steps at `paths` of one request, in bulk (chunks of {@link BULK_SIZE});
    * enqueuing a step twice is harmless.
    */
-  async enqueue(plan: FlowPlan, requestId: string, paths: readonly string[]): Promise<void> {
+  async enqueue(plan: FlowPlan, requestId: string, paths: readonly string[], options: EnqueueOptions = {}): Promise<void> {
     const queue = this.queue(plan.name);
+    const generation = options.generation ?? 0;
+    const data = (path: string): NodeJobData => (generation === 0 ? { r: requestId, n: path } : { r: requestId, n: path, g: generation });
     const job = (path: string) => ({
       name: path,
-      data: { r: requestId, n: path },
-      opts: { ...plan.resolve(path)?.step.jobOptions, jobId: jobId(requestId, path) },
+      data: data(path),
+      opts: {
+        ...(plan.resolve(path)?.step.jobOptions ?? FINISH_JOB),
+        jobId: jobId(requestId, path, generation),
+        ...(options.priority === undefined ? {} : { priority: options.priority }),
+      },
     });
     const [only] = paths;
     if (paths.length === 1 && only !== undefined) {

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
  */
 export class ResultWaiter {
   readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #listeners = new Set<(key: string, status: string) => void>();
   #subscriber: Redis | undefined;
   #subscribed: Promise<void> | undefined;
 
@@ -45,6 +46,12 @@ export class ResultWaiter {
     }
   }
 
+  /** Calls `listener(flow/requestId, status)` for every request that ends, from now on. */
+  async onEnded(listener: (key: string, status: string) => void): Promise<void> {
+    this.#listeners.add(listener);
+    await this.#subscribe();
+  }
+
   /** Closes the subscriber connection. */
   async close(): Promise<void> {
     const subscriber = this.#subscriber;
@@ -58,7 +65,9 @@ export class ResultWaiter {
       const subscriber = this.redis.duplicate();
       subscriber.on('error', () => undefined); // reconnects by itself; waiters also poll
       subscriber.on('message', (_channel: string, message: string) => {
-        for (const wake of this.#waiters.get(message) ?? []) wake();
+        const [key = '', status = ''] = message.split(' ');
+        for (const wake of this.#waiters.get(key) ?? []) wake();
+        for (const listener of this.#listeners) listener(key, status);
       });
       this.#subscriber = subscriber;
       this.#subscribed = subscriber.subscribe(this.channel).then(() => undefined);

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '1';
+const SCRIPTS_VERSION = '2';
 
 const KEY_COUNTS = {
   createRequest: 2,
-  beginNode: 2,
-  completeNode: 3,
-  failNode: 3,
+  beginNode: 3,
+  completeNode: 4,
+  failNode: 4,
+  controlRequest: 4,
 } as const;
 
 /** Names of the Lua scripts in `lua/`, one atomic operation each. */

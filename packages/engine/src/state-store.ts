@@ -32,9 +32,18 @@ export interface CompletionSpec {
   readonly dataFields?: readonly string[];
 }
 
+/** A lifecycle command. */
+export type ControlCommand = 'pause' | 'resume' | 'stop' | 'rerun';
+
+/** What a lifecycle command did. */
+export type ControlResult =
+  | { readonly kind: 'done'; readonly steps: readonly string[]; readonly generation: number }
+  | { readonly kind: 'invalid'; readonly status: RequestStatus }
+  | { readonly kind: 'missing' };
+
 /** What `completeNode` decided: the successors to enqueue now. */
 export type CompleteResult =
-  | { readonly kind: 'released'; readonly ready: readonly string[] }
+  | { readonly kind: 'released'; readonly ready: readonly string[]; readonly completedRequest: boolean }
   | { readonly kind: 'not-running' }
   | { readonly kind: 'missing' };
 
@@ -55,8 +64,8 @@ export class StateStore {
 
   /** Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard says otherwise. */
   async beginNode(flow: string, requestId: string, path: string, fields: readonly string[]): Promise<BeginResult> {
-    const { state, data } = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'beginNode', [state, data], [path, Date.now(), ...fields])) as [
+    const { state, data, held } = this.keys.request(flow, requestId);
+    const reply = (await runScript(this.redis, 'beginNode', [state, data, held], [path, Date.now(), ...fields])) as [
       number,
       ...(string | number | null)[],
     ];
@@ -85,7 +94,7 @@ export class StateStore {
     const reply = (await runScript(
       this.redis,
       'completeNode',
-      [keys.state, keys.data, keys.store],
+      [keys.state, keys.data, keys.store, keys.held],
       [
         path,
         Date.now(),
@@ -101,13 +110,13 @@ export class StateStore {
         dataFields.length / 2,
         ...dataFields,
       ],
-    )) as [number, string[]?, string[]?];
+    )) as [number, string[]?, (string[] | number)?];
     switch (reply[0]) {
       case 0:
-        return { kind: 'released', ready: reply[1] ?? [] };
+        return { kind: 'released', ready: reply[1] ?? [], completedRequest: reply[2] === 1 };
       case 1: {
-        const started = new Set(reply[2] ?? []);
-        return { kind: 'released', ready: (reply[1] ?? []).filter((path) => !started.has(path)) };
+        const started = new Set(reply[2] as string[]);
+        return { kind: 'released', ready: (reply[1] ?? []).filter((path) => !started.has(path)), completedRequest: false };
       }
       case 2:
         return { kind: 'not-running' };
@@ -116,13 +125,13 @@ export class StateStore {
     }
   }
 
-  /** Records a failed attempt of the step at `path`; a final one fails the request. */
-  async failNode(flow: string, requestId: string, path: string, error: NodeError, final: boolean): Promise<void> {
+  /** Records a failed attempt of the step at `path`; a final one fails the request. True when the request failed now. */
+  async failNode(flow: string, requestId: string, path: string, error: NodeError, final: boolean): Promise<boolean> {
     const keys = this.keys.request(flow, requestId);
-    await runScript(
+    const reply = (await runScript(
       this.redis,
       'failNode',
-      [keys.state, keys.data, keys.store],
+      [keys.state, keys.data, keys.store, keys.held],
       [
         path,
         Date.now(),
@@ -132,7 +141,30 @@ export class StateStore {
         this.keys.events,
         `${flow}/${requestId}`,
       ],
-    );
+    )) as [number];
+    return final && reply[0] === 0;
+  }
+
+  /**
+   * Runs a lifecycle command atomically; see `lua/controlRequest.lua`.
+   * @returns the steps to enqueue (resume, rerun) or to remove and abort (stop), and the job generation
+   */
+  async control(flow: string, requestId: string, command: ControlCommand): Promise<ControlResult> {
+    const keys = this.keys.request(flow, requestId);
+    const reply = (await runScript(
+      this.redis,
+      'controlRequest',
+      [keys.state, keys.data, keys.store, keys.held],
+      [command, Date.now(), this.retention.failedMs, this.keys.events, `${flow}/${requestId}`],
+    )) as [number, unknown, number?];
+    if (reply[0] === 0) return { kind: 'done', steps: reply[1] as string[], generation: reply[2] ?? 0 };
+    if (reply[0] === -2) return { kind: 'invalid', status: reply[1] as RequestStatus };
+    return { kind: 'missing' };
+  }
+
+  /** Drops steps from the held set once they were enqueued again. */
+  async unhold(flow: string, requestId: string, steps: readonly string[]): Promise<void> {
+    if (steps.length > 0) await this.redis.srem(this.keys.request(flow, requestId).held, ...steps);
   }
 
   /** The request's state, or undefined when it does not exist. */
@@ -190,6 +222,7 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
   const status = own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
   const error = fields[`e|${source}`];
   const picked = fields[`k|${path}`];
+  const compensation = fields[`c|${path}`];
   return {
     status: status as NodeStatus,
     attempts: Number(fields[`a|${source}`] ?? 0),
@@ -197,6 +230,7 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
     ...optionalNumber('finishedAt', fields[`t1|${path}`]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
+    ...(compensation === undefined ? {} : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
   };
 }
 

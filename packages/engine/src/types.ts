@@ -31,6 +31,8 @@ export interface NodeState {
   readonly error?: NodeError;
   /** For a conditional branch: the branch keys that ran; for a for-each: its item keys. */
   readonly picked?: readonly string[];
+  /** The saga compensation's outcome, once the request ended failed or stopped. */
+  readonly compensation?: { readonly status: 'completed' | 'failed'; readonly attempts: number; readonly error?: NodeError };
 }
 
 /** What {@link FlowService.state} answers. */
@@ -63,6 +65,11 @@ export interface ExecuteOptions {
   readonly query?: Readonly<Record<string, string>>;
   /** Headers, handed to handlers as `ctx.headers`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * BullMQ priority of every node of the request: 1 is the highest, larger numbers run later.
+   * @defaultValue none: before every prioritised request, in arrival order
+   */
+  readonly priority?: number;
 }
 
 /** A registered flow as listed by {@link FlowService.flows}. */
@@ -71,4 +78,29 @@ export interface FlowInfo {
   /** Hash of the DAG's description; changes whenever the definition does. */
   readonly version: string;
   readonly nodes: number;
+}
+
+/** A request that has ended, as flow hooks receive it. */
+export interface EndedRequest {
+  readonly flow: string;
+  readonly requestId: string;
+  readonly status: string;
+}
+
+/** Options of {@link FlowService.register}. */
+export interface FlowOptions {
+  /**
+   * At most this many nodes of the flow run at once across all workers (BullMQ global concurrency).
+   * @defaultValue no limit
+   */
+  readonly concurrency?: number;
+  /**
+   * At most `max` nodes of the flow start per `durationMs` across all workers (BullMQ global rate limit).
+   * @defaultValue no limit
+   */
+  readonly rateLimit?: { readonly max: number; readonly durationMs: number };
+  /** Runs once a request ended failed or stopped, after its compensations. */
+  readonly onFailure?: (request: EndedRequest) => unknown;
+  /** Runs once a request ended, whatever its status. */
+  readonly finally?: (request: EndedRequest) => unknown;
 }

@@ -20,6 +20,10 @@ export interface NodeDescription {
   readonly retries?: number;
   readonly timeoutMs?: number;
   readonly backoff?: { readonly type: 'fixed' | 'exponential'; readonly delayMs: number };
+  /** The task has a fallback handler. */
+  readonly fallback?: boolean;
+  /** The task has a saga compensation. */
+  readonly compensate?: boolean;
   /** The sub-DAG (kind `subdag`) or the body run per item (kind `foreach`). */
   readonly dag?: DagDescription;
   /** One DAG per branch key (kind `branch`). */
@@ -67,6 +71,8 @@ function describeNode(node: GraphNode): NodeDescription {
         retries: retries ?? 0,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
         ...(backoff === undefined ? {} : { backoff: { ...backoff } }),
+        fallback: vertex.options.fallback !== undefined,
+        compensate: vertex.options.compensate !== undefined,
       };
     }
     case 'subdag':

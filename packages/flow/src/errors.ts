@@ -31,6 +31,10 @@ export const ErrorCode = {
   REQUEST_FAILED: 'REQUEST_FAILED',
   /** Waiting for a result took longer than the given timeout; the request goes on. */
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
+  /** The request was stopped; running handlers see their signal aborted with this code. */
+  REQUEST_STOPPED: 'REQUEST_STOPPED',
+  /** A lifecycle command does not apply in the request's status (resume a running request, stop a completed one...). */
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
   /** A node attempt ran longer than its `timeoutMs`; its signal was aborted. */
   NODE_TIMEOUT: 'NODE_TIMEOUT',
   /** The worker running a node stopped (killed, or its event loop blocked) more often than allowed. */
@@ -92,3 +96,14 @@ export class DagValidationError extends DagflowError {
   }
 }
 
+
+/**
+ * Thrown by a handler to fail its node at once, without the retries left: a declined card, a malformed
+ * document. Fallback and compensations still run.
+ */
+export class NonRetryableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}

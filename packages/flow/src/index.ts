@@ -14,7 +14,7 @@ export { Dag } from './dag.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
 export type { DagDescription, EdgeDescription, NodeDescription } from './describe.js';
-export { DagflowError, DagValidationError, ErrorCode } from './errors.js';
+export { DagflowError, DagValidationError, ErrorCode, NonRetryableError } from './errors.js';
 export { validateDag } from './graph.js';
 export type { DagGraph, GraphNode } from './graph.js';
 export { assertValidId, isValidId } from './ids.js';

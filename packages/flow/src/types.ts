@@ -84,6 +84,16 @@ export interface NodeOptions {
   readonly timeoutMs?: number;
   /** For a node with several parents: makes its input from `{ [parentId]: output }`. */
   readonly aggregator?: Aggregator;
+  /**
+   * Runs after the last attempt failed; its output stands in for the node's and the flow goes on.
+   * If it throws, the node fails with the original error.
+   */
+  readonly fallback?: (input: never, ctx: NodeContext, error: Error) => unknown;
+  /**
+   * Saga compensation: when the request ends failed or stopped, runs for each completed node that has
+   * one, in reverse completion order, with that node's input and output. Retried up to 3 attempts.
+   */
+  readonly compensate?: (input: never, output: never, ctx: NodeContext) => unknown;
 }
 
 /** Options of a sub-DAG vertex. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
 import { describeDag, validateDag } from '@dagflow/flow';
 import { decode } from '../codec.js';
+import type { FlowOptions } from '../types.js';
 import { compileSteps } from './compile.js';
 import { START, fill, join, parsePath } from './paths.js';
 import type { Step } from './steps.js';
@@ -22,12 +23,16 @@ export class FlowPlan {
   readonly roots: readonly string[];
   /** Vertex paths known before a request runs: every vertex outside branches and for-each bodies. */
   readonly staticPaths: readonly string[];
+  /** Whether a request's end must run compensations or hooks (the `@finish` job). */
+  readonly hasFinishHooks: boolean;
   readonly #steps: Map<string, Step>;
+  readonly #order: Map<string, number>;
 
   /** @throws DagValidationError when the DAG is invalid. */
   constructor(
     readonly name: string,
     dag: Dag,
+    readonly hooks: FlowOptions = {},
   ) {
     this.graph = validateDag(dag);
     this.description = describeDag(this.graph);
@@ -35,6 +40,14 @@ export class FlowPlan {
     this.#steps = compileSteps(this.graph);
     this.roots = this.graph.roots.map((id) => (this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`));
     this.staticPaths = staticPaths(this.graph, '');
+    this.#order = new Map([...this.#steps.keys()].map((template, i) => [template, i]));
+    const compensates = [...this.#steps.values()].some((step) => step.kind === 'task' && step.options.compensate !== undefined);
+    this.hasFinishHooks = compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;
+  }
+
+  /** Position of a step in the flow (parents before children), to order steps finished at the same moment. */
+  orderOf(template: string): number {
+    return this.#order.get(template.replaceAll('\u0001', '')) ?? 0;
   }
 
   /** The step an instance path names, or undefined when this flow has none. */

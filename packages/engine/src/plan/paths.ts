@@ -6,16 +6,16 @@
  */
 export const ITEM = '\u0001';
 
-const ESCAPES: Record<string, string> = { '%': '%25', '/': '%2F', '[': '%5B', ']': '%5D' };
+const ESCAPES: Record<string, string> = { '%': '%25', '/': '%2F', '[': '%5B', ']': '%5D', '|': '%7C' };
 
 /** Escapes an item key for use inside a path. */
 export function escapeKey(key: string): string {
-  return key.replace(/[%/[\]]/g, (char) => ESCAPES[char] ?? char);
+  return key.replace(/[%/[\]|]/g, (char) => ESCAPES[char] ?? char);
 }
 
 /** Reverses {@link escapeKey}. */
 export function unescapeKey(key: string): string {
-  return key.replace(/%(25|2F|5B|5D)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return key.replace(/%(25|2F|5B|5D|7C)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** The instance of a template for the given item keys (outermost first; extra keys are ignored). */

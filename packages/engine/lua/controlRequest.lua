@@ -1,0 +1,98 @@
+--[[
+  Changes a request's lifecycle atomically, so that a control command and a worker's status write never
+  overwrite each other.
+
+  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
+  ARGV[1] command: pause | resume | stop | rerun
+  ARGV[2] now (ms)   ARGV[3] retention of a stopped request (ms)   ARGV[4] events channel
+  ARGV[5] event message
+
+  pause   pending|running -> paused; running steps finish, ready successors are held.
+  resume  paused -> running (or running with held steps left by an interrupted resume);
+          returns the held steps to enqueue (the caller removes them from the held set once enqueued).
+  stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running
+          or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
+  rerun   failed|stopped -> running; failed and unfinished steps are reset, the TTL is removed;
+          returns those steps plus the held ones to enqueue.
+
+  Returns
+    { 0, steps, generation }   done; generation is the job-id generation for steps enqueued now
+    { -2, status }             the command does not apply in this status
+    { -1 }                     no such request
+]]
+local command = ARGV[1]
+local now = ARGV[2]
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then
+  return { -1 }
+end
+
+local function steps_with(states)
+  local found = {}
+  local all = redis.call('HGETALL', KEYS[1])
+  for i = 1, #all, 2 do
+    local field = all[i]
+    if string.sub(field, 1, 2) == 's|' and states[all[i + 1]] then
+      found[#found + 1] = string.sub(field, 3)
+    end
+  end
+  return found
+end
+
+if command == 'pause' then
+  if status ~= 'pending' and status ~= 'running' then
+    return { -2, status }
+  end
+  redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedFrom', status)
+  return { 0, {}, 0 }
+end
+
+if command == 'resume' then
+  local held = redis.call('SMEMBERS', KEYS[4])
+  if status ~= 'paused' and not (status == 'running' and #held > 0) then
+    return { -2, status }
+  end
+  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  if status == 'paused' then
+    local before = redis.call('HGET', KEYS[1], 'pausedFrom') or 'running'
+    redis.call('HSET', KEYS[1], 'status', before)
+    redis.call('HDEL', KEYS[1], 'pausedFrom')
+  end
+  return { 0, held, generation }
+end
+
+if command == 'stop' then
+  if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
+    return { -2, status }
+  end
+  redis.call('HSET', KEYS[1], 'status', 'stopped', 'finishedAt', now)
+  redis.call('HDEL', KEYS[1], 'pausedFrom')
+  for i = 1, 4 do
+    redis.call('PEXPIRE', KEYS[i], ARGV[3])
+  end
+  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' stopped')
+  local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+  return { 0, steps_with({ queued = true, running = true, retrying = true }), generation }
+end
+
+if command == 'rerun' then
+  if status ~= 'failed' and status ~= 'stopped' then
+    return { -2, status }
+  end
+  local reset = steps_with({ failed = true, queued = true, running = true, retrying = true })
+  for _, step in ipairs(reset) do
+    redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
+  end
+  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  redis.call('HSET', KEYS[1], 'status', 'running')
+  redis.call('HDEL', KEYS[1], 'finishedAt', 'error')
+  for i = 1, 4 do
+    redis.call('PERSIST', KEYS[i])
+  end
+  for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    reset[#reset + 1] = step
+  end
+  return { 0, reset, generation }
+end
+
+return redis.error_reply('unknown command ' .. tostring(command))

@@ -1,0 +1,62 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { jobId } from './keys.js';
+import type { NodeQueues } from './node-queues.js';
+import type { FlowPlan } from './plan/flow-plan.js';
+import type { RunningAttempts } from './running-attempts.js';
+import type { ControlCommand, StateStore } from './state-store.js';
+import { FINISH_STEP } from './request-finish.js';
+
+/** What lifecycle commands need. */
+export interface ControlDeps {
+  readonly store: StateStore;
+  readonly queues: NodeQueues;
+  readonly running: RunningAttempts;
+}
+
+const ALLOWED: Record<ControlCommand, string> = {
+  pause: 'pending or running',
+  resume: 'paused',
+  stop: 'pending, running or paused',
+  rerun: 'failed or stopped',
+};
+
+/**
+ * Runs a lifecycle command: the state change is one Lua script; then resume and rerun enqueue the held
+ * and reset steps, and stop removes waiting jobs, aborts local handlers (other processes abort theirs
+ * when the stop is published) and starts compensations.
+ * @throws DagflowError `REQUEST_NOT_FOUND`, `INVALID_TRANSITION`
+ */
+export async function controlRequest(deps: ControlDeps, plan: FlowPlan, requestId: string, command: ControlCommand): Promise<void> {
+  const result = await deps.store.control(plan.name, requestId, command);
+  if (result.kind === 'missing') {
+    throw new DagflowError(ErrorCode.REQUEST_NOT_FOUND, `Request '${requestId}' of flow '${plan.name}' does not exist or has expired.`, {
+      details: { flow: plan.name, requestId },
+    });
+  }
+  if (result.kind === 'invalid') {
+    throw new DagflowError(
+      ErrorCode.INVALID_TRANSITION,
+      `Cannot ${command} request '${requestId}' of flow '${plan.name}': it is ${result.status}, and ${command} applies only to a ${ALLOWED[command]} request.`,
+      { details: { status: result.status, command } },
+    );
+  }
+  const { steps, generation } = result;
+  switch (command) {
+    case 'pause':
+      return;
+    case 'resume':
+    case 'rerun':
+      await deps.queues.enqueue(plan, requestId, steps, { generation });
+      await deps.store.unhold(plan.name, requestId, steps);
+      return;
+    case 'stop': {
+      deps.running.abort(`${plan.name}/${requestId}`);
+      const queue = deps.queues.queue(plan.name);
+      // Waiting and delayed jobs go; active ones end when their handlers see the abort.
+      const ids = steps.flatMap((step) => [...new Set([0, generation])].map((g) => jobId(requestId, step, g)));
+      await Promise.all(ids.map((id) => queue.remove(id).catch(() => 0)));
+      if (plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+      return;
+    }
+  }
+}

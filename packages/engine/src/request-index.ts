@@ -1,0 +1,100 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import type { RequestStatus } from './types.js';
+
+/** One request as listed. */
+export interface RequestSummary {
+  readonly requestId: string;
+  readonly status: RequestStatus;
+  readonly createdAt: number;
+  readonly finishedAt?: number;
+}
+
+/** Options of {@link FlowService.listRequests}. */
+export interface ListRequestsOptions {
+  /** Only requests in this status. */
+  readonly status?: RequestStatus;
+  /** From the cursor a previous page returned. */
+  readonly cursor?: string;
+  /**
+   * Requests per page, 1-500.
+   * @defaultValue 50
+   */
+  readonly limit?: number;
+}
+
+/** A page of requests, newest first; `cursor` is absent on the last page. */
+export interface RequestPage {
+  readonly requests: readonly RequestSummary[];
+  readonly cursor?: string;
+}
+
+/** How many index entries one page may examine, so that a rare status cannot make a listing scan forever. */
+const SCAN_LIMIT = 5_000;
+
+/**
+ * Each flow's requests in a sorted set by creation time. Entries whose request expired are dropped as
+ * listings meet them.
+ */
+export class RequestIndex {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Adds a new request. */
+  async add(flow: string, requestId: string, createdAt: number): Promise<void> {
+    await this.redis.zadd(this.keys.requestIndex(flow), createdAt, requestId);
+  }
+
+  /** A page of the flow's requests, newest first. */
+  async list(flow: string, options: ListRequestsOptions = {}): Promise<RequestPage> {
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    const index = this.keys.requestIndex(flow);
+    const [cursorScore, cursorId] = parseCursor(options.cursor);
+    const requests: RequestSummary[] = [];
+    let max = cursorScore === undefined ? '+inf' : String(cursorScore);
+    let skipAbove = cursorId;
+    let examined = 0;
+    while (requests.length < limit && examined < SCAN_LIMIT) {
+      const batch = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit * 2 + 10);
+      if (batch.length === 0) return { requests };
+      const entries: [string, number][] = [];
+      for (let i = 0; i < batch.length; i += 2) entries.push([batch[i] ?? '', Number(batch[i + 1])]);
+      // Entries of the cursor's own score up to and including the cursor were on earlier pages.
+      const fresh = entries.filter(([id, score]) => !(String(score) === max && skipAbove !== undefined && id >= skipAbove));
+      const pipeline = this.redis.pipeline();
+      for (const [id] of fresh) pipeline.hmget(this.keys.request(flow, id).state, 'status', 'createdAt', 'finishedAt');
+      const rows = (await pipeline.exec()) ?? [];
+      const gone: string[] = [];
+      for (const [i, [id, score]] of fresh.entries()) {
+        examined += 1;
+        const [status, createdAt, finishedAt] = (rows[i]?.[1] ?? []) as (string | null)[];
+        if (status === null || status === undefined) {
+          gone.push(id);
+        } else if (options.status === undefined || options.status === status) {
+          requests.push({
+            requestId: id,
+            status: status as RequestStatus,
+            createdAt: Number(createdAt ?? score),
+            ...(finishedAt ? { finishedAt: Number(finishedAt) } : {}),
+          });
+          if (requests.length === limit) return { requests, cursor: `${score}_${id}` };
+        }
+        max = String(score);
+        skipAbove = id;
+      }
+      if (gone.length > 0) await this.redis.zrem(index, ...gone);
+      if (fresh.length === 0 || entries.length < limit * 2 + 10) return { requests };
+    }
+    const last = requests.at(-1);
+    return last === undefined ? { requests } : { requests, cursor: `${max}_${skipAbove ?? last.requestId}` };
+  }
+}
+
+function parseCursor(cursor: string | undefined): [number | undefined, string | undefined] {
+  if (cursor === undefined || cursor === '') return [undefined, undefined];
+  const underscore = cursor.indexOf('_');
+  const score = Number(cursor.slice(0, underscore));
+  return underscore < 0 || !Number.isFinite(score) ? [undefined, undefined] : [score, cursor.slice(underscore + 1)];
+}
