@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Dag, DagflowError, type DagDescription, Dag as DagClass, ErrorCode, assertValidId } from '@dagflow/flow';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { encode } from './codec.js';
+import { decode, encode } from './codec.js';
 import { type FlowServiceOptions, type HttpHandle, type ResolvedOptions, resolveOptions } from './config.js';
 import { FlowPlan } from './plan/flow-plan.js';
 import { Keys } from './keys.js';
@@ -201,6 +201,18 @@ export class FlowService {
       `Request '${requestId}' of flow '${name}' is ${status}; wait for it with waitForResult() or ?wait=.`,
       { details: { status } },
     );
+  }
+
+  /**
+   * The stored output of one node of a request (`undefined` when it has none yet).
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
+   */
+  async nodeOutput(name: string, requestId: string, path: string): Promise<unknown> {
+    this.#plan(name);
+    const store = this.#stateStore();
+    if ((await store.readStatus(name, requestId)) === undefined) throw notFound(name, requestId);
+    const encoded = await store.readOutput(name, requestId, path);
+    return encoded === null ? undefined : decode(encoded);
   }
 
   /**

@@ -203,6 +203,11 @@ export class StateStore {
     return picked === null ? undefined : (JSON.parse(picked) as string[]);
   }
 
+  /** One step's encoded output, or null. */
+  readOutput(flow: string, requestId: string, path: string): Promise<string | null> {
+    return this.redis.hget(this.keys.request(flow, requestId).data, `o|${path}`);
+  }
+
   /** The status alone, or undefined when the request does not exist. */
   async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
     const status = await this.redis.hget(this.keys.request(flow, requestId).state, 'status');
