@@ -137,6 +137,11 @@ export class FlowService {
     this.log.info('http server listening', { port: this.#http.port });
   }
 
+  /** Resolves when Redis answers PING; for health checks. */
+  async ping(): Promise<void> {
+    await this.#connection().ping();
+  }
+
   /** The port the HTTP server listens on, once started. */
   get httpPort(): number | undefined {
     return this.#http?.port;

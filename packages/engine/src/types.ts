@@ -1,8 +1,8 @@
 /** Lifecycle of a request. */
 export type RequestStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped' | 'paused';
 
-/** Lifecycle of one node within a request; `retrying` waits for its next attempt. */
-export type NodeStatus = 'pending' | 'running' | 'retrying' | 'completed' | 'failed';
+/** Lifecycle of one node within a request: `queued` waits for a worker, `retrying` for its next attempt. */
+export type NodeStatus = 'pending' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed';
 
 /** A node's error as recorded in the request state. */
 export interface NodeError {

@@ -1,0 +1,151 @@
+import type { FlowService, RequestStatus } from '@dagflow/engine';
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
+import { statusFor } from './http-status.js';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /**
+   * Largest accepted request body in bytes.
+   * @defaultValue 1 MiB
+   */
+  readonly maxBodyBytes?: number;
+}
+
+const STATUSES: readonly RequestStatus[] = ['pending', 'running', 'completed', 'failed', 'stopped', 'paused'];
+const CONTROL = ['pause', 'resume', 'stop', 'rerun'] as const;
+
+/**
+ * The dagflow HTTP API over a {@link FlowService}: execute, inspect and control requests, list and describe
+ * flows, health. Errors answer `{"error": {"code", "message", "details"?}}` with the status of their code.
+ */
+export function createApp(service: FlowService, options: AppOptions = {}): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const raw = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 1024 * 1024 });
+
+  app.post('/flow/:name', raw, async (req, res) => {
+    const name = param(req, 'name');
+    const supplied = req.header('x-request-id');
+    const wait = waitSeconds(req.query['wait']);
+    const requestId = await service.execute(name, inputFromBody(req), {
+      ...(supplied === undefined ? {} : { requestId: supplied }),
+      query: forwardedQuery(req),
+      headers: forwardedHeaders(req),
+    });
+    res.setHeader('X-Request-Id', requestId);
+    if (wait === undefined) {
+      res.status(202).json({ requestId });
+      return;
+    }
+    try {
+      sendResult(res, await service.waitForResult(name, requestId, { timeoutMs: wait * 1000 }));
+    } catch (error) {
+      if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
+      res.status(202).json({ requestId, status: 'running' });
+    }
+  });
+
+  app.get('/flows', (_req, res) => {
+    res.json({ flows: service.flows() });
+  });
+
+  app.get('/flows/:name', (req, res) => {
+    const name = param(req, 'name');
+    const dag = service.describe(name);
+    const info = service.flows().find((flow) => flow.name === name);
+    res.json({ name, version: info?.version ?? '', dag });
+  });
+
+  app.get('/flow/:name/requests', async (req, res) => {
+    const status = req.query['status'];
+    if (status !== undefined && !STATUSES.includes(status as RequestStatus)) {
+      throw new DagflowError(ErrorCode.INVALID_INPUT, `Unknown status filter ${JSON.stringify(status)}; use one of ${STATUSES.join(', ')}.`);
+    }
+    const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
+    const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
+    res.json(
+      await service.listRequests(param(req, 'name'), {
+        ...(status === undefined ? {} : { status: status as RequestStatus }),
+        ...(limit === undefined || Number.isNaN(limit) ? {} : { limit }),
+        ...(cursor === undefined ? {} : { cursor }),
+      }),
+    );
+  });
+
+  app.get('/flow/:name/requests/:id', async (req, res) => {
+    res.json(await service.state(param(req, 'name'), param(req, 'id')));
+  });
+
+  app.get('/flow/:name/requests/:id/result', async (req, res) => {
+    sendResult(res, await service.result(param(req, 'name'), param(req, 'id')));
+  });
+
+  for (const command of CONTROL) {
+    app.post(`/flow/:name/requests/:id/${command}`, async (req, res) => {
+      const name = param(req, 'name');
+      const id = param(req, 'id');
+      await service[command](name, id);
+      const { status } = await service.state(name, id);
+      res.json({ requestId: id, status });
+    });
+  }
+
+  app.get('/healthz', async (_req, res) => {
+    const healthy = await service.ping().then(
+      () => true,
+      () => false,
+    );
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'redis unreachable' });
+  });
+
+  app.use((req) => {
+    throw new DagflowError(ErrorCode.ROUTE_NOT_FOUND, `No route for ${req.method} ${req.path}.`);
+  });
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const known = toDagflowError(error);
+    if (known.code === ErrorCode.INTERNAL_ERROR) service.log.error('http request failed', { error: String(error) });
+    res.status(statusFor[known.code]).json({
+      error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) },
+    });
+  });
+  return app;
+}
+
+function param(req: Request, name: string): string {
+  return String(req.params[name] ?? '');
+}
+
+/** `?wait=<seconds>`: 0 < seconds <= 300. */
+function waitSeconds(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (typeof value !== 'string' || !(seconds > 0 && seconds <= 300)) {
+    throw new DagflowError(ErrorCode.INVALID_INPUT, `?wait must be a number of seconds in (0, 300] (got ${JSON.stringify(value)}).`);
+  }
+  return seconds;
+}
+
+/** JSON values as JSON; binary results as raw bytes. */
+function sendResult(res: Response, result: unknown): void {
+  if (Buffer.isBuffer(result)) {
+    res.status(200).type('application/octet-stream').send(result);
+    return;
+  }
+  res.status(200).type('application/json').send(JSON.stringify(result ?? null));
+}
+
+function toDagflowError(error: unknown): DagflowError {
+  if (error instanceof DagflowError) return error;
+  const parserType = (error as { type?: unknown }).type;
+  if (parserType === 'entity.too.large') {
+    const limit = (error as { limit?: unknown }).limit;
+    return new DagflowError(ErrorCode.PAYLOAD_TOO_LARGE, `The body is larger than the ${String(limit)}-byte limit.`, { details: { limit } });
+  }
+  if (typeof parserType === 'string') {
+    return new DagflowError(ErrorCode.INVALID_INPUT, `The body could not be read: ${(error as Error).message}`);
+  }
+  return new DagflowError(ErrorCode.INTERNAL_ERROR, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
+}

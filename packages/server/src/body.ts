@@ -1,0 +1,45 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import type { Request } from 'express';
+
+/**
+ * The execute input from a raw body: JSON for `application/json` (and `+json`), text for `text/*` and
+ * form bodies (what `curl -d` sends), bytes (a Buffer) otherwise; an empty body is `null`.
+ * @throws DagflowError `INVALID_JSON`
+ */
+export function inputFromBody(req: Request): unknown {
+  const body = req.body as unknown;
+  if (!Buffer.isBuffer(body) || body.length === 0) return null;
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/json' || type.endsWith('+json')) {
+    try {
+      return JSON.parse(body.toString('utf8')) as unknown;
+    } catch (error) {
+      throw new DagflowError(ErrorCode.INVALID_JSON, `The body is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (type.startsWith('text/') || type === 'application/x-www-form-urlencoded') return body.toString('utf8');
+  return body;
+}
+
+const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'host', 'content-length']);
+
+/** Request headers handed to handlers as `ctx.headers`: lower-case, single-valued, secrets and hop-by-hop ones dropped. */
+export function forwardedHeaders(req: Request): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || DROPPED_HEADERS.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/** Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`. */
+export function forwardedQuery(req: Request): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.query)) {
+    if (name === 'wait') continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') query[name] = first;
+  }
+  return query;
+}

@@ -1,0 +1,17 @@
+/**
+ * `@dagflow/server` serves the dagflow HTTP API over a `FlowService`.
+ *
+ * @example
+ * ```ts
+ * import { FlowService } from '@dagflow/engine';
+ * import { httpApi } from '@dagflow/server';
+ * const service = new FlowService({ port: 8080, http: httpApi() });
+ * service.register('myflow', (dag) => dag.node('hello', (input: string) => `you said "${input}"`));
+ * await service.start(); // curl -d hallo localhost:8080/flow/myflow?wait=5
+ * ```
+ * @module
+ */
+export { createApp } from './app.js';
+export type { AppOptions } from './app.js';
+export { httpApi } from './http-api.js';
+export { statusFor } from './http-status.js';
