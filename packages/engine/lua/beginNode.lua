@@ -25,6 +25,7 @@ end
 if status ~= 'pending' and status ~= 'running' then
   if status ~= 'completed' then
     redis.call('SADD', KEYS[3], path)
+    redis.call('HSET', KEYS[1], 'hasHeld', '1')
   end
   return { 2, status }
 end

@@ -25,7 +25,7 @@
 ]]
 local path = ARGV[1]
 local now = ARGV[2]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path)
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'hasStore', 'hasHeld')
 local status = st[1]
 if not status then
   return { -1 }
@@ -116,9 +116,14 @@ end
 chunked('HSET', KEYS[1], fields, 1, #fields)
 
 if completed then
-  redis.call('DEL', KEYS[4])
-  for i = 1, 3 do
-    redis.call('PEXPIRE', KEYS[i], ARGV[5])
+  -- The store and held keys exist only when flagged: skip two commands on the hot path.
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], ARGV[5])
+  if st[3] then
+    redis.call('PEXPIRE', KEYS[3], ARGV[5])
+  end
+  if st[4] then
+    redis.call('DEL', KEYS[4])
   end
   redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' completed')
   return { 0, {}, 1 }
@@ -126,6 +131,7 @@ end
 if not running then
   if #ready > 0 then
     chunked('SADD', KEYS[4], ready, 1, #ready)
+    redis.call('HSET', KEYS[1], 'hasHeld', '1')
   end
   return { 2, status }
 end

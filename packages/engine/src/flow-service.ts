@@ -225,25 +225,27 @@ export class FlowService {
    * @throws DagflowError `REQUEST_FAILED` with the failed node's details, `WAIT_TIMEOUT`, `REQUEST_NOT_FOUND`
    */
   async waitForResult(name: string, requestId: string, options: WaitOptions = {}): Promise<unknown> {
-    this.#plan(name);
+    const plan = this.#plan(name);
     const timeoutMs = options.timeoutMs ?? 30_000;
     const store = this.#stateStore();
-    const finished = await this.#resultWaiter().waitUntil(
+    const status = await this.#resultWaiter().waitForEnd(
       `${name}/${requestId}`,
       async () => {
-        const status = await store.readStatus(name, requestId);
-        if (status === undefined) throw notFound(name, requestId);
-        return status === 'completed' || status === 'failed' || status === 'stopped';
+        const current = await store.readStatus(name, requestId);
+        if (current === undefined) throw notFound(name, requestId);
+        return current;
       },
+      (current) => current === 'completed' || current === 'failed' || current === 'stopped',
       timeoutMs,
     );
-    if (!finished) {
+    if (status === undefined) {
       throw new DagflowError(
         ErrorCode.WAIT_TIMEOUT,
         `Request '${requestId}' of flow '${name}' did not finish within ${timeoutMs} ms; it goes on running.`,
       );
     }
-    return this.result(name, requestId);
+    if (status === 'completed') return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
+    throw await this.#failure(name, requestId);
   }
 
   /**
@@ -361,7 +363,7 @@ export class FlowService {
 
   #connection(): Redis {
     if (this.#redis === undefined) {
-      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
       this.#redis.on('error', (error: Error) => this.log.warn('redis connection error', { error: error.message }));
       defineScripts(this.#redis);
     }

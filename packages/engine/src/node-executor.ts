@@ -11,7 +11,7 @@ import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan
 import { fill, vertexPath } from './plan/paths.js';
 import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
 import { FINISH_STEP, runFinish } from './request-finish.js';
-import { requestStore } from './request-store.js';
+import { HandlerContext } from './node-context.js';
 import type { RunningAttempts } from './running-attempts.js';
 import type { CompletionSpec, StateStore } from './state-store.js';
 import type { NodeError } from './types.js';
@@ -29,11 +29,6 @@ export interface ExecutorDeps {
   readonly running: RunningAttempts;
   /** Largest encoded output a step may store. */
   readonly maxOutputBytes: number;
-}
-
-interface RequestContext {
-  readonly query?: Record<string, string>;
-  readonly headers?: Record<string, string>;
 }
 
 /** One job of one request, as the executor runs it. */
@@ -97,19 +92,18 @@ export function contextFor(
   begin: { readonly attempt: number; readonly context: string | null },
   controller: AbortController,
 ): NodeContext {
-    const context = begin.context === null ? {} : (JSON.parse(begin.context) as RequestContext);
-    return {
-      requestId: run.requestId,
-      flow: run.plan.name,
-      node: run.at.path,
-      attempt: begin.attempt,
-      idempotencyKey: `${run.plan.name}/${run.requestId}/${run.at.path}`,
-      query: context.query ?? {},
-      headers: context.headers ?? {},
-      signal: controller.signal,
-      log: run.deps.log.child({ flow: run.plan.name, requestId: run.requestId, node: run.at.path, attempt: begin.attempt }),
-      store: requestStore(run.deps.redis, run.deps.keys.request(run.plan.name, run.requestId).store),
-    };
+  const { deps } = run;
+  return new HandlerContext({
+    redis: deps.redis,
+    keys: deps.keys,
+    log: deps.log,
+    flow: run.plan.name,
+    requestId: run.requestId,
+    node: run.at.path,
+    attempt: begin.attempt,
+    context: begin.context,
+    signal: controller.signal,
+  });
 }
 
 function checkedSize(run: Run, output: string): string {

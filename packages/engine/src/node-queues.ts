@@ -6,6 +6,9 @@ import { jobId, type Keys } from './keys.js';
 /** Jobs added per round trip when many steps are released at once (for-each items). */
 const BULK_SIZE = 1_000;
 
+/** Up to this many released steps are added one by one. */
+const FEW = 8;
+
 /** Options of the job that runs compensations and hooks once a request ended. */
 const FINISH_JOB = { attempts: 3, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true, removeOnFail: true };
 
@@ -68,10 +71,14 @@ export class NodeQueues {
         ...(options.priority === undefined ? {} : { priority: options.priority }),
       },
     });
-    const [only] = paths;
-    if (paths.length === 1 && only !== undefined) {
-      const { name, data, opts } = job(only);
-      await queue.add(name, data, opts);
+    // A few jobs go as separate adds (one script call each); addBulk wraps them in MULTI/EXEC.
+    if (paths.length <= FEW) {
+      await Promise.all(
+        paths.map((path) => {
+          const { name, data, opts } = job(path);
+          return queue.add(name, data, opts);
+        }),
+      );
       return;
     }
     for (let i = 0; i < paths.length; i += BULK_SIZE) {

@@ -3,14 +3,15 @@ import type { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
 
 /** `ctx.store`: a hash per request that expires with the request's other keys. */
-export function requestStore(redis: Redis, key: string): RequestStore {
+export function requestStore(redis: Redis, key: string, stateKey: string): RequestStore {
   return {
     async get<T>(name: string): Promise<T | undefined> {
       const text = await redis.hget(key, name);
       return text === null ? undefined : (decode(text) as T);
     },
     async set(name: string, value: unknown): Promise<void> {
-      await redis.hset(key, name, encode(value));
+      // The flag tells the completion script that this key exists and must expire with the request.
+      await redis.multi().hset(key, name, encode(value)).hset(stateKey, 'hasStore', '1').exec();
     },
   };
 }

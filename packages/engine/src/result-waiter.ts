@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
  * events channel, where the Lua scripts publish `flow/requestId` when a request ends.
  */
 export class ResultWaiter {
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new Map<string, Set<(status: string | undefined) => void>>();
   readonly #listeners = new Set<(key: string, status: string) => void>();
   #subscriber: Redis | undefined;
   #subscribed: Promise<void> | undefined;
@@ -16,30 +16,38 @@ export class ResultWaiter {
   ) {}
 
   /**
-   * Resolves when `isFinished()` is true, checking once subscribed and again at each announcement
-   * for this request (and every `pollMs` as a safety net); false when `timeoutMs` passes first.
+   * Resolves with the request's final status: `readStatus()` answers it once subscribed (and every
+   * second as a safety net), an announcement for this request answers it without a read. Resolves
+   * undefined when `timeoutMs` passes first.
    */
-  async waitUntil(key: string, isFinished: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  async waitForEnd(
+    key: string,
+    readStatus: () => Promise<string | undefined>,
+    isEnd: (status: string | undefined) => boolean,
+    timeoutMs: number,
+  ): Promise<string | undefined> {
     await this.#subscribe();
     const deadline = Date.now() + timeoutMs;
-    let wake: () => void = () => undefined;
+    let wake: (status: string | undefined) => void = () => undefined;
     const listeners = this.#waiters.get(key) ?? new Set();
     this.#waiters.set(key, listeners);
     try {
-      while (!(await isFinished())) {
+      let status = await readStatus();
+      while (!isEnd(status)) {
         const left = deadline - Date.now();
-        if (left <= 0) return false;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(left, 1_000));
-          wake = () => {
+        if (left <= 0) return undefined;
+        const announced = await new Promise<string | undefined>((resolve) => {
+          const timer = setTimeout(() => resolve(undefined), Math.min(left, 1_000));
+          wake = (ended) => {
             clearTimeout(timer);
-            resolve();
+            resolve(ended);
           };
           listeners.add(wake);
         });
         listeners.delete(wake);
+        status = isEnd(announced) ? announced : await readStatus();
       }
-      return true;
+      return status;
     } finally {
       listeners.delete(wake);
       if (listeners.size === 0) this.#waiters.delete(key);
@@ -66,7 +74,7 @@ export class ResultWaiter {
       subscriber.on('error', () => undefined); // reconnects by itself; waiters also poll
       subscriber.on('message', (_channel: string, message: string) => {
         const [key = '', status = ''] = message.split(' ');
-        for (const wake of this.#waiters.get(key) ?? []) wake();
+        for (const wake of this.#waiters.get(key) ?? []) wake(status);
         for (const listener of this.#listeners) listener(key, status);
       });
       this.#subscriber = subscriber;

@@ -1,0 +1,67 @@
+import type { Dag, FlowService } from '@dagflow/engine';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** GoFlow's first example: one node answering `you said "<body>"`. */
+export function myflow(dag: Dag): void {
+  dag.node('hello', (input: unknown) => `you said "${typeof input === 'string' ? input : JSON.stringify(input)}"`);
+}
+
+interface Image {
+  readonly user: string;
+  readonly url: string;
+  readonly bytes: number;
+}
+
+/** A KYC diamond: get-image, then face-detect and face-match in parallel, then mark-profile. */
+export function kyc(dag: Dag): void {
+  dag.node(
+    'get-image',
+    async (input: unknown): Promise<Image> => {
+      await sleep(50 + Math.random() * 100);
+      const user = typeof input === 'string' && input !== '' ? input : 'anonymous';
+      return { user, url: `https://images.example/${encodeURIComponent(user)}.jpg`, bytes: 48_213 };
+    },
+    { retries: 2, backoff: { type: 'exponential', delayMs: 200 }, timeoutMs: 5_000 },
+  );
+  dag.node('face-detect', async (image: Image) => {
+    await sleep(80 + Math.random() * 120);
+    return { faces: 1, box: [112, 64, 208, 208], source: image.url };
+  });
+  dag.node('face-match', async (image: Image) => {
+    await sleep(80 + Math.random() * 120);
+    return { user: image.user, score: 0.97 };
+  });
+  dag.node(
+    'mark-profile',
+    async (merged: { faces: number; user: string; score: number }) => {
+      await sleep(50);
+      return { user: merged.user, verified: merged.faces === 1 && merged.score > 0.9, score: merged.score };
+    },
+    { aggregator: (outs) => ({ ...(outs['face-detect'] as object), ...(outs['face-match'] as object) }) },
+  );
+  dag.edge('get-image', 'face-detect');
+  dag.edge('get-image', 'face-match');
+  dag.edge('face-detect', 'mark-profile');
+  dag.edge('face-match', 'mark-profile');
+}
+
+/** For-each over users, each running the KYC diamond as a sub-DAG, then a summary. */
+export function kycBatch(dag: Dag, kycDag: Dag): void {
+  const each = dag.forEachBranch('each-user', (users: string[]) => Object.fromEntries(users.map((user) => [user, user])));
+  each.subDag('verify', kycDag);
+  dag.node('summary', (results: Record<string, { verified: boolean }>) => ({
+    users: Object.keys(results).length,
+    verified: Object.values(results).filter((r) => r.verified).length,
+  }));
+  dag.edge('each-user', 'summary');
+}
+
+/** Registers the demo flows. */
+export function registerDemoFlows(service: FlowService, newDag: () => Dag): void {
+  const kycDag = newDag();
+  kyc(kycDag);
+  service.register('myflow', myflow);
+  service.register('kyc', kyc);
+  service.register('kyc-batch', (dag) => kycBatch(dag, kycDag));
+}

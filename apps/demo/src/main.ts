@@ -1,0 +1,77 @@
+/**
+ * The dagflow demo. `node dist/main.js [all|server|worker]`:
+ * - all (default): HTTP server and worker in this process, plus one more worker process;
+ * - server: the HTTP API only; worker: a worker only (start as many as you like).
+ * Uses REDIS_URL, else Redis on 127.0.0.1:6379, else starts a local redis-server.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Dag, FlowService } from '@dagflow/engine';
+import { httpApi } from '@dagflow/server';
+import { registerDemoFlows } from './flows.js';
+import { answers, startLocalRedis } from './local-redis.js';
+
+const mode = process.argv[2] ?? 'all';
+if (!['all', 'server', 'worker'].includes(mode)) {
+  process.stderr.write(`Unknown mode '${mode}': use all, server or worker.\n`);
+  process.exit(2);
+}
+
+let redisUrl = process.env['REDIS_URL'];
+let localRedis: Awaited<ReturnType<typeof startLocalRedis>> | undefined;
+if (redisUrl === undefined || redisUrl === '') {
+  if (await answers(6379)) {
+    redisUrl = 'redis://127.0.0.1:6379';
+  } else {
+    localRedis = await startLocalRedis();
+    redisUrl = localRedis.url;
+  }
+}
+
+const service = new FlowService({ redisUrl, http: httpApi() });
+registerDemoFlows(service, () => new Dag());
+const children: ReturnType<typeof fork>[] = [];
+
+if (mode === 'worker') {
+  await service.startWorker();
+  process.stdout.write(`dagflow demo worker ${process.pid} ready (redis ${redisUrl})\n`);
+} else if (mode === 'server') {
+  await service.startServer();
+} else {
+  await service.start();
+  children.push(fork(fileURLToPath(import.meta.url), ['worker'], { env: { ...process.env, REDIS_URL: redisUrl } }));
+}
+
+if (mode !== 'worker') {
+  const base = `http://localhost:${service.httpPort ?? service.options.port}`;
+  process.stdout.write(
+    [
+      '',
+      `dagflow demo is up: HTTP ${base}, Redis ${redisUrl}${localRedis ? ' (started for this demo)' : ''}`,
+      '',
+      'Try:',
+      `  curl -d hallo ${base}/flow/myflow`,
+      `  curl -d hallo '${base}/flow/myflow?wait=5'`,
+      `  curl -d alice '${base}/flow/kyc?wait=5'`,
+      `  curl -H 'content-type: application/json' -d '["ann","bob","cy"]' '${base}/flow/kyc-batch?wait=10'`,
+      `  curl ${base}/flow/kyc/requests/<requestId>          # state`,
+      `  curl ${base}/flow/kyc/requests/<requestId>/result   # result`,
+      `  curl ${base}/flows/kyc                             # the DAG`,
+      '',
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
+let stopping = false;
+const shutdown = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  await service.close();
+  localRedis?.child.kill('SIGTERM');
+  process.exit(0);
+};
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());

@@ -1,0 +1,75 @@
+import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import type { Logger } from './logger.js';
+import { requestStore } from './request-store.js';
+
+/** What a handler's context is made from. */
+export interface ContextSource {
+  readonly redis: Redis;
+  readonly keys: Keys;
+  readonly log: Logger;
+  readonly flow: string;
+  readonly requestId: string;
+  readonly node: string;
+  readonly attempt: number;
+  /** The request's stored context (query and headers, JSON), or null. */
+  readonly context: string | null;
+  readonly signal: AbortSignal;
+}
+
+interface RequestContext {
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+}
+
+/** `ctx` of a handler; its logger, store and request context are built on first use (a hot path). */
+export class HandlerContext implements NodeContext {
+  readonly requestId: string;
+  readonly flow: string;
+  readonly node: string;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  readonly #source: ContextSource;
+  #parsed: RequestContext | undefined;
+  #log: NodeLogger | undefined;
+  #store: RequestStore | undefined;
+
+  constructor(source: ContextSource) {
+    this.#source = source;
+    this.requestId = source.requestId;
+    this.flow = source.flow;
+    this.node = source.node;
+    this.attempt = source.attempt;
+    this.signal = source.signal;
+  }
+
+  get idempotencyKey(): string {
+    return `${this.flow}/${this.requestId}/${this.node}`;
+  }
+
+  get query(): Readonly<Record<string, string>> {
+    return this.#requestContext().query ?? {};
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.#requestContext().headers ?? {};
+  }
+
+  get log(): NodeLogger {
+    this.#log ??= this.#source.log.child({ flow: this.flow, requestId: this.requestId, node: this.node, attempt: this.attempt });
+    return this.#log;
+  }
+
+  get store(): RequestStore {
+    const keys = this.#source.keys.request(this.flow, this.requestId);
+    this.#store ??= requestStore(this.#source.redis, keys.store, keys.state);
+    return this.#store;
+  }
+
+  #requestContext(): RequestContext {
+    const { context } = this.#source;
+    this.#parsed ??= context === null ? {} : (JSON.parse(context) as RequestContext);
+    return this.#parsed;
+  }
+}
