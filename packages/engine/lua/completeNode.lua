@@ -15,6 +15,9 @@
           (1: ready now; 0: a count set at run time by a start step; k > 1: a static join)
   then m, then m pairs: extra state-hash fields to set on first completion (a start step's counters)
   then d, then d pairs: extra data-hash fields to set on first completion (for-each item inputs)
+  then, for a terminal of a for-each body limited by maxConcurrency (the item gate): vertex path,
+       item prefix, terminals per item, r, then r root suffixes; when the item's last terminal completes,
+       the next waiting item (prefix from field x|vertex|index) starts
 
   Returns
     { 0, ready }            completed now; ready = successor paths to enqueue
@@ -34,8 +37,25 @@ end
 local succ_first = 9
 local succ_last = 8 + 2 * tonumber(ARGV[8])
 
+local state_count = tonumber(ARGV[succ_last + 1])
+local state_first = succ_last + 2
+local state_last = succ_last + 1 + 2 * state_count
+local data_count = tonumber(ARGV[state_last + 1])
+local data_first = state_last + 2
+local data_last = state_last + 1 + 2 * data_count
+local gate = data_last + 1
+local has_gate = #ARGV >= gate
+
 local ready = {}
 if st[2] == 'completed' then
+  if has_gate then
+    local prefix = redis.call('HGET', KEYS[1], 'n|' .. path)
+    if prefix then
+      for i = gate + 4, gate + 3 + tonumber(ARGV[gate + 3]) do
+        ready[#ready + 1] = prefix .. ARGV[i]
+      end
+    end
+  end
   for i = succ_first, succ_last, 2 do
     local successor = ARGV[i]
     if ARGV[i + 1] == '1' or redis.call('HGET', KEYS[1], 'r|' .. successor) == path then
@@ -58,13 +78,6 @@ local function chunked(command, key, list, first, last)
     redis.call(command, key, unpack(list, i, math.min(i + 999, last)))
   end
 end
-
-local state_count = tonumber(ARGV[succ_last + 1])
-local state_first = succ_last + 2
-local state_last = succ_last + 1 + 2 * state_count
-local data_count = tonumber(ARGV[state_last + 1])
-local data_first = state_last + 2
-local data_last = state_last + 1 + 2 * data_count
 
 redis.call('HSET', KEYS[2], 'o|' .. path, ARGV[3])
 if data_count > 0 then
@@ -94,6 +107,24 @@ for i = succ_first, succ_last, 2 do
     if running then
       fields[#fields + 1] = 's|' .. successor
       fields[#fields + 1] = 'queued'
+    end
+  end
+end
+
+if has_gate and redis.call('HINCRBY', KEYS[1], 'g|' .. ARGV[gate + 1], 1) == tonumber(ARGV[gate + 2]) then
+  local vertex = ARGV[gate]
+  local next_item = redis.call('HINCRBY', KEYS[1], 'q|' .. vertex, 1)
+  if next_item <= tonumber(redis.call('HGET', KEYS[1], 'qn|' .. vertex) or '0') then
+    local prefix = redis.call('HGET', KEYS[1], 'x|' .. vertex .. '|' .. (next_item - 1))
+    fields[#fields + 1] = 'n|' .. path
+    fields[#fields + 1] = prefix
+    for i = gate + 4, gate + 3 + tonumber(ARGV[gate + 3]) do
+      local successor = prefix .. ARGV[i]
+      ready[#ready + 1] = successor
+      if running then
+        fields[#fields + 1] = 's|' .. successor
+        fields[#fields + 1] = 'queued'
+      end
     end
   end
 end

@@ -189,9 +189,13 @@ async function release(run: Run, result: Awaited<ReturnType<StateStore['complete
 }
 
 function completionOf(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
+  const { gate } = step;
   return {
     successors: step.releases.flatMap((r) => [fill(r.step, keys), r.parents]),
     terminalCount: step.terminalCount,
+    ...(gate === undefined
+      ? {}
+      : { gate: [fill(gate.vertex, keys), fill(gate.item, keys), gate.terminals, gate.rootSuffixes.length, ...gate.rootSuffixes] }),
   };
 }
 

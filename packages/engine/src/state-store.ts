@@ -30,6 +30,8 @@ export interface CompletionSpec {
   readonly stateFields?: readonly string[];
   /** Pairs of extra data-hash fields, set on first completion only. */
   readonly dataFields?: readonly string[];
+  /** For a terminal of a concurrency-limited for-each body: vertex path, item prefix, terminals per item, root suffixes. */
+  readonly gate?: readonly (string | number)[];
 }
 
 /** A lifecycle command. */
@@ -109,6 +111,7 @@ export class StateStore {
         ...stateFields,
         dataFields.length / 2,
         ...dataFields,
+        ...(spec.gate ?? []),
       ],
     )) as [number, string[]?, (string[] | number)?];
     switch (reply[0]) {

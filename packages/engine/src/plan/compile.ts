@@ -1,7 +1,7 @@
 import type { DagGraph, GraphNode } from '@dagflow/flow';
 import type { JobsOptions } from 'bullmq';
 import { ITEM, ITEM_INPUT, START, join, lookupKey } from './paths.js';
-import type { DataParent, InnerDag, Release, Step } from './steps.js';
+import type { DataParent, InnerDag, ItemGate, Release, Step } from './steps.js';
 
 /** Default delay between attempts when a node sets `retries` but no `backoff`. */
 const DEFAULT_BACKOFF = { type: 'exponential', delayMs: 100 } as const;
@@ -19,6 +19,8 @@ interface Scope {
   readonly exit: Release | undefined;
   /** Terminal count of the flow, for the top scope; 0 inside composites. */
   readonly terminalCount: number;
+  /** The item gate of a concurrency-limited for-each body. */
+  readonly gate?: ItemGate;
 }
 
 /** Compiles a validated DAG into its steps, keyed by lookup template (`each/x`, `verify/@start`). */
@@ -47,7 +49,8 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
     }));
     const terminal = node.children.length === 0;
     if (terminal && scope.exit !== undefined) releases.push(scope.exit);
-    const completion = { releases, terminalCount: terminal ? scope.terminalCount : 0 };
+    const gate = terminal ? scope.gate : undefined;
+    const completion = { releases, terminalCount: terminal ? scope.terminalCount : 0, ...(gate === undefined ? {} : { gate }) };
     const input = { parents, scopeInput: scope.input };
     const { vertex } = node;
     if (vertex.kind === 'task') {
@@ -72,18 +75,20 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
 function compileInner(node: GraphNode, path: string, steps: Map<string, Step>): Map<string, InnerDag> {
   const inner = new Map<string, InnerDag>();
   for (const [key, graph] of node.inner) {
+    const entries = graph.roots.map((id) => (graph.nodes.get(id)?.vertex.kind === 'task' ? `/${id}` : `/${id}${START}`));
+    const limited = node.vertex.kind === 'foreach' && node.vertex.options.maxConcurrency !== undefined;
+    const gate: ItemGate | undefined = limited
+      ? { vertex: path, item: `${path}${ITEM}`, terminals: graph.terminals.length, rootSuffixes: entries }
+      : undefined;
     const scope: Scope =
       node.vertex.kind === 'foreach'
-        ? { prefix: `${path}${ITEM}`, input: `o|${path}${ITEM}${ITEM_INPUT}`, exit: { step: path, parents: 0 }, terminalCount: 0 }
+        ? { prefix: `${path}${ITEM}`, input: `o|${path}${ITEM}${ITEM_INPUT}`, exit: { step: path, parents: 0 }, terminalCount: 0, ...(gate === undefined ? {} : { gate }) }
         : node.vertex.kind === 'branch'
           ? { prefix: join(path, key), input: `o|${path}${START}`, exit: { step: path, parents: 0 }, terminalCount: 0 }
           : { prefix: path, input: `o|${path}${START}`, exit: { step: path, parents: graph.terminals.length }, terminalCount: 0 };
     compileScope(graph, scope, steps);
     inner.set(key, {
-      roots: graph.roots.map((id) => {
-        const kind = graph.nodes.get(id)?.vertex.kind;
-        return kind === 'task' ? join(scope.prefix, id) : `${join(scope.prefix, id)}${START}`;
-      }),
+      roots: entries.map((entry) => `${scope.prefix}${entry}`),
       terminals: graph.terminals.map((id) => ({ id, field: `o|${join(scope.prefix, id)}` })),
     });
   }

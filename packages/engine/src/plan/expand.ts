@@ -63,14 +63,20 @@ export function expansion(step: StartStep, keys: readonly string[], picked: read
       ? { inner: step.inner.get(''), keys: [...keys, key] }
       : { inner: step.inner.get(key), keys },
   );
+  const limit = step.vertex.kind === 'foreach' ? (step.vertex.options.maxConcurrency ?? Infinity) : Infinity;
   const successors: (string | number)[] = [];
   let open = 0;
-  for (const part of parts) {
-    for (const root of part.inner?.roots ?? []) successors.push(fill(root, part.keys), 1);
+  for (const [i, part] of parts.entries()) {
+    if (i < limit) for (const root of part.inner?.roots ?? []) successors.push(fill(root, part.keys), 1);
     open += part.inner?.terminals.length ?? 0;
   }
   if (parts.length === 0) successors.push(end, 1);
   const stateFields = step.vertex.kind === 'subdag' ? [] : [`k|${end}`, JSON.stringify(picked)];
+  if (limit < parts.length) {
+    // Items past the limit wait: the gate in completeNode starts item number q when an item finishes.
+    stateFields.push(`q|${end}`, String(limit), `qn|${end}`, String(parts.length));
+    for (const [i, part] of parts.entries()) stateFields.push(`x|${end}|${i}`, fill(`${step.end}${ITEM}`, part.keys));
+  }
   // A sub-DAG's end counts its terminals statically; branches and items set the count here.
   if (step.vertex.kind !== 'subdag' && open > 0) stateFields.push(`j|${end}`, String(-open));
   return { picked, successors, stateFields, dataFields: [] };

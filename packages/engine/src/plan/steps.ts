@@ -24,10 +24,27 @@ interface StepBase {
   readonly jobOptions: JobsOptions;
 }
 
+/**
+ * For a terminal of a for-each body whose vertex limits `maxConcurrency`: when all the body terminals of
+ * an item completed, the next waiting item starts (see `lua/completeNode.lua`).
+ */
+export interface ItemGate {
+  /** Template of the for-each vertex path. */
+  readonly vertex: string;
+  /** Template of one item's path prefix (`each[k]`). */
+  readonly item: string;
+  /** Terminals per item. */
+  readonly terminals: number;
+  /** Entry paths of the body roots, relative to an item's prefix (`/work`, `/verify/@start`). */
+  readonly rootSuffixes: readonly string[];
+}
+
 /** What a step that completes a vertex (a task, or the end of a composite) releases. */
 interface VertexCompletion {
   /** The vertex's successors in its scope, and the scope's exit when the vertex is terminal there. */
   readonly releases: readonly Release[];
+  /** Set when the vertex is a terminal of a concurrency-limited for-each body. */
+  readonly gate?: ItemGate;
   /** The flow's terminal count when this vertex is a terminal of the top scope, else 0. */
   readonly terminalCount: number;
 }

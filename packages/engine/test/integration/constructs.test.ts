@@ -165,6 +165,34 @@ describe('for-each', () => {
     expect(await service.waitForResult('odd-keys', id)).toEqual(Object.fromEntries(keys.map((k) => [k, `<${k}>`])));
   });
 
+  it('runs at most maxConcurrency items at once and still completes every item', async () => {
+    const service = newService({ prefix: prefixFor(), workerConcurrency: 20 });
+    let running = 0;
+    let peak = 0;
+    service.register('throttled', (dag) => {
+      const body = dag.forEachBranch('each', (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])), {
+        maxConcurrency: 3,
+      });
+      body.node('first', async (i: number) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return i;
+      });
+      body.node('second', (i: number) => {
+        running -= 1;
+        return i * 2;
+      });
+      body.edge('first', 'second');
+    });
+    await service.startWorker();
+    const id = await service.execute('throttled', 10);
+    const result = (await service.waitForResult('throttled', id)) as Record<string, number>;
+    expect(Object.keys(result)).toHaveLength(10);
+    expect(result['k9']).toBe(18);
+    expect(peak).toBe(3);
+  });
+
   it('fails with INVALID_ITEMS when foreach returns no object', async () => {
     const service = newService({ prefix: prefixFor() });
     service.register('bad-items', (dag) => {
