@@ -62,6 +62,11 @@ export interface FlowServiceOptions {
    */
   readonly stalledIntervalMs?: number;
   /**
+   * How long `close()` lets running nodes finish before it closes workers hard.
+   * @defaultValue 30 000 ms
+   */
+  readonly closeTimeoutMs?: number;
+  /**
    * Largest encoded output (bytes) a node may store; a larger one fails the node with `PAYLOAD_TOO_LARGE`.
    * @defaultValue `MAX_OUTPUT_BYTES`, else 1 MiB
    */
@@ -85,6 +90,7 @@ export interface ResolvedOptions {
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
   readonly maxOutputBytes: number;
+  readonly closeTimeoutMs: number;
   readonly logLevel: LogLevel;
 }
 
@@ -105,6 +111,7 @@ export function resolveOptions(options: FlowServiceOptions, env: NodeJS.ProcessE
     },
     lockDurationMs: options.lockDurationMs ?? 30_000,
     stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
     maxOutputBytes: options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
   };

@@ -302,11 +302,19 @@ export class FlowService {
 
   async #close(): Promise<void> {
     await this.#http?.close();
-    await Promise.all([...this.#workers.values()].map((worker) => worker.close()));
+    // Running nodes get the drain period to finish; after it (or with Redis unreachable) workers close
+    // hard, and their jobs are taken over by other workers once their locks expire.
+    const drain = this.options.closeTimeoutMs;
+    await Promise.all(
+      [...this.#workers.values()].map((worker) =>
+        Promise.race([worker.close(), sleep(drain).then(() => worker.close(true))]),
+      ),
+    );
     this.#workers.clear();
-    await this.#queues?.close();
+    await Promise.race([this.#queues?.close(), sleep(drain)]);
     await this.#waiter?.close();
-    await this.#redis?.quit().catch(() => this.#redis?.disconnect());
+    await Promise.race([this.#redis?.quit(), sleep(drain)]).catch(() => undefined);
+    this.#redis?.disconnect();
     this.log.info('service closed');
   }
 
@@ -389,6 +397,10 @@ export class FlowService {
     this.#waiter ??= new ResultWaiter(this.#connection(), this.#keys.events);
     return this.#waiter;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function assertFlowOptions(name: string, options: FlowOptions): void {

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 import { waitFor } from './wait-for.js';
@@ -13,10 +16,21 @@ export interface RedisServer {
   restart(): Promise<void>;
 }
 
-/** Starts `redis-server` with no persistence on a free port and waits until it answers PING. */
-export async function startRedis(options: { port?: number } = {}): Promise<RedisServer> {
+/** Options of {@link startRedis}. */
+export interface StartRedisOptions {
+  readonly port?: number;
+  /** Keep an append-only file (fsync always) in a temporary folder, so that a restart loses nothing. */
+  readonly persistent?: boolean;
+}
+
+/** Starts `redis-server` on a free port (no persistence unless asked) and waits until it answers PING. */
+export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  let child = await launch(port);
+  const persistence = options.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', mkdtempSync(join(tmpdir(), 'dagflow-redis-'))]
+    : ['--appendonly', 'no'];
+  const launch = () => launchRedis(port, persistence);
+  let child = await launch();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
@@ -24,17 +38,15 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
       await exitOf(child, hard ? 'SIGKILL' : 'SIGTERM');
     },
     async restart() {
-      child = await launch(port);
+      child = await launch();
     },
   };
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'],
-    { stdio: 'ignore' },
-  );
+async function launchRedis(port: number, persistence: readonly string[]): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+    stdio: 'ignore',
+  });
   child.unref();
   await waitFor(() => ping(port), { timeoutMs: 10_000, message: `redis-server on port ${port} did not start` });
   return child;
