@@ -13,7 +13,10 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/test/integration/**/*.test.ts', 'apps/*/test/integration/**/*.test.ts'],
+          include: [
+            'packages/*/test/integration/**/*.test.ts',
+            'apps/*/test/integration/**/*.test.ts',
+          ],
           globalSetup: ['packages/test-utils/src/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -4,7 +4,10 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 /** GoFlow's first example: one node answering `you said "<body>"`. */
 export function myflow(dag: Dag): void {
-  dag.node('hello', (input: unknown) => `you said "${typeof input === 'string' ? input : JSON.stringify(input)}"`);
+  dag.node(
+    'hello',
+    (input: unknown) => `you said "${typeof input === 'string' ? input : JSON.stringify(input)}"`,
+  );
 }
 
 interface Image {
@@ -36,9 +39,18 @@ export function kyc(dag: Dag): void {
     'mark-profile',
     async (merged: { faces: number; user: string; score: number }) => {
       await sleep(50);
-      return { user: merged.user, verified: merged.faces === 1 && merged.score > 0.9, score: merged.score };
+      return {
+        user: merged.user,
+        verified: merged.faces === 1 && merged.score > 0.9,
+        score: merged.score,
+      };
     },
-    { aggregator: (outs) => ({ ...(outs['face-detect'] as object), ...(outs['face-match'] as object) }) },
+    {
+      aggregator: (outs) => ({
+        ...(outs['face-detect'] as object),
+        ...(outs['face-match'] as object),
+      }),
+    },
   );
   dag.edge('get-image', 'face-detect');
   dag.edge('get-image', 'face-match');
@@ -48,7 +60,9 @@ export function kyc(dag: Dag): void {
 
 /** For-each over users, each running the KYC diamond as a sub-DAG, then a summary. */
 export function kycBatch(dag: Dag, kycDag: Dag): void {
-  const each = dag.forEachBranch('each-user', (users: string[]) => Object.fromEntries(users.map((user) => [user, user])));
+  const each = dag.forEachBranch('each-user', (users: string[]) =>
+    Object.fromEntries(users.map((user) => [user, user])),
+  );
   each.subDag('verify', kycDag);
   dag.node('summary', (results: Record<string, { verified: boolean }>) => ({
     users: Object.keys(results).length,

@@ -19,7 +19,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+      server.close(() =>
+        resolve(typeof address === 'object' && address !== null ? address.port : 0),
+      );
     });
   });
 }
@@ -27,13 +29,20 @@ function freePort(): Promise<number> {
 /** Starts a throwaway `redis-server` (no persistence) on a free port. */
 export async function startLocalRedis(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   child.once('error', (error) => {
-    process.stderr.write(`Could not start redis-server (${error.message}). Install Redis or set REDIS_URL.\n`);
+    process.stderr.write(
+      `Could not start redis-server (${error.message}). Install Redis or set REDIS_URL.\n`,
+    );
     process.exit(1);
   });
-  for (let i = 0; i < 100 && !(await answers(port)); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  for (let i = 0; i < 100 && !(await answers(port)); i++)
+    await new Promise((resolve) => setTimeout(resolve, 50));
   return { url: `redis://127.0.0.1:${port}`, child };
 }

@@ -39,7 +39,11 @@ if (mode === 'worker') {
   await service.startServer();
 } else {
   await service.start();
-  children.push(fork(fileURLToPath(import.meta.url), ['worker'], { env: { ...process.env, REDIS_URL: redisUrl } }));
+  children.push(
+    fork(fileURLToPath(import.meta.url), ['worker'], {
+      env: { ...process.env, REDIS_URL: redisUrl },
+    }),
+  );
 }
 
 if (mode !== 'worker') {

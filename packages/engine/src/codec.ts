@@ -43,7 +43,11 @@ function replacer(this: unknown, key: string, value: unknown): unknown {
   // Buffer#toJSON has already run on `value`; the holder still has the Buffer itself.
   const original = (this as Record<string, unknown>)[key];
   if (original instanceof Uint8Array) {
-    return { [BYTES]: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString('base64') };
+    return {
+      [BYTES]: Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString(
+        'base64',
+      ),
+    };
   }
   if (isTagShaped(value)) return { [OBJECT]: Object.entries(value)[0] };
   return value;
@@ -53,9 +57,11 @@ function reviver(_key: string, value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record);
-    if (keys.length === 1 && typeof record[BYTES] === 'string') return Buffer.from(record[BYTES], 'base64');
+    if (keys.length === 1 && typeof record[BYTES] === 'string')
+      return Buffer.from(record[BYTES], 'base64');
     const entry = record[OBJECT];
-    if (keys.length === 1 && Array.isArray(entry)) return { [String(entry[0])]: entry[1] as unknown };
+    if (keys.length === 1 && Array.isArray(entry))
+      return { [String(entry[0])]: entry[1] as unknown };
   }
   return value;
 }

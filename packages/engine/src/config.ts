@@ -97,13 +97,17 @@ export interface ResolvedOptions {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Applies environment variables and defaults to `options`. */
-export function resolveOptions(options: FlowServiceOptions, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+export function resolveOptions(
+  options: FlowServiceOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedOptions {
   return {
     redisUrl: options.redisUrl ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     prefix: options.prefix ?? env['DAGFLOW_PREFIX'] ?? 'dagflow',
     port: options.port ?? intFrom(env['PORT'], 'PORT') ?? 8080,
     host: options.host ?? env['HOST'] ?? '0.0.0.0',
-    workerConcurrency: options.workerConcurrency ?? intFrom(env['WORKER_CONCURRENCY'], 'WORKER_CONCURRENCY') ?? 10,
+    workerConcurrency:
+      options.workerConcurrency ?? intFrom(env['WORKER_CONCURRENCY'], 'WORKER_CONCURRENCY') ?? 10,
     http: options.http,
     retention: {
       completedMs: options.retention?.completedMs ?? DAY_MS,
@@ -112,7 +116,8 @@ export function resolveOptions(options: FlowServiceOptions, env: NodeJS.ProcessE
     lockDurationMs: options.lockDurationMs ?? 30_000,
     stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
-    maxOutputBytes: options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,
+    maxOutputBytes:
+      options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
   };
 }

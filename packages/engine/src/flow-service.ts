@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { type Dag, DagflowError, type DagDescription, Dag as DagClass, ErrorCode, assertValidId } from '@dagflow/flow';
+import {
+  type Dag,
+  DagflowError,
+  type DagDescription,
+  Dag as DagClass,
+  ErrorCode,
+  assertValidId,
+} from '@dagflow/flow';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
-import { type FlowServiceOptions, type HttpHandle, type ResolvedOptions, resolveOptions } from './config.js';
+import {
+  type FlowServiceOptions,
+  type HttpHandle,
+  type ResolvedOptions,
+  resolveOptions,
+} from './config.js';
 import { FlowPlan } from './plan/flow-plan.js';
 import { Keys } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
@@ -72,7 +84,10 @@ export class FlowService {
     assertFlowOptions(name, options);
     assertValidId(name, 'flow');
     if (this.#plans.has(name)) {
-      throw new DagflowError(ErrorCode.FLOW_ALREADY_REGISTERED, `Flow '${name}' is already registered.`);
+      throw new DagflowError(
+        ErrorCode.FLOW_ALREADY_REGISTERED,
+        `Flow '${name}' is already registered.`,
+      );
     }
     const dag = new DagClass();
     define(dag);
@@ -166,8 +181,14 @@ export class FlowService {
         ? ''
         : JSON.stringify({ query: options.query, headers: options.headers });
     const { priority } = options;
-    if (priority !== undefined && !(Number.isInteger(priority) && priority >= 1 && priority <= 2_097_152)) {
-      throw new DagflowError(ErrorCode.INVALID_INPUT, `Priority must be an integer from 1 (highest) to 2097152 (got ${String(priority)}).`);
+    if (
+      priority !== undefined &&
+      !(Number.isInteger(priority) && priority >= 1 && priority <= 2_097_152)
+    ) {
+      throw new DagflowError(
+        ErrorCode.INVALID_INPUT,
+        `Priority must be an integer from 1 (highest) to 2097152 (got ${String(priority)}).`,
+      );
     }
     const now = Date.now();
     const created = await this.#stateStore().createRequest(name, requestId, encode(input), context);
@@ -175,7 +196,12 @@ export class FlowService {
     const status = created ? 'pending' : await this.#stateStore().readStatus(name, requestId);
     // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
     if (status === 'pending') {
-      await this.#nodeQueues().enqueue(plan, requestId, plan.roots, priority === undefined ? {} : { priority });
+      await this.#nodeQueues().enqueue(
+        plan,
+        requestId,
+        plan.roots,
+        priority === undefined ? {} : { priority },
+      );
     }
     return requestId;
   }
@@ -199,7 +225,8 @@ export class FlowService {
     const store = this.#stateStore();
     const status = await store.readStatus(name, requestId);
     if (status === undefined) throw notFound(name, requestId);
-    if (status === 'completed') return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
+    if (status === 'completed')
+      return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
     if (status === 'failed' || status === 'stopped') throw await this.#failure(name, requestId);
     throw new DagflowError(
       ErrorCode.REQUEST_NOT_FINISHED,
@@ -224,7 +251,11 @@ export class FlowService {
    * Waits until the request finishes and answers its result.
    * @throws DagflowError `REQUEST_FAILED` with the failed node's details, `WAIT_TIMEOUT`, `REQUEST_NOT_FOUND`
    */
-  async waitForResult(name: string, requestId: string, options: WaitOptions = {}): Promise<unknown> {
+  async waitForResult(
+    name: string,
+    requestId: string,
+    options: WaitOptions = {},
+  ): Promise<unknown> {
     const plan = this.#plan(name);
     const timeoutMs = options.timeoutMs ?? 30_000;
     const store = this.#stateStore();
@@ -244,7 +275,8 @@ export class FlowService {
         `Request '${requestId}' of flow '${name}' did not finish within ${timeoutMs} ms; it goes on running.`,
       );
     }
-    if (status === 'completed') return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
+    if (status === 'completed')
+      return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
     throw await this.#failure(name, requestId);
   }
 
@@ -331,8 +363,12 @@ export class FlowService {
     this.#workers.set(plan.name, startFlowWorker(deps, plan, this.options));
     const { concurrency, rateLimit } = plan.hooks;
     const queue = this.#nodeQueues().queue(plan.name);
-    await (concurrency === undefined ? queue.removeGlobalConcurrency() : queue.setGlobalConcurrency(concurrency));
-    await (rateLimit === undefined ? queue.removeGlobalRateLimit() : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
+    await (concurrency === undefined
+      ? queue.removeGlobalConcurrency()
+      : queue.setGlobalConcurrency(concurrency));
+    await (rateLimit === undefined
+      ? queue.removeGlobalRateLimit()
+      : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
   }
 
   #controlDeps() {
@@ -343,14 +379,25 @@ export class FlowService {
     const state = await this.state(name, requestId);
     const error = state.error;
     if (state.status === 'stopped') {
-      return new DagflowError(ErrorCode.REQUEST_STOPPED, `Request '${requestId}' of flow '${name}' was stopped.`, {
-        details: { status: state.status },
-      });
+      return new DagflowError(
+        ErrorCode.REQUEST_STOPPED,
+        `Request '${requestId}' of flow '${name}' was stopped.`,
+        {
+          details: { status: state.status },
+        },
+      );
     }
-    const cause = error === undefined ? `it is ${state.status}` : `node '${error.node}' failed after ${error.attempts} attempt(s): ${error.message}`;
-    return new DagflowError(ErrorCode.REQUEST_FAILED, `Request '${requestId}' of flow '${name}' failed: ${cause}`, {
-      details: { status: state.status, ...(error === undefined ? {} : { error }) },
-    });
+    const cause =
+      error === undefined
+        ? `it is ${state.status}`
+        : `node '${error.node}' failed after ${error.attempts} attempt(s): ${error.message}`;
+    return new DagflowError(
+      ErrorCode.REQUEST_FAILED,
+      `Request '${requestId}' of flow '${name}' failed: ${cause}`,
+      {
+        details: { status: state.status, ...(error === undefined ? {} : { error }) },
+      },
+    );
   }
 
   #plan(name: string): FlowPlan {
@@ -365,14 +412,19 @@ export class FlowService {
 
   #assertOpen(): void {
     if (this.#closing !== undefined) {
-      throw new DagflowError(ErrorCode.SERVICE_CLOSED, 'The FlowService is closed; create a new one.');
+      throw new DagflowError(
+        ErrorCode.SERVICE_CLOSED,
+        'The FlowService is closed; create a new one.',
+      );
     }
   }
 
   #connection(): Redis {
     if (this.#redis === undefined) {
       this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
-      this.#redis.on('error', (error: Error) => this.log.warn('redis connection error', { error: error.message }));
+      this.#redis.on('error', (error: Error) =>
+        this.log.warn('redis connection error', { error: error.message }),
+      );
       defineScripts(this.#redis);
     }
     return this.#redis;
@@ -407,15 +459,25 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
   const { concurrency, rateLimit } = options;
   const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
   if (concurrency !== undefined && !positive(concurrency)) {
-    throw new DagflowError(ErrorCode.INVALID_CONFIG, `Flow '${name}': concurrency must be an integer > 0 (got ${String(concurrency)}).`);
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': concurrency must be an integer > 0 (got ${String(concurrency)}).`,
+    );
   }
   if (rateLimit !== undefined && !(positive(rateLimit.max) && positive(rateLimit.durationMs))) {
-    throw new DagflowError(ErrorCode.INVALID_CONFIG, `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`);
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`,
+    );
   }
 }
 
 function notFound(flow: string, requestId: string): DagflowError {
-  return new DagflowError(ErrorCode.REQUEST_NOT_FOUND, `Request '${requestId}' of flow '${flow}' does not exist or has expired.`, {
-    details: { flow, requestId },
-  });
+  return new DagflowError(
+    ErrorCode.REQUEST_NOT_FOUND,
+    `Request '${requestId}' of flow '${flow}' does not exist or has expired.`,
+    {
+      details: { flow, requestId },
+    },
+  );
 }

@@ -16,27 +16,45 @@ const MAX_STALLED = 2;
  * (Redis errors around a step, nodes whose worker died too often) are recorded here, so that every
  * request ends with a reason instead of hanging.
  */
-export function startFlowWorker(deps: ExecutorDeps, plan: FlowPlan, options: ResolvedOptions): Worker<NodeJobData> {
-  const worker = new Worker<NodeJobData>(deps.keys.queueName(plan.name), (job) => executeNode(deps, plan, job), {
-    connection: deps.redis,
-    prefix: deps.keys.prefix,
-    concurrency: options.workerConcurrency,
-    lockDuration: options.lockDurationMs,
-    stalledInterval: options.stalledIntervalMs,
-    maxStalledCount: MAX_STALLED,
-  });
+export function startFlowWorker(
+  deps: ExecutorDeps,
+  plan: FlowPlan,
+  options: ResolvedOptions,
+): Worker<NodeJobData> {
+  const worker = new Worker<NodeJobData>(
+    deps.keys.queueName(plan.name),
+    (job) => executeNode(deps, plan, job),
+    {
+      connection: deps.redis,
+      prefix: deps.keys.prefix,
+      concurrency: options.workerConcurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: MAX_STALLED,
+    },
+  );
   const record = (requestId: string, path: string, error: unknown, attempts: number): void => {
     deps.store
       .failNode(plan.name, requestId, path, toNodeError(vertexPath(path), attempts, error), true)
       .then(async (ended) => {
         if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
       })
-      .catch((cause: unknown) => deps.log.error('could not record a node failure', { flow: plan.name, requestId, node: path, error: String(cause) }));
+      .catch((cause: unknown) =>
+        deps.log.error('could not record a node failure', {
+          flow: plan.name,
+          requestId,
+          node: path,
+          error: String(cause),
+        }),
+      );
   };
-  worker.on('error', (error) => deps.log.error('worker error', { flow: plan.name, error: error.message }));
+  worker.on('error', (error) =>
+    deps.log.error('worker error', { flow: plan.name, error: error.message }),
+  );
   worker.on('failed', (job, error) => {
     if (job === undefined || error instanceof RecordedFailure) return;
-    const final = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const final =
+      error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final) record(job.data.r, job.data.n, error, job.attemptsMade);
   });
   worker.on('stalled', (id) => {
@@ -54,7 +72,9 @@ export function startFlowWorker(deps: ExecutorDeps, plan: FlowPlan, options: Res
         );
         record(parsed.requestId, parsed.path, error, MAX_STALLED + 1);
       })
-      .catch((cause: unknown) => deps.log.error('could not check a stalled node', { flow: plan.name, error: String(cause) }));
+      .catch((cause: unknown) =>
+        deps.log.error('could not check a stalled node', { flow: plan.name, error: String(cause) }),
+      );
   });
   return worker;
 }

@@ -26,7 +26,12 @@ export class Keys {
   /** The keys of one request. */
   request(flow: string, requestId: string): RequestKeys {
     const base = `${this.prefix}:r:{${flow}/${requestId}}`;
-    return { state: `${base}:state`, data: `${base}:data`, store: `${base}:store`, held: `${base}:held` };
+    return {
+      state: `${base}:state`,
+      data: `${base}:data`,
+      store: `${base}:store`,
+      held: `${base}:held`,
+    };
   }
 
   /** Sorted set of a flow's request ids by creation time (its own slot: it spans requests). */

@@ -57,7 +57,12 @@ export class HandlerContext implements NodeContext {
   }
 
   get log(): NodeLogger {
-    this.#log ??= this.#source.log.child({ flow: this.flow, requestId: this.requestId, node: this.node, attempt: this.attempt });
+    this.#log ??= this.#source.log.child({
+      flow: this.flow,
+      requestId: this.requestId,
+      node: this.node,
+      attempt: this.attempt,
+    });
     return this.#log;
   }
 

@@ -46,12 +46,18 @@ interface Run {
  * anywhere before the job finishes makes BullMQ run the job again; the guard then either runs the work
  * again (it never completed) or repeats the idempotent completion.
  */
-export async function executeNode(deps: ExecutorDeps, plan: FlowPlan, job: Job<NodeJobData>): Promise<void> {
+export async function executeNode(
+  deps: ExecutorDeps,
+  plan: FlowPlan,
+  job: Job<NodeJobData>,
+): Promise<void> {
   const { r: requestId, n: path } = job.data;
   if (path === FINISH_STEP) return runFinish(deps, plan, requestId);
   const at = plan.resolve(path);
   if (at === undefined) {
-    throw new UnrecoverableError(`Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`);
+    throw new UnrecoverableError(
+      `Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`,
+    );
   }
   const run: Run = { deps, plan, job, requestId, at };
   switch (at.step.kind) {
@@ -72,13 +78,28 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
     const ctx = contextFor(run, begin, controller);
     const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
     try {
-      return { output: checkedSize(run, encode(await withTimeout(step, input, ctx, controller))), spec };
+      return {
+        output: checkedSize(run, encode(await withTimeout(step, input, ctx, controller))),
+        spec,
+      };
     } catch (error) {
       const { fallback } = step.options;
       if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
       // The fallback's output stands in for the node's; the original error stays in the node state.
-      const output = checkedSize(run, encode(await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(input, ctx, error)));
-      const recorded = JSON.stringify({ ...toNodeError(run.at.path, begin.attempt, error), fallback: true });
+      const output = checkedSize(
+        run,
+        encode(
+          await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
+            input,
+            ctx,
+            error,
+          ),
+        ),
+      );
+      const recorded = JSON.stringify({
+        ...toNodeError(run.at.path, begin.attempt, error),
+        fallback: true,
+      });
       return { output, spec: { ...spec, stateFields: [`e|${run.at.path}`, recorded] } };
     } finally {
       untrack();
@@ -88,7 +109,12 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
 
 /** The context handed to a handler (and to its fallback and compensation). */
 export function contextFor(
-  run: { readonly deps: ExecutorDeps; readonly plan: FlowPlan; readonly requestId: string; readonly at: { readonly path: string } },
+  run: {
+    readonly deps: ExecutorDeps;
+    readonly plan: FlowPlan;
+    readonly requestId: string;
+    readonly at: { readonly path: string };
+  },
   begin: { readonly attempt: number; readonly context: string | null },
   controller: AbortController,
 ): NodeContext {
@@ -122,7 +148,10 @@ async function runStart(run: Run, step: StartStep): Promise<void> {
   const { keys, path } = run.at;
   // Repeating a completion re-derives the release from the keys stored the first time.
   const repeat = async (): Promise<CompletionSpec> => {
-    const picked = step.vertex.kind === 'subdag' ? [''] : await run.deps.store.readPicked(run.plan.name, run.requestId, fill(step.end, keys));
+    const picked =
+      step.vertex.kind === 'subdag'
+        ? ['']
+        : await run.deps.store.readPicked(run.plan.name, run.requestId, fill(step.end, keys));
     return startSpec(expansion(step, keys, picked ?? []));
   };
   await guarded(run, inputFields(step, keys), repeat, async (begin) => {
@@ -134,7 +163,10 @@ async function runStart(run: Run, step: StartStep): Promise<void> {
 
 async function runEnd(run: Run, step: EndStep): Promise<void> {
   const { keys, path } = run.at;
-  const picked = step.vertex.kind === 'subdag' ? [''] : ((await run.deps.store.readPicked(run.plan.name, run.requestId, path)) ?? []);
+  const picked =
+    step.vertex.kind === 'subdag'
+      ? ['']
+      : ((await run.deps.store.readPicked(run.plan.name, run.requestId, path)) ?? []);
   const parts = endParts(step, keys, picked);
   const spec = completionOf(step, keys);
   await guarded(run, endFields(step, keys, parts), spec, async (begin) => ({
@@ -143,7 +175,11 @@ async function runEnd(run: Run, step: EndStep): Promise<void> {
   }));
 }
 
-type Begun = { readonly attempt: number; readonly context: string | null; readonly inputs: (string | null)[] };
+type Begun = {
+  readonly attempt: number;
+  readonly context: string | null;
+  readonly inputs: (string | null)[];
+};
 
 /**
  * The guard around a step's work: begin (or repeat a finished completion), do the work, complete and
@@ -168,15 +204,23 @@ async function guarded(
   } catch (error) {
     const final = isFinalAttempt(run.job, error);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
-    logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', { error: nodeError });
+    logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
+      error: nodeError,
+    });
     const ended = await deps.store.failNode(plan.name, requestId, at.path, nodeError, final);
     if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
-  return release(run, await deps.store.completeNode(plan.name, requestId, at.path, done.output, done.spec));
+  return release(
+    run,
+    await deps.store.completeNode(plan.name, requestId, at.path, done.output, done.spec),
+  );
 }
 
-async function release(run: Run, result: Awaited<ReturnType<StateStore['completeNode']>>): Promise<void> {
+async function release(
+  run: Run,
+  result: Awaited<ReturnType<StateStore['completeNode']>>,
+): Promise<void> {
   if (result.kind !== 'released') return;
   if (result.completedRequest && run.plan.hooks.finally !== undefined) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
@@ -195,7 +239,15 @@ function completionOf(step: TaskStep | EndStep, keys: readonly string[]): Comple
     terminalCount: step.terminalCount,
     ...(gate === undefined
       ? {}
-      : { gate: [fill(gate.vertex, keys), fill(gate.item, keys), gate.terminals, gate.rootSuffixes.length, ...gate.rootSuffixes] }),
+      : {
+          gate: [
+            fill(gate.vertex, keys),
+            fill(gate.item, keys),
+            gate.terminals,
+            gate.rootSuffixes.length,
+            ...gate.rootSuffixes,
+          ],
+        }),
   };
 }
 
@@ -209,10 +261,20 @@ function startSpec(expanded: Expansion): CompletionSpec {
 }
 
 function logFor(run: Run, attempt: number) {
-  return run.deps.log.child({ flow: run.plan.name, requestId: run.requestId, node: run.at.path, attempt });
+  return run.deps.log.child({
+    flow: run.plan.name,
+    requestId: run.requestId,
+    node: run.at.path,
+    attempt,
+  });
 }
 
-async function withTimeout(step: TaskStep, input: unknown, ctx: NodeContext, controller: AbortController): Promise<unknown> {
+async function withTimeout(
+  step: TaskStep,
+  input: unknown,
+  ctx: NodeContext,
+  controller: AbortController,
+): Promise<unknown> {
   const handler = step.vertex.handler as (input: unknown, ctx: NodeContext) => unknown;
   const { timeoutMs } = step.options;
   if (timeoutMs === undefined) return handler(input, ctx);

@@ -10,7 +10,12 @@ const BULK_SIZE = 1_000;
 const FEW = 8;
 
 /** Options of the job that runs compensations and hooks once a request ended. */
-const FINISH_JOB = { attempts: 3, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: true, removeOnFail: true };
+const FINISH_JOB = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 500 },
+  removeOnComplete: true,
+  removeOnFail: true,
+};
 
 /** Data of a node's BullMQ job: which request, which node. Everything else lives in the request state. */
 export interface NodeJobData {
@@ -58,10 +63,16 @@ export class NodeQueues {
    * Enqueues the steps at `paths` of one request, in bulk (chunks of {@link BULK_SIZE});
    * enqueuing a step twice is harmless.
    */
-  async enqueue(plan: FlowPlan, requestId: string, paths: readonly string[], options: EnqueueOptions = {}): Promise<void> {
+  async enqueue(
+    plan: FlowPlan,
+    requestId: string,
+    paths: readonly string[],
+    options: EnqueueOptions = {},
+  ): Promise<void> {
     const queue = this.queue(plan.name);
     const generation = options.generation ?? 0;
-    const data = (path: string): NodeJobData => (generation === 0 ? { r: requestId, n: path } : { r: requestId, n: path, g: generation });
+    const data = (path: string): NodeJobData =>
+      generation === 0 ? { r: requestId, n: path } : { r: requestId, n: path, g: generation };
     const job = (path: string) => ({
       name: path,
       data: data(path),

@@ -26,12 +26,21 @@ const ALLOWED: Record<ControlCommand, string> = {
  * when the stop is published) and starts compensations.
  * @throws DagflowError `REQUEST_NOT_FOUND`, `INVALID_TRANSITION`
  */
-export async function controlRequest(deps: ControlDeps, plan: FlowPlan, requestId: string, command: ControlCommand): Promise<void> {
+export async function controlRequest(
+  deps: ControlDeps,
+  plan: FlowPlan,
+  requestId: string,
+  command: ControlCommand,
+): Promise<void> {
   const result = await deps.store.control(plan.name, requestId, command);
   if (result.kind === 'missing') {
-    throw new DagflowError(ErrorCode.REQUEST_NOT_FOUND, `Request '${requestId}' of flow '${plan.name}' does not exist or has expired.`, {
-      details: { flow: plan.name, requestId },
-    });
+    throw new DagflowError(
+      ErrorCode.REQUEST_NOT_FOUND,
+      `Request '${requestId}' of flow '${plan.name}' does not exist or has expired.`,
+      {
+        details: { flow: plan.name, requestId },
+      },
+    );
   }
   if (result.kind === 'invalid') {
     throw new DagflowError(
@@ -53,7 +62,9 @@ export async function controlRequest(deps: ControlDeps, plan: FlowPlan, requestI
       deps.running.abort(`${plan.name}/${requestId}`);
       const queue = deps.queues.queue(plan.name);
       // Waiting and delayed jobs go; active ones end when their handlers see the abort.
-      const ids = steps.flatMap((step) => [...new Set([0, generation])].map((g) => jobId(requestId, step, g)));
+      const ids = steps.flatMap((step) =>
+        [...new Set([0, generation])].map((g) => jobId(requestId, step, g)),
+      );
       await Promise.all(ids.map((id) => queue.remove(id).catch(() => 0)));
       if (plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
       return;

@@ -17,7 +17,11 @@ const COMPENSATION_ATTEMPTS = 3;
  * and up to 3 attempts, then `onFailure`; for every ending, `finally`. Outcomes go to the request state
  * (`c|<path>` fields); a compensation already done is not run again when the job is retried.
  */
-export async function runFinish(deps: ExecutorDeps, plan: FlowPlan, requestId: string): Promise<void> {
+export async function runFinish(
+  deps: ExecutorDeps,
+  plan: FlowPlan,
+  requestId: string,
+): Promise<void> {
   const keys = deps.keys.request(plan.name, requestId);
   const fields = await deps.redis.hgetall(keys.state);
   const status = fields['status'];
@@ -31,19 +35,28 @@ export async function runFinish(deps: ExecutorDeps, plan: FlowPlan, requestId: s
   }
   const { onFailure, finally: onFinally } = plan.hooks;
   const ended = { flow: plan.name, requestId, status };
-  if ((status === 'failed' || status === 'stopped') && onFailure !== undefined) await onFailure(ended);
+  if ((status === 'failed' || status === 'stopped') && onFailure !== undefined)
+    await onFailure(ended);
   if (onFinally !== undefined) await onFinally(ended);
 }
 
 /** Completed tasks with a compensation, latest completion first (ties: later in the flow first). */
-function completedWithCompensation(plan: FlowPlan, fields: Record<string, string>): { path: string; step: TaskStep }[] {
+function completedWithCompensation(
+  plan: FlowPlan,
+  fields: Record<string, string>,
+): { path: string; step: TaskStep }[] {
   const found: { path: string; step: TaskStep; finished: number; order: number }[] = [];
   for (const [field, value] of Object.entries(fields)) {
     if (!field.startsWith('s|') || value !== 'completed') continue;
     const path = field.slice(2);
     const at = plan.resolve(path);
     if (at?.step.kind !== 'task' || at.step.options.compensate === undefined) continue;
-    found.push({ path, step: at.step, finished: Number(fields[`t1|${path}`] ?? 0), order: plan.orderOf(at.step.template) });
+    found.push({
+      path,
+      step: at.step,
+      finished: Number(fields[`t1|${path}`] ?? 0),
+      order: plan.orderOf(at.step.template),
+    });
   }
   return found.sort((a, b) => b.finished - a.finished || b.order - a.order);
 }
@@ -58,12 +71,25 @@ async function compensate(
   const at = plan.resolve(path);
   const keysOfItems = at?.keys ?? [];
   const data = deps.keys.request(plan.name, requestId).data;
-  const [context = null, output = null, ...encoded] = await deps.redis.hmget(data, 'ctx', `o|${path}`, ...inputFields(step, keysOfItems));
+  const [context = null, output = null, ...encoded] = await deps.redis.hmget(
+    data,
+    'ctx',
+    `o|${path}`,
+    ...inputFields(step, keysOfItems),
+  );
   const input = await vertexInput(step, encoded);
-  const handler = step.options.compensate as (input: unknown, output: unknown, ctx: NodeContext) => unknown;
+  const handler = step.options.compensate as (
+    input: unknown,
+    output: unknown,
+    ctx: NodeContext,
+  ) => unknown;
   let lastError: unknown;
   for (let attempt = 1; attempt <= COMPENSATION_ATTEMPTS; attempt++) {
-    const ctx = contextFor({ deps, plan, requestId, at: { path } }, { attempt, context }, new AbortController());
+    const ctx = contextFor(
+      { deps, plan, requestId, at: { path } },
+      { attempt, context },
+      new AbortController(),
+    );
     try {
       await handler(input, decode(output ?? 'null'), ctx);
       return { status: 'completed', attempts: attempt };
@@ -72,5 +98,9 @@ async function compensate(
       ctx.log.warn('compensation attempt failed', { error: String(error) });
     }
   }
-  return { status: 'failed', attempts: COMPENSATION_ATTEMPTS, error: toNodeError(path, COMPENSATION_ATTEMPTS, lastError) };
+  return {
+    status: 'failed',
+    attempts: COMPENSATION_ATTEMPTS,
+    error: toNodeError(path, COMPENSATION_ATTEMPTS, lastError),
+  };
 }

@@ -57,14 +57,26 @@ export class RequestIndex {
     let skipAbove = cursorId;
     let examined = 0;
     while (requests.length < limit && examined < SCAN_LIMIT) {
-      const batch = await this.redis.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit * 2 + 10);
+      const batch = await this.redis.zrevrangebyscore(
+        index,
+        max,
+        '-inf',
+        'WITHSCORES',
+        'LIMIT',
+        0,
+        limit * 2 + 10,
+      );
       if (batch.length === 0) return { requests };
       const entries: [string, number][] = [];
-      for (let i = 0; i < batch.length; i += 2) entries.push([batch[i] ?? '', Number(batch[i + 1])]);
+      for (let i = 0; i < batch.length; i += 2)
+        entries.push([batch[i] ?? '', Number(batch[i + 1])]);
       // Entries of the cursor's own score up to and including the cursor were on earlier pages.
-      const fresh = entries.filter(([id, score]) => !(String(score) === max && skipAbove !== undefined && id >= skipAbove));
+      const fresh = entries.filter(
+        ([id, score]) => !(String(score) === max && skipAbove !== undefined && id >= skipAbove),
+      );
       const pipeline = this.redis.pipeline();
-      for (const [id] of fresh) pipeline.hmget(this.keys.request(flow, id).state, 'status', 'createdAt', 'finishedAt');
+      for (const [id] of fresh)
+        pipeline.hmget(this.keys.request(flow, id).state, 'status', 'createdAt', 'finishedAt');
       const rows = (await pipeline.exec()) ?? [];
       const gone: string[] = [];
       for (const [i, [id, score]] of fresh.entries()) {
@@ -88,7 +100,9 @@ export class RequestIndex {
       if (fresh.length === 0 || entries.length < limit * 2 + 10) return { requests };
     }
     const last = requests.at(-1);
-    return last === undefined ? { requests } : { requests, cursor: `${max}_${skipAbove ?? last.requestId}` };
+    return last === undefined
+      ? { requests }
+      : { requests, cursor: `${max}_${skipAbove ?? last.requestId}` };
   }
 }
 
@@ -96,5 +110,7 @@ function parseCursor(cursor: string | undefined): [number | undefined, string | 
   if (cursor === undefined || cursor === '') return [undefined, undefined];
   const underscore = cursor.indexOf('_');
   const score = Number(cursor.slice(0, underscore));
-  return underscore < 0 || !Number.isFinite(score) ? [undefined, undefined] : [score, cursor.slice(underscore + 1)];
+  return underscore < 0 || !Number.isFinite(score)
+    ? [undefined, undefined]
+    : [score, cursor.slice(underscore + 1)];
 }

@@ -18,7 +18,9 @@ export class RunningAttempts {
   /** Aborts every attempt of the request with a `REQUEST_STOPPED` error. */
   abort(requestKey: string): void {
     for (const controller of this.#byRequest.get(requestKey) ?? []) {
-      controller.abort(new DagflowError(ErrorCode.REQUEST_STOPPED, `Request '${requestKey}' was stopped.`));
+      controller.abort(
+        new DagflowError(ErrorCode.REQUEST_STOPPED, `Request '${requestKey}' was stopped.`),
+      );
     }
   }
 }

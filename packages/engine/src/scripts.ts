@@ -28,7 +28,10 @@ type ScriptCaller = (...args: (string | number)[]) => Promise<unknown>;
 /** Registers every script on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
 export function defineScripts(redis: Redis): void {
   for (const name of SCRIPT_NAMES) {
-    redis.defineCommand(commandName(name), { numberOfKeys: KEY_COUNTS[name], lua: scriptSource(name) });
+    redis.defineCommand(commandName(name), {
+      numberOfKeys: KEY_COUNTS[name],
+      lua: scriptSource(name),
+    });
   }
 }
 
@@ -40,7 +43,8 @@ export function runScript(
   args: readonly (string | number)[],
 ): Promise<unknown> {
   const caller = (redis as unknown as Record<string, ScriptCaller>)[commandName(name)];
-  if (caller === undefined) throw new Error(`Lua script '${name}' is not defined on this connection.`);
+  if (caller === undefined)
+    throw new Error(`Lua script '${name}' is not defined on this connection.`);
   return caller.call(redis, ...keys, ...args);
 }
 

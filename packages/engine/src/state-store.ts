@@ -15,7 +15,12 @@ export interface Retention {
 
 /** What `beginNode` decided. */
 export type BeginResult =
-  | { readonly kind: 'run'; readonly attempt: number; readonly context: string | null; readonly inputs: (string | null)[] }
+  | {
+      readonly kind: 'run';
+      readonly attempt: number;
+      readonly context: string | null;
+      readonly inputs: (string | null)[];
+    }
   | { readonly kind: 'completed' }
   | { readonly kind: 'not-running'; readonly status: string }
   | { readonly kind: 'missing' };
@@ -45,7 +50,11 @@ export type ControlResult =
 
 /** What `completeNode` decided: the successors to enqueue now. */
 export type CompleteResult =
-  | { readonly kind: 'released'; readonly ready: readonly string[]; readonly completedRequest: boolean }
+  | {
+      readonly kind: 'released';
+      readonly ready: readonly string[];
+      readonly completedRequest: boolean;
+    }
   | { readonly kind: 'not-running' }
   | { readonly kind: 'missing' };
 
@@ -58,19 +67,36 @@ export class StateStore {
   ) {}
 
   /** Creates the request; false when a request with that id already exists. */
-  async createRequest(flow: string, requestId: string, input: string, context: string): Promise<boolean> {
+  async createRequest(
+    flow: string,
+    requestId: string,
+    input: string,
+    context: string,
+  ): Promise<boolean> {
     const { state, data } = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'createRequest', [state, data], [Date.now(), input, context])) as [number];
+    const reply = (await runScript(
+      this.redis,
+      'createRequest',
+      [state, data],
+      [Date.now(), input, context],
+    )) as [number];
     return reply[0] === 1;
   }
 
   /** Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard says otherwise. */
-  async beginNode(flow: string, requestId: string, path: string, fields: readonly string[]): Promise<BeginResult> {
+  async beginNode(
+    flow: string,
+    requestId: string,
+    path: string,
+    fields: readonly string[],
+  ): Promise<BeginResult> {
     const { state, data, held } = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'beginNode', [state, data, held], [path, Date.now(), ...fields])) as [
-      number,
-      ...(string | number | null)[],
-    ];
+    const reply = (await runScript(
+      this.redis,
+      'beginNode',
+      [state, data, held],
+      [path, Date.now(), ...fields],
+    )) as [number, ...(string | number | null)[]];
     switch (reply[0]) {
       case 0:
         return {
@@ -89,7 +115,13 @@ export class StateStore {
   }
 
   /** Stores the output and releases ready successors; see `lua/completeNode.lua`. */
-  async completeNode(flow: string, requestId: string, path: string, output: string, spec: CompletionSpec): Promise<CompleteResult> {
+  async completeNode(
+    flow: string,
+    requestId: string,
+    path: string,
+    output: string,
+    spec: CompletionSpec,
+  ): Promise<CompleteResult> {
     const keys = this.keys.request(flow, requestId);
     const stateFields = spec.stateFields ?? [];
     const dataFields = spec.dataFields ?? [];
@@ -119,7 +151,11 @@ export class StateStore {
         return { kind: 'released', ready: reply[1] ?? [], completedRequest: reply[2] === 1 };
       case 1: {
         const started = new Set(reply[2] as string[]);
-        return { kind: 'released', ready: (reply[1] ?? []).filter((path) => !started.has(path)), completedRequest: false };
+        return {
+          kind: 'released',
+          ready: (reply[1] ?? []).filter((path) => !started.has(path)),
+          completedRequest: false,
+        };
       }
       case 2:
         return { kind: 'not-running' };
@@ -129,7 +165,13 @@ export class StateStore {
   }
 
   /** Records a failed attempt of the step at `path`; a final one fails the request. True when the request failed now. */
-  async failNode(flow: string, requestId: string, path: string, error: NodeError, final: boolean): Promise<boolean> {
+  async failNode(
+    flow: string,
+    requestId: string,
+    path: string,
+    error: NodeError,
+    final: boolean,
+  ): Promise<boolean> {
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(
       this.redis,
@@ -160,7 +202,8 @@ export class StateStore {
       [keys.state, keys.data, keys.store, keys.held],
       [command, Date.now(), this.retention.failedMs, this.keys.events, `${flow}/${requestId}`],
     )) as [number, unknown, number?];
-    if (reply[0] === 0) return { kind: 'done', steps: reply[1] as string[], generation: reply[2] ?? 0 };
+    if (reply[0] === 0)
+      return { kind: 'done', steps: reply[1] as string[], generation: reply[2] ?? 0 };
     if (reply[0] === -2) return { kind: 'invalid', status: reply[1] as RequestStatus };
     return { kind: 'missing' };
   }
@@ -201,8 +244,15 @@ export class StateStore {
   }
 
   /** Branch or item keys a start step picked (stored under the composite vertex's path). */
-  async readPicked(flow: string, requestId: string, vertexPath: string): Promise<string[] | undefined> {
-    const picked = await this.redis.hget(this.keys.request(flow, requestId).state, `k|${vertexPath}`);
+  async readPicked(
+    flow: string,
+    requestId: string,
+    vertexPath: string,
+  ): Promise<string[] | undefined> {
+    const picked = await this.redis.hget(
+      this.keys.request(flow, requestId).state,
+      `k|${vertexPath}`,
+    );
     return picked === null ? undefined : (JSON.parse(picked) as string[]);
   }
 
@@ -227,7 +277,8 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
   const own = fields[`s|${path}`];
   const started = fields[`s|${start}`];
   const source = own === undefined && started !== undefined ? start : path;
-  const status = own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
+  const status =
+    own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
   const error = fields[`e|${source}`];
   const picked = fields[`k|${path}`];
   const compensation = fields[`c|${path}`];
@@ -238,10 +289,15 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
     ...optionalNumber('finishedAt', fields[`t1|${path}`]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
-    ...(compensation === undefined ? {} : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
+    ...(compensation === undefined
+      ? {}
+      : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
   };
 }
 
-function optionalNumber<K extends string>(key: K, value: string | undefined): Partial<Record<K, number>> {
+function optionalNumber<K extends string>(
+  key: K,
+  value: string | undefined,
+): Partial<Record<K, number>> {
   return value === undefined ? {} : ({ [key]: Number(value) } as Record<K, number>);
 }

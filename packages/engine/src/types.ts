@@ -32,7 +32,11 @@ export interface NodeState {
   /** For a conditional branch: the branch keys that ran; for a for-each: its item keys. */
   readonly picked?: readonly string[];
   /** The saga compensation's outcome, once the request ended failed or stopped. */
-  readonly compensation?: { readonly status: 'completed' | 'failed'; readonly attempts: number; readonly error?: NodeError };
+  readonly compensation?: {
+    readonly status: 'completed' | 'failed';
+    readonly attempts: number;
+    readonly error?: NodeError;
+  };
 }
 
 /** What {@link FlowService.state} answers. */

@@ -6,14 +6,28 @@ const roundTrip = (value: unknown): unknown => decode(encode(value));
 
 describe('codec', () => {
   it('round-trips JSON values exactly', () => {
-    for (const value of [null, true, 0, -1.5, 'text', '', [], {}, { a: [1, { b: 'c' }], d: null }, 'a\u0000b']) {
+    for (const value of [
+      null,
+      true,
+      0,
+      -1.5,
+      'text',
+      '',
+      [],
+      {},
+      { a: [1, { b: 'c' }], d: null },
+      'a\u0000b',
+    ]) {
       expect(roundTrip(value)).toEqual(value);
     }
   });
 
   it('round-trips binary data at any depth as Buffers with identical bytes', () => {
     const bytes = Buffer.from([0, 1, 2, 250, 255]);
-    const decoded = roundTrip({ image: bytes, list: [Buffer.alloc(0), new Uint8Array([7, 8])] }) as {
+    const decoded = roundTrip({
+      image: bytes,
+      list: [Buffer.alloc(0), new Uint8Array([7, 8])],
+    }) as {
       image: Buffer;
       list: Buffer[];
     };
@@ -25,7 +39,11 @@ describe('codec', () => {
   });
 
   it('keeps user objects that look like its tags', () => {
-    const lookalikes = [{ '\u0000bytes': 'AAEC' }, { '\u0000object': ['x', 1] }, { nested: { '\u0000bytes': 'x' } }];
+    const lookalikes = [
+      { '\u0000bytes': 'AAEC' },
+      { '\u0000object': ['x', 1] },
+      { nested: { '\u0000bytes': 'x' } },
+    ];
     for (const value of lookalikes) expect(roundTrip(value)).toEqual(value);
   });
 
@@ -33,7 +51,9 @@ describe('codec', () => {
     expect(roundTrip(undefined)).toBeNull();
     const cyclic: Record<string, unknown> = {};
     cyclic['self'] = cyclic;
-    expect(() => encode(cyclic)).toThrow(expect.objectContaining({ code: 'INVALID_OUTPUT' }) as Error);
+    expect(() => encode(cyclic)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OUTPUT' }) as Error,
+    );
     expect(() => encode(10n)).toThrow(expect.objectContaining({ code: 'INVALID_OUTPUT' }) as Error);
   });
 });

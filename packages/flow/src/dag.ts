@@ -82,7 +82,7 @@ export class Dag {
    */
   node<I, O>(id: string, handler: Handler<I, O>, options: NodeOptions = {}): this {
     assertValidOptions(id, options);
-    return this.#add({ kind: 'task', id, handler: handler as Handler<never, unknown>, options });
+    return this.#add({ kind: 'task', id, handler, options });
   }
 
   /**
@@ -124,7 +124,7 @@ export class Dag {
       );
     }
     const branches = new Map(keys.map((key) => [key, new Dag()] as const));
-    this.#add({ kind: 'branch', id, branches, condition: condition as Condition<never>, options });
+    this.#add({ kind: 'branch', id, branches, condition, options });
     return Object.fromEntries(branches) as Record<K, Dag>;
   }
 
@@ -144,7 +144,7 @@ export class Dag {
       );
     }
     const body = new Dag();
-    this.#add({ kind: 'foreach', id, body, foreach: foreach as ForEach<never>, options });
+    this.#add({ kind: 'foreach', id, body, foreach, options });
     return body;
   }
 

@@ -62,7 +62,12 @@ export function describeDag(graph: DagGraph): DagDescription {
 
 function describeNode(node: GraphNode): NodeDescription {
   const { vertex, parents } = node;
-  const base = { id: vertex.id, kind: vertex.kind, parents, aggregator: vertex.options.aggregator !== undefined };
+  const base = {
+    id: vertex.id,
+    kind: vertex.kind,
+    parents,
+    aggregator: vertex.options.aggregator !== undefined,
+  };
   switch (vertex.kind) {
     case 'task': {
       const { retries, timeoutMs, backoff } = vertex.options;
@@ -88,7 +93,9 @@ function describeNode(node: GraphNode): NodeDescription {
     case 'branch':
       return {
         ...base,
-        branches: Object.fromEntries([...node.inner].map(([key, graph]) => [key, describeDag(graph)])),
+        branches: Object.fromEntries(
+          [...node.inner].map(([key, graph]) => [key, describeDag(graph)]),
+        ),
       };
   }
 }

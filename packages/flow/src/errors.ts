@@ -49,7 +49,7 @@ export const ErrorCode = {
   INVALID_JSON: 'INVALID_JSON',
   /** A request body or query parameter is malformed. */
   INVALID_INPUT: 'INVALID_INPUT',
-  /** A request body is larger than the configured limit. */
+  /** A request body is over the HTTP limit, or a node output over `maxOutputBytes`. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** No HTTP route matches the method and path. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
@@ -95,7 +95,6 @@ export class DagValidationError extends DagflowError {
     super(code, message, { details: { nodes } });
   }
 }
-
 
 /**
  * Thrown by a handler to fail its node at once, without the retries left: a declined card, a malformed

@@ -36,7 +36,11 @@ export function validateDag(dag: Dag, scope = ''): DagGraph {
   const vertices = dag.vertices;
   if (vertices.length === 0) {
     const where = scope === '' ? 'The DAG' : `The DAG of '${scope}'`;
-    throw new DagValidationError(ErrorCode.DAG_EMPTY, `${where} has no nodes; add one with dag.node().`, [scope]);
+    throw new DagValidationError(
+      ErrorCode.DAG_EMPTY,
+      `${where} has no nodes; add one with dag.node().`,
+      [scope],
+    );
   }
   const parents = new Map<string, string[]>(vertices.map((v) => [v.id, []]));
   const inEdges = new Map<string, Edge[]>(vertices.map((v) => [v.id, []]));
@@ -102,7 +106,9 @@ function innerGraphs(vertex: Vertex, path: string): ReadonlyMap<string, DagGraph
     case 'foreach':
       return new Map([['', validateDag(vertex.body, path)]]);
     case 'branch':
-      return new Map([...vertex.branches].map(([key, dag]) => [key, validateDag(dag, `${path}/${key}`)]));
+      return new Map(
+        [...vertex.branches].map(([key, dag]) => [key, validateDag(dag, `${path}/${key}`)]),
+      );
   }
 }
 
@@ -125,7 +131,10 @@ function topologicalOrder(
     }
   }
   if (order.length < vertices.length) {
-    const cycle = findCycle(new Set([...open].filter(([, n]) => n > 0).map(([id]) => id)), parents).map(at);
+    const cycle = findCycle(
+      new Set([...open].filter(([, n]) => n > 0).map(([id]) => id)),
+      parents,
+    ).map(at);
     throw new DagValidationError(
       ErrorCode.DAG_CYCLE,
       `The DAG has a cycle: ${[...cycle, cycle[0]].join(' -> ')}; remove one of these edges.`,
@@ -139,7 +148,10 @@ function topologicalOrder(
  * Every node left over by Kahn's algorithm has a parent left over, so walking up parents from any of them
  * must repeat a node; the repeated stretch, reversed, is a cycle in edge direction.
  */
-function findCycle(leftover: ReadonlySet<string>, parents: ReadonlyMap<string, readonly string[]>): string[] {
+function findCycle(
+  leftover: ReadonlySet<string>,
+  parents: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const [start] = leftover;
   const path: string[] = [];
   const index = new Map<string, number>();

@@ -55,7 +55,9 @@ export interface NodeContext {
 export type Handler<I = unknown, O = unknown> = (input: I, ctx: NodeContext) => O | Promise<O>;
 
 /** Turns a join node's `{ [parentId]: output }` into its input. */
-export type Aggregator<O = unknown> = (outputs: Readonly<Record<string, unknown>>) => O | Promise<O>;
+export type Aggregator<O = unknown> = (
+  outputs: Readonly<Record<string, unknown>>,
+) => O | Promise<O>;
 
 /** Delay between attempts of a failing node. */
 export interface BackoffOptions {
@@ -112,7 +114,9 @@ export interface BranchOptions {
 }
 
 /** Splits the vertex input into items: `{ [itemKey]: itemInput }`. */
-export type ForEach<I = unknown> = (input: I) => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
+export type ForEach<I = unknown> = (
+  input: I,
+) => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>;
 
 /** Options of a for-each vertex. */
 export interface ForEachOptions {

@@ -39,19 +39,35 @@ describe('validateDag', () => {
   });
 
   it('accepts several roots and several terminals', () => {
-    const graph = validateDag(new Dag().node('a', noop).node('b', noop).node('c', noop).node('d', noop).edge('a', 'c').edge('b', 'd'));
+    const graph = validateDag(
+      new Dag()
+        .node('a', noop)
+        .node('b', noop)
+        .node('c', noop)
+        .node('d', noop)
+        .edge('a', 'c')
+        .edge('b', 'd'),
+    );
     expect(graph.roots).toEqual(['a', 'b']);
     expect(graph.terminals).toEqual(['c', 'd']);
   });
 
   it('names the nodes of a cycle in edge order', () => {
-    const dag = new Dag().node('start', noop).node('x', noop).node('y', noop).node('z', noop).node('after', noop);
+    const dag = new Dag()
+      .node('start', noop)
+      .node('x', noop)
+      .node('y', noop)
+      .node('z', noop)
+      .node('after', noop);
     dag.edge('start', 'x').edge('x', 'y').edge('y', 'z').edge('z', 'x').edge('z', 'after');
     const error = validationError(() => validateDag(dag));
     expect(error.code).toBe(ErrorCode.DAG_CYCLE);
     expect([...error.nodes].sort()).toEqual(['x', 'y', 'z']);
     const [first] = error.nodes;
-    const rotated = [...error.nodes.slice(error.nodes.indexOf('x')), ...error.nodes.slice(0, error.nodes.indexOf('x'))];
+    const rotated = [
+      ...error.nodes.slice(error.nodes.indexOf('x')),
+      ...error.nodes.slice(0, error.nodes.indexOf('x')),
+    ];
     expect(rotated).toEqual(['x', 'y', 'z']);
     expect(error.message).toContain(`${first}`);
     expect(error.message).toMatch(/x -> y -> z -> x|y -> z -> x -> y|z -> x -> y -> z/);
@@ -75,18 +91,32 @@ describe('validateDag', () => {
       code: ErrorCode.DAG_DUPLICATE_NODE,
       nodes: ['a'],
     });
-    expect(validationError(() => validateDag(new Dag().node('a', noop).node('b', noop).edge('a', 'b').edge('a', 'b')))).toMatchObject({
+    expect(
+      validationError(() =>
+        validateDag(new Dag().node('a', noop).node('b', noop).edge('a', 'b').edge('a', 'b')),
+      ),
+    ).toMatchObject({
       code: ErrorCode.DAG_DUPLICATE_EDGE,
       nodes: ['a', 'b'],
     });
-    expect(validationError(() => validateDag(new Dag()))).toMatchObject({ code: ErrorCode.DAG_EMPTY });
+    expect(validationError(() => validateDag(new Dag()))).toMatchObject({
+      code: ErrorCode.DAG_EMPTY,
+    });
     for (const id of ['', 'a/b', 'a:b', 'x[1]', 'with space', 'é']) {
-      expect(validationError(() => new Dag().node(id, noop))).toMatchObject({ code: ErrorCode.DAG_INVALID_ID, nodes: [id] });
+      expect(validationError(() => new Dag().node(id, noop))).toMatchObject({
+        code: ErrorCode.DAG_INVALID_ID,
+        nodes: [id],
+      });
     }
   });
 
   it('rejects out-of-range options, naming the node', () => {
-    for (const options of [{ retries: -1 }, { retries: 1.5 }, { timeoutMs: 0 }, { backoff: { type: 'fixed' as const, delayMs: -5 } }]) {
+    for (const options of [
+      { retries: -1 },
+      { retries: 1.5 },
+      { timeoutMs: 0 },
+      { backoff: { type: 'fixed' as const, delayMs: -5 } },
+    ]) {
       expect(validationError(() => new Dag().node('n', noop, options))).toMatchObject({
         code: ErrorCode.DAG_INVALID_OPTION,
         nodes: ['n'],
@@ -97,13 +127,18 @@ describe('validateDag', () => {
 
 describe('describeDag', () => {
   it('describes nodes, edges and options as plain JSON', () => {
-    const dag = diamond().node('E', noop, { retries: 2, timeoutMs: 500, backoff: { type: 'fixed', delayMs: 10 } }).edge('D', 'E');
+    const dag = diamond()
+      .node('E', noop, { retries: 2, timeoutMs: 500, backoff: { type: 'fixed', delayMs: 10 } })
+      .edge('D', 'E');
     const description = describeDag(validateDag(dag));
     expect(JSON.parse(JSON.stringify(description))).toEqual(description);
     expect(description.roots).toEqual(['A']);
     expect(description.terminals).toEqual(['E']);
     expect(description.edges).toContainEqual({ from: 'B', to: 'D' });
-    expect(description.nodes.find((n) => n.id === 'D')).toMatchObject({ parents: ['B', 'C'], aggregator: true });
+    expect(description.nodes.find((n) => n.id === 'D')).toMatchObject({
+      parents: ['B', 'C'],
+      aggregator: true,
+    });
     expect(description.nodes.find((n) => n.id === 'E')).toMatchObject({
       retries: 2,
       timeoutMs: 500,

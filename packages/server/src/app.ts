@@ -13,7 +13,14 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
 }
 
-const STATUSES: readonly RequestStatus[] = ['pending', 'running', 'completed', 'failed', 'stopped', 'paused'];
+const STATUSES: readonly RequestStatus[] = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'stopped',
+  'paused',
+];
 const CONTROL = ['pause', 'resume', 'stop', 'rerun'] as const;
 
 /**
@@ -61,7 +68,10 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
   app.get('/flow/:name/requests', async (req, res) => {
     const status = req.query['status'];
     if (status !== undefined && !STATUSES.includes(status as RequestStatus)) {
-      throw new DagflowError(ErrorCode.INVALID_INPUT, `Unknown status filter ${JSON.stringify(status)}; use one of ${STATUSES.join(', ')}.`);
+      throw new DagflowError(
+        ErrorCode.INVALID_INPUT,
+        `Unknown status filter ${JSON.stringify(status)}; use one of ${STATUSES.join(', ')}.`,
+      );
     }
     const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
     const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
@@ -106,9 +116,14 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const known = toDagflowError(error);
-    if (known.code === ErrorCode.INTERNAL_ERROR) service.log.error('http request failed', { error: String(error) });
+    if (known.code === ErrorCode.INTERNAL_ERROR)
+      service.log.error('http request failed', { error: String(error) });
     res.status(statusFor[known.code]).json({
-      error: { code: known.code, message: known.message, ...(known.details === undefined ? {} : { details: known.details }) },
+      error: {
+        code: known.code,
+        message: known.message,
+        ...(known.details === undefined ? {} : { details: known.details }),
+      },
     });
   });
   return app;
@@ -123,7 +138,10 @@ function waitSeconds(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const seconds = Number(value);
   if (typeof value !== 'string' || !(seconds > 0 && seconds <= 300)) {
-    throw new DagflowError(ErrorCode.INVALID_INPUT, `?wait must be a number of seconds in (0, 300] (got ${JSON.stringify(value)}).`);
+    throw new DagflowError(
+      ErrorCode.INVALID_INPUT,
+      `?wait must be a number of seconds in (0, 300] (got ${JSON.stringify(value)}).`,
+    );
   }
   return seconds;
 }
@@ -134,7 +152,10 @@ function sendResult(res: Response, result: unknown): void {
     res.status(200).type('application/octet-stream').send(result);
     return;
   }
-  res.status(200).type('application/json').send(JSON.stringify(result ?? null));
+  res
+    .status(200)
+    .type('application/json')
+    .send(JSON.stringify(result ?? null));
 }
 
 function toDagflowError(error: unknown): DagflowError {
@@ -142,10 +163,20 @@ function toDagflowError(error: unknown): DagflowError {
   const parserType = (error as { type?: unknown }).type;
   if (parserType === 'entity.too.large') {
     const limit = (error as { limit?: unknown }).limit;
-    return new DagflowError(ErrorCode.PAYLOAD_TOO_LARGE, `The body is larger than the ${String(limit)}-byte limit.`, { details: { limit } });
+    return new DagflowError(
+      ErrorCode.PAYLOAD_TOO_LARGE,
+      `The body is larger than the ${String(limit)}-byte limit.`,
+      { details: { limit } },
+    );
   }
   if (typeof parserType === 'string') {
-    return new DagflowError(ErrorCode.INVALID_INPUT, `The body could not be read: ${(error as Error).message}`);
+    return new DagflowError(
+      ErrorCode.INVALID_INPUT,
+      `The body could not be read: ${(error as Error).message}`,
+    );
   }
-  return new DagflowError(ErrorCode.INTERNAL_ERROR, `Internal error: ${error instanceof Error ? error.message : String(error)}`);
+  return new DagflowError(
+    ErrorCode.INTERNAL_ERROR,
+    `Internal error: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }

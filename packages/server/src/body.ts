@@ -14,14 +14,29 @@ export function inputFromBody(req: Request): unknown {
     try {
       return JSON.parse(body.toString('utf8')) as unknown;
     } catch (error) {
-      throw new DagflowError(ErrorCode.INVALID_JSON, `The body is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new DagflowError(
+        ErrorCode.INVALID_JSON,
+        `The body is not valid JSON: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
-  if (type.startsWith('text/') || type === 'application/x-www-form-urlencoded') return body.toString('utf8');
+  if (type.startsWith('text/') || type === 'application/x-www-form-urlencoded')
+    return body.toString('utf8');
   return body;
 }
 
-const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authorization', 'host', 'content-length']);
+const DROPPED_HEADERS = new Set([
+  'authorization',
+  'cookie',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authorization',
+  'host',
+  'content-length',
+]);
 
 /** Request headers handed to handlers as `ctx.headers`: lower-case, single-valued, secrets and hop-by-hop ones dropped. */
 export function forwardedHeaders(req: Request): Record<string, string> {

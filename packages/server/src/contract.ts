@@ -7,7 +7,11 @@ import type { DagDescription, ErrorCode } from '@dagflow/flow';
 
 /** Every error answer: `{"error": {"code", "message", "details"?}}`. */
 export interface ErrorResponse {
-  readonly error: { readonly code: ErrorCode; readonly message: string; readonly details?: Record<string, unknown> };
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details?: Record<string, unknown>;
+  };
 }
 
 /** `POST /flow/:name` (202), and `?wait=` when the request is still running at the deadline. */
@@ -18,7 +22,11 @@ export interface ExecuteResponse {
 
 /** `GET /flows`. */
 export interface FlowListResponse {
-  readonly flows: readonly { readonly name: string; readonly version: string; readonly nodes: number }[];
+  readonly flows: readonly {
+    readonly name: string;
+    readonly version: string;
+    readonly nodes: number;
+  }[];
 }
 
 /** `GET /flows/:name`. */
@@ -41,7 +49,8 @@ export interface RequestListResponse {
 }
 
 /** Status names of a request. */
-export type RequestStatusName = 'pending' | 'running' | 'completed' | 'failed' | 'stopped' | 'paused';
+export type RequestStatusName =
+  'pending' | 'running' | 'completed' | 'failed' | 'stopped' | 'paused';
 
 /** A node's error in a request state. */
 export interface NodeErrorResponse {

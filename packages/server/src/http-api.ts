@@ -15,9 +15,14 @@ export function httpApi(options: AppOptions = {}): HttpFrontend {
   const maxBodyBytes = options.maxBodyBytes ?? numberFromEnv('MAX_BODY_BYTES');
   return {
     async listen(service, { port, host }): Promise<HttpHandle> {
-      const app = createApp(service as FlowService, maxBodyBytes === undefined ? {} : { maxBodyBytes });
+      const app = createApp(
+        service as FlowService,
+        maxBodyBytes === undefined ? {} : { maxBodyBytes },
+      );
       const server = await new Promise<Server>((resolve, reject) => {
-        const listening = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(listening)));
+        const listening = app.listen(port, host, (error?: Error) =>
+          error ? reject(error) : resolve(listening),
+        );
       });
       const address = server.address();
       return {
@@ -42,5 +47,7 @@ function closeServer(server: Server): Promise<void> {
 
 function numberFromEnv(name: string): number | undefined {
   const value = process.env[name];
-  return value === undefined || value === '' || Number.isNaN(Number(value)) ? undefined : Number(value);
+  return value === undefined || value === '' || Number.isNaN(Number(value))
+    ? undefined
+    : Number(value);
 }

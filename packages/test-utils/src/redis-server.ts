@@ -27,7 +27,14 @@ export interface StartRedisOptions {
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
   const persistence = options.persistent
-    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', mkdtempSync(join(tmpdir(), 'dagflow-redis-'))]
+    ? [
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--dir',
+        mkdtempSync(join(tmpdir(), 'dagflow-redis-')),
+      ]
     : ['--appendonly', 'no'];
   const launch = () => launchRedis(port, persistence);
   let child = await launch();
@@ -44,16 +51,29 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 }
 
 async function launchRedis(port: number, persistence: readonly string[]): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence],
+    {
+      stdio: 'ignore',
+    },
+  );
   child.unref();
-  await waitFor(() => ping(port), { timeoutMs: 10_000, message: `redis-server on port ${port} did not start` });
+  await waitFor(() => ping(port), {
+    timeoutMs: 10_000,
+    message: `redis-server on port ${port} did not start`,
+  });
   return child;
 }
 
 async function ping(port: number): Promise<boolean> {
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const redis = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

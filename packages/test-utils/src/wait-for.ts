@@ -9,11 +9,15 @@ export interface WaitForOptions {
 }
 
 /** Polls `check` until it answers true; throws when `timeoutMs` passes first. */
-export async function waitFor(check: () => boolean | Promise<boolean>, options: WaitForOptions = {}): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  options: WaitForOptions = {},
+): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(options.message ?? 'waitFor: condition not met in time');
+    if (Date.now() > deadline)
+      throw new Error(options.message ?? 'waitFor: condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 25));
   }
 }

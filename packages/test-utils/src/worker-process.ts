@@ -27,7 +27,9 @@ export function startWorkerProcess(modulePath: string, env: Record<string, strin
     child.on('message', (message) => {
       if (message === 'ready') resolve();
     });
-    child.once('exit', (code, signal) => reject(new Error(`worker exited before ready (code ${code}, signal ${signal})`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`worker exited before ready (code ${code}, signal ${signal})`)),
+    );
   });
   ready.catch(() => undefined);
   const signalAndWait = async (signal: NodeJS.Signals): Promise<void> => {

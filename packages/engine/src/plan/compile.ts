@@ -26,7 +26,11 @@ interface Scope {
 /** Compiles a validated DAG into its steps, keyed by lookup template (`each/x`, `verify/@start`). */
 export function compileSteps(graph: DagGraph): Map<string, Step> {
   const steps = new Map<string, Step>();
-  compileScope(graph, { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length }, steps);
+  compileScope(
+    graph,
+    { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length },
+    steps,
+  );
   return steps;
 }
 
@@ -42,7 +46,11 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
     const path = join(scope.prefix, id);
     const parents: DataParent[] = node.inEdges
       .filter((edge) => edge.executionOnly !== true)
-      .map((edge) => ({ id: edge.from, field: `o|${join(scope.prefix, edge.from)}`, ...(edge.forward ? { forward: edge.forward } : {}) }));
+      .map((edge) => ({
+        id: edge.from,
+        field: `o|${join(scope.prefix, edge.from)}`,
+        ...(edge.forward ? { forward: edge.forward } : {}),
+      }));
     const releases: Release[] = node.children.map((child) => ({
       step: entry(child),
       parents: graph.nodes.get(child)?.parents.length ?? 1,
@@ -50,7 +58,11 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
     const terminal = node.children.length === 0;
     if (terminal && scope.exit !== undefined) releases.push(scope.exit);
     const gate = terminal ? scope.gate : undefined;
-    const completion = { releases, terminalCount: terminal ? scope.terminalCount : 0, ...(gate === undefined ? {} : { gate }) };
+    const completion = {
+      releases,
+      terminalCount: terminal ? scope.terminalCount : 0,
+      ...(gate === undefined ? {} : { gate }),
+    };
     const input = { parents, scopeInput: scope.input };
     const { vertex } = node;
     if (vertex.kind === 'task') {
@@ -62,30 +74,82 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
         removeOnComplete: true,
         removeOnFail: true,
       };
-      add(steps, { kind: 'task', template: path, vertex, options, jobOptions, ...input, ...completion });
+      add(steps, {
+        kind: 'task',
+        template: path,
+        vertex,
+        options,
+        jobOptions,
+        ...input,
+        ...completion,
+      });
       continue;
     }
     const inner = compileInner(node, path, steps);
-    add(steps, { kind: 'start', template: `${path}${START}`, vertex, inner, end: path, jobOptions: CONTROL_JOB, ...input });
-    add(steps, { kind: 'end', template: path, vertex, inner, startOutput: `o|${path}${START}`, jobOptions: CONTROL_JOB, ...completion });
+    add(steps, {
+      kind: 'start',
+      template: `${path}${START}`,
+      vertex,
+      inner,
+      end: path,
+      jobOptions: CONTROL_JOB,
+      ...input,
+    });
+    add(steps, {
+      kind: 'end',
+      template: path,
+      vertex,
+      inner,
+      startOutput: `o|${path}${START}`,
+      jobOptions: CONTROL_JOB,
+      ...completion,
+    });
   }
 }
 
 /** Compiles the inner DAGs of a composite vertex at `path` and describes their roots and terminals. */
-function compileInner(node: GraphNode, path: string, steps: Map<string, Step>): Map<string, InnerDag> {
+function compileInner(
+  node: GraphNode,
+  path: string,
+  steps: Map<string, Step>,
+): Map<string, InnerDag> {
   const inner = new Map<string, InnerDag>();
   for (const [key, graph] of node.inner) {
-    const entries = graph.roots.map((id) => (graph.nodes.get(id)?.vertex.kind === 'task' ? `/${id}` : `/${id}${START}`));
-    const limited = node.vertex.kind === 'foreach' && node.vertex.options.maxConcurrency !== undefined;
+    const entries = graph.roots.map((id) =>
+      graph.nodes.get(id)?.vertex.kind === 'task' ? `/${id}` : `/${id}${START}`,
+    );
+    const limited =
+      node.vertex.kind === 'foreach' && node.vertex.options.maxConcurrency !== undefined;
     const gate: ItemGate | undefined = limited
-      ? { vertex: path, item: `${path}${ITEM}`, terminals: graph.terminals.length, rootSuffixes: entries }
+      ? {
+          vertex: path,
+          item: `${path}${ITEM}`,
+          terminals: graph.terminals.length,
+          rootSuffixes: entries,
+        }
       : undefined;
     const scope: Scope =
       node.vertex.kind === 'foreach'
-        ? { prefix: `${path}${ITEM}`, input: `o|${path}${ITEM}${ITEM_INPUT}`, exit: { step: path, parents: 0 }, terminalCount: 0, ...(gate === undefined ? {} : { gate }) }
+        ? {
+            prefix: `${path}${ITEM}`,
+            input: `o|${path}${ITEM}${ITEM_INPUT}`,
+            exit: { step: path, parents: 0 },
+            terminalCount: 0,
+            ...(gate === undefined ? {} : { gate }),
+          }
         : node.vertex.kind === 'branch'
-          ? { prefix: join(path, key), input: `o|${path}${START}`, exit: { step: path, parents: 0 }, terminalCount: 0 }
-          : { prefix: path, input: `o|${path}${START}`, exit: { step: path, parents: graph.terminals.length }, terminalCount: 0 };
+          ? {
+              prefix: join(path, key),
+              input: `o|${path}${START}`,
+              exit: { step: path, parents: 0 },
+              terminalCount: 0,
+            }
+          : {
+              prefix: path,
+              input: `o|${path}${START}`,
+              exit: { step: path, parents: graph.terminals.length },
+              terminalCount: 0,
+            };
     compileScope(graph, scope, steps);
     inner.set(key, {
       roots: entries.map((entry) => `${scope.prefix}${entry}`),

@@ -20,14 +20,23 @@ export interface Expansion {
  * body per item of `foreach`.
  * @throws DagflowError `INVALID_BRANCH_KEY` for an undeclared key, `INVALID_ITEMS` when `foreach` returns no object.
  */
-export async function expandStart(step: StartStep, keys: readonly string[], input: unknown, path: string): Promise<Expansion> {
+export async function expandStart(
+  step: StartStep,
+  keys: readonly string[],
+  input: unknown,
+  path: string,
+): Promise<Expansion> {
   const { vertex } = step;
   switch (vertex.kind) {
     case 'subdag':
       return expansion(step, keys, ['']);
     case 'branch': {
       const chosen = await (vertex.condition as (input: unknown) => unknown)(input);
-      const picked = [...new Set(typeof chosen === 'string' ? [chosen] : Array.isArray(chosen) ? chosen : [chosen])];
+      const picked = [
+        ...new Set(
+          typeof chosen === 'string' ? [chosen] : Array.isArray(chosen) ? chosen : [chosen],
+        ),
+      ];
       const unknown = picked.filter((key) => typeof key !== 'string' || !vertex.branches.has(key));
       if (unknown.length > 0) {
         throw new DagflowError(
@@ -40,7 +49,12 @@ export async function expandStart(step: StartStep, keys: readonly string[], inpu
     }
     case 'foreach': {
       const items = await (vertex.foreach as (input: unknown) => unknown)(input);
-      if (items === null || typeof items !== 'object' || Array.isArray(items) || Buffer.isBuffer(items)) {
+      if (
+        items === null ||
+        typeof items !== 'object' ||
+        Array.isArray(items) ||
+        Buffer.isBuffer(items)
+      ) {
         throw new DagflowError(
           ErrorCode.INVALID_ITEMS,
           `The foreach function of '${path}' must return an object { [itemKey]: itemInput } (got ${Array.isArray(items) ? 'an array' : typeof items}).`,
@@ -49,25 +63,34 @@ export async function expandStart(step: StartStep, keys: readonly string[], inpu
       }
       const record = items as Record<string, unknown>;
       const picked = Object.keys(record);
-      const dataFields = picked.flatMap((key) => [fill(`o|${step.end}${ITEM}${ITEM_INPUT}`, [...keys, key]), encode(record[key])]);
+      const dataFields = picked.flatMap((key) => [
+        fill(`o|${step.end}${ITEM}${ITEM_INPUT}`, [...keys, key]),
+        encode(record[key]),
+      ]);
       return { ...expansion(step, keys, picked), dataFields };
     }
   }
 }
 
 /** Successors and counters of a start step for already picked keys; also used to repeat a completion. */
-export function expansion(step: StartStep, keys: readonly string[], picked: readonly string[]): Expansion {
+export function expansion(
+  step: StartStep,
+  keys: readonly string[],
+  picked: readonly string[],
+): Expansion {
   const end = fill(step.end, keys);
   const parts = picked.map((key) =>
     step.vertex.kind === 'foreach'
       ? { inner: step.inner.get(''), keys: [...keys, key] }
       : { inner: step.inner.get(key), keys },
   );
-  const limit = step.vertex.kind === 'foreach' ? (step.vertex.options.maxConcurrency ?? Infinity) : Infinity;
+  const limit =
+    step.vertex.kind === 'foreach' ? (step.vertex.options.maxConcurrency ?? Infinity) : Infinity;
   const successors: (string | number)[] = [];
   let open = 0;
   for (const [i, part] of parts.entries()) {
-    if (i < limit) for (const root of part.inner?.roots ?? []) successors.push(fill(root, part.keys), 1);
+    if (i < limit)
+      for (const root of part.inner?.roots ?? []) successors.push(fill(root, part.keys), 1);
     open += part.inner?.terminals.length ?? 0;
   }
   if (parts.length === 0) successors.push(end, 1);
@@ -75,7 +98,8 @@ export function expansion(step: StartStep, keys: readonly string[], picked: read
   if (limit < parts.length) {
     // Items past the limit wait: the gate in completeNode starts item number q when an item finishes.
     stateFields.push(`q|${end}`, String(limit), `qn|${end}`, String(parts.length));
-    for (const [i, part] of parts.entries()) stateFields.push(`x|${end}|${i}`, fill(`${step.end}${ITEM}`, part.keys));
+    for (const [i, part] of parts.entries())
+      stateFields.push(`x|${end}|${i}`, fill(`${step.end}${ITEM}`, part.keys));
   }
   // A sub-DAG's end counts its terminals statically; branches and items set the count here.
   if (step.vertex.kind !== 'subdag' && open > 0) stateFields.push(`j|${end}`, String(-open));

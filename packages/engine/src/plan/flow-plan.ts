@@ -36,13 +36,21 @@ export class FlowPlan {
   ) {
     this.graph = validateDag(dag);
     this.description = describeDag(this.graph);
-    this.version = createHash('sha256').update(JSON.stringify(this.description)).digest('hex').slice(0, 12);
+    this.version = createHash('sha256')
+      .update(JSON.stringify(this.description))
+      .digest('hex')
+      .slice(0, 12);
     this.#steps = compileSteps(this.graph);
-    this.roots = this.graph.roots.map((id) => (this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`));
+    this.roots = this.graph.roots.map((id) =>
+      this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`,
+    );
     this.staticPaths = staticPaths(this.graph, '');
     this.#order = new Map([...this.#steps.keys()].map((template, i) => [template, i]));
-    const compensates = [...this.#steps.values()].some((step) => step.kind === 'task' && step.options.compensate !== undefined);
-    this.hasFinishHooks = compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;
+    const compensates = [...this.#steps.values()].some(
+      (step) => step.kind === 'task' && step.options.compensate !== undefined,
+    );
+    this.hasFinishHooks =
+      compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;
   }
 
   /** Position of a step in the flow (parents before children), to order steps finished at the same moment. */

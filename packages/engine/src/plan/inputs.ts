@@ -4,7 +4,9 @@ import type { EndStep, InnerDag, StartStep, TaskStep } from './steps.js';
 
 /** Data fields to read for a task's or start step's input. */
 export function inputFields(step: TaskStep | StartStep, keys: readonly string[]): string[] {
-  return step.parents.length === 0 ? [fill(step.scopeInput, keys)] : step.parents.map((p) => fill(p.field, keys));
+  return step.parents.length === 0
+    ? [fill(step.scopeInput, keys)]
+    : step.parents.map((p) => fill(p.field, keys));
 }
 
 /**
@@ -12,7 +14,10 @@ export function inputFields(step: TaskStep | StartStep, keys: readonly string[])
  * one parent's output as is, several as `{ [parentId]: output }` (through a task's aggregator).
  * Edge `forward` transforms apply first.
  */
-export async function vertexInput(step: TaskStep | StartStep, encoded: readonly (string | null)[]): Promise<unknown> {
+export async function vertexInput(
+  step: TaskStep | StartStep,
+  encoded: readonly (string | null)[],
+): Promise<unknown> {
   if (step.parents.length === 0) return decode(encoded[0] ?? 'null');
   const values = step.parents.map((parent, i) => {
     const value = decode(encoded[i] ?? 'null');
@@ -34,7 +39,11 @@ function innerOutput(inner: InnerDag, encoded: readonly (string | null)[]): unkn
  * Which inner runs an end step joins: the sub-DAG once, each picked branch, or each item.
  * `picked` are branch keys or item keys as the start step stored them.
  */
-export function endParts(step: EndStep, keys: readonly string[], picked: readonly string[]): { key: string; inner: InnerDag; keys: readonly string[] }[] {
+export function endParts(
+  step: EndStep,
+  keys: readonly string[],
+  picked: readonly string[],
+): { key: string; inner: InnerDag; keys: readonly string[] }[] {
   switch (step.vertex.kind) {
     case 'subdag':
       return [{ key: '', inner: need(step.inner.get('')), keys }];
@@ -48,7 +57,11 @@ export function endParts(step: EndStep, keys: readonly string[], picked: readonl
 }
 
 /** Fields an end step reads: every terminal output of every part, or the vertex input to pass through. */
-export function endFields(step: EndStep, keys: readonly string[], parts: ReturnType<typeof endParts>): string[] {
+export function endFields(
+  step: EndStep,
+  keys: readonly string[],
+  parts: ReturnType<typeof endParts>,
+): string[] {
   if (parts.length === 0) return [fill(step.startOutput, keys)];
   return parts.flatMap((part) => part.inner.terminals.map((t) => fill(t.field, part.keys)));
 }
@@ -57,7 +70,11 @@ export function endFields(step: EndStep, keys: readonly string[], parts: ReturnT
  * A composite vertex's output: a sub-DAG's output; `{ [key]: output }` of branches or items, through the
  * aggregator; a branch vertex with nothing picked passes its input through; zero items give `{}`.
  */
-export async function endOutput(step: EndStep, parts: ReturnType<typeof endParts>, encoded: readonly (string | null)[]): Promise<unknown> {
+export async function endOutput(
+  step: EndStep,
+  parts: ReturnType<typeof endParts>,
+  encoded: readonly (string | null)[],
+): Promise<unknown> {
   if (step.vertex.kind === 'branch' && parts.length === 0) return decode(encoded[0] ?? 'null');
   let offset = 0;
   const outputs = parts.map((part) => {
@@ -65,7 +82,10 @@ export async function endOutput(step: EndStep, parts: ReturnType<typeof endParts
     offset += part.inner.terminals.length;
     return innerOutput(part.inner, slice);
   });
-  const joined = step.vertex.kind === 'subdag' ? outputs[0] : Object.fromEntries(parts.map((part, i) => [part.key, outputs[i]]));
+  const joined =
+    step.vertex.kind === 'subdag'
+      ? outputs[0]
+      : Object.fromEntries(parts.map((part, i) => [part.key, outputs[i]]));
   const { aggregator } = step.vertex.options;
   return aggregator === undefined ? joined : await aggregator(joined as Record<string, unknown>);
 }

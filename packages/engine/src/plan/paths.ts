@@ -6,7 +6,13 @@
  */
 export const ITEM = '\u0001';
 
-const ESCAPES: Record<string, string> = { '%': '%25', '/': '%2F', '[': '%5B', ']': '%5D', '|': '%7C' };
+const ESCAPES: Record<string, string> = {
+  '%': '%25',
+  '/': '%2F',
+  '[': '%5B',
+  ']': '%5D',
+  '|': '%7C',
+};
 
 /** Escapes an item key for use inside a path. */
 export function escapeKey(key: string): string {
@@ -15,14 +21,16 @@ export function escapeKey(key: string): string {
 
 /** Reverses {@link escapeKey}. */
 export function unescapeKey(key: string): string {
-  return key.replace(/%(25|2F|5B|5D|7C)/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+  return key.replace(/%(25|2F|5B|5D|7C)/g, (_, hex: string) =>
+    String.fromCharCode(parseInt(hex, 16)),
+  );
 }
 
 /** The instance of a template for the given item keys (outermost first; extra keys are ignored). */
 export function fill(template: string, keys: readonly string[]): string {
   if (!template.includes(ITEM)) return template;
   let next = 0;
-  return template.replace(/\u0001/g, () => `[${escapeKey(keys[next++] ?? '')}]`);
+  return template.replaceAll(ITEM, () => `[${escapeKey(keys[next++] ?? '')}]`);
 }
 
 /** Splits an instance path into its lookup template (no item markers) and its item keys. */

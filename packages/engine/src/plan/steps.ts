@@ -1,4 +1,10 @@
-import type { BranchVertex, ForEachVertex, NodeOptions, SubDagVertex, TaskVertex } from '@dagflow/flow';
+import type {
+  BranchVertex,
+  ForEachVertex,
+  NodeOptions,
+  SubDagVertex,
+  TaskVertex,
+} from '@dagflow/flow';
 import type { JobsOptions } from 'bullmq';
 
 /** A parent whose output feeds a vertex's input. */

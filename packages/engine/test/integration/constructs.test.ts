@@ -8,7 +8,11 @@ describe('conditional branches', () => {
     const seen: string[] = [];
     service.register('route', (dag) => {
       dag.node('pick', (input: { keys: string[]; n: number }) => input);
-      const { small, large } = dag.conditionalBranch('size', ['small', 'large'], (input: { keys: string[] }) => input.keys);
+      const { small, large } = dag.conditionalBranch(
+        'size',
+        ['small', 'large'],
+        (input: { keys: string[] }) => input.keys,
+      );
       small.node('halve', (input: { n: number }) => {
         seen.push('small');
         return input.n / 2;
@@ -108,17 +112,25 @@ describe('for-each', () => {
     expect(aggregatorCalls).toEqual([['1', '2', '42']]);
     expect(nextRuns).toBe(1);
     const state = await service.state('users', id);
-    expect(state.nodes['each-user']).toMatchObject({ status: 'completed', picked: ['1', '2', '42'] });
-    expect(state.nodes['each-user[42]/verify/detect']).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(state.nodes['each-user']).toMatchObject({
+      status: 'completed',
+      picked: ['1', '2', '42'],
+    });
+    expect(state.nodes['each-user[42]/verify/detect']).toMatchObject({
+      status: 'completed',
+      attempts: 1,
+    });
     expect(state.nodes['each-user[42]/verify']).toMatchObject({ status: 'completed' });
   });
 
   it('outputs {} for zero items and goes on', async () => {
     const service = newService({ prefix: prefixFor() });
     service.register('none', (dag) => {
-      dag.forEachBranch('each', () => ({})).node('never', () => {
-        throw new Error('must not run');
-      });
+      dag
+        .forEachBranch('each', () => ({}))
+        .node('never', () => {
+          throw new Error('must not run');
+        });
       dag.node('after', (outputs: unknown) => ({ outputs }));
       dag.edge('each', 'after');
     });
@@ -131,13 +143,19 @@ describe('for-each', () => {
     const service = newService({ prefix: prefixFor() });
     const innerCalls: string[][] = [];
     service.register('grid', (dag) => {
-      const rows = dag.forEachBranch('rows', (grid: number[][]) => Object.fromEntries(grid.map((row, r) => [`r${r}`, row])));
-      const cells = rows.forEachBranch('cells', (row: number[]) => Object.fromEntries(row.map((v, c) => [`c${c}`, v])), {
-        aggregator: (outputs) => {
-          innerCalls.push(Object.keys(outputs).sort());
-          return Object.values(outputs).map(Number);
+      const rows = dag.forEachBranch('rows', (grid: number[][]) =>
+        Object.fromEntries(grid.map((row, r) => [`r${r}`, row])),
+      );
+      const cells = rows.forEachBranch(
+        'cells',
+        (row: number[]) => Object.fromEntries(row.map((v, c) => [`c${c}`, v])),
+        {
+          aggregator: (outputs) => {
+            innerCalls.push(Object.keys(outputs).sort());
+            return Object.values(outputs).map(Number);
+          },
         },
-      });
+      );
       cells.node('square', (v: number) => v * v);
     });
     await service.startWorker();
@@ -157,12 +175,16 @@ describe('for-each', () => {
   it('keeps item keys with path characters intact', async () => {
     const service = newService({ prefix: prefixFor() });
     service.register('odd-keys', (dag) => {
-      dag.forEachBranch('each', (keys: string[]) => Object.fromEntries(keys.map((k) => [k, k]))).node('echo', (k: string) => `<${k}>`);
+      dag
+        .forEachBranch('each', (keys: string[]) => Object.fromEntries(keys.map((k) => [k, k])))
+        .node('echo', (k: string) => `<${k}>`);
     });
     await service.startWorker();
     const keys = ['a/b', 'x[1]', '100%', 'c:d', 'é ü'];
     const id = await service.execute('odd-keys', keys);
-    expect(await service.waitForResult('odd-keys', id)).toEqual(Object.fromEntries(keys.map((k) => [k, `<${k}>`])));
+    expect(await service.waitForResult('odd-keys', id)).toEqual(
+      Object.fromEntries(keys.map((k) => [k, `<${k}>`])),
+    );
   });
 
   it('runs at most maxConcurrency items at once and still completes every item', async () => {
@@ -170,9 +192,13 @@ describe('for-each', () => {
     let running = 0;
     let peak = 0;
     service.register('throttled', (dag) => {
-      const body = dag.forEachBranch('each', (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])), {
-        maxConcurrency: 3,
-      });
+      const body = dag.forEachBranch(
+        'each',
+        (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])),
+        {
+          maxConcurrency: 3,
+        },
+      );
       body.node('first', async (i: number) => {
         running += 1;
         peak = Math.max(peak, running);
@@ -196,7 +222,9 @@ describe('for-each', () => {
   it('fails with INVALID_ITEMS when foreach returns no object', async () => {
     const service = newService({ prefix: prefixFor() });
     service.register('bad-items', (dag) => {
-      dag.forEachBranch('each', (n: number) => [n] as unknown as Record<string, unknown>).node('x', () => null);
+      dag
+        .forEachBranch('each', (n: number) => [n] as unknown as Record<string, unknown>)
+        .node('x', () => null);
     });
     await service.startWorker();
     const id = await service.execute('bad-items', 1);
@@ -220,7 +248,10 @@ describe('sub-DAGs and edges', () => {
       dag.subDag('sub', inner);
       dag.subDag('again', inner); // the same sub-DAG used twice
       dag.node('after', (input: unknown) => input);
-      dag.edge('before', 'sub').edge('sub', 'again', { forward: (out) => (out as { left: string }).left }).edge('again', 'after');
+      dag
+        .edge('before', 'sub')
+        .edge('sub', 'again', { forward: (out) => (out as { left: string }).left })
+        .edge('again', 'after');
     });
     await service.startWorker();
     const id = await service.execute('wrapped', 'in');

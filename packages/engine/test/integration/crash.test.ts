@@ -13,7 +13,9 @@ it('finishes a request on another worker when the one running a node is killed w
   const first = await spawnWorker(prefix, FAST_RECOVERY);
   const id = await client.execute('slow-chain', 'x');
   // Wait until the slow node runs on the first worker, then kill that worker mid-step.
-  await waitFor(async () => (await client.state('slow-chain', id)).nodes['slow']?.status === 'running');
+  await waitFor(
+    async () => (await client.state('slow-chain', id)).nodes['slow']?.status === 'running',
+  );
   await first.kill();
   const second = await spawnWorker(prefix, FAST_RECOVERY);
 

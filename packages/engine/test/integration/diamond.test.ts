@@ -14,8 +14,15 @@ describe('joins', () => {
     const state = await service.state('diamond', id);
     expect(state.status).toBe('completed');
     const { B, C, D } = state.nodes;
-    expect(D?.startedAt).toBeGreaterThanOrEqual(Math.max(B?.finishedAt ?? Infinity, C?.finishedAt ?? Infinity));
-    expect(await count.all()).toEqual({ [`${id}/A`]: 1, [`${id}/B`]: 1, [`${id}/C`]: 1, [`${id}/D`]: 1 });
+    expect(D?.startedAt).toBeGreaterThanOrEqual(
+      Math.max(B?.finishedAt ?? Infinity, C?.finishedAt ?? Infinity),
+    );
+    expect(await count.all()).toEqual({
+      [`${id}/A`]: 1,
+      [`${id}/B`]: 1,
+      [`${id}/C`]: 1,
+      [`${id}/D`]: 1,
+    });
     await count.close();
   });
 
@@ -36,9 +43,15 @@ describe('joins', () => {
     const client = newService({ prefix });
     registerTestFlows(client, count);
     const workers = await Promise.all([spawnWorker(prefix), spawnWorker(prefix)]);
-    const ids = await Promise.all(Array.from({ length: 200 }, (_, i) => client.execute('diamond', i)));
-    const results = await Promise.all(ids.map((id) => client.waitForResult('diamond', id, { timeoutMs: 50_000 })));
-    results.forEach((result, i) => expect(result).toEqual({ joined: { B: (i + 1) * 2, C: (i + 1) * 3 } }));
+    const ids = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => client.execute('diamond', i)),
+    );
+    const results = await Promise.all(
+      ids.map((id) => client.waitForResult('diamond', id, { timeoutMs: 50_000 })),
+    );
+    results.forEach((result, i) =>
+      expect(result).toEqual({ joined: { B: (i + 1) * 2, C: (i + 1) * 3 } }),
+    );
     const counts = await count.all();
     expect(Object.keys(counts)).toHaveLength(800);
     expect(Object.values(counts).every((n) => n === 1)).toBe(true);

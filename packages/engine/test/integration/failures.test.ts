@@ -7,11 +7,15 @@ function flakyService(retries: number, failures: number) {
   const service = newService({ prefix: prefixFor() });
   let calls = 0;
   service.register('flaky', (dag) => {
-    dag.node('flaky', (input: string) => {
-      calls += 1;
-      if (calls <= failures) throw new Error(`boom ${calls}`);
-      return `${input} after ${calls}`;
-    }, { retries, backoff: { type: 'fixed', delayMs: 20 } });
+    dag.node(
+      'flaky',
+      (input: string) => {
+        calls += 1;
+        if (calls <= failures) throw new Error(`boom ${calls}`);
+        return `${input} after ${calls}`;
+      },
+      { retries, backoff: { type: 'fixed', delayMs: 20 } },
+    );
     dag.node('after', (input: string) => `${input}!`);
     dag.edge('flaky', 'after');
   });
@@ -44,7 +48,10 @@ describe('retries', () => {
     expect(state).toMatchObject({
       status: 'failed',
       error: { node: 'flaky', attempts: 2, message: 'boom 2', name: 'Error' },
-      nodes: { flaky: { status: 'failed', attempts: 2 }, after: { status: 'pending', attempts: 0 } },
+      nodes: {
+        flaky: { status: 'failed', attempts: 2 },
+        after: { status: 'pending', attempts: 0 },
+      },
     });
     expect(state.finishedAt).toBeGreaterThan(0);
   });
@@ -73,9 +80,16 @@ describe('timeouts', () => {
     const error = await service.waitForResult('hang', id).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(abortedWith).toMatchObject({ code: ErrorCode.NODE_TIMEOUT });
-    expect(error).toMatchObject({ code: ErrorCode.REQUEST_FAILED, details: { error: { node: 'hang', code: 'NODE_TIMEOUT' } } });
+    expect(error).toMatchObject({
+      code: ErrorCode.REQUEST_FAILED,
+      details: { error: { node: 'hang', code: 'NODE_TIMEOUT' } },
+    });
     const state = await service.state('hang', id);
-    expect(state.nodes['hang']).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'NODE_TIMEOUT' } });
+    expect(state.nodes['hang']).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'NODE_TIMEOUT' },
+    });
   });
 
   it('retries a timed-out attempt when retries are left', async () => {
@@ -110,7 +124,12 @@ describe('data', () => {
     await service.startWorker();
     const bytes = Buffer.from([0, 255, 1, 128, 10, 13]);
     const id = await service.execute('bytes', bytes);
-    const result = (await service.waitForResult('bytes', id)) as { raw: Buffer; size: number; text: string; isBuffer: boolean };
+    const result = (await service.waitForResult('bytes', id)) as {
+      raw: Buffer;
+      size: number;
+      text: string;
+      isBuffer: boolean;
+    };
     expect(result.isBuffer).toBe(true);
     expect(result.raw.equals(bytes)).toBe(true);
     expect(result).toMatchObject({ size: 6, text: 'ü€' });
@@ -150,13 +169,19 @@ describe('requests', () => {
   it('answers clear errors for unknown flows, unknown requests, bad ids and unfinished results', async () => {
     const service = newService({ prefix: prefixFor() });
     service.register('idle', (dag) => dag.node('n', () => null));
-    await expect(service.execute('nope', null)).rejects.toMatchObject({ code: ErrorCode.FLOW_NOT_FOUND });
+    await expect(service.execute('nope', null)).rejects.toMatchObject({
+      code: ErrorCode.FLOW_NOT_FOUND,
+    });
     await expect(service.execute('idle', null, { requestId: 'bad:id' })).rejects.toMatchObject({
       code: ErrorCode.INVALID_REQUEST_ID,
     });
-    await expect(service.state('idle', 'missing')).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FOUND });
+    await expect(service.state('idle', 'missing')).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_NOT_FOUND,
+    });
     const id = await service.execute('idle', null); // no worker started: it stays pending
-    await expect(service.result('idle', id)).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FINISHED });
+    await expect(service.result('idle', id)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_NOT_FINISHED,
+    });
     await expect(service.waitForResult('idle', id, { timeoutMs: 100 })).rejects.toMatchObject({
       code: ErrorCode.WAIT_TIMEOUT,
     });
@@ -171,6 +196,8 @@ describe('requests', () => {
     await service.startWorker();
     await Promise.all([service.close(), service.close()]);
     await service.close();
-    await expect(service.execute('c', null)).rejects.toMatchObject({ code: ErrorCode.SERVICE_CLOSED });
+    await expect(service.execute('c', null)).rejects.toMatchObject({
+      code: ErrorCode.SERVICE_CLOSED,
+    });
   });
 });

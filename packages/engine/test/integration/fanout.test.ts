@@ -11,12 +11,18 @@ it('completes a for-each of 200 items when a worker is killed with SIGKILL in th
   const count = counters(inject('redisUrl'), prefix);
   const client = newService({ prefix });
   registerFanout(client, count);
-  const [victim] = await Promise.all([spawnWorker(prefix, FAST_RECOVERY), spawnWorker(prefix, FAST_RECOVERY)]);
+  const [victim] = await Promise.all([
+    spawnWorker(prefix, FAST_RECOVERY),
+    spawnWorker(prefix, FAST_RECOVERY),
+  ]);
   const id = await client.execute('fanout', 200);
   await waitFor(async () => Object.keys(await count.all()).length >= 60, { timeoutMs: 20_000 });
   await victim?.kill();
 
-  expect(await client.waitForResult('fanout', id, { timeoutMs: 45_000 })).toEqual({ items: 200, sum: 199 * 200 });
+  expect(await client.waitForResult('fanout', id, { timeoutMs: 45_000 })).toEqual({
+    items: 200,
+    sum: 199 * 200,
+  });
   const counts = await count.all();
   expect(counts[`${id}/summary`]).toBe(1);
   const workRuns = Object.entries(counts).filter(([key]) => key.endsWith('/work'));
@@ -37,14 +43,22 @@ it('completes a for-each of 10,000 items and frees its Redis memory after the re
   const prefix = prefixFor();
   const service = newService({ prefix, workerConcurrency: 50, retention: { completedMs: 1_500 } });
   service.register('wide', (dag) => {
-    dag.forEachBranch('each', (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), i]))).node('inc', (i: number) => i + 1);
-    dag.node('total', (outputs: Record<string, number>) => Object.values(outputs).reduce((a, b) => a + b, 0));
+    dag
+      .forEachBranch('each', (n: number) =>
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), i])),
+      )
+      .node('inc', (i: number) => i + 1);
+    dag.node('total', (outputs: Record<string, number>) =>
+      Object.values(outputs).reduce((a, b) => a + b, 0),
+    );
     dag.edge('each', 'total');
   });
   await service.startWorker();
   const started = Date.now();
   const id = await service.execute('wide', 10_000);
-  expect(await service.waitForResult('wide', id, { timeoutMs: 60_000 })).toBe((10_000 * 10_001) / 2);
+  expect(await service.waitForResult('wide', id, { timeoutMs: 60_000 })).toBe(
+    (10_000 * 10_001) / 2,
+  );
   const elapsed = Date.now() - started;
   const state = await service.state('wide', id);
   expect(state.nodes['each']?.picked).toHaveLength(10_000);
@@ -61,9 +75,15 @@ it('completes a for-each of 10,000 items and frees its Redis memory after the re
     return found;
   };
   expect((await keysOf()).some((key) => key.includes(id))).toBe(true);
-  await waitFor(async () => !(await keysOf()).some((key) => key.includes(id)), { timeoutMs: 10_000 });
+  await waitFor(async () => !(await keysOf()).some((key) => key.includes(id)), {
+    timeoutMs: 10_000,
+  });
   // BullMQ keeps no job of the request either (removeOnComplete); only queue bookkeeping keys remain.
-  expect((await keysOf()).filter((key) => /:\{wide\}:[^:]+$/.test(key) && !/:(meta|events|id|stalled-check|marker)$/.test(key))).toEqual([]);
+  expect(
+    (await keysOf()).filter(
+      (key) => /:\{wide\}:[^:]+$/.test(key) && !/:(meta|events|id|stalled-check|marker)$/.test(key),
+    ),
+  ).toEqual([]);
   await redis.quit();
   expect(elapsed).toBeLessThan(60_000);
 });

@@ -10,7 +10,9 @@ it('never runs more than the flow concurrency (2) across 2 worker processes', as
   registerLimited(client, count, prefix);
   await Promise.all([spawnWorker(prefix), spawnWorker(prefix)]);
   const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => client.execute('limited', i)));
-  const results = await Promise.all(ids.map((id) => client.waitForResult('limited', id, { timeoutMs: 30_000 })));
+  const results = await Promise.all(
+    ids.map((id) => client.waitForResult('limited', id, { timeoutMs: 30_000 })),
+  );
   const redis = new Redis(inject('redisUrl'));
   expect(Number(await redis.get(`${prefix}:limited:peak`))).toBe(2);
   expect(Math.max(...(results as number[]))).toBeLessThanOrEqual(2);

@@ -18,7 +18,10 @@ export function prefixFor(): string {
 }
 
 /** Starts the test worker fixture (test flows, `startWorker()`) as a child process; killed after the test. */
-export async function spawnWorker(prefix: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+export async function spawnWorker(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
   const worker = startWorkerProcess(new URL('../fixtures/worker.mjs', import.meta.url).pathname, {
     REDIS_URL: inject('redisUrl'),
     DAGFLOW_PREFIX: prefix,

@@ -6,7 +6,10 @@ import { newService, prefixFor } from './helpers.js';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A -> B -> C; A sleeps `aMs`; each counts its runs. */
-function chain(aMs: number, bBehaviour: (runs: number, signal: AbortSignal) => Promise<unknown> | unknown = () => 'b') {
+function chain(
+  aMs: number,
+  bBehaviour: (runs: number, signal: AbortSignal) => unknown = () => 'b',
+) {
   const service = newService({ prefix: prefixFor() });
   const runs = { A: 0, B: 0, C: 0 };
   const inputs: unknown[] = [];
@@ -16,7 +19,7 @@ function chain(aMs: number, bBehaviour: (runs: number, signal: AbortSignal) => P
       await sleep(aMs);
       return `${input}>A`;
     });
-    dag.node('B', async (input: string, ctx) => {
+    dag.node('B', (input: string, ctx) => {
       runs.B += 1;
       inputs.push(input);
       return bBehaviour(runs.B, ctx.signal);
@@ -30,7 +33,11 @@ function chain(aMs: number, bBehaviour: (runs: number, signal: AbortSignal) => P
   return { service, runs, inputs };
 }
 
-async function statusOf(service: FlowService, id: string, path: string): Promise<string | undefined> {
+async function statusOf(
+  service: FlowService,
+  id: string,
+  path: string,
+): Promise<string | undefined> {
   return (await service.state('chain', id)).nodes[path]?.status;
 }
 
@@ -42,7 +49,9 @@ describe('pause and resume', () => {
     await waitFor(async () => (await statusOf(service, id, 'A')) === 'running');
     await service.pause('chain', id);
     expect((await service.state('chain', id)).status).toBe('paused');
-    await waitFor(async () => (await statusOf(service, id, 'A')) === 'completed', { timeoutMs: 5_000 });
+    await waitFor(async () => (await statusOf(service, id, 'A')) === 'completed', {
+      timeoutMs: 5_000,
+    });
     await sleep(2_000);
     expect(await statusOf(service, id, 'B')).toBe('pending');
     expect(runs).toEqual({ A: 1, B: 0, C: 0 });
@@ -52,8 +61,12 @@ describe('pause and resume', () => {
     expect(runs).toEqual({ A: 1, B: 1, C: 1 });
 
     // A second cycle on a finished request is refused and runs nothing again.
-    await expect(service.pause('chain', id)).rejects.toMatchObject({ code: ErrorCode.INVALID_TRANSITION });
-    await expect(service.resume('chain', id)).rejects.toMatchObject({ code: ErrorCode.INVALID_TRANSITION });
+    await expect(service.pause('chain', id)).rejects.toMatchObject({
+      code: ErrorCode.INVALID_TRANSITION,
+    });
+    await expect(service.resume('chain', id)).rejects.toMatchObject({
+      code: ErrorCode.INVALID_TRANSITION,
+    });
     await sleep(200);
     expect(runs).toEqual({ A: 1, B: 1, C: 1 });
   });
@@ -82,20 +95,24 @@ describe('pause and resume', () => {
       code: ErrorCode.INVALID_TRANSITION,
       details: { status: 'pending', command: 'resume' },
     });
-    await expect(service.pause('chain', 'nope')).rejects.toMatchObject({ code: ErrorCode.REQUEST_NOT_FOUND });
+    await expect(service.pause('chain', 'nope')).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_NOT_FOUND,
+    });
   });
 });
 
 describe('stop', () => {
   it('aborts the running node, never starts its successor and refuses a second stop', async () => {
     let aborted: unknown;
-    const { service, runs } = chain(0, (_runs, signal) =>
-      new Promise((_resolve, reject) => {
-        signal.addEventListener('abort', () => {
-          aborted = signal.reason;
-          reject(signal.reason as Error);
-        });
-      }),
+    const { service, runs } = chain(
+      0,
+      (_runs, signal) =>
+        new Promise((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            aborted = signal.reason;
+            reject(signal.reason as Error);
+          });
+        }),
     );
     await service.startWorker();
     const id = await service.execute('chain', 'x');
@@ -103,7 +120,9 @@ describe('stop', () => {
     await service.stop('chain', id);
     await waitFor(() => aborted !== undefined);
     expect(aborted).toMatchObject({ code: ErrorCode.REQUEST_STOPPED });
-    await expect(service.waitForResult('chain', id)).rejects.toMatchObject({ code: ErrorCode.REQUEST_STOPPED });
+    await expect(service.waitForResult('chain', id)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_STOPPED,
+    });
     await sleep(300);
     const state = await service.state('chain', id);
     expect(state.status).toBe('stopped');
@@ -124,15 +143,23 @@ describe('rerun', () => {
     });
     await service.startWorker();
     const id = await service.execute('chain', 'x');
-    await expect(service.waitForResult('chain', id)).rejects.toMatchObject({ code: ErrorCode.REQUEST_FAILED });
+    await expect(service.waitForResult('chain', id)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_FAILED,
+    });
     healthy = true;
     await service.rerun('chain', id);
     expect(await service.waitForResult('chain', id)).toEqual({ C: 'b-fixed' });
     expect(runs).toEqual({ A: 1, B: 2, C: 1 });
     expect(inputs).toEqual(['x>A', 'x>A']);
     const state = await service.state('chain', id);
-    expect(state).toMatchObject({ requestId: id, status: 'completed', nodes: { B: { status: 'completed', attempts: 2 } } });
-    await expect(service.rerun('chain', id)).rejects.toMatchObject({ code: ErrorCode.INVALID_TRANSITION });
+    expect(state).toMatchObject({
+      requestId: id,
+      status: 'completed',
+      nodes: { B: { status: 'completed', attempts: 2 } },
+    });
+    await expect(service.rerun('chain', id)).rejects.toMatchObject({
+      code: ErrorCode.INVALID_TRANSITION,
+    });
   });
 
   it('restarts a stopped request from its unfinished nodes', async () => {
@@ -186,14 +213,23 @@ describe('failure handling', () => {
     );
     await service.startWorker();
     const id = await service.execute('saga', 1);
-    await expect(service.waitForResult('saga', id)).rejects.toMatchObject({ code: ErrorCode.REQUEST_FAILED });
-    await waitFor(async () => (await service.state('saga', id)).nodes['A']?.compensation !== undefined, { timeoutMs: 5_000 });
+    await expect(service.waitForResult('saga', id)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_FAILED,
+    });
+    await waitFor(
+      async () => (await service.state('saga', id)).nodes['A']?.compensation !== undefined,
+      { timeoutMs: 5_000 },
+    );
     expect(cRuns).toBe(2);
     expect(events).toEqual(['start compB 2 20', 'end compB', 'start compA 1 2', 'end compA']);
     const state = await service.state('saga', id);
     expect(state.status).toBe('failed');
     expect(state.nodes['B']?.compensation).toEqual({ status: 'completed', attempts: 1 });
-    expect(state.nodes['C']).toMatchObject({ status: 'failed', attempts: 2, error: { message: 'C always fails' } });
+    expect(state.nodes['C']).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { message: 'C always fails' },
+    });
     expect(state.nodes['C']?.compensation).toBeUndefined();
     expect(await service.nodeOutput('saga', id, 'A')).toBe(2);
     expect(await service.nodeOutput('saga', id, 'B')).toBe(20);
@@ -209,7 +245,11 @@ describe('failure handling', () => {
         (): number => {
           throw new Error('pricing service down');
         },
-        { retries: 1, backoff: { type: 'fixed', delayMs: 10 }, fallback: (_input: unknown, _ctx, error) => ({ price: 0, reason: error.message }) },
+        {
+          retries: 1,
+          backoff: { type: 'fixed', delayMs: 10 },
+          fallback: (_input: unknown, _ctx, error) => ({ price: 0, reason: error.message }),
+        },
       );
       dag.node('quote', (p: { price: number; reason: string }) => `quote ${p.price} (${p.reason})`);
       dag.edge('price', 'quote');
@@ -218,7 +258,11 @@ describe('failure handling', () => {
     const id = await service.execute('fallback', null);
     expect(await service.waitForResult('fallback', id)).toBe('quote 0 (pricing service down)');
     const state = await service.state('fallback', id);
-    expect(state.nodes['price']).toMatchObject({ status: 'completed', attempts: 2, error: { message: 'pricing service down', fallback: true } });
+    expect(state.nodes['price']).toMatchObject({
+      status: 'completed',
+      attempts: 2,
+      error: { message: 'pricing service down', fallback: true },
+    });
   });
 
   it('does not retry a NonRetryableError and fails an oversized output with PAYLOAD_TOO_LARGE', async () => {
@@ -226,11 +270,15 @@ describe('failure handling', () => {
     const service = newService({ prefix: prefixFor(), maxOutputBytes: 1_000 });
     let attempts = 0;
     service.register('strict', (dag) => {
-      dag.node('n', (mode: string) => {
-        attempts += 1;
-        if (mode === 'declined') throw new NonRetryableError('card declined');
-        return 'x'.repeat(5_000);
-      }, { retries: 3, backoff: { type: 'fixed', delayMs: 10 } });
+      dag.node(
+        'n',
+        (mode: string) => {
+          attempts += 1;
+          if (mode === 'declined') throw new NonRetryableError('card declined');
+          return 'x'.repeat(5_000);
+        },
+        { retries: 3, backoff: { type: 'fixed', delayMs: 10 } },
+      );
     });
     await service.startWorker();
     const declined = await service.execute('strict', 'declined');
@@ -249,7 +297,9 @@ describe('priority and listing', () => {
   it('starts queued requests in priority order on one worker at concurrency 1', async () => {
     const service = newService({ prefix: prefixFor(), workerConcurrency: 1 });
     const started: number[] = [];
-    service.register('prio', (dag) => dag.node('n', (priority: number) => void started.push(priority)));
+    service.register('prio', (dag) =>
+      dag.node('n', (priority: number) => void started.push(priority)),
+    );
     const priorities = Array.from({ length: 30 }, (_, i) => ((i * 7) % 5) + 1);
     for (const priority of priorities) await service.execute('prio', priority, { priority });
     await service.startWorker();
@@ -259,10 +309,12 @@ describe('priority and listing', () => {
 
   it('lists requests newest first, filtered by status, page by page', async () => {
     const service = newService({ prefix: prefixFor() });
-    service.register('listed', (dag) => dag.node('n', (fail: boolean) => {
-      if (fail) throw new Error('no');
-      return 'ok';
-    }));
+    service.register('listed', (dag) =>
+      dag.node('n', (fail: boolean) => {
+        if (fail) throw new Error('no');
+        return 'ok';
+      }),
+    );
     await service.startWorker();
     const ids: string[] = [];
     for (let i = 0; i < 7; i++) {

@@ -7,7 +7,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 it('completes every in-flight request when Redis restarts mid-run', async () => {
   const redis = await startRedis({ persistent: true });
   try {
-    const service = newService({ prefix: prefixFor(), redisUrl: redis.url, lockDurationMs: 2_000, stalledIntervalMs: 1_000 });
+    const service = newService({
+      prefix: prefixFor(),
+      redisUrl: redis.url,
+      lockDurationMs: 2_000,
+      stalledIntervalMs: 1_000,
+    });
     const runs = new Map<string, number>();
     service.register('steps', (dag) => {
       dag.node('one', async (n: number, ctx) => {
@@ -23,12 +28,16 @@ it('completes every in-flight request when Redis restarts mid-run', async () => 
       dag.edge('one', 'two');
     });
     await service.startWorker();
-    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => service.execute('steps', i)));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => service.execute('steps', i)),
+    );
     await sleep(300);
     await redis.stop({ hard: true });
     await sleep(1_000);
     await redis.restart();
-    const results = await Promise.all(ids.map((id) => service.waitForResult('steps', id, { timeoutMs: 40_000 })));
+    const results = await Promise.all(
+      ids.map((id) => service.waitForResult('steps', id, { timeoutMs: 40_000 })),
+    );
     expect(results).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 2));
     for (const id of ids) {
       expect((await service.state('steps', id)).status).toBe('completed');

@@ -28,8 +28,31 @@ describe('Lua scripts', () => {
   it('completeNode run twice returns the same ready set and changes nothing', async () => {
     const keys = new Keys(prefixFor()).request('diamond', 'r1');
     const complete = (node: string, successors: (string | number)[], terminals = 0) =>
-      runScript(redis, 'completeNode', [keys.state, keys.data, keys.store, keys.held], [node, Date.now(), `"${node}"`, terminals, 60_000, 'ch', 'm', successors.length / 2, ...successors, 0, 0]);
-    const begin = (node: string, fields: string[]) => runScript(redis, 'beginNode', [keys.state, keys.data, keys.held], [node, Date.now(), ...fields]);
+      runScript(
+        redis,
+        'completeNode',
+        [keys.state, keys.data, keys.store, keys.held],
+        [
+          node,
+          Date.now(),
+          `"${node}"`,
+          terminals,
+          60_000,
+          'ch',
+          'm',
+          successors.length / 2,
+          ...successors,
+          0,
+          0,
+        ],
+      );
+    const begin = (node: string, fields: string[]) =>
+      runScript(
+        redis,
+        'beginNode',
+        [keys.state, keys.data, keys.held],
+        [node, Date.now(), ...fields],
+      );
     await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
@@ -59,7 +82,12 @@ describe('Lua scripts', () => {
     const keys = new Keys(prefixFor()).request('fork', 'r2');
     await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
     const finish = (node: string) =>
-      runScript(redis, 'completeNode', [keys.state, keys.data, keys.store, keys.held], [node, Date.now(), '0', 2, 60_000, 'ch', 'm', 0, 0, 0]);
+      runScript(
+        redis,
+        'completeNode',
+        [keys.state, keys.data, keys.store, keys.held],
+        [node, Date.now(), '0', 2, 60_000, 'ch', 'm', 0, 0, 0],
+      );
     await finish('x');
     expect(await redis.hget(keys.state, 'status')).toBe('pending');
     await finish('y');

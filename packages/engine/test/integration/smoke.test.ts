@@ -6,7 +6,11 @@ let service: FlowService | undefined;
 afterEach(async () => service?.close());
 
 it('runs a single node flow in process', async () => {
-  service = new FlowService({ redisUrl: inject('redisUrl'), prefix: testPrefix(import.meta.url, 'smoke'), logLevel: 'warn' });
+  service = new FlowService({
+    redisUrl: inject('redisUrl'),
+    prefix: testPrefix(import.meta.url, 'smoke'),
+    logLevel: 'warn',
+  });
   service.register('myflow', (dag) => dag.node('hello', (input: string) => `you said "${input}"`));
   await service.startWorker();
   const id = await service.execute('myflow', 'hallo');

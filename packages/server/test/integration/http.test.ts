@@ -29,15 +29,25 @@ async function serve(maxBodyBytes?: number): Promise<{ base: string; runs: Map<s
       return `you said "${String(input)}"`;
     }),
   );
-  service.register('echo', (dag) => dag.node('echo', (input: unknown, ctx) => ({ input, query: ctx.query, agent: ctx.headers['x-agent'] })));
+  service.register('echo', (dag) =>
+    dag.node('echo', (input: unknown, ctx) => ({
+      input,
+      query: ctx.query,
+      agent: ctx.headers['x-agent'],
+    })),
+  );
   service.register('bytes', (dag) => dag.node('same', (input: Buffer) => input));
-  service.register('slow', (dag) => dag.node('wait', async (ms: number) => {
-    await sleep(ms);
-    return ms;
-  }));
-  service.register('broken', (dag) => dag.node('explode', () => {
-    throw new Error('kaboom');
-  }));
+  service.register('slow', (dag) =>
+    dag.node('wait', async (ms: number) => {
+      await sleep(ms);
+      return ms;
+    }),
+  );
+  service.register('broken', (dag) =>
+    dag.node('explode', () => {
+      throw new Error('kaboom');
+    }),
+  );
   await service.start();
   return { base: `http://127.0.0.1:${service.httpPort}`, runs };
 }
@@ -45,13 +55,31 @@ async function serve(maxBodyBytes?: number): Promise<{ base: string; runs: Map<s
 describe('HTTP API', () => {
   it('executes asynchronously, then answers state and result', async () => {
     const { base } = await serve();
-    const posted = await fetch(`${base}/flow/myflow`, { method: 'POST', body: 'hallo', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const posted = await fetch(`${base}/flow/myflow`, {
+      method: 'POST',
+      body: 'hallo',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(posted.status).toBe(202);
     const { requestId } = (await posted.json()) as { requestId: string };
     expect(posted.headers.get('x-request-id')).toBe(requestId);
-    await waitFor(async () => ((await (await fetch(`${base}/flow/myflow/requests/${requestId}`)).json()) as { status: string }).status === 'completed');
-    const state = (await (await fetch(`${base}/flow/myflow/requests/${requestId}`)).json()) as Record<string, unknown>;
-    expect(state).toMatchObject({ requestId, flow: 'myflow', status: 'completed', nodes: { hello: { status: 'completed', attempts: 1 } } });
+    await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${base}/flow/myflow/requests/${requestId}`)).json()) as {
+            status: string;
+          }
+        ).status === 'completed',
+    );
+    const state = (await (
+      await fetch(`${base}/flow/myflow/requests/${requestId}`)
+    ).json()) as Record<string, unknown>;
+    expect(state).toMatchObject({
+      requestId,
+      flow: 'myflow',
+      status: 'completed',
+      nodes: { hello: { status: 'completed', attempts: 1 } },
+    });
     const result = await fetch(`${base}/flow/myflow/requests/${requestId}/result`);
     expect(result.status).toBe(200);
     expect(await result.json()).toBe('you said "hallo"');
@@ -59,7 +87,11 @@ describe('HTTP API', () => {
 
   it('waits for the result with ?wait and passes JSON, query and headers through', async () => {
     const { base } = await serve();
-    const text = await fetch(`${base}/flow/myflow?wait=5`, { method: 'POST', body: 'hallo', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const text = await fetch(`${base}/flow/myflow?wait=5`, {
+      method: 'POST',
+      body: 'hallo',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(text.status).toBe(200);
     expect(await text.json()).toBe('you said "hallo"');
     const json = await fetch(`${base}/flow/echo?wait=5&lang=de`, {
@@ -67,13 +99,21 @@ describe('HTTP API', () => {
       body: JSON.stringify({ a: [1, 2] }),
       headers: { 'content-type': 'application/json', 'x-agent': 'test' },
     });
-    expect(await json.json()).toEqual({ input: { a: [1, 2] }, query: { lang: 'de' }, agent: 'test' });
+    expect(await json.json()).toEqual({
+      input: { a: [1, 2] },
+      query: { lang: 'de' },
+      agent: 'test',
+    });
   });
 
   it('round-trips a binary body to a binary result', async () => {
     const { base } = await serve();
     const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
-    const res = await fetch(`${base}/flow/bytes?wait=5`, { method: 'POST', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
+    const res = await fetch(`${base}/flow/bytes?wait=5`, {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
@@ -81,7 +121,11 @@ describe('HTTP API', () => {
 
   it('answers 202 when ?wait runs out and 409 for the result of an unfinished request', async () => {
     const { base } = await serve();
-    const res = await fetch(`${base}/flow/slow?wait=0.2`, { method: 'POST', body: '1500', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${base}/flow/slow?wait=0.2`, {
+      method: 'POST',
+      body: '1500',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(202);
     const { requestId, status } = (await res.json()) as { requestId: string; status: string };
     expect(status).toBe('running');
@@ -94,24 +138,72 @@ describe('HTTP API', () => {
     const { base } = await serve(100);
     const expectError = async (res: Response, status: number, code: string) => {
       expect(res.status).toBe(status);
-      expect(await res.json()).toMatchObject({ error: { code, message: expect.any(String) as string } });
+      expect(await res.json()).toMatchObject({
+        error: { code, message: expect.any(String) as string },
+      });
     };
-    await expectError(await fetch(`${base}/flow/nope`, { method: 'POST', body: 'x' }), 404, 'FLOW_NOT_FOUND');
-    await expectError(await fetch(`${base}/flow/myflow`, { method: 'POST', body: '{"a":', headers: { 'content-type': 'application/json' } }), 400, 'INVALID_JSON');
-    await expectError(await fetch(`${base}/flow/myflow`, { method: 'POST', body: 'x'.repeat(500) }), 413, 'PAYLOAD_TOO_LARGE');
-    await expectError(await fetch(`${base}/flow/myflow/requests/missing`), 404, 'REQUEST_NOT_FOUND');
-    await expectError(await fetch(`${base}/flow/myflow/requests/missing/result`), 404, 'REQUEST_NOT_FOUND');
-    await expectError(await fetch(`${base}/flow/myflow?wait=abc`, { method: 'POST', body: 'x' }), 400, 'INVALID_INPUT');
-    await expectError(await fetch(`${base}/flow/myflow`, { method: 'POST', body: 'x', headers: { 'x-request-id': 'bad id!' } }), 400, 'INVALID_REQUEST_ID');
+    await expectError(
+      await fetch(`${base}/flow/nope`, { method: 'POST', body: 'x' }),
+      404,
+      'FLOW_NOT_FOUND',
+    );
+    await expectError(
+      await fetch(`${base}/flow/myflow`, {
+        method: 'POST',
+        body: '{"a":',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'INVALID_JSON',
+    );
+    await expectError(
+      await fetch(`${base}/flow/myflow`, { method: 'POST', body: 'x'.repeat(500) }),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    );
+    await expectError(
+      await fetch(`${base}/flow/myflow/requests/missing`),
+      404,
+      'REQUEST_NOT_FOUND',
+    );
+    await expectError(
+      await fetch(`${base}/flow/myflow/requests/missing/result`),
+      404,
+      'REQUEST_NOT_FOUND',
+    );
+    await expectError(
+      await fetch(`${base}/flow/myflow?wait=abc`, { method: 'POST', body: 'x' }),
+      400,
+      'INVALID_INPUT',
+    );
+    await expectError(
+      await fetch(`${base}/flow/myflow`, {
+        method: 'POST',
+        body: 'x',
+        headers: { 'x-request-id': 'bad id!' },
+      }),
+      400,
+      'INVALID_REQUEST_ID',
+    );
     await expectError(await fetch(`${base}/nowhere`), 404, 'ROUTE_NOT_FOUND');
     const failed = await fetch(`${base}/flow/broken?wait=5`, { method: 'POST', body: 'x' });
     expect(failed.status).toBe(422);
-    expect(await failed.json()).toMatchObject({ error: { code: 'REQUEST_FAILED', details: { error: { node: 'explode', message: 'kaboom', attempts: 1 } } } });
+    expect(await failed.json()).toMatchObject({
+      error: {
+        code: 'REQUEST_FAILED',
+        details: { error: { node: 'explode', message: 'kaboom', attempts: 1 } },
+      },
+    });
   });
 
   it('runs a request once for the same X-Request-Id', async () => {
     const { base, runs } = await serve();
-    const send = () => fetch(`${base}/flow/myflow?wait=5`, { method: 'POST', body: 'hi', headers: { 'x-request-id': 'order-42', 'content-type': 'text/plain' } });
+    const send = () =>
+      fetch(`${base}/flow/myflow?wait=5`, {
+        method: 'POST',
+        body: 'hi',
+        headers: { 'x-request-id': 'order-42', 'content-type': 'text/plain' },
+      });
     const [a, b] = await Promise.all([send(), send()]);
     const c = await send();
     for (const res of [a, b, c]) {
@@ -126,10 +218,15 @@ describe('HTTP API', () => {
     const flows = (await (await fetch(`${base}/flows`)).json()) as { flows: { name: string }[] };
     expect(flows.flows.map((f) => f.name)).toEqual(['myflow', 'echo', 'bytes', 'slow', 'broken']);
     const detail = (await (await fetch(`${base}/flows/myflow`)).json()) as Record<string, unknown>;
-    expect(detail).toMatchObject({ name: 'myflow', dag: { roots: ['hello'], terminals: ['hello'], nodes: [{ id: 'hello', kind: 'task' }] } });
+    expect(detail).toMatchObject({
+      name: 'myflow',
+      dag: { roots: ['hello'], terminals: ['hello'], nodes: [{ id: 'hello', kind: 'task' }] },
+    });
     expect((await fetch(`${base}/flows/nope`)).status).toBe(404);
     await fetch(`${base}/flow/myflow?wait=5`, { method: 'POST', body: 'a' });
-    const list = (await (await fetch(`${base}/flow/myflow/requests?status=completed`)).json()) as { requests: unknown[] };
+    const list = (await (await fetch(`${base}/flow/myflow/requests?status=completed`)).json()) as {
+      requests: unknown[];
+    };
     expect(list.requests).toHaveLength(1);
     expect((await fetch(`${base}/flow/myflow/requests?status=bogus`)).status).toBe(400);
     const health = await fetch(`${base}/healthz`);
@@ -140,18 +237,48 @@ describe('HTTP API', () => {
   it('controls requests: pause, resume, stop, rerun, with their error cases', async () => {
     const { base } = await serve();
     const post = (path: string) => fetch(`${base}${path}`, { method: 'POST' });
-    const { requestId } = (await (await fetch(`${base}/flow/slow`, { method: 'POST', body: '800', headers: { 'content-type': 'application/json' } })).json()) as { requestId: string };
-    await waitFor(async () => ((await (await fetch(`${base}/flow/slow/requests/${requestId}`)).json()) as { status: string }).status === 'running');
+    const { requestId } = (await (
+      await fetch(`${base}/flow/slow`, {
+        method: 'POST',
+        body: '800',
+        headers: { 'content-type': 'application/json' },
+      })
+    ).json()) as { requestId: string };
+    await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${base}/flow/slow/requests/${requestId}`)).json()) as {
+            status: string;
+          }
+        ).status === 'running',
+    );
     const paused = await post(`/flow/slow/requests/${requestId}/pause`);
     expect(await paused.json()).toEqual({ requestId, status: 'paused' });
     expect((await post(`/flow/slow/requests/${requestId}/pause`)).status).toBe(409);
-    expect(await (await post(`/flow/slow/requests/${requestId}/resume`)).json()).toEqual({ requestId, status: 'running' });
-    expect(await (await post(`/flow/slow/requests/${requestId}/stop`)).json()).toEqual({ requestId, status: 'stopped' });
+    expect(await (await post(`/flow/slow/requests/${requestId}/resume`)).json()).toEqual({
+      requestId,
+      status: 'running',
+    });
+    expect(await (await post(`/flow/slow/requests/${requestId}/stop`)).json()).toEqual({
+      requestId,
+      status: 'stopped',
+    });
     const again = await post(`/flow/slow/requests/${requestId}/stop`);
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ error: { code: 'INVALID_TRANSITION' } });
-    expect(await (await post(`/flow/slow/requests/${requestId}/rerun`)).json()).toEqual({ requestId, status: 'running' });
-    await waitFor(async () => ((await (await fetch(`${base}/flow/slow/requests/${requestId}`)).json()) as { status: string }).status === 'completed', { timeoutMs: 5_000 });
+    expect(await (await post(`/flow/slow/requests/${requestId}/rerun`)).json()).toEqual({
+      requestId,
+      status: 'running',
+    });
+    await waitFor(
+      async () =>
+        (
+          (await (await fetch(`${base}/flow/slow/requests/${requestId}`)).json()) as {
+            status: string;
+          }
+        ).status === 'completed',
+      { timeoutMs: 5_000 },
+    );
     expect((await post(`/flow/slow/requests/missing/stop`)).status).toBe(404);
   });
 });
