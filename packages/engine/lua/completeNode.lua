@@ -12,7 +12,10 @@
   ARGV[4] terminal count of the flow, or 0 when this step does not complete a top-level terminal
   ARGV[5] retention of a completed request (ms)   ARGV[6] events channel   ARGV[7] event message
   ARGV[8] n, then n pairs: successor path, number of completions it waits for
-          (1: ready now; 0: a count set at run time by a start step; k > 1: a static join)
+          (1: ready now; 0: a count set at run time by a start step; k > 1: a static join;
+          'e': ready now and already enqueued by the caller, pipelined right behind this script: on first
+          completion it is marked queued but neither returned nor held, since its own job holds itself
+          if it must; a repeat returns it like the others)
   then m, then m pairs: extra state-hash fields to set on first completion (a start step's counters)
   then d, then d pairs: extra data-hash fields to set on first completion (for-each item inputs)
   then, for a terminal of a for-each body limited by maxConcurrency (the item gate): vertex path,
@@ -58,7 +61,10 @@ if st[2] == 'completed' then
   end
   for i = succ_first, succ_last, 2 do
     local successor = ARGV[i]
-    if ARGV[i + 1] == '1' or redis.call('HGET', KEYS[1], 'r|' .. successor) == path then
+    local parents = ARGV[i + 1]
+    -- A repeat must not lose an 'e' successor whose add never happened: it is returned like any other,
+    -- and the caller skips those that started.
+    if parents == '1' or parents == 'e' or redis.call('HGET', KEYS[1], 'r|' .. successor) == path then
       ready[#ready + 1] = successor
     end
   end
@@ -88,22 +94,24 @@ if status == 'completed' then
   redis.call('HSET', KEYS[1], unpack(fields))
   return { 2, status }
 end
-if state_count > 0 then
-  chunked('HSET', KEYS[1], ARGV, state_first, state_last)
+for i = state_first, state_last do
+  fields[#fields + 1] = ARGV[i]
 end
 
 local running = status == 'pending' or status == 'running'
 for i = succ_first, succ_last, 2 do
   local successor = ARGV[i]
-  local parents = tonumber(ARGV[i + 1])
-  local is_ready = parents == 1
-  if not is_ready and redis.call('HINCRBY', KEYS[1], 'j|' .. successor, 1) == parents then
+  local parents = ARGV[i + 1]
+  local is_ready = parents == '1' or parents == 'e'
+  if not is_ready and redis.call('HINCRBY', KEYS[1], 'j|' .. successor, 1) == tonumber(parents) then
     is_ready = true
     fields[#fields + 1] = 'r|' .. successor
     fields[#fields + 1] = path
   end
   if is_ready then
-    ready[#ready + 1] = successor
+    if parents ~= 'e' then
+      ready[#ready + 1] = successor
+    end
     if running then
       fields[#fields + 1] = 's|' .. successor
       fields[#fields + 1] = 'queued'

@@ -7,6 +7,8 @@
   ARGV[2] now (ms)   ARGV[3] retention of a stopped request (ms)   ARGV[4] events channel
   ARGV[5] event message
 
+  Every change is published on the events channel as '<flow>/<requestId> <status>'.
+
   pause   pending|running -> paused; running steps finish, ready successors are held.
   resume  paused -> running (or running with held steps left by an interrupted resume);
           returns the held steps to enqueue (the caller removes them from the held set once enqueued).
@@ -44,6 +46,7 @@ if command == 'pause' then
     return { -2, status }
   end
   redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedFrom', status)
+  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' paused')
   return { 0, {}, 0 }
 end
 
@@ -57,6 +60,7 @@ if command == 'resume' then
     local before = redis.call('HGET', KEYS[1], 'pausedFrom') or 'running'
     redis.call('HSET', KEYS[1], 'status', before)
     redis.call('HDEL', KEYS[1], 'pausedFrom')
+    redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. before)
   end
   return { 0, held, generation }
 end
@@ -92,6 +96,7 @@ if command == 'rerun' then
   for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
     reset[#reset + 1] = step
   end
+  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' running')
   return { 0, reset, generation }
 end
 

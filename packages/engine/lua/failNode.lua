@@ -6,6 +6,7 @@
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
   ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
+  ARGV[8..] pairs of extra state fields (start time and attempt of a step begun without Redis)
 
   Returns
     { 0 }           recorded; the request failed when final
@@ -25,11 +26,11 @@ if st[2] == 'completed' then
 end
 
 if ARGV[4] ~= '1' then
-  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3])
+  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], unpack(ARGV, 8))
   return { 0 }
 end
 
-redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3])
+redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3], unpack(ARGV, 8))
 if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
   return { 2, status }
 end

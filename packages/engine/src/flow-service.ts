@@ -26,6 +26,7 @@ import { defineScripts } from './scripts.js';
 import { StateStore } from './state-store.js';
 import { controlRequest } from './request-control.js';
 import { type ListRequestsOptions, RequestIndex, type RequestPage } from './request-index.js';
+import { HeldRequests } from './held-requests.js';
 import { RunningAttempts } from './running-attempts.js';
 import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './types.js';
 
@@ -59,11 +60,13 @@ export class FlowService {
   readonly #plans = new Map<string, FlowPlan>();
   readonly #workers = new Map<string, Worker<NodeJobData>>();
   #redis: Redis | undefined;
+  #stateRedis: Redis | undefined;
   #store: StateStore | undefined;
   #queues: NodeQueues | undefined;
   #waiter: ResultWaiter | undefined;
   #index: RequestIndex | undefined;
   readonly #running = new RunningAttempts();
+  readonly #held = new HeldRequests();
   #http: HttpHandle | undefined;
   #working = false;
   #closing: Promise<void> | undefined;
@@ -128,6 +131,7 @@ export class FlowService {
     await this.#connection().ping();
     // Other processes publish the end of a request; running handlers of a stopped one are aborted here.
     await this.#resultWaiter().onEnded((key, status) => {
+      this.#held.update(key, status);
       if (status === 'stopped') this.#running.abort(key);
     });
     await Promise.all([...this.#plans.values()].map((plan) => this.#startFlowWorker(plan)));
@@ -345,8 +349,12 @@ export class FlowService {
     this.#workers.clear();
     await Promise.race([this.#queues?.close(), sleep(drain)]);
     await this.#waiter?.close();
-    await Promise.race([this.#redis?.quit(), sleep(drain)]).catch(() => undefined);
+    await Promise.race([
+      Promise.all([this.#redis?.quit(), this.#stateRedis?.quit()]),
+      sleep(drain),
+    ]).catch(() => undefined);
     this.#redis?.disconnect();
+    this.#stateRedis?.disconnect();
     this.log.info('service closed');
   }
 
@@ -359,6 +367,7 @@ export class FlowService {
       log: this.log,
       running: this.#running,
       maxOutputBytes: this.options.maxOutputBytes,
+      isHeld: (key: string) => this.#held.has(key),
     };
     this.#workers.set(plan.name, startFlowWorker(deps, plan, this.options));
     const { concurrency, rateLimit } = plan.hooks;
@@ -417,6 +426,21 @@ export class FlowService {
         'The FlowService is closed; create a new one.',
       );
     }
+  }
+
+  /**
+   * The connection of the state scripts, auto-pipelined: with many nodes finishing at once their
+   * script calls share socket writes, which is most of their cost in this process.
+   */
+  #stateConnection(): Redis {
+    if (this.#stateRedis === undefined) {
+      this.#stateRedis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+      this.#stateRedis.on('error', (error: Error) =>
+        this.log.warn('redis connection error', { error: error.message }),
+      );
+      defineScripts(this.#stateRedis);
+    }
+    return this.#stateRedis;
   }
 
   #connection(): Redis {

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { encode } from './codec.js';
 import type { Keys } from './keys.js';
 import type { Logger } from './logger.js';
-import type { NodeJobData, NodeQueues } from './node-queues.js';
+import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
 import { type Expansion, expandStart, expansion } from './plan/expand.js';
 import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
 import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan/inputs.js';
@@ -13,7 +13,7 @@ import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
 import { FINISH_STEP, runFinish } from './request-finish.js';
 import { HandlerContext } from './node-context.js';
 import type { RunningAttempts } from './running-attempts.js';
-import type { CompletionSpec, StateStore } from './state-store.js';
+import type { BeginResult, CompletionSpec, StateStore } from './state-store.js';
 import type { NodeError } from './types.js';
 
 /** A final failure already recorded in the request state; BullMQ must not retry it. */
@@ -29,6 +29,8 @@ export interface ExecutorDeps {
   readonly running: RunningAttempts;
   /** Largest encoded output a step may store. */
   readonly maxOutputBytes: number;
+  /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
+  readonly isHeld: (requestKey: string) => boolean;
 }
 
 /** One job of one request, as the executor runs it. */
@@ -133,6 +135,8 @@ export function contextFor(
 }
 
 function checkedSize(run: Run, output: string): string {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short outputs need no count.
+  if (output.length * 3 <= run.deps.maxOutputBytes) return output;
   const bytes = Buffer.byteLength(output);
   if (bytes > run.deps.maxOutputBytes) {
     throw new DagflowError(
@@ -192,7 +196,8 @@ async function guarded(
   work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec }>,
 ): Promise<void> {
   const { deps, plan, requestId, at } = run;
-  const begin = await deps.store.beginNode(plan.name, requestId, at.path, fields);
+  const begin =
+    handedOver(run) ?? (await deps.store.beginNode(plan.name, requestId, at.path, fields));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
     return release(run, await deps.store.completeNode(plan.name, requestId, at.path, 'null', spec));
@@ -202,19 +207,79 @@ async function guarded(
   try {
     done = await work(begin);
   } catch (error) {
+    begin.settle?.();
     const final = isFinalAttempt(run.job, error);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
       error: nodeError,
     });
-    const ended = await deps.store.failNode(plan.name, requestId, at.path, nodeError, final);
+    const ended = await deps.store.failNode(
+      plan.name,
+      requestId,
+      at.path,
+      nodeError,
+      final,
+      begin.startFields,
+    );
     if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
-  return release(
-    run,
-    await deps.store.completeNode(plan.name, requestId, at.path, done.output, done.spec),
-  );
+  // Successors with this step as their only parent are added right behind the completion script, on
+  // the same connection: Redis runs the script first, and the round trips overlap. Those whose only
+  // input is this output get it in their job data (when small), with the request context.
+  begin.settle?.();
+  const spec: CompletionSpec =
+    begin.startFields === undefined
+      ? done.spec
+      : { ...done.spec, stateFields: [...(done.spec.stateFields ?? []), ...begin.startFields] };
+  const completing = deps.store.completeNode(plan.name, requestId, at.path, done.output, spec);
+  const { inline = [], plain = [] } = done.spec.enqueueNow ?? {};
+  const handOver = done.output.length <= INLINE_LIMIT;
+  const [result] = await Promise.all([
+    completing,
+    enqueue(run, handOver ? plain : [...plain, ...inline]),
+    handOver ? enqueue(run, inline, { input: done.output, context: begin.context }) : undefined,
+  ]);
+  return release(run, result);
+}
+
+/** Largest output (UTF-16 length of its encoding) handed to a successor in its job data. */
+const INLINE_LIMIT = 16 * 1024;
+
+/** A step handed its input shows as running in the request state once it runs this long. */
+const SHOW_RUNNING_AFTER_MS = 20;
+
+/**
+ * Starts a step whose parent handed its input over in the job data, without reading Redis, on its
+ * first delivery only: a retry or a stall-recovered run goes through `beginNode` (the guard), as does
+ * a step of a request this process knows to be paused, stopped or failed. Its start time and attempt
+ * are written with its completion; a step still running after {@link SHOW_RUNNING_AFTER_MS} is marked
+ * running on the way (not awaited), so that fast steps cost no extra write.
+ */
+function handedOver(run: Run): (BeginResult & { kind: 'run' }) | undefined {
+  const { job, deps, plan, requestId, at } = run;
+  const input = job.data.i;
+  if (input === undefined || job.attemptsMade > 0 || job.attemptsStarted > 1) return undefined;
+  if (deps.isHeld(`${plan.name}/${requestId}`)) return undefined;
+  const startedAt = Date.now();
+  const timer = setTimeout(() => {
+    deps.store.markRunning(plan.name, requestId, at.path, startedAt).catch((error: unknown) => {
+      deps.log.warn('could not record a running node', {
+        flow: plan.name,
+        requestId,
+        node: at.path,
+        error: String(error),
+      });
+    });
+  }, SHOW_RUNNING_AFTER_MS);
+  return {
+    kind: 'run',
+    attempt: 1,
+    context: job.data.c ?? null,
+    inputs: [input],
+    settle: () => clearTimeout(timer),
+    startFields: [`t0|${at.path}`, String(startedAt), `a|${at.path}`, '1'],
+  };
 }
 
 async function release(
@@ -225,17 +290,49 @@ async function release(
   if (result.completedRequest && run.plan.hooks.finally !== undefined) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
   }
-  // Successors inherit the job-id generation and the request's priority.
-  await run.deps.queues.enqueue(run.plan, run.requestId, result.ready, {
+  await enqueue(run, result.ready);
+}
+
+/** Enqueues steps of this request; they inherit the job-id generation and the request's priority. */
+function enqueue(
+  run: Run,
+  paths: readonly string[],
+  inline?: EnqueueOptions['inline'],
+): Promise<void> {
+  if (paths.length === 0) return Promise.resolve();
+  return run.deps.queues.enqueue(run.plan, run.requestId, paths, {
     generation: run.job.data.g ?? 0,
     ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
+    ...(inline === undefined ? {} : { inline }),
   });
 }
 
+/** Completion specs of steps outside for-each bodies, computed once per step. */
+const staticCompletions = new WeakMap<TaskStep | EndStep, CompletionSpec>();
+
 function completionOf(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
+  if (keys.length > 0) return buildCompletion(step, keys);
+  let spec = staticCompletions.get(step);
+  if (spec === undefined) {
+    spec = buildCompletion(step, keys);
+    staticCompletions.set(step, spec);
+  }
+  return spec;
+}
+
+function buildCompletion(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
   const { gate } = step;
+  const now = step.releases.filter((r) => r.parents === 1);
+  const enqueueNow = {
+    inline: now.filter((r) => r.inline === true).map((r) => fill(r.step, keys)),
+    plain: now.filter((r) => r.inline !== true).map((r) => fill(r.step, keys)),
+  };
   return {
-    successors: step.releases.flatMap((r) => [fill(r.step, keys), r.parents]),
+    successors: step.releases.flatMap((r) => [
+      fill(r.step, keys),
+      r.parents === 1 ? 'e' : r.parents,
+    ]),
+    enqueueNow,
     terminalCount: step.terminalCount,
     ...(gate === undefined
       ? {}

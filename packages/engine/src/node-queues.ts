@@ -25,6 +25,10 @@ export interface NodeJobData {
   readonly n: string;
   /** Job-id generation: 0 at first, bumped by each resume and rerun. */
   readonly g?: number;
+  /** The step's encoded input, when its only parent handed it over (see `node-executor.ts`). */
+  readonly i?: string;
+  /** The request's encoded context (query, headers), with `i`. */
+  readonly c?: string;
 }
 
 /** How steps are enqueued. */
@@ -33,6 +37,8 @@ export interface EnqueueOptions {
   readonly generation?: number;
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
   readonly priority?: number;
+  /** The input (and request context) every step of this call receives in its job data. */
+  readonly inline?: { readonly input: string; readonly context: string | null };
 }
 
 /** One BullMQ queue per flow; enqueues nodes with deterministic job ids. */
@@ -71,8 +77,14 @@ export class NodeQueues {
   ): Promise<void> {
     const queue = this.queue(plan.name);
     const generation = options.generation ?? 0;
-    const data = (path: string): NodeJobData =>
-      generation === 0 ? { r: requestId, n: path } : { r: requestId, n: path, g: generation };
+    const { inline } = options;
+    const data = (path: string): NodeJobData => ({
+      r: requestId,
+      n: path,
+      ...(generation === 0 ? {} : { g: generation }),
+      ...(inline === undefined ? {} : { i: inline.input }),
+      ...(inline?.context == null ? {} : { c: inline.context }),
+    });
     const job = (path: string) => ({
       name: path,
       data: data(path),

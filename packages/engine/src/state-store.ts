@@ -20,6 +20,10 @@ export type BeginResult =
       readonly attempt: number;
       readonly context: string | null;
       readonly inputs: (string | null)[];
+      /** For a step begun without Redis: stops its delayed running mark. */
+      readonly settle?: () => void;
+      /** For a step begun without Redis: start time and attempt, written with the completion. */
+      readonly startFields?: readonly string[];
     }
   | { readonly kind: 'completed' }
   | { readonly kind: 'not-running'; readonly status: string }
@@ -27,8 +31,10 @@ export type BeginResult =
 
 /** What a completing step writes and releases; see `lua/completeNode.lua`. */
 export interface CompletionSpec {
-  /** Pairs of successor path and the completions it waits for. */
+  /** Pairs of successor path and the completions it waits for (`'e'`: enqueued by the caller, see the script). */
   readonly successors: readonly (string | number)[];
+  /** Successors the caller enqueues right behind the script (their pairs say `'e'`), with or without their input. */
+  readonly enqueueNow?: { readonly inline: readonly string[]; readonly plain: readonly string[] };
   /** The flow's terminal count when the step completes a top-level terminal, else 0. */
   readonly terminalCount: number;
   /** Pairs of extra state-hash fields, set on first completion only. */
@@ -114,6 +120,17 @@ export class StateStore {
     }
   }
 
+  /** Records that a step whose input was handed over is running (attempt 1), for the request state. */
+  async markRunning(
+    flow: string,
+    requestId: string,
+    path: string,
+    startedAt: number,
+  ): Promise<void> {
+    const { state } = this.keys.request(flow, requestId);
+    await this.redis.hset(state, `s|${path}`, 'running', `t0|${path}`, startedAt, `a|${path}`, 1);
+  }
+
   /** Stores the output and releases ready successors; see `lua/completeNode.lua`. */
   async completeNode(
     flow: string,
@@ -171,6 +188,7 @@ export class StateStore {
     path: string,
     error: NodeError,
     final: boolean,
+    extraFields: readonly string[] = [],
   ): Promise<boolean> {
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(
@@ -185,6 +203,7 @@ export class StateStore {
         this.retention.failedMs,
         this.keys.events,
         `${flow}/${requestId}`,
+        ...extraFields,
       ],
     )) as [number];
     return final && reply[0] === 0;

@@ -14,6 +14,8 @@ it('documents every error code with its HTTP status in docs/errors.md', () => {
   );
   const missing = Object.values(ErrorCode).filter((code) => !sections.has(code));
   expect(missing, 'codes without a "### CODE" section').toEqual([]);
-  const wrongStatus = Object.values(ErrorCode).filter((code) => !sections.get(code)?.includes(`HTTP ${statusFor[code]}.`));
+  const wrongStatus = Object.values(ErrorCode).filter(
+    (code) => !sections.get(code)?.includes(`HTTP ${statusFor[code]}.`),
+  );
   expect(wrongStatus, 'codes whose documented HTTP status differs from statusFor').toEqual([]);
 });

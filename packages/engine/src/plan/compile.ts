@@ -51,10 +51,11 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
         field: `o|${join(scope.prefix, edge.from)}`,
         ...(edge.forward ? { forward: edge.forward } : {}),
       }));
-    const releases: Release[] = node.children.map((child) => ({
-      step: entry(child),
-      parents: graph.nodes.get(child)?.parents.length ?? 1,
-    }));
+    const releases: Release[] = node.children.map((child) => {
+      const edges = graph.nodes.get(child)?.inEdges ?? [];
+      const inline = edges.length === 1 && edges[0]?.executionOnly !== true;
+      return { step: entry(child), parents: edges.length, ...(inline ? { inline } : {}) };
+    });
     const terminal = node.children.length === 0;
     if (terminal && scope.exit !== undefined) releases.push(scope.exit);
     const gate = terminal ? scope.gate : undefined;

@@ -20,6 +20,11 @@ export interface Release {
   /** Template of the released step's path. */
   readonly step: string;
   readonly parents: number;
+  /**
+   * The released step's only input is this step's output: it travels in the job data, and the step
+   * starts without reading Redis (see `node-executor.ts`).
+   */
+  readonly inline?: boolean;
 }
 
 /** What every step shares. */

@@ -78,6 +78,47 @@ describe('Lua scripts', () => {
     expect(await begin('A', ['in'])).toEqual([1]);
   });
 
+  it('marks a successor enqueued by the caller queued, returns it only on a repeat, and never holds it', async () => {
+    const keys = new Keys(prefixFor()).request('chain', 'r3');
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
+    const complete = () =>
+      runScript(
+        redis,
+        'completeNode',
+        [keys.state, keys.data, keys.store, keys.held],
+        ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 1, 'B', 'e', 0, 0],
+      );
+    expect(await complete()).toEqual([0, []]);
+    expect(await redis.hget(keys.state, 's|B')).toBe('queued');
+    expect(await complete()).toEqual([1, ['B'], []]);
+    await runScript(
+      redis,
+      'controlRequest',
+      [keys.state, keys.data, keys.store, keys.held],
+      ['pause', Date.now(), 60_000, 'ch', 'm'],
+    );
+    const pausedKeys = new Keys(prefixFor()).request('chain', 'r4');
+    await runScript(
+      redis,
+      'createRequest',
+      [pausedKeys.state, pausedKeys.data],
+      [Date.now(), '1', ''],
+    );
+    await runScript(
+      redis,
+      'controlRequest',
+      [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
+      ['pause', Date.now(), 60_000, 'ch', 'm'],
+    );
+    await runScript(
+      redis,
+      'completeNode',
+      [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
+      ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 2, 'B', 'e', 'C', 1, 0, 0],
+    );
+    expect(await redis.smembers(pausedKeys.held)).toEqual(['C']);
+  });
+
   it('completes the request when its last terminal completes, once', async () => {
     const keys = new Keys(prefixFor()).request('fork', 'r2');
     await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
