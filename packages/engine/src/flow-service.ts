@@ -60,7 +60,6 @@ export class FlowService {
   readonly #plans = new Map<string, FlowPlan>();
   readonly #workers = new Map<string, Worker<NodeJobData>>();
   #redis: Redis | undefined;
-  #stateRedis: Redis | undefined;
   #store: StateStore | undefined;
   #queues: NodeQueues | undefined;
   #waiter: ResultWaiter | undefined;
@@ -349,12 +348,8 @@ export class FlowService {
     this.#workers.clear();
     await Promise.race([this.#queues?.close(), sleep(drain)]);
     await this.#waiter?.close();
-    await Promise.race([
-      Promise.all([this.#redis?.quit(), this.#stateRedis?.quit()]),
-      sleep(drain),
-    ]).catch(() => undefined);
+    await Promise.race([this.#redis?.quit(), sleep(drain)]).catch(() => undefined);
     this.#redis?.disconnect();
-    this.#stateRedis?.disconnect();
     this.log.info('service closed');
   }
 
@@ -426,21 +421,6 @@ export class FlowService {
         'The FlowService is closed; create a new one.',
       );
     }
-  }
-
-  /**
-   * The connection of the state scripts, auto-pipelined: with many nodes finishing at once their
-   * script calls share socket writes, which is most of their cost in this process.
-   */
-  #stateConnection(): Redis {
-    if (this.#stateRedis === undefined) {
-      this.#stateRedis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
-      this.#stateRedis.on('error', (error: Error) =>
-        this.log.warn('redis connection error', { error: error.message }),
-      );
-      defineScripts(this.#stateRedis);
-    }
-    return this.#stateRedis;
   }
 
   #connection(): Redis {

@@ -35,7 +35,10 @@ export function startFlowWorker(
   );
   const record = (requestId: string, path: string, error: unknown, attempts: number): void => {
     deps.store
-      .failNode(plan.name, requestId, path, toNodeError(vertexPath(path), attempts, error), true)
+      .failNode(plan.name, requestId, path, {
+        error: toNodeError(vertexPath(path), attempts, error),
+        final: true,
+      })
       .then(async (ended) => {
         if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
       })

@@ -213,14 +213,11 @@ async function guarded(
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
       error: nodeError,
     });
-    const ended = await deps.store.failNode(
-      plan.name,
-      requestId,
-      at.path,
-      nodeError,
+    const ended = await deps.store.failNode(plan.name, requestId, at.path, {
+      error: nodeError,
       final,
-      begin.startFields,
-    );
+      ...(begin.startFields === undefined ? {} : { extraFields: begin.startFields }),
+    });
     if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
     throw final ? new RecordedFailure(nodeError.message) : error;
   }

@@ -186,10 +186,13 @@ export class StateStore {
     flow: string,
     requestId: string,
     path: string,
-    error: NodeError,
-    final: boolean,
-    extraFields: readonly string[] = [],
+    failure: {
+      readonly error: NodeError;
+      readonly final: boolean;
+      readonly extraFields?: readonly string[];
+    },
   ): Promise<boolean> {
+    const { error, final, extraFields = [] } = failure;
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(
       this.redis,
