@@ -237,7 +237,7 @@ async function guarded(
     enqueue(run, handOver ? plain : [...plain, ...inline]),
     handOver ? enqueue(run, inline, { input: done.output, context: begin.context }) : undefined,
   ]);
-  return release(run, result);
+  return release(run, result, spec.handOver && { input: spec.handOver, context: begin.context });
 }
 
 /** Largest output (UTF-16 length of its encoding) handed to a successor in its job data. */
@@ -282,12 +282,13 @@ function handedOver(run: Run): (BeginResult & { kind: 'run' }) | undefined {
 async function release(
   run: Run,
   result: Awaited<ReturnType<StateStore['completeNode']>>,
+  inline?: EnqueueOptions['inline'],
 ): Promise<void> {
   if (result.kind !== 'released') return;
   if (result.completedRequest && run.plan.hooks.finally !== undefined) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
   }
-  await enqueue(run, result.ready);
+  await enqueue(run, result.ready, inline);
 }
 
 /** Enqueues steps of this request; they inherit the job-id generation and the request's priority. */
@@ -347,6 +348,7 @@ function buildCompletion(step: TaskStep | EndStep, keys: readonly string[]): Com
 
 function startSpec(expanded: Expansion): CompletionSpec {
   return {
+    ...(expanded.handOver === undefined ? {} : { handOver: expanded.handOver }),
     successors: expanded.successors,
     terminalCount: 0,
     stateFields: expanded.stateFields,

@@ -6,6 +6,9 @@ import { jobId, type Keys } from './keys.js';
 /** Jobs added per round trip when many steps are released at once (for-each items). */
 const BULK_SIZE = 1_000;
 
+/** Size of the first chunk of a large release. */
+const FIRST_BULK_SIZE = 100;
+
 /** Up to this many released steps are added one by one. */
 const FEW = 8;
 
@@ -37,8 +40,14 @@ export interface EnqueueOptions {
   readonly generation?: number;
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
   readonly priority?: number;
-  /** The input (and request context) every step of this call receives in its job data. */
-  readonly inline?: { readonly input: string; readonly context: string | null };
+  /**
+   * Inputs handed over in the job data: one for every step of this call, or one per step path (steps
+   * without one get none), with the request context.
+   */
+  readonly inline?: {
+    readonly input: string | ReadonlyMap<string, string>;
+    readonly context: string | null;
+  };
 }
 
 /** One BullMQ queue per flow; enqueues nodes with deterministic job ids. */
@@ -82,7 +91,7 @@ export class NodeQueues {
       r: requestId,
       n: path,
       ...(generation === 0 ? {} : { g: generation }),
-      ...(inline === undefined ? {} : { i: inline.input }),
+      ...inlineInput(inline?.input, path),
       ...(inline?.context == null ? {} : { c: inline.context }),
     });
     const job = (path: string) => ({
@@ -104,7 +113,10 @@ export class NodeQueues {
       );
       return;
     }
-    for (let i = 0; i < paths.length; i += BULK_SIZE) {
+    // A small first chunk lets workers start while the rest is still being added.
+    const first = Math.min(FIRST_BULK_SIZE, paths.length);
+    await queue.addBulk(paths.slice(0, first).map(job));
+    for (let i = first; i < paths.length; i += BULK_SIZE) {
       await queue.addBulk(paths.slice(i, i + BULK_SIZE).map(job));
     }
   }
@@ -114,4 +126,12 @@ export class NodeQueues {
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
     this.#queues.clear();
   }
+}
+
+function inlineInput(
+  input: string | ReadonlyMap<string, string> | undefined,
+  path: string,
+): { i?: string } {
+  const value = typeof input === 'string' ? input : input?.get(path);
+  return value === undefined ? {} : { i: value };
 }

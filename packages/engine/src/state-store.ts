@@ -33,6 +33,8 @@ export type BeginResult =
 export interface CompletionSpec {
   /** Pairs of successor path and the completions it waits for (`'e'`: enqueued by the caller, see the script). */
   readonly successors: readonly (string | number)[];
+  /** Inputs of released steps the caller hands over in their job data (for-each items), by path. */
+  readonly handOver?: ReadonlyMap<string, string>;
   /** Successors the caller enqueues right behind the script (their pairs say `'e'`), with or without their input. */
   readonly enqueueNow?: { readonly inline: readonly string[]; readonly plain: readonly string[] };
   /** The flow's terminal count when the step completes a top-level terminal, else 0. */

@@ -69,9 +69,10 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
     if (vertex.kind === 'task') {
       const { options } = vertex;
       const backoff = options.backoff ?? DEFAULT_BACKOFF;
+      const retries = options.retries ?? 0;
       const jobOptions: JobsOptions = {
-        attempts: (options.retries ?? 0) + 1,
-        backoff: { type: backoff.type, delay: backoff.delayMs },
+        attempts: retries + 1,
+        ...(retries > 0 ? { backoff: { type: backoff.type, delay: backoff.delayMs } } : {}),
         removeOnComplete: true,
         removeOnFail: true,
       };

@@ -13,6 +13,8 @@ export interface Expansion {
   readonly stateFields: readonly string[];
   /** Fields set on the data hash: each item's input. */
   readonly dataFields: readonly string[];
+  /** Item inputs handed to the item roots in their job data, by root path. */
+  readonly handOver?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -63,14 +65,25 @@ export async function expandStart(
       }
       const record = items as Record<string, unknown>;
       const picked = Object.keys(record);
-      const dataFields = picked.flatMap((key) => [
-        fill(`o|${step.end}${ITEM}${ITEM_INPUT}`, [...keys, key]),
-        encode(record[key]),
-      ]);
-      return { ...expansion(step, keys, picked), dataFields };
+      const expanded = expansion(step, keys, picked);
+      const dataFields: string[] = [];
+      const handOver = new Map<string, string>();
+      const body = step.inner.get('');
+      for (const key of picked) {
+        const input = encode(record[key]);
+        dataFields.push(fill(`o|${step.end}${ITEM}${ITEM_INPUT}`, [...keys, key]), input);
+        // Each item's roots get its input in their job data, so they start without a Redis read.
+        if (input.length <= HAND_OVER_LIMIT) {
+          for (const root of body?.roots ?? []) handOver.set(fill(root, [...keys, key]), input);
+        }
+      }
+      return { ...expanded, dataFields, handOver };
     }
   }
 }
+
+/** Largest item input (UTF-16 length of its encoding) handed over in job data. */
+const HAND_OVER_LIMIT = 16 * 1024;
 
 /** Successors and counters of a start step for already picked keys; also used to repeat a completion. */
 export function expansion(
