@@ -32,6 +32,12 @@ import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './type
 
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/** Options of {@link FlowService.rerun}. */
+export interface RerunOptions {
+  /** A new input for the nodes that failed, instead of their parents' outputs. */
+  readonly input?: unknown;
+}
+
 /** Options of {@link FlowService.waitForResult}. */
 export interface WaitOptions {
   /**
@@ -310,11 +316,12 @@ export class FlowService {
 
   /**
    * Runs a failed or stopped request again from its failed and unfinished nodes, with the same id;
-   * completed nodes keep their outputs and never run again.
+   * completed nodes keep their outputs and never run again. `input` replaces the failed nodes' input.
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless failed or stopped
    */
-  async rerun(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'rerun');
+  async rerun(name: string, requestId: string, options: RerunOptions = {}): Promise<void> {
+    const command = 'input' in options ? { rerunWith: encode(options.input) } : 'rerun';
+    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, command);
   }
 
   /**

@@ -17,7 +17,7 @@
 export { decode, encode } from './codec.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
-export type { WaitOptions } from './flow-service.js';
+export type { RerunOptions, WaitOptions } from './flow-service.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './request-index.js';
 export type {

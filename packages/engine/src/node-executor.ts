@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode, NonRetryableError, type NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { encode } from './codec.js';
+import { decode, encode } from './codec.js';
 import type { Keys } from './keys.js';
 import type { Logger } from './logger.js';
 import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
@@ -74,39 +74,56 @@ export async function executeNode(
 
 async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
-  await guarded(run, inputFields(step, run.at.keys), spec, async (begin) => {
-    const input = await vertexInput(step, begin.inputs);
-    const controller = new AbortController();
-    const ctx = contextFor(run, begin, controller);
-    const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
-    try {
-      return {
-        output: checkedSize(run, encode(await withTimeout(step, input, ctx, controller))),
-        spec,
-      };
-    } catch (error) {
-      const { fallback } = step.options;
-      if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
-      // The fallback's output stands in for the node's; the original error stays in the node state.
-      const output = checkedSize(
-        run,
-        encode(
-          await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
-            input,
-            ctx,
-            error,
+  await guarded(
+    run,
+    [`i|${run.at.path}`, ...inputFields(step, run.at.keys)],
+    spec,
+    async (begin) => {
+      const input = await inputWithOverride(step, begin.inputs);
+      const controller = new AbortController();
+      const ctx = contextFor(run, begin, controller);
+      const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
+      try {
+        return {
+          output: checkedSize(run, encode(await withTimeout(step, input, ctx, controller))),
+          spec,
+        };
+      } catch (error) {
+        const { fallback } = step.options;
+        if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
+        // The fallback's output stands in for the node's; the original error stays in the node state.
+        const output = checkedSize(
+          run,
+          encode(
+            await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
+              input,
+              ctx,
+              error,
+            ),
           ),
-        ),
-      );
-      const recorded = JSON.stringify({
-        ...toNodeError(run.at.path, begin.attempt, error),
-        fallback: true,
-      });
-      return { output, spec: { ...spec, stateFields: [`e|${run.at.path}`, recorded] } };
-    } finally {
-      untrack();
-    }
-  });
+        );
+        const recorded = JSON.stringify({
+          ...toNodeError(run.at.path, begin.attempt, error),
+          fallback: true,
+        });
+        return { output, spec: { ...spec, stateFields: [`e|${run.at.path}`, recorded] } };
+      } finally {
+        untrack();
+      }
+    },
+  );
+}
+
+/**
+ * A task's or start step's input: the one given to `rerun` (first field, `i|<path>`), else the input
+ * its parents or scope give it.
+ */
+function inputWithOverride(
+  step: TaskStep | StartStep,
+  encoded: readonly (string | null)[],
+): Promise<unknown> {
+  const [override, ...inputs] = encoded;
+  return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
 }
 
 /** The context handed to a handler (and to its fallback and compensation). */
@@ -158,8 +175,8 @@ async function runStart(run: Run, step: StartStep): Promise<void> {
         : await run.deps.store.readPicked(run.plan.name, run.requestId, fill(step.end, keys));
     return startSpec(expansion(step, keys, picked ?? []));
   };
-  await guarded(run, inputFields(step, keys), repeat, async (begin) => {
-    const input = await vertexInput(step, begin.inputs);
+  await guarded(run, [`i|${path}`, ...inputFields(step, keys)], repeat, async (begin) => {
+    const input = await inputWithOverride(step, begin.inputs);
     const expanded = await expandStart(step, keys, input, path.slice(0, path.lastIndexOf('/')));
     return { output: encode(input), spec: startSpec(expanded) };
   });
@@ -273,7 +290,7 @@ function handedOver(run: Run): (BeginResult & { kind: 'run' }) | undefined {
     kind: 'run',
     attempt: 1,
     context: job.data.c ?? null,
-    inputs: [input],
+    inputs: [null, input],
     settle: () => clearTimeout(timer),
     startFields: [`t0|${at.path}`, String(startedAt), `a|${at.path}`, '1'],
   };

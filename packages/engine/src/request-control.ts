@@ -30,9 +30,13 @@ export async function controlRequest(
   deps: ControlDeps,
   plan: FlowPlan,
   requestId: string,
-  command: ControlCommand,
+  command: ControlCommand | { readonly rerunWith: string },
 ): Promise<void> {
-  const result = await deps.store.control(plan.name, requestId, command);
+  const name: ControlCommand = typeof command === 'object' ? 'rerun' : command;
+  // A rerun with a new input gives it to the steps that failed, before they are enqueued again.
+  const failed =
+    typeof command === 'object' ? await deps.store.failedSteps(plan.name, requestId) : [];
+  const result = await deps.store.control(plan.name, requestId, name);
   if (result.kind === 'missing') {
     throw new DagflowError(
       ErrorCode.REQUEST_NOT_FOUND,
@@ -45,12 +49,14 @@ export async function controlRequest(
   if (result.kind === 'invalid') {
     throw new DagflowError(
       ErrorCode.INVALID_TRANSITION,
-      `Cannot ${command} request '${requestId}' of flow '${plan.name}': it is ${result.status}, and ${command} applies only to a ${ALLOWED[command]} request.`,
-      { details: { status: result.status, command } },
+      `Cannot ${name} request '${requestId}' of flow '${plan.name}': it is ${result.status}, and ${name} applies only to a ${ALLOWED[name]} request.`,
+      { details: { status: result.status, command: name } },
     );
   }
   const { steps, generation } = result;
-  switch (command) {
+  if (typeof command === 'object')
+    await deps.store.overrideInputs(plan.name, requestId, failed, command.rerunWith);
+  switch (name) {
     case 'pause':
       return;
     case 'resume':

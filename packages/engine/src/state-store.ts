@@ -232,6 +232,28 @@ export class StateStore {
     return { kind: 'missing' };
   }
 
+  /** Paths of the steps that failed for good. */
+  async failedSteps(flow: string, requestId: string): Promise<string[]> {
+    const fields = await this.redis.hgetall(this.keys.request(flow, requestId).state);
+    return Object.keys(fields)
+      .filter((field) => field.startsWith('s|') && fields[field] === 'failed')
+      .map((field) => field.slice(2));
+  }
+
+  /** Gives `steps` a new input (encoded), read instead of their parents' outputs from now on. */
+  async overrideInputs(
+    flow: string,
+    requestId: string,
+    steps: readonly string[],
+    input: string,
+  ): Promise<void> {
+    if (steps.length === 0) return;
+    await this.redis.hset(
+      this.keys.request(flow, requestId).data,
+      ...steps.flatMap((step) => [`i|${step}`, input]),
+    );
+  }
+
   /** Drops steps from the held set once they were enqueued again. */
   async unhold(flow: string, requestId: string, steps: readonly string[]): Promise<void> {
     if (steps.length > 0) await this.redis.srem(this.keys.request(flow, requestId).held, ...steps);

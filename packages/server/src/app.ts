@@ -93,10 +93,14 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
   });
 
   for (const command of CONTROL) {
-    app.post(`/flow/:name/requests/:id/${command}`, async (req, res) => {
+    app.post(`/flow/:name/requests/:id/${command}`, raw, async (req, res) => {
       const name = param(req, 'name');
       const id = param(req, 'id');
-      await service[command](name, id);
+      // A rerun may carry a new input for the failed nodes as its body.
+      const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
+      if (command === 'rerun' && hasBody)
+        await service.rerun(name, id, { input: inputFromBody(req) });
+      else await service[command](name, id);
       const { status } = await service.state(name, id);
       res.json({ requestId: id, status });
     });

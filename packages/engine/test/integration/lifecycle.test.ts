@@ -332,3 +332,28 @@ describe('priority and listing', () => {
     expect(failed.requests.map((r) => r.requestId)).toEqual(['req-6', 'req-3', 'req-0']);
   });
 });
+
+describe('rerun with a new input', () => {
+  it('gives the failed node the new input and keeps completed outputs', async () => {
+    const service = newService({ prefix: prefixFor() });
+    const seen: unknown[] = [];
+    service.register('parse', (dag) => {
+      dag.node('load', (raw: string) => raw.trim());
+      dag.node('parse', (text: string) => {
+        seen.push(text);
+        return JSON.parse(text) as unknown;
+      });
+      dag.node('use', (value: unknown) => ({ value }));
+      dag.edge('load', 'parse').edge('parse', 'use');
+    });
+    await service.startWorker();
+    const id = await service.execute('parse', ' {broken ');
+    await expect(service.waitForResult('parse', id)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_FAILED,
+    });
+    await service.rerun('parse', id, { input: '{"fixed":true}' });
+    expect(await service.waitForResult('parse', id)).toEqual({ value: { fixed: true } });
+    expect(seen).toEqual(['{broken', '{"fixed":true}']);
+    expect(await service.nodeOutput('parse', id, 'load')).toBe('{broken');
+  });
+});
