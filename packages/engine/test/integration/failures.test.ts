@@ -1,5 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/engine';
-import { describe, expect, it } from 'vitest';
+import { waitFor } from '@dagflow/test-utils';
+import { describe, expect, inject, it } from 'vitest';
 import { newService, prefixFor } from './helpers.js';
 
 /** A flow whose node `flaky` throws `failures` times, then succeeds. */
@@ -199,5 +200,36 @@ describe('requests', () => {
     await expect(service.execute('c', null)).rejects.toMatchObject({
       code: ErrorCode.SERVICE_CLOSED,
     });
+  });
+});
+
+describe('retention', () => {
+  it('expires completed requests after their retention, keeps failed ones longer and running ones forever', async () => {
+    const prefix = prefixFor();
+    const service = newService({ prefix, retention: { completedMs: 400, failedMs: 60_000 } });
+    service.register('kept', (dag) => {
+      dag.node('n', (fail: boolean) => {
+        if (fail) throw new Error('no');
+        return 'ok';
+      });
+    });
+    const paused = await service.execute('kept', false);
+    await service.pause('kept', paused); // before any worker runs it: it never finishes
+    await service.startWorker();
+    const done = await service.execute('kept', false);
+    const failed = await service.execute('kept', true);
+    await service.waitForResult('kept', done);
+    await service.waitForResult('kept', failed).catch(() => undefined);
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(inject('redisUrl'));
+    const ttl = (id: string) => redis.pttl(`${prefix}:r:{kept/${id}}:state`);
+    expect(await ttl(failed)).toBeGreaterThan(50_000);
+    await waitFor(async () => (await ttl(done)) === -2, { timeoutMs: 5_000 });
+    await expect(service.state('kept', done)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_NOT_FOUND,
+    });
+    expect(await ttl(paused)).toBe(-1);
+    expect((await service.state('kept', paused)).status).toBe('paused');
+    await redis.quit();
   });
 });

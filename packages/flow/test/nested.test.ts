@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { Dag } from '../src/dag.js';
+import { describeDag } from '../src/describe.js';
+import { DagValidationError, ErrorCode } from '../src/errors.js';
+import { validateDag } from '../src/graph.js';
+
+const noop = (): null => null;
+
+describe('nested constructs', () => {
+  it('describes sub-DAGs, branches with their keys and for-each bodies, nested', () => {
+    const verify = new Dag().node('detect', noop).node('match', noop).edge('detect', 'match');
+    const dag = new Dag().node('load', noop);
+    const { adult, minor } = dag.conditionalBranch('age', ['adult', 'minor'], () => ['adult']);
+    adult.subDag('verify', verify);
+    minor.node('ask', noop);
+    const items = dag.forEachBranch('each', () => ({}), { maxConcurrency: 5 });
+    items.forEachBranch('inner', () => ({})).node('leaf', noop);
+    dag
+      .edge('load', 'age')
+      .edge('age', 'each', { forward: (out) => out })
+      .edge('load', 'each', { executionOnly: true });
+
+    const description = describeDag(validateDag(dag));
+    expect(JSON.parse(JSON.stringify(description))).toEqual(description);
+    const age = description.nodes.find((n) => n.id === 'age');
+    expect(age?.kind).toBe('branch');
+    expect(Object.keys(age?.branches ?? {})).toEqual(['adult', 'minor']);
+    expect(age?.branches?.['adult']?.nodes[0]).toMatchObject({ id: 'verify', kind: 'subdag' });
+    expect(age?.branches?.['adult']?.nodes[0]?.dag?.edges).toEqual([
+      { from: 'detect', to: 'match' },
+    ]);
+    const each = description.nodes.find((n) => n.id === 'each');
+    expect(each).toMatchObject({ kind: 'foreach', maxConcurrency: 5, parents: ['age', 'load'] });
+    expect(each?.dag?.nodes[0]).toMatchObject({
+      id: 'inner',
+      kind: 'foreach',
+      dag: { nodes: [{ id: 'leaf', kind: 'task' }] },
+    });
+    expect(description.edges).toContainEqual({ from: 'age', to: 'each', forward: true });
+    expect(description.edges).toContainEqual({ from: 'load', to: 'each', executionOnly: true });
+  });
+
+  it('names nested nodes by path in validation errors', () => {
+    const dag = new Dag();
+    const body = dag.forEachBranch('each', () => ({}));
+    const { yes } = body.conditionalBranch('check', ['yes'], () => ['yes']);
+    yes.node('a', noop).node('b', noop).edge('a', 'b').edge('b', 'a');
+    let error: unknown;
+    try {
+      validateDag(dag);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DagValidationError);
+    expect(error).toMatchObject({ code: ErrorCode.DAG_CYCLE });
+    expect([...(error as DagValidationError).nodes].sort()).toEqual([
+      'each/check/yes/a',
+      'each/check/yes/b',
+    ]);
+    expect(() => validateDag(new Dag().subDag('empty', new Dag()))).toThrow(
+      expect.objectContaining({ code: ErrorCode.DAG_EMPTY, nodes: ['empty'] }) as Error,
+    );
+  });
+});
