@@ -5,9 +5,9 @@ import {
   type DagDescription,
   Dag as DagClass,
   ErrorCode,
+  type Handler,
   assertValidId,
 } from '@dagflow/flow';
-import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
 import {
@@ -16,11 +16,13 @@ import {
   type ResolvedOptions,
   resolveOptions,
 } from './config.js';
+import { PlanSource, planFrom } from './plan-source.js';
 import { FlowPlan } from './plan/flow-plan.js';
+import { Registry } from './registry.js';
+import { WorkerPool } from './worker-pool.js';
 import { Keys } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
-import { startFlowWorker } from './flow-worker.js';
-import { type NodeJobData, NodeQueues } from './node-queues.js';
+import { NodeQueues } from './node-queues.js';
 import { ResultWaiter } from './result-waiter.js';
 import { defineScripts } from './scripts.js';
 import { StateStore } from './state-store.js';
@@ -63,8 +65,11 @@ export class FlowService {
   readonly options: ResolvedOptions;
   readonly log: Logger;
   readonly #keys: Keys;
-  readonly #plans = new Map<string, FlowPlan>();
-  readonly #workers = new Map<string, Worker<NodeJobData>>();
+  readonly #plans = new PlanSource(() => this.#registry());
+  readonly #handled = new Map<string, Map<string, Handler<never, unknown>>>();
+  readonly #workerId = randomUUID();
+  #pool: WorkerPool | undefined;
+  #registryStore: Registry | undefined;
   #redis: Redis | undefined;
   #store: StateStore | undefined;
   #queues: NodeQueues | undefined;
@@ -91,7 +96,7 @@ export class FlowService {
   register(name: string, define: (dag: Dag) => void, options: FlowOptions = {}): this {
     assertFlowOptions(name, options);
     assertValidId(name, 'flow');
-    if (this.#plans.has(name)) {
+    if (this.#plans.hasLocal(name)) {
       throw new DagflowError(
         ErrorCode.FLOW_ALREADY_REGISTERED,
         `Flow '${name}' is already registered.`,
@@ -100,26 +105,64 @@ export class FlowService {
     const dag = new DagClass();
     define(dag);
     const plan = new FlowPlan(name, dag, options);
-    this.#plans.set(name, plan);
-    if (this.#working) void this.#startFlowWorker(plan);
+    this.#plans.addLocal(plan);
+    if (this.#working)
+      void this.#serveLocal(plan).catch((error: unknown) =>
+        this.log.error('could not start a flow worker', { flow: name, error: String(error) }),
+      );
     return this;
   }
 
-  /** The registered flows. */
-  flows(): FlowInfo[] {
-    return [...this.#plans.values()].map((plan) => ({
-      name: plan.name,
-      version: plan.version,
-      nodes: plan.staticPaths.length,
-    }));
+  /**
+   * Runs one node of a flow that another process registered (steps owned by services): once the flow's
+   * definition is in the registry, `startWorker()` serves the node's queue with `handler`. The node must
+   * name a `queue` (e.g. `dag.remote('face-match', 'faces')`).
+   * @example
+   * ```ts
+   * new FlowService().handle('kyc', 'face-match', matchFace).startWorker();
+   * ```
+   */
+  handle<I, O>(flow: string, node: string, handler: Handler<I, O>): this {
+    assertValidId(flow, 'flow');
+    const handlers = this.#handled.get(flow) ?? new Map<string, Handler<never, unknown>>();
+    handlers.set(node, handler);
+    this.#handled.set(flow, handlers);
+    if (this.#working) void this.#serveHandled(flow, handlers);
+    return this;
+  }
+
+  /**
+   * Every flow registered in this process or published to the registry by others, with the live
+   * workers of each of its queues (`''`: the flow's own queue).
+   */
+  async flows(): Promise<FlowInfo[]> {
+    const registry = this.#registry();
+    const published = await registry.list();
+    const names = [
+      ...new Set([
+        ...this.#plans.local.map((plan) => plan.name),
+        ...published.map((flow) => flow.name),
+      ]),
+    ].sort();
+    return Promise.all(
+      names.map(async (name) => {
+        const plan = await this.#plans.get(name);
+        return {
+          name,
+          version: plan.version,
+          nodes: plan.staticPaths.length,
+          workers: await registry.liveWorkers(name),
+        };
+      }),
+    );
   }
 
   /**
    * The JSON description of a flow's DAG.
    * @throws DagflowError `FLOW_NOT_FOUND`
    */
-  describe(name: string): DagDescription {
-    return this.#plan(name).description;
+  async describe(name: string): Promise<DagDescription> {
+    return (await this.#plans.get(name)).description;
   }
 
   /** Starts the HTTP server and the workers. */
@@ -139,7 +182,8 @@ export class FlowService {
       this.#held.update(key, status);
       if (status === 'stopped') this.#running.abort(key);
     });
-    await Promise.all([...this.#plans.values()].map((plan) => this.#startFlowWorker(plan)));
+    await Promise.all(this.#plans.local.map((plan) => this.#serveLocal(plan)));
+    for (const [flow, handlers] of this.#handled) void this.#serveHandled(flow, handlers);
   }
 
   /**
@@ -177,7 +221,7 @@ export class FlowService {
    */
   async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
     this.#assertOpen();
-    const plan = this.#plan(name);
+    const plan = await this.#plans.get(name);
     const requestId = options.requestId ?? randomUUID();
     if (!REQUEST_ID.test(requestId)) {
       throw new DagflowError(
@@ -220,9 +264,10 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
    */
   async state(name: string, requestId: string): Promise<RequestState> {
-    const state = await this.#stateStore().readState(this.#plan(name), requestId);
+    const plan = await this.#plans.get(name);
+    const state = await this.#stateStore().readState(plan, requestId);
     if (state === undefined) throw notFound(name, requestId);
-    return state;
+    return this.#withWaitingForWorkers(plan, state);
   }
 
   /**
@@ -230,7 +275,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `REQUEST_NOT_FINISHED`, `REQUEST_FAILED`
    */
   async result(name: string, requestId: string): Promise<unknown> {
-    const plan = this.#plan(name);
+    const plan = await this.#plans.get(name);
     const store = this.#stateStore();
     const status = await store.readStatus(name, requestId);
     if (status === undefined) throw notFound(name, requestId);
@@ -249,7 +294,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
    */
   async nodeOutput(name: string, requestId: string, path: string): Promise<unknown> {
-    this.#plan(name);
+    await this.#plans.get(name);
     const store = this.#stateStore();
     if ((await store.readStatus(name, requestId)) === undefined) throw notFound(name, requestId);
     const encoded = await store.readOutput(name, requestId, path);
@@ -265,7 +310,7 @@ export class FlowService {
     requestId: string,
     options: WaitOptions = {},
   ): Promise<unknown> {
-    const plan = this.#plan(name);
+    const plan = await this.#plans.get(name);
     const timeoutMs = options.timeoutMs ?? 30_000;
     const store = this.#stateStore();
     const status = await this.#resultWaiter().waitForEnd(
@@ -294,7 +339,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending or running
    */
   async pause(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'pause');
+    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, 'pause');
   }
 
   /**
@@ -302,7 +347,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless paused
    */
   async resume(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'resume');
+    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, 'resume');
   }
 
   /**
@@ -311,7 +356,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending, running or paused
    */
   async stop(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, 'stop');
+    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, 'stop');
   }
 
   /**
@@ -321,7 +366,7 @@ export class FlowService {
    */
   async rerun(name: string, requestId: string, options: RerunOptions = {}): Promise<void> {
     const command = 'input' in options ? { rerunWith: encode(options.input) } : 'rerun';
-    await controlRequest(this.#controlDeps(), this.#plan(name), requestId, command);
+    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, command);
   }
 
   /**
@@ -329,7 +374,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`
    */
   async listRequests(name: string, options: ListRequestsOptions = {}): Promise<RequestPage> {
-    this.#plan(name);
+    await this.#plans.get(name);
     return this.#requestIndex().list(name, options);
   }
 
@@ -347,12 +392,7 @@ export class FlowService {
     // Running nodes get the drain period to finish; after it (or with Redis unreachable) workers close
     // hard, and their jobs are taken over by other workers once their locks expire.
     const drain = this.options.closeTimeoutMs;
-    await Promise.all(
-      [...this.#workers.values()].map((worker) =>
-        Promise.race([worker.close(), sleep(drain).then(() => worker.close(true))]),
-      ),
-    );
-    this.#workers.clear();
+    await this.#pool?.close(drain);
     await Promise.race([this.#queues?.close(), sleep(drain)]);
     await this.#waiter?.close();
     await Promise.race([this.#redis?.quit(), sleep(drain)]).catch(() => undefined);
@@ -360,26 +400,81 @@ export class FlowService {
     this.log.info('service closed');
   }
 
-  async #startFlowWorker(plan: FlowPlan): Promise<void> {
-    const deps = {
-      redis: this.#connection(),
-      keys: this.#keys,
-      store: this.#stateStore(),
+  /** Publishes a flow registered here and serves its own queue and the queues of its local handlers. */
+  async #serveLocal(plan: FlowPlan): Promise<void> {
+    await this.#registry().publish(plan);
+    await this.#workerPool().serve(plan, plan.localQueues);
+  }
+
+  /** Waits for a flow's definition in the registry, then serves the queues of the nodes handled here. */
+  async #serveHandled(
+    flow: string,
+    handlers: ReadonlyMap<string, Handler<never, unknown>>,
+  ): Promise<void> {
+    while (this.#closing === undefined) {
+      const published = await this.#registry()
+        .load(flow)
+        .catch(() => undefined);
+      if (published !== undefined) {
+        const plan = planFrom(published, handlers);
+        const queues = [...handlers.keys()].map((node) => {
+          const queue = plan.queueOfNode(node);
+          if (queue === undefined) {
+            throw new DagflowError(
+              ErrorCode.INVALID_CONFIG,
+              `Node '${node}' of flow '${flow}' names no queue, so only the flow's own workers run it; give it one (dag.remote('${node}', 'some-queue')) to handle it elsewhere.`,
+            );
+          }
+          return queue;
+        });
+        await this.#workerPool().serve(plan, [...new Set(queues)]);
+        this.log.info('serving handled nodes', {
+          flow,
+          nodes: [...handlers.keys()],
+          version: plan.version,
+        });
+        return;
+      }
+      await sleep(500);
+    }
+  }
+
+  /** Marks queued nodes whose queue has no live worker: they wait for one. */
+  async #withWaitingForWorkers(plan: FlowPlan, state: RequestState): Promise<RequestState> {
+    const queued = Object.entries(state.nodes).filter(([, node]) => node.status === 'queued');
+    if (queued.length === 0) return state;
+    const live = await this.#registry().liveWorkers(plan.name);
+    const nodes = { ...state.nodes };
+    for (const [path, node] of queued) {
+      if ((live[plan.queueOf(path)] ?? 0) === 0)
+        nodes[path] = { ...node, waiting: 'waiting for worker' };
+    }
+    return { ...state, nodes };
+  }
+
+  #workerPool(): WorkerPool {
+    this.#pool ??= new WorkerPool({
+      executor: {
+        redis: this.#connection(),
+        keys: this.#keys,
+        store: this.#stateStore(),
+        queues: this.#nodeQueues(),
+        log: this.log,
+        running: this.#running,
+        maxOutputBytes: this.options.maxOutputBytes,
+        isHeld: (key: string) => this.#held.has(key),
+      },
+      options: this.options,
+      registry: this.#registry(),
       queues: this.#nodeQueues(),
-      log: this.log,
-      running: this.#running,
-      maxOutputBytes: this.options.maxOutputBytes,
-      isHeld: (key: string) => this.#held.has(key),
-    };
-    this.#workers.set(plan.name, startFlowWorker(deps, plan, this.options));
-    const { concurrency, rateLimit } = plan.hooks;
-    const queue = this.#nodeQueues().queue(plan.name);
-    await (concurrency === undefined
-      ? queue.removeGlobalConcurrency()
-      : queue.setGlobalConcurrency(concurrency));
-    await (rateLimit === undefined
-      ? queue.removeGlobalRateLimit()
-      : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
+      workerId: this.#workerId,
+    });
+    return this.#pool;
+  }
+
+  #registry(): Registry {
+    this.#registryStore ??= new Registry(this.#connection(), this.#keys);
+    return this.#registryStore;
   }
 
   #controlDeps() {
@@ -409,16 +504,6 @@ export class FlowService {
         details: { status: state.status, ...(error === undefined ? {} : { error }) },
       },
     );
-  }
-
-  #plan(name: string): FlowPlan {
-    const plan = this.#plans.get(name);
-    if (plan === undefined) {
-      throw new DagflowError(ErrorCode.FLOW_NOT_FOUND, `No flow named '${name}' is registered.`, {
-        details: { flow: name },
-      });
-    }
-    return plan;
   }
 
   #assertOpen(): void {

@@ -12,17 +12,17 @@ import { FINISH_STEP } from './request-finish.js';
 const MAX_STALLED = 2;
 
 /**
- * Starts the BullMQ worker of one flow. Failures that never reached the executor's own failure path
+ * Starts a BullMQ worker on one queue of a flow (its own, or a named one). Failures that never reached the executor's own failure path
  * (Redis errors around a step, nodes whose worker died too often) are recorded here, so that every
  * request ends with a reason instead of hanging.
  */
 export function startFlowWorker(
   deps: ExecutorDeps,
   plan: FlowPlan,
-  options: ResolvedOptions,
+  options: ResolvedOptions & { readonly queue: string },
 ): Worker<NodeJobData> {
   const worker = new Worker<NodeJobData>(
-    deps.keys.queueName(plan.name),
+    deps.keys.queueName(plan.name, options.queue),
     (job) => executeNode(deps, plan, job),
     {
       connection: deps.redis,
@@ -65,7 +65,7 @@ export function startFlowWorker(
     const parsed = parseJobId(id);
     if (parsed === undefined) return;
     deps.queues
-      .queue(plan.name)
+      .queue(plan.name, options.queue)
       .getJob(id)
       .then(async (job) => {
         if (job !== undefined && !(await job.isFailed())) return;

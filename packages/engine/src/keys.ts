@@ -18,9 +18,22 @@ export interface RequestKeys {
 export class Keys {
   constructor(readonly prefix: string) {}
 
-  /** BullMQ queue name of a flow; BullMQ puts `prefix:` in front of it. */
-  queueName(flow: string): string {
-    return `{${flow}}`;
+  /**
+   * BullMQ queue name of a flow, or of one of its named queues (steps owned by a service); BullMQ puts
+   * `prefix:` in front of it. All of a flow's queues share its hash tag.
+   */
+  queueName(flow: string, queue = ''): string {
+    return queue === '' ? `{${flow}}` : `{${flow}}.${queue}`;
+  }
+
+  /** Hash: every registered flow's published definition (JSON), by flow name. */
+  get registry(): string {
+    return `${this.prefix}:registry`;
+  }
+
+  /** Hash: live workers of a flow, `<queue>|<workerId>` -> heartbeat expiry (ms). */
+  workers(flow: string): string {
+    return `${this.prefix}:workers:{${flow}}`;
   }
 
   /** The keys of one request. */

@@ -59,17 +59,18 @@ export class NodeQueues {
     private readonly keys: Keys,
   ) {}
 
-  /** The flow's queue, created on first use on the shared connection. */
-  queue(flow: string): Queue<NodeJobData> {
-    let queue = this.#queues.get(flow);
+  /** The flow's queue (or one of its named queues), created on first use on the shared connection. */
+  queue(flow: string, name = ''): Queue<NodeJobData> {
+    const key = `${flow}\n${name}`;
+    let queue = this.#queues.get(key);
     if (queue === undefined) {
-      queue = new Queue<NodeJobData>(this.keys.queueName(flow), {
+      queue = new Queue<NodeJobData>(this.keys.queueName(flow, name), {
         connection: this.redis,
         prefix: this.keys.prefix,
         streams: { events: { maxLen: 1_000 } },
       });
       queue.on('error', () => undefined); // connection errors surface on the shared connection
-      this.#queues.set(flow, queue);
+      this.#queues.set(key, queue);
     }
     return queue;
   }
@@ -84,7 +85,18 @@ export class NodeQueues {
     paths: readonly string[],
     options: EnqueueOptions = {},
   ): Promise<void> {
-    const queue = this.queue(plan.name);
+    const byQueue = new Map<string, string[]>();
+    for (const path of paths) {
+      const name = plan.queueOf(path);
+      byQueue.set(name, [...(byQueue.get(name) ?? []), path]);
+    }
+    if (byQueue.size > 1) {
+      await Promise.all(
+        [...byQueue].map(([, group]) => this.enqueue(plan, requestId, group, options)),
+      );
+      return;
+    }
+    const queue = this.queue(plan.name, plan.queueOf(paths[0] ?? ''));
     const generation = options.generation ?? 0;
     const { inline } = options;
     const data = (path: string): NodeJobData => ({

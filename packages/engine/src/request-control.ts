@@ -66,12 +66,14 @@ export async function controlRequest(
       return;
     case 'stop': {
       deps.running.abort(`${plan.name}/${requestId}`);
-      const queue = deps.queues.queue(plan.name);
       // Waiting and delayed jobs go; active ones end when their handlers see the abort.
-      const ids = steps.flatMap((step) =>
-        [...new Set([0, generation])].map((g) => jobId(requestId, step, g)),
-      );
-      await Promise.all(ids.map((id) => queue.remove(id).catch(() => 0)));
+      const removals = steps.flatMap((step) => {
+        const queue = deps.queues.queue(plan.name, plan.queueOf(step));
+        return [...new Set([0, generation])].map((g) =>
+          queue.remove(jobId(requestId, step, g)).catch(() => 0),
+        );
+      });
+      await Promise.all(removals);
       if (plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
       return;
     }

@@ -31,6 +31,8 @@ export interface NodeState {
   readonly error?: NodeError;
   /** For a conditional branch: the branch keys that ran; for a for-each: its item keys. */
   readonly picked?: readonly string[];
+  /** Set on a queued node whose queue has no live worker: it runs when one starts. */
+  readonly waiting?: 'waiting for worker';
   /** The saga compensation's outcome, once the request ended failed or stopped. */
   readonly compensation?: {
     readonly status: 'completed' | 'failed';
@@ -81,7 +83,10 @@ export interface FlowInfo {
   readonly name: string;
   /** Hash of the DAG's description; changes whenever the definition does. */
   readonly version: string;
+  /** Vertices outside branches and for-each bodies. */
   readonly nodes: number;
+  /** Live workers per queue: `''` is the flow's own queue, other keys are nodes' named queues. */
+  readonly workers: Readonly<Record<string, number>>;
 }
 
 /** A request that has ended, as flow hooks receive it. */

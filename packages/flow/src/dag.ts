@@ -1,5 +1,5 @@
-import { DagValidationError, ErrorCode } from './errors.js';
-import { assertValidId } from './ids.js';
+import { DagflowError, DagValidationError, ErrorCode } from './errors.js';
+import { assertValidId, isValidId } from './ids.js';
 import type {
   BranchOptions,
   Condition,
@@ -83,6 +83,19 @@ export class Dag {
   node<I, O>(id: string, handler: Handler<I, O>, options: NodeOptions = {}): this {
     assertValidOptions(id, options);
     return this.#add({ kind: 'task', id, handler, options });
+  }
+
+  /**
+   * Adds a node whose handler lives in another service: it runs on `queue`, in the processes that
+   * `handle()` it there. Its handler here only fails, should a job ever reach this process.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`, `DAG_INVALID_OPTION`
+   */
+  remote(
+    id: string,
+    queue: string,
+    options: Omit<NodeOptions, 'queue' | 'fallback' | 'compensate'> = {},
+  ): this {
+    return this.node(id, handledElsewhere(id, queue), { ...options, queue });
   }
 
   /**
@@ -181,8 +194,31 @@ export class Dag {
   }
 }
 
+const ELSEWHERE = Symbol('dagflow.handledElsewhere');
+
+/** The handler of a node that another service handles. */
+export function handledElsewhere(id: string, queue: string): () => never {
+  const handler = (): never => {
+    throw new DagflowError(
+      ErrorCode.NO_HANDLER,
+      `Node '${id}' is handled by the service that serves queue '${queue}', not by this process.`,
+    );
+  };
+  return Object.assign(handler, { [ELSEWHERE]: true });
+}
+
+/** Whether `handler` stands for a handler that lives in another service. */
+export function isHandledElsewhere(handler: unknown): boolean {
+  return typeof handler === 'function' && ELSEWHERE in handler;
+}
+
 function assertValidOptions(id: string, options: NodeOptions): void {
   const problems: string[] = [];
+  if (options.queue !== undefined && !isValidId(options.queue)) {
+    problems.push(
+      `queue must be 1-100 characters of letters, digits, '_', '.' and '-' (got ${JSON.stringify(options.queue)})`,
+    );
+  }
   const { retries, timeoutMs, backoff } = options;
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
     problems.push(`retries must be an integer >= 0 (got ${String(retries)})`);

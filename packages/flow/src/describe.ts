@@ -24,6 +24,8 @@ export interface NodeDescription {
   readonly fallback?: boolean;
   /** The task has a saga compensation. */
   readonly compensate?: boolean;
+  /** The queue the task runs on, when another service owns it. */
+  readonly queue?: string;
   /** The sub-DAG (kind `subdag`) or the body run per item (kind `foreach`). */
   readonly dag?: DagDescription;
   /** One DAG per branch key (kind `branch`). */
@@ -78,6 +80,7 @@ function describeNode(node: GraphNode): NodeDescription {
         ...(backoff === undefined ? {} : { backoff: { ...backoff } }),
         fallback: vertex.options.fallback !== undefined,
         compensate: vertex.options.compensate !== undefined,
+        ...(vertex.options.queue === undefined ? {} : { queue: vertex.options.queue }),
       };
     }
     case 'subdag':

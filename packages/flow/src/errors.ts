@@ -17,6 +17,8 @@ export const ErrorCode = {
   DAG_INVALID_ID: 'DAG_INVALID_ID',
   /** A node option is out of range (negative retries, non-positive timeout, ...). */
   DAG_INVALID_OPTION: 'DAG_INVALID_OPTION',
+  /** A node's handler lives in another service (a `remote` node or one handled on another queue). */
+  NO_HANDLER: 'NO_HANDLER',
   /** No flow of that name is registered. */
   FLOW_NOT_FOUND: 'FLOW_NOT_FOUND',
   /** A flow of that name is already registered in this service. */

@@ -89,10 +89,11 @@ export function validateDag(dag: Dag, scope = ''): DagGraph {
       },
     ]),
   );
+  // Roots and terminals in topological order, so that a DAG rebuilt from its description describes the same.
   return {
     nodes,
-    roots: vertices.filter((v) => parents.get(v.id)?.length === 0).map((v) => v.id),
-    terminals: vertices.filter((v) => children.get(v.id)?.length === 0).map((v) => v.id),
+    roots: order.filter((id) => parents.get(id)?.length === 0),
+    terminals: order.filter((id) => children.get(id)?.length === 0),
     order,
   };
 }

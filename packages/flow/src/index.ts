@@ -10,9 +10,10 @@
  * ```
  * @module
  */
-export { Dag } from './dag.js';
+export { Dag, isHandledElsewhere } from './dag.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
+export { dagFromDescription } from './from-description.js';
 export type { DagDescription, EdgeDescription, NodeDescription } from './describe.js';
 export { DagflowError, DagValidationError, ErrorCode, NonRetryableError } from './errors.js';
 export { validateDag } from './graph.js';

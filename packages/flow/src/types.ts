@@ -96,6 +96,12 @@ export interface NodeOptions {
    * one, in reverse completion order, with that node's input and output. Retried up to 3 attempts.
    */
   readonly compensate?: (input: never, output: never, ctx: NodeContext) => unknown;
+  /**
+   * The queue this node runs on: only processes that handle the node on that queue run it (steps owned
+   * by another service). `[A-Za-z0-9_.-]`, 1-100 characters.
+   * @defaultValue the flow's own queue, served by every worker of the flow
+   */
+  readonly queue?: string;
 }
 
 /** Options of a sub-DAG vertex. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dag } from '../src/dag.js';
 import { describeDag } from '../src/describe.js';
+import { dagFromDescription } from '../src/from-description.js';
 import { DagValidationError, ErrorCode } from '../src/errors.js';
 import { validateDag } from '../src/graph.js';
 
@@ -60,5 +61,28 @@ describe('nested constructs', () => {
     expect(() => validateDag(new Dag().subDag('empty', new Dag()))).toThrow(
       expect.objectContaining({ code: ErrorCode.DAG_EMPTY, nodes: ['empty'] }) as Error,
     );
+  });
+});
+
+describe('dagFromDescription', () => {
+  it('rebuilds a DAG whose description equals the original, with given handlers', () => {
+    const inner = new Dag().node('x', noop).node('y', noop, { queue: 'ys' }).edge('x', 'y');
+    const dag = new Dag().node('a', noop, { retries: 2, timeoutMs: 100 }).remote('r', 'remote-q');
+    dag
+      .subDag('s', inner)
+      .forEachBranch('f', () => ({}), { maxConcurrency: 2 })
+      .subDag('s2', inner);
+    const { k } = dag.conditionalBranch('c', ['k'], () => ['k'], { aggregator: (o) => o });
+    k.node('z', noop);
+    dag
+      .edge('a', 's')
+      .edge('s', 'f', { forward: (o) => o })
+      .edge('a', 'c', { executionOnly: true })
+      .edge('a', 'r');
+    const description = describeDag(validateDag(dag));
+    const rebuilt = dagFromDescription(description, new Map([['s/y', () => 'here']]));
+    expect(describeDag(validateDag(rebuilt))).toEqual(description);
+    const y = rebuilt.vertices.find((v) => v.id === 's');
+    expect(y?.kind).toBe('subdag');
   });
 });

@@ -54,15 +54,15 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     }
   });
 
-  app.get('/flows', (_req, res) => {
-    res.json({ flows: service.flows() });
+  app.get('/flows', async (_req, res) => {
+    res.json({ flows: await service.flows() });
   });
 
-  app.get('/flows/:name', (req, res) => {
+  app.get('/flows/:name', async (req, res) => {
     const name = param(req, 'name');
-    const dag = service.describe(name);
-    const info = service.flows().find((flow) => flow.name === name);
-    res.json({ name, version: info?.version ?? '', dag });
+    const dag = await service.describe(name);
+    const info = (await service.flows()).find((flow) => flow.name === name);
+    res.json({ name, version: info?.version ?? '', workers: info?.workers ?? {}, dag });
   });
 
   app.get('/flow/:name/requests', async (req, res) => {

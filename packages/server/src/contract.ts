@@ -33,6 +33,8 @@ export interface FlowListResponse {
 export interface FlowDetailResponse {
   readonly name: string;
   readonly version: string;
+  /** Live workers per queue (`''`: the flow's own queue). */
+  readonly workers: Readonly<Record<string, number>>;
   readonly dag: DagDescription;
 }
 
@@ -80,6 +82,7 @@ export interface RequestStateResponse {
         readonly finishedAt?: number;
         readonly error?: NodeErrorResponse;
         readonly picked?: readonly string[];
+        readonly waiting?: 'waiting for worker';
       }
     >
   >;

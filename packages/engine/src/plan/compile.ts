@@ -79,6 +79,7 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
       add(steps, {
         kind: 'task',
         template: path,
+        queue: options.queue ?? '',
         vertex,
         options,
         jobOptions,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
-import { describeDag, validateDag } from '@dagflow/flow';
+import { describeDag, isHandledElsewhere, validateDag } from '@dagflow/flow';
 import { decode } from '../codec.js';
 import type { FlowOptions } from '../types.js';
 import { compileSteps } from './compile.js';
@@ -63,6 +63,28 @@ export class FlowPlan {
     const { template, keys } = parsePath(path);
     const step = this.#steps.get(template);
     return step === undefined ? undefined : { step, keys, path };
+  }
+
+  /** The named queue a step path runs on (`''`: the flow's own queue). */
+  queueOf(path: string): string {
+    const step = this.resolve(path)?.step;
+    return step?.kind === 'task' ? step.queue : '';
+  }
+
+  /** The queues whose steps this process can run: the flow's own (`''`) and those of local handlers. */
+  get localQueues(): readonly string[] {
+    const named = [...this.#steps.values()].flatMap((step) =>
+      step.kind === 'task' && step.queue !== '' && !isHandledElsewhere(step.vertex.handler)
+        ? [step.queue]
+        : [],
+    );
+    return [...new Set(['', ...named])];
+  }
+
+  /** The named queue of the task at a node path (no item keys), or undefined when it has none. */
+  queueOfNode(path: string): string | undefined {
+    const step = this.#steps.get(path);
+    return step?.kind === 'task' && step.queue !== '' ? step.queue : undefined;
   }
 
   /** The step kind and vertex path of an instance path's template, for state display. */

@@ -70,6 +70,8 @@ interface VertexInput {
 /** Runs a handler. */
 export interface TaskStep extends StepBase, VertexCompletion, VertexInput {
   readonly kind: 'task';
+  /** The named queue the task runs on (`options.queue`), or `''` for the flow's own queue. */
+  readonly queue: string;
   readonly vertex: TaskVertex;
   readonly options: NodeOptions;
 }

@@ -18,11 +18,20 @@ export function prefixFor(): string {
 }
 
 /** Starts the test worker fixture (test flows, `startWorker()`) as a child process; killed after the test. */
-export async function spawnWorker(
+export function spawnWorker(
   prefix: string,
   env: Record<string, string> = {},
 ): Promise<WorkerProcess> {
-  const worker = startWorkerProcess(new URL('../fixtures/worker.mjs', import.meta.url).pathname, {
+  return spawnFixture('worker.mjs', prefix, env);
+}
+
+/** Starts a module of `test/fixtures` as a child process (it says 'ready'); killed after the test. */
+export async function spawnFixture(
+  module: string,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const worker = startWorkerProcess(new URL(`../fixtures/${module}`, import.meta.url).pathname, {
     REDIS_URL: inject('redisUrl'),
     DAGFLOW_PREFIX: prefix,
     ...env,

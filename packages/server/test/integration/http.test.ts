@@ -216,7 +216,8 @@ describe('HTTP API', () => {
   it('lists and describes flows, lists requests and reports health', async () => {
     const { base } = await serve();
     const flows = (await (await fetch(`${base}/flows`)).json()) as { flows: { name: string }[] };
-    expect(flows.flows.map((f) => f.name)).toEqual(['myflow', 'echo', 'bytes', 'slow', 'broken']);
+    expect(flows.flows.map((f) => f.name)).toEqual(['broken', 'bytes', 'echo', 'myflow', 'slow']);
+    expect(flows.flows[0]).toMatchObject({ workers: { '': 1 } });
     const detail = (await (await fetch(`${base}/flows/myflow`)).json()) as Record<string, unknown>;
     expect(detail).toMatchObject({
       name: 'myflow',

@@ -1,0 +1,60 @@
+import { DagflowError, ErrorCode, type Handler, dagFromDescription } from '@dagflow/flow';
+import { FlowPlan } from './plan/flow-plan.js';
+import type { PublishedFlow, Registry } from './registry.js';
+
+/** How long a plan built from the registry is reused before the registry is read again. */
+const REMOTE_PLAN_TTL_MS = 2_000;
+
+/**
+ * Where a process finds a flow's plan: flows registered here, else the definitions other processes
+ * published to the registry (rebuilt without their code, enough to execute, inspect and control).
+ */
+export class PlanSource {
+  readonly #local = new Map<string, FlowPlan>();
+  readonly #remote = new Map<string, { readonly plan: FlowPlan; readonly at: number }>();
+
+  constructor(private readonly registry: () => Registry) {}
+
+  /** Adds a flow registered in this process. */
+  addLocal(plan: FlowPlan): void {
+    this.#local.set(plan.name, plan);
+  }
+
+  /** Whether the flow was registered in this process. */
+  hasLocal(name: string): boolean {
+    return this.#local.has(name);
+  }
+
+  /** The flows registered in this process. */
+  get local(): readonly FlowPlan[] {
+    return [...this.#local.values()];
+  }
+
+  /**
+   * The flow's plan, from this process or the registry.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async get(name: string): Promise<FlowPlan> {
+    const local = this.#local.get(name);
+    if (local !== undefined) return local;
+    const cached = this.#remote.get(name);
+    if (cached !== undefined && Date.now() - cached.at < REMOTE_PLAN_TTL_MS) return cached.plan;
+    const published = await this.registry().load(name);
+    if (published === undefined) {
+      throw new DagflowError(ErrorCode.FLOW_NOT_FOUND, `No flow named '${name}' is registered.`, {
+        details: { flow: name },
+      });
+    }
+    const plan = cached?.plan.version === published.version ? cached.plan : planFrom(published);
+    this.#remote.set(name, { plan, at: Date.now() });
+    return plan;
+  }
+}
+
+/** A plan rebuilt from a published definition, with real handlers for the given node paths. */
+export function planFrom(
+  published: PublishedFlow,
+  handlers: ReadonlyMap<string, Handler<never, unknown>> = new Map(),
+): FlowPlan {
+  return new FlowPlan(published.name, dagFromDescription(published.description, handlers));
+}

@@ -1,0 +1,87 @@
+import type { DagDescription } from '@dagflow/flow';
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import type { FlowPlan } from './plan/flow-plan.js';
+
+/** A flow definition as workers publish it to Redis. */
+export interface PublishedFlow {
+  readonly name: string;
+  readonly version: string;
+  readonly description: DagDescription;
+  readonly publishedAt: number;
+}
+
+/** How long a worker counts as live after its last heartbeat. */
+export const WORKER_TTL_MS = 15_000;
+
+/**
+ * The flow registry in Redis: every registered flow's definition (description and version), and the
+ * live workers of each flow queue (heartbeats), so that any process can list, describe and execute flows
+ * whose handlers live elsewhere, and see which queues are served.
+ */
+export class Registry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Publishes a flow's definition (the latest registration wins). */
+  async publish(plan: FlowPlan): Promise<void> {
+    const published: PublishedFlow = {
+      name: plan.name,
+      version: plan.version,
+      description: plan.description,
+      publishedAt: Date.now(),
+    };
+    await this.redis.hset(this.keys.registry, plan.name, JSON.stringify(published));
+  }
+
+  /** A published flow, or undefined. */
+  async load(name: string): Promise<PublishedFlow | undefined> {
+    const text = await this.redis.hget(this.keys.registry, name);
+    return text === null ? undefined : (JSON.parse(text) as PublishedFlow);
+  }
+
+  /** Every published flow, by name. */
+  async list(): Promise<PublishedFlow[]> {
+    const all = await this.redis.hgetall(this.keys.registry);
+    return Object.values(all)
+      .map((text) => JSON.parse(text) as PublishedFlow)
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Announces that `workerId` serves these queues of the flow, for the next {@link WORKER_TTL_MS}. */
+  async heartbeat(flow: string, queues: readonly string[], workerId: string): Promise<void> {
+    const until = Date.now() + WORKER_TTL_MS;
+    await this.redis.hset(
+      this.keys.workers(flow),
+      ...queues.flatMap((queue) => [`${queue}|${workerId}`, until]),
+    );
+  }
+
+  /** Withdraws a worker (on close). */
+  async withdraw(flow: string, queues: readonly string[], workerId: string): Promise<void> {
+    await this.redis.hdel(
+      this.keys.workers(flow),
+      ...queues.map((queue) => `${queue}|${workerId}`),
+    );
+  }
+
+  /** Live workers per queue of the flow (`''`: the flow's own queue); expired entries are dropped. */
+  async liveWorkers(flow: string): Promise<Record<string, number>> {
+    const entries = await this.redis.hgetall(this.keys.workers(flow));
+    const now = Date.now();
+    const live: Record<string, number> = {};
+    const expired: string[] = [];
+    for (const [field, until] of Object.entries(entries)) {
+      if (Number(until) < now) {
+        expired.push(field);
+        continue;
+      }
+      const queue = field.slice(0, field.lastIndexOf('|'));
+      live[queue] = (live[queue] ?? 0) + 1;
+    }
+    if (expired.length > 0) await this.redis.hdel(this.keys.workers(flow), ...expired);
+    return live;
+  }
+}

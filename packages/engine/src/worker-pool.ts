@@ -1,0 +1,96 @@
+import type { Worker } from 'bullmq';
+import type { ResolvedOptions } from './config.js';
+import { startFlowWorker } from './flow-worker.js';
+import type { ExecutorDeps } from './node-executor.js';
+import type { NodeJobData, NodeQueues } from './node-queues.js';
+import type { FlowPlan } from './plan/flow-plan.js';
+import { type Registry, WORKER_TTL_MS } from './registry.js';
+
+/** What the pool needs besides the executor's dependencies. */
+export interface PoolDeps {
+  readonly executor: ExecutorDeps;
+  readonly options: ResolvedOptions;
+  readonly registry: Registry;
+  readonly queues: NodeQueues;
+  readonly workerId: string;
+}
+
+/**
+ * The BullMQ workers of this process, one per flow queue it serves, and their heartbeats in the
+ * registry (every third of the worker TTL) so that other processes see which queues are served.
+ */
+export class WorkerPool {
+  readonly #workers: {
+    readonly flow: string;
+    readonly queue: string;
+    readonly worker: Worker<NodeJobData>;
+  }[] = [];
+  #heartbeat: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: PoolDeps) {}
+
+  /** Starts workers on these queues of the flow and announces them. */
+  async serve(plan: FlowPlan, queues: readonly string[]): Promise<void> {
+    const { executor, options, queues: nodeQueues, registry, workerId } = this.deps;
+    for (const queue of queues) {
+      this.#workers.push({
+        flow: plan.name,
+        queue,
+        worker: startFlowWorker(executor, plan, { ...options, queue }),
+      });
+    }
+    if (queues.includes('')) {
+      // Flow limits hold on the flow's own queue, across all its workers (BullMQ global settings).
+      const { concurrency, rateLimit } = plan.hooks;
+      const queue = nodeQueues.queue(plan.name);
+      await (concurrency === undefined
+        ? queue.removeGlobalConcurrency()
+        : queue.setGlobalConcurrency(concurrency));
+      await (rateLimit === undefined
+        ? queue.removeGlobalRateLimit()
+        : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
+    }
+    await registry.heartbeat(plan.name, queues, workerId);
+    this.#heartbeat ??= setInterval(() => void this.#beat(), WORKER_TTL_MS / 3).unref();
+  }
+
+  /** Closes every worker (running jobs get `drainMs`, then are closed hard) and withdraws them. */
+  async close(drainMs: number): Promise<void> {
+    clearInterval(this.#heartbeat);
+    await Promise.all(
+      this.#workers.map(({ worker }) =>
+        Promise.race([worker.close(), sleep(drainMs).then(() => worker.close(true))]),
+      ),
+    );
+    const byFlow = this.#byFlow();
+    this.#workers.length = 0;
+    await Promise.race([
+      Promise.all(
+        [...byFlow].map(([flow, queues]) =>
+          this.deps.registry.withdraw(flow, queues, this.deps.workerId),
+        ),
+      ),
+      sleep(drainMs),
+    ]).catch(() => undefined);
+  }
+
+  async #beat(): Promise<void> {
+    try {
+      for (const [flow, queues] of this.#byFlow())
+        await this.deps.registry.heartbeat(flow, queues, this.deps.workerId);
+    } catch (error) {
+      this.deps.executor.log.warn('worker heartbeat failed', { error: String(error) });
+    }
+  }
+
+  #byFlow(): Map<string, string[]> {
+    const byFlow = new Map<string, string[]>();
+    for (const { flow, queue } of this.#workers)
+      byFlow.set(flow, [...(byFlow.get(flow) ?? []), queue]);
+    return byFlow;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
