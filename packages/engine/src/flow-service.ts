@@ -8,8 +8,7 @@ import {
   type Handler,
   assertValidId,
 } from '@dagflow/flow';
-import { Redis } from 'ioredis';
-import { decode, encode } from './codec.js';
+import { encode } from './codec.js';
 import {
   type FlowServiceOptions,
   type HttpHandle,
@@ -18,21 +17,22 @@ import {
 } from './config.js';
 import { PlanSource, planFrom } from './plan-source.js';
 import { FlowPlan } from './plan/flow-plan.js';
-import { Registry } from './registry.js';
 import { WorkerPool } from './worker-pool.js';
 import { Keys } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
-import { NodeQueues } from './node-queues.js';
-import { ResultWaiter } from './result-waiter.js';
-import { defineScripts } from './scripts.js';
-import { StateStore } from './state-store.js';
+import {
+  executeRequest,
+  nodeOutputOf,
+  requestResult,
+  requestState,
+  waitForRequest,
+} from './request-api.js';
 import { controlRequest } from './request-control.js';
-import { type ListRequestsOptions, RequestIndex, type RequestPage } from './request-index.js';
+import type { ListRequestsOptions, RequestPage } from './request-index.js';
+import { ServiceResources, sleep } from './service-resources.js';
 import { HeldRequests } from './held-requests.js';
 import { RunningAttempts } from './running-attempts.js';
 import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './types.js';
-
-const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** Options of {@link FlowService.rerun}. */
 export interface RerunOptions {
@@ -64,19 +64,13 @@ export interface WaitOptions {
 export class FlowService {
   readonly options: ResolvedOptions;
   readonly log: Logger;
-  readonly #keys: Keys;
-  readonly #plans = new PlanSource(() => this.#registry());
+  readonly #res: ServiceResources;
+  readonly #plans = new PlanSource(() => this.#res.registry);
   readonly #handled = new Map<string, Map<string, Handler<never, unknown>>>();
   readonly #workerId = randomUUID();
-  #pool: WorkerPool | undefined;
-  #registryStore: Registry | undefined;
-  #redis: Redis | undefined;
-  #store: StateStore | undefined;
-  #queues: NodeQueues | undefined;
-  #waiter: ResultWaiter | undefined;
-  #index: RequestIndex | undefined;
   readonly #running = new RunningAttempts();
   readonly #held = new HeldRequests();
+  #pool: WorkerPool | undefined;
   #http: HttpHandle | undefined;
   #working = false;
   #closing: Promise<void> | undefined;
@@ -84,8 +78,8 @@ export class FlowService {
   /** Reads configuration only; connections open on first use. */
   constructor(options: FlowServiceOptions = {}) {
     this.options = resolveOptions(options);
-    this.#keys = new Keys(this.options.prefix);
     this.log = createLogger(this.options.logLevel, { prefix: this.options.prefix });
+    this.#res = new ServiceResources(this.options, new Keys(this.options.prefix), this.log);
   }
 
   /**
@@ -136,7 +130,7 @@ export class FlowService {
    * workers of each of its queues (`''`: the flow's own queue).
    */
   async flows(): Promise<FlowInfo[]> {
-    const registry = this.#registry();
+    const registry = this.#res.registry;
     const published = await registry.list();
     const names = [
       ...new Set([
@@ -176,9 +170,9 @@ export class FlowService {
     this.#assertOpen();
     if (this.#working) return;
     this.#working = true;
-    await this.#connection().ping();
+    await this.#res.redis.ping();
     // Other processes publish the end of a request; running handlers of a stopped one are aborted here.
-    await this.#resultWaiter().onEnded((key, status) => {
+    await this.#res.waiter.onEnded((key, status) => {
       this.#held.update(key, status);
       if (status === 'stopped') this.#running.abort(key);
     });
@@ -200,14 +194,14 @@ export class FlowService {
         "No HTTP front end: pass `http: httpApi()` from '@dagflow/server' to the FlowService options.",
       );
     }
-    await this.#connection().ping();
+    await this.#res.redis.ping();
     this.#http = await http.listen(this, { port, host });
     this.log.info('http server listening', { port: this.#http.port });
   }
 
   /** Resolves when Redis answers PING; for health checks. */
   async ping(): Promise<void> {
-    await this.#connection().ping();
+    await this.#res.redis.ping();
   }
 
   /** The port the HTTP server listens on, once started. */
@@ -221,42 +215,7 @@ export class FlowService {
    */
   async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
     this.#assertOpen();
-    const plan = await this.#plans.get(name);
-    const requestId = options.requestId ?? randomUUID();
-    if (!REQUEST_ID.test(requestId)) {
-      throw new DagflowError(
-        ErrorCode.INVALID_REQUEST_ID,
-        `Invalid request id ${JSON.stringify(requestId)}: use 1-128 characters of letters, digits, '_', '.' and '-'.`,
-      );
-    }
-    const context =
-      options.query === undefined && options.headers === undefined
-        ? ''
-        : JSON.stringify({ query: options.query, headers: options.headers });
-    const { priority } = options;
-    if (
-      priority !== undefined &&
-      !(Number.isInteger(priority) && priority >= 1 && priority <= 2_097_152)
-    ) {
-      throw new DagflowError(
-        ErrorCode.INVALID_INPUT,
-        `Priority must be an integer from 1 (highest) to 2097152 (got ${String(priority)}).`,
-      );
-    }
-    const now = Date.now();
-    const created = await this.#stateStore().createRequest(name, requestId, encode(input), context);
-    if (created) await this.#requestIndex().add(name, requestId, now);
-    const status = created ? 'pending' : await this.#stateStore().readStatus(name, requestId);
-    // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
-    if (status === 'pending') {
-      await this.#nodeQueues().enqueue(
-        plan,
-        requestId,
-        plan.roots,
-        priority === undefined ? {} : { priority },
-      );
-    }
-    return requestId;
+    return executeRequest(this.#res, await this.#plans.get(name), input, options);
   }
 
   /**
@@ -264,10 +223,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
    */
   async state(name: string, requestId: string): Promise<RequestState> {
-    const plan = await this.#plans.get(name);
-    const state = await this.#stateStore().readState(plan, requestId);
-    if (state === undefined) throw notFound(name, requestId);
-    return this.#withWaitingForWorkers(plan, state);
+    return requestState(this.#res, await this.#plans.get(name), requestId);
   }
 
   /**
@@ -275,18 +231,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `REQUEST_NOT_FINISHED`, `REQUEST_FAILED`
    */
   async result(name: string, requestId: string): Promise<unknown> {
-    const plan = await this.#plans.get(name);
-    const store = this.#stateStore();
-    const status = await store.readStatus(name, requestId);
-    if (status === undefined) throw notFound(name, requestId);
-    if (status === 'completed')
-      return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
-    if (status === 'failed' || status === 'stopped') throw await this.#failure(name, requestId);
-    throw new DagflowError(
-      ErrorCode.REQUEST_NOT_FINISHED,
-      `Request '${requestId}' of flow '${name}' is ${status}; wait for it with waitForResult() or ?wait=.`,
-      { details: { status } },
-    );
+    return requestResult(this.#res, await this.#plans.get(name), requestId);
   }
 
   /**
@@ -294,11 +239,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
    */
   async nodeOutput(name: string, requestId: string, path: string): Promise<unknown> {
-    await this.#plans.get(name);
-    const store = this.#stateStore();
-    if ((await store.readStatus(name, requestId)) === undefined) throw notFound(name, requestId);
-    const encoded = await store.readOutput(name, requestId, path);
-    return encoded === null ? undefined : decode(encoded);
+    return nodeOutputOf(this.#res, await this.#plans.get(name), requestId, path);
   }
 
   /**
@@ -310,28 +251,12 @@ export class FlowService {
     requestId: string,
     options: WaitOptions = {},
   ): Promise<unknown> {
-    const plan = await this.#plans.get(name);
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    const store = this.#stateStore();
-    const status = await this.#resultWaiter().waitForEnd(
-      `${name}/${requestId}`,
-      async () => {
-        const current = await store.readStatus(name, requestId);
-        if (current === undefined) throw notFound(name, requestId);
-        return current;
-      },
-      (current) => current === 'completed' || current === 'failed' || current === 'stopped',
-      timeoutMs,
+    return waitForRequest(
+      this.#res,
+      await this.#plans.get(name),
+      requestId,
+      options.timeoutMs ?? 30_000,
     );
-    if (status === undefined) {
-      throw new DagflowError(
-        ErrorCode.WAIT_TIMEOUT,
-        `Request '${requestId}' of flow '${name}' did not finish within ${timeoutMs} ms; it goes on running.`,
-      );
-    }
-    if (status === 'completed')
-      return plan.resultFrom(await store.readTerminalOutputs(plan, requestId));
-    throw await this.#failure(name, requestId);
   }
 
   /**
@@ -375,7 +300,7 @@ export class FlowService {
    */
   async listRequests(name: string, options: ListRequestsOptions = {}): Promise<RequestPage> {
     await this.#plans.get(name);
-    return this.#requestIndex().list(name, options);
+    return this.#res.index.list(name, options);
   }
 
   /**
@@ -393,16 +318,13 @@ export class FlowService {
     // hard, and their jobs are taken over by other workers once their locks expire.
     const drain = this.options.closeTimeoutMs;
     await this.#pool?.close(drain);
-    await Promise.race([this.#queues?.close(), sleep(drain)]);
-    await this.#waiter?.close();
-    await Promise.race([this.#redis?.quit(), sleep(drain)]).catch(() => undefined);
-    this.#redis?.disconnect();
+    await this.#res.close(drain);
     this.log.info('service closed');
   }
 
   /** Publishes a flow registered here and serves its own queue and the queues of its local handlers. */
   async #serveLocal(plan: FlowPlan): Promise<void> {
-    await this.#registry().publish(plan);
+    await this.#res.registry.publish(plan);
     await this.#workerPool().serve(plan, plan.localQueues);
   }
 
@@ -412,9 +334,7 @@ export class FlowService {
     handlers: ReadonlyMap<string, Handler<never, unknown>>,
   ): Promise<void> {
     while (this.#closing === undefined) {
-      const published = await this.#registry()
-        .load(flow)
-        .catch(() => undefined);
+      const published = await this.#res.registry.load(flow).catch(() => undefined);
       if (published !== undefined) {
         const plan = planFrom(published, handlers);
         const queues = [...handlers.keys()].map((node) => {
@@ -439,71 +359,28 @@ export class FlowService {
     }
   }
 
-  /** Marks queued nodes whose queue has no live worker: they wait for one. */
-  async #withWaitingForWorkers(plan: FlowPlan, state: RequestState): Promise<RequestState> {
-    const queued = Object.entries(state.nodes).filter(([, node]) => node.status === 'queued');
-    if (queued.length === 0) return state;
-    const live = await this.#registry().liveWorkers(plan.name);
-    const nodes = { ...state.nodes };
-    for (const [path, node] of queued) {
-      if ((live[plan.queueOf(path)] ?? 0) === 0)
-        nodes[path] = { ...node, waiting: 'waiting for worker' };
-    }
-    return { ...state, nodes };
-  }
-
   #workerPool(): WorkerPool {
     this.#pool ??= new WorkerPool({
       executor: {
-        redis: this.#connection(),
-        keys: this.#keys,
-        store: this.#stateStore(),
-        queues: this.#nodeQueues(),
+        redis: this.#res.redis,
+        keys: this.#res.keys,
+        store: this.#res.store,
+        queues: this.#res.queues,
         log: this.log,
         running: this.#running,
         maxOutputBytes: this.options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
       },
       options: this.options,
-      registry: this.#registry(),
-      queues: this.#nodeQueues(),
+      registry: this.#res.registry,
+      queues: this.#res.queues,
       workerId: this.#workerId,
     });
     return this.#pool;
   }
 
-  #registry(): Registry {
-    this.#registryStore ??= new Registry(this.#connection(), this.#keys);
-    return this.#registryStore;
-  }
-
   #controlDeps() {
-    return { store: this.#stateStore(), queues: this.#nodeQueues(), running: this.#running };
-  }
-
-  async #failure(name: string, requestId: string): Promise<DagflowError> {
-    const state = await this.state(name, requestId);
-    const error = state.error;
-    if (state.status === 'stopped') {
-      return new DagflowError(
-        ErrorCode.REQUEST_STOPPED,
-        `Request '${requestId}' of flow '${name}' was stopped.`,
-        {
-          details: { status: state.status },
-        },
-      );
-    }
-    const cause =
-      error === undefined
-        ? `it is ${state.status}`
-        : `node '${error.node}' failed after ${error.attempts} attempt(s): ${error.message}`;
-    return new DagflowError(
-      ErrorCode.REQUEST_FAILED,
-      `Request '${requestId}' of flow '${name}' failed: ${cause}`,
-      {
-        details: { status: state.status, ...(error === undefined ? {} : { error }) },
-      },
-    );
+    return { store: this.#res.store, queues: this.#res.queues, running: this.#running };
   }
 
   #assertOpen(): void {
@@ -514,41 +391,6 @@ export class FlowService {
       );
     }
   }
-
-  #connection(): Redis {
-    if (this.#redis === undefined) {
-      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
-      this.#redis.on('error', (error: Error) =>
-        this.log.warn('redis connection error', { error: error.message }),
-      );
-      defineScripts(this.#redis);
-    }
-    return this.#redis;
-  }
-
-  #stateStore(): StateStore {
-    this.#store ??= new StateStore(this.#connection(), this.#keys, this.options.retention);
-    return this.#store;
-  }
-
-  #nodeQueues(): NodeQueues {
-    this.#queues ??= new NodeQueues(this.#connection(), this.#keys);
-    return this.#queues;
-  }
-
-  #requestIndex(): RequestIndex {
-    this.#index ??= new RequestIndex(this.#connection(), this.#keys);
-    return this.#index;
-  }
-
-  #resultWaiter(): ResultWaiter {
-    this.#waiter ??= new ResultWaiter(this.#connection(), this.#keys.events);
-    return this.#waiter;
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function assertFlowOptions(name: string, options: FlowOptions): void {
@@ -566,14 +408,4 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`,
     );
   }
-}
-
-function notFound(flow: string, requestId: string): DagflowError {
-  return new DagflowError(
-    ErrorCode.REQUEST_NOT_FOUND,
-    `Request '${requestId}' of flow '${flow}' does not exist or has expired.`,
-    {
-      details: { flow, requestId },
-    },
-  );
 }

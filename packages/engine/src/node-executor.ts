@@ -1,23 +1,21 @@
-import { DagflowError, ErrorCode, NonRetryableError, type NodeContext } from '@dagflow/flow';
+import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
 import type { Keys } from './keys.js';
 import type { Logger } from './logger.js';
 import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
-import { type Expansion, expandStart, expansion } from './plan/expand.js';
+import { expandStart, expansion } from './plan/expand.js';
 import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
 import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan/inputs.js';
 import { fill, vertexPath } from './plan/paths.js';
 import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
 import { FINISH_STEP, runFinish } from './request-finish.js';
-import { HandlerContext } from './node-context.js';
+import { checkedSize, contextFor, withTimeout } from './handler-run.js';
+import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
+import { completionOf, startSpec } from './completion-specs.js';
 import type { RunningAttempts } from './running-attempts.js';
 import type { BeginResult, CompletionSpec, StateStore } from './state-store.js';
-import type { NodeError } from './types.js';
-
-/** A final failure already recorded in the request state; BullMQ must not retry it. */
-export class RecordedFailure extends UnrecoverableError {}
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -124,45 +122,6 @@ function inputWithOverride(
 ): Promise<unknown> {
   const [override, ...inputs] = encoded;
   return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
-}
-
-/** The context handed to a handler (and to its fallback and compensation). */
-export function contextFor(
-  run: {
-    readonly deps: ExecutorDeps;
-    readonly plan: FlowPlan;
-    readonly requestId: string;
-    readonly at: { readonly path: string };
-  },
-  begin: { readonly attempt: number; readonly context: string | null },
-  controller: AbortController,
-): NodeContext {
-  const { deps } = run;
-  return new HandlerContext({
-    redis: deps.redis,
-    keys: deps.keys,
-    log: deps.log,
-    flow: run.plan.name,
-    requestId: run.requestId,
-    node: run.at.path,
-    attempt: begin.attempt,
-    context: begin.context,
-    signal: controller.signal,
-  });
-}
-
-function checkedSize(run: Run, output: string): string {
-  // A UTF-16 unit is at most 3 UTF-8 bytes: short outputs need no count.
-  if (output.length * 3 <= run.deps.maxOutputBytes) return output;
-  const bytes = Buffer.byteLength(output);
-  if (bytes > run.deps.maxOutputBytes) {
-    throw new DagflowError(
-      ErrorCode.PAYLOAD_TOO_LARGE,
-      `The output of '${run.at.path}' is ${bytes} bytes, over the ${run.deps.maxOutputBytes}-byte limit: store large data elsewhere (object storage, a database) and return a reference to it.`,
-      { details: { node: run.at.path, bytes, limit: run.deps.maxOutputBytes } },
-    );
-  }
-  return output;
 }
 
 async function runStart(run: Run, step: StartStep): Promise<void> {
@@ -322,57 +281,6 @@ function enqueue(
   });
 }
 
-/** Completion specs of steps outside for-each bodies, computed once per step. */
-const staticCompletions = new WeakMap<TaskStep | EndStep, CompletionSpec>();
-
-function completionOf(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
-  if (keys.length > 0) return buildCompletion(step, keys);
-  let spec = staticCompletions.get(step);
-  if (spec === undefined) {
-    spec = buildCompletion(step, keys);
-    staticCompletions.set(step, spec);
-  }
-  return spec;
-}
-
-function buildCompletion(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
-  const { gate } = step;
-  const now = step.releases.filter((r) => r.parents === 1);
-  const enqueueNow = {
-    inline: now.filter((r) => r.inline === true).map((r) => fill(r.step, keys)),
-    plain: now.filter((r) => r.inline !== true).map((r) => fill(r.step, keys)),
-  };
-  return {
-    successors: step.releases.flatMap((r) => [
-      fill(r.step, keys),
-      r.parents === 1 ? 'e' : r.parents,
-    ]),
-    enqueueNow,
-    terminalCount: step.terminalCount,
-    ...(gate === undefined
-      ? {}
-      : {
-          gate: [
-            fill(gate.vertex, keys),
-            fill(gate.item, keys),
-            gate.terminals,
-            gate.rootSuffixes.length,
-            ...gate.rootSuffixes,
-          ],
-        }),
-  };
-}
-
-function startSpec(expanded: Expansion): CompletionSpec {
-  return {
-    ...(expanded.handOver === undefined ? {} : { handOver: expanded.handOver }),
-    successors: expanded.successors,
-    terminalCount: 0,
-    stateFields: expanded.stateFields,
-    dataFields: expanded.dataFields,
-  };
-}
-
 function logFor(run: Run, attempt: number) {
   return run.deps.log.child({
     flow: run.plan.name,
@@ -380,65 +288,4 @@ function logFor(run: Run, attempt: number) {
     node: run.at.path,
     attempt,
   });
-}
-
-async function withTimeout(
-  step: TaskStep,
-  input: unknown,
-  ctx: NodeContext,
-  controller: AbortController,
-): Promise<unknown> {
-  const handler = step.vertex.handler as (input: unknown, ctx: NodeContext) => unknown;
-  const { timeoutMs } = step.options;
-  if (timeoutMs === undefined) return handler(input, ctx);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new DagflowError(
-        ErrorCode.NODE_TIMEOUT,
-        `Node '${ctx.node}' of request '${ctx.requestId}' timed out after ${timeoutMs} ms (attempt ${ctx.attempt}).`,
-      );
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([Promise.resolve().then(() => handler(input, ctx)), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const FINAL_CODES: ReadonlySet<string> = new Set([
-  ErrorCode.INVALID_OUTPUT,
-  ErrorCode.INVALID_BRANCH_KEY,
-  ErrorCode.INVALID_ITEMS,
-  ErrorCode.PAYLOAD_TOO_LARGE,
-  ErrorCode.REQUEST_STOPPED,
-]);
-
-function isStop(error: unknown): boolean {
-  return error instanceof DagflowError && error.code === ErrorCode.REQUEST_STOPPED;
-}
-
-function isFinalAttempt(job: Job<NodeJobData>, error: unknown): boolean {
-  if (error instanceof UnrecoverableError || error instanceof NonRetryableError) return true;
-  if (error instanceof Error && error.name === 'NonRetryableError') return true;
-  if (error instanceof DagflowError && FINAL_CODES.has(error.code)) return true;
-  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-}
-
-/** Normalises anything a handler throws into the error recorded in the request state. */
-export function toNodeError(node: string, attempts: number, error: unknown): NodeError {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      node,
-      attempts,
-      message: error.message,
-      name: error.name,
-      ...(typeof code === 'string' ? { code } : {}),
-    };
-  }
-  return { node, attempts, message: String(error), name: 'Error' };
 }

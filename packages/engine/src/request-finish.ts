@@ -1,6 +1,8 @@
 import type { NodeContext } from '@dagflow/flow';
 import { decode } from './codec.js';
-import { type ExecutorDeps, contextFor, toNodeError } from './node-executor.js';
+import { toNodeError } from './attempt-errors.js';
+import { contextFor } from './handler-run.js';
+import type { ExecutorDeps } from './node-executor.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { inputFields, vertexInput } from './plan/inputs.js';
 import type { TaskStep } from './plan/steps.js';

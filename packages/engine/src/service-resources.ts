@@ -1,0 +1,76 @@
+import { Redis } from 'ioredis';
+import type { ResolvedOptions } from './config.js';
+import type { Keys } from './keys.js';
+import type { Logger } from './logger.js';
+import { NodeQueues } from './node-queues.js';
+import { Registry } from './registry.js';
+import { RequestIndex } from './request-index.js';
+import { ResultWaiter } from './result-waiter.js';
+import { defineScripts } from './scripts.js';
+import { StateStore } from './state-store.js';
+
+/** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
+export class ServiceResources {
+  #redis: Redis | undefined;
+  #store: StateStore | undefined;
+  #queues: NodeQueues | undefined;
+  #index: RequestIndex | undefined;
+  #waiter: ResultWaiter | undefined;
+  #registry: Registry | undefined;
+
+  constructor(
+    private readonly options: ResolvedOptions,
+    readonly keys: Keys,
+    private readonly log: Logger,
+  ) {}
+
+  /** The shared connection: state scripts, BullMQ queues and workers (which duplicate it to block). */
+  get redis(): Redis {
+    if (this.#redis === undefined) {
+      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+      this.#redis.on('error', (error: Error) =>
+        this.log.warn('redis connection error', { error: error.message }),
+      );
+      defineScripts(this.#redis);
+    }
+    return this.#redis;
+  }
+
+  get store(): StateStore {
+    this.#store ??= new StateStore(this.redis, this.keys, this.options.retention);
+    return this.#store;
+  }
+
+  get queues(): NodeQueues {
+    this.#queues ??= new NodeQueues(this.redis, this.keys);
+    return this.#queues;
+  }
+
+  get index(): RequestIndex {
+    this.#index ??= new RequestIndex(this.redis, this.keys);
+    return this.#index;
+  }
+
+  get waiter(): ResultWaiter {
+    this.#waiter ??= new ResultWaiter(this.redis, this.keys.events);
+    return this.#waiter;
+  }
+
+  get registry(): Registry {
+    this.#registry ??= new Registry(this.redis, this.keys);
+    return this.#registry;
+  }
+
+  /** Closes queues, the subscriber and the connection, each within `drainMs`. */
+  async close(drainMs: number): Promise<void> {
+    await Promise.race([this.#queues?.close(), sleep(drainMs)]);
+    await this.#waiter?.close();
+    await Promise.race([this.#redis?.quit(), sleep(drainMs)]).catch(() => undefined);
+    this.#redis?.disconnect();
+  }
+}
+
+/** Resolves after `ms` without keeping the process alive. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
