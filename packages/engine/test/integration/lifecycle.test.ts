@@ -357,3 +357,35 @@ describe('rerun with a new input', () => {
     expect(await service.nodeOutput('parse', id, 'load')).toBe('{broken');
   });
 });
+
+describe('flow options', () => {
+  it('runs finally once for every ending and holds the flow rate limit across workers', async () => {
+    const service = newService({ prefix: prefixFor(), workerConcurrency: 10 });
+    const endings: string[] = [];
+    const starts: number[] = [];
+    service.register(
+      'limited-rate',
+      (dag) =>
+        dag.node('n', (fail: boolean) => {
+          starts.push(Date.now());
+          if (fail) throw new Error('no');
+          return 'ok';
+        }),
+      {
+        rateLimit: { max: 2, durationMs: 500 },
+        finally: (request) => void endings.push(request.status),
+      },
+    );
+    await service.startWorker();
+    const ids = await Promise.all(
+      [false, false, false, false, true].map((fail) => service.execute('limited-rate', fail)),
+    );
+    await Promise.all(
+      ids.map((id) => service.waitForResult('limited-rate', id).catch(() => undefined)),
+    );
+    await waitFor(() => endings.length === 5, { timeoutMs: 5_000 });
+    expect(endings.sort()).toEqual(['completed', 'completed', 'completed', 'completed', 'failed']);
+    // 5 starts at 2 per 500 ms need at least two full windows.
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(900);
+  });
+});
