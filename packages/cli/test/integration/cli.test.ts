@@ -1,0 +1,102 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { testPrefix } from '@dagflow/test-utils';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+const FIXTURE = new URL('../fixtures/flows.mjs', import.meta.url).pathname;
+let env: NodeJS.ProcessEnv;
+let worker: ChildProcess;
+
+/** Runs the CLI; answers its exit code and output. */
+function dagflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', [MAIN, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  env = {
+    ...process.env,
+    REDIS_URL: inject('redisUrl'),
+    DAGFLOW_PREFIX: testPrefix(import.meta.url, 'cli'),
+    LOG_LEVEL: 'error',
+  };
+  worker = spawn('node', [MAIN, 'worker', FIXTURE], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    worker.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+    worker.once('exit', (code) => reject(new Error(`dagflow worker exited with ${code}`)));
+  });
+});
+
+afterAll(async () => {
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGTERM');
+  await exited;
+});
+
+describe('dagflow CLI', () => {
+  it('runs a flow with --wait, shows progress, prints the result and exits 0', async () => {
+    const { code, stdout, stderr } = await dagflow(
+      'run',
+      'greet',
+      '--data',
+      'hallo',
+      '--wait',
+      '10',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toBe('you said "hallo"\n');
+    expect(stderr).toMatch(/1\/1 nodes done \(completed\)/);
+    const steps = await dagflow('run', 'steps', '--data', '4', '--wait', '10');
+    expect(steps.code).toBe(0);
+    expect(JSON.parse(steps.stdout)).toEqual({ total: 10 });
+    expect(steps.stderr).toMatch(/3\/3 nodes done \(completed\)/);
+  });
+
+  it('exits non-zero with the error when the flow fails', async () => {
+    const { code, stderr } = await dagflow('run', 'broken', '--wait', '10');
+    expect(code).toBe(1);
+    expect(stderr).toContain('REQUEST_FAILED');
+    expect(stderr).toContain('the card was declined');
+  });
+
+  it('starts without waiting, then answers status; unknown requests and bad usage exit non-zero', async () => {
+    const started = await dagflow(
+      'run',
+      'greet',
+      '--data',
+      '"json string"',
+      '--request-id',
+      'cli-1',
+    );
+    expect(started).toMatchObject({ code: 0, stdout: 'cli-1\n' });
+    await dagflow('run', 'greet', '--request-id', 'cli-1', '--wait', '10');
+    const status = await dagflow('status', 'greet', 'cli-1');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ requestId: 'cli-1', status: 'completed' });
+    const unknown = await dagflow('status', 'greet', 'no-such-request');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('REQUEST_NOT_FOUND');
+    expect((await dagflow('stop', 'greet', 'cli-1')).stderr).toContain('INVALID_TRANSITION');
+    expect((await dagflow('frobnicate')).code).toBe(2);
+    expect((await dagflow('status', 'greet')).code).toBe(2);
+    expect((await dagflow('run', 'greet', '--wait', 'soon')).code).toBe(2);
+  });
+
+  it('lists and describes flows; --help everywhere', async () => {
+    const flows = await dagflow('flows');
+    expect(flows.stdout).toMatch(/^steps {2}version \w+ {2}3 nodes {2}workers flow: 1$/m);
+    const described = await dagflow('describe', 'steps');
+    expect(described.stdout).toBe('a (retries 2) -> b\nb -> c\nc\n');
+    for (const args of [['--help'], ['run', '--help'], ['status', '--help']]) {
+      const help = await dagflow(...args);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Exit codes');
+    }
+  });
+});
