@@ -32,4 +32,10 @@ export type {
   RequestStatus,
 } from './types.js';
 export { Dag, DagflowError, DagValidationError, ErrorCode, NonRetryableError } from '@dagflow/flow';
-export type { DagDescription, Handler, NodeContext, NodeDescription, NodeOptions } from '@dagflow/flow';
+export type {
+  DagDescription,
+  Handler,
+  NodeContext,
+  NodeDescription,
+  NodeOptions,
+} from '@dagflow/flow';
