@@ -12,6 +12,7 @@ const FINAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.INVALID_ITEMS,
   ErrorCode.PAYLOAD_TOO_LARGE,
   ErrorCode.REQUEST_STOPPED,
+  ErrorCode.DEFINITION_INVALID,
 ]);
 
 /** Whether the error is the abort of a stopped request. */

@@ -5,10 +5,14 @@ import {
   type DagDescription,
   Dag as DagClass,
   ErrorCode,
+  type FlowDefinition,
   type Handler,
+  type Operation,
   assertValidId,
+  dagFromDefinition,
 } from '@dagflow/flow';
 import { encode } from './codec.js';
+import { builtInOperations } from './operations.js';
 import {
   type FlowServiceOptions,
   type HttpHandle,
@@ -70,6 +74,7 @@ export class FlowService {
   readonly #workerId = randomUUID();
   readonly #running = new RunningAttempts();
   readonly #held = new HeldRequests();
+  readonly #operations: Map<string, Operation>;
   #pool: WorkerPool | undefined;
   #http: HttpHandle | undefined;
   #working = false;
@@ -80,6 +85,15 @@ export class FlowService {
     this.options = resolveOptions(options);
     this.log = createLogger(this.options.logLevel, { prefix: this.options.prefix });
     this.#res = new ServiceResources(this.options, new Keys(this.options.prefix), this.log);
+    const res = this.#res;
+    this.#operations = builtInOperations({
+      get redis() {
+        return res.redis;
+      },
+      prefix: this.options.prefix,
+      execute: (flow, input, options) => this.execute(flow, input, options),
+      waitForResult: (flow, requestId, options) => this.waitForResult(flow, requestId, options),
+    });
   }
 
   /**
@@ -98,13 +112,48 @@ export class FlowService {
     }
     const dag = new DagClass();
     define(dag);
+    this.#addLocal(new FlowPlan(name, dag, options));
+    return this;
+  }
+
+  /**
+   * Adds an operation that declarative flows can name in their nodes (`{ "op": name, "with": {...} }`).
+   * Built in: `http`, `publish`, `flow` (see `operations.ts`).
+   */
+  operation(name: string, operation: Operation): this {
+    assertValidId(name, 'node');
+    this.#operations.set(name, operation);
+    return this;
+  }
+
+  /**
+   * Registers a flow defined as data (parsed JSON or YAML; see `docs/flow-definition.schema.json`), with
+   * the same validation and errors as code-defined flows.
+   * @throws DagValidationError `DEFINITION_INVALID`, `UNKNOWN_OPERATION`, or a DAG validation code;
+   *   `FLOW_ALREADY_REGISTERED`
+   */
+  registerDefinition(definition: unknown, options: FlowOptions = {}): FlowInfo {
+    const dag = dagFromDefinition(definition, this.#operations);
+    const name = (definition as FlowDefinition).name;
+    assertValidId(name, 'flow');
+    if (this.#plans.hasLocal(name)) {
+      throw new DagflowError(
+        ErrorCode.FLOW_ALREADY_REGISTERED,
+        `Flow '${name}' is already registered.`,
+      );
+    }
     const plan = new FlowPlan(name, dag, options);
+    this.#addLocal(plan);
+    return { name, version: plan.version, nodes: plan.staticPaths.length, workers: {} };
+  }
+
+  #addLocal(plan: FlowPlan): void {
+    const name = plan.name;
     this.#plans.addLocal(plan);
     if (this.#working)
       void this.#serveLocal(plan).catch((error: unknown) =>
         this.log.error('could not start a flow worker', { flow: name, error: String(error) }),
       );
-    return this;
   }
 
   /**

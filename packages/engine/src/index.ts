@@ -15,6 +15,7 @@
  * @module
  */
 export { decode, encode } from './codec.js';
+export { parseDefinition, readDefinition } from './definition-file.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
 export type { RerunOptions, WaitOptions } from './flow-service.js';
@@ -32,6 +33,7 @@ export type {
   RequestStatus,
 } from './types.js';
 export { Dag, DagflowError, DagValidationError, ErrorCode, NonRetryableError } from '@dagflow/flow';
+export type { FlowDefinition, Operation } from '@dagflow/flow';
 export type {
   DagDescription,
   Handler,

@@ -19,6 +19,10 @@ export const ErrorCode = {
   DAG_INVALID_OPTION: 'DAG_INVALID_OPTION',
   /** A node's handler lives in another service (a `remote` node or one handled on another queue). */
   NO_HANDLER: 'NO_HANDLER',
+  /** A declarative flow definition is malformed; the message names the place (`nodes[2].branch.select`). */
+  DEFINITION_INVALID: 'DEFINITION_INVALID',
+  /** A declarative node names an operation that is not registered. */
+  UNKNOWN_OPERATION: 'UNKNOWN_OPERATION',
   /** No flow of that name is registered. */
   FLOW_NOT_FOUND: 'FLOW_NOT_FOUND',
   /** A flow of that name is already registered in this service. */

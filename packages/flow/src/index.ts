@@ -13,6 +13,14 @@
 export { Dag, isHandledElsewhere } from './dag.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
+export { dagFromDefinition } from './definition.js';
+export type {
+  DagDefinition,
+  EdgeDefinition,
+  FlowDefinition,
+  NodeDefinition,
+  Operation,
+} from './definition.js';
 export { dagFromDescription } from './from-description.js';
 export type { DagDescription, EdgeDescription, NodeDescription } from './describe.js';
 export { DagflowError, DagValidationError, ErrorCode, NonRetryableError } from './errors.js';

@@ -1,4 +1,4 @@
-import type { FlowService, RequestStatus } from '@dagflow/engine';
+import { type FlowService, type RequestStatus, parseDefinition } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
@@ -56,6 +56,14 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
 
   app.get('/flows', async (_req, res) => {
     res.json({ flows: await service.flows() });
+  });
+
+  app.post('/flows', raw, (req, res) => {
+    // A declarative flow definition: YAML when the content type says so, else JSON.
+    const type = req.headers['content-type'] ?? '';
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const definition = parseDefinition(body, /ya?ml/.test(type) ? 'yaml' : 'json');
+    res.status(201).json(service.registerDefinition(definition));
   });
 
   app.get('/flows/:name', async (req, res) => {

@@ -235,6 +235,34 @@ describe('HTTP API', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
   });
 
+  it('registers a YAML flow definition posted to /flows and rejects an invalid one', async () => {
+    const { base } = await serve();
+    const yaml =
+      'name: echoed\nnodes:\n  - id: call\n    op: flow\n    with:\n      flow: myflow\n';
+    const created = await fetch(`${base}/flows`, {
+      method: 'POST',
+      body: yaml,
+      headers: { 'content-type': 'application/yaml' },
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ name: 'echoed', nodes: 1 });
+    const run = await fetch(`${base}/flow/echoed?wait=5`, {
+      method: 'POST',
+      body: 'hi',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(await run.json()).toBe('you said "hi"');
+    const invalid = await fetch(`${base}/flows`, {
+      method: 'POST',
+      body: '{"name":"bad","nodes":[{"id":"x"}]}',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(invalid.status).toBe(422);
+    expect(await invalid.json()).toMatchObject({
+      error: { code: 'DEFINITION_INVALID', details: { nodes: ['nodes[0]'] } },
+    });
+  });
+
   it('controls requests: pause, resume, stop, rerun, with their error cases', async () => {
     const { base } = await serve();
     const post = (path: string) => fetch(`${base}${path}`, { method: 'POST' });
