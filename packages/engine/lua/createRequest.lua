@@ -3,6 +3,7 @@
 
   KEYS[1] state hash   KEYS[2] data hash
   ARGV[1] now (ms)     ARGV[2] encoded input   ARGV[3] encoded context (query, headers) or ''
+  ARGV[4] version of the flow definition the request runs on, to its end
 
   Returns { 1 } when created, { 0, status } when the request already existed.
 ]]
@@ -10,7 +11,7 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status then
   return { 0, status }
 end
-redis.call('HSET', KEYS[1], 'status', 'pending', 'createdAt', ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'pending', 'createdAt', ARGV[1], 'version', ARGV[4])
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[2], 'in', ARGV[2], 'ctx', ARGV[3])
 else

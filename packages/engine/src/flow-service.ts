@@ -7,6 +7,10 @@ import {
   ErrorCode,
   type FlowDefinition,
   type Handler,
+  type NodeOptions,
+  withReplacedStep,
+  withStep,
+  withoutStep,
   type Operation,
   assertValidId,
   dagFromDefinition,
@@ -27,6 +31,7 @@ import { createLogger, type Logger } from './logger.js';
 import {
   executeRequest,
   nodeOutputOf,
+  planOfRequest,
   requestResult,
   requestState,
   waitForRequest,
@@ -37,6 +42,14 @@ import { ServiceResources, sleep } from './service-resources.js';
 import { HeldRequests } from './held-requests.js';
 import { RunningAttempts } from './running-attempts.js';
 import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './types.js';
+
+/** A step's work in a run-time change: a handler, or a registered operation with its parameters. */
+export interface StepChange {
+  readonly handler?: Handler<never, unknown>;
+  readonly op?: string;
+  readonly with?: Readonly<Record<string, unknown>>;
+  readonly options?: NodeOptions;
+}
 
 /** Options of {@link FlowService.rerun}. */
 export interface RerunOptions {
@@ -145,6 +158,76 @@ export class FlowService {
     const plan = new FlowPlan(name, dag, options);
     this.#addLocal(plan);
     return { name, version: plan.version, nodes: plan.staticPaths.length, workers: {} };
+  }
+
+  /**
+   * Adds a step to a flow registered here, while it runs (the seed's CreateStep): it runs after the
+   * steps in `after` and before those in `before`. The change is validated like a registration and
+   * makes a new version: requests run to their end on the version they started with.
+   * @throws DagValidationError for a change that breaks the DAG; `FLOW_NOT_FOUND`; `UNKNOWN_OPERATION`
+   */
+  addStep(
+    flow: string,
+    step: StepChange & {
+      readonly id: string;
+      readonly after?: readonly string[];
+      readonly before?: readonly string[];
+    },
+  ): FlowInfo {
+    return this.#change(flow, `add ${step.id}`, (dag) =>
+      withStep(dag, {
+        id: step.id,
+        handler: this.#handlerOf(step),
+        ...(step.options === undefined ? {} : { options: step.options }),
+        ...(step.after === undefined ? {} : { after: step.after }),
+        ...(step.before === undefined ? {} : { before: step.before }),
+      }),
+    );
+  }
+
+  /** Removes a step of a flow registered here (DeleteStep); its parents are wired to its children. See {@link addStep}. */
+  removeStep(flow: string, id: string): FlowInfo {
+    return this.#change(flow, `remove ${id}`, (dag) => withoutStep(dag, id));
+  }
+
+  /** Gives a step of a flow registered here another handler or operation (ReplaceStep). See {@link addStep}. */
+  replaceStep(flow: string, id: string, step: StepChange): FlowInfo {
+    return this.#change(flow, `replace ${id}`, (dag) =>
+      withReplacedStep(dag, id, this.#handlerOf(step), step.options),
+    );
+  }
+
+  #change(flow: string, change: string, edit: (dag: Dag) => Dag): FlowInfo {
+    this.#assertOpen();
+    const current = this.#plans.localPlan(flow);
+    const plan = new FlowPlan(flow, edit(current.dag), current.hooks, {
+      version: current.version,
+      change,
+    });
+    this.#plans.addLocal(plan);
+    if (this.#working) {
+      this.#res.registry
+        .publish(plan)
+        .catch((error: unknown) =>
+          this.log.error('could not publish a flow change', { flow, error: String(error) }),
+        );
+    }
+    this.log.info('flow changed', { flow, from: current.version, to: plan.version });
+    return { name: flow, version: plan.version, nodes: plan.staticPaths.length, workers: {} };
+  }
+
+  #handlerOf(step: StepChange): Handler<never, unknown> {
+    if (step.handler !== undefined) return step.handler;
+    const name = step.op ?? '';
+    const operation = this.#operations.get(name);
+    if (operation === undefined) {
+      throw new DagflowError(
+        ErrorCode.UNKNOWN_OPERATION,
+        `No operation named '${name}' is registered; known: ${[...this.#operations.keys()].join(', ')}.`,
+      );
+    }
+    const params = step.with ?? {};
+    return (input: unknown, ctx) => operation(input, params, ctx);
   }
 
   #addLocal(plan: FlowPlan): void {
@@ -272,7 +355,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
    */
   async state(name: string, requestId: string): Promise<RequestState> {
-    return requestState(this.#res, await this.#plans.get(name), requestId);
+    return requestState(this.#res, this.#plans, name, requestId);
   }
 
   /**
@@ -280,7 +363,7 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `REQUEST_NOT_FINISHED`, `REQUEST_FAILED`
    */
   async result(name: string, requestId: string): Promise<unknown> {
-    return requestResult(this.#res, await this.#plans.get(name), requestId);
+    return requestResult(this.#res, this.#plans, name, requestId);
   }
 
   /**
@@ -288,7 +371,8 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
    */
   async nodeOutput(name: string, requestId: string, path: string): Promise<unknown> {
-    return nodeOutputOf(this.#res, await this.#plans.get(name), requestId, path);
+    await this.#plans.get(name);
+    return nodeOutputOf(this.#res, name, requestId, path);
   }
 
   /**
@@ -302,8 +386,8 @@ export class FlowService {
   ): Promise<unknown> {
     return waitForRequest(
       this.#res,
-      await this.#plans.get(name),
-      requestId,
+      this.#plans,
+      { flow: name, requestId },
       options.timeoutMs ?? 30_000,
     );
   }
@@ -313,7 +397,12 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending or running
    */
   async pause(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, 'pause');
+    await controlRequest(
+      this.#controlDeps(),
+      await this.#requestPlan(name, requestId),
+      requestId,
+      'pause',
+    );
   }
 
   /**
@@ -321,7 +410,12 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless paused
    */
   async resume(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, 'resume');
+    await controlRequest(
+      this.#controlDeps(),
+      await this.#requestPlan(name, requestId),
+      requestId,
+      'resume',
+    );
   }
 
   /**
@@ -330,7 +424,12 @@ export class FlowService {
    * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending, running or paused
    */
   async stop(name: string, requestId: string): Promise<void> {
-    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, 'stop');
+    await controlRequest(
+      this.#controlDeps(),
+      await this.#requestPlan(name, requestId),
+      requestId,
+      'stop',
+    );
   }
 
   /**
@@ -340,7 +439,12 @@ export class FlowService {
    */
   async rerun(name: string, requestId: string, options: RerunOptions = {}): Promise<void> {
     const command = 'input' in options ? { rerunWith: encode(options.input) } : 'rerun';
-    await controlRequest(this.#controlDeps(), await this.#plans.get(name), requestId, command);
+    await controlRequest(
+      this.#controlDeps(),
+      await this.#requestPlan(name, requestId),
+      requestId,
+      command,
+    );
   }
 
   /**
@@ -374,7 +478,9 @@ export class FlowService {
   /** Publishes a flow registered here and serves its own queue and the queues of its local handlers. */
   async #serveLocal(plan: FlowPlan): Promise<void> {
     await this.#res.registry.publish(plan);
-    await this.#workerPool().serve(plan, plan.localQueues);
+    await this.#workerPool().serve(plan, plan.localQueues, (version) =>
+      this.#plans.version(plan.name, version),
+    );
   }
 
   /** Waits for a flow's definition in the registry, then serves the queues of the nodes handled here. */
@@ -396,7 +502,14 @@ export class FlowService {
           }
           return queue;
         });
-        await this.#workerPool().serve(plan, [...new Set(queues)]);
+        const versions = new Map<string, Promise<FlowPlan>>([
+          [plan.version, Promise.resolve(plan)],
+        ]);
+        await this.#workerPool().serve(plan, [...new Set(queues)], (version) => {
+          const known = versions.get(version) ?? this.#handledVersion(flow, version, handlers);
+          versions.set(version, known);
+          return known;
+        });
         this.log.info('serving handled nodes', {
           flow,
           nodes: [...handlers.keys()],
@@ -406,6 +519,22 @@ export class FlowService {
       }
       await sleep(500);
     }
+  }
+
+  /** Another published version of a flow whose nodes this process handles, with its handlers. */
+  async #handledVersion(
+    flow: string,
+    version: string,
+    handlers: ReadonlyMap<string, Handler<never, unknown>>,
+  ): Promise<FlowPlan> {
+    const published = await this.#res.registry.loadVersion(flow, version);
+    if (published === undefined) {
+      throw new DagflowError(
+        ErrorCode.FLOW_NOT_FOUND,
+        `Flow '${flow}' has no version '${version}'.`,
+      );
+    }
+    return planFrom(published, handlers);
   }
 
   #workerPool(): WorkerPool {
@@ -426,6 +555,11 @@ export class FlowService {
       workerId: this.#workerId,
     });
     return this.#pool;
+  }
+
+  /** The plan of the definition version a request runs on. */
+  #requestPlan(name: string, requestId: string): Promise<FlowPlan> {
+    return planOfRequest(this.#res, this.#plans, name, requestId);
   }
 
   #controlDeps() {

@@ -20,11 +20,21 @@ const MAX_STALLED = 2;
 export function startFlowWorker(
   deps: ExecutorDeps,
   plan: FlowPlan,
-  options: ResolvedOptions & { readonly queue: string },
+  options: ResolvedOptions & {
+    readonly queue: string;
+    /** The plan of another definition version, for requests that started on it. */
+    readonly versionOf: (version: string) => Promise<FlowPlan>;
+  },
 ): Worker<NodeJobData> {
   const worker = new Worker<NodeJobData>(
     deps.keys.queueName(plan.name, options.queue),
-    (job) => executeNode(deps, plan, job),
+    // A request runs to its end on the definition version it started with.
+    async (job) => {
+      const version = job.data.v;
+      const jobPlan =
+        version === undefined || version === plan.version ? plan : await options.versionOf(version);
+      return executeNode(deps, jobPlan, job);
+    },
     {
       connection: deps.redis,
       prefix: deps.keys.prefix,

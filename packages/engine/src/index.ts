@@ -18,7 +18,7 @@ export { decode, encode } from './codec.js';
 export { parseDefinition, readDefinition } from './definition-file.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
-export type { RerunOptions, WaitOptions } from './flow-service.js';
+export type { RerunOptions, StepChange, WaitOptions } from './flow-service.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './request-index.js';
 export type {

@@ -31,6 +31,11 @@ export class Keys {
     return `${this.prefix}:registry`;
   }
 
+  /** Hash: every published version of a flow's definition (JSON), by version. */
+  versions(flow: string): string {
+    return `${this.prefix}:versions:{${flow}}`;
+  }
+
   /** Hash: live workers of a flow, `<queue>|<workerId>` -> heartbeat expiry (ms). */
   workers(flow: string): string {
     return `${this.prefix}:workers:{${flow}}`;

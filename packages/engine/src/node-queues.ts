@@ -28,6 +28,8 @@ export interface NodeJobData {
   readonly n: string;
   /** Job-id generation: 0 at first, bumped by each resume and rerun. */
   readonly g?: number;
+  /** Version of the flow definition the request runs on. */
+  readonly v?: string;
   /** The step's encoded input, when its only parent handed it over (see `node-executor.ts`). */
   readonly i?: string;
   /** The request's encoded context (query, headers), with `i`. */
@@ -102,6 +104,7 @@ export class NodeQueues {
     const data = (path: string): NodeJobData => ({
       r: requestId,
       n: path,
+      v: plan.version,
       ...(generation === 0 ? {} : { g: generation }),
       ...inlineInput(inline?.input, path),
       ...(inline?.context == null ? {} : { c: inline.context }),

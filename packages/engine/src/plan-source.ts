@@ -12,12 +12,63 @@ const REMOTE_PLAN_TTL_MS = 2_000;
 export class PlanSource {
   readonly #local = new Map<string, FlowPlan>();
   readonly #remote = new Map<string, { readonly plan: FlowPlan; readonly at: number }>();
+  /** Every version seen, by `flow@version`: requests run to their end on the version they started with. */
+  readonly #versions = new Map<string, FlowPlan>();
 
   constructor(private readonly registry: () => Registry) {}
 
-  /** Adds a flow registered in this process. */
+  /** Adds a flow registered in this process, or its new version after a run-time change. */
   addLocal(plan: FlowPlan): void {
     this.#local.set(plan.name, plan);
+    this.#versions.set(`${plan.name}@${plan.version}`, plan);
+  }
+
+  /**
+   * The plan of one version of a flow: kept here when this process registered or changed it, else
+   * rebuilt from the registry (without handlers).
+   * @throws DagflowError `FLOW_NOT_FOUND` when that version was never published
+   */
+  async version(name: string, version: string): Promise<FlowPlan> {
+    const known = this.#versions.get(`${name}@${version}`);
+    if (known !== undefined) return known;
+    const current = await this.get(name);
+    if (current.version === version) return current;
+    const published = await this.registry().loadVersion(name, version);
+    if (published === undefined) {
+      throw new DagflowError(
+        ErrorCode.FLOW_NOT_FOUND,
+        `Flow '${name}' has no version '${version}'.`,
+        {
+          details: { flow: name, version },
+        },
+      );
+    }
+    const plan = planFrom(published);
+    this.#versions.set(`${name}@${version}`, plan);
+    return plan;
+  }
+
+  /** The plan a request runs on: the version it started with (the current one if it has none recorded). */
+  async forVersion(name: string, version: string | undefined): Promise<FlowPlan> {
+    return version === undefined ? this.get(name) : this.version(name, version);
+  }
+
+  /**
+   * The current plan of a flow registered in this process.
+   * @throws DagflowError `FLOW_NOT_FOUND` when it was not registered here
+   */
+  localPlan(name: string): FlowPlan {
+    const plan = this.#local.get(name);
+    if (plan === undefined) {
+      throw new DagflowError(
+        ErrorCode.FLOW_NOT_FOUND,
+        `Flow '${name}' is not registered in this process, so it cannot be changed here.`,
+        {
+          details: { flow: name },
+        },
+      );
+    }
+    return plan;
   }
 
   /** Whether the flow was registered in this process. */

@@ -33,7 +33,15 @@ export class Registry {
       description: plan.description,
       publishedAt: Date.now(),
     };
-    await this.redis.hset(this.keys.registry, plan.name, JSON.stringify(published));
+    const text = JSON.stringify(published);
+    await this.redis.hset(this.keys.registry, plan.name, text);
+    await this.redis.hset(this.keys.versions(plan.name), plan.version, text);
+  }
+
+  /** One published version of a flow, or undefined. */
+  async loadVersion(name: string, version: string): Promise<PublishedFlow | undefined> {
+    const text = await this.redis.hget(this.keys.versions(name), version);
+    return text === null ? undefined : (JSON.parse(text) as PublishedFlow);
   }
 
   /** A published flow, or undefined. */

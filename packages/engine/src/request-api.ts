@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { decode, encode } from './codec.js';
+import type { PlanSource } from './plan-source.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { ServiceResources } from './service-resources.js';
 import type { ExecuteOptions, RequestState } from './types.js';
@@ -35,7 +36,11 @@ export async function executeRequest(
   const context =
     query === undefined && headers === undefined ? '' : JSON.stringify({ query, headers });
   const now = Date.now();
-  const created = await res.store.createRequest(plan.name, requestId, encode(input), context);
+  const created = await res.store.createRequest(plan.name, requestId, {
+    input: encode(input),
+    context,
+    version: plan.version,
+  });
   if (created) await res.index.add(plan.name, requestId, now);
   const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
@@ -50,17 +55,19 @@ export async function executeRequest(
   return requestId;
 }
 
-/** The request's state, queued nodes without a live worker marked `waiting for worker`. */
+/** The request's state, on its definition version, queued nodes without a live worker marked `waiting for worker`. */
 export async function requestState(
   res: ServiceResources,
-  plan: FlowPlan,
+  plans: PlanSource,
+  flow: string,
   requestId: string,
 ): Promise<RequestState> {
+  const plan = await planOfRequest(res, plans, flow, requestId);
   const state = await res.store.readState(plan, requestId);
-  if (state === undefined) throw notFound(plan.name, requestId);
+  if (state === undefined) throw notFound(flow, requestId);
   const queued = Object.entries(state.nodes).filter(([, node]) => node.status === 'queued');
   if (queued.length === 0) return state;
-  const live = await res.registry.liveWorkers(plan.name);
+  const live = await res.registry.liveWorkers(flow);
   const nodes = { ...state.nodes };
   for (const [path, node] of queued) {
     if ((live[plan.queueOf(path)] ?? 0) === 0)
@@ -69,20 +76,37 @@ export async function requestState(
   return { ...state, nodes };
 }
 
+/** The plan of the definition version the request started with. */
+export async function planOfRequest(
+  res: ServiceResources,
+  plans: PlanSource,
+  flow: string,
+  requestId: string,
+): Promise<FlowPlan> {
+  const found = await res.store.readStatusAndVersion(flow, requestId);
+  if (found === undefined) {
+    await plans.get(flow); // an unknown flow says so first
+    throw notFound(flow, requestId);
+  }
+  return plans.forVersion(flow, found.version);
+}
+
 /** The result of a completed request, or the error that says why there is none. */
 export async function requestResult(
   res: ServiceResources,
-  plan: FlowPlan,
+  plans: PlanSource,
+  flow: string,
   requestId: string,
 ): Promise<unknown> {
-  const status = await res.store.readStatus(plan.name, requestId);
-  if (status === undefined) throw notFound(plan.name, requestId);
+  const plan = await planOfRequest(res, plans, flow, requestId);
+  const status = await res.store.readStatus(flow, requestId);
   if (status === 'completed')
     return plan.resultFrom(await res.store.readTerminalOutputs(plan, requestId));
-  if (status === 'failed' || status === 'stopped') throw await failureOf(res, plan, requestId);
+  if (status === 'failed' || status === 'stopped')
+    throw await failureOf(res, plans, flow, requestId);
   throw new DagflowError(
     ErrorCode.REQUEST_NOT_FINISHED,
-    `Request '${requestId}' of flow '${plan.name}' is ${status}; wait for it with waitForResult() or ?wait=.`,
+    `Request '${requestId}' of flow '${flow}' is ${String(status)}; wait for it with waitForResult() or ?wait=.`,
     { details: { status } },
   );
 }
@@ -90,15 +114,17 @@ export async function requestResult(
 /** Waits for the request to end, then answers its result (or throws its failure). */
 export async function waitForRequest(
   res: ServiceResources,
-  plan: FlowPlan,
-  requestId: string,
+  plans: PlanSource,
+  target: { readonly flow: string; readonly requestId: string },
   timeoutMs: number,
 ): Promise<unknown> {
+  const { flow, requestId } = target;
+  await plans.get(flow);
   const status = await res.waiter.waitForEnd(
-    `${plan.name}/${requestId}`,
+    `${flow}/${requestId}`,
     async () => {
-      const current = await res.store.readStatus(plan.name, requestId);
-      if (current === undefined) throw notFound(plan.name, requestId);
+      const current = await res.store.readStatus(flow, requestId);
+      if (current === undefined) throw notFound(flow, requestId);
       return current;
     },
     (current) => current !== undefined && ENDED.has(current),
@@ -107,37 +133,37 @@ export async function waitForRequest(
   if (status === undefined) {
     throw new DagflowError(
       ErrorCode.WAIT_TIMEOUT,
-      `Request '${requestId}' of flow '${plan.name}' did not finish within ${timeoutMs} ms; it goes on running.`,
+      `Request '${requestId}' of flow '${flow}' did not finish within ${timeoutMs} ms; it goes on running.`,
     );
   }
-  if (status === 'completed')
-    return plan.resultFrom(await res.store.readTerminalOutputs(plan, requestId));
-  throw await failureOf(res, plan, requestId);
+  if (status !== 'completed') throw await failureOf(res, plans, flow, requestId);
+  const plan = await planOfRequest(res, plans, flow, requestId);
+  return plan.resultFrom(await res.store.readTerminalOutputs(plan, requestId));
 }
 
 /** One node's stored output, or undefined. */
 export async function nodeOutputOf(
   res: ServiceResources,
-  plan: FlowPlan,
+  flow: string,
   requestId: string,
   path: string,
 ): Promise<unknown> {
-  if ((await res.store.readStatus(plan.name, requestId)) === undefined)
-    throw notFound(plan.name, requestId);
-  const encoded = await res.store.readOutput(plan.name, requestId, path);
+  if ((await res.store.readStatus(flow, requestId)) === undefined) throw notFound(flow, requestId);
+  const encoded = await res.store.readOutput(flow, requestId, path);
   return encoded === null ? undefined : decode(encoded);
 }
 
 async function failureOf(
   res: ServiceResources,
-  plan: FlowPlan,
+  plans: PlanSource,
+  flow: string,
   requestId: string,
 ): Promise<DagflowError> {
-  const state = await requestState(res, plan, requestId);
+  const state = await requestState(res, plans, flow, requestId);
   if (state.status === 'stopped') {
     return new DagflowError(
       ErrorCode.REQUEST_STOPPED,
-      `Request '${requestId}' of flow '${plan.name}' was stopped.`,
+      `Request '${requestId}' of flow '${flow}' was stopped.`,
       {
         details: { status: state.status },
       },
@@ -150,7 +176,7 @@ async function failureOf(
       : `node '${error.node}' failed after ${error.attempts} attempt(s): ${error.message}`;
   return new DagflowError(
     ErrorCode.REQUEST_FAILED,
-    `Request '${requestId}' of flow '${plan.name}' failed: ${cause}`,
+    `Request '${requestId}' of flow '${flow}' failed: ${cause}`,
     {
       details: { status: state.status, ...(error === undefined ? {} : { error }) },
     },

@@ -78,15 +78,14 @@ export class StateStore {
   async createRequest(
     flow: string,
     requestId: string,
-    input: string,
-    context: string,
+    request: { readonly input: string; readonly context: string; readonly version: string },
   ): Promise<boolean> {
     const { state, data } = this.keys.request(flow, requestId);
     const reply = (await runScript(
       this.redis,
       'createRequest',
       [state, data],
-      [Date.now(), input, context],
+      [Date.now(), request.input, request.context, request.version],
     )) as [number];
     return reply[0] === 1;
   }
@@ -305,6 +304,21 @@ export class StateStore {
   /** One step's encoded output, or null. */
   readOutput(flow: string, requestId: string, path: string): Promise<string | null> {
     return this.redis.hget(this.keys.request(flow, requestId).data, `o|${path}`);
+  }
+
+  /** The status and definition version, or undefined when the request does not exist. */
+  async readStatusAndVersion(
+    flow: string,
+    requestId: string,
+  ): Promise<{ status: RequestStatus; version: string | undefined } | undefined> {
+    const [status, version] = await this.redis.hmget(
+      this.keys.request(flow, requestId).state,
+      'status',
+      'version',
+    );
+    return status === null || status === undefined
+      ? undefined
+      : { status: status as RequestStatus, version: version ?? undefined };
   }
 
   /** The status alone, or undefined when the request does not exist. */

@@ -29,14 +29,21 @@ export class WorkerPool {
 
   constructor(private readonly deps: PoolDeps) {}
 
-  /** Starts workers on these queues of the flow and announces them. */
-  async serve(plan: FlowPlan, queues: readonly string[]): Promise<void> {
+  /**
+   * Starts workers on these queues of the flow and announces them; `versionOf` gives the plans of other
+   * definition versions, for requests that started on them.
+   */
+  async serve(
+    plan: FlowPlan,
+    queues: readonly string[],
+    versionOf: (version: string) => Promise<FlowPlan>,
+  ): Promise<void> {
     const { executor, options, queues: nodeQueues, registry, workerId } = this.deps;
     for (const queue of queues) {
       this.#workers.push({
         flow: plan.name,
         queue,
-        worker: startFlowWorker(executor, plan, { ...options, queue }),
+        worker: startFlowWorker(executor, plan, { ...options, queue, versionOf }),
       });
     }
     if (queues.includes('')) {

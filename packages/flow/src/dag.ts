@@ -183,6 +183,17 @@ export class Dag {
     return this;
   }
 
+  /**
+   * A DAG of these vertices and edges, for run-time changes of a registered flow.
+   * @internal
+   */
+  static from(vertices: readonly Vertex[], edges: readonly Edge[]): Dag {
+    const dag = new Dag();
+    for (const vertex of vertices) dag.#add(vertex);
+    dag.#edges.push(...edges);
+    return dag;
+  }
+
   /** The vertices in the order they were added. */
   get vertices(): readonly Vertex[] {
     return [...this.#vertices.values()];

@@ -11,6 +11,8 @@
  * @module
  */
 export { Dag, isHandledElsewhere } from './dag.js';
+export { withReplacedStep, withStep, withoutStep } from './dag-changes.js';
+export type { NewStep } from './dag-changes.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
 export { dagFromDefinition } from './definition.js';

@@ -66,6 +66,21 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     res.status(201).json(service.registerDefinition(definition));
   });
 
+  // Run-time changes of a flow registered in this process, with registered operations (admin).
+  app.post('/admin/flows/:name/steps', express.json({ limit: '1mb' }), (req, res) => {
+    const step = stepFromBody(req.body);
+    const id = typeof step['id'] === 'string' ? step['id'] : '';
+    res.json(service.addStep(param(req, 'name'), { ...step, id }));
+  });
+
+  app.put('/admin/flows/:name/steps/:id', express.json({ limit: '1mb' }), (req, res) => {
+    res.json(service.replaceStep(param(req, 'name'), param(req, 'id'), stepFromBody(req.body)));
+  });
+
+  app.delete('/admin/flows/:name/steps/:id', (req, res) => {
+    res.json(service.removeStep(param(req, 'name'), param(req, 'id')));
+  });
+
   app.get('/flows/:name', async (req, res) => {
     const name = param(req, 'name');
     const dag = await service.describe(name);
@@ -139,6 +154,26 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     });
   });
   return app;
+}
+
+/** `{ id?, op, with?, after?, before?, retries?, timeoutMs? }` from an admin request body. */
+function stepFromBody(body: unknown): Record<string, unknown> & { op: string } {
+  if (
+    body === null ||
+    typeof body !== 'object' ||
+    typeof (body as { op?: unknown }).op !== 'string'
+  ) {
+    throw new DagflowError(
+      ErrorCode.INVALID_INPUT,
+      'A step change needs a JSON body with at least "op" (a registered operation).',
+    );
+  }
+  const { retries, timeoutMs, ...step } = body as Record<string, unknown> & { op: string };
+  const options = {
+    ...(retries === undefined ? {} : { retries }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+  return Object.keys(options).length === 0 ? step : { ...step, options };
 }
 
 function param(req: Request, name: string): string {

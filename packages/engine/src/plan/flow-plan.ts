@@ -31,15 +31,19 @@ export class FlowPlan {
   /** @throws DagValidationError when the DAG is invalid. */
   constructor(
     readonly name: string,
-    dag: Dag,
+    /** The definition, kept for run-time changes. */
+    readonly dag: Dag,
     readonly hooks: FlowOptions = {},
+    /** The version after a run-time change (a handler change leaves the description as it was). */
+    changeOf?: { readonly version: string; readonly change: string },
   ) {
     this.graph = validateDag(dag);
     this.description = describeDag(this.graph);
-    this.version = createHash('sha256')
-      .update(JSON.stringify(this.description))
-      .digest('hex')
-      .slice(0, 12);
+    const source =
+      changeOf === undefined
+        ? JSON.stringify(this.description)
+        : `${changeOf.version}\n${changeOf.change}\n${Date.now()}`;
+    this.version = createHash('sha256').update(source).digest('hex').slice(0, 12);
     this.#steps = compileSteps(this.graph);
     this.roots = this.graph.roots.map((id) =>
       this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`,

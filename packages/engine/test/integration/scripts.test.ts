@@ -53,7 +53,7 @@ describe('Lua scripts', () => {
         [keys.state, keys.data, keys.held],
         [node, Date.now(), ...fields],
       );
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
     expect(await complete('A', ['B', 1, 'C', 1])).toEqual([0, ['B', 'C']]);
@@ -80,7 +80,7 @@ describe('Lua scripts', () => {
 
   it('marks a successor enqueued by the caller queued, returns it only on a repeat, and never holds it', async () => {
     const keys = new Keys(prefixFor()).request('chain', 'r3');
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
     const complete = () =>
       runScript(
         redis,
@@ -102,7 +102,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequest',
       [pausedKeys.state, pausedKeys.data],
-      [Date.now(), '1', ''],
+      [Date.now(), '1', '', 'v1'],
     );
     await runScript(
       redis,
@@ -121,7 +121,7 @@ describe('Lua scripts', () => {
 
   it('completes the request when its last terminal completes, once', async () => {
     const keys = new Keys(prefixFor()).request('fork', 'r2');
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '']);
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
     const finish = (node: string) =>
       runScript(
         redis,

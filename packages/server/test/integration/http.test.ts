@@ -263,6 +263,58 @@ describe('HTTP API', () => {
     });
   });
 
+  it('adds, replaces and removes steps of a running flow over the admin routes', async () => {
+    const { base } = await serve();
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      });
+    await send('POST', '/flows', {
+      name: 'relay',
+      nodes: [{ id: 'first', op: 'flow', with: { flow: 'myflow' } }],
+    });
+    const added = await send('POST', '/admin/flows/relay/steps', {
+      id: 'second',
+      op: 'flow',
+      with: { flow: 'echo' },
+      after: ['first'],
+    });
+    expect(added.status).toBe(200);
+    const run = async () =>
+      (
+        await fetch(`${base}/flow/relay?wait=5`, {
+          method: 'POST',
+          body: 'x',
+          headers: { 'content-type': 'text/plain' },
+        })
+      ).json();
+    expect(await run()).toMatchObject({ input: 'you said "x"' });
+    expect(
+      (
+        await send('PUT', '/admin/flows/relay/steps/second', {
+          op: 'flow',
+          with: { flow: 'myflow' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(await run()).toBe('you said "you said "x""');
+    expect((await send('DELETE', '/admin/flows/relay/steps/second')).status).toBe(200);
+    expect(await run()).toBe('you said "x"');
+    const bad = await send('POST', '/admin/flows/relay/steps', {
+      id: 'loop',
+      op: 'flow',
+      with: { flow: 'myflow' },
+      after: ['first'],
+      before: ['first'],
+    });
+    expect(bad.status).toBe(422);
+    expect(await bad.json()).toMatchObject({ error: { code: 'DAG_CYCLE' } });
+    expect((await send('DELETE', '/admin/flows/nope/steps/x')).status).toBe(404);
+  });
+
   it('controls requests: pause, resume, stop, rerun, with their error cases', async () => {
     const { base } = await serve();
     const post = (path: string) => fetch(`${base}${path}`, { method: 'POST' });
