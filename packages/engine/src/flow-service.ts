@@ -157,7 +157,13 @@ export class FlowService {
     }
     const plan = new FlowPlan(name, dag, options);
     this.#addLocal(plan);
-    return { name, version: plan.version, nodes: plan.staticPaths.length, workers: {} };
+    return {
+      name,
+      version: plan.version,
+      nodes: plan.staticPaths.length,
+      workers: {},
+      nodeWorkers: {},
+    };
   }
 
   /**
@@ -213,7 +219,13 @@ export class FlowService {
         );
     }
     this.log.info('flow changed', { flow, from: current.version, to: plan.version });
-    return { name: flow, version: plan.version, nodes: plan.staticPaths.length, workers: {} };
+    return {
+      name: flow,
+      version: plan.version,
+      nodes: plan.staticPaths.length,
+      workers: {},
+      nodeWorkers: {},
+    };
   }
 
   #handlerOf(step: StepChange): Handler<never, unknown> {
@@ -273,11 +285,16 @@ export class FlowService {
     return Promise.all(
       names.map(async (name) => {
         const plan = await this.#plans.get(name);
+        const workers = await registry.liveWorkers(name);
+        const nodeWorkers = Object.fromEntries(
+          plan.staticPaths.map((path) => [path, workers[plan.queueOfNode(path) ?? ''] ?? 0]),
+        );
         return {
           name,
           version: plan.version,
           nodes: plan.staticPaths.length,
-          workers: await registry.liveWorkers(name),
+          workers,
+          nodeWorkers,
         };
       }),
     );

@@ -87,6 +87,8 @@ export interface FlowInfo {
   readonly nodes: number;
   /** Live workers per queue: `''` is the flow's own queue, other keys are nodes' named queues. */
   readonly workers: Readonly<Record<string, number>>;
+  /** Live workers that can run each node (by path, outside branches and for-each bodies). */
+  readonly nodeWorkers: Readonly<Record<string, number>>;
 }
 
 /** A request that has ended, as flow hooks receive it. */

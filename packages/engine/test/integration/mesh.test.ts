@@ -17,7 +17,12 @@ it('runs a request through a server with no handlers across two services that ea
     },
   );
   const [flow] = await server.flows();
-  expect(flow).toMatchObject({ name: 'mesh', nodes: 3, workers: { '': 1, b: 1 } });
+  expect(flow).toMatchObject({
+    name: 'mesh',
+    nodes: 3,
+    workers: { '': 1, b: 1 },
+    nodeWorkers: { a1: 1, b1: 1, a2: 1 },
+  });
   expect((await server.describe('mesh')).nodes.find((node) => node.id === 'b1')).toMatchObject({
     queue: 'b',
   });
@@ -34,6 +39,7 @@ it('keeps a request waiting for a worker of its next step, then completes it whe
   const prefix = prefixFor();
   await spawnFixture('mesh-owner.mjs', prefix);
   const server = newService({ prefix });
+  expect((await server.flows())[0]?.nodeWorkers).toEqual({ a1: 1, b1: 0, a2: 1 });
   const id = await server.execute('mesh', 'later');
   await waitFor(
     async () => (await server.state('mesh', id)).nodes['b1']?.waiting === 'waiting for worker',
