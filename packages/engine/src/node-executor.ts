@@ -15,6 +15,7 @@ import { checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
 import type { RunningAttempts } from './running-attempts.js';
+import { traceProcess, traceSend } from './tracing.js';
 import type { BeginResult, CompletionSpec, StateStore } from './state-store.js';
 
 /** What the executor needs from its service. */
@@ -38,6 +39,8 @@ interface Run {
   readonly job: Job<NodeJobData>;
   readonly requestId: string;
   readonly at: ResolvedStep;
+  /** Trace context of this attempt's span, handed to the jobs it enqueues. */
+  readonly carrier: string | undefined;
 }
 
 /**
@@ -59,15 +62,24 @@ export async function executeNode(
       `Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`,
     );
   }
-  const run: Run = { deps, plan, job, requestId, at };
-  switch (at.step.kind) {
-    case 'task':
-      return runTask(run, at.step);
-    case 'start':
-      return runStart(run, at.step);
-    case 'end':
-      return runEnd(run, at.step);
-  }
+  const { step } = at;
+  const target = {
+    flow: plan.name,
+    queue: deps.keys.queueName(plan.name, plan.queueOf(path)),
+    requestId,
+    node: at.path,
+  };
+  return traceProcess({ ...target, attempt: job.attemptsMade + 1 }, job.data.t, (carrier) => {
+    const run: Run = { deps, plan, job, requestId, at, carrier };
+    switch (step.kind) {
+      case 'task':
+        return runTask(run, step);
+      case 'start':
+        return runStart(run, step);
+      case 'end':
+        return runEnd(run, step);
+    }
+  });
 }
 
 async function runTask(run: Run, step: TaskStep): Promise<void> {
@@ -267,18 +279,27 @@ async function release(
   await enqueue(run, result.ready, inline);
 }
 
-/** Enqueues steps of this request; they inherit the job-id generation and the request's priority. */
+/** Enqueues steps of this request; they inherit the job-id generation, the request's priority and the trace. */
 function enqueue(
   run: Run,
   paths: readonly string[],
   inline?: EnqueueOptions['inline'],
 ): Promise<void> {
   if (paths.length === 0) return Promise.resolve();
-  return run.deps.queues.enqueue(run.plan, run.requestId, paths, {
-    generation: run.job.data.g ?? 0,
-    ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
-    ...(inline === undefined ? {} : { inline }),
-  });
+  const { plan, requestId, deps } = run;
+  const target = {
+    flow: plan.name,
+    queue: deps.keys.queueName(plan.name, plan.queueOf(paths[0] ?? '')),
+    requestId,
+  };
+  return traceSend(target, run.carrier, (trace) =>
+    deps.queues.enqueue(plan, requestId, paths, {
+      generation: run.job.data.g ?? 0,
+      ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
+      ...(inline === undefined ? {} : { inline }),
+      trace,
+    }),
+  );
 }
 
 function logFor(run: Run, attempt: number) {

@@ -30,6 +30,8 @@ export interface NodeJobData {
   readonly g?: number;
   /** Version of the flow definition the request runs on. */
   readonly v?: string;
+  /** Trace context of the span that enqueued the job (`traceId-spanId-flags`), when tracing is on. */
+  readonly t?: string;
   /** The step's encoded input, when its only parent handed it over (see `node-executor.ts`). */
   readonly i?: string;
   /** The request's encoded context (query, headers), with `i`. */
@@ -42,6 +44,8 @@ export interface EnqueueOptions {
   readonly generation?: number;
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
   readonly priority?: number;
+  /** Trace context handed to the jobs (see `tracing.ts`). */
+  readonly trace?: string | undefined;
   /**
    * Inputs handed over in the job data: one for every step of this call, or one per step path (steps
    * without one get none), with the request context.
@@ -105,6 +109,7 @@ export class NodeQueues {
       r: requestId,
       n: path,
       v: plan.version,
+      ...(options.trace === undefined ? {} : { t: options.trace }),
       ...(generation === 0 ? {} : { g: generation }),
       ...inlineInput(inline?.input, path),
       ...(inline?.context == null ? {} : { c: inline.context }),

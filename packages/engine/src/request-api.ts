@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { decode, encode } from './codec.js';
 import type { PlanSource } from './plan-source.js';
+import { traceSend } from './tracing.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { ServiceResources } from './service-resources.js';
 import type { ExecuteOptions, RequestState } from './types.js';
@@ -45,11 +46,12 @@ export async function executeRequest(
   const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
   if (status === 'pending') {
-    await res.queues.enqueue(
-      plan,
-      requestId,
-      plan.roots,
-      priority === undefined ? {} : { priority },
+    const target = { flow: plan.name, queue: res.keys.queueName(plan.name), requestId };
+    await traceSend(target, undefined, (trace) =>
+      res.queues.enqueue(plan, requestId, plan.roots, {
+        ...(priority === undefined ? {} : { priority }),
+        trace,
+      }),
     );
   }
   return requestId;

@@ -1,0 +1,102 @@
+import {
+  type Context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  context,
+  isSpanContextValid,
+  trace,
+} from '@opentelemetry/api';
+
+/** The engine's tracer; a no-op until the application registers an OpenTelemetry SDK. */
+const tracer = trace.getTracer('@dagflow/engine');
+
+/** What a span of a node or a request is about. */
+export interface SpanTarget {
+  readonly flow: string;
+  readonly queue: string;
+  readonly requestId: string;
+  readonly node?: string;
+}
+
+/** A span context carried in job data: `traceId-spanId-flags`. */
+export type Carrier = string;
+
+/**
+ * Runs `enqueue` inside a `send <queue>` span (OpenTelemetry messaging conventions) and hands it the
+ * carrier to put in the job data, so that the consumer's span continues the trace.
+ */
+export async function traceSend<T>(
+  target: SpanTarget,
+  parent: Carrier | undefined,
+  enqueue: (carrier: Carrier | undefined) => Promise<T>,
+): Promise<T> {
+  const span = tracer.startSpan(
+    `send ${target.queue}`,
+    { kind: SpanKind.PRODUCER, attributes: attributes(target, 'send') },
+    contextOf(parent),
+  );
+  try {
+    return await enqueue(carrierOf(span));
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Runs one attempt of a step inside a `process <queue>` span whose parent is the span that enqueued the
+ * job; failures are recorded on the span. `work` gets the carrier for the jobs it enqueues.
+ */
+export async function traceProcess<T>(
+  target: SpanTarget & { readonly attempt?: number },
+  parent: Carrier | undefined,
+  work: (carrier: Carrier | undefined) => Promise<T>,
+): Promise<T> {
+  const span = tracer.startSpan(
+    `process ${target.queue}`,
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: {
+        ...attributes(target, 'process'),
+        ...(target.attempt === undefined ? {} : { 'dagflow.attempt': target.attempt }),
+      },
+    },
+    contextOf(parent),
+  );
+  try {
+    return await context.with(trace.setSpan(context.active(), span), () => work(carrierOf(span)));
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+function attributes(target: SpanTarget, operation: 'send' | 'process'): Record<string, string> {
+  return {
+    'messaging.system': 'bullmq',
+    'messaging.operation.type': operation,
+    'messaging.destination.name': target.queue,
+    'dagflow.flow': target.flow,
+    'dagflow.request_id': target.requestId,
+    ...(target.node === undefined ? {} : { 'dagflow.node': target.node }),
+  };
+}
+
+function carrierOf(span: Span): Carrier | undefined {
+  const { traceId, spanId, traceFlags } = span.spanContext();
+  return isSpanContextValid(span.spanContext()) ? `${traceId}-${spanId}-${traceFlags}` : undefined;
+}
+
+function contextOf(carrier: Carrier | undefined): Context {
+  const active = context.active();
+  if (carrier === undefined) return active;
+  const [traceId = '', spanId = '', flags = '0'] = carrier.split('-');
+  const spanContext = { traceId, spanId, traceFlags: Number(flags), isRemote: true };
+  return isSpanContextValid(spanContext) ? trace.setSpanContext(active, spanContext) : active;
+}
