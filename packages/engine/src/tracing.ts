@@ -36,6 +36,8 @@ export async function traceSend<T>(
     { kind: SpanKind.PRODUCER, attributes: attributes(target, 'send') },
     contextOf(parent),
   );
+  // Without an SDK the span is a no-op with an invalid context: nothing to carry or end.
+  if (!isSpanContextValid(span.spanContext())) return enqueue(undefined);
   try {
     return await enqueue(carrierOf(span));
   } finally {
@@ -63,6 +65,7 @@ export async function traceProcess<T>(
     },
     contextOf(parent),
   );
+  if (!isSpanContextValid(span.spanContext())) return work(undefined);
   try {
     return await context.with(trace.setSpan(context.active(), span), () => work(carrierOf(span)));
   } catch (error) {
