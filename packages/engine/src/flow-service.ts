@@ -40,6 +40,7 @@ import { controlRequest } from './request-control.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
 import { ServiceResources, sleep } from './service-resources.js';
 import { HeldRequests } from './held-requests.js';
+import { type Gauge, Metrics } from './metrics.js';
 import { RunningAttempts } from './running-attempts.js';
 import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './types.js';
 
@@ -87,6 +88,7 @@ export class FlowService {
   readonly #workerId = randomUUID();
   readonly #running = new RunningAttempts();
   readonly #held = new HeldRequests();
+  readonly #metrics = new Metrics();
   readonly #operations: Map<string, Operation>;
   #pool: WorkerPool | undefined;
   #http: HttpHandle | undefined;
@@ -447,6 +449,7 @@ export class FlowService {
       requestId,
       'stop',
     );
+    this.#metrics.requestEnded(name, 'stopped');
   }
 
   /**
@@ -462,6 +465,39 @@ export class FlowService {
       requestId,
       command,
     );
+  }
+
+  /**
+   * Metrics in the Prometheus text format: this process's counters (requests that ended here by flow
+   * and status, node attempt durations, retries) and, read now from Redis, the jobs waiting, active and
+   * delayed in each flow queue and the live workers per queue.
+   */
+  async metrics(): Promise<string> {
+    const gauges: Gauge[] = [];
+    for (const flow of await this.flows()) {
+      const plan = await this.#plans.get(flow.name);
+      for (const queue of new Set(['', ...Object.keys(flow.workers), ...plan.localQueues])) {
+        const counts = await this.#res.queues
+          .queue(flow.name, queue)
+          .getJobCounts('waiting', 'prioritized', 'active', 'delayed');
+        const labels = { flow: flow.name, queue: queue === '' ? flow.name : queue };
+        for (const [state, value] of Object.entries(counts)) {
+          gauges.push({
+            name: 'dagflow_queue_jobs',
+            help: 'Jobs in a flow queue, by state.',
+            labels: { ...labels, state },
+            value,
+          });
+        }
+        gauges.push({
+          name: 'dagflow_workers',
+          help: 'Live workers serving a flow queue.',
+          labels,
+          value: flow.workers[queue] ?? 0,
+        });
+      }
+    }
+    return this.#metrics.render(gauges);
   }
 
   /**
@@ -565,6 +601,7 @@ export class FlowService {
         running: this.#running,
         maxOutputBytes: this.options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
+        metrics: this.#metrics,
       },
       options: this.options,
       registry: this.#res.registry,

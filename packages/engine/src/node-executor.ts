@@ -14,6 +14,7 @@ import { FINISH_STEP, runFinish } from './request-finish.js';
 import { checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
+import type { Metrics } from './metrics.js';
 import type { RunningAttempts } from './running-attempts.js';
 import { traceProcess, traceSend } from './tracing.js';
 import type { BeginResult, CompletionSpec, StateStore } from './state-store.js';
@@ -28,6 +29,8 @@ export interface ExecutorDeps {
   readonly running: RunningAttempts;
   /** Largest encoded output a step may store. */
   readonly maxOutputBytes: number;
+  /** This process's counters, for `/metrics`. */
+  readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
 }
@@ -192,11 +195,14 @@ async function guarded(
   }
   if (begin.kind !== 'run') return;
   let done: { output: string; spec: CompletionSpec };
+  const started = performance.now();
   try {
     done = await work(begin);
   } catch (error) {
     begin.settle?.();
+    deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
     const final = isFinalAttempt(run.job, error);
+    if (!final) deps.metrics.retried(plan.name);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
       error: nodeError,
@@ -206,6 +212,7 @@ async function guarded(
       final,
       ...(begin.startFields === undefined ? {} : { extraFields: begin.startFields }),
     });
+    if (ended) deps.metrics.requestEnded(plan.name, 'failed');
     if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
@@ -213,6 +220,7 @@ async function guarded(
   // the same connection: Redis runs the script first, and the round trips overlap. Those whose only
   // input is this output get it in their job data (when small), with the request context.
   begin.settle?.();
+  deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
   const spec: CompletionSpec =
     begin.startFields === undefined
       ? done.spec
@@ -273,6 +281,7 @@ async function release(
   inline?: EnqueueOptions['inline'],
 ): Promise<void> {
   if (result.kind !== 'released') return;
+  if (result.completedRequest) run.deps.metrics.requestEnded(run.plan.name, 'completed');
   if (result.completedRequest && run.plan.hooks.finally !== undefined) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
   }

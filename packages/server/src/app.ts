@@ -129,6 +129,10 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     });
   }
 
+  app.get('/metrics', async (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(await service.metrics());
+  });
+
   app.get('/healthz', async (_req, res) => {
     const healthy = await service.ping().then(
       () => true,

@@ -315,6 +315,25 @@ describe('HTTP API', () => {
     expect((await send('DELETE', '/admin/flows/nope/steps/x')).status).toBe(404);
   });
 
+  it('exposes Prometheus metrics that move as requests run', async () => {
+    const { base } = await serve();
+    const scrape = async () => (await fetch(`${base}/metrics`)).text();
+    const count = (text: string, pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    for (let i = 0; i < 3; i++)
+      await fetch(`${base}/flow/myflow?wait=5`, { method: 'POST', body: 'm' });
+    await fetch(`${base}/flow/broken?wait=5`, { method: 'POST', body: 'm' });
+    const after = await scrape();
+    const completed = /dagflow_requests_total\{flow="myflow",status="completed"\} (\d+)/;
+    expect(count(after, completed) - count(before, completed)).toBe(3);
+    expect(count(after, /dagflow_requests_total\{flow="broken",status="failed"\} (\d+)/)).toBe(1);
+    expect(
+      count(after, /dagflow_node_duration_seconds_count\{flow="myflow"\} (\d+)/),
+    ).toBeGreaterThanOrEqual(3);
+    expect(after).toMatch(/dagflow_workers\{flow="myflow",queue="myflow"\} 1/);
+    expect(after).toMatch(/dagflow_queue_jobs\{flow="myflow",queue="myflow",state="waiting"\} 0/);
+  });
+
   it('controls requests: pause, resume, stop, rerun, with their error cases', async () => {
     const { base } = await serve();
     const post = (path: string) => fetch(`${base}${path}`, { method: 'POST' });
