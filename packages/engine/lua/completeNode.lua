@@ -99,6 +99,17 @@ for i = state_first, state_last do
 end
 
 local running = status == 'pending' or status == 'running'
+-- A released successor: returned unless the caller enqueued it already, marked queued while running.
+local function release(successor, enqueued_by_caller)
+  if not enqueued_by_caller then
+    ready[#ready + 1] = successor
+  end
+  if running then
+    fields[#fields + 1] = 's|' .. successor
+    fields[#fields + 1] = 'queued'
+  end
+end
+
 for i = succ_first, succ_last, 2 do
   local successor = ARGV[i]
   local parents = ARGV[i + 1]
@@ -109,13 +120,7 @@ for i = succ_first, succ_last, 2 do
     fields[#fields + 1] = path
   end
   if is_ready then
-    if parents ~= 'e' then
-      ready[#ready + 1] = successor
-    end
-    if running then
-      fields[#fields + 1] = 's|' .. successor
-      fields[#fields + 1] = 'queued'
-    end
+    release(successor, parents == 'e')
   end
 end
 
@@ -127,12 +132,7 @@ if has_gate and redis.call('HINCRBY', KEYS[1], 'g|' .. ARGV[gate + 1], 1) == ton
     fields[#fields + 1] = 'n|' .. path
     fields[#fields + 1] = prefix
     for i = gate + 4, gate + 3 + tonumber(ARGV[gate + 3]) do
-      local successor = prefix .. ARGV[i]
-      ready[#ready + 1] = successor
-      if running then
-        fields[#fields + 1] = 's|' .. successor
-        fields[#fields + 1] = 'queued'
-      end
+      release(prefix .. ARGV[i], false)
     end
   end
 end
