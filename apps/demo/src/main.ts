@@ -7,7 +7,7 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Dag, FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
+import { httpApi, startTelemetry } from '@dagflow/server';
 import { registerDemoFlows } from './flows.js';
 import { answers, startLocalRedis } from './local-redis.js';
 
@@ -28,6 +28,8 @@ if (redisUrl === undefined || redisUrl === '') {
   }
 }
 
+// Traces go to the OTLP endpoint of the OTEL_* variables when they are set (see docker-compose.yml).
+const telemetry = await startTelemetry();
 const service = new FlowService({ redisUrl, http: httpApi() });
 registerDemoFlows(service, () => new Dag());
 const children: ReturnType<typeof fork>[] = [];
@@ -74,6 +76,7 @@ const shutdown = async (): Promise<void> => {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   await service.close();
+  await telemetry?.shutdown();
   localRedis?.child.kill('SIGTERM');
   process.exit(0);
 };

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DagflowError, ErrorCode, FlowService, type RequestState } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
+import { httpApi, startTelemetry } from '@dagflow/server';
 import { describeAsText } from './describe-text.js';
 
 /** Exit codes scripts can rely on. */
@@ -47,6 +47,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(HELP);
     return ExitCode.OK;
   }
+  // Traces go where the OTEL_* variables say, for the long-running commands.
+  const telemetry =
+    command === 'server' || command === 'worker' ? await startTelemetry(io.env) : undefined;
   const service = new FlowService({
     logLevel: (io.env['LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
     http: httpApi(),
@@ -66,6 +69,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return ExitCode.FAILED;
   } finally {
     await service.close();
+    await telemetry?.shutdown();
   }
 }
 

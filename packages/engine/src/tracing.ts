@@ -8,8 +8,14 @@ import {
   trace,
 } from '@opentelemetry/api';
 
-/** The engine's tracer; a no-op until the application registers an OpenTelemetry SDK. */
-const tracer = trace.getTracer('@dagflow/engine');
+/**
+ * The engine's tracer, a no-op until the application registers an OpenTelemetry SDK. Looked up at each
+ * use: a tracer taken before the SDK registers (or by another copy of the API module, ESM beside CJS)
+ * would stay a no-op.
+ */
+function tracer() {
+  return trace.getTracer('@dagflow/engine');
+}
 
 /** What a span of a node or a request is about. */
 export interface SpanTarget {
@@ -31,7 +37,7 @@ export async function traceSend<T>(
   parent: Carrier | undefined,
   enqueue: (carrier: Carrier | undefined) => Promise<T>,
 ): Promise<T> {
-  const span = tracer.startSpan(
+  const span = tracer().startSpan(
     `send ${target.queue}`,
     { kind: SpanKind.PRODUCER, attributes: attributes(target, 'send') },
     contextOf(parent),
@@ -54,7 +60,7 @@ export async function traceProcess<T>(
   parent: Carrier | undefined,
   work: (carrier: Carrier | undefined) => Promise<T>,
 ): Promise<T> {
-  const span = tracer.startSpan(
+  const span = tracer().startSpan(
     `process ${target.queue}`,
     {
       kind: SpanKind.CONSUMER,

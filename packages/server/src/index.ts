@@ -15,3 +15,5 @@ export { createApp } from './app.js';
 export type { AppOptions } from './app.js';
 export { httpApi } from './http-api.js';
 export { statusFor } from './http-status.js';
+export { startTelemetry } from './telemetry.js';
+export type { Telemetry } from './telemetry.js';
