@@ -1,37 +1,29 @@
 import type { NodeLogger } from '@dagflow/flow';
+import { type Logger as Pino, pino } from 'pino';
 
 /** Log levels in increasing severity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-const SEVERITY: Record<LogLevel, number> = {
-  debug: 10,
-  info: 20,
-  warn: 30,
-  error: 40,
-  silent: 100,
-};
-
-/** A structured logger writing one JSON object per line to stderr. */
+/** A structured logger: one JSON object per line on stderr (pino). */
 export interface Logger extends NodeLogger {
   /** A logger whose every line also carries `fields`. */
   child(fields: Record<string, unknown>): Logger;
 }
 
-/** Creates a JSON-lines logger that drops lines below `level`. */
+/** Creates a pino logger on stderr that drops lines below `level`; every line carries `bound`. */
 export function createLogger(level: LogLevel, bound: Record<string, unknown> = {}): Logger {
-  const write =
-    (lineLevel: Exclude<LogLevel, 'silent'>) =>
-    (message: string, fields?: Record<string, unknown>): void => {
-      if (SEVERITY[lineLevel] < SEVERITY[level]) return;
-      process.stderr.write(
-        `${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, msg: message, ...bound, ...fields })}\n`,
-      );
-    };
+  return wrap(
+    pino({ level, base: bound, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)),
+  );
+}
+
+/** Our `(message, fields)` signature over pino's `(fields, message)`. */
+function wrap(logger: Pino): Logger {
   return {
-    debug: write('debug'),
-    info: write('info'),
-    warn: write('warn'),
-    error: write('error'),
-    child: (fields) => createLogger(level, { ...bound, ...fields }),
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message),
+    child: (fields) => wrap(logger.child(fields)),
   };
 }
