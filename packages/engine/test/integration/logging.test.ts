@@ -15,7 +15,8 @@ it('writes JSON log lines in which every line of a node carries flow, request id
         },
         timeout: 20_000,
       },
-      (error, _stdout, err) => (error ? reject(error) : resolve(err)),
+      (error, _stdout, err) =>
+        error === null ? resolve(err) : reject(new Error(err, { cause: error })),
     );
   });
   const lines = stderr
