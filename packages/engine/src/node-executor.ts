@@ -296,19 +296,17 @@ function enqueue(
 ): Promise<void> {
   if (paths.length === 0) return Promise.resolve();
   const { plan, requestId, deps } = run;
-  const target = {
-    flow: plan.name,
-    queue: deps.keys.queueName(plan.name, plan.queueOf(paths[0] ?? '')),
-    requestId,
-  };
-  return traceSend(target, run.carrier, (trace) =>
+  const send = (trace: string | undefined): Promise<void> =>
     deps.queues.enqueue(plan, requestId, paths, {
       generation: run.job.data.g ?? 0,
       ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
       ...(inline === undefined ? {} : { inline }),
       trace,
-    }),
-  );
+    });
+  // No carrier means no tracing SDK: skip the (no-op) send span on this hot path.
+  if (run.carrier === undefined) return send(undefined);
+  const queue = deps.keys.queueName(plan.name, plan.queueOf(paths[0] ?? ''));
+  return traceSend({ flow: plan.name, queue, requestId }, run.carrier, send);
 }
 
 function logFor(run: Run, attempt: number) {
