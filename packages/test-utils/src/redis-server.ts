@@ -88,6 +88,8 @@ async function ping(port: number): Promise<boolean> {
 function exitOf(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
+    // The child is unref'd while it runs; waiting for its exit must keep this process alive.
+    child.ref();
     child.once('exit', () => resolve());
     child.kill(signal);
   });
