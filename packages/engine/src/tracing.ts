@@ -1,5 +1,7 @@
 import {
   type Context,
+  ProxyTracerProvider,
+  type Tracer,
   type Span,
   SpanKind,
   SpanStatusCode,
@@ -8,13 +10,18 @@ import {
   trace,
 } from '@opentelemetry/api';
 
+/** The API's own no-op provider: what the tracer provider delegates to while no SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+
 /**
- * The engine's tracer, a no-op until the application registers an OpenTelemetry SDK. Looked up at each
- * use: a tracer taken before the SDK registers (or by another copy of the API module, ESM beside CJS)
- * would stay a no-op.
+ * The engine's tracer, or undefined while no OpenTelemetry SDK is registered (the hot path then makes
+ * no span at all). Looked up at each use: a tracer taken before the SDK registers (or by another copy of
+ * the API module, ESM beside CJS) would stay a no-op.
  */
-function tracer() {
-  return trace.getTracer('@dagflow/engine');
+function tracer(): Tracer | undefined {
+  const provider = trace.getTracerProvider();
+  const delegate = provider instanceof ProxyTracerProvider ? provider.getDelegate() : provider;
+  return delegate === NOOP_PROVIDER ? undefined : provider.getTracer('@dagflow/engine');
 }
 
 /** What a span of a node or a request is about. */
@@ -37,7 +44,9 @@ export async function traceSend<T>(
   parent: Carrier | undefined,
   enqueue: (carrier: Carrier | undefined) => Promise<T>,
 ): Promise<T> {
-  const span = tracer().startSpan(
+  const active = tracer();
+  if (active === undefined) return enqueue(undefined);
+  const span = active.startSpan(
     `send ${target.queue}`,
     { kind: SpanKind.PRODUCER, attributes: attributes(target, 'send') },
     contextOf(parent),
@@ -60,7 +69,9 @@ export async function traceProcess<T>(
   parent: Carrier | undefined,
   work: (carrier: Carrier | undefined) => Promise<T>,
 ): Promise<T> {
-  const span = tracer().startSpan(
+  const active = tracer();
+  if (active === undefined) return work(undefined);
+  const span = active.startSpan(
     `process ${target.queue}`,
     {
       kind: SpanKind.CONSUMER,
