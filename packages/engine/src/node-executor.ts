@@ -68,7 +68,7 @@ export async function executeNode(
   const { step } = at;
   const target = {
     flow: plan.name,
-    queue: deps.keys.queueName(plan.name, plan.queueOf(path)),
+    queue: deps.keys.queueName(plan.name, at.step.kind === 'task' ? at.step.queue : ''),
     requestId,
     node: at.path,
   };

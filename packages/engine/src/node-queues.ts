@@ -94,7 +94,9 @@ export class NodeQueues {
     const byQueue = new Map<string, string[]>();
     for (const path of paths) {
       const name = plan.queueOf(path);
-      byQueue.set(name, [...(byQueue.get(name) ?? []), path]);
+      const group = byQueue.get(name);
+      if (group === undefined) byQueue.set(name, [path]);
+      else group.push(path);
     }
     if (byQueue.size > 1) {
       await Promise.all(
@@ -102,7 +104,8 @@ export class NodeQueues {
       );
       return;
     }
-    const queue = this.queue(plan.name, plan.queueOf(paths[0] ?? ''));
+    const [queueName = ''] = byQueue.keys();
+    const queue = this.queue(plan.name, queueName);
     const generation = options.generation ?? 0;
     const { inline } = options;
     const data = (path: string): NodeJobData => ({
