@@ -28,6 +28,7 @@ import { FlowPlan } from './plan/flow-plan.js';
 import { WorkerPool } from './worker-pool.js';
 import { Keys } from './keys.js';
 import { createLogger, type Logger } from './logger.js';
+import { nodeDetailOf } from './node-detail.js';
 import {
   executeRequest,
   nodeOutputOf,
@@ -42,7 +43,7 @@ import { ServiceResources, sleep } from './service-resources.js';
 import { HeldRequests } from './held-requests.js';
 import { type Gauge, Metrics } from './metrics.js';
 import { RunningAttempts } from './running-attempts.js';
-import type { ExecuteOptions, FlowInfo, FlowOptions, RequestState } from './types.js';
+import type { ExecuteOptions, FlowInfo, FlowOptions, NodeDetail, RequestState } from './types.js';
 
 /** A step's work in a run-time change: a handler, or a registered operation with its parameters. */
 export interface StepChange {
@@ -392,6 +393,14 @@ export class FlowService {
   async nodeOutput(name: string, requestId: string, path: string): Promise<unknown> {
     await this.#plans.get(name);
     return nodeOutputOf(this.#res, name, requestId, path);
+  }
+
+  /**
+   * One node of a request: its state, its input and its output (each once it exists).
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `NODE_NOT_FOUND`
+   */
+  async nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail> {
+    return nodeDetailOf(this.#res, this.#plans, { flow: name, requestId, path });
   }
 
   /**

@@ -26,6 +26,7 @@ export type {
   ExecuteOptions,
   FlowInfo,
   FlowOptions,
+  NodeDetail,
   NodeError,
   NodeState,
   NodeStatus,

@@ -306,6 +306,11 @@ export class StateStore {
     return this.redis.hget(this.keys.request(flow, requestId).data, `o|${path}`);
   }
 
+  /** Encoded fields of the request's data hash (outputs `o|<path>`, inputs, rerun inputs `i|<path>`). */
+  readData(flow: string, requestId: string, fields: readonly string[]): Promise<(string | null)[]> {
+    return this.redis.hmget(this.keys.request(flow, requestId).data, ...fields);
+  }
+
   /** The status and definition version, or undefined when the request does not exist. */
   async readStatusAndVersion(
     flow: string,

@@ -59,6 +59,20 @@ export interface RequestState {
   readonly nodes: Readonly<Record<string, NodeState>>;
 }
 
+/** What {@link FlowService.nodeDetail} answers: one node of a request. */
+export interface NodeDetail {
+  /** The node's path (`verify/each-user[42]/face-detect`). */
+  readonly path: string;
+  readonly state: NodeState;
+  /**
+   * Its input once its parents gave it (or a rerun's input): the scope's input, its one parent's output,
+   * or `{ [parentId]: output }`, before edge `forward` transforms and aggregators.
+   */
+  readonly input?: unknown;
+  /** Its output once stored. */
+  readonly output?: unknown;
+}
+
 /** Options of {@link FlowService.execute}. */
 export interface ExecuteOptions {
   /**

@@ -33,6 +33,8 @@ export const ErrorCode = {
   REQUEST_NOT_FOUND: 'REQUEST_NOT_FOUND',
   /** The request exists but has not finished yet. */
   REQUEST_NOT_FINISHED: 'REQUEST_NOT_FINISHED',
+  /** The request has no node at that path (none in its flow, or a branch or item that never started). */
+  NODE_NOT_FOUND: 'NODE_NOT_FOUND',
   /** The request ended `failed`; details name the node, its attempts and its error. */
   REQUEST_FAILED: 'REQUEST_FAILED',
   /** Waiting for a result took longer than the given timeout; the request goes on. */

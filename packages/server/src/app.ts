@@ -11,6 +11,8 @@ export interface AppOptions {
    * @defaultValue 1 MiB
    */
   readonly maxBodyBytes?: number;
+  /** Directory of the dashboard's build, served under `/dashboard/` when given. */
+  readonly dashboardDir?: string;
 }
 
 const STATUSES: readonly RequestStatus[] = [
@@ -111,6 +113,10 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     res.json(await service.state(param(req, 'name'), param(req, 'id')));
   });
 
+  app.get('/flow/:name/requests/:id/nodes/:path', async (req, res) => {
+    res.json(await service.nodeDetail(param(req, 'name'), param(req, 'id'), param(req, 'path')));
+  });
+
   app.get('/flow/:name/requests/:id/result', async (req, res) => {
     sendResult(res, await service.result(param(req, 'name'), param(req, 'id')));
   });
@@ -141,6 +147,8 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'redis unreachable' });
   });
 
+  if (options.dashboardDir !== undefined) serveDashboard(app, options.dashboardDir);
+
   app.use((req) => {
     throw new DagflowError(ErrorCode.ROUTE_NOT_FOUND, `No route for ${req.method} ${req.path}.`);
   });
@@ -161,6 +169,12 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
 }
 
 /** `{ id?, op, with?, after?, before?, retries?, timeoutMs? }` from an admin request body. */
+/** The dashboard's static build under `/dashboard/`; `/` leads there. */
+function serveDashboard(app: express.Express, dir: string): void {
+  app.get('/', (_req, res) => res.redirect('/dashboard/'));
+  app.use('/dashboard', express.static(dir, { index: 'index.html', redirect: true }));
+}
+
 function stepFromBody(body: unknown): Record<string, unknown> & { op: string } {
   if (
     body === null ||

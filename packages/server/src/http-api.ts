@@ -13,12 +13,13 @@ import { type AppOptions, createApp } from './app.js';
  */
 export function httpApi(options: AppOptions = {}): HttpFrontend {
   const maxBodyBytes = options.maxBodyBytes ?? numberFromEnv('MAX_BODY_BYTES');
+  const dashboardDir = options.dashboardDir ?? nonEmpty(process.env['DAGFLOW_DASHBOARD_DIR']);
   return {
     async listen(service, { port, host }): Promise<HttpHandle> {
-      const app = createApp(
-        service as FlowService,
-        maxBodyBytes === undefined ? {} : { maxBodyBytes },
-      );
+      const app = createApp(service as FlowService, {
+        ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+        ...(dashboardDir === undefined ? {} : { dashboardDir }),
+      });
       const server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(port, host, (error?: Error) =>
           error ? reject(error) : resolve(listening),
@@ -50,4 +51,8 @@ function numberFromEnv(name: string): number | undefined {
   return value === undefined || value === '' || Number.isNaN(Number(value))
     ? undefined
     : Number(value);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
 }
