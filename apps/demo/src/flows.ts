@@ -71,6 +71,31 @@ export function kycBatch(dag: Dag, kycDag: Dag): void {
   dag.edge('each-user', 'summary');
 }
 
+/** Three steps of `input` ms each (default 1,000): slow enough to pause, resume or stop from the dashboard. */
+export function slow(dag: Dag): void {
+  const wait = async (ms: unknown): Promise<number> => {
+    const duration = typeof ms === 'number' && ms >= 0 && ms <= 60_000 ? ms : 1_000;
+    await sleep(duration);
+    return duration;
+  };
+  dag.node('prepare', wait).node('work', wait).node('finish', wait);
+  dag.edge('prepare', 'work').edge('work', 'finish');
+}
+
+/** For-each over `n` numbers (default 100, at most 10,000): square each, then sum the squares. */
+export function squares(dag: Dag): void {
+  dag
+    .forEachBranch('each-number', (n: unknown) => {
+      const count = typeof n === 'number' && n >= 0 && n <= 10_000 ? Math.floor(n) : 100;
+      return Object.fromEntries(Array.from({ length: count }, (_, i) => [String(i), i]));
+    })
+    .node('square', (i: number) => i * i);
+  dag.node('sum', (squared: Record<string, number>) =>
+    Object.values(squared).reduce((total, value) => total + value, 0),
+  );
+  dag.edge('each-number', 'sum');
+}
+
 /** Registers the demo flows. */
 export function registerDemoFlows(service: FlowService, newDag: () => Dag): void {
   const kycDag = newDag();
@@ -78,4 +103,6 @@ export function registerDemoFlows(service: FlowService, newDag: () => Dag): void
   service.register('myflow', myflow);
   service.register('kyc', kyc);
   service.register('kyc-batch', (dag) => kycBatch(dag, kycDag));
+  service.register('slow', slow);
+  service.register('squares', squares);
 }

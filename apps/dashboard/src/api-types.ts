@@ -1,0 +1,14 @@
+/** The JSON shapes of the dagflow HTTP API the dashboard reads (types only; nothing of the engine runs here). */
+export type {
+  DagDescription,
+  FlowInfo,
+  NodeDescription,
+  NodeDetail,
+  NodeError,
+  NodeState,
+  NodeStatus,
+  RequestPage,
+  RequestState,
+  RequestStatus,
+  RequestSummary,
+} from '@dagflow/engine';

@@ -1,0 +1,143 @@
+import { api } from '../api.js';
+import type { RequestStatus, RequestSummary } from '../api-types.js';
+import { clock, h } from '../dom.js';
+import { buildGraph } from '../graph-model.js';
+import { graphView } from '../graph-view.js';
+import { type Page, every, navigate } from '../router.js';
+import { executeForm } from './execute-form.js';
+
+const STATUSES: readonly RequestStatus[] = [
+  'pending',
+  'running',
+  'paused',
+  'completed',
+  'failed',
+  'stopped',
+];
+
+/** One flow: its DAG, the execute form, and its requests with a status filter and search by id. */
+export const flowPage: Page = (root, [name = '']) => {
+  const drawing = h('div', { class: 'dag-frame' });
+  const workers = h('span', { class: 'muted' });
+  const rows = h('tbody');
+  const more = h('button', { type: 'button', hidden: true }, 'Older requests');
+  const filter = h(
+    'select',
+    { 'aria-label': 'status filter' },
+    h('option', { value: '' }, 'all statuses'),
+    STATUSES.map((status) => h('option', { value: status }, status)),
+  ) as HTMLSelectElement;
+  const search = h('input', {
+    type: 'search',
+    placeholder: 'request id',
+    'aria-label': 'request id',
+  }) as HTMLInputElement;
+  const searchError = h('span', { class: 'form-error', role: 'alert' });
+  const searchForm = h(
+    'form',
+    {
+      class: 'inline',
+      onsubmit: (event) => {
+        event.preventDefault();
+        const id = search.value.trim();
+        api.state(name, id).then(
+          () => navigate(`/requests/${encodeURIComponent(name)}/${encodeURIComponent(id)}`),
+          (error: Error) => (searchError.textContent = error.message),
+        );
+      },
+    },
+    search,
+    h('button', { type: 'submit' }, 'Open'),
+    searchError,
+  );
+  root.append(
+    h('p', {}, h('a', { href: '#/' }, '← flows')),
+    h('h1', {}, name, ' ', workers),
+    drawing,
+    h(
+      'div',
+      { class: 'columns' },
+      h(
+        'section',
+        {},
+        h('h2', {}, 'Requests'),
+        h('div', { class: 'toolbar' }, filter, searchForm),
+        h(
+          'table',
+          { class: 'requests' },
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, 'request'),
+              h('th', {}, 'status'),
+              h('th', {}, 'created'),
+              h('th', {}, 'finished'),
+            ),
+          ),
+          rows,
+        ),
+        more,
+      ),
+      h('section', { class: 'execute' }),
+    ),
+  );
+
+  let cursor: string | undefined;
+  const row = (request: RequestSummary): HTMLElement =>
+    h(
+      'tr',
+      { 'data-request': request.requestId },
+      h(
+        'td',
+        { class: 'mono' },
+        h(
+          'a',
+          {
+            href: `#/requests/${encodeURIComponent(name)}/${encodeURIComponent(request.requestId)}`,
+          },
+          request.requestId,
+        ),
+      ),
+      h('td', {}, h('span', { class: `badge status-${request.status}` }, request.status)),
+      h('td', {}, clock(request.createdAt)),
+      h('td', {}, clock(request.finishedAt)),
+    );
+  const loadFirst = async (): Promise<void> => {
+    const page = await api.requests(name, { status: filter.value as RequestStatus | '' });
+    rows.replaceChildren(...page.requests.map(row));
+    cursor = page.cursor;
+    more.hidden = cursor === undefined;
+  };
+  filter.addEventListener('change', () => void loadFirst());
+  more.addEventListener('click', () => {
+    if (cursor === undefined) return;
+    void api.requests(name, { status: filter.value as RequestStatus | '', cursor }).then((page) => {
+      rows.append(...page.requests.map(row));
+      cursor = page.cursor;
+      more.hidden = cursor === undefined;
+    });
+  });
+
+  void api.flow(name).then(
+    (flow) => drawing.replaceChildren(graphView(buildGraph(flow.dag))),
+    (error: Error) => drawing.replaceChildren(h('p', { class: 'form-error' }, error.message)),
+  );
+  void api.flows().then((flows) => {
+    root.querySelector('section.execute')?.replaceChildren(
+      executeForm(
+        flows.map((flow) => flow.name),
+        name,
+      ),
+    );
+  });
+  return every(2_000, async () => {
+    const flow = (await api.flows()).find((candidate) => candidate.name === name);
+    const live = Object.values(flow?.workers ?? {}).reduce((sum, n) => sum + n, 0);
+    workers.textContent = `${live} live worker${live === 1 ? '' : 's'}`;
+    // Refresh the first page only while the user has not paged further.
+    if (rows.children.length <= 25) await loadFirst();
+  });
+};

@@ -1,0 +1,220 @@
+import { api } from '../api.js';
+import type { NodeDetail } from '../api-types.js';
+import { clock, h, json } from '../dom.js';
+import type { InstanceState } from '../graph-model.js';
+import { describeCounts, countStatuses } from '../status.js';
+
+const PAGE = 50;
+
+/** The side panel of the request page: a node's detail, or the instances of a for-each body node. */
+export class NodePanel {
+  readonly element = h(
+    'aside',
+    { class: 'node-panel' },
+    h('p', { class: 'muted' }, 'Click a node to see its input, output and error.'),
+  );
+  #title = '';
+  #instances: readonly InstanceState[] = [];
+  #page = 0;
+  #open: string | undefined;
+  #shown = '';
+
+  constructor(
+    private readonly flow: string,
+    private readonly requestId: string,
+  ) {}
+
+  /** Shows what was clicked: one instance's detail, or the list of many. */
+  select(title: string, instances: readonly InstanceState[]): void {
+    this.#title = title;
+    this.#instances = ordered(instances);
+    this.#page = 0;
+    this.#open = instances.length === 1 ? instances[0]?.path : undefined;
+    this.#shown = '';
+    this.#render();
+  }
+
+  /** Takes the latest instances of the selected node; redraws when their states changed. */
+  update(instances: readonly InstanceState[]): void {
+    if (this.#title === '') return;
+    this.#instances = ordered(instances);
+    if (this.#open === undefined && instances.length === 1) this.#open = instances[0]?.path;
+    this.#render();
+  }
+
+  #render(): void {
+    const open = this.#instances.find((instance) => instance.path === this.#open);
+    const signature = JSON.stringify([
+      this.#page,
+      this.#open,
+      open?.state,
+      open ? 0 : this.#instances.map((i) => i.state.status),
+    ]);
+    if (signature === this.#shown) return;
+    this.#shown = signature;
+    if (this.#instances.length === 0) {
+      this.element.replaceChildren(
+        h('h2', {}, this.#title),
+        h('p', { class: 'muted' }, 'Not started.'),
+      );
+    } else if (open !== undefined) {
+      void this.#showDetail(open.path);
+    } else {
+      this.element.replaceChildren(h('h2', {}, this.#title), ...this.#list());
+    }
+  }
+
+  #list(): HTMLElement[] {
+    const counts = countStatuses(this.#instances.map((instance) => instance.state));
+    const pages = Math.ceil(this.#instances.length / PAGE);
+    const shown = this.#instances.slice(this.#page * PAGE, (this.#page + 1) * PAGE);
+    const turn = (to: number) => () => {
+      this.#page = to;
+      this.#render();
+    };
+    return [
+      h('p', { class: 'counts' }, `${this.#instances.length} instances: ${describeCounts(counts)}`),
+      h(
+        'ul',
+        { class: 'instances' },
+        shown.map((instance) =>
+          h(
+            'li',
+            {},
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'link',
+                onclick: () => {
+                  this.#open = instance.path;
+                  this.#render();
+                },
+              },
+              instance.path,
+            ),
+            ' ',
+            h('span', { class: `badge status-${instance.state.status}` }, instance.state.status),
+          ),
+        ),
+      ),
+      h(
+        'p',
+        { class: 'pager' },
+        h(
+          'button',
+          { type: 'button', disabled: this.#page === 0, onclick: turn(this.#page - 1) },
+          '‹ prev',
+        ),
+        ` page ${this.#page + 1} of ${pages} `,
+        h(
+          'button',
+          { type: 'button', disabled: this.#page + 1 >= pages, onclick: turn(this.#page + 1) },
+          'next ›',
+        ),
+      ),
+    ];
+  }
+
+  async #showDetail(path: string): Promise<void> {
+    let detail: NodeDetail;
+    try {
+      detail = await api.node(this.flow, this.requestId, path);
+    } catch (error) {
+      this.element.replaceChildren(
+        h('h2', {}, path),
+        h('p', { class: 'form-error' }, (error as Error).message),
+      );
+      return;
+    }
+    const { state } = detail;
+    const back =
+      this.#instances.length > 1
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'link',
+              onclick: () => {
+                this.#open = undefined;
+                this.#render();
+              },
+            },
+            `← all ${this.#instances.length} instances`,
+          )
+        : null;
+    this.element.replaceChildren(
+      h('h2', {}, path),
+      back ?? '',
+      h(
+        'dl',
+        {},
+        h('dt', {}, 'status'),
+        h(
+          'dd',
+          {},
+          h(
+            'span',
+            { class: `badge status-${state.status}`, 'data-testid': 'node-status' },
+            state.status,
+          ),
+        ),
+        h('dt', {}, 'attempts'),
+        h('dd', {}, state.attempts),
+        h('dt', {}, 'started'),
+        h('dd', {}, clock(state.startedAt)),
+        h('dt', {}, 'finished'),
+        h('dd', {}, clock(state.finishedAt)),
+        state.waiting ? [h('dt', {}, 'note'), h('dd', {}, state.waiting)] : [],
+        state.picked
+          ? [
+              h('dt', {}, 'picked'),
+              h(
+                'dd',
+                {},
+                state.picked.length > 20
+                  ? `${state.picked.length} keys`
+                  : state.picked.join(', ') || '(none)',
+              ),
+            ]
+          : [],
+        state.compensation
+          ? [
+              h('dt', {}, 'compensation'),
+              h(
+                'dd',
+                {},
+                `${state.compensation.status} after ${state.compensation.attempts} attempt(s)`,
+              ),
+            ]
+          : [],
+      ),
+      state.error
+        ? h(
+            'div',
+            { class: 'error-box' },
+            h('strong', {}, state.error.code ?? state.error.name),
+            ': ',
+            state.error.message,
+          )
+        : '',
+      h('h3', {}, 'input'),
+      h('pre', { 'data-testid': 'node-input' }, json(detail.input)),
+      h('h3', {}, 'output'),
+      h('pre', { 'data-testid': 'node-output' }, json(detail.output)),
+    );
+  }
+}
+
+const URGENCY = ['failed', 'retrying', 'running', 'queued'];
+
+/** Failed and active instances first, then by path with item keys in numeric order. */
+function ordered(instances: readonly InstanceState[]): InstanceState[] {
+  const rank = (instance: InstanceState) => {
+    const at = URGENCY.indexOf(instance.state.status);
+    return at === -1 ? URGENCY.length : at;
+  };
+  return [...instances].sort(
+    (a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, 'en', { numeric: true }),
+  );
+}

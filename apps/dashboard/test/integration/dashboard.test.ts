@@ -1,0 +1,180 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { freePort, testPrefix, waitFor } from '@dagflow/test-utils';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+/**
+ * The dashboard in Debian's Chromium against the demo: its server (serving the dashboard build) and
+ * worker in one process, plus the worker process it forks.
+ */
+const SCREENSHOTS = resolve('test-artifacts/screenshots');
+const DEMO = resolve('apps/demo/dist/main.js');
+
+let demo: ChildProcess;
+let browser: Browser;
+let page: Page;
+let base = '';
+
+async function startDemo(): Promise<void> {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  demo = spawn(process.execPath, [DEMO, 'all'], {
+    env: {
+      ...process.env,
+      REDIS_URL: inject('redisUrl'),
+      DAGFLOW_PREFIX: testPrefix(import.meta.url, 'dashboard'),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  // Ready once the server answers and both workers (this process's and the forked one) beat.
+  await waitFor(
+    async () => {
+      const flows = await fetch(`${base}/flows`)
+        .then(
+          (r) =>
+            r.json() as Promise<{ flows: { name: string; workers: Record<string, number> }[] }>,
+        )
+        .catch(() => undefined);
+      return (flows?.flows.find((flow) => flow.name === 'kyc')?.workers[''] ?? 0) >= 2;
+    },
+    { timeoutMs: 20_000, intervalMs: 200, message: 'the demo did not start with two workers' },
+  );
+}
+
+async function execute(flow: string, input: unknown): Promise<string> {
+  const response = await fetch(`${base}/flow/${flow}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(input),
+  });
+  return ((await response.json()) as { requestId: string }).requestId;
+}
+
+const statusOf = (p: Page) => p.getAttribute('[data-testid=request-status]', 'data-status');
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await startDemo();
+  browser = await chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (demo?.exitCode === null) {
+    const exited = new Promise((done) => demo.once('exit', done));
+    demo.kill('SIGTERM');
+    await exited;
+  }
+});
+
+describe('dashboard', () => {
+  it('lists the flows with live workers and draws a flow as a graph with groups', async () => {
+    await page.goto(`${base}/dashboard/`);
+    const row = page.locator('tr[data-flow=kyc]');
+    await row.waitFor();
+    expect(
+      Number(
+        await row
+          .locator('td')
+          .nth(2)
+          .textContent()
+          .then((t) => t?.split(' ')[0]),
+      ),
+    ).toBe(2);
+    await page.click('a[href="#/flows/kyc-batch"]');
+    await page.locator('svg.dag g.box').first().waitFor();
+    // The for-each group holds the sub-DAG group, which holds the KYC diamond.
+    expect(await page.locator('g.cluster.kind-foreach[data-node=each-user]').count()).toBe(1);
+    expect(await page.locator('g.cluster.kind-subdag[data-node="each-user/verify"]').count()).toBe(
+      1,
+    );
+    expect(await page.locator('g.box').count()).toBe(5);
+    await page.screenshot({ path: `${SCREENSHOTS}/flow-kyc-batch.png`, fullPage: true });
+  });
+
+  it('runs the KYC flow from the execute form and shows every node completed', async () => {
+    await page.goto(`${base}/dashboard/#/`);
+    await page.selectOption('.execute-form select[name=flow]', 'kyc');
+    await page.fill('.execute-form textarea', 'alice');
+    await page.click('.execute-form button[type=submit]');
+    await page.waitForURL(/#\/requests\/kyc\//);
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 20_000,
+    });
+    const statuses = await page
+      .locator('svg.dag g.box')
+      .evaluateAll((boxes) => boxes.map((box) => box.getAttribute('data-status')));
+    expect(statuses).toEqual(['completed', 'completed', 'completed', 'completed']);
+    expect(await page.locator('.timeline-row').count()).toBe(4);
+
+    await page.click('g.box[data-node=mark-profile]');
+    await expect
+      .poll(() => page.textContent('[data-testid=node-output]'), { timeout: 5_000 })
+      .toContain('"verified": true');
+    expect(await page.textContent('[data-testid=node-input]')).toContain('"face-detect"');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-kyc-completed.png`, fullPage: true });
+  });
+
+  it('pauses and resumes a slow request from its buttons', async () => {
+    const requestId = await execute('slow', 1_500);
+    await page.goto(`${base}/dashboard/#/requests/slow/${requestId}`);
+    await page.waitForSelector('g.box[data-node=prepare][data-status=running]', {
+      timeout: 10_000,
+    });
+    await page.click('button[data-action=pause]');
+    await page.waitForSelector('[data-testid=request-status][data-status=paused]', {
+      timeout: 5_000,
+    });
+    // The running step finishes; its successor is held while paused.
+    await page.waitForSelector('g.box[data-node=prepare][data-status=completed]', {
+      timeout: 10_000,
+    });
+    await new Promise((done) => setTimeout(done, 1_500));
+    expect(await page.getAttribute('g.box[data-node=work]', 'data-status')).toBe('pending');
+    expect(await statusOf(page)).toBe('paused');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-slow-paused.png`, fullPage: true });
+
+    expect(await page.isEnabled('button[data-action=resume]')).toBe(true);
+    await page.click('button[data-action=resume]');
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 15_000,
+    });
+    expect(await page.getAttribute('g.box[data-node=finish]', 'data-status')).toBe('completed');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-slow-resumed.png`, fullPage: true });
+  });
+
+  it('collapses a for-each of 1,000 items into one node with counts', async () => {
+    const requestId = await execute('squares', 1_000);
+    await page.goto(`${base}/dashboard/#/requests/squares/${requestId}`);
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 30_000,
+    });
+    await page.waitForSelector('g.box[data-node="each-number/square"][data-instances="1000"]');
+    expect(await page.locator('g.box').count()).toBe(2);
+    expect(await page.textContent('g.box[data-node="each-number/square"]')).toContain(
+      '1000 completed',
+    );
+    expect(await page.textContent('g.cluster[data-node=each-number]')).toContain('1000 items');
+    // The timeline has one row for the 1,000 items, not 1,000 rows.
+    expect(await page.locator('.timeline-row').count()).toBe(3);
+    expect(await page.textContent('.timeline-row[data-node="each-number/square"]')).toContain(
+      '×1000',
+    );
+
+    // Its instances page 50 at a time; one opens with its input and output.
+    await page.click('g.box[data-node="each-number/square"]');
+    expect(await page.locator('.node-panel .instances li').count()).toBe(50);
+    await page.click('.node-panel .instances button >> text="each-number[7]/square"');
+    await expect.poll(() => page.textContent('[data-testid=node-output]')).toBe('49');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-squares-1000.png`, fullPage: true });
+  });
+});
