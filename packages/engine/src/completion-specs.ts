@@ -49,7 +49,9 @@ function buildCompletion(step: TaskStep | EndStep, keys: readonly string[]): Com
 export function startSpec(expanded: Expansion): CompletionSpec {
   return {
     ...(expanded.handOver === undefined ? {} : { handOver: expanded.handOver }),
-    successors: expanded.successors,
+    successors: [],
+    enqueued: expanded.entries,
+    enqueueNow: { inline: [], plain: expanded.entries },
     terminalCount: 0,
     stateFields: expanded.stateFields,
     dataFields: expanded.dataFields,

@@ -2,6 +2,7 @@ import { DagflowError, ErrorCode, type NodeContext } from '@dagflow/flow';
 import type { ExecutorDeps } from './node-executor.js';
 import { HandlerContext } from './node-context.js';
 import type { FlowPlan } from './plan/flow-plan.js';
+import type { LazyAbort } from './lazy-abort.js';
 import type { TaskStep } from './plan/steps.js';
 
 /** The context handed to a handler (and to its fallback and compensation). */
@@ -13,7 +14,7 @@ export function contextFor(
     readonly at: { readonly path: string };
   },
   begin: { readonly attempt: number; readonly context: string | null },
-  controller: AbortController,
+  controller: LazyAbort,
 ): NodeContext {
   const { deps } = run;
   return new HandlerContext({
@@ -25,7 +26,7 @@ export function contextFor(
     node: run.at.path,
     attempt: begin.attempt,
     context: begin.context,
-    signal: controller.signal,
+    abort: controller,
   });
 }
 
@@ -52,7 +53,7 @@ export async function withTimeout(
   step: TaskStep,
   input: unknown,
   ctx: NodeContext,
-  controller: AbortController,
+  controller: LazyAbort,
 ): Promise<unknown> {
   const handler = step.vertex.handler as (input: unknown, ctx: NodeContext) => unknown;
   const { timeoutMs } = step.options;

@@ -1,6 +1,7 @@
 import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import type { LazyAbort } from './lazy-abort.js';
 import type { Logger } from './logger.js';
 import { requestStore } from './request-store.js';
 
@@ -15,7 +16,8 @@ export interface ContextSource {
   readonly attempt: number;
   /** The request's stored context (query and headers, JSON), or null. */
   readonly context: string | null;
-  readonly signal: AbortSignal;
+  /** Aborts the handler's `signal` (made on first read). */
+  readonly abort: LazyAbort;
 }
 
 interface RequestContext {
@@ -29,7 +31,6 @@ export class HandlerContext implements NodeContext {
   readonly flow: string;
   readonly node: string;
   readonly attempt: number;
-  readonly signal: AbortSignal;
   readonly #source: ContextSource;
   #parsed: RequestContext | undefined;
   #log: NodeLogger | undefined;
@@ -41,7 +42,10 @@ export class HandlerContext implements NodeContext {
     this.flow = source.flow;
     this.node = source.node;
     this.attempt = source.attempt;
-    this.signal = source.signal;
+  }
+
+  get signal(): AbortSignal {
+    return this.#source.abort.signal;
   }
 
   get idempotencyKey(): string {

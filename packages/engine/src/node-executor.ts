@@ -5,6 +5,7 @@ import { decode, encode } from './codec.js';
 import type { Keys } from './keys.js';
 import type { Logger } from './logger.js';
 import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
+import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from './plan/expand.js';
 import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
 import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan/inputs.js';
@@ -93,7 +94,7 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
     spec,
     async (begin) => {
       const input = await inputWithOverride(step, begin.inputs);
-      const controller = new AbortController();
+      const controller = new LazyAbort();
       const ctx = contextFor(run, begin, controller);
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
@@ -225,15 +226,22 @@ async function guarded(
     begin.startFields === undefined
       ? done.spec
       : { ...done.spec, stateFields: [...(done.spec.stateFields ?? []), ...begin.startFields] };
-  const completing = deps.store.completeNode(plan.name, requestId, at.path, done.output, spec);
   const { inline = [], plain = [] } = done.spec.enqueueNow ?? {};
+  // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes
+  // together with the siblings that finish in the same tick.
+  const alone = at.step.kind === 'task' && inline.length === 0 && plain.length === 0;
+  const completing = alone
+    ? deps.store.completeNodeInBatch(plan.name, requestId, at.path, done.output, spec)
+    : deps.store.completeNode(plan.name, requestId, at.path, done.output, spec);
   const handOver = done.output.length <= INLINE_LIMIT;
+  // A start step hands each item's input to the item's roots.
+  const itemInputs = spec.handOver && { input: spec.handOver, context: begin.context };
   const [result] = await Promise.all([
     completing,
-    enqueue(run, handOver ? plain : [...plain, ...inline]),
+    enqueue(run, handOver ? plain : [...plain, ...inline], itemInputs),
     handOver ? enqueue(run, inline, { input: done.output, context: begin.context }) : undefined,
   ]);
-  return release(run, result, spec.handOver && { input: spec.handOver, context: begin.context });
+  return release(run, result, itemInputs);
 }
 
 /** Largest output (UTF-16 length of its encoding) handed to a successor in its job data. */

@@ -3,6 +3,7 @@ import { decode } from './codec.js';
 import { toNodeError } from './attempt-errors.js';
 import { contextFor } from './handler-run.js';
 import type { ExecutorDeps } from './node-executor.js';
+import { LazyAbort } from './lazy-abort.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { inputFields, vertexInput } from './plan/inputs.js';
 import type { TaskStep } from './plan/steps.js';
@@ -90,7 +91,7 @@ async function compensate(
     const ctx = contextFor(
       { deps, plan, requestId, at: { path } },
       { attempt, context },
-      new AbortController(),
+      new LazyAbort(),
     );
     try {
       await handler(input, decode(output ?? 'null'), ctx);

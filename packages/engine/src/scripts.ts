@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '2';
+const SCRIPTS_VERSION = '3';
 
 const KEY_COUNTS = {
   createRequest: 2,
   beginNode: 3,
   completeNode: 4,
+  completeNodes: 4,
   failNode: 4,
   controlRequest: 4,
 } as const;
@@ -15,9 +16,17 @@ const KEY_COUNTS = {
 /** Names of the Lua scripts in `lua/`, one atomic operation each. */
 export type ScriptName = keyof typeof KEY_COUNTS;
 
-/** The raw text of a script, read from `lua/` beside `src/` and `dist/`. */
+/** Shared Lua functions a script is loaded with (prepended, in order). */
+const INCLUDES: Partial<Record<ScriptName, readonly string[]>> = {
+  completeNode: ['completeStep'],
+  completeNodes: ['completeStep'],
+};
+
+/** The text of a script as loaded: its includes, then its own file, from `lua/` beside `src/` and `dist/`. */
 export function scriptSource(name: ScriptName): string {
-  return readFileSync(new URL(`../lua/${name}.lua`, import.meta.url), 'utf8');
+  const read = (file: string) =>
+    readFileSync(new URL(`../lua/${file}.lua`, import.meta.url), 'utf8');
+  return [...(INCLUDES[name] ?? []), name].map(read).join('\n');
 }
 
 /** Every script name, for tests that load them all. */

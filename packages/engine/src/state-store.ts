@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { runScript } from './scripts.js';
+import { CompletionBatcher } from './completion-batcher.js';
 import { START, vertexPath } from './plan/paths.js';
 import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from './types.js';
 
@@ -41,8 +42,13 @@ export interface CompletionSpec {
   readonly terminalCount: number;
   /** Pairs of extra state-hash fields, set on first completion only. */
   readonly stateFields?: readonly string[];
-  /** Pairs of extra data-hash fields, set on first completion only. */
+  /** Pairs of extra data-hash fields, set on first completion only (sent as one JSON argument). */
   readonly dataFields?: readonly string[];
+  /**
+   * Steps released that the caller enqueues right behind the script (a start step's entries), sent as
+   * one JSON argument: marked queued, and returned again by a repeated completion.
+   */
+  readonly enqueued?: readonly string[];
   /** For a terminal of a concurrency-limited for-each body: vertex path, item prefix, terminals per item, root suffixes. */
   readonly gate?: readonly (string | number)[];
 }
@@ -68,11 +74,15 @@ export type CompleteResult =
 
 /** Reads and writes request state in Redis; every multi-key update is one Lua script. */
 export class StateStore {
+  readonly #batcher: CompletionBatcher;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
     private readonly retention: Retention,
-  ) {}
+  ) {
+    this.#batcher = new CompletionBatcher(redis);
+  }
 
   /** Creates the request; false when a request with that id already exists. */
   async createRequest(
@@ -132,7 +142,7 @@ export class StateStore {
     await this.redis.hset(state, `s|${path}`, 'running', `t0|${path}`, startedAt, `a|${path}`, 1);
   }
 
-  /** Stores the output and releases ready successors; see `lua/completeNode.lua`. */
+  /** Stores the output and releases ready successors; see `lua/completeStep.lua`. */
   async completeNode(
     flow: string,
     requestId: string,
@@ -140,14 +150,40 @@ export class StateStore {
     output: string,
     spec: CompletionSpec,
   ): Promise<CompleteResult> {
+    const { keys, args } = this.#completion(flow, requestId, path, output, spec);
+    return completeResult(
+      (await runScript(this.redis, 'completeNode', keys, args)) as CompleteReply,
+    );
+  }
+
+  /**
+   * {@link completeNode}, together with the other completions of the same request issued in this tick:
+   * one script call for all of them.
+   */
+  async completeNodeInBatch(
+    flow: string,
+    requestId: string,
+    path: string,
+    output: string,
+    spec: CompletionSpec,
+  ): Promise<CompleteResult> {
+    const { keys, args } = this.#completion(flow, requestId, path, output, spec);
+    return completeResult((await this.#batcher.complete(keys, args)) as CompleteReply);
+  }
+
+  #completion(
+    flow: string,
+    requestId: string,
+    path: string,
+    output: string,
+    spec: CompletionSpec,
+  ): { keys: string[]; args: (string | number)[] } {
     const keys = this.keys.request(flow, requestId);
     const stateFields = spec.stateFields ?? [];
     const dataFields = spec.dataFields ?? [];
-    const reply = (await runScript(
-      this.redis,
-      'completeNode',
-      [keys.state, keys.data, keys.store, keys.held],
-      [
+    return {
+      keys: [keys.state, keys.data, keys.store, keys.held],
+      args: [
         path,
         Date.now(),
         output,
@@ -159,27 +195,13 @@ export class StateStore {
         ...spec.successors,
         stateFields.length / 2,
         ...stateFields,
-        dataFields.length / 2,
-        ...dataFields,
+        dataFields.length === 0 ? '' : JSON.stringify(dataFields),
+        spec.enqueued === undefined || spec.enqueued.length === 0
+          ? ''
+          : JSON.stringify(spec.enqueued),
         ...(spec.gate ?? []),
       ],
-    )) as [number, string[]?, (string[] | number)?];
-    switch (reply[0]) {
-      case 0:
-        return { kind: 'released', ready: reply[1] ?? [], completedRequest: reply[2] === 1 };
-      case 1: {
-        const started = new Set(reply[2] as string[]);
-        return {
-          kind: 'released',
-          ready: (reply[1] ?? []).filter((path) => !started.has(path)),
-          completedRequest: false,
-        };
-      }
-      case 2:
-        return { kind: 'not-running' };
-      default:
-        return { kind: 'missing' };
-    }
+    };
   }
 
   /** Records a failed attempt of the step at `path`; a final one fails the request. True when the request failed now. */
@@ -330,6 +352,27 @@ export class StateStore {
   async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
     const status = await this.redis.hget(this.keys.request(flow, requestId).state, 'status');
     return (status ?? undefined) as RequestStatus | undefined;
+  }
+}
+
+type CompleteReply = [number, string[]?, (string[] | number)?];
+
+function completeResult(reply: CompleteReply): CompleteResult {
+  switch (reply[0]) {
+    case 0:
+      return { kind: 'released', ready: reply[1] ?? [], completedRequest: reply[2] === 1 };
+    case 1: {
+      const started = new Set(reply[2] as string[]);
+      return {
+        kind: 'released',
+        ready: (reply[1] ?? []).filter((path) => !started.has(path)),
+        completedRequest: false,
+      };
+    }
+    case 2:
+      return { kind: 'not-running' };
+    default:
+      return { kind: 'missing' };
   }
 }
 

@@ -7,8 +7,8 @@ import type { StartStep } from './steps.js';
 export interface Expansion {
   /** Branch keys or item keys picked; `['']` for a sub-DAG. */
   readonly picked: readonly string[];
-  /** `completeNode` successor pairs: entry path, parent count. */
-  readonly successors: readonly (string | number)[];
+  /** Entry steps released: sub-DAG or branch roots, item roots (the caller enqueues them). */
+  readonly entries: readonly string[];
   /** Fields set on the state hash: the end step's open count and the picked keys. */
   readonly stateFields: readonly string[];
   /** Fields set on the data hash: each item's input. */
@@ -99,14 +99,13 @@ export function expansion(
   );
   const limit =
     step.vertex.kind === 'foreach' ? (step.vertex.options.maxConcurrency ?? Infinity) : Infinity;
-  const successors: (string | number)[] = [];
+  const entries: string[] = [];
   let open = 0;
   for (const [i, part] of parts.entries()) {
-    if (i < limit)
-      for (const root of part.inner?.roots ?? []) successors.push(fill(root, part.keys), 1);
+    if (i < limit) for (const root of part.inner?.roots ?? []) entries.push(fill(root, part.keys));
     open += part.inner?.terminals.length ?? 0;
   }
-  if (parts.length === 0) successors.push(end, 1);
+  if (parts.length === 0) entries.push(end);
   const stateFields = step.vertex.kind === 'subdag' ? [] : [`k|${end}`, JSON.stringify(picked)];
   if (limit < parts.length) {
     // Items past the limit wait: the gate in completeNode starts item number q when an item finishes.
@@ -116,5 +115,5 @@ export function expansion(
   }
   // A sub-DAG's end counts its terminals statically; branches and items set the count here.
   if (step.vertex.kind !== 'subdag' && open > 0) stateFields.push(`j|${end}`, String(-open));
-  return { picked, successors, stateFields, dataFields: [] };
+  return { picked, entries, stateFields, dataFields: [] };
 }

@@ -14,34 +14,48 @@ const ESCAPES: Record<string, string> = {
   '|': '%7C',
 };
 
+const SPECIAL = /[%/[\]|]/;
+
 /** Escapes an item key for use inside a path. */
 export function escapeKey(key: string): string {
-  return key.replace(/[%/[\]|]/g, (char) => ESCAPES[char] ?? char);
+  return SPECIAL.test(key) ? key.replace(/[%/[\]|]/g, (char) => ESCAPES[char] ?? char) : key;
 }
 
 /** Reverses {@link escapeKey}. */
 export function unescapeKey(key: string): string {
+  if (!key.includes('%')) return key;
   return key.replace(/%(25|2F|5B|5D|7C)/g, (_, hex: string) =>
     String.fromCharCode(parseInt(hex, 16)),
   );
 }
 
+// fill and parsePath run several times per node job: plain string scans, no regular expressions.
+
 /** The instance of a template for the given item keys (outermost first; extra keys are ignored). */
 export function fill(template: string, keys: readonly string[]): string {
   if (!template.includes(ITEM)) return template;
-  let next = 0;
-  return template.replaceAll(ITEM, () => `[${escapeKey(keys[next++] ?? '')}]`);
+  const parts = template.split(ITEM);
+  let path = parts[0] ?? '';
+  for (let i = 1; i < parts.length; i++) path += `[${escapeKey(keys[i - 1] ?? '')}]${parts[i]}`;
+  return path;
 }
 
 /** Splits an instance path into its lookup template (no item markers) and its item keys. */
 export function parsePath(path: string): { template: string; keys: string[] } {
-  if (!path.includes('[')) return { template: path, keys: [] };
+  let open = path.indexOf('[');
+  if (open === -1) return { template: path, keys: [] };
   const keys: string[] = [];
-  const template = path.replace(/\[([^\]]*)\]/g, (_, key: string) => {
-    keys.push(unescapeKey(key));
-    return '';
-  });
-  return { template, keys };
+  let template = '';
+  let from = 0;
+  while (open !== -1) {
+    const close = path.indexOf(']', open);
+    if (close === -1) break;
+    template += path.slice(from, open);
+    keys.push(unescapeKey(path.slice(open + 1, close)));
+    from = close + 1;
+    open = path.indexOf('[', from);
+  }
+  return { template: template + path.slice(from), keys };
 }
 
 /** The lookup template of a marked template. */

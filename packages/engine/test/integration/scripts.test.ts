@@ -25,6 +25,45 @@ describe('Lua scripts', () => {
     }
   });
 
+  it('completeNodes completes several steps in order, each as completeNode would', async () => {
+    const prefix = prefixFor();
+    const args = (node: string) => [
+      node,
+      1_000,
+      `"${node}"`,
+      0,
+      60_000,
+      'ch',
+      'm',
+      1,
+      'J',
+      3,
+      0,
+      '',
+      '',
+    ];
+    const setUp = async (request: string) => {
+      const keys = new Keys(prefix).request('fan', request);
+      await runScript(redis, 'createRequest', [keys.state, keys.data], [1_000, '1', '', 'v1']);
+      return [keys.state, keys.data, keys.store, keys.held];
+    };
+    // One by one on one request, all three at once on another: same replies, same hashes.
+    const single = await setUp('one');
+    const replies = [];
+    for (const node of ['x', 'y', 'z'])
+      replies.push(await runScript(redis, 'completeNode', single, args(node)));
+    const batched = await setUp('all');
+    const batchArgs = [3, ...['x', 'y', 'z'].flatMap((node) => [args(node).length, ...args(node)])];
+    expect(await runScript(redis, 'completeNodes', batched, batchArgs)).toEqual(replies);
+    expect(replies).toEqual([
+      [0, []],
+      [0, []],
+      [0, ['J']],
+    ]);
+    const hashes = ([state = '', data = '']: string[]) => snapshot({ state, data });
+    expect(await hashes(batched)).toEqual(await hashes(single));
+  });
+
   it('completeNode run twice returns the same ready set and changes nothing', async () => {
     const keys = new Keys(prefixFor()).request('diamond', 'r1');
     const complete = (node: string, successors: (string | number)[], terminals = 0) =>
@@ -43,7 +82,8 @@ describe('Lua scripts', () => {
           successors.length / 2,
           ...successors,
           0,
-          0,
+          '',
+          '',
         ],
       );
     const begin = (node: string, fields: string[]) =>
@@ -86,7 +126,7 @@ describe('Lua scripts', () => {
         redis,
         'completeNode',
         [keys.state, keys.data, keys.store, keys.held],
-        ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 1, 'B', 'e', 0, 0],
+        ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 1, 'B', 'e', 0, '', ''],
       );
     expect(await complete()).toEqual([0, []]);
     expect(await redis.hget(keys.state, 's|B')).toBe('queued');
@@ -114,9 +154,38 @@ describe('Lua scripts', () => {
       redis,
       'completeNode',
       [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
-      ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 2, 'B', 'e', 'C', 1, 0, 0],
+      ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 2, 'B', 'e', 'C', 1, 0, '', ''],
     );
     expect(await redis.smembers(pausedKeys.held)).toEqual(['C']);
+  });
+
+  it('stores JSON-packed item inputs and marks the entries the caller enqueues, once', async () => {
+    const keys = new Keys(prefixFor()).request('fan', 'r5');
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
+    const entries = JSON.stringify(['each[a]/check', 'each[b]/check']);
+    const start = () =>
+      runScript(
+        redis,
+        'completeNode',
+        [keys.state, keys.data, keys.store, keys.held],
+        ['each/@start', Date.now(), '0', 0, 60_000, 'ch', 'm', 0, 1, 'j|each', -2, inputs, entries],
+      );
+    expect(await start()).toEqual([0, []]);
+    expect(await redis.hmget(keys.data, 'o|each[a]/@item', 'o|each[b]/@item')).toEqual([
+      '"A"',
+      '"B"',
+    ]);
+    expect(await redis.hmget(keys.state, 's|each[a]/check', 's|each[b]/check', 'j|each')).toEqual([
+      'queued',
+      'queued',
+      '-2',
+    ]);
+    await redis.hset(keys.state, 's|each[a]/check', 'running');
+    // A repeat returns the entries, naming those that started; the counter is not set again.
+    await redis.hset(keys.state, 'j|each', '-1');
+    expect(await start()).toEqual([1, ['each[a]/check', 'each[b]/check'], ['each[a]/check']]);
+    expect(await redis.hget(keys.state, 'j|each')).toBe('-1');
   });
 
   it('completes the request when its last terminal completes, once', async () => {
@@ -127,7 +196,7 @@ describe('Lua scripts', () => {
         redis,
         'completeNode',
         [keys.state, keys.data, keys.store, keys.held],
-        [node, Date.now(), '0', 2, 60_000, 'ch', 'm', 0, 0, 0],
+        [node, Date.now(), '0', 2, 60_000, 'ch', 'm', 0, 0, '', ''],
       );
     await finish('x');
     expect(await redis.hget(keys.state, 'status')).toBe('pending');
