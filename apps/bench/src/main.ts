@@ -15,6 +15,7 @@ const CONCURRENCY = 50;
 const REQUESTS = 2_000;
 const CHAIN_RUNS = 20;
 const FANOUT_ITEMS = 10_000;
+const FANOUT_ROUNDS = 5;
 
 const out = (line = ''): boolean => process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0): string =>
@@ -113,15 +114,37 @@ row(
   dagScripts - rawScripts <= 2.05 ? 'PASS (<= 2)' : 'MISS (<= 2)',
 );
 
-out('for-each of 10,000 items ...');
-const rawFanMs = await rawThroughput(redis, FANOUT_ITEMS, CONCURRENCY);
-const dagFanMs = await fanout(service, FANOUT_ITEMS);
-row('raw BullMQ: add + process 10,000 jobs', `${fmt(rawFanMs)} ms`, '1.00x', '');
+out(`for-each of 10,000 items (${FANOUT_ROUNDS} rounds) ...`);
+// Each round measures raw BullMQ, then dagflow; the ratio is the median of the rounds' ratios, so that
+// one noisy round (2 shared cores) does not decide it.
+const fanRounds: { raw: number; dag: number }[] = [];
+for (let i = 0; i < FANOUT_ROUNDS; i++) {
+  const rawRound = await rawThroughput(redis, FANOUT_ITEMS, CONCURRENCY);
+  fanRounds.push({ raw: rawRound, dag: await fanout(service, FANOUT_ITEMS) });
+}
+const fanRatios = fanRounds.map((round) => round.dag / round.raw);
+const fanRatio = quantile(fanRatios, 0.5);
+row(
+  'raw BullMQ: add + process 10,000 jobs',
+  `median ${fmt(
+    quantile(
+      fanRounds.map((round) => round.raw),
+      0.5,
+    ),
+  )} ms`,
+  '1.00x',
+  '',
+);
 row(
   'dagflow for-each of 10,000 items',
-  `${fmt(dagFanMs)} ms`,
-  `${fmt(dagFanMs / rawFanMs, 2)}x`,
-  dagFanMs / rawFanMs <= 1.5 ? 'PASS (<= 1.5x)' : 'MISS (<= 1.5x)',
+  `median ${fmt(
+    quantile(
+      fanRounds.map((round) => round.dag),
+      0.5,
+    ),
+  )} ms`,
+  `${fmt(fanRatio, 2)}x (rounds ${fmt(Math.min(...fanRatios), 2)}-${fmt(Math.max(...fanRatios), 2)})`,
+  fanRatio <= 1.5 ? 'PASS (<= 1.5x)' : 'MISS (<= 1.5x)',
 );
 
 await service.close();

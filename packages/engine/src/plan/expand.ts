@@ -68,13 +68,15 @@ export async function expandStart(
       const expanded = expansion(step, keys, picked);
       const dataFields: string[] = [];
       const handOver = new Map<string, string>();
-      const body = step.inner.get('');
+      const roots = step.inner.get('')?.roots ?? [];
+      const inputField = `o|${step.end}${ITEM}${ITEM_INPUT}`;
       for (const key of picked) {
         const input = encode(record[key]);
-        dataFields.push(fill(`o|${step.end}${ITEM}${ITEM_INPUT}`, [...keys, key]), input);
+        const itemKeys = [...keys, key];
+        dataFields.push(fill(inputField, itemKeys), input);
         // Each item's roots get its input in their job data, so they start without a Redis read.
         if (input.length <= HAND_OVER_LIMIT) {
-          for (const root of body?.roots ?? []) handOver.set(fill(root, [...keys, key]), input);
+          for (const root of roots) handOver.set(fill(root, itemKeys), input);
         }
       }
       return { ...expanded, dataFields, handOver };
