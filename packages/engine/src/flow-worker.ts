@@ -69,7 +69,8 @@ export function startFlowWorker(
     if (job === undefined || error instanceof RecordedFailure) return;
     const final =
       error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (final) record(job.data.r, job.data.n, error, job.attemptsMade);
+    const ids = parseJobId(job.id ?? '');
+    if (final && ids !== undefined) record(ids.requestId, ids.path, error, job.attemptsMade);
   });
   worker.on('stalled', (id) => {
     // BullMQ re-queues a stalled job, or fails it after MAX_STALLED stalls without a 'failed' event.

@@ -70,12 +70,12 @@ export class Keys {
  */
 export function jobId(requestId: string, path: string, generation = 0): string {
   const id = generation === 0 ? `${requestId}|${path}` : `${requestId}|${path}|${generation}`;
-  return id.replace(/%/g, '%25').replace(/:/g, '%3A');
+  return id.includes('%') || id.includes(':') ? id.replace(/%/g, '%25').replace(/:/g, '%3A') : id;
 }
 
 /** Reverses {@link jobId}: the request id and the step path of a node job. */
 export function parseJobId(id: string): { requestId: string; path: string } | undefined {
-  const plain = id.replace(/%3A/g, ':').replace(/%25/g, '%');
+  const plain = id.includes('%') ? id.replace(/%3A/g, ':').replace(/%25/g, '%') : id;
   const [requestId, path] = plain.split('|');
   return requestId === undefined || path === undefined ? undefined : { requestId, path };
 }

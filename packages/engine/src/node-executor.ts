@@ -2,7 +2,7 @@ import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
-import type { Keys } from './keys.js';
+import { type Keys, parseJobId } from './keys.js';
 import type { Logger } from './logger.js';
 import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
 import { LazyAbort } from './lazy-abort.js';
@@ -58,7 +58,9 @@ export async function executeNode(
   plan: FlowPlan,
   job: Job<NodeJobData>,
 ): Promise<void> {
-  const { r: requestId, n: path } = job.data;
+  const ids = parseJobId(job.id ?? '');
+  if (ids === undefined) throw new UnrecoverableError(`Job '${job.id}' is not a dagflow node job.`);
+  const { requestId, path } = ids;
   if (path === FINISH_STEP) return runFinish(deps, plan, requestId);
   const at = plan.resolve(path);
   if (at === undefined) {

@@ -12,6 +12,9 @@ const FIRST_BULK_SIZE = 100;
 /** Up to this many released steps are added one by one. */
 const FEW = 8;
 
+/** Name of every node job (its request and path are in its id): short, since every job stores it. */
+const JOB_NAME = 'node';
+
 /** Options of the job that runs compensations and hooks once a request ended. */
 const FINISH_JOB = {
   attempts: 3,
@@ -20,12 +23,11 @@ const FINISH_JOB = {
   removeOnFail: true,
 };
 
-/** Data of a node's BullMQ job: which request, which node. Everything else lives in the request state. */
+/**
+ * Data of a node's BullMQ job. Which request and which node it runs are in its job id (see `jobId`);
+ * everything else lives in the request state.
+ */
 export interface NodeJobData {
-  /** Request id. */
-  readonly r: string;
-  /** Node path. */
-  readonly n: string;
   /** Job-id generation: 0 at first, bumped by each resume and rerun. */
   readonly g?: number;
   /** Version of the flow definition the request runs on. */
@@ -109,8 +111,6 @@ export class NodeQueues {
     const generation = options.generation ?? 0;
     const { inline } = options;
     const data = (path: string): NodeJobData => ({
-      r: requestId,
-      n: path,
       v: plan.version,
       ...(options.trace === undefined ? {} : { t: options.trace }),
       ...(generation === 0 ? {} : { g: generation }),
@@ -118,7 +118,7 @@ export class NodeQueues {
       ...(inline?.context == null ? {} : { c: inline.context }),
     });
     const job = (path: string) => ({
-      name: path,
+      name: JOB_NAME,
       data: data(path),
       opts: {
         ...(plan.resolve(path)?.step.jobOptions ?? FINISH_JOB),
