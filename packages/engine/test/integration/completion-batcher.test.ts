@@ -1,0 +1,50 @@
+import { Redis } from 'ioredis';
+import { waitFor } from '@dagflow/test-utils';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { Keys } from '../../src/keys.js';
+import { defineScripts, runScript } from '../../src/scripts.js';
+import { StateStore } from '../../src/state-store.js';
+import { prefixFor } from './helpers.js';
+
+let redis: Redis;
+let monitor: Redis | undefined;
+beforeAll(() => {
+  redis = new Redis(inject('redisUrl'));
+  defineScripts(redis);
+});
+afterAll(async () => {
+  monitor?.disconnect();
+  await redis.quit();
+});
+
+it('sends the completions of one request issued in one tick as a few script calls, in order', async () => {
+  const keys = new Keys(prefixFor());
+  const store = new StateStore(redis, keys, { completedMs: 60_000, failedMs: 60_000 });
+  const request = keys.request('fan', 'r1');
+  await runScript(redis, 'createRequest', [request.state, request.data], [1, '1', '', 'v1']);
+  await redis.hset(request.state, 'j|each', -450);
+
+  const calls: string[] = [];
+  monitor = await redis.monitor();
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    const command = args[0]?.toLowerCase() ?? '';
+    if ((command === 'eval' || command === 'evalsha') && args[3] === request.state)
+      calls.push(command);
+  });
+  const spec = { successors: ['each', 0], terminalCount: 0 };
+  const results = await Promise.all(
+    Array.from({ length: 450 }, (_, i) =>
+      store.completeNodeInBatch('fan', 'r1', `each[${i}]/work`, String(i), spec),
+    ),
+  );
+  // 450 completions, batches of at most 200: three calls; only the last completion releases the join.
+  await waitFor(() => calls.length >= 3, { timeoutMs: 2_000 }); // MONITOR lines trail the replies
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(calls).toHaveLength(3);
+  expect(results.slice(0, 449).every((r) => r.kind === 'released' && r.ready.length === 0)).toBe(
+    true,
+  );
+  expect(results[449]).toEqual({ kind: 'released', ready: ['each'], completedRequest: false });
+  expect(await redis.hget(request.data, 'o|each[449]/work')).toBe('449');
+  expect(await redis.hget(request.state, 's|each[0]/work')).toBe('completed');
+});
