@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { decode, encode } from './codec.js';
 import type { PlanSource } from './plan-source.js';
+import { newRequestId } from './request-ids.js';
 import { traceSend } from './tracing.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { ServiceResources } from './service-resources.js';
@@ -17,7 +17,7 @@ export async function executeRequest(
   input: unknown,
   options: ExecuteOptions,
 ): Promise<string> {
-  const requestId = options.requestId ?? randomUUID();
+  const requestId = options.requestId ?? newRequestId();
   if (!REQUEST_ID.test(requestId)) {
     throw new DagflowError(
       ErrorCode.INVALID_REQUEST_ID,

@@ -78,7 +78,7 @@ export interface ExecuteOptions {
   /**
    * The request's id: executing twice with one id runs the request once.
    * 1-128 characters of `[A-Za-z0-9_.-]`.
-   * @defaultValue a random UUID
+   * @defaultValue a new id of 16 characters: creation time (ids made later sort later), then 48 random bits
    */
   readonly requestId?: string;
   /** Query parameters, handed to handlers as `ctx.query`. */
