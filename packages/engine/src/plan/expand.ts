@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../codec.js';
-import { ITEM, ITEM_INPUT, fill } from './paths.js';
+import { ITEM, ITEM_INPUT, fill, itemFiller } from './paths.js';
 import type { StartStep } from './steps.js';
 
 /** What a start step writes and releases when it completes. */
@@ -68,16 +68,14 @@ export async function expandStart(
       const expanded = expansion(step, keys, picked);
       const dataFields: string[] = [];
       const handOver = new Map<string, string>();
-      const roots = step.inner.get('')?.roots ?? [];
-      const inputField = `o|${step.end}${ITEM}${ITEM_INPUT}`;
+      const inputField = itemFiller(`o|${step.end}${ITEM}${ITEM_INPUT}`, keys);
+      const roots = (step.inner.get('')?.roots ?? []).map((root) => itemFiller(root, keys));
       for (const key of picked) {
         const input = encode(record[key]);
-        const itemKeys = [...keys, key];
-        dataFields.push(fill(inputField, itemKeys), input);
+        dataFields.push(inputField(key), input);
         // Each item's roots get its input in their job data, so they start without a Redis read.
-        if (input.length <= HAND_OVER_LIMIT) {
-          for (const root of roots) handOver.set(fill(root, itemKeys), input);
-        }
+        if (input.length <= HAND_OVER_LIMIT)
+          for (const root of roots) handOver.set(root(key), input);
       }
       return { ...expanded, dataFields, handOver };
     }
@@ -94,26 +92,31 @@ export function expansion(
   picked: readonly string[],
 ): Expansion {
   const end = fill(step.end, keys);
-  const parts = picked.map((key) =>
-    step.vertex.kind === 'foreach'
-      ? { inner: step.inner.get(''), keys: [...keys, key] }
-      : { inner: step.inner.get(key), keys },
-  );
-  const limit =
-    step.vertex.kind === 'foreach' ? (step.vertex.options.maxConcurrency ?? Infinity) : Infinity;
+  const { vertex } = step;
+  const limit = vertex.kind === 'foreach' ? (vertex.options.maxConcurrency ?? Infinity) : Infinity;
   const entries: string[] = [];
   let open = 0;
-  for (const [i, part] of parts.entries()) {
-    if (i < limit) for (const root of part.inner?.roots ?? []) entries.push(fill(root, part.keys));
-    open += part.inner?.terminals.length ?? 0;
+  if (vertex.kind === 'foreach') {
+    // Every item runs the same body: its root templates are split once, then filled per item key.
+    const body = step.inner.get('');
+    const roots = (body?.roots ?? []).map((root) => itemFiller(root, keys));
+    for (let i = 0; i < picked.length && i < limit; i++)
+      for (const root of roots) entries.push(root(picked[i] ?? ''));
+    open = (body?.terminals.length ?? 0) * picked.length;
+  } else {
+    for (const key of picked) {
+      const inner = step.inner.get(key);
+      for (const root of inner?.roots ?? []) entries.push(fill(root, keys));
+      open += inner?.terminals.length ?? 0;
+    }
   }
-  if (parts.length === 0) entries.push(end);
-  const stateFields = step.vertex.kind === 'subdag' ? [] : [`k|${end}`, JSON.stringify(picked)];
-  if (limit < parts.length) {
+  if (picked.length === 0) entries.push(end);
+  const stateFields = vertex.kind === 'subdag' ? [] : [`k|${end}`, JSON.stringify(picked)];
+  if (limit < picked.length) {
     // Items past the limit wait: the gate in completeNode starts item number q when an item finishes.
-    stateFields.push(`q|${end}`, String(limit), `qn|${end}`, String(parts.length));
-    for (const [i, part] of parts.entries())
-      stateFields.push(`x|${end}|${i}`, fill(`${step.end}${ITEM}`, part.keys));
+    stateFields.push(`q|${end}`, String(limit), `qn|${end}`, String(picked.length));
+    const item = itemFiller(`${step.end}${ITEM}`, keys);
+    picked.forEach((key, i) => stateFields.push(`x|${end}|${i}`, item(key)));
   }
   // A sub-DAG's end counts its terminals statically; branches and items set the count here.
   if (step.vertex.kind !== 'subdag' && open > 0) stateFields.push(`j|${end}`, String(-open));

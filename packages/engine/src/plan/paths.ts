@@ -40,6 +40,18 @@ export function fill(template: string, keys: readonly string[]): string {
   return path;
 }
 
+/**
+ * `key => fill(template, [...outer, key])`, for filling one template with many item keys of one level
+ * (a for-each's items): the template is split and its outer levels filled once.
+ */
+export function itemFiller(template: string, outer: readonly string[]): (key: string) => string {
+  const parts = template.split(ITEM);
+  const suffix = parts.pop() ?? '';
+  if (parts.length !== outer.length + 1) return (key) => fill(template, [...outer, key]);
+  const prefix = fill(parts.join(ITEM), outer);
+  return (key) => `${prefix}[${escapeKey(key)}]${suffix}`;
+}
+
 /** Splits an instance path into its lookup template (no item markers) and its item keys. */
 export function parsePath(path: string): { template: string; keys: string[] } {
   let open = path.indexOf('[');
