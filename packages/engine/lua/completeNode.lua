@@ -1,7 +1,8 @@
 --[[
-  Completes one step; see complete_step in completeStep.lua (prepended to this script when loaded).
+  Completes one step; see complete_step and read_spec in completeStep.lua (prepended when loaded).
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
-  ARGV    the arguments of complete_step
+  ARGV[1] now (ms), then the spec, then the step's own part
 ]]
-return complete_step(KEYS, ARGV)
+local spec, at = read_spec(ARGV, 2)
+return complete_step(KEYS, ARGV, spec, ARGV[1], at)

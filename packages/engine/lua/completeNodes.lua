@@ -1,17 +1,23 @@
 --[[
-  Completes several steps of one request in one call, in order, each exactly as completeNode would;
-  see complete_step in completeStep.lua (prepended to this script when loaded).
+  Completes several steps of one request in one call, each exactly as completeNode would; see
+  complete_step and read_spec in completeStep.lua (prepended to this script when loaded).
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
-  ARGV[1] n, then n times: c, then the c arguments of complete_step for one step
+  ARGV[1] now (ms)   ARGV[2] g, then g groups of steps sharing a spec: the spec, then k, then the k
+  steps' own parts (path, output, start time, m, m pairs), in order
 
-  Returns the n replies of complete_step, in order.
+  Returns the replies of complete_step, group after group, in order.
 ]]
 local replies = {}
-local at = 2
-for i = 1, tonumber(ARGV[1]) do
+local at = 3
+for _ = 1, tonumber(ARGV[2]) do
+  local spec
+  spec, at = read_spec(ARGV, at)
   local count = tonumber(ARGV[at])
-  replies[i] = complete_step(KEYS, { unpack(ARGV, at + 1, at + count) })
-  at = at + 1 + count
+  at = at + 1
+  for _ = 1, count do
+    replies[#replies + 1] = complete_step(KEYS, ARGV, spec, ARGV[1], at)
+    at = at + 4 + 2 * tonumber(ARGV[at + 3])
+  end
 end
 return replies

@@ -1,30 +1,38 @@
 --[[
-  complete_step(K, A): completes a step: stores its output, marks it completed, counts down the open parents of its
-  successors and returns those that became ready (marked queued). While the request is paused, failed
-  or stopped they are held instead, for resume or rerun. When the last terminal node completes, the
-  request completes, its keys get their retention TTL and the completion is published.
+  complete_step(K, A, S, now, at): completes a step: stores its output, marks it completed, counts down
+  the open parents of its successors and returns those that became ready (marked queued). While the
+  request is paused, failed or stopped they are held instead, for resume or rerun. When the last
+  terminal node completes, the request completes, its keys get their retention TTL and the completion
+  is published.
 
   Idempotent: run again for a completed step it changes nothing and returns the same ready set, plus the
   ready successors that have started since (the caller enqueues only the others).
 
   K[1] state hash   K[2] data hash   K[3] store hash   K[4] held set
-  A[1] step path    A[2] now (ms)    A[3] encoded output
-  A[4] terminal count of the flow, or 0 when this step does not complete a top-level terminal
-  A[5] retention of a completed request (ms)   A[6] events channel   A[7] event message
-  A[8] n, then n pairs: successor path, number of completions it waits for
-          (1: ready now; 0: a count set at run time by a start step; k > 1: a static join;
-          'e': ready now and already enqueued by the caller, pipelined right behind this script: on first
-          completion it is marked queued but neither returned nor held, since its own job holds itself
-          if it must; a repeat returns it like the others)
-  then m, then m pairs: extra state-hash fields to set on first completion (a start step's counters)
-  then a JSON array of data-hash field/value pairs to set on first completion (for-each item inputs),
-       or '' for none
-  then a JSON array of released steps the caller enqueues right behind this script (a start step's
-       entries: sub-DAG and branch roots, for-each item roots), or '' for none: marked queued and
-       neither returned nor held like 'e' successors, returned on a repeat like them
-  then, for a terminal of a for-each body limited by maxConcurrency (the item gate): vertex path,
-       item prefix, terminals per item, r, then r root suffixes; when the item's last terminal completes,
-       the next waiting item (prefix from field x|vertex|index) starts
+  A    the script's ARGV; S the spec read by read_spec; now (ms); at: where the step's own part starts.
+
+  A completion's arguments come in two parts, so that the completions of many steps with one spec (the
+  items of a for-each body node finishing together) send the shared part once.
+
+  The spec (read_spec(A, at)):
+    terminal count of the flow, or 0 when the step does not complete a top-level terminal;
+    retention of a completed request (ms); events channel; event message;
+    n, then n pairs: successor path, number of completions it waits for
+      (1: ready now; 0: a count set at run time by a start step; k > 1: a static join;
+      'e': ready now and already enqueued by the caller, pipelined right behind this script: on first
+      completion it is marked queued but neither returned nor held, since its own job holds itself
+      if it must; a repeat returns it like the others);
+    a JSON array of data-hash field/value pairs to set on first completion (for-each item inputs), or '';
+    a JSON array of released steps the caller enqueues right behind this script (a start step's
+      entries: sub-DAG and branch roots, for-each item roots), or '': marked queued and neither
+      returned nor held like 'e' successors, returned on a repeat like them;
+    g, then g gate values, for a terminal of a for-each body limited by maxConcurrency (the item gate):
+      vertex path, item prefix, terminals per item, r, then r root suffixes; when the item's last
+      terminal completes, the next waiting item (prefix from field x|vertex|index) starts.
+  The step's own part:
+    path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 and
+    attempt 1 are written with its completion); m, then m pairs of extra state-hash fields to set on
+    first completion (a start step's counters, a fallback's error).
 
   Returns
     { 0, ready }            completed now; ready = successor paths to enqueue
@@ -41,28 +49,39 @@ local function chunked(command, key, list, first, last)
   end
 end
 
-local function complete_step(K, A)
-  local path = A[1]
-  local now = A[2]
+-- Reads a spec starting at A[at]; returns it and the index right after it.
+local function read_spec(A, at)
+  local succ_last = at + 4 + 2 * tonumber(A[at + 4])
+  local S = {
+    terminals = tonumber(A[at]),
+    retention = A[at + 1],
+    channel = A[at + 2],
+    message = A[at + 3],
+    succ_first = at + 5,
+    succ_last = succ_last,
+    data_json = A[succ_last + 1],
+    enqueued = {},
+    gate = succ_last + 4,
+    has_gate = tonumber(A[succ_last + 3]) > 0,
+  }
+  if A[succ_last + 2] ~= '' then
+    S.enqueued = cjson.decode(A[succ_last + 2])
+  end
+  return S, succ_last + 4 + tonumber(A[succ_last + 3])
+end
+
+local function complete_step(K, A, S, now, at)
+  local path = A[at]
   local st = redis.call('HMGET', K[1], 'status', 's|' .. path, 'hasStore', 'hasHeld')
   local status = st[1]
   if not status then
     return { -1 }
   end
-
-  local succ_first = 9
-  local succ_last = 8 + 2 * tonumber(A[8])
-
-  local state_count = tonumber(A[succ_last + 1])
-  local state_first = succ_last + 2
-  local state_last = succ_last + 1 + 2 * state_count
-  local data_json = A[state_last + 1]
-  local enqueued = {}
-  if A[state_last + 2] ~= '' then
-    enqueued = cjson.decode(A[state_last + 2])
-  end
-  local gate = state_last + 3
-  local has_gate = #A >= gate
+  local succ_first = S.succ_first
+  local succ_last = S.succ_last
+  local enqueued = S.enqueued
+  local gate = S.gate
+  local has_gate = S.has_gate
 
   local ready = {}
   if st[2] == 'completed' then
@@ -96,9 +115,9 @@ local function complete_step(K, A)
     return { 1, ready, started }
   end
 
-  redis.call('HSET', K[2], 'o|' .. path, A[3])
-  if data_json ~= '' then
-    local data = cjson.decode(data_json)
+  redis.call('HSET', K[2], 'o|' .. path, A[at + 1])
+  if S.data_json ~= '' then
+    local data = cjson.decode(S.data_json)
     chunked('HSET', K[2], data, 1, #data)
   end
   local fields = { 's|' .. path, 'completed', 't1|' .. path, now }
@@ -106,7 +125,14 @@ local function complete_step(K, A)
     redis.call('HSET', K[1], unpack(fields))
     return { 2, status }
   end
-  for i = state_first, state_last do
+  local started_at = A[at + 2]
+  if started_at ~= '' then
+    fields[#fields + 1] = 't0|' .. path
+    fields[#fields + 1] = started_at
+    fields[#fields + 1] = 'a|' .. path
+    fields[#fields + 1] = 1
+  end
+  for i = at + 4, at + 3 + 2 * tonumber(A[at + 3]) do
     fields[#fields + 1] = A[i]
   end
 
@@ -154,7 +180,7 @@ local function complete_step(K, A)
   end
 
   local completed = false
-  local terminals = tonumber(A[4])
+  local terminals = S.terminals
   if terminals > 0 and (running or status == 'paused') then
     local done = 1
     if terminals > 1 then
@@ -172,15 +198,15 @@ local function complete_step(K, A)
 
   if completed then
     -- The store and held keys exist only when flagged: skip two commands on the hot path.
-    redis.call('PEXPIRE', K[1], A[5])
-    redis.call('PEXPIRE', K[2], A[5])
+    redis.call('PEXPIRE', K[1], S.retention)
+    redis.call('PEXPIRE', K[2], S.retention)
     if st[3] then
-      redis.call('PEXPIRE', K[3], A[5])
+      redis.call('PEXPIRE', K[3], S.retention)
     end
     if st[4] then
       redis.call('DEL', K[4])
     end
-    redis.call('PUBLISH', A[6], A[7] .. ' completed')
+    redis.call('PUBLISH', S.channel, S.message .. ' completed')
     return { 0, {}, 1 }
   end
   if not running then

@@ -1,20 +1,26 @@
 import type { CompletionSpec } from './state-store.js';
 import type { Expansion } from './plan/expand.js';
-import { fill } from './plan/paths.js';
+import { ITEM, fill } from './plan/paths.js';
 import type { EndStep, TaskStep } from './plan/steps.js';
 
-/** Completion specs of steps outside for-each bodies, computed once per step. */
+/**
+ * Completion specs that are the same for every instance of a step, computed once per step: those of
+ * steps outside for-each bodies, and of the last steps of a body (they release steps outside it).
+ */
 const staticCompletions = new WeakMap<TaskStep | EndStep, CompletionSpec>();
 
 /** What completing a task or end step releases, for an instance with these item keys. */
 export function completionOf(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {
-  if (keys.length > 0) return buildCompletion(step, keys);
   let spec = staticCompletions.get(step);
-  if (spec === undefined) {
-    spec = buildCompletion(step, keys);
-    staticCompletions.set(step, spec);
-  }
+  if (spec !== undefined) return spec;
+  spec = buildCompletion(step, keys);
+  if (keys.length === 0 || isStatic(step)) staticCompletions.set(step, spec);
   return spec;
+}
+
+/** Whether no instance path enters a step's completion: no release inside a body, no item gate. */
+function isStatic(step: TaskStep | EndStep): boolean {
+  return step.gate === undefined && step.releases.every((r) => !r.step.includes(ITEM));
 }
 
 function buildCompletion(step: TaskStep | EndStep, keys: readonly string[]): CompletionSpec {

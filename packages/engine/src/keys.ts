@@ -16,6 +16,10 @@ export interface RequestKeys {
 
 /** Key and queue-name builders for one prefix. */
 export class Keys {
+  /** The last request's keys: a for-each's items ask for the same request's keys many times in a row. */
+  #last:
+    { readonly flow: string; readonly requestId: string; readonly keys: RequestKeys } | undefined;
+
   constructor(readonly prefix: string) {}
 
   /**
@@ -43,13 +47,17 @@ export class Keys {
 
   /** The keys of one request. */
   request(flow: string, requestId: string): RequestKeys {
+    const last = this.#last;
+    if (last !== undefined && last.requestId === requestId && last.flow === flow) return last.keys;
     const base = `${this.prefix}:r:{${flow}/${requestId}}`;
-    return {
+    const keys = {
       state: `${base}:state`,
       data: `${base}:data`,
       store: `${base}:store`,
       held: `${base}:held`,
     };
+    this.#last = { flow, requestId, keys };
+    return keys;
   }
 
   /** Sorted set of a flow's request ids by creation time (its own slot: it spans requests). */

@@ -34,10 +34,10 @@ export class Metrics {
       histogram = { counts: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
       this.#durations.set(flow, histogram);
     }
-    DURATION_BUCKETS.forEach((bound, i) => {
-      if (seconds <= bound && histogram !== undefined)
+    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
+      if (seconds <= (DURATION_BUCKETS[i] ?? Infinity))
         histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
-    });
+    }
     histogram.sum += seconds;
     histogram.count += 1;
   }

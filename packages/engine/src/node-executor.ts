@@ -69,13 +69,15 @@ export async function executeNode(
     );
   }
   const { step } = at;
-  const target = {
+  // The span's attributes are made only when a tracing SDK is registered.
+  const target = () => ({
     flow: plan.name,
-    queue: deps.keys.queueName(plan.name, at.step.kind === 'task' ? at.step.queue : ''),
+    queue: deps.keys.queueName(plan.name, step.kind === 'task' ? step.queue : ''),
     requestId,
     node: at.path,
-  };
-  return traceProcess({ ...target, attempt: job.attemptsMade + 1 }, job.data.t, (carrier) => {
+    attempt: job.attemptsMade + 1,
+  });
+  return traceProcess(target, job.data.t, (carrier) => {
     const run: Run = { deps, plan, job, requestId, at, carrier };
     switch (step.kind) {
       case 'task':
@@ -92,7 +94,7 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
   await guarded(
     run,
-    [`i|${run.at.path}`, ...inputFields(step, run.at.keys)],
+    () => [`i|${run.at.path}`, ...inputFields(step, run.at.keys)],
     spec,
     async (begin) => {
       const input = await inputWithOverride(step, begin.inputs);
@@ -152,11 +154,16 @@ async function runStart(run: Run, step: StartStep): Promise<void> {
         : await run.deps.store.readPicked(run.plan.name, run.requestId, fill(step.end, keys));
     return startSpec(expansion(step, keys, picked ?? []));
   };
-  await guarded(run, [`i|${path}`, ...inputFields(step, keys)], repeat, async (begin) => {
-    const input = await inputWithOverride(step, begin.inputs);
-    const expanded = await expandStart(step, keys, input, path.slice(0, path.lastIndexOf('/')));
-    return { output: encode(input), spec: startSpec(expanded) };
-  });
+  await guarded(
+    run,
+    () => [`i|${path}`, ...inputFields(step, keys)],
+    repeat,
+    async (begin) => {
+      const input = await inputWithOverride(step, begin.inputs);
+      const expanded = await expandStart(step, keys, input, path.slice(0, path.lastIndexOf('/')));
+      return { output: encode(input), spec: startSpec(expanded) };
+    },
+  );
 }
 
 async function runEnd(run: Run, step: EndStep): Promise<void> {
@@ -167,10 +174,15 @@ async function runEnd(run: Run, step: EndStep): Promise<void> {
       : ((await run.deps.store.readPicked(run.plan.name, run.requestId, path)) ?? []);
   const parts = endParts(step, keys, picked);
   const spec = completionOf(step, keys);
-  await guarded(run, endFields(step, keys, parts), spec, async (begin) => ({
-    output: encode(await endOutput(step, parts, begin.inputs)),
+  await guarded(
+    run,
+    () => endFields(step, keys, parts),
     spec,
-  }));
+    async (begin) => ({
+      output: encode(await endOutput(step, parts, begin.inputs)),
+      spec,
+    }),
+  );
 }
 
 type Begun = {
@@ -185,16 +197,17 @@ type Begun = {
  */
 async function guarded(
   run: Run,
-  fields: readonly string[],
+  fields: () => readonly string[],
   repeatSpec: CompletionSpec | (() => Promise<CompletionSpec>),
   work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec }>,
 ): Promise<void> {
   const { deps, plan, requestId, at } = run;
   const begin =
-    handedOver(run) ?? (await deps.store.beginNode(plan.name, requestId, at.path, fields));
+    handedOver(run) ?? (await deps.store.beginNode(plan.name, requestId, at.path, fields()));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
-    return release(run, await deps.store.completeNode(plan.name, requestId, at.path, 'null', spec));
+    const repeated = { path: at.path, output: 'null' };
+    return release(run, await deps.store.completeNode(plan.name, requestId, repeated, spec));
   }
   if (begin.kind !== 'run') return;
   let done: { output: string; spec: CompletionSpec };
@@ -213,7 +226,9 @@ async function guarded(
     const ended = await deps.store.failNode(plan.name, requestId, at.path, {
       error: nodeError,
       final,
-      ...(begin.startFields === undefined ? {} : { extraFields: begin.startFields }),
+      ...(begin.startedAt === undefined
+        ? {}
+        : { extraFields: [`t0|${at.path}`, String(begin.startedAt), `a|${at.path}`, '1'] }),
     });
     if (ended) deps.metrics.requestEnded(plan.name, 'failed');
     if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
@@ -224,17 +239,16 @@ async function guarded(
   // input is this output get it in their job data (when small), with the request context.
   begin.settle?.();
   deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
-  const spec: CompletionSpec =
-    begin.startFields === undefined
-      ? done.spec
-      : { ...done.spec, stateFields: [...(done.spec.stateFields ?? []), ...begin.startFields] };
-  const { inline = [], plain = [] } = done.spec.enqueueNow ?? {};
+  const { spec } = done;
+  const completed = { path: at.path, output: done.output, startedAt: begin.startedAt };
+  const { inline = [], plain = [] } = spec.enqueueNow ?? {};
   // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes
   // together with the siblings that finish in the same tick.
-  const alone = at.step.kind === 'task' && inline.length === 0 && plain.length === 0;
-  const completing = alone
-    ? deps.store.completeNodeInBatch(plan.name, requestId, at.path, done.output, spec)
-    : deps.store.completeNode(plan.name, requestId, at.path, done.output, spec);
+  if (at.step.kind === 'task' && inline.length === 0 && plain.length === 0) {
+    const result = await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec);
+    return release(run, result);
+  }
+  const completing = deps.store.completeNode(plan.name, requestId, completed, spec);
   const handOver = done.output.length <= INLINE_LIMIT;
   // A start step hands each item's input to the item's roots.
   const itemInputs = spec.handOver && { input: spec.handOver, context: begin.context };
@@ -281,7 +295,7 @@ function handedOver(run: Run): (BeginResult & { kind: 'run' }) | undefined {
     context: job.data.c ?? null,
     inputs: [null, input],
     settle: () => clearTimeout(timer),
-    startFields: [`t0|${at.path}`, String(startedAt), `a|${at.path}`, '1'],
+    startedAt,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { runScript } from './scripts.js';
-import { CompletionBatcher } from './completion-batcher.js';
+import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
 import { START, vertexPath } from './plan/paths.js';
 import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from './types.js';
 
@@ -23,8 +23,8 @@ export type BeginResult =
       readonly inputs: (string | null)[];
       /** For a step begun without Redis: stops its delayed running mark. */
       readonly settle?: () => void;
-      /** For a step begun without Redis: start time and attempt, written with the completion. */
-      readonly startFields?: readonly string[];
+      /** For a step begun without Redis (attempt 1): its start time, written with its completion. */
+      readonly startedAt?: number;
     }
   | { readonly kind: 'completed' }
   | { readonly kind: 'not-running'; readonly status: string }
@@ -40,7 +40,7 @@ export interface CompletionSpec {
   readonly enqueueNow?: { readonly inline: readonly string[]; readonly plain: readonly string[] };
   /** The flow's terminal count when the step completes a top-level terminal, else 0. */
   readonly terminalCount: number;
-  /** Pairs of extra state-hash fields, set on first completion only. */
+  /** Pairs of extra state-hash fields of this step, set on first completion only (never shared). */
   readonly stateFields?: readonly string[];
   /** Pairs of extra data-hash fields, set on first completion only (sent as one JSON argument). */
   readonly dataFields?: readonly string[];
@@ -51,6 +51,15 @@ export interface CompletionSpec {
   readonly enqueued?: readonly string[];
   /** For a terminal of a concurrency-limited for-each body: vertex path, item prefix, terminals per item, root suffixes. */
   readonly gate?: readonly (string | number)[];
+}
+
+/** The step a completion is for. */
+export interface CompletedStep {
+  readonly path: string;
+  /** Its encoded output. */
+  readonly output: string;
+  /** For a step begun without `beginNode` (attempt 1): its start, written with the completion. */
+  readonly startedAt?: number | undefined;
 }
 
 /** A lifecycle command. */
@@ -142,17 +151,20 @@ export class StateStore {
     await this.redis.hset(state, `s|${path}`, 'running', `t0|${path}`, startedAt, `a|${path}`, 1);
   }
 
-  /** Stores the output and releases ready successors; see `lua/completeStep.lua`. */
+  /** Stores the step's output and releases ready successors; see `lua/completeStep.lua`. */
   async completeNode(
     flow: string,
     requestId: string,
-    path: string,
-    output: string,
+    step: CompletedStep,
     spec: CompletionSpec,
   ): Promise<CompleteResult> {
-    const { keys, args } = this.#completion(flow, requestId, path, output, spec);
+    const { keys, args } = this.#completion(flow, requestId, step, spec);
     return completeResult(
-      (await runScript(this.redis, 'completeNode', keys, args)) as CompleteReply,
+      (await runScript(this.redis, 'completeNode', keys, [
+        Date.now(),
+        ...args.shared,
+        ...args.own,
+      ])) as CompleteReply,
     );
   }
 
@@ -163,44 +175,43 @@ export class StateStore {
   async completeNodeInBatch(
     flow: string,
     requestId: string,
-    path: string,
-    output: string,
+    step: CompletedStep,
     spec: CompletionSpec,
   ): Promise<CompleteResult> {
-    const { keys, args } = this.#completion(flow, requestId, path, output, spec);
+    const { keys, args } = this.#completion(flow, requestId, step, spec);
     return completeResult((await this.#batcher.complete(keys, args)) as CompleteReply);
   }
 
+  /** The script arguments of a completion: the spec part steps may share, and the step's own part. */
   #completion(
     flow: string,
     requestId: string,
-    path: string,
-    output: string,
+    { path, output, startedAt }: CompletedStep,
     spec: CompletionSpec,
-  ): { keys: string[]; args: (string | number)[] } {
+  ): { keys: string[]; args: CompletionArgs } {
     const keys = this.keys.request(flow, requestId);
     const stateFields = spec.stateFields ?? [];
     const dataFields = spec.dataFields ?? [];
+    const gate = spec.gate ?? [];
     return {
       keys: [keys.state, keys.data, keys.store, keys.held],
-      args: [
-        path,
-        Date.now(),
-        output,
-        spec.terminalCount,
-        this.retention.completedMs,
-        this.keys.events,
-        `${flow}/${requestId}`,
-        spec.successors.length / 2,
-        ...spec.successors,
-        stateFields.length / 2,
-        ...stateFields,
-        dataFields.length === 0 ? '' : JSON.stringify(dataFields),
-        spec.enqueued === undefined || spec.enqueued.length === 0
-          ? ''
-          : JSON.stringify(spec.enqueued),
-        ...(spec.gate ?? []),
-      ],
+      args: {
+        shared: [
+          spec.terminalCount,
+          this.retention.completedMs,
+          this.keys.events,
+          `${flow}/${requestId}`,
+          spec.successors.length / 2,
+          ...spec.successors,
+          dataFields.length === 0 ? '' : JSON.stringify(dataFields),
+          spec.enqueued === undefined || spec.enqueued.length === 0
+            ? ''
+            : JSON.stringify(spec.enqueued),
+          gate.length,
+          ...gate,
+        ],
+        own: [path, output, startedAt ?? '', stateFields.length / 2, ...stateFields],
+      },
     };
   }
 

@@ -62,15 +62,17 @@ export async function traceSend<T>(
 
 /**
  * Runs one attempt of a step inside a `process <queue>` span whose parent is the span that enqueued the
- * job; failures are recorded on the span. `work` gets the carrier for the jobs it enqueues.
+ * job; failures are recorded on the span. `work` gets the carrier for the jobs it enqueues. `targetOf`
+ * names the span's subject; it is called only when an SDK is registered.
  */
 export async function traceProcess<T>(
-  target: SpanTarget & { readonly attempt?: number },
+  targetOf: () => SpanTarget & { readonly attempt?: number },
   parent: Carrier | undefined,
   work: (carrier: Carrier | undefined) => Promise<T>,
 ): Promise<T> {
   const active = tracer();
   if (active === undefined) return work(undefined);
+  const target = targetOf();
   const span = active.startSpan(
     `process ${target.queue}`,
     {

@@ -13,6 +13,47 @@ afterAll(async () => {
   await redis.quit();
 });
 
+/** A step's completion, as `completeNode` takes it: now, the spec part, then the step's own part. */
+function completion(step: {
+  node: string;
+  output?: string;
+  now?: number;
+  terminals?: number;
+  successors?: readonly (string | number)[];
+  stateFields?: readonly (string | number)[];
+  dataJson?: string;
+  enqueuedJson?: string;
+  startedAt?: number;
+}): { shared: (string | number)[]; own: (string | number)[]; now: number } {
+  const { successors = [], stateFields = [] } = step;
+  return {
+    now: step.now ?? Date.now(),
+    shared: [
+      step.terminals ?? 0,
+      60_000,
+      'ch',
+      'm',
+      successors.length / 2,
+      ...successors,
+      step.dataJson ?? '',
+      step.enqueuedJson ?? '',
+      0,
+    ],
+    own: [
+      step.node,
+      step.output ?? `"${step.node}"`,
+      step.startedAt ?? '',
+      stateFields.length / 2,
+      ...stateFields,
+    ],
+  };
+}
+
+const completeArgs = (step: Parameters<typeof completion>[0]): (string | number)[] => {
+  const { now, shared, own } = completion(step);
+  return [now, ...shared, ...own];
+};
+
 /** Both request hashes, to compare before and after a script runs. */
 async function snapshot(keys: { state: string; data: string }): Promise<unknown> {
   return { state: await redis.hgetall(keys.state), data: await redis.hgetall(keys.data) };
@@ -27,41 +68,63 @@ describe('Lua scripts', () => {
 
   it('completeNodes completes several steps in order, each as completeNode would', async () => {
     const prefix = prefixFor();
-    const args = (node: string) => [
-      node,
-      1_000,
-      `"${node}"`,
-      0,
-      60_000,
-      'ch',
-      'm',
-      1,
-      'J',
-      3,
-      0,
-      '',
-      '',
-    ];
+    const step = (node: string, startedAt?: number) =>
+      completion({
+        node,
+        now: 1_000,
+        successors: ['J', 3],
+        ...(startedAt === undefined ? {} : { startedAt }),
+      });
     const setUp = async (request: string) => {
       const keys = new Keys(prefix).request('fan', request);
       await runScript(redis, 'createRequest', [keys.state, keys.data], [1_000, '1', '', 'v1']);
       return [keys.state, keys.data, keys.store, keys.held];
     };
-    // One by one on one request, all three at once on another: same replies, same hashes.
+    const x = step('x', 900);
+    const y = step('y');
+    const z = step('z', 950);
+    // A step with another spec (no successors) goes in a group of its own.
+    const w = completion({ node: 'w', now: 1_000, stateFields: ['e|w', 'fell back'] });
+    // One by one on one request, all four at once on another: same replies, same hashes.
     const single = await setUp('one');
     const replies = [];
-    for (const node of ['x', 'y', 'z'])
-      replies.push(await runScript(redis, 'completeNode', single, args(node)));
+    for (const one of [x, w, y, z])
+      replies.push(
+        await runScript(redis, 'completeNode', single, [1_000, ...one.shared, ...one.own]),
+      );
     const batched = await setUp('all');
-    const batchArgs = [3, ...['x', 'y', 'z'].flatMap((node) => [args(node).length, ...args(node)])];
-    expect(await runScript(redis, 'completeNodes', batched, batchArgs)).toEqual(replies);
+    const batchArgs = [
+      1_000,
+      2,
+      ...x.shared,
+      3,
+      ...x.own,
+      ...y.own,
+      ...z.own,
+      ...w.shared,
+      1,
+      ...w.own,
+    ];
+    // Replies come group after group: x, y, z, then w.
+    const [rx, rw, ry, rz] = replies;
+    expect(await runScript(redis, 'completeNodes', batched, batchArgs)).toEqual([rx, ry, rz, rw]);
     expect(replies).toEqual([
+      [0, []],
       [0, []],
       [0, []],
       [0, ['J']],
     ]);
     const hashes = ([state = '', data = '']: string[]) => snapshot({ state, data });
     expect(await hashes(batched)).toEqual(await hashes(single));
+    const [state = ''] = batched;
+    expect(await redis.hmget(state, 't0|x', 'a|x', 't0|y', 'a|y', 'e|w', 't1|z')).toEqual([
+      '900',
+      '1',
+      null,
+      null,
+      'fell back',
+      '1000',
+    ]);
   });
 
   it('completeNode run twice returns the same ready set and changes nothing', async () => {
@@ -71,20 +134,7 @@ describe('Lua scripts', () => {
         redis,
         'completeNode',
         [keys.state, keys.data, keys.store, keys.held],
-        [
-          node,
-          Date.now(),
-          `"${node}"`,
-          terminals,
-          60_000,
-          'ch',
-          'm',
-          successors.length / 2,
-          ...successors,
-          0,
-          '',
-          '',
-        ],
+        completeArgs({ node, terminals, successors }),
       );
     const begin = (node: string, fields: string[]) =>
       runScript(
@@ -126,7 +176,7 @@ describe('Lua scripts', () => {
         redis,
         'completeNode',
         [keys.state, keys.data, keys.store, keys.held],
-        ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 1, 'B', 'e', 0, '', ''],
+        completeArgs({ node: 'A', output: '1', successors: ['B', 'e'] }),
       );
     expect(await complete()).toEqual([0, []]);
     expect(await redis.hget(keys.state, 's|B')).toBe('queued');
@@ -154,7 +204,7 @@ describe('Lua scripts', () => {
       redis,
       'completeNode',
       [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
-      ['A', Date.now(), '1', 0, 60_000, 'ch', 'm', 2, 'B', 'e', 'C', 1, 0, '', ''],
+      completeArgs({ node: 'A', output: '1', successors: ['B', 'e', 'C', 1] }),
     );
     expect(await redis.smembers(pausedKeys.held)).toEqual(['C']);
   });
@@ -169,7 +219,13 @@ describe('Lua scripts', () => {
         redis,
         'completeNode',
         [keys.state, keys.data, keys.store, keys.held],
-        ['each/@start', Date.now(), '0', 0, 60_000, 'ch', 'm', 0, 1, 'j|each', -2, inputs, entries],
+        completeArgs({
+          node: 'each/@start',
+          output: '0',
+          stateFields: ['j|each', -2],
+          dataJson: inputs,
+          enqueuedJson: entries,
+        }),
       );
     expect(await start()).toEqual([0, []]);
     expect(await redis.hmget(keys.data, 'o|each[a]/@item', 'o|each[b]/@item')).toEqual([
@@ -196,7 +252,7 @@ describe('Lua scripts', () => {
         redis,
         'completeNode',
         [keys.state, keys.data, keys.store, keys.held],
-        [node, Date.now(), '0', 2, 60_000, 'ch', 'm', 0, 0, '', ''],
+        completeArgs({ node, output: '0', terminals: 2 }),
       );
     await finish('x');
     expect(await redis.hget(keys.state, 'status')).toBe('pending');
