@@ -30,8 +30,8 @@
       vertex path, item prefix, terminals per item, r, then r root suffixes; when the item's last
       terminal completes, the next waiting item (prefix from field x|vertex|index) starts.
   The step's own part:
-    path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 and
-    attempt 1 are written with its completion); m, then m pairs of extra state-hash fields to set on
+    path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 is written
+    with its completion, and its attempt count, 1, is implied by a completion without one); m, then m pairs of extra state-hash fields to set on
     first completion (a start step's counters, a fallback's error).
 
   Returns
@@ -72,7 +72,7 @@ end
 
 local function complete_step(K, A, S, now, at)
   local path = A[at]
-  local st = redis.call('HMGET', K[1], 'status', 's|' .. path, 'hasStore', 'hasHeld')
+  local st = redis.call('HMGET', K[1], 'status', 's|' .. path)
   local status = st[1]
   if not status then
     return { -1 }
@@ -125,12 +125,11 @@ local function complete_step(K, A, S, now, at)
     redis.call('HSET', K[1], unpack(fields))
     return { 2, status }
   end
+  -- A step begun without beginNode ran once: its attempt count is implied (1), only its start is written.
   local started_at = A[at + 2]
   if started_at ~= '' then
     fields[#fields + 1] = 't0|' .. path
     fields[#fields + 1] = started_at
-    fields[#fields + 1] = 'a|' .. path
-    fields[#fields + 1] = 1
   end
   for i = at + 4, at + 3 + 2 * tonumber(A[at + 3]) do
     fields[#fields + 1] = A[i]
@@ -198,12 +197,13 @@ local function complete_step(K, A, S, now, at)
 
   if completed then
     -- The store and held keys exist only when flagged: skip two commands on the hot path.
+    local flags = redis.call('HMGET', K[1], 'hasStore', 'hasHeld')
     redis.call('PEXPIRE', K[1], S.retention)
     redis.call('PEXPIRE', K[2], S.retention)
-    if st[3] then
+    if flags[1] then
       redis.call('PEXPIRE', K[3], S.retention)
     end
-    if st[4] then
+    if flags[2] then
       redis.call('DEL', K[4])
     end
     redis.call('PUBLISH', S.channel, S.message .. ' completed')

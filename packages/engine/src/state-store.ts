@@ -403,7 +403,7 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
   const compensation = fields[`c|${path}`];
   return {
     status: status as NodeStatus,
-    attempts: Number(fields[`a|${source}`] ?? 0),
+    attempts: attemptsOf(fields, source),
     ...optionalNumber('startedAt', fields[`t0|${started === undefined ? path : start}`]),
     ...optionalNumber('finishedAt', fields[`t1|${path}`]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
@@ -412,6 +412,16 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
       ? {}
       : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
   };
+}
+
+/**
+ * Attempts a step made: counted by `beginNode`; a step that completed without it (its input handed over)
+ * ran once, and its completion does not write the count.
+ */
+function attemptsOf(fields: Record<string, string>, step: string): number {
+  const counted = fields[`a|${step}`];
+  if (counted !== undefined) return Number(counted);
+  return fields[`s|${step}`] === 'completed' ? 1 : 0;
 }
 
 function optionalNumber<K extends string>(
