@@ -27,6 +27,8 @@ export class FlowPlan {
   readonly hasFinishHooks: boolean;
   readonly #steps: Map<string, Step>;
   readonly #order: Map<string, number>;
+  /** Whether some task runs on a named queue (a step owned by another service). */
+  readonly #hasNamedQueues: boolean;
 
   /** @throws DagValidationError when the DAG is invalid. */
   constructor(
@@ -50,6 +52,9 @@ export class FlowPlan {
     );
     this.staticPaths = staticPaths(this.graph, '');
     this.#order = new Map([...this.#steps.keys()].map((template, i) => [template, i]));
+    this.#hasNamedQueues = [...this.#steps.values()].some(
+      (step) => step.kind === 'task' && step.queue !== '',
+    );
     const compensates = [...this.#steps.values()].some(
       (step) => step.kind === 'task' && step.options.compensate !== undefined,
     );
@@ -71,6 +76,8 @@ export class FlowPlan {
 
   /** The named queue a step path runs on (`''`: the flow's own queue). */
   queueOf(path: string): string {
+    // Most flows run every step on their own queue: no path to resolve (a for-each enqueues thousands).
+    if (!this.#hasNamedQueues) return '';
     const step = this.resolve(path)?.step;
     return step?.kind === 'task' ? step.queue : '';
   }
