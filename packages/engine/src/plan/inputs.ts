@@ -1,5 +1,5 @@
 import { decode } from '../codec.js';
-import { fill } from './paths.js';
+import { fill, itemFiller } from './paths.js';
 import type { EndStep, InnerDag, StartStep, TaskStep } from './steps.js';
 
 /** Data fields to read for a task's or start step's input. */
@@ -30,9 +30,11 @@ export async function vertexInput(
 }
 
 /** One inner DAG's output by the flow-result rule: its terminal's output, or `{ [terminalId]: output }`. */
-function innerOutput(inner: InnerDag, encoded: readonly (string | null)[]): unknown {
-  if (inner.terminals.length === 1) return decode(encoded[0] ?? 'null');
-  return Object.fromEntries(inner.terminals.map((t, i) => [t.id, decode(encoded[i] ?? 'null')]));
+function innerOutput(inner: InnerDag, encoded: readonly (string | null)[], at: number): unknown {
+  if (inner.terminals.length === 1) return decode(encoded[at] ?? 'null');
+  return Object.fromEntries(
+    inner.terminals.map((t, i) => [t.id, decode(encoded[at + i] ?? 'null')]),
+  );
 }
 
 /**
@@ -63,6 +65,13 @@ export function endFields(
   parts: ReturnType<typeof endParts>,
 ): string[] {
   if (parts.length === 0) return [fill(step.startOutput, keys)];
+  if (step.vertex.kind === 'foreach') {
+    // Every item has the same terminals: their templates are split once, then filled per item key.
+    const terminals = need(step.inner.get('')).terminals.map((t) => itemFiller(t.field, keys));
+    const fields: string[] = [];
+    for (const part of parts) for (const field of terminals) fields.push(field(part.key));
+    return fields;
+  }
   return parts.flatMap((part) => part.inner.terminals.map((t) => fill(t.field, part.keys)));
 }
 
@@ -78,9 +87,9 @@ export async function endOutput(
   if (step.vertex.kind === 'branch' && parts.length === 0) return decode(encoded[0] ?? 'null');
   let offset = 0;
   const outputs = parts.map((part) => {
-    const slice = encoded.slice(offset, offset + part.inner.terminals.length);
+    const output = innerOutput(part.inner, encoded, offset);
     offset += part.inner.terminals.length;
-    return innerOutput(part.inner, slice);
+    return output;
   });
   const joined =
     step.vertex.kind === 'subdag'
