@@ -15,7 +15,7 @@ const CONCURRENCY = 50;
 const REQUESTS = 2_000;
 const CHAIN_RUNS = 20;
 const FANOUT_ITEMS = 10_000;
-const FANOUT_ROUNDS = 5;
+const FANOUT_ROUNDS = 7;
 const THROUGHPUT_ROUNDS = 3;
 
 const out = (line = ''): boolean => process.stdout.write(`${line}\n`);

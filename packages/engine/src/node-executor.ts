@@ -8,7 +8,14 @@ import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from './plan/expand.js';
 import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
-import { endFields, endOutput, endParts, inputFields, vertexInput } from './plan/inputs.js';
+import {
+  HAND_OVER_LIMIT,
+  endFields,
+  endOutput,
+  endParts,
+  inputFields,
+  vertexInput,
+} from './plan/inputs.js';
 import { fill, vertexPath } from './plan/paths.js';
 import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
 import { FINISH_STEP, runFinish } from './request-finish.js';
@@ -249,7 +256,7 @@ async function guarded(
     return release(run, result);
   }
   const completing = deps.store.completeNode(plan.name, requestId, completed, spec);
-  const handOver = done.output.length <= INLINE_LIMIT;
+  const handOver = done.output.length <= HAND_OVER_LIMIT;
   // A start step hands each item's input to the item's roots.
   const itemInputs = spec.handOver && { input: spec.handOver, context: begin.context };
   const [result] = await Promise.all([
@@ -259,9 +266,6 @@ async function guarded(
   ]);
   return release(run, result, itemInputs);
 }
-
-/** Largest output (UTF-16 length of its encoding) handed to a successor in its job data. */
-const INLINE_LIMIT = 16 * 1024;
 
 /** A step handed its input shows as running in the request state once it runs this long. */
 const SHOW_RUNNING_AFTER_MS = 20;

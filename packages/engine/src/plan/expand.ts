@@ -1,5 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../codec.js';
+import { HAND_OVER_LIMIT } from './inputs.js';
 import { ITEM, ITEM_INPUT, fill, itemFiller } from './paths.js';
 import type { StartStep } from './steps.js';
 
@@ -81,9 +82,6 @@ export async function expandStart(
     }
   }
 }
-
-/** Largest item input (UTF-16 length of its encoding) handed over in job data. */
-const HAND_OVER_LIMIT = 16 * 1024;
 
 /** Successors and counters of a start step for already picked keys; also used to repeat a completion. */
 export function expansion(

@@ -2,6 +2,12 @@ import { decode } from '../codec.js';
 import { fill, itemFiller } from './paths.js';
 import type { EndStep, InnerDag, StartStep, TaskStep } from './steps.js';
 
+/**
+ * Largest encoded input (UTF-16 length) handed to a step in its job data, so that it starts without
+ * reading Redis; larger inputs are read from the request's data hash by `beginNode`.
+ */
+export const HAND_OVER_LIMIT = 16 * 1024;
+
 /** Data fields to read for a task's or start step's input. */
 export function inputFields(step: TaskStep | StartStep, keys: readonly string[]): string[] {
   return step.parents.length === 0
