@@ -3,10 +3,13 @@ import type { Redis } from 'ioredis';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { jobId, type Keys } from './keys.js';
 
-/** Jobs added per round trip when many steps are released at once (for-each items). */
+/** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
 
-/** Size of the first chunk of a large release. */
+/**
+ * ...starting with this many and doubling: workers start on the first jobs while the rest is added, and
+ * their first fetches do not wait behind a large MULTI.
+ */
 const FIRST_BULK_SIZE = 100;
 
 /** Up to this many released steps are added one by one. */
@@ -136,11 +139,9 @@ export class NodeQueues {
       );
       return;
     }
-    // A small first chunk lets workers start while the rest is still being added.
-    const first = Math.min(FIRST_BULK_SIZE, paths.length);
-    await queue.addBulk(paths.slice(0, first).map(job));
-    for (let i = first; i < paths.length; i += BULK_SIZE) {
-      await queue.addBulk(paths.slice(i, i + BULK_SIZE).map(job));
+    let size = FIRST_BULK_SIZE;
+    for (let i = 0; i < paths.length; i += size, size = Math.min(size * 2, BULK_SIZE)) {
+      await queue.addBulk(paths.slice(i, i + size).map(job));
     }
   }
 
