@@ -136,6 +136,13 @@ local function complete_step(K, A, S, now, at)
   end
 
   local running = status == 'pending' or status == 'running'
+  -- A request whose roots began without beginNode (their input handed over) runs from its first completion.
+  if status == 'pending' then
+    fields[#fields + 1] = 'status'
+    fields[#fields + 1] = 'running'
+    fields[#fields + 1] = 'startedAt'
+    fields[#fields + 1] = started_at ~= '' and started_at or now
+  end
   -- A released successor: returned unless the caller enqueued it already, marked queued while running.
   local function release(successor, enqueued_by_caller)
     if not enqueued_by_caller then

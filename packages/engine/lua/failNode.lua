@@ -27,6 +27,10 @@ end
 
 if ARGV[4] ~= '1' then
   redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], unpack(ARGV, 8))
+  -- A request whose root began without beginNode (its input handed over) is running from then on.
+  if status == 'pending' then
+    redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', now)
+  end
   return { 0 }
 end
 

@@ -4,6 +4,7 @@ import type { PlanSource } from './plan-source.js';
 import { newRequestId } from './request-ids.js';
 import { traceSend } from './tracing.js';
 import type { FlowPlan } from './plan/flow-plan.js';
+import { HAND_OVER_LIMIT } from './plan/inputs.js';
 import type { ServiceResources } from './service-resources.js';
 import type { ExecuteOptions, RequestState } from './types.js';
 
@@ -37,8 +38,9 @@ export async function executeRequest(
   const context =
     query === undefined && headers === undefined ? '' : JSON.stringify({ query, headers });
   const now = Date.now();
+  const encoded = encode(input);
   const created = await res.store.createRequest(plan.name, requestId, {
-    input: encode(input),
+    input: encoded,
     context,
     version: plan.version,
   });
@@ -46,10 +48,17 @@ export async function executeRequest(
   const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
   if (status === 'pending') {
+    // The roots of a request created now get its input in their job data and start without reading
+    // it (an earlier call's input, the stored one, may differ from this call's: those read it). Pause
+    // and stop take such roots off the queue until they run (see `request-control.ts`).
+    const handOver = created && encoded.length <= HAND_OVER_LIMIT;
     const target = { flow: plan.name, queue: res.keys.queueName(plan.name), requestId };
     await traceSend(target, undefined, (trace) =>
       res.queues.enqueue(plan, requestId, plan.roots, {
         ...(priority === undefined ? {} : { priority }),
+        ...(handOver
+          ? { inline: { input: encoded, context: context === '' ? null : context } }
+          : {}),
         trace,
       }),
     );

@@ -21,6 +21,31 @@ const ALLOWED: Record<ControlCommand, string> = {
 };
 
 /**
+ * Takes the request's first root jobs that have not started off the queue and holds them (resume or
+ * rerun enqueue them again). They carry the request input and start without the guard of `beginNode`,
+ * so a pause or stop must not leave them waiting; a root job that started (locked) or is gone stays.
+ */
+async function holdWaitingRoots(
+  deps: ControlDeps,
+  plan: FlowPlan,
+  requestId: string,
+): Promise<void> {
+  const removed = await Promise.all(
+    plan.roots.map((root) =>
+      deps.queues
+        .queue(plan.name, plan.queueOf(root))
+        .remove(jobId(requestId, root))
+        .catch(() => 0),
+    ),
+  );
+  await deps.store.hold(
+    plan.name,
+    requestId,
+    plan.roots.filter((_, i) => removed[i] === 1),
+  );
+}
+
+/**
  * Runs a lifecycle command: the state change is one Lua script; then resume and rerun enqueue the held
  * and reset steps, and stop removes waiting jobs, aborts local handlers (other processes abort theirs
  * when the stop is published) and starts compensations.
@@ -58,6 +83,7 @@ export async function controlRequest(
     await deps.store.overrideInputs(plan.name, requestId, failed, command.rerunWith);
   switch (name) {
     case 'pause':
+      await holdWaitingRoots(deps, plan, requestId);
       return;
     case 'resume':
     case 'rerun':
@@ -66,6 +92,7 @@ export async function controlRequest(
       return;
     case 'stop': {
       deps.running.abort(`${plan.name}/${requestId}`);
+      await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs go; active ones end when their handlers see the abort.
       const removals = steps.flatMap((step) => {
         const queue = deps.queues.queue(plan.name, plan.queueOf(step));

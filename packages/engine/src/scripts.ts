@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '4';
+const SCRIPTS_VERSION = '5';
 
 const KEY_COUNTS = {
   createRequest: 2,
   beginNode: 3,
+  markRunning: 1,
   completeNode: 4,
   completeNodes: 4,
   failNode: 4,

@@ -140,7 +140,10 @@ export class StateStore {
     }
   }
 
-  /** Records that a step whose input was handed over is running (attempt 1), for the request state. */
+  /**
+   * Records that a step whose input was handed over is running (attempt 1), and its request if it was
+   * pending; see `lua/markRunning.lua`.
+   */
   async markRunning(
     flow: string,
     requestId: string,
@@ -148,7 +151,18 @@ export class StateStore {
     startedAt: number,
   ): Promise<void> {
     const { state } = this.keys.request(flow, requestId);
-    await this.redis.hset(state, `s|${path}`, 'running', `t0|${path}`, startedAt, `a|${path}`, 1);
+    await runScript(this.redis, 'markRunning', [state], [path, startedAt]);
+  }
+
+  /** Holds steps taken off the queue before they started, for resume or rerun to enqueue again. */
+  async hold(flow: string, requestId: string, steps: readonly string[]): Promise<void> {
+    if (steps.length === 0) return;
+    const { state, held } = this.keys.request(flow, requestId);
+    await this.redis
+      .multi()
+      .sadd(held, ...steps)
+      .hset(state, 'hasHeld', '1')
+      .exec();
   }
 
   /** Stores the step's output and releases ready successors; see `lua/completeStep.lua`. */

@@ -134,6 +134,46 @@ describe('stop', () => {
   });
 });
 
+describe('before any node started', () => {
+  it('a pause holds the waiting root (it carries the input) until resume, and it runs once', async () => {
+    const { service, runs } = chain(0);
+    const id = await service.execute('chain', 'x');
+    await service.pause('chain', id);
+    await service.startWorker();
+    await sleep(500);
+    expect(runs).toEqual({ A: 0, B: 0, C: 0 });
+    expect((await service.state('chain', id)).status).toBe('paused');
+    await service.resume('chain', id);
+    expect(await service.waitForResult('chain', id)).toEqual({ C: 'b' });
+    expect(runs).toEqual({ A: 1, B: 1, C: 1 });
+  });
+
+  it('a stop never runs the waiting root; a rerun runs the request from it', async () => {
+    const { service, runs } = chain(0);
+    const id = await service.execute('chain', 'y');
+    await service.stop('chain', id);
+    await service.startWorker();
+    await sleep(500);
+    expect(runs).toEqual({ A: 0, B: 0, C: 0 });
+    expect((await service.state('chain', id)).status).toBe('stopped');
+    await service.rerun('chain', id);
+    expect(await service.waitForResult('chain', id)).toEqual({ C: 'b' });
+    expect(runs).toEqual({ A: 1, B: 1, C: 1 });
+  });
+
+  it('a request is running once its root runs, and pending until then', async () => {
+    const { service } = chain(300);
+    const id = await service.execute('chain', 'z');
+    expect((await service.state('chain', id)).status).toBe('pending');
+    await service.startWorker();
+    await waitFor(async () => (await service.state('chain', id)).status === 'running');
+    const state = await service.state('chain', id);
+    expect(state.nodes['A']).toMatchObject({ status: 'running', attempts: 1 });
+    expect(state.startedAt).toEqual(expect.any(Number));
+    await service.waitForResult('chain', id);
+  });
+});
+
 describe('rerun', () => {
   it('restarts a failed request from the failed node with the stored outputs and the same id', async () => {
     let healthy = false;
