@@ -24,8 +24,10 @@
       if it must; a repeat returns it like the others);
     a JSON array of data-hash field/value pairs to set on first completion (for-each item inputs), or '';
     a JSON array of released steps the caller enqueues right behind this script (a start step's
-      entries: sub-DAG and branch roots, for-each item roots), or '': marked queued and neither
-      returned nor held like 'e' successors, returned on a repeat like them;
+      entries: sub-DAG and branch roots, for-each item roots), or '': neither returned nor held like
+      'e' successors, returned on a repeat like them; while running, the array is stored as is in
+      field qe|<step path>, and an entry without a status of its own is queued (readers: the state,
+      controlRequest), so that 10,000 items cost one field here, not 10,000;
     g, then g gate values, for a terminal of a for-each body limited by maxConcurrency (the item gate):
       vertex path, item prefix, terminals per item, r, then r root suffixes; when the item's last
       terminal completes, the next waiting item (prefix from field x|vertex|index) starts.
@@ -60,13 +62,10 @@ local function read_spec(A, at)
     succ_first = at + 5,
     succ_last = succ_last,
     data_json = A[succ_last + 1],
-    enqueued = {},
+    enqueued_json = A[succ_last + 2],
     gate = succ_last + 4,
     has_gate = tonumber(A[succ_last + 3]) > 0,
   }
-  if A[succ_last + 2] ~= '' then
-    S.enqueued = cjson.decode(A[succ_last + 2])
-  end
   return S, succ_last + 4 + tonumber(A[succ_last + 3])
 end
 
@@ -79,7 +78,6 @@ local function complete_step(K, A, S, now, at)
   end
   local succ_first = S.succ_first
   local succ_last = S.succ_last
-  local enqueued = S.enqueued
   local gate = S.gate
   local has_gate = S.has_gate
 
@@ -102,8 +100,10 @@ local function complete_step(K, A, S, now, at)
         ready[#ready + 1] = successor
       end
     end
-    for _, successor in ipairs(enqueued) do
-      ready[#ready + 1] = successor
+    if S.enqueued_json ~= '' then
+      for _, successor in ipairs(cjson.decode(S.enqueued_json)) do
+        ready[#ready + 1] = successor
+      end
     end
     local started = {}
     for _, successor in ipairs(ready) do
@@ -168,8 +168,9 @@ local function complete_step(K, A, S, now, at)
     end
   end
 
-  for _, successor in ipairs(enqueued) do
-    release(successor, true)
+  if running and S.enqueued_json ~= '' then
+    fields[#fields + 1] = 'qe|' .. path
+    fields[#fields + 1] = S.enqueued_json
   end
 
   if has_gate and redis.call('HINCRBY', K[1], 'g|' .. A[gate + 1], 1) == tonumber(A[gate + 2]) then

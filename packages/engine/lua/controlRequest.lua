@@ -29,13 +29,26 @@ if not status then
   return { -1 }
 end
 
+-- Steps in one of `states`; a start step's entries without a status of their own (field qe|, see
+-- completeStep.lua) are queued.
 local function steps_with(states)
   local found = {}
   local all = redis.call('HGETALL', KEYS[1])
+  local fields = {}
+  for i = 1, #all, 2 do
+    fields[all[i]] = all[i + 1]
+  end
   for i = 1, #all, 2 do
     local field = all[i]
+    local kind = string.sub(field, 1, 3)
     if string.sub(field, 1, 2) == 's|' and states[all[i + 1]] then
       found[#found + 1] = string.sub(field, 3)
+    elseif kind == 'qe|' and states['queued'] then
+      for _, entry in ipairs(cjson.decode(all[i + 1])) do
+        if not fields['s|' .. entry] then
+          found[#found + 1] = entry
+        end
+      end
     end
   end
   return found

@@ -307,7 +307,9 @@ export class StateStore {
 
   /** The request's state, or undefined when it does not exist. */
   async readState(plan: FlowPlan, requestId: string): Promise<RequestState | undefined> {
-    const fields = await this.redis.hgetall(this.keys.request(plan.name, requestId).state);
+    const fields = withQueuedEntries(
+      await this.redis.hgetall(this.keys.request(plan.name, requestId).state),
+    );
     if (fields['status'] === undefined) return undefined;
     const nodes: Record<string, NodeState> = {};
     for (const path of plan.staticPaths) nodes[path] = nodeState(fields, path);
@@ -399,6 +401,18 @@ function completeResult(reply: CompleteReply): CompleteResult {
     default:
       return { kind: 'missing' };
   }
+}
+
+/**
+ * The state fields with the status `queued` for each start step's entry (field `qe|`) that has no status
+ * of its own: a start step stores its entries once instead of marking each (see `completeStep.lua`).
+ */
+function withQueuedEntries(fields: Record<string, string>): Record<string, string> {
+  for (const [field, value] of Object.entries(fields)) {
+    if (!field.startsWith('qe|')) continue;
+    for (const entry of JSON.parse(value) as string[]) fields[`s|${entry}`] ??= 'queued';
+  }
+  return fields;
 }
 
 /**

@@ -429,3 +429,39 @@ describe('flow options', () => {
     expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(900);
   });
 });
+
+describe('stop and rerun of a for-each', () => {
+  it('shows unstarted items queued, never runs them after the stop, and runs each once on rerun', async () => {
+    const service = newService({ prefix: prefixFor(), workerConcurrency: 2 });
+    const completed = new Map<string, number>();
+    service.register('slow-items', (dag) => {
+      dag
+        .forEachBranch('each', (n: number) =>
+          Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i])),
+        )
+        .node('work', async (i: number, ctx) => {
+          await sleep(40);
+          if (ctx.signal.aborted) throw new Error('stopped');
+          completed.set(ctx.node, (completed.get(ctx.node) ?? 0) + 1);
+          return i;
+        });
+    });
+    await service.startWorker();
+    const id = await service.execute('slow-items', 30);
+    await waitFor(() => completed.size >= 4, { timeoutMs: 10_000 });
+    await service.stop('slow-items', id);
+    const stopped = await service.state('slow-items', id);
+    const items = Object.entries(stopped.nodes).filter(([path]) => path.endsWith('/work'));
+    expect(items).toHaveLength(30);
+    expect(items.filter(([, node]) => node.status === 'queued').length).toBeGreaterThan(10);
+    const ranBeforeStop = completed.size;
+    await sleep(500);
+    expect(completed.size).toBeLessThanOrEqual(ranBeforeStop + 2); // at most the 2 running finish
+
+    await service.rerun('slow-items', id);
+    const result = (await service.waitForResult('slow-items', id)) as Record<string, number>;
+    expect(Object.keys(result)).toHaveLength(30);
+    expect(completed.size).toBe(30);
+    expect([...completed.values()].every((n) => n === 1)).toBe(true);
+  });
+});

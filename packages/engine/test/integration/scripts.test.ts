@@ -209,7 +209,7 @@ describe('Lua scripts', () => {
     expect(await redis.smembers(pausedKeys.held)).toEqual(['C']);
   });
 
-  it('stores JSON-packed item inputs and marks the entries the caller enqueues, once', async () => {
+  it('stores JSON-packed item inputs and the entries the caller enqueues (queued until they run), once', async () => {
     const keys = new Keys(prefixFor()).request('fan', 'r5');
     await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
     const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
@@ -232,16 +232,29 @@ describe('Lua scripts', () => {
       '"A"',
       '"B"',
     ]);
-    expect(await redis.hmget(keys.state, 's|each[a]/check', 's|each[b]/check', 'j|each')).toEqual([
-      'queued',
-      'queued',
-      '-2',
-    ]);
+    // The entries are stored once; an entry without a status of its own is queued.
+    expect(
+      await redis.hmget(
+        keys.state,
+        'qe|each/@start',
+        's|each[a]/check',
+        's|each[b]/check',
+        'j|each',
+      ),
+    ).toEqual([entries, null, null, '-2']);
     await redis.hset(keys.state, 's|each[a]/check', 'running');
     // A repeat returns the entries, naming those that started; the counter is not set again.
     await redis.hset(keys.state, 'j|each', '-1');
     expect(await start()).toEqual([1, ['each[a]/check', 'each[b]/check'], ['each[a]/check']]);
     expect(await redis.hget(keys.state, 'j|each')).toBe('-1');
+    // A stop names the queued entries (and the running one) for their jobs to be removed.
+    const [, stopped] = (await runScript(
+      redis,
+      'controlRequest',
+      [keys.state, keys.data, keys.store, keys.held],
+      ['stop', Date.now(), 60_000, 'ch', 'm'],
+    )) as [number, string[]];
+    expect([...stopped].sort()).toEqual(['each[a]/check', 'each[b]/check']);
   });
 
   it('completes the request when its last terminal completes, once', async () => {
