@@ -33,8 +33,9 @@
       terminal completes, the next waiting item (prefix from field x|vertex|index) starts.
   The step's own part:
     path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 is written
-    with its completion, and its attempt count, 1, is implied by a completion without one); m, then m pairs of extra state-hash fields to set on
-    first completion (a start step's counters, a fallback's error).
+    with its completion, and its attempt count, 1, is implied by a completion without one);
+    m, then m pairs of extra state-hash fields to set on first completion (a start step's counters,
+    a fallback's error).
 
   Returns
     { 0, ready }            completed now; ready = successor paths to enqueue

@@ -40,10 +40,9 @@ local function steps_with(states)
   end
   for i = 1, #all, 2 do
     local field = all[i]
-    local kind = string.sub(field, 1, 3)
     if string.sub(field, 1, 2) == 's|' and states[all[i + 1]] then
       found[#found + 1] = string.sub(field, 3)
-    elseif kind == 'qe|' and states['queued'] then
+    elseif states['queued'] and string.sub(field, 1, 3) == 'qe|' then
       for _, entry in ipairs(cjson.decode(all[i + 1])) do
         if not fields['s|' .. entry] then
           found[#found + 1] = entry

@@ -135,31 +135,25 @@ describe('stop', () => {
 });
 
 describe('before any node started', () => {
-  it('a pause holds the waiting root (it carries the input) until resume, and it runs once', async () => {
-    const { service, runs } = chain(0);
-    const id = await service.execute('chain', 'x');
-    await service.pause('chain', id);
-    await service.startWorker();
-    await sleep(500);
-    expect(runs).toEqual({ A: 0, B: 0, C: 0 });
-    expect((await service.state('chain', id)).status).toBe('paused');
-    await service.resume('chain', id);
-    expect(await service.waitForResult('chain', id)).toEqual({ C: 'b' });
-    expect(runs).toEqual({ A: 1, B: 1, C: 1 });
-  });
-
-  it('a stop never runs the waiting root; a rerun runs the request from it', async () => {
-    const { service, runs } = chain(0);
-    const id = await service.execute('chain', 'y');
-    await service.stop('chain', id);
-    await service.startWorker();
-    await sleep(500);
-    expect(runs).toEqual({ A: 0, B: 0, C: 0 });
-    expect((await service.state('chain', id)).status).toBe('stopped');
-    await service.rerun('chain', id);
-    expect(await service.waitForResult('chain', id)).toEqual({ C: 'b' });
-    expect(runs).toEqual({ A: 1, B: 1, C: 1 });
-  });
+  // Roots carry the request input and start without beginNode: pause and stop take them off the queue.
+  it.each([
+    { hold: 'pause', status: 'paused', restart: 'resume' },
+    { hold: 'stop', status: 'stopped', restart: 'rerun' },
+  ] as const)(
+    'a $hold never runs the waiting root; a $restart runs the request from it, once',
+    async ({ hold, status, restart }) => {
+      const { service, runs } = chain(0);
+      const id = await service.execute('chain', 'x');
+      await service[hold]('chain', id);
+      await service.startWorker();
+      await sleep(500);
+      expect(runs).toEqual({ A: 0, B: 0, C: 0 });
+      expect((await service.state('chain', id)).status).toBe(status);
+      await service[restart]('chain', id);
+      expect(await service.waitForResult('chain', id)).toEqual({ C: 'b' });
+      expect(runs).toEqual({ A: 1, B: 1, C: 1 });
+    },
+  );
 
   it('a request is running once its root runs, and pending until then', async () => {
     const { service } = chain(300);
