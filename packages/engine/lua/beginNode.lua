@@ -3,8 +3,13 @@
   and no step starts unless the request is running. A step that may not start while its request is
   paused, failed or stopped is held, to be enqueued again by resume or rerun.
 
+  The attempt becomes the step's owner (field w|<path>): its token, '<generation>.<delivery>' (the job-id
+  generation and BullMQ's attemptsStarted of the job), is unique per delivery of a step's job, and only
+  the owner's completion or failure is accepted (fencing; see completeStep.lua). A later attempt (a
+  retry, a takeover after a lost lock, a job of a newer generation) takes the step over from an older one.
+
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] held set
-  ARGV[1] step path    ARGV[2] now (ms)   ARGV[3..] data fields holding the step's input
+  ARGV[1] step path    ARGV[2] now (ms)   ARGV[3] owner token   ARGV[4..] data fields holding the step's input
 
   Returns
     { 0, attempt, context, input1, input2, ... }  run it (context is false when absent)
@@ -32,14 +37,15 @@ end
 local attempt = tonumber(st[3] or '0') + 1
 if status == 'pending' then
   redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
-    'status', 'running', 'startedAt', now)
+    'w|' .. path, ARGV[3], 'status', 'running', 'startedAt', now)
 else
-  redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt)
+  redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
+    'w|' .. path, ARGV[3])
 end
 -- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
 -- limit and a for-each join may read thousands of outputs.
-local last = math.min(#ARGV, 1002)
-local reply = redis.call('HMGET', KEYS[2], 'ctx', unpack(ARGV, 3, last))
+local last = math.min(#ARGV, 1003)
+local reply = redis.call('HMGET', KEYS[2], 'ctx', unpack(ARGV, 4, last))
 table.insert(reply, 1, attempt)
 table.insert(reply, 1, 0)
 for first = last + 1, #ARGV, 1000 do

@@ -4,7 +4,7 @@
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] now (ms)   ARGV[2] g, then g groups of steps sharing a spec: the spec, then k, then the k
-  steps' own parts (path, output, start time, m, m pairs), in order
+  steps' own parts (path, output, start time, owner, m, m pairs), in order
 
   Returns the replies of complete_step, group after group, in order.
 ]]
@@ -17,7 +17,7 @@ for _ = 1, tonumber(ARGV[2]) do
   at = at + 1
   for _ = 1, count do
     replies[#replies + 1] = complete_step(KEYS, ARGV, spec, ARGV[1], at)
-    at = at + 4 + 2 * tonumber(ARGV[at + 3])
+    at = at + 5 + 2 * tonumber(ARGV[at + 4])
   end
 end
 return replies

@@ -19,11 +19,11 @@
     retention of a completed request (ms); events channel; event message;
     n, then n pairs: successor path, number of completions it waits for
       (1: ready now; 0: a count set at run time by a start step; k > 1: a static join;
-      'e': ready now and already enqueued by the caller, pipelined right behind this script: on first
+      'e': ready now and enqueued by the caller once this completion is accepted: on first
       completion it is marked queued but neither returned nor held, since its own job holds itself
       if it must; a repeat returns it like the others);
     a JSON array of data-hash field/value pairs to set on first completion (for-each item inputs), or '';
-    a JSON array of released steps the caller enqueues right behind this script (a start step's
+    a JSON array of released steps the caller enqueues once this completion is accepted (a start step's
       entries: sub-DAG and branch roots, for-each item roots), or '': neither returned nor held like
       'e' successors, returned on a repeat like them; while running, the array is stored as is in
       field qe|<step path>, and an entry without a status of its own is queued (readers: the state,
@@ -34,15 +34,26 @@
   The step's own part:
     path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 is written
     with its completion, and its attempt count, 1, is implied by a completion without one);
+    owner token of the attempt ('<generation>.<delivery>', see beginNode.lua), or '' for a repeat by a
+    job whose beginNode found the step completed;
     m, then m pairs of extra state-hash fields to set on first completion (a start step's counters,
     a fallback's error).
 
+  Fencing: the attempt must own the step (field w|<path>, written by beginNode, markRunning and the
+  first completion; absent while only a handed-over first attempt ran; 'r' after rerun reset it). A
+  stale attempt writes nothing and releases nothing.
+
+  Terminals: a top-level terminal counts towards the request's end whatever the status; when the last
+  one completes while the request is stopped or failed, field allDone lets rerun complete it.
+
   Returns
-    { 0, ready }            completed now; ready = successor paths to enqueue
-    { 0, {}, 1 }            completed now, and so did the request
-    { 1, ready, started }   had completed before; started = ready successors that already began
-    { 2, status }           the request is not running; the output is kept, ready successors are held
-    { -1 }                  no such request
+    { 0, ready }                   completed now; ready = successor paths to enqueue
+    { 0, {}, 1 }                   completed now, and so did the request
+    { 1, ready, started, gen }     had completed before; started = ready successors that already began;
+                                   gen = the job-id generation they were released with
+    { 2, status }                  the request is not running; the output is kept, ready successors are held
+    { 3, owner }                   stale: another attempt owns the step (owner), nothing written
+    { -1 }                         no such request
 ]]
 
 -- Commands over many arguments go in chunks: unpack() has a stack limit.
@@ -70,12 +81,27 @@ local function read_spec(A, at)
   return S, succ_last + 4 + tonumber(A[succ_last + 3])
 end
 
+-- The generation of an owner token '<generation>.<delivery>'.
+local function generation_of(owner)
+  return tonumber(string.match(owner or '', '^(%d+)%.')) or 0
+end
+
 local function complete_step(K, A, S, now, at)
   local path = A[at]
-  local st = redis.call('HMGET', K[1], 'status', 's|' .. path)
+  local token = A[at + 3]
+  local st = redis.call('HMGET', K[1], 'status', 's|' .. path, 'w|' .. path)
   local status = st[1]
   if not status then
     return { -1 }
+  end
+  local owner = st[3]
+  if token == '' then
+    -- A repeat from a job that found the step completed: it may only re-derive the release.
+    if st[2] ~= 'completed' then
+      return { 3, owner or '' }
+    end
+  elseif owner and owner ~= token then
+    return { 3, owner }
   end
   local succ_first = S.succ_first
   local succ_last = S.succ_last
@@ -113,7 +139,7 @@ local function complete_step(K, A, S, now, at)
         started[#started + 1] = successor
       end
     end
-    return { 1, ready, started }
+    return { 1, ready, started, generation_of(owner or token) }
   end
 
   redis.call('HSET', K[2], 'o|' .. path, A[at + 1])
@@ -121,7 +147,7 @@ local function complete_step(K, A, S, now, at)
     local data = cjson.decode(S.data_json)
     chunked('HSET', K[2], data, 1, #data)
   end
-  local fields = { 's|' .. path, 'completed', 't1|' .. path, now }
+  local fields = { 's|' .. path, 'completed', 't1|' .. path, now, 'w|' .. path, token }
   if status == 'completed' then
     redis.call('HSET', K[1], unpack(fields))
     return { 2, status }
@@ -132,7 +158,7 @@ local function complete_step(K, A, S, now, at)
     fields[#fields + 1] = 't0|' .. path
     fields[#fields + 1] = started_at
   end
-  for i = at + 4, at + 3 + 2 * tonumber(A[at + 3]) do
+  for i = at + 5, at + 4 + 2 * tonumber(A[at + 4]) do
     fields[#fields + 1] = A[i]
   end
 
@@ -189,16 +215,20 @@ local function complete_step(K, A, S, now, at)
 
   local completed = false
   local terminals = S.terminals
-  if terminals > 0 and (running or status == 'paused') then
+  if terminals > 0 then
     local done = 1
     if terminals > 1 then
       done = redis.call('HINCRBY', K[1], 'terminalsDone', 1)
     end
-    if done == terminals then
+    if done == terminals and (running or status == 'paused') then
       completed = true
       fields[#fields + 1] = 'status'
       fields[#fields + 1] = 'completed'
       fields[#fields + 1] = 'finishedAt'
+      fields[#fields + 1] = now
+    elseif done == terminals then
+      -- Stopped or failed meanwhile: rerun completes the request, having nothing left to run.
+      fields[#fields + 1] = 'allDone'
       fields[#fields + 1] = now
     end
   end

@@ -5,20 +5,26 @@
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] command: pause | resume | stop | rerun
   ARGV[2] now (ms)   ARGV[3] retention of a stopped request (ms)   ARGV[4] events channel
-  ARGV[5] event message
+  ARGV[5] event message   ARGV[6] retention of a paused request (ms)
 
   Every change is published on the events channel as '<flow>/<requestId> <status>'.
 
-  pause   pending|running -> paused; running steps finish, ready successors are held.
-  resume  paused -> running (or running with held steps left by an interrupted resume);
+  pause   pending|running -> paused; running steps finish, ready successors are held; the keys expire
+          after the paused retention unless the request is resumed or stopped before.
+  resume  paused -> running (or running with held steps left by an interrupted resume); the keys no
+          longer expire;
           returns the held steps to enqueue (the caller removes them from the held set once enqueued).
   stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running
           or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
-  rerun   failed|stopped -> running; failed and unfinished steps are reset, the TTL is removed;
-          returns those steps plus the held ones to enqueue.
+  rerun   failed|stopped -> running; failed and unfinished steps are reset (their attempts still running
+          lose ownership: field w| becomes 'r', so their late completions are stale), the TTL is removed;
+          returns those steps plus the held ones to enqueue. A request whose terminals all completed
+          while it was stopped or failed (field allDone, see completeStep.lua) has nothing left to run:
+          it completes at once.
 
   Returns
     { 0, steps, generation }   done; generation is the job-id generation for steps enqueued now
+    { 0, {}, generation, 1 }   rerun completed the request at once
     { -2, status }             the command does not apply in this status
     { -1 }                     no such request
 ]]
@@ -58,6 +64,9 @@ if command == 'pause' then
     return { -2, status }
   end
   redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedFrom', status)
+  for i = 1, 4 do
+    redis.call('PEXPIRE', KEYS[i], ARGV[6])
+  end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' paused')
   return { 0, {}, 0 }
 end
@@ -72,6 +81,9 @@ if command == 'resume' then
     local before = redis.call('HGET', KEYS[1], 'pausedFrom') or 'running'
     redis.call('HSET', KEYS[1], 'status', before)
     redis.call('HDEL', KEYS[1], 'pausedFrom')
+    for i = 1, 4 do
+      redis.call('PERSIST', KEYS[i])
+    end
     redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. before)
   end
   return { 0, held, generation }
@@ -95,11 +107,19 @@ if command == 'rerun' then
   if status ~= 'failed' and status ~= 'stopped' then
     return { -2, status }
   end
+  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  if redis.call('HEXISTS', KEYS[1], 'allDone') == 1 then
+    redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', now)
+    redis.call('HDEL', KEYS[1], 'error', 'allDone')
+    redis.call('DEL', KEYS[4])
+    redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' completed')
+    return { 0, {}, generation, 1 }
+  end
   local reset = steps_with({ failed = true, queued = true, running = true, retrying = true })
   for _, step in ipairs(reset) do
     redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
+    redis.call('HSET', KEYS[1], 'w|' .. step, 'r')
   end
-  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
   redis.call('HSET', KEYS[1], 'status', 'running')
   redis.call('HDEL', KEYS[1], 'finishedAt', 'error')
   for i = 1, 4 do

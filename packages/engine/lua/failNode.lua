@@ -6,17 +6,20 @@
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
   ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
-  ARGV[8..] pairs of extra state fields (start time and attempt of a step begun without Redis)
+  ARGV[8] the attempt's owner token (see beginNode.lua)
+  ARGV[9..] pairs of extra state fields (start time and attempt of a step begun without Redis)
 
   Returns
     { 0 }           recorded; the request failed when final
     { 1 }           the step had completed (a late duplicate attempt); nothing changed
     { 2, status }   the request is not running; only the step's error was recorded
+    { 3, owner }    stale: another attempt owns the step; nothing changed
     { -1 }          no such request
 ]]
 local path = ARGV[1]
 local now = ARGV[2]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path)
+local token = ARGV[8]
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
 local status = st[1]
 if not status then
   return { -1 }
@@ -24,9 +27,13 @@ end
 if st[2] == 'completed' then
   return { 1 }
 end
+if st[3] and st[3] ~= token then
+  return { 3, st[3] }
+end
 
 if ARGV[4] ~= '1' then
-  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], unpack(ARGV, 8))
+  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], 'w|' .. path, token,
+    unpack(ARGV, 9))
   -- A request whose root began without beginNode (its input handed over) is running from then on.
   if status == 'pending' then
     redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', now)
@@ -34,7 +41,8 @@ if ARGV[4] ~= '1' then
   return { 0 }
 end
 
-redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3], unpack(ARGV, 8))
+redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3],
+  'w|' .. path, token, unpack(ARGV, 9))
 if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
   return { 2, status }
 end

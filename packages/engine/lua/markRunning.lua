@@ -3,16 +3,18 @@
   enough to show; a request still pending (its roots begin this way) is running from then on.
 
   KEYS[1] state hash
-  ARGV[1] step path   ARGV[2] the step's start (ms)
+  ARGV[1] step path   ARGV[2] the step's start (ms)   ARGV[3] the attempt's owner token (see beginNode.lua)
 
-  Returns 1, or 0 when the request does not exist (expired) or the step already ended.
+  Returns 1, or 0 when the request does not exist (expired), the step already ended, or another attempt
+  owns it (a rerun reset it, or a later delivery began it).
 ]]
 local path = ARGV[1]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path)
-if not st[1] or st[2] == 'completed' or st[2] == 'failed' then
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
+if not st[1] or st[2] == 'completed' or st[2] == 'failed' or (st[3] and st[3] ~= ARGV[3]) then
   return 0
 end
-redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, ARGV[2], 'a|' .. path, 1)
+redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, ARGV[2], 'a|' .. path, 1,
+  'w|' .. path, ARGV[3])
 if st[1] == 'pending' then
   redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[2])
 end

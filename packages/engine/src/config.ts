@@ -46,19 +46,21 @@ export interface FlowServiceOptions {
   /** The HTTP API to serve: `httpApi()` from `@dagflow/server`. Needed by `start()` and `startServer()`. */
   readonly http?: HttpFrontend;
   /**
-   * How long finished requests stay readable.
-   * @defaultValue completed 24 h, failed 7 days
+   * How long finished requests stay readable, and paused ones are kept before they expire.
+   * @defaultValue completed 24 h, failed and stopped 7 days, paused 30 days
    */
   readonly retention?: Partial<Retention>;
   /**
    * How long a worker's lock on a running node lasts before another worker may take the node over
-   * (it is renewed every half of it while the node runs).
-   * @defaultValue 30 000 ms
+   * (it is renewed every half of it while the node runs). A node whose worker died runs again after at
+   * most about this plus {@link stalledIntervalMs}; a handler that blocks the event loop longer than
+   * this loses its node to another worker (its late result is dropped). See docs/reliability.md.
+   * @defaultValue `DAGFLOW_LOCK_DURATION_MS`, else 8 000 ms
    */
   readonly lockDurationMs?: number;
   /**
-   * How often workers look for nodes whose worker died.
-   * @defaultValue 30 000 ms
+   * How often workers look for nodes whose worker died (one Lua script per worker and queue each time).
+   * @defaultValue `DAGFLOW_STALLED_INTERVAL_MS`, else 4 000 ms
    */
   readonly stalledIntervalMs?: number;
   /**
@@ -112,9 +114,16 @@ export function resolveOptions(
     retention: {
       completedMs: options.retention?.completedMs ?? DAY_MS,
       failedMs: options.retention?.failedMs ?? 7 * DAY_MS,
+      pausedMs: options.retention?.pausedMs ?? 30 * DAY_MS,
     },
-    lockDurationMs: options.lockDurationMs ?? 30_000,
-    stalledIntervalMs: options.stalledIntervalMs ?? 30_000,
+    lockDurationMs:
+      options.lockDurationMs ??
+      intFrom(env['DAGFLOW_LOCK_DURATION_MS'], 'DAGFLOW_LOCK_DURATION_MS') ??
+      8_000,
+    stalledIntervalMs:
+      options.stalledIntervalMs ??
+      intFrom(env['DAGFLOW_STALLED_INTERVAL_MS'], 'DAGFLOW_STALLED_INTERVAL_MS') ??
+      4_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
     maxOutputBytes:
       options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,

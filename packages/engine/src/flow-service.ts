@@ -37,7 +37,7 @@ import {
   requestState,
   waitForRequest,
 } from './request-api.js';
-import { controlRequest } from './request-control.js';
+import { type ControlDeps, controlRequest } from './request-control.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
 import { ServiceResources, sleep } from './service-resources.js';
 import { HeldRequests } from './held-requests.js';
@@ -458,7 +458,6 @@ export class FlowService {
       requestId,
       'stop',
     );
-    this.#metrics.requestEnded(name, 'stopped');
   }
 
   /**
@@ -625,8 +624,13 @@ export class FlowService {
     return planOfRequest(this.#res, this.#plans, name, requestId);
   }
 
-  #controlDeps() {
-    return { store: this.#res.store, queues: this.#res.queues, running: this.#running };
+  #controlDeps(): ControlDeps {
+    return {
+      store: this.#res.store,
+      queues: this.#res.queues,
+      running: this.#running,
+      ended: (flow, status) => this.#metrics.requestEnded(flow, status),
+    };
   }
 
   #assertOpen(): void {

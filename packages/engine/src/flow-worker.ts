@@ -1,5 +1,5 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ResolvedOptions } from './config.js';
 import { parseJobId } from './keys.js';
 import { RecordedFailure, toNodeError } from './attempt-errors.js';
@@ -8,6 +8,7 @@ import type { NodeJobData } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { vertexPath } from './plan/paths.js';
 import { FINISH_STEP } from './request-finish.js';
+import { ownerToken } from './state-store.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -44,14 +45,19 @@ export function startFlowWorker(
       maxStalledCount: MAX_STALLED,
     },
   );
-  const record = (requestId: string, path: string, error: unknown, attempts: number): void => {
+  // Recorded as the job's last delivery: a failure of a stale delivery changes nothing.
+  const record = (job: Job<NodeJobData>, path: string, error: unknown, attempts: number): void => {
+    const requestId = parseJobId(job.id ?? '')?.requestId ?? '';
     deps.store
-      .failNode(plan.name, requestId, path, {
-        error: toNodeError(vertexPath(path), attempts, error),
-        final: true,
-      })
-      .then(async (ended) => {
-        if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+      .failNode(
+        plan.name,
+        requestId,
+        { path, owner: ownerToken(job) },
+        { error: toNodeError(vertexPath(path), attempts, error), final: true },
+      )
+      .then(async (recorded) => {
+        if (recorded.kind === 'recorded' && recorded.requestFailed && plan.hasFinishHooks)
+          await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
       })
       .catch((cause: unknown) =>
         deps.log.error('could not record a node failure', {
@@ -70,7 +76,7 @@ export function startFlowWorker(
     const final =
       error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     const ids = parseJobId(job.id ?? '');
-    if (final && ids !== undefined) record(ids.requestId, ids.path, error, job.attemptsMade);
+    if (final && ids !== undefined) record(job, ids.path, error, job.attemptsMade);
   });
   worker.on('stalled', (id) => {
     // BullMQ re-queues a stalled job, or fails it after MAX_STALLED stalls without a 'failed' event.
@@ -80,12 +86,12 @@ export function startFlowWorker(
       .queue(plan.name, options.queue)
       .getJob(id)
       .then(async (job) => {
-        if (job !== undefined && !(await job.isFailed())) return;
+        if (job === undefined || !(await job.isFailed())) return;
         const error = new DagflowError(
           ErrorCode.NODE_STALLED,
           `The worker running '${parsed.path}' stopped more than ${MAX_STALLED} times (killed, or its event loop blocked longer than the ${options.lockDurationMs} ms lock).`,
         );
-        record(parsed.requestId, parsed.path, error, MAX_STALLED + 1);
+        record(job, parsed.path, error, MAX_STALLED + 1);
       })
       .catch((cause: unknown) =>
         deps.log.error('could not check a stalled node', { flow: plan.name, error: String(cause) }),

@@ -14,6 +14,7 @@ interface Histogram {
 export class Metrics {
   readonly #requests = new Map<string, number>();
   readonly #retries = new Map<string, number>();
+  readonly #stale = new Map<string, number>();
   readonly #durations = new Map<string, Histogram>();
 
   /** A request ended in this process (its last node completed or failed here, or it was stopped here). */
@@ -25,6 +26,11 @@ export class Metrics {
   /** A node attempt failed and will be retried. */
   retried(flow: string): void {
     this.#retries.set(flow, (this.#retries.get(flow) ?? 0) + 1);
+  }
+
+  /** A node attempt finished after it lost the node (stop + rerun, a takeover): its result was dropped. */
+  staleAttempt(flow: string): void {
+    this.#stale.set(flow, (this.#stale.get(flow) ?? 0) + 1);
   }
 
   /** A node attempt took `seconds`. */
@@ -60,6 +66,12 @@ export class Metrics {
     );
     for (const [flow, value] of this.#retries)
       lines.push(`dagflow_node_retries_total{flow="${escape(flow)}"} ${value}`);
+    lines.push(
+      '# HELP dagflow_stale_attempts_total Node attempts whose result was dropped: another attempt owned the node by then.',
+      '# TYPE dagflow_stale_attempts_total counter',
+    );
+    for (const [flow, value] of this.#stale)
+      lines.push(`dagflow_stale_attempts_total{flow="${escape(flow)}"} ${value}`);
     lines.push(
       '# HELP dagflow_node_duration_seconds Duration of node attempts run in this process.',
       '# TYPE dagflow_node_duration_seconds histogram',

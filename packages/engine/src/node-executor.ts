@@ -25,7 +25,13 @@ import { completionOf, startSpec } from './completion-specs.js';
 import type { Metrics } from './metrics.js';
 import type { RunningAttempts } from './running-attempts.js';
 import { traceProcess, traceSend } from './tracing.js';
-import type { BeginResult, CompletionSpec, StateStore } from './state-store.js';
+import {
+  type BeginResult,
+  type CompleteResult,
+  type CompletionSpec,
+  type StateStore,
+  ownerToken,
+} from './state-store.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -209,11 +215,13 @@ async function guarded(
   work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec }>,
 ): Promise<void> {
   const { deps, plan, requestId, at } = run;
+  const owner = ownerToken(run.job);
   const begin =
-    handedOver(run) ?? (await deps.store.beginNode(plan.name, requestId, at.path, fields()));
+    handedOver(run, owner) ??
+    (await deps.store.beginNode(plan.name, requestId, { path: at.path, owner }, fields()));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
-    const repeated = { path: at.path, output: 'null' };
+    const repeated = { path: at.path, output: 'null', owner: '' };
     return release(run, await deps.store.completeNode(plan.name, requestId, repeated, spec));
   }
   if (begin.kind !== 'run') return;
@@ -230,24 +238,29 @@ async function guarded(
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
       error: nodeError,
     });
-    const ended = await deps.store.failNode(plan.name, requestId, at.path, {
-      error: nodeError,
-      final,
-      ...(begin.startedAt === undefined
-        ? {}
-        : { extraFields: [`t0|${at.path}`, String(begin.startedAt), `a|${at.path}`, '1'] }),
-    });
-    if (ended) deps.metrics.requestEnded(plan.name, 'failed');
-    if (ended && plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+    const recorded = await deps.store.failNode(
+      plan.name,
+      requestId,
+      { path: at.path, owner },
+      {
+        error: nodeError,
+        final,
+        ...(begin.startedAt === undefined
+          ? {}
+          : { extraFields: [`t0|${at.path}`, String(begin.startedAt), `a|${at.path}`, '1'] }),
+      },
+    );
+    // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.
+    if (recorded.kind === 'stale') return dropStale(run, owner, recorded.owner);
+    if (recorded.requestFailed) deps.metrics.requestEnded(plan.name, 'failed');
+    if (recorded.requestFailed && plan.hasFinishHooks)
+      await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
-  // Successors with this step as their only parent are added right behind the completion script, on
-  // the same connection: Redis runs the script first, and the round trips overlap. Those whose only
-  // input is this output get it in their job data (when small), with the request context.
   begin.settle?.();
   deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
   const { spec } = done;
-  const completed = { path: at.path, output: done.output, startedAt: begin.startedAt };
+  const completed = { path: at.path, output: done.output, startedAt: begin.startedAt, owner };
   const { inline = [], plain = [] } = spec.enqueueNow ?? {};
   // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes
   // together with the siblings that finish in the same tick.
@@ -255,16 +268,21 @@ async function guarded(
     const result = await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec);
     return release(run, result);
   }
-  const completing = deps.store.completeNode(plan.name, requestId, completed, spec);
+  const result = await deps.store.completeNode(plan.name, requestId, completed, spec);
+  // Successors with this step as their only parent are added only once the completion was accepted,
+  // so that a stale attempt releases nothing. While the request is paused, stopped or failed they are
+  // added without their input: their own jobs go through beginNode, which holds them.
+  if (result.kind === 'not-running') return enqueue(run, [...plain, ...inline]);
+  if (result.kind !== 'released' || result.generation !== undefined) return release(run, result);
+  // Those whose only input is this output get it in their job data (when small), with the request
+  // context; a start step hands each item's input to the item's roots.
   const handOver = done.output.length <= HAND_OVER_LIMIT;
-  // A start step hands each item's input to the item's roots.
   const itemInputs = spec.handOver && { input: spec.handOver, context: begin.context };
-  const [result] = await Promise.all([
-    completing,
+  await Promise.all([
     enqueue(run, handOver ? plain : [...plain, ...inline], itemInputs),
     handOver ? enqueue(run, inline, { input: done.output, context: begin.context }) : undefined,
+    release(run, result, itemInputs),
   ]);
-  return release(run, result, itemInputs);
 }
 
 /** A step handed its input shows as running in the request state once it runs this long. */
@@ -277,24 +295,27 @@ const SHOW_RUNNING_AFTER_MS = 20;
  * are written with its completion; a step still running after {@link SHOW_RUNNING_AFTER_MS} is marked
  * running on the way (not awaited), so that fast steps cost no extra write.
  */
-function handedOver(run: Run): (BeginResult & { kind: 'run' }) | undefined {
+function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run' }) | undefined {
   const { job, deps, plan, requestId, at } = run;
   const input = job.data.i;
   if (input === undefined || job.attemptsMade > 0 || job.attemptsStarted > 1) return undefined;
   if (deps.isHeld(`${plan.name}/${requestId}`)) return undefined;
   const startedAt = Date.now();
   const timer = setTimeout(() => {
-    deps.store.markRunning(plan.name, requestId, at.path, startedAt).catch((error: unknown) => {
-      deps.log.warn('could not record a running node', {
-        flow: plan.name,
-        requestId,
-        node: at.path,
-        error: String(error),
+    deps.store
+      .markRunning(plan.name, requestId, { path: at.path, owner }, startedAt)
+      .catch((error: unknown) => {
+        deps.log.warn('could not record a running node', {
+          flow: plan.name,
+          requestId,
+          node: at.path,
+          error: String(error),
+        });
       });
-    });
   }, SHOW_RUNNING_AFTER_MS);
   return {
     kind: 'run',
+    owner,
     attempt: 1,
     context: job.data.c ?? null,
     inputs: [null, input],
@@ -305,28 +326,48 @@ function handedOver(run: Run): (BeginResult & { kind: 'run' }) | undefined {
 
 async function release(
   run: Run,
-  result: Awaited<ReturnType<StateStore['completeNode']>>,
+  result: CompleteResult,
   inline?: EnqueueOptions['inline'],
 ): Promise<void> {
+  if (result.kind === 'stale') return dropStale(run, ownerToken(run.job), result.owner);
   if (result.kind !== 'released') return;
   if (result.completedRequest) run.deps.metrics.requestEnded(run.plan.name, 'completed');
   if (result.completedRequest && run.plan.hooks.finally !== undefined) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
   }
-  await enqueue(run, result.ready, inline);
+  await enqueue(run, result.ready, inline, result.generation);
 }
 
-/** Enqueues steps of this request; they inherit the job-id generation, the request's priority and the trace. */
+/**
+ * An attempt that lost the step (a rerun reset it, or a later delivery began it) finished: its result is
+ * dropped, logged and counted; it wrote and released nothing.
+ */
+function dropStale(run: Run, owner: string, current: string): void {
+  run.deps.metrics.staleAttempt(run.plan.name);
+  run.deps.log.warn('stale node attempt: result dropped', {
+    flow: run.plan.name,
+    requestId: run.requestId,
+    node: run.at.path,
+    attempt: owner,
+    owner: current,
+  });
+}
+
+/**
+ * Enqueues steps of this request; they inherit the job-id generation (or take the one they were first
+ * released with, for a repeated completion), the request's priority and the trace.
+ */
 function enqueue(
   run: Run,
   paths: readonly string[],
   inline?: EnqueueOptions['inline'],
+  generation = run.job.data.g ?? 0,
 ): Promise<void> {
   if (paths.length === 0) return Promise.resolve();
   const { plan, requestId, deps } = run;
   const send = (trace: string | undefined): Promise<void> =>
     deps.queues.enqueue(plan, requestId, paths, {
-      generation: run.job.data.g ?? 0,
+      generation,
       ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
       ...(inline === undefined ? {} : { inline }),
       trace,

@@ -11,6 +11,8 @@ export interface ControlDeps {
   readonly store: StateStore;
   readonly queues: NodeQueues;
   readonly running: RunningAttempts;
+  /** Called when a command ended the request (stop; a rerun that found nothing left to run). */
+  readonly ended: (flow: string, status: 'stopped' | 'completed') => void;
 }
 
 const ALLOWED: Record<ControlCommand, string> = {
@@ -78,15 +80,24 @@ export async function controlRequest(
       { details: { status: result.status, command: name } },
     );
   }
-  const { steps, generation } = result;
+  const { steps, generation, completed } = result;
   if (typeof command === 'object')
     await deps.store.overrideInputs(plan.name, requestId, failed, command.rerunWith);
   switch (name) {
     case 'pause':
       await holdWaitingRoots(deps, plan, requestId);
       return;
-    case 'resume':
     case 'rerun':
+      if (completed) {
+        deps.ended(plan.name, 'completed');
+        if (plan.hooks.finally !== undefined)
+          await deps.queues.enqueue(plan, requestId, [FINISH_STEP], { generation });
+        return;
+      }
+      await deps.queues.enqueue(plan, requestId, steps, { generation });
+      await deps.store.unhold(plan.name, requestId, steps);
+      return;
+    case 'resume':
       await deps.queues.enqueue(plan, requestId, steps, { generation });
       await deps.store.unhold(plan.name, requestId, steps);
       return;
@@ -101,6 +112,7 @@ export async function controlRequest(
         );
       });
       await Promise.all(removals);
+      deps.ended(plan.name, 'stopped');
       if (plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
       return;
     }

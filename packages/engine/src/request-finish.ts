@@ -7,6 +7,7 @@ import { LazyAbort } from './lazy-abort.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { inputFields, vertexInput } from './plan/inputs.js';
 import type { TaskStep } from './plan/steps.js';
+import { runScript } from './scripts.js';
 
 /** Path of the job that runs a request's compensations and flow hooks once it has ended. */
 export const FINISH_STEP = '@finish';
@@ -30,10 +31,26 @@ export async function runFinish(
   const status = fields['status'];
   if (status === undefined) return;
   if (status === 'failed' || status === 'stopped') {
+    const generation = fields['generation'] ?? '0';
     for (const { path, step } of completedWithCompensation(plan, fields)) {
       if (fields[`c|${path}`]?.includes('"completed"')) continue;
       const outcome = await compensate(deps, plan, requestId, { path, step });
-      await deps.redis.hset(keys.state, `c|${path}`, JSON.stringify(outcome));
+      // Fenced: once the request was rerun, the rest of its compensations are not run or recorded.
+      const recorded = await runScript(
+        deps.redis,
+        'recordCompensation',
+        [keys.state],
+        [path, JSON.stringify(outcome), generation],
+      );
+      if (recorded !== 1) {
+        deps.metrics.staleAttempt(plan.name);
+        deps.log.warn('compensations stopped: the request was rerun', {
+          flow: plan.name,
+          requestId,
+          node: path,
+        });
+        return;
+      }
     }
   }
   const { onFailure, finally: onFinally } = plan.hooks;

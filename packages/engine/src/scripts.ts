@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '6';
+const SCRIPTS_VERSION = '7';
 
 const KEY_COUNTS = {
   createRequest: 2,
@@ -12,6 +12,7 @@ const KEY_COUNTS = {
   completeNodes: 4,
   failNode: 4,
   controlRequest: 4,
+  recordCompensation: 1,
 } as const;
 
 /** Names of the Lua scripts in `lua/`, one atomic operation each. */

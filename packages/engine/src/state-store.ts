@@ -10,8 +10,10 @@ import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } fr
 export interface Retention {
   /** Milliseconds a completed request is kept. */
   readonly completedMs: number;
-  /** Milliseconds a failed request is kept. */
+  /** Milliseconds a failed or stopped request is kept. */
   readonly failedMs: number;
+  /** Milliseconds a paused request is kept unless resumed (or stopped) before. */
+  readonly pausedMs: number;
 }
 
 /** What `beginNode` decided. */
@@ -21,6 +23,8 @@ export type BeginResult =
       readonly attempt: number;
       readonly context: string | null;
       readonly inputs: (string | null)[];
+      /** The attempt's owner token (see {@link ownerToken}). */
+      readonly owner: string;
       /** For a step begun without Redis: stops its delayed running mark. */
       readonly settle?: () => void;
       /** For a step begun without Redis (attempt 1): its start time, written with its completion. */
@@ -56,6 +60,8 @@ export interface CompletionSpec {
 /** The step a completion is for. */
 export interface CompletedStep {
   readonly path: string;
+  /** The completing attempt's owner token, or '' for a repeat by a job that found the step completed. */
+  readonly owner: string;
   /** Its encoded output. */
   readonly output: string;
   /** For a step begun without `beginNode` (attempt 1): its start, written with the completion. */
@@ -67,7 +73,13 @@ export type ControlCommand = 'pause' | 'resume' | 'stop' | 'rerun';
 
 /** What a lifecycle command did. */
 export type ControlResult =
-  | { readonly kind: 'done'; readonly steps: readonly string[]; readonly generation: number }
+  | {
+      readonly kind: 'done';
+      readonly steps: readonly string[];
+      readonly generation: number;
+      /** A rerun found every terminal completed (while stopped or failed) and completed the request. */
+      readonly completed: boolean;
+    }
   | { readonly kind: 'invalid'; readonly status: RequestStatus }
   | { readonly kind: 'missing' };
 
@@ -77,9 +89,29 @@ export type CompleteResult =
       readonly kind: 'released';
       readonly ready: readonly string[];
       readonly completedRequest: boolean;
+      /** For a repeated completion: the job-id generation the successors were released with. */
+      readonly generation?: number;
     }
   | { readonly kind: 'not-running' }
+  | { readonly kind: 'stale'; readonly owner: string }
   | { readonly kind: 'missing' };
+
+/** What `failNode` decided. */
+export type FailResult =
+  | { readonly kind: 'recorded'; readonly requestFailed: boolean }
+  | { readonly kind: 'stale'; readonly owner: string };
+
+/**
+ * The fencing token of one delivery of a step's job: its job-id generation and BullMQ's count of the
+ * job's starts. Unique per delivery, so a retry, a takeover after a lost lock and a job of a newer
+ * generation each own the step apart from the attempts before them (see `lua/beginNode.lua`).
+ */
+export function ownerToken(job: {
+  readonly data: { readonly g?: number };
+  readonly attemptsStarted: number;
+}): string {
+  return `${job.data.g ?? 0}.${Math.max(job.attemptsStarted, 1)}`;
+}
 
 /** Reads and writes request state in Redis; every multi-key update is one Lua script. */
 export class StateStore {
@@ -113,7 +145,7 @@ export class StateStore {
   async beginNode(
     flow: string,
     requestId: string,
-    path: string,
+    step: { readonly path: string; readonly owner: string },
     fields: readonly string[],
   ): Promise<BeginResult> {
     const { state, data, held } = this.keys.request(flow, requestId);
@@ -121,12 +153,13 @@ export class StateStore {
       this.redis,
       'beginNode',
       [state, data, held],
-      [path, Date.now(), ...fields],
+      [step.path, Date.now(), step.owner, ...fields],
     )) as [number, ...(string | number | null)[]];
     switch (reply[0]) {
       case 0:
         return {
           kind: 'run',
+          owner: step.owner,
           attempt: Number(reply[1]),
           context: reply[2] as string | null,
           inputs: reply.slice(3) as (string | null)[],
@@ -147,11 +180,11 @@ export class StateStore {
   async markRunning(
     flow: string,
     requestId: string,
-    path: string,
+    step: { readonly path: string; readonly owner: string },
     startedAt: number,
   ): Promise<void> {
     const { state } = this.keys.request(flow, requestId);
-    await runScript(this.redis, 'markRunning', [state], [path, startedAt]);
+    await runScript(this.redis, 'markRunning', [state], [step.path, startedAt, step.owner]);
   }
 
   /** Holds steps taken off the queue before they started, for resume or rerun to enqueue again. */
@@ -200,7 +233,7 @@ export class StateStore {
   #completion(
     flow: string,
     requestId: string,
-    { path, output, startedAt }: CompletedStep,
+    { path, output, startedAt, owner }: CompletedStep,
     spec: CompletionSpec,
   ): { keys: string[]; args: CompletionArgs } {
     const keys = this.keys.request(flow, requestId);
@@ -224,22 +257,26 @@ export class StateStore {
           gate.length,
           ...gate,
         ],
-        own: [path, output, startedAt ?? '', stateFields.length / 2, ...stateFields],
+        own: [path, output, startedAt ?? '', owner, stateFields.length / 2, ...stateFields],
       },
     };
   }
 
-  /** Records a failed attempt of the step at `path`; a final one fails the request. True when the request failed now. */
+  /**
+   * Records a failed attempt of the step at `path` by the attempt that owns it (`owner`); a final one
+   * fails the request. A stale attempt's failure changes nothing.
+   */
   async failNode(
     flow: string,
     requestId: string,
-    path: string,
+    step: { readonly path: string; readonly owner: string },
     failure: {
       readonly error: NodeError;
       readonly final: boolean;
       readonly extraFields?: readonly string[];
     },
-  ): Promise<boolean> {
+  ): Promise<FailResult> {
+    const { path, owner } = step;
     const { error, final, extraFields = [] } = failure;
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(
@@ -254,10 +291,12 @@ export class StateStore {
         this.retention.failedMs,
         this.keys.events,
         `${flow}/${requestId}`,
+        owner,
         ...extraFields,
       ],
-    )) as [number];
-    return final && reply[0] === 0;
+    )) as [number, string?];
+    if (reply[0] === 3) return { kind: 'stale', owner: reply[1] ?? '' };
+    return { kind: 'recorded', requestFailed: final && reply[0] === 0 };
   }
 
   /**
@@ -270,10 +309,19 @@ export class StateStore {
       this.redis,
       'controlRequest',
       [keys.state, keys.data, keys.store, keys.held],
-      [command, Date.now(), this.retention.failedMs, this.keys.events, `${flow}/${requestId}`],
-    )) as [number, unknown, number?];
-    if (reply[0] === 0)
-      return { kind: 'done', steps: reply[1] as string[], generation: reply[2] ?? 0 };
+      [
+        command,
+        Date.now(),
+        this.retention.failedMs,
+        this.keys.events,
+        `${flow}/${requestId}`,
+        this.retention.pausedMs,
+      ],
+    )) as [number, unknown, number?, number?];
+    if (reply[0] === 0) {
+      const steps = reply[1] as string[];
+      return { kind: 'done', steps, generation: reply[2] ?? 0, completed: reply[3] === 1 };
+    }
     if (reply[0] === -2) return { kind: 'invalid', status: reply[1] as RequestStatus };
     return { kind: 'missing' };
   }
@@ -382,22 +430,29 @@ export class StateStore {
   }
 }
 
-type CompleteReply = [number, string[]?, (string[] | number)?];
+type CompleteReply = [number, (string[] | string)?, (string[] | number)?, number?];
 
 function completeResult(reply: CompleteReply): CompleteResult {
   switch (reply[0]) {
     case 0:
-      return { kind: 'released', ready: reply[1] ?? [], completedRequest: reply[2] === 1 };
+      return {
+        kind: 'released',
+        ready: (reply[1] as string[] | undefined) ?? [],
+        completedRequest: reply[2] === 1,
+      };
     case 1: {
       const started = new Set(reply[2] as string[]);
       return {
         kind: 'released',
-        ready: (reply[1] ?? []).filter((path) => !started.has(path)),
+        ready: ((reply[1] as string[] | undefined) ?? []).filter((path) => !started.has(path)),
         completedRequest: false,
+        generation: reply[3] ?? 0,
       };
     }
     case 2:
       return { kind: 'not-running' };
+    case 3:
+      return { kind: 'stale', owner: String(reply[1] ?? '') };
     default:
       return { kind: 'missing' };
   }

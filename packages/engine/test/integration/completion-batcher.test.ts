@@ -19,7 +19,11 @@ afterAll(async () => {
 
 it('sends the completions of one request issued in one tick as a few script calls, their shared spec once', async () => {
   const keys = new Keys(prefixFor());
-  const store = new StateStore(redis, keys, { completedMs: 60_000, failedMs: 60_000 });
+  const store = new StateStore(redis, keys, {
+    completedMs: 60_000,
+    failedMs: 60_000,
+    pausedMs: 60_000,
+  });
   const request = keys.request('fan', 'r1');
   await runScript(redis, 'createRequest', [request.state, request.data], [1, '1', '', 'v1']);
   await redis.hset(request.state, 'j|each', -450);
@@ -37,15 +41,20 @@ it('sends the completions of one request issued in one tick as a few script call
   const spec = { successors: ['each', 0], terminalCount: 0 };
   const results = await Promise.all(
     Array.from({ length: 450 }, (_, i) =>
-      store.completeNodeInBatch('fan', 'r1', { path: `each[${i}]/work`, output: String(i) }, spec),
+      store.completeNodeInBatch(
+        'fan',
+        'r1',
+        { path: `each[${i}]/work`, output: String(i), owner: '0.1' },
+        spec,
+      ),
     ),
   );
   // 450 completions, batches of at most 200: three calls; only the last completion releases the join.
   await waitFor(() => calls.length >= 3, { timeoutMs: 2_000 }); // MONITOR lines trail the replies
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(calls).toHaveLength(3);
-  // The first call: 200 steps of one spec; the spec goes once, each step adds its own 4 arguments.
-  expect(argCounts[0]).toBeLessThan(200 * 4 + 30);
+  // The first call: 200 steps of one spec; the spec goes once, each step adds its own 5 arguments.
+  expect(argCounts[0]).toBeLessThan(200 * 5 + 30);
   expect(results.slice(0, 449).every((r) => r.kind === 'released' && r.ready.length === 0)).toBe(
     true,
   );

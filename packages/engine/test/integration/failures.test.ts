@@ -204,9 +204,12 @@ describe('requests', () => {
 });
 
 describe('retention', () => {
-  it('expires completed requests after their retention, keeps failed ones longer and running ones forever', async () => {
+  it('expires completed requests after their retention, keeps failed ones longer, paused ones for the paused retention and running ones forever', async () => {
     const prefix = prefixFor();
-    const service = newService({ prefix, retention: { completedMs: 400, failedMs: 60_000 } });
+    const service = newService({
+      prefix,
+      retention: { completedMs: 400, failedMs: 60_000, pausedMs: 30_000 },
+    });
     service.register('kept', (dag) => {
       dag.node('n', (fail: boolean) => {
         if (fail) throw new Error('no');
@@ -228,8 +231,11 @@ describe('retention', () => {
     await expect(service.state('kept', done)).rejects.toMatchObject({
       code: ErrorCode.REQUEST_NOT_FOUND,
     });
-    expect(await ttl(paused)).toBe(-1);
+    expect(await ttl(paused)).toBeGreaterThan(20_000);
+    expect(await ttl(paused)).toBeLessThanOrEqual(30_000);
     expect((await service.state('kept', paused)).status).toBe('paused');
+    await service.resume('kept', paused);
+    expect(await service.waitForResult('kept', paused)).toBe('ok');
     await redis.quit();
   });
 });

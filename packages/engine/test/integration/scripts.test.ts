@@ -24,6 +24,8 @@ function completion(step: {
   dataJson?: string;
   enqueuedJson?: string;
   startedAt?: number;
+  /** The completing attempt's owner token. */
+  owner?: string;
 }): { shared: (string | number)[]; own: (string | number)[]; now: number } {
   const { successors = [], stateFields = [] } = step;
   return {
@@ -43,6 +45,7 @@ function completion(step: {
       step.node,
       step.output ?? `"${step.node}"`,
       step.startedAt ?? '',
+      step.owner ?? '0.1',
       stateFields.length / 2,
       ...stateFields,
     ],
@@ -141,14 +144,14 @@ describe('Lua scripts', () => {
         redis,
         'beginNode',
         [keys.state, keys.data, keys.held],
-        [node, Date.now(), ...fields],
+        [node, Date.now(), '0.1', ...fields],
       );
     await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
     expect(await complete('A', ['B', 1, 'C', 1])).toEqual([0, ['B', 'C']]);
     const afterA = await snapshot(keys);
-    expect(await complete('A', ['B', 1, 'C', 1])).toEqual([1, ['B', 'C'], []]);
+    expect(await complete('A', ['B', 1, 'C', 1])).toEqual([1, ['B', 'C'], [], 0]);
     expect(await snapshot(keys)).toEqual(afterA);
 
     await begin('B', ['o|A']);
@@ -157,13 +160,13 @@ describe('Lua scripts', () => {
     expect(await complete('C', ['D', 2])).toEqual([0, ['D']]);
     const afterC = await snapshot(keys);
     // The parent that released the join keeps releasing it; the other never does.
-    expect(await complete('B', ['D', 2])).toEqual([1, [], []]);
-    expect(await complete('C', ['D', 2])).toEqual([1, ['D'], []]);
+    expect(await complete('B', ['D', 2])).toEqual([1, [], [], 0]);
+    expect(await complete('C', ['D', 2])).toEqual([1, ['D'], [], 0]);
     expect(await snapshot(keys)).toEqual(afterC);
 
     // Once D began, a repeated completion of C still names it but marks it started.
     expect(await begin('D', ['o|B', 'o|C'])).toEqual([0, 1, null, '"B"', '"C"']);
-    expect(await complete('C', ['D', 2])).toEqual([1, ['D'], ['D']]);
+    expect(await complete('C', ['D', 2])).toEqual([1, ['D'], ['D'], 0]);
     // A node that completed never begins again.
     expect(await begin('A', ['in'])).toEqual([1]);
   });
@@ -180,12 +183,12 @@ describe('Lua scripts', () => {
       );
     expect(await complete()).toEqual([0, []]);
     expect(await redis.hget(keys.state, 's|B')).toBe('queued');
-    expect(await complete()).toEqual([1, ['B'], []]);
+    expect(await complete()).toEqual([1, ['B'], [], 0]);
     await runScript(
       redis,
       'controlRequest',
       [keys.state, keys.data, keys.store, keys.held],
-      ['pause', Date.now(), 60_000, 'ch', 'm'],
+      ['pause', Date.now(), 60_000, 'ch', 'm', 60_000],
     );
     const pausedKeys = new Keys(prefixFor()).request('chain', 'r4');
     await runScript(
@@ -198,7 +201,7 @@ describe('Lua scripts', () => {
       redis,
       'controlRequest',
       [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
-      ['pause', Date.now(), 60_000, 'ch', 'm'],
+      ['pause', Date.now(), 60_000, 'ch', 'm', 60_000],
     );
     await runScript(
       redis,
@@ -245,14 +248,14 @@ describe('Lua scripts', () => {
     await redis.hset(keys.state, 's|each[a]/check', 'running');
     // A repeat returns the entries, naming those that started; the counter is not set again.
     await redis.hset(keys.state, 'j|each', '-1');
-    expect(await start()).toEqual([1, ['each[a]/check', 'each[b]/check'], ['each[a]/check']]);
+    expect(await start()).toEqual([1, ['each[a]/check', 'each[b]/check'], ['each[a]/check'], 0]);
     expect(await redis.hget(keys.state, 'j|each')).toBe('-1');
     // A stop names the queued entries (and the running one) for their jobs to be removed.
     const [, stopped] = (await runScript(
       redis,
       'controlRequest',
       [keys.state, keys.data, keys.store, keys.held],
-      ['stop', Date.now(), 60_000, 'ch', 'm'],
+      ['stop', Date.now(), 60_000, 'ch', 'm', 60_000],
     )) as [number, string[]];
     expect([...stopped].sort()).toEqual(['each[a]/check', 'each[b]/check']);
   });
@@ -278,5 +281,108 @@ describe('Lua scripts', () => {
     expect(await redis.hget(keys.state, 'status')).toBe('completed');
     expect(await redis.hget(keys.state, 'terminalsDone')).toBe('2');
     expect(await redis.pttl(keys.state)).toBeGreaterThan(50_000);
+  });
+
+  it('fences completions and failures: only the attempt that owns a step writes, rerun takes ownership away', async () => {
+    const keys = new Keys(prefixFor()).request('fence', 'r6');
+    const all = [keys.state, keys.data, keys.store, keys.held];
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    const begin = (owner: string) =>
+      runScript(
+        redis,
+        'beginNode',
+        [keys.state, keys.data, keys.held],
+        ['A', Date.now(), owner, 'in'],
+      );
+    const complete = (owner: string, output: string) =>
+      runScript(
+        redis,
+        'completeNode',
+        all,
+        completeArgs({ node: 'A', output, owner, successors: ['B', 1] }),
+      );
+    const fail = (owner: string) =>
+      runScript(redis, 'failNode', all, [
+        'A',
+        Date.now(),
+        '{"message":"x"}',
+        '0',
+        60_000,
+        'ch',
+        'm',
+        owner,
+      ]);
+    const control = (command: string) =>
+      runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);
+
+    // A takeover: delivery 2 began after delivery 1; 1's failure and completion are stale.
+    await begin('0.1');
+    await begin('0.2');
+    expect(await fail('0.1')).toEqual([3, '0.2']);
+    expect(await complete('0.1', '"late"')).toEqual([3, '0.2']);
+    expect(await redis.hmget(keys.state, 's|A', 's|B')).toEqual(['running', null]);
+    expect(await redis.hget(keys.data, 'o|A')).toBeNull();
+
+    // Stop, then rerun: the running attempt loses the step; its late completion writes nothing.
+    await control('stop');
+    const [, reset, generation] = (await control('rerun')) as [number, string[], number];
+    expect(reset).toEqual(['A']);
+    expect(await redis.hget(keys.state, 'w|A')).toBe('r');
+    expect(await complete('0.2', '"stale"')).toEqual([3, 'r']);
+    expect(await redis.hget(keys.data, 'o|A')).toBeNull();
+    // The rerun's attempt owns it; its completion is accepted once, and a stale repeat stays stale.
+    await begin(`${generation}.1`);
+    expect(await complete(`${generation}.1`, '"fresh"')).toEqual([0, ['B']]);
+    expect(await complete('0.2', '"stale"')).toEqual([3, `${generation}.1`]);
+    expect(await redis.hget(keys.data, 'o|A')).toBe('"fresh"');
+    // A repeat by a job that found the step completed re-derives the release with its generation.
+    expect(
+      await runScript(
+        redis,
+        'completeNode',
+        all,
+        completeArgs({ node: 'A', owner: '', successors: ['B', 1] }),
+      ),
+    ).toEqual([1, ['B'], [], generation]);
+  });
+
+  it('counts a terminal that completes while its request is stopped, so that rerun completes it', async () => {
+    const keys = new Keys(prefixFor()).request('fence', 'r7');
+    const all = [keys.state, keys.data, keys.store, keys.held];
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'beginNode',
+      [keys.state, keys.data, keys.held],
+      ['T', Date.now(), '0.1', 'in'],
+    );
+    await runScript(redis, 'controlRequest', all, ['stop', Date.now(), 60_000, 'ch', 'm', 60_000]);
+    // The stopped request's running terminal finishes: kept, releases nothing, counted.
+    expect(
+      await runScript(redis, 'completeNode', all, completeArgs({ node: 'T', terminals: 1 })),
+    ).toEqual([2, 'stopped']);
+    expect(await redis.hget(keys.state, 'allDone')).toMatch(/^\d+$/);
+    expect(
+      await runScript(redis, 'controlRequest', all, [
+        'rerun',
+        Date.now(),
+        60_000,
+        'ch',
+        'm',
+        60_000,
+      ]),
+    ).toEqual([0, [], 1, 1]);
+    expect(await redis.hget(keys.state, 'status')).toBe('completed');
+  });
+
+  it('expires a paused request after the paused retention and keeps it once resumed', async () => {
+    const keys = new Keys(prefixFor()).request('fence', 'r8');
+    const all = [keys.state, keys.data, keys.store, keys.held];
+    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(redis, 'controlRequest', all, ['pause', Date.now(), 60_000, 'ch', 'm', 5_000]);
+    expect(await redis.pttl(keys.state)).toBeGreaterThan(4_000);
+    expect(await redis.pttl(keys.data)).toBeGreaterThan(4_000);
+    await runScript(redis, 'controlRequest', all, ['resume', Date.now(), 60_000, 'ch', 'm', 5_000]);
+    expect(await redis.pttl(keys.state)).toBe(-1);
   });
 });
