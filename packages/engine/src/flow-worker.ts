@@ -9,6 +9,7 @@ import type { FlowPlan } from './plan/flow-plan.js';
 import { vertexPath } from './plan/paths.js';
 import { FINISH_STEP } from './request-finish.js';
 import { ownerToken } from './state-store.js';
+import { LockRecheck } from './lock-recheck.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -27,14 +28,19 @@ export function startFlowWorker(
     readonly versionOf: (version: string) => Promise<FlowPlan>;
   },
 ): Worker<NodeJobData> {
-  const worker = new Worker<NodeJobData>(
+  const locks: LockRecheck = new LockRecheck(
+    (ids, tokens, durationMs): Promise<string[]> => worker.extendJobLocks(ids, tokens, durationMs),
+    deps.redis,
+    { lockDurationMs: options.lockDurationMs, log: deps.log },
+  );
+  const worker: Worker<NodeJobData> = new Worker<NodeJobData>(
     deps.keys.queueName(plan.name, options.queue),
     // A request runs to its end on the definition version it started with.
-    async (job) => {
+    async (job, token): Promise<void> => {
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
-      return executeNode(deps, jobPlan, job);
+      return locks.track(job, token, () => executeNode(deps, jobPlan, job));
     },
     {
       connection: deps.redis,
@@ -68,6 +74,7 @@ export function startFlowWorker(
         }),
       );
   };
+  worker.on('closed', () => locks.close());
   worker.on('error', (error) =>
     deps.log.error('worker error', { flow: plan.name, error: error.message }),
   );

@@ -208,7 +208,7 @@ describe('retention', () => {
     const prefix = prefixFor();
     const service = newService({
       prefix,
-      retention: { completedMs: 400, failedMs: 60_000, pausedMs: 30_000 },
+      retention: { completedMs: 1_500, failedMs: 60_000, pausedMs: 30_000 },
     });
     service.register('kept', (dag) => {
       dag.node('n', (fail: boolean) => {
