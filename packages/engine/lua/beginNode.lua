@@ -11,21 +11,32 @@
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] held set
   ARGV[1] step path    ARGV[2] now (ms)   ARGV[3] owner token   ARGV[4..] data fields holding the step's input
 
+  A job of an older generation than the step's owner (a job a resume or rerun re-enqueued under a new
+  generation while the old one still waited; 'r<generation>' after a rerun reset the step) does not start.
+
   Returns
     { 0, attempt, context, input1, input2, ... }  run it (context is false when absent)
     { 1 }                                          the step already completed
+    { 3, owner }                                   stale: the step belongs to a newer generation
     { 2, status }                                  the request is not running; the step is held unless it ended
     { -1 }                                         no such request (never created or expired)
 ]]
 local path = ARGV[1]
 local now = ARGV[2]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'a|' .. path)
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'a|' .. path, 'w|' .. path)
 local status = st[1]
 if not status then
   return { -1 }
 end
 if st[2] == 'completed' then
   return { 1 }
+end
+-- The generation of an owner token '<generation>.<delivery>' or of a rerun's reset 'r<generation>'.
+local function generation_of(owner)
+  return tonumber(string.match(owner, '^r?(%d+)')) or 0
+end
+if st[4] and generation_of(st[4]) > generation_of(ARGV[3]) then
+  return { 3, st[4] }
 end
 if status ~= 'pending' and status ~= 'running' then
   if status ~= 'completed' then

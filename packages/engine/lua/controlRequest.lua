@@ -17,7 +17,8 @@
   stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running
           or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
   rerun   failed|stopped -> running; failed and unfinished steps are reset (their attempts still running
-          lose ownership: field w| becomes 'r', so their late completions are stale), the TTL is removed;
+          lose ownership: field w| becomes 'r<generation>', so their late completions are stale, and
+          jobs of older generations still waiting do not start), the TTL is removed;
           returns those steps plus the held ones to enqueue. A request whose terminals all completed
           while it was stopped or failed (field allDone, see completeStep.lua) has nothing left to run:
           it completes at once.
@@ -118,7 +119,7 @@ if command == 'rerun' then
   local reset = steps_with({ failed = true, queued = true, running = true, retrying = true })
   for _, step in ipairs(reset) do
     redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
-    redis.call('HSET', KEYS[1], 'w|' .. step, 'r')
+    redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
   end
   redis.call('HSET', KEYS[1], 'status', 'running')
   redis.call('HDEL', KEYS[1], 'finishedAt', 'error')

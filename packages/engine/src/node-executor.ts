@@ -224,6 +224,7 @@ async function guarded(
     const repeated = { path: at.path, output: 'null', owner: '' };
     return release(run, await deps.store.completeNode(plan.name, requestId, repeated, spec));
   }
+  if (begin.kind === 'stale') return dropStale(run, owner, begin.owner);
   if (begin.kind !== 'run') return;
   let done: { output: string; spec: CompletionSpec };
   const started = performance.now();

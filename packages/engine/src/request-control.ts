@@ -104,12 +104,12 @@ export async function controlRequest(
     case 'stop': {
       deps.running.abort(`${plan.name}/${requestId}`);
       await holdWaitingRoots(deps, plan, requestId);
-      // Waiting and delayed jobs go; active ones end when their handlers see the abort.
+      // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
+      // a resume carries that attempt's generation); active ones end when their handlers see the abort.
+      const generations = Array.from({ length: generation + 1 }, (_, g) => g);
       const removals = steps.flatMap((step) => {
         const queue = deps.queues.queue(plan.name, plan.queueOf(step));
-        return [...new Set([0, generation])].map((g) =>
-          queue.remove(jobId(requestId, step, g)).catch(() => 0),
-        );
+        return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
       });
       await Promise.all(removals);
       deps.ended(plan.name, 'stopped');

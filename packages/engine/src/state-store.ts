@@ -32,6 +32,7 @@ export type BeginResult =
     }
   | { readonly kind: 'completed' }
   | { readonly kind: 'not-running'; readonly status: string }
+  | { readonly kind: 'stale'; readonly owner: string }
   | { readonly kind: 'missing' };
 
 /** What a completing step writes and releases; see `lua/completeNode.lua`. */
@@ -168,6 +169,8 @@ export class StateStore {
         return { kind: 'completed' };
       case 2:
         return { kind: 'not-running', status: String(reply[1]) };
+      case 3:
+        return { kind: 'stale', owner: String(reply[1]) };
       default:
         return { kind: 'missing' };
     }

@@ -327,8 +327,10 @@ describe('Lua scripts', () => {
     await control('stop');
     const [, reset, generation] = (await control('rerun')) as [number, string[], number];
     expect(reset).toEqual(['A']);
-    expect(await redis.hget(keys.state, 'w|A')).toBe('r');
-    expect(await complete('0.2', '"stale"')).toEqual([3, 'r']);
+    expect(await redis.hget(keys.state, 'w|A')).toBe(`r${generation}`);
+    expect(await complete('0.2', '"stale"')).toEqual([3, `r${generation}`]);
+    // A job of the old generation that still waited does not start.
+    expect(await begin('0.3')).toEqual([3, `r${generation}`]);
     expect(await redis.hget(keys.data, 'o|A')).toBeNull();
     // The rerun's attempt owns it; its completion is accepted once, and a stale repeat stays stale.
     await begin(`${generation}.1`);
