@@ -12,9 +12,9 @@ const ANONYMOUS_ADMIN: Caller = { role: 'admin', name: 'anonymous' };
  * unknown bearer token answers 401 `UNAUTHENTICATED` (with `WWW-Authenticate: Bearer`), a role without
  * the right 403 `FORBIDDEN`. The caller is kept for {@link callerOf}.
  */
-export function authenticate(tokens: TokenTable | undefined): RequestHandler {
+export function authenticate(tokens: TokenTable): RequestHandler {
   return (req, res, next) => {
-    if (tokens === undefined || tokens.size === 0) {
+    if (tokens.size === 0) {
       res.locals['caller'] = ANONYMOUS_ADMIN;
       next();
       return;
