@@ -6,6 +6,7 @@ import type {
   RequestState,
   RequestStatus,
 } from './api-types.js';
+import { type Role, storedToken } from './session.js';
 
 /** An error answered by the HTTP API: its stable code and message. */
 export class ApiError extends Error {
@@ -18,15 +19,22 @@ export class ApiError extends Error {
   }
 }
 
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(path, init);
+/** Fired on `window` when the API answers 401: the page then asks for a token. */
+export const UNAUTHENTICATED_EVENT = 'dagflow:unauthenticated';
+
+async function call<T>(path: string, init: RequestInit = {}, token = storedToken()): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
+  const response = await fetch(path, { ...init, headers });
   const body = (await response.json().catch(() => undefined)) as
     { error?: { code: string; message: string } } | undefined;
   if (!response.ok) {
     const error = body?.error;
+    if (response.status === 401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
+    const message = error?.message ?? response.statusText;
     throw new ApiError(
       error?.code ?? 'HTTP_ERROR',
-      error?.message ?? response.statusText,
+      response.status === 403 ? `Your token's role may not do this: ${message}` : message,
       response.status,
     );
   }
@@ -37,6 +45,9 @@ const enc = encodeURIComponent;
 
 /** The dagflow HTTP API, as the dashboard uses it (same origin). */
 export const api = {
+  /** The role of `token` (by default the session's); 401 when it is not accepted. */
+  whoami: (token?: string) =>
+    call<{ role: Role; token: string }>('/auth/whoami', {}, token ?? storedToken()),
   flows: () => call<{ flows: FlowInfo[] }>('/flows').then((answer) => answer.flows),
   flow: (name: string) =>
     call<{ name: string; version: string; workers: Record<string, number>; dag: DagDescription }>(

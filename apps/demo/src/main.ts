@@ -56,6 +56,9 @@ if (mode === 'worker') {
 }
 
 if (mode !== 'worker') {
+  const tokensConfigured = Boolean(
+    process.env['DAGFLOW_TOKENS'] || process.env['DAGFLOW_TOKENS_FILE'],
+  );
   const base = `http://localhost:${service.httpPort ?? service.options.port}`;
   process.stdout.write(
     [
@@ -64,6 +67,9 @@ if (mode !== 'worker') {
       '',
       `Dashboard: ${base}/dashboard/`,
       '',
+      ...(tokensConfigured
+        ? ["Tokens are required: add -H 'Authorization: Bearer <token>' to each curl below.", '']
+        : []),
       'Try:',
       `  curl -d hallo ${base}/flow/myflow`,
       `  curl -d hallo '${base}/flow/myflow?wait=5'`,

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { DagflowError, ErrorCode, FlowService, type RequestState } from '@dagflow/engine';
 import { httpApi, startTelemetry } from '@dagflow/server';
 import { describeAsText } from './describe-text.js';
+import { type CommandTarget, HttpClient } from './http-client.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, TIMEOUT: 3 } as const;
@@ -30,6 +31,8 @@ Usage:
   dagflow describe <flow>                  the flow's DAG as text
 
 Environment: REDIS_URL (redis://127.0.0.1:6379), DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
+With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows and
+describe go through the HTTP API instead of Redis, sending DAGFLOW_TOKEN as bearer token.
 Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (its error code is
 printed); 2 bad usage; 3 --wait ran out while the request goes on.
 `;
@@ -54,8 +57,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     logLevel: (io.env['LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
     http: httpApi(),
   });
+  const url = io.env['DAGFLOW_URL'];
+  const target =
+    url === undefined || url === ''
+      ? service
+      : new HttpClient(url, io.env['DAGFLOW_TOKEN'] || undefined);
   try {
-    return await dispatch(command, rest, service, io);
+    return await dispatch(command, rest, { service, target }, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`${error.message}\nRun 'dagflow --help' for usage.\n`);
@@ -76,7 +84,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 async function dispatch(
   command: string,
   args: readonly string[],
-  service: FlowService,
+  { service, target }: { service: FlowService; target: CommandTarget },
   io: CliIo,
 ): Promise<number> {
   switch (command) {
@@ -88,10 +96,10 @@ async function dispatch(
     case 'worker':
       return worker(service, args, io);
     case 'run':
-      return run(service, args, io);
+      return run(target, args, io);
     case 'status': {
       const [flow, id] = positionals(args, 2, 'status <flow> <requestId>');
-      io.out(`${JSON.stringify(await service.state(flow, id), null, 2)}\n`);
+      io.out(`${JSON.stringify(await target.state(flow, id), null, 2)}\n`);
       return ExitCode.OK;
     }
     case 'pause':
@@ -99,13 +107,13 @@ async function dispatch(
     case 'stop':
     case 'rerun': {
       const [flow, id] = positionals(args, 2, `${command} <flow> <requestId>`);
-      await service[command](flow, id);
-      io.out(`${command}: request ${id} is ${(await service.state(flow, id)).status}\n`);
+      await target[command](flow, id);
+      io.out(`${command}: request ${id} is ${(await target.state(flow, id)).status}\n`);
       return ExitCode.OK;
     }
     case 'flows':
       positionals(args, 0, 'flows');
-      for (const flow of await service.flows()) {
+      for (const flow of await target.flows()) {
         const workers = Object.entries(flow.workers).map(
           ([queue, n]) => `${queue === '' ? 'flow' : queue}: ${n}`,
         );
@@ -116,7 +124,7 @@ async function dispatch(
       return ExitCode.OK;
     case 'describe': {
       const [flow] = positionals(args, 1, 'describe <flow>');
-      io.out(`${describeAsText(await service.describe(flow)).join('\n')}\n`);
+      io.out(`${describeAsText(await target.describe(flow)).join('\n')}\n`);
       return ExitCode.OK;
     }
     default:
@@ -141,7 +149,7 @@ async function worker(service: FlowService, args: readonly string[], io: CliIo):
   return ExitCode.OK;
 }
 
-async function run(service: FlowService, args: readonly string[], io: CliIo): Promise<number> {
+async function run(service: CommandTarget, args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals: rest } = parse(
     args,
     {
@@ -188,7 +196,7 @@ async function run(service: FlowService, args: readonly string[], io: CliIo): Pr
 }
 
 async function report(
-  service: FlowService,
+  service: CommandTarget,
   flow: string,
   requestId: string,
   io: CliIo,

@@ -5,7 +5,10 @@ import type { Retention } from './state-store.js';
 /** An HTTP front end the service can start; `@dagflow/server` provides one (`httpApi()`). */
 export interface HttpFrontend {
   /** Starts listening; the handle closes the server. */
-  listen(service: unknown, options: { port: number; host: string }): Promise<HttpHandle>;
+  listen(
+    service: unknown,
+    options: { port: number; host: string | undefined },
+  ): Promise<HttpHandle>;
 }
 
 /** A listening HTTP server. */
@@ -35,7 +38,8 @@ export interface FlowServiceOptions {
   readonly port?: number;
   /**
    * HTTP host to bind.
-   * @defaultValue `HOST`, else `0.0.0.0`
+   * @defaultValue `HOST`, else the front end's choice (`httpApi()`: `0.0.0.0` with tokens configured,
+   *   `127.0.0.1` without)
    */
   readonly host?: string;
   /**
@@ -85,7 +89,7 @@ export interface ResolvedOptions {
   readonly redisUrl: string;
   readonly prefix: string;
   readonly port: number;
-  readonly host: string;
+  readonly host: string | undefined;
   readonly workerConcurrency: number;
   readonly http: HttpFrontend | undefined;
   readonly retention: Retention;
@@ -107,7 +111,7 @@ export function resolveOptions(
     redisUrl: options.redisUrl ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     prefix: options.prefix ?? env['DAGFLOW_PREFIX'] ?? 'dagflow',
     port: options.port ?? intFrom(env['PORT'], 'PORT') ?? 8080,
-    host: options.host ?? env['HOST'] ?? '0.0.0.0',
+    host: options.host ?? (env['HOST'] || undefined),
     workerConcurrency:
       options.workerConcurrency ?? intFrom(env['WORKER_CONCURRENCY'], 'WORKER_CONCURRENCY') ?? 10,
     http: options.http,

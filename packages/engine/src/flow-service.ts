@@ -15,6 +15,7 @@ import {
   assertValidId,
   dagFromDefinition,
 } from '@dagflow/flow';
+import { AuditLog } from './audit-log.js';
 import { encode } from './codec.js';
 import { builtInOperations } from './operations.js';
 import {
@@ -39,6 +40,7 @@ import {
 } from './request-api.js';
 import { type ControlDeps, controlRequest } from './request-control.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
+import type { FlowOrigin } from './registry.js';
 import { ServiceResources, sleep } from './service-resources.js';
 import { HeldRequests } from './held-requests.js';
 import { type Gauge, Metrics } from './metrics.js';
@@ -83,6 +85,8 @@ export interface WaitOptions {
 export class FlowService {
   readonly options: ResolvedOptions;
   readonly log: Logger;
+  /** The audit log of registry changes made over the HTTP API (kept in Redis). */
+  readonly auditLog: AuditLog;
   readonly #res: ServiceResources;
   readonly #plans = new PlanSource(() => this.#res.registry);
   readonly #handled = new Map<string, Map<string, Handler<never, unknown>>>();
@@ -91,6 +95,8 @@ export class FlowService {
   readonly #held = new HeldRequests();
   readonly #metrics = new Metrics();
   readonly #operations: Map<string, Operation>;
+  /** How each flow registered here was defined; published with it. */
+  readonly #origins = new Map<string, FlowOrigin>();
   #pool: WorkerPool | undefined;
   #http: HttpHandle | undefined;
   #working = false;
@@ -102,6 +108,7 @@ export class FlowService {
     this.log = createLogger(this.options.logLevel, { prefix: this.options.prefix });
     this.#res = new ServiceResources(this.options, new Keys(this.options.prefix), this.log);
     const res = this.#res;
+    this.auditLog = new AuditLog(() => res.redis, res.keys.audit);
     this.#operations = builtInOperations({
       get redis() {
         return res.redis;
@@ -128,6 +135,7 @@ export class FlowService {
     }
     const dag = new DagClass();
     define(dag);
+    this.#origins.set(name, 'code');
     this.#addLocal(new FlowPlan(name, dag, options));
     return this;
   }
@@ -159,6 +167,7 @@ export class FlowService {
       );
     }
     const plan = new FlowPlan(name, dag, options);
+    this.#origins.set(name, 'definition');
     this.#addLocal(plan);
     return {
       name,
@@ -216,7 +225,7 @@ export class FlowService {
     this.#plans.addLocal(plan);
     if (this.#working) {
       this.#res.registry
-        .publish(plan)
+        .publish(plan, this.#originOf(flow))
         .catch((error: unknown) =>
           this.log.error('could not publish a flow change', { flow, error: String(error) }),
         );
@@ -229,6 +238,21 @@ export class FlowService {
       workers: {},
       nodeWorkers: {},
     };
+  }
+
+  #originOf(flow: string): FlowOrigin {
+    return this.#origins.get(flow) ?? 'code';
+  }
+
+  /**
+   * How a flow was defined: `code` (`register()`, here or in another process), `definition`
+   * (`registerDefinition()`, e.g. `POST /flows`), or `undefined` when no flow of that name exists.
+   * The HTTP API refuses to replace or change a code-defined flow without an explicit `force`.
+   */
+  async flowOrigin(name: string): Promise<FlowOrigin | undefined> {
+    if (this.#plans.hasLocal(name)) return this.#originOf(name);
+    const published = await this.#res.registry.load(name);
+    return published === undefined ? undefined : (published.origin ?? 'code');
   }
 
   #handlerOf(step: StepChange): Handler<never, unknown> {
@@ -538,7 +562,7 @@ export class FlowService {
 
   /** Publishes a flow registered here and serves its own queue and the queues of its local handlers. */
   async #serveLocal(plan: FlowPlan): Promise<void> {
-    await this.#res.registry.publish(plan);
+    await this.#res.registry.publish(plan, this.#originOf(plan.name));
     await this.#workerPool().serve(plan, plan.localQueues, (version) =>
       this.#plans.version(plan.name, version),
     );

@@ -14,12 +14,15 @@
  * ```
  * @module
  */
+export { AUDIT_LOG_LENGTH, AuditLog } from './audit-log.js';
+export type { AuditEntry } from './audit-log.js';
 export { decode, encode } from './codec.js';
 export { parseDefinition, readDefinition } from './definition-file.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
 export type { RerunOptions, StepChange, WaitOptions } from './flow-service.js';
 export type { Logger, LogLevel } from './logger.js';
+export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './request-index.js';
 export type {
   EndedRequest,

@@ -35,6 +35,11 @@ export class Keys {
     return `${this.prefix}:registry`;
   }
 
+  /** List: the audit log of registry changes made over HTTP (JSON entries, newest first). */
+  get audit(): string {
+    return `${this.prefix}:audit`;
+  }
+
   /** Hash: every published version of a flow's definition (JSON), by version. */
   versions(flow: string): string {
     return `${this.prefix}:versions:{${flow}}`;

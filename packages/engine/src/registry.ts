@@ -9,7 +9,12 @@ export interface PublishedFlow {
   readonly version: string;
   readonly description: DagDescription;
   readonly publishedAt: number;
+  /** Who defined the flow: code (`register()`), or data (`registerDefinition()`, e.g. `POST /flows`). Absent before 0.2: code. */
+  readonly origin?: FlowOrigin;
 }
+
+/** How a flow was defined: in code (`register()`) or as data (`registerDefinition()`). */
+export type FlowOrigin = 'code' | 'definition';
 
 /** How long a worker counts as live after its last heartbeat. */
 export const WORKER_TTL_MS = 15_000;
@@ -26,12 +31,13 @@ export class Registry {
   ) {}
 
   /** Publishes a flow's definition (the latest registration wins). */
-  async publish(plan: FlowPlan): Promise<void> {
+  async publish(plan: FlowPlan, origin: FlowOrigin): Promise<void> {
     const published: PublishedFlow = {
       name: plan.name,
       version: plan.version,
       description: plan.description,
       publishedAt: Date.now(),
+      origin,
     };
     const text = JSON.stringify(published);
     await this.redis.hset(this.keys.registry, plan.name, text);

@@ -27,6 +27,8 @@ export const ErrorCode = {
   FLOW_NOT_FOUND: 'FLOW_NOT_FOUND',
   /** A flow of that name is already registered in this service. */
   FLOW_ALREADY_REGISTERED: 'FLOW_ALREADY_REGISTERED',
+  /** A flow defined in code would be replaced or changed over HTTP without an explicit `force`. */
+  FLOW_OWNED_BY_CODE: 'FLOW_OWNED_BY_CODE',
   /** A request id uses characters outside `[A-Za-z0-9_.-]` or is longer than 128 characters. */
   INVALID_REQUEST_ID: 'INVALID_REQUEST_ID',
   /** No request with that id exists for that flow (or its data has expired). */
@@ -61,6 +63,12 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** No HTTP route matches the method and path. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  /** An HTTP request carries no bearer token, or one the server does not know. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** The caller's token is valid but its role may not use this route. */
+  FORBIDDEN: 'FORBIDDEN',
+  /** A state-changing HTTP request's body is of a content type the route does not accept. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The service is closing or closed and takes no new work. */
   SERVICE_CLOSED: 'SERVICE_CLOSED',
   /** A configuration value (option or environment variable) is invalid or missing. */

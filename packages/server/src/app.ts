@@ -1,8 +1,18 @@
-import { type FlowService, type RequestStatus, parseDefinition } from '@dagflow/engine';
+import {
+  AUDIT_LOG_LENGTH,
+  type FlowService,
+  type RequestStatus,
+  parseDefinition,
+} from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { authenticate, callerOf } from './auth.js';
 import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
+import { cors } from './cors.js';
+import { csrfGuard } from './csrf-guard.js';
 import { statusFor } from './http-status.js';
+import { assertMayChange, audit } from './registry-changes.js';
+import { type ApiToken, TokenTable } from './tokens.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -13,6 +23,17 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
   /** Directory of the dashboard's build, served under `/dashboard/` when given. */
   readonly dashboardDir?: string;
+  /**
+   * Bearer tokens and their roles (see `docs/security.md`). None: no authentication, every caller is
+   * admin; `httpApi()` allows that on loopback addresses only.
+   * @defaultValue none
+   */
+  readonly tokens?: readonly ApiToken[];
+  /**
+   * Origins whose pages may call the API from a browser (CORS).
+   * @defaultValue none: CORS is off
+   */
+  readonly corsOrigins?: readonly string[];
 }
 
 const STATUSES: readonly RequestStatus[] = [
@@ -32,6 +53,10 @@ const CONTROL = ['pause', 'resume', 'stop', 'rerun'] as const;
 export function createApp(service: FlowService, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  const corsOrigins = options.corsOrigins ?? [];
+  if (corsOrigins.length > 0) app.use(cors(corsOrigins));
+  app.use(authenticate(new TokenTable(options.tokens ?? [])));
+  app.use(csrfGuard(corsOrigins));
   const raw = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 1024 * 1024 });
 
   app.post('/flow/:name', raw, async (req, res) => {
@@ -60,27 +85,67 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     res.json({ flows: await service.flows() });
   });
 
-  app.post('/flows', raw, (req, res) => {
+  app.post('/flows', raw, async (req, res) => {
     // A declarative flow definition: YAML when the content type says so, else JSON.
     const type = req.headers['content-type'] ?? '';
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const definition = parseDefinition(body, /ya?ml/.test(type) ? 'yaml' : 'json');
-    res.status(201).json(service.registerDefinition(definition));
+    const change = { action: 'register', flow: String((definition as { name?: unknown }).name) };
+    const forced = await assertMayChange(service, req, change);
+    const info = service.registerDefinition(definition);
+    await audit(service, res, { ...change, details: { version: info.version }, forced });
+    res.status(201).json(info);
   });
 
   // Run-time changes of a flow registered in this process, with registered operations (admin).
-  app.post('/admin/flows/:name/steps', express.json({ limit: '1mb' }), (req, res) => {
+  app.post('/admin/flows/:name/steps', express.json({ limit: '1mb' }), async (req, res) => {
     const step = stepFromBody(req.body);
     const id = typeof step['id'] === 'string' ? step['id'] : '';
-    res.json(service.addStep(param(req, 'name'), { ...step, id }));
+    const change = { action: 'add-step', flow: param(req, 'name'), details: { step: id } };
+    const forced = await assertMayChange(service, req, change);
+    const info = service.addStep(change.flow, { ...step, id });
+    await audit(service, res, { ...change, forced });
+    res.json(info);
   });
 
-  app.put('/admin/flows/:name/steps/:id', express.json({ limit: '1mb' }), (req, res) => {
-    res.json(service.replaceStep(param(req, 'name'), param(req, 'id'), stepFromBody(req.body)));
+  app.put('/admin/flows/:name/steps/:id', express.json({ limit: '1mb' }), async (req, res) => {
+    const change = {
+      action: 'replace-step',
+      flow: param(req, 'name'),
+      details: { step: param(req, 'id') },
+    };
+    const forced = await assertMayChange(service, req, change);
+    const info = service.replaceStep(change.flow, param(req, 'id'), stepFromBody(req.body));
+    await audit(service, res, { ...change, forced });
+    res.json(info);
   });
 
-  app.delete('/admin/flows/:name/steps/:id', (req, res) => {
-    res.json(service.removeStep(param(req, 'name'), param(req, 'id')));
+  app.delete('/admin/flows/:name/steps/:id', async (req, res) => {
+    const change = {
+      action: 'remove-step',
+      flow: param(req, 'name'),
+      details: { step: param(req, 'id') },
+    };
+    const forced = await assertMayChange(service, req, change);
+    const info = service.removeStep(change.flow, param(req, 'id'));
+    await audit(service, res, { ...change, forced });
+    res.json(info);
+  });
+
+  app.get('/admin/audit', async (req, res) => {
+    const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
+    if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LOG_LENGTH) {
+      throw new DagflowError(
+        ErrorCode.INVALID_INPUT,
+        `?limit must be an integer in [1, ${AUDIT_LOG_LENGTH}].`,
+      );
+    }
+    res.json({ entries: await service.auditLog.list(limit) });
+  });
+
+  app.get('/auth/whoami', (_req, res) => {
+    const { role, name } = callerOf(res);
+    res.json({ role, token: name });
   });
 
   app.get('/flows/:name', async (req, res) => {

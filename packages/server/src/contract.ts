@@ -93,3 +93,21 @@ export interface ControlResponse {
   readonly requestId: string;
   readonly status: RequestStatusName;
 }
+
+/** `GET /auth/whoami`: the caller's role and its token's name (`anonymous` when auth is off). */
+export interface WhoAmIResponse {
+  readonly role: 'viewer' | 'operator' | 'admin';
+  readonly token: string;
+}
+
+/** `GET /admin/audit?limit=`: registry changes made over HTTP, newest first. */
+export interface AuditLogResponse {
+  readonly entries: readonly {
+    readonly at: number;
+    readonly who: { readonly role: string; readonly token: string };
+    readonly action: string;
+    readonly flow: string;
+    readonly forced: boolean;
+    readonly details?: Readonly<Record<string, unknown>>;
+  }[];
+}

@@ -1,33 +1,60 @@
 import type { Server } from 'node:http';
 import type { FlowService, HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
+import { parseCorsOrigins } from './cors.js';
+import { type AuthMode, authModeFrom, bindHost } from './protected-mode.js';
+import { tokensFromEnv } from './tokens.js';
+
+/** Options of {@link httpApi}: those of `createApp`, plus whether to authenticate at all. */
+export interface HttpApiOptions extends AppOptions {
+  /**
+   * `off` serves without authentication on any address (with a warning); configured tokens are ignored.
+   * @defaultValue `DAGFLOW_AUTH`, else `on`
+   */
+  readonly auth?: AuthMode;
+}
 
 /**
  * The HTTP front end for `FlowService`'s `http` option: `start()` and `startServer()` serve the dagflow
- * HTTP API with it.
+ * HTTP API with it. Tokens come from `options.tokens`, else `DAGFLOW_TOKENS` and `DAGFLOW_TOKENS_FILE`;
+ * CORS origins from `options.corsOrigins`, else `DAGFLOW_CORS_ORIGINS`. Without tokens it binds
+ * 127.0.0.1 by default and refuses other addresses unless auth is `off` (see `docs/security.md`).
+ * `startServer()` throws `INVALID_CONFIG` for a refused address or a malformed setting.
  *
  * @example
  * ```ts
  * const service = new FlowService({ port: 8080, http: httpApi({ maxBodyBytes: 5_000_000 }) });
  * ```
  */
-export function httpApi(options: AppOptions = {}): HttpFrontend {
+export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
   const maxBodyBytes = options.maxBodyBytes ?? numberFromEnv('MAX_BODY_BYTES');
   const dashboardDir = options.dashboardDir ?? nonEmpty(process.env['DAGFLOW_DASHBOARD_DIR']);
   return {
     async listen(service, { port, host }): Promise<HttpHandle> {
+      const auth = options.auth ?? authModeFrom(process.env['DAGFLOW_AUTH']);
+      const tokens = options.tokens ?? (await tokensFromEnv(process.env));
+      const corsOrigins =
+        options.corsOrigins ?? parseCorsOrigins(process.env['DAGFLOW_CORS_ORIGINS'] ?? '');
+      const address = bindHost({
+        host,
+        tokens: tokens.length,
+        auth,
+        log: (service as FlowService).log,
+      });
       const app = createApp(service as FlowService, {
         ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
         ...(dashboardDir === undefined ? {} : { dashboardDir }),
+        tokens: auth === 'off' ? [] : tokens,
+        corsOrigins,
       });
       const server = await new Promise<Server>((resolve, reject) => {
-        const listening = app.listen(port, host, (error?: Error) =>
+        const listening = app.listen(port, address, (error?: Error) =>
           error ? reject(error) : resolve(listening),
         );
       });
-      const address = server.address();
+      const bound = server.address();
       return {
-        port: typeof address === 'object' && address !== null ? address.port : port,
+        port: typeof bound === 'object' && bound !== null ? bound.port : port,
         close: () => closeServer(server),
       };
     },

@@ -14,6 +14,12 @@
 export { createApp } from './app.js';
 export type { AppOptions } from './app.js';
 export { httpApi } from './http-api.js';
+export type { HttpApiOptions } from './http-api.js';
+export { ROUTE_ACCESS } from './access.js';
+export type { Access } from './access.js';
+export type { Role } from './roles.js';
+export type { ApiToken } from './tokens.js';
+export type { AuthMode } from './protected-mode.js';
 export { statusFor } from './http-status.js';
 export { startTelemetry } from './telemetry.js';
 export type { Telemetry } from './telemetry.js';

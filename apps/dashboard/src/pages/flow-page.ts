@@ -4,6 +4,7 @@ import { clock, h } from '../dom.js';
 import { buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';
 import { type Page, every, navigate } from '../router.js';
+import { may } from '../session.js';
 import { executeForm } from './execute-form.js';
 
 const STATUSES: readonly RequestStatus[] = [
@@ -126,6 +127,7 @@ export const flowPage: Page = (root, [name = '']) => {
     (error: Error) => drawing.replaceChildren(h('p', { class: 'form-error' }, error.message)),
   );
   void api.flows().then((flows) => {
+    if (!may('operator')) return;
     root.querySelector('section.execute')?.replaceChildren(
       executeForm(
         flows.map((flow) => flow.name),

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { type Page, every } from '../router.js';
+import { may } from '../session.js';
 import { executeForm } from './execute-form.js';
 
 /** Registered flows with their live worker counts, and the execute form. */
@@ -54,7 +55,7 @@ export const flowsPage: Page = (root) => {
       }),
     );
     const names = flows.map((flow) => flow.name).join('\n');
-    if (names !== formFor) {
+    if (names !== formFor && may('operator')) {
       formFor = names;
       form.replaceChildren(executeForm(flows.map((flow) => flow.name)));
     }

@@ -4,6 +4,7 @@ import { clock, h } from '../dom.js';
 import { type Box, type Cluster, type GraphModel, buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';
 import { type Page, every } from '../router.js';
+import { may } from '../session.js';
 import { isEnded } from '../status.js';
 import { buildTimeline } from '../timeline.js';
 import { timelineView } from '../timeline-view.js';
@@ -28,7 +29,9 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   const drawing = h('div', { class: 'dag-frame' });
   const timeline = h('div');
   const panel = new NodePanel(flow, requestId);
-  const buttons = (Object.keys(APPLIES) as Command[]).map((command) =>
+  // A viewer sees no controls: the server would refuse them (403).
+  const commands = may('operator') ? (Object.keys(APPLIES) as Command[]) : [];
+  const buttons = commands.map((command) =>
     h(
       'button',
       { type: 'button', 'data-action': command, disabled: true, onclick: () => control(command) },

@@ -1,50 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { freePort, testPrefix, waitFor } from '@dagflow/test-utils';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { testPrefix } from '@dagflow/test-utils';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Demo, launchChromium, startDemo } from './demo-process.js';
 
 /**
  * The dashboard in Debian's Chromium against the demo: its server (serving the dashboard build) and
- * worker in one process, plus the worker process it forks.
+ * worker in one process, plus the worker process it forks. No tokens: on loopback everyone is admin.
  */
 const SCREENSHOTS = resolve('test-artifacts/screenshots');
-const DEMO = resolve('apps/demo/dist/main.js');
 
-let demo: ChildProcess;
+let demo: Demo;
 let browser: Browser;
 let page: Page;
 let base = '';
-
-async function startDemo(): Promise<void> {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  demo = spawn(process.execPath, [DEMO, 'all'], {
-    env: {
-      ...process.env,
-      REDIS_URL: inject('redisUrl'),
-      DAGFLOW_PREFIX: testPrefix(import.meta.url, 'dashboard'),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  // Ready once the server answers and both workers (this process's and the forked one) beat.
-  await waitFor(
-    async () => {
-      const flows = await fetch(`${base}/flows`)
-        .then(
-          (r) =>
-            r.json() as Promise<{ flows: { name: string; workers: Record<string, number> }[] }>,
-        )
-        .catch(() => undefined);
-      return (flows?.flows.find((flow) => flow.name === 'kyc')?.workers[''] ?? 0) >= 2;
-    },
-    { timeoutMs: 20_000, intervalMs: 200, message: 'the demo did not start with two workers' },
-  );
-}
 
 async function execute(flow: string, input: unknown): Promise<string> {
   const response = await fetch(`${base}/flow/${flow}`, {
@@ -59,21 +29,18 @@ const statusOf = (p: Page) => p.getAttribute('[data-testid=request-status]', 'da
 
 beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
-  await startDemo();
-  browser = await chromium.launch({
-    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  demo = await startDemo({
+    REDIS_URL: inject('redisUrl'),
+    DAGFLOW_PREFIX: testPrefix(import.meta.url, 'dashboard'),
   });
+  base = demo.base;
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (demo?.exitCode === null) {
-    const exited = new Promise((done) => demo.once('exit', done));
-    demo.kill('SIGTERM');
-    await exited;
-  }
+  await demo?.stop();
 });
 
 describe('dashboard', () => {

@@ -1,0 +1,149 @@
+import {
+  type DagDescription,
+  DagflowError,
+  ErrorCode,
+  type ExecuteOptions,
+  type FlowInfo,
+  type FlowService,
+  type RequestState,
+  type WaitOptions,
+} from '@dagflow/engine';
+
+/** What the CLI's request commands need: a `FlowService` (over Redis) or an {@link HttpClient}. */
+export type CommandTarget = Pick<
+  FlowService,
+  | 'execute'
+  | 'state'
+  | 'waitForResult'
+  | 'pause'
+  | 'resume'
+  | 'stop'
+  | 'rerun'
+  | 'flows'
+  | 'describe'
+>;
+
+const POLL_MS = 250;
+
+/**
+ * The CLI's request commands over the HTTP API (`DAGFLOW_URL`), sending `DAGFLOW_TOKEN` as bearer
+ * token: for machines that may reach the server but not Redis. Errors keep the server's codes.
+ */
+export class HttpClient implements CommandTarget {
+  readonly #base: string;
+
+  constructor(
+    base: string,
+    private readonly token: string | undefined,
+  ) {
+    this.#base = base.replace(/\/+$/, '');
+  }
+
+  async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
+    const answer = (await this.#call('POST', `/flow/${enc(name)}`, {
+      body: JSON.stringify(input ?? null),
+      headers: options.requestId === undefined ? {} : { 'x-request-id': options.requestId },
+    }).then((response) => response.json())) as { requestId: string };
+    return answer.requestId;
+  }
+
+  async state(name: string, requestId: string): Promise<RequestState> {
+    return (await this.#json(`/flow/${enc(name)}/requests/${enc(requestId)}`)) as RequestState;
+  }
+
+  /** Polls the result until the request finished or `timeoutMs` ran out (`WAIT_TIMEOUT`). */
+  async waitForResult(
+    name: string,
+    requestId: string,
+    options: WaitOptions = {},
+  ): Promise<unknown> {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    for (;;) {
+      try {
+        const response = await this.#call(
+          'GET',
+          `/flow/${enc(name)}/requests/${enc(requestId)}/result`,
+        );
+        return response.headers.get('content-type')?.startsWith('application/json')
+          ? await response.json()
+          : Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        if (!(error instanceof DagflowError && error.code === ErrorCode.REQUEST_NOT_FINISHED))
+          throw error;
+      }
+      if (Date.now() >= deadline) {
+        throw new DagflowError(
+          ErrorCode.WAIT_TIMEOUT,
+          `Request ${requestId} of flow '${name}' did not finish within ${options.timeoutMs ?? 30_000} ms.`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+
+  pause(name: string, requestId: string): Promise<void> {
+    return this.#control(name, requestId, 'pause');
+  }
+
+  resume(name: string, requestId: string): Promise<void> {
+    return this.#control(name, requestId, 'resume');
+  }
+
+  stop(name: string, requestId: string): Promise<void> {
+    return this.#control(name, requestId, 'stop');
+  }
+
+  rerun(name: string, requestId: string): Promise<void> {
+    return this.#control(name, requestId, 'rerun');
+  }
+
+  async flows(): Promise<FlowInfo[]> {
+    return ((await this.#json('/flows')) as { flows: FlowInfo[] }).flows;
+  }
+
+  async describe(name: string): Promise<DagDescription> {
+    return ((await this.#json(`/flows/${enc(name)}`)) as { dag: DagDescription }).dag;
+  }
+
+  async #control(name: string, requestId: string, command: string): Promise<void> {
+    await this.#call('POST', `/flow/${enc(name)}/requests/${enc(requestId)}/${command}`);
+  }
+
+  async #json(path: string): Promise<unknown> {
+    return (await this.#call('GET', path)).json();
+  }
+
+  /** One call; a non-2xx answer throws its `DagflowError`, an unreachable server says so. */
+  async #call(
+    method: string,
+    path: string,
+    init: { body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    const response = await fetch(`${this.#base}${path}`, {
+      method,
+      headers: {
+        ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
+      ...(init.body === undefined ? {} : { body: init.body }),
+    }).catch((error: unknown) => {
+      const cause = (error as { cause?: { message?: string } }).cause?.message;
+      throw new Error(`Cannot reach DAGFLOW_URL ${this.#base}: ${cause ?? String(error)}`, {
+        cause: error,
+      });
+    });
+    if (response.ok) return response;
+    const body = (await response.json().catch(() => undefined)) as
+      | { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } }
+      | undefined;
+    const error = body?.error;
+    throw new DagflowError(
+      error?.code ?? ErrorCode.INTERNAL_ERROR,
+      error?.message ?? `${method} ${path} answered HTTP ${response.status}.`,
+      error?.details === undefined ? undefined : { details: error.details },
+    );
+  }
+}
+
+const enc = encodeURIComponent;

@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { FlowService } from '@dagflow/engine';
+import { httpApi } from '@dagflow/server';
+import { testPrefix } from '@dagflow/test-utils';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
+const OPERATOR = 'cli-operator-token';
+const VIEWER = 'cli-viewer-token';
+let service: FlowService;
+let url = '';
+
+/** Runs the CLI against the HTTP API with `token`; answers its exit code and output. */
+function dagflow(
+  token: string | undefined,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    DAGFLOW_URL: url,
+    DAGFLOW_TOKEN: token ?? '',
+    // Nothing may go to Redis directly: this one does not answer.
+    REDIS_URL: 'redis://127.0.0.1:1',
+    LOG_LEVEL: 'error',
+  };
+  return new Promise((resolve) => {
+    execFile('node', [MAIN, ...args], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  service = new FlowService({
+    redisUrl: inject('redisUrl'),
+    prefix: testPrefix(import.meta.url, 'http-mode'),
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'error',
+    http: httpApi({
+      tokens: [
+        { role: 'operator', token: OPERATOR },
+        { role: 'viewer', token: VIEWER },
+      ],
+    }),
+  });
+  service.register('greet', (dag) =>
+    dag.node('hello', (input: unknown) => `you said "${String(input)}"`),
+  );
+  await service.start();
+  url = `http://127.0.0.1:${service.httpPort}/`;
+});
+
+afterAll(async () => {
+  await service.close();
+});
+
+describe('dagflow CLI over HTTP (DAGFLOW_URL, DAGFLOW_TOKEN)', () => {
+  it('runs, waits, shows status, lists and describes flows with a token', async () => {
+    const run = await dagflow(
+      OPERATOR,
+      'run',
+      'greet',
+      '--data',
+      'hallo',
+      '--wait',
+      '10',
+      '--request-id',
+      'h-1',
+    );
+    expect(run).toMatchObject({ code: 0, stdout: 'you said "hallo"\n' });
+    const status = await dagflow(VIEWER, 'status', 'greet', 'h-1');
+    expect(JSON.parse(status.stdout)).toMatchObject({ requestId: 'h-1', status: 'completed' });
+    expect((await dagflow(VIEWER, 'flows')).stdout).toMatch(/^greet {2}version \w+ {2}1 nodes/);
+    expect((await dagflow(VIEWER, 'describe', 'greet')).stdout).toBe('hello\n');
+    const stop = await dagflow(OPERATOR, 'stop', 'greet', 'h-1');
+    expect(stop.code).toBe(1);
+    expect(stop.stderr).toContain('error INVALID_TRANSITION');
+  });
+
+  it('fails with the server codes for a missing token and a role without the right', async () => {
+    const anonymous = await dagflow(undefined, 'flows');
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.stderr).toContain('error UNAUTHENTICATED');
+    const viewer = await dagflow(VIEWER, 'run', 'greet', '--data', 'x');
+    expect(viewer.code).toBe(1);
+    expect(viewer.stderr).toContain('error FORBIDDEN');
+  });
+});
