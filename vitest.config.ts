@@ -27,9 +27,11 @@ export default defineConfig({
         },
       },
       {
-        // The seeded chaos suite (pnpm test:chaos): its own Redis, proxy and workers; one file at a time.
+        // The seeded chaos suite (pnpm test:chaos): its own Redis, proxy and workers; one file at a time,
+        // after the other projects (groupOrder 1), so that their timing tests do not share the CPU with it.
         test: {
           name: 'chaos',
+          sequence: { groupOrder: 1 },
           include: ['packages/*/test/chaos/**/*.test.ts'],
           globalSetup: ['packages/test-utils/src/global-setup.ts'],
           fileParallelism: false,

@@ -9,9 +9,6 @@ import type { Command, FaultRecord, Timeline } from './timeline.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Commands one request receives at most during the chaos phase. */
-const COMMANDS_PER_REQUEST = 8;
-
 /** Recovery watchers of the faults injected, by fault (see `recovery.ts`). */
 export type Watchers = Map<FaultRecord, Promise<NodeRecovery[]>>;
 
@@ -86,38 +83,49 @@ function commandFor(status: RequestStatus, r: number): Command | undefined {
   }
 }
 
-/** Sends a command to a random unfinished request every 100-400 ms. */
+/** Command agents running at once. */
+const AGENTS = 2;
+
+/**
+ * {@link AGENTS} agents, each picking a random unfinished request and sending it 3-8 commands 150-450 ms
+ * apart (chosen from its status then), then the next request, until `until`.
+ */
 async function commands(
   cluster: ChaosCluster,
   timeline: Timeline,
   prng: Prng,
   until: number,
 ): Promise<void> {
-  const sent = new Map<string, number>();
   const completed = new Set<string>();
-  while (Date.now() < until) {
-    await sleep(prng.int(100, 400));
-    const index = prng.next();
-    const r = prng.next();
-    const candidates = timeline.requestIds.filter(
-      (id) => !completed.has(id) && (sent.get(id) ?? 0) < COMMANDS_PER_REQUEST,
-    );
-    const requestId = candidates[Math.floor(index * candidates.length)];
-    if (requestId === undefined) continue;
-    try {
-      const { status } = await cluster.client.state(CHAOS_FLOW, requestId);
-      const command = commandFor(status, r);
-      if (command === undefined) {
-        completed.add(requestId);
+  const agent = async (): Promise<void> => {
+    while (Date.now() < until) {
+      const index = prng.next();
+      const count = prng.int(3, 8);
+      const candidates = timeline.requestIds.filter((id) => !completed.has(id));
+      const requestId = candidates[Math.floor(index * candidates.length)];
+      if (requestId === undefined) {
+        await sleep(200);
         continue;
       }
-      sent.set(requestId, (sent.get(requestId) ?? 0) + 1);
-      const ok = await send(cluster, requestId, command);
-      timeline.commands.push({ at: Date.now(), requestId, command, ok });
-    } catch {
-      timeline.clientErrors += 1;
+      for (let i = 0; i < count && Date.now() < until; i++) {
+        await sleep(prng.int(150, 450));
+        const r = prng.next();
+        const state = await cluster.client.state(CHAOS_FLOW, requestId).catch(() => undefined);
+        if (state === undefined) {
+          timeline.clientErrors += 1;
+          continue;
+        }
+        const command = commandFor(state.status, r);
+        if (command === undefined) {
+          completed.add(requestId);
+          break;
+        }
+        const ok = await send(cluster, requestId, command);
+        timeline.commands.push({ at: Date.now(), requestId, command, ok });
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: AGENTS }, agent));
 }
 
 /** Sends one command; false when the engine refused it. */
