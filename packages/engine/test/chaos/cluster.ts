@@ -38,7 +38,12 @@ export class ChaosCluster {
     const log = runLog(redis.url, prefix);
     registerChaosFlow(client, log);
     const cluster = new ChaosCluster(config, prefix, redis, proxy, client, log);
-    for (let i = 0; i < config.workers; i++) cluster.workers.push(await cluster.#spawn());
+    try {
+      for (let i = 0; i < config.workers; i++) cluster.workers.push(await cluster.#spawn());
+    } catch (error) {
+      await cluster.close();
+      throw error;
+    }
     return cluster;
   }
 

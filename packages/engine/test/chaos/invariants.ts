@@ -78,7 +78,7 @@ function expectedInputs(
 }
 
 /** Invariants 1-3 for one request (terminal, released once from accepted outputs, result). */
-export function checkRequest(facts: RequestFacts, timeline: Timeline, lockMs: number): Violation[] {
+export function checkRequest(facts: RequestFacts, timeline: Timeline): Violation[] {
   const { requestId, state, result, outputs, runs } = facts;
   const found: Violation[] = [];
   const add = (invariant: string, detail: string, node?: string) =>
@@ -141,7 +141,7 @@ export function checkRequest(facts: RequestFacts, timeline: Timeline, lockMs: nu
       }
     }
   }
-  found.push(...unexplainedRepeats(facts, timeline, lockMs));
+  found.push(...unexplainedRepeats(facts, timeline));
   return found;
 }
 
@@ -160,33 +160,48 @@ export function repeatsOf(facts: RequestFacts): { node: string; runs: RunEvent[]
 }
 
 /**
- * A node that returned twice when no fault and no stop of its request lies between the two runs was
- * released twice (at-least-once allows repeats only after a crash, an outage or a stop).
+ * Whether something other than a double release explains two returned runs of one node: a stop of the
+ * request between them, a kill of the first run's worker after it returned (its completion was lost),
+ * or a Redis restart or a cut that overlapped the first run (its lock or completion was lost).
  */
-function unexplainedRepeats(facts: RequestFacts, timeline: Timeline, lockMs: number): Violation[] {
+function explained(
+  pair: readonly [RunEvent, RunEvent],
+  requestId: string,
+  timeline: Timeline,
+): boolean {
+  const [first, second] = pair;
+  const stopped = timeline.commands.some(
+    (c) =>
+      c.ok &&
+      c.command === 'stop' &&
+      c.requestId === requestId &&
+      c.at >= first.s - 100 &&
+      c.at <= second.s,
+  );
+  const fault = timeline.faults.some((f) =>
+    f.kind === 'kill'
+      ? f.pid === first.pid && f.start >= first.s && f.start <= second.s
+      : f.start <= second.s && f.end >= first.s - 1_000,
+  );
+  return stopped || fault;
+}
+
+/**
+ * A node that returned twice with no fault or stop to explain it was released twice (at-least-once
+ * allows repeats only after a crash, an outage or a stop).
+ */
+function unexplainedRepeats(facts: RequestFacts, timeline: Timeline): Violation[] {
   const found: Violation[] = [];
   for (const { node, runs } of repeatsOf(facts)) {
     for (let i = 1; i < runs.length; i++) {
-      const [first, second] = [runs[i - 1]!, runs[i]!];
-      const fault = timeline.faults.some(
-        (f) => f.start <= second.s && f.end + 2 * lockMs >= first.s,
-      );
-      const stopped = timeline.commands.some(
-        (c) =>
-          c.ok &&
-          c.command === 'stop' &&
-          c.requestId === facts.requestId &&
-          c.at >= first.s - 100 &&
-          c.at <= second.s,
-      );
-      if (!fault && !stopped) {
-        found.push({
-          invariant: '2 no successor released twice',
-          requestId: facts.requestId,
-          node,
-          detail: `${describe(first)} and ${describe(second)} both returned, ${second.s - first.s} ms apart, with no fault or stop between them`,
-        });
-      }
+      const pair = [runs[i - 1]!, runs[i]!] as const;
+      if (explained(pair, facts.requestId, timeline)) continue;
+      found.push({
+        invariant: '2 no successor released twice',
+        requestId: facts.requestId,
+        node,
+        detail: `${describe(pair[0])} and ${describe(pair[1])} both returned, ${pair[1].s - pair[0].s} ms apart, with no fault or stop to explain it`,
+      });
     }
   }
   return found;

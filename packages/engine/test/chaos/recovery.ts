@@ -24,8 +24,26 @@ export interface NodeRecovery {
 /**
  * Watches the nodes that were queued or running when `fault` hit, from its end, every {@link POLL_MS}
  * ms for up to `windowMs`: when each is seen completed, or its request held by a command or failed.
+ * Commands leave the fault's requests alone meanwhile (`timeline.watched`).
  */
 export async function watchRecovery(
+  cluster: ChaosCluster,
+  timeline: Timeline,
+  fault: FaultRecord,
+  windowMs: number,
+): Promise<NodeRecovery[]> {
+  try {
+    return await watchNodes(cluster, fault, windowMs);
+  } finally {
+    for (const { requestId } of fault.inFlight) {
+      const left = (timeline.watched.get(requestId) ?? 1) - 1;
+      if (left > 0) timeline.watched.set(requestId, left);
+      else timeline.watched.delete(requestId);
+    }
+  }
+}
+
+async function watchNodes(
   cluster: ChaosCluster,
   fault: FaultRecord,
   windowMs: number,

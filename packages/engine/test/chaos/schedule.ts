@@ -101,7 +101,9 @@ async function commands(
     while (Date.now() < until) {
       const index = prng.next();
       const count = prng.int(3, 8);
-      const candidates = timeline.requestIds.filter((id) => !completed.has(id));
+      const candidates = timeline.requestIds.filter(
+        (id) => !completed.has(id) && !timeline.watched.has(id),
+      );
       const requestId = candidates[Math.floor(index * candidates.length)];
       if (requestId === undefined) {
         await sleep(200);
@@ -111,6 +113,7 @@ async function commands(
         await sleep(prng.int(150, 450));
         const r = prng.next();
         const state = await cluster.client.state(CHAOS_FLOW, requestId).catch(() => undefined);
+        if (timeline.watched.has(requestId)) break; // a fault hit it: let it recover undisturbed
         if (state === undefined) {
           timeline.clientErrors += 1;
           continue;
@@ -171,11 +174,15 @@ async function faults(
   for (const { at, kind, victim, ms } of planned) {
     await sleep(timeline.start + at - Date.now());
     const running = await inFlight(cluster, timeline);
+    for (const { requestId } of running) {
+      timeline.watched.set(requestId, (timeline.watched.get(requestId) ?? 0) + 1);
+    }
     const start = Date.now();
     let detail: string;
     let end: number;
+    let pid: number | undefined;
     if (kind === 'kill') {
-      const pid = cluster.workers[victim]!.pid;
+      pid = cluster.workers[victim]!.pid;
       await cluster.workers[victim]!.kill();
       end = Date.now();
       detail = `SIGKILL worker ${pid}`;
@@ -189,8 +196,18 @@ async function faults(
       end = Date.now();
       detail = `connection cut ${ms} ms`;
     }
-    const fault = { kind, start, end, detail, inFlight: running };
+    const fault = {
+      kind,
+      start,
+      end,
+      detail,
+      inFlight: running,
+      ...(pid === undefined ? {} : { pid }),
+    };
     timeline.faults.push(fault);
-    watchers.set(fault, watchRecovery(cluster, fault, cluster.config.recoveryLimitMs + 15_000));
+    watchers.set(
+      fault,
+      watchRecovery(cluster, timeline, fault, cluster.config.recoveryLimitMs + 15_000),
+    );
   }
 }

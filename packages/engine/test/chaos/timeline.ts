@@ -19,6 +19,8 @@ export interface FaultRecord {
   /** When the fault was over: the kill itself, Redis answering again, the proxy letting through. */
   readonly end: number;
   readonly detail: string;
+  /** The worker killed, for a kill. */
+  readonly pid?: number;
   /** Requests `running` just before the fault, with their nodes then `queued`, `running` or `retrying`. */
   readonly inFlight: readonly { readonly requestId: string; readonly nodes: readonly string[] }[];
 }
@@ -44,6 +46,11 @@ export interface Timeline {
   readonly faults: FaultRecord[];
   readonly queuedWhileActive: QueuedWhileActive[];
   samples: number;
+  /**
+   * Requests whose recovery after a fault is being watched, with the number of faults watching them:
+   * no command is sent to them meanwhile.
+   */
+  readonly watched: Map<string, number>;
   /** Client calls that failed because Redis was down (retried or skipped). */
   clientErrors: number;
 }
@@ -57,6 +64,7 @@ export function newTimeline(): Timeline {
     faults: [],
     queuedWhileActive: [],
     samples: 0,
+    watched: new Map(),
     clientErrors: 0,
   };
 }
