@@ -11,8 +11,8 @@ import { type FaultRecord, newTimeline } from './timeline.js';
 import { prefixFor } from '../integration/helpers.js';
 
 const config = chaosConfig();
-/** Time to drive every request to its end after the chaos phase. */
-const DRIVE_MS = Math.max(60_000, config.chaosMs / 2);
+/** Time to drive every request to its end after the chaos phase (two lock expiries and reruns). */
+const DRIVE_MS = Math.max(30_000, 2 * config.lockMs + 10_000);
 
 it(
   `keeps every invariant under seeded commands, kills, Redis restarts and cuts (seed ${config.seed})`,
@@ -80,5 +80,5 @@ it(
       await cluster.close();
     }
   },
-  config.chaosMs + DRIVE_MS + 120_000,
+  config.chaosMs + DRIVE_MS + config.recoveryLimitMs + 120_000,
 );

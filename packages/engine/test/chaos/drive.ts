@@ -36,8 +36,9 @@ export async function driveToEnd(
             : undefined;
       if (command === undefined) continue;
       if (command === 'rerun') reruns.set(requestId, tries + 1);
+      const at = Date.now();
       const ok = await send(cluster, requestId, command);
-      timeline.commands.push({ at: Date.now(), requestId, command, ok, drive: true });
+      timeline.commands.push({ at, doneAt: Date.now(), requestId, command, ok, drive: true });
     }
     open = still;
     if (open.length > 0) await sleep(500);

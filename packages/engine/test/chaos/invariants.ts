@@ -161,7 +161,7 @@ export function repeatsOf(facts: RequestFacts): { node: string; runs: RunEvent[]
 
 /**
  * Whether something other than a double release explains two returned runs of one node: a stop of the
- * request between them, a kill of the first run's worker after it returned (its completion was lost),
+ * request while the first ran, a kill of the first run's worker after it returned (its completion was lost),
  * or a Redis restart or a cut that overlapped the first run (its lock or completion was lost).
  */
 function explained(
@@ -170,12 +170,14 @@ function explained(
   timeline: Timeline,
 ): boolean {
   const [first, second] = pair;
+  // The stop must have hit the first run while it ran (a successor released later is not excused).
   const stopped = timeline.commands.some(
     (c) =>
       c.ok &&
       c.command === 'stop' &&
       c.requestId === requestId &&
-      c.at >= first.s - 100 &&
+      c.doneAt >= first.s &&
+      c.at <= first.e &&
       c.at <= second.s,
   );
   const fault = timeline.faults.some((f) =>

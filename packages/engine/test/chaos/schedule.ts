@@ -123,8 +123,9 @@ async function commands(
           completed.add(requestId);
           break;
         }
+        const at = Date.now();
         const ok = await send(cluster, requestId, command);
-        timeline.commands.push({ at: Date.now(), requestId, command, ok });
+        timeline.commands.push({ at, doneAt: Date.now(), requestId, command, ok });
       }
     }
   };

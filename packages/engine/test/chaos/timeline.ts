@@ -3,7 +3,10 @@ export type Command = 'pause' | 'resume' | 'stop' | 'rerun';
 
 /** One command sent to one request. */
 export interface CommandRecord {
+  /** When it was sent. */
   readonly at: number;
+  /** When the engine answered. */
+  readonly doneAt: number;
   readonly requestId: string;
   readonly command: Command;
   /** Whether the engine accepted it (else it answered an error, usually `INVALID_TRANSITION`). */
