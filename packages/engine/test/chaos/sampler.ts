@@ -2,8 +2,11 @@ import { CHAOS_FLOW } from '../fixtures/chaos-flow.mjs';
 import type { ChaosCluster } from './cluster.js';
 import type { Timeline } from './timeline.js';
 
-/** A node may be `queued` with an active job for a moment (between the fetch and `beginNode`); not longer. */
-const GRACE_MS = 2_000;
+/**
+ * A node may be `queued` with an active job for a moment: between the fetch and `beginNode`, and while a
+ * connection cut (at most 3 s here) delays `beginNode`. Not longer.
+ */
+const GRACE_MS = 3_500;
 
 /** Request id and step path of a dagflow job id (`<requestId>|<path>[|<generation>]`, `%`-escaped). */
 function parse(jobId: string): { requestId: string; path: string } | undefined {
@@ -13,11 +16,13 @@ function parse(jobId: string): { requestId: string; path: string } | undefined {
 
 /**
  * Samples invariant 4: every active job of the chaos queue whose node the request state calls `queued`
- * is remembered; one still so after {@link GRACE_MS} is recorded in the timeline.
+ * is remembered; one still so after {@link GRACE_MS} is recorded in the timeline, with how long it has
+ * been so (updated at each sample while it lasts).
  */
 export class QueuedActiveSampler {
   readonly #since = new Map<string, number>();
-  readonly #reported = new Set<string>();
+  /** Index in `timeline.queuedWhileActive` of each job reported, updated while it stays so. */
+  readonly #reported = new Map<string, number>();
 
   constructor(
     private readonly cluster: ChaosCluster,
@@ -43,19 +48,16 @@ export class QueuedActiveSampler {
         seen.add(jobId);
         const since = this.#since.get(jobId) ?? now;
         this.#since.set(jobId, since);
-        if (now - since >= GRACE_MS && !this.#reported.has(jobId)) {
-          this.#reported.add(jobId);
-          const lockTtlMs = await cluster.log.redis.pttl(
-            `${cluster.prefix}:{${CHAOS_FLOW}}:${jobId}:lock`,
-          );
-          timeline.queuedWhileActive.push({
-            jobId,
-            ...ids,
-            forMs: now - since,
-            status: state.status,
-            lockTtlMs,
-          });
-        }
+        if (now - since < GRACE_MS) continue;
+        const lockTtlMs = await cluster.log.redis.pttl(
+          `${cluster.prefix}:{${CHAOS_FLOW}}:${jobId}:lock`,
+        );
+        const record = { jobId, ...ids, forMs: now - since, status: state.status, lockTtlMs };
+        const index = this.#reported.get(jobId);
+        if (index === undefined) {
+          this.#reported.set(jobId, timeline.queuedWhileActive.length);
+          timeline.queuedWhileActive.push(record);
+        } else timeline.queuedWhileActive[index] = record;
       }
       for (const jobId of this.#since.keys()) if (!seen.has(jobId)) this.#since.delete(jobId);
       timeline.samples += 1;

@@ -34,14 +34,14 @@ export async function runChaos(
   return watchers;
 }
 
-/** Samples invariant 4 every 2 s until `done()`. */
+/** Samples invariant 4 every second until `done()`. */
 export async function sampleUntil(
   sampler: QueuedActiveSampler,
   done: () => boolean,
 ): Promise<void> {
   while (!done()) {
     await sampler.sample();
-    await sleep(2_000);
+    await sleep(1_000);
   }
 }
 
