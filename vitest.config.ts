@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-          exclude: ['**/integration/**', '**/node_modules/**'],
+          exclude: ['**/integration/**', '**/chaos/**', '**/node_modules/**'],
         },
       },
       {
@@ -23,6 +23,19 @@ export default defineConfig({
           globalSetup: ['packages/test-utils/src/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        // The seeded chaos suite (pnpm test:chaos): its own Redis, proxy and workers; one file at a time,
+        // after the other projects (groupOrder 1), so that their timing tests do not share the CPU with it.
+        test: {
+          name: 'chaos',
+          sequence: { groupOrder: 1 },
+          include: ['packages/*/test/chaos/**/*.test.ts'],
+          globalSetup: ['packages/test-utils/src/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
           hookTimeout: 30_000,
         },
       },

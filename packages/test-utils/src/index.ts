@@ -5,5 +5,7 @@ export { startRedis } from './redis-server.js';
 export type { RedisServer, StartRedisOptions } from './redis-server.js';
 export { waitFor } from './wait-for.js';
 export type { WaitForOptions } from './wait-for.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy } from './tcp-proxy.js';
 export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess } from './worker-process.js';

@@ -1,0 +1,73 @@
+/** The commands a chaos run sends. */
+export type Command = 'pause' | 'resume' | 'stop' | 'rerun';
+
+/** One command sent to one request. */
+export interface CommandRecord {
+  /** When it was sent. */
+  readonly at: number;
+  /** When the engine answered. */
+  readonly doneAt: number;
+  readonly requestId: string;
+  readonly command: Command;
+  /** Whether the engine accepted it (else it answered an error, usually `INVALID_TRANSITION`). */
+  readonly ok: boolean;
+  /** Sent while driving requests to their end, after the chaos phase. */
+  readonly drive?: boolean;
+}
+
+/** One injected fault. */
+export interface FaultRecord {
+  readonly kind: 'kill' | 'restart' | 'cut';
+  readonly start: number;
+  /** When the fault was over: the kill itself, Redis answering again, the proxy letting through. */
+  readonly end: number;
+  readonly detail: string;
+  /** The worker killed, for a kill. */
+  readonly pid?: number;
+  /** Requests `running` just before the fault, with their nodes then `queued`, `running` or `retrying`. */
+  readonly inFlight: readonly { readonly requestId: string; readonly nodes: readonly string[] }[];
+}
+
+/** A node whose request state said `queued` while its BullMQ job stayed `active`. */
+export interface QueuedWhileActive {
+  readonly jobId: string;
+  readonly requestId: string;
+  readonly path: string;
+  /** How long it was seen so, ms. */
+  readonly forMs: number;
+  /** The request's status then. */
+  readonly status: string;
+  /** PTTL of the job's BullMQ lock then (-2: no lock). */
+  readonly lockTtlMs: number;
+}
+
+/** Everything a chaos run did, for the invariant checks and the summary. */
+export interface Timeline {
+  readonly start: number;
+  readonly requestIds: string[];
+  readonly commands: CommandRecord[];
+  readonly faults: FaultRecord[];
+  readonly queuedWhileActive: QueuedWhileActive[];
+  samples: number;
+  /**
+   * Requests whose recovery after a fault is being watched, with the number of faults watching them:
+   * no command is sent to them meanwhile.
+   */
+  readonly watched: Map<string, number>;
+  /** Client calls that failed because Redis was down (retried or skipped). */
+  clientErrors: number;
+}
+
+/** An empty timeline starting now. */
+export function newTimeline(): Timeline {
+  return {
+    start: Date.now(),
+    requestIds: [],
+    commands: [],
+    faults: [],
+    queuedWhileActive: [],
+    samples: 0,
+    watched: new Map(),
+    clientErrors: 0,
+  };
+}
