@@ -11,21 +11,23 @@
 
   pause   pending|running -> paused; running steps finish, ready successors are held; the keys expire
           after the paused retention unless the request is resumed or stopped before.
-  resume  paused -> running (or running with held steps left by an interrupted resume); the keys no
-          longer expire;
-          returns the held steps to enqueue (the caller removes them from the held set once enqueued).
+  resume  paused -> running (or running with held or resuming steps left by an interrupted resume); the
+          keys no longer expire; returns the held steps to enqueue under a new generation, and those
+          of an interrupted resume under theirs (see take_resuming).
   stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running
           or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
   rerun   failed|stopped -> running; failed and unfinished steps are reset (their attempts still running
           lose ownership: field w| becomes 'r<generation>', so their late completions are stale, and
           jobs of older generations still waiting do not start), the TTL is removed;
-          returns those steps plus the held ones to enqueue. A request whose terminals all completed
+          returns those steps plus the held and resuming ones to enqueue. A request whose terminals all completed
           while it was stopped or failed (field allDone, see completeStep.lua) has nothing left to run:
           it completes at once.
 
   Returns
-    { 0, steps, generation }   done; generation is the job-id generation for steps enqueued now
-    { 0, {}, generation, 1 }   rerun completed the request at once
+    { 0, steps, generation }                 pause, stop: done; generation is the current one
+    { 0, steps, generation, 0, generations } resume, rerun: the steps to enqueue, each with its job-id
+                                             generation (the caller confirms them, see clearResuming.lua)
+    { 0, {}, generation, 1 }                 rerun completed the request at once
     { -2, status }             the command does not apply in this status
     { -1 }                     no such request
 ]]
@@ -72,12 +74,45 @@ if command == 'pause' then
   return { 0, {}, 0 }
 end
 
+-- Steps being enqueued by a resume or rerun (field resuming: JSON { [step]: generation }) until the
+-- caller confirms them (clearResuming.lua); a resume of a running request enqueues them again, with the
+-- same generation, so that a resume or rerun interrupted by a crash, or raced by a second resume, never
+-- loses a step nor enqueues it under two job ids.
+local function take_resuming()
+  local stored = redis.call('HGET', KEYS[1], 'resuming')
+  return stored and cjson.decode(stored) or {}
+end
+
+-- Moves `steps` into the resuming field under `generation`; older jobs of theirs no longer start
+-- (field w| becomes 'r<generation>', see beginNode.lua). Returns every resuming step and its generation.
+local function release_all(pending, steps, generation)
+  for _, step in ipairs(steps) do
+    pending[step] = generation
+    redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
+  end
+  redis.call('DEL', KEYS[4])
+  local out, generations = {}, {}
+  for step, g in pairs(pending) do
+    out[#out + 1] = step
+    generations[#generations + 1] = g
+  end
+  if #out > 0 then
+    redis.call('HSET', KEYS[1], 'resuming', cjson.encode(pending))
+  end
+  return out, generations
+end
+
 if command == 'resume' then
   local held = redis.call('SMEMBERS', KEYS[4])
-  if status ~= 'paused' and not (status == 'running' and #held > 0) then
+  local pending = take_resuming()
+  if status ~= 'paused' and not (status == 'running' and (#held > 0 or next(pending) ~= nil)) then
     return { -2, status }
   end
-  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+  if #held > 0 then
+    generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+  end
+  local steps, generations = release_all(pending, held, generation)
   if status == 'paused' then
     local before = redis.call('HGET', KEYS[1], 'pausedFrom') or 'running'
     redis.call('HSET', KEYS[1], 'status', before)
@@ -87,7 +122,7 @@ if command == 'resume' then
     end
     redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. before)
   end
-  return { 0, held, generation }
+  return { 0, steps, generation, 0, generations }
 end
 
 if command == 'stop' then
@@ -111,7 +146,7 @@ if command == 'rerun' then
   local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
   if redis.call('HEXISTS', KEYS[1], 'allDone') == 1 then
     redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', now)
-    redis.call('HDEL', KEYS[1], 'error', 'allDone')
+    redis.call('HDEL', KEYS[1], 'error', 'allDone', 'resuming')
     redis.call('DEL', KEYS[4])
     redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' completed')
     return { 0, {}, generation, 1 }
@@ -119,18 +154,23 @@ if command == 'rerun' then
   local reset = steps_with({ failed = true, queued = true, running = true, retrying = true })
   for _, step in ipairs(reset) do
     redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
-    redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
   end
+  for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    reset[#reset + 1] = step
+  end
+  -- Everything is enqueued under the new generation, steps left from an interrupted resume too.
+  local pending = {}
+  for step in pairs(take_resuming()) do
+    reset[#reset + 1] = step
+  end
+  local steps, generations = release_all(pending, reset, generation)
   redis.call('HSET', KEYS[1], 'status', 'running')
   redis.call('HDEL', KEYS[1], 'finishedAt', 'error')
   for i = 1, 4 do
     redis.call('PERSIST', KEYS[i])
   end
-  for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-    reset[#reset + 1] = step
-  end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' running')
-  return { 0, reset, generation }
+  return { 0, steps, generation, 0, generations }
 end
 
 return redis.error_reply('unknown command ' .. tostring(command))

@@ -40,10 +40,37 @@ async function holdWaitingRoots(
         .catch(() => 0),
     ),
   );
-  await deps.store.hold(
+  const again = await deps.store.hold(
     plan.name,
     requestId,
     plan.roots.filter((_, i) => removed[i] === 1),
+  );
+  // A resume came between the pause and the removal: the roots go back on the queue.
+  await deps.queues.enqueue(plan, requestId, again);
+}
+
+/**
+ * Enqueues what a resume or rerun released, each step under its generation, then confirms them (until
+ * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`).
+ */
+async function enqueueReleased(
+  deps: ControlDeps,
+  plan: FlowPlan,
+  requestId: string,
+  released: { readonly steps: readonly string[]; readonly generations?: readonly number[] },
+): Promise<void> {
+  const byGeneration = new Map<number, string[]>();
+  released.steps.forEach((step, i) => {
+    const generation = released.generations?.[i] ?? 0;
+    const group = byGeneration.get(generation);
+    if (group === undefined) byGeneration.set(generation, [step]);
+    else group.push(step);
+  });
+  await Promise.all(
+    [...byGeneration].map(async ([generation, steps]) => {
+      await deps.queues.enqueue(plan, requestId, steps, { generation });
+      await deps.store.clearResuming(plan.name, requestId, generation, steps);
+    }),
   );
 }
 
@@ -94,12 +121,10 @@ export async function controlRequest(
           await deps.queues.enqueue(plan, requestId, [FINISH_STEP], { generation });
         return;
       }
-      await deps.queues.enqueue(plan, requestId, steps, { generation });
-      await deps.store.unhold(plan.name, requestId, steps);
+      await enqueueReleased(deps, plan, requestId, result);
       return;
     case 'resume':
-      await deps.queues.enqueue(plan, requestId, steps, { generation });
-      await deps.store.unhold(plan.name, requestId, steps);
+      await enqueueReleased(deps, plan, requestId, result);
       return;
     case 'stop': {
       deps.running.abort(`${plan.name}/${requestId}`);

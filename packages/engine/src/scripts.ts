@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '8';
+const SCRIPTS_VERSION = '9';
 
 const KEY_COUNTS = {
   createRequest: 2,
@@ -13,6 +13,8 @@ const KEY_COUNTS = {
   failNode: 4,
   controlRequest: 4,
   recordCompensation: 1,
+  clearResuming: 1,
+  holdSteps: 2,
 } as const;
 
 /** Names of the Lua scripts in `lua/`, one atomic operation each. */

@@ -78,6 +78,8 @@ export type ControlResult =
       readonly kind: 'done';
       readonly steps: readonly string[];
       readonly generation: number;
+      /** Resume and rerun: the job-id generation of each step, in `steps` order. */
+      readonly generations?: readonly number[];
       /** A rerun found every terminal completed (while stopped or failed) and completed the request. */
       readonly completed: boolean;
     }
@@ -190,15 +192,14 @@ export class StateStore {
     await runScript(this.redis, 'markRunning', [state], [step.path, startedAt, step.owner]);
   }
 
-  /** Holds steps taken off the queue before they started, for resume or rerun to enqueue again. */
-  async hold(flow: string, requestId: string, steps: readonly string[]): Promise<void> {
-    if (steps.length === 0) return;
+  /**
+   * Holds steps taken off the queue before they started, for resume or rerun to enqueue again; answers
+   * those to enqueue at once instead, when the request is running again by now (see `lua/holdSteps.lua`).
+   */
+  async hold(flow: string, requestId: string, steps: readonly string[]): Promise<string[]> {
+    if (steps.length === 0) return [];
     const { state, held } = this.keys.request(flow, requestId);
-    await this.redis
-      .multi()
-      .sadd(held, ...steps)
-      .hset(state, 'hasHeld', '1')
-      .exec();
+    return (await runScript(this.redis, 'holdSteps', [state, held], steps)) as string[];
   }
 
   /** Stores the step's output and releases ready successors; see `lua/completeStep.lua`. */
@@ -320,10 +321,16 @@ export class StateStore {
         `${flow}/${requestId}`,
         this.retention.pausedMs,
       ],
-    )) as [number, unknown, number?, number?];
+    )) as [number, unknown, number?, number?, number[]?];
     if (reply[0] === 0) {
       const steps = reply[1] as string[];
-      return { kind: 'done', steps, generation: reply[2] ?? 0, completed: reply[3] === 1 };
+      return {
+        kind: 'done',
+        steps,
+        generation: reply[2] ?? 0,
+        ...(reply[4] === undefined ? {} : { generations: reply[4] }),
+        completed: reply[3] === 1,
+      };
     }
     if (reply[0] === -2) return { kind: 'invalid', status: reply[1] as RequestStatus };
     return { kind: 'missing' };
@@ -351,9 +358,16 @@ export class StateStore {
     );
   }
 
-  /** Drops steps from the held set once they were enqueued again. */
-  async unhold(flow: string, requestId: string, steps: readonly string[]): Promise<void> {
-    if (steps.length > 0) await this.redis.srem(this.keys.request(flow, requestId).held, ...steps);
+  /** Confirms that a resume or rerun enqueued `steps` under `generation` (see `lua/clearResuming.lua`). */
+  async clearResuming(
+    flow: string,
+    requestId: string,
+    generation: number,
+    steps: readonly string[],
+  ): Promise<void> {
+    if (steps.length === 0) return;
+    const { state } = this.keys.request(flow, requestId);
+    await runScript(this.redis, 'clearResuming', [state], [generation, ...steps]);
   }
 
   /** The request's state, or undefined when it does not exist. */

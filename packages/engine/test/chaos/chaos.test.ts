@@ -22,7 +22,7 @@ it(
     const cluster = await ChaosCluster.start(config, prefixFor());
     try {
       const timeline = newTimeline();
-      const sampler = new QueuedActiveSampler(cluster, timeline);
+      const sampler = new QueuedActiveSampler(cluster, timeline, config);
       const watchers = await runChaos(cluster, timeline, sampler);
       let driving = true;
       const sampling = sampleUntil(sampler, () => !driving);

@@ -4,7 +4,9 @@ import type { Timeline } from './timeline.js';
 
 /**
  * A node may be `queued` with an active job for a moment: between the fetch and `beginNode`, and while a
- * connection cut (at most 3 s here) delays `beginNode`. Not longer.
+ * connection cut (at most 3 s here) delays `beginNode`. A job whose worker died before it began the node,
+ * or whose fetch reply a Redis restart lost, stays so until the stalled check hands it on: at most the
+ * lock plus the stalled interval (docs/reliability.md), plus this grace.
  */
 const GRACE_MS = 3_500;
 
@@ -16,7 +18,7 @@ function parse(jobId: string): { requestId: string; path: string } | undefined {
 
 /**
  * Samples invariant 4: every active job of the chaos queue whose node the request state calls `queued`
- * is remembered; one still so after {@link GRACE_MS} is recorded in the timeline, with how long it has
+ * is remembered; one still so after the lock, the stalled interval and {@link GRACE_MS} is recorded in the timeline, with how long it has
  * been so (updated at each sample while it lasts).
  */
 export class QueuedActiveSampler {
@@ -24,10 +26,16 @@ export class QueuedActiveSampler {
   /** Index in `timeline.queuedWhileActive` of each job reported, updated while it stays so. */
   readonly #reported = new Map<string, number>();
 
+  /** How long a job may stay active while its node reads `queued`. */
+  readonly #limitMs: number;
+
   constructor(
     private readonly cluster: ChaosCluster,
     private readonly timeline: Timeline,
-  ) {}
+    recovery: { readonly lockMs: number; readonly stalledMs: number },
+  ) {
+    this.#limitMs = recovery.lockMs + recovery.stalledMs + GRACE_MS;
+  }
 
   /** One sample; errors (Redis down) skip it. */
   async sample(): Promise<void> {
@@ -48,7 +56,7 @@ export class QueuedActiveSampler {
         seen.add(jobId);
         const since = this.#since.get(jobId) ?? now;
         this.#since.set(jobId, since);
-        if (now - since < GRACE_MS) continue;
+        if (now - since < this.#limitMs) continue;
         const lockTtlMs = await cluster.log.redis.pttl(
           `${cluster.prefix}:{${CHAOS_FLOW}}:${jobId}:lock`,
         );

@@ -1,0 +1,20 @@
+--[[
+  Holds steps whose waiting jobs a pause or stop took off the queue, for resume or rerun to enqueue
+  again; unless the request is running again by now (a resume came first), in which case nothing is
+  held and the steps are returned for the caller to enqueue at once.
+
+  KEYS[1] state hash   KEYS[2] held set
+  ARGV[1..] the steps
+
+  Returns the steps to enqueue now (empty when they were held, or the request no longer exists).
+]]
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or status == 'completed' then
+  return {}
+end
+if status == 'pending' or status == 'running' then
+  return ARGV
+end
+redis.call('SADD', KEYS[2], unpack(ARGV))
+redis.call('HSET', KEYS[1], 'hasHeld', '1')
+return {}
