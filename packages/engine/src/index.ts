@@ -15,7 +15,8 @@
  * @module
  */
 export { decode, encode } from './codec.js';
-export { parseDefinition, readDefinition } from './definition-file.js';
+export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
+export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
 export type { RerunOptions, StepChange, WaitOptions } from './flow-service.js';
