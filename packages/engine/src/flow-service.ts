@@ -107,6 +107,7 @@ export class FlowService {
         return res.redis;
       },
       prefix: this.options.prefix,
+      httpAllow: this.options.httpAllow,
       execute: (flow, input, options) => this.execute(flow, input, options),
       waitForResult: (flow, requestId, options) => this.waitForResult(flow, requestId, options),
     });
