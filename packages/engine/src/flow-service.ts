@@ -24,6 +24,7 @@ import {
   resolveOptions,
 } from './config.js';
 import { PlanSource, planFrom } from './plan-source.js';
+import type { PlanLimits } from './plan/compile.js';
 import { FlowPlan } from './plan/flow-plan.js';
 import { WorkerPool } from './worker-pool.js';
 import { Keys } from './keys.js';
@@ -84,7 +85,10 @@ export class FlowService {
   readonly options: ResolvedOptions;
   readonly log: Logger;
   readonly #res: ServiceResources;
-  readonly #plans = new PlanSource(() => this.#res.registry);
+  readonly #plans = new PlanSource(
+    () => this.#res.registry,
+    () => this.#limits,
+  );
   readonly #handled = new Map<string, Map<string, Handler<never, unknown>>>();
   readonly #workerId = randomUUID();
   readonly #running = new RunningAttempts();
@@ -129,7 +133,7 @@ export class FlowService {
     }
     const dag = new DagClass();
     define(dag);
-    this.#addLocal(new FlowPlan(name, dag, options));
+    this.#addLocal(new FlowPlan(name, dag, options, { limits: this.#limits }));
     return this;
   }
 
@@ -159,7 +163,7 @@ export class FlowService {
         `Flow '${name}' is already registered.`,
       );
     }
-    const plan = new FlowPlan(name, dag, options);
+    const plan = new FlowPlan(name, dag, options, { limits: this.#limits });
     this.#addLocal(plan);
     return {
       name,
@@ -211,8 +215,8 @@ export class FlowService {
     this.#assertOpen();
     const current = this.#plans.localPlan(flow);
     const plan = new FlowPlan(flow, edit(current.dag), current.hooks, {
-      version: current.version,
-      change,
+      changeOf: { version: current.version, change },
+      limits: this.#limits,
     });
     this.#plans.addLocal(plan);
     if (this.#working) {
@@ -554,7 +558,7 @@ export class FlowService {
     while (this.#closing === undefined) {
       const published = await this.#res.registry.load(flow).catch(() => undefined);
       if (published !== undefined) {
-        const plan = planFrom(published, handlers);
+        const plan = planFrom(published, handlers, this.#limits);
         const queues = [...handlers.keys()].map((node) => {
           const queue = plan.queueOfNode(node);
           if (queue === undefined) {
@@ -597,7 +601,7 @@ export class FlowService {
         `Flow '${flow}' has no version '${version}'.`,
       );
     }
-    return planFrom(published, handlers);
+    return planFrom(published, handlers, this.#limits);
   }
 
   #workerPool(): WorkerPool {
@@ -624,6 +628,11 @@ export class FlowService {
   /** The plan of the definition version a request runs on. */
   #requestPlan(name: string, requestId: string): Promise<FlowPlan> {
     return planOfRequest(this.#res, this.#plans, name, requestId);
+  }
+
+  /** The run-time limits of this service's plans. */
+  get #limits(): PlanLimits {
+    return { maxForEachItems: this.options.maxForEachItems };
   }
 
   #controlDeps() {

@@ -6,6 +6,15 @@ import type { DataParent, InnerDag, ItemGate, Release, Step } from './steps.js';
 /** Default delay between attempts when a node sets `retries` but no `backoff`. */
 const DEFAULT_BACKOFF = { type: 'exponential', delayMs: 100 } as const;
 
+/** Limits a plan's steps enforce at run time. */
+export interface PlanLimits {
+  /** Most items one for-each may fan out to; more fail the node with `TOO_MANY_ITEMS`. */
+  readonly maxForEachItems: number;
+}
+
+/** The limits of plans made without a service's options. */
+export const DEFAULT_LIMITS: PlanLimits = { maxForEachItems: 100_000 };
+
 /** Jobs of composite start and end steps: one attempt (stalled jobs still recover). */
 const CONTROL_JOB: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: true };
 
@@ -24,13 +33,16 @@ interface Scope {
 }
 
 /** Compiles a validated DAG into its steps, keyed by lookup template (`each/x`, `verify/@start`). */
-export function compileSteps(graph: DagGraph): Map<string, Step> {
+export function compileSteps(graph: DagGraph, limits: PlanLimits): Map<string, Step> {
   const steps = new Map<string, Step>();
   compileScope(
     graph,
     { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length },
     steps,
   );
+  for (const [template, step] of steps) {
+    if (step.kind === 'start') steps.set(template, { ...step, maxItems: limits.maxForEachItems });
+  }
   return steps;
 }
 
@@ -96,6 +108,7 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
       inner,
       end: path,
       jobOptions: CONTROL_JOB,
+      maxItems: DEFAULT_LIMITS.maxForEachItems,
       ...input,
     });
     add(steps, {
