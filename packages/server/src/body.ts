@@ -69,13 +69,15 @@ export function forwardedHeaders(req: Request): Record<string, string> {
   return headers;
 }
 
-/** Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`. */
+/**
+ * Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`;
+ * own properties, so that `?__proto__=1` stays an ordinary key.
+ */
 export function forwardedQuery(req: Request): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.query)) {
-    if (name === 'wait') continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string') query[name] = first;
-  }
-  return query;
+  return Object.fromEntries(
+    Object.entries(req.query).flatMap(([name, value]) => {
+      const first = Array.isArray(value) ? value[0] : value;
+      return name === 'wait' || typeof first !== 'string' ? [] : [[name, first]];
+    }),
+  );
 }

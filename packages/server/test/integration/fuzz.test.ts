@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { METHODS } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -63,21 +65,28 @@ function parserRejects(request: Generated): boolean {
 }
 
 let port = 0;
+let dashboard = '';
 let server: ReturnType<typeof startWorkerProcess> | undefined;
 const prefix = testPrefix(import.meta.url, 'fuzz');
 
 beforeAll(async () => {
   port = await freePort();
+  // A stand-in dashboard build, so that the static files are fuzzed too.
+  dashboard = mkdtempSync(join(tmpdir(), 'dagflow-fuzz-'));
+  writeFileSync(join(dashboard, 'index.html'), '<!doctype html><title>dagflow</title>');
+  writeFileSync(join(dashboard, '.secret'), 'dot files are not served');
   server = startWorkerProcess(new URL('../fixtures/fuzz-server.mjs', import.meta.url).pathname, {
     REDIS_URL: inject('redisUrl'),
     DAGFLOW_PREFIX: prefix,
     PORT: String(port),
+    DAGFLOW_DASHBOARD_DIR: dashboard,
   });
   await server.ready;
 });
 
 afterAll(async () => {
   await server?.stop();
+  if (dashboard !== '') rmSync(dashboard, { recursive: true, force: true });
 });
 
 /** mulberry32: a small seeded PRNG. */
@@ -239,6 +248,15 @@ function generator(random: () => number) {
     () => '/healthz',
     () => '/',
     () => `/dashboard/${segments()}`,
+    () =>
+      pick([
+        '/dashboard',
+        '/dashboard/',
+        '/dashboard/index.html',
+        '/dashboard/.secret',
+        '/dashboard/%2e%2e/%2e%2e/etc/passwd',
+        '/dashboard/..%2F..%2Fpackage.json',
+      ]),
     () => `/${segments()}/${segments()}`,
     () => pick(['*', '//', '/flow//requests', 'http://127.0.0.1/flows', '/flows?', '/%']),
   ];

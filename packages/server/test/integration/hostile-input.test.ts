@@ -20,6 +20,9 @@ async function serve(): Promise<string> {
     http: httpApi(),
   });
   service.register('echo', (dag) => dag.node('echo', (input: unknown) => input));
+  service.register('context', (dag) =>
+    dag.node('query', (_input: unknown, ctx) => ({ query: ctx.query, header: ctx.headers })),
+  );
   await service.start();
   return `http://127.0.0.1:${service.httpPort}`;
 }
@@ -107,6 +110,25 @@ describe('hostile HTTP input', () => {
       status: 404,
       code: 'ROUTE_NOT_FOUND',
     });
+  });
+
+  it('passes query parameters named __proto__ through as ordinary keys, pollutes nothing', async () => {
+    const base = await serve();
+    const response = await fetch(`${base}/flow/context?wait=5&__proto__=1&constructor=2`, {
+      method: 'POST',
+      headers: [['__proto__', 'header']],
+    });
+    const { query, header } = (await response.json()) as {
+      query: Record<string, string>;
+      header: Record<string, string>;
+    };
+    expect(Object.entries(query)).toEqual([
+      ['__proto__', '1'],
+      ['constructor', '2'],
+    ]);
+    // Node itself drops a header named __proto__ (its headers object is a plain one); nothing leaks.
+    expect(Object.getPrototypeOf(header)).toBe(Object.prototype);
+    expect(Object.keys(header)).not.toContain('__proto__');
   });
 
   it('rejects Object.prototype names as flow and node ids', async () => {
