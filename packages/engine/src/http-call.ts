@@ -64,7 +64,7 @@ export async function guardedHttp(call: HttpCall): Promise<HttpResponse> {
           `${call.url} redirected more than ${HTTP_DEFAULTS.maxRedirects} times.`,
         );
       }
-      const next = parseUrl(new URL(location, url).href);
+      const next = parseUrl(location, url);
       // As fetch does: 303 (and 301/302 after a POST) continue as GET without a body; credentials
       // stay with their origin.
       if (
@@ -93,10 +93,11 @@ export async function guardedHttp(call: HttpCall): Promise<HttpResponse> {
 
 const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
-function parseUrl(text: string): URL {
+/** An `http:` or `https:` URL, relative to `base` when given (a redirect's `Location`). */
+function parseUrl(text: string, base?: URL): URL {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(text, base);
   } catch {
     throw new NonRetryableError(`The http operation got a malformed URL: ${JSON.stringify(text)}.`);
   }

@@ -11,8 +11,8 @@ afterEach(async () => {
 });
 
 /**
- * A loopback server the test owns: `/ok` answers JSON, `/to?url=` redirects there, `/big` answers 64 KiB,
- * `/slow` answers after 2 s. Answers the port and the number of requests it got.
+ * A loopback server the test owns: `/ok` answers JSON, `/to?url=` redirects there, `/loop` to itself,
+ * `/big` answers 64 KiB, `/slow` answers after 2 s. Answers the port and the number of requests it got.
  */
 async function target(): Promise<{ port: number; hits: () => number }> {
   let hits = 0;
@@ -23,6 +23,7 @@ async function target(): Promise<{ port: number; hits: () => number }> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     else if (url.pathname === '/to')
       res.writeHead(302, { location: url.searchParams.get('url') ?? '/' }).end();
+    else if (url.pathname === '/loop') res.writeHead(302, { location: '/loop' }).end();
     else if (url.pathname === '/big') res.writeHead(200).end('x'.repeat(64 * 1024));
     else if (url.pathname === '/slow') setTimeout(() => res.writeHead(200).end('late'), 2_000);
     else res.writeHead(404).end();
@@ -91,6 +92,26 @@ describe('the http operation', () => {
     }
   });
 
+  it('reads the allow list from DAGFLOW_HTTP_ALLOW, host and CIDR forms', async () => {
+    const { port } = await target();
+    const saved = process.env['DAGFLOW_HTTP_ALLOW'];
+    try {
+      for (const [allow, host] of [
+        ['example.invalid, localhost', 'localhost'],
+        ['10.0.0.0/8,127.0.0.0/8', '127.0.0.1'],
+      ] as const) {
+        process.env['DAGFLOW_HTTP_ALLOW'] = allow;
+        const service = newService({ prefix: `${prefixFor()}-${host}` });
+        expect(await call(service, { url: `http://${host}:${port}/ok` }), allow).toEqual({
+          result: { ok: true },
+        });
+      }
+    } finally {
+      if (saved === undefined) delete process.env['DAGFLOW_HTTP_ALLOW'];
+      else process.env['DAGFLOW_HTTP_ALLOW'] = saved;
+    }
+  });
+
   it('refuses a redirect from an allowed host to a refused one', async () => {
     const { port, hits } = await target();
     const service = newService({ prefix: prefixFor(), httpAllow: ['localhost'] });
@@ -113,6 +134,11 @@ describe('the http operation', () => {
     const base = `http://127.0.0.1:${port}`;
     const redirected = newService({ prefix: `${prefixFor()}-redirect`, ...allowed });
     expect(await call(redirected, { url: `${base}/to?url=/ok` })).toEqual({ result: { ok: true } });
+    const loop = newService({ prefix: `${prefixFor()}-loop`, ...allowed });
+    expect((await call(loop, { url: `${base}/loop` }, 2)).error).toMatchObject({
+      code: ErrorCode.HTTP_TARGET_FORBIDDEN,
+      attempts: 1,
+    });
 
     const big = newService({ prefix: `${prefixFor()}-big`, ...allowed });
     expect(
