@@ -115,12 +115,6 @@ export function planFrom(
   handlers: ReadonlyMap<string, Handler<never, unknown>>,
   limits: PlanLimits,
 ): FlowPlan {
-  return new FlowPlan(
-    published.name,
-    dagFromDescription(published.description, handlers),
-    {},
-    {
-      limits,
-    },
-  );
+  const dag = dagFromDescription(published.description, handlers);
+  return new FlowPlan(published.name, dag, {}, { limits });
 }

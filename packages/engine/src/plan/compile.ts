@@ -12,9 +12,6 @@ export interface PlanLimits {
   readonly maxForEachItems: number;
 }
 
-/** The limits of plans made without a service's options. */
-export const DEFAULT_LIMITS: PlanLimits = { maxForEachItems: 100_000 };
-
 /** Jobs of composite start and end steps: one attempt (stalled jobs still recover). */
 const CONTROL_JOB: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: true };
 
@@ -39,14 +36,17 @@ export function compileSteps(graph: DagGraph, limits: PlanLimits): Map<string, S
     graph,
     { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length },
     steps,
+    limits,
   );
-  for (const [template, step] of steps) {
-    if (step.kind === 'start') steps.set(template, { ...step, maxItems: limits.maxForEachItems });
-  }
   return steps;
 }
 
-function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): void {
+function compileScope(
+  graph: DagGraph,
+  scope: Scope,
+  steps: Map<string, Step>,
+  limits: PlanLimits,
+): void {
   const entry = (id: string): string => {
     const node = graph.nodes.get(id);
     const path = join(scope.prefix, id);
@@ -100,7 +100,7 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
       });
       continue;
     }
-    const inner = compileInner(node, path, steps);
+    const inner = compileInner(node, path, steps, limits);
     add(steps, {
       kind: 'start',
       template: `${path}${START}`,
@@ -108,7 +108,7 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
       inner,
       end: path,
       jobOptions: CONTROL_JOB,
-      maxItems: DEFAULT_LIMITS.maxForEachItems,
+      maxItems: limits.maxForEachItems,
       ...input,
     });
     add(steps, {
@@ -128,6 +128,7 @@ function compileInner(
   node: GraphNode,
   path: string,
   steps: Map<string, Step>,
+  limits: PlanLimits,
 ): Map<string, InnerDag> {
   const inner = new Map<string, InnerDag>();
   for (const [key, graph] of node.inner) {
@@ -166,7 +167,7 @@ function compileInner(
               exit: { step: path, parents: graph.terminals.length },
               terminalCount: 0,
             };
-    compileScope(graph, scope, steps);
+    compileScope(graph, scope, steps, limits);
     inner.set(key, {
       roots: entries.map((entry) => `${scope.prefix}${entry}`),
       terminals: graph.terminals.map((id) => ({ id, field: `o|${join(scope.prefix, id)}` })),

@@ -3,7 +3,7 @@ import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
 import { describeDag, isHandledElsewhere, validateDag } from '@dagflow/flow';
 import { decode } from '../codec.js';
 import type { FlowOptions } from '../types.js';
-import { DEFAULT_LIMITS, type PlanLimits, compileSteps } from './compile.js';
+import { type PlanLimits, compileSteps } from './compile.js';
 import { START, fill, join, parsePath } from './paths.js';
 import type { Step } from './steps.js';
 
@@ -35,14 +35,15 @@ export class FlowPlan {
     readonly name: string,
     /** The definition, kept for run-time changes. */
     readonly dag: Dag,
-    readonly hooks: FlowOptions = {},
+    readonly hooks: FlowOptions,
     options: {
       /** The version after a run-time change (a handler change leaves the description as it was). */
       readonly changeOf?: { readonly version: string; readonly change: string };
-      readonly limits?: PlanLimits;
-    } = {},
+      /** The service's run-time limits (`maxForEachItems`). */
+      readonly limits: PlanLimits;
+    },
   ) {
-    const { changeOf, limits = DEFAULT_LIMITS } = options;
+    const { changeOf, limits } = options;
     this.graph = validateDag(dag);
     this.description = describeDag(this.graph);
     const source =
