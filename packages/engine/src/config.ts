@@ -1,4 +1,5 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { HttpAllowList } from './http-guard.js';
 import type { LogLevel } from './logger.js';
 import type { Retention } from './state-store.js';
 
@@ -78,6 +79,26 @@ export interface FlowServiceOptions {
    */
   readonly maxOutputBytes?: number;
   /**
+   * Hosts (exact names), IP addresses and CIDR ranges the built-in `http` operation may reach although
+   * they are loopback, private, link-local or reserved; every other such target is refused with
+   * `HTTP_TARGET_FORBIDDEN`. A listed host name is trusted as it resolves.
+   * @defaultValue `DAGFLOW_HTTP_ALLOW` (comma separated), else none
+   */
+  readonly httpAllow?: readonly string[];
+  /**
+   * Most items one for-each may fan out to; a for-each function returning more fails its node with
+   * `TOO_MANY_ITEMS`.
+   * @defaultValue `DAGFLOW_MAX_FOREACH_ITEMS`, else 100 000
+   */
+  readonly maxForEachItems?: number;
+  /**
+   * Most definition versions kept per flow in the registry; older ones are dropped when a new one is
+   * published, except the versions of the flow's requests still pending, running or paused that the
+   * request index lists.
+   * @defaultValue `DAGFLOW_MAX_VERSIONS`, else 50
+   */
+  readonly maxVersions?: number;
+  /**
    * Log level of the JSON-lines logger on stderr.
    * @defaultValue `LOG_LEVEL`, else `info`
    */
@@ -96,6 +117,9 @@ export interface ResolvedOptions {
   readonly lockDurationMs: number;
   readonly stalledIntervalMs: number;
   readonly maxOutputBytes: number;
+  readonly httpAllow: HttpAllowList;
+  readonly maxForEachItems: number;
+  readonly maxVersions: number;
   readonly closeTimeoutMs: number;
   readonly logLevel: LogLevel;
 }
@@ -131,6 +155,20 @@ export function resolveOptions(
     closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
     maxOutputBytes:
       options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,
+    httpAllow:
+      options.httpAllow === undefined
+        ? HttpAllowList.parse(env['DAGFLOW_HTTP_ALLOW'])
+        : new HttpAllowList(options.httpAllow),
+    maxForEachItems: positiveInt(
+      options.maxForEachItems ??
+        intFrom(env['DAGFLOW_MAX_FOREACH_ITEMS'], 'DAGFLOW_MAX_FOREACH_ITEMS') ??
+        100_000,
+      'maxForEachItems',
+    ),
+    maxVersions: positiveInt(
+      options.maxVersions ?? intFrom(env['DAGFLOW_MAX_VERSIONS'], 'DAGFLOW_MAX_VERSIONS') ?? 50,
+      'maxVersions',
+    ),
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
   };
 }
@@ -145,4 +183,14 @@ function intFrom(value: string | undefined, name: string): number | undefined {
     );
   }
   return parsed;
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Option ${name} must be a positive integer (got ${JSON.stringify(value)}).`,
+    );
+  }
+  return value;
 }

@@ -25,6 +25,7 @@ import {
   resolveOptions,
 } from './config.js';
 import { PlanSource, planFrom } from './plan-source.js';
+import type { PlanLimits } from './plan/compile.js';
 import { FlowPlan } from './plan/flow-plan.js';
 import { WorkerPool } from './worker-pool.js';
 import { Keys } from './keys.js';
@@ -88,7 +89,10 @@ export class FlowService {
   /** The audit log of registry changes made over the HTTP API (kept in Redis). */
   readonly auditLog: AuditLog;
   readonly #res: ServiceResources;
-  readonly #plans = new PlanSource(() => this.#res.registry);
+  readonly #plans = new PlanSource(
+    () => this.#res.registry,
+    () => this.#limits,
+  );
   readonly #handled = new Map<string, Map<string, Handler<never, unknown>>>();
   readonly #workerId = randomUUID();
   readonly #running = new RunningAttempts();
@@ -114,6 +118,7 @@ export class FlowService {
         return res.redis;
       },
       prefix: this.options.prefix,
+      httpAllow: this.options.httpAllow,
       execute: (flow, input, options) => this.execute(flow, input, options),
       waitForResult: (flow, requestId, options) => this.waitForResult(flow, requestId, options),
     });
@@ -136,7 +141,7 @@ export class FlowService {
     const dag = new DagClass();
     define(dag);
     this.#origins.set(name, 'code');
-    this.#addLocal(new FlowPlan(name, dag, options));
+    this.#addLocal(new FlowPlan(name, dag, options, { limits: this.#limits }));
     return this;
   }
 
@@ -166,7 +171,7 @@ export class FlowService {
         `Flow '${name}' is already registered.`,
       );
     }
-    const plan = new FlowPlan(name, dag, options);
+    const plan = new FlowPlan(name, dag, options, { limits: this.#limits });
     this.#origins.set(name, 'definition');
     this.#addLocal(plan);
     return {
@@ -219,8 +224,8 @@ export class FlowService {
     this.#assertOpen();
     const current = this.#plans.localPlan(flow);
     const plan = new FlowPlan(flow, edit(current.dag), current.hooks, {
-      version: current.version,
-      change,
+      changeOf: { version: current.version, change },
+      limits: this.#limits,
     });
     this.#plans.addLocal(plan);
     if (this.#working) {
@@ -576,7 +581,7 @@ export class FlowService {
     while (this.#closing === undefined) {
       const published = await this.#res.registry.load(flow).catch(() => undefined);
       if (published !== undefined) {
-        const plan = planFrom(published, handlers);
+        const plan = planFrom(published, handlers, this.#limits);
         const queues = [...handlers.keys()].map((node) => {
           const queue = plan.queueOfNode(node);
           if (queue === undefined) {
@@ -619,7 +624,7 @@ export class FlowService {
         `Flow '${flow}' has no version '${version}'.`,
       );
     }
-    return planFrom(published, handlers);
+    return planFrom(published, handlers, this.#limits);
   }
 
   #workerPool(): WorkerPool {
@@ -646,6 +651,11 @@ export class FlowService {
   /** The plan of the definition version a request runs on. */
   #requestPlan(name: string, requestId: string): Promise<FlowPlan> {
     return planOfRequest(this.#res, this.#plans, name, requestId);
+  }
+
+  /** The run-time limits of this service's plans. */
+  get #limits(): PlanLimits {
+    return { maxForEachItems: this.options.maxForEachItems };
   }
 
   #controlDeps(): ControlDeps {

@@ -17,9 +17,11 @@
 export { AUDIT_LOG_LENGTH, AuditLog } from './audit-log.js';
 export type { AuditEntry } from './audit-log.js';
 export { decode, encode } from './codec.js';
-export { parseDefinition, readDefinition } from './definition-file.js';
+export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
+export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
+export { HttpAllowList, isPublicAddress } from './http-guard.js';
 export type { RerunOptions, StepChange, WaitOptions } from './flow-service.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { FlowOrigin } from './registry.js';

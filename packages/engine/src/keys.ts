@@ -77,6 +77,14 @@ export class Keys {
 }
 
 /**
+ * Whether a queue name has the form of a dagflow node queue ({@link Keys.queueName}): `{flow}` or
+ * `{flow}.<queue>`. Such names are reserved, whether or not that flow is registered yet.
+ */
+export function isNodeQueueName(name: string): boolean {
+  return /^\{[^{}]*\}(\..*)?$/s.test(name);
+}
+
+/**
  * BullMQ job id of one step of one request. Ids and node ids never hold `:`, which BullMQ rejects,
  * but item keys of for-each branches may, so `%` and `:` are escaped. Steps enqueued again by resume or
  * rerun carry the request's new generation, so that a finished job still in BullMQ cannot swallow them.

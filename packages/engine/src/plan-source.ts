@@ -1,4 +1,5 @@
 import { DagflowError, ErrorCode, type Handler, dagFromDescription } from '@dagflow/flow';
+import type { PlanLimits } from './plan/compile.js';
 import { FlowPlan } from './plan/flow-plan.js';
 import type { PublishedFlow, Registry } from './registry.js';
 
@@ -15,7 +16,10 @@ export class PlanSource {
   /** Every version seen, by `flow@version`: requests run to their end on the version they started with. */
   readonly #versions = new Map<string, FlowPlan>();
 
-  constructor(private readonly registry: () => Registry) {}
+  constructor(
+    private readonly registry: () => Registry,
+    private readonly limits: () => PlanLimits,
+  ) {}
 
   /** Adds a flow registered in this process, or its new version after a run-time change. */
   addLocal(plan: FlowPlan): void {
@@ -43,7 +47,7 @@ export class PlanSource {
         },
       );
     }
-    const plan = planFrom(published);
+    const plan = planFrom(published, new Map(), this.limits());
     this.#versions.set(`${name}@${version}`, plan);
     return plan;
   }
@@ -96,7 +100,10 @@ export class PlanSource {
         details: { flow: name },
       });
     }
-    const plan = cached?.plan.version === published.version ? cached.plan : planFrom(published);
+    const plan =
+      cached?.plan.version === published.version
+        ? cached.plan
+        : planFrom(published, new Map(), this.limits());
     this.#remote.set(name, { plan, at: Date.now() });
     return plan;
   }
@@ -105,7 +112,9 @@ export class PlanSource {
 /** A plan rebuilt from a published definition, with real handlers for the given node paths. */
 export function planFrom(
   published: PublishedFlow,
-  handlers: ReadonlyMap<string, Handler<never, unknown>> = new Map(),
+  handlers: ReadonlyMap<string, Handler<never, unknown>>,
+  limits: PlanLimits,
 ): FlowPlan {
-  return new FlowPlan(published.name, dagFromDescription(published.description, handlers));
+  const dag = dagFromDescription(published.description, handlers);
+  return new FlowPlan(published.name, dag, {}, { limits });
 }

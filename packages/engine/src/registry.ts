@@ -2,6 +2,7 @@ import type { DagDescription } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
+import { capVersions } from './version-cap.js';
 
 /** A flow definition as workers publish it to Redis. */
 export interface PublishedFlow {
@@ -25,12 +26,20 @@ export const WORKER_TTL_MS = 15_000;
  * whose handlers live elsewhere, and see which queues are served.
  */
 export class Registry {
+  /**
+   * @param maxVersions - versions kept per flow (see {@link capVersions}); older ones are dropped on
+   *   publish
+   */
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    private readonly maxVersions: number,
   ) {}
 
-  /** Publishes a flow's definition (the latest registration wins). */
+  /**
+   * Publishes a flow's definition (the latest registration wins), then drops the oldest versions over
+   * `maxVersions` that no live request runs on.
+   */
   async publish(plan: FlowPlan, origin: FlowOrigin): Promise<void> {
     const published: PublishedFlow = {
       name: plan.name,
@@ -42,6 +51,7 @@ export class Registry {
     const text = JSON.stringify(published);
     await this.redis.hset(this.keys.registry, plan.name, text);
     await this.redis.hset(this.keys.versions(plan.name), plan.version, text);
+    await capVersions(this.redis, this.keys, plan.name, this.maxVersions);
   }
 
   /** One published version of a flow, or undefined. */

@@ -32,19 +32,62 @@ export interface RequestPage {
 /** How many index entries one page may examine, so that a rare status cannot make a listing scan forever. */
 const SCAN_LIMIT = 5_000;
 
+/** How many old index entries one trim checks. */
+const TRIM_BATCH = 1_000;
+
+/** How often (per flow, per process) adding a request also trims the index. */
+const TRIM_INTERVAL_MS = 1_000;
+
 /**
  * Each flow's requests in a sorted set by creation time. Entries whose request expired are dropped as
- * listings meet them.
+ * listings meet them, and by {@link RequestIndex.add}, which checks the oldest entries (created before
+ * the shortest retention) and drops those whose request is gone, so that the index shrinks with the
+ * requests it lists. An entry of a request that still exists (paused, long running) is never dropped.
  */
 export class RequestIndex {
+  /** When each flow's index was last trimmed by this process. */
+  readonly #trimmed = new Map<string, number>();
+
+  /**
+   * @param minRetentionMs - the shortest time a finished request is kept: no request created later can
+   *   have expired yet
+   */
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    private readonly minRetentionMs: number,
   ) {}
 
-  /** Adds a new request. */
+  /** Adds a new request, and at most once a second per flow trims expired entries. */
   async add(flow: string, requestId: string, createdAt: number): Promise<void> {
     await this.redis.zadd(this.keys.requestIndex(flow), createdAt, requestId);
+    if (createdAt - (this.#trimmed.get(flow) ?? 0) >= TRIM_INTERVAL_MS) {
+      this.#trimmed.set(flow, createdAt);
+      await this.trim(flow, createdAt);
+    }
+  }
+
+  /**
+   * Drops up to 1,000 entries created before `now` minus the shortest retention whose request no
+   * longer exists; answers how many it dropped.
+   */
+  async trim(flow: string, now: number): Promise<number> {
+    const index = this.keys.requestIndex(flow);
+    const old = await this.redis.zrangebyscore(
+      index,
+      '-inf',
+      `(${now - this.minRetentionMs}`,
+      'LIMIT',
+      0,
+      TRIM_BATCH,
+    );
+    if (old.length === 0) return 0;
+    const pipeline = this.redis.pipeline();
+    for (const id of old) pipeline.exists(this.keys.request(flow, id).state);
+    const rows = (await pipeline.exec()) ?? [];
+    const gone = old.filter((_id, i) => rows[i]?.[1] === 0);
+    if (gone.length > 0) await this.redis.zrem(index, ...gone);
+    return gone.length;
   }
 
   /** A page of the flow's requests, newest first. */

@@ -47,7 +47,11 @@ export class ServiceResources {
   }
 
   get index(): RequestIndex {
-    this.#index ??= new RequestIndex(this.redis, this.keys);
+    this.#index ??= new RequestIndex(
+      this.redis,
+      this.keys,
+      Math.min(this.options.retention.completedMs, this.options.retention.failedMs),
+    );
     return this.#index;
   }
 
@@ -57,7 +61,7 @@ export class ServiceResources {
   }
 
   get registry(): Registry {
-    this.#registry ??= new Registry(this.redis, this.keys);
+    this.#registry ??= new Registry(this.redis, this.keys, this.options.maxVersions);
     return this.#registry;
   }
 

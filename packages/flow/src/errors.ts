@@ -53,13 +53,21 @@ export const ErrorCode = {
   INVALID_BRANCH_KEY: 'INVALID_BRANCH_KEY',
   /** A for-each function returned something other than an object `{ [itemKey]: itemInput }`. */
   INVALID_ITEMS: 'INVALID_ITEMS',
+  /** A for-each function returned more items than the service's `maxForEachItems`. */
+  TOO_MANY_ITEMS: 'TOO_MANY_ITEMS',
+  /** The `http` operation was asked to reach an address it may not (loopback, private, link-local...). */
+  HTTP_TARGET_FORBIDDEN: 'HTTP_TARGET_FORBIDDEN',
+  /** The `http` operation's call took longer than its timeout. */
+  HTTP_TIMEOUT: 'HTTP_TIMEOUT',
+  /** The `publish` operation named a queue dagflow runs nodes on. */
+  QUEUE_FORBIDDEN: 'QUEUE_FORBIDDEN',
   /** A handler returned a value that cannot be stored (a function, a symbol, a cyclic object). */
   INVALID_OUTPUT: 'INVALID_OUTPUT',
   /** A request body is not valid JSON although its content type says it is. */
   INVALID_JSON: 'INVALID_JSON',
   /** A request body or query parameter is malformed. */
   INVALID_INPUT: 'INVALID_INPUT',
-  /** A request body is over the HTTP limit, or a node output over `maxOutputBytes`. */
+  /** A request body is over the HTTP limit, a node output over `maxOutputBytes`, or an `http` response over its cap. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** No HTTP route matches the method and path. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
@@ -69,6 +77,12 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   /** A state-changing HTTP request's body is of a content type the route does not accept. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** The HTTP path exists, but not for this method; the `Allow` header lists the methods it has. */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The HTTP path is malformed (bad percent-encoding, not UTF-8). */
+  INVALID_PATH: 'INVALID_PATH',
+  /** A request body's `Content-Encoding` is unsupported, or the body does not decode with it. */
+  INVALID_ENCODING: 'INVALID_ENCODING',
   /** The service is closing or closed and takes no new work. */
   SERVICE_CLOSED: 'SERVICE_CLOSED',
   /** A configuration value (option or environment variable) is invalid or missing. */

@@ -110,6 +110,19 @@ describe('validateDag', () => {
     }
   });
 
+  it('rejects ids that are members of Object.prototype, as nodes, branch keys and flow names', () => {
+    for (const id of ['__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString']) {
+      expect(validationError(() => new Dag().node(id, noop))).toMatchObject({
+        code: ErrorCode.DAG_INVALID_ID,
+        nodes: [id],
+      });
+      expect(
+        validationError(() => new Dag().conditionalBranch('route', ['ok', id], () => ['ok'])),
+      ).toMatchObject({ code: ErrorCode.DAG_INVALID_ID, nodes: [id] });
+    }
+    expect(() => new Dag().node('proto', noop).node('constructors', noop)).not.toThrow();
+  });
+
   it('rejects out-of-range options, naming the node', () => {
     for (const options of [
       { retries: -1 },

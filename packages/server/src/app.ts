@@ -6,8 +6,9 @@ import {
 } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { allowedMethods } from './allowed-methods.js';
 import { authenticate, callerOf } from './auth.js';
-import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
+import { forwardedHeaders, forwardedQuery, inputFromBody, jsonDepthGuard } from './body.js';
 import { cors } from './cors.js';
 import { csrfGuard } from './csrf-guard.js';
 import { statusFor } from './http-status.js';
@@ -98,27 +99,35 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
   });
 
   // Run-time changes of a flow registered in this process, with registered operations (admin).
-  app.post('/admin/flows/:name/steps', express.json({ limit: '1mb' }), async (req, res) => {
-    const step = stepFromBody(req.body);
-    const id = typeof step['id'] === 'string' ? step['id'] : '';
-    const change = { action: 'add-step', flow: param(req, 'name'), details: { step: id } };
-    const forced = await assertMayChange(service, req, change);
-    const info = service.addStep(change.flow, { ...step, id });
-    await audit(service, res, { ...change, forced });
-    res.json(info);
-  });
+  app.post(
+    '/admin/flows/:name/steps',
+    express.json({ limit: '1mb', verify: jsonDepthGuard }),
+    async (req, res) => {
+      const step = stepFromBody(req.body);
+      const id = typeof step['id'] === 'string' ? step['id'] : '';
+      const change = { action: 'add-step', flow: param(req, 'name'), details: { step: id } };
+      const forced = await assertMayChange(service, req, change);
+      const info = service.addStep(change.flow, { ...step, id });
+      await audit(service, res, { ...change, forced });
+      res.json(info);
+    },
+  );
 
-  app.put('/admin/flows/:name/steps/:id', express.json({ limit: '1mb' }), async (req, res) => {
-    const change = {
-      action: 'replace-step',
-      flow: param(req, 'name'),
-      details: { step: param(req, 'id') },
-    };
-    const forced = await assertMayChange(service, req, change);
-    const info = service.replaceStep(change.flow, param(req, 'id'), stepFromBody(req.body));
-    await audit(service, res, { ...change, forced });
-    res.json(info);
-  });
+  app.put(
+    '/admin/flows/:name/steps/:id',
+    express.json({ limit: '1mb', verify: jsonDepthGuard }),
+    async (req, res) => {
+      const change = {
+        action: 'replace-step',
+        flow: param(req, 'name'),
+        details: { step: param(req, 'id') },
+      };
+      const forced = await assertMayChange(service, req, change);
+      const info = service.replaceStep(change.flow, param(req, 'id'), stepFromBody(req.body));
+      await audit(service, res, { ...change, forced });
+      res.json(info);
+    },
+  );
 
   app.delete('/admin/flows/:name/steps/:id', async (req, res) => {
     const change = {
@@ -214,11 +223,25 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
 
   if (options.dashboardDir !== undefined) serveDashboard(app, options.dashboardDir);
 
-  app.use((req) => {
-    throw new DagflowError(ErrorCode.ROUTE_NOT_FOUND, `No route for ${req.method} ${req.path}.`);
+  app.use((req, res) => {
+    const allow = allowedMethods(app, req.path);
+    if (allow.length === 0) {
+      throw new DagflowError(ErrorCode.ROUTE_NOT_FOUND, `No route for ${req.method} ${req.path}.`);
+    }
+    res.setHeader('Allow', allow.join(', '));
+    throw new DagflowError(
+      ErrorCode.METHOD_NOT_ALLOWED,
+      `${req.method} is not allowed on ${req.path}; it answers ${allow.join(', ')}.`,
+      { details: { allow } },
+    );
   });
 
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    // A failure after the answer started (a broken stream) can only end the connection.
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
     const known = toDagflowError(error);
     if (known.code === ErrorCode.INTERNAL_ERROR)
       service.log.error('http request failed', { error: String(error) });
@@ -288,10 +311,15 @@ function sendResult(res: Response, result: unknown): void {
     .send(JSON.stringify(result ?? null));
 }
 
+/** Any error a route or middleware raised, as the dagflow error it answers. */
 function toDagflowError(error: unknown): DagflowError {
   if (error instanceof DagflowError) return error;
-  const parserType = (error as { type?: unknown }).type;
-  if (parserType === 'entity.too.large') {
+  // The router fails to decode a percent-encoded path segment (`/flow/%ZZ`).
+  if (error instanceof URIError) {
+    return new DagflowError(ErrorCode.INVALID_PATH, `The path is malformed: ${error.message}.`);
+  }
+  const { type, code, status } = error as { type?: unknown; code?: unknown; status?: unknown };
+  if (type === 'entity.too.large') {
     const limit = (error as { limit?: unknown }).limit;
     return new DagflowError(
       ErrorCode.PAYLOAD_TOO_LARGE,
@@ -299,11 +327,31 @@ function toDagflowError(error: unknown): DagflowError {
       { details: { limit } },
     );
   }
-  if (typeof parserType === 'string') {
+  // An unknown Content-Encoding, or a body that does not inflate (zlib and brotli error codes).
+  if (type === 'encoding.unsupported' || (typeof code === 'string' && /^(Z_|ERR_)/.test(code))) {
+    return new DagflowError(
+      ErrorCode.INVALID_ENCODING,
+      `The body could not be decoded (Content-Encoding: identity, gzip, deflate or br): ${(error as Error).message}`,
+    );
+  }
+  if (type === 'entity.parse.failed') {
+    return new DagflowError(
+      ErrorCode.INVALID_JSON,
+      `The body is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof type === 'string') {
     return new DagflowError(
       ErrorCode.INVALID_INPUT,
       `The body could not be read: ${(error as Error).message}`,
     );
+  }
+  // The dashboard's static files: a path it does not have, or one it refuses (dot files).
+  if (status === 403 || status === 404) {
+    return new DagflowError(ErrorCode.ROUTE_NOT_FOUND, 'No such file in the dashboard.');
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new DagflowError(ErrorCode.INVALID_INPUT, `The request is malformed: ${String(error)}`);
   }
   return new DagflowError(
     ErrorCode.INTERNAL_ERROR,

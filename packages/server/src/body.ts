@@ -1,9 +1,12 @@
+import type { IncomingMessage } from 'node:http';
+import { MAX_NESTING_DEPTH, jsonDepth } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request } from 'express';
 
 /**
  * The execute input from a raw body: JSON for `application/json` (and `+json`), text for `text/*` and
- * form bodies (what `curl -d` sends), bytes (a Buffer) otherwise; an empty body is `null`.
+ * form bodies (what `curl -d` sends), bytes (a Buffer) otherwise; an empty body is `null`. JSON may
+ * nest at most {@link MAX_NESTING_DEPTH} levels deep.
  * @throws DagflowError `INVALID_JSON`
  */
 export function inputFromBody(req: Request): unknown {
@@ -11,8 +14,10 @@ export function inputFromBody(req: Request): unknown {
   if (!Buffer.isBuffer(body) || body.length === 0) return null;
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/json' || type.endsWith('+json')) {
+    const text = body.toString('utf8');
+    assertJsonDepth(text);
     try {
-      return JSON.parse(body.toString('utf8')) as unknown;
+      return JSON.parse(text) as unknown;
     } catch (error) {
       throw new DagflowError(
         ErrorCode.INVALID_JSON,
@@ -24,6 +29,22 @@ export function inputFromBody(req: Request): unknown {
   if (type.startsWith('text/') || type === 'application/x-www-form-urlencoded')
     return body.toString('utf8');
   return body;
+}
+
+/** `verify` hook of `express.json()`: rejects a body nested deeper than {@link MAX_NESTING_DEPTH}. */
+export function jsonDepthGuard(_req: IncomingMessage, _res: unknown, body: Buffer): void {
+  assertJsonDepth(body.toString('utf8'));
+}
+
+function assertJsonDepth(text: string): void {
+  const depth = jsonDepth(text);
+  if (depth > MAX_NESTING_DEPTH) {
+    throw new DagflowError(
+      ErrorCode.INVALID_JSON,
+      `The body nests ${depth} levels deep, over the limit of ${MAX_NESTING_DEPTH}.`,
+      { details: { limit: MAX_NESTING_DEPTH } },
+    );
+  }
 }
 
 const DROPPED_HEADERS = new Set([
@@ -48,13 +69,15 @@ export function forwardedHeaders(req: Request): Record<string, string> {
   return headers;
 }
 
-/** Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`. */
+/**
+ * Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`;
+ * own properties, so that `?__proto__=1` stays an ordinary key.
+ */
 export function forwardedQuery(req: Request): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.query)) {
-    if (name === 'wait') continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string') query[name] = first;
-  }
-  return query;
+  return Object.fromEntries(
+    Object.entries(req.query).flatMap(([name, value]) => {
+      const first = Array.isArray(value) ? value[0] : value;
+      return name === 'wait' || typeof first !== 'string' ? [] : [[name, first]];
+    }),
+  );
 }

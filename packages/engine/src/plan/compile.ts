@@ -6,6 +6,12 @@ import type { DataParent, InnerDag, ItemGate, Release, Step } from './steps.js';
 /** Default delay between attempts when a node sets `retries` but no `backoff`. */
 const DEFAULT_BACKOFF = { type: 'exponential', delayMs: 100 } as const;
 
+/** Limits a plan's steps enforce at run time. */
+export interface PlanLimits {
+  /** Most items one for-each may fan out to; more fail the node with `TOO_MANY_ITEMS`. */
+  readonly maxForEachItems: number;
+}
+
 /** Jobs of composite start and end steps: one attempt (stalled jobs still recover). */
 const CONTROL_JOB: JobsOptions = { attempts: 1, removeOnComplete: true, removeOnFail: true };
 
@@ -24,17 +30,23 @@ interface Scope {
 }
 
 /** Compiles a validated DAG into its steps, keyed by lookup template (`each/x`, `verify/@start`). */
-export function compileSteps(graph: DagGraph): Map<string, Step> {
+export function compileSteps(graph: DagGraph, limits: PlanLimits): Map<string, Step> {
   const steps = new Map<string, Step>();
   compileScope(
     graph,
     { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length },
     steps,
+    limits,
   );
   return steps;
 }
 
-function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): void {
+function compileScope(
+  graph: DagGraph,
+  scope: Scope,
+  steps: Map<string, Step>,
+  limits: PlanLimits,
+): void {
   const entry = (id: string): string => {
     const node = graph.nodes.get(id);
     const path = join(scope.prefix, id);
@@ -88,7 +100,7 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
       });
       continue;
     }
-    const inner = compileInner(node, path, steps);
+    const inner = compileInner(node, path, steps, limits);
     add(steps, {
       kind: 'start',
       template: `${path}${START}`,
@@ -96,6 +108,7 @@ function compileScope(graph: DagGraph, scope: Scope, steps: Map<string, Step>): 
       inner,
       end: path,
       jobOptions: CONTROL_JOB,
+      maxItems: limits.maxForEachItems,
       ...input,
     });
     add(steps, {
@@ -115,6 +128,7 @@ function compileInner(
   node: GraphNode,
   path: string,
   steps: Map<string, Step>,
+  limits: PlanLimits,
 ): Map<string, InnerDag> {
   const inner = new Map<string, InnerDag>();
   for (const [key, graph] of node.inner) {
@@ -153,7 +167,7 @@ function compileInner(
               exit: { step: path, parents: graph.terminals.length },
               terminalCount: 0,
             };
-    compileScope(graph, scope, steps);
+    compileScope(graph, scope, steps, limits);
     inner.set(key, {
       roots: entries.map((entry) => `${scope.prefix}${entry}`),
       terminals: graph.terminals.map((id) => ({ id, field: `o|${join(scope.prefix, id)}` })),

@@ -21,7 +21,8 @@ export interface Expansion {
 /**
  * Picks what a composite vertex runs for `input`: the sub-DAG, the branches `condition` selects, or one
  * body per item of `foreach`.
- * @throws DagflowError `INVALID_BRANCH_KEY` for an undeclared key, `INVALID_ITEMS` when `foreach` returns no object.
+ * @throws DagflowError `INVALID_BRANCH_KEY` for an undeclared key, `INVALID_ITEMS` when `foreach` returns no object,
+ *   `TOO_MANY_ITEMS` when it returns more than the step's `maxItems`.
  */
 export async function expandStart(
   step: StartStep,
@@ -66,6 +67,13 @@ export async function expandStart(
       }
       const record = items as Record<string, unknown>;
       const picked = Object.keys(record);
+      if (picked.length > step.maxItems) {
+        throw new DagflowError(
+          ErrorCode.TOO_MANY_ITEMS,
+          `The foreach function of '${path}' returned ${picked.length} items, over the limit of ${step.maxItems} (maxForEachItems, DAGFLOW_MAX_FOREACH_ITEMS); split the work into batches.`,
+          { details: { node: path, items: picked.length, limit: step.maxItems } },
+        );
+      }
       const expanded = expansion(step, keys, picked);
       const dataFields: string[] = [];
       const handOver = new Map<string, string>();

@@ -3,7 +3,7 @@ import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
 import { describeDag, isHandledElsewhere, validateDag } from '@dagflow/flow';
 import { decode } from '../codec.js';
 import type { FlowOptions } from '../types.js';
-import { compileSteps } from './compile.js';
+import { type PlanLimits, compileSteps } from './compile.js';
 import { START, fill, join, parsePath } from './paths.js';
 import type { Step } from './steps.js';
 
@@ -35,10 +35,15 @@ export class FlowPlan {
     readonly name: string,
     /** The definition, kept for run-time changes. */
     readonly dag: Dag,
-    readonly hooks: FlowOptions = {},
-    /** The version after a run-time change (a handler change leaves the description as it was). */
-    changeOf?: { readonly version: string; readonly change: string },
+    readonly hooks: FlowOptions,
+    options: {
+      /** The version after a run-time change (a handler change leaves the description as it was). */
+      readonly changeOf?: { readonly version: string; readonly change: string };
+      /** The service's run-time limits (`maxForEachItems`). */
+      readonly limits: PlanLimits;
+    },
   ) {
+    const { changeOf, limits } = options;
     this.graph = validateDag(dag);
     this.description = describeDag(this.graph);
     const source =
@@ -46,7 +51,7 @@ export class FlowPlan {
         ? JSON.stringify(this.description)
         : `${changeOf.version}\n${changeOf.change}\n${Date.now()}`;
     this.version = createHash('sha256').update(source).digest('hex').slice(0, 12);
-    this.#steps = compileSteps(this.graph);
+    this.#steps = compileSteps(this.graph, limits);
     this.roots = this.graph.roots.map((id) =>
       this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`,
     );

@@ -92,6 +92,8 @@ export interface StartStep extends StepBase, VertexInput {
   readonly inner: ReadonlyMap<string, InnerDag>;
   /** Template of the vertex's end step. */
   readonly end: string;
+  /** Most items a for-each may fan out to (the service's `maxForEachItems`). */
+  readonly maxItems: number;
 }
 
 /** Ends a composite vertex: composes its output from its inner DAGs' outputs, then releases its successors. */

@@ -37,7 +37,8 @@ async function quoteService(): Promise<{ url: string; calls: () => number }> {
 describe('declarative flows', () => {
   it('runs a JSON flow with an http step (503, then 200), a conditional branch and a flow step end to end', async () => {
     const quote = await quoteService();
-    const service = newService({ prefix: prefixFor() });
+    // The quote service listens on loopback, which the http operation reaches only when allowed.
+    const service = newService({ prefix: prefixFor(), httpAllow: ['127.0.0.1'] });
     service.operation('discount', (input) => ({ price: (input as { price: number }).price * 0.5 }));
     service.operation('identity', (input) => input);
     service.operation('tag', (input, params) => ({ ...(input as object), tier: params['tier'] }));
