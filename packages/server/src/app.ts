@@ -91,7 +91,18 @@ export function createApp(service: FlowService, options: AppOptions = {}): expre
     const type = req.headers['content-type'] ?? '';
     const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const definition = parseDefinition(body, /ya?ml/.test(type) ? 'yaml' : 'json');
-    const change = { action: 'register', flow: String((definition as { name?: unknown }).name) };
+    const name =
+      typeof definition === 'object' && definition !== null
+        ? (definition as { name?: unknown }).name
+        : undefined;
+    if (typeof name !== 'string') {
+      throw new DagflowError(
+        ErrorCode.DEFINITION_INVALID,
+        'A flow definition must be an object with a string `name`.',
+        { details: { place: 'name' } },
+      );
+    }
+    const change = { action: 'register', flow: name };
     const forced = await assertMayChange(service, req, change);
     const info = service.registerDefinition(definition);
     await audit(service, res, { ...change, details: { version: info.version }, forced });

@@ -202,9 +202,18 @@ function unexplainedRepeats(facts: RequestFacts, timeline: Timeline): Violation[
         invariant: '2 no successor released twice',
         requestId: facts.requestId,
         node,
-        detail: `${describe(pair[0])} and ${describe(pair[1])} both returned, ${pair[1].s - pair[0].s} ms apart, with no fault or stop to explain it`,
+        detail: `${describe(pair[0])} and ${describe(pair[1])} both returned, ${pair[1].s - pair[0].s} ms apart, with no fault or stop to explain it; ${historyOf(facts, timeline, pair[0].s)}`,
       });
     }
   }
   return found;
+}
+
+/** The request's commands and node runs relative to `t0` (ms), to tell what led to a violation. */
+function historyOf(facts: RequestFacts, timeline: Timeline, t0: number): string {
+  const commands = timeline.commands
+    .filter((c) => c.requestId === facts.requestId)
+    .map((c) => `${c.command}${c.ok ? '' : '(refused)'}@${c.at - t0}..${c.doneAt - t0}`);
+  const runs = facts.runs.map((r) => `${r.n}#${r.att}@${r.s - t0}..${r.e - t0}/${r.pid}`);
+  return `commands [${commands.join(' ')}] runs [${runs.join(' ')}]`;
 }

@@ -99,6 +99,23 @@ describe('hostile HTTP input', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
+  it('answers an empty or nameless definition with 422 DEFINITION_INVALID (found by the fuzz test)', async () => {
+    const base = await serve();
+    for (const [type, body] of [
+      ['application/yaml', ''],
+      ['text/yaml', '~'],
+      ['application/json', '[]'],
+      ['application/json', '{"name": 3}'],
+    ] as const) {
+      const answer = await fetch(`${base}/flows`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+      expect(await errorOf(answer)).toEqual({ status: 422, code: 'DEFINITION_INVALID' });
+    }
+  });
+
   it('answers a wrong method with 405 and Allow, an unknown path with 404', async () => {
     const base = await serve();
     const wrong = await fetch(`${base}/flows`, { method: 'DELETE' });
