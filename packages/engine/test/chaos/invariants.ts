@@ -159,6 +159,9 @@ export function repeatsOf(facts: RequestFacts): { node: string; runs: RunEvent[]
   return [...byNode].filter(([, runs]) => runs.length > 1).map(([node, runs]) => ({ node, runs }));
 }
 
+/** How long a published stop may take to reach a worker (pub/sub on a loaded 2-core machine). */
+const STOP_PROPAGATION_MS = 250;
+
 /**
  * Whether something other than a double release explains two returned runs of one node: a stop of the
  * request while the first ran, a kill of the first run's worker after it returned (its completion was lost),
@@ -170,13 +173,15 @@ function explained(
   timeline: Timeline,
 ): boolean {
   const [first, second] = pair;
-  // The stop must have hit the first run while it ran (a successor released later is not excused).
+  // The stop must have hit the first run while it ran (a successor released later is not excused), or
+  // just before it started: a job handed its input starts without reading Redis, and a worker learns
+  // of a stop when it is published (README, Delivery semantics), within this window.
   const stopped = timeline.commands.some(
     (c) =>
       c.ok &&
       c.command === 'stop' &&
       c.requestId === requestId &&
-      c.doneAt >= first.s &&
+      c.doneAt >= first.s - STOP_PROPAGATION_MS &&
       c.at <= first.e &&
       c.at <= second.s,
   );
