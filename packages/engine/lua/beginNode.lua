@@ -18,7 +18,8 @@
     { 0, attempt, context, input1, input2, ... }  run it (context is false when absent)
     { 1 }                                          the step already completed
     { 3, owner }                                   stale: the step belongs to a newer generation
-    { 2, status }                                  the request is not running; the step is held unless it ended
+    { 2, status }                                  the request is not running; the step is held unless it
+                                                   ended or another generation's attempt runs it
     { -1 }                                         no such request (never created or expired)
 ]]
 local path = ARGV[1]
@@ -39,6 +40,12 @@ if st[4] and generation_of(st[4]) > generation_of(ARGV[3]) then
   return { 3, st[4] }
 end
 if status ~= 'pending' and status ~= 'running' then
+  -- A job of a newer generation than a running attempt's is a duplicate while that attempt may live:
+  -- it is not held (a resume would then start the step twice); the attempt's own job, retried or
+  -- recovered after a stall, holds it if it must.
+  if st[2] == 'running' and st[4] and generation_of(st[4]) ~= generation_of(ARGV[3]) then
+    return { 2, status }
+  end
   if status ~= 'completed' then
     redis.call('SADD', KEYS[3], path)
     redis.call('HSET', KEYS[1], 'hasHeld', '1')

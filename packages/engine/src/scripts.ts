@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 
 /** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '9';
+const SCRIPTS_VERSION = '10';
 
 const KEY_COUNTS = {
   createRequest: 2,
