@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -74,8 +74,12 @@ describe('the packages installed from their tarballs with npm, outside the repo'
     },
   );
 
-  it('has a working dagflow bin: worker and run', async () => {
+  it('has a working dagflow bin: --version, worker and run', async () => {
     const bin = join(project, 'node_modules', '.bin', 'dagflow');
+    const { version } = JSON.parse(
+      await readFile(join(ROOT, 'packages/cli/package.json'), 'utf8'),
+    ) as { version: string };
+    expect(await inProject(bin, ['--version'])).toBe(`${version}\n`);
     const worker: ChildProcess = spawn(bin, ['worker', 'flows.cjs'], {
       cwd: project,
       env,
