@@ -24,8 +24,15 @@ let env: NodeJS.ProcessEnv;
 
 /** Runs `command` in the consumer project; answers its output, throws on a non-zero exit. */
 async function inProject(command: string, args: string[]): Promise<string> {
-  const { stdout } = await run(command, args, { cwd: project, env, timeout: 60_000 });
-  return stdout;
+  try {
+    const { stdout } = await run(command, args, { cwd: project, env, timeout: 60_000 });
+    return stdout;
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}${stderr ?? ''}`, {
+      cause: error,
+    });
+  }
 }
 
 beforeAll(async () => {
@@ -39,7 +46,7 @@ beforeAll(async () => {
     ),
   );
   await writeFile(join(project, 'package.json'), '{ "name": "consumer", "private": true }\n');
-  for (const file of ['flows.cjs', 'esm.mjs', 'cjs.cjs']) {
+  for (const file of ['flows.cjs', 'esm.mjs', 'cjs.cjs', 'typed.mts', 'typed.cts']) {
     await copyFile(join(FIXTURES, file), join(project, file));
   }
   env = { ...process.env, REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'error' };
@@ -73,6 +80,23 @@ describe('the packages installed from their tarballs with npm, outside the repo'
       expect(printed).toEqual({ result: 45, status: 200, html: true });
     },
   );
+
+  it('gives TypeScript their types from import and from require()', async () => {
+    // The repo's TypeScript and Node.js types; each fixture has a @ts-expect-error that `any` would fail.
+    const tsconfig = {
+      compilerOptions: {
+        module: 'nodenext',
+        target: 'es2022',
+        strict: true,
+        noEmit: true,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
+      files: ['typed.mts', 'typed.cts'],
+    };
+    await writeFile(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
+    await inProject('node', [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.']);
+  });
 
   it('has a working dagflow bin: --version, worker and run', async () => {
     const bin = join(project, 'node_modules', '.bin', 'dagflow');
