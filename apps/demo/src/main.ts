@@ -5,8 +5,6 @@
  * Uses REDIS_URL, else Redis on 127.0.0.1:6379, else starts a local redis-server.
  */
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dag, FlowService } from '@dagflow/engine';
 import { httpApi, startTelemetry } from '@dagflow/server';
@@ -32,12 +30,8 @@ if (redisUrl === undefined || redisUrl === '') {
 
 // Traces go to the OTLP endpoint of the OTEL_* variables when they are set (see docker-compose.yml).
 const telemetry = await startTelemetry();
-// The dashboard's build (apps/dashboard/dist), served under /dashboard/.
-const dashboardDir = join(
-  dirname(createRequire(import.meta.url).resolve('@dagflow/dashboard/package.json')),
-  'dist',
-);
-const service = new FlowService({ redisUrl, http: httpApi({ dashboardDir }) });
+// httpApi() serves the dashboard's build (@dagflow/dashboard, a dependency of @dagflow/server) under /dashboard/.
+const service = new FlowService({ redisUrl, http: httpApi() });
 registerDemoFlows(service, () => new Dag());
 const children: ReturnType<typeof fork>[] = [];
 

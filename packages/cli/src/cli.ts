@@ -1,35 +1,28 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { DagflowError, ErrorCode, FlowService, type RequestState } from '@dagflow/engine';
-import { httpApi, startTelemetry } from '@dagflow/server';
-import { describeAsText } from './describe-text.js';
+import { readFileSync } from 'node:fs';
+import { DagflowError, ErrorCode, FlowService } from '@dagflow/engine';
+import { httpApi, startTelemetry, type Telemetry } from '@dagflow/server';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import {
+  type CliIo,
+  control,
+  describe,
+  ExitCode,
+  flows,
+  run,
+  type RunOptions,
+  untilSignal,
+  UsageError,
+  worker,
+} from './commands.js';
 import { type CommandTarget, HttpClient } from './http-client.js';
 
-/** Exit codes scripts can rely on. */
-export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, TIMEOUT: 3 } as const;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
-/** Where the CLI writes; tests pass their own. */
-export interface CliIo {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-  readonly env: NodeJS.ProcessEnv;
-}
-
-const HELP = `dagflow: run and control dagflow workflows
-
-Usage:
-  dagflow server                           HTTP API for every flow in the registry (PORT, default 8080)
-  dagflow worker <module>                  run the flows of <module> (it exports register(service))
-  dagflow run <flow> [--data D | --file F] [--wait [SECONDS]] [--request-id ID]
-                                           execute; D and the file's content are JSON when they parse,
-                                           else text; --wait shows progress and prints the result
-  dagflow status <flow> <requestId>        the request's state as JSON
-  dagflow pause|resume|stop|rerun <flow> <requestId>
-  dagflow flows                            flows, versions and live workers per queue
-  dagflow describe <flow>                  the flow's DAG as text
-
+const FOOTER = `
 Environment: REDIS_URL (redis://127.0.0.1:6379), DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
 With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows and
 describe go through the HTTP API instead of Redis, sending DAGFLOW_TOKEN as bearer token.
@@ -37,34 +30,50 @@ Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (
 printed); 2 bad usage; 3 --wait ran out while the request goes on.
 `;
 
-class UsageError extends Error {}
+/** The FlowService and command target of one CLI run, made on first use and closed after it. */
+class Session {
+  #service: FlowService | undefined;
+  #telemetry: Telemetry | undefined;
+
+  constructor(private readonly io: CliIo) {}
+
+  get service(): FlowService {
+    this.#service ??= new FlowService({
+      logLevel: (this.io.env['LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
+      http: httpApi(),
+    });
+    return this.#service;
+  }
+
+  /** The HTTP API at `DAGFLOW_URL` when set, else Redis through the FlowService. */
+  get target(): CommandTarget {
+    const url = this.io.env['DAGFLOW_URL'];
+    return url === undefined || url === ''
+      ? this.service
+      : new HttpClient(url, this.io.env['DAGFLOW_TOKEN'] || undefined);
+  }
+
+  /** Traces go where the OTEL_* variables say, for the long-running commands. */
+  async startTelemetry(): Promise<void> {
+    this.#telemetry = await startTelemetry(this.io.env);
+  }
+
+  async close(): Promise<void> {
+    await this.#service?.close();
+    await this.#telemetry?.shutdown();
+  }
+}
 
 /** Runs one CLI command and answers its exit code (long-running commands answer when stopped). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    io.out(HELP);
-    return command === undefined ? ExitCode.USAGE : ExitCode.OK;
-  }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(HELP);
-    return ExitCode.OK;
-  }
-  // Traces go where the OTEL_* variables say, for the long-running commands.
-  const telemetry =
-    command === 'server' || command === 'worker' ? await startTelemetry(io.env) : undefined;
-  const service = new FlowService({
-    logLevel: (io.env['LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
-    http: httpApi(),
-  });
-  const url = io.env['DAGFLOW_URL'];
-  const target =
-    url === undefined || url === ''
-      ? service
-      : new HttpClient(url, io.env['DAGFLOW_TOKEN'] || undefined);
+  const session = new Session(io);
+  let code: number = ExitCode.OK;
+  const program = cliProgram(io, session, (answer) => (code = answer));
   try {
-    return await dispatch(command, rest, { service, target }, io);
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
   } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
     if (error instanceof UsageError) {
       io.err(`${error.message}\nRun 'dagflow --help' for usage.\n`);
       return ExitCode.USAGE;
@@ -76,179 +85,96 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return ExitCode.FAILED;
   } finally {
-    await service.close();
-    await telemetry?.shutdown();
+    await session.close();
   }
 }
 
-async function dispatch(
-  command: string,
-  args: readonly string[],
-  { service, target }: { service: FlowService; target: CommandTarget },
-  io: CliIo,
-): Promise<number> {
-  switch (command) {
-    case 'server':
-      await service.startServer();
-      io.err(`dagflow server listening on port ${service.httpPort ?? '?'}\n`);
+/** The commands, their options and help; each action hands its exit code to `exit`. */
+function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): Command {
+  const program = new Command('dagflow')
+    .description('Run and control dagflow workflows.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run 'dagflow <command> --help' for usage)")
+    .addHelpText('afterAll', FOOTER);
+  program
+    .command('server')
+    .description('serve the HTTP API for every flow in the registry (PORT, default 8080)')
+    .action(async () => {
+      await session.startTelemetry();
+      await session.service.startServer();
+      io.err(`dagflow server listening on port ${session.service.httpPort ?? '?'}\n`);
       await untilSignal();
-      return ExitCode.OK;
-    case 'worker':
-      return worker(service, args, io);
-    case 'run':
-      return run(target, args, io);
-    case 'status': {
-      const [flow, id] = positionals(args, 2, 'status <flow> <requestId>');
-      io.out(`${JSON.stringify(await target.state(flow, id), null, 2)}\n`);
-      return ExitCode.OK;
-    }
-    case 'pause':
-    case 'resume':
-    case 'stop':
-    case 'rerun': {
-      const [flow, id] = positionals(args, 2, `${command} <flow> <requestId>`);
-      await target[command](flow, id);
-      io.out(`${command}: request ${id} is ${(await target.state(flow, id)).status}\n`);
-      return ExitCode.OK;
-    }
-    case 'flows':
-      positionals(args, 0, 'flows');
-      for (const flow of await target.flows()) {
-        const workers = Object.entries(flow.workers).map(
-          ([queue, n]) => `${queue === '' ? 'flow' : queue}: ${n}`,
-        );
-        io.out(
-          `${flow.name}  version ${flow.version}  ${flow.nodes} nodes  workers ${workers.join(', ') || 'none'}\n`,
-        );
-      }
-      return ExitCode.OK;
-    case 'describe': {
-      const [flow] = positionals(args, 1, 'describe <flow>');
-      io.out(`${describeAsText(await target.describe(flow)).join('\n')}\n`);
-      return ExitCode.OK;
-    }
-    default:
-      throw new UsageError(`Unknown command '${command}'.`);
+      exit(ExitCode.OK);
+    });
+  program
+    .command('worker')
+    .description('run the flows of <module>, which exports register(service)')
+    .argument('<module>', 'an ES or CommonJS module')
+    .action(async (module: string) => {
+      await session.startTelemetry();
+      exit(await worker(session.service, module, io));
+    });
+  program
+    .command('run')
+    .description('execute a flow; prints the request id, or with --wait the result')
+    .argument('<flow>', 'the flow to execute')
+    .option('--data <data>', 'the input: JSON when it parses, else text')
+    .option('--file <file>', 'the input from a file: JSON when it parses, else text')
+    .option(
+      '--wait [seconds]',
+      'wait for the result, showing progress on stderr; bare --wait waits without a limit',
+      seconds,
+    )
+    .option('--request-id <id>', 'the request id (running it again with one id runs it once)')
+    .option('--json', 'print {"requestId"} or, with --wait, {"requestId","result"}')
+    .action(async (flow: string, options: RunOptions) => {
+      exit(await run(session.target, { flow, options }, io));
+    });
+  program
+    .command('status')
+    .description("print the request's state as JSON")
+    .argument('<flow>')
+    .argument('<requestId>')
+    .option('--json', 'the same JSON (accepted like on every command that prints data)')
+    .action(async (flow: string, requestId: string) => {
+      io.out(`${JSON.stringify(await session.target.state(flow, requestId), null, 2)}\n`);
+      exit(ExitCode.OK);
+    });
+  for (const name of ['pause', 'resume', 'stop', 'rerun'] as const) {
+    program
+      .command(name)
+      .description(`${name} a request, then print its status`)
+      .argument('<flow>')
+      .argument('<requestId>')
+      .option('--json', 'print {"requestId","status"}')
+      .action(async (flow: string, requestId: string, options: { json?: boolean }) => {
+        const json = options.json === true;
+        exit(await control(session.target, { name, flow, requestId, json }, io));
+      });
   }
+  program
+    .command('flows')
+    .description('list flows, their versions and live workers per queue')
+    .option('--json', 'print the list as JSON')
+    .action(async (options: { json?: boolean }) => {
+      exit(await flows(session.target, options.json === true, io));
+    });
+  program
+    .command('describe')
+    .description("print the flow's DAG as text")
+    .argument('<flow>')
+    .option('--json', "print the DAG's description as JSON")
+    .action(async (flow: string, options: { json?: boolean }) => {
+      exit(await describe(session.target, { flow, json: options.json === true }, io));
+    });
+  return program;
 }
 
-async function worker(service: FlowService, args: readonly string[], io: CliIo): Promise<number> {
-  const [module] = positionals(args, 1, 'worker <module>');
-  const loaded = (await import(pathToFileURL(resolve(module)).href)) as {
-    register?: (service: FlowService) => unknown;
-  };
-  if (typeof loaded.register !== 'function') {
-    throw new UsageError(
-      `Module '${module}' must export a function register(service) that registers its flows.`,
-    );
-  }
-  await loaded.register(service);
-  await service.startWorker();
-  io.out(`dagflow worker ${process.pid} ready\n`);
-  await untilSignal();
-  return ExitCode.OK;
-}
-
-async function run(service: CommandTarget, args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals: rest } = parse(
-    args,
-    {
-      data: { type: 'string' },
-      file: { type: 'string' },
-      wait: { type: 'string' },
-      'request-id': { type: 'string' },
-    },
-    true,
-  );
-  const [flow] = exactly(rest, 1, 'run <flow> [--data D | --file F] [--wait [SECONDS]]');
-  if (values.data !== undefined && values.file !== undefined)
-    throw new UsageError('Give --data or --file, not both.');
-  const text = values.file !== undefined ? await readFile(values.file, 'utf8') : values.data;
-  const input = text === undefined ? null : jsonOrText(text);
-  const requestId = await service.execute(
-    flow,
-    input,
-    values['request-id'] === undefined ? {} : { requestId: values['request-id'] },
-  );
-  if (values.wait === undefined) {
-    io.out(`${requestId}\n`);
-    return ExitCode.OK;
-  }
-  const seconds = values.wait === '' ? 60 : Number(values.wait);
-  if (!(seconds > 0))
-    throw new UsageError(`--wait takes a number of seconds > 0 (got '${values.wait}').`);
-  io.err(`request ${requestId}\n`);
-  const progress = setInterval(() => void report(service, flow, requestId, io), 250);
-  try {
-    const result = await service.waitForResult(flow, requestId, { timeoutMs: seconds * 1000 });
-    await report(service, flow, requestId, io);
-    io.out(
-      Buffer.isBuffer(result)
-        ? result.toString('utf8')
-        : typeof result === 'string'
-          ? `${result}\n`
-          : `${JSON.stringify(result, null, 2)}\n`,
-    );
-    return ExitCode.OK;
-  } finally {
-    clearInterval(progress);
-  }
-}
-
-async function report(
-  service: CommandTarget,
-  flow: string,
-  requestId: string,
-  io: CliIo,
-): Promise<void> {
-  const state: RequestState | undefined = await service
-    .state(flow, requestId)
-    .catch(() => undefined);
-  if (state === undefined) return;
-  const nodes = Object.values(state.nodes);
-  io.err(
-    `${nodes.filter((node) => node.status === 'completed').length}/${nodes.length} nodes done (${state.status})\n`,
-  );
-}
-
-function jsonOrText(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-type Options = Parameters<typeof parseArgs>[0] extends infer T
-  ? T extends { options?: infer O }
-    ? O
-    : never
-  : never;
-
-function parse(args: readonly string[], options: NonNullable<Options>, allowPositionals: boolean) {
-  try {
-    return parseArgs({ args: [...args], options, allowPositionals, strict: true }) as {
-      values: Record<string, string | undefined>;
-      positionals: string[];
-    };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function positionals(args: readonly string[], count: 0 | 1 | 2, usage: string): [string, string] {
-  return exactly(parse(args, {}, true).positionals, count, usage);
-}
-
-/** The positional arguments, when there are exactly `count` (unused places are ''). */
-function exactly(values: readonly string[], count: 0 | 1 | 2, usage: string): [string, string] {
-  if (values.length !== count) throw new UsageError(`Usage: dagflow ${usage}`);
-  return [values[0] ?? '', values[1] ?? ''];
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
+/** `--wait`'s value: a number of seconds > 0. */
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (!(parsed > 0)) throw new InvalidArgumentError('It takes a number of seconds > 0.');
+  return parsed;
 }

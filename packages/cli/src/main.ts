@@ -5,5 +5,6 @@ const code = await runCli(process.argv.slice(2), {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
   env: process.env,
+  errIsTTY: process.stderr.isTTY,
 });
 process.exitCode = code;

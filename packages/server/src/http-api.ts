@@ -2,11 +2,17 @@ import type { Server } from 'node:http';
 import type { FlowService, HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
 import { parseCorsOrigins } from './cors.js';
+import { installedDashboardDir } from './installed-dashboard.js';
 import { type AuthMode, authModeFrom, bindHost } from './protected-mode.js';
 import { tokensFromEnv } from './tokens.js';
 
 /** Options of {@link httpApi}: those of `createApp`, plus whether to authenticate at all. */
-export interface HttpApiOptions extends AppOptions {
+export interface HttpApiOptions extends Omit<AppOptions, 'dashboardDir'> {
+  /**
+   * Directory of a dashboard build to serve under `/dashboard/`; `false` serves none.
+   * @defaultValue `DAGFLOW_DASHBOARD_DIR`, else the build of the installed `@dagflow/dashboard`
+   */
+  readonly dashboardDir?: string | false;
   /**
    * `off` serves without authentication on any address (with a warning); configured tokens are ignored.
    * @defaultValue `DAGFLOW_AUTH`, else `on`
@@ -28,7 +34,12 @@ export interface HttpApiOptions extends AppOptions {
  */
 export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
   const maxBodyBytes = options.maxBodyBytes ?? numberFromEnv('MAX_BODY_BYTES');
-  const dashboardDir = options.dashboardDir ?? nonEmpty(process.env['DAGFLOW_DASHBOARD_DIR']);
+  const dashboardDir =
+    options.dashboardDir === false
+      ? undefined
+      : (options.dashboardDir ??
+        nonEmpty(process.env['DAGFLOW_DASHBOARD_DIR']) ??
+        installedDashboardDir());
   return {
     async listen(service, { port, host }): Promise<HttpHandle> {
       const auth = options.auth ?? authModeFrom(process.env['DAGFLOW_AUTH']);

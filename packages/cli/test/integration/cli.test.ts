@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { testPrefix } from '@dagflow/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -98,5 +99,48 @@ describe('dagflow CLI', () => {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('Exit codes');
     }
+  });
+
+  it('has help per command and prints its version', async () => {
+    const commands = ['server', 'worker', 'run', 'status', 'stop', 'flows', 'describe'];
+    const helps = await Promise.all(commands.map((command) => dagflow(command, '--help')));
+    helps.forEach((help, i) => {
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: dagflow ${commands[i]}`);
+    });
+    expect((await dagflow('run', '--help')).stdout).toContain('--wait [seconds]');
+    expect((await dagflow('help', 'describe')).stdout).toContain('Usage: dagflow describe');
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    expect(await dagflow('--version')).toMatchObject({ code: 0, stdout: `${version}\n` });
+  });
+
+  it('prints JSON that parses with --json', async () => {
+    const started = await dagflow('run', 'greet', '--data', 'x', '--request-id', 'j-1', '--json');
+    expect(JSON.parse(started.stdout)).toEqual({ requestId: 'j-1' });
+    const waited = await dagflow('run', 'steps', '--data', '1', '--wait', '10', '--json');
+    expect(JSON.parse(waited.stdout)).toMatchObject({ result: { total: 4 } });
+    const flows = JSON.parse((await dagflow('flows', '--json')).stdout);
+    expect(flows).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'steps', nodes: 3 })]),
+    );
+    const described = JSON.parse((await dagflow('describe', 'steps', '--json')).stdout);
+    expect(described.nodes.map((node: { id: string }) => node.id)).toEqual(['a', 'b', 'c']);
+    const status = JSON.parse((await dagflow('status', 'greet', 'j-1', '--json')).stdout);
+    expect(status).toMatchObject({ requestId: 'j-1' });
+    const rerun = await dagflow('rerun', 'greet', 'j-1', '--json');
+    expect(rerun.code).toBe(1);
+    expect(rerun.stderr).toContain('INVALID_TRANSITION');
+  });
+
+  it('waits without a limit for a bare --wait, printing plain progress lines when piped', async () => {
+    const { code, stdout, stderr } = await dagflow('run', 'steps', '--data', '2', '--wait');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ total: 6 });
+    expect(stderr).not.toContain('\r');
+    const lines = stderr.trim().split('\n');
+    expect(lines.at(-1)).toBe('3/3 nodes done (completed)');
+    expect(new Set(lines).size).toBe(lines.length);
   });
 });

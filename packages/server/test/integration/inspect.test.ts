@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 /** A worker and HTTP server with a flow of a join and a for-each; serves `dashboardDir` when given. */
-async function serve(dashboardDir?: string): Promise<string> {
+async function serve(dashboardDir?: string | false): Promise<string> {
   service = new FlowService({
     redisUrl: inject('redisUrl'),
     prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
@@ -110,8 +110,16 @@ describe('dashboard files', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('has no dashboard routes without a dashboard directory', async () => {
+  it('serves the installed @dagflow/dashboard build with no option', async () => {
     const base = await serve();
+    const page = await fetch(`${base}/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('/dashboard/assets/');
+  });
+
+  it('has no dashboard routes with dashboardDir: false', async () => {
+    const base = await serve(false);
     const response = await fetch(`${base}/dashboard/`);
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });

@@ -1,0 +1,190 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
+import { describeAsText } from './describe-text.js';
+import type { CommandTarget } from './http-client.js';
+import { Progress } from './progress.js';
+
+/** Exit codes scripts can rely on. */
+export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, TIMEOUT: 3 } as const;
+
+/** Where the CLI writes; tests pass their own. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  /**
+   * Whether `err` is a terminal: progress then redraws one line instead of printing lines.
+   * @defaultValue false
+   */
+  readonly errIsTTY?: boolean;
+}
+
+/** A command-line mistake: exit code 2 with the message. */
+export class UsageError extends Error {}
+
+/** Options of `dagflow run`; `wait` is `true` for a bare `--wait` (no limit). */
+export interface RunOptions {
+  readonly data?: string;
+  readonly file?: string;
+  readonly wait?: number | true;
+  readonly requestId?: string;
+  readonly json?: boolean;
+}
+
+/** One wait of a bare `--wait`; it waits again and again until the request ends. */
+const WAIT_ROUND_MS = 60_000;
+const POLL_MS = 250;
+
+/** `dagflow run`: executes, and with `--wait` shows progress on stderr and prints the result. */
+export async function run(
+  target: CommandTarget,
+  { flow, options }: { flow: string; options: RunOptions },
+  io: CliIo,
+): Promise<number> {
+  if (options.data !== undefined && options.file !== undefined)
+    throw new UsageError('Give --data or --file, not both.');
+  const text = options.file !== undefined ? await readFile(options.file, 'utf8') : options.data;
+  const requestId = await target.execute(
+    flow,
+    text === undefined ? null : jsonOrText(text),
+    options.requestId === undefined ? {} : { requestId: options.requestId },
+  );
+  if (options.wait === undefined) {
+    io.out(options.json === true ? `${JSON.stringify({ requestId })}\n` : `${requestId}\n`);
+    return ExitCode.OK;
+  }
+  if (options.json !== true) io.err(`request ${requestId}\n`);
+  const progress = new Progress({ write: io.err, isTTY: io.errIsTTY ?? false });
+  const show = async (): Promise<void> => {
+    const state = await target.state(flow, requestId).catch(() => undefined);
+    if (state !== undefined) progress.show(state);
+  };
+  const timer = setInterval(() => void show(), POLL_MS);
+  try {
+    const result = await waitFor(target, { flow, requestId }, options.wait);
+    clearInterval(timer);
+    await show();
+    progress.end();
+    io.out(options.json === true ? asJson(requestId, result) : asText(result));
+    return ExitCode.OK;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Waits `seconds`, or without a limit for `true`: in rounds, as one wait takes a finite timeout. */
+async function waitFor(
+  target: CommandTarget,
+  { flow, requestId }: { flow: string; requestId: string },
+  seconds: number | true,
+): Promise<unknown> {
+  if (seconds !== true) return target.waitForResult(flow, requestId, { timeoutMs: seconds * 1000 });
+  for (;;) {
+    try {
+      return await target.waitForResult(flow, requestId, { timeoutMs: WAIT_ROUND_MS });
+    } catch (error) {
+      if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
+    }
+  }
+}
+
+/** `dagflow worker <module>`: registers the module's flows and works until SIGINT or SIGTERM. */
+export async function worker(service: FlowService, module: string, io: CliIo): Promise<number> {
+  const loaded = (await import(pathToFileURL(resolve(module)).href)) as {
+    register?: (service: FlowService) => unknown;
+  };
+  if (typeof loaded.register !== 'function') {
+    throw new UsageError(
+      `Module '${module}' must export a function register(service) that registers its flows.`,
+    );
+  }
+  await loaded.register(service);
+  await service.startWorker();
+  io.out(`dagflow worker ${process.pid} ready\n`);
+  await untilSignal();
+  return ExitCode.OK;
+}
+
+/** `dagflow flows`: one line per flow, or the list as JSON. */
+export async function flows(target: CommandTarget, json: boolean, io: CliIo): Promise<number> {
+  const list = await target.flows();
+  if (json) {
+    io.out(`${JSON.stringify(list, null, 2)}\n`);
+    return ExitCode.OK;
+  }
+  for (const flow of list) {
+    const workers = Object.entries(flow.workers).map(
+      ([queue, n]) => `${queue === '' ? 'flow' : queue}: ${n}`,
+    );
+    io.out(
+      `${flow.name}  version ${flow.version}  ${flow.nodes} nodes  workers ${workers.join(', ') || 'none'}\n`,
+    );
+  }
+  return ExitCode.OK;
+}
+
+/** `dagflow describe <flow>`: the DAG as text, or its description as JSON. */
+export async function describe(
+  target: CommandTarget,
+  { flow, json }: { flow: string; json: boolean },
+  io: CliIo,
+): Promise<number> {
+  const description = await target.describe(flow);
+  io.out(
+    json
+      ? `${JSON.stringify(description, null, 2)}\n`
+      : `${describeAsText(description).join('\n')}\n`,
+  );
+  return ExitCode.OK;
+}
+
+/** `dagflow pause|resume|stop|rerun <flow> <requestId>`: the command, then the request's status. */
+export async function control(
+  target: CommandTarget,
+  command: {
+    name: 'pause' | 'resume' | 'stop' | 'rerun';
+    flow: string;
+    requestId: string;
+    json: boolean;
+  },
+  io: CliIo,
+): Promise<number> {
+  const { name, flow, requestId, json } = command;
+  await target[name](flow, requestId);
+  const { status } = await target.state(flow, requestId);
+  io.out(
+    json
+      ? `${JSON.stringify({ requestId, status })}\n`
+      : `${name}: request ${requestId} is ${status}\n`,
+  );
+  return ExitCode.OK;
+}
+
+/** Resolves on SIGINT or SIGTERM. */
+export function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** `{ requestId, result }`; a binary result as `{ base64 }`. */
+function asJson(requestId: string, result: unknown): string {
+  const value = Buffer.isBuffer(result) ? { base64: result.toString('base64') } : result;
+  return `${JSON.stringify({ requestId, result: value })}\n`;
+}
+
+function asText(result: unknown): string {
+  if (Buffer.isBuffer(result)) return result.toString('utf8');
+  return typeof result === 'string' ? `${result}\n` : `${JSON.stringify(result, null, 2)}\n`;
+}

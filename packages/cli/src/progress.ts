@@ -1,0 +1,39 @@
+import type { RequestState } from '@dagflow/engine';
+
+/** Where progress goes: stderr, and whether it is a terminal. */
+export interface ProgressSink {
+  readonly write: (text: string) => void;
+  readonly isTTY: boolean;
+}
+
+/**
+ * Progress of a request: on a terminal one line, redrawn in place; piped, a plain line whenever it
+ * changes. `end()` finishes the terminal's line.
+ */
+export class Progress {
+  #last = '';
+
+  constructor(private readonly sink: ProgressSink) {}
+
+  /** Shows the request's state: nodes done of all, its status, the names of running nodes. */
+  show(state: RequestState): void {
+    const line = progressLine(state);
+    if (line === this.#last) return;
+    this.#last = line;
+    this.sink.write(this.sink.isTTY ? `\r\u001b[2K${line}` : `${line}\n`);
+  }
+
+  /** Ends the redrawn line on a terminal, so that what follows starts on its own line. */
+  end(): void {
+    if (this.sink.isTTY && this.#last !== '') this.sink.write('\n');
+  }
+}
+
+/** `2/5 nodes done (running): face-detect, face-match`. */
+export function progressLine(state: RequestState): string {
+  const nodes = Object.entries(state.nodes);
+  const done = nodes.filter(([, node]) => node.status === 'completed').length;
+  const running = nodes.filter(([, node]) => node.status === 'running').map(([path]) => path);
+  const names = running.length === 0 ? '' : `: ${running.join(', ')}`;
+  return `${done}/${nodes.length} nodes done (${state.status})${names}`;
+}
