@@ -28,7 +28,7 @@ import { PlanSource, planFrom } from './plan-source.js';
 import type { PlanLimits } from './plan/compile.js';
 import { FlowPlan } from './plan/flow-plan.js';
 import { WorkerPool } from './worker-pool.js';
-import { Keys } from './keys.js';
+import { Keys } from './store/keys.js';
 import { createLogger, type Logger } from './logger.js';
 import { nodeDetailOf } from './node-detail.js';
 import {

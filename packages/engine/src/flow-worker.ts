@@ -1,14 +1,12 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ResolvedOptions } from './config.js';
-import { parseJobId } from './keys.js';
+import { type NodeJobData, ownerToken, parseJobId } from './store/layout.js';
 import { RecordedFailure, toNodeError } from './attempt-errors.js';
 import { type ExecutorDeps, executeNode } from './node-executor.js';
-import type { NodeJobData } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { vertexPath } from './plan/paths.js';
 import { FINISH_STEP } from './request-finish.js';
-import { ownerToken } from './state-store.js';
 import { LockRecheck } from './lock-recheck.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */

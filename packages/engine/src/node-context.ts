@@ -1,6 +1,6 @@
 import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import type { Keys } from './store/keys.js';
 import type { LazyAbort } from './lazy-abort.js';
 import type { Logger } from './logger.js';
 import { requestStore } from './request-store.js';

@@ -2,9 +2,10 @@ import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
-import { type Keys, parseJobId } from './keys.js';
+import type { Keys } from './store/keys.js';
+import { type NodeJobData, ownerToken, parseJobId, stepField, StepField } from './store/layout.js';
 import type { Logger } from './logger.js';
-import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
+import type { EnqueueOptions, NodeQueues } from './node-queues.js';
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from './plan/expand.js';
 import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
@@ -30,7 +31,6 @@ import {
   type CompleteResult,
   type CompletionSpec,
   type StateStore,
-  ownerToken,
 } from './state-store.js';
 
 /** What the executor needs from its service. */
@@ -107,7 +107,7 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
   await guarded(
     run,
-    () => [`i|${run.at.path}`, ...inputFields(step, run.at.keys)],
+    () => [stepField(StepField.input, run.at.path), ...inputFields(step, run.at.keys)],
     spec,
     async (begin) => {
       const input = await inputWithOverride(step, begin.inputs);
@@ -137,7 +137,10 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
           ...toNodeError(run.at.path, begin.attempt, error),
           fallback: true,
         });
-        return { output, spec: { ...spec, stateFields: [`e|${run.at.path}`, recorded] } };
+        return {
+          output,
+          spec: { ...spec, stateFields: [stepField(StepField.error, run.at.path), recorded] },
+        };
       } finally {
         untrack();
       }
@@ -169,7 +172,7 @@ async function runStart(run: Run, step: StartStep): Promise<void> {
   };
   await guarded(
     run,
-    () => [`i|${path}`, ...inputFields(step, keys)],
+    () => [stepField(StepField.input, path), ...inputFields(step, keys)],
     repeat,
     async (begin) => {
       const input = await inputWithOverride(step, begin.inputs);
@@ -248,7 +251,14 @@ async function guarded(
         final,
         ...(begin.startedAt === undefined
           ? {}
-          : { extraFields: [`t0|${at.path}`, String(begin.startedAt), `a|${at.path}`, '1'] }),
+          : {
+              extraFields: [
+                stepField(StepField.startedAt, at.path),
+                String(begin.startedAt),
+                stepField(StepField.attempts, at.path),
+                '1',
+              ],
+            }),
       },
     );
     // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.

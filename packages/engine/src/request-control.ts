@@ -1,5 +1,5 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { jobId } from './keys.js';
+import { jobId } from './store/layout.js';
 import type { NodeQueues } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { RunningAttempts } from './running-attempts.js';

@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import type { Keys } from './store/keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
-import { runScript } from './scripts.js';
+import { runScript } from './store/scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
 import { START, vertexPath } from './plan/paths.js';
 import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from './types.js';
+import { pathOfField, RequestField, stepField, StepField } from './store/layout.js';
 
 /** How long finished requests' data stays in Redis. */
 export interface Retention {
@@ -23,7 +24,7 @@ export type BeginResult =
       readonly attempt: number;
       readonly context: string | null;
       readonly inputs: (string | null)[];
-      /** The attempt's owner token (see {@link ownerToken}). */
+      /** The attempt's owner token (see `ownerToken` in `store/layout.ts`). */
       readonly owner: string;
       /** For a step begun without Redis: stops its delayed running mark. */
       readonly settle?: () => void;
@@ -103,18 +104,6 @@ export type CompleteResult =
 export type FailResult =
   | { readonly kind: 'recorded'; readonly requestFailed: boolean }
   | { readonly kind: 'stale'; readonly owner: string };
-
-/**
- * The fencing token of one delivery of a step's job: its job-id generation and BullMQ's count of the
- * job's starts. Unique per delivery, so a retry, a takeover after a lost lock and a job of a newer
- * generation each own the step apart from the attempts before them (see `lua/beginNode.lua`).
- */
-export function ownerToken(job: {
-  readonly data: { readonly g?: number };
-  readonly attemptsStarted: number;
-}): string {
-  return `${job.data.g ?? 0}.${Math.max(job.attemptsStarted, 1)}`;
-}
 
 /** Reads and writes request state in Redis; every multi-key update is one Lua script. */
 export class StateStore {
@@ -339,9 +328,10 @@ export class StateStore {
   /** Paths of the steps that failed for good. */
   async failedSteps(flow: string, requestId: string): Promise<string[]> {
     const fields = await this.redis.hgetall(this.keys.request(flow, requestId).state);
-    return Object.keys(fields)
-      .filter((field) => field.startsWith('s|') && fields[field] === 'failed')
-      .map((field) => field.slice(2));
+    return Object.entries(fields).flatMap(([field, value]) => {
+      const path = pathOfField(StepField.status, field);
+      return path !== undefined && value === 'failed' ? [path] : [];
+    });
   }
 
   /** Gives `steps` a new input (encoded), read instead of their parents' outputs from now on. */
@@ -354,7 +344,7 @@ export class StateStore {
     if (steps.length === 0) return;
     await this.redis.hset(
       this.keys.request(flow, requestId).data,
-      ...steps.flatMap((step) => [`i|${step}`, input]),
+      ...steps.flatMap((step) => [stepField(StepField.input, step), input]),
     );
   }
 
@@ -375,30 +365,31 @@ export class StateStore {
     const fields = withQueuedEntries(
       await this.redis.hgetall(this.keys.request(plan.name, requestId).state),
     );
-    if (fields['status'] === undefined) return undefined;
+    if (fields[RequestField.status] === undefined) return undefined;
     const nodes: Record<string, NodeState> = {};
     for (const path of plan.staticPaths) nodes[path] = nodeState(fields, path);
     for (const field of Object.keys(fields)) {
-      if (!field.startsWith('s|')) continue;
-      const path = field.slice(2);
+      const path = pathOfField(StepField.status, field);
+      if (path === undefined) continue;
       const vertex = vertexPath(path);
       nodes[vertex] ??= nodeState(fields, vertex);
     }
+    const error = fields[RequestField.error];
     return {
       requestId,
       flow: plan.name,
-      status: fields['status'] as RequestStatus,
-      createdAt: Number(fields['createdAt']),
-      ...optionalNumber('startedAt', fields['startedAt']),
-      ...optionalNumber('finishedAt', fields['finishedAt']),
-      ...(fields['error'] === undefined ? {} : { error: JSON.parse(fields['error']) as NodeError }),
+      status: fields[RequestField.status] as RequestStatus,
+      createdAt: Number(fields[RequestField.createdAt]),
+      ...optionalNumber('startedAt', fields[RequestField.startedAt]),
+      ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
+      ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
       nodes,
     };
   }
 
   /** The encoded outputs of the flow's terminal nodes, in `graph.terminals` order. */
   async readTerminalOutputs(plan: FlowPlan, requestId: string): Promise<(string | null)[]> {
-    const fields = plan.graph.terminals.map((id) => `o|${id}`);
+    const fields = plan.graph.terminals.map((id) => stepField(StepField.output, id));
     return this.redis.hmget(this.keys.request(plan.name, requestId).data, ...fields);
   }
 
@@ -410,14 +401,17 @@ export class StateStore {
   ): Promise<string[] | undefined> {
     const picked = await this.redis.hget(
       this.keys.request(flow, requestId).state,
-      `k|${vertexPath}`,
+      stepField(StepField.picked, vertexPath),
     );
     return picked === null ? undefined : (JSON.parse(picked) as string[]);
   }
 
   /** One step's encoded output, or null. */
   readOutput(flow: string, requestId: string, path: string): Promise<string | null> {
-    return this.redis.hget(this.keys.request(flow, requestId).data, `o|${path}`);
+    return this.redis.hget(
+      this.keys.request(flow, requestId).data,
+      stepField(StepField.output, path),
+    );
   }
 
   /** Encoded fields of the request's data hash (outputs `o|<path>`, inputs, rerun inputs `i|<path>`). */
@@ -432,8 +426,8 @@ export class StateStore {
   ): Promise<{ status: RequestStatus; version: string | undefined } | undefined> {
     const [status, version] = await this.redis.hmget(
       this.keys.request(flow, requestId).state,
-      'status',
-      'version',
+      RequestField.status,
+      RequestField.version,
     );
     return status === null || status === undefined
       ? undefined
@@ -442,7 +436,10 @@ export class StateStore {
 
   /** The status alone, or undefined when the request does not exist. */
   async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
-    const status = await this.redis.hget(this.keys.request(flow, requestId).state, 'status');
+    const status = await this.redis.hget(
+      this.keys.request(flow, requestId).state,
+      RequestField.status,
+    );
     return (status ?? undefined) as RequestStatus | undefined;
   }
 }
@@ -481,8 +478,9 @@ function completeResult(reply: CompleteReply): CompleteResult {
  */
 function withQueuedEntries(fields: Record<string, string>): Record<string, string> {
   for (const [field, value] of Object.entries(fields)) {
-    if (!field.startsWith('qe|')) continue;
-    for (const entry of JSON.parse(value) as string[]) fields[`s|${entry}`] ??= 'queued';
+    if (pathOfField(StepField.entries, field) === undefined) continue;
+    for (const entry of JSON.parse(value) as string[])
+      fields[stepField(StepField.status, entry)] ??= 'queued';
   }
   return fields;
 }
@@ -493,19 +491,22 @@ function withQueuedEntries(fields: Record<string, string>): Record<string, strin
  */
 function nodeState(fields: Record<string, string>, path: string): NodeState {
   const start = `${path}${START}`;
-  const own = fields[`s|${path}`];
-  const started = fields[`s|${start}`];
+  const own = fields[stepField(StepField.status, path)];
+  const started = fields[stepField(StepField.status, start)];
   const source = own === undefined && started !== undefined ? start : path;
   const status =
     own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
-  const error = fields[`e|${source}`];
-  const picked = fields[`k|${path}`];
-  const compensation = fields[`c|${path}`];
+  const error = fields[stepField(StepField.error, source)];
+  const picked = fields[stepField(StepField.picked, path)];
+  const compensation = fields[stepField(StepField.compensation, path)];
   return {
     status: status as NodeStatus,
     attempts: attemptsOf(fields, source),
-    ...optionalNumber('startedAt', fields[`t0|${started === undefined ? path : start}`]),
-    ...optionalNumber('finishedAt', fields[`t1|${path}`]),
+    ...optionalNumber(
+      'startedAt',
+      fields[stepField(StepField.startedAt, started === undefined ? path : start)],
+    ),
+    ...optionalNumber('finishedAt', fields[stepField(StepField.finishedAt, path)]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
     ...(compensation === undefined
@@ -519,9 +520,9 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
  * ran once, and its completion does not write the count.
  */
 function attemptsOf(fields: Record<string, string>, step: string): number {
-  const counted = fields[`a|${step}`];
+  const counted = fields[stepField(StepField.attempts, step)];
   if (counted !== undefined) return Number(counted);
-  return fields[`s|${step}`] === 'completed' ? 1 : 0;
+  return fields[stepField(StepField.status, step)] === 'completed' ? 1 : 0;
 }
 
 function optionalNumber<K extends string>(

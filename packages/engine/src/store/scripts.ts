@@ -29,7 +29,7 @@ const INCLUDES: Partial<Record<ScriptName, readonly string[]>> = {
 /** The text of a script as loaded: its includes, then its own file, from `lua/` beside `src/` and `dist/`. */
 export function scriptSource(name: ScriptName): string {
   const read = (file: string) =>
-    readFileSync(new URL(`../lua/${file}.lua`, import.meta.url), 'utf8');
+    readFileSync(new URL(`../../lua/${file}.lua`, import.meta.url), 'utf8');
   return [...(INCLUDES[name] ?? []), name].map(read).join('\n');
 }
 
