@@ -21,6 +21,8 @@
     { 2, status }                                  the request is not running; the step is held unless it ended
     { -1 }                                         no such request (never created or expired)
 ]]
+--- @keys 3
+--- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 local path = ARGV[1]
 local now = ARGV[2]
 local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'a|' .. path, 'w|' .. path)

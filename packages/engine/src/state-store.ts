@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './store/keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
+import { ReplyCode } from './store/reply-codes.js';
 import { runScript } from './store/scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
 import { START, vertexPath } from './plan/paths.js';
@@ -130,7 +131,7 @@ export class StateStore {
       [state, data],
       [Date.now(), request.input, request.context, request.version],
     )) as [number];
-    return reply[0] === 1;
+    return reply[0] === ReplyCode.CREATED;
   }
 
   /** Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard says otherwise. */
@@ -148,7 +149,7 @@ export class StateStore {
       [step.path, Date.now(), step.owner, ...fields],
     )) as [number, ...(string | number | null)[]];
     switch (reply[0]) {
-      case 0:
+      case ReplyCode.OK:
         return {
           kind: 'run',
           owner: step.owner,
@@ -156,11 +157,11 @@ export class StateStore {
           context: reply[2] as string | null,
           inputs: reply.slice(3) as (string | null)[],
         };
-      case 1:
+      case ReplyCode.COMPLETED:
         return { kind: 'completed' };
-      case 2:
+      case ReplyCode.NOT_RUNNING:
         return { kind: 'not-running', status: String(reply[1]) };
-      case 3:
+      case ReplyCode.STALE:
         return { kind: 'stale', owner: String(reply[1]) };
       default:
         return { kind: 'missing' };
@@ -288,8 +289,8 @@ export class StateStore {
         ...extraFields,
       ],
     )) as [number, string?];
-    if (reply[0] === 3) return { kind: 'stale', owner: reply[1] ?? '' };
-    return { kind: 'recorded', requestFailed: final && reply[0] === 0 };
+    if (reply[0] === ReplyCode.STALE) return { kind: 'stale', owner: reply[1] ?? '' };
+    return { kind: 'recorded', requestFailed: final && reply[0] === ReplyCode.OK };
   }
 
   /**
@@ -311,7 +312,7 @@ export class StateStore {
         this.retention.pausedMs,
       ],
     )) as [number, unknown, number?, number?, number[]?];
-    if (reply[0] === 0) {
+    if (reply[0] === ReplyCode.OK) {
       const steps = reply[1] as string[];
       return {
         kind: 'done',
@@ -321,7 +322,8 @@ export class StateStore {
         completed: reply[3] === 1,
       };
     }
-    if (reply[0] === -2) return { kind: 'invalid', status: reply[1] as RequestStatus };
+    if (reply[0] === ReplyCode.INVALID_TRANSITION)
+      return { kind: 'invalid', status: reply[1] as RequestStatus };
     return { kind: 'missing' };
   }
 
@@ -448,13 +450,13 @@ type CompleteReply = [number, (string[] | string)?, (string[] | number)?, number
 
 function completeResult(reply: CompleteReply): CompleteResult {
   switch (reply[0]) {
-    case 0:
+    case ReplyCode.OK:
       return {
         kind: 'released',
         ready: (reply[1] as string[] | undefined) ?? [],
         completedRequest: reply[2] === 1,
       };
-    case 1: {
+    case ReplyCode.COMPLETED: {
       const started = new Set(reply[2] as string[]);
       return {
         kind: 'released',
@@ -463,9 +465,9 @@ function completeResult(reply: CompleteReply): CompleteResult {
         generation: reply[3] ?? 0,
       };
     }
-    case 2:
+    case ReplyCode.NOT_RUNNING:
       return { kind: 'not-running' };
-    case 3:
+    case ReplyCode.STALE:
       return { kind: 'stale', owner: String(reply[1] ?? '') };
     default:
       return { kind: 'missing' };

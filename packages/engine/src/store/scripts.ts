@@ -1,50 +1,62 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { readLuaFile, resolveIncludes } from './script-source.js';
 
-/** Bumped whenever a script changes, so that processes of two versions never share a script name. */
-const SCRIPTS_VERSION = '9';
+/** The Lua scripts in `lua/`, one atomic operation each (files of shared functions are included). */
+export const SCRIPT_NAMES = [
+  'createRequest',
+  'beginNode',
+  'markRunning',
+  'completeNode',
+  'completeNodes',
+  'failNode',
+  'controlRequest',
+  'recordCompensation',
+  'clearResuming',
+  'holdSteps',
+] as const;
 
-const KEY_COUNTS = {
-  createRequest: 2,
-  beginNode: 3,
-  markRunning: 1,
-  completeNode: 4,
-  completeNodes: 4,
-  failNode: 4,
-  controlRequest: 4,
-  recordCompensation: 1,
-  clearResuming: 1,
-  holdSteps: 2,
-} as const;
+/** Names of the Lua scripts in `lua/`. */
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-/** Names of the Lua scripts in `lua/`, one atomic operation each. */
-export type ScriptName = keyof typeof KEY_COUNTS;
-
-/** Shared Lua functions a script is loaded with (prepended, in order). */
-const INCLUDES: Partial<Record<ScriptName, readonly string[]>> = {
-  completeNode: ['completeStep'],
-  completeNodes: ['completeStep'],
-};
-
-/** The text of a script as loaded: its includes, then its own file, from `lua/` beside `src/` and `dist/`. */
+/** The text of a script as loaded: its own file with its `--- @include` lines resolved. */
 export function scriptSource(name: ScriptName): string {
-  const read = (file: string) =>
-    readFileSync(new URL(`../../lua/${file}.lua`, import.meta.url), 'utf8');
-  return [...(INCLUDES[name] ?? []), name].map(read).join('\n');
+  return resolveIncludes(name);
 }
 
-/** Every script name, for tests that load them all. */
-export const SCRIPT_NAMES = Object.keys(KEY_COUNTS) as ScriptName[];
+interface LoadedScripts {
+  /** Content hash of every script as loaded: processes of two versions never share a command name. */
+  readonly version: string;
+  readonly scripts: ReadonlyMap<
+    ScriptName,
+    { readonly lua: string; readonly numberOfKeys: number }
+  >;
+}
+
+let loaded: LoadedScripts | undefined;
+
+/** Every script's text and key count (from its `--- @keys` line), read once per process. */
+function loadScripts(): LoadedScripts {
+  if (loaded !== undefined) return loaded;
+  const hash = createHash('sha1');
+  const scripts = new Map<ScriptName, { lua: string; numberOfKeys: number }>();
+  for (const name of SCRIPT_NAMES) {
+    const { numberOfKeys } = readLuaFile(name);
+    if (numberOfKeys === undefined) throw new Error(`lua/${name}.lua declares no '--- @keys'.`);
+    const lua = scriptSource(name);
+    hash.update(`${name}\n${lua}\n`);
+    scripts.set(name, { lua, numberOfKeys });
+  }
+  loaded = { version: hash.digest('hex').slice(0, 12), scripts };
+  return loaded;
+}
 
 type ScriptCaller = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Registers every script on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
 export function defineScripts(redis: Redis): void {
-  for (const name of SCRIPT_NAMES) {
-    redis.defineCommand(commandName(name), {
-      numberOfKeys: KEY_COUNTS[name],
-      lua: scriptSource(name),
-    });
+  for (const [name, script] of loadScripts().scripts) {
+    redis.defineCommand(commandName(name), script);
   }
 }
 
@@ -62,5 +74,5 @@ export function runScript(
 }
 
 function commandName(name: ScriptName): string {
-  return `dagflow_${name}_v${SCRIPTS_VERSION}`;
+  return `dagflow_${name}_${loadScripts().version}`;
 }
