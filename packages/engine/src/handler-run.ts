@@ -1,5 +1,5 @@
 import { DagflowError, ErrorCode, type NodeContext } from '@dagflow/flow';
-import type { ExecutorDeps } from './node-executor.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { HandlerContext } from './node-context.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { LazyAbort } from './lazy-abort.js';

@@ -1,11 +1,9 @@
 import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { decode, encode } from './codec.js';
-import type { Keys } from './store/keys.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { type NodeJobData, ownerToken, parseJobId, stepField, StepField } from './store/layout.js';
-import type { Logger } from './logger.js';
-import type { EnqueueOptions, NodeQueues } from './node-queues.js';
+import type { EnqueueOptions } from './node-queues.js';
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from './plan/expand.js';
 import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
@@ -23,31 +21,8 @@ import { FINISH_STEP, runFinish } from './request-finish.js';
 import { checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
-import type { Metrics } from './metrics.js';
-import type { RunningAttempts } from './running-attempts.js';
 import { traceProcess, traceSend } from './tracing.js';
-import {
-  type BeginResult,
-  type CompleteResult,
-  type CompletionSpec,
-  type StateStore,
-} from './state-store.js';
-
-/** What the executor needs from its service. */
-export interface ExecutorDeps {
-  readonly redis: Redis;
-  readonly keys: Keys;
-  readonly store: StateStore;
-  readonly queues: NodeQueues;
-  readonly log: Logger;
-  readonly running: RunningAttempts;
-  /** Largest encoded output a step may store. */
-  readonly maxOutputBytes: number;
-  /** This process's counters, for `/metrics`. */
-  readonly metrics: Metrics;
-  /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
-  readonly isHeld: (requestKey: string) => boolean;
-}
+import { type BeginResult, type CompleteResult, type CompletionSpec } from './state-store.js';
 
 /** One job of one request, as the executor runs it. */
 interface Run {

@@ -2,7 +2,7 @@ import type { NodeContext } from '@dagflow/flow';
 import { decode } from './codec.js';
 import { toNodeError } from './attempt-errors.js';
 import { contextFor } from './handler-run.js';
-import type { ExecutorDeps } from './node-executor.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { LazyAbort } from './lazy-abort.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { inputFields, vertexInput } from './plan/inputs.js';

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { ResolvedOptions } from './config.js';
 import { startFlowWorker } from './flow-worker.js';
-import type { ExecutorDeps } from './node-executor.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import type { NodeQueues } from './node-queues.js';
 import type { NodeJobData } from './store/layout.js';
 import type { FlowPlan } from './plan/flow-plan.js';
