@@ -17,7 +17,7 @@ import {
 } from '@dagflow/flow';
 import { AuditLog } from './audit-log.js';
 import { encode } from './codec.js';
-import { builtInOperations } from './operations.js';
+import { builtInOperations } from './worker/operations.js';
 import {
   type FlowServiceOptions,
   type HttpHandle,
@@ -27,10 +27,10 @@ import {
 import { PlanSource, planFrom } from './plan-source.js';
 import type { PlanLimits } from './plan/compile.js';
 import { FlowPlan } from './plan/flow-plan.js';
-import { WorkerPool } from './worker-pool.js';
+import { WorkerPool } from './worker/worker-pool.js';
 import { Keys } from './store/keys.js';
 import { createLogger, type Logger } from './logger.js';
-import { nodeDetailOf } from './node-detail.js';
+import { nodeDetailOf } from './client/node-detail.js';
 import {
   executeRequest,
   nodeOutputOf,
@@ -38,14 +38,14 @@ import {
   requestResult,
   requestState,
   waitForRequest,
-} from './request-api.js';
-import { type ControlDeps, controlRequest } from './request-control.js';
-import type { ListRequestsOptions, RequestPage } from './request-index.js';
+} from './client/request-api.js';
+import { type ControlDeps, controlRequest } from './client/request-control.js';
+import type { ListRequestsOptions, RequestPage } from './client/request-index.js';
 import type { FlowOrigin } from './registry.js';
 import { ServiceResources, sleep } from './service-resources.js';
-import { HeldRequests } from './held-requests.js';
+import { HeldRequests } from './worker/held-requests.js';
 import { type Gauge, Metrics } from './metrics.js';
-import { RunningAttempts } from './running-attempts.js';
+import { RunningAttempts } from './worker/running-attempts.js';
 import type { ExecuteOptions, FlowInfo, FlowOptions, NodeDetail, RequestState } from './types.js';
 
 /** A step's work in a run-time change: a handler, or a registered operation with its parameters. */

@@ -21,11 +21,11 @@ export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './defini
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowService } from './flow-service.js';
-export { HttpAllowList, isPublicAddress } from './http-guard.js';
+export { HttpAllowList, isPublicAddress } from './worker/http-guard.js';
 export type { RerunOptions, StepChange, WaitOptions } from './flow-service.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { FlowOrigin } from './registry.js';
-export type { ListRequestsOptions, RequestPage, RequestSummary } from './request-index.js';
+export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {
   EndedRequest,
   ExecuteOptions,

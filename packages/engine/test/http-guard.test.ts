@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/config.js';
-import { HttpAllowList, isPublicAddress } from '../src/http-guard.js';
+import { HttpAllowList, isPublicAddress } from '../src/worker/http-guard.js';
 import { ErrorCode } from '../src/index.js';
 import { isNodeQueueName } from '../src/store/keys.js';
 

@@ -132,6 +132,12 @@ export interface NodeJobData {
 }
 
 /**
+ * Path of the job that runs a request's compensations and flow hooks once it has ended (in its job
+ * id). Stored format.
+ */
+export const FINISH_STEP = '@finish';
+
+/**
  * BullMQ job id of one step of one request: `<requestId>|<path>`, with `|<generation>` after a resume
  * or rerun. Ids and node ids never hold `:`, which BullMQ rejects, but item keys of for-each branches
  * may, so `%` and `:` are escaped. Steps enqueued again by resume or rerun carry the request's new

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './store/keys.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { ReplyCode } from './store/reply-codes.js';
-import { runScript } from './store/scripts.js';
+import type { Keys } from './keys.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { ReplyCode } from './reply-codes.js';
+import { runScript } from './scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
-import { START, vertexPath } from './plan/paths.js';
-import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from './types.js';
-import { pathOfField, RequestField, stepField, StepField } from './store/layout.js';
+import { START, vertexPath } from '../plan/paths.js';
+import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
+import { pathOfField, RequestField, stepField, StepField } from './layout.js';
 
 /** How long finished requests' data stays in Redis. */
 export interface Retention {

@@ -1,7 +1,7 @@
 import type { RequestStore } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
-import { decode, encode } from './codec.js';
-import { RequestField } from './store/layout.js';
+import { decode, encode } from '../codec.js';
+import { RequestField } from './layout.js';
 
 /** `ctx.store`: a hash per request that expires with the request's other keys. */
 export function requestStore(redis: Redis, key: string, stateKey: string): RequestStore {

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from './logger.js';
-import type { Metrics } from './metrics.js';
-import type { NodeQueues } from './node-queues.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { NodeQueues } from '../node-queues.js';
 import type { RunningAttempts } from './running-attempts.js';
-import type { StateStore } from './state-store.js';
-import type { Keys } from './store/keys.js';
+import type { StateStore } from '../store/state-store.js';
+import type { Keys } from '../store/keys.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {

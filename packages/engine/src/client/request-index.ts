@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './store/keys.js';
-import type { RequestStatus } from './types.js';
-import { RequestField } from './store/layout.js';
+import type { Keys } from '../store/keys.js';
+import type { RequestStatus } from '../types.js';
+import { RequestField } from '../store/layout.js';
 
 /** One request as listed. */
 export interface RequestSummary {

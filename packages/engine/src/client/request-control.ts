@@ -1,10 +1,9 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { jobId } from './store/layout.js';
-import type { NodeQueues } from './node-queues.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import type { RunningAttempts } from './running-attempts.js';
-import type { ControlCommand, StateStore } from './state-store.js';
-import { FINISH_STEP } from './request-finish.js';
+import { jobId, FINISH_STEP } from '../store/layout.js';
+import type { NodeQueues } from '../node-queues.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { RunningAttempts } from '../worker/running-attempts.js';
+import type { ControlCommand, StateStore } from '../store/state-store.js';
 
 /** What lifecycle commands need. */
 export interface ControlDeps {

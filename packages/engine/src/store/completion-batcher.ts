@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { runScript } from './store/scripts.js';
+import { runScript } from './scripts.js';
 
 /** One step's completion: the spec part it may share with others, and its own part (see `lua/completeStep.lua`). */
 export interface CompletionArgs {

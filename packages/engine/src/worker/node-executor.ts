@@ -1,12 +1,19 @@
 import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { decode, encode } from './codec.js';
+import { decode, encode } from '../codec.js';
 import type { ExecutorDeps } from './executor-deps.js';
-import { type NodeJobData, ownerToken, parseJobId, stepField, StepField } from './store/layout.js';
-import type { EnqueueOptions } from './node-queues.js';
+import {
+  type NodeJobData,
+  ownerToken,
+  parseJobId,
+  stepField,
+  StepField,
+  FINISH_STEP,
+} from '../store/layout.js';
+import type { EnqueueOptions } from '../node-queues.js';
 import { LazyAbort } from './lazy-abort.js';
-import { expandStart, expansion } from './plan/expand.js';
-import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
+import { expandStart, expansion } from '../plan/expand.js';
+import type { FlowPlan, ResolvedStep } from '../plan/flow-plan.js';
 import {
   HAND_OVER_LIMIT,
   endFields,
@@ -14,15 +21,19 @@ import {
   endParts,
   inputFields,
   vertexInput,
-} from './plan/inputs.js';
-import { fill, vertexPath } from './plan/paths.js';
-import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
-import { FINISH_STEP, runFinish } from './request-finish.js';
+} from '../plan/inputs.js';
+import { fill, vertexPath } from '../plan/paths.js';
+import type { EndStep, StartStep, TaskStep } from '../plan/steps.js';
+import { runFinish } from './request-finish.js';
 import { checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
-import { traceProcess, traceSend } from './tracing.js';
-import { type BeginResult, type CompleteResult, type CompletionSpec } from './state-store.js';
+import { traceProcess, traceSend } from '../tracing.js';
+import {
+  type BeginResult,
+  type CompleteResult,
+  type CompletionSpec,
+} from '../store/state-store.js';
 
 /** One job of one request, as the executor runs it. */
 interface Run {

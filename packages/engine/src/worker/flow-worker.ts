@@ -1,13 +1,12 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { ResolvedOptions } from './config.js';
-import { type NodeJobData, ownerToken, parseJobId } from './store/layout.js';
+import type { ResolvedOptions } from '../config.js';
+import { type NodeJobData, ownerToken, parseJobId, FINISH_STEP } from '../store/layout.js';
 import { RecordedFailure, toNodeError } from './attempt-errors.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import { executeNode } from './node-executor.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { vertexPath } from './plan/paths.js';
-import { FINISH_STEP } from './request-finish.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */

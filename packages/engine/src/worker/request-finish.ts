@@ -1,17 +1,14 @@
 import type { NodeContext } from '@dagflow/flow';
-import { decode } from './codec.js';
+import { decode } from '../codec.js';
 import { toNodeError } from './attempt-errors.js';
 import { contextFor } from './handler-run.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import { LazyAbort } from './lazy-abort.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { inputFields, vertexInput } from './plan/inputs.js';
-import type { TaskStep } from './plan/steps.js';
-import { runScript } from './store/scripts.js';
-import { stepField, StepField, pathOfField, RequestField, DataField } from './store/layout.js';
-
-/** Path of the job that runs a request's compensations and flow hooks once it has ended. */
-export const FINISH_STEP = '@finish';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { inputFields, vertexInput } from '../plan/inputs.js';
+import type { TaskStep } from '../plan/steps.js';
+import { runScript } from '../store/scripts.js';
+import { stepField, StepField, pathOfField, RequestField, DataField } from '../store/layout.js';
 
 /** Attempts of each compensation. */
 const COMPENSATION_ATTEMPTS = 3;
