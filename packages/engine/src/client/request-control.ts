@@ -2,14 +2,14 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { jobId, FINISH_STEP } from '../store/layout.js';
 import type { NodeQueues } from '../node-queues.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { RunningAttempts } from '../worker/running-attempts.js';
 import type { ControlCommand, StateStore } from '../store/state-store.js';
 
 /** What lifecycle commands need. */
 export interface ControlDeps {
   readonly store: StateStore;
   readonly queues: NodeQueues;
-  readonly running: RunningAttempts;
+  /** Aborts this process's running attempts of a stopped request (`flow/requestId`). */
+  readonly abortRunning: (requestKey: string) => void;
   /** Called when a command ended the request (stop; a rerun that found nothing left to run). */
   readonly ended: (flow: string, status: 'stopped' | 'completed') => void;
 }
@@ -126,7 +126,7 @@ export async function controlRequest(
       await enqueueReleased(deps, plan, requestId, result);
       return;
     case 'stop': {
-      deps.running.abort(`${plan.name}/${requestId}`);
+      deps.abortRunning(`${plan.name}/${requestId}`);
       await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
       // a resume carries that attempt's generation); active ones end when their handlers see the abort.
