@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { HttpAllowList } from './worker/http-guard.js';
 import type { LogLevel } from './logger.js';
-import type { Retention } from './store/state-store.js';
+import type { Retention } from './store/state-results.js';
 
 /** An HTTP front end the service can start; `@dagflow/server` provides one (`httpApi()`). */
 export interface HttpFrontend {

@@ -17,7 +17,7 @@ import {
   waitForRequest,
 } from './request-api.js';
 import { controlRequest } from './request-control.js';
-import type { ControlCommand } from '../store/state-store.js';
+import type { ControlCommand } from '../store/state-results.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
 import { listFlows } from './flow-list.js';
 

@@ -2,7 +2,8 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { jobId, FINISH_STEP } from '../store/layout.js';
 import type { NodeQueues } from '../node-queues.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { ControlCommand, StateStore } from '../store/state-store.js';
+import type { ControlCommand } from '../store/state-results.js';
+import type { StateStore } from '../store/state-store.js';
 
 /** What lifecycle commands need. */
 export interface ControlDeps {

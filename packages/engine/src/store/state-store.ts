@@ -1,120 +1,37 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
-import type { FlowPlan } from '../plan/flow-plan.js';
 import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
-import { START, vertexPath } from '../plan/paths.js';
-import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
-import { pathOfField, RequestField, stepField, StepField } from './layout.js';
+import type { NodeError, RequestStatus } from '../types.js';
+import { StepField, stepField } from './layout.js';
+import { StateReads } from './state-reads.js';
+import {
+  type BeginResult,
+  type CompletedStep,
+  type CompleteReply,
+  type CompleteResult,
+  type CompletionSpec,
+  type ControlCommand,
+  type ControlResult,
+  type FailResult,
+  type Retention,
+  completeResult,
+} from './state-results.js';
 
-/** How long finished requests' data stays in Redis. */
-export interface Retention {
-  /** Milliseconds a completed request is kept. */
-  readonly completedMs: number;
-  /** Milliseconds a failed or stopped request is kept. */
-  readonly failedMs: number;
-  /** Milliseconds a paused request is kept unless resumed (or stopped) before. */
-  readonly pausedMs: number;
-}
-
-/** What `beginNode` decided. */
-export type BeginResult =
-  | {
-      readonly kind: 'run';
-      readonly attempt: number;
-      readonly context: string | null;
-      readonly inputs: (string | null)[];
-      /** The attempt's owner token (see `ownerToken` in `store/layout.ts`). */
-      readonly owner: string;
-      /** For a step begun without Redis: stops its delayed running mark. */
-      readonly settle?: () => void;
-      /** For a step begun without Redis (attempt 1): its start time, written with its completion. */
-      readonly startedAt?: number;
-    }
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'not-running'; readonly status: string }
-  | { readonly kind: 'stale'; readonly owner: string }
-  | { readonly kind: 'missing' };
-
-/** What a completing step writes and releases; see `lua/completeNode.lua`. */
-export interface CompletionSpec {
-  /** Pairs of successor path and the completions it waits for (`'e'`: enqueued by the caller, see the script). */
-  readonly successors: readonly (string | number)[];
-  /** Inputs of released steps the caller hands over in their job data (for-each items), by path. */
-  readonly handOver?: ReadonlyMap<string, string>;
-  /** Successors the caller enqueues right behind the script (their pairs say `'e'`), with or without their input. */
-  readonly enqueueNow?: { readonly inline: readonly string[]; readonly plain: readonly string[] };
-  /** The flow's terminal count when the step completes a top-level terminal, else 0. */
-  readonly terminalCount: number;
-  /** Pairs of extra state-hash fields of this step, set on first completion only (never shared). */
-  readonly stateFields?: readonly string[];
-  /** Pairs of extra data-hash fields, set on first completion only (sent as one JSON argument). */
-  readonly dataFields?: readonly string[];
-  /**
-   * Steps released that the caller enqueues right behind the script (a start step's entries), sent as
-   * one JSON argument: marked queued, and returned again by a repeated completion.
-   */
-  readonly enqueued?: readonly string[];
-  /** For a terminal of a concurrency-limited for-each body: vertex path, item prefix, terminals per item, root suffixes. */
-  readonly gate?: readonly (string | number)[];
-}
-
-/** The step a completion is for. */
-export interface CompletedStep {
-  readonly path: string;
-  /** The completing attempt's owner token, or '' for a repeat by a job that found the step completed. */
-  readonly owner: string;
-  /** Its encoded output. */
-  readonly output: string;
-  /** For a step begun without `beginNode` (attempt 1): its start, written with the completion. */
-  readonly startedAt?: number | undefined;
-}
-
-/** A lifecycle command. */
-export type ControlCommand = 'pause' | 'resume' | 'stop' | 'rerun';
-
-/** What a lifecycle command did. */
-export type ControlResult =
-  | {
-      readonly kind: 'done';
-      readonly steps: readonly string[];
-      readonly generation: number;
-      /** Resume and rerun: the job-id generation of each step, in `steps` order. */
-      readonly generations?: readonly number[];
-      /** A rerun found every terminal completed (while stopped or failed) and completed the request. */
-      readonly completed: boolean;
-    }
-  | { readonly kind: 'invalid'; readonly status: RequestStatus }
-  | { readonly kind: 'missing' };
-
-/** What `completeNode` decided: the successors to enqueue now. */
-export type CompleteResult =
-  | {
-      readonly kind: 'released';
-      readonly ready: readonly string[];
-      readonly completedRequest: boolean;
-      /** For a repeated completion: the job-id generation the successors were released with. */
-      readonly generation?: number;
-    }
-  | { readonly kind: 'not-running' }
-  | { readonly kind: 'stale'; readonly owner: string }
-  | { readonly kind: 'missing' };
-
-/** What `failNode` decided. */
-export type FailResult =
-  | { readonly kind: 'recorded'; readonly requestFailed: boolean }
-  | { readonly kind: 'stale'; readonly owner: string };
-
-/** Reads and writes request state in Redis; every multi-key update is one Lua script. */
-export class StateStore {
+/**
+ * Reads and writes request state in Redis; every multi-key update is one Lua script. The writes of
+ * executors and lifecycle commands are here, the reads in {@link StateReads}.
+ */
+export class StateStore extends StateReads {
   readonly #batcher: CompletionBatcher;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: Keys,
+    redis: Redis,
+    keys: Keys,
     private readonly retention: Retention,
   ) {
+    super(redis, keys);
     this.#batcher = new CompletionBatcher(redis);
   }
 
@@ -327,15 +244,6 @@ export class StateStore {
     return { kind: 'missing' };
   }
 
-  /** Paths of the steps that failed for good. */
-  async failedSteps(flow: string, requestId: string): Promise<string[]> {
-    const fields = await this.redis.hgetall(this.keys.request(flow, requestId).state);
-    return Object.entries(fields).flatMap(([field, value]) => {
-      const path = pathOfField(StepField.status, field);
-      return path !== undefined && value === 'failed' ? [path] : [];
-    });
-  }
-
   /** Gives `steps` a new input (encoded), read instead of their parents' outputs from now on. */
   async overrideInputs(
     flow: string,
@@ -361,175 +269,4 @@ export class StateStore {
     const { state } = this.keys.request(flow, requestId);
     await runScript(this.redis, 'clearResuming', [state], [generation, ...steps]);
   }
-
-  /** The request's state, or undefined when it does not exist. */
-  async readState(plan: FlowPlan, requestId: string): Promise<RequestState | undefined> {
-    const fields = withQueuedEntries(
-      await this.redis.hgetall(this.keys.request(plan.name, requestId).state),
-    );
-    if (fields[RequestField.status] === undefined) return undefined;
-    const nodes: Record<string, NodeState> = {};
-    for (const path of plan.staticPaths) nodes[path] = nodeState(fields, path);
-    for (const field of Object.keys(fields)) {
-      const path = pathOfField(StepField.status, field);
-      if (path === undefined) continue;
-      const vertex = vertexPath(path);
-      nodes[vertex] ??= nodeState(fields, vertex);
-    }
-    const error = fields[RequestField.error];
-    return {
-      requestId,
-      flow: plan.name,
-      status: fields[RequestField.status] as RequestStatus,
-      createdAt: Number(fields[RequestField.createdAt]),
-      ...optionalNumber('startedAt', fields[RequestField.startedAt]),
-      ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
-      ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
-      nodes,
-    };
-  }
-
-  /** The encoded outputs of the flow's terminal nodes, in `graph.terminals` order. */
-  async readTerminalOutputs(plan: FlowPlan, requestId: string): Promise<(string | null)[]> {
-    const fields = plan.graph.terminals.map((id) => stepField(StepField.output, id));
-    return this.redis.hmget(this.keys.request(plan.name, requestId).data, ...fields);
-  }
-
-  /** Branch or item keys a start step picked (stored under the composite vertex's path). */
-  async readPicked(
-    flow: string,
-    requestId: string,
-    vertexPath: string,
-  ): Promise<string[] | undefined> {
-    const picked = await this.redis.hget(
-      this.keys.request(flow, requestId).state,
-      stepField(StepField.picked, vertexPath),
-    );
-    return picked === null ? undefined : (JSON.parse(picked) as string[]);
-  }
-
-  /** One step's encoded output, or null. */
-  readOutput(flow: string, requestId: string, path: string): Promise<string | null> {
-    return this.redis.hget(
-      this.keys.request(flow, requestId).data,
-      stepField(StepField.output, path),
-    );
-  }
-
-  /** Encoded fields of the request's data hash (outputs `o|<path>`, inputs, rerun inputs `i|<path>`). */
-  readData(flow: string, requestId: string, fields: readonly string[]): Promise<(string | null)[]> {
-    return this.redis.hmget(this.keys.request(flow, requestId).data, ...fields);
-  }
-
-  /** The status and definition version, or undefined when the request does not exist. */
-  async readStatusAndVersion(
-    flow: string,
-    requestId: string,
-  ): Promise<{ status: RequestStatus; version: string | undefined } | undefined> {
-    const [status, version] = await this.redis.hmget(
-      this.keys.request(flow, requestId).state,
-      RequestField.status,
-      RequestField.version,
-    );
-    return status === null || status === undefined
-      ? undefined
-      : { status: status as RequestStatus, version: version ?? undefined };
-  }
-
-  /** The status alone, or undefined when the request does not exist. */
-  async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
-    const status = await this.redis.hget(
-      this.keys.request(flow, requestId).state,
-      RequestField.status,
-    );
-    return (status ?? undefined) as RequestStatus | undefined;
-  }
-}
-
-type CompleteReply = [number, (string[] | string)?, (string[] | number)?, number?];
-
-function completeResult(reply: CompleteReply): CompleteResult {
-  switch (reply[0]) {
-    case ReplyCode.OK:
-      return {
-        kind: 'released',
-        ready: (reply[1] as string[] | undefined) ?? [],
-        completedRequest: reply[2] === 1,
-      };
-    case ReplyCode.COMPLETED: {
-      const started = new Set(reply[2] as string[]);
-      return {
-        kind: 'released',
-        ready: ((reply[1] as string[] | undefined) ?? []).filter((path) => !started.has(path)),
-        completedRequest: false,
-        generation: reply[3] ?? 0,
-      };
-    }
-    case ReplyCode.NOT_RUNNING:
-      return { kind: 'not-running' };
-    case ReplyCode.STALE:
-      return { kind: 'stale', owner: String(reply[1] ?? '') };
-    default:
-      return { kind: 'missing' };
-  }
-}
-
-/**
- * The state fields with the status `queued` for each start step's entry (field `qe|`) that has no status
- * of its own: a start step stores its entries once instead of marking each (see `completeStep.lua`).
- */
-function withQueuedEntries(fields: Record<string, string>): Record<string, string> {
-  for (const [field, value] of Object.entries(fields)) {
-    if (pathOfField(StepField.entries, field) === undefined) continue;
-    for (const entry of JSON.parse(value) as string[])
-      fields[stepField(StepField.status, entry)] ??= 'queued';
-  }
-  return fields;
-}
-
-/**
- * A vertex's state. A composite vertex (sub-DAG, branch, for-each) runs as a start step and an end
- * step: it is running from its start until its end completes, and lists the branches or items it picked.
- */
-function nodeState(fields: Record<string, string>, path: string): NodeState {
-  const start = `${path}${START}`;
-  const own = fields[stepField(StepField.status, path)];
-  const started = fields[stepField(StepField.status, start)];
-  const source = own === undefined && started !== undefined ? start : path;
-  const status =
-    own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
-  const error = fields[stepField(StepField.error, source)];
-  const picked = fields[stepField(StepField.picked, path)];
-  const compensation = fields[stepField(StepField.compensation, path)];
-  return {
-    status: status as NodeStatus,
-    attempts: attemptsOf(fields, source),
-    ...optionalNumber(
-      'startedAt',
-      fields[stepField(StepField.startedAt, started === undefined ? path : start)],
-    ),
-    ...optionalNumber('finishedAt', fields[stepField(StepField.finishedAt, path)]),
-    ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
-    ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
-    ...(compensation === undefined
-      ? {}
-      : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
-  };
-}
-
-/**
- * Attempts a step made: counted by `beginNode`; a step that completed without it (its input handed over)
- * ran once, and its completion does not write the count.
- */
-function attemptsOf(fields: Record<string, string>, step: string): number {
-  const counted = fields[stepField(StepField.attempts, step)];
-  if (counted !== undefined) return Number(counted);
-  return fields[stepField(StepField.status, step)] === 'completed' ? 1 : 0;
-}
-
-function optionalNumber<K extends string>(
-  key: K,
-  value: string | undefined,
-): Partial<Record<K, number>> {
-  return value === undefined ? {} : ({ [key]: Number(value) } as Record<K, number>);
 }

@@ -1,4 +1,4 @@
-import type { CompletionSpec } from '../store/state-store.js';
+import type { CompletionSpec } from '../store/state-results.js';
 import type { Expansion } from '../plan/expand.js';
 import { ITEM, fill } from '../plan/paths.js';
 import type { EndStep, TaskStep } from '../plan/steps.js';
