@@ -12,6 +12,7 @@ import type { FlowServiceOptions, HttpHandle } from './config.js';
 import { type AddedStep, FlowRegistrations, type StepChange } from './flow-registrations.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { queueGauges } from './queue-gauges.js';
+import type { Ending } from './request-ended.js';
 import type { FlowOrigin } from './registry.js';
 import type { FlowInfo, FlowOptions } from './types.js';
 import { FlowServing } from './worker/flow-serving.js';
@@ -200,7 +201,7 @@ export class FlowService extends FlowClient {
   }
 
   /** @internal */
-  protected override requestEnded(flow: string, status: 'stopped' | 'completed'): void {
-    this.#serving.metrics.requestEnded(flow, status);
+  protected override requestEnded(flow: string, ending: Ending): void {
+    this.#serving.metrics.requestEnded(flow, ending);
   }
 }

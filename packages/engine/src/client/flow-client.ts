@@ -17,6 +17,7 @@ import {
   waitForRequest,
 } from './request-api.js';
 import { controlRequest } from './request-control.js';
+import type { Ending } from '../request-ended.js';
 import type { ControlCommand } from '../store/state-results.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
 import { listFlows } from './flow-list.js';
@@ -218,7 +219,7 @@ export class FlowClient {
   protected abortRunning(_requestKey: string): void {}
 
   /** @internal Called when a lifecycle command ended a request (a service counts it in its metrics). */
-  protected requestEnded(_flow: string, _status: 'stopped' | 'completed'): void {}
+  protected requestEnded(_flow: string, _ending: Ending): void {}
 
   /** @internal Throws `SERVICE_CLOSED` once {@link close} was called. */
   protected assertOpen(): void {
@@ -240,7 +241,7 @@ export class FlowClient {
       store: this.res.store,
       queues: this.res.queues,
       abortRunning: (key: string) => this.abortRunning(key),
-      ended: (flow: string, status: 'stopped' | 'completed') => this.requestEnded(flow, status),
+      ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
     };
     await controlRequest(deps, plan, requestId, command);
   }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { EndingParts } from '../request-ended.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { NodeQueues } from '../node-queues.js';
@@ -20,4 +21,9 @@ export interface ExecutorDeps {
   readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
+}
+
+/** What `requestEnded` needs, from the executor's parts. */
+export function endingParts(deps: ExecutorDeps): EndingParts {
+  return { queues: deps.queues, ended: (flow, ending) => deps.metrics.requestEnded(flow, ending) };
 }

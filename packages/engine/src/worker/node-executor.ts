@@ -1,7 +1,8 @@
 import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { decode, encode } from '../codec.js';
-import type { ExecutorDeps } from './executor-deps.js';
+import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import { requestEnded } from '../request-ended.js';
 import {
   type NodeJobData,
   ownerToken,
@@ -235,9 +236,8 @@ async function guarded(
     );
     // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.
     if (recorded.kind === 'stale') return dropStale(run, owner, recorded.owner);
-    if (recorded.requestFailed) deps.metrics.requestEnded(plan.name, 'failed');
-    if (recorded.requestFailed && plan.hasFinishHooks)
-      await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+    if (recorded.requestFailed)
+      await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
   begin.settle?.();

@@ -2,10 +2,11 @@ import type { Job } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { EnqueueOptions } from '../node-queues.js';
 import type { FlowPlan, ResolvedStep } from '../plan/flow-plan.js';
-import { FINISH_STEP, type NodeJobData, ownerToken } from '../store/layout.js';
+import { requestEnded } from '../request-ended.js';
+import { type NodeJobData, ownerToken } from '../store/layout.js';
 import type { CompleteResult } from '../store/state-results.js';
 import { traceSend } from '../tracing.js';
-import type { ExecutorDeps } from './executor-deps.js';
+import { type ExecutorDeps, endingParts } from './executor-deps.js';
 
 /** One job of one request, as the executor runs it. */
 export interface Run {
@@ -26,9 +27,9 @@ export async function release(
 ): Promise<void> {
   if (result.kind === 'stale') return dropStale(run, ownerToken(run.job), result.owner);
   if (result.kind !== 'released') return;
-  if (result.completedRequest) run.deps.metrics.requestEnded(run.plan.name, 'completed');
-  if (result.completedRequest && run.plan.hooks.finally !== undefined) {
-    await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
+  if (result.completedRequest) {
+    const ending = { requestId: run.requestId, ending: 'completed' } as const;
+    await requestEnded(endingParts(run.deps), run.plan, ending);
   }
   await enqueue(run, result.ready, inline, result.generation);
 }
