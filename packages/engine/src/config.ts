@@ -1,5 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { HttpAllowList } from './worker/http-guard.js';
+import type { FlowApi } from './flow-api.js';
 import type { LogLevel } from './logger.js';
 import type { Retention } from './store/state-results.js';
 
@@ -7,7 +8,7 @@ import type { Retention } from './store/state-results.js';
 export interface HttpFrontend {
   /** Starts listening; the handle closes the server. */
   listen(
-    service: unknown,
+    service: FlowApi,
     options: { port: number; host: string | undefined },
   ): Promise<HttpHandle>;
 }

@@ -9,6 +9,7 @@ import {
 import { AuditLog } from './audit-log.js';
 import { FlowClient } from './client/flow-client.js';
 import type { FlowServiceOptions, HttpHandle } from './config.js';
+import type { FlowApi } from './flow-api.js';
 import { type AddedStep, FlowRegistrations, type StepChange } from './flow-registrations.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { queueGauges } from './queue-gauges.js';
@@ -31,7 +32,7 @@ import { builtInOperations } from './worker/operations.js';
  * await service.start();
  * ```
  */
-export class FlowService extends FlowClient {
+export class FlowService extends FlowClient implements FlowApi {
   /** The audit log of registry changes made over the HTTP API (kept in Redis). */
   readonly auditLog: AuditLog;
   readonly #operations: Map<string, Operation>;

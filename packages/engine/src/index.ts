@@ -21,9 +21,11 @@ export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './defini
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowClient } from './client/flow-client.js';
-export type { FlowClientOptions, RerunOptions, WaitOptions } from './client/flow-client.js';
+export type { FlowClientOptions } from './client/flow-client.js';
+export type { RerunOptions, WaitOptions } from './client/request-options.js';
+export type { FlowApi } from './flow-api.js';
 export { FlowService } from './flow-service.js';
-export type { StepChange } from './flow-registrations.js';
+export type { AddedStep, StepChange } from './flow-registrations.js';
 export { HttpAllowList, isPublicAddress } from './worker/http-guard.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { FlowOrigin } from './registry.js';

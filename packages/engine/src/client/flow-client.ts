@@ -20,6 +20,7 @@ import { controlRequest } from './request-control.js';
 import type { Ending } from '../request-ended.js';
 import type { ControlCommand } from '../store/state-results.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
+import type { RerunOptions, WaitOptions } from './request-options.js';
 import { listFlows } from './flow-list.js';
 
 /** Options of a {@link FlowClient}: where requests live. */
@@ -27,21 +28,6 @@ export type FlowClientOptions = Pick<
   FlowServiceOptions,
   'redisUrl' | 'prefix' | 'retention' | 'closeTimeoutMs' | 'maxForEachItems' | 'logLevel'
 >;
-
-/** Options of {@link FlowClient.rerun}. */
-export interface RerunOptions {
-  /** A new input for the nodes that failed, instead of their parents' outputs. */
-  readonly input?: unknown;
-}
-
-/** Options of {@link FlowClient.waitForResult}. */
-export interface WaitOptions {
-  /**
-   * How long to wait before throwing `WAIT_TIMEOUT` (the request goes on).
-   * @defaultValue 30 000 ms
-   */
-  readonly timeoutMs?: number;
-}
 
 /**
  * Starts and watches requests of flows that workers elsewhere serve (their definitions are read from
