@@ -22,6 +22,8 @@
                                                    ended or another generation's attempt runs it
     { -1 }                                         no such request (never created or expired)
 ]]
+--- @keys 3
+--- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 local path = ARGV[1]
 local now = ARGV[2]
 local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'a|' .. path, 'w|' .. path)

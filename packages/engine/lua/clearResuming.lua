@@ -7,6 +7,8 @@
 
   Returns the number of steps dropped.
 ]]
+--- @keys 1
+--- @replies none
 local stored = redis.call('HGET', KEYS[1], 'resuming')
 if not stored then
   return 0

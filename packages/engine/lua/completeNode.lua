@@ -1,8 +1,11 @@
 --[[
-  Completes one step; see complete_step and read_spec in completeStep.lua (prepended when loaded).
+  Completes one step; see complete_step and read_spec in completeStep.lua (included below).
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] now (ms), then the spec, then the step's own part
 ]]
+--- @keys 4
+--- @replies OK COMPLETED NOT_RUNNING STALE MISSING
+--- @include completeStep
 local spec, at = read_spec(ARGV, 2)
 return complete_step(KEYS, ARGV, spec, ARGV[1], at)

@@ -1,6 +1,6 @@
 --[[
   Completes several steps of one request in one call, each exactly as completeNode would; see
-  complete_step and read_spec in completeStep.lua (prepended to this script when loaded).
+  complete_step and read_spec in completeStep.lua (included below).
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] now (ms)   ARGV[2] g, then g groups of steps sharing a spec: the spec, then k, then the k
@@ -8,6 +8,9 @@
 
   Returns the replies of complete_step, group after group, in order.
 ]]
+--- @keys 4
+--- @replies none
+--- @include completeStep
 local replies = {}
 local at = 3
 for _ = 1, tonumber(ARGV[2]) do

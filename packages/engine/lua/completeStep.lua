@@ -55,6 +55,7 @@
     { 3, owner }                   stale: another attempt owns the step (owner), nothing written
     { -1 }                         no such request
 ]]
+--- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 
 -- Commands over many arguments go in chunks: unpack() has a stack limit.
 local function chunked(command, key, list, first, last)

@@ -31,6 +31,8 @@
     { -2, status }             the command does not apply in this status
     { -1 }                     no such request
 ]]
+--- @keys 4
+--- @replies OK INVALID_TRANSITION MISSING
 local command = ARGV[1]
 local now = ARGV[2]
 local status = redis.call('HGET', KEYS[1], 'status')

@@ -7,6 +7,8 @@
 
   Returns { 1 } when created, { 0, status } when the request already existed.
 ]]
+--- @keys 2
+--- @replies OK CREATED
 local status = redis.call('HGET', KEYS[1], 'status')
 if status then
   return { 0, status }

@@ -16,6 +16,8 @@
     { 3, owner }    stale: another attempt owns the step; nothing changed
     { -1 }          no such request
 ]]
+--- @keys 4
+--- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 local path = ARGV[1]
 local now = ARGV[2]
 local token = ARGV[8]

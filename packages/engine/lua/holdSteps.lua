@@ -10,6 +10,8 @@
 
   Returns the steps to enqueue now (empty when they were held, or the request no longer exists).
 ]]
+--- @keys 2
+--- @replies none
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'completed' then
   return {}

@@ -8,6 +8,8 @@
   Returns 1, or 0 when the request does not exist (expired), the step already ended, or another attempt
   owns it (a rerun reset it, or a later delivery began it).
 ]]
+--- @keys 1
+--- @replies none
 local path = ARGV[1]
 local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
 if not st[1] or st[2] == 'completed' or st[2] == 'failed' or (st[3] and st[3] ~= ARGV[3]) then

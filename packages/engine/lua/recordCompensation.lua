@@ -8,6 +8,8 @@
 
   Returns 1 when recorded, 0 when stale (the request was rerun, or no longer exists).
 ]]
+--- @keys 1
+--- @replies none
 local st = redis.call('HMGET', KEYS[1], 'status', 'generation')
 if (st[1] ~= 'failed' and st[1] ~= 'stopped') or (st[2] or '0') ~= ARGV[3] then
   return 0

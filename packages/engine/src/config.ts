@@ -1,13 +1,14 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { HttpAllowList } from './http-guard.js';
+import { HttpAllowList } from './worker/http-guard.js';
+import type { FlowApi } from './flow-api.js';
 import type { LogLevel } from './logger.js';
-import type { Retention } from './state-store.js';
+import type { Retention } from './store/state-results.js';
 
 /** An HTTP front end the service can start; `@dagflow/server` provides one (`httpApi()`). */
 export interface HttpFrontend {
   /** Starts listening; the handle closes the server. */
   listen(
-    service: unknown,
+    service: FlowApi,
     options: { port: number; host: string | undefined },
   ): Promise<HttpHandle>;
 }

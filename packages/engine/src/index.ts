@@ -20,12 +20,16 @@ export { decode, encode } from './codec.js';
 export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
+export { FlowClient } from './client/flow-client.js';
+export type { FlowClientOptions } from './client/flow-client.js';
+export type { RerunOptions, WaitOptions } from './client/request-options.js';
+export type { FlowApi } from './flow-api.js';
 export { FlowService } from './flow-service.js';
-export { HttpAllowList, isPublicAddress } from './http-guard.js';
-export type { RerunOptions, StepChange, WaitOptions } from './flow-service.js';
+export type { AddedStep, StepChange } from './flow-registrations.js';
+export { HttpAllowList, isPublicAddress } from './worker/http-guard.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { FlowOrigin } from './registry.js';
-export type { ListRequestsOptions, RequestPage, RequestSummary } from './request-index.js';
+export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {
   EndedRequest,
   ExecuteOptions,

@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FlowPlan } from './plan/flow-plan.js';
-import { jobId, type Keys } from './keys.js';
+import type { Keys } from './store/keys.js';
+import { jobId, type NodeJobData } from './store/layout.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -25,23 +26,6 @@ const FINISH_JOB = {
   removeOnComplete: true,
   removeOnFail: true,
 };
-
-/**
- * Data of a node's BullMQ job. Which request and which node it runs are in its job id (see `jobId`);
- * everything else lives in the request state.
- */
-export interface NodeJobData {
-  /** Job-id generation: 0 at first, bumped by each resume and rerun. */
-  readonly g?: number;
-  /** Version of the flow definition the request runs on. */
-  readonly v?: string;
-  /** Trace context of the span that enqueued the job (`traceId-spanId-flags`), when tracing is on. */
-  readonly t?: string;
-  /** The step's encoded input, when its only parent handed it over (see `node-executor.ts`). */
-  readonly i?: string;
-  /** The request's encoded context (query, headers), with `i`. */
-  readonly c?: string;
-}
 
 /** How steps are enqueued. */
 export interface EnqueueOptions {

@@ -1,6 +1,6 @@
 import type { DagDescription } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import type { Keys } from './store/keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { capVersions } from './version-cap.js';
 

@@ -1,13 +1,13 @@
 import { Redis } from 'ioredis';
 import type { ResolvedOptions } from './config.js';
-import type { Keys } from './keys.js';
+import type { Keys } from './store/keys.js';
 import type { Logger } from './logger.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
-import { RequestIndex } from './request-index.js';
-import { ResultWaiter } from './result-waiter.js';
-import { defineScripts } from './scripts.js';
-import { StateStore } from './state-store.js';
+import { RequestIndex } from './client/request-index.js';
+import { ResultWaiter } from './client/result-waiter.js';
+import { defineScripts } from './store/scripts.js';
+import { StateStore } from './store/state-store.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {

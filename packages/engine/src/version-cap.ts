@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import type { Keys } from './store/keys.js';
+import { RequestField } from './store/layout.js';
 
 /** How many of a flow's newest requests are checked for the versions they run on. */
 const LIVE_SCAN = 5_000;
@@ -35,7 +36,8 @@ export async function capVersions(
 async function liveVersions(redis: Redis, keys: Keys, flow: string): Promise<Set<string>> {
   const ids = await redis.zrevrange(keys.requestIndex(flow), 0, LIVE_SCAN - 1);
   const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.hmget(keys.request(flow, id).state, 'status', 'version');
+  for (const id of ids)
+    pipeline.hmget(keys.request(flow, id).state, RequestField.status, RequestField.version);
   const rows = (await pipeline.exec()) ?? [];
   const live = new Set<string>();
   for (const [, row] of rows) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../src/codec.js';
-import { jobId } from '../src/keys.js';
+import { jobId } from '../src/store/layout.js';
 
 const roundTrip = (value: unknown): unknown => decode(encode(value));
 

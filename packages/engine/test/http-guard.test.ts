@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../src/config.js';
-import { HttpAllowList, isPublicAddress } from '../src/http-guard.js';
+import { HttpAllowList, isPublicAddress } from '../src/worker/http-guard.js';
 import { ErrorCode } from '../src/index.js';
-import { isNodeQueueName } from '../src/keys.js';
+import { isNodeQueueName } from '../src/store/keys.js';
 
 describe('the http operation guard', () => {
   it('refuses every non-public IPv4 address', () => {

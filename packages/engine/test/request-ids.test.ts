@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newRequestId } from '../src/request-ids.js';
+import { newRequestId } from '../src/client/request-ids.js';
 
 describe('newRequestId', () => {
   it('is 16 URL-safe characters, accepted as a caller-supplied id would be', () => {

@@ -1,6 +1,6 @@
 import {
   AUDIT_LOG_LENGTH,
-  type FlowService,
+  type FlowApi,
   type RequestStatus,
   parseDefinition,
 } from '@dagflow/engine';
@@ -48,10 +48,10 @@ const STATUSES: readonly RequestStatus[] = [
 const CONTROL = ['pause', 'resume', 'stop', 'rerun'] as const;
 
 /**
- * The dagflow HTTP API over a {@link FlowService}: execute, inspect and control requests, list and describe
+ * The dagflow HTTP API over a service ({@link FlowApi}, e.g. a `FlowService`): execute, inspect and control requests, list and describe
  * flows, health. Errors answer `{"error": {"code", "message", "details"?}}` with the status of their code.
  */
-export function createApp(service: FlowService, options: AppOptions = {}): express.Express {
+export function createApp(service: FlowApi, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const corsOrigins = options.corsOrigins ?? [];

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { FlowService, HttpFrontend, HttpHandle } from '@dagflow/engine';
+import type { HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
 import { parseCorsOrigins } from './cors.js';
 import { installedDashboardDir } from './installed-dashboard.js';
@@ -50,9 +50,9 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
         host,
         tokens: tokens.length,
         auth,
-        log: (service as FlowService).log,
+        log: service.log,
       });
-      const app = createApp(service as FlowService, {
+      const app = createApp(service, {
         ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
         ...(dashboardDir === undefined ? {} : { dashboardDir }),
         tokens: auth === 'off' ? [] : tokens,

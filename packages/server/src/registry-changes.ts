@@ -1,4 +1,4 @@
-import type { FlowService } from '@dagflow/engine';
+import type { FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
 import { callerOf } from './auth.js';
@@ -17,7 +17,7 @@ export interface RegistryChange {
  * @throws DagflowError `FLOW_OWNED_BY_CODE`
  */
 export async function assertMayChange(
-  service: FlowService,
+  service: FlowApi,
   req: Request,
   change: RegistryChange,
 ): Promise<boolean> {
@@ -34,7 +34,7 @@ export async function assertMayChange(
 
 /** Writes a change that was made to the audit log: who (role, token name), what, when, which flow. */
 export async function audit(
-  service: FlowService,
+  service: FlowApi,
   res: Response,
   change: RegistryChange & { readonly forced: boolean },
 ): Promise<void> {

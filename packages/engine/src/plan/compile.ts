@@ -2,6 +2,7 @@ import type { DagGraph, GraphNode } from '@dagflow/flow';
 import type { JobsOptions } from 'bullmq';
 import { ITEM, ITEM_INPUT, START, join, lookupKey } from './paths.js';
 import type { DataParent, InnerDag, ItemGate, Release, Step } from './steps.js';
+import { stepField, StepField, DataField } from '../store/layout.js';
 
 /** Default delay between attempts when a node sets `retries` but no `backoff`. */
 const DEFAULT_BACKOFF = { type: 'exponential', delayMs: 100 } as const;
@@ -34,7 +35,7 @@ export function compileSteps(graph: DagGraph, limits: PlanLimits): Map<string, S
   const steps = new Map<string, Step>();
   compileScope(
     graph,
-    { prefix: '', input: 'in', exit: undefined, terminalCount: graph.terminals.length },
+    { prefix: '', input: DataField.input, exit: undefined, terminalCount: graph.terminals.length },
     steps,
     limits,
   );
@@ -60,7 +61,7 @@ function compileScope(
       .filter((edge) => edge.executionOnly !== true)
       .map((edge) => ({
         id: edge.from,
-        field: `o|${join(scope.prefix, edge.from)}`,
+        field: stepField(StepField.output, join(scope.prefix, edge.from)),
         ...(edge.forward ? { forward: edge.forward } : {}),
       }));
     const releases: Release[] = node.children.map((child) => {
@@ -116,7 +117,7 @@ function compileScope(
       template: path,
       vertex,
       inner,
-      startOutput: `o|${path}${START}`,
+      startOutput: stepField(StepField.output, `${path}${START}`),
       jobOptions: CONTROL_JOB,
       ...completion,
     });
@@ -149,7 +150,7 @@ function compileInner(
       node.vertex.kind === 'foreach'
         ? {
             prefix: `${path}${ITEM}`,
-            input: `o|${path}${ITEM}${ITEM_INPUT}`,
+            input: stepField(StepField.output, `${path}${ITEM}${ITEM_INPUT}`),
             exit: { step: path, parents: 0 },
             terminalCount: 0,
             ...(gate === undefined ? {} : { gate }),
@@ -157,20 +158,23 @@ function compileInner(
         : node.vertex.kind === 'branch'
           ? {
               prefix: join(path, key),
-              input: `o|${path}${START}`,
+              input: stepField(StepField.output, `${path}${START}`),
               exit: { step: path, parents: 0 },
               terminalCount: 0,
             }
           : {
               prefix: path,
-              input: `o|${path}${START}`,
+              input: stepField(StepField.output, `${path}${START}`),
               exit: { step: path, parents: graph.terminals.length },
               terminalCount: 0,
             };
     compileScope(graph, scope, steps, limits);
     inner.set(key, {
       roots: entries.map((entry) => `${scope.prefix}${entry}`),
-      terminals: graph.terminals.map((id) => ({ id, field: `o|${join(scope.prefix, id)}` })),
+      terminals: graph.terminals.map((id) => ({
+        id,
+        field: stepField(StepField.output, join(scope.prefix, id)),
+      })),
     });
   }
   return inner;

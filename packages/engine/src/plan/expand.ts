@@ -3,6 +3,7 @@ import { encode } from '../codec.js';
 import { HAND_OVER_LIMIT } from './inputs.js';
 import { ITEM, ITEM_INPUT, fill, itemFiller } from './paths.js';
 import type { StartStep } from './steps.js';
+import { stepField, StepField } from '../store/layout.js';
 
 /** What a start step writes and releases when it completes. */
 export interface Expansion {
@@ -77,7 +78,10 @@ export async function expandStart(
       const expanded = expansion(step, keys, picked);
       const dataFields: string[] = [];
       const handOver = new Map<string, string>();
-      const inputField = itemFiller(`o|${step.end}${ITEM}${ITEM_INPUT}`, keys);
+      const inputField = itemFiller(
+        stepField(StepField.output, `${step.end}${ITEM}${ITEM_INPUT}`),
+        keys,
+      );
       const roots = (step.inner.get('')?.roots ?? []).map((root) => itemFiller(root, keys));
       for (const key of picked) {
         const input = encode(record[key]);
@@ -117,14 +121,23 @@ export function expansion(
     }
   }
   if (picked.length === 0) entries.push(end);
-  const stateFields = vertex.kind === 'subdag' ? [] : [`k|${end}`, JSON.stringify(picked)];
+  const stateFields =
+    vertex.kind === 'subdag' ? [] : [stepField(StepField.picked, end), JSON.stringify(picked)];
   if (limit < picked.length) {
     // Items past the limit wait: the gate in completeNode starts item number q when an item finishes.
-    stateFields.push(`q|${end}`, String(limit), `qn|${end}`, String(picked.length));
+    stateFields.push(
+      stepField(StepField.itemsStarted, end),
+      String(limit),
+      stepField(StepField.itemCount, end),
+      String(picked.length),
+    );
     const item = itemFiller(`${step.end}${ITEM}`, keys);
-    picked.forEach((key, i) => stateFields.push(`x|${end}|${i}`, item(key)));
+    picked.forEach((key, i) =>
+      stateFields.push(stepField(StepField.item, `${end}|${i}`), item(key)),
+    );
   }
   // A sub-DAG's end counts its terminals statically; branches and items set the count here.
-  if (step.vertex.kind !== 'subdag' && open > 0) stateFields.push(`j|${end}`, String(-open));
+  if (step.vertex.kind !== 'subdag' && open > 0)
+    stateFields.push(stepField(StepField.joinOpen, end), String(-open));
   return { picked, entries, stateFields, dataFields: [] };
 }

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { Keys } from '../../src/keys.js';
-import { defineScripts, runScript } from '../../src/scripts.js';
-import { StateStore } from '../../src/state-store.js';
+import { Keys } from '../../src/store/keys.js';
+import { defineScripts, runScript } from '../../src/store/scripts.js';
+import { StateStore } from '../../src/store/state-store.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;

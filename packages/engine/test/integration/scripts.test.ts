@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Keys } from '../../src/keys.js';
-import { SCRIPT_NAMES, defineScripts, runScript, scriptSource } from '../../src/scripts.js';
+import { Keys } from '../../src/store/keys.js';
+import { SCRIPT_NAMES, defineScripts, runScript, scriptSource } from '../../src/store/scripts.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;

@@ -1,18 +1,18 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { jobId } from './keys.js';
-import type { NodeQueues } from './node-queues.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import type { RunningAttempts } from './running-attempts.js';
-import type { ControlCommand, StateStore } from './state-store.js';
-import { FINISH_STEP } from './request-finish.js';
+import { type EndingParts, requestEnded } from '../request-ended.js';
+import { jobId } from '../store/layout.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { ControlCommand } from '../store/state-results.js';
+import type { StateStore } from '../store/state-store.js';
 
-/** What lifecycle commands need. */
-export interface ControlDeps {
+/**
+ * What lifecycle commands need; `ended` counts a request a command ended (stop; a rerun that found
+ * nothing left to run).
+ */
+export interface ControlDeps extends EndingParts {
   readonly store: StateStore;
-  readonly queues: NodeQueues;
-  readonly running: RunningAttempts;
-  /** Called when a command ended the request (stop; a rerun that found nothing left to run). */
-  readonly ended: (flow: string, status: 'stopped' | 'completed') => void;
+  /** Aborts this process's running attempts of a stopped request (`flow/requestId`). */
+  readonly abortRunning: (requestKey: string) => void;
 }
 
 const ALLOWED: Record<ControlCommand, string> = {
@@ -116,9 +116,7 @@ export async function controlRequest(
       return;
     case 'rerun':
       if (completed) {
-        deps.ended(plan.name, 'completed');
-        if (plan.hooks.finally !== undefined)
-          await deps.queues.enqueue(plan, requestId, [FINISH_STEP], { generation });
+        await requestEnded(deps, plan, { requestId, ending: 'completed', generation });
         return;
       }
       await enqueueReleased(deps, plan, requestId, result);
@@ -127,7 +125,7 @@ export async function controlRequest(
       await enqueueReleased(deps, plan, requestId, result);
       return;
     case 'stop': {
-      deps.running.abort(`${plan.name}/${requestId}`);
+      deps.abortRunning(`${plan.name}/${requestId}`);
       await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
       // a resume carries that attempt's generation); active ones end when their handlers see the abort.
@@ -137,8 +135,7 @@ export async function controlRequest(
         return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
       });
       await Promise.all(removals);
-      deps.ended(plan.name, 'stopped');
-      if (plan.hasFinishHooks) await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+      await requestEnded(deps, plan, { requestId, ending: 'stopped' });
       return;
     }
   }

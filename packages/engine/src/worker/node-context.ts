@@ -1,9 +1,9 @@
 import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import type { Keys } from '../store/keys.js';
 import type { LazyAbort } from './lazy-abort.js';
-import type { Logger } from './logger.js';
-import { requestStore } from './request-store.js';
+import type { Logger } from '../logger.js';
+import { requestStore } from '../store/request-store.js';
 
 /** What a handler's context is made from. */
 export interface ContextSource {

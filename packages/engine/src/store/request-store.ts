@@ -1,6 +1,7 @@
 import type { RequestStore } from '@dagflow/flow';
 import type { Redis } from 'ioredis';
-import { decode, encode } from './codec.js';
+import { decode, encode } from '../codec.js';
+import { RequestField } from './layout.js';
 
 /** `ctx.store`: a hash per request that expires with the request's other keys. */
 export function requestStore(redis: Redis, key: string, stateKey: string): RequestStore {
@@ -11,7 +12,11 @@ export function requestStore(redis: Redis, key: string, stateKey: string): Reque
     },
     async set(name: string, value: unknown): Promise<void> {
       // The flag tells the completion script that this key exists and must expire with the request.
-      await redis.multi().hset(key, name, encode(value)).hset(stateKey, 'hasStore', '1').exec();
+      await redis
+        .multi()
+        .hset(key, name, encode(value))
+        .hset(stateKey, RequestField.hasStore, '1')
+        .exec();
     },
   };
 }

@@ -1,14 +1,13 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { ResolvedOptions } from './config.js';
-import { parseJobId } from './keys.js';
+import type { ResolvedOptions } from '../config.js';
+import { requestEnded } from '../request-ended.js';
+import { type NodeJobData, ownerToken, parseJobId } from '../store/layout.js';
 import { RecordedFailure, toNodeError } from './attempt-errors.js';
-import { type ExecutorDeps, executeNode } from './node-executor.js';
-import type { NodeJobData } from './node-queues.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { vertexPath } from './plan/paths.js';
-import { FINISH_STEP } from './request-finish.js';
-import { ownerToken } from './state-store.js';
+import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import { executeNode } from './node-executor.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
@@ -62,8 +61,8 @@ export function startFlowWorker(
         { error: toNodeError(vertexPath(path), attempts, error), final: true },
       )
       .then(async (recorded) => {
-        if (recorded.kind === 'recorded' && recorded.requestFailed && plan.hasFinishHooks)
-          await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+        if (recorded.kind === 'recorded' && recorded.requestFailed)
+          await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
       })
       .catch((cause: unknown) =>
         deps.log.error('could not record a node failure', {

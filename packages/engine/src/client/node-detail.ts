@@ -1,13 +1,14 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { decode } from './codec.js';
-import type { PlanSource } from './plan-source.js';
-import { START } from './plan/paths.js';
-import { inputFields } from './plan/inputs.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import type { StartStep, TaskStep } from './plan/steps.js';
+import { decode } from '../codec.js';
+import type { PlanSource } from '../plan-source.js';
+import { START } from '../plan/paths.js';
+import { inputFields } from '../plan/inputs.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { StartStep, TaskStep } from '../plan/steps.js';
 import { planOfRequest, requestState } from './request-api.js';
-import type { ServiceResources } from './service-resources.js';
-import type { NodeDetail } from './types.js';
+import type { ServiceResources } from '../service-resources.js';
+import type { NodeDetail } from '../types.js';
+import { stepField, StepField } from '../store/layout.js';
 
 /** Where a request, and one node path in it, are. */
 export interface NodeTarget {
@@ -38,8 +39,8 @@ export async function nodeDetailOf(
     );
   }
   const [output, override, ...inputs] = await res.store.readData(flow, requestId, [
-    `o|${path}`,
-    `i|${step.path}`,
+    stepField(StepField.output, path),
+    stepField(StepField.input, step.path),
     ...inputFields(step.step, step.keys),
   ]);
   const input = inputOf(step.step, override ?? null, inputs);

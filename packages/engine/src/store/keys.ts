@@ -83,20 +83,3 @@ export class Keys {
 export function isNodeQueueName(name: string): boolean {
   return /^\{[^{}]*\}(\..*)?$/s.test(name);
 }
-
-/**
- * BullMQ job id of one step of one request. Ids and node ids never hold `:`, which BullMQ rejects,
- * but item keys of for-each branches may, so `%` and `:` are escaped. Steps enqueued again by resume or
- * rerun carry the request's new generation, so that a finished job still in BullMQ cannot swallow them.
- */
-export function jobId(requestId: string, path: string, generation = 0): string {
-  const id = generation === 0 ? `${requestId}|${path}` : `${requestId}|${path}|${generation}`;
-  return id.includes('%') || id.includes(':') ? id.replace(/%/g, '%25').replace(/:/g, '%3A') : id;
-}
-
-/** Reverses {@link jobId}: the request id and the step path of a node job. */
-export function parseJobId(id: string): { requestId: string; path: string } | undefined {
-  const plain = id.includes('%') ? id.replace(/%3A/g, ':').replace(/%25/g, '%') : id;
-  const [requestId, path] = plain.split('|');
-  return requestId === undefined || path === undefined ? undefined : { requestId, path };
-}

@@ -1,13 +1,19 @@
 import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { decode, encode } from './codec.js';
-import { type Keys, parseJobId } from './keys.js';
-import type { Logger } from './logger.js';
-import type { EnqueueOptions, NodeJobData, NodeQueues } from './node-queues.js';
+import { decode, encode } from '../codec.js';
+import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import { requestEnded } from '../request-ended.js';
+import {
+  type NodeJobData,
+  ownerToken,
+  parseJobId,
+  stepField,
+  StepField,
+  FINISH_STEP,
+} from '../store/layout.js';
 import { LazyAbort } from './lazy-abort.js';
-import { expandStart, expansion } from './plan/expand.js';
-import type { FlowPlan, ResolvedStep } from './plan/flow-plan.js';
+import { expandStart, expansion } from '../plan/expand.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
 import {
   HAND_OVER_LIMIT,
   endFields,
@@ -15,50 +21,17 @@ import {
   endParts,
   inputFields,
   vertexInput,
-} from './plan/inputs.js';
-import { fill, vertexPath } from './plan/paths.js';
-import type { EndStep, StartStep, TaskStep } from './plan/steps.js';
-import { FINISH_STEP, runFinish } from './request-finish.js';
+} from '../plan/inputs.js';
+import { fill, vertexPath } from '../plan/paths.js';
+import type { EndStep, StartStep, TaskStep } from '../plan/steps.js';
+import { runFinish } from './request-finish.js';
 import { checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
-import type { Metrics } from './metrics.js';
-import type { RunningAttempts } from './running-attempts.js';
-import { traceProcess, traceSend } from './tracing.js';
-import {
-  type BeginResult,
-  type CompleteResult,
-  type CompletionSpec,
-  type StateStore,
-  ownerToken,
-} from './state-store.js';
-
-/** What the executor needs from its service. */
-export interface ExecutorDeps {
-  readonly redis: Redis;
-  readonly keys: Keys;
-  readonly store: StateStore;
-  readonly queues: NodeQueues;
-  readonly log: Logger;
-  readonly running: RunningAttempts;
-  /** Largest encoded output a step may store. */
-  readonly maxOutputBytes: number;
-  /** This process's counters, for `/metrics`. */
-  readonly metrics: Metrics;
-  /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
-  readonly isHeld: (requestKey: string) => boolean;
-}
-
-/** One job of one request, as the executor runs it. */
-interface Run {
-  readonly deps: ExecutorDeps;
-  readonly plan: FlowPlan;
-  readonly job: Job<NodeJobData>;
-  readonly requestId: string;
-  readonly at: ResolvedStep;
-  /** Trace context of this attempt's span, handed to the jobs it enqueues. */
-  readonly carrier: string | undefined;
-}
+import { handedOver } from './handed-over.js';
+import { type Run, dropStale, enqueue, logFor, release } from './step-run.js';
+import { traceProcess } from '../tracing.js';
+import type { CompletionSpec } from '../store/state-results.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -107,7 +80,7 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
   await guarded(
     run,
-    () => [`i|${run.at.path}`, ...inputFields(step, run.at.keys)],
+    () => [stepField(StepField.input, run.at.path), ...inputFields(step, run.at.keys)],
     spec,
     async (begin) => {
       const input = await inputWithOverride(step, begin.inputs);
@@ -137,7 +110,10 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
           ...toNodeError(run.at.path, begin.attempt, error),
           fallback: true,
         });
-        return { output, spec: { ...spec, stateFields: [`e|${run.at.path}`, recorded] } };
+        return {
+          output,
+          spec: { ...spec, stateFields: [stepField(StepField.error, run.at.path), recorded] },
+        };
       } finally {
         untrack();
       }
@@ -169,7 +145,7 @@ async function runStart(run: Run, step: StartStep): Promise<void> {
   };
   await guarded(
     run,
-    () => [`i|${path}`, ...inputFields(step, keys)],
+    () => [stepField(StepField.input, path), ...inputFields(step, keys)],
     repeat,
     async (begin) => {
       const input = await inputWithOverride(step, begin.inputs);
@@ -248,14 +224,20 @@ async function guarded(
         final,
         ...(begin.startedAt === undefined
           ? {}
-          : { extraFields: [`t0|${at.path}`, String(begin.startedAt), `a|${at.path}`, '1'] }),
+          : {
+              extraFields: [
+                stepField(StepField.startedAt, at.path),
+                String(begin.startedAt),
+                stepField(StepField.attempts, at.path),
+                '1',
+              ],
+            }),
       },
     );
     // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.
     if (recorded.kind === 'stale') return dropStale(run, owner, recorded.owner);
-    if (recorded.requestFailed) deps.metrics.requestEnded(plan.name, 'failed');
-    if (recorded.requestFailed && plan.hasFinishHooks)
-      await deps.queues.enqueue(plan, requestId, [FINISH_STEP]);
+    if (recorded.requestFailed)
+      await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
   begin.settle?.();
@@ -284,106 +266,4 @@ async function guarded(
     handOver ? enqueue(run, inline, { input: done.output, context: begin.context }) : undefined,
     release(run, result, itemInputs),
   ]);
-}
-
-/** A step handed its input shows as running in the request state once it runs this long. */
-const SHOW_RUNNING_AFTER_MS = 20;
-
-/**
- * Starts a step whose parent handed its input over in the job data, without reading Redis, on its
- * first delivery only: a retry or a stall-recovered run goes through `beginNode` (the guard), as does
- * a step of a request this process knows to be paused, stopped or failed. Its start time and attempt
- * are written with its completion; a step still running after {@link SHOW_RUNNING_AFTER_MS} is marked
- * running on the way (not awaited), so that fast steps cost no extra write.
- */
-function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run' }) | undefined {
-  const { job, deps, plan, requestId, at } = run;
-  const input = job.data.i;
-  if (input === undefined || job.attemptsMade > 0 || job.attemptsStarted > 1) return undefined;
-  if (deps.isHeld(`${plan.name}/${requestId}`)) return undefined;
-  const startedAt = Date.now();
-  const timer = setTimeout(() => {
-    deps.store
-      .markRunning(plan.name, requestId, { path: at.path, owner }, startedAt)
-      .catch((error: unknown) => {
-        deps.log.warn('could not record a running node', {
-          flow: plan.name,
-          requestId,
-          node: at.path,
-          error: String(error),
-        });
-      });
-  }, SHOW_RUNNING_AFTER_MS);
-  return {
-    kind: 'run',
-    owner,
-    attempt: 1,
-    context: job.data.c ?? null,
-    inputs: [null, input],
-    settle: () => clearTimeout(timer),
-    startedAt,
-  };
-}
-
-async function release(
-  run: Run,
-  result: CompleteResult,
-  inline?: EnqueueOptions['inline'],
-): Promise<void> {
-  if (result.kind === 'stale') return dropStale(run, ownerToken(run.job), result.owner);
-  if (result.kind !== 'released') return;
-  if (result.completedRequest) run.deps.metrics.requestEnded(run.plan.name, 'completed');
-  if (result.completedRequest && run.plan.hooks.finally !== undefined) {
-    await run.deps.queues.enqueue(run.plan, run.requestId, [FINISH_STEP]);
-  }
-  await enqueue(run, result.ready, inline, result.generation);
-}
-
-/**
- * An attempt that lost the step (a rerun reset it, or a later delivery began it) finished: its result is
- * dropped, logged and counted; it wrote and released nothing.
- */
-function dropStale(run: Run, owner: string, current: string): void {
-  run.deps.metrics.staleAttempt(run.plan.name);
-  run.deps.log.warn('stale node attempt: result dropped', {
-    flow: run.plan.name,
-    requestId: run.requestId,
-    node: run.at.path,
-    attempt: owner,
-    owner: current,
-  });
-}
-
-/**
- * Enqueues steps of this request; they inherit the job-id generation (or take the one they were first
- * released with, for a repeated completion), the request's priority and the trace.
- */
-function enqueue(
-  run: Run,
-  paths: readonly string[],
-  inline?: EnqueueOptions['inline'],
-  generation = run.job.data.g ?? 0,
-): Promise<void> {
-  if (paths.length === 0) return Promise.resolve();
-  const { plan, requestId, deps } = run;
-  const send = (trace: string | undefined): Promise<void> =>
-    deps.queues.enqueue(plan, requestId, paths, {
-      generation,
-      ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
-      ...(inline === undefined ? {} : { inline }),
-      trace,
-    });
-  // No carrier means no tracing SDK: skip the (no-op) send span on this hot path.
-  if (run.carrier === undefined) return send(undefined);
-  const queue = deps.keys.queueName(plan.name, plan.queueOf(paths[0] ?? ''));
-  return traceSend({ flow: plan.name, queue, requestId }, run.carrier, send);
-}
-
-function logFor(run: Run, attempt: number) {
-  return run.deps.log.child({
-    flow: run.plan.name,
-    requestId: run.requestId,
-    node: run.at.path,
-    attempt,
-  });
 }

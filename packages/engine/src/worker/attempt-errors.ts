@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode, NonRetryableError } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { NodeJobData } from './node-queues.js';
-import type { NodeError } from './types.js';
+import type { NodeJobData } from '../store/layout.js';
+import type { NodeError } from '../types.js';
 
 /** A final failure already recorded in the request state; BullMQ must not retry it. */
 export class RecordedFailure extends UnrecoverableError {}

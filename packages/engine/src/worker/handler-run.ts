@@ -1,9 +1,9 @@
 import { DagflowError, ErrorCode, type NodeContext } from '@dagflow/flow';
-import type { ExecutorDeps } from './node-executor.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { HandlerContext } from './node-context.js';
-import type { FlowPlan } from './plan/flow-plan.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
 import type { LazyAbort } from './lazy-abort.js';
-import type { TaskStep } from './plan/steps.js';
+import type { TaskStep } from '../plan/steps.js';
 
 /** The context handed to a handler (and to its fallback and compensation). */
 export function contextFor(

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
-import type { RequestStatus } from './types.js';
+import type { Keys } from '../store/keys.js';
+import type { RequestStatus } from '../types.js';
+import { RequestField } from '../store/layout.js';
 
 /** One request as listed. */
 export interface RequestSummary {
@@ -119,7 +120,12 @@ export class RequestIndex {
       );
       const pipeline = this.redis.pipeline();
       for (const [id] of fresh)
-        pipeline.hmget(this.keys.request(flow, id).state, 'status', 'createdAt', 'finishedAt');
+        pipeline.hmget(
+          this.keys.request(flow, id).state,
+          RequestField.status,
+          RequestField.createdAt,
+          RequestField.finishedAt,
+        );
       const rows = (await pipeline.exec()) ?? [];
       const gone: string[] = [];
       for (const [i, [id, score]] of fresh.entries()) {

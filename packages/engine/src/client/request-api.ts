@@ -1,12 +1,12 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { decode, encode } from './codec.js';
-import type { PlanSource } from './plan-source.js';
+import { decode, encode } from '../codec.js';
+import type { PlanSource } from '../plan-source.js';
 import { newRequestId } from './request-ids.js';
-import { traceSend } from './tracing.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { HAND_OVER_LIMIT } from './plan/inputs.js';
-import type { ServiceResources } from './service-resources.js';
-import type { ExecuteOptions, RequestState } from './types.js';
+import { traceSend } from '../tracing.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { HAND_OVER_LIMIT } from '../plan/inputs.js';
+import type { ServiceResources } from '../service-resources.js';
+import type { ExecuteOptions, RequestState } from '../types.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const ENDED = new Set(['completed', 'failed', 'stopped']);

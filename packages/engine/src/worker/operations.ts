@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { HTTP_DEFAULTS, guardedHttp } from './http-call.js';
 import type { HttpAllowList } from './http-guard.js';
-import { isNodeQueueName } from './keys.js';
+import { isNodeQueueName } from '../store/keys.js';
 
 /** What the built-in operations need from their service. */
 export interface OperationHost {

@@ -1,10 +1,11 @@
 import type { Worker } from 'bullmq';
-import type { ResolvedOptions } from './config.js';
+import type { ResolvedOptions } from '../config.js';
 import { startFlowWorker } from './flow-worker.js';
-import type { ExecutorDeps } from './node-executor.js';
-import type { NodeJobData, NodeQueues } from './node-queues.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { type Registry, WORKER_TTL_MS } from './registry.js';
+import type { ExecutorDeps } from './executor-deps.js';
+import type { NodeQueues } from '../node-queues.js';
+import type { NodeJobData } from '../store/layout.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { type Registry, WORKER_TTL_MS } from '../registry.js';
 
 /** What the pool needs besides the executor's dependencies. */
 export interface PoolDeps {

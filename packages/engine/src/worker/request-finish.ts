@@ -1,16 +1,14 @@
 import type { NodeContext } from '@dagflow/flow';
-import { decode } from './codec.js';
+import { decode } from '../codec.js';
 import { toNodeError } from './attempt-errors.js';
 import { contextFor } from './handler-run.js';
-import type { ExecutorDeps } from './node-executor.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { LazyAbort } from './lazy-abort.js';
-import type { FlowPlan } from './plan/flow-plan.js';
-import { inputFields, vertexInput } from './plan/inputs.js';
-import type { TaskStep } from './plan/steps.js';
-import { runScript } from './scripts.js';
-
-/** Path of the job that runs a request's compensations and flow hooks once it has ended. */
-export const FINISH_STEP = '@finish';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { inputFields, vertexInput } from '../plan/inputs.js';
+import type { TaskStep } from '../plan/steps.js';
+import { runScript } from '../store/scripts.js';
+import { stepField, StepField, pathOfField, RequestField, DataField } from '../store/layout.js';
 
 /** Attempts of each compensation. */
 const COMPENSATION_ATTEMPTS = 3;
@@ -28,12 +26,12 @@ export async function runFinish(
 ): Promise<void> {
   const keys = deps.keys.request(plan.name, requestId);
   const fields = await deps.redis.hgetall(keys.state);
-  const status = fields['status'];
+  const status = fields[RequestField.status];
   if (status === undefined) return;
   if (status === 'failed' || status === 'stopped') {
-    const generation = fields['generation'] ?? '0';
+    const generation = fields[RequestField.generation] ?? '0';
     for (const { path, step } of completedWithCompensation(plan, fields)) {
-      if (fields[`c|${path}`]?.includes('"completed"')) continue;
+      if (fields[stepField(StepField.compensation, path)]?.includes('"completed"')) continue;
       const outcome = await compensate(deps, plan, requestId, { path, step });
       // Fenced: once the request was rerun, the rest of its compensations are not run or recorded.
       const recorded = await runScript(
@@ -67,14 +65,14 @@ function completedWithCompensation(
 ): { path: string; step: TaskStep }[] {
   const found: { path: string; step: TaskStep; finished: number; order: number }[] = [];
   for (const [field, value] of Object.entries(fields)) {
-    if (!field.startsWith('s|') || value !== 'completed') continue;
-    const path = field.slice(2);
+    const path = pathOfField(StepField.status, field);
+    if (path === undefined || value !== 'completed') continue;
     const at = plan.resolve(path);
     if (at?.step.kind !== 'task' || at.step.options.compensate === undefined) continue;
     found.push({
       path,
       step: at.step,
-      finished: Number(fields[`t1|${path}`] ?? 0),
+      finished: Number(fields[stepField(StepField.finishedAt, path)] ?? 0),
       order: plan.orderOf(at.step.template),
     });
   }
@@ -93,8 +91,8 @@ async function compensate(
   const data = deps.keys.request(plan.name, requestId).data;
   const [context = null, output = null, ...encoded] = await deps.redis.hmget(
     data,
-    'ctx',
-    `o|${path}`,
+    DataField.context,
+    stepField(StepField.output, path),
     ...inputFields(step, keysOfItems),
   );
   const input = await vertexInput(step, encoded);

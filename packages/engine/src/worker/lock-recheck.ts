@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 
 /**
  * The jobs one BullMQ worker is running, with their lock tokens, so that their locks are renewed as soon

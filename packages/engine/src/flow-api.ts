@@ -1,0 +1,37 @@
+import type { DagDescription } from '@dagflow/flow';
+import type { AuditLog } from './audit-log.js';
+import type { ListRequestsOptions, RequestPage } from './client/request-index.js';
+import type { RerunOptions, WaitOptions } from './client/request-options.js';
+import type { AddedStep, StepChange } from './flow-registrations.js';
+import type { Logger } from './logger.js';
+import type { FlowOrigin } from './registry.js';
+import type { ExecuteOptions, FlowInfo, FlowOptions, NodeDetail, RequestState } from './types.js';
+
+/**
+ * What an HTTP front end may call on the service it serves (`HttpFrontend.listen`): the request
+ * commands and reads of a `FlowClient`, the registry changes of a `FlowService`, health and metrics.
+ * A `FlowService` is one; each member does what the `FlowService` member of that name does.
+ */
+export interface FlowApi {
+  readonly log: Logger;
+  readonly auditLog: AuditLog;
+  flows(): Promise<FlowInfo[]>;
+  describe(name: string): Promise<DagDescription>;
+  flowOrigin(name: string): Promise<FlowOrigin | undefined>;
+  registerDefinition(definition: unknown, options?: FlowOptions): FlowInfo;
+  addStep(flow: string, step: AddedStep): FlowInfo;
+  removeStep(flow: string, id: string): FlowInfo;
+  replaceStep(flow: string, id: string, step: StepChange): FlowInfo;
+  execute(name: string, input: unknown, options?: ExecuteOptions): Promise<string>;
+  state(name: string, requestId: string): Promise<RequestState>;
+  result(name: string, requestId: string): Promise<unknown>;
+  waitForResult(name: string, requestId: string, options?: WaitOptions): Promise<unknown>;
+  nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail>;
+  listRequests(name: string, options?: ListRequestsOptions): Promise<RequestPage>;
+  pause(name: string, requestId: string): Promise<void>;
+  resume(name: string, requestId: string): Promise<void>;
+  stop(name: string, requestId: string): Promise<void>;
+  rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
+  ping(): Promise<void>;
+  metrics(): Promise<string>;
+}

@@ -1,0 +1,34 @@
+import type { NodeQueues } from './node-queues.js';
+import type { FlowPlan } from './plan/flow-plan.js';
+import { FINISH_STEP } from './store/layout.js';
+
+/** How a request ended, as the process that saw it end counts it. */
+export type Ending = 'completed' | 'failed' | 'stopped';
+
+/** What {@link requestEnded} needs: the queues, and this process's counter of ended requests. */
+export interface EndingParts {
+  readonly queues: NodeQueues;
+  readonly ended: (flow: string, ending: Ending) => void;
+}
+
+/**
+ * The one path for "a request ended here": counts it, and enqueues its `@finish` job when the flow has
+ * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
+ * failure or stop). `generation` is the job-id generation of a rerun that completed the request.
+ */
+export async function requestEnded(
+  parts: EndingParts,
+  plan: FlowPlan,
+  request: { readonly requestId: string; readonly ending: Ending; readonly generation?: number },
+): Promise<void> {
+  const { requestId, ending, generation } = request;
+  parts.ended(plan.name, ending);
+  const hasWork = ending === 'completed' ? plan.hooks.finally !== undefined : plan.hasFinishHooks;
+  if (!hasWork) return;
+  await parts.queues.enqueue(
+    plan,
+    requestId,
+    [FINISH_STEP],
+    generation === undefined ? {} : { generation },
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * The stored layout of a request: the field names of its state and data hashes, the data of its node
+ * jobs and their job ids. Key names live beside it in `keys.ts`; the Lua scripts in `lua/` use the same
+ * names as literals.
+ *
+ * STORED FORMAT: everything in this file is read back by other processes and by later versions while
+ * requests written by earlier ones still exist. Changing a name or a format needs a migration note
+ * (what old requests hold, how a mixed deployment reads them) and, for names the Lua scripts use,
+ * the same change in `lua/`.
+ */
+
+/**
+ * Prefixes of per-step fields; a field is the prefix followed by the step's path (see {@link stepField}).
+ * Stored format.
+ */
+export const StepField = {
+  /** State hash: the step's status (`queued`, `running`, `retrying`, `completed`, `failed`...). */
+  status: 's|',
+  /** Data hash: the step's encoded output. */
+  output: 'o|',
+  /** Data hash: an input given to the step by `rerun`, read instead of its parents' outputs. */
+  input: 'i|',
+  /** State hash: the step's last error (JSON). */
+  error: 'e|',
+  /** State hash: the attempts the step made (counted by `beginNode`). */
+  attempts: 'a|',
+  /** State hash: when the step started (ms). */
+  startedAt: 't0|',
+  /** State hash: when the step finished (ms). */
+  finishedAt: 't1|',
+  /** State hash: the branch or item keys a composite vertex picked (JSON array). */
+  picked: 'k|',
+  /** State hash: a completed node's compensation outcome (JSON). */
+  compensation: 'c|',
+  /** State hash: a concurrency-limited for-each: items started so far. */
+  itemsStarted: 'q|',
+  /** State hash: a concurrency-limited for-each: its item count. */
+  itemCount: 'qn|',
+  /** State hash: a concurrency-limited for-each: item prefix by index (`x|<vertex>|<index>`). */
+  item: 'x|',
+  /** State hash: open completions a successor still waits for (a join, or a count set at run time). */
+  joinOpen: 'j|',
+  /** State hash: a start step's released entries (JSON array), queued unless they have a status of their own. */
+  entries: 'qe|',
+  /** State hash: the step's owner token (`<generation>.<delivery>`, `r<generation>` after a rerun reset). */
+  owner: 'w|',
+  /** State hash: the step whose completion released this successor. */
+  releasedBy: 'r|',
+  /** State hash: the item prefix a gated for-each terminal started next. */
+  nextItem: 'n|',
+  /** State hash: a gated for-each item's completed terminals. */
+  gate: 'g|',
+} as const;
+
+/** One of the per-step field prefixes. */
+export type StepFieldPrefix = (typeof StepField)[keyof typeof StepField];
+
+/** The field of one step: `prefix` followed by its path. Stored format. */
+export function stepField(prefix: StepFieldPrefix, path: string): string {
+  return `${prefix}${path}`;
+}
+
+/** The path of a per-step field with that prefix, or undefined when the field has another prefix. */
+export function pathOfField(prefix: StepFieldPrefix, field: string): string | undefined {
+  return field.startsWith(prefix) ? field.slice(prefix.length) : undefined;
+}
+
+/** Request-wide fields of the state hash. Stored format. */
+export const RequestField = {
+  /** The request's status (`pending`, `running`, `paused`, `completed`, `failed`, `stopped`). */
+  status: 'status',
+  /** When the request was created, started and finished (ms). */
+  createdAt: 'createdAt',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  /** The error that failed the request (JSON). */
+  error: 'error',
+  /** Version of the flow definition the request runs on, to its end. */
+  version: 'version',
+  /** Job-id generation: bumped by each resume and rerun. */
+  generation: 'generation',
+  /** Steps a resume or rerun released and has not confirmed enqueued yet (JSON: step -> generation). */
+  resuming: 'resuming',
+  /** The status a paused request had before the pause. */
+  pausedFrom: 'pausedFrom',
+  /** Every top-level terminal completed while the request was stopped or failed. */
+  allDone: 'allDone',
+  /** Top-level terminals completed so far. */
+  terminalsDone: 'terminalsDone',
+  /** The held set exists (it must expire with the request). */
+  hasHeld: 'hasHeld',
+  /** The `ctx.store` hash exists (it must expire with the request). */
+  hasStore: 'hasStore',
+} as const;
+
+/** Request-wide fields of the data hash. Stored format. */
+export const DataField = {
+  /** The request's encoded input. */
+  input: 'in',
+  /** The request's encoded context (query, headers). */
+  context: 'ctx',
+} as const;
+
+/**
+ * The fencing token of one delivery of a step's job: its job-id generation and BullMQ's count of the
+ * job's starts. Unique per delivery, so a retry, a takeover after a lost lock and a job of a newer
+ * generation each own the step apart from the attempts before them (see `lua/beginNode.lua`). Stored format
+ * (field `w|`).
+ */
+export function ownerToken(job: {
+  readonly data: { readonly g?: number };
+  readonly attemptsStarted: number;
+}): string {
+  return `${job.data.g ?? 0}.${Math.max(job.attemptsStarted, 1)}`;
+}
+
+/**
+ * Data of a node's BullMQ job. Which request and which node it runs are in its job id (see
+ * {@link jobId}); everything else lives in the request state. Stored format (jobs outlive deploys).
+ */
+export interface NodeJobData {
+  /** Job-id generation: 0 at first, bumped by each resume and rerun. */
+  readonly g?: number;
+  /** Version of the flow definition the request runs on. */
+  readonly v?: string;
+  /** Trace context of the span that enqueued the job (`traceId-spanId-flags`), when tracing is on. */
+  readonly t?: string;
+  /** The step's encoded input, when its only parent handed it over (see `node-executor.ts`). */
+  readonly i?: string;
+  /** The request's encoded context (query, headers), with `i`. */
+  readonly c?: string;
+}
+
+/**
+ * Path of the job that runs a request's compensations and flow hooks once it has ended (in its job
+ * id). Stored format.
+ */
+export const FINISH_STEP = '@finish';
+
+/**
+ * BullMQ job id of one step of one request: `<requestId>|<path>`, with `|<generation>` after a resume
+ * or rerun. Ids and node ids never hold `:`, which BullMQ rejects, but item keys of for-each branches
+ * may, so `%` and `:` are escaped. Steps enqueued again by resume or rerun carry the request's new
+ * generation, so that a finished job still in BullMQ cannot swallow them. Stored format.
+ */
+export function jobId(requestId: string, path: string, generation = 0): string {
+  const id = generation === 0 ? `${requestId}|${path}` : `${requestId}|${path}|${generation}`;
+  return id.includes('%') || id.includes(':') ? id.replace(/%/g, '%25').replace(/:/g, '%3A') : id;
+}
+
+/** Reverses {@link jobId}: the request id and the step path of a node job. */
+export function parseJobId(id: string): { requestId: string; path: string } | undefined {
+  const plain = id.includes('%') ? id.replace(/%3A/g, ':').replace(/%25/g, '%') : id;
+  const [requestId, path] = plain.split('|');
+  return requestId === undefined || path === undefined ? undefined : { requestId, path };
+}

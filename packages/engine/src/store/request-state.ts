@@ -1,0 +1,96 @@
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { START, vertexPath } from '../plan/paths.js';
+import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
+import { pathOfField, RequestField, stepField, StepField } from './layout.js';
+
+/**
+ * A request's state as `state` answers it, read from the fields of its state hash; undefined when the
+ * request does not exist.
+ */
+export function requestStateOf(
+  plan: FlowPlan,
+  requestId: string,
+  stored: Record<string, string>,
+): RequestState | undefined {
+  const fields = withQueuedEntries(stored);
+  if (fields[RequestField.status] === undefined) return undefined;
+  const nodes: Record<string, NodeState> = {};
+  for (const path of plan.staticPaths) nodes[path] = nodeState(fields, path);
+  for (const field of Object.keys(fields)) {
+    const path = pathOfField(StepField.status, field);
+    if (path === undefined) continue;
+    const vertex = vertexPath(path);
+    nodes[vertex] ??= nodeState(fields, vertex);
+  }
+  const error = fields[RequestField.error];
+  return {
+    requestId,
+    flow: plan.name,
+    status: fields[RequestField.status] as RequestStatus,
+    createdAt: Number(fields[RequestField.createdAt]),
+    ...optionalNumber('startedAt', fields[RequestField.startedAt]),
+    ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
+    ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
+    nodes,
+  };
+}
+
+/**
+ * The state fields with the status `queued` for each start step's entry (field `qe|`) that has no status
+ * of its own: a start step stores its entries once instead of marking each (see `completeStep.lua`).
+ */
+function withQueuedEntries(fields: Record<string, string>): Record<string, string> {
+  for (const [field, value] of Object.entries(fields)) {
+    if (pathOfField(StepField.entries, field) === undefined) continue;
+    for (const entry of JSON.parse(value) as string[])
+      fields[stepField(StepField.status, entry)] ??= 'queued';
+  }
+  return fields;
+}
+
+/**
+ * A vertex's state. A composite vertex (sub-DAG, branch, for-each) runs as a start step and an end
+ * step: it is running from its start until its end completes, and lists the branches or items it picked.
+ */
+function nodeState(fields: Record<string, string>, path: string): NodeState {
+  const start = `${path}${START}`;
+  const own = fields[stepField(StepField.status, path)];
+  const started = fields[stepField(StepField.status, start)];
+  const source = own === undefined && started !== undefined ? start : path;
+  const status =
+    own ?? (started === undefined ? 'pending' : started === 'completed' ? 'running' : started);
+  const error = fields[stepField(StepField.error, source)];
+  const picked = fields[stepField(StepField.picked, path)];
+  const compensation = fields[stepField(StepField.compensation, path)];
+  return {
+    status: status as NodeStatus,
+    attempts: attemptsOf(fields, source),
+    ...optionalNumber(
+      'startedAt',
+      fields[stepField(StepField.startedAt, started === undefined ? path : start)],
+    ),
+    ...optionalNumber('finishedAt', fields[stepField(StepField.finishedAt, path)]),
+    ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
+    ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
+    ...(compensation === undefined
+      ? {}
+      : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
+  };
+}
+
+/**
+ * Attempts a step made: counted by `beginNode`; a step that completed without it (its input handed over)
+ * ran once, and its completion does not write the count.
+ */
+function attemptsOf(fields: Record<string, string>, step: string): number {
+  const counted = fields[stepField(StepField.attempts, step)];
+  if (counted !== undefined) return Number(counted);
+  return fields[stepField(StepField.status, step)] === 'completed' ? 1 : 0;
+}
+
+function optionalNumber<K extends string>(
+  key: K,
+  value: string | undefined,
+): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: Number(value) } as Record<K, number>);
+}

@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { RequestState, RequestStatus } from '../types.js';
+import type { Keys } from './keys.js';
+import { pathOfField, RequestField, StepField, stepField } from './layout.js';
+import { requestStateOf } from './request-state.js';
+
+/** Reads of request state: the state, outputs, inputs and status of requests and their steps. */
+export class StateReads {
+  constructor(
+    protected readonly redis: Redis,
+    protected readonly keys: Keys,
+  ) {}
+
+  /** Paths of the steps that failed for good. */
+  async failedSteps(flow: string, requestId: string): Promise<string[]> {
+    const fields = await this.redis.hgetall(this.keys.request(flow, requestId).state);
+    return Object.entries(fields).flatMap(([field, value]) => {
+      const path = pathOfField(StepField.status, field);
+      return path !== undefined && value === 'failed' ? [path] : [];
+    });
+  }
+
+  /** The request's state, or undefined when it does not exist. */
+  async readState(plan: FlowPlan, requestId: string): Promise<RequestState | undefined> {
+    const fields = await this.redis.hgetall(this.keys.request(plan.name, requestId).state);
+    return requestStateOf(plan, requestId, fields);
+  }
+
+  /** The encoded outputs of the flow's terminal nodes, in `graph.terminals` order. */
+  async readTerminalOutputs(plan: FlowPlan, requestId: string): Promise<(string | null)[]> {
+    const fields = plan.graph.terminals.map((id) => stepField(StepField.output, id));
+    return this.redis.hmget(this.keys.request(plan.name, requestId).data, ...fields);
+  }
+
+  /** Branch or item keys a start step picked (stored under the composite vertex's path). */
+  async readPicked(
+    flow: string,
+    requestId: string,
+    vertexPath: string,
+  ): Promise<string[] | undefined> {
+    const picked = await this.redis.hget(
+      this.keys.request(flow, requestId).state,
+      stepField(StepField.picked, vertexPath),
+    );
+    return picked === null ? undefined : (JSON.parse(picked) as string[]);
+  }
+
+  /** One step's encoded output, or null. */
+  readOutput(flow: string, requestId: string, path: string): Promise<string | null> {
+    return this.redis.hget(
+      this.keys.request(flow, requestId).data,
+      stepField(StepField.output, path),
+    );
+  }
+
+  /** Encoded fields of the request's data hash (outputs `o|<path>`, inputs, rerun inputs `i|<path>`). */
+  readData(flow: string, requestId: string, fields: readonly string[]): Promise<(string | null)[]> {
+    return this.redis.hmget(this.keys.request(flow, requestId).data, ...fields);
+  }
+
+  /** The status and definition version, or undefined when the request does not exist. */
+  async readStatusAndVersion(
+    flow: string,
+    requestId: string,
+  ): Promise<{ status: RequestStatus; version: string | undefined } | undefined> {
+    const [status, version] = await this.redis.hmget(
+      this.keys.request(flow, requestId).state,
+      RequestField.status,
+      RequestField.version,
+    );
+    return status === null || status === undefined
+      ? undefined
+      : { status: status as RequestStatus, version: version ?? undefined };
+  }
+
+  /** The status alone, or undefined when the request does not exist. */
+  async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
+    const status = await this.redis.hget(
+      this.keys.request(flow, requestId).state,
+      RequestField.status,
+    );
+    return (status ?? undefined) as RequestStatus | undefined;
+  }
+}

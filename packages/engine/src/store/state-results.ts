@@ -1,0 +1,130 @@
+import type { RequestStatus } from '../types.js';
+import { ReplyCode } from './reply-codes.js';
+
+/** How long finished requests' data stays in Redis. */
+export interface Retention {
+  /** Milliseconds a completed request is kept. */
+  readonly completedMs: number;
+  /** Milliseconds a failed or stopped request is kept. */
+  readonly failedMs: number;
+  /** Milliseconds a paused request is kept unless resumed (or stopped) before. */
+  readonly pausedMs: number;
+}
+
+/** What `beginNode` decided. */
+export type BeginResult =
+  | {
+      readonly kind: 'run';
+      readonly attempt: number;
+      readonly context: string | null;
+      readonly inputs: (string | null)[];
+      /** The attempt's owner token (see `ownerToken` in `store/layout.ts`). */
+      readonly owner: string;
+      /** For a step begun without Redis: stops its delayed running mark. */
+      readonly settle?: () => void;
+      /** For a step begun without Redis (attempt 1): its start time, written with its completion. */
+      readonly startedAt?: number;
+    }
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'not-running'; readonly status: string }
+  | { readonly kind: 'stale'; readonly owner: string }
+  | { readonly kind: 'missing' };
+
+/** What a completing step writes and releases; see `lua/completeNode.lua`. */
+export interface CompletionSpec {
+  /** Pairs of successor path and the completions it waits for (`'e'`: enqueued by the caller, see the script). */
+  readonly successors: readonly (string | number)[];
+  /** Inputs of released steps the caller hands over in their job data (for-each items), by path. */
+  readonly handOver?: ReadonlyMap<string, string>;
+  /** Successors the caller enqueues right behind the script (their pairs say `'e'`), with or without their input. */
+  readonly enqueueNow?: { readonly inline: readonly string[]; readonly plain: readonly string[] };
+  /** The flow's terminal count when the step completes a top-level terminal, else 0. */
+  readonly terminalCount: number;
+  /** Pairs of extra state-hash fields of this step, set on first completion only (never shared). */
+  readonly stateFields?: readonly string[];
+  /** Pairs of extra data-hash fields, set on first completion only (sent as one JSON argument). */
+  readonly dataFields?: readonly string[];
+  /**
+   * Steps released that the caller enqueues right behind the script (a start step's entries), sent as
+   * one JSON argument: marked queued, and returned again by a repeated completion.
+   */
+  readonly enqueued?: readonly string[];
+  /** For a terminal of a concurrency-limited for-each body: vertex path, item prefix, terminals per item, root suffixes. */
+  readonly gate?: readonly (string | number)[];
+}
+
+/** The step a completion is for. */
+export interface CompletedStep {
+  readonly path: string;
+  /** The completing attempt's owner token, or '' for a repeat by a job that found the step completed. */
+  readonly owner: string;
+  /** Its encoded output. */
+  readonly output: string;
+  /** For a step begun without `beginNode` (attempt 1): its start, written with the completion. */
+  readonly startedAt?: number | undefined;
+}
+
+/** A lifecycle command. */
+export type ControlCommand = 'pause' | 'resume' | 'stop' | 'rerun';
+
+/** What a lifecycle command did. */
+export type ControlResult =
+  | {
+      readonly kind: 'done';
+      readonly steps: readonly string[];
+      readonly generation: number;
+      /** Resume and rerun: the job-id generation of each step, in `steps` order. */
+      readonly generations?: readonly number[];
+      /** A rerun found every terminal completed (while stopped or failed) and completed the request. */
+      readonly completed: boolean;
+    }
+  | { readonly kind: 'invalid'; readonly status: RequestStatus }
+  | { readonly kind: 'missing' };
+
+/** What `completeNode` decided: the successors to enqueue now. */
+export type CompleteResult =
+  | {
+      readonly kind: 'released';
+      readonly ready: readonly string[];
+      readonly completedRequest: boolean;
+      /** For a repeated completion: the job-id generation the successors were released with. */
+      readonly generation?: number;
+    }
+  | { readonly kind: 'not-running' }
+  | { readonly kind: 'stale'; readonly owner: string }
+  | { readonly kind: 'missing' };
+
+/** What `failNode` decided. */
+export type FailResult =
+  | { readonly kind: 'recorded'; readonly requestFailed: boolean }
+  | { readonly kind: 'stale'; readonly owner: string };
+
+/** The reply of `completeNode` (one element of `completeNodes`' reply). */
+export type CompleteReply = [number, (string[] | string)?, (string[] | number)?, number?];
+
+/** Decodes a completion's reply. */
+export function completeResult(reply: CompleteReply): CompleteResult {
+  switch (reply[0]) {
+    case ReplyCode.OK:
+      return {
+        kind: 'released',
+        ready: (reply[1] as string[] | undefined) ?? [],
+        completedRequest: reply[2] === 1,
+      };
+    case ReplyCode.COMPLETED: {
+      const started = new Set(reply[2] as string[]);
+      return {
+        kind: 'released',
+        ready: ((reply[1] as string[] | undefined) ?? []).filter((path) => !started.has(path)),
+        completedRequest: false,
+        generation: reply[3] ?? 0,
+      };
+    }
+    case ReplyCode.NOT_RUNNING:
+      return { kind: 'not-running' };
+    case ReplyCode.STALE:
+      return { kind: 'stale', owner: String(reply[1] ?? '') };
+    default:
+      return { kind: 'missing' };
+  }
+}

@@ -1,0 +1,85 @@
+import type { Job } from 'bullmq';
+import type { Logger } from '../logger.js';
+import type { EnqueueOptions } from '../node-queues.js';
+import type { FlowPlan, ResolvedStep } from '../plan/flow-plan.js';
+import { requestEnded } from '../request-ended.js';
+import { type NodeJobData, ownerToken } from '../store/layout.js';
+import type { CompleteResult } from '../store/state-results.js';
+import { traceSend } from '../tracing.js';
+import { type ExecutorDeps, endingParts } from './executor-deps.js';
+
+/** One job of one request, as the executor runs it. */
+export interface Run {
+  readonly deps: ExecutorDeps;
+  readonly plan: FlowPlan;
+  readonly job: Job<NodeJobData>;
+  readonly requestId: string;
+  readonly at: ResolvedStep;
+  /** Trace context of this attempt's span, handed to the jobs it enqueues. */
+  readonly carrier: string | undefined;
+}
+
+/** Enqueues what a completion released (and `@finish` when it completed the request). */
+export async function release(
+  run: Run,
+  result: CompleteResult,
+  inline?: EnqueueOptions['inline'],
+): Promise<void> {
+  if (result.kind === 'stale') return dropStale(run, ownerToken(run.job), result.owner);
+  if (result.kind !== 'released') return;
+  if (result.completedRequest) {
+    const ending = { requestId: run.requestId, ending: 'completed' } as const;
+    await requestEnded(endingParts(run.deps), run.plan, ending);
+  }
+  await enqueue(run, result.ready, inline, result.generation);
+}
+
+/**
+ * An attempt that lost the step (a rerun reset it, or a later delivery began it) finished: its result is
+ * dropped, logged and counted; it wrote and released nothing.
+ */
+export function dropStale(run: Run, owner: string, current: string): void {
+  run.deps.metrics.staleAttempt(run.plan.name);
+  run.deps.log.warn('stale node attempt: result dropped', {
+    flow: run.plan.name,
+    requestId: run.requestId,
+    node: run.at.path,
+    attempt: owner,
+    owner: current,
+  });
+}
+
+/**
+ * Enqueues steps of this request; they inherit the job-id generation (or take the one they were first
+ * released with, for a repeated completion), the request's priority and the trace.
+ */
+export function enqueue(
+  run: Run,
+  paths: readonly string[],
+  inline?: EnqueueOptions['inline'],
+  generation = run.job.data.g ?? 0,
+): Promise<void> {
+  if (paths.length === 0) return Promise.resolve();
+  const { plan, requestId, deps } = run;
+  const send = (trace: string | undefined): Promise<void> =>
+    deps.queues.enqueue(plan, requestId, paths, {
+      generation,
+      ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
+      ...(inline === undefined ? {} : { inline }),
+      trace,
+    });
+  // No carrier means no tracing SDK: skip the (no-op) send span on this hot path.
+  if (run.carrier === undefined) return send(undefined);
+  const queue = deps.keys.queueName(plan.name, plan.queueOf(paths[0] ?? ''));
+  return traceSend({ flow: plan.name, queue, requestId }, run.carrier, send);
+}
+
+/** A logger for one attempt of the run's step. */
+export function logFor(run: Run, attempt: number): Logger {
+  return run.deps.log.child({
+    flow: run.plan.name,
+    requestId: run.requestId,
+    node: run.at.path,
+    attempt,
+  });
+}

@@ -1,0 +1,50 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ReplyCode, type ReplyCodeName } from '../src/store/reply-codes.js';
+import { readLuaFile } from '../src/store/script-source.js';
+import { SCRIPT_NAMES, scriptSource } from '../src/store/scripts.js';
+
+const files = readdirSync(new URL('../lua/', import.meta.url)).map((f) => f.replace(/\.lua$/, ''));
+const scripts: readonly string[] = SCRIPT_NAMES;
+
+/** The codes a file returns as the first element of a table: `return { 3, ...` or `table.insert(reply, 1, 0)`. */
+function literalCodes(text: string): Set<number> {
+  const found = text.matchAll(/return \{ (-?\d+)|table\.insert\(reply, 1, (-?\d+)\)/g);
+  return new Set([...found].map((m) => Number(m[1] ?? m[2])));
+}
+
+/** The highest KEYS[i] a file's text names (header and code). */
+function highestKey(text: string): number {
+  return Math.max(0, ...[...text.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
+}
+
+describe('Lua script headers', () => {
+  it('every file in lua/ is a script or is included by one', () => {
+    const included = new Set(files.flatMap((f) => readLuaFile(f).includes));
+    for (const file of files) expect(scripts.includes(file) || included.has(file), file).toBe(true);
+  });
+
+  it.each(files)('%s declares its key count: scripts do, included files do not', (file) => {
+    const { text, numberOfKeys } = readLuaFile(file);
+    if (scripts.includes(file)) expect(numberOfKeys).toBe(highestKey(text));
+    else expect(numberOfKeys).toBeUndefined();
+  });
+
+  it.each(files)('%s names the reply codes it returns, from ReplyCode', (file) => {
+    const { text, replies, includes } = readLuaFile(file);
+    for (const name of replies) expect(Object.keys(ReplyCode), `${file}: ${name}`).toContain(name);
+    const declared = new Set(replies.map((name: ReplyCodeName) => ReplyCode[name]));
+    for (const code of literalCodes(text))
+      expect(declared, `${file} returns ${code}`).toContain(code);
+    const reachable = new Set([
+      ...literalCodes(text),
+      ...includes.flatMap((f) => [...literalCodes(readLuaFile(f).text)]),
+    ]);
+    for (const code of declared) expect(reachable, `${file} declares ${code}`).toContain(code);
+  });
+
+  it('includes are resolved where they stand', () => {
+    for (const name of SCRIPT_NAMES) expect(scriptSource(name)).not.toMatch(/^--- @include/m);
+    expect(scriptSource('completeNode')).toContain('local function complete_step');
+  });
+});
