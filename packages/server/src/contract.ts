@@ -3,6 +3,7 @@
  * Types only: importing this module loads no code.
  * @module
  */
+import type { AuditEntry } from '@dagflow/engine';
 import type { DagDescription, ErrorCode } from '@dagflow/flow';
 
 /** Every error answer: `{"error": {"code", "message", "details"?}}`. */
@@ -102,12 +103,5 @@ export interface WhoAmIResponse {
 
 /** `GET /admin/audit?limit=`: registry changes made over HTTP, newest first. */
 export interface AuditLogResponse {
-  readonly entries: readonly {
-    readonly at: number;
-    readonly who: { readonly role: string; readonly token: string };
-    readonly action: string;
-    readonly flow: string;
-    readonly forced: boolean;
-    readonly details?: Readonly<Record<string, unknown>>;
-  }[];
+  readonly entries: readonly AuditEntry[];
 }

@@ -189,23 +189,17 @@ export class StateStore extends StateReads {
   ): Promise<FailResult> {
     const { path, owner } = step;
     const { error, final, extraFields = [] } = failure;
-    const keys = this.keys.request(flow, requestId);
-    const reply = (await runScript(
-      this.redis,
-      'failNode',
-      [keys.state, keys.data, keys.store, keys.held],
-      [
-        path,
-        Date.now(),
-        JSON.stringify(error),
-        final ? '1' : '0',
-        this.retention.failedMs,
-        this.keys.events,
-        `${flow}/${requestId}`,
-        owner,
-        ...extraFields,
-      ],
-    )) as [number, string?];
+    const reply = (await this.#onRequest('failNode', flow, requestId, [
+      path,
+      Date.now(),
+      JSON.stringify(error),
+      final ? '1' : '0',
+      this.retention.failedMs,
+      this.keys.events,
+      `${flow}/${requestId}`,
+      owner,
+      ...extraFields,
+    ])) as [number, string?];
     if (reply[0] === ReplyCode.STALE) return { kind: 'stale', owner: reply[1] ?? '' };
     return { kind: 'recorded', requestFailed: final && reply[0] === ReplyCode.OK };
   }
@@ -215,20 +209,14 @@ export class StateStore extends StateReads {
    * @returns the steps to enqueue (resume, rerun) or to remove and abort (stop), and the job generation
    */
   async control(flow: string, requestId: string, command: ControlCommand): Promise<ControlResult> {
-    const keys = this.keys.request(flow, requestId);
-    const reply = (await runScript(
-      this.redis,
-      'controlRequest',
-      [keys.state, keys.data, keys.store, keys.held],
-      [
-        command,
-        Date.now(),
-        this.retention.failedMs,
-        this.keys.events,
-        `${flow}/${requestId}`,
-        this.retention.pausedMs,
-      ],
-    )) as [number, unknown, number?, number?, number[]?];
+    const reply = (await this.#onRequest('controlRequest', flow, requestId, [
+      command,
+      Date.now(),
+      this.retention.failedMs,
+      this.keys.events,
+      `${flow}/${requestId}`,
+      this.retention.pausedMs,
+    ])) as [number, unknown, number?, number?, number[]?];
     if (reply[0] === ReplyCode.OK) {
       const steps = reply[1] as string[];
       return {
@@ -256,6 +244,17 @@ export class StateStore extends StateReads {
       this.keys.request(flow, requestId).data,
       ...steps.flatMap((step) => [stepField(StepField.input, step), input]),
     );
+  }
+
+  /** Runs a script on all four keys of one request (state, data, store, held). */
+  #onRequest(
+    script: 'failNode' | 'controlRequest',
+    flow: string,
+    requestId: string,
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
+    const keys = this.keys.request(flow, requestId);
+    return runScript(this.redis, script, [keys.state, keys.data, keys.store, keys.held], args);
   }
 
   /** Confirms that a resume or rerun enqueued `steps` under `generation` (see `lua/clearResuming.lua`). */
