@@ -16,7 +16,7 @@ export interface RegistryChange {
  * whether it was forced.
  * @throws DagflowError `FLOW_OWNED_BY_CODE`
  */
-export async function assertMayChange(
+async function assertMayChange(
   service: FlowApi,
   req: Request,
   change: RegistryChange,
@@ -33,7 +33,7 @@ export async function assertMayChange(
 }
 
 /** Writes a change that was made to the audit log: who (role, token name), what, when, which flow. */
-export async function audit(
+async function audit(
   service: FlowApi,
   res: Response,
   change: RegistryChange & { readonly forced: boolean },
@@ -52,4 +52,26 @@ export async function audit(
         error: String(error),
       }),
     );
+}
+
+/**
+ * Makes a registry change over HTTP: refused for a code-defined flow without `?force=true`, then
+ * made (`act`, which may add details such as the new version) and audited.
+ * @returns what `act` answered
+ * @throws DagflowError `FLOW_OWNED_BY_CODE`, and whatever `act` throws
+ */
+export async function applyChange<T>(
+  service: FlowApi,
+  http: { readonly req: Request; readonly res: Response },
+  change: RegistryChange,
+  act: () => { readonly info: T; readonly details?: Readonly<Record<string, unknown>> },
+): Promise<T> {
+  const forced = await assertMayChange(service, http.req, change);
+  const { info, details } = act();
+  await audit(service, http.res, {
+    ...change,
+    ...(details === undefined ? {} : { details }),
+    forced,
+  });
+  return info;
 }
