@@ -11,8 +11,8 @@
 
   pause   pending|running -> paused; running steps finish, ready successors are held; the keys expire
           after the paused retention unless the request is resumed or stopped before.
-  resume  paused -> running (or running with held or resuming steps left by an interrupted resume); the
-          keys no longer expire; returns the held steps to enqueue under a new generation, and those
+  resume  paused -> its status before (or a pending or running request with held or resuming steps
+          left by an interrupted resume); the keys no longer expire; returns the held steps to enqueue under a new generation, and those
           of an interrupted resume under theirs (see take_resuming).
   stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running
           or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
@@ -107,7 +107,8 @@ end
 if command == 'resume' then
   local held = redis.call('SMEMBERS', KEYS[4])
   local pending = take_resuming()
-  if status ~= 'paused' and not (status == 'running' and (#held > 0 or next(pending) ~= nil)) then
+  local live = status == 'running' or status == 'pending'
+  if status ~= 'paused' and not (live and (#held > 0 or next(pending) ~= nil)) then
     return { -2, status }
   end
   local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')

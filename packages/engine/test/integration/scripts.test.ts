@@ -387,4 +387,63 @@ describe('Lua scripts', () => {
     await runScript(redis, 'controlRequest', all, ['resume', Date.now(), 60_000, 'ch', 'm', 5_000]);
     expect(await redis.pttl(keys.state)).toBe(-1);
   });
+
+  // Races the chaos suite found (T2-1): each a regression test at the script level.
+  describe('races of lifecycle commands', () => {
+    const setUp = async (request: string) => {
+      const keys = new Keys(prefixFor()).request('race', request);
+      const all = [keys.state, keys.data, keys.store, keys.held];
+      await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+      const control = (command: string) =>
+        runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);
+      const begin = (step: string, owner: string) =>
+        runScript(
+          redis,
+          'beginNode',
+          [keys.state, keys.data, keys.held],
+          [step, Date.now(), owner],
+        );
+      return { keys, control, begin };
+    };
+
+    it('a second resume before the first enqueued its steps re-enqueues them under the same generation', async () => {
+      const { keys, control, begin } = await setUp('r9');
+      await control('pause');
+      expect(await begin('B', '0.1')).toEqual([2, 'paused']); // held by its own job
+      const first = (await control('resume')) as [number, string[], number, number, number[]];
+      expect(first[1]).toEqual(['B']);
+      // The first resume has not confirmed B yet: a second one answers B again, same generation.
+      const second = (await control('resume')) as [number, string[], number, number, number[]];
+      expect(second[1]).toEqual(['B']);
+      expect(second[4]).toEqual(first[4]);
+      await runScript(redis, 'clearResuming', [keys.state], [first[4][0] ?? 0, 'B']);
+      expect(await control('resume')).toEqual([-2, 'pending']); // paused while pending, back to pending
+    });
+
+    it('a pause does not hold a removed root job whose step already runs under another job', async () => {
+      const { keys, control, begin } = await setUp('r10');
+      await begin('root', '1.1');
+      await control('pause');
+      expect(
+        await runScript(redis, 'holdSteps', [keys.state, keys.held], ['root', 'other']),
+      ).toEqual([]);
+      expect(await redis.smembers(keys.held)).toEqual(['other']);
+      // A hold that loses to a resume answers the never-begun steps to enqueue at once.
+      await control('resume');
+      expect(
+        await runScript(redis, 'holdSteps', [keys.state, keys.held], ['root', 'late']),
+      ).toEqual(['late']);
+    });
+
+    it('a newer generation’s job of a step another attempt runs is not held while paused', async () => {
+      const { keys, control, begin } = await setUp('r11');
+      await begin('A', '0.1');
+      await control('pause');
+      expect(await begin('A', '1.1')).toEqual([2, 'paused']);
+      expect(await redis.smembers(keys.held)).toEqual([]);
+      // The running attempt's own job, recovered after a stall (same generation), holds it.
+      expect(await begin('A', '0.2')).toEqual([2, 'paused']);
+      expect(await redis.smembers(keys.held)).toEqual(['A']);
+    });
+  });
 });
