@@ -106,7 +106,9 @@ describe('dashboard', () => {
       timeout: 10_000,
     });
     await new Promise((done) => setTimeout(done, 1_500));
-    expect(await page.getAttribute('g.box[data-node=work]', 'data-status')).toBe('pending');
+    // Drawn as held (dashed), not as plain pending: it starts on resume.
+    expect(await page.getAttribute('g.box[data-node=work]', 'data-status')).toBe('held');
+    expect(await page.textContent('g.box[data-node=work]')).toContain('held (paused)');
     expect(await statusOf(page)).toBe('paused');
     await page.screenshot({ path: `${SCREENSHOTS}/request-slow-paused.png`, fullPage: true });
 
