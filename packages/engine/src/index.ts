@@ -23,6 +23,7 @@ export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } fr
 export { FlowClient } from './client/flow-client.js';
 export type { FlowClientOptions } from './client/flow-client.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
+export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 export type { FlowApi } from './flow-api.js';
 export { FlowService } from './flow-service.js';
 export type { AddedStep, StepChange } from './flow-registrations.js';

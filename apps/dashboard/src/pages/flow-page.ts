@@ -4,6 +4,7 @@ import { dateTime, duration, h } from '../dom.js';
 import { buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';
 import { GraphViewport } from '../graph-viewport.js';
+import { liveStream, pollingAllowed } from '../live-stream.js';
 import { type Page, every, navigate } from '../router.js';
 import { may } from '../session.js';
 import { executeForm } from './execute-form.js';
@@ -143,11 +144,34 @@ export const flowPage: Page = (root, [name = '']) => {
       ),
     );
   });
-  return every(2_000, async () => {
+  // The first page of requests follows the flow's announcements (created, paused, ended...), a
+  // fifth of a second after the last one; the user's older pages stay as they are.
+  let refresh: ReturnType<typeof setTimeout> | undefined;
+  let streaming = false;
+  void loadFirst();
+  let first = true;
+  const closeStream = liveStream(
+    `/flow/${encodeURIComponent(name)}/events`,
+    () => {
+      streaming = true;
+      clearTimeout(refresh);
+      refresh = setTimeout(() => {
+        if (rows.children.length <= 25) void loadFirst();
+      }, 200);
+    },
+    () => (streaming = false),
+  );
+  const stopPolling = every(2_000, async () => {
     const flow = (await api.flows()).find((candidate) => candidate.name === name);
     const live = Object.values(flow?.workers ?? {}).reduce((sum, n) => sum + n, 0);
     workers.textContent = `${live} live worker${live === 1 ? '' : 's'}`;
-    // Refresh the first page only while the user has not paged further.
-    if (rows.children.length <= 25) await loadFirst();
+    // Without the stream, the first page is refreshed here, while the user has not paged further.
+    if (!streaming && pollingAllowed() && rows.children.length <= 25 && !first) await loadFirst();
+    first = false;
   });
+  return () => {
+    clearTimeout(refresh);
+    closeStream();
+    stopPolling();
+  };
 };

@@ -7,6 +7,7 @@ import { GraphViewport } from '../graph-viewport.js';
 import { type Page, every } from '../router.js';
 import { may } from '../session.js';
 import { isEnded } from '../status.js';
+import { liveStream, pollingAllowed } from '../live-stream.js';
 import { buildTimeline } from '../timeline.js';
 import { timelineView } from '../timeline-view.js';
 import { NodePanel } from './node-panel.js';
@@ -102,7 +103,34 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     if (current !== undefined) panel.update(current.instances);
   };
 
+  // Live: states pushed by the server as nodes change. When the stream fails (an old server, a proxy
+  // that buffers) the page polls every second instead; when it just closes, it reconnects.
+  const described = api.flow(flow).then((answer) => (dag = answer.dag));
   let stop: () => void = () => undefined;
+  const follow = (): void => {
+    stop();
+    let ended = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const close = liveStream(
+      `/flow/${encodeURIComponent(flow)}/requests/${encodeURIComponent(requestId)}/events`,
+      ({ event, data }) => {
+        if (event === 'end') ended = true;
+        if (event !== 'state') return;
+        // States are shown in the order they came, once the flow's DAG is known.
+        if (dag !== undefined) show(data as RequestState);
+        else void described.then(() => show(data as RequestState));
+      },
+      (error) => {
+        if (ended) return;
+        if (error !== undefined && pollingAllowed()) poll();
+        else retry = setTimeout(follow, 1_000);
+      },
+    );
+    stop = () => {
+      clearTimeout(retry);
+      close();
+    };
+  };
   const poll = (): void => {
     stop();
     stop = every(1_000, async () => {
@@ -119,8 +147,8 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     message.textContent = '';
     api
       .control(flow, requestId, command)
-      .then(poll, (error: Error) => (message.textContent = error.message));
+      .then(follow, (error: Error) => (message.textContent = error.message));
   };
-  poll();
+  follow();
   return () => stop();
 };

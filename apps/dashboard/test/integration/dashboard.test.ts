@@ -121,6 +121,35 @@ describe('dashboard', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/request-slow-resumed.png`, fullPage: true });
   });
 
+  it('updates a request page within 500 ms of a node finishing, with polling off', async () => {
+    const live = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // ?poll=off: no fallback polling, so every update must come from the pushed stream.
+    await live.goto(`${base}/dashboard/?poll=off#/flows/slow`);
+    await live.locator('svg.dag g.box').first().waitFor();
+    const requestId = await execute('slow', 600);
+    // The list follows the flow's announcements: the new request appears without a reload.
+    await live.waitForSelector(`tr[data-request="${requestId}"]`, { timeout: 2_000 });
+    await live.goto(`${base}/dashboard/?poll=off#/requests/slow/${requestId}`);
+    // Measured once the page follows the request (it opened while `prepare` ran).
+    await live.waitForSelector('g.box[data-node=prepare][data-status=completed]', {
+      timeout: 5_000,
+    });
+    for (const step of ['work', 'finish']) {
+      await live.waitForSelector(`g.box[data-node=${step}][data-status=completed]`, {
+        timeout: 5_000,
+      });
+      const seenAt = Date.now();
+      const state = (await (await fetch(`${base}/flow/slow/requests/${requestId}`)).json()) as {
+        nodes: Record<string, { finishedAt: number }>;
+      };
+      const lag = seenAt - state.nodes[step]!.finishedAt;
+      console.log(`${step} drawn completed ${lag} ms after it finished`);
+      expect(lag).toBeLessThan(500);
+    }
+    await live.waitForSelector('[data-testid=request-status][data-status=completed]');
+    await live.close();
+  });
+
   it('collapses a for-each of 1,000 items into one node with counts', async () => {
     const requestId = await execute('squares', 1_000);
     await page.goto(`${base}/dashboard/#/requests/squares/${requestId}`);
