@@ -11,4 +11,6 @@ export type {
   RequestState,
   RequestStatus,
   RequestSummary,
+  RunningNode,
+  WorkerInfo,
 } from '@dagflow/engine';

@@ -5,6 +5,7 @@ import type {
   RequestPage,
   RequestState,
   RequestStatus,
+  WorkerInfo,
 } from './api-types.js';
 import { type Role, storedToken } from './session.js';
 
@@ -48,6 +49,7 @@ export const api = {
   /** The role of `token` (by default the session's); 401 when it is not accepted. */
   whoami: (token?: string) =>
     call<{ role: Role; token: string }>('/auth/whoami', {}, token ?? storedToken()),
+  workers: () => call<{ workers: WorkerInfo[] }>('/workers').then((answer) => answer.workers),
   flows: () => call<{ flows: FlowInfo[] }>('/flows').then((answer) => answer.flows),
   flow: (name: string) =>
     call<{ name: string; version: string; workers: Record<string, number>; dag: DagDescription }>(

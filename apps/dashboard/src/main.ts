@@ -5,6 +5,7 @@ import { flowPage } from './pages/flow-page.js';
 import { flowsPage } from './pages/flows-page.js';
 import { loginForm } from './pages/login-form.js';
 import { requestPage } from './pages/request-page.js';
+import { workersPage } from './pages/workers-page.js';
 import { startRouter } from './router.js';
 import { setRole, storedToken, storeToken } from './session.js';
 
@@ -62,6 +63,7 @@ async function start(main: HTMLElement): Promise<void> {
     [/^\/$/, flowsPage],
     [/^\/flows\/([^/]+)$/, flowPage],
     [/^\/requests\/([^/]+)\/([^/]+)$/, requestPage],
+    [/^\/workers$/, workersPage],
   ]);
 }
 

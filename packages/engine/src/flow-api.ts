@@ -5,6 +5,7 @@ import type { RerunOptions, WaitOptions } from './client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
+import type { WorkerInfo } from './worker-directory.js';
 import type { FlowOrigin } from './registry.js';
 import type { ExecuteOptions, FlowInfo, FlowOptions, NodeDetail, RequestState } from './types.js';
 
@@ -39,6 +40,7 @@ export interface FlowApi {
   resume(name: string, requestId: string): Promise<void>;
   stop(name: string, requestId: string): Promise<void>;
   rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
+  workers(): Promise<WorkerInfo[]>;
   ping(): Promise<void>;
   metrics(): Promise<string>;
 }

@@ -4,6 +4,7 @@ import type { Keys } from './store/keys.js';
 import type { Logger } from './logger.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
+import { WorkerDirectory } from './worker-directory.js';
 import { RequestIndex } from './client/request-index.js';
 import { RequestWatch } from './client/request-watch.js';
 import { ResultWaiter } from './client/result-waiter.js';
@@ -19,6 +20,7 @@ export class ServiceResources {
   #waiter: ResultWaiter | undefined;
   #watch: RequestWatch | undefined;
   #registry: Registry | undefined;
+  #directory: WorkerDirectory | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -65,6 +67,11 @@ export class ServiceResources {
   get watch(): RequestWatch {
     this.#watch ??= new RequestWatch(this.redis, this.keys);
     return this.#watch;
+  }
+
+  get directory(): WorkerDirectory {
+    this.#directory ??= new WorkerDirectory(this.redis, this.keys);
+    return this.#directory;
   }
 
   get registry(): Registry {

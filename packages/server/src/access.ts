@@ -15,6 +15,7 @@ export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, acc
 
   ['GET', '/auth/whoami', 'viewer'],
   ['GET', '/flows', 'viewer'],
+  ['GET', '/workers', 'viewer'],
   ['GET', '/flows/:name', 'viewer'],
   ['GET', '/flow/:name/requests', 'viewer'],
   ['GET', '/flow/:name/requests/:id', 'viewer'],

@@ -84,6 +84,10 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
 
   registryRoutes(app, service, raw);
 
+  app.get('/workers', async (_req, res) => {
+    res.json({ workers: await service.workers() });
+  });
+
   app.get('/auth/whoami', (_req, res) => {
     const { role, name } = callerOf(res);
     res.json({ role, token: name });

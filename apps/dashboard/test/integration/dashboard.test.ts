@@ -150,6 +150,25 @@ describe('dashboard', () => {
     await live.close();
   });
 
+  it('lists the 2 worker processes with their version, pid and the nodes they run', async () => {
+    await page.goto(`${base}/dashboard/#/workers`);
+    await expect.poll(() => page.locator('tr[data-worker]').count()).toBe(2);
+    const cells = await page.locator('tr[data-worker] td:first-child').allTextContents();
+    expect(new Set(cells).size).toBe(2);
+    for (const cell of cells) expect(cell).toMatch(/ · pid \d+$/);
+    expect(await page.locator('tr[data-worker] td:nth-child(2)').allTextContents()).toEqual([
+      '0.1.0',
+      '0.1.0',
+    ]);
+    // A node that runs for 4 s shows up under its worker within a heartbeat (5 s).
+    const requestId = await execute('slow', 4_000);
+    await page.waitForSelector(`[data-testid=running] a:has-text("${requestId} prepare")`, {
+      timeout: 8_000,
+    });
+    await page.screenshot({ path: `${SCREENSHOTS}/workers.png`, fullPage: true });
+    await fetch(`${base}/flow/slow/requests/${requestId}/stop`, { method: 'POST' });
+  });
+
   it('collapses a for-each of 1,000 items into one node with counts', async () => {
     const requestId = await execute('squares', 1_000);
     await page.goto(`${base}/dashboard/#/requests/squares/${requestId}`);

@@ -1,3 +1,4 @@
+import type { WorkerInfo } from '../worker-directory.js';
 import type { FlowChange, RequestChange, Unwatch } from './request-watch.js';
 import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../codec.js';
@@ -195,6 +196,14 @@ export class FlowClient {
    */
   async flows(): Promise<FlowInfo[]> {
     return listFlows(this.res.registry, this.plans);
+  }
+
+  /**
+   * Live worker processes (any flow): host, pid, version, last heartbeat, the queues they serve and
+   * the nodes they run now.
+   */
+  async workers(): Promise<WorkerInfo[]> {
+    return this.res.directory.list();
   }
 
   /**

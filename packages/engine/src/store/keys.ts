@@ -40,6 +40,11 @@ export class Keys {
     return `${this.prefix}:registry`;
   }
 
+  /** Hash: live worker processes, worker id -> JSON `WorkerInfo` (refreshed by each heartbeat). */
+  get workerInfo(): string {
+    return `${this.prefix}:worker-info`;
+  }
+
   /** List: the audit log of registry changes made over HTTP (JSON entries, newest first). */
   get audit(): string {
     return `${this.prefix}:audit`;

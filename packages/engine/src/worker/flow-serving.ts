@@ -172,6 +172,7 @@ export class FlowServing {
       registry: res.registry,
       queues: res.queues,
       workerId: this.#workerId,
+      directory: res.directory,
     });
     return this.#pool;
   }

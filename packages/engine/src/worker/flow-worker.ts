@@ -9,6 +9,7 @@ import { executeNode } from './node-executor.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
+import type { RunningJobs } from './running-jobs.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -25,6 +26,8 @@ export function startFlowWorker(
     readonly queue: string;
     /** The plan of another definition version, for requests that started on it. */
     readonly versionOf: (version: string) => Promise<FlowPlan>;
+    /** This process's running jobs, for its worker announcement. */
+    readonly running: RunningJobs;
   },
 ): Worker<NodeJobData> {
   const locks: LockRecheck = new LockRecheck(
@@ -39,7 +42,9 @@ export function startFlowWorker(
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
-      return locks.track(job, token, () => executeNode(deps, jobPlan, job));
+      return options.running.track(plan.name, job.id, () =>
+        locks.track(job, token, () => executeNode(deps, jobPlan, job)),
+      );
     },
     {
       connection: deps.redis,

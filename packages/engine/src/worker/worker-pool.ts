@@ -1,6 +1,10 @@
+import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import type { ResolvedOptions } from '../config.js';
 import { startFlowWorker } from './flow-worker.js';
+import { RunningJobs } from './running-jobs.js';
+import { ENGINE_VERSION } from '../engine-version.js';
+import type { WorkerDirectory } from '../worker-directory.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import type { NodeQueues } from '../node-queues.js';
 import type { NodeJobData } from '../store/layout.js';
@@ -14,7 +18,12 @@ export interface PoolDeps {
   readonly registry: Registry;
   readonly queues: NodeQueues;
   readonly workerId: string;
+  /** Where this process announces itself and what it runs (`GET /workers`). */
+  readonly directory: WorkerDirectory;
 }
+
+/** Running nodes listed in a worker's announcement, at most. */
+const LISTED_RUNNING = 20;
 
 /**
  * The BullMQ workers of this process, one per flow queue it serves, and their heartbeats in the
@@ -27,6 +36,8 @@ export class WorkerPool {
     readonly worker: Worker<NodeJobData>;
   }[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
+  readonly #running = new RunningJobs();
+  readonly #startedAt = Date.now();
 
   constructor(private readonly deps: PoolDeps) {}
 
@@ -44,7 +55,12 @@ export class WorkerPool {
       this.#workers.push({
         flow: plan.name,
         queue,
-        worker: startFlowWorker(executor, plan, { ...options, queue, versionOf }),
+        worker: startFlowWorker(executor, plan, {
+          ...options,
+          queue,
+          versionOf,
+          running: this.#running,
+        }),
       });
     }
     if (queues.includes('')) {
@@ -59,6 +75,7 @@ export class WorkerPool {
         : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
     }
     await registry.heartbeat(plan.name, queues, workerId);
+    await this.#announce();
     this.#heartbeat ??= setInterval(() => void this.#beat(), WORKER_TTL_MS / 3).unref();
   }
 
@@ -73,11 +90,12 @@ export class WorkerPool {
     const byFlow = this.#byFlow();
     this.#workers.length = 0;
     await Promise.race([
-      Promise.all(
-        [...byFlow].map(([flow, queues]) =>
+      Promise.all([
+        ...[...byFlow].map(([flow, queues]) =>
           this.deps.registry.withdraw(flow, queues, this.deps.workerId),
         ),
-      ),
+        this.deps.directory.withdraw(this.deps.workerId),
+      ]),
       sleep(drainMs),
     ]).catch(() => undefined);
   }
@@ -86,9 +104,24 @@ export class WorkerPool {
     try {
       for (const [flow, queues] of this.#byFlow())
         await this.deps.registry.heartbeat(flow, queues, this.deps.workerId);
+      await this.#announce();
     } catch (error) {
       this.deps.executor.log.warn('worker heartbeat failed', { error: String(error) });
     }
+  }
+
+  async #announce(): Promise<void> {
+    await this.deps.directory.announce({
+      id: this.deps.workerId,
+      host: hostname(),
+      pid: process.pid,
+      version: ENGINE_VERSION,
+      startedAt: this.#startedAt,
+      beatAt: Date.now(),
+      queues: this.#workers.map(({ flow, queue }) => ({ flow, queue })),
+      runningCount: this.#running.size,
+      running: this.#running.oldest(LISTED_RUNNING),
+    });
   }
 
   #byFlow(): Map<string, string[]> {
