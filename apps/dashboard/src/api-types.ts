@@ -1,5 +1,6 @@
 /** The JSON shapes of the dagflow HTTP API the dashboard reads (types only; nothing of the engine runs here). */
 export type {
+  AttemptLog,
   DagDescription,
   FlowInfo,
   NodeDescription,

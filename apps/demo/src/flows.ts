@@ -31,8 +31,10 @@ export function kyc(dag: Dag): void {
     await sleep(80 + Math.random() * 120);
     return { faces: 1, box: [112, 64, 208, 208], source: image.url };
   });
-  dag.node('face-match', async (image: Image) => {
+  dag.node('face-match', async (image: Image, ctx) => {
+    ctx.log.info('matching face', { user: image.user });
     await sleep(80 + Math.random() * 120);
+    ctx.log.info('match found', { score: 0.97 });
     return { user: image.user, score: 0.97 };
   });
   dag.node(

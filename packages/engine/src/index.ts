@@ -26,6 +26,7 @@ export type { RerunOptions, WaitOptions } from './client/request-options.js';
 export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 export type { FlowApi } from './flow-api.js';
 export type { WorkerInfo } from './worker-directory.js';
+export type { AttemptLog, NodeLogLine } from './store/node-logs.js';
 export type { RunningNode } from './worker/running-jobs.js';
 export { FlowService } from './flow-service.js';
 export type { AddedStep, StepChange } from './flow-registrations.js';

@@ -10,6 +10,7 @@ import { RequestWatch } from './client/request-watch.js';
 import { ResultWaiter } from './client/result-waiter.js';
 import { defineScripts } from './store/scripts.js';
 import { StateStore } from './store/state-store.js';
+import { NodeLogWriter } from './store/node-logs.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {
@@ -21,6 +22,7 @@ export class ServiceResources {
   #watch: RequestWatch | undefined;
   #registry: Registry | undefined;
   #directory: WorkerDirectory | undefined;
+  #logs: NodeLogWriter | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -69,6 +71,13 @@ export class ServiceResources {
     return this.#watch;
   }
 
+  /** Where handlers' `ctx.log` lines are kept; they live as long as the longest retention. */
+  get logs(): NodeLogWriter {
+    const { completedMs, failedMs } = this.options.retention;
+    this.#logs ??= new NodeLogWriter(this.redis, this.keys, Math.max(completedMs, failedMs));
+    return this.#logs;
+  }
+
   get directory(): WorkerDirectory {
     this.#directory ??= new WorkerDirectory(this.redis, this.keys);
     return this.#directory;
@@ -82,6 +91,7 @@ export class ServiceResources {
   /** Closes queues, the subscriber and the connection, each within `drainMs`. */
   async close(drainMs: number): Promise<void> {
     await Promise.race([this.#queues?.close(), sleep(drainMs)]);
+    await Promise.race([this.#logs?.flush(), sleep(drainMs)]);
     await this.#waiter?.close();
     await this.#watch?.close();
     await Promise.race([this.#redis?.quit(), sleep(drainMs)]).catch(() => undefined);

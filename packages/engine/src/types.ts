@@ -1,3 +1,5 @@
+import type { AttemptLog } from './store/node-logs.js';
+
 /** Lifecycle of a request. */
 export type RequestStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped' | 'paused';
 
@@ -71,6 +73,8 @@ export interface NodeDetail {
   readonly input?: unknown;
   /** Its output once stored. */
   readonly output?: unknown;
+  /** What its attempts logged through `ctx.log` (at most 32 kB each), oldest attempt first. */
+  readonly logs?: readonly AttemptLog[];
 }
 
 /** Options of {@link FlowService.execute}. */

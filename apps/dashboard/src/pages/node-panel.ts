@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { NodeDetail } from '../api-types.js';
+import type { AttemptLog, NodeDetail } from '../api-types.js';
 import { dateTime, h, json } from '../dom.js';
 import type { InstanceState } from '../graph-model.js';
 import { describeCounts, countStatuses } from '../status.js';
@@ -206,6 +206,7 @@ export class NodePanel {
       h('pre', { 'data-testid': 'node-input' }, json(detail.input)),
       h('h3', {}, 'output'),
       h('pre', { 'data-testid': 'node-output' }, json(detail.output)),
+      logsView(detail.logs ?? []),
     );
   }
 }
@@ -222,4 +223,40 @@ function ordered(instances: readonly InstanceState[]): InstanceState[] {
     return at === -1 ? URGENCY.length : at;
   };
   return [...instances].sort((a, b) => rank(a) - rank(b) || PATHS.compare(a.path, b.path));
+}
+
+/** What each attempt logged through `ctx.log`, one block per attempt. */
+function logsView(logs: readonly AttemptLog[]): HTMLElement {
+  if (logs.length === 0) return h('p', { class: 'muted' }, 'No log lines.');
+  return h(
+    'section',
+    { 'data-testid': 'node-logs' },
+    h('h3', {}, 'logs'),
+    logs.map((log) =>
+      h(
+        'div',
+        { class: 'attempt-log', 'data-attempt': log.attempt },
+        h('div', { class: 'muted' }, `attempt ${log.attempt}`),
+        h(
+          'ol',
+          { class: 'log-lines' },
+          log.lines.map((line) =>
+            h(
+              'li',
+              { class: `log-${line.level}` },
+              h('span', { class: 'log-time' }, new Date(line.at).toLocaleTimeString('en-GB')),
+              ' ',
+              h('span', { class: 'log-level' }, line.level),
+              ' ',
+              line.message,
+              line.fields === undefined ? '' : ` ${JSON.stringify(line.fields)}`,
+            ),
+          ),
+          log.truncated
+            ? h('li', { class: 'muted' }, '… later lines were dropped (32 kB cap)')
+            : null,
+        ),
+      ),
+    ),
+  );
 }

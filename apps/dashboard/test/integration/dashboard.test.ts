@@ -88,6 +88,12 @@ describe('dashboard', () => {
       .poll(() => page.textContent('[data-testid=node-output]'), { timeout: 5_000 })
       .toContain('"verified": true');
     expect(await page.textContent('[data-testid=node-input]')).toContain('"face-detect"');
+    // What face-match logged through ctx.log, per attempt.
+    await page.click('g.box[data-node=face-match]');
+    await page.waitForSelector('[data-testid=node-logs] [data-attempt="1"]');
+    expect(await page.textContent('[data-testid=node-logs]')).toContain(
+      'match found {"score":0.97}',
+    );
     await page.screenshot({ path: `${SCREENSHOTS}/request-kyc-completed.png`, fullPage: true });
   });
 

@@ -9,6 +9,7 @@ import { planOfRequest, requestState } from './request-api.js';
 import type { ServiceResources } from '../service-resources.js';
 import type { NodeDetail } from '../types.js';
 import { stepField, StepField } from '../store/layout.js';
+import { readNodeLogs } from '../store/node-logs.js';
 
 /** Where a request, and one node path in it, are. */
 export interface NodeTarget {
@@ -44,11 +45,18 @@ export async function nodeDetailOf(
     ...inputFields(step.step, step.keys),
   ]);
   const input = inputOf(step.step, override ?? null, inputs);
+  const logs = await readNodeLogs(res.redis, res.keys, {
+    flow,
+    requestId,
+    path,
+    attempts: node.attempts,
+  });
   return {
     path,
     state: node,
     ...(input === undefined ? {} : { input: input.value }),
     ...(output == null ? {} : { output: decode(output) }),
+    ...(logs.length === 0 ? {} : { logs }),
   };
 }
 

@@ -17,6 +17,8 @@ export interface RequestKeys {
    * fails or completes, for live views. The Lua scripts name it `<state key>:live`: a stored format.
    */
   readonly live: string;
+  /** Hash: what handlers logged through `ctx.log`, `<path>|<attempt>` -> JSON lines (capped). */
+  readonly logs: string;
 }
 
 /** Key and queue-name builders for one prefix. */
@@ -71,6 +73,7 @@ export class Keys {
       store: `${base}:store`,
       held: `${base}:held`,
       live: `${base}:state:live`,
+      logs: `${base}:logs`,
     };
     this.#last = { flow, requestId, keys };
     return keys;

@@ -14,6 +14,7 @@ export const SCRIPT_NAMES = [
   'recordCompensation',
   'clearResuming',
   'holdSteps',
+  'appendLog',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

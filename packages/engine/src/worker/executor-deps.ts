@@ -6,6 +6,7 @@ import type { NodeQueues } from '../node-queues.js';
 import type { RunningAttempts } from './running-attempts.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Keys } from '../store/keys.js';
+import type { NodeLogWriter } from '../store/node-logs.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -15,6 +16,8 @@ export interface ExecutorDeps {
   readonly queues: NodeQueues;
   readonly log: Logger;
   readonly running: RunningAttempts;
+  /** Keeps what handlers log through `ctx.log`, per attempt. */
+  readonly logs: NodeLogWriter;
   /** Largest encoded output a step may store. */
   readonly maxOutputBytes: number;
   /** This process's counters, for `/metrics`. */

@@ -164,6 +164,7 @@ export class FlowServing {
         queues: res.queues,
         log,
         running: this.running,
+        logs: res.logs,
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
         metrics: this.metrics,

@@ -21,6 +21,7 @@ export function contextFor(
     redis: deps.redis,
     keys: deps.keys,
     log: deps.log,
+    logs: deps.logs,
     flow: run.plan.name,
     requestId: run.requestId,
     node: run.at.path,

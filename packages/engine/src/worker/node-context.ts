@@ -4,12 +4,15 @@ import type { Keys } from '../store/keys.js';
 import type { LazyAbort } from './lazy-abort.js';
 import type { Logger } from '../logger.js';
 import { requestStore } from '../store/request-store.js';
+import type { LogTarget, NodeLogLine, NodeLogWriter } from '../store/node-logs.js';
 
 /** What a handler's context is made from. */
 export interface ContextSource {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly log: Logger;
+  /** Where the lines of `ctx.log` are also kept, for the node's detail. */
+  readonly logs: NodeLogWriter;
   readonly flow: string;
   readonly requestId: string;
   readonly node: string;
@@ -61,12 +64,16 @@ export class HandlerContext implements NodeContext {
   }
 
   get log(): NodeLogger {
-    this.#log ??= this.#source.log.child({
-      flow: this.flow,
-      requestId: this.requestId,
-      node: this.node,
-      attempt: this.attempt,
-    });
+    this.#log ??= keptLogger(
+      this.#source.log.child({
+        flow: this.flow,
+        requestId: this.requestId,
+        node: this.node,
+        attempt: this.attempt,
+      }),
+      this.#source.logs,
+      { flow: this.flow, requestId: this.requestId, path: this.node, attempt: this.attempt },
+    );
     return this.#log;
   }
 
@@ -81,4 +88,20 @@ export class HandlerContext implements NodeContext {
     this.#parsed ??= context === null ? {} : (JSON.parse(context) as RequestContext);
     return this.#parsed;
   }
+}
+
+/** A logger that writes each line to `log` and also keeps it in the attempt's log (see `NodeDetail.logs`). */
+function keptLogger(log: NodeLogger, logs: NodeLogWriter, target: LogTarget): NodeLogger {
+  const line =
+    (level: NodeLogLine['level']) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      log[level](message, fields);
+      logs.write(target, {
+        at: Date.now(),
+        level,
+        message: String(message),
+        ...(fields === undefined ? {} : { fields }),
+      });
+    };
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
