@@ -208,7 +208,7 @@ async function guarded(
     done = await work(begin);
   } catch (error) {
     begin.settle?.();
-    deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
+    deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
     const final = isFinalAttempt(run.job, error);
     if (!final) deps.metrics.retried(plan.name);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
@@ -241,7 +241,7 @@ async function guarded(
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
   begin.settle?.();
-  deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
+  deps.metrics.observeNode(plan.name, 'completed', (performance.now() - started) / 1000);
   const { spec } = done;
   const completed = { path: at.path, output: done.output, startedAt: begin.startedAt, owner };
   const { inline = [], plain = [] } = spec.enqueueNow ?? {};
