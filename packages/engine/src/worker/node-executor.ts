@@ -30,7 +30,7 @@ import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-
 import { completionOf, startSpec } from './completion-specs.js';
 import { handedOver } from './handed-over.js';
 import { type Run, dropStale, enqueue, logFor, release } from './step-run.js';
-import { traceProcess } from '../tracing.js';
+import { serverOf, traceProcess } from '../tracing.js';
 import type { CompletionSpec } from '../store/state-results.js';
 
 /**
@@ -62,6 +62,8 @@ export async function executeNode(
     requestId,
     node: at.path,
     attempt: job.attemptsMade + 1,
+    server: serverOf(deps.redis),
+    jobIds: [job.id ?? ''],
   });
   return traceProcess(target, job.data.t, (carrier) => {
     const run: Run = { deps, plan, job, requestId, at, carrier };
