@@ -149,11 +149,16 @@ export class FlowService extends FlowClient implements FlowApi {
     await this.startServer();
   }
 
-  /** Starts workers for every registered flow (and for flows registered later); no HTTP server. */
+  /**
+   * Starts workers for every registered flow (and for flows registered later), and the metrics
+   * listener when a `metricsPort` is configured; no HTTP server.
+   * @throws DagflowError `INVALID_CONFIG` when the metrics listener cannot listen.
+   */
   async startWorker(): Promise<void> {
     this.assertOpen();
-    await this.#serving.start();
+    // The metrics port first: a taken port fails the start before this process takes any work.
     await this.#openMetrics();
+    await this.#serving.start();
   }
 
   /**

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './logger.js';
 
@@ -25,6 +26,7 @@ export interface MetricsEndpointOptions {
 /**
  * Serves `GET /metrics` on its own port (`METRICS_PORT`): the way to scrape a process that serves no
  * HTTP API, such as a worker-only process. Every other path answers 404.
+ * @throws DagflowError `INVALID_CONFIG` when it cannot listen there (the port is taken, the host unknown).
  */
 export async function listenMetrics(options: MetricsEndpointOptions): Promise<MetricsEndpoint> {
   const { render, log } = options;
@@ -46,9 +48,17 @@ export async function listenMetrics(options: MetricsEndpointOptions): Promise<Me
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const refuse = (error: Error) =>
+      reject(
+        new DagflowError(
+          ErrorCode.INVALID_CONFIG,
+          `Cannot serve metrics on ${options.host}:${options.port} (METRICS_PORT, METRICS_HOST): ${error.message}`,
+          { cause: error },
+        ),
+      );
+    server.once('error', refuse);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', refuse);
       resolve();
     });
   });

@@ -65,4 +65,16 @@ describe('metrics of a worker-only process (METRICS_PORT)', () => {
     await service.startWorker();
     expect(service.metricsPort).toBeUndefined();
   });
+
+  it('refuses to start on a metrics port already taken, with INVALID_CONFIG', async () => {
+    const prefix = prefixFor();
+    const first = newService({ prefix, metricsPort: 0 });
+    await first.startWorker();
+    const second = newService({ prefix, metricsPort: first.metricsPort ?? -1 });
+    await expect(second.startWorker()).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining(`127.0.0.1:${first.metricsPort}`) as unknown,
+    });
+    expect(second.metricsPort).toBeUndefined();
+  });
 });
