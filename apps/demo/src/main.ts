@@ -37,14 +37,20 @@ const children: ReturnType<typeof fork>[] = [];
 
 if (mode === 'worker') {
   await service.startWorker();
-  process.stdout.write(`dagflow demo worker ${process.pid} ready (redis ${redisUrl})\n`);
+  const metrics =
+    service.metricsPort === undefined ? '' : `, metrics on port ${service.metricsPort}`;
+  process.stdout.write(`dagflow demo worker ${process.pid} ready (redis ${redisUrl}${metrics})\n`);
 } else if (mode === 'server') {
   await service.startServer();
 } else {
   await service.start();
   children.push(
     fork(fileURLToPath(import.meta.url), ['worker'], {
-      env: { ...process.env, REDIS_URL: redisUrl },
+      env: {
+        ...process.env,
+        REDIS_URL: redisUrl,
+        ...childMetricsPort(service.options.metricsPort),
+      },
     }),
   );
 }
@@ -91,3 +97,8 @@ const shutdown = async (): Promise<void> => {
 };
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());
+
+/** The worker child's METRICS_PORT: the one after this process's (0 stays 0), so both can be scraped. */
+function childMetricsPort(port: number | undefined): { METRICS_PORT?: string } {
+  return port === undefined ? {} : { METRICS_PORT: String(port === 0 ? 0 : port + 1) };
+}

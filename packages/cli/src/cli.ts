@@ -24,6 +24,8 @@ const VERSION = (
 
 const FOOTER = `
 Environment: REDIS_URL (redis://127.0.0.1:6379), DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
+server and worker serve their Prometheus metrics at /metrics on METRICS_PORT when it is set (bound to
+METRICS_HOST, default 127.0.0.1).
 With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows and
 describe go through the HTTP API instead of Redis, sending DAGFLOW_TOKEN as bearer token.
 Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (its error code is

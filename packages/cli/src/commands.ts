@@ -102,7 +102,9 @@ export async function worker(service: FlowService, module: string, io: CliIo): P
   }
   await loaded.register(service);
   await service.startWorker();
-  io.out(`dagflow worker ${process.pid} ready\n`);
+  const metrics =
+    service.metricsPort === undefined ? '' : `, metrics on port ${service.metricsPort}`;
+  io.out(`dagflow worker ${process.pid} ready${metrics}\n`);
   await untilSignal();
   return ExitCode.OK;
 }

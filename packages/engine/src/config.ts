@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { HttpAllowList } from './worker/http-guard.js';
 import type { FlowApi } from './flow-api.js';
-import type { LogLevel } from './logger.js';
+import type { LogLevel, PinoLike } from './logger.js';
 import type { Retention } from './store/state-results.js';
 
 /** An HTTP front end the service can start; `@dagflow/server` provides one (`httpApi()`). */
@@ -104,6 +104,26 @@ export interface FlowServiceOptions {
    * @defaultValue `LOG_LEVEL`, else `info`
    */
   readonly logLevel?: LogLevel;
+  /**
+   * Your own pino logger (or one with pino's API): the service logs through its child loggers, which
+   * carry the prefix and, per node attempt, the flow, request id, node path and attempt. Its level and
+   * destination are yours; {@link logLevel} then does not apply.
+   * @defaultValue a pino logger on stderr at {@link logLevel}
+   */
+  readonly logger?: PinoLike;
+  /**
+   * Port of a small HTTP listener serving this process's Prometheus metrics at `/metrics`, opened by
+   * `startWorker()`, `startServer()` and `start()`: a worker-only process counts the nodes it runs, so
+   * each process is scraped. 0 picks a free port; unset opens none.
+   * @defaultValue `METRICS_PORT`, else none
+   */
+  readonly metricsPort?: number;
+  /**
+   * Address the metrics listener binds. It asks for no token: open it beyond loopback (`0.0.0.0`) only
+   * on a network your Prometheus shares and users do not.
+   * @defaultValue `METRICS_HOST`, else `127.0.0.1`
+   */
+  readonly metricsHost?: string;
 }
 
 /** Options with every default applied. */
@@ -123,6 +143,9 @@ export interface ResolvedOptions {
   readonly maxVersions: number;
   readonly closeTimeoutMs: number;
   readonly logLevel: LogLevel;
+  readonly logger: PinoLike | undefined;
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -171,6 +194,9 @@ export function resolveOptions(
       'maxVersions',
     ),
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
+    logger: options.logger,
+    metricsPort: options.metricsPort ?? intFrom(env['METRICS_PORT'], 'METRICS_PORT'),
+    metricsHost: options.metricsHost ?? (env['METRICS_HOST'] || '127.0.0.1'),
   };
 }
 

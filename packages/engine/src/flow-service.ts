@@ -12,6 +12,7 @@ import type { FlowServiceOptions, HttpHandle } from './config.js';
 import type { FlowApi } from './flow-api.js';
 import { type AddedStep, FlowRegistrations, type StepChange } from './flow-registrations.js';
 import type { FlowPlan } from './plan/flow-plan.js';
+import { listenMetrics, type MetricsEndpoint } from './metrics-endpoint.js';
 import { queueGauges } from './queue-gauges.js';
 import type { Ending } from './request-ended.js';
 import type { FlowOrigin } from './registry.js';
@@ -39,6 +40,8 @@ export class FlowService extends FlowClient implements FlowApi {
   readonly #registrations: FlowRegistrations;
   readonly #serving: FlowServing;
   #http: HttpHandle | undefined;
+  #metricsEndpoint: Promise<MetricsEndpoint> | undefined;
+  #metricsPort: number | undefined;
 
   /** Reads configuration only; connections open on first use. */
   constructor(options: FlowServiceOptions = {}) {
@@ -146,9 +149,15 @@ export class FlowService extends FlowClient implements FlowApi {
     await this.startServer();
   }
 
-  /** Starts workers for every registered flow (and for flows registered later); no HTTP server. */
+  /**
+   * Starts workers for every registered flow (and for flows registered later), and the metrics
+   * listener when a `metricsPort` is configured; no HTTP server.
+   * @throws DagflowError `INVALID_CONFIG` when the metrics listener cannot listen.
+   */
   async startWorker(): Promise<void> {
     this.assertOpen();
+    // The metrics port first: a taken port fails the start before this process takes any work.
+    await this.#openMetrics();
     await this.#serving.start();
   }
 
@@ -158,6 +167,7 @@ export class FlowService extends FlowClient implements FlowApi {
    */
   async startServer(): Promise<void> {
     this.assertOpen();
+    await this.#openMetrics();
     if (this.#http !== undefined) return;
     const { http, port, host } = this.options;
     if (http === undefined) {
@@ -176,19 +186,43 @@ export class FlowService extends FlowClient implements FlowApi {
     return this.#http?.port;
   }
 
+  /** The port of the metrics listener (the `metricsPort` option, `METRICS_PORT`), once open. */
+  get metricsPort(): number | undefined {
+    return this.#metricsPort;
+  }
+
+  /** Opens the metrics listener when a `metricsPort` is configured; once. */
+  async #openMetrics(): Promise<void> {
+    const { metricsPort: port, metricsHost: host } = this.options;
+    if (port === undefined) return;
+    const render = () => this.metrics();
+    this.#metricsEndpoint ??= listenMetrics({ port, host, render, log: this.log });
+    try {
+      this.#metricsPort = (await this.#metricsEndpoint).port;
+    } catch (error) {
+      this.#metricsEndpoint = undefined;
+      throw error;
+    }
+  }
+
   /**
    * Metrics in the Prometheus text format: this process's counters (requests that ended here by flow
-   * and status, node attempt durations, retries) and, read now from Redis, the jobs waiting, active and
-   * delayed in each flow queue and the live workers per queue.
+   * and status, node attempts by outcome and their durations, retries), Node's process metrics and,
+   * read now from Redis, the jobs waiting, active, delayed and failed in each flow queue and the live
+   * workers per queue. Served at `/metrics` by the HTTP API and by the `metricsPort` listener.
    */
   async metrics(): Promise<string> {
-    const gauges = await queueGauges(await this.flows(), this.plans, this.res.queues);
-    return this.#serving.metrics.render(gauges);
+    const queues = await queueGauges(await this.flows(), this.plans, this.res.queues);
+    return this.#serving.metrics.render(queues);
   }
 
   /** @internal Stops taking work, lets running nodes finish, closes the HTTP server and every connection. */
   protected override async shutdown(): Promise<void> {
     await this.#http?.close();
+    await this.#metricsEndpoint?.then(
+      (endpoint) => endpoint.close(),
+      () => undefined,
+    );
     // Running nodes get the drain period to finish; after it (or with Redis unreachable) workers close
     // hard, and their jobs are taken over by other workers once their locks expire.
     await this.#serving.close(this.options.closeTimeoutMs);

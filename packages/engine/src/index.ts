@@ -31,7 +31,7 @@ export type { RunningNode } from './worker/running-jobs.js';
 export { FlowService } from './flow-service.js';
 export type { AddedStep, StepChange } from './flow-registrations.js';
 export { HttpAllowList, isPublicAddress } from './worker/http-guard.js';
-export type { Logger, LogLevel } from './logger.js';
+export type { Logger, LogLevel, PinoLike } from './logger.js';
 export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {

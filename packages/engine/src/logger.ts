@@ -1,5 +1,5 @@
 import type { NodeLogger } from '@dagflow/flow';
-import { type Logger as Pino, pino } from 'pino';
+import { pino } from 'pino';
 
 /** Log levels in increasing severity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -10,15 +10,40 @@ export interface Logger extends NodeLogger {
   child(fields: Record<string, unknown>): Logger;
 }
 
-/** Creates a pino logger on stderr that drops lines below `level`; every line carries `bound`. */
-export function createLogger(level: LogLevel, bound: Record<string, unknown> = {}): Logger {
+/**
+ * The part of pino's API the service logs through: a pino `Logger` of any recent version fits, as does
+ * anything with the same `(fields, message)` methods and `child(bindings)`.
+ */
+export interface PinoLike {
+  /** Logs `message` with `fields` at debug level. */
+  debug(fields: object, message: string): void;
+  /** Logs `message` with `fields` at info level. */
+  info(fields: object, message: string): void;
+  /** Logs `message` with `fields` at warn level. */
+  warn(fields: object, message: string): void;
+  /** Logs `message` with `fields` at error level. */
+  error(fields: object, message: string): void;
+  /** A logger whose every line also carries `bindings`. */
+  child(bindings: Record<string, unknown>): PinoLike;
+}
+
+/**
+ * A logger whose every line carries `bound`: a child of `base` (the user's pino) when given, else a new
+ * pino logger on stderr that drops lines below `level`.
+ */
+export function createLogger(
+  level: LogLevel,
+  bound: Record<string, unknown> = {},
+  base?: PinoLike,
+): Logger {
+  if (base !== undefined) return wrap(base.child(bound));
   return wrap(
     pino({ level, base: bound, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2)),
   );
 }
 
 /** Our `(message, fields)` signature over pino's `(fields, message)`. */
-function wrap(logger: Pino): Logger {
+function wrap(logger: PinoLike): Logger {
   return {
     debug: (message, fields) => logger.debug(fields ?? {}, message),
     info: (message, fields) => logger.info(fields ?? {}, message),

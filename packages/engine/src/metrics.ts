@@ -1,116 +1,118 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
 /** Bucket bounds (seconds) of the node duration histogram. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60];
 
-interface Histogram {
-  readonly counts: number[];
-  sum: number;
-  count: number;
+/**
+ * prom-client's default gauges named like counters (`promtool check metrics` refuses them); the same
+ * counts stay available by type in `nodejs_active_handles`, `nodejs_active_requests` and
+ * `nodejs_active_resources`.
+ */
+const TOTAL_NAMED_GAUGES = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+/** The job counts of one flow queue and its live workers, read from Redis at scrape time. */
+export interface QueueCounts {
+  readonly flow: string;
+  /** The queue's name as users give it (the flow's name for its default queue). */
+  readonly queue: string;
+  /** Jobs by BullMQ state (`waiting`, `prioritized`, `active`, `delayed`, `failed`). */
+  readonly jobs: Readonly<Record<string, number>>;
+  readonly workers: number;
 }
 
 /**
- * This process's counters, rendered in the Prometheus text format with the gauges read at scrape time:
- * requests ended here by flow and status, node attempt durations, retries.
+ * This process's metrics (prom-client), rendered in the Prometheus text format: requests ended here by
+ * flow and status, node attempts and their durations, retries, stale attempts, the queue gauges read at
+ * scrape time, and Node's process metrics (`process_*`, `nodejs_*`). Every process that runs nodes counts
+ * its own, so each one is scraped (`METRICS_PORT`, see `metrics-endpoint.ts`).
  */
 export class Metrics {
-  readonly #requests = new Map<string, number>();
-  readonly #retries = new Map<string, number>();
-  readonly #stale = new Map<string, number>();
-  readonly #durations = new Map<string, Histogram>();
+  readonly #registry = new Registry();
+  readonly #requests = new Counter({
+    name: 'dagflow_requests_total',
+    help: 'Requests that ended in this process, by flow and final status.',
+    labelNames: ['flow', 'status'],
+    registers: [this.#registry],
+  });
+  readonly #attempts = new Counter({
+    name: 'dagflow_node_attempts_total',
+    help: 'Node attempts run in this process, by flow and outcome (completed or failed).',
+    labelNames: ['flow', 'outcome'],
+    registers: [this.#registry],
+  });
+  readonly #retries = new Counter({
+    name: 'dagflow_node_retries_total',
+    help: 'Node attempts that failed and were retried.',
+    labelNames: ['flow'],
+    registers: [this.#registry],
+  });
+  readonly #stale = new Counter({
+    name: 'dagflow_stale_attempts_total',
+    help: 'Node attempts whose result was dropped: another attempt owned the node by then.',
+    labelNames: ['flow'],
+    registers: [this.#registry],
+  });
+  readonly #durations = new Histogram({
+    name: 'dagflow_node_duration_seconds',
+    help: 'Duration of node attempts run in this process.',
+    labelNames: ['flow'],
+    buckets: DURATION_BUCKETS,
+    registers: [this.#registry],
+  });
+  readonly #jobs = new Gauge({
+    name: 'dagflow_queue_jobs',
+    help: 'Jobs in a flow queue, by state.',
+    labelNames: ['flow', 'queue', 'state'],
+    registers: [this.#registry],
+  });
+  readonly #workers = new Gauge({
+    name: 'dagflow_workers',
+    help: 'Live workers serving a flow queue.',
+    labelNames: ['flow', 'queue'],
+    registers: [this.#registry],
+  });
+  #processMetrics = false;
 
   /** A request ended in this process (its last node completed or failed here, or it was stopped here). */
   requestEnded(flow: string, status: string): void {
-    const key = `${flow}\u0000${status}`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    this.#requests.inc({ flow, status });
   }
 
   /** A node attempt failed and will be retried. */
   retried(flow: string): void {
-    this.#retries.set(flow, (this.#retries.get(flow) ?? 0) + 1);
+    this.#retries.inc({ flow });
   }
 
   /** A node attempt finished after it lost the node (stop + rerun, a takeover): its result was dropped. */
   staleAttempt(flow: string): void {
-    this.#stale.set(flow, (this.#stale.get(flow) ?? 0) + 1);
+    this.#stale.inc({ flow });
   }
 
-  /** A node attempt took `seconds`. */
-  observeNode(flow: string, seconds: number): void {
-    let histogram = this.#durations.get(flow);
-    if (histogram === undefined) {
-      histogram = { counts: DURATION_BUCKETS.map(() => 0), sum: 0, count: 0 };
-      this.#durations.set(flow, histogram);
-    }
-    for (let i = 0; i < DURATION_BUCKETS.length; i++) {
-      if (seconds <= (DURATION_BUCKETS[i] ?? Infinity))
-        histogram.counts[i] = (histogram.counts[i] ?? 0) + 1;
-    }
-    histogram.sum += seconds;
-    histogram.count += 1;
+  /** A node attempt ended with `outcome` after `seconds`. */
+  observeNode(flow: string, outcome: 'completed' | 'failed', seconds: number): void {
+    this.#attempts.inc({ flow, outcome });
+    this.#durations.observe({ flow }, seconds);
   }
 
-  /** The Prometheus text exposition of the counters and of `gauges` (read by the caller at scrape time). */
-  render(gauges: readonly Gauge[]): string {
-    const lines: string[] = [
-      '# HELP dagflow_requests_total Requests that ended in this process, by flow and final status.',
-      '# TYPE dagflow_requests_total counter',
-    ];
-    for (const [key, value] of this.#requests) {
-      const [flow = '', status = ''] = key.split('\u0000');
-      lines.push(
-        `dagflow_requests_total{flow="${escape(flow)}",status="${escape(status)}"} ${value}`,
-      );
+  /** The Prometheus text exposition of the counters, of `queues` (read by the caller now) and of the process. */
+  async render(queues: readonly QueueCounts[]): Promise<string> {
+    // Node's process metrics start on the first scrape: a service nobody scrapes runs no monitors.
+    if (!this.#processMetrics) {
+      collectDefaultMetrics({ register: this.#registry });
+      for (const name of TOTAL_NAMED_GAUGES) this.#registry.removeSingleMetric(name);
+      this.#processMetrics = true;
     }
-    lines.push(
-      '# HELP dagflow_node_retries_total Node attempts that failed and were retried.',
-      '# TYPE dagflow_node_retries_total counter',
-    );
-    for (const [flow, value] of this.#retries)
-      lines.push(`dagflow_node_retries_total{flow="${escape(flow)}"} ${value}`);
-    lines.push(
-      '# HELP dagflow_stale_attempts_total Node attempts whose result was dropped: another attempt owned the node by then.',
-      '# TYPE dagflow_stale_attempts_total counter',
-    );
-    for (const [flow, value] of this.#stale)
-      lines.push(`dagflow_stale_attempts_total{flow="${escape(flow)}"} ${value}`);
-    lines.push(
-      '# HELP dagflow_node_duration_seconds Duration of node attempts run in this process.',
-      '# TYPE dagflow_node_duration_seconds histogram',
-    );
-    for (const [flow, histogram] of this.#durations) {
-      const label = `flow="${escape(flow)}"`;
-      DURATION_BUCKETS.forEach((bound, i) =>
-        lines.push(
-          `dagflow_node_duration_seconds_bucket{${label},le="${bound}"} ${histogram.counts[i] ?? 0}`,
-        ),
-      );
-      lines.push(`dagflow_node_duration_seconds_bucket{${label},le="+Inf"} ${histogram.count}`);
-      lines.push(
-        `dagflow_node_duration_seconds_sum{${label}} ${histogram.sum}`,
-        `dagflow_node_duration_seconds_count{${label}} ${histogram.count}`,
-      );
+    this.#jobs.reset();
+    this.#workers.reset();
+    for (const { flow, queue, jobs, workers } of queues) {
+      for (const [state, value] of Object.entries(jobs))
+        this.#jobs.set({ flow, queue, state }, value);
+      this.#workers.set({ flow, queue }, workers);
     }
-    for (const name of new Set(gauges.map((gauge) => gauge.name))) {
-      const first = gauges.find((gauge) => gauge.name === name);
-      lines.push(`# HELP ${name} ${first?.help ?? ''}`, `# TYPE ${name} gauge`);
-      for (const gauge of gauges.filter((g) => g.name === name)) {
-        const labels = Object.entries(gauge.labels).map(
-          ([key, value]) => `${key}="${escape(value)}"`,
-        );
-        lines.push(`${name}{${labels.join(',')}} ${gauge.value}`);
-      }
-    }
-    return `${lines.join('\n')}\n`;
+    return this.#registry.metrics();
   }
-}
-
-/** A gauge value read at scrape time. */
-export interface Gauge {
-  readonly name: string;
-  readonly help: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-function escape(value: string): string {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }

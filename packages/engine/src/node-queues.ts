@@ -34,7 +34,7 @@ export interface EnqueueOptions {
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
   readonly priority?: number;
   /** Trace context handed to the jobs (see `tracing.ts`). */
-  readonly trace?: string | undefined;
+  readonly trace?: Readonly<Record<string, string>> | undefined;
   /**
    * Inputs handed over in the job data: one for every step of this call, or one per step path (steps
    * without one get none), with the request context.

@@ -9,3 +9,4 @@ export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy } from './tcp-proxy.js';
 export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess } from './worker-process.js';
+export { hasPromtool, promtoolProblems } from './promtool.js';

@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { testPrefix } from '@dagflow/test-utils';
+import { freePort, testPrefix } from '@dagflow/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
 const FIXTURE = new URL('../fixtures/flows.mjs', import.meta.url).pathname;
 let env: NodeJS.ProcessEnv;
 let worker: ChildProcess;
+let workerReady = '';
 
 /** Runs the CLI; answers its exit code and output. */
 function dagflow(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -25,10 +26,15 @@ beforeAll(async () => {
     DAGFLOW_PREFIX: testPrefix(import.meta.url, 'cli'),
     LOG_LEVEL: 'error',
   };
-  worker = spawn('node', [MAIN, 'worker', FIXTURE], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const workerEnv = { ...env, METRICS_PORT: String(await freePort()) };
+  worker = spawn('node', [MAIN, 'worker', FIXTURE], {
+    env: workerEnv,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((resolve, reject) => {
     worker.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
+      workerReady += chunk.toString();
+      if (workerReady.includes('ready')) resolve();
     });
     worker.once('exit', (code) => reject(new Error(`dagflow worker exited with ${code}`)));
   });
@@ -142,5 +148,14 @@ describe('dagflow CLI', () => {
     const lines = stderr.trim().split('\n');
     expect(lines.at(-1)).toBe('3/3 nodes done (completed)');
     expect(new Set(lines).size).toBe(lines.length);
+  });
+
+  it('serves the metrics of `dagflow worker` on METRICS_PORT, with the nodes it ran', async () => {
+    const port = /metrics on port (\d+)/.exec(workerReady)?.[1];
+    expect(port).toBeDefined();
+    expect((await dagflow('run', 'greet', '--data', 'm', '--wait', '10')).code).toBe(0);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const completed = /^dagflow_node_attempts_total\{flow="greet",outcome="completed"\} (\d+)$/m;
+    expect(Number(completed.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });

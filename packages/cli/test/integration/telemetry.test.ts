@@ -67,4 +67,6 @@ it('exports the spans of a worker started by the CLI to the OTLP endpoint of OTE
   expect(exported).toContain('dagflow-cli-test');
   expect(exported).toContain('"dagflow.node"');
   expect(exported).toContain('"messaging.system"');
+  expect(exported).toContain('"messaging.operation.name"');
+  expect(exported).toContain('"server.address"');
 });

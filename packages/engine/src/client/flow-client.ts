@@ -28,7 +28,7 @@ import { listFlows } from './flow-list.js';
 /** Options of a {@link FlowClient}: where requests live. */
 export type FlowClientOptions = Pick<
   FlowServiceOptions,
-  'redisUrl' | 'prefix' | 'retention' | 'closeTimeoutMs' | 'maxForEachItems' | 'logLevel'
+  'redisUrl' | 'prefix' | 'retention' | 'closeTimeoutMs' | 'maxForEachItems' | 'logLevel' | 'logger'
 >;
 
 /**
@@ -56,7 +56,8 @@ export class FlowClient {
   /** Reads configuration only; connections open on first use. */
   constructor(options: FlowClientOptions = {}) {
     this.options = resolveOptions(options);
-    this.log = createLogger(this.options.logLevel, { prefix: this.options.prefix });
+    const { logLevel, prefix, logger } = this.options;
+    this.log = createLogger(logLevel, { prefix }, logger);
     this.res = new ServiceResources(this.options, new Keys(this.options.prefix), this.log);
     this.plans = new PlanSource(
       () => this.res.registry,

@@ -2,11 +2,12 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { decode, encode } from '../codec.js';
 import type { PlanSource } from '../plan-source.js';
 import { newRequestId } from './request-ids.js';
-import { traceSend } from '../tracing.js';
+import { serverOf, traceSend } from '../tracing.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { HAND_OVER_LIMIT } from '../plan/inputs.js';
 import type { ServiceResources } from '../service-resources.js';
 import type { ExecuteOptions, RequestState } from '../types.js';
+import { jobId } from '../store/layout.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const ENDED = new Set(['completed', 'failed', 'stopped']);
@@ -52,7 +53,13 @@ export async function executeRequest(
     // it (an earlier call's input, the stored one, may differ from this call's: those read it). Pause
     // and stop take such roots off the queue until they run (see `request-control.ts`).
     const handOver = created && encoded.length <= HAND_OVER_LIMIT;
-    const target = { flow: plan.name, queue: res.keys.queueName(plan.name), requestId };
+    const target = {
+      flow: plan.name,
+      queue: res.keys.queueName(plan.name),
+      requestId,
+      server: serverOf(res.redis),
+      jobIds: plan.roots.map((path) => jobId(requestId, path)),
+    };
     await traceSend(target, undefined, (trace) =>
       res.queues.enqueue(plan, requestId, plan.roots, {
         ...(priority === undefined ? {} : { priority }),

@@ -123,8 +123,11 @@ export interface NodeJobData {
   readonly g?: number;
   /** Version of the flow definition the request runs on. */
   readonly v?: string;
-  /** Trace context of the span that enqueued the job (`traceId-spanId-flags`), when tracing is on. */
-  readonly t?: string;
+  /**
+   * Trace context of the span that enqueued the job, when tracing is on: the fields the registered
+   * OpenTelemetry propagator injects (W3C `traceparent`, `tracestate`).
+   */
+  readonly t?: Readonly<Record<string, string>>;
   /** The step's encoded input, when its only parent handed it over (see `node-executor.ts`). */
   readonly i?: string;
   /** The request's encoded context (query, headers), with `i`. */

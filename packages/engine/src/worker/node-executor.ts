@@ -30,7 +30,7 @@ import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-
 import { completionOf, startSpec } from './completion-specs.js';
 import { handedOver } from './handed-over.js';
 import { type Run, dropStale, enqueue, logFor, release } from './step-run.js';
-import { traceProcess } from '../tracing.js';
+import { serverOf, traceProcess } from '../tracing.js';
 import type { CompletionSpec } from '../store/state-results.js';
 
 /**
@@ -62,6 +62,8 @@ export async function executeNode(
     requestId,
     node: at.path,
     attempt: job.attemptsMade + 1,
+    server: serverOf(deps.redis),
+    jobIds: [job.id ?? ''],
   });
   return traceProcess(target, job.data.t, (carrier) => {
     const run: Run = { deps, plan, job, requestId, at, carrier };
@@ -208,7 +210,7 @@ async function guarded(
     done = await work(begin);
   } catch (error) {
     begin.settle?.();
-    deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
+    deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
     const final = isFinalAttempt(run.job, error);
     if (!final) deps.metrics.retried(plan.name);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
@@ -241,7 +243,7 @@ async function guarded(
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
   begin.settle?.();
-  deps.metrics.observeNode(plan.name, (performance.now() - started) / 1000);
+  deps.metrics.observeNode(plan.name, 'completed', (performance.now() - started) / 1000);
   const { spec } = done;
   const completed = { path: at.path, output: done.output, startedAt: begin.startedAt, owner };
   const { inline = [], plain = [] } = spec.enqueueNow ?? {};

@@ -3,9 +3,9 @@ import type { Logger } from '../logger.js';
 import type { EnqueueOptions } from '../node-queues.js';
 import type { FlowPlan, ResolvedStep } from '../plan/flow-plan.js';
 import { requestEnded } from '../request-ended.js';
-import { type NodeJobData, ownerToken } from '../store/layout.js';
+import { jobId, type NodeJobData, ownerToken } from '../store/layout.js';
 import type { CompleteResult } from '../store/state-results.js';
-import { traceSend } from '../tracing.js';
+import { type Carrier, serverOf, traceSend } from '../tracing.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 
 /** One job of one request, as the executor runs it. */
@@ -16,7 +16,7 @@ export interface Run {
   readonly requestId: string;
   readonly at: ResolvedStep;
   /** Trace context of this attempt's span, handed to the jobs it enqueues. */
-  readonly carrier: string | undefined;
+  readonly carrier: Carrier | undefined;
 }
 
 /** Enqueues what a completion released (and `@finish` when it completed the request). */
@@ -61,7 +61,7 @@ export function enqueue(
 ): Promise<void> {
   if (paths.length === 0) return Promise.resolve();
   const { plan, requestId, deps } = run;
-  const send = (trace: string | undefined): Promise<void> =>
+  const send = (trace: Carrier | undefined): Promise<void> =>
     deps.queues.enqueue(plan, requestId, paths, {
       generation,
       ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
@@ -71,7 +71,9 @@ export function enqueue(
   // No carrier means no tracing SDK: skip the (no-op) send span on this hot path.
   if (run.carrier === undefined) return send(undefined);
   const queue = deps.keys.queueName(plan.name, plan.queueOf(paths[0] ?? ''));
-  return traceSend({ flow: plan.name, queue, requestId }, run.carrier, send);
+  const jobIds = paths.map((path) => jobId(requestId, path, generation));
+  const target = { flow: plan.name, queue, requestId, server: serverOf(deps.redis), jobIds };
+  return traceSend(target, run.carrier, send);
 }
 
 /** A logger for one attempt of the run's step. */

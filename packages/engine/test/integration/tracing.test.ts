@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@dagflow/test-utils';
-import { expect, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { traceToFile } from '../fixtures/tracing.mjs';
 import { newService, prefixFor, spawnFixture } from './helpers.js';
 
@@ -49,10 +49,16 @@ it('exports one trace for a request crossing two worker processes, with the fail
   const all = spans();
   expect(new Set(all.map((span) => span.traceId)).size).toBe(1);
   const root = all.find((span) => span.name === `send {traced}` && span.parentSpanId === undefined);
+  const redis = new URL(inject('redisUrl'));
+  const server = { 'server.address': redis.hostname, 'server.port': Number(redis.port) };
   expect(root).toMatchObject({
     attributes: {
       'messaging.system': 'bullmq',
       'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'messaging.destination.name': '{traced}',
+      'messaging.message.id': `${id}|a`,
+      ...server,
       'dagflow.flow': 'traced',
     },
   });
@@ -73,6 +79,22 @@ it('exports one trace for a request crossing two worker processes, with the fail
   expect(parentProcessOf(c as ExportedSpan)).toEqual(succeeded);
   const failed = bAttempts.find((span) => span.status.code === 2);
   expect(failed?.status.message).toBe('b failed once');
+  for (const attempt of bAttempts) {
+    expect(attempt.attributes).toMatchObject({
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+      'messaging.message.id': `${id}|b`,
+      ...server,
+    });
+  }
+  expect(failed?.attributes['error.type']).toBe('Error');
+  expect(succeeded?.attributes['error.type']).toBeUndefined();
+  // b's send span (in a's process) names the one job it sends, on b's queue.
+  expect(byId.get(bAttempts[0]?.parentSpanId ?? '')?.attributes).toMatchObject({
+    'messaging.operation.name': 'send',
+    'messaging.message.id': `${id}|b`,
+    ...server,
+  });
   expect(failed?.events[0]).toMatchObject({
     name: 'exception',
     attributes: { 'exception.message': 'b failed once' },
