@@ -48,7 +48,7 @@ type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) exten
 /** A new node id: any string but one the flow already has. */
 type NewId<Id extends string, Out> = Id extends keyof Out ? never : Id;
 
-type Added<Out, Id extends string, O> = Out & { readonly [K in Id]: O };
+type Added<Out, Id extends string, O> = Out & { [K in Id]: O };
 
 interface TypedStep {
   readonly id: string;
