@@ -108,6 +108,8 @@ export interface NodeOptions {
    * A Standard Schema (zod, valibot, arktype...) the node's output must satisfy, checked in the worker
    * when the handler (or its fallback) returns; the schema's value (after its transforms) is what is
    * stored. A mismatch fails the attempt with `OUTPUT_SCHEMA_MISMATCH`, retried like any failure.
+   * Checked by processes that registered the flow in code, not by those that serve a node with
+   * `handle()` from the published definition (a schema is code, not data).
    * @defaultValue no check
    */
   readonly output?: StandardSchemaV1;
