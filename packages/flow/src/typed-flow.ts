@@ -117,7 +117,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
   /** Adds a node after several parents (a join): it receives `{ [parentId]: output }`. */
   node<
     Id extends string,
-    const P extends readonly (keyof Out & string)[],
+    const P extends readonly [keyof Out & string, ...(keyof Out & string)[]],
     O,
     S extends StandardSchemaV1 | undefined = undefined,
   >(

@@ -57,6 +57,8 @@ describe('typedFlow: types along the edges', () => {
     flow.node('after', 'triple', () => 0);
     // @ts-expect-error 'double' is taken
     flow.node('double', (n) => n);
+    // @ts-expect-error a list of parents names at least one
+    flow.node('orphan', [], () => 0);
   });
 
   it("types fallback and compensate with the node's input and output", () => {
