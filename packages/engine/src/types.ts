@@ -105,6 +105,8 @@ export interface FlowInfo {
   readonly workers: Readonly<Record<string, number>>;
   /** Live workers that can run each node (by path, outside branches and for-each bodies). */
   readonly nodeWorkers: Readonly<Record<string, number>>;
+  /** The JSON Schema of the flow's input, when it has one (see `FlowOptions.input`). */
+  readonly inputSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** A request that has ended, as flow hooks receive it. */

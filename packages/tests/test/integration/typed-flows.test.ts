@@ -191,6 +191,9 @@ describe('typed flows over HTTP', () => {
     const client = new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' });
     open.push(client);
     expect((await client.describe('greet')).inputSchema).toEqual(greetingJsonSchema);
+    const listed = await client.flows();
+    expect(listed.find((flow) => flow.name === 'greet')?.inputSchema).toEqual(greetingJsonSchema);
+    expect(listed.find((flow) => flow.name === 'rescued')).not.toHaveProperty('inputSchema');
     const greet = client.flow<{ name: string }, string>('greet');
     const id = await greet.execute({ name: 'Ada' });
     expect(await greet.waitForResult(id)).toBe('hello Ada');
