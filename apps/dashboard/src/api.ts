@@ -66,6 +66,9 @@ export const api = {
   state: (flow: string, id: string) => call<RequestState>(`/flow/${enc(flow)}/requests/${enc(id)}`),
   node: (flow: string, id: string, path: string) =>
     call<NodeDetail>(`/flow/${enc(flow)}/requests/${enc(id)}/nodes/${enc(path)}`),
+  /** A completed request's result (a binary result reads as `undefined`). */
+  result: (flow: string, id: string) =>
+    call<unknown>(`/flow/${enc(flow)}/requests/${enc(id)}/result`),
   execute: (flow: string, body: string, json: boolean) =>
     call<{ requestId: string }>(`/flow/${enc(flow)}`, {
       method: 'POST',

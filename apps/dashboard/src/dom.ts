@@ -30,11 +30,25 @@ export function svg(
   return element;
 }
 
-/** A local time with milliseconds, e.g. `14:03:27.512`. */
-export function clock(ms: number | undefined): string {
+/** A local date and time with milliseconds, e.g. `2026-12-03 14:03:27.512`; a dash for none. */
+export function dateTime(ms: number | undefined): string {
   if (ms === undefined) return '–';
   const date = new Date(ms);
-  return `${date.toLocaleTimeString('en-GB')}.${String(date.getMilliseconds()).padStart(3, '0')}`;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${date.toLocaleTimeString('en-GB')}.${pad(date.getMilliseconds(), 3)}`
+  );
+}
+
+/** A duration for people: `850 ms`, `12.4 s`, `3 min 05 s`, `2 h 07 min`. */
+export function duration(ms: number): string {
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 60)
+    return `${minutes} min ${String(Math.floor((ms % 60_000) / 1_000)).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /** Pretty JSON for display (`undefined` shows as a dash). */

@@ -1,6 +1,14 @@
 import type { DagDescription, NodeDescription, NodeState, RequestState } from './api-types.js';
 import { joinPath, templateOf } from './paths.js';
-import { type BoxStatus, type StatusCounts, combinedStatus, countStatuses } from './status.js';
+import { pendingStatus } from './pending-status.js';
+import {
+  type BoxStatus,
+  type StatusCounts,
+  combinedStatus,
+  countStatuses,
+  describeCounts,
+  statusText,
+} from './status.js';
 
 /** A drawn task: one per task of the definition, however many for-each items run it. */
 export interface Box {
@@ -16,6 +24,8 @@ export interface Box {
   readonly instances: readonly InstanceState[];
   /** Without a request: what the definition says of the task (retries, timeout, fallback...). */
   readonly detail?: string;
+  /** The line under its name: the definition's detail, its status, or its instances' counts. */
+  readonly subtitle: string;
 }
 
 /** A group around a composite vertex's inner DAG, or around one branch key. */
@@ -79,8 +89,18 @@ export function buildGraph(dag: DagDescription, state?: RequestState): GraphMode
       const id = joinPath(scope, node.id);
       const at = cluster === undefined ? {} : { cluster };
       if (node.kind === 'task') {
-        const detail = state === undefined ? { detail: taskDetail(node) } : {};
-        boxes.push({ id, label: taskLabel(node), ...at, ...statusOf(id, skipped), ...detail });
+        const own = statusOf(id, skipped);
+        const detail = state === undefined ? taskDetail(node) : undefined;
+        boxes.push({
+          id,
+          label: taskLabel(node),
+          ...at,
+          ...own,
+          ...(detail === undefined ? {} : { detail }),
+          subtitle:
+            detail ??
+            (own.instances.length > 1 ? describeCounts(own.counts) : statusText(own.status)),
+        });
         continue;
       }
       const own = statusOf(id, skipped);
@@ -117,7 +137,24 @@ export function buildGraph(dag: DagDescription, state?: RequestState): GraphMode
     }
   };
   walk(dag, '', undefined, false);
-  return { boxes, clusters, links };
+  return {
+    boxes: state === undefined ? boxes : refinePending(boxes, links, state),
+    clusters,
+    links,
+  };
+}
+
+/** Marks tasks that have not started as held or not run, from the request's status (see {@link pendingStatus}). */
+function refinePending(boxes: Box[], links: readonly Link[], state: RequestState): Box[] {
+  const statuses = new Map(boxes.map((box) => [box.id, box.status]));
+  return boxes.map((box) => {
+    if (box.instances.length > 1) return box;
+    const parents = links
+      .filter((link) => link.to === box.id)
+      .map((link) => statuses.get(link.from) ?? 'pending');
+    const status = pendingStatus(state.status, { status: box.status, parents });
+    return status === box.status ? box : { ...box, status, subtitle: statusText(status) };
+  });
 }
 
 function taskLabel(node: NodeDescription): string {

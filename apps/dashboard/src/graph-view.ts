@@ -1,14 +1,23 @@
 import { svg } from './dom.js';
 import type { Box, Cluster, GraphModel } from './graph-model.js';
-import { place } from './layout.js';
-import { describeCounts } from './status.js';
+import { BOX_PADDING, place } from './layout.js';
+import { type Measure, type TextKind, fitText, textMeasure } from './text-fit.js';
 
-/** Draws a DAG as SVG; `onSelect` gets the box or group clicked. */
+/** Draws a DAG as SVG; `onSelect` gets the box or group clicked. Texts too wide for their box are cut, whole in a tooltip. */
 export function graphView(
   model: GraphModel,
   onSelect?: (target: Box | Cluster) => void,
+  measure: Measure = textMeasure(),
 ): SVGElement {
-  const placed = place(model);
+  const placed = place(model, measure);
+  const text = (x: number, y: number, content: string, kind: TextKind, room: number) => {
+    const fitted = fitText(content, room, kind, measure);
+    const element = svg('text', { x, y, class: CLASS[kind] });
+    element.textContent = fitted.shown;
+    if (fitted.full !== undefined)
+      element.append(svg('title', {}, document.createTextNode(fitted.full)));
+    return element;
+  };
   const root = svg('svg', {
     class: 'dag',
     width: placed.width,
@@ -50,7 +59,7 @@ export function graphView(
         height: cluster.height,
         rx: 8,
       }),
-      text(cluster.x + 8, cluster.y + 14, cluster.label, 'cluster-label'),
+      text(cluster.x + 8, cluster.y + 14, cluster.label, 'cluster', cluster.width - 16),
     );
     if (onSelect !== undefined)
       group.addEventListener('click', (event) => {
@@ -71,6 +80,7 @@ export function graphView(
   }
   for (const box of placed.boxes) {
     const many = box.instances.length > 1;
+    const room = box.width - 2 * BOX_PADDING;
     const group = svg(
       'g',
       {
@@ -80,13 +90,8 @@ export function graphView(
         ...(many ? { 'data-instances': box.instances.length } : {}),
       },
       svg('rect', { x: box.x, y: box.y, width: box.width, height: box.height, rx: 6 }),
-      text(box.x + 10, box.y + 19, box.label, 'box-label'),
-      text(
-        box.x + 10,
-        box.y + 36,
-        many ? describeCounts(box.counts) : (box.detail ?? box.status),
-        'box-status',
-      ),
+      text(box.x + BOX_PADDING, box.y + 19, box.label, 'label', room),
+      text(box.x + BOX_PADDING, box.y + 36, box.subtitle, 'status', room),
     );
     if (onSelect !== undefined) group.addEventListener('click', () => onSelect(box));
     root.append(group);
@@ -94,8 +99,8 @@ export function graphView(
   return root;
 }
 
-function text(x: number, y: number, content: string, cls: string): SVGElement {
-  const element = svg('text', { x, y, class: cls });
-  element.textContent = content;
-  return element;
-}
+const CLASS: Record<TextKind, string> = {
+  label: 'box-label',
+  status: 'box-status',
+  cluster: 'cluster-label',
+};

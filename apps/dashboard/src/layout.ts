@@ -1,5 +1,6 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import type { Box, Cluster, GraphModel } from './graph-model.js';
+import type { Measure } from './text-fit.js';
 
 /** A placed rectangle (top-left corner). */
 export interface Rect {
@@ -24,10 +25,20 @@ export interface Placed {
 }
 
 const BOX_HEIGHT = 46;
-const CHAR_WIDTH = 7.5;
+/** Room left and right of a box's texts. */
+export const BOX_PADDING = 10;
+const MIN_BOX_WIDTH = 120;
+/** Wider texts are cut with an ellipsis (the whole text in a tooltip). */
+export const MAX_BOX_WIDTH = 300;
 
-/** Lays the DAG out left to right with dagre, groups as compound nodes. */
-export function place(model: GraphModel): Placed {
+/** A box wide enough for its name and its subtitle, within the bounds. */
+function boxWidth(box: Box, measure: Measure): number {
+  const text = Math.max(measure(box.label, 'label'), measure(box.subtitle, 'status'));
+  return Math.ceil(Math.max(MIN_BOX_WIDTH, Math.min(MAX_BOX_WIDTH, text + 2 * BOX_PADDING + 2)));
+}
+
+/** Lays the DAG out left to right with dagre, groups as compound nodes; `measure` sizes the boxes. */
+export function place(model: GraphModel, measure: Measure): Placed {
   const graph = new Graph({ compound: true, multigraph: true });
   graph.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 56, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
@@ -36,8 +47,7 @@ export function place(model: GraphModel): Placed {
     if (cluster.parent !== undefined) graph.setParent(cluster.id, cluster.parent);
   }
   for (const box of model.boxes) {
-    const width = Math.max(120, Math.min(260, box.label.length * CHAR_WIDTH + 28));
-    graph.setNode(box.id, { width, height: BOX_HEIGHT });
+    graph.setNode(box.id, { width: boxWidth(box, measure), height: BOX_HEIGHT });
     if (box.cluster !== undefined) graph.setParent(box.id, box.cluster);
   }
   model.links.forEach((link, i) => graph.setEdge(link.from, link.to, {}, String(i)));

@@ -1,7 +1,17 @@
 import type { NodeState, NodeStatus, RequestStatus } from './api-types.js';
 
-/** A drawn node's status: a node status, or `skipped` for a branch that was not picked. */
-export type BoxStatus = NodeStatus | 'skipped';
+/**
+ * A drawn node's status: a node status, `skipped` for a branch that was not picked, `held` for a task a
+ * paused request holds back, `not-run` for one a failed or stopped request never reached.
+ */
+export type BoxStatus = NodeStatus | 'skipped' | 'held' | 'not-run';
+
+/** The words a box shows under its name for a status. */
+export function statusText(status: BoxStatus): string {
+  if (status === 'held') return 'held (paused)';
+  if (status === 'not-run') return 'not run';
+  return status;
+}
 
 /** Counts of instances by status (for-each items collapse into one box with counts). */
 export type StatusCounts = Partial<Record<NodeStatus, number>>;

@@ -11,11 +11,12 @@ export function timelineView(timeline: Timeline): HTMLElement {
       h(
         'div',
         { class: 'timeline-row', 'data-node': row.path },
+        // The path may be cut with an ellipsis; the count of instances never is.
         h(
           'span',
           { class: 'timeline-label mono', title: row.path },
-          row.path,
-          row.instances > 1 ? ` ×${row.instances}` : '',
+          h('span', { class: 'timeline-path' }, row.path),
+          row.instances > 1 ? h('span', { class: 'timeline-count' }, ` ×${row.instances}`) : null,
         ),
         h(
           'span',

@@ -62,6 +62,8 @@ else
   redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
     'w|' .. path, ARGV[3])
 end
+-- Live views of this request (see Keys.request().live) hear that the step runs.
+redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' running')
 -- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
 -- limit and a for-each join may read thousands of outputs.
 local last = math.min(#ARGV, 1003)

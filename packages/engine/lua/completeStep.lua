@@ -234,6 +234,8 @@ local function complete_step(K, A, S, now, at)
     end
   end
   chunked('HSET', K[1], fields, 1, #fields)
+  -- Live views of this request (see Keys.request().live) hear that the step completed.
+  redis.call('PUBLISH', K[1] .. ':live', path .. ' completed')
 
   if completed then
     -- The store and held keys exist only when flagged: skip two commands on the hot path.

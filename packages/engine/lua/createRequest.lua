@@ -4,6 +4,7 @@
   KEYS[1] state hash   KEYS[2] data hash
   ARGV[1] now (ms)     ARGV[2] encoded input   ARGV[3] encoded context (query, headers) or ''
   ARGV[4] version of the flow definition the request runs on, to its end
+  ARGV[5] events channel   ARGV[6] event message (`flow/requestId`): a new request is announced `pending`
 
   Returns { 1 } when created, { 0, status } when the request already existed.
 ]]
@@ -19,4 +20,5 @@ if ARGV[3] ~= '' then
 else
   redis.call('HSET', KEYS[2], 'in', ARGV[2])
 end
+redis.call('PUBLISH', ARGV[5], ARGV[6] .. ' pending')
 return { 1 }

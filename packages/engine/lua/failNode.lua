@@ -36,6 +36,7 @@ end
 if ARGV[4] ~= '1' then
   redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], 'w|' .. path, token,
     unpack(ARGV, 9))
+  redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' retrying')
   -- A request whose root began without beginNode (its input handed over) is running from then on.
   if status == 'pending' then
     redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', now)
@@ -45,6 +46,7 @@ end
 
 redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3],
   'w|' .. path, token, unpack(ARGV, 9))
+redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' failed')
 if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
   return { 2, status }
 end

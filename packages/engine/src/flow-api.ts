@@ -2,6 +2,7 @@ import type { DagDescription } from '@dagflow/flow';
 import type { AuditLog } from './audit-log.js';
 import type { ListRequestsOptions, RequestPage } from './client/request-index.js';
 import type { RerunOptions, WaitOptions } from './client/request-options.js';
+import type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
 import type { FlowOrigin } from './registry.js';
@@ -28,6 +29,12 @@ export interface FlowApi {
   waitForResult(name: string, requestId: string, options?: WaitOptions): Promise<unknown>;
   nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail>;
   listRequests(name: string, options?: ListRequestsOptions): Promise<RequestPage>;
+  watch(
+    name: string,
+    requestId: string,
+    listener: (change: RequestChange) => void,
+  ): Promise<Unwatch>;
+  watchFlow(name: string, listener: (change: FlowChange) => void): Promise<Unwatch>;
   pause(name: string, requestId: string): Promise<void>;
   resume(name: string, requestId: string): Promise<void>;
   stop(name: string, requestId: string): Promise<void>;

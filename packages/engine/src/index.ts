@@ -25,6 +25,7 @@ export type { FlowClientOptions } from './client/flow-client.js';
 export { FlowHandle } from './client/flow-handle.js';
 export type { FlowRequests } from './client/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
+export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 export type { FlowApi } from './flow-api.js';
 export { FlowService } from './flow-service.js';
 export type { AddedStep, StepChange } from './flow-registrations.js';

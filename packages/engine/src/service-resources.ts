@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
 import { RequestIndex } from './client/request-index.js';
+import { RequestWatch } from './client/request-watch.js';
 import { ResultWaiter } from './client/result-waiter.js';
 import { defineScripts } from './store/scripts.js';
 import { StateStore } from './store/state-store.js';
@@ -16,6 +17,7 @@ export class ServiceResources {
   #queues: NodeQueues | undefined;
   #index: RequestIndex | undefined;
   #waiter: ResultWaiter | undefined;
+  #watch: RequestWatch | undefined;
   #registry: Registry | undefined;
 
   constructor(
@@ -60,6 +62,11 @@ export class ServiceResources {
     return this.#waiter;
   }
 
+  get watch(): RequestWatch {
+    this.#watch ??= new RequestWatch(this.redis, this.keys);
+    return this.#watch;
+  }
+
   get registry(): Registry {
     this.#registry ??= new Registry(this.redis, this.keys, this.options.maxVersions);
     return this.#registry;
@@ -69,6 +76,7 @@ export class ServiceResources {
   async close(drainMs: number): Promise<void> {
     await Promise.race([this.#queues?.close(), sleep(drainMs)]);
     await this.#waiter?.close();
+    await this.#watch?.close();
     await Promise.race([this.#redis?.quit(), sleep(drainMs)]).catch(() => undefined);
     this.#redis?.disconnect();
   }

@@ -20,6 +20,8 @@ export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, acc
   ['GET', '/flow/:name/requests/:id', 'viewer'],
   ['GET', '/flow/:name/requests/:id/nodes/:path', 'viewer'],
   ['GET', '/flow/:name/requests/:id/result', 'viewer'],
+  ['GET', '/flow/:name/requests/:id/events', 'viewer'],
+  ['GET', '/flow/:name/events', 'viewer'],
   ['GET', '/metrics', 'viewer'],
 
   ['POST', '/flow/:name', 'operator'],

@@ -6,6 +6,7 @@ import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
 import { cors } from './cors.js';
 import { csrfGuard } from './csrf-guard.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
+import { liveRoutes } from './live-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { param } from './request-params.js';
 import { type ApiToken, TokenTable } from './tokens.js';
@@ -139,6 +140,8 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
       res.json({ requestId: id, status });
     });
   }
+
+  liveRoutes(app, service);
 
   app.get('/metrics', async (_req, res) => {
     res.type('text/plain; version=0.0.4').send(await service.metrics());

@@ -1,3 +1,4 @@
+import { endStreams } from './event-stream.js';
 import type { Server } from 'node:http';
 import type { HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
@@ -66,7 +67,10 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
       const bound = server.address();
       return {
         port: typeof bound === 'object' && bound !== null ? bound.port : port,
-        close: () => closeServer(server),
+        close: () => {
+          endStreams(app);
+          return closeServer(server);
+        },
       };
     },
   };

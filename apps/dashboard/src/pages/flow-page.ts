@@ -1,8 +1,10 @@
 import { api } from '../api.js';
 import type { RequestStatus, RequestSummary } from '../api-types.js';
-import { clock, h } from '../dom.js';
+import { dateTime, duration, h } from '../dom.js';
 import { buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';
+import { GraphViewport } from '../graph-viewport.js';
+import { liveStream, pollingAllowed } from '../live-stream.js';
 import { type Page, every, navigate } from '../router.js';
 import { may } from '../session.js';
 import { executeForm } from './execute-form.js';
@@ -18,7 +20,7 @@ const STATUSES: readonly RequestStatus[] = [
 
 /** One flow: its DAG, the execute form, and its requests with a status filter and search by id. */
 export const flowPage: Page = (root, [name = '']) => {
-  const drawing = h('div', { class: 'dag-frame' });
+  const drawing = new GraphViewport();
   const workers = h('span', { class: 'muted' });
   const rows = h('tbody');
   const more = h('button', { type: 'button', hidden: true }, 'Older requests');
@@ -54,7 +56,7 @@ export const flowPage: Page = (root, [name = '']) => {
   root.append(
     h('p', {}, h('a', { href: '#/' }, '← flows')),
     h('h1', {}, name, ' ', workers),
-    drawing,
+    drawing.element,
     h(
       'div',
       { class: 'columns' },
@@ -76,6 +78,7 @@ export const flowPage: Page = (root, [name = '']) => {
               h('th', {}, 'status'),
               h('th', {}, 'created'),
               h('th', {}, 'finished'),
+              h('th', {}, 'duration'),
             ),
           ),
           rows,
@@ -103,8 +106,13 @@ export const flowPage: Page = (root, [name = '']) => {
         ),
       ),
       h('td', {}, h('span', { class: `badge status-${request.status}` }, request.status)),
-      h('td', {}, clock(request.createdAt)),
-      h('td', {}, clock(request.finishedAt)),
+      h('td', {}, dateTime(request.createdAt)),
+      h('td', {}, dateTime(request.finishedAt)),
+      h(
+        'td',
+        { class: 'duration' },
+        request.finishedAt === undefined ? '–' : duration(request.finishedAt - request.createdAt),
+      ),
     );
   const loadFirst = async (): Promise<void> => {
     const page = await api.requests(name, { status: filter.value as RequestStatus | '' });
@@ -123,8 +131,9 @@ export const flowPage: Page = (root, [name = '']) => {
   });
 
   void api.flow(name).then(
-    (flow) => drawing.replaceChildren(graphView(buildGraph(flow.dag))),
-    (error: Error) => drawing.replaceChildren(h('p', { class: 'form-error' }, error.message)),
+    (flow) => drawing.show(graphView(buildGraph(flow.dag))),
+    (error: Error) =>
+      drawing.element.replaceChildren(h('p', { class: 'form-error' }, error.message)),
   );
   void api.flows().then((flows) => {
     if (!may('operator')) return;
@@ -135,11 +144,34 @@ export const flowPage: Page = (root, [name = '']) => {
       ),
     );
   });
-  return every(2_000, async () => {
+  // The first page of requests follows the flow's announcements (created, paused, ended...), a
+  // fifth of a second after the last one; the user's older pages stay as they are.
+  let refresh: ReturnType<typeof setTimeout> | undefined;
+  let streaming = false;
+  void loadFirst();
+  let first = true;
+  const closeStream = liveStream(
+    `/flow/${encodeURIComponent(name)}/events`,
+    () => {
+      streaming = true;
+      clearTimeout(refresh);
+      refresh = setTimeout(() => {
+        if (rows.children.length <= 25) void loadFirst();
+      }, 200);
+    },
+    () => (streaming = false),
+  );
+  const stopPolling = every(2_000, async () => {
     const flow = (await api.flows()).find((candidate) => candidate.name === name);
     const live = Object.values(flow?.workers ?? {}).reduce((sum, n) => sum + n, 0);
     workers.textContent = `${live} live worker${live === 1 ? '' : 's'}`;
-    // Refresh the first page only while the user has not paged further.
-    if (rows.children.length <= 25) await loadFirst();
+    // Without the stream, the first page is refreshed here, while the user has not paged further.
+    if (!streaming && pollingAllowed() && rows.children.length <= 25 && !first) await loadFirst();
+    first = false;
   });
+  return () => {
+    clearTimeout(refresh);
+    closeStream();
+    stopPolling();
+  };
 };

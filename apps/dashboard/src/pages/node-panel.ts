@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import type { NodeDetail } from '../api-types.js';
-import { clock, h, json } from '../dom.js';
+import { dateTime, h, json } from '../dom.js';
 import type { InstanceState } from '../graph-model.js';
 import { describeCounts, countStatuses } from '../status.js';
 
@@ -162,9 +162,13 @@ export class NodePanel {
         h('dt', {}, 'attempts'),
         h('dd', {}, state.attempts),
         h('dt', {}, 'started'),
-        h('dd', {}, clock(state.startedAt)),
-        h('dt', {}, 'finished'),
-        h('dd', {}, clock(state.finishedAt)),
+        h('dd', {}, dateTime(state.startedAt)),
+        state.finishedAt === undefined
+          ? []
+          : [
+              h('dt', {}, state.status === 'failed' ? 'failed at' : 'finished'),
+              h('dd', {}, dateTime(state.finishedAt)),
+            ],
         state.waiting ? [h('dt', {}, 'note'), h('dd', {}, state.waiting)] : [],
         state.picked
           ? [
@@ -209,12 +213,13 @@ export class NodePanel {
 const URGENCY = ['failed', 'retrying', 'running', 'queued'];
 
 /** Failed and active instances first, then by path with item keys in numeric order. */
+/** One collator for every sort: `localeCompare` with options builds a new one per call (seconds for 10,000 items). */
+const PATHS = new Intl.Collator('en', { numeric: true });
+
 function ordered(instances: readonly InstanceState[]): InstanceState[] {
   const rank = (instance: InstanceState) => {
     const at = URGENCY.indexOf(instance.state.status);
     return at === -1 ? URGENCY.length : at;
   };
-  return [...instances].sort(
-    (a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, 'en', { numeric: true }),
-  );
+  return [...instances].sort((a, b) => rank(a) - rank(b) || PATHS.compare(a.path, b.path));
 }

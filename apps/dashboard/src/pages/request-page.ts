@@ -1,14 +1,17 @@
 import { api } from '../api.js';
 import type { DagDescription, RequestState, RequestStatus } from '../api-types.js';
-import { clock, h } from '../dom.js';
+import { dateTime, duration, h } from '../dom.js';
 import { type Box, type Cluster, type GraphModel, buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';
+import { GraphViewport } from '../graph-viewport.js';
 import { type Page, every } from '../router.js';
 import { may } from '../session.js';
 import { isEnded } from '../status.js';
+import { liveStream, pollingAllowed } from '../live-stream.js';
 import { buildTimeline } from '../timeline.js';
 import { timelineView } from '../timeline-view.js';
 import { NodePanel } from './node-panel.js';
+import { RequestIo } from './request-io.js';
 
 type Command = 'pause' | 'resume' | 'stop' | 'rerun';
 
@@ -26,9 +29,10 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   const meta = h('p', { class: 'muted' });
   const failure = h('div');
   const message = h('p', { class: 'form-error', role: 'alert' });
-  const drawing = h('div', { class: 'dag-frame' });
+  const drawing = new GraphViewport();
   const timeline = h('div');
   const panel = new NodePanel(flow, requestId);
+  const io = new RequestIo(flow, requestId);
   // A viewer sees no controls: the server would refuse them (403).
   const commands = may('operator') ? (Object.keys(APPLIES) as Command[]) : [];
   const buttons = commands.map((command) =>
@@ -44,7 +48,8 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     meta,
     failure,
     h('div', { class: 'toolbar' }, buttons, message),
-    h('div', { class: 'request-body' }, drawing, panel.element),
+    h('div', { class: 'request-body' }, drawing.element, panel.element),
+    io.element,
     h('h2', {}, 'Timeline'),
     timeline,
   );
@@ -62,8 +67,10 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     status.className = `badge status-${state.status}`;
     status.dataset['status'] = state.status;
     const took =
-      state.finishedAt === undefined ? '' : ` · took ${state.finishedAt - state.createdAt} ms`;
-    meta.textContent = `flow ${flow} · created ${clock(state.createdAt)} · finished ${clock(state.finishedAt)}${took}`;
+      state.finishedAt === undefined
+        ? ''
+        : ` · took ${duration(state.finishedAt - state.createdAt)}`;
+    meta.textContent = `flow ${flow} · created ${dateTime(state.createdAt)} · finished ${dateTime(state.finishedAt)}${took}`;
     failure.replaceChildren(
       state.error
         ? h(
@@ -79,12 +86,16 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
       ].includes(state.status);
     }
     if (dag === undefined) return;
+    io.update(state, dag);
     const signature = JSON.stringify(state.nodes);
     if (signature !== drawn) {
       drawn = signature;
+      const started = performance.now();
       model = buildGraph(dag, state);
-      drawing.replaceChildren(graphView(model, select));
+      drawing.show(graphView(model, select));
       timeline.replaceChildren(timelineView(buildTimeline(state, Date.now())));
+      // How long the last redraw took (model, layout, SVG, timeline): the browser tests read it.
+      drawing.element.dataset['renderMs'] = (performance.now() - started).toFixed(1);
     }
     const current = [...(model?.boxes ?? []), ...(model?.clusters ?? [])].find(
       (target) => target.id === selected,
@@ -92,7 +103,34 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     if (current !== undefined) panel.update(current.instances);
   };
 
+  // Live: states pushed by the server as nodes change. When the stream fails (an old server, a proxy
+  // that buffers) the page polls every second instead; when it just closes, it reconnects.
+  const described = api.flow(flow).then((answer) => (dag = answer.dag));
   let stop: () => void = () => undefined;
+  const follow = (): void => {
+    stop();
+    let ended = false;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const close = liveStream(
+      `/flow/${encodeURIComponent(flow)}/requests/${encodeURIComponent(requestId)}/events`,
+      ({ event, data }) => {
+        if (event === 'end') ended = true;
+        if (event !== 'state') return;
+        // States are shown in the order they came, once the flow's DAG is known.
+        if (dag !== undefined) show(data as RequestState);
+        else void described.then(() => show(data as RequestState));
+      },
+      (error) => {
+        if (ended) return;
+        if (error !== undefined && pollingAllowed()) poll();
+        else retry = setTimeout(follow, 1_000);
+      },
+    );
+    stop = () => {
+      clearTimeout(retry);
+      close();
+    };
+  };
   const poll = (): void => {
     stop();
     stop = every(1_000, async () => {
@@ -109,8 +147,8 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     message.textContent = '';
     api
       .control(flow, requestId, command)
-      .then(poll, (error: Error) => (message.textContent = error.message));
+      .then(follow, (error: Error) => (message.textContent = error.message));
   };
-  poll();
+  follow();
   return () => stop();
 };

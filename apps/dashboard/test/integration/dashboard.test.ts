@@ -106,7 +106,9 @@ describe('dashboard', () => {
       timeout: 10_000,
     });
     await new Promise((done) => setTimeout(done, 1_500));
-    expect(await page.getAttribute('g.box[data-node=work]', 'data-status')).toBe('pending');
+    // Drawn as held (dashed), not as plain pending: it starts on resume.
+    expect(await page.getAttribute('g.box[data-node=work]', 'data-status')).toBe('held');
+    expect(await page.textContent('g.box[data-node=work]')).toContain('held (paused)');
     expect(await statusOf(page)).toBe('paused');
     await page.screenshot({ path: `${SCREENSHOTS}/request-slow-paused.png`, fullPage: true });
 
@@ -117,6 +119,35 @@ describe('dashboard', () => {
     });
     expect(await page.getAttribute('g.box[data-node=finish]', 'data-status')).toBe('completed');
     await page.screenshot({ path: `${SCREENSHOTS}/request-slow-resumed.png`, fullPage: true });
+  });
+
+  it('updates a request page within 500 ms of a node finishing, with polling off', async () => {
+    const live = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // ?poll=off: no fallback polling, so every update must come from the pushed stream.
+    await live.goto(`${base}/dashboard/?poll=off#/flows/slow`);
+    await live.locator('svg.dag g.box').first().waitFor();
+    const requestId = await execute('slow', 600);
+    // The list follows the flow's announcements: the new request appears without a reload.
+    await live.waitForSelector(`tr[data-request="${requestId}"]`, { timeout: 2_000 });
+    await live.goto(`${base}/dashboard/?poll=off#/requests/slow/${requestId}`);
+    // Measured once the page follows the request (it opened while `prepare` ran).
+    await live.waitForSelector('g.box[data-node=prepare][data-status=completed]', {
+      timeout: 5_000,
+    });
+    for (const step of ['work', 'finish']) {
+      await live.waitForSelector(`g.box[data-node=${step}][data-status=completed]`, {
+        timeout: 5_000,
+      });
+      const seenAt = Date.now();
+      const state = (await (await fetch(`${base}/flow/slow/requests/${requestId}`)).json()) as {
+        nodes: Record<string, { finishedAt: number }>;
+      };
+      const lag = seenAt - state.nodes[step]!.finishedAt;
+      console.log(`${step} drawn completed ${lag} ms after it finished`);
+      expect(lag).toBeLessThan(500);
+    }
+    await live.waitForSelector('[data-testid=request-status][data-status=completed]');
+    await live.close();
   });
 
   it('collapses a for-each of 1,000 items into one node with counts', async () => {

@@ -1,3 +1,4 @@
+import type { FlowChange, RequestChange, Unwatch } from './request-watch.js';
 import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../codec.js';
 import { type FlowServiceOptions, type ResolvedOptions, resolveOptions } from '../config.js';
@@ -163,6 +164,30 @@ export class FlowClient {
       requestId,
       'input' in options ? { rerunWith: encode(options.input) } : 'rerun',
     );
+  }
+
+  /**
+   * Calls `listener` for every change of a request from now on: a node starting, retrying, failing or
+   * completing (`{ node, status }`), and the request's own status changes (`{ status }`), from Redis
+   * pub/sub. Changes are hints to read {@link state} again; resolves with a function that stops.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async watch(
+    name: string,
+    requestId: string,
+    listener: (change: RequestChange) => void,
+  ): Promise<Unwatch> {
+    await this.plans.get(name);
+    return this.res.watch.watch(name, requestId, listener);
+  }
+
+  /**
+   * Calls `listener` whenever a request of the flow is created (`pending`) or changes status.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async watchFlow(name: string, listener: (change: FlowChange) => void): Promise<Unwatch> {
+    await this.plans.get(name);
+    return this.res.watch.watchFlow(name, listener);
   }
 
   /**

@@ -12,6 +12,11 @@ export interface RequestKeys {
   readonly store: string;
   /** Set: steps held while the request is paused, failed or stopped, enqueued by resume or rerun. */
   readonly held: string;
+  /**
+   * Pub/sub channel (not a key): `<path> <status>` whenever one of the request's steps starts, retries,
+   * fails or completes, for live views. The Lua scripts name it `<state key>:live`: a stored format.
+   */
+  readonly live: string;
 }
 
 /** Key and queue-name builders for one prefix. */
@@ -60,6 +65,7 @@ export class Keys {
       data: `${base}:data`,
       store: `${base}:store`,
       held: `${base}:held`,
+      live: `${base}:state:live`,
     };
     this.#last = { flow, requestId, keys };
     return keys;
@@ -70,7 +76,10 @@ export class Keys {
     return `${this.prefix}:requests:{${flow}}`;
   }
 
-  /** Pub/sub channel on which finished requests are announced. */
+  /**
+   * Pub/sub channel on which requests are announced as `<flow>/<requestId> <status>`: created
+   * (`pending`), paused, resumed (`running`), stopped, failed and completed.
+   */
   get events(): string {
     return `${this.prefix}:events`;
   }

@@ -46,7 +46,14 @@ export class StateStore extends StateReads {
       this.redis,
       'createRequest',
       [state, data],
-      [Date.now(), request.input, request.context, request.version],
+      [
+        Date.now(),
+        request.input,
+        request.context,
+        request.version,
+        this.keys.events,
+        `${flow}/${requestId}`,
+      ],
     )) as [number];
     return reply[0] === ReplyCode.CREATED;
   }

@@ -80,7 +80,12 @@ describe('Lua scripts', () => {
       });
     const setUp = async (request: string) => {
       const keys = new Keys(prefix).request('fan', request);
-      await runScript(redis, 'createRequest', [keys.state, keys.data], [1_000, '1', '', 'v1']);
+      await runScript(
+        redis,
+        'createRequest',
+        [keys.state, keys.data],
+        [1_000, '1', '', 'v1', 'test-events', 'f/r'],
+      );
       return [keys.state, keys.data, keys.store, keys.held];
     };
     const x = step('x', 900);
@@ -146,7 +151,12 @@ describe('Lua scripts', () => {
         [keys.state, keys.data, keys.held],
         [node, Date.now(), '0.1', ...fields],
       );
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
     expect(await complete('A', ['B', 1, 'C', 1])).toEqual([0, ['B', 'C']]);
@@ -173,7 +183,12 @@ describe('Lua scripts', () => {
 
   it('marks a successor enqueued by the caller queued, returns it only on a repeat, and never holds it', async () => {
     const keys = new Keys(prefixFor()).request('chain', 'r3');
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
     const complete = () =>
       runScript(
         redis,
@@ -195,7 +210,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequest',
       [pausedKeys.state, pausedKeys.data],
-      [Date.now(), '1', '', 'v1'],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
     );
     await runScript(
       redis,
@@ -214,7 +229,12 @@ describe('Lua scripts', () => {
 
   it('stores JSON-packed item inputs and the entries the caller enqueues (queued until they run), once', async () => {
     const keys = new Keys(prefixFor()).request('fan', 'r5');
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
     const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
     const entries = JSON.stringify(['each[a]/check', 'each[b]/check']);
     const start = () =>
@@ -262,7 +282,12 @@ describe('Lua scripts', () => {
 
   it('completes the request when its last terminal completes, once', async () => {
     const keys = new Keys(prefixFor()).request('fork', 'r2');
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
     const finish = (node: string) =>
       runScript(
         redis,
@@ -286,7 +311,12 @@ describe('Lua scripts', () => {
   it('fences completions and failures: only the attempt that owns a step writes, rerun takes ownership away', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r6');
     const all = [keys.state, keys.data, keys.store, keys.held];
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
     const begin = (owner: string) =>
       runScript(
         redis,
@@ -351,7 +381,12 @@ describe('Lua scripts', () => {
   it('counts a terminal that completes while its request is stopped, so that rerun completes it', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r7');
     const all = [keys.state, keys.data, keys.store, keys.held];
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
     await runScript(
       redis,
       'beginNode',
@@ -380,7 +415,12 @@ describe('Lua scripts', () => {
   it('expires a paused request after the paused retention and keeps it once resumed', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r8');
     const all = [keys.state, keys.data, keys.store, keys.held];
-    await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+    await runScript(
+      redis,
+      'createRequest',
+      [keys.state, keys.data],
+      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+    );
     await runScript(redis, 'controlRequest', all, ['pause', Date.now(), 60_000, 'ch', 'm', 5_000]);
     expect(await redis.pttl(keys.state)).toBeGreaterThan(4_000);
     expect(await redis.pttl(keys.data)).toBeGreaterThan(4_000);
@@ -393,7 +433,12 @@ describe('Lua scripts', () => {
     const setUp = async (request: string) => {
       const keys = new Keys(prefixFor()).request('race', request);
       const all = [keys.state, keys.data, keys.store, keys.held];
-      await runScript(redis, 'createRequest', [keys.state, keys.data], [Date.now(), '1', '', 'v1']);
+      await runScript(
+        redis,
+        'createRequest',
+        [keys.state, keys.data],
+        [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      );
       const control = (command: string) =>
         runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);
       const begin = (step: string, owner: string) =>

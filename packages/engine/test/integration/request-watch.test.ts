@@ -1,0 +1,61 @@
+import { FlowClient, type FlowChange, type RequestChange } from '@dagflow/engine';
+import { afterEach, expect, inject, it } from 'vitest';
+import { newService, prefixFor } from './helpers.js';
+
+let client: FlowClient | undefined;
+afterEach(async () => client?.close());
+
+it('announces node and request changes to watchers in another process role, in order', async () => {
+  const prefix = prefixFor();
+  const worker = newService({ prefix });
+  worker.register('watched', (dag) => {
+    dag.node('first', async (n: number) => {
+      await new Promise((done) => setTimeout(done, 50));
+      return n + 1;
+    });
+    dag.node('second', (n: number) => {
+      if (n < 0) throw new Error('negative');
+      return n * 2;
+    });
+    dag.edge('first', 'second');
+  });
+  await worker.startWorker();
+  client = new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' });
+
+  const flowChanges: FlowChange[] = [];
+  const unwatchFlow = await client.watchFlow('watched', (change) => flowChanges.push(change));
+  const id = await client.execute('watched', 1, { requestId: 'watched-1' });
+  const changes: RequestChange[] = [];
+  const unwatch = await client.watch('watched', id, (change) => changes.push(change));
+  expect(await client.waitForResult('watched', id, { timeoutMs: 5_000 })).toBe(4);
+  await expect.poll(() => changes.at(-1)).toEqual({ status: 'completed' });
+  // `first` may have started before the watch began; a step handed its input starts without a
+  // `running` announcement. Every completion after the watch began is heard, in order.
+  expect(changes.filter((change) => change.status === 'completed')).toEqual([
+    { node: 'first', status: 'completed' },
+    { node: 'second', status: 'completed' },
+    { status: 'completed' },
+  ]);
+  expect(flowChanges).toEqual([
+    { requestId: id, status: 'pending' },
+    { requestId: id, status: 'completed' },
+  ]);
+
+  // After unwatching, nothing more arrives; a failing node is announced as failed.
+  await unwatch();
+  const failing = await client.execute('watched', -5, { requestId: 'watched-2' });
+  const failures: RequestChange[] = [];
+  const stop = await client.watch('watched', failing, (change) => failures.push(change));
+  await expect(client.waitForResult('watched', failing, { timeoutMs: 5_000 })).rejects.toThrow();
+  await expect.poll(() => failures.at(-1)).toEqual({ status: 'failed' });
+  expect(failures).toContainEqual({ node: 'second', status: 'failed' });
+  expect(changes.at(-1)).toEqual({ status: 'completed' });
+  await stop();
+  await unwatchFlow();
+  expect(flowChanges.map((change) => change.status)).toEqual([
+    'pending',
+    'completed',
+    'pending',
+    'failed',
+  ]);
+});

@@ -1,0 +1,91 @@
+import type { Request, Response } from 'express';
+
+/** The open streams of each app, so that a closing server ends them at once (see {@link endStreams}). */
+const openStreams = new WeakMap<object, Set<EventStream>>();
+
+/** Ends every open stream of `app`: its server is closing, and would otherwise wait for their clients. */
+export function endStreams(app: object): void {
+  for (const stream of openStreams.get(app) ?? []) stream.close();
+}
+
+/** How often an idle stream sends a comment, so that proxies keep it open. */
+const HEARTBEAT_MS = 15_000;
+
+/** A Server-Sent Events stream on an HTTP answer. */
+export interface EventStream {
+  /** Sends one event with a JSON payload. */
+  send(event: string, data: unknown): void;
+  /** Ends the stream. */
+  close(): void;
+  /** Runs `cleanup` once when the stream ends, by {@link close} or by the client going away. */
+  onClose(cleanup: () => void): void;
+}
+
+/** Answers `text/event-stream` and keeps the connection open until closed by either side. */
+export function openEventStream(req: Request, res: Response): EventStream {
+  const stream = streamOn(req, res);
+  const streams = openStreams.get(req.app) ?? new Set<EventStream>();
+  openStreams.set(req.app, streams);
+  streams.add(stream);
+  stream.onClose(() => streams.delete(stream));
+  return stream;
+}
+
+function streamOn(req: Request, res: Response): EventStream {
+  res.status(200);
+  res.set({
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // nginx and similar proxies would otherwise buffer the stream.
+    'x-accel-buffering': 'no',
+  });
+  res.flushHeaders();
+  const cleanups: (() => void)[] = [];
+  let open = true;
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+  const end = () => {
+    if (!open) return;
+    open = false;
+    clearInterval(heartbeat);
+    for (const cleanup of cleanups.splice(0)) cleanup();
+  };
+  req.on('close', end);
+  return {
+    send: (event, data) => {
+      if (open) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    close: () => {
+      end();
+      res.end();
+    },
+    onClose: (cleanup) => {
+      if (open) cleanups.push(cleanup);
+      else cleanup();
+    },
+  };
+}
+
+/**
+ * Runs `task` when hinted: at once when idle, else once more after the running one and at most every
+ * `gapMs`; hints that arrive meanwhile fold into that one run. Runs never overlap.
+ */
+export function throttled(task: () => Promise<void>, gapMs: number): () => void {
+  let running = false;
+  let again = false;
+  let last = 0;
+  const run = async (): Promise<void> => {
+    running = true;
+    again = false;
+    const wait = last + gapMs - Date.now();
+    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    last = Date.now();
+    await task().catch(() => undefined);
+    running = false;
+    if (again) void run();
+  };
+  return () => {
+    if (running) again = true;
+    else void run();
+  };
+}
