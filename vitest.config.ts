@@ -27,6 +27,20 @@ export default defineConfig({
         },
       },
       {
+        // Type tests (*.test-d.ts): vitest's typecheck runs tsc over them; no code runs. They prove
+        // the typed-flow inference and that mismatches are compile errors (`@ts-expect-error`).
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: {
+            enabled: true,
+            only: true,
+            include: ['packages/*/test/**/*.test-d.ts'],
+            tsconfig: 'packages/tests/tsconfig.json',
+          },
+        },
+      },
+      {
         // The seeded chaos suite (pnpm test:chaos): its own Redis, proxy and workers; one file at a time,
         // after the other projects (groupOrder 1), so that their timing tests do not share the CPU with it.
         test: {

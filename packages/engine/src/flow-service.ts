@@ -3,11 +3,16 @@ import {
   DagflowError,
   ErrorCode,
   type Handler,
+  type InferSchemaInput,
   type Operation,
+  type ResultOf,
+  type StandardSchemaV1,
+  type TypedFlow,
   assertValidId,
 } from '@dagflow/flow';
 import { AuditLog } from './audit-log.js';
 import { FlowClient } from './client/flow-client.js';
+import type { FlowHandle } from './client/flow-handle.js';
 import type { FlowServiceOptions, HttpHandle } from './config.js';
 import type { FlowApi } from './flow-api.js';
 import { type AddedStep, FlowRegistrations, type StepChange } from './flow-registrations.js';
@@ -67,13 +72,49 @@ export class FlowService extends FlowClient implements FlowApi {
   }
 
   /**
-   * Registers a flow: `define(dag)` is called once and the DAG is validated here.
+   * Registers a typed flow (see `typedFlow`): answers a handle whose `execute` takes the flow's input
+   * type and whose `waitForResult` gives its result type. The flow's `input` schema is checked at execute.
    * @throws DagValidationError for invalid DAGs or names; `FLOW_ALREADY_REGISTERED` for a taken name;
    *   `INVALID_CONFIG` for an out-of-range concurrency or rate limit.
    */
-  register(name: string, define: (dag: Dag) => void, options: FlowOptions = {}): this {
-    this.#registrations.register(name, define, options);
-    return this;
+  register<In, Root, Out, Used>(
+    name: string,
+    flow: TypedFlow<In, Root, Out, Used>,
+    options?: FlowOptions,
+  ): FlowHandle<In, ResultOf<Out, Used>>;
+  /**
+   * Registers a flow whose input a Standard Schema checks at execute: the handle's `execute` takes the
+   * schema's input type. See the untyped overload.
+   */
+  register<S extends StandardSchemaV1>(
+    name: string,
+    define: (dag: Dag) => void,
+    options: FlowOptions & { readonly input: S },
+  ): FlowHandle<InferSchemaInput<S>, unknown>;
+  /**
+   * Registers a flow: `define(dag)` is called once and the DAG is validated here. Answers a handle on
+   * the flow's requests (untyped: `unknown` in and out).
+   * @throws DagValidationError for invalid DAGs or names; `FLOW_ALREADY_REGISTERED` for a taken name;
+   *   `INVALID_CONFIG` for an out-of-range concurrency or rate limit.
+   */
+  register(
+    name: string,
+    define: (dag: Dag) => void,
+    options?: FlowOptions,
+  ): FlowHandle<unknown, unknown>;
+  register(
+    name: string,
+    define: ((dag: Dag) => void) | TypedFlow<unknown, unknown, unknown, unknown>,
+    options: FlowOptions = {},
+  ): FlowHandle<unknown, unknown> {
+    if (typeof define === 'function') {
+      this.#registrations.register(name, define, options);
+    } else {
+      const input = options.input ?? define.input;
+      const merged = input === undefined ? options : { ...options, input };
+      this.#registrations.register(name, (dag) => define.defineOn(dag), merged);
+    }
+    return this.flow(name);
   }
 
   /**

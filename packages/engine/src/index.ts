@@ -22,6 +22,8 @@ export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
 export { FlowClient } from './client/flow-client.js';
 export type { FlowClientOptions } from './client/flow-client.js';
+export { FlowHandle } from './client/flow-handle.js';
+export type { FlowRequests } from './client/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
 export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 export type { FlowApi } from './flow-api.js';
@@ -46,8 +48,25 @@ export type {
   RequestState,
   RequestStatus,
 } from './types.js';
-export { Dag, DagflowError, DagValidationError, ErrorCode, NonRetryableError } from '@dagflow/flow';
+export {
+  Dag,
+  DagflowError,
+  DagValidationError,
+  ErrorCode,
+  NonRetryableError,
+  TypedFlow,
+  typedFlow,
+} from '@dagflow/flow';
 export type { FlowDefinition, Operation } from '@dagflow/flow';
+export type {
+  FlowInput,
+  FlowResult,
+  InferSchemaInput,
+  InferSchemaOutput,
+  SchemaIssue,
+  StandardSchemaV1,
+  TypedNodeOptions,
+} from '@dagflow/flow';
 export type {
   DagDescription,
   Handler,

@@ -115,6 +115,10 @@ export function planFrom(
   handlers: ReadonlyMap<string, Handler<never, unknown>>,
   limits: PlanLimits,
 ): FlowPlan {
-  const dag = dagFromDescription(published.description, handlers);
-  return new FlowPlan(published.name, dag, {}, { limits });
+  const { description } = published;
+  const dag = dagFromDescription(description, handlers);
+  // The input's JSON Schema is part of the description (and of its version): keep it.
+  const hooks =
+    description.inputSchema === undefined ? {} : { inputJsonSchema: description.inputSchema };
+  return new FlowPlan(published.name, dag, hooks, { limits });
 }

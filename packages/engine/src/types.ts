@@ -1,3 +1,4 @@
+import type { StandardSchemaV1 } from '@dagflow/flow';
 import type { AttemptLog } from './store/node-logs.js';
 
 /** Lifecycle of a request. */
@@ -107,6 +108,8 @@ export interface FlowInfo {
   readonly workers: Readonly<Record<string, number>>;
   /** Live workers that can run each node (by path, outside branches and for-each bodies). */
   readonly nodeWorkers: Readonly<Record<string, number>>;
+  /** The JSON Schema of the flow's input, when it has one (see `FlowOptions.input`). */
+  readonly inputSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** A request that has ended, as flow hooks receive it. */
@@ -132,4 +135,19 @@ export interface FlowOptions {
   readonly onFailure?: (request: EndedRequest) => unknown;
   /** Runs once a request ended, whatever its status. */
   readonly finally?: (request: EndedRequest) => unknown;
+  /**
+   * A Standard Schema (zod, valibot, arktype...) for the flow's input, checked by `execute` in the
+   * processes that registered the flow: an input that fails it throws `INVALID_INPUT` with
+   * `details.issues` (HTTP 400) and nothing is stored or enqueued; the schema's value (after its
+   * transforms and defaults) is what the flow receives. Its JSON Schema, when it can give one, is
+   * published as the description's `inputSchema` (`GET /flows/:name`).
+   * @defaultValue no check
+   */
+  readonly input?: StandardSchemaV1;
+  /**
+   * The JSON Schema of the input, for schemas that cannot give one (valibot without
+   * `@valibot/to-json-schema`, hand-written schemas); wins over the one `input` gives.
+   * @defaultValue the `input` schema's Standard JSON Schema, if any
+   */
+  readonly inputJsonSchema?: Readonly<Record<string, unknown>>;
 }

@@ -40,6 +40,11 @@ export interface DagDescription {
   readonly edges: readonly EdgeDescription[];
   readonly roots: readonly string[];
   readonly terminals: readonly string[];
+  /**
+   * The JSON Schema of the flow's input, when its input schema can give one (top level only; set by
+   * the engine from the flow's `input` or `inputJsonSchema` option).
+   */
+  readonly inputSchema?: Readonly<Record<string, unknown>>;
 }
 
 /** Describes a validated DAG as plain JSON, vertices in topological order. */

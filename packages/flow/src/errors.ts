@@ -63,9 +63,11 @@ export const ErrorCode = {
   QUEUE_FORBIDDEN: 'QUEUE_FORBIDDEN',
   /** A handler returned a value that cannot be stored (a function, a symbol, a cyclic object). */
   INVALID_OUTPUT: 'INVALID_OUTPUT',
+  /** A node's output does not satisfy its `output` schema; `details.issues` lists what is wrong. Retried like any failure. */
+  OUTPUT_SCHEMA_MISMATCH: 'OUTPUT_SCHEMA_MISMATCH',
   /** A request body is not valid JSON although its content type says it is. */
   INVALID_JSON: 'INVALID_JSON',
-  /** A request body or query parameter is malformed. */
+  /** A request body or query parameter is malformed, or an input fails its flow's `input` schema (`details.issues`). */
   INVALID_INPUT: 'INVALID_INPUT',
   /** A request body is over the HTTP limit, a node output over `maxOutputBytes`, or an `http` response over its cap. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',

@@ -45,3 +45,24 @@ export type {
   RequestStore,
   SubDagOptions,
 } from './types.js';
+export { checkSchema, describeIssues, inputJsonSchemaOf } from './standard-schema.js';
+export type {
+  InferSchemaInput,
+  InferSchemaOutput,
+  SchemaCheck,
+  SchemaIssue,
+  StandardJsonSchemaConverter,
+  StandardSchemaIssue,
+  StandardSchemaProps,
+  StandardSchemaResult,
+  StandardSchemaV1,
+} from './standard-schema.js';
+export { TypedFlow, typedFlow } from './typed-flow.js';
+export type {
+  FlowInput,
+  FlowResult,
+  NodeOutput,
+  ParentInput,
+  ResultOf,
+  TypedNodeOptions,
+} from './typed-flow.js';

@@ -1,3 +1,5 @@
+import type { StandardSchemaV1 } from './standard-schema.js';
+
 /** Any value a node can take or return: JSON values and binary data, nested freely. */
 export type Data =
   | null
@@ -102,6 +104,15 @@ export interface NodeOptions {
    * @defaultValue the flow's own queue, served by every worker of the flow
    */
   readonly queue?: string;
+  /**
+   * A Standard Schema (zod, valibot, arktype...) the node's output must satisfy, checked in the worker
+   * when the handler (or its fallback) returns; the schema's value (after its transforms) is what is
+   * stored. A mismatch fails the attempt with `OUTPUT_SCHEMA_MISMATCH`, retried like any failure.
+   * Checked by processes that registered the flow in code, not by those that serve a node with
+   * `handle()` from the published definition (a schema is code, not data).
+   * @defaultValue no check
+   */
+  readonly output?: StandardSchemaV1;
 }
 
 /** Options of a sub-DAG vertex. */

@@ -9,6 +9,7 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import { ServiceResources } from '../service-resources.js';
 import { Keys } from '../store/keys.js';
 import type { ExecuteOptions, FlowInfo, NodeDetail, RequestState } from '../types.js';
+import { FlowHandle } from './flow-handle.js';
 import { nodeDetailOf } from './node-detail.js';
 import {
   executeRequest,
@@ -67,11 +68,20 @@ export class FlowClient {
 
   /**
    * Starts a request and answers its id at once. Executing twice with one `requestId` runs it once.
-   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_REQUEST_ID`, `INVALID_OUTPUT` (input cannot be stored)
+   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_REQUEST_ID`, `INVALID_OUTPUT` (input cannot be stored),
+   *   `INVALID_INPUT` (with `details.issues`) when the input fails the flow's `input` schema
    */
   async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
     this.assertOpen();
     return executeRequest(this.res, await this.plans.get(name), input, options);
+  }
+
+  /**
+   * A handle on one flow's requests, typed with the input and result types you give (e.g.
+   * `FlowInput<typeof signupFlow>` and `FlowResult<typeof signupFlow>` of a `typedFlow`).
+   */
+  flow<Input = unknown, Result = unknown>(name: string): FlowHandle<Input, Result> {
+    return new FlowHandle(name, this);
   }
 
   /**

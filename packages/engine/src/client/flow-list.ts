@@ -18,7 +18,15 @@ export async function listFlows(registry: Registry, plans: PlanSource): Promise<
       const nodeWorkers = Object.fromEntries(
         plan.staticPaths.map((path) => [path, workers[plan.queueOfNode(path) ?? ''] ?? 0]),
       );
-      return { name, version: plan.version, nodes: plan.staticPaths.length, workers, nodeWorkers };
+      const { inputSchema } = plan.description;
+      return {
+        name,
+        version: plan.version,
+        nodes: plan.staticPaths.length,
+        workers,
+        nodeWorkers,
+        ...(inputSchema === undefined ? {} : { inputSchema }),
+      };
     }),
   );
 }

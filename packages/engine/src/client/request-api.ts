@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { decode, encode } from '../codec.js';
 import type { PlanSource } from '../plan-source.js';
+import { checkedInput } from './input-check.js';
 import { newRequestId } from './request-ids.js';
 import { serverOf, traceSend } from '../tracing.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
@@ -39,7 +40,7 @@ export async function executeRequest(
   const context =
     query === undefined && headers === undefined ? '' : JSON.stringify({ query, headers });
   const now = Date.now();
-  const encoded = encode(input);
+  const encoded = encode(await checkedInput(plan, input));
   const created = await res.store.createRequest(plan.name, requestId, {
     input: encoded,
     context,

@@ -4,6 +4,7 @@ import { describeDag, isHandledElsewhere, validateDag } from '@dagflow/flow';
 import { decode } from '../codec.js';
 import type { FlowOptions } from '../types.js';
 import { type PlanLimits, compileSteps } from './compile.js';
+import { withInputSchema } from './input-schema.js';
 import { START, fill, join, parsePath } from './paths.js';
 import type { Step } from './steps.js';
 
@@ -45,7 +46,7 @@ export class FlowPlan {
   ) {
     const { changeOf, limits } = options;
     this.graph = validateDag(dag);
-    this.description = describeDag(this.graph);
+    this.description = withInputSchema(describeDag(this.graph), hooks);
     const source =
       changeOf === undefined
         ? JSON.stringify(this.description)

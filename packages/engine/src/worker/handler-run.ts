@@ -1,4 +1,10 @@
-import { DagflowError, ErrorCode, type NodeContext } from '@dagflow/flow';
+import {
+  DagflowError,
+  ErrorCode,
+  type NodeContext,
+  checkSchema,
+  describeIssues,
+} from '@dagflow/flow';
 import type { ExecutorDeps } from './executor-deps.js';
 import { HandlerContext } from './node-context.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
@@ -47,6 +53,27 @@ export function checkedSize(
     );
   }
   return output;
+}
+
+/**
+ * The output as its node's `output` schema gives it back (after its transforms), or as returned when
+ * the node has none.
+ * @throws DagflowError `OUTPUT_SCHEMA_MISMATCH` with `details.issues`; the attempt fails like any other
+ */
+export async function checkedOutput(
+  step: TaskStep,
+  ctx: NodeContext,
+  output: unknown,
+): Promise<unknown> {
+  const schema = step.options.output;
+  if (schema === undefined) return output;
+  const checked = await checkSchema(schema, output);
+  if (checked.ok) return checked.value;
+  throw new DagflowError(
+    ErrorCode.OUTPUT_SCHEMA_MISMATCH,
+    `The output of node '${ctx.node}' of request '${ctx.requestId}' does not match its schema: ${describeIssues(checked.issues)}.`,
+    { details: { node: ctx.node, issues: checked.issues } },
+  );
 }
 
 /** Runs a task's handler, aborting its signal and failing with `NODE_TIMEOUT` after its `timeoutMs`. */

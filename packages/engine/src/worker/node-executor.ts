@@ -25,7 +25,7 @@ import {
 import { fill, vertexPath } from '../plan/paths.js';
 import type { EndStep, StartStep, TaskStep } from '../plan/steps.js';
 import { runFinish } from './request-finish.js';
-import { checkedSize, contextFor, withTimeout } from './handler-run.js';
+import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
 import { handedOver } from './handed-over.js';
@@ -90,24 +90,18 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
       const ctx = contextFor(run, begin, controller);
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
-        return {
-          output: checkedSize(run, encode(await withTimeout(step, input, ctx, controller))),
-          spec,
-        };
+        const output = await withTimeout(step, input, ctx, controller);
+        return { output: checkedSize(run, encode(await checkedOutput(step, ctx, output))), spec };
       } catch (error) {
         const { fallback } = step.options;
         if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
         // The fallback's output stands in for the node's; the original error stays in the node state.
-        const output = checkedSize(
-          run,
-          encode(
-            await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
-              input,
-              ctx,
-              error,
-            ),
-          ),
+        const stand = await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
+          input,
+          ctx,
+          error,
         );
+        const output = checkedSize(run, encode(await checkedOutput(step, ctx, stand)));
         const recorded = JSON.stringify({
           ...toNodeError(run.at.path, begin.attempt, error),
           fallback: true,
