@@ -9,6 +9,8 @@ export type Access = 'open' | Role;
  */
 export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, access: Access])[] = [
   ['GET', '/healthz', 'open'],
+  // The API's description: the same for every server of a version, no flow names or data in it.
+  ['GET', '/openapi.json', 'open'],
   // The dashboard's page and files; the page asks for a token itself.
   ['GET', '/', 'open'],
   ['GET', '/dashboard/*', 'open'],
