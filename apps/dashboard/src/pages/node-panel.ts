@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { NodeDetail } from '../api-types.js';
+import type { NodeDetail } from '@dagflow/server/contract';
 import { clock, h, json } from '../dom.js';
 import type { InstanceState } from '../graph-model.js';
 import { describeCounts, countStatuses } from '../status.js';
