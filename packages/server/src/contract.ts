@@ -5,7 +5,11 @@
  * with `import type` only, so no code of this module reaches the browser).
  * @module
  */
-import { ErrorCode } from '@dagflow/flow';
+import {
+  type DagDescription as FlowDagDescription,
+  ErrorCode,
+  type NodeDescription as FlowNodeDescription,
+} from '@dagflow/flow';
 import { z } from 'zod';
 
 /** A wire type as its readers see it: every property and array read-only. */
@@ -132,8 +136,11 @@ export const edgeDescriptionSchema = z.object({
   executionOnly: z.literal(true).optional(),
 });
 
-/** One vertex of a DAG description; sub-DAGs, branches and for-each bodies nest. */
-export const nodeDescriptionSchema = z.object({
+/**
+ * One vertex of a DAG description; sub-DAGs, branches and for-each bodies nest. Typed as
+ * `@dagflow/flow`'s description (which the compiler checks), as a recursive type cannot be inferred.
+ */
+export const nodeDescriptionSchema: z.ZodType<FlowNodeDescription> = z.object({
   id: z.string(),
   kind: z.enum(['task', 'subdag', 'branch', 'foreach']),
   parents: z.array(z.string()),
@@ -154,7 +161,7 @@ export const nodeDescriptionSchema = z.object({
 });
 
 /** A DAG as JSON: vertices in topological order, edges, roots and terminals. */
-export const dagDescriptionSchema = z.object({
+export const dagDescriptionSchema: z.ZodType<FlowDagDescription> = z.object({
   nodes: z.array(nodeDescriptionSchema),
   edges: z.array(edgeDescriptionSchema),
   roots: z.array(z.string()),

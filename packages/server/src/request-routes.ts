@@ -45,12 +45,9 @@ const execute = defineRoute({
       .meta({ description: 'Seconds to wait for the result (0 < wait <= 300).' }),
   }),
   headers: z.object({
-    'x-request-id': z
-      .string()
-      .optional()
-      .meta({
-        description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
-      }),
+    'x-request-id': z.string().optional().meta({
+      description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
+    }),
   }),
   body: {
     read: 'raw',
