@@ -22,7 +22,6 @@ export type { ApiToken } from './tokens.js';
 export type { AuthMode } from './protected-mode.js';
 export { statusFor } from './http-status.js';
 export { API_ROUTES } from './api-routes.js';
-export { defineRoute } from './route.js';
 export type { Answer, BodySpec, Call, Method, Route, RouteSpec } from './route.js';
 export { openApiDocument } from './openapi.js';
 export type { OpenApiDocument } from './openapi.js';

@@ -152,9 +152,15 @@ describe('answers conform to GET /openapi.json', () => {
       requests: [{ status: 'completed' }],
       cursor: expect.any(String) as string,
     });
-    expect(
-      (await call('GET /flow/{name}/requests', { name: 'pair' }, { query: '?limit=0' })).status,
-    ).toBe(400);
+    const refused = await call(
+      'GET /flow/{name}/requests',
+      { name: 'pair' },
+      { query: '?limit=0' },
+    );
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_INPUT', details: { issues: [{ at: 'query.limit' }] } } },
+    });
     expect(
       (await call('GET /flow/{name}/requests', { name: 'pair' }, { query: '?status=x' })).status,
     ).toBe(400);
