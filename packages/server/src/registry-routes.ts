@@ -39,7 +39,7 @@ const register = defineRoute({
   query: force,
   body: {
     read: 'raw',
-    description: 'A flow definition (docs/declarative-flows.md).',
+    description: 'A flow definition (schema: docs/flow-definition.schema.json).',
     required: true,
     content: {
       'application/json': z.looseObject({ name: z.string() }),
