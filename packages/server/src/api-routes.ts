@@ -5,7 +5,7 @@ import { serviceRoutes } from './service-routes.js';
 
 /**
  * Every route of the HTTP API: the one table from which `createApp` makes the express routes and
- * `GET /openapi.json` its document. A new route is one `defineRoute` added here (or to one of these
- * lists), with its schemas in `contract.ts`; its role, if less than admin, is a row of `ROUTE_ACCESS`.
+ * `GET /openapi.json` its document, and `ROUTE_ACCESS` the roles. A new route is one `defineRoute`
+ * added here (or to one of these lists), with its answer schemas in `contract.ts`.
  */
 export const API_ROUTES: readonly Route[] = [...requestRoutes, ...serviceRoutes, ...registryRoutes];

@@ -16,7 +16,7 @@ export type { AppOptions } from './app.js';
 export { httpApi } from './http-api.js';
 export type { HttpApiOptions } from './http-api.js';
 export { ROUTE_ACCESS } from './access.js';
-export type { Access } from './access.js';
+export type { Access } from './roles.js';
 export type { Role } from './roles.js';
 export type { ApiToken } from './tokens.js';
 export type { AuthMode } from './protected-mode.js';

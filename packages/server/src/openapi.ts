@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
-import { accessOf } from './access.js';
 import * as contract from './contract.js';
 import { statusFor } from './http-status.js';
 import type { Answer, Route } from './route.js';
@@ -76,7 +75,7 @@ export function openApiDocument(routes: readonly Route[]): OpenApiDocument {
 }
 
 function operation(route: Route): Json {
-  const access = accessOf(route.method.toUpperCase(), route.path);
+  const { access } = route;
   const body = route.body;
   const validates = [route.params, route.query, route.headers].some((s) => s !== undefined);
   const errors = new Set<ErrorCode>([

@@ -35,6 +35,7 @@ const register = defineRoute({
   method: 'post',
   path: '/flows',
   id: 'registerFlow',
+  access: 'admin',
   summary: 'Register a declarative flow (JSON, or YAML when the content type says so).',
   query: force,
   body: {
@@ -67,6 +68,7 @@ const addStep = defineRoute({
   method: 'post',
   path: '/admin/flows/:name/steps',
   id: 'addStep',
+  access: 'admin',
   summary: 'Add a step (a registered operation) to a flow at run time.',
   params: flowParams,
   query: force,
@@ -87,6 +89,7 @@ const replaceStep = defineRoute({
   method: 'put',
   path: '/admin/flows/:name/steps/:id',
   id: 'replaceStep',
+  access: 'admin',
   summary: 'Replace a step of a flow at run time.',
   params: stepParams,
   query: force,
@@ -106,6 +109,7 @@ const removeStep = defineRoute({
   method: 'delete',
   path: '/admin/flows/:name/steps/:id',
   id: 'removeStep',
+  access: 'admin',
   summary: 'Remove a step of a flow at run time.',
   params: stepParams,
   query: force,
@@ -124,6 +128,7 @@ const audit = defineRoute({
   method: 'get',
   path: '/admin/audit',
   id: 'auditLog',
+  access: 'admin',
   summary: 'Registry changes made over HTTP, newest first.',
   query: z.object({
     limit: z.coerce

@@ -32,6 +32,7 @@ const execute = defineRoute({
   method: 'post',
   path: '/flow/:name',
   id: 'execute',
+  access: 'operator',
   summary:
     'Execute a flow: the body is the input (JSON for application/json, text for text/*, else bytes). ' +
     'Other query parameters reach the handlers as ctx.query.',
@@ -102,6 +103,7 @@ const list = defineRoute({
   method: 'get',
   path: '/flow/:name/requests',
   id: 'listRequests',
+  access: 'viewer',
   summary: 'Requests of a flow, newest first, paged.',
   params: flowParams,
   query: z.object({
@@ -131,6 +133,7 @@ const state = defineRoute({
   method: 'get',
   path: '/flow/:name/requests/:id',
   id: 'requestState',
+  access: 'viewer',
   summary: "A request's state: status, timings, per-node status, attempts, errors.",
   params: requestParams,
   answers: {
@@ -146,6 +149,7 @@ const node = defineRoute({
   method: 'get',
   path: '/flow/:name/requests/:id/nodes/:path',
   id: 'nodeDetail',
+  access: 'viewer',
   summary: 'One node of a request: its state, input and output.',
   params: requestParams.extend({
     path: z
@@ -164,6 +168,7 @@ const result = defineRoute({
   method: 'get',
   path: '/flow/:name/requests/:id/result',
   id: 'requestResult',
+  access: 'viewer',
   summary: "A finished request's result (JSON, or bytes for a binary result).",
   params: requestParams,
   answers: { 200: { description: 'The result.', content: anyResult } },
@@ -191,6 +196,7 @@ const control = Object.entries(COMMANDS).map(([command, summary]) =>
     method: 'post',
     path: `/flow/:name/requests/:id/${command}`,
     id: `${command}Request`,
+    access: 'operator',
     summary,
     params: requestParams,
     body: {

@@ -3,6 +3,7 @@ import type { ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Wire } from './contract.js';
+import type { Access } from './roles.js';
 
 /** HTTP methods of the API's routes (express's method names). */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -58,6 +59,8 @@ export interface RouteSpec<
   /** Names the operation in the document (`operationId`). */
   readonly id: string;
   readonly summary: string;
+  /** Who may call it (the auth check and the document read it from here). */
+  readonly access: Access;
   readonly params?: P;
   readonly query?: Q;
   /** Request headers the route reads (names in lower case). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { callerOf } from './auth.js';
+import { callerOf } from './caller.js';
 import { flowDetailSchema, flowListSchema, healthSchema, whoAmISchema } from './contract.js';
 import { openApiDocument } from './openapi.js';
 import { flowParams } from './request-routes.js';
@@ -9,6 +9,7 @@ const flows = defineRoute({
   method: 'get',
   path: '/flows',
   id: 'listFlows',
+  access: 'viewer',
   summary: 'The registered flows.',
   answers: { 200: { description: 'The flows.', content: { 'application/json': flowListSchema } } },
   errors: [],
@@ -21,6 +22,7 @@ const flow = defineRoute({
   method: 'get',
   path: '/flows/:name',
   id: 'describeFlow',
+  access: 'viewer',
   summary: 'A flow: its version, live workers and DAG description.',
   params: flowParams,
   answers: { 200: { description: 'The flow.', content: { 'application/json': flowDetailSchema } } },
@@ -42,6 +44,7 @@ const whoami = defineRoute({
   method: 'get',
   path: '/auth/whoami',
   id: 'whoAmI',
+  access: 'viewer',
   summary: "The caller's role and its token's name (`anonymous` when auth is off).",
   answers: { 200: { description: 'The caller.', content: { 'application/json': whoAmISchema } } },
   errors: [],
@@ -55,6 +58,7 @@ const metrics = defineRoute({
   method: 'get',
   path: '/metrics',
   id: 'metrics',
+  access: 'viewer',
   summary: 'Prometheus metrics (text exposition format 0.0.4).',
   answers: { 200: { description: 'The metrics.', content: { 'text/plain': z.string() } } },
   errors: [],
@@ -67,6 +71,7 @@ const health = defineRoute({
   method: 'get',
   path: '/healthz',
   id: 'health',
+  access: 'open',
   summary: 'Liveness: whether Redis answers.',
   answers: {
     200: { description: 'Healthy.', content: { 'application/json': healthSchema } },
@@ -88,6 +93,7 @@ const openapi = defineRoute({
   method: 'get',
   path: '/openapi.json',
   id: 'openApi',
+  access: 'open',
   summary: 'This document: the OpenAPI 3.1 description of every route.',
   answers: {
     200: { description: 'The document.', content: { 'application/json': z.looseObject({}) } },
