@@ -66,6 +66,25 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard runs in a browser: from the server (the HTTP contract) and the engine, types only.
+    files: ['apps/dashboard/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@dagflow/server', '@dagflow/server/*', '@dagflow/engine'],
+              allowTypeImports: true,
+              message:
+                'The dashboard imports only types (import type) from the server and the engine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', '**/test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -1,13 +1,17 @@
 import type {
-  DagDescription,
-  FlowInfo,
+  ControlResponse,
+  ErrorResponse,
+  ExecuteResponse,
+  FlowDetailResponse,
+  FlowListResponse,
   NodeDetail,
   RequestPage,
   RequestState,
   RequestStatus,
-  WorkerInfo,
-} from './api-types.js';
-import { type Role, storedToken } from './session.js';
+  WhoAmIResponse,
+  WorkerListResponse,
+} from '@dagflow/server/contract';
+import { storedToken } from './session.js';
 
 /** An error answered by the HTTP API: its stable code and message. */
 export class ApiError extends Error {
@@ -27,8 +31,7 @@ async function call<T>(path: string, init: RequestInit = {}, token = storedToken
   const headers = new Headers(init.headers);
   if (token !== undefined) headers.set('authorization', `Bearer ${token}`);
   const response = await fetch(path, { ...init, headers });
-  const body = (await response.json().catch(() => undefined)) as
-    { error?: { code: string; message: string } } | undefined;
+  const body = (await response.json().catch(() => undefined)) as Partial<ErrorResponse> | undefined;
   if (!response.ok) {
     const error = body?.error;
     if (response.status === 401) window.dispatchEvent(new Event(UNAUTHENTICATED_EVENT));
@@ -47,14 +50,10 @@ const enc = encodeURIComponent;
 /** The dagflow HTTP API, as the dashboard uses it (same origin). */
 export const api = {
   /** The role of `token` (by default the session's); 401 when it is not accepted. */
-  whoami: (token?: string) =>
-    call<{ role: Role; token: string }>('/auth/whoami', {}, token ?? storedToken()),
-  workers: () => call<{ workers: WorkerInfo[] }>('/workers').then((answer) => answer.workers),
-  flows: () => call<{ flows: FlowInfo[] }>('/flows').then((answer) => answer.flows),
-  flow: (name: string) =>
-    call<{ name: string; version: string; workers: Record<string, number>; dag: DagDescription }>(
-      `/flows/${enc(name)}`,
-    ),
+  whoami: (token?: string) => call<WhoAmIResponse>('/auth/whoami', {}, token ?? storedToken()),
+  flows: () => call<FlowListResponse>('/flows').then((answer) => answer.flows),
+  workers: () => call<WorkerListResponse>('/workers').then((answer) => answer.workers),
+  flow: (name: string) => call<FlowDetailResponse>(`/flows/${enc(name)}`),
   requests: (
     flow: string,
     options: { status?: RequestStatus | ''; cursor?: string; limit?: number },
@@ -72,14 +71,13 @@ export const api = {
   result: (flow: string, id: string) =>
     call<unknown>(`/flow/${enc(flow)}/requests/${enc(id)}/result`),
   execute: (flow: string, body: string, json: boolean) =>
-    call<{ requestId: string }>(`/flow/${enc(flow)}`, {
+    call<ExecuteResponse>(`/flow/${enc(flow)}`, {
       method: 'POST',
       headers: { 'content-type': json ? 'application/json' : 'text/plain' },
       body,
     }),
   control: (flow: string, id: string, command: 'pause' | 'resume' | 'stop' | 'rerun') =>
-    call<{ requestId: string; status: RequestStatus }>(
-      `/flow/${enc(flow)}/requests/${enc(id)}/${command}`,
-      { method: 'POST' },
-    ),
+    call<ControlResponse>(`/flow/${enc(flow)}/requests/${enc(id)}/${command}`, {
+      method: 'POST',
+    }),
 };

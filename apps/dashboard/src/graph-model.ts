@@ -1,4 +1,9 @@
-import type { DagDescription, NodeDescription, NodeState, RequestState } from './api-types.js';
+import type {
+  DagDescription,
+  NodeDescription,
+  NodeState,
+  RequestState,
+} from '@dagflow/server/contract';
 import { joinPath, templateOf } from './paths.js';
 import { pendingStatus } from './pending-status.js';
 import {

@@ -1,4 +1,4 @@
-import type { RequestStatus } from './api-types.js';
+import type { RequestStatus } from '@dagflow/server/contract';
 import type { BoxStatus } from './status.js';
 
 /** What a drawn task needs for {@link pendingStatus}: its status, and those of its parents. */

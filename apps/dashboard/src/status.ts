@@ -1,4 +1,4 @@
-import type { NodeState, NodeStatus, RequestStatus } from './api-types.js';
+import type { NodeState, NodeStatus, RequestStatus } from '@dagflow/server/contract';
 
 /**
  * A drawn node's status: a node status, `skipped` for a branch that was not picked, `held` for a task a

@@ -1,4 +1,4 @@
-import type { NodeState, RequestState } from './api-types.js';
+import type { NodeState, RequestState } from '@dagflow/server/contract';
 import { templateOf } from './paths.js';
 import { type BoxStatus, combinedStatus, countStatuses } from './status.js';
 

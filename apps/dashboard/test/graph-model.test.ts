@@ -1,6 +1,6 @@
 import { Dag, describeDag, validateDag } from '@dagflow/flow';
 import { describe, expect, it } from 'vitest';
-import type { NodeState, RequestState } from '../src/api-types.js';
+import type { NodeState, RequestState } from '@dagflow/server/contract';
 import { buildGraph } from '../src/graph-model.js';
 
 const noop = (input: unknown) => input;

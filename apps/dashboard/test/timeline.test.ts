@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RequestState } from '../src/api-types.js';
+import type { RequestState } from '@dagflow/server/contract';
 import { combinedStatus, describeCounts } from '../src/status.js';
 import { buildTimeline } from '../src/timeline.js';
 

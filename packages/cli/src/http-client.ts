@@ -1,13 +1,19 @@
 import {
-  type DagDescription,
   DagflowError,
   ErrorCode,
   type ExecuteOptions,
-  type FlowInfo,
   type FlowService,
-  type RequestState,
   type WaitOptions,
 } from '@dagflow/engine';
+import type {
+  DagDescription,
+  ErrorResponse,
+  ExecuteResponse,
+  FlowDetailResponse,
+  FlowInfo,
+  FlowListResponse,
+  RequestState,
+} from '@dagflow/server/contract';
 
 /** What the CLI's request commands need: a `FlowService` (over Redis) or an {@link HttpClient}. */
 export type CommandTarget = Pick<
@@ -43,7 +49,7 @@ export class HttpClient implements CommandTarget {
     const answer = (await this.#call('POST', `/flow/${enc(name)}`, {
       body: JSON.stringify(input ?? null),
       headers: options.requestId === undefined ? {} : { 'x-request-id': options.requestId },
-    }).then((response) => response.json())) as { requestId: string };
+    }).then((response) => response.json())) as ExecuteResponse;
     return answer.requestId;
   }
 
@@ -98,11 +104,11 @@ export class HttpClient implements CommandTarget {
   }
 
   async flows(): Promise<FlowInfo[]> {
-    return ((await this.#json('/flows')) as { flows: FlowInfo[] }).flows;
+    return [...((await this.#json('/flows')) as FlowListResponse).flows];
   }
 
   async describe(name: string): Promise<DagDescription> {
-    return ((await this.#json(`/flows/${enc(name)}`)) as { dag: DagDescription }).dag;
+    return ((await this.#json(`/flows/${enc(name)}`)) as FlowDetailResponse).dag;
   }
 
   async #control(name: string, requestId: string, command: string): Promise<void> {
@@ -135,8 +141,7 @@ export class HttpClient implements CommandTarget {
     });
     if (response.ok) return response;
     const body = (await response.json().catch(() => undefined)) as
-      | { error?: { code: ErrorCode; message: string; details?: Record<string, unknown> } }
-      | undefined;
+      Partial<ErrorResponse> | undefined;
     const error = body?.error;
     throw new DagflowError(
       error?.code ?? ErrorCode.INTERNAL_ERROR,

@@ -1,38 +1,18 @@
-import type { Role } from './roles.js';
-
-/** Who may use a route: anyone (`open`), or a token whose role has at least these rights. */
-export type Access = 'open' | Role;
+import { API_ROUTES } from './api-routes.js';
+import type { Access } from './roles.js';
 
 /**
  * The least role each route needs. In paths, `:x` matches one segment and a final `*` any rest
  * (including none); `HEAD` counts as `GET`. A route not listed here needs `admin`.
  */
 export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, access: Access])[] = [
-  ['GET', '/healthz', 'open'],
   // The dashboard's page and files; the page asks for a token itself.
   ['GET', '/', 'open'],
   ['GET', '/dashboard/*', 'open'],
-
-  ['GET', '/auth/whoami', 'viewer'],
-  ['GET', '/flows', 'viewer'],
-  ['GET', '/workers', 'viewer'],
-  ['GET', '/flows/:name', 'viewer'],
-  ['GET', '/flow/:name/requests', 'viewer'],
-  ['GET', '/flow/:name/requests/:id', 'viewer'],
-  ['GET', '/flow/:name/requests/:id/nodes/:path', 'viewer'],
-  ['GET', '/flow/:name/requests/:id/result', 'viewer'],
-  ['GET', '/flow/:name/requests/:id/events', 'viewer'],
-  ['GET', '/flow/:name/events', 'viewer'],
-  ['GET', '/metrics', 'viewer'],
-
-  ['POST', '/flow/:name', 'operator'],
-  ['POST', '/flow/:name/requests/:id/pause', 'operator'],
-  ['POST', '/flow/:name/requests/:id/resume', 'operator'],
-  ['POST', '/flow/:name/requests/:id/stop', 'operator'],
-  ['POST', '/flow/:name/requests/:id/rerun', 'operator'],
+  // Each route of the API table says what it needs.
+  ...API_ROUTES.map((route) => [route.method.toUpperCase(), route.path, route.access] as const),
+  // Planned: signals to a waiting request (operator).
   ['POST', '/flow/:name/requests/:id/signals/:signal', 'operator'],
-
-  ['POST', '/flows', 'admin'],
   ['*', '/admin/*', 'admin'],
 ];
 

@@ -1,14 +1,12 @@
-import type { FlowApi, RequestStatus } from '@dagflow/engine';
-import { DagflowError, ErrorCode } from '@dagflow/flow';
-import express, { type Response } from 'express';
-import { authenticate, callerOf } from './auth.js';
-import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
+import type { FlowApi } from '@dagflow/engine';
+import express from 'express';
+import { API_ROUTES } from './api-routes.js';
+import { authenticate } from './auth.js';
+import { jsonDepthGuard } from './body.js';
 import { cors } from './cors.js';
 import { csrfGuard } from './csrf-guard.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
-import { liveRoutes } from './live-routes.js';
-import { registryRoutes } from './registry-routes.js';
-import { param } from './request-params.js';
+import { mountRoutes } from './mount-routes.js';
 import { type ApiToken, TokenTable } from './tokens.js';
 
 /** Options of {@link createApp}. */
@@ -33,16 +31,6 @@ export interface AppOptions {
   readonly corsOrigins?: readonly string[];
 }
 
-const STATUSES: readonly RequestStatus[] = [
-  'pending',
-  'running',
-  'completed',
-  'failed',
-  'stopped',
-  'paused',
-];
-const CONTROL = ['pause', 'resume', 'stop', 'rerun'] as const;
-
 /**
  * The dagflow HTTP API over a service ({@link FlowApi}, e.g. a `FlowService`): execute, inspect and control requests, list and describe
  * flows, health. Errors answer `{"error": {"code", "message", "details"?}}` with the status of their code.
@@ -56,108 +44,8 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
   app.use(csrfGuard(corsOrigins));
   const raw = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 1024 * 1024 });
 
-  app.post('/flow/:name', raw, async (req, res) => {
-    const name = param(req, 'name');
-    const supplied = req.header('x-request-id');
-    const wait = waitSeconds(req.query['wait']);
-    const requestId = await service.execute(name, inputFromBody(req), {
-      ...(supplied === undefined ? {} : { requestId: supplied }),
-      query: forwardedQuery(req),
-      headers: forwardedHeaders(req),
-    });
-    res.setHeader('X-Request-Id', requestId);
-    if (wait === undefined) {
-      res.status(202).json({ requestId });
-      return;
-    }
-    try {
-      sendResult(res, await service.waitForResult(name, requestId, { timeoutMs: wait * 1000 }));
-    } catch (error) {
-      if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
-      res.status(202).json({ requestId, status: 'running' });
-    }
-  });
-
-  app.get('/flows', async (_req, res) => {
-    res.json({ flows: await service.flows() });
-  });
-
-  registryRoutes(app, service, raw);
-
-  app.get('/workers', async (_req, res) => {
-    res.json({ workers: await service.workers() });
-  });
-
-  app.get('/auth/whoami', (_req, res) => {
-    const { role, name } = callerOf(res);
-    res.json({ role, token: name });
-  });
-
-  app.get('/flows/:name', async (req, res) => {
-    const name = param(req, 'name');
-    const dag = await service.describe(name);
-    const info = (await service.flows()).find((flow) => flow.name === name);
-    res.json({ name, version: info?.version ?? '', workers: info?.workers ?? {}, dag });
-  });
-
-  app.get('/flow/:name/requests', async (req, res) => {
-    const status = req.query['status'];
-    if (status !== undefined && !STATUSES.includes(status as RequestStatus)) {
-      throw new DagflowError(
-        ErrorCode.INVALID_INPUT,
-        `Unknown status filter ${JSON.stringify(status)}; use one of ${STATUSES.join(', ')}.`,
-      );
-    }
-    const limit = req.query['limit'] === undefined ? undefined : Number(req.query['limit']);
-    const cursor = typeof req.query['cursor'] === 'string' ? req.query['cursor'] : undefined;
-    res.json(
-      await service.listRequests(param(req, 'name'), {
-        ...(status === undefined ? {} : { status: status as RequestStatus }),
-        ...(limit === undefined || Number.isNaN(limit) ? {} : { limit }),
-        ...(cursor === undefined ? {} : { cursor }),
-      }),
-    );
-  });
-
-  app.get('/flow/:name/requests/:id', async (req, res) => {
-    res.json(await service.state(param(req, 'name'), param(req, 'id')));
-  });
-
-  app.get('/flow/:name/requests/:id/nodes/:path', async (req, res) => {
-    res.json(await service.nodeDetail(param(req, 'name'), param(req, 'id'), param(req, 'path')));
-  });
-
-  app.get('/flow/:name/requests/:id/result', async (req, res) => {
-    sendResult(res, await service.result(param(req, 'name'), param(req, 'id')));
-  });
-
-  for (const command of CONTROL) {
-    app.post(`/flow/:name/requests/:id/${command}`, raw, async (req, res) => {
-      const name = param(req, 'name');
-      const id = param(req, 'id');
-      // A rerun may carry a new input for the failed nodes as its body.
-      const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
-      if (command === 'rerun' && hasBody)
-        await service.rerun(name, id, { input: inputFromBody(req) });
-      else await service[command](name, id);
-      const { status } = await service.state(name, id);
-      res.json({ requestId: id, status });
-    });
-  }
-
-  liveRoutes(app, service);
-
-  app.get('/metrics', async (_req, res) => {
-    res.type('text/plain; version=0.0.4').send(await service.metrics());
-  });
-
-  app.get('/healthz', async (_req, res) => {
-    const healthy = await service.ping().then(
-      () => true,
-      () => false,
-    );
-    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'redis unreachable' });
-  });
+  const json = express.json({ limit: '1mb', verify: jsonDepthGuard });
+  mountRoutes(app, API_ROUTES, { service, readers: { raw, json } });
 
   if (options.dashboardDir !== undefined) serveDashboard(app, options.dashboardDir);
 
@@ -170,29 +58,4 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
 function serveDashboard(app: express.Express, dir: string): void {
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
   app.use('/dashboard', express.static(dir, { index: 'index.html', redirect: true }));
-}
-
-/** `?wait=<seconds>`: 0 < seconds <= 300. */
-function waitSeconds(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (typeof value !== 'string' || !(seconds > 0 && seconds <= 300)) {
-    throw new DagflowError(
-      ErrorCode.INVALID_INPUT,
-      `?wait must be a number of seconds in (0, 300] (got ${JSON.stringify(value)}).`,
-    );
-  }
-  return seconds;
-}
-
-/** JSON values as JSON; binary results as raw bytes. */
-function sendResult(res: Response, result: unknown): void {
-  if (Buffer.isBuffer(result)) {
-    res.status(200).type('application/octet-stream').send(result);
-    return;
-  }
-  res
-    .status(200)
-    .type('application/json')
-    .send(JSON.stringify(result ?? null));
 }

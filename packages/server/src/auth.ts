@@ -1,16 +1,14 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { accessOf } from './access.js';
+import { ANONYMOUS_ADMIN } from './caller.js';
 import { hasRole } from './roles.js';
-import type { Caller, TokenTable } from './tokens.js';
-
-/** The caller when authentication is off: everyone may do everything. */
-const ANONYMOUS_ADMIN: Caller = { role: 'admin', name: 'anonymous' };
+import type { TokenTable } from './tokens.js';
 
 /**
  * Checks each request against {@link accessOf}: without tokens everyone is admin; else a missing or
  * unknown bearer token answers 401 `UNAUTHENTICATED` (with `WWW-Authenticate: Bearer`), a role without
- * the right 403 `FORBIDDEN`. The caller is kept for {@link callerOf}.
+ * the right 403 `FORBIDDEN`. The caller is kept for `callerOf`.
  */
 export function authenticate(tokens: TokenTable): RequestHandler {
   return (req, res, next) => {
@@ -50,11 +48,6 @@ export function authenticate(tokens: TokenTable): RequestHandler {
     }
     next();
   };
-}
-
-/** The caller of a request that passed {@link authenticate}. */
-export function callerOf(res: Response): Caller {
-  return (res.locals['caller'] as Caller | undefined) ?? ANONYMOUS_ADMIN;
 }
 
 /** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive), if any. */

@@ -1,107 +1,286 @@
 /**
- * Request and response shapes of the dagflow HTTP API, for clients and the dashboard.
- * Types only: importing this module loads no code.
+ * The dagflow HTTP API contract: a zod schema for every JSON body the API answers (and for the step
+ * changes it takes), and the types inferred from them. The server validates requests and documents
+ * `GET /openapi.json` with these schemas; the CLI and the dashboard import the types (the dashboard
+ * with `import type` only, so no code of this module reaches the browser).
  * @module
  */
-import type { AuditEntry } from '@dagflow/engine';
-import type { DagDescription, ErrorCode } from '@dagflow/flow';
+import {
+  type DagDescription as FlowDagDescription,
+  ErrorCode,
+  type NodeDescription as FlowNodeDescription,
+} from '@dagflow/flow';
+import { z } from 'zod';
 
-/** Every error answer: `{"error": {"code", "message", "details"?}}`. */
-export interface ErrorResponse {
-  readonly error: {
-    readonly code: ErrorCode;
-    readonly message: string;
-    readonly details?: Record<string, unknown>;
-  };
-}
+import type { Wire } from './wire.js';
 
-/** `POST /flow/:name` (202), and `?wait=` when the request is still running at the deadline. */
-export interface ExecuteResponse {
-  readonly requestId: string;
-  readonly status?: 'running';
-}
+export type { Wire } from './wire.js';
 
-/** `GET /flows`. */
-export interface FlowListResponse {
-  readonly flows: readonly {
-    readonly name: string;
-    readonly version: string;
-    readonly nodes: number;
-  }[];
-}
+/** Every error answer: `{"error": {"code", "message", "details"?}}`, the status following the code. */
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
 
-/** `GET /flows/:name`. */
-export interface FlowDetailResponse {
-  readonly name: string;
-  readonly version: string;
-  /** Live workers per queue (`''`: the flow's own queue). */
-  readonly workers: Readonly<Record<string, number>>;
-  readonly dag: DagDescription;
-}
+/** Lifecycle of a request. */
+export const requestStatusSchema = z.enum([
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'stopped',
+  'paused',
+]);
 
-/** `GET /flow/:name/requests`. */
-export interface RequestListResponse {
-  readonly requests: readonly {
-    readonly requestId: string;
-    readonly status: RequestStatusName;
-    readonly createdAt: number;
-    readonly finishedAt?: number;
-  }[];
-  /** Pass as `?cursor=` for the next page; absent on the last page. */
-  readonly cursor?: string;
-}
+/** Lifecycle of one node within a request. */
+export const nodeStatusSchema = z.enum([
+  'pending',
+  'queued',
+  'running',
+  'retrying',
+  'completed',
+  'failed',
+]);
 
-/** Status names of a request. */
-export type RequestStatusName =
-  'pending' | 'running' | 'completed' | 'failed' | 'stopped' | 'paused';
+const count = z.number().int().nonnegative();
+const epochMs = z.number().meta({ description: 'ms since the epoch' });
 
 /** A node's error in a request state. */
-export interface NodeErrorResponse {
-  readonly node: string;
-  readonly attempts: number;
-  readonly message: string;
-  readonly name: string;
-  readonly code?: string;
-}
+export const nodeErrorSchema = z.object({
+  node: z.string().meta({ description: 'Path of the node that failed.' }),
+  attempts: count,
+  message: z.string(),
+  name: z.string().meta({ description: "The error's class name." }),
+  code: z.string().optional(),
+});
 
-/** `GET /flow/:name/requests/:id`. */
-export interface RequestStateResponse {
-  readonly requestId: string;
-  readonly flow: string;
-  readonly status: RequestStatusName;
-  readonly createdAt: number;
-  readonly startedAt?: number;
-  readonly finishedAt?: number;
-  readonly error?: NodeErrorResponse;
-  readonly nodes: Readonly<
-    Record<
-      string,
-      {
-        readonly status: 'pending' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed';
-        readonly attempts: number;
-        readonly startedAt?: number;
-        readonly finishedAt?: number;
-        readonly error?: NodeErrorResponse;
-        readonly picked?: readonly string[];
-        readonly waiting?: 'waiting for worker';
-      }
-    >
-  >;
-}
+/** One node of a request state. */
+export const nodeStateSchema = z.object({
+  status: nodeStatusSchema,
+  attempts: count,
+  startedAt: epochMs.optional(),
+  finishedAt: epochMs.optional(),
+  error: nodeErrorSchema.optional(),
+  picked: z.array(z.string()).optional(),
+  waiting: z.literal('waiting for worker').optional(),
+  compensation: z
+    .object({
+      status: z.enum(['completed', 'failed']),
+      attempts: count,
+      error: nodeErrorSchema.optional(),
+    })
+    .optional(),
+});
 
-/** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`. */
-export interface ControlResponse {
-  readonly requestId: string;
-  readonly status: RequestStatusName;
-}
+/** `GET /flow/:name/requests/:id`: status, timings, per-node status, attempts, errors. */
+export const requestStateSchema = z.object({
+  requestId: z.string(),
+  flow: z.string(),
+  status: requestStatusSchema,
+  createdAt: epochMs,
+  startedAt: epochMs.optional(),
+  finishedAt: epochMs.optional(),
+  error: nodeErrorSchema.optional(),
+  nodes: z.record(z.string(), nodeStateSchema),
+});
+
+/** What one attempt of a node logged through `ctx.log` (at most 32 kB). */
+export const attemptLogSchema = z.object({
+  attempt: count,
+  lines: z.array(
+    z.object({
+      at: epochMs,
+      level: z.enum(['debug', 'info', 'warn', 'error']),
+      message: z.string(),
+      fields: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  truncated: z.literal(true).optional(),
+});
+
+/** `GET /flow/:name/requests/:id/nodes/:path`: one node, its input, output and logs. */
+export const nodeDetailSchema = z.object({
+  path: z.string(),
+  state: nodeStateSchema,
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  logs: z.array(attemptLogSchema).optional(),
+});
+
+/** One request of a listing. */
+export const requestSummarySchema = z.object({
+  requestId: z.string(),
+  status: requestStatusSchema,
+  createdAt: epochMs,
+  finishedAt: epochMs.optional(),
+});
+
+/** `GET /flow/:name/requests`: a page, newest first; `cursor` is absent on the last page. */
+export const requestPageSchema = z.object({
+  requests: z.array(requestSummarySchema),
+  cursor: z.string().optional(),
+});
+
+/** A flow's input as JSON Schema, when its `input` schema can give one. */
+const jsonSchema = z
+  .record(z.string(), z.unknown())
+  .meta({ description: "The flow input's JSON Schema (draft 2020-12)." });
+
+const workersSchema = z
+  .record(z.string(), count)
+  .meta({ description: "Live workers per queue ('' is the flow's own queue)." });
+
+/** A registered flow. */
+export const flowInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  nodes: count,
+  workers: workersSchema,
+  nodeWorkers: z.record(z.string(), count),
+  inputSchema: jsonSchema.optional(),
+});
+
+/** `GET /flows`. */
+export const flowListSchema = z.object({ flows: z.array(flowInfoSchema) });
+
+/** An edge of a DAG description. */
+export const edgeDescriptionSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  forward: z.literal(true).optional(),
+  executionOnly: z.literal(true).optional(),
+});
+
+/**
+ * One vertex of a DAG description; sub-DAGs, branches and for-each bodies nest. Typed as
+ * `@dagflow/flow`'s description (which the compiler checks), as a recursive type cannot be inferred.
+ */
+export const nodeDescriptionSchema: z.ZodType<FlowNodeDescription> = z.object({
+  id: z.string(),
+  kind: z.enum(['task', 'subdag', 'branch', 'foreach']),
+  parents: z.array(z.string()),
+  aggregator: z.boolean(),
+  retries: z.number().optional(),
+  timeoutMs: z.number().optional(),
+  backoff: z.object({ type: z.enum(['fixed', 'exponential']), delayMs: z.number() }).optional(),
+  fallback: z.boolean().optional(),
+  compensate: z.boolean().optional(),
+  queue: z.string().optional(),
+  get dag() {
+    return dagDescriptionSchema.optional();
+  },
+  get branches() {
+    return z.record(z.string(), dagDescriptionSchema).optional();
+  },
+  maxConcurrency: z.number().optional(),
+});
+
+/** A DAG as JSON: vertices in topological order, edges, roots and terminals. */
+export const dagDescriptionSchema: z.ZodType<FlowDagDescription> = z.object({
+  nodes: z.array(nodeDescriptionSchema),
+  edges: z.array(edgeDescriptionSchema),
+  roots: z.array(z.string()),
+  terminals: z.array(z.string()),
+  inputSchema: jsonSchema.optional(),
+});
+
+/** `GET /flows/:name`. */
+export const flowDetailSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  workers: workersSchema,
+  dag: dagDescriptionSchema,
+});
+
+/** `POST /flow/:name` (202), and `?wait=` when the request is still running at the deadline. */
+export const executeAnswerSchema = z.object({
+  requestId: z.string(),
+  status: z.literal('running').optional(),
+});
+
+/** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`: the request's status after. */
+export const controlAnswerSchema = z.object({ requestId: z.string(), status: requestStatusSchema });
 
 /** `GET /auth/whoami`: the caller's role and its token's name (`anonymous` when auth is off). */
-export interface WhoAmIResponse {
-  readonly role: 'viewer' | 'operator' | 'admin';
-  readonly token: string;
-}
+export const whoAmISchema = z.object({
+  role: z.enum(['viewer', 'operator', 'admin']),
+  token: z.string(),
+});
 
-/** `GET /admin/audit?limit=`: registry changes made over HTTP, newest first. */
-export interface AuditLogResponse {
-  readonly entries: readonly AuditEntry[];
-}
+/** A registry change made over HTTP. */
+export const auditEntrySchema = z.object({
+  at: epochMs,
+  who: z.object({ role: z.string(), token: z.string() }),
+  action: z.string(),
+  flow: z.string(),
+  forced: z.boolean(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** `GET /admin/audit`: registry changes made over HTTP, newest first. */
+export const auditLogSchema = z.object({ entries: z.array(auditEntrySchema) });
+
+/** `GET /healthz`. */
+export const healthSchema = z.object({ status: z.enum(['ok', 'redis unreachable']) });
+
+/** The body of `POST /admin/flows/:name/steps` and `PUT /admin/flows/:name/steps/:id`. */
+export const stepChangeSchema = z.object({
+  id: z
+    .string()
+    .optional()
+    .meta({ description: 'The new step (POST; PUT takes it from the path).' }),
+  op: z.string().meta({ description: 'A registered operation.' }),
+  with: z.record(z.string(), z.unknown()).optional(),
+  after: z.array(z.string()).optional(),
+  before: z.array(z.string()).optional(),
+  retries: z.number().optional(),
+  timeoutMs: z.number().optional(),
+});
+
+/** Every error answer. */
+export type ErrorResponse = Wire<z.output<typeof errorSchema>>;
+/** Lifecycle of a request. */
+export type RequestStatus = z.output<typeof requestStatusSchema>;
+/** Lifecycle of one node within a request. */
+export type NodeStatus = z.output<typeof nodeStatusSchema>;
+/** A node's error in a request state. */
+export type NodeError = Wire<z.output<typeof nodeErrorSchema>>;
+/** One node of a request state. */
+export type NodeState = Wire<z.output<typeof nodeStateSchema>>;
+/** `GET /flow/:name/requests/:id`. */
+export type RequestState = Wire<z.output<typeof requestStateSchema>>;
+/** What one attempt of a node logged. */
+export type AttemptLog = Wire<z.output<typeof attemptLogSchema>>;
+/** `GET /flow/:name/requests/:id/nodes/:path`. */
+export type NodeDetail = Wire<z.output<typeof nodeDetailSchema>>;
+/** One request of a listing. */
+export type RequestSummary = Wire<z.output<typeof requestSummarySchema>>;
+/** `GET /flow/:name/requests`. */
+export type RequestPage = Wire<z.output<typeof requestPageSchema>>;
+/** A registered flow. */
+export type FlowInfo = Wire<z.output<typeof flowInfoSchema>>;
+/** `GET /flows`. */
+export type FlowListResponse = Wire<z.output<typeof flowListSchema>>;
+/** One vertex of a DAG description. */
+export type NodeDescription = Wire<z.output<typeof nodeDescriptionSchema>>;
+/** A DAG as JSON. */
+export type DagDescription = Wire<z.output<typeof dagDescriptionSchema>>;
+/** `GET /flows/:name`. */
+export type FlowDetailResponse = Wire<z.output<typeof flowDetailSchema>>;
+/** `POST /flow/:name`. */
+export type ExecuteResponse = Wire<z.output<typeof executeAnswerSchema>>;
+/** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`. */
+export type ControlResponse = Wire<z.output<typeof controlAnswerSchema>>;
+/** `GET /auth/whoami`. */
+export type WhoAmIResponse = Wire<z.output<typeof whoAmISchema>>;
+/** `GET /admin/audit`. */
+export type AuditLogResponse = Wire<z.output<typeof auditLogSchema>>;
+/** `GET /healthz`. */
+export type HealthResponse = Wire<z.output<typeof healthSchema>>;
+/** The body of a step change. */
+export type StepChangeBody = z.input<typeof stepChangeSchema>;
+
+export * from './contract-live.js';

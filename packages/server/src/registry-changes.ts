@@ -1,7 +1,7 @@
 import type { FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
-import { callerOf } from './auth.js';
+import { callerOf } from './caller.js';
 
 /** A registry change over HTTP: what it is and which flow it touches. */
 export interface RegistryChange {

@@ -1,74 +1,159 @@
-import { AUDIT_LOG_LENGTH, type FlowApi, parseDefinition } from '@dagflow/engine';
+import { AUDIT_LOG_LENGTH, parseDefinition } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import express, { type RequestHandler } from 'express';
-import { jsonDepthGuard } from './body.js';
+import { z } from 'zod';
+import { auditLogSchema, flowInfoSchema, stepChangeSchema } from './contract.js';
 import { applyChange } from './registry-changes.js';
-import { param } from './request-params.js';
+import { flowParams } from './request-routes.js';
+import { type Route, defineRoute, sendJson } from './route.js';
+
+const force = z.object({
+  force: z
+    .string()
+    .optional()
+    .meta({ description: '`true` lets an admin change a flow defined in code.' }),
+});
+const stepParams = flowParams.extend({ id: z.string().meta({ description: 'The step id.' }) });
+const changed = {
+  200: {
+    description: 'The flow after the change.',
+    content: { 'application/json': flowInfoSchema },
+  },
+};
+const CHANGE_ERRORS = [
+  'UNSUPPORTED_MEDIA_TYPE',
+  'FLOW_NOT_FOUND',
+  'FLOW_OWNED_BY_CODE',
+  'UNKNOWN_OPERATION',
+  'DAG_CYCLE',
+  'DAG_UNKNOWN_NODE',
+  'DAG_DUPLICATE_NODE',
+  'DAG_INVALID_ID',
+  'DAG_INVALID_OPTION',
+] as const;
+
+const register = defineRoute({
+  method: 'post',
+  path: '/flows',
+  id: 'registerFlow',
+  access: 'admin',
+  summary: 'Register a declarative flow (JSON, or YAML when the content type says so).',
+  query: force,
+  body: {
+    read: 'raw',
+    description: 'A flow definition (schema: docs/flow-definition.schema.json).',
+    required: true,
+    content: {
+      'application/json': z.looseObject({ name: z.string() }),
+      'application/yaml': z.string(),
+      'text/yaml': z.string(),
+    },
+  },
+  answers: { 201: { description: 'Registered.', content: { 'application/json': flowInfoSchema } } },
+  errors: ['DEFINITION_INVALID', ...CHANGE_ERRORS],
+  async handle({ service, req, res }) {
+    const type = req.headers['content-type'] ?? '';
+    const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const definition = parseDefinition(text, /ya?ml/.test(type) ? 'yaml' : 'json');
+    const change = { action: 'register', flow: definitionName(definition) };
+    const info = await applyChange(service, { req, res }, change, () => {
+      const registered = service.registerDefinition(definition);
+      return { info: registered, details: { version: registered.version } };
+    });
+    sendJson(res, 201, flowInfoSchema, info);
+  },
+});
+
+// Run-time changes of a flow registered in this process, with registered operations.
+const addStep = defineRoute({
+  method: 'post',
+  path: '/admin/flows/:name/steps',
+  id: 'addStep',
+  access: 'admin',
+  summary: 'Add a step (a registered operation) to a flow at run time.',
+  params: flowParams,
+  query: force,
+  body: { read: 'json', description: 'The step.', schema: stepChangeSchema },
+  answers: changed,
+  errors: CHANGE_ERRORS,
+  async handle({ service, params, body, req, res }) {
+    const { id = '', ...step } = stepFromBody(body);
+    const change = { action: 'add-step', flow: params.name, details: { step: id } };
+    const info = await applyChange(service, { req, res }, change, () => ({
+      info: service.addStep(change.flow, { ...step, id }),
+    }));
+    sendJson(res, 200, flowInfoSchema, info);
+  },
+});
+
+const replaceStep = defineRoute({
+  method: 'put',
+  path: '/admin/flows/:name/steps/:id',
+  id: 'replaceStep',
+  access: 'admin',
+  summary: 'Replace a step of a flow at run time.',
+  params: stepParams,
+  query: force,
+  body: { read: 'json', description: 'The new step.', schema: stepChangeSchema },
+  answers: changed,
+  errors: ['NODE_NOT_FOUND', ...CHANGE_ERRORS],
+  async handle({ service, params, body, req, res }) {
+    const change = { action: 'replace-step', flow: params.name, details: { step: params.id } };
+    const info = await applyChange(service, { req, res }, change, () => ({
+      info: service.replaceStep(change.flow, params.id, stepFromBody(body)),
+    }));
+    sendJson(res, 200, flowInfoSchema, info);
+  },
+});
+
+const removeStep = defineRoute({
+  method: 'delete',
+  path: '/admin/flows/:name/steps/:id',
+  id: 'removeStep',
+  access: 'admin',
+  summary: 'Remove a step of a flow at run time.',
+  params: stepParams,
+  query: force,
+  answers: changed,
+  errors: ['NODE_NOT_FOUND', ...CHANGE_ERRORS],
+  async handle({ service, params, req, res }) {
+    const change = { action: 'remove-step', flow: params.name, details: { step: params.id } };
+    const info = await applyChange(service, { req, res }, change, () => ({
+      info: service.removeStep(change.flow, params.id),
+    }));
+    sendJson(res, 200, flowInfoSchema, info);
+  },
+});
+
+const audit = defineRoute({
+  method: 'get',
+  path: '/admin/audit',
+  id: 'auditLog',
+  access: 'admin',
+  summary: 'Registry changes made over HTTP, newest first.',
+  query: z.object({
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(AUDIT_LOG_LENGTH)
+      .default(100)
+      .meta({ description: `Entries, 1-${AUDIT_LOG_LENGTH}.` }),
+  }),
+  answers: {
+    200: { description: 'The entries.', content: { 'application/json': auditLogSchema } },
+  },
+  errors: [],
+  async handle({ service, query, res }) {
+    sendJson(res, 200, auditLogSchema, { entries: await service.auditLog.list(query.limit) });
+  },
+});
 
 /**
  * The routes that change the flow registry (admin): register a declarative flow, add, replace and
  * remove steps of a flow at run time, read the audit log. Each change is refused for a code-defined
  * flow without `?force=true`, and audited.
  */
-export function registryRoutes(app: express.Express, service: FlowApi, raw: RequestHandler): void {
-  const json = express.json({ limit: '1mb', verify: jsonDepthGuard });
-
-  app.post('/flows', raw, async (req, res) => {
-    // A declarative flow definition: YAML when the content type says so, else JSON.
-    const type = req.headers['content-type'] ?? '';
-    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
-    const definition = parseDefinition(body, /ya?ml/.test(type) ? 'yaml' : 'json');
-    const change = { action: 'register', flow: definitionName(definition) };
-    const info = await applyChange(service, { req, res }, change, () => {
-      const registered = service.registerDefinition(definition);
-      return { info: registered, details: { version: registered.version } };
-    });
-    res.status(201).json(info);
-  });
-
-  // Run-time changes of a flow registered in this process, with registered operations.
-  app.post('/admin/flows/:name/steps', json, async (req, res) => {
-    const step = stepFromBody(req.body);
-    const id = typeof step['id'] === 'string' ? step['id'] : '';
-    const change = { action: 'add-step', flow: param(req, 'name'), details: { step: id } };
-    res.json(
-      await applyChange(service, { req, res }, change, () => ({
-        info: service.addStep(change.flow, { ...step, id }),
-      })),
-    );
-  });
-
-  app.put('/admin/flows/:name/steps/:id', json, async (req, res) => {
-    const id = param(req, 'id');
-    const change = { action: 'replace-step', flow: param(req, 'name'), details: { step: id } };
-    res.json(
-      await applyChange(service, { req, res }, change, () => ({
-        info: service.replaceStep(change.flow, id, stepFromBody(req.body)),
-      })),
-    );
-  });
-
-  app.delete('/admin/flows/:name/steps/:id', async (req, res) => {
-    const id = param(req, 'id');
-    const change = { action: 'remove-step', flow: param(req, 'name'), details: { step: id } };
-    res.json(
-      await applyChange(service, { req, res }, change, () => ({
-        info: service.removeStep(change.flow, id),
-      })),
-    );
-  });
-
-  app.get('/admin/audit', async (req, res) => {
-    const limit = req.query['limit'] === undefined ? 100 : Number(req.query['limit']);
-    if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_LOG_LENGTH) {
-      throw new DagflowError(
-        ErrorCode.INVALID_INPUT,
-        `?limit must be an integer in [1, ${AUDIT_LOG_LENGTH}].`,
-      );
-    }
-    res.json({ entries: await service.auditLog.list(limit) });
-  });
-}
+export const registryRoutes: readonly Route[] = [register, addStep, replaceStep, removeStep, audit];
 
 /** The `name` of a parsed definition, before its full validation: the registry change needs it. */
 function definitionName(definition: unknown): string {
@@ -86,19 +171,9 @@ function definitionName(definition: unknown): string {
   return name;
 }
 
-/** `{ id?, op, with?, after?, before?, retries?, timeoutMs? }` from an admin request body. */
-function stepFromBody(body: unknown): Record<string, unknown> & { op: string } {
-  if (
-    body === null ||
-    typeof body !== 'object' ||
-    typeof (body as { op?: unknown }).op !== 'string'
-  ) {
-    throw new DagflowError(
-      ErrorCode.INVALID_INPUT,
-      'A step change needs a JSON body with at least "op" (a registered operation).',
-    );
-  }
-  const { retries, timeoutMs, ...step } = body as Record<string, unknown> & { op: string };
+/** A step change as the service takes it: `retries` and `timeoutMs` become its `options`. */
+function stepFromBody(body: z.output<typeof stepChangeSchema>) {
+  const { retries, timeoutMs, ...step } = body;
   const options = {
     ...(retries === undefined ? {} : { retries }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),

@@ -1,6 +1,9 @@
 /** A caller's role; each includes the rights of the ones before it. */
 export type Role = 'viewer' | 'operator' | 'admin';
 
+/** Who may use a route: anyone (`open`), or a token whose role has at least these rights. */
+export type Access = 'open' | Role;
+
 /** The roles, least rights first. */
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 

@@ -6,6 +6,7 @@ import type { Logger } from '@dagflow/engine';
 describe('route access', () => {
   it.each([
     ['GET', '/healthz', 'open'],
+    ['GET', '/openapi.json', 'open'],
     ['HEAD', '/dashboard/assets/app.js', 'open'],
     ['GET', '/dashboard', 'open'],
     ['GET', '/flows', 'viewer'],

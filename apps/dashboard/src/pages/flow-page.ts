@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { RequestStatus, RequestSummary } from '../api-types.js';
+import type { RequestStatus, RequestSummary } from '@dagflow/server/contract';
 import { dateTime, duration, h } from '../dom.js';
 import { buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { AttemptLog, NodeDetail } from '../api-types.js';
+import type { AttemptLog, NodeDetail } from '@dagflow/server/contract';
 import { dateTime, h, json } from '../dom.js';
 import type { InstanceState } from '../graph-model.js';
 import { describeCounts, countStatuses } from '../status.js';

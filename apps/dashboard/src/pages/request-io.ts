@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { DagDescription, RequestState } from '../api-types.js';
+import type { DagDescription, RequestState } from '@dagflow/server/contract';
 import { h, json } from '../dom.js';
 
 /** Longer JSON is cut: the panel is for a look, the API for the whole value. */

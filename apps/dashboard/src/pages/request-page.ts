@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { DagDescription, RequestState, RequestStatus } from '../api-types.js';
+import type { DagDescription, RequestState, RequestStatus } from '@dagflow/server/contract';
 import { dateTime, duration, h } from '../dom.js';
 import { type Box, type Cluster, type GraphModel, buildGraph } from '../graph-model.js';
 import { graphView } from '../graph-view.js';

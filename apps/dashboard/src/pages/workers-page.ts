@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import type { WorkerInfo } from '../api-types.js';
+import type { WorkerInfo } from '@dagflow/server/contract';
 import { dateTime, duration, h } from '../dom.js';
 import { type Page, every } from '../router.js';
 

@@ -16,7 +16,7 @@ export interface AttemptLog {
   readonly attempt: number;
   readonly lines: readonly NodeLogLine[];
   /** Set when the attempt logged more than the cap and later lines were dropped. */
-  readonly truncated?: boolean;
+  readonly truncated?: true;
 }
 
 /** Bytes kept per attempt; later lines are dropped (and the log says so). */

@@ -1,0 +1,17 @@
+import { liveRoutes } from './live-routes.js';
+import { registryRoutes } from './registry-routes.js';
+import { requestRoutes } from './request-routes.js';
+import type { Route } from './route.js';
+import { serviceRoutes } from './service-routes.js';
+
+/**
+ * Every route of the HTTP API: the one table from which `createApp` makes the express routes and
+ * `GET /openapi.json` its document, and `ROUTE_ACCESS` the roles. A new route is one `defineRoute`
+ * added here (or to one of these lists), with its answer schemas in `contract.ts`.
+ */
+export const API_ROUTES: readonly Route[] = [
+  ...requestRoutes,
+  ...liveRoutes,
+  ...serviceRoutes,
+  ...registryRoutes,
+];

@@ -1,0 +1,49 @@
+/**
+ * The API contract's live parts: worker processes (`GET /workers`) and the Server-Sent Events of
+ * `GET /flow/:name/requests/:id/events` and `GET /flow/:name/events`. Re-exported by `contract.ts`.
+ * @module
+ */
+import { z } from 'zod';
+import type { Wire } from './wire.js';
+
+const epochMs = z.number().meta({ description: 'ms since the epoch' });
+
+/** A node a worker process runs now. */
+export const runningNodeSchema = z.object({
+  flow: z.string(),
+  requestId: z.string(),
+  path: z.string(),
+  since: epochMs,
+});
+
+/** A live worker process, as it announced itself with its last heartbeat. */
+export const workerInfoSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  version: z.string().meta({ description: 'The @dagflow/engine version it runs.' }),
+  startedAt: epochMs,
+  beatAt: epochMs.meta({ description: 'Its last heartbeat; live for 15 s after it.' }),
+  queues: z.array(z.object({ flow: z.string(), queue: z.string() })),
+  runningCount: z.number().int().nonnegative(),
+  running: z.array(runningNodeSchema).meta({ description: 'The nodes it has run longest (20).' }),
+});
+
+/** `GET /workers`. */
+export const workerListSchema = z.object({ workers: z.array(workerInfoSchema) });
+
+/** The text of a Server-Sent Events stream (`event:` and `data:` lines, JSON data). */
+export const eventStreamSchema = z.string().meta({
+  description:
+    'Server-Sent Events: `event: <name>` and `data: <JSON>` lines, a blank line after each event; comment lines keep the stream open.',
+});
+
+/** A request of a flow was created (`pending`) or changed status: `event: request` on `GET /flow/:name/events`. */
+export const flowChangeSchema = z.object({ requestId: z.string(), status: z.string() });
+
+/** A live worker process. */
+export type WorkerInfo = Wire<z.output<typeof workerInfoSchema>>;
+/** `GET /workers`. */
+export type WorkerListResponse = Wire<z.output<typeof workerListSchema>>;
+/** The data of an `event: request` of `GET /flow/:name/events`. */
+export type FlowChangeEvent = Wire<z.output<typeof flowChangeSchema>>;

@@ -1,0 +1,33 @@
+import type * as engine from '@dagflow/engine';
+import { describe, expectTypeOf, it } from 'vitest';
+import type * as wire from '../src/contract.js';
+
+/**
+ * The contract's types against the engine's, at compile time (`pnpm typecheck`): a field the engine
+ * answers that the contract lacks, or a contract type the engine's readers cannot take, fails it.
+ * (What the server sends is checked against the document at run time by the conformance test.)
+ */
+type Missing<Engine, Wire> = Exclude<keyof Engine, keyof Wire>;
+
+describe('the HTTP contract and the engine types', () => {
+  it('has every field the engine answers', () => {
+    expectTypeOf<Missing<engine.RequestState, wire.RequestState>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.NodeState, wire.NodeState>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.NodeError, wire.NodeError>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.NodeDetail, wire.NodeDetail>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.FlowInfo, wire.FlowInfo>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.RequestSummary, wire.RequestSummary>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.RequestPage, wire.RequestPage>>().toEqualTypeOf<never>();
+    expectTypeOf<
+      Missing<engine.AuditEntry, wire.AuditLogResponse['entries'][number]>
+    >().toEqualTypeOf<never>();
+  });
+
+  it('gives types the engine-typed readers (the CLI) can take', () => {
+    expectTypeOf<wire.RequestState>().toExtend<engine.RequestState>();
+    expectTypeOf<wire.NodeDetail>().toExtend<engine.NodeDetail>();
+    expectTypeOf<wire.FlowInfo>().toExtend<engine.FlowInfo>();
+    expectTypeOf<wire.RequestPage>().toExtend<engine.RequestPage>();
+    expectTypeOf<wire.DagDescription>().toEqualTypeOf<engine.DagDescription>();
+  });
+});
