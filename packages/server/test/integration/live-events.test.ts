@@ -86,6 +86,7 @@ it('pushes a request’s state within 500 ms of each node finishing, then ends w
       const nodes = value!.data['nodes'] as Record<string, { status: string }>;
       if (nodes[step]?.status !== 'completed') continue;
       seen.push(step);
+      console.log(`lag ${step} ${value!.at - released}`);
       expect(value!.at - released).toBeLessThan(500);
       break;
     }
