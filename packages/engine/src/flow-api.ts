@@ -32,6 +32,7 @@ export interface FlowApi {
   resume(name: string, requestId: string): Promise<void>;
   stop(name: string, requestId: string): Promise<void>;
   rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
+  signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
   ping(): Promise<void>;
   metrics(): Promise<string>;
 }

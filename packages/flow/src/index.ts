@@ -33,6 +33,7 @@ export type {
   Aggregator,
   BackoffOptions,
   BranchOptions,
+  ChildFlowOptions,
   Condition,
   Data,
   EdgeOptions,
@@ -43,5 +44,7 @@ export type {
   NodeLogger,
   NodeOptions,
   RequestStore,
+  SignalOptions,
   SubDagOptions,
+  Wait,
 } from './types.js';

@@ -140,6 +140,15 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
     });
   }
 
+  // A signal's payload is the body (JSON, text or bytes, as for execute); the node completes with it.
+  app.post('/flow/:name/requests/:id/signals/:signal', raw, async (req, res) => {
+    const id = param(req, 'id');
+    const signal = param(req, 'signal');
+    const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
+    await service.signal(param(req, 'name'), id, signal, hasBody ? inputFromBody(req) : null);
+    res.status(202).json({ requestId: id, signal });
+  });
+
   app.get('/metrics', async (_req, res) => {
     res.type('text/plain; version=0.0.4').send(await service.metrics());
   });

@@ -1,7 +1,7 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START, vertexPath } from '../plan/paths.js';
 import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
-import { pathOfField, RequestField, stepField, StepField } from './layout.js';
+import { childRequestId, pathOfField, RequestField, stepField, StepField } from './layout.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the
@@ -23,6 +23,15 @@ export function requestStateOf(
     nodes[vertex] ??= nodeState(fields, vertex);
   }
   const error = fields[RequestField.error];
+  const parent = fields[RequestField.parent];
+  for (const [path, node] of Object.entries(nodes)) {
+    const step = plan.stepAt(path);
+    if (step?.kind === 'task' && step.vertex.wait?.kind === 'flow' && node.status !== 'pending')
+      nodes[path] = {
+        ...node,
+        child: { flow: step.vertex.wait.flow, requestId: childRequestId(requestId, path) },
+      };
+  }
   return {
     requestId,
     flow: plan.name,
@@ -31,6 +40,7 @@ export function requestStateOf(
     ...optionalNumber('startedAt', fields[RequestField.startedAt]),
     ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
+    ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
     nodes,
   };
 }

@@ -14,6 +14,8 @@ export const SCRIPT_NAMES = [
   'recordCompensation',
   'clearResuming',
   'holdSteps',
+  'parkStep',
+  'deliverSignal',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

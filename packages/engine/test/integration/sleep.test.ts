@@ -1,0 +1,34 @@
+import { waitFor } from '@dagflow/test-utils';
+import { Queue } from 'bullmq';
+import { describe, expect, inject, it } from 'vitest';
+import { newService, prefixFor, spawnFixture } from './helpers.js';
+
+describe('sleep', () => {
+  it('starts the successor after the delay, holding no active job meanwhile', async () => {
+    const prefix = prefixFor();
+    await spawnFixture('waits.mjs', prefix);
+    const service = newService({ prefix });
+    const queue = new Queue('{napping}', { connection: { url: inject('redisUrl') }, prefix });
+    try {
+      const id = await service.execute('napping', null);
+      await waitFor(
+        async () => (await service.state('napping', id)).nodes['a']?.status === 'completed',
+      );
+      // Node a's job ends right after its completion; then only the nap's delayed job is left.
+      await waitFor(
+        async () => {
+          const { active, delayed } = await queue.getJobCounts('active', 'delayed');
+          return active === 0 && delayed === 1;
+        },
+        { timeoutMs: 600, message: 'the nap should be one delayed job, none active' },
+      );
+      // The one worker slot is free during the nap.
+      const other = await service.execute('quick', 4);
+      expect(await service.waitForResult('quick', other, { timeoutMs: 700 })).toBe(8);
+      const { a, b } = (await service.waitForResult('napping', id)) as { a: number; b: number };
+      expect(b - a).toBeGreaterThanOrEqual(800);
+    } finally {
+      await queue.close();
+    }
+  });
+});
