@@ -39,15 +39,19 @@ export type {
   NodeError,
   NodeState,
   NodeStatus,
+  RequestRef,
   RequestState,
   RequestStatus,
 } from './types.js';
 export { Dag, DagflowError, DagValidationError, ErrorCode, NonRetryableError } from '@dagflow/flow';
 export type { FlowDefinition, Operation } from '@dagflow/flow';
 export type {
+  ChildFlowOptions,
   DagDescription,
   Handler,
   NodeContext,
   NodeDescription,
   NodeOptions,
+  SignalOptions,
+  Wait,
 } from '@dagflow/flow';

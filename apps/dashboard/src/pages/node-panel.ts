@@ -166,6 +166,12 @@ export class NodePanel {
         h('dt', {}, 'finished'),
         h('dd', {}, clock(state.finishedAt)),
         state.waiting ? [h('dt', {}, 'note'), h('dd', {}, state.waiting)] : [],
+        state.child
+          ? [
+              h('dt', {}, 'child request'),
+              h('dd', {}, requestLink(state.child.flow, state.child.requestId)),
+            ]
+          : [],
         state.picked
           ? [
               h('dt', {}, 'picked'),
@@ -217,4 +223,10 @@ function ordered(instances: readonly InstanceState[]): InstanceState[] {
   return [...instances].sort(
     (a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path, 'en', { numeric: true }),
   );
+}
+
+/** A link to a request's page (a child-flow node's child request). */
+function requestLink(flow: string, requestId: string): HTMLElement {
+  const href = `#/requests/${encodeURIComponent(flow)}/${encodeURIComponent(requestId)}`;
+  return h('a', { href }, `${flow} / ${requestId}`);
 }

@@ -64,6 +64,16 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     const took =
       state.finishedAt === undefined ? '' : ` · took ${state.finishedAt - state.createdAt} ms`;
     meta.textContent = `flow ${flow} · created ${clock(state.createdAt)} · finished ${clock(state.finishedAt)}${took}`;
+    // A child request (dag.flow) links to its parent request.
+    const { parent } = state;
+    if (parent !== undefined) {
+      const href = `#/requests/${encodeURIComponent(parent.flow)}/${encodeURIComponent(parent.requestId)}`;
+      meta.append(
+        ' · child of ',
+        h('a', { href }, `${parent.flow} / ${parent.requestId}`),
+        ` (${parent.node})`,
+      );
+    }
     failure.replaceChildren(
       state.error
         ? h(
