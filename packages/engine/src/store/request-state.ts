@@ -24,14 +24,7 @@ export function requestStateOf(
   }
   const error = fields[RequestField.error];
   const parent = fields[RequestField.parent];
-  for (const [path, node] of Object.entries(nodes)) {
-    const step = plan.stepAt(path);
-    if (step?.kind === 'task' && step.vertex.wait?.kind === 'flow' && node.status !== 'pending')
-      nodes[path] = {
-        ...node,
-        child: { flow: step.vertex.wait.flow, requestId: childRequestId(requestId, path) },
-      };
-  }
+  if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
   return {
     requestId,
     flow: plan.name,
@@ -43,6 +36,17 @@ export function requestStateOf(
     ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
     nodes,
   };
+}
+
+/** Adds to each child-flow node that started the child request it runs (`dag.flow`). */
+function linkChildren(plan: FlowPlan, requestId: string, nodes: Record<string, NodeState>): void {
+  for (const [path, node] of Object.entries(nodes)) {
+    const wait = plan.resolve(path)?.step;
+    if (wait?.kind !== 'task' || wait.vertex.wait?.kind !== 'flow' || node.status === 'pending')
+      continue;
+    const child = { flow: wait.vertex.wait.flow, requestId: childRequestId(requestId, path) };
+    nodes[path] = { ...node, child };
+  }
 }
 
 /**
