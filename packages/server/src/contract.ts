@@ -95,6 +95,12 @@ export interface ControlResponse {
   readonly status: RequestStatusName;
 }
 
+/** `POST /flow/:name/requests/:id/signals/:signal` (202): the signal was stored for that node. */
+export interface SignalResponse {
+  readonly requestId: string;
+  readonly signal: string;
+}
+
 /** `GET /auth/whoami`: the caller's role and its token's name (`anonymous` when auth is off). */
 export interface WhoAmIResponse {
   readonly role: 'viewer' | 'operator' | 'admin';
