@@ -31,4 +31,30 @@ describe('sleep', () => {
       await queue.close();
     }
   });
+
+  it('is taken off the queue by a stop, and sleeps again after a rerun', async () => {
+    const prefix = prefixFor();
+    await spawnFixture('waits.mjs', prefix);
+    const service = newService({ prefix });
+    const queue = new Queue('{napping}', { connection: { url: inject('redisUrl') }, prefix });
+    try {
+      const id = await service.execute('napping', null);
+      await waitFor(async () => (await queue.getJobCounts('delayed')).delayed === 1);
+      await service.stop('napping', id);
+      expect(await queue.getJobCounts('delayed', 'waiting', 'active')).toEqual({
+        delayed: 0,
+        waiting: 0,
+        active: 0,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await service.state('napping', id)).nodes['b']?.status).toBe('pending');
+
+      const rerunAt = Date.now();
+      await service.rerun('napping', id);
+      const { b } = (await service.waitForResult('napping', id)) as { b: number };
+      expect(b - rerunAt).toBeGreaterThanOrEqual(800);
+    } finally {
+      await queue.close();
+    }
+  });
 });
