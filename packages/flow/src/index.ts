@@ -11,7 +11,7 @@
  * @module
  */
 export { Dag, isHandledElsewhere } from './dag.js';
-export { withReplacedStep, withStep, withoutStep } from './dag-changes.js';
+export { withChildFlow, withReplacedStep, withStep, withoutStep } from './dag-changes.js';
 export type { NewStep } from './dag-changes.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
