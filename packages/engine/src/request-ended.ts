@@ -16,7 +16,8 @@ export interface EndingParts {
 /**
  * The one path for "a request ended here": counts it, and enqueues its `@finish` job when the flow has
  * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
- * failure or stop), and wakes the parent node of a child request. `generation` is the job-id generation of a rerun that completed the request.
+ * failure or stop), and wakes the parent node of a child request. `generation` is the job-id
+ * generation of a rerun that completed the request.
  */
 export async function requestEnded(
   parts: EndingParts,
