@@ -32,11 +32,11 @@ export function countStatuses(instances: readonly NodeState[]): StatusCounts {
 
 /**
  * One status for many instances of a node: any failure shows failed; else any activity shows it (running,
- * retrying, queued); all completed shows completed; a mix of completed and pending is still running.
+ * retrying, waiting, queued); all completed shows completed; a mix of completed and pending is still running.
  */
 export function combinedStatus(counts: StatusCounts): NodeStatus {
   if (counts.failed) return 'failed';
-  for (const status of ['running', 'retrying', 'queued'] as const)
+  for (const status of ['running', 'retrying', 'waiting', 'queued'] as const)
     if (counts[status]) return status;
   if (counts.completed) return counts.pending ? 'running' : 'completed';
   return 'pending';
@@ -44,7 +44,15 @@ export function combinedStatus(counts: StatusCounts): NodeStatus {
 
 /** A short text of counts, most advanced first: `980 completed · 20 running`. */
 export function describeCounts(counts: StatusCounts): string {
-  const order: NodeStatus[] = ['completed', 'running', 'retrying', 'queued', 'pending', 'failed'];
+  const order: NodeStatus[] = [
+    'completed',
+    'running',
+    'retrying',
+    'waiting',
+    'queued',
+    'pending',
+    'failed',
+  ];
   return order
     .filter((status) => (counts[status] ?? 0) > 0)
     .map((status) => `${counts[status]} ${status}`)

@@ -23,10 +23,24 @@ export function describeAsText(description: DagDescription, indent = ''): string
 function details(node: NodeDescription): string {
   const parts: string[] = [];
   if (node.kind !== 'task') parts.push(node.kind);
+  if (node.wait !== undefined) parts.push(waitText(node.wait));
+  else if (node.delayMs !== undefined) parts.push(`delay ${node.delayMs} ms`);
   if (node.retries !== undefined && node.retries > 0) parts.push(`retries ${node.retries}`);
   if (node.timeoutMs !== undefined) parts.push(`timeout ${node.timeoutMs} ms`);
   if (node.queue !== undefined) parts.push(`queue ${node.queue}`);
   if (node.maxConcurrency !== undefined) parts.push(`max ${node.maxConcurrency} at once`);
   if (node.aggregator) parts.push('aggregator');
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+/** What a signal, sleep or child-flow node waits for. */
+function waitText(wait: NonNullable<NodeDescription['wait']>): string {
+  switch (wait.kind) {
+    case 'signal':
+      return wait.timeoutMs === undefined ? 'signal' : `signal, timeout ${wait.timeoutMs} ms`;
+    case 'sleep':
+      return `sleep ${wait.ms} ms`;
+    case 'flow':
+      return `child flow ${wait.flow}`;
+  }
 }

@@ -14,9 +14,9 @@
   resume  paused -> its status before (or a pending or running request with held or resuming steps
           left by an interrupted resume); the keys no longer expire; returns the held steps to enqueue under a new generation, and those
           of an interrupted resume under theirs (see take_resuming).
-  stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running
-          or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
-  rerun   failed|stopped -> running; failed and unfinished steps are reset (their attempts still running
+  stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running,
+          waiting (a parked signal or child-flow node) or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
+  rerun   failed|stopped -> running; failed and unfinished steps (waiting ones too) are reset (their attempts still running
           lose ownership: field w| becomes 'r<generation>', so their late completions are stale, and
           jobs of older generations still waiting do not start), the TTL is removed;
           returns those steps plus the held and resuming ones to enqueue. A request whose terminals all completed
@@ -139,7 +139,8 @@ if command == 'stop' then
   end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' stopped')
   local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
-  return { 0, steps_with({ queued = true, running = true, retrying = true }), generation }
+  return { 0, steps_with({ queued = true, running = true, retrying = true, waiting = true }),
+    generation }
 end
 
 if command == 'rerun' then
@@ -154,7 +155,9 @@ if command == 'rerun' then
     redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' completed')
     return { 0, {}, generation, 1 }
   end
-  local reset = steps_with({ failed = true, queued = true, running = true, retrying = true })
+  local reset = steps_with({
+    failed = true, queued = true, running = true, retrying = true, waiting = true,
+  })
   for _, step in ipairs(reset) do
     redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
   end

@@ -5,6 +5,7 @@
   ARGV[1] now (ms)     ARGV[2] encoded input   ARGV[3] encoded context (query, headers) or ''
   ARGV[4] version of the flow definition the request runs on, to its end
   ARGV[5] events channel   ARGV[6] event message (`flow/requestId`): a new request is announced `pending`
+  ARGV[7] the parent of a child request (JSON: flow, requestId, node; see request-ended.ts), or ''
 
   Returns { 1 } when created, { 0, status } when the request already existed.
 ]]
@@ -15,6 +16,9 @@ if status then
   return { 0, status }
 end
 redis.call('HSET', KEYS[1], 'status', 'pending', 'createdAt', ARGV[1], 'version', ARGV[4])
+if ARGV[7] and ARGV[7] ~= '' then
+  redis.call('HSET', KEYS[1], 'parent', ARGV[7])
+end
 if ARGV[3] ~= '' then
   redis.call('HSET', KEYS[2], 'in', ARGV[2], 'ctx', ARGV[3])
 else

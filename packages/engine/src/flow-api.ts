@@ -41,6 +41,7 @@ export interface FlowApi {
   stop(name: string, requestId: string): Promise<void>;
   rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
   workers(): Promise<WorkerInfo[]>;
+  signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
   ping(): Promise<void>;
   metrics(): Promise<string>;
 }

@@ -1,6 +1,7 @@
 import {
   type Dag,
   Dag as DagClass,
+  withChildFlow,
   withReplacedStep,
   withStep,
   withoutStep,
@@ -74,13 +75,17 @@ export class FlowRegistrations {
   /** See `FlowService.addStep`. */
   addStep(flow: string, step: AddedStep): FlowInfo {
     return this.#change(flow, `add ${step.id}`, (dag) =>
-      withStep(dag, {
-        id: step.id,
-        handler: this.#handlerOf(step),
-        ...(step.options === undefined ? {} : { options: step.options }),
-        ...(step.after === undefined ? {} : { after: step.after }),
-        ...(step.before === undefined ? {} : { before: step.before }),
-      }),
+      asChildFlow(
+        withStep(dag, {
+          id: step.id,
+          handler: this.#handlerOf(step),
+          ...(step.options === undefined ? {} : { options: step.options }),
+          ...(step.after === undefined ? {} : { after: step.after }),
+          ...(step.before === undefined ? {} : { before: step.before }),
+        }),
+        step.id,
+        step,
+      ),
     );
   }
 
@@ -92,7 +97,7 @@ export class FlowRegistrations {
   /** See `FlowService.replaceStep`. */
   replaceStep(flow: string, id: string, step: StepChange): FlowInfo {
     return this.#change(flow, `replace ${id}`, (dag) =>
-      withReplacedStep(dag, id, this.#handlerOf(step), step.options),
+      asChildFlow(withReplacedStep(dag, id, this.#handlerOf(step), step.options), id, step),
     );
   }
 
@@ -124,6 +129,8 @@ export class FlowRegistrations {
   #handlerOf(step: StepChange): Handler<never, unknown> {
     if (step.handler !== undefined) return step.handler;
     const name = step.op ?? '';
+    // Made a child-flow node by asChildFlow: it runs no handler.
+    if (name === 'flow') return () => null;
     const operation = this.operations.get(name);
     if (operation === undefined) {
       throw new DagflowError(
@@ -171,4 +178,20 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`,
     );
   }
+}
+
+/**
+ * A step whose work is the `flow` operation becomes a child-flow node (`dag.flow`), which waits for
+ * the child request without holding a worker; other steps stay as they are.
+ */
+function asChildFlow(dag: Dag, id: string, step: StepChange): Dag {
+  if (step.handler !== undefined || step.op !== 'flow') return dag;
+  const flow = step.with?.['flow'];
+  if (typeof flow !== 'string' || flow === '') {
+    throw new DagflowError(
+      ErrorCode.DEFINITION_INVALID,
+      "Operation 'flow' needs a string parameter 'flow' in 'with'.",
+    );
+  }
+  return withChildFlow(dag, id, flow);
 }

@@ -24,6 +24,7 @@ import type { FlowOrigin } from './registry.js';
 import type { FlowInfo, FlowOptions } from './types.js';
 import { FlowServing } from './worker/flow-serving.js';
 import { builtInOperations } from './worker/operations.js';
+import { childRequestsOf } from './child-requests.js';
 
 /**
  * Registers flows, executes requests and runs their nodes on BullMQ workers: a {@link FlowClient}
@@ -60,12 +61,19 @@ export class FlowService extends FlowClient implements FlowApi {
       },
       prefix: this.options.prefix,
       httpAllow: this.options.httpAllow,
-      execute: (flow, input, opts) => this.execute(flow, input, opts),
-      waitForResult: (flow, requestId, opts) => this.waitForResult(flow, requestId, opts),
     });
     const { plans, log } = this;
     const originOf = (flow: string) => this.#registrations.originOf(flow);
-    this.#serving = new FlowServing({ res, plans, options: this.options, log, limits, originOf });
+    const children = childRequestsOf(this, res);
+    this.#serving = new FlowServing({
+      res,
+      plans,
+      options: this.options,
+      log,
+      limits,
+      originOf,
+      children,
+    });
     const added = (plan: FlowPlan, changeOf?: string) =>
       changeOf === undefined ? this.#serving.added(plan) : this.#serving.changed(plan, changeOf);
     this.#registrations = new FlowRegistrations(plans, this.#operations, added, limits);

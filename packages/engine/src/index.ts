@@ -45,6 +45,7 @@ export type {
   NodeError,
   NodeState,
   NodeStatus,
+  RequestRef,
   RequestState,
   RequestStatus,
 } from './types.js';
@@ -68,9 +69,12 @@ export type {
   TypedNodeOptions,
 } from '@dagflow/flow';
 export type {
+  ChildFlowOptions,
   DagDescription,
   Handler,
   NodeContext,
   NodeDescription,
   NodeOptions,
+  SignalOptions,
+  Wait,
 } from '@dagflow/flow';

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { Keys } from './store/keys.js';
-import { jobId, type NodeJobData } from './store/layout.js';
+import { jobId, type NodeJobData, type WakeKind } from './store/layout.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -39,6 +39,10 @@ export interface EnqueueOptions {
    * Inputs handed over in the job data: one for every step of this call, or one per step path (steps
    * without one get none), with the request context.
    */
+  /** Enqueues wake jobs of waiting steps (see `WakeKind`) instead of the steps' own jobs. */
+  readonly wake?: WakeKind;
+  /** Milliseconds before the jobs may start (a signal timeout). */
+  readonly delayMs?: number;
   readonly inline?: {
     readonly input: string | ReadonlyMap<string, string>;
     readonly context: string | null;
@@ -103,13 +107,15 @@ export class NodeQueues {
       ...(generation === 0 ? {} : { g: generation }),
       ...inlineInput(inline?.input, path),
       ...(inline?.context == null ? {} : { c: inline.context }),
+      ...(options.wake === undefined ? {} : { k: options.wake }),
     });
     const job = (path: string) => ({
       name: JOB_NAME,
       data: data(path),
       opts: {
         ...(plan.resolve(path)?.step.jobOptions ?? FINISH_JOB),
-        jobId: jobId(requestId, path, generation),
+        jobId: jobId(requestId, path, generation, options.wake),
+        ...(options.delayMs === undefined ? {} : { delay: options.delayMs }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
       },
     });

@@ -9,12 +9,15 @@ export type Ending = 'completed' | 'failed' | 'stopped';
 export interface EndingParts {
   readonly queues: NodeQueues;
   readonly ended: (flow: string, ending: Ending) => void;
+  /** Wakes the parent node of a child request (`dag.flow`), if the request has a parent. */
+  readonly wakeParent?: (flow: string, requestId: string) => Promise<void>;
 }
 
 /**
  * The one path for "a request ended here": counts it, and enqueues its `@finish` job when the flow has
  * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
- * failure or stop). `generation` is the job-id generation of a rerun that completed the request.
+ * failure or stop), and wakes the parent node of a child request. `generation` is the job-id
+ * generation of a rerun that completed the request.
  */
 export async function requestEnded(
   parts: EndingParts,
@@ -23,6 +26,7 @@ export async function requestEnded(
 ): Promise<void> {
   const { requestId, ending, generation } = request;
   parts.ended(plan.name, ending);
+  await parts.wakeParent?.(plan.name, requestId);
   const hasWork = ending === 'completed' ? plan.hooks.finally !== undefined : plan.hasFinishHooks;
   if (!hasWork) return;
   await parts.queues.enqueue(

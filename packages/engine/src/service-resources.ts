@@ -11,11 +11,13 @@ import { ResultWaiter } from './client/result-waiter.js';
 import { defineScripts } from './store/scripts.js';
 import { StateStore } from './store/state-store.js';
 import { NodeLogWriter } from './store/node-logs.js';
+import { WaitStore } from './store/wait-store.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {
   #redis: Redis | undefined;
   #store: StateStore | undefined;
+  #waits: WaitStore | undefined;
   #queues: NodeQueues | undefined;
   #index: RequestIndex | undefined;
   #waiter: ResultWaiter | undefined;
@@ -45,6 +47,12 @@ export class ServiceResources {
   get store(): StateStore {
     this.#store ??= new StateStore(this.redis, this.keys, this.options.retention);
     return this.#store;
+  }
+
+  /** Parking of waiting steps, signals and parent links. */
+  get waits(): WaitStore {
+    this.#waits ??= new WaitStore(this.redis, this.keys);
+    return this.#waits;
   }
 
   get queues(): NodeQueues {

@@ -4,8 +4,18 @@ import type { AttemptLog } from './store/node-logs.js';
 /** Lifecycle of a request. */
 export type RequestStatus = 'pending' | 'running' | 'completed' | 'failed' | 'stopped' | 'paused';
 
-/** Lifecycle of one node within a request: `queued` waits for a worker, `retrying` for its next attempt. */
-export type NodeStatus = 'pending' | 'queued' | 'running' | 'retrying' | 'completed' | 'failed';
+/**
+ * Lifecycle of one node within a request: `queued` waits for a worker, `retrying` for its next attempt,
+ * `waiting` for its signal or its child request (no job and no worker slot is held meanwhile).
+ */
+export type NodeStatus =
+  'pending' | 'queued' | 'running' | 'retrying' | 'waiting' | 'completed' | 'failed';
+
+/** A request by flow and id: the child request a `dag.flow` node runs. */
+export interface RequestRef {
+  readonly flow: string;
+  readonly requestId: string;
+}
 
 /** A node's error as recorded in the request state. */
 export interface NodeError {
@@ -34,6 +44,8 @@ export interface NodeState {
   readonly error?: NodeError;
   /** For a conditional branch: the branch keys that ran; for a for-each: its item keys. */
   readonly picked?: readonly string[];
+  /** For a child-flow node (`dag.flow`) that started: the child request it runs. */
+  readonly child?: RequestRef;
   /** Set on a queued node whose queue has no live worker: it runs when one starts. */
   readonly waiting?: 'waiting for worker';
   /** The saga compensation's outcome, once the request ended failed or stopped. */
@@ -54,6 +66,8 @@ export interface RequestState {
   readonly finishedAt?: number;
   /** Why the request failed: the node, its attempts and its error. */
   readonly error?: NodeError;
+  /** For a child request: the parent request and the node (`dag.flow`) that runs it. */
+  readonly parent?: RequestRef & { readonly node: string };
   /**
    * Every vertex by path (`verify/face-detect`, `route/adult/welcome`, `each[42]/check`). Vertices outside
    * branches and for-each bodies are listed from the start (`pending` until they run); those inside appear
@@ -95,6 +109,8 @@ export interface ExecuteOptions {
    * @defaultValue none: before every prioritised request, in arrival order
    */
   readonly priority?: number;
+  /** @internal The parent node of a child request (`dag.flow`): the child's end wakes it. */
+  readonly parent?: RequestRef & { readonly node: string };
 }
 
 /** A registered flow as listed by {@link FlowService.flows}. */

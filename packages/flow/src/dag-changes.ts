@@ -63,6 +63,22 @@ export function withReplacedStep(
   );
 }
 
+/**
+ * The DAG with task `id` made a child-flow node that runs the registered flow `flow` (`dag.flow`),
+ * wired as before: the run-time form of the declarative `flow` operation.
+ * @throws DagValidationError `DAG_UNKNOWN_NODE` when the DAG has no such task, `DAG_INVALID_ID`
+ */
+export function withChildFlow(dag: Dag, id: string, flow: string): Dag {
+  taskOf(dag, id);
+  const [replacement] = new Dag().flow(id, flow).vertices;
+  return Dag.from(
+    dag.vertices.map((vertex) =>
+      vertex.id === id && replacement !== undefined ? replacement : vertex,
+    ),
+    dag.edges,
+  );
+}
+
 function taskOf(dag: Dag, id: string): TaskVertex {
   const vertex = dag.vertices.find((candidate) => candidate.id === id);
   if (vertex?.kind !== 'task') {

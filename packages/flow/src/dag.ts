@@ -5,11 +5,15 @@ import type {
   Condition,
   EdgeOptions,
   ForEach,
+  ChildFlowOptions,
   ForEachOptions,
   Handler,
   NodeOptions,
+  SignalOptions,
   SubDagOptions,
+  Wait,
 } from './types.js';
+import { type WaitParts, childFlowParts, signalParts, sleepParts } from './waits.js';
 
 /** A node that runs a handler. */
 export interface TaskVertex {
@@ -17,6 +21,8 @@ export interface TaskVertex {
   readonly id: string;
   readonly handler: Handler<never, unknown>;
   readonly options: NodeOptions;
+  /** Set for a signal, sleep or child-flow node: what it waits for (see {@link Wait}). */
+  readonly wait?: Wait;
 }
 
 /** A vertex that runs another DAG as one step. */
@@ -96,6 +102,44 @@ export class Dag {
     options: Omit<NodeOptions, 'queue' | 'fallback' | 'compensate'> = {},
   ): this {
     return this.node(id, handledElsewhere(id, queue), { ...options, queue });
+  }
+
+  /**
+   * Adds a node that waits, holding no worker, for the payload `service.signal(flow, requestId, id,
+   * payload)` delivers (a signal delivered before the node is reached is kept); that payload is its
+   * output. With `timeoutMs` it fails with `SIGNAL_TIMEOUT` when no signal came in time.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`, `DAG_INVALID_OPTION`
+   * @example
+   * ```ts
+   * dag.signal('approve', { timeoutMs: 86_400_000 });
+   * ```
+   */
+  signal(id: string, options: SignalOptions = {}): this {
+    return this.#addWait(id, signalParts(id, options));
+  }
+
+  /**
+   * Adds a node that passes its input through `ms` milliseconds after it became ready: its successors
+   * start after the delay, and no worker slot is held meanwhile.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`, `DAG_INVALID_OPTION`
+   */
+  sleep(id: string, ms: number): this {
+    assertValidOptions(id, { delayMs: ms });
+    return this.#addWait(id, sleepParts(ms));
+  }
+
+  /**
+   * Adds a node that runs the registered flow `flow` as a child request (input: the node's input, or
+   * `options.input` of it) and completes with the child's result, or fails with its error. It holds no
+   * worker while the child runs; stopping the parent stops the child, rerunning it reruns the child.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`
+   */
+  flow(id: string, flow: string, options: ChildFlowOptions = {}): this {
+    return this.#addWait(id, childFlowParts(flow, options));
+  }
+
+  #addWait(id: string, parts: WaitParts): this {
+    return this.#add({ kind: 'task', id, ...parts });
   }
 
   /**
@@ -230,7 +274,10 @@ function assertValidOptions(id: string, options: NodeOptions): void {
       `queue must be 1-100 characters of letters, digits, '_', '.' and '-' (got ${JSON.stringify(options.queue)})`,
     );
   }
-  const { retries, timeoutMs, backoff } = options;
+  const { retries, timeoutMs, backoff, delayMs } = options;
+  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
+    problems.push(`delayMs must be a number >= 0 (got ${String(delayMs)})`);
+  }
   if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
     problems.push(`retries must be an integer >= 0 (got ${String(retries)})`);
   }

@@ -20,7 +20,7 @@ export type EdgeDefinition =
   | readonly [string, string]
   | { readonly from: string; readonly to: string; readonly executionOnly?: boolean };
 
-/** One node: exactly one of `op`, `subDag`, `branch` or `forEach`. */
+/** One node: exactly one of `op`, `signal`, `sleepMs`, `flow`, `subDag`, `branch` or `forEach`. */
 export interface NodeDefinition {
   readonly id: string;
   /** Name of a registered operation (built in: `http`, `publish`, `flow`). */
@@ -31,6 +31,14 @@ export interface NodeDefinition {
   readonly timeoutMs?: number;
   readonly backoff?: BackoffOptions;
   readonly queue?: string;
+  /** Milliseconds the node waits once ready before it starts (no worker slot held). */
+  readonly delayMs?: number;
+  /** A signal node (`dag.signal`): completes with the payload delivered to it. */
+  readonly signal?: { readonly timeoutMs?: number };
+  /** A sleep (`dag.sleep`): passes its input through after this many milliseconds. */
+  readonly sleepMs?: number;
+  /** A child-flow node (`dag.flow`): runs the registered flow of that name as a child request. */
+  readonly flow?: string;
   readonly subDag?: DagDefinition;
   /** Runs the branches named by the input field `select` (a key or a list of keys). */
   readonly branch?: {
@@ -101,28 +109,32 @@ function addNode(
   operations: ReadonlyMap<string, Operation>,
 ): void {
   const id = text(node['id'], `${at}.id`);
-  const kinds = ['op', 'subDag', 'branch', 'forEach'].filter((key) => node[key] !== undefined);
+  const kinds = KINDS.filter((key) => node[key] !== undefined);
   if (kinds.length !== 1)
-    fail(
-      at,
-      `needs exactly one of op, subDag, branch, forEach (has ${kinds.join(', ') || 'none'})`,
-    );
+    fail(at, `needs exactly one of ${KINDS.join(', ')} (has ${kinds.join(', ') || 'none'})`);
+  if (addWaitNode(dag, node, id, at)) return;
   if (node['op'] !== undefined) {
     const name = text(node['op'], `${at}.op`);
+    const params = node['with'] === undefined ? {} : record(node['with'], `${at}.with`);
+    // The built-in `flow` operation is a child-flow node: it waits for the child holding no worker.
+    if (name === 'flow') {
+      dag.flow(id, text(params['flow'], `${at}.with.flow`));
+      return;
+    }
     const operation = operations.get(name);
     if (operation === undefined) {
       throw new DagValidationError(
         ErrorCode.UNKNOWN_OPERATION,
-        `Node '${id}' (${at}.op) names operation '${name}', which is not registered; known: ${[...operations.keys()].join(', ')}.`,
+        `Node '${id}' (${at}.op) names operation '${name}', which is not registered; known: ${['flow', ...operations.keys()].join(', ')}.`,
         [id],
       );
     }
-    const params = node['with'] === undefined ? {} : record(node['with'], `${at}.with`);
     dag.node(id, (input: unknown, ctx) => operation(input, params, ctx), {
       ...optional(node, 'retries'),
       ...optional(node, 'timeoutMs'),
       ...optional(node, 'backoff'),
       ...optional(node, 'queue'),
+      ...optional(node, 'delayMs'),
     });
     return;
   }
@@ -167,6 +179,25 @@ function addNode(
     optional(each, 'maxConcurrency'),
   );
   fill(body, record(each['body'], `${at}.forEach.body`), `${at}.forEach.body.`, operations);
+}
+
+/** The kinds of node a definition has, one per node. */
+const KINDS = ['op', 'signal', 'sleepMs', 'flow', 'subDag', 'branch', 'forEach'];
+
+/** Adds a signal, sleep or child-flow node; false for other kinds. */
+function addWaitNode(dag: Dag, node: Record<string, unknown>, id: string, at: string): boolean {
+  if (node['signal'] !== undefined) {
+    dag.signal(id, optional(record(node['signal'], `${at}.signal`), 'timeoutMs'));
+    return true;
+  }
+  if (node['sleepMs'] !== undefined) {
+    if (typeof node['sleepMs'] !== 'number') fail(`${at}.sleepMs`, 'must be a number');
+    dag.sleep(id, node['sleepMs']);
+    return true;
+  }
+  if (node['flow'] === undefined) return false;
+  dag.flow(id, text(node['flow'], `${at}.flow`));
+  return true;
 }
 
 /** A selected value as a branch key; anything but a string or number can match no declared key. */

@@ -1,4 +1,5 @@
 import type { DagGraph, GraphNode } from './graph.js';
+import type { Wait } from './types.js';
 
 /** JSON description of one edge. */
 export interface EdgeDescription {
@@ -26,6 +27,10 @@ export interface NodeDescription {
   readonly compensate?: boolean;
   /** The queue the task runs on, when another service owns it. */
   readonly queue?: string;
+  /** Milliseconds the task waits once ready before it starts. */
+  readonly delayMs?: number;
+  /** What the task waits for: a signal (`dag.signal`), a delay (`dag.sleep`), a child flow (`dag.flow`). */
+  readonly wait?: Wait;
   /** The sub-DAG (kind `subdag`) or the body run per item (kind `foreach`). */
   readonly dag?: DagDescription;
   /** One DAG per branch key (kind `branch`). */
@@ -86,6 +91,8 @@ function describeNode(node: GraphNode): NodeDescription {
         fallback: vertex.options.fallback !== undefined,
         compensate: vertex.options.compensate !== undefined,
         ...(vertex.options.queue === undefined ? {} : { queue: vertex.options.queue }),
+        ...(vertex.options.delayMs === undefined ? {} : { delayMs: vertex.options.delayMs }),
+        ...(vertex.wait === undefined ? {} : { wait: { ...vertex.wait } }),
       };
     }
     case 'subdag':

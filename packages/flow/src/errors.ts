@@ -85,6 +85,14 @@ export const ErrorCode = {
   INVALID_PATH: 'INVALID_PATH',
   /** A request body's `Content-Encoding` is unsupported, or the body does not decode with it. */
   INVALID_ENCODING: 'INVALID_ENCODING',
+  /** A signal was delivered to a node that already has one (each signal node takes one per request). */
+  SIGNAL_ALREADY_DELIVERED: 'SIGNAL_ALREADY_DELIVERED',
+  /** The request's flow has no signal node at that path. */
+  SIGNAL_NOT_FOUND: 'SIGNAL_NOT_FOUND',
+  /** A signal node waited longer than its `timeoutMs`; it fails (for good: a fallback still applies). */
+  SIGNAL_TIMEOUT: 'SIGNAL_TIMEOUT',
+  /** The child request of a `dag.flow` node failed or was stopped; details name the child and its error. */
+  CHILD_FLOW_FAILED: 'CHILD_FLOW_FAILED',
   /** The service is closing or closed and takes no new work. */
   SERVICE_CLOSED: 'SERVICE_CLOSED',
   /** A configuration value (option or environment variable) is invalid or missing. */

@@ -1,7 +1,7 @@
 import { Dag, handledElsewhere } from './dag.js';
 import type { DagDescription, NodeDescription } from './describe.js';
 import { DagflowError, ErrorCode } from './errors.js';
-import type { Handler } from './types.js';
+import type { Handler, Wait } from './types.js';
 
 /**
  * Rebuilds a DAG from its JSON description, for processes that run none of its code: a server that
@@ -46,6 +46,7 @@ function addVertex(
     : {};
   switch (node.kind) {
     case 'task':
+      if (node.wait !== undefined) return addWait(dag, node.id, node.wait);
       dag.node(
         node.id,
         handlers.get(path) ?? handledElsewhere(path, node.queue ?? 'the flow queue'),
@@ -54,6 +55,7 @@ function addVertex(
           ...(node.timeoutMs === undefined ? {} : { timeoutMs: node.timeoutMs }),
           ...(node.backoff === undefined ? {} : { backoff: node.backoff }),
           ...(node.queue === undefined ? {} : { queue: node.queue }),
+          ...(node.delayMs === undefined ? {} : { delayMs: node.delayMs }),
           ...aggregator,
         },
       );
@@ -90,6 +92,20 @@ function addVertex(
           fillFrom(target, inner, { handlers, scope: `${path}/${key}` });
       }
     }
+  }
+}
+
+/** A signal, sleep or child-flow node, as its description has it. */
+function addWait(dag: Dag, id: string, wait: Wait): void {
+  switch (wait.kind) {
+    case 'signal':
+      dag.signal(id, wait.timeoutMs === undefined ? {} : { timeoutMs: wait.timeoutMs });
+      return;
+    case 'sleep':
+      dag.sleep(id, wait.ms);
+      return;
+    case 'flow':
+      dag.flow(id, wait.flow);
   }
 }
 

@@ -11,7 +11,7 @@
  * @module
  */
 export { Dag, isHandledElsewhere } from './dag.js';
-export { withReplacedStep, withStep, withoutStep } from './dag-changes.js';
+export { withChildFlow, withReplacedStep, withStep, withoutStep } from './dag-changes.js';
 export type { NewStep } from './dag-changes.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
@@ -33,6 +33,7 @@ export type {
   Aggregator,
   BackoffOptions,
   BranchOptions,
+  ChildFlowOptions,
   Condition,
   Data,
   EdgeOptions,
@@ -43,7 +44,9 @@ export type {
   NodeLogger,
   NodeOptions,
   RequestStore,
+  SignalOptions,
   SubDagOptions,
+  Wait,
 } from './types.js';
 export { checkSchema, describeIssues, inputJsonSchemaOf } from './standard-schema.js';
 export type {

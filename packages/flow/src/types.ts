@@ -113,7 +113,43 @@ export interface NodeOptions {
    * @defaultValue no check
    */
   readonly output?: StandardSchemaV1;
+
+  /**
+   * Milliseconds the node waits once ready before it starts: its job is a delayed BullMQ job, and no
+   * worker slot is held meanwhile (a resume or rerun that enqueues it again restarts the delay).
+   * @defaultValue no delay
+   */
+  readonly delayMs?: number;
 }
+
+/** Options of a signal node (`dag.signal`). */
+export interface SignalOptions {
+  /**
+   * Milliseconds the node waits for its signal once reached; then it fails with `SIGNAL_TIMEOUT`.
+   * @defaultValue no timeout
+   */
+  readonly timeoutMs?: number;
+  /** Runs when the node fails (its timeout): its output stands in for the signal's payload. */
+  readonly fallback?: (input: never, ctx: NodeContext, error: Error) => unknown;
+}
+
+/** Options of a child-flow node (`dag.flow`). */
+export interface ChildFlowOptions {
+  /**
+   * Makes the child request's input from the node's input.
+   * @defaultValue the node's input as it is
+   */
+  readonly input?: (input: never) => unknown;
+}
+
+/**
+ * What a task vertex waits for instead of (or before) running a handler: a signal, a child flow's end,
+ * or a delay (a sleep passes its input through).
+ */
+export type Wait =
+  | { readonly kind: 'signal'; readonly timeoutMs?: number }
+  | { readonly kind: 'sleep'; readonly ms: number }
+  | { readonly kind: 'flow'; readonly flow: string };
 
 /** Options of a sub-DAG vertex. */
 export interface SubDagOptions {

@@ -11,8 +11,6 @@ export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, acc
   ['GET', '/dashboard/*', 'open'],
   // Each route of the API table says what it needs.
   ...API_ROUTES.map((route) => [route.method.toUpperCase(), route.path, route.access] as const),
-  // Planned: signals to a waiting request (operator).
-  ['POST', '/flow/:name/requests/:id/signals/:signal', 'operator'],
   ['*', '/admin/*', 'admin'],
 ];
 

@@ -5,11 +5,8 @@
  * with `import type` only, so no code of this module reaches the browser).
  * @module
  */
-import {
-  type DagDescription as FlowDagDescription,
-  ErrorCode,
-  type NodeDescription as FlowNodeDescription,
-} from '@dagflow/flow';
+import { ErrorCode } from '@dagflow/flow';
+import { dagDescriptionSchema, jsonSchema, type nodeDescriptionSchema } from './contract-dag.js';
 import { z } from 'zod';
 
 import type { Wire } from './wire.js';
@@ -41,6 +38,7 @@ export const nodeStatusSchema = z.enum([
   'queued',
   'running',
   'retrying',
+  'waiting',
   'completed',
   'failed',
 ]);
@@ -57,8 +55,14 @@ export const nodeErrorSchema = z.object({
   code: z.string().optional(),
 });
 
+/** A request by flow and id. */
+const requestRefSchema = z.object({ flow: z.string(), requestId: z.string() });
+
 /** One node of a request state. */
 export const nodeStateSchema = z.object({
+  child: requestRefSchema
+    .optional()
+    .meta({ description: 'For a child-flow node that started: the child request it runs.' }),
   status: nodeStatusSchema,
   attempts: count,
   startedAt: epochMs.optional(),
@@ -84,6 +88,10 @@ export const requestStateSchema = z.object({
   startedAt: epochMs.optional(),
   finishedAt: epochMs.optional(),
   error: nodeErrorSchema.optional(),
+  parent: requestRefSchema
+    .extend({ node: z.string() })
+    .optional()
+    .meta({ description: 'For a child request: the parent request and the node that runs it.' }),
   nodes: z.record(z.string(), nodeStateSchema),
 });
 
@@ -124,11 +132,6 @@ export const requestPageSchema = z.object({
   cursor: z.string().optional(),
 });
 
-/** A flow's input as JSON Schema, when its `input` schema can give one. */
-const jsonSchema = z
-  .record(z.string(), z.unknown())
-  .meta({ description: "The flow input's JSON Schema (draft 2020-12)." });
-
 const workersSchema = z
   .record(z.string(), count)
   .meta({ description: "Live workers per queue ('' is the flow's own queue)." });
@@ -146,47 +149,6 @@ export const flowInfoSchema = z.object({
 /** `GET /flows`. */
 export const flowListSchema = z.object({ flows: z.array(flowInfoSchema) });
 
-/** An edge of a DAG description. */
-export const edgeDescriptionSchema = z.object({
-  from: z.string(),
-  to: z.string(),
-  forward: z.literal(true).optional(),
-  executionOnly: z.literal(true).optional(),
-});
-
-/**
- * One vertex of a DAG description; sub-DAGs, branches and for-each bodies nest. Typed as
- * `@dagflow/flow`'s description (which the compiler checks), as a recursive type cannot be inferred.
- */
-export const nodeDescriptionSchema: z.ZodType<FlowNodeDescription> = z.object({
-  id: z.string(),
-  kind: z.enum(['task', 'subdag', 'branch', 'foreach']),
-  parents: z.array(z.string()),
-  aggregator: z.boolean(),
-  retries: z.number().optional(),
-  timeoutMs: z.number().optional(),
-  backoff: z.object({ type: z.enum(['fixed', 'exponential']), delayMs: z.number() }).optional(),
-  fallback: z.boolean().optional(),
-  compensate: z.boolean().optional(),
-  queue: z.string().optional(),
-  get dag() {
-    return dagDescriptionSchema.optional();
-  },
-  get branches() {
-    return z.record(z.string(), dagDescriptionSchema).optional();
-  },
-  maxConcurrency: z.number().optional(),
-});
-
-/** A DAG as JSON: vertices in topological order, edges, roots and terminals. */
-export const dagDescriptionSchema: z.ZodType<FlowDagDescription> = z.object({
-  nodes: z.array(nodeDescriptionSchema),
-  edges: z.array(edgeDescriptionSchema),
-  roots: z.array(z.string()),
-  terminals: z.array(z.string()),
-  inputSchema: jsonSchema.optional(),
-});
-
 /** `GET /flows/:name`. */
 export const flowDetailSchema = z.object({
   name: z.string(),
@@ -203,6 +165,9 @@ export const executeAnswerSchema = z.object({
 
 /** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`: the request's status after. */
 export const controlAnswerSchema = z.object({ requestId: z.string(), status: requestStatusSchema });
+
+/** `POST /flow/:name/requests/:id/signals/:signal` (202): the signal was stored for that node. */
+export const signalAnswerSchema = z.object({ requestId: z.string(), signal: z.string() });
 
 /** `GET /auth/whoami`: the caller's role and its token's name (`anonymous` when auth is off). */
 export const whoAmISchema = z.object({
@@ -274,6 +239,8 @@ export type FlowDetailResponse = Wire<z.output<typeof flowDetailSchema>>;
 export type ExecuteResponse = Wire<z.output<typeof executeAnswerSchema>>;
 /** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`. */
 export type ControlResponse = Wire<z.output<typeof controlAnswerSchema>>;
+/** `POST /flow/:name/requests/:id/signals/:signal`. */
+export type SignalResponse = Wire<z.output<typeof signalAnswerSchema>>;
 /** `GET /auth/whoami`. */
 export type WhoAmIResponse = Wire<z.output<typeof whoAmISchema>>;
 /** `GET /admin/audit`. */
@@ -283,4 +250,5 @@ export type HealthResponse = Wire<z.output<typeof healthSchema>>;
 /** The body of a step change. */
 export type StepChangeBody = z.input<typeof stepChangeSchema>;
 
+export * from './contract-dag.js';
 export * from './contract-live.js';

@@ -9,6 +9,7 @@ import {
   requestPageSchema,
   requestStateSchema,
   requestStatusSchema,
+  signalAnswerSchema,
 } from './contract.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 
@@ -225,8 +226,54 @@ const control = Object.entries(COMMANDS).map(([command, summary]) =>
   }),
 );
 
+const signal = defineRoute({
+  method: 'post',
+  path: '/flow/:name/requests/:id/signals/:signal',
+  id: 'signalRequest',
+  access: 'operator',
+  summary:
+    'Deliver a signal to a signal node (dag.signal) of a request: the node completes with the body ' +
+    '(JSON, text or bytes, as for execute) once reached, at once if it waits. One signal per node.',
+  params: requestParams.extend({
+    signal: z.string().meta({ description: 'The signal node (its path).' }),
+  }),
+  body: {
+    read: 'raw',
+    description: 'The payload; none is null.',
+    required: false,
+    content: anyInput,
+  },
+  answers: {
+    202: {
+      description: 'Stored for that node.',
+      content: { 'application/json': signalAnswerSchema },
+    },
+  },
+  errors: [
+    'FLOW_NOT_FOUND',
+    'REQUEST_NOT_FOUND',
+    'SIGNAL_NOT_FOUND',
+    'SIGNAL_ALREADY_DELIVERED',
+    'UNSUPPORTED_MEDIA_TYPE',
+  ],
+  async handle({ service, params, req, res }) {
+    const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
+    const payload = hasBody ? inputFromBody(req) : null;
+    await service.signal(params.name, params.id, params.signal, payload);
+    sendJson(res, 202, signalAnswerSchema, { requestId: params.id, signal: params.signal });
+  },
+});
+
 /** The routes that start, read and control requests. */
-export const requestRoutes: readonly Route[] = [execute, list, state, node, result, ...control];
+export const requestRoutes: readonly Route[] = [
+  execute,
+  list,
+  state,
+  node,
+  result,
+  ...control,
+  signal,
+];
 
 /** JSON values as JSON; binary results as raw bytes. */
 function sendResult(res: Response, value: unknown): void {

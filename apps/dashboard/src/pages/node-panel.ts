@@ -170,6 +170,12 @@ export class NodePanel {
               h('dd', {}, dateTime(state.finishedAt)),
             ],
         state.waiting ? [h('dt', {}, 'note'), h('dd', {}, state.waiting)] : [],
+        state.child
+          ? [
+              h('dt', {}, 'child request'),
+              h('dd', {}, requestLink(state.child.flow, state.child.requestId)),
+            ]
+          : [],
         state.picked
           ? [
               h('dt', {}, 'picked'),
@@ -259,4 +265,10 @@ function logsView(logs: readonly AttemptLog[]): HTMLElement {
       ),
     ),
   );
+}
+
+/** A link to a request's page (a child-flow node's child request). */
+function requestLink(flow: string, requestId: string): HTMLElement {
+  const href = `#/requests/${encodeURIComponent(flow)}/${encodeURIComponent(requestId)}`;
+  return h('a', { href }, `${flow} / ${requestId}`);
 }

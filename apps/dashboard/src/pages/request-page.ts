@@ -71,6 +71,16 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
         ? ''
         : ` · took ${duration(state.finishedAt - state.createdAt)}`;
     meta.textContent = `flow ${flow} · created ${dateTime(state.createdAt)} · finished ${dateTime(state.finishedAt)}${took}`;
+    // A child request (dag.flow) links to its parent request.
+    const { parent } = state;
+    if (parent !== undefined) {
+      const href = `#/requests/${encodeURIComponent(parent.flow)}/${encodeURIComponent(parent.requestId)}`;
+      meta.append(
+        ' · child of ',
+        h('a', { href }, `${parent.flow} / ${parent.requestId}`),
+        ` (${parent.node})`,
+      );
+    }
     failure.replaceChildren(
       state.error
         ? h(

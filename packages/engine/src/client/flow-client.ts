@@ -25,6 +25,10 @@ import type { ControlCommand } from '../store/state-results.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
 import type { RerunOptions, WaitOptions } from './request-options.js';
 import { listFlows } from './flow-list.js';
+import { deliverSignal } from './signals.js';
+import { reachChildren, wakeParent } from '../child-links.js';
+
+type ParentSteps = { readonly requestId: string; readonly steps: readonly string[] };
 
 /** Options of a {@link FlowClient}: where requests live. */
 export type FlowClientOptions = Pick<
@@ -193,6 +197,21 @@ export class FlowClient {
   }
 
   /**
+   * Delivers a signal to the signal node `signal` (its node path, e.g. `approve`) of a request: the node
+   * completes with `payload` once reached (at once if it waits). Each signal node takes one signal.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `SIGNAL_NOT_FOUND`,
+   *   `SIGNAL_ALREADY_DELIVERED`
+   * @example
+   * ```ts
+   * await client.signal('expense', requestId, 'approve', { by: 'ana' });
+   * ```
+   */
+  async signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void> {
+    this.assertOpen();
+    await deliverSignal(this.res, this.plans, { flow: name, requestId, signal }, payload);
+  }
+
+  /**
    * A page of the flow's requests, newest first, optionally of one status.
    * @throws DagflowError `FLOW_NOT_FOUND`
    */
@@ -273,6 +292,10 @@ export class FlowClient {
       queues: this.res.queues,
       abortRunning: (key: string) => this.abortRunning(key),
       ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
+      wakeParent: (flow: string, id: string) =>
+        wakeParent(this.res, this.plans, { flow, requestId: id }),
+      reachChildren: (child: 'stop' | 'rerun', parent: FlowPlan, steps: ParentSteps) =>
+        reachChildren((flow, id) => this.#control(flow, id, child), parent, steps),
     };
     await controlRequest(deps, plan, requestId, command);
   }

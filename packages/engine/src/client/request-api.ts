@@ -45,6 +45,7 @@ export async function executeRequest(
     input: encoded,
     context,
     version: plan.version,
+    ...(options.parent === undefined ? {} : { parent: options.parent }),
   });
   if (created) await res.index.add(plan.name, requestId, now);
   const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);

@@ -13,6 +13,12 @@ export interface ControlDeps extends EndingParts {
   readonly store: StateStore;
   /** Aborts this process's running attempts of a stopped request (`flow/requestId`). */
   readonly abortRunning: (requestKey: string) => void;
+  /** Stops or reruns the child requests of child-flow nodes among `steps` (see `child-links.ts`). */
+  readonly reachChildren?: (
+    command: 'stop' | 'rerun',
+    plan: FlowPlan,
+    parent: { readonly requestId: string; readonly steps: readonly string[] },
+  ) => Promise<void>;
 }
 
 const ALLOWED: Record<ControlCommand, string> = {
@@ -119,6 +125,8 @@ export async function controlRequest(
         await requestEnded(deps, plan, { requestId, ending: 'completed', generation });
         return;
       }
+      // A child that failed or stopped runs again before the parent's node looks at it.
+      await deps.reachChildren?.('rerun', plan, { requestId, steps });
       await enqueueReleased(deps, plan, requestId, result);
       return;
     case 'resume':
@@ -135,6 +143,7 @@ export async function controlRequest(
         return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
       });
       await Promise.all(removals);
+      await deps.reachChildren?.('stop', plan, { requestId, steps });
       await requestEnded(deps, plan, { requestId, ending: 'stopped' });
       return;
     }

@@ -86,6 +86,7 @@ function compileScope(
       const jobOptions: JobsOptions = {
         attempts: retries + 1,
         ...(retries > 0 ? { backoff: { type: backoff.type, delay: backoff.delayMs } } : {}),
+        ...(options.delayMs ? { delay: options.delayMs } : {}),
         removeOnComplete: true,
         removeOnFail: true,
       };

@@ -26,6 +26,8 @@ export class FlowPlan {
   readonly staticPaths: readonly string[];
   /** Whether a request's end must run compensations or hooks (the `@finish` job). */
   readonly hasFinishHooks: boolean;
+  /** Whether some node runs a child flow (`dag.flow`): the state links those nodes to their children. */
+  readonly hasChildFlows: boolean;
   readonly #steps: Map<string, Step>;
   readonly #order: Map<string, number>;
   /** Whether some task runs on a named queue (a step owned by another service). */
@@ -63,6 +65,9 @@ export class FlowPlan {
     );
     const compensates = [...this.#steps.values()].some(
       (step) => step.kind === 'task' && step.options.compensate !== undefined,
+    );
+    this.hasChildFlows = [...this.#steps.values()].some(
+      (step) => step.kind === 'task' && step.vertex.wait?.kind === 'flow',
     );
     this.hasFinishHooks =
       compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The stored layout of a request: the field names of its state and data hashes, the data of its node
  * jobs and their job ids. Key names live beside it in `keys.ts`; the Lua scripts in `lua/` use the same
@@ -50,6 +52,8 @@ export const StepField = {
   nextItem: 'n|',
   /** State hash: a gated for-each item's completed terminals. */
   gate: 'g|',
+  /** Data hash: the encoded payload delivered to a signal node (kept across reruns). */
+  signal: 'sg|',
 } as const;
 
 /** One of the per-step field prefixes. */
@@ -91,6 +95,8 @@ export const RequestField = {
   hasHeld: 'hasHeld',
   /** The `ctx.store` hash exists (it must expire with the request). */
   hasStore: 'hasStore',
+  /** A child request's parent (JSON {@link ParentLink}): its end wakes the parent's node. */
+  parent: 'parent',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */
@@ -101,6 +107,29 @@ export const DataField = {
   context: 'ctx',
 } as const;
 
+/** The node of a parent request that runs a child request (`dag.flow`). Stored format (field `parent`). */
+export interface ParentLink {
+  readonly flow: string;
+  readonly requestId: string;
+  readonly node: string;
+}
+
+/**
+ * The id of the child request a parent's child-flow node (`dag.flow`) runs: the same for every attempt,
+ * resume and rerun of the node, so the child starts once and a rerun of the parent reaches it. Stored
+ * format (it names existing children).
+ */
+export function childRequestId(parentRequestId: string, path: string): string {
+  const hash = createHash('sha256').update(`${parentRequestId}|${path}`).digest('base64url');
+  return `child-${hash.slice(0, 24)}`;
+}
+
+/**
+ * Why a job runs a step that waits (a signal or child-flow node) again: `w` something it waits for
+ * arrived (a signal, the child's end), `t` its signal timeout passed. Stored format (job data `k`).
+ */
+export type WakeKind = 'w' | 't';
+
 /**
  * The fencing token of one delivery of a step's job: its job-id generation and BullMQ's count of the
  * job's starts. Unique per delivery, so a retry, a takeover after a lost lock and a job of a newer
@@ -108,10 +137,11 @@ export const DataField = {
  * (field `w|`).
  */
 export function ownerToken(job: {
-  readonly data: { readonly g?: number };
+  readonly data: { readonly g?: number; readonly k?: WakeKind };
   readonly attemptsStarted: number;
 }): string {
-  return `${job.data.g ?? 0}.${Math.max(job.attemptsStarted, 1)}`;
+  // A wake job's deliveries get their own tokens (suffix `w` or `t`), apart from the step's own job.
+  return `${job.data.g ?? 0}.${Math.max(job.attemptsStarted, 1)}${job.data.k ?? ''}`;
 }
 
 /**
@@ -132,6 +162,8 @@ export interface NodeJobData {
   readonly i?: string;
   /** The request's encoded context (query, headers), with `i`. */
   readonly c?: string;
+  /** Set on a job that wakes a waiting step (see {@link WakeKind}); its job id ends in `|<kind>`. */
+  readonly k?: WakeKind;
 }
 
 /**
@@ -146,8 +178,10 @@ export const FINISH_STEP = '@finish';
  * may, so `%` and `:` are escaped. Steps enqueued again by resume or rerun carry the request's new
  * generation, so that a finished job still in BullMQ cannot swallow them. Stored format.
  */
-export function jobId(requestId: string, path: string, generation = 0): string {
-  const id = generation === 0 ? `${requestId}|${path}` : `${requestId}|${path}|${generation}`;
+export function jobId(requestId: string, path: string, generation = 0, wake?: WakeKind): string {
+  const plain = generation === 0 ? `${requestId}|${path}` : `${requestId}|${path}|${generation}`;
+  // A wake job has its own id (`|<generation>|<kind>`): the step's own job may still exist.
+  const id = wake === undefined ? plain : `${requestId}|${path}|${generation}|${wake}`;
   return id.includes('%') || id.includes(':') ? id.replace(/%/g, '%25').replace(/:/g, '%3A') : id;
 }
 

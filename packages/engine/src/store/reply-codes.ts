@@ -17,6 +17,10 @@ export const ReplyCode = {
   NOT_RUNNING: 2,
   /** Another attempt owns the step (fencing); the reply carries the owner token. Nothing was written. */
   STALE: 3,
+  /** parkStep: what the waiting step waits for is there already (the reply carries it). */
+  READY: 4,
+  /** deliverSignal: the signal node has its signal already (or completed); nothing changed. */
+  DUPLICATE: 5,
   /** No such request (never created, or expired). */
   MISSING: -1,
   /** controlRequest: the command does not apply to the request's status, which the reply carries. */

@@ -1,7 +1,7 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START, vertexPath } from '../plan/paths.js';
 import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
-import { pathOfField, RequestField, stepField, StepField } from './layout.js';
+import { childRequestId, pathOfField, RequestField, stepField, StepField } from './layout.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the
@@ -23,6 +23,8 @@ export function requestStateOf(
     nodes[vertex] ??= nodeState(fields, vertex);
   }
   const error = fields[RequestField.error];
+  const parent = fields[RequestField.parent];
+  if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
   return {
     requestId,
     flow: plan.name,
@@ -31,8 +33,20 @@ export function requestStateOf(
     ...optionalNumber('startedAt', fields[RequestField.startedAt]),
     ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
+    ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
     nodes,
   };
+}
+
+/** Adds to each child-flow node that started the child request it runs (`dag.flow`). */
+function linkChildren(plan: FlowPlan, requestId: string, nodes: Record<string, NodeState>): void {
+  for (const [path, node] of Object.entries(nodes)) {
+    const wait = plan.resolve(path)?.step;
+    if (wait?.kind !== 'task' || wait.vertex.wait?.kind !== 'flow' || node.status === 'pending')
+      continue;
+    const child = { flow: wait.vertex.wait.flow, requestId: childRequestId(requestId, path) };
+    nodes[path] = { ...node, child };
+  }
 }
 
 /**

@@ -15,6 +15,8 @@ export const SCRIPT_NAMES = [
   'clearResuming',
   'holdSteps',
   'appendLog',
+  'parkStep',
+  'deliverSignal',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

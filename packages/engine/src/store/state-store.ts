@@ -4,7 +4,7 @@ import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
 import type { NodeError, RequestStatus } from '../types.js';
-import { StepField, stepField } from './layout.js';
+import { type ParentLink, StepField, stepField } from './layout.js';
 import { StateReads } from './state-reads.js';
 import {
   type BeginResult,
@@ -39,7 +39,13 @@ export class StateStore extends StateReads {
   async createRequest(
     flow: string,
     requestId: string,
-    request: { readonly input: string; readonly context: string; readonly version: string },
+    request: {
+      readonly input: string;
+      readonly context: string;
+      readonly version: string;
+      /** The parent of a child request (`dag.flow`). */
+      readonly parent?: ParentLink;
+    },
   ): Promise<boolean> {
     const { state, data } = this.keys.request(flow, requestId);
     const reply = (await runScript(
@@ -53,6 +59,7 @@ export class StateStore extends StateReads {
         request.version,
         this.keys.events,
         `${flow}/${requestId}`,
+        request.parent === undefined ? '' : JSON.stringify(request.parent),
       ],
     )) as [number];
     return reply[0] === ReplyCode.CREATED;

@@ -16,6 +16,8 @@ const FINAL_CODES: ReadonlySet<string> = new Set([
   ErrorCode.PAYLOAD_TOO_LARGE,
   ErrorCode.REQUEST_STOPPED,
   ErrorCode.DEFINITION_INVALID,
+  ErrorCode.SIGNAL_TIMEOUT,
+  ErrorCode.CHILD_FLOW_FAILED,
 ]);
 
 /** Whether the error is the abort of a stopped request. */

@@ -7,12 +7,28 @@ import type { RunningAttempts } from './running-attempts.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Keys } from '../store/keys.js';
 import type { NodeLogWriter } from '../store/node-logs.js';
+import type { ParentLink } from '../store/layout.js';
+import type { WaitStore } from '../store/wait-store.js';
+import type { RequestStatus } from '../types.js';
+
+/** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
+export interface ChildRequests {
+  /** Starts the child request once (executing twice with one id runs it once). */
+  start(flow: string, requestId: string, input: unknown, parent: ParentLink): Promise<void>;
+  /** The child's status, or undefined before it exists. */
+  status(flow: string, requestId: string): Promise<RequestStatus | undefined>;
+  /** The result of a completed child; throws the error of a failed or stopped one. */
+  result(flow: string, requestId: string): Promise<unknown>;
+}
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
   readonly redis: Redis;
   readonly keys: Keys;
   readonly store: StateStore;
+  /** Parking of waiting steps (signal and child-flow nodes). */
+  readonly waits: WaitStore;
+  readonly children: ChildRequests;
   readonly queues: NodeQueues;
   readonly log: Logger;
   readonly running: RunningAttempts;
@@ -24,9 +40,15 @@ export interface ExecutorDeps {
   readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
+  /** Wakes the parent node of a child request that ended (see `child-links.ts`). */
+  readonly wakeParent: (flow: string, requestId: string) => Promise<void>;
 }
 
 /** What `requestEnded` needs, from the executor's parts. */
 export function endingParts(deps: ExecutorDeps): EndingParts {
-  return { queues: deps.queues, ended: (flow, ending) => deps.metrics.requestEnded(flow, ending) };
+  return {
+    queues: deps.queues,
+    ended: (flow, ending) => deps.metrics.requestEnded(flow, ending),
+    wakeParent: deps.wakeParent,
+  };
 }

@@ -8,6 +8,8 @@ import type { PlanLimits } from '../plan/compile.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { FlowOrigin } from '../registry.js';
 import { type ServiceResources, sleep } from '../service-resources.js';
+import { wakeParent } from '../child-links.js';
+import type { ChildRequests } from './executor-deps.js';
 import { HeldRequests } from './held-requests.js';
 import { RunningAttempts } from './running-attempts.js';
 import { WorkerPool } from './worker-pool.js';
@@ -20,6 +22,8 @@ export interface ServingParts {
   readonly log: Logger;
   readonly limits: () => PlanLimits;
   readonly originOf: (flow: string) => FlowOrigin;
+  /** The service's client side, for child-flow nodes. */
+  readonly children: ChildRequests;
 }
 
 /**
@@ -168,6 +172,9 @@ export class FlowServing {
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
         metrics: this.metrics,
+        waits: res.waits,
+        children: this.parts.children,
+        wakeParent: (flow, requestId) => wakeParent(res, this.parts.plans, { flow, requestId }),
       },
       options,
       registry: res.registry,

@@ -1,3 +1,4 @@
+import { parks } from '../plan/steps.js';
 import type { BeginResult } from '../store/state-results.js';
 import type { Run } from './step-run.js';
 
@@ -15,6 +16,8 @@ export function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run
   const { job, deps, plan, requestId, at } = run;
   const input = job.data.i;
   if (input === undefined || job.attemptsMade > 0 || job.attemptsStarted > 1) return undefined;
+  // A step that parks must own it through beginNode: only the owner parks (see `lua/parkStep.lua`).
+  if (parks(at.step)) return undefined;
   if (deps.isHeld(`${plan.name}/${requestId}`)) return undefined;
   const startedAt = Date.now();
   const timer = setTimeout(() => {

@@ -23,7 +23,8 @@ import {
   vertexInput,
 } from '../plan/inputs.js';
 import { fill, vertexPath } from '../plan/paths.js';
-import type { EndStep, StartStep, TaskStep } from '../plan/steps.js';
+import { type EndStep, type StartStep, type TaskStep, parks } from '../plan/steps.js';
+import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
 import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
@@ -80,18 +81,24 @@ export async function executeNode(
 
 async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
+  // A signal node reads its payload with its input, in the same begin.
+  const signal =
+    step.vertex.wait?.kind === 'signal' ? [stepField(StepField.signal, run.at.path)] : [];
   await guarded(
     run,
-    () => [stepField(StepField.input, run.at.path), ...inputFields(step, run.at.keys)],
+    () => [stepField(StepField.input, run.at.path), ...inputFields(step, run.at.keys), ...signal],
     spec,
     async (begin) => {
-      const input = await inputWithOverride(step, begin.inputs);
+      const inputs = signal.length === 0 ? begin.inputs : begin.inputs.slice(0, -1);
+      const input = await inputWithOverride(step, inputs);
       const controller = new LazyAbort();
       const ctx = contextFor(run, begin, controller);
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
-        const output = await withTimeout(step, input, ctx, controller);
-        return { output: checkedSize(run, encode(await checkedOutput(step, ctx, output))), spec };
+        const output = parks(step)
+          ? await waitFor(run, step, { payload: begin.inputs.at(-1), input })
+          : encode(await checkedOutput(step, ctx, await withTimeout(step, input, ctx, controller)));
+        return output === undefined ? undefined : { output: checkedSize(run, output), spec };
       } catch (error) {
         const { fallback } = step.options;
         if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
@@ -184,7 +191,7 @@ async function guarded(
   run: Run,
   fields: () => readonly string[],
   repeatSpec: CompletionSpec | (() => Promise<CompletionSpec>),
-  work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec }>,
+  work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec } | undefined>,
 ): Promise<void> {
   const { deps, plan, requestId, at } = run;
   const owner = ownerToken(run.job);
@@ -198,7 +205,7 @@ async function guarded(
   }
   if (begin.kind === 'stale') return dropStale(run, owner, begin.owner);
   if (begin.kind !== 'run') return;
-  let done: { output: string; spec: CompletionSpec };
+  let done: { output: string; spec: CompletionSpec } | undefined;
   const started = performance.now();
   try {
     done = await work(begin);
@@ -237,6 +244,7 @@ async function guarded(
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
   begin.settle?.();
+  if (done === undefined) return; // parked: a wake job completes the step
   deps.metrics.observeNode(plan.name, 'completed', (performance.now() - started) / 1000);
   const { spec } = done;
   const completed = { path: at.path, output: done.output, startedAt: begin.startedAt, owner };

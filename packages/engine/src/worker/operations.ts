@@ -12,8 +12,6 @@ export interface OperationHost {
   readonly prefix: string;
   /** Non-public hosts and networks the `http` operation may reach. */
   readonly httpAllow: HttpAllowList;
-  execute(flow: string, input: unknown, options: { requestId: string }): Promise<string>;
-  waitForResult(flow: string, requestId: string, options: { timeoutMs: number }): Promise<unknown>;
 }
 
 /**
@@ -24,13 +22,14 @@ export interface OperationHost {
  *   (`HTTP_TARGET_FORBIDDEN`) unless `httpAllow` lists them; see `http-call.ts`;
  * - `publish` `{ queue }`: puts the input on a BullMQ queue of that name for other consumers; dagflow's
  *   own node queues (`{flow}`, `{flow}.<queue>`) are refused (`QUEUE_FORBIDDEN`);
- * - `flow` `{ flow, timeoutMs? }`: runs another registered flow as one step and answers its result.
+ *
+ * A node `{ "op": "flow", "with": { "flow": name } }` is no operation: it is a child-flow node
+ * (`dag.flow`), which waits for the child request without holding a worker (see `wait-step.ts`).
  */
 export function builtInOperations(host: OperationHost): Map<string, Operation> {
   return new Map<string, Operation>([
     ['http', (input, params, ctx) => httpCall(host, input, params, ctx.signal)],
     ['publish', (input, params, ctx) => publish(host, input, params, ctx.idempotencyKey)],
-    ['flow', (input, params, ctx) => runFlow(host, input, params, ctx.idempotencyKey)],
   ]);
 }
 
@@ -93,19 +92,6 @@ async function publish(
   } finally {
     await queue.close();
   }
-}
-
-async function runFlow(
-  host: OperationHost,
-  input: unknown,
-  params: Readonly<Record<string, unknown>>,
-  key: string,
-): Promise<unknown> {
-  const flow = param(params, 'flow', 'flow');
-  const timeoutMs = typeof params['timeoutMs'] === 'number' ? params['timeoutMs'] : 60_000;
-  // The child request's id comes from the node's idempotency key: a repeated attempt waits for the same request.
-  const requestId = await host.execute(flow, input, { requestId: `sub-${hashOf(key)}` });
-  return host.waitForResult(flow, requestId, { timeoutMs });
 }
 
 function param(params: Readonly<Record<string, unknown>>, name: string, operation: string): string {

@@ -1,0 +1,26 @@
+--[[
+  Delivers a signal's payload to a signal node, once per node and request: it is stored in data field
+  sg|<path> whether or not the node was reached (an early signal is used when it is, see parkStep.lua),
+  and it is kept by a rerun. A node found 'waiting' (parked) must be woken: the caller enqueues its wake
+  job under the request's current generation, and that job completes the node with the payload through
+  beginNode and completeStep, fenced like any attempt.
+
+  KEYS[1] state hash   KEYS[2] data hash
+  ARGV[1] step path    ARGV[2] encoded payload
+
+  Returns
+    { 0, wake, generation }   stored; wake is 1 when the node waits and must be woken
+    { 5 }                     the node has a signal already, or completed: nothing changed
+    { -1 }                    no such request
+]]
+--- @keys 2
+--- @replies OK DUPLICATE MISSING
+local path = ARGV[1]
+local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'generation')
+if not st[1] then
+  return { -1 }
+end
+if st[2] == 'completed' or redis.call('HSETNX', KEYS[2], 'sg|' .. path, ARGV[2]) == 0 then
+  return { 5 }
+end
+return { 0, st[2] == 'waiting' and 1 or 0, tonumber(st[3] or '0') }

@@ -1,0 +1,50 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { planOfRequest } from './client/request-api.js';
+import type { FlowPlan } from './plan/flow-plan.js';
+import { childRequestId } from './store/layout.js';
+import type { PlanSource } from './plan-source.js';
+import type { ServiceResources } from './service-resources.js';
+
+/**
+ * Wakes the parent node of a child request that ended: a wake job of the node, under the parent's
+ * current generation, completes it with the child's result or fails it with its error (see
+ * `worker/wait-step.ts`). A request without a parent costs one read.
+ */
+export async function wakeParent(
+  res: ServiceResources,
+  plans: PlanSource,
+  child: { readonly flow: string; readonly requestId: string },
+): Promise<void> {
+  const link = await res.waits.parentOf(child.flow, child.requestId);
+  if (link === undefined) return;
+  const plan = await planOfRequest(res, plans, link.flow, link.requestId).catch(() => undefined);
+  if (plan === undefined) return; // the parent expired
+  const generation = await res.waits.generation(link.flow, link.requestId);
+  await res.queues.enqueue(plan, link.requestId, [link.node], { generation, wake: 'w' });
+}
+
+/**
+ * Stops or reruns the child requests of the child-flow nodes among `steps` (those a stop or rerun of
+ * their parent touched); a child already in another status, or gone, is left as it is.
+ */
+export async function reachChildren(
+  control: (flow: string, requestId: string) => Promise<void>,
+  plan: FlowPlan,
+  parent: { readonly requestId: string; readonly steps: readonly string[] },
+): Promise<void> {
+  const children = parent.steps.flatMap((path) => {
+    const step = plan.resolve(path)?.step;
+    return step?.kind === 'task' && step.vertex.wait?.kind === 'flow'
+      ? [{ flow: step.vertex.wait.flow, requestId: childRequestId(parent.requestId, path) }]
+      : [];
+  });
+  await Promise.all(
+    children.map((child) =>
+      control(child.flow, child.requestId).catch((error: unknown) => {
+        const skip = [ErrorCode.INVALID_TRANSITION, ErrorCode.REQUEST_NOT_FOUND];
+        if (!(error instanceof DagflowError && skip.some((code) => code === error.code)))
+          throw error;
+      }),
+    ),
+  );
+}

@@ -1,0 +1,14 @@
+import type { FlowClient } from './client/flow-client.js';
+import type { ServiceResources } from './service-resources.js';
+import type { ChildRequests } from './worker/executor-deps.js';
+
+/** The child requests of child-flow nodes, started and read through a service's client side. */
+export function childRequestsOf(client: FlowClient, res: ServiceResources): ChildRequests {
+  return {
+    async start(flow, requestId, input, parent) {
+      await client.execute(flow, input, { requestId, parent });
+    },
+    status: (flow, requestId) => res.store.readStatus(flow, requestId),
+    result: (flow, requestId) => client.result(flow, requestId),
+  };
+}

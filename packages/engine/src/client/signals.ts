@@ -1,0 +1,50 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { encode } from '../codec.js';
+import type { PlanSource } from '../plan-source.js';
+import type { ServiceResources } from '../service-resources.js';
+import { planOfRequest } from './request-api.js';
+
+/**
+ * Delivers a signal's payload to the signal node at `signal` (its node path) of a request; see
+ * `FlowClient.signal` and `lua/deliverSignal.lua`.
+ */
+export async function deliverSignal(
+  res: ServiceResources,
+  plans: PlanSource,
+  target: { readonly flow: string; readonly requestId: string; readonly signal: string },
+  payload: unknown,
+): Promise<void> {
+  const { flow, requestId, signal } = target;
+  const plan = await planOfRequest(res, plans, flow, requestId);
+  const step = plan.resolve(signal)?.step;
+  if (step?.kind !== 'task' || step.vertex.wait?.kind !== 'signal') {
+    throw new DagflowError(
+      ErrorCode.SIGNAL_NOT_FOUND,
+      `Flow '${flow}' has no signal node '${signal}'; signal nodes are made with dag.signal().`,
+      { details: { flow, signal } },
+    );
+  }
+  const result = await res.waits.deliverSignal(flow, requestId, {
+    path: signal,
+    payload: encode(payload),
+  });
+  if (result.kind === 'missing') {
+    throw new DagflowError(
+      ErrorCode.REQUEST_NOT_FOUND,
+      `Request '${requestId}' of flow '${flow}' does not exist or has expired.`,
+      { details: { flow, requestId } },
+    );
+  }
+  if (result.kind === 'duplicate') {
+    throw new DagflowError(
+      ErrorCode.SIGNAL_ALREADY_DELIVERED,
+      `Signal node '${signal}' of request '${requestId}' already has its signal; each takes one.`,
+      { details: { flow, requestId, signal } },
+    );
+  }
+  // The node waits (parked): its wake job completes it with the payload.
+  if (result.wake) {
+    const { generation } = result;
+    await res.queues.enqueue(plan, requestId, [signal], { generation, wake: 'w' });
+  }
+}
