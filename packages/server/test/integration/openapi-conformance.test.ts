@@ -43,6 +43,7 @@ beforeAll(async () => {
     dag.edge('a', 'join');
     dag.edge('b', 'join');
   });
+  service.register('approval', (dag) => dag.signal('approve'));
   service.register('bytes', (dag) => dag.node('copy', (input: Buffer) => Buffer.from(input)));
   service.register('slow', (dag) =>
     dag.node('sleep', async (ms: number, ctx) => {
@@ -270,6 +271,24 @@ describe('answers conform to GET /openapi.json', () => {
     expect(String(events.body)).toContain('event: end\ndata: {"status":"completed"}');
     // A flow's stream never ends by itself: its error answer is checked here.
     expect((await call('GET /flow/{name}/events', { name: 'nope' })).status).toBe(404);
+    // Signals: one per signal node (202), none for a node that is not one (404).
+    const approval = { 'x-request-id': 'approval-1' };
+    await call('POST /flow/{name}', { name: 'approval' }, { headers: approval });
+    const signalled = await call(
+      'POST /flow/{name}/requests/{id}/signals/{signal}',
+      { name: 'approval', id: 'approval-1', signal: 'approve' },
+      json({ by: 'ana' }),
+    );
+    expect(signalled).toEqual({
+      status: 202,
+      body: { requestId: 'approval-1', signal: 'approve' },
+    });
+    const notASignal = await call('POST /flow/{name}/requests/{id}/signals/{signal}', {
+      name: 'echo',
+      id: 'live-1',
+      signal: 'echo',
+    });
+    expect(notASignal.status).toBe(404);
     const workers = (await call('GET /workers')).body as { workers: { pid: number }[] };
     expect(workers.workers.map((worker) => worker.pid)).toContain(process.pid);
   });
