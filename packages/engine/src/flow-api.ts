@@ -2,6 +2,7 @@ import type { DagDescription } from '@dagflow/flow';
 import type { AuditLog } from './audit-log.js';
 import type { ListRequestsOptions, RequestPage } from './client/request-index.js';
 import type { RerunOptions, WaitOptions } from './client/request-options.js';
+import type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
 import type { FlowOrigin } from './registry.js';
@@ -32,6 +33,9 @@ export interface FlowApi {
   resume(name: string, requestId: string): Promise<void>;
   stop(name: string, requestId: string): Promise<void>;
   rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
+  schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;
+  unschedule(name: string, id: string): Promise<void>;
+  listSchedules(name: string): Promise<ScheduleInfo[]>;
   ping(): Promise<void>;
   metrics(): Promise<string>;
 }

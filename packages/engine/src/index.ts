@@ -23,6 +23,8 @@ export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } fr
 export { FlowClient } from './client/flow-client.js';
 export type { FlowClientOptions } from './client/flow-client.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
+export { assertValidSchedule } from './client/schedules.js';
+export type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 export type { FlowApi } from './flow-api.js';
 export { FlowService } from './flow-service.js';
 export type { AddedStep, StepChange } from './flow-registrations.js';

@@ -129,6 +129,22 @@ export interface NodeJobData {
   readonly i?: string;
   /** The request's encoded context (query, headers), with `i`. */
   readonly c?: string;
+  /** A schedule's tick job ({@link SCHEDULE_JOB}): the schedule id; `i` is the requests' encoded input. */
+  readonly s?: string;
+}
+
+/**
+ * Name of the jobs a schedule's BullMQ job scheduler adds to the flow's own queue, one per tick (node
+ * jobs are named `node`). A worker of the flow turns each into a request. Stored format.
+ */
+export const SCHEDULE_JOB = '@schedule';
+
+/**
+ * Request id of a schedule's tick: `s.<scheduleId>.<tick time in ms>`, so a tick delivered twice starts
+ * one request. Stored format.
+ */
+export function scheduledRequestId(scheduleId: string, tickMs: number): string {
+  return `s.${scheduleId}.${tickMs}`;
 }
 
 /**

@@ -6,6 +6,8 @@ import type { NodeQueues } from '../node-queues.js';
 import type { RunningAttempts } from './running-attempts.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Keys } from '../store/keys.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { ExecuteOptions } from '../types.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -21,6 +23,8 @@ export interface ExecutorDeps {
   readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
+  /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
+  readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }
 
 /** What `requestEnded` needs, from the executor's parts. */

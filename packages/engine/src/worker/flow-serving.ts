@@ -8,6 +8,7 @@ import type { PlanLimits } from '../plan/compile.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { FlowOrigin } from '../registry.js';
 import { type ServiceResources, sleep } from '../service-resources.js';
+import { executeRequest } from '../client/request-api.js';
 import { HeldRequests } from './held-requests.js';
 import { RunningAttempts } from './running-attempts.js';
 import { WorkerPool } from './worker-pool.js';
@@ -167,6 +168,7 @@ export class FlowServing {
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
         metrics: this.metrics,
+        execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
       },
       options,
       registry: res.registry,

@@ -2,13 +2,14 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ResolvedOptions } from '../config.js';
 import { requestEnded } from '../request-ended.js';
-import { type NodeJobData, ownerToken, parseJobId } from '../store/layout.js';
+import { type NodeJobData, SCHEDULE_JOB, ownerToken, parseJobId } from '../store/layout.js';
 import { RecordedFailure, toNodeError } from './attempt-errors.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 import { executeNode } from './node-executor.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
+import { startScheduledRequest } from './schedule-tick.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -36,6 +37,7 @@ export function startFlowWorker(
     deps.keys.queueName(plan.name, options.queue),
     // A request runs to its end on the definition version it started with.
     async (job, token): Promise<void> => {
+      if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
