@@ -16,6 +16,7 @@ export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, acc
   ['GET', '/auth/whoami', 'viewer'],
   ['GET', '/flows', 'viewer'],
   ['GET', '/flows/:name', 'viewer'],
+  ['GET', '/flows/:name/schedules', 'viewer'],
   ['GET', '/flow/:name/requests', 'viewer'],
   ['GET', '/flow/:name/requests/:id', 'viewer'],
   ['GET', '/flow/:name/requests/:id/nodes/:path', 'viewer'],
@@ -28,6 +29,8 @@ export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, acc
   ['POST', '/flow/:name/requests/:id/stop', 'operator'],
   ['POST', '/flow/:name/requests/:id/rerun', 'operator'],
   ['POST', '/flow/:name/requests/:id/signals/:signal', 'operator'],
+  ['PUT', '/flows/:name/schedules/:id', 'operator'],
+  ['DELETE', '/flows/:name/schedules/:id', 'operator'],
 
   ['POST', '/flows', 'admin'],
   ['*', '/admin/*', 'admin'],

@@ -7,6 +7,7 @@ import { cors } from './cors.js';
 import { csrfGuard } from './csrf-guard.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
 import { registryRoutes } from './registry-routes.js';
+import { scheduleRoutes } from './schedule-routes.js';
 import { param } from './request-params.js';
 import { type ApiToken, TokenTable } from './tokens.js';
 
@@ -82,6 +83,7 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
   });
 
   registryRoutes(app, service, raw);
+  scheduleRoutes(app, service);
 
   app.get('/auth/whoami', (_req, res) => {
     const { role, name } = callerOf(res);
@@ -92,7 +94,8 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
     const name = param(req, 'name');
     const dag = await service.describe(name);
     const info = (await service.flows()).find((flow) => flow.name === name);
-    res.json({ name, version: info?.version ?? '', workers: info?.workers ?? {}, dag });
+    const schedules = await service.listSchedules(name);
+    res.json({ name, version: info?.version ?? '', workers: info?.workers ?? {}, schedules, dag });
   });
 
   app.get('/flow/:name/requests', async (req, res) => {

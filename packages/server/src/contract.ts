@@ -36,7 +36,33 @@ export interface FlowDetailResponse {
   readonly version: string;
   /** Live workers per queue (`''`: the flow's own queue). */
   readonly workers: Readonly<Record<string, number>>;
+  /** The flow's schedules with their next run. */
+  readonly schedules: readonly ScheduleResponse[];
   readonly dag: DagDescription;
+}
+
+/** One schedule of a flow: `PUT /flows/:name/schedules/:id` answers it; `GET .../schedules` lists them. */
+export interface ScheduleResponse {
+  readonly id: string;
+  readonly cron?: string;
+  readonly everyMs?: number;
+  readonly tz?: string;
+  readonly input: unknown;
+  /** When the next request starts (ms since epoch). */
+  readonly next?: number;
+}
+
+/** `GET /flows/:name/schedules`. */
+export interface ScheduleListResponse {
+  readonly schedules: readonly ScheduleResponse[];
+}
+
+/** `PUT /flows/:name/schedules/:id` body: exactly one of `cron` and `everyMs`. */
+export interface ScheduleRequest {
+  readonly cron?: string;
+  readonly everyMs?: number;
+  readonly tz?: string;
+  readonly input?: unknown;
 }
 
 /** `GET /flow/:name/requests`. */
