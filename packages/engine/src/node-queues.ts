@@ -33,6 +33,10 @@ export interface EnqueueOptions {
   readonly generation?: number;
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
   readonly priority?: number;
+  /** Delay of every job (a debounced request's window). @defaultValue 0 */
+  readonly delayMs?: number;
+  /** The jobs are roots of a debounced request: they wait until its window has passed. */
+  readonly debounced?: boolean;
   /** Trace context handed to the jobs (see `tracing.ts`). */
   readonly trace?: string | undefined;
   /**
@@ -103,6 +107,7 @@ export class NodeQueues {
       ...(generation === 0 ? {} : { g: generation }),
       ...inlineInput(inline?.input, path),
       ...(inline?.context == null ? {} : { c: inline.context }),
+      ...(options.debounced === true ? { d: 1 as const } : {}),
     });
     const job = (path: string) => ({
       name: JOB_NAME,
@@ -111,6 +116,7 @@ export class NodeQueues {
         ...(plan.resolve(path)?.step.jobOptions ?? FINISH_JOB),
         jobId: jobId(requestId, path, generation),
         ...(options.priority === undefined ? {} : { priority: options.priority }),
+        ...(options.delayMs === undefined ? {} : { delay: options.delayMs }),
       },
     });
     // A few jobs go as separate adds (one script call each); addBulk wraps them in MULTI/EXEC.

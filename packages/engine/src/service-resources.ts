@@ -6,6 +6,7 @@ import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
 import { RequestIndex } from './client/request-index.js';
 import { ResultWaiter } from './client/result-waiter.js';
+import { DebounceStore } from './store/debounce-store.js';
 import { defineScripts } from './store/scripts.js';
 import { StateStore } from './store/state-store.js';
 
@@ -17,6 +18,7 @@ export class ServiceResources {
   #index: RequestIndex | undefined;
   #waiter: ResultWaiter | undefined;
   #registry: Registry | undefined;
+  #debounce: DebounceStore | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -58,6 +60,11 @@ export class ServiceResources {
   get waiter(): ResultWaiter {
     this.#waiter ??= new ResultWaiter(this.redis, this.keys.events);
     return this.#waiter;
+  }
+
+  get debounce(): DebounceStore {
+    this.#debounce ??= new DebounceStore(this.redis, this.keys);
+    return this.#debounce;
   }
 
   get registry(): Registry {

@@ -49,6 +49,11 @@ export interface RequestState {
   readonly createdAt: number;
   readonly startedAt?: number;
   readonly finishedAt?: number;
+  /**
+   * A debounced request still in its window: when the window ends (ms since epoch), unless another call
+   * of its key extends it. Gone once its roots start.
+   */
+  readonly debounceUntil?: number;
   /** Why the request failed: the node, its attempts and its error. */
   readonly error?: NodeError;
   /**
@@ -90,6 +95,13 @@ export interface ExecuteOptions {
    * @defaultValue none: before every prioritised request, in arrival order
    */
   readonly priority?: number;
+  /**
+   * Debounce: of the calls with one `key` that come within `ms` of each other, one request runs, `ms`
+   * after the last call, with the last call's input; every call answers that request's id. A request id
+   * given with `debounce` names the request only if the call starts a new one.
+   * @defaultValue none: every call starts its own request
+   */
+  readonly debounce?: { readonly key: string; readonly ms: number };
 }
 
 /** A registered flow as listed by {@link FlowService.flows}. */

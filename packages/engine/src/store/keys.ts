@@ -70,6 +70,14 @@ export class Keys {
     return `${this.prefix}:requests:{${flow}}`;
   }
 
+  /**
+   * String: the request a debounce key of a flow points at while its window may be open (in the flow's
+   * slot; the request's own keys hold the window, see `lua/debounceJoin.lua`).
+   */
+  debounce(flow: string, key: string): string {
+    return `${this.prefix}:debounce:{${flow}}:${key}`;
+  }
+
   /** Pub/sub channel on which finished requests are announced. */
   get events(): string {
     return `${this.prefix}:events`;

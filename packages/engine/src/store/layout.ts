@@ -91,6 +91,8 @@ export const RequestField = {
   hasHeld: 'hasHeld',
   /** The `ctx.store` hash exists (it must expire with the request). */
   hasStore: 'hasStore',
+  /** A debounced request: when its window ends (ms); removed once a root starts (`debounceGate.lua`). */
+  debounceDue: 'debounceDue',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */
@@ -129,6 +131,8 @@ export interface NodeJobData {
   readonly i?: string;
   /** The request's encoded context (query, headers), with `i`. */
   readonly c?: string;
+  /** Set on the roots of a debounced request: they wait until its window has passed (`debounceGate.lua`). */
+  readonly d?: 1;
   /** A schedule's tick job ({@link SCHEDULE_JOB}): the schedule id; `i` is the requests' encoded input. */
   readonly s?: string;
 }

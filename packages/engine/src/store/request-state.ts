@@ -30,6 +30,7 @@ export function requestStateOf(
     createdAt: Number(fields[RequestField.createdAt]),
     ...optionalNumber('startedAt', fields[RequestField.startedAt]),
     ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
+    ...optionalNumber('debounceUntil', fields[RequestField.debounceDue]),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     nodes,
   };

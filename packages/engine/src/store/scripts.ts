@@ -14,6 +14,9 @@ export const SCRIPT_NAMES = [
   'recordCompensation',
   'clearResuming',
   'holdSteps',
+  'debounceJoin',
+  'debounceGate',
+  'debouncePointer',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

@@ -6,6 +6,7 @@ import type { NodeQueues } from '../node-queues.js';
 import type { RunningAttempts } from './running-attempts.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Keys } from '../store/keys.js';
+import type { DebounceStore } from '../store/debounce-store.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ExecuteOptions } from '../types.js';
 
@@ -23,6 +24,8 @@ export interface ExecutorDeps {
   readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
+  /** The debounce windows of requests (a debounced root waits for its window). */
+  readonly debounce: DebounceStore;
   /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
   readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }

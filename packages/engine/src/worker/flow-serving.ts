@@ -169,6 +169,7 @@ export class FlowServing {
         isHeld: (key: string) => this.#held.has(key),
         metrics: this.metrics,
         execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
+        debounce: res.debounce,
       },
       options,
       registry: res.registry,

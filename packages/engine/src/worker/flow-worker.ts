@@ -10,6 +10,7 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
 import { startScheduledRequest } from './schedule-tick.js';
+import { waitForDebounce } from './debounce-gate.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -38,6 +39,7 @@ export function startFlowWorker(
     // A request runs to its end on the definition version it started with.
     async (job, token): Promise<void> => {
       if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
+      if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
