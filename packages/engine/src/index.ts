@@ -33,6 +33,7 @@ export type { Logger, LogLevel } from './logger.js';
 export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {
+  ConcurrencyKey,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,

@@ -7,6 +7,7 @@ import { Registry } from './registry.js';
 import { RequestIndex } from './client/request-index.js';
 import { ResultWaiter } from './client/result-waiter.js';
 import { DebounceStore } from './store/debounce-store.js';
+import { KeySlots } from './store/key-slots.js';
 import { defineScripts } from './store/scripts.js';
 import { StateStore } from './store/state-store.js';
 
@@ -19,6 +20,7 @@ export class ServiceResources {
   #waiter: ResultWaiter | undefined;
   #registry: Registry | undefined;
   #debounce: DebounceStore | undefined;
+  #slots: KeySlots | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -65,6 +67,11 @@ export class ServiceResources {
   get debounce(): DebounceStore {
     this.#debounce ??= new DebounceStore(this.redis, this.keys);
     return this.#debounce;
+  }
+
+  get slots(): KeySlots {
+    this.#slots ??= new KeySlots(this.redis, this.keys);
+    return this.#slots;
   }
 
   get registry(): Registry {

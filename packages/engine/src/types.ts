@@ -54,6 +54,8 @@ export interface RequestState {
    * of its key extends it. Gone once its roots start.
    */
   readonly debounceUntil?: number;
+  /** Set while the request waits for a slot of its flow's concurrency key: the key. */
+  readonly waitingForKey?: string;
   /** Why the request failed: the node, its attempts and its error. */
   readonly error?: NodeError;
   /**
@@ -104,6 +106,16 @@ export interface ExecuteOptions {
   readonly debounce?: { readonly key: string; readonly ms: number };
 }
 
+/**
+ * A per-key concurrency limit: the key of a request comes from its input, through a function or, for
+ * flows defined as data, a dotted path (`customer.id`). A request holds its slot from its first root's
+ * start to its end (completed, failed or stopped); a dead worker's request keeps it until BullMQ's
+ * stalled-job recovery runs the node elsewhere and the request ends.
+ */
+export type ConcurrencyKey =
+  | { readonly key: (input: unknown) => string; readonly limit: number }
+  | { readonly keyPath: string; readonly limit: number };
+
 /** A registered flow as listed by {@link FlowService.flows}. */
 export interface FlowInfo {
   readonly name: string;
@@ -127,10 +139,13 @@ export interface EndedRequest {
 /** Options of {@link FlowService.register}. */
 export interface FlowOptions {
   /**
-   * At most this many nodes of the flow run at once across all workers (BullMQ global concurrency).
+   * A number: at most this many nodes of the flow run at once across all workers (BullMQ global
+   * concurrency). A concurrency key (`{ key, limit }` or `{ keyPath, limit }`): at most `limit`
+   * requests per key run at once across all workers; the others wait, `pending` with `waitingForKey`,
+   * and start in arrival order as slots free.
    * @defaultValue no limit
    */
-  readonly concurrency?: number;
+  readonly concurrency?: number | ConcurrencyKey;
   /**
    * At most `max` nodes of the flow start per `durationMs` across all workers (BullMQ global rate limit).
    * @defaultValue no limit

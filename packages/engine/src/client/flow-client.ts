@@ -277,6 +277,7 @@ export class FlowClient {
     const deps = {
       store: this.res.store,
       queues: this.res.queues,
+      slots: this.res.slots,
       abortRunning: (key: string) => this.abortRunning(key),
       ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
     };

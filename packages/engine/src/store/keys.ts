@@ -78,6 +78,15 @@ export class Keys {
     return `${this.prefix}:debounce:{${flow}}:${key}`;
   }
 
+  /**
+   * The keys of one concurrency key of a flow (in the flow's slot): running requests, waiting requests
+   * (zsets of request ids), and the key's limit.
+   */
+  concurrencyKey(flow: string, key: string): readonly [string, string, string] {
+    const base = `${this.prefix}:ck:{${flow}}:${key}`;
+    return [`${base}:run`, `${base}:wait`, `${base}:limit`];
+  }
+
   /** Pub/sub channel on which finished requests are announced. */
   get events(): string {
     return `${this.prefix}:events`;

@@ -91,6 +91,10 @@ export const RequestField = {
   hasHeld: 'hasHeld',
   /** The `ctx.store` hash exists (it must expire with the request). */
   hasStore: 'hasStore',
+  /** A request of a flow with a concurrency key: its key, once a root asked for a slot (released at its end). */
+  concurrencyKey: 'concurrencyKey',
+  /** Set while the request waits for a slot of its concurrency key: the key. */
+  waitingForKey: 'waitingForKey',
   /** A debounced request: when its window ends (ms); removed once a root starts (`debounceGate.lua`). */
   debounceDue: 'debounceDue',
 } as const;

@@ -31,6 +31,9 @@ export function requestStateOf(
     ...optionalNumber('startedAt', fields[RequestField.startedAt]),
     ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
     ...optionalNumber('debounceUntil', fields[RequestField.debounceDue]),
+    ...(fields[RequestField.waitingForKey] === undefined
+      ? {}
+      : { waitingForKey: fields[RequestField.waitingForKey] }),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     nodes,
   };

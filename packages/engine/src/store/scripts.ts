@@ -17,6 +17,8 @@ export const SCRIPT_NAMES = [
   'debounceJoin',
   'debounceGate',
   'debouncePointer',
+  'admitKey',
+  'releaseKey',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

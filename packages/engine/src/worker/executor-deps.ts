@@ -7,6 +7,7 @@ import type { RunningAttempts } from './running-attempts.js';
 import type { StateStore } from '../store/state-store.js';
 import type { Keys } from '../store/keys.js';
 import type { DebounceStore } from '../store/debounce-store.js';
+import type { KeySlots } from '../store/key-slots.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ExecuteOptions } from '../types.js';
 
@@ -26,11 +27,18 @@ export interface ExecutorDeps {
   readonly isHeld: (requestKey: string) => boolean;
   /** The debounce windows of requests (a debounced root waits for its window). */
   readonly debounce: DebounceStore;
+  /** The slots of concurrency keys. */
+  readonly slots: KeySlots;
   /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
   readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }
 
 /** What `requestEnded` needs, from the executor's parts. */
 export function endingParts(deps: ExecutorDeps): EndingParts {
-  return { queues: deps.queues, ended: (flow, ending) => deps.metrics.requestEnded(flow, ending) };
+  return {
+    queues: deps.queues,
+    store: deps.store,
+    slots: deps.slots,
+    ended: (flow, ending) => deps.metrics.requestEnded(flow, ending),
+  };
 }

@@ -170,6 +170,7 @@ export class FlowServing {
         metrics: this.metrics,
         execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
         debounce: res.debounce,
+        slots: res.slots,
       },
       options,
       registry: res.registry,

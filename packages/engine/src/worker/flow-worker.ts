@@ -11,6 +11,7 @@ import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
 import { startScheduledRequest } from './schedule-tick.js';
 import { waitForDebounce } from './debounce-gate.js';
+import { admitRoot } from '../concurrency-keys.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -40,6 +41,8 @@ export function startFlowWorker(
     async (job, token): Promise<void> => {
       if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
       if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
+      // The flow's options as registered here decide its concurrency key.
+      await admitRoot(deps, plan, { job, token });
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
