@@ -12,7 +12,7 @@
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 local limit = tonumber(redis.call('GET', KEYS[3]) or '1')
-local reply = { 0 }
+local reply = {}
 while redis.call('ZCARD', KEYS[1]) < limit do
   local first = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
   if not first then
@@ -22,4 +22,5 @@ while redis.call('ZCARD', KEYS[1]) < limit do
   redis.call('ZADD', KEYS[1], ARGV[2], first)
   reply[#reply + 1] = first
 end
+table.insert(reply, 1, 0)
 return reply
