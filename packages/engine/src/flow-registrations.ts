@@ -66,7 +66,11 @@ export class FlowRegistrations {
     const name = (definition as FlowDefinition).name;
     assertValidId(name, 'flow');
     this.#assertFree(name);
-    const plan = new FlowPlan(name, dag, options, { limits: this.limits() });
+    // A definition may carry `concurrency` (a number, or `{ keyPath, limit }`); code options win.
+    const declared = (definition as { concurrency?: FlowOptions['concurrency'] }).concurrency;
+    const merged = declared === undefined ? options : { concurrency: declared, ...options };
+    assertFlowOptions(name, merged);
+    const plan = new FlowPlan(name, dag, merged, { limits: this.limits() });
     this.#add(plan, 'definition');
     return infoOf(plan);
   }

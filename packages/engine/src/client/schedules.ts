@@ -54,12 +54,23 @@ export function assertValidSchedule(flow: string, options: ScheduleOptions): voi
   if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs >= 100))
     throw invalid(`everyMs must be an integer >= 100 (got ${String(everyMs)}).`);
   if (tz !== undefined && cron === undefined) throw invalid('`tz` applies to `cron` only.');
+  if (tz !== undefined && !isTimeZone(tz))
+    throw invalid(`tz ${JSON.stringify(tz)} is not an IANA time zone (e.g. Europe/Paris).`);
   if (cron !== undefined) {
     try {
       CronExpressionParser.parse(cron, { strict: false, ...(tz === undefined ? {} : { tz }) });
     } catch (error) {
       throw invalid(`cron ${JSON.stringify(cron)} does not parse: ${(error as Error).message}`);
     }
+  }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -86,3 +86,28 @@ it('frees the key of a SIGKILLed worker: stalled recovery ends its request, the 
   expect(await redis.zcard(`${prefix}:ck:{keyed}:z:run`)).toBe(0);
   await redis.quit();
 });
+
+it('takes the key of a flow defined as data from its keyPath', async () => {
+  const service = newService({ prefix: prefixFor() });
+  const release: (() => void)[] = [];
+  service.operation(
+    'hold',
+    (input) => new Promise((resolve) => release.push(() => resolve(input))),
+  );
+  service.registerDefinition({
+    name: 'declared',
+    concurrency: { keyPath: 'account.id', limit: 1 },
+    nodes: [{ id: 'hold', op: 'hold' }],
+  });
+  await service.startWorker();
+  const first = await service.execute('declared', { account: { id: 'acme' } });
+  await waitFor(async () => release.length === 1);
+  const second = await service.execute('declared', { account: { id: 'acme' } });
+  const other = await service.execute('declared', { account: { id: 'initech' } });
+  await waitFor(async () => (await service.state('declared', second)).waitingForKey === 'acme');
+  await waitFor(async () => release.length === 2); // another key runs meanwhile
+  release.splice(0).forEach((resolve) => resolve());
+  await waitFor(async () => release.length === 1); // the second got the freed slot
+  release.splice(0).forEach((resolve) => resolve());
+  for (const id of [first, second, other]) await service.waitForResult('declared', id);
+});
