@@ -101,13 +101,13 @@ it('takes the key of a flow defined as data from its keyPath', async () => {
   });
   await service.startWorker();
   const first = await service.execute('declared', { account: { id: 'acme' } });
-  await waitFor(async () => release.length === 1);
+  await waitFor(() => release.length === 1);
   const second = await service.execute('declared', { account: { id: 'acme' } });
   const other = await service.execute('declared', { account: { id: 'initech' } });
   await waitFor(async () => (await service.state('declared', second)).waitingForKey === 'acme');
-  await waitFor(async () => release.length === 2); // another key runs meanwhile
+  await waitFor(() => release.length === 2); // another key runs meanwhile
   release.splice(0).forEach((resolve) => resolve());
-  await waitFor(async () => release.length === 1); // the second got the freed slot
+  await waitFor(() => release.length === 1); // the second got the freed slot
   release.splice(0).forEach((resolve) => resolve());
   for (const id of [first, second, other]) await service.waitForResult('declared', id);
 });
