@@ -21,6 +21,19 @@ export function keyedConcurrency(plan: FlowPlan): ConcurrencyKey | undefined {
   return typeof concurrency === 'object' ? concurrency : undefined;
 }
 
+/** A flow's concurrency option as data: the limit, and the key's path (or `'function'`). */
+export type ConcurrencyDescription =
+  number | { readonly limit: number; readonly keyPath?: string; readonly key?: 'function' };
+
+/** The flow's concurrency option as data (published, and shown by `GET /flows/:name`). */
+export function describeConcurrency(plan: FlowPlan): ConcurrencyDescription | undefined {
+  const { concurrency } = plan.hooks;
+  if (typeof concurrency !== 'object') return concurrency;
+  return 'key' in concurrency
+    ? { key: 'function', limit: concurrency.limit }
+    : { keyPath: concurrency.keyPath, limit: concurrency.limit };
+}
+
 /** The key of a request's input: the option's function, or the value at its `keyPath`. */
 export function keyOf(concurrency: ConcurrencyKey, input: unknown): string {
   if ('key' in concurrency) return String(concurrency.key(input));

@@ -127,6 +127,12 @@ export interface FlowInfo {
   readonly workers: Readonly<Record<string, number>>;
   /** Live workers that can run each node (by path, outside branches and for-each bodies). */
   readonly nodeWorkers: Readonly<Record<string, number>>;
+  /**
+   * The flow's concurrency option: a number (nodes at once), or a concurrency key's `limit` with its
+   * `keyPath` (or `key: 'function'`).
+   */
+  readonly concurrency?:
+    number | { readonly limit: number; readonly keyPath?: string; readonly key?: 'function' };
 }
 
 /** A request that has ended, as flow hooks receive it. */

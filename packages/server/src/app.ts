@@ -95,7 +95,15 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
     const dag = await service.describe(name);
     const info = (await service.flows()).find((flow) => flow.name === name);
     const schedules = await service.listSchedules(name);
-    res.json({ name, version: info?.version ?? '', workers: info?.workers ?? {}, schedules, dag });
+    const concurrency = info?.concurrency === undefined ? {} : { concurrency: info.concurrency };
+    res.json({
+      name,
+      version: info?.version ?? '',
+      workers: info?.workers ?? {},
+      ...concurrency,
+      schedules,
+      dag,
+    });
   });
 
   app.get('/flow/:name/requests', async (req, res) => {

@@ -36,6 +36,9 @@ export interface FlowDetailResponse {
   readonly version: string;
   /** Live workers per queue (`''`: the flow's own queue). */
   readonly workers: Readonly<Record<string, number>>;
+  /** The flow's concurrency option: nodes at once, or a concurrency key's limit and `keyPath` (or `key: 'function'`). */
+  readonly concurrency?:
+    number | { readonly limit: number; readonly keyPath?: string; readonly key?: 'function' };
   /** The flow's schedules with their next run. */
   readonly schedules: readonly ScheduleResponse[];
   readonly dag: DagDescription;

@@ -1,3 +1,4 @@
+import { describeConcurrency } from '../concurrency-keys.js';
 import type { PlanSource } from '../plan-source.js';
 import type { Registry } from '../registry.js';
 import type { FlowInfo } from '../types.js';
@@ -18,7 +19,17 @@ export async function listFlows(registry: Registry, plans: PlanSource): Promise<
       const nodeWorkers = Object.fromEntries(
         plan.staticPaths.map((path) => [path, workers[plan.queueOfNode(path) ?? ''] ?? 0]),
       );
-      return { name, version: plan.version, nodes: plan.staticPaths.length, workers, nodeWorkers };
+      const concurrency = plans.hasLocal(name)
+        ? describeConcurrency(plan)
+        : published.find((flow) => flow.name === name)?.concurrency;
+      return {
+        name,
+        version: plan.version,
+        nodes: plan.staticPaths.length,
+        workers,
+        nodeWorkers,
+        ...(concurrency === undefined ? {} : { concurrency }),
+      };
     }),
   );
 }

@@ -87,8 +87,9 @@ it('frees the key of a SIGKILLed worker: stalled recovery ends its request, the 
   await redis.quit();
 });
 
-it('takes the key of a flow defined as data from its keyPath', async () => {
-  const service = newService({ prefix: prefixFor() });
+it('takes the key of a flow defined as data from its keyPath, and publishes it', async () => {
+  const prefix = prefixFor();
+  const service = newService({ prefix });
   const release: (() => void)[] = [];
   service.operation(
     'hold',
@@ -110,4 +111,6 @@ it('takes the key of a flow defined as data from its keyPath', async () => {
   await waitFor(() => release.length === 1); // the second got the freed slot
   release.splice(0).forEach((resolve) => resolve());
   for (const id of [first, second, other]) await service.waitForResult('declared', id);
+  const [info] = await newService({ prefix }).flows(); // a client reads it from the registry
+  expect(info?.concurrency).toEqual({ keyPath: 'account.id', limit: 1 });
 });

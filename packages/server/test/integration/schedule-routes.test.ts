@@ -33,7 +33,9 @@ beforeAll(async () => {
     closeTimeoutMs: 2_000,
     http: httpApi({ tokens }),
   });
-  service.register('report', (dag) => dag.node('make', (input: unknown) => input));
+  service.register('report', (dag) => dag.node('make', (input: unknown) => input), {
+    concurrency: { key: (input) => String(input), limit: 2 },
+  });
   await service.start();
   base = `http://127.0.0.1:${service.httpPort}`;
 });
@@ -58,8 +60,10 @@ it('creates (operator), lists (viewer), shows in GET /flows/:name and removes (o
   expect(await listed.json()).toEqual({ schedules: [schedule] });
   const detail = (await (await send('/flows/report', { token: viewer })).json()) as {
     schedules: unknown;
+    concurrency: unknown;
   };
   expect(detail.schedules).toEqual([schedule]);
+  expect(detail.concurrency).toEqual({ key: 'function', limit: 2 });
 
   expect((await send(path, { method: 'DELETE', token: viewer })).status).toBe(403);
   const removed = await send(path, { method: 'DELETE', token: operator });
