@@ -64,8 +64,9 @@ export async function admitRoot(
   delivery: { readonly job: Job<NodeJobData>; readonly token: string | undefined },
 ): Promise<void> {
   const concurrency = keyedConcurrency(plan);
+  if (concurrency === undefined) return;
   const ids = parseJobId(delivery.job.id ?? '');
-  if (concurrency === undefined || ids === undefined || !plan.roots.includes(ids.path)) return;
+  if (ids === undefined || !plan.roots.includes(ids.path)) return;
   const { requestId } = ids;
   const flow = plan.name;
   if (ENDED.has((await parts.store.readStatus(flow, requestId)) ?? 'stopped')) return;
