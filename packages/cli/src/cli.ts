@@ -15,6 +15,7 @@ import {
   worker,
 } from './commands.js';
 import { type CommandTarget, HttpClient } from './http-client.js';
+import { addScheduleCommands } from './schedule-commands.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -26,8 +27,8 @@ const FOOTER = `
 Environment: REDIS_URL (redis://127.0.0.1:6379), DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
 server and worker serve their Prometheus metrics at /metrics on METRICS_PORT when it is set (bound to
 METRICS_HOST, default 127.0.0.1).
-With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows and
-describe go through the HTTP API instead of Redis, sending DAGFLOW_TOKEN as bearer token.
+With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows,
+describe and schedule go through the HTTP API instead of Redis, sending DAGFLOW_TOKEN as bearer token.
 Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (its error code is
 printed); 2 bad usage; 3 --wait ran out while the request goes on.
 `;
@@ -171,6 +172,7 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
     .action(async (flow: string, options: { json?: boolean }) => {
       exit(await describe(session.target, { flow, json: options.json === true }, io));
     });
+  addScheduleCommands(program, { target: () => session.target, io }, exit);
   return program;
 }
 

@@ -3,6 +3,8 @@ import {
   ErrorCode,
   type ExecuteOptions,
   type FlowService,
+  type ScheduleInfo,
+  type ScheduleOptions,
   type WaitOptions,
 } from '@dagflow/engine';
 import type {
@@ -27,6 +29,9 @@ export type CommandTarget = Pick<
   | 'rerun'
   | 'flows'
   | 'describe'
+  | 'schedule'
+  | 'unschedule'
+  | 'listSchedules'
 >;
 
 const POLL_MS = 250;
@@ -109,6 +114,23 @@ export class HttpClient implements CommandTarget {
 
   async describe(name: string): Promise<DagDescription> {
     return ((await this.#json(`/flows/${enc(name)}`)) as FlowDetailResponse).dag;
+  }
+
+  async schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo> {
+    const { id, ...body } = options;
+    const path = `/flows/${enc(name)}/schedules/${enc(id)}`;
+    return (
+      await this.#call('PUT', path, { body: JSON.stringify(body) })
+    ).json() as Promise<ScheduleInfo>;
+  }
+
+  async unschedule(name: string, id: string): Promise<void> {
+    await this.#call('DELETE', `/flows/${enc(name)}/schedules/${enc(id)}`);
+  }
+
+  async listSchedules(name: string): Promise<ScheduleInfo[]> {
+    const path = `/flows/${enc(name)}/schedules`;
+    return ((await this.#json(path)) as { schedules: ScheduleInfo[] }).schedules;
   }
 
   async #control(name: string, requestId: string, command: string): Promise<void> {

@@ -3,6 +3,7 @@ import type { AuditLog } from './audit-log.js';
 import type { ListRequestsOptions, RequestPage } from './client/request-index.js';
 import type { RerunOptions, WaitOptions } from './client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
+import type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
 import type { WorkerInfo } from './worker-directory.js';
@@ -42,6 +43,9 @@ export interface FlowApi {
   rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
   workers(): Promise<WorkerInfo[]>;
   signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
+  schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;
+  unschedule(name: string, id: string): Promise<void>;
+  listSchedules(name: string): Promise<ScheduleInfo[]>;
   ping(): Promise<void>;
   metrics(): Promise<string>;
 }

@@ -67,7 +67,11 @@ export class FlowRegistrations {
     const name = (definition as FlowDefinition).name;
     assertValidId(name, 'flow');
     this.#assertFree(name);
-    const plan = new FlowPlan(name, dag, options, { limits: this.limits() });
+    // A definition may carry `concurrency` (a number, or `{ keyPath, limit }`); code options win.
+    const declared = (definition as { concurrency?: FlowOptions['concurrency'] }).concurrency;
+    const merged = declared === undefined ? options : { concurrency: declared, ...options };
+    assertFlowOptions(name, merged);
+    const plan = new FlowPlan(name, dag, merged, { limits: this.limits() });
     this.#add(plan, 'definition');
     return infoOf(plan);
   }
@@ -166,7 +170,19 @@ function infoOf(plan: FlowPlan): FlowInfo {
 function assertFlowOptions(name: string, options: FlowOptions): void {
   const { concurrency, rateLimit } = options;
   const positive = (n: number): boolean => Number.isInteger(n) && n > 0;
-  if (concurrency !== undefined && !positive(concurrency)) {
+  if (typeof concurrency === 'object') {
+    const { limit } = concurrency;
+    const keyed =
+      'key' in concurrency
+        ? typeof concurrency.key === 'function'
+        : typeof concurrency.keyPath === 'string';
+    if (!keyed || !positive(limit)) {
+      throw new DagflowError(
+        ErrorCode.INVALID_CONFIG,
+        `Flow '${name}': a concurrency key needs a function \`key\` (or a string \`keyPath\`) and an integer limit > 0.`,
+      );
+    }
+  } else if (concurrency !== undefined && !positive(concurrency)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,
       `Flow '${name}': concurrency must be an integer > 0 (got ${String(concurrency)}).`,

@@ -26,6 +26,8 @@ export { FlowHandle } from './client/flow-handle.js';
 export type { FlowRequests } from './client/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
 export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
+export { assertValidSchedule } from './client/schedules.js';
+export type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 export type { FlowApi } from './flow-api.js';
 export type { WorkerInfo } from './worker-directory.js';
 export type { AttemptLog, NodeLogLine } from './store/node-logs.js';
@@ -37,6 +39,7 @@ export type { Logger, LogLevel, PinoLike } from './logger.js';
 export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {
+  ConcurrencyKey,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,

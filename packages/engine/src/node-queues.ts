@@ -33,16 +33,21 @@ export interface EnqueueOptions {
   readonly generation?: number;
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
   readonly priority?: number;
+  /**
+   * Milliseconds before every job may start: a debounced request's window, a signal's timeout.
+   * @defaultValue 0
+   */
+  readonly delayMs?: number;
+  /** The jobs are roots of a debounced request: they wait until its window has passed. */
+  readonly debounced?: boolean;
   /** Trace context handed to the jobs (see `tracing.ts`). */
   readonly trace?: Readonly<Record<string, string>> | undefined;
+  /** Enqueues wake jobs of waiting steps (see `WakeKind`) instead of the steps' own jobs. */
+  readonly wake?: WakeKind;
   /**
    * Inputs handed over in the job data: one for every step of this call, or one per step path (steps
    * without one get none), with the request context.
    */
-  /** Enqueues wake jobs of waiting steps (see `WakeKind`) instead of the steps' own jobs. */
-  readonly wake?: WakeKind;
-  /** Milliseconds before the jobs may start (a signal timeout). */
-  readonly delayMs?: number;
   readonly inline?: {
     readonly input: string | ReadonlyMap<string, string>;
     readonly context: string | null;
@@ -108,6 +113,7 @@ export class NodeQueues {
       ...inlineInput(inline?.input, path),
       ...(inline?.context == null ? {} : { c: inline.context }),
       ...(options.wake === undefined ? {} : { k: options.wake }),
+      ...(options.debounced === true ? { d: 1 as const } : {}),
     });
     const job = (path: string) => ({
       name: JOB_NAME,

@@ -3,6 +3,12 @@ import type { Redis } from 'ioredis';
 import type { Keys } from './store/keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { capVersions } from './version-cap.js';
+import { type ConcurrencyDescription, describeConcurrency } from './concurrency-keys.js';
+
+function concurrencyField(plan: FlowPlan): { concurrency?: ConcurrencyDescription } {
+  const concurrency = describeConcurrency(plan);
+  return concurrency === undefined ? {} : { concurrency };
+}
 
 /** A flow definition as workers publish it to Redis. */
 export interface PublishedFlow {
@@ -12,6 +18,8 @@ export interface PublishedFlow {
   readonly publishedAt: number;
   /** Who defined the flow: code (`register()`), or data (`registerDefinition()`, e.g. `POST /flows`). Absent before 0.2: code. */
   readonly origin?: FlowOrigin;
+  /** The flow's concurrency option as data (a key function shows as `key: 'function'`); absent: none. */
+  readonly concurrency?: ConcurrencyDescription;
 }
 
 /** How a flow was defined: in code (`register()`) or as data (`registerDefinition()`). */
@@ -47,6 +55,7 @@ export class Registry {
       description: plan.description,
       publishedAt: Date.now(),
       origin,
+      ...concurrencyField(plan),
     };
     const text = JSON.stringify(published);
     await this.redis.hset(this.keys.registry, plan.name, text);

@@ -1,3 +1,4 @@
+import { releaseSlot, type SlotParts } from './concurrency-keys.js';
 import type { NodeQueues } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { FINISH_STEP } from './store/layout.js';
@@ -5,8 +6,11 @@ import { FINISH_STEP } from './store/layout.js';
 /** How a request ended, as the process that saw it end counts it. */
 export type Ending = 'completed' | 'failed' | 'stopped';
 
-/** What {@link requestEnded} needs: the queues, and this process's counter of ended requests. */
-export interface EndingParts {
+/**
+ * What {@link requestEnded} needs: the queues, the state and concurrency-key slots, and this process's
+ * counter of ended requests.
+ */
+export interface EndingParts extends SlotParts {
   readonly queues: NodeQueues;
   readonly ended: (flow: string, ending: Ending) => void;
   /** Wakes the parent node of a child request (`dag.flow`), if the request has a parent. */
@@ -14,7 +18,7 @@ export interface EndingParts {
 }
 
 /**
- * The one path for "a request ended here": counts it, and enqueues its `@finish` job when the flow has
+ * The one path for "a request ended here": counts it, gives back its concurrency-key slot, and enqueues its `@finish` job when the flow has
  * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
  * failure or stop), and wakes the parent node of a child request. `generation` is the job-id
  * generation of a rerun that completed the request.
@@ -26,6 +30,8 @@ export async function requestEnded(
 ): Promise<void> {
   const { requestId, ending, generation } = request;
   parts.ended(plan.name, ending);
+  // Whoever ends it may not know the flow's options (a client's stop): the request's state says its key.
+  await releaseSlot(parts, plan, requestId);
   await parts.wakeParent?.(plan.name, requestId);
   const hasWork = ending === 'completed' ? plan.hooks.finally !== undefined : plan.hasFinishHooks;
   if (!hasWork) return;

@@ -8,6 +8,8 @@ import { WorkerDirectory } from './worker-directory.js';
 import { RequestIndex } from './client/request-index.js';
 import { RequestWatch } from './client/request-watch.js';
 import { ResultWaiter } from './client/result-waiter.js';
+import { DebounceStore } from './store/debounce-store.js';
+import { KeySlots } from './store/key-slots.js';
 import { defineScripts } from './store/scripts.js';
 import { StateStore } from './store/state-store.js';
 import { NodeLogWriter } from './store/node-logs.js';
@@ -25,6 +27,8 @@ export class ServiceResources {
   #registry: Registry | undefined;
   #directory: WorkerDirectory | undefined;
   #logs: NodeLogWriter | undefined;
+  #debounce: DebounceStore | undefined;
+  #slots: KeySlots | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -89,6 +93,16 @@ export class ServiceResources {
   get directory(): WorkerDirectory {
     this.#directory ??= new WorkerDirectory(this.redis, this.keys);
     return this.#directory;
+  }
+
+  get debounce(): DebounceStore {
+    this.#debounce ??= new DebounceStore(this.redis, this.keys);
+    return this.#debounce;
+  }
+
+  get slots(): KeySlots {
+    this.#slots ??= new KeySlots(this.redis, this.keys);
+    return this.#slots;
   }
 
   get registry(): Registry {

@@ -64,6 +64,13 @@ export interface RequestState {
   readonly createdAt: number;
   readonly startedAt?: number;
   readonly finishedAt?: number;
+  /**
+   * A debounced request still in its window: when the window ends (ms since epoch), unless another call
+   * of its key extends it. Gone once its roots start.
+   */
+  readonly debounceUntil?: number;
+  /** Set while the request waits for a slot of its flow's concurrency key: the key. */
+  readonly waitingForKey?: string;
   /** Why the request failed: the node, its attempts and its error. */
   readonly error?: NodeError;
   /** For a child request: the parent request and the node (`dag.flow`) that runs it. */
@@ -111,7 +118,24 @@ export interface ExecuteOptions {
   readonly priority?: number;
   /** @internal The parent node of a child request (`dag.flow`): the child's end wakes it. */
   readonly parent?: RequestRef & { readonly node: string };
+  /**
+   * Debounce: of the calls with one `key` that come within `ms` of each other, one request runs, `ms`
+   * after the last call, with the last call's input; every call answers that request's id. A request id
+   * given with `debounce` names the request only if the call starts a new one.
+   * @defaultValue none: every call starts its own request
+   */
+  readonly debounce?: { readonly key: string; readonly ms: number };
 }
+
+/**
+ * A per-key concurrency limit: the key of a request comes from its input, through a function or, for
+ * flows defined as data, a dotted path (`customer.id`). A request holds its slot from its first root's
+ * start to its end (completed, failed or stopped); a dead worker's request keeps it until BullMQ's
+ * stalled-job recovery runs the node elsewhere and the request ends.
+ */
+export type ConcurrencyKey =
+  | { readonly key: (input: unknown) => string; readonly limit: number }
+  | { readonly keyPath: string; readonly limit: number };
 
 /** A registered flow as listed by {@link FlowService.flows}. */
 export interface FlowInfo {
@@ -126,6 +150,12 @@ export interface FlowInfo {
   readonly nodeWorkers: Readonly<Record<string, number>>;
   /** The JSON Schema of the flow's input, when it has one (see `FlowOptions.input`). */
   readonly inputSchema?: Readonly<Record<string, unknown>>;
+  /**
+   * The flow's concurrency option: a number (nodes at once), or a concurrency key's `limit` with its
+   * `keyPath` (or `key: 'function'`).
+   */
+  readonly concurrency?:
+    number | { readonly limit: number; readonly keyPath?: string; readonly key?: 'function' };
 }
 
 /** A request that has ended, as flow hooks receive it. */
@@ -138,10 +168,13 @@ export interface EndedRequest {
 /** Options of {@link FlowService.register}. */
 export interface FlowOptions {
   /**
-   * At most this many nodes of the flow run at once across all workers (BullMQ global concurrency).
+   * A number: at most this many nodes of the flow run at once across all workers (BullMQ global
+   * concurrency). A concurrency key (`{ key, limit }` or `{ keyPath, limit }`): at most `limit`
+   * requests per key run at once across all workers; the others wait, `pending` with `waitingForKey`,
+   * and start in arrival order as slots free.
    * @defaultValue no limit
    */
-  readonly concurrency?: number;
+  readonly concurrency?: number | ConcurrencyKey;
   /**
    * At most `max` nodes of the flow start per `durationMs` across all workers (BullMQ global rate limit).
    * @defaultValue no limit

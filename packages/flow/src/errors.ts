@@ -97,6 +97,10 @@ export const ErrorCode = {
   SERVICE_CLOSED: 'SERVICE_CLOSED',
   /** A configuration value (option or environment variable) is invalid or missing. */
   INVALID_CONFIG: 'INVALID_CONFIG',
+  /** A schedule's options are invalid: its id, both or neither of `cron` and `everyMs`, a cron pattern that does not parse. */
+  INVALID_SCHEDULE: 'INVALID_SCHEDULE',
+  /** No schedule with that id exists for that flow. */
+  SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
   /** An unexpected fault; the message says what failed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

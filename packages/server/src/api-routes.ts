@@ -1,3 +1,4 @@
+import { scheduleRoutes } from './schedule-routes.js';
 import { liveRoutes } from './live-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
@@ -13,5 +14,6 @@ export const API_ROUTES: readonly Route[] = [
   ...requestRoutes,
   ...liveRoutes,
   ...serviceRoutes,
+  ...scheduleRoutes,
   ...registryRoutes,
 ];

@@ -7,6 +7,7 @@
  */
 import { ErrorCode } from '@dagflow/flow';
 import { dagDescriptionSchema, jsonSchema, type nodeDescriptionSchema } from './contract-dag.js';
+import { concurrencySchema, scheduleSchema } from './contract-schedules.js';
 import { z } from 'zod';
 
 import type { Wire } from './wire.js';
@@ -88,6 +89,13 @@ export const requestStateSchema = z.object({
   startedAt: epochMs.optional(),
   finishedAt: epochMs.optional(),
   error: nodeErrorSchema.optional(),
+  debounceUntil: epochMs
+    .optional()
+    .meta({ description: 'A debounced request in its window: when the window ends.' }),
+  waitingForKey: z
+    .string()
+    .optional()
+    .meta({ description: 'Set while it waits for a slot of its concurrency key: the key.' }),
   parent: requestRefSchema
     .extend({ node: z.string() })
     .optional()
@@ -144,6 +152,7 @@ export const flowInfoSchema = z.object({
   workers: workersSchema,
   nodeWorkers: z.record(z.string(), count),
   inputSchema: jsonSchema.optional(),
+  concurrency: concurrencySchema.optional(),
 });
 
 /** `GET /flows`. */
@@ -154,6 +163,10 @@ export const flowDetailSchema = z.object({
   name: z.string(),
   version: z.string(),
   workers: workersSchema,
+  concurrency: concurrencySchema.optional(),
+  schedules: z
+    .array(scheduleSchema)
+    .meta({ description: "The flow's schedules and their next run." }),
   dag: dagDescriptionSchema,
 });
 
@@ -251,4 +264,5 @@ export type HealthResponse = Wire<z.output<typeof healthSchema>>;
 export type StepChangeBody = z.input<typeof stepChangeSchema>;
 
 export * from './contract-dag.js';
+export * from './contract-schedules.js';
 export * from './contract-live.js';

@@ -49,5 +49,7 @@ export const statusFor: Record<ErrorCode, number> = {
   INVALID_ENCODING: 400,
   SERVICE_CLOSED: 503,
   INVALID_CONFIG: 500,
+  INVALID_SCHEDULE: 400,
+  SCHEDULE_NOT_FOUND: 404,
   INTERNAL_ERROR: 500,
 };

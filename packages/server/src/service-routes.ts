@@ -31,10 +31,13 @@ const flow = defineRoute({
     const { name } = params;
     const dag = await service.describe(name);
     const info = (await service.flows()).find((each) => each.name === name);
+    const schedules = await service.listSchedules(name);
     sendJson(res, 200, flowDetailSchema, {
       name,
       version: info?.version ?? '',
       workers: info?.workers ?? {},
+      ...(info?.concurrency === undefined ? {} : { concurrency: info.concurrency }),
+      schedules,
       dag,
     });
   },

@@ -29,6 +29,13 @@ import { deliverSignal } from './signals.js';
 import { reachChildren, wakeParent } from '../child-links.js';
 
 type ParentSteps = { readonly requestId: string; readonly steps: readonly string[] };
+import {
+  type ScheduleInfo,
+  type ScheduleOptions,
+  listSchedules,
+  removeSchedule,
+  upsertSchedule,
+} from './schedules.js';
 
 /** Options of a {@link FlowClient}: where requests live. */
 export type FlowClientOptions = Pick<
@@ -221,6 +228,50 @@ export class FlowClient {
   }
 
   /**
+   * Starts a request of the flow on a schedule (`cron` or `everyMs`), with `input`, until
+   * {@link unschedule}: one request per tick however many processes run, each an ordinary request with
+   * id `s.<id>.<tick ms>`. A worker of the flow turns ticks into requests, so ticks wait while none
+   * runs. Scheduling again with the same id replaces the schedule.
+   * @example
+   * ```ts
+   * await client.schedule('report', { id: 'nightly', cron: '0 2 * * *', tz: 'Europe/Paris', input: {} });
+   * ```
+   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_SCHEDULE`
+   */
+  async schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo> {
+    this.assertOpen();
+    await this.plans.get(name);
+    await upsertSchedule(this.res.queues, name, options);
+    const info = (await listSchedules(this.res.queues, name)).find((s) => s.id === options.id);
+    return info ?? { ...options, input: options.input ?? null };
+  }
+
+  /**
+   * Removes a schedule; requests it started go on.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `SCHEDULE_NOT_FOUND`
+   */
+  async unschedule(name: string, id: string): Promise<void> {
+    this.assertOpen();
+    await this.plans.get(name);
+    if (!(await removeSchedule(this.res.queues, name, id))) {
+      throw new DagflowError(
+        ErrorCode.SCHEDULE_NOT_FOUND,
+        `Flow '${name}' has no schedule '${id}'; list them with listSchedules().`,
+        { details: { flow: name, id } },
+      );
+    }
+  }
+
+  /**
+   * The flow's schedules with their next run, by id.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async listSchedules(name: string): Promise<ScheduleInfo[]> {
+    await this.plans.get(name);
+    return listSchedules(this.res.queues, name);
+  }
+
+  /**
    * Every flow registered in this process or published to the registry by others, with the live
    * workers of each of its queues (`''`: the flow's own queue).
    */
@@ -290,6 +341,7 @@ export class FlowClient {
     const deps = {
       store: this.res.store,
       queues: this.res.queues,
+      slots: this.res.slots,
       abortRunning: (key: string) => this.abortRunning(key),
       ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
       wakeParent: (flow: string, id: string) =>

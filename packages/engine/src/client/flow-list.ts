@@ -1,3 +1,4 @@
+import { describeConcurrency } from '../concurrency-keys.js';
 import type { PlanSource } from '../plan-source.js';
 import type { Registry } from '../registry.js';
 import type { FlowInfo } from '../types.js';
@@ -19,6 +20,9 @@ export async function listFlows(registry: Registry, plans: PlanSource): Promise<
         plan.staticPaths.map((path) => [path, workers[plan.queueOfNode(path) ?? ''] ?? 0]),
       );
       const { inputSchema } = plan.description;
+      const concurrency = plans.hasLocal(name)
+        ? describeConcurrency(plan)
+        : published.find((flow) => flow.name === name)?.concurrency;
       return {
         name,
         version: plan.version,
@@ -26,6 +30,7 @@ export async function listFlows(registry: Registry, plans: PlanSource): Promise<
         workers,
         nodeWorkers,
         ...(inputSchema === undefined ? {} : { inputSchema }),
+        ...(concurrency === undefined ? {} : { concurrency }),
       };
     }),
   );

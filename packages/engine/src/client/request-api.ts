@@ -2,6 +2,7 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { decode, encode } from '../codec.js';
 import type { PlanSource } from '../plan-source.js';
 import { checkedInput } from './input-check.js';
+import { executeDebounced } from './debounce.js';
 import { newRequestId } from './request-ids.js';
 import { serverOf, traceSend } from '../tracing.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
@@ -27,7 +28,7 @@ export async function executeRequest(
       `Invalid request id ${JSON.stringify(requestId)}: use 1-128 characters of letters, digits, '_', '.' and '-'.`,
     );
   }
-  const { priority, query, headers } = options;
+  const { priority, query, headers, debounce } = options;
   if (
     priority !== undefined &&
     !(Number.isInteger(priority) && priority >= 1 && priority <= 2_097_152)
@@ -39,6 +40,14 @@ export async function executeRequest(
   }
   const context =
     query === undefined && headers === undefined ? '' : JSON.stringify({ query, headers });
+  if (debounce !== undefined)
+    return executeDebounced(res, plan, {
+      input,
+      context,
+      debounce,
+      priority,
+      requestId: options.requestId,
+    });
   const now = Date.now();
   const encoded = encode(await checkedInput(plan, input));
   const created = await res.store.createRequest(plan.name, requestId, {

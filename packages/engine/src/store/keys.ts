@@ -85,6 +85,23 @@ export class Keys {
   }
 
   /**
+   * String: the request a debounce key of a flow points at while its window may be open (in the flow's
+   * slot; the request's own keys hold the window, see `lua/debounceJoin.lua`).
+   */
+  debounce(flow: string, key: string): string {
+    return `${this.prefix}:debounce:{${flow}}:${key}`;
+  }
+
+  /**
+   * The keys of one concurrency key of a flow (in the flow's slot): running requests, waiting requests
+   * (zsets of request ids), and the key's limit.
+   */
+  concurrencyKey(flow: string, key: string): readonly [string, string, string] {
+    const base = `${this.prefix}:ck:{${flow}}:${key}`;
+    return [`${base}:run`, `${base}:wait`, `${base}:limit`];
+  }
+
+  /**
    * Pub/sub channel on which requests are announced as `<flow>/<requestId> <status>`: created
    * (`pending`), paused, resumed (`running`), stopped, failed and completed.
    */

@@ -97,6 +97,12 @@ export const RequestField = {
   hasStore: 'hasStore',
   /** A child request's parent (JSON {@link ParentLink}): its end wakes the parent's node. */
   parent: 'parent',
+  /** A request of a flow with a concurrency key: its key, once a root asked for a slot (released at its end). */
+  concurrencyKey: 'concurrencyKey',
+  /** Set while the request waits for a slot of its concurrency key: the key. */
+  waitingForKey: 'waitingForKey',
+  /** A debounced request: when its window ends (ms); removed once a root starts (`debounceGate.lua`). */
+  debounceDue: 'debounceDue',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */
@@ -164,6 +170,24 @@ export interface NodeJobData {
   readonly c?: string;
   /** Set on a job that wakes a waiting step (see {@link WakeKind}); its job id ends in `|<kind>`. */
   readonly k?: WakeKind;
+  /** Set on the roots of a debounced request: they wait until its window has passed (`debounceGate.lua`). */
+  readonly d?: 1;
+  /** A schedule's tick job ({@link SCHEDULE_JOB}): the schedule id; `i` is the requests' encoded input. */
+  readonly s?: string;
+}
+
+/**
+ * Name of the jobs a schedule's BullMQ job scheduler adds to the flow's own queue, one per tick (node
+ * jobs are named `node`). A worker of the flow turns each into a request. Stored format.
+ */
+export const SCHEDULE_JOB = '@schedule';
+
+/**
+ * Request id of a schedule's tick: `s.<scheduleId>.<tick time in ms>`, so a tick delivered twice starts
+ * one request. Stored format.
+ */
+export function scheduledRequestId(scheduleId: string, tickMs: number): string {
+  return `s.${scheduleId}.${tickMs}`;
 }
 
 /**

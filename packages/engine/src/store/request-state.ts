@@ -32,6 +32,10 @@ export function requestStateOf(
     createdAt: Number(fields[RequestField.createdAt]),
     ...optionalNumber('startedAt', fields[RequestField.startedAt]),
     ...optionalNumber('finishedAt', fields[RequestField.finishedAt]),
+    ...optionalNumber('debounceUntil', fields[RequestField.debounceDue]),
+    ...(fields[RequestField.waitingForKey] === undefined
+      ? {}
+      : { waitingForKey: fields[RequestField.waitingForKey] }),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
     nodes,

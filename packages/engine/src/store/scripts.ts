@@ -17,6 +17,11 @@ export const SCRIPT_NAMES = [
   'appendLog',
   'parkStep',
   'deliverSignal',
+  'debounceJoin',
+  'debounceGate',
+  'debouncePointer',
+  'admitKey',
+  'releaseKey',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

@@ -20,6 +20,10 @@ export interface ChildRequests {
   /** The result of a completed child; throws the error of a failed or stopped one. */
   result(flow: string, requestId: string): Promise<unknown>;
 }
+import type { DebounceStore } from '../store/debounce-store.js';
+import type { KeySlots } from '../store/key-slots.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { ExecuteOptions } from '../types.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -42,12 +46,20 @@ export interface ExecutorDeps {
   readonly isHeld: (requestKey: string) => boolean;
   /** Wakes the parent node of a child request that ended (see `child-links.ts`). */
   readonly wakeParent: (flow: string, requestId: string) => Promise<void>;
+  /** The debounce windows of requests (a debounced root waits for its window). */
+  readonly debounce: DebounceStore;
+  /** The slots of concurrency keys. */
+  readonly slots: KeySlots;
+  /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
+  readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }
 
 /** What `requestEnded` needs, from the executor's parts. */
 export function endingParts(deps: ExecutorDeps): EndingParts {
   return {
     queues: deps.queues,
+    store: deps.store,
+    slots: deps.slots,
     ended: (flow, ending) => deps.metrics.requestEnded(flow, ending),
     wakeParent: deps.wakeParent,
   };

@@ -10,6 +10,7 @@ import type { FlowOrigin } from '../registry.js';
 import { type ServiceResources, sleep } from '../service-resources.js';
 import { wakeParent } from '../child-links.js';
 import type { ChildRequests } from './executor-deps.js';
+import { executeRequest } from '../client/request-api.js';
 import { HeldRequests } from './held-requests.js';
 import { RunningAttempts } from './running-attempts.js';
 import { WorkerPool } from './worker-pool.js';
@@ -175,6 +176,9 @@ export class FlowServing {
         waits: res.waits,
         children: this.parts.children,
         wakeParent: (flow, requestId) => wakeParent(res, this.parts.plans, { flow, requestId }),
+        execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
+        debounce: res.debounce,
+        slots: res.slots,
       },
       options,
       registry: res.registry,

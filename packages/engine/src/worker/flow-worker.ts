@@ -2,7 +2,7 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ResolvedOptions } from '../config.js';
 import { requestEnded } from '../request-ended.js';
-import { type NodeJobData, ownerToken, parseJobId } from '../store/layout.js';
+import { type NodeJobData, SCHEDULE_JOB, ownerToken, parseJobId } from '../store/layout.js';
 import { RecordedFailure, toNodeError } from './attempt-errors.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 import { executeNode } from './node-executor.js';
@@ -10,6 +10,9 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
 import type { RunningJobs } from './running-jobs.js';
+import { startScheduledRequest } from './schedule-tick.js';
+import { waitForDebounce } from './debounce-gate.js';
+import { admitRoot } from '../concurrency-keys.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -39,6 +42,10 @@ export function startFlowWorker(
     deps.keys.queueName(plan.name, options.queue),
     // A request runs to its end on the definition version it started with.
     async (job, token): Promise<void> => {
+      if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
+      if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
+      // The flow's options as registered here decide its concurrency key.
+      await admitRoot(deps, plan, { job, token });
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);

@@ -67,7 +67,7 @@ export class WorkerPool {
       // Flow limits hold on the flow's own queue, across all its workers (BullMQ global settings).
       const { concurrency, rateLimit } = plan.hooks;
       const queue = nodeQueues.queue(plan.name);
-      await (concurrency === undefined
+      await (typeof concurrency !== 'number'
         ? queue.removeGlobalConcurrency()
         : queue.setGlobalConcurrency(concurrency));
       await (rateLimit === undefined

@@ -293,6 +293,22 @@ describe('answers conform to GET /openapi.json', () => {
     expect(workers.workers.map((worker) => worker.pid)).toContain(process.pid);
   });
 
+  it('creates, lists and removes schedules', async () => {
+    const at = { name: 'echo', id: 'hourly' };
+    const put = await call('PUT /flows/{name}/schedules/{id}', at, json({ everyMs: 3_600_000 }));
+    expect(put.body).toMatchObject({ id: 'hourly', everyMs: 3_600_000, input: null });
+    expect((await call('GET /flows/{name}/schedules', { name: 'echo' })).body).toMatchObject({
+      schedules: [{ id: 'hourly' }],
+    });
+    const bad = await call('PUT /flows/{name}/schedules/{id}', at, json({ cron: 'never' }));
+    expect(bad.status).toBe(400);
+    expect((await call('DELETE /flows/{name}/schedules/{id}', at)).body).toEqual({
+      id: 'hourly',
+      removed: true,
+    });
+    expect((await call('DELETE /flows/{name}/schedules/{id}', at)).status).toBe(404);
+  });
+
   it('checked an answer of every route', () => {
     const routes = API_ROUTES.map(
       (route) => `${route.method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`,

@@ -1,0 +1,28 @@
+--[[
+  Admits a request to a concurrency key: at most `limit` requests of the key run at once, the others
+  wait in arrival order. A request already admitted stays admitted (a repeated delivery). A free slot
+  goes to the earliest waiting request, so a newcomer never overtakes one that waits.
+
+  KEYS[1] running set (zset: request id -> admission ms)   KEYS[2] waiting set (zset: request id -> arrival ms)
+  KEYS[3] the key's limit (string; releaseKey.lua reads it)
+  ARGV[1] request id   ARGV[2] limit   ARGV[3] now (ms)
+
+  Returns { 0 } admitted, { 2 } waiting.
+]]
+--- @keys 3
+--- @replies OK NOT_RUNNING
+local id = ARGV[1]
+redis.call('SET', KEYS[3], ARGV[2])
+if redis.call('ZSCORE', KEYS[1], id) then
+  return { 0 }
+end
+redis.call('ZADD', KEYS[2], 'NX', ARGV[3], id)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if first == id then
+    redis.call('ZREM', KEYS[2], id)
+    redis.call('ZADD', KEYS[1], ARGV[3], id)
+    return { 0 }
+  end
+end
+return { 2 }

@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from './keys.js';
+import { RequestField } from './layout.js';
+import { ReplyCode } from './reply-codes.js';
+import { runScript } from './scripts.js';
+
+/** The slots of concurrency keys (`register(..., { concurrency: { key, limit } })`); each step one Lua script. */
+export class KeySlots {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Records the request's key (so that its end releases it), then asks for a slot; whether it got one. */
+  async admit(
+    target: { readonly flow: string; readonly requestId: string },
+    slot: { readonly key: string; readonly limit: number },
+  ): Promise<boolean> {
+    const { flow, requestId } = target;
+    const { state } = this.keys.request(flow, requestId);
+    await this.redis.hset(state, RequestField.concurrencyKey, slot.key);
+    const reply = (await runScript(
+      this.redis,
+      'admitKey',
+      this.keys.concurrencyKey(flow, slot.key),
+      [requestId, slot.limit, Date.now()],
+    )) as [number];
+    const admitted = reply[0] === ReplyCode.OK;
+    await (admitted
+      ? this.redis.hdel(state, RequestField.waitingForKey)
+      : this.redis.hset(state, RequestField.waitingForKey, slot.key));
+    return admitted;
+  }
+
+  /**
+   * Gives back the request's slot (or its place in the queue), if it has a key; answers the requests
+   * admitted into the freed slots.
+   */
+  async release(flow: string, requestId: string): Promise<string[]> {
+    const { state } = this.keys.request(flow, requestId);
+    const key = await this.redis.hget(state, RequestField.concurrencyKey);
+    if (key === null) return [];
+    const reply = (await runScript(this.redis, 'releaseKey', this.keys.concurrencyKey(flow, key), [
+      requestId,
+      Date.now(),
+    ])) as [number, ...string[]];
+    return reply.slice(1) as string[];
+  }
+
+  /** The request's job-id generation (its roots' job ids carry it after a rerun). */
+  async generation(flow: string, requestId: string): Promise<number> {
+    const { state } = this.keys.request(flow, requestId);
+    return Number((await this.redis.hget(state, RequestField.generation)) ?? 0);
+  }
+}
