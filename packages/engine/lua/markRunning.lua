@@ -20,4 +20,6 @@ redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, ARGV[2], 'a|
 if st[1] == 'pending' then
   redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[2])
 end
+-- Live views of this request (see Keys.request().live) hear that the step runs.
+redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' running')
 return 1

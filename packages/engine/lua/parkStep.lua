@@ -33,4 +33,5 @@ if ARGV[3] ~= '' then
   end
 end
 redis.call('HSET', KEYS[1], 's|' .. path, 'waiting')
+redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' waiting')
 return { 0 }

@@ -7,7 +7,17 @@ import { GraphViewport } from '../graph-viewport.js';
 import { liveStream, pollingAllowed } from '../live-stream.js';
 import { type Page, every, navigate } from '../router.js';
 import { may } from '../session.js';
+import { BulkActions } from './bulk-actions.js';
 import { executeForm } from './execute-form.js';
+import { schedulesView } from './schedules-view.js';
+
+/** Time ranges of the request list, in ms back from now. */
+const RANGES: Readonly<Record<string, number>> = {
+  'any time': Infinity,
+  'last hour': 3_600_000,
+  'last 24 hours': 86_400_000,
+  'last 7 days': 7 * 86_400_000,
+};
 
 const STATUSES: readonly RequestStatus[] = [
   'pending',
@@ -30,6 +40,20 @@ export const flowPage: Page = (root, [name = '']) => {
     h('option', { value: '' }, 'all statuses'),
     STATUSES.map((status) => h('option', { value: status }, status)),
   ) as HTMLSelectElement;
+  const since = h(
+    'select',
+    { 'aria-label': 'time range' },
+    Object.keys(RANGES).map((range) => h('option', { value: range }, range)),
+  ) as HTMLSelectElement;
+  // Requests are listed newest first: a time range hides the older rows of the pages loaded.
+  const applyRange = (): void => {
+    const after = Date.now() - (RANGES[since.value] ?? Infinity);
+    for (const tr of rows.children as HTMLCollectionOf<HTMLElement>)
+      tr.hidden = Number(tr.dataset['created']) < after;
+  };
+  since.addEventListener('change', applyRange);
+  const bulk = may('operator') ? new BulkActions(name, () => void loadFirst()) : undefined;
+  const schedules = h('div');
   const search = h('input', {
     type: 'search',
     placeholder: 'request id',
@@ -57,6 +81,7 @@ export const flowPage: Page = (root, [name = '']) => {
     h('p', {}, h('a', { href: '#/' }, '← flows')),
     h('h1', {}, name, ' ', workers),
     drawing.element,
+    schedules,
     h(
       'div',
       { class: 'columns' },
@@ -64,7 +89,8 @@ export const flowPage: Page = (root, [name = '']) => {
         'section',
         {},
         h('h2', {}, 'Requests'),
-        h('div', { class: 'toolbar' }, filter, searchForm),
+        h('div', { class: 'toolbar' }, filter, since, searchForm),
+        bulk?.element ?? '',
         h(
           'table',
           { class: 'requests' },
@@ -74,6 +100,7 @@ export const flowPage: Page = (root, [name = '']) => {
             h(
               'tr',
               {},
+              bulk === undefined ? '' : h('th', {}, ''),
               h('th', {}, 'request'),
               h('th', {}, 'status'),
               h('th', {}, 'created'),
@@ -93,7 +120,8 @@ export const flowPage: Page = (root, [name = '']) => {
   const row = (request: RequestSummary): HTMLElement =>
     h(
       'tr',
-      { 'data-request': request.requestId },
+      { 'data-request': request.requestId, 'data-created': request.createdAt },
+      bulk === undefined ? '' : h('td', {}, bulk.checkbox(request.requestId)),
       h(
         'td',
         { class: 'mono' },
@@ -119,6 +147,7 @@ export const flowPage: Page = (root, [name = '']) => {
     rows.replaceChildren(...page.requests.map(row));
     cursor = page.cursor;
     more.hidden = cursor === undefined;
+    applyRange();
   };
   filter.addEventListener('change', () => void loadFirst());
   more.addEventListener('click', () => {
@@ -127,11 +156,15 @@ export const flowPage: Page = (root, [name = '']) => {
       rows.append(...page.requests.map(row));
       cursor = page.cursor;
       more.hidden = cursor === undefined;
+      applyRange();
     });
   });
 
   void api.flow(name).then(
-    (flow) => drawing.show(graphView(buildGraph(flow.dag))),
+    (flow) => {
+      drawing.show(graphView(buildGraph(flow.dag)));
+      schedules.replaceChildren(schedulesView(flow.schedules));
+    },
     (error: Error) =>
       drawing.element.replaceChildren(h('p', { class: 'form-error' }, error.message)),
   );

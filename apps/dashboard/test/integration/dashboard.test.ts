@@ -177,13 +177,38 @@ describe('dashboard', () => {
       '0.1.0',
       '0.1.0',
     ]);
-    // A node that runs for 4 s shows up under its worker within a heartbeat (5 s).
-    const requestId = await execute('slow', 4_000);
+    // A node that runs for 9 s shows up under its worker within a heartbeat (every 5 s).
+    const requestId = await execute('slow', 9_000);
     await page.waitForSelector(`[data-testid=running] a:has-text("${requestId} prepare")`, {
       timeout: 8_000,
     });
     await page.screenshot({ path: `${SCREENSHOTS}/workers.png`, fullPage: true });
     await fetch(`${base}/flow/slow/requests/${requestId}/stop`, { method: 'POST' });
+  });
+
+  it("stops 3 selected requests at once, and shows the flow's schedules", async () => {
+    const ids = await Promise.all([1, 2, 3].map(() => execute('slow', 5_000)));
+    const other = await execute('slow', 5_000);
+    const put = await fetch(`${base}/flows/slow/schedules/nightly`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cron: '0 3 * * *', tz: 'UTC', input: 100 }),
+    });
+    expect(put.status).toBe(200);
+    await page.goto(`${base}/dashboard/#/flows/slow`);
+    await page.waitForSelector('[data-testid=schedules] tr[data-schedule=nightly]');
+    expect(await page.textContent('[data-testid=schedules]')).toContain('0 3 * * * (UTC)');
+    for (const id of ids) await page.check(`input[data-select="${id}"]`);
+    expect(await page.textContent('[data-testid=selected-count]')).toBe('3 selected');
+    await page.click('button[data-bulk=stop]');
+    await expect.poll(() => page.textContent('[data-testid=bulk-result]')).toBe('3 stopped');
+    const statusOfRequest = async (id: string) =>
+      ((await (await fetch(`${base}/flow/slow/requests/${id}`)).json()) as { status: string })
+        .status;
+    for (const id of ids) expect(await statusOfRequest(id)).toBe('stopped');
+    expect(await statusOfRequest(other)).not.toBe('stopped');
+    await fetch(`${base}/flow/slow/requests/${other}/stop`, { method: 'POST' });
+    await fetch(`${base}/flows/slow/schedules/nightly`, { method: 'DELETE' });
   });
 
   it('collapses a for-each of 1,000 items into one node with counts', async () => {

@@ -25,7 +25,12 @@ it('sends the completions of one request issued in one tick as a few script call
     pausedMs: 60_000,
   });
   const request = keys.request('fan', 'r1');
-  await runScript(redis, 'createRequest', [request.state, request.data], [1, '1', '', 'v1']);
+  await runScript(
+    redis,
+    'createRequest',
+    [request.state, request.data],
+    [1, '1', '', 'v1', 'test-events', 'f/r'],
+  );
   await redis.hset(request.state, 'j|each', -450);
 
   const calls: string[] = [];

@@ -59,3 +59,27 @@ it('announces node and request changes to watchers in another process role, in o
     'failed',
   ]);
 });
+
+it('announces a step handed its input as running once it shows (markRunning)', async () => {
+  const prefix = prefixFor();
+  const worker = newService({ prefix });
+  worker.register('one-step', (dag) =>
+    dag.node('only', async (ms: number) => {
+      await new Promise((done) => setTimeout(done, ms));
+      return ms;
+    }),
+  );
+  await worker.startWorker();
+  client = new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' });
+  const id = await client.execute('one-step', 600, { requestId: 'one-step-1' });
+  const changes: RequestChange[] = [];
+  const unwatch = await client.watch('one-step', id, (change) => changes.push(change));
+  expect(await client.waitForResult('one-step', id, { timeoutMs: 5_000 })).toBe(600);
+  await expect.poll(() => changes.at(-1)).toEqual({ status: 'completed' });
+  expect(changes).toEqual([
+    { node: 'only', status: 'running' },
+    { node: 'only', status: 'completed' },
+    { status: 'completed' },
+  ]);
+  await unwatch();
+});

@@ -121,7 +121,12 @@ describe('a stale attempt of work never releases finish twice', () => {
     const { client, log } = await setup({ LOCK_MS: '1000', STALLED_MS: '500' });
     const id = await client.execute('stale-busy', 'x');
     const accepted = await expectSingleFinish(client, log, 'stale-busy', id);
-    const works = (await runsOf(log, id)).filter((run) => run.n === 'work');
+    // The blocked run ends 6 s after it began, maybe after the settle window: wait for it.
+    const worksOf = async () => (await runsOf(log, id)).filter((run) => run.n === 'work');
+    await waitFor(async () => (await worksOf()).length >= 2, { timeoutMs: 10_000 }).catch(
+      () => undefined,
+    );
+    const works = await worksOf();
     expect(works.length, 'the node was taken over: two runs of work').toBe(2);
     expect(accepted, 'the run that took over is the accepted one').toEqual(works[1]);
   });
