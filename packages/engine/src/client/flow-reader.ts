@@ -1,0 +1,191 @@
+import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
+import { type FlowServiceOptions, type ResolvedOptions, resolveOptions } from '../config.js';
+import { createLogger, type Logger } from '../logger.js';
+import { PlanSource } from '../plan-source.js';
+import { ServiceResources } from '../service-resources.js';
+import { Keys } from '../store/keys.js';
+import type { FlowInfo, NodeDetail, RequestState } from '../types.js';
+import type { WorkerInfo } from '../worker-directory.js';
+import { listFlows } from './flow-list.js';
+import { nodeDetailOf } from './node-detail.js';
+import { nodeOutputOf, requestResult, requestState, waitForRequest } from './request-api.js';
+import type { ListRequestsOptions, RequestPage } from './request-index.js';
+import type { WaitOptions } from './request-options.js';
+import type { FlowChange, RequestChange, Unwatch } from './request-watch.js';
+import { type ScheduleInfo, listSchedules } from './schedules.js';
+
+/** Options of a {@link FlowClient}: where requests live. */
+export type FlowClientOptions = Pick<
+  FlowServiceOptions,
+  'redisUrl' | 'prefix' | 'retention' | 'closeTimeoutMs' | 'maxForEachItems' | 'logLevel' | 'logger'
+>;
+
+/**
+ * The reading side of a {@link FlowClient}: its connections and plans, and everything that
+ * reads or watches requests, flows and workers without changing them (state, results, node detail,
+ * waiting, listings, live changes, schedules, workers). `FlowClient` adds the commands.
+ */
+export class FlowReader {
+  readonly options: ResolvedOptions;
+  readonly log: Logger;
+  /** @internal The Redis-backed parts, shared with a service's workers. */
+  protected readonly res: ServiceResources;
+  /** @internal Flow plans: registered in this process, or read from the registry. */
+  protected readonly plans: PlanSource;
+  #closing: Promise<void> | undefined;
+
+  /** Reads configuration only; connections open on first use. */
+  constructor(options: FlowClientOptions = {}) {
+    this.options = resolveOptions(options);
+    const { logLevel, prefix, logger } = this.options;
+    this.log = createLogger(logLevel, { prefix }, logger);
+    this.res = new ServiceResources(this.options, new Keys(this.options.prefix), this.log);
+    this.plans = new PlanSource(
+      () => this.res.registry,
+      () => ({ maxForEachItems: this.options.maxForEachItems }),
+    );
+  }
+
+  /**
+   * The request's state: status, timings, and every node's status, attempts and error.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
+   */
+  async state(name: string, requestId: string): Promise<RequestState> {
+    return requestState(this.res, this.plans, name, requestId);
+  }
+
+  /**
+   * The result of a completed request: its terminal node's output, or `{ [nodeId]: output }` for several.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `REQUEST_NOT_FINISHED`, `REQUEST_FAILED`
+   */
+  async result(name: string, requestId: string): Promise<unknown> {
+    return requestResult(this.res, this.plans, name, requestId);
+  }
+
+  /**
+   * The stored output of one node of a request (`undefined` when it has none yet).
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
+   */
+  async nodeOutput(name: string, requestId: string, path: string): Promise<unknown> {
+    await this.plans.get(name);
+    return nodeOutputOf(this.res, name, requestId, path);
+  }
+
+  /**
+   * One node of a request: its state, its input and its output (each once it exists).
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `NODE_NOT_FOUND`
+   */
+  async nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail> {
+    return nodeDetailOf(this.res, this.plans, { flow: name, requestId, path });
+  }
+
+  /**
+   * Waits until the request finishes and answers its result.
+   * @throws DagflowError `REQUEST_FAILED` with the failed node's details, `WAIT_TIMEOUT`, `REQUEST_NOT_FOUND`
+   */
+  async waitForResult(
+    name: string,
+    requestId: string,
+    options: WaitOptions = {},
+  ): Promise<unknown> {
+    const target = { flow: name, requestId };
+    return waitForRequest(this.res, this.plans, target, options.timeoutMs ?? 30_000);
+  }
+
+  /**
+   * Calls `listener` for every change of a request from now on: a node starting, retrying, failing or
+   * completing (`{ node, status }`), and the request's own status changes (`{ status }`), from Redis
+   * pub/sub. Changes are hints to read {@link state} again; resolves with a function that stops.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async watch(
+    name: string,
+    requestId: string,
+    listener: (change: RequestChange) => void,
+  ): Promise<Unwatch> {
+    await this.plans.get(name);
+    return this.res.watch.watch(name, requestId, listener);
+  }
+
+  /**
+   * Calls `listener` whenever a request of the flow is created (`pending`) or changes status.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async watchFlow(name: string, listener: (change: FlowChange) => void): Promise<Unwatch> {
+    await this.plans.get(name);
+    return this.res.watch.watchFlow(name, listener);
+  }
+
+  /**
+   * A page of the flow's requests, newest first, optionally of one status.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async listRequests(name: string, options: ListRequestsOptions = {}): Promise<RequestPage> {
+    await this.plans.get(name);
+    return this.res.index.list(name, options);
+  }
+
+  /**
+   * The flow's schedules with their next run, by id.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async listSchedules(name: string): Promise<ScheduleInfo[]> {
+    await this.plans.get(name);
+    return listSchedules(this.res.queues, name);
+  }
+
+  /**
+   * Every flow registered in this process or published to the registry by others, with the live
+   * workers of each of its queues (`''`: the flow's own queue).
+   */
+  async flows(): Promise<FlowInfo[]> {
+    return listFlows(this.res.registry, this.plans);
+  }
+
+  /**
+   * Live worker processes (any flow): host, pid, version, last heartbeat, the queues they serve and
+   * the nodes they run now.
+   */
+  async workers(): Promise<WorkerInfo[]> {
+    return this.res.directory.list();
+  }
+
+  /**
+   * The JSON description of a flow's DAG.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async describe(name: string): Promise<DagDescription> {
+    return (await this.plans.get(name)).description;
+  }
+
+  /** Resolves when Redis answers PING; for health checks. */
+  async ping(): Promise<void> {
+    await this.res.redis.ping();
+  }
+
+  /** Closes every connection (a service first stops taking work). Safe to call more than once. */
+  close(): Promise<void> {
+    this.#closing ??= this.shutdown();
+    return this.#closing;
+  }
+
+  /** @internal What {@link close} does; a service first closes its server and workers. */
+  protected async shutdown(): Promise<void> {
+    await this.res.close(this.options.closeTimeoutMs);
+  }
+
+  /** @internal Whether {@link close} was called. */
+  protected get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** @internal Throws `SERVICE_CLOSED` once {@link close} was called. */
+  protected assertOpen(): void {
+    if (this.closed) {
+      throw new DagflowError(
+        ErrorCode.SERVICE_CLOSED,
+        `The ${this.constructor.name} is closed; create a new one.`,
+      );
+    }
+  }
+}
