@@ -48,7 +48,8 @@
 
   Returns
     { 0, ready }                   completed now; ready = successor paths to enqueue
-    { 0, {}, 1 }                   completed now, and so did the request
+    { 0, {}, 1, parent, key }      completed now, and so did the request; parent: its parent link
+                                   (field parent) or ''; key: its concurrency key or ''
     { 1, ready, started, gen }     had completed before; started = ready successors that already began;
                                    gen = the job-id generation they were released with
     { 2, status }                  the request is not running; the output is kept, ready successors are held
@@ -239,7 +240,7 @@ local function complete_step(K, A, S, now, at)
 
   if completed then
     -- The store and held keys exist only when flagged: skip two commands on the hot path.
-    local flags = redis.call('HMGET', K[1], 'hasStore', 'hasHeld')
+    local flags = redis.call('HMGET', K[1], 'hasStore', 'hasHeld', 'parent', 'concurrencyKey')
     redis.call('PEXPIRE', K[1], S.retention)
     redis.call('PEXPIRE', K[2], S.retention)
     if flags[1] then
@@ -249,7 +250,8 @@ local function complete_step(K, A, S, now, at)
       redis.call('DEL', K[4])
     end
     redis.call('PUBLISH', S.channel, S.message .. ' completed')
-    return { 0, {}, 1 }
+    -- What the caller's end-of-request work needs, so that it reads nothing more.
+    return { 0, {}, 1, flags[3] or '', flags[4] or '' }
   end
   if not running then
     if #ready > 0 then

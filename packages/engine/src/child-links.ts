@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { planOfRequest } from './client/request-api.js';
 import type { FlowPlan } from './plan/flow-plan.js';
-import { childRequestId } from './store/layout.js';
+import { childRequestId, type ParentLink } from './store/layout.js';
 import type { PlanSource } from './plan-source.js';
 import type { ServiceResources } from './service-resources.js';
 
@@ -14,8 +14,15 @@ export async function wakeParent(
   res: ServiceResources,
   plans: PlanSource,
   child: { readonly flow: string; readonly requestId: string },
+  /** The child's stored parent link when the caller read it (null: none); read here when undefined. */
+  parent?: string | null,
 ): Promise<void> {
-  const link = await res.waits.parentOf(child.flow, child.requestId);
+  const link =
+    parent === undefined
+      ? await res.waits.parentOf(child.flow, child.requestId)
+      : parent === null
+        ? undefined
+        : (JSON.parse(parent) as ParentLink);
   if (link === undefined) return;
   const plan = await planOfRequest(res, plans, link.flow, link.requestId).catch(() => undefined);
   if (plan === undefined) return; // the parent expired

@@ -91,8 +91,10 @@ export async function releaseSlot(
   parts: SlotParts,
   plan: FlowPlan,
   requestId: string,
+  /** The request's key, when already read (null: it has none); read from its state when undefined. */
+  key?: string | null,
 ): Promise<void> {
-  const admitted = await parts.slots.release(plan.name, requestId);
+  const admitted = await parts.slots.release(plan.name, requestId, key);
   await Promise.all(
     admitted.map(async (id) => {
       const generation = await parts.slots.generation(plan.name, id);

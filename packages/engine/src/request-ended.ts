@@ -2,6 +2,7 @@ import { releaseSlot, type SlotParts } from './concurrency-keys.js';
 import type { NodeQueues } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { FINISH_STEP } from './store/layout.js';
+import type { EndedRequest } from './store/state-results.js';
 
 /** How a request ended, as the process that saw it end counts it. */
 export type Ending = 'completed' | 'failed' | 'stopped';
@@ -14,7 +15,7 @@ export interface EndingParts extends SlotParts {
   readonly queues: NodeQueues;
   readonly ended: (flow: string, ending: Ending) => void;
   /** Wakes the parent node of a child request (`dag.flow`), if the request has a parent. */
-  readonly wakeParent?: (flow: string, requestId: string) => Promise<void>;
+  readonly wakeParent?: (flow: string, requestId: string, parent?: string | null) => Promise<void>;
 }
 
 /**
@@ -26,13 +27,19 @@ export interface EndingParts extends SlotParts {
 export async function requestEnded(
   parts: EndingParts,
   plan: FlowPlan,
-  request: { readonly requestId: string; readonly ending: Ending; readonly generation?: number },
+  request: {
+    readonly requestId: string;
+    readonly ending: Ending;
+    readonly generation?: number;
+    /** Its parent link and concurrency key, when the script that ended it read them; else read here. */
+    readonly known?: EndedRequest;
+  },
 ): Promise<void> {
-  const { requestId, ending, generation } = request;
+  const { requestId, ending, generation, known } = request;
   parts.ended(plan.name, ending);
   // Whoever ends it may not know the flow's options (a client's stop): the request's state says its key.
-  await releaseSlot(parts, plan, requestId);
-  await parts.wakeParent?.(plan.name, requestId);
+  await releaseSlot(parts, plan, requestId, known?.concurrencyKey);
+  await parts.wakeParent?.(plan.name, requestId, known?.parent);
   const hasWork = ending === 'completed' ? plan.hooks.finally !== undefined : plan.hasFinishHooks;
   if (!hasWork) return;
   await parts.queues.enqueue(

@@ -39,7 +39,10 @@ export class ServiceResources {
   /** The shared connection: state scripts, BullMQ queues and workers (which duplicate it to block). */
   get redis(): Redis {
     if (this.#redis === undefined) {
-      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+      this.#redis = new Redis(this.options.redisUrl, {
+        maxRetriesPerRequest: null,
+        enableAutoPipelining: true,
+      });
       this.#redis.on('error', (error: Error) =>
         this.log.warn('redis connection error', { error: error.message }),
       );

@@ -33,12 +33,13 @@ export class KeySlots {
   }
 
   /**
-   * Gives back the request's slot (or its place in the queue), if it has a key; answers the requests
-   * admitted into the freed slots.
+   * Gives back the request's slot (or its place in the queue), if it has a key (`known`, when the
+   * caller read it; else read here); answers the requests admitted into the freed slots.
    */
-  async release(flow: string, requestId: string): Promise<string[]> {
+  async release(flow: string, requestId: string, known?: string | null): Promise<string[]> {
     const { state } = this.keys.request(flow, requestId);
-    const key = await this.redis.hget(state, RequestField.concurrencyKey);
+    const key =
+      known === undefined ? await this.redis.hget(state, RequestField.concurrencyKey) : known;
     if (key === null) return [];
     const reply = (await runScript(this.redis, 'releaseKey', this.keys.concurrencyKey(flow, key), [
       requestId,

@@ -44,7 +44,10 @@ export const StepField = {
   joinOpen: 'j|',
   /** State hash: a start step's released entries (JSON array), queued unless they have a status of their own. */
   entries: 'qe|',
-  /** State hash: the step's owner token (`<generation>.<delivery>`, `r<generation>` after a rerun reset). */
+  /**
+   * State hash: the step's owner token (`<generation>.<delivery>`, `r<generation>` after a rerun reset;
+   * `<generation>.<delivery>@<job's step path>` for a step run inside an earlier step's job).
+   */
   owner: 'w|',
   /** State hash: the step whose completion released this successor. */
   releasedBy: 'r|',

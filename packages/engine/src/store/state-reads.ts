@@ -21,6 +21,23 @@ export class StateReads {
     });
   }
 
+  /**
+   * Steps still running whose owner token ends with `suffix` (the steps a job ran after its own, see
+   * `worker/inline-successor.ts`), with their tokens.
+   */
+  async runningOwnedBy(
+    flow: string,
+    requestId: string,
+    suffix: string,
+  ): Promise<{ readonly path: string; readonly owner: string }[]> {
+    const fields = await this.redis.hgetall(this.keys.request(flow, requestId).state);
+    return Object.entries(fields).flatMap(([field, owner]) => {
+      const path = pathOfField(StepField.owner, field);
+      const running = path !== undefined && fields[stepField(StepField.status, path)] === 'running';
+      return running && owner.endsWith(suffix) ? [{ path, owner }] : [];
+    });
+  }
+
   /** The request's state, or undefined when it does not exist. */
   async readState(plan: FlowPlan, requestId: string): Promise<RequestState | undefined> {
     const fields = await this.redis.hgetall(this.keys.request(plan.name, requestId).state);

@@ -87,37 +87,67 @@ export type CompleteResult =
       readonly kind: 'released';
       readonly ready: readonly string[];
       readonly completedRequest: boolean;
+      /** When the completion ended the request: what its state said at its end (see {@link EndedRequest}). */
+      readonly ended?: EndedRequest;
       /** For a repeated completion: the job-id generation the successors were released with. */
       readonly generation?: number;
+      /** For a repeated completion: every successor it released, `ready` and those that started since. */
+      readonly released?: readonly string[];
     }
   | { readonly kind: 'not-running' }
   | { readonly kind: 'stale'; readonly owner: string }
   | { readonly kind: 'missing' };
 
+/**
+ * What a request's end needs to know of it, read by the script that ended it: its parent link (stored
+ * JSON, field `parent`) and its concurrency key, each null when it has none.
+ */
+export interface EndedRequest {
+  readonly parent: string | null;
+  readonly concurrencyKey: string | null;
+}
+
 /** What `failNode` decided. */
 export type FailResult =
   | { readonly kind: 'recorded'; readonly requestFailed: boolean }
+  /** The step had completed: the failure came late (or belongs to a step run after it in its job). */
+  | { readonly kind: 'completed' }
   | { readonly kind: 'stale'; readonly owner: string };
 
 /** The reply of `completeNode` (one element of `completeNodes`' reply). */
-export type CompleteReply = [number, (string[] | string)?, (string[] | number)?, number?];
+export type CompleteReply = [
+  number,
+  (string[] | string)?,
+  (string[] | number)?,
+  (number | string)?,
+  string?,
+];
 
 /** Decodes a completion's reply. */
 export function completeResult(reply: CompleteReply): CompleteResult {
   switch (reply[0]) {
     case ReplyCode.OK:
-      return {
-        kind: 'released',
-        ready: (reply[1] as string[] | undefined) ?? [],
-        completedRequest: reply[2] === 1,
-      };
+      return reply[2] === 1
+        ? {
+            kind: 'released',
+            ready: [],
+            completedRequest: true,
+            ended: { parent: (reply[3] as string) || null, concurrencyKey: reply[4] || null },
+          }
+        : {
+            kind: 'released',
+            ready: (reply[1] as string[] | undefined) ?? [],
+            completedRequest: false,
+          };
     case ReplyCode.COMPLETED: {
       const started = new Set(reply[2] as string[]);
+      const released = (reply[1] as string[] | undefined) ?? [];
       return {
         kind: 'released',
-        ready: ((reply[1] as string[] | undefined) ?? []).filter((path) => !started.has(path)),
+        ready: released.filter((path) => !started.has(path)),
         completedRequest: false,
-        generation: reply[3] ?? 0,
+        generation: Number(reply[3] ?? 0),
+        released,
       };
     }
     case ReplyCode.NOT_RUNNING:

@@ -215,6 +215,7 @@ export class StateStore extends StateReads {
       ...extraFields,
     ])) as [number, string?];
     if (reply[0] === ReplyCode.STALE) return { kind: 'stale', owner: reply[1] ?? '' };
+    if (reply[0] === ReplyCode.COMPLETED) return { kind: 'completed' };
     return { kind: 'recorded', requestFailed: final && reply[0] === ReplyCode.OK };
   }
 

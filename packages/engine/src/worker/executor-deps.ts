@@ -45,7 +45,7 @@ export interface ExecutorDeps {
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
   /** Wakes the parent node of a child request that ended (see `child-links.ts`). */
-  readonly wakeParent: (flow: string, requestId: string) => Promise<void>;
+  readonly wakeParent: (flow: string, requestId: string, parent?: string | null) => Promise<void>;
   /** The debounce windows of requests (a debounced root waits for its window). */
   readonly debounce: DebounceStore;
   /** The slots of concurrency keys. */

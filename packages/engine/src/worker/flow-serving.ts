@@ -175,7 +175,8 @@ export class FlowServing {
         metrics: this.metrics,
         waits: res.waits,
         children: this.parts.children,
-        wakeParent: (flow, requestId) => wakeParent(res, this.parts.plans, { flow, requestId }),
+        wakeParent: (flow, requestId, parent) =>
+          wakeParent(res, this.parts.plans, { flow, requestId }, parent),
         execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
         debounce: res.debounce,
         slots: res.slots,

@@ -9,6 +9,7 @@ import { executeNode } from './node-executor.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { vertexPath } from '../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
+import { failInlineRuns } from './inline-failures.js';
 import type { RunningJobs } from './running-jobs.js';
 import { startScheduledRequest } from './schedule-tick.js';
 import { waitForDebounce } from './debounce-gate.js';
@@ -75,6 +76,9 @@ export function startFlowWorker(
       .then(async (recorded) => {
         if (recorded.kind === 'recorded' && recorded.requestFailed)
           await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
+        // The job's own step had completed: the failure is that of the steps it ran after it.
+        if (recorded.kind === 'completed')
+          await failInlineRuns(deps, plan, { requestId, jobPath: path, error, attempts });
       })
       .catch((cause: unknown) =>
         deps.log.error('could not record a node failure', {

@@ -33,6 +33,7 @@ import { handedOver } from './handed-over.js';
 import { type Run, dropStale, enqueue, logFor, release } from './step-run.js';
 import { serverOf, traceProcess } from '../tracing.js';
 import type { CompletionSpec } from '../store/state-results.js';
+import { continueAfter, inlineSuccessor, runInline } from './inline-successor.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -66,17 +67,27 @@ export async function executeNode(
     server: serverOf(deps.redis),
     jobIds: [job.id ?? ''],
   });
-  return traceProcess(target, job.data.t, (carrier) => {
-    const run: Run = { deps, plan, job, requestId, at, carrier };
-    switch (step.kind) {
-      case 'task':
-        return runTask(run, step);
-      case 'start':
-        return runStart(run, step);
-      case 'end':
-        return runEnd(run, step);
-    }
-  });
+  return traceProcess(target, job.data.t, (carrier) =>
+    runStep({ deps, plan, job, requestId, at, carrier }),
+  );
+}
+
+/** Runs one step of a job: the job's own, or the next one of its chain (see `inline-successor.ts`). */
+function runStep(run: Run): Promise<void> {
+  const { step } = run.at;
+  switch (step.kind) {
+    case 'task':
+      return runTask(run, step);
+    case 'start':
+      return runStart(run, step);
+    case 'end':
+      return runEnd(run, step);
+  }
+}
+
+/** Whether an attempt that failed with `error` was the step's last; a step run inline has one attempt. */
+function finalAttempt(run: Run, error: unknown): boolean {
+  return run.inline !== undefined || isFinalAttempt(run.job, error);
 }
 
 async function runTask(run: Run, step: TaskStep): Promise<void> {
@@ -101,7 +112,7 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
         return output === undefined ? undefined : { output: checkedSize(run, output), spec };
       } catch (error) {
         const { fallback } = step.options;
-        if (fallback === undefined || !isFinalAttempt(run.job, error) || isStop(error)) throw error;
+        if (fallback === undefined || !finalAttempt(run, error) || isStop(error)) throw error;
         // The fallback's output stands in for the node's; the original error stays in the node state.
         const stand = await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
           input,
@@ -194,14 +205,15 @@ async function guarded(
   work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec } | undefined>,
 ): Promise<void> {
   const { deps, plan, requestId, at } = run;
-  const owner = ownerToken(run.job);
+  const owner = run.inline === undefined ? ownerToken(run.job) : run.inline.owner;
   const begin =
-    handedOver(run, owner) ??
+    (run.inline === undefined ? handedOver(run, owner) : undefined) ??
     (await deps.store.beginNode(plan.name, requestId, { path: at.path, owner }, fields()));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
     const repeated = { path: at.path, output: 'null', owner: '' };
-    return release(run, await deps.store.completeNode(plan.name, requestId, repeated, spec));
+    const repeat = await deps.store.completeNode(plan.name, requestId, repeated, spec);
+    return continueAfter(run, spec, repeat, runStep);
   }
   if (begin.kind === 'stale') return dropStale(run, owner, begin.owner);
   if (begin.kind !== 'run') return;
@@ -212,7 +224,7 @@ async function guarded(
   } catch (error) {
     begin.settle?.();
     deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
-    const final = isFinalAttempt(run.job, error);
+    const final = finalAttempt(run, error);
     if (!final) deps.metrics.retried(plan.name);
     const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
     logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
@@ -239,7 +251,7 @@ async function guarded(
     );
     // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.
     if (recorded.kind === 'stale') return dropStale(run, owner, recorded.owner);
-    if (recorded.requestFailed)
+    if (recorded.kind === 'recorded' && recorded.requestFailed)
       await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
     throw final ? new RecordedFailure(nodeError.message) : error;
   }
@@ -253,21 +265,29 @@ async function guarded(
   // together with the siblings that finish in the same tick.
   if (at.step.kind === 'task' && inline.length === 0 && plain.length === 0) {
     const result = await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec);
-    return release(run, result);
+    return continueAfter(run, spec, result, runStep);
   }
   const result = await deps.store.completeNode(plan.name, requestId, completed, spec);
   // Successors with this step as their only parent are added only once the completion was accepted,
   // so that a stale attempt releases nothing. While the request is paused, stopped or failed they are
   // added without their input: their own jobs go through beginNode, which holds them.
   if (result.kind === 'not-running') return enqueue(run, [...plain, ...inline]);
-  if (result.kind !== 'released' || result.generation !== undefined) return release(run, result);
+  if (result.kind !== 'released' || result.generation !== undefined)
+    return continueAfter(run, spec, result, runStep);
+  // The successor this job runs next itself is not enqueued.
+  const next = inlineSuccessor(run, spec, new Set([...inline, ...plain, ...result.ready]));
+  const others = (paths: readonly string[]): readonly string[] =>
+    next === undefined ? paths : paths.filter((path) => path !== next);
   // Those whose only input is this output get it in their job data (when small), with the request
   // context; a start step hands each item's input to the item's roots.
   const handOver = done.output.length <= HAND_OVER_LIMIT;
   const itemInputs = spec.handOver && { input: spec.handOver, context: begin.context };
   await Promise.all([
-    enqueue(run, handOver ? plain : [...plain, ...inline], itemInputs),
-    handOver ? enqueue(run, inline, { input: done.output, context: begin.context }) : undefined,
-    release(run, result, itemInputs),
+    enqueue(run, others(handOver ? plain : [...plain, ...inline]), itemInputs),
+    handOver
+      ? enqueue(run, others(inline), { input: done.output, context: begin.context })
+      : undefined,
+    release(run, { ...result, ready: others(result.ready) }, itemInputs),
   ]);
+  if (next !== undefined) await runInline(run, next, runStep);
 }

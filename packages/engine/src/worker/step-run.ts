@@ -17,6 +17,11 @@ export interface Run {
   readonly at: ResolvedStep;
   /** Trace context of this attempt's span, handed to the jobs it enqueues. */
   readonly carrier: Carrier | undefined;
+  /**
+   * Set when the step runs inside the job of an earlier step of its chain (see `inline-successor.ts`):
+   * its place in the chain and the owner token of the chain's steps.
+   */
+  readonly inline?: { readonly depth: number; readonly owner: string };
 }
 
 /** Enqueues what a completion released (and `@finish` when it completed the request). */
@@ -28,7 +33,11 @@ export async function release(
   if (result.kind === 'stale') return dropStale(run, ownerToken(run.job), result.owner);
   if (result.kind !== 'released') return;
   if (result.completedRequest) {
-    const ending = { requestId: run.requestId, ending: 'completed' } as const;
+    const ending = {
+      requestId: run.requestId,
+      ending: 'completed',
+      ...(result.ended === undefined ? {} : { known: result.ended }),
+    } as const;
     await requestEnded(endingParts(run.deps), run.plan, ending);
   }
   await enqueue(run, result.ready, inline, result.generation);

@@ -1,0 +1,110 @@
+import type { CompleteResult, CompletionSpec } from '../store/state-results.js';
+import { ownerToken } from '../store/layout.js';
+import { traceProcess, serverOf } from '../tracing.js';
+import { RecordedFailure } from './attempt-errors.js';
+import { type Run, release } from './step-run.js';
+
+/**
+ * At most this many steps run one after another inside one job (see {@link inlineSuccessor}); the next
+ * released step then goes to the queue like any other, so that a long chain still lets other requests'
+ * jobs in.
+ */
+export const INLINE_DEPTH = 64;
+
+/**
+ * The released successor that the job which completed `run`'s step runs next itself, instead of adding
+ * it to the queue for any worker to fetch: a task that this job's queue serves, without retries, delay
+ * or a wait, in a flow without a rate limit. One BullMQ job then carries a chain of steps (an add, a
+ * fetch and a move-to-finished saved per step), while every step still begins, completes and is fenced
+ * through the request state as its own job would.
+ *
+ * The choice depends only on the plan and on which successors were released, so a repeated completion
+ * (the job delivered again after its worker died) picks the same step and takes it over from the dead
+ * delivery (see `inlineOwner`).
+ */
+export function inlineSuccessor(
+  run: Run,
+  spec: CompletionSpec,
+  released: ReadonlySet<string>,
+): string | undefined {
+  const { plan, job, at } = run;
+  if ((run.inline?.depth ?? 0) >= INLINE_DEPTH || job.data.k !== undefined) return undefined;
+  if (plan.hooks.rateLimit !== undefined || released.size === 0) return undefined;
+  const queue = plan.queueOf(at.path);
+  const { successors } = spec;
+  for (let i = 0; i < successors.length; i += 2) {
+    const path = String(successors[i]);
+    if (!released.has(path)) continue;
+    const step = plan.resolve(path)?.step;
+    if (step?.kind !== 'task' || step.vertex.wait !== undefined || plan.queueOf(path) !== queue)
+      continue;
+    if ((step.jobOptions.attempts ?? 1) !== 1 || step.jobOptions.delay !== undefined) continue;
+    return path;
+  }
+  return undefined;
+}
+
+/**
+ * The owner token of steps run inside `run`'s job: the job delivery's own token and the path of the
+ * job's step, so that it differs from the token of any step's own job, and a later delivery of the same
+ * job (a higher delivery count) takes those steps over (see `lua/beginNode.lua`).
+ */
+export function inlineOwner(run: Run): string {
+  // Outside a chain, the run is the job's own step.
+  return run.inline?.owner ?? `${ownerToken(run.job)}@${run.at.path}`;
+}
+
+/**
+ * Runs the step at `path` inside `run`'s job, as one more link of its chain (`runStep` is the executor's
+ * step runner). Its final failure is recorded in the request state like any step's, and does not fail
+ * the job, whose own step completed.
+ */
+export async function runInline(
+  run: Run,
+  path: string,
+  runStep: (run: Run) => Promise<void>,
+): Promise<void> {
+  const at = run.plan.resolve(path);
+  if (at === undefined) return;
+  const { deps, plan, job, requestId } = run;
+  const inline = {
+    depth: (run.inline?.depth ?? 0) + 1,
+    owner: inlineOwner(run),
+  };
+  const target = () => ({
+    flow: plan.name,
+    queue: deps.keys.queueName(plan.name, plan.queueOf(path)),
+    requestId,
+    node: at.path,
+    attempt: 1,
+    server: serverOf(deps.redis),
+    jobIds: [job.id ?? ''],
+  });
+  try {
+    await traceProcess(target, job.data.t, (carrier) =>
+      runStep({ deps, plan, job, requestId, at, carrier, inline }),
+    );
+  } catch (error) {
+    if (!(error instanceof RecordedFailure)) throw error;
+  }
+}
+
+/**
+ * Enqueues what a completion released (see `step-run.ts`), except the successor this job runs next
+ * itself, which it then runs.
+ */
+export async function continueAfter(
+  run: Run,
+  spec: CompletionSpec,
+  result: CompleteResult,
+  runStep: (run: Run) => Promise<void>,
+): Promise<void> {
+  if (result.kind !== 'released') return release(run, result);
+  const sameGeneration = (result.generation ?? run.job.data.g ?? 0) === (run.job.data.g ?? 0);
+  const next = sameGeneration
+    ? inlineSuccessor(run, spec, new Set(result.released ?? result.ready))
+    : undefined;
+  if (next === undefined) return release(run, result);
+  await release(run, { ...result, ready: result.ready.filter((path) => path !== next) });
+  await runInline(run, next, runStep);
+}
