@@ -1,8 +1,8 @@
-import type { CompleteResult, CompletionSpec } from '../store/state-results.js';
+import type { CompletionSpec } from '../store/state-results.js';
 import { ownerToken } from '../store/layout.js';
 import { traceProcess, serverOf } from '../tracing.js';
 import { RecordedFailure } from './attempt-errors.js';
-import { type Run, release } from './step-run.js';
+import type { Run } from './step-run.js';
 
 /**
  * At most this many steps run one after another inside one job (see {@link inlineSuccessor}); the next
@@ -87,24 +87,4 @@ export async function runInline(
   } catch (error) {
     if (!(error instanceof RecordedFailure)) throw error;
   }
-}
-
-/**
- * Enqueues what a completion released (see `step-run.ts`), except the successor this job runs next
- * itself, which it then runs.
- */
-export async function continueAfter(
-  run: Run,
-  spec: CompletionSpec,
-  result: CompleteResult,
-  runStep: (run: Run) => Promise<void>,
-): Promise<void> {
-  if (result.kind !== 'released') return release(run, result);
-  const sameGeneration = (result.generation ?? run.job.data.g ?? 0) === (run.job.data.g ?? 0);
-  const next = sameGeneration
-    ? inlineSuccessor(run, spec, new Set(result.released ?? result.ready))
-    : undefined;
-  if (next === undefined) return release(run, result);
-  await release(run, { ...result, ready: result.ready.filter((path) => path !== next) });
-  await runInline(run, next, runStep);
 }

@@ -14,14 +14,7 @@ import {
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from '../plan/expand.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import {
-  HAND_OVER_LIMIT,
-  endFields,
-  endOutput,
-  endParts,
-  inputFields,
-  vertexInput,
-} from '../plan/inputs.js';
+import { endFields, endOutput, endParts, inputFields, vertexInput } from '../plan/inputs.js';
 import { fill, vertexPath } from '../plan/paths.js';
 import { type EndStep, type StartStep, type TaskStep, parks } from '../plan/steps.js';
 import { waitFor } from './wait-step.js';
@@ -30,10 +23,10 @@ import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-r
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './completion-specs.js';
 import { handedOver } from './handed-over.js';
-import { type Run, dropStale, enqueue, logFor, release } from './step-run.js';
+import { type Run, dropStale, logFor } from './step-run.js';
 import { serverOf, traceProcess } from '../tracing.js';
 import type { CompletionSpec } from '../store/state-results.js';
-import { continueAfter, inlineSuccessor, runInline } from './inline-successor.js';
+import { releaseSuccessors } from './successor-release.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -213,7 +206,7 @@ async function guarded(
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
     const repeated = { path: at.path, output: 'null', owner: '' };
     const repeat = await deps.store.completeNode(plan.name, requestId, repeated, spec);
-    return continueAfter(run, spec, repeat, runStep);
+    return releaseSuccessors(run, spec, repeat, { runStep });
   }
   if (begin.kind === 'stale') return dropStale(run, owner, begin.owner);
   if (begin.kind !== 'run') return;
@@ -261,33 +254,13 @@ async function guarded(
   const { spec } = done;
   const completed = { path: at.path, output: done.output, startedAt: begin.startedAt, owner };
   const { inline = [], plain = [] } = spec.enqueueNow ?? {};
+  const handed = { output: done.output, context: begin.context };
   // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes
-  // together with the siblings that finish in the same tick.
-  if (at.step.kind === 'task' && inline.length === 0 && plain.length === 0) {
-    const result = await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec);
-    return continueAfter(run, spec, result, runStep);
-  }
-  const result = await deps.store.completeNode(plan.name, requestId, completed, spec);
-  // Successors with this step as their only parent are added only once the completion was accepted,
-  // so that a stale attempt releases nothing. While the request is paused, stopped or failed they are
-  // added without their input: their own jobs go through beginNode, which holds them.
-  if (result.kind === 'not-running') return enqueue(run, [...plain, ...inline]);
-  if (result.kind !== 'released' || result.generation !== undefined)
-    return continueAfter(run, spec, result, runStep);
-  // The successor this job runs next itself is not enqueued.
-  const next = inlineSuccessor(run, spec, new Set([...inline, ...plain, ...result.ready]));
-  const others = (paths: readonly string[]): readonly string[] =>
-    next === undefined ? paths : paths.filter((path) => path !== next);
-  // Those whose only input is this output get it in their job data (when small), with the request
-  // context; a start step hands each item's input to the item's roots.
-  const handOver = done.output.length <= HAND_OVER_LIMIT;
-  const itemInputs = spec.handOver && { input: spec.handOver, context: begin.context };
-  await Promise.all([
-    enqueue(run, others(handOver ? plain : [...plain, ...inline]), itemInputs),
-    handOver
-      ? enqueue(run, others(inline), { input: done.output, context: begin.context })
-      : undefined,
-    release(run, { ...result, ready: others(result.ready) }, itemInputs),
-  ]);
-  if (next !== undefined) await runInline(run, next, runStep);
+  // together with the siblings that finish in the same tick. Successors with this step as their only
+  // parent are added only once the completion was accepted, so that a stale attempt releases nothing.
+  const result =
+    at.step.kind === 'task' && inline.length === 0 && plain.length === 0
+      ? await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec)
+      : await deps.store.completeNode(plan.name, requestId, completed, spec);
+  return releaseSuccessors(run, spec, result, { handed, runStep });
 }

@@ -2,11 +2,9 @@ import type { Job } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { EnqueueOptions } from '../node-queues.js';
 import type { FlowPlan, ResolvedStep } from '../plan/flow-plan.js';
-import { requestEnded } from '../request-ended.js';
-import { jobId, type NodeJobData, ownerToken } from '../store/layout.js';
-import type { CompleteResult } from '../store/state-results.js';
+import { jobId, type NodeJobData } from '../store/layout.js';
 import { type Carrier, serverOf, traceSend } from '../tracing.js';
-import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import type { ExecutorDeps } from './executor-deps.js';
 
 /** One job of one request, as the executor runs it. */
 export interface Run {
@@ -22,25 +20,6 @@ export interface Run {
    * its place in the chain and the owner token of the chain's steps.
    */
   readonly inline?: { readonly depth: number; readonly owner: string };
-}
-
-/** Enqueues what a completion released (and `@finish` when it completed the request). */
-export async function release(
-  run: Run,
-  result: CompleteResult,
-  inline?: EnqueueOptions['inline'],
-): Promise<void> {
-  if (result.kind === 'stale') return dropStale(run, ownerToken(run.job), result.owner);
-  if (result.kind !== 'released') return;
-  if (result.completedRequest) {
-    const ending = {
-      requestId: run.requestId,
-      ending: 'completed',
-      ...(result.ended === undefined ? {} : { known: result.ended }),
-    } as const;
-    await requestEnded(endingParts(run.deps), run.plan, ending);
-  }
-  await enqueue(run, result.ready, inline, result.generation);
 }
 
 /**
