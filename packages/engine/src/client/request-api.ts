@@ -56,7 +56,8 @@ export async function executeRequest(
     version: plan.version,
     ...(options.parent === undefined ? {} : { parent: options.parent }),
   });
-  if (created) await res.index.add(plan.name, requestId, now);
+  // Listed while its roots are added (in the same round trip when the connection pipelines them).
+  const listed = created ? res.index.add(plan.name, requestId, now) : Promise.resolve();
   const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
   if (status === 'pending') {
@@ -71,7 +72,7 @@ export async function executeRequest(
       server: serverOf(res.redis),
       jobIds: plan.roots.map((path) => jobId(requestId, path)),
     };
-    await traceSend(target, undefined, (trace) =>
+    const enqueued = traceSend(target, undefined, (trace) =>
       res.queues.enqueue(plan, requestId, plan.roots, {
         ...(priority === undefined ? {} : { priority }),
         ...(handOver
@@ -80,7 +81,9 @@ export async function executeRequest(
         trace,
       }),
     );
+    await Promise.all([listed, enqueued]);
   }
+  await listed;
   return requestId;
 }
 

@@ -2,7 +2,7 @@ import type { CompletionSpec } from '../store/state-results.js';
 import { ownerToken } from '../store/layout.js';
 import { traceProcess, serverOf } from '../tracing.js';
 import { RecordedFailure } from './attempt-errors.js';
-import type { Run } from './step-run.js';
+import type { Handed, Run } from './step-run.js';
 
 /**
  * At most this many steps run one after another inside one job (see {@link inlineSuccessor}); the next
@@ -56,13 +56,15 @@ export function inlineOwner(run: Run): string {
 
 /**
  * Runs the step at `path` inside `run`'s job, as one more link of its chain (`runStep` is the executor's
- * step runner). Its final failure is recorded in the request state like any step's, and does not fail
+ * step runner), with the output of its only parent when `handed` (it then begins without Redis, see
+ * `handed-over.ts`). Its final failure is recorded in the request state like any step's, and does not fail
  * the job, whose own step completed.
  */
 export async function runInline(
   run: Run,
   path: string,
   runStep: (run: Run) => Promise<void>,
+  handed?: Handed,
 ): Promise<void> {
   const at = run.plan.resolve(path);
   if (at === undefined) return;
@@ -70,6 +72,7 @@ export async function runInline(
   const inline = {
     depth: (run.inline?.depth ?? 0) + 1,
     owner: inlineOwner(run),
+    ...(handed === undefined ? {} : { handed }),
   };
   const target = () => ({
     flow: plan.name,

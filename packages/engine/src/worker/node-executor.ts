@@ -200,7 +200,7 @@ async function guarded(
   const { deps, plan, requestId, at } = run;
   const owner = run.inline === undefined ? ownerToken(run.job) : run.inline.owner;
   const begin =
-    (run.inline === undefined ? handedOver(run, owner) : undefined) ??
+    handedOver(run, owner) ??
     (await deps.store.beginNode(plan.name, requestId, { path: at.path, owner }, fields()));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;

@@ -19,7 +19,18 @@ export interface Run {
    * Set when the step runs inside the job of an earlier step of its chain (see `inline-successor.ts`):
    * its place in the chain and the owner token of the chain's steps.
    */
-  readonly inline?: { readonly depth: number; readonly owner: string };
+  readonly inline?: {
+    readonly depth: number;
+    readonly owner: string;
+    /** The output of its only parent, run just before it in this job: it begins without Redis. */
+    readonly handed?: Handed;
+  };
+}
+
+/** What a completing attempt hands its successors: its encoded output and the request context. */
+export interface Handed {
+  readonly output: string;
+  readonly context: string | null;
 }
 
 /**

@@ -4,13 +4,7 @@ import { ownerToken } from '../store/layout.js';
 import type { CompleteResult, CompletionSpec } from '../store/state-results.js';
 import { endingParts } from './executor-deps.js';
 import { inlineSuccessor, runInline } from './inline-successor.js';
-import { type Run, dropStale, enqueue } from './step-run.js';
-
-/** What the completing attempt hands its successors: its encoded output and the request context. */
-export interface Handed {
-  readonly output: string;
-  readonly context: string | null;
-}
+import { type Handed, type Run, dropStale, enqueue } from './step-run.js';
 
 /**
  * The one rule for what follows a step's completion, on every path (a first completion, one sent in a
@@ -77,5 +71,7 @@ export async function releaseSuccessors(
       : undefined,
     enqueue(run, others(result.ready), itemInputs, generation),
   ]);
-  if (next !== undefined) await runInline(run, next, step.runStep);
+  if (next === undefined) return;
+  // A successor whose only input is this output begins with it, as a job handed it would.
+  await runInline(run, next, step.runStep, inline.includes(next) ? handed : undefined);
 }
