@@ -4,7 +4,7 @@ import type { NodeQueues } from './node-queues.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { KeySlots } from './store/key-slots.js';
 import { DataField, type NodeJobData, jobId, parseJobId } from './store/layout.js';
-import type { StateStore } from './store/state-store.js';
+import type { StateReads } from './store/state-reads.js';
 import type { ConcurrencyKey } from './types.js';
 
 /**
@@ -49,7 +49,7 @@ export function keyOf(concurrency: ConcurrencyKey, input: unknown): string {
 /** What admission and release need. */
 export interface SlotParts {
   readonly slots: KeySlots;
-  readonly store: StateStore;
+  readonly store: StateReads;
   readonly queues: NodeQueues;
 }
 

@@ -11,14 +11,16 @@ import { ResultWaiter } from './client/result-waiter.js';
 import { DebounceStore } from './store/debounce-store.js';
 import { KeySlots } from './store/key-slots.js';
 import { defineScripts } from './store/scripts.js';
-import { StateStore } from './store/state-store.js';
+import { RequestWrites } from './store/request-writes.js';
+import { StepWrites } from './store/step-writes.js';
 import { NodeLogWriter } from './store/node-logs.js';
 import { WaitStore } from './store/wait-store.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {
   #redis: Redis | undefined;
-  #store: StateStore | undefined;
+  #store: RequestWrites | undefined;
+  #steps: StepWrites | undefined;
   #waits: WaitStore | undefined;
   #queues: NodeQueues | undefined;
   #index: RequestIndex | undefined;
@@ -51,9 +53,16 @@ export class ServiceResources {
     return this.#redis;
   }
 
-  get store(): StateStore {
-    this.#store ??= new StateStore(this.redis, this.keys, this.options.retention);
+  /** Reads of request state, and the writes of request commands (the client side). */
+  get store(): RequestWrites {
+    this.#store ??= new RequestWrites(this.redis, this.keys, this.options.retention);
     return this.#store;
+  }
+
+  /** Reads of request state, and the writes of step attempts (the worker side). */
+  get steps(): StepWrites {
+    this.#steps ??= new StepWrites(this.redis, this.keys, this.options.retention);
+    return this.#steps;
   }
 
   /** Parking of waiting steps, signals and parent links. */

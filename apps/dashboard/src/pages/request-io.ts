@@ -42,8 +42,10 @@ export class RequestIo {
     if (state.status === 'failed' && state.error !== undefined)
       this.#result.textContent = `failed: ${state.error.message} (node ${state.error.node})`;
     else if (state.status === 'stopped') this.#result.textContent = 'stopped';
-    else if (state.status !== 'completed') this.#result.textContent = 'not yet';
-    else if (!this.#resultAsked) {
+    // A state read before the one that said completed may arrive after it: the result stays.
+    else if (state.status !== 'completed') {
+      if (!this.#resultAsked) this.#result.textContent = 'not yet';
+    } else if (!this.#resultAsked) {
       this.#resultAsked = true;
       api.result(this.flow, this.requestId).then(
         (result) => show(this.#result, result),

@@ -91,6 +91,10 @@ describe.each([1400, 800])('at %i px', (width) => {
       timeout: 60_000,
     });
     expect(await layoutProblems(page)).toEqual([]);
+    // The result is fetched once the page hears that the request completed.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=request-result]')?.textContent !== 'not yet',
+    );
     expect(await page.textContent('[data-testid=request-result]')).toBe('333283335000');
   });
 

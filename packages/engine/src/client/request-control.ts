@@ -3,14 +3,14 @@ import { type EndingParts, requestEnded } from '../request-ended.js';
 import { jobId } from '../store/layout.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ControlCommand } from '../store/state-results.js';
-import type { StateStore } from '../store/state-store.js';
+import type { RequestWrites } from '../store/request-writes.js';
 
 /**
  * What lifecycle commands need; `ended` counts a request a command ended (stop; a rerun that found
  * nothing left to run).
  */
 export interface ControlDeps extends EndingParts {
-  readonly store: StateStore;
+  readonly store: RequestWrites;
   /** Aborts this process's running attempts of a stopped request (`flow/requestId`). */
   readonly abortRunning: (requestKey: string) => void;
   /** Stops or reruns the child requests of child-flow nodes among `steps` (see `child-links.ts`). */

@@ -110,6 +110,11 @@ export class Keys {
   }
 }
 
+/** The four keys of a request that scripts over the whole request take, in their KEYS order. */
+export function allKeys(keys: RequestKeys): [string, string, string, string] {
+  return [keys.state, keys.data, keys.store, keys.held];
+}
+
 /**
  * Whether a queue name has the form of a dagflow node queue ({@link Keys.queueName}): `{flow}` or
  * `{flow}.<queue>`. Such names are reserved, whether or not that flow is registered yet.

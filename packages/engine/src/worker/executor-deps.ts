@@ -4,7 +4,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { NodeQueues } from '../node-queues.js';
 import type { RunningAttempts } from './running-attempts.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StepWrites } from '../store/step-writes.js';
 import type { Keys } from '../store/keys.js';
 import type { NodeLogWriter } from '../store/node-logs.js';
 import type { ParentLink } from '../store/layout.js';
@@ -29,7 +29,7 @@ import type { ExecuteOptions } from '../types.js';
 export interface ExecutorDeps {
   readonly redis: Redis;
   readonly keys: Keys;
-  readonly store: StateStore;
+  readonly store: StepWrites;
   /** Parking of waiting steps (signal and child-flow nodes). */
   readonly waits: WaitStore;
   readonly children: ChildRequests;

@@ -165,7 +165,7 @@ export class FlowServing {
       executor: {
         redis: res.redis,
         keys: res.keys,
-        store: res.store,
+        store: res.steps,
         queues: res.queues,
         log,
         running: this.running,

@@ -3,7 +3,7 @@ import { waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/store/keys.js';
 import { defineScripts, runScript } from '../../src/store/scripts.js';
-import { StateStore } from '../../src/store/state-store.js';
+import { StepWrites } from '../../src/store/step-writes.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 it('sends the completions of one request issued in one tick as a few script calls, their shared spec once', async () => {
   const keys = new Keys(prefixFor());
-  const store = new StateStore(redis, keys, {
+  const store = new StepWrites(redis, keys, {
     completedMs: 60_000,
     failedMs: 60_000,
     pausedMs: 60_000,

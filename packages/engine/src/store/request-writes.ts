@@ -1,0 +1,115 @@
+import type { Redis } from 'ioredis';
+import { type Keys, allKeys } from './keys.js';
+import { ReplyCode } from './reply-codes.js';
+import { runScript } from './scripts.js';
+import type { RequestStatus } from '../types.js';
+import { type ParentLink, StepField, stepField } from './layout.js';
+import { StateReads } from './state-reads.js';
+import type { ControlCommand, ControlResult, Retention } from './state-results.js';
+
+/**
+ * The writes of processes that start and command requests (the client side): create a request, hold
+ * steps taken off the queue, run lifecycle commands, override inputs for a rerun; every multi-key
+ * update is one Lua script. Reads are in {@link StateReads}; the writes of step attempts in `StepWrites`.
+ */
+export class RequestWrites extends StateReads {
+  constructor(
+    redis: Redis,
+    keys: Keys,
+    private readonly retention: Retention,
+  ) {
+    super(redis, keys);
+  }
+
+  /** Creates the request; false when a request with that id already exists. */
+  async createRequest(
+    flow: string,
+    requestId: string,
+    request: {
+      readonly input: string;
+      readonly context: string;
+      readonly version: string;
+      /** The parent of a child request (`dag.flow`). */
+      readonly parent?: ParentLink;
+    },
+  ): Promise<boolean> {
+    const { state, data } = this.keys.request(flow, requestId);
+    const reply = (await runScript(
+      this.redis,
+      'createRequest',
+      [state, data],
+      [
+        Date.now(),
+        request.input,
+        request.context,
+        request.version,
+        this.keys.events,
+        `${flow}/${requestId}`,
+        request.parent === undefined ? '' : JSON.stringify(request.parent),
+      ],
+    )) as [number];
+    return reply[0] === ReplyCode.CREATED;
+  }
+  /**
+   * Holds steps taken off the queue before they started, for resume or rerun to enqueue again; answers
+   * those to enqueue at once instead, when the request is running again by now (see `lua/holdSteps.lua`).
+   */
+  async hold(flow: string, requestId: string, steps: readonly string[]): Promise<string[]> {
+    if (steps.length === 0) return [];
+    const { state, held } = this.keys.request(flow, requestId);
+    return (await runScript(this.redis, 'holdSteps', [state, held], steps)) as string[];
+  }
+  /**
+   * Runs a lifecycle command atomically; see `lua/controlRequest.lua`.
+   * @returns the steps to enqueue (resume, rerun) or to remove and abort (stop), and the job generation
+   */
+  async control(flow: string, requestId: string, command: ControlCommand): Promise<ControlResult> {
+    const keys = this.keys.request(flow, requestId);
+    const reply = (await runScript(this.redis, 'controlRequest', allKeys(keys), [
+      command,
+      Date.now(),
+      this.retention.failedMs,
+      this.keys.events,
+      `${flow}/${requestId}`,
+      this.retention.pausedMs,
+    ])) as [number, unknown, number?, number?, number[]?];
+    if (reply[0] === ReplyCode.OK) {
+      const steps = reply[1] as string[];
+      return {
+        kind: 'done',
+        steps,
+        generation: reply[2] ?? 0,
+        ...(reply[4] === undefined ? {} : { generations: reply[4] }),
+        completed: reply[3] === 1,
+      };
+    }
+    if (reply[0] === ReplyCode.INVALID_TRANSITION)
+      return { kind: 'invalid', status: reply[1] as RequestStatus };
+    return { kind: 'missing' };
+  }
+  /** Gives `steps` a new input (encoded), read instead of their parents' outputs from now on. */
+  async overrideInputs(
+    flow: string,
+    requestId: string,
+    steps: readonly string[],
+    input: string,
+  ): Promise<void> {
+    if (steps.length === 0) return;
+    await this.redis.hset(
+      this.keys.request(flow, requestId).data,
+      ...steps.flatMap((step) => [stepField(StepField.input, step), input]),
+    );
+  }
+
+  /** Confirms that a resume or rerun enqueued `steps` under `generation` (see `lua/clearResuming.lua`). */
+  async clearResuming(
+    flow: string,
+    requestId: string,
+    generation: number,
+    steps: readonly string[],
+  ): Promise<void> {
+    if (steps.length === 0) return;
+    const { state } = this.keys.request(flow, requestId);
+    await runScript(this.redis, 'clearResuming', [state], [generation, ...steps]);
+  }
+}
