@@ -77,11 +77,17 @@ async function bench(): Promise<void> {
       for (const line of top) out(line);
     }
     if (profileDir) {
+      // The main dagflow worker process, during the measured loads only (not start-up, not warm-up).
+      const file = join(profileDir, 'dagflow.cpuprofile');
+      const windows = rounds.flatMap((round) =>
+        [...round.values()].flatMap((m) =>
+          m.workers.filter((w) => w.process === 'dagflow').map((w) => w.window),
+        ),
+      );
       out();
-      out(`CPU profile of the dagflow worker process (${join(profileDir, 'dagflow.cpuprofile')}):`);
+      out(`CPU profile of the dagflow worker process during the measured loads (${file}):`);
       out();
-      for (const line of profileTable(summarizeProfileFile(join(profileDir, 'dagflow.cpuprofile'))))
-        out(line);
+      for (const line of profileTable(summarizeProfileFile(file, windows))) out(line);
     }
   } finally {
     await pool.exitAll();

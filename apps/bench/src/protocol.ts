@@ -26,6 +26,8 @@ export interface WorkerStats {
   readonly cpuMicros: number;
   /** Highest RSS sampled (every 20 ms) since the last `stats` with `reset`, in bytes. */
   readonly peakRssBytes: number;
+  /** When the stats were read: the monotonic clock in microseconds, the clock of V8's CPU profiles. */
+  readonly atMicros: number;
 }
 
 /** Driver to worker. */

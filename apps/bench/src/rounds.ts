@@ -21,6 +21,8 @@ export interface WorkerUse {
   readonly process: ProcessName;
   readonly cpuSeconds: number;
   readonly peakRssBytes: number;
+  /** The load's start and end on the worker's monotonic clock (microseconds), to cut its CPU profile. */
+  readonly window: readonly [number, number];
 }
 
 /** What one measurement of one round gave. */
@@ -122,6 +124,7 @@ async function measure(
       process: h.process,
       cpuSeconds: ((workersAfter[i]?.cpuMicros ?? 0) - (workersBefore[i]?.cpuMicros ?? 0)) / 1e6,
       peakRssBytes: workersAfter[i]?.peakRssBytes ?? 0,
+      window: [workersBefore[i]?.atMicros ?? 0, workersAfter[i]?.atMicros ?? 0],
     })),
   };
 }

@@ -51,7 +51,12 @@ async function handle(message: DriverMessage): Promise<void> {
       const cpu = process.cpuUsage();
       send({
         type: 'stats',
-        stats: { pid: process.pid, cpuMicros: cpu.user + cpu.system, peakRssBytes: peakRss },
+        stats: {
+          pid: process.pid,
+          cpuMicros: cpu.user + cpu.system,
+          peakRssBytes: peakRss,
+          atMicros: Number(process.hrtime.bigint() / 1000n),
+        },
       });
       if (message.reset) peakRss = process.memoryUsage.rss();
       return;
