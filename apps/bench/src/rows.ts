@@ -197,10 +197,9 @@ export function buildRows(rounds: readonly Round[]): Row[] {
       (i: number): Pick =>
       (m) =>
         perThousand(m.workers[i]?.cpuSeconds ?? Number.NaN, m);
-    push(
+    reference(
       'dagflow diamond, 1 worker process',
       `${nodesPerSec('diamond')}; CPU ${fmt(median(values('diamond', cpuOf(0))), 3)} s/1k nodes`,
-      ratios('diamond', 'diamond', rate),
     );
     push(
       'dagflow diamond, 2 worker processes (vs 1)',
