@@ -12,7 +12,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '@dagflow/test-utils';
 import { readConfig } from './config.js';
-import { profileTable, summarizeProfileFile } from './profile-summary.js';
+import {
+  type Window,
+  mergeSummaries,
+  profileTable,
+  summarizeProfileFile,
+} from './profile-summary.js';
 import { rowsTable, topCommandsTable } from './report.js';
 import { runRounds } from './rounds.js';
 import { buildRows } from './rows.js';
@@ -77,17 +82,22 @@ async function bench(): Promise<void> {
       for (const line of top) out(line);
     }
     if (profileDir) {
-      // The main dagflow worker process, during the measured loads only (not start-up, not warm-up).
-      const file = join(profileDir, 'dagflow.cpuprofile');
-      const windows = rounds.flatMap((round) =>
-        [...round.values()].flatMap((m) =>
-          m.workers.filter((w) => w.process === 'dagflow').map((w) => w.window),
-        ),
+      // The dagflow worker processes, during the measured loads only (not start-up, not warm-up).
+      const windows = new Map<string, Window[]>();
+      for (const m of rounds.flatMap((round) => [...round.values()]))
+        for (const w of m.workers)
+          if (w.process.startsWith('dagflow'))
+            windows.set(w.process, [...(windows.get(w.process) ?? []), w.window]);
+      const files = [...windows.keys()].map((name) => join(profileDir, `${name}.cpuprofile`));
+      out();
+      out(
+        `CPU profile of the dagflow worker processes during the measured loads (${files.join(', ')}):`,
       );
       out();
-      out(`CPU profile of the dagflow worker process during the measured loads (${file}):`);
-      out();
-      for (const line of profileTable(summarizeProfileFile(file, windows))) out(line);
+      const summaries = [...windows].map(([name, w]) =>
+        summarizeProfileFile(join(profileDir, `${name}.cpuprofile`), w),
+      );
+      for (const line of profileTable(mergeSummaries(summaries))) out(line);
     }
   } finally {
     await pool.exitAll();

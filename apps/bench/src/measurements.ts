@@ -26,7 +26,8 @@ export type MeasurementId =
   | 'chain';
 
 /** The worker processes the driver forks (once each, on first use). */
-export type ProcessName = 'raw' | 'flow-producer' | 'hand-diamond' | 'dagflow' | 'dagflow-2';
+export type ProcessName =
+  'raw' | 'flow-producer' | 'hand-diamond' | 'dagflow' | 'dagflow-diamond' | 'dagflow-2';
 
 /** What a measurement's driver side answers. */
 export interface LoadOutcome {
@@ -48,6 +49,17 @@ export interface Measurement {
 
 const DAGFLOW = [{ process: 'dagflow', system: 'dagflow' }] as const;
 
+/**
+ * The diamond has a dagflow process of its own (and the two-process setup adds a second one), so that
+ * its peak RSS is the diamond's and not the heap an earlier for-each grew.
+ */
+function workersOf(id: MeasurementId): Measurement['workers'] {
+  const diamond = { process: 'dagflow-diamond', system: 'dagflow' } as const;
+  if (id === 'diamond') return [diamond];
+  if (id === 'two-workers') return [diamond, { process: 'dagflow-2', system: 'dagflow' }];
+  return DAGFLOW;
+}
+
 /** A dagflow throughput measurement: `throughputNodes` nodes as requests of `flow`. */
 function dagflowRequests(
   id: MeasurementId,
@@ -58,8 +70,7 @@ function dagflowRequests(
   return {
     id,
     shape,
-    workers:
-      id === 'two-workers' ? [...DAGFLOW, { process: 'dagflow-2', system: 'dagflow' }] : DAGFLOW,
+    workers: workersOf(id),
     nodes: (c) => requests(c) * FLOW_NODES[flow],
     terminalBatch: () => 1,
     run: async (ctx, c) => {

@@ -94,6 +94,22 @@ export function summarizeProfile(profile: CpuProfile, windows?: readonly Window[
   return { busyMs, idleMs, samples, functions };
 }
 
+/** Adds summaries up (several processes' profiles), shares taken of the total busy time. */
+export function mergeSummaries(summaries: readonly ProfileSummary[]): ProfileSummary {
+  const byName = new Map<string, number>();
+  for (const summary of summaries)
+    for (const f of summary.functions) byName.set(f.name, (byName.get(f.name) ?? 0) + f.selfMs);
+  const busyMs = summaries.reduce((sum, s) => sum + s.busyMs, 0);
+  return {
+    busyMs,
+    idleMs: summaries.reduce((sum, s) => sum + s.idleMs, 0),
+    samples: summaries.reduce((sum, s) => sum + s.samples, 0),
+    functions: [...byName]
+      .map(([name, selfMs]) => ({ name, selfMs, share: busyMs > 0 ? selfMs / busyMs : 0 }))
+      .sort((a, b) => b.selfMs - a.selfMs),
+  };
+}
+
 /** Reads a `.cpuprofile` file and summarizes it (inside `windows` if given). */
 export function summarizeProfileFile(path: string, windows?: readonly Window[]): ProfileSummary {
   return summarizeProfile(JSON.parse(readFileSync(path, 'utf8')) as CpuProfile, windows);

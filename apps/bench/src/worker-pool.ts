@@ -15,7 +15,7 @@ export class WorkerPool {
   get(name: ProcessName): WorkerHandle {
     let handle = this.#handles.get(name);
     if (!handle) {
-      const profiled = name === 'dagflow' || name === 'dagflow-2';
+      const profiled = name.startsWith('dagflow');
       handle = WorkerHandle.fork({ name, profileDir: profiled ? this.#profileDir : undefined });
       this.#handles.set(name, handle);
     }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type CpuProfile, profileTable, summarizeProfile } from '../src/profile-summary.js';
+import {
+  type CpuProfile,
+  mergeSummaries,
+  profileTable,
+  summarizeProfile,
+} from '../src/profile-summary.js';
 
 // Four nodes; samples every 1,000 µs from t = 10,000: idle, a, a, b (file x.js), a (file y.js), GC.
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 4 });
@@ -43,5 +48,14 @@ describe('summarizeProfile', () => {
     const lines = profileTable(summarizeProfile(profile), 2);
     expect(lines[0]).toBe('6 samples: busy 5 ms, idle 1 ms');
     expect(lines.slice(4)).toEqual(['| 2 | 40.0% | a (x.js) |', '| 1 | 20.0% | b (x.js) |']);
+  });
+});
+
+describe('mergeSummaries', () => {
+  it('adds the processes up and takes shares of the total busy time', () => {
+    const merged = mergeSummaries([summarizeProfile(profile), summarizeProfile(profile)]);
+    expect(merged.busyMs).toBe(10);
+    expect(merged.samples).toBe(12);
+    expect(merged.functions[0]).toEqual({ name: 'a (x.js)', selfMs: 4, share: 0.4 });
   });
 });
