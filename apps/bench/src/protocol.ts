@@ -19,12 +19,12 @@ export interface StartSpec {
   readonly terminalBatch: number;
 }
 
-/** Worker-process counters, cumulative CPU and the peak RSS since the last reset. */
+/** Worker-process counters: cumulative CPU and the peak RSS of the process's life so far. */
 export interface WorkerStats {
   readonly pid: number;
   /** User + system CPU of the whole process since it started, in microseconds. */
   readonly cpuMicros: number;
-  /** Highest RSS sampled (every 20 ms) since the last `stats` with `reset`, in bytes. */
+  /** The kernel's high-water mark of the process's RSS (`resourceUsage().maxRSS`), in bytes. */
   readonly peakRssBytes: number;
   /** When the stats were read: the monotonic clock in microseconds, the clock of V8's CPU profiles. */
   readonly atMicros: number;
@@ -33,7 +33,7 @@ export interface WorkerStats {
 /** Driver to worker. */
 export type DriverMessage =
   | { readonly type: 'start'; readonly spec: StartSpec }
-  | { readonly type: 'stats'; readonly reset: boolean }
+  | { readonly type: 'stats' }
   | { readonly type: 'stop' }
   | { readonly type: 'exit' };
 

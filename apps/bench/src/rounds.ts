@@ -100,7 +100,7 @@ async function measure(
       }),
     ),
   );
-  const workersBefore = await Promise.all(handles.map((h) => h.handle.stats(true)));
+  const workersBefore = await Promise.all(handles.map((h) => h.handle.stats()));
   const redisBefore = await redisSnapshot(ctx.redis);
   const outcome = await measurement.run(
     {
@@ -112,7 +112,7 @@ async function measure(
     config,
   );
   const redisAfter = await redisSnapshot(ctx.redis);
-  const workersAfter = await Promise.all(handles.map((h) => h.handle.stats(false)));
+  const workersAfter = await Promise.all(handles.map((h) => h.handle.stats()));
   await Promise.all(handles.map((h) => h.handle.stop()));
   await deleteKeys(ctx.redis, `${prefix}:`);
   return {

@@ -57,9 +57,9 @@ export class WorkerHandle {
     await this.#request({ type: 'start', spec }, 'ready');
   }
 
-  /** Cumulative CPU and the peak RSS since the last reset; `reset` starts a new peak. */
-  async stats(reset: boolean): Promise<WorkerStats> {
-    const reply = await this.#request({ type: 'stats', reset }, 'stats');
+  /** Cumulative CPU and the peak RSS of the process so far. */
+  async stats(): Promise<WorkerStats> {
+    const reply = await this.#request({ type: 'stats' }, 'stats');
     if (reply.type !== 'stats') throw new Error(`bench worker ${this.name}: no stats`);
     return reply.stats;
   }

@@ -15,11 +15,6 @@ const send = (message: WorkerMessage): void => {
 };
 
 let served: Served | undefined;
-let peakRss = process.memoryUsage.rss();
-const sampleRss = (): void => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
-};
-setInterval(sampleRss, 20).unref();
 
 function serve(spec: StartSpec): Promise<Served> {
   let terminals = 0;
@@ -47,18 +42,17 @@ async function handle(message: DriverMessage): Promise<void> {
       send({ type: 'ready' });
       return;
     case 'stats': {
-      sampleRss();
       const cpu = process.cpuUsage();
       send({
         type: 'stats',
         stats: {
           pid: process.pid,
           cpuMicros: cpu.user + cpu.system,
-          peakRssBytes: peakRss,
+          // The kernel keeps the peak, so nothing samples (and costs CPU) during the load.
+          peakRssBytes: process.resourceUsage().maxRSS * 1024,
           atMicros: Number(process.hrtime.bigint() / 1000n),
         },
       });
-      if (message.reset) peakRss = process.memoryUsage.rss();
       return;
     }
     case 'stop':
