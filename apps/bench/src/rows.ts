@@ -17,7 +17,7 @@ export interface Row {
 }
 
 type Pick = (m: MeasurementResult) => number;
-/** A target on the ratio (or, with `on: 'figure'`, on the figure's value). */
+/** A T2-7 target: on the median ratio, or (with a `unit` such as MB) on the figure itself. */
 type Target = { readonly op: '>=' | '<='; readonly value: number; readonly unit?: string };
 
 /** Formats `n` with thousands separators and `digits` decimals. */
@@ -44,10 +44,10 @@ export function buildRows(rounds: readonly Round[]): Row[] {
     rounds.length > 0 && ids.every((id) => rounds.every((round) => round.has(id)));
   const values = (id: MeasurementId, pick: Pick): number[] =>
     rounds.map((round) => pick(round.get(id) as MeasurementResult));
-  const ratios = (id: MeasurementId, ref: MeasurementId, pick: Pick, refPick = pick): number[] =>
+  const ratios = (id: MeasurementId, ref: MeasurementId, pick: Pick): number[] =>
     rounds.map(
       (round) =>
-        pick(round.get(id) as MeasurementResult) / refPick(round.get(ref) as MeasurementResult),
+        pick(round.get(id) as MeasurementResult) / pick(round.get(ref) as MeasurementResult),
     );
   const ratioText = (series: number[]): string =>
     `${fmt(median(series), 2)}x (${fmt(Math.min(...series), 2)}-${fmt(Math.max(...series), 2)})`;
