@@ -21,7 +21,6 @@ export interface StartSpec {
 
 /** Worker-process counters: cumulative CPU and the peak RSS of the process's life so far. */
 export interface WorkerStats {
-  readonly pid: number;
   /** User + system CPU of the whole process since it started, in microseconds. */
   readonly cpuMicros: number;
   /** The kernel's high-water mark of the process's RSS (`resourceUsage().maxRSS`), in bytes. */

@@ -46,7 +46,6 @@ async function handle(message: DriverMessage): Promise<void> {
       send({
         type: 'stats',
         stats: {
-          pid: process.pid,
           cpuMicros: cpu.user + cpu.system,
           // The kernel keeps the peak, so nothing samples (and costs CPU) during the load.
           peakRssBytes: process.resourceUsage().maxRSS * 1024,
