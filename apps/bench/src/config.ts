@@ -1,0 +1,81 @@
+/** The bench's switches, read from the environment once. */
+
+/** Shapes `BENCH_ONLY` can name (comma-separated); each pulls in the shapes its ratios need. */
+export const SHAPES = [
+  'raw',
+  'flow-producer',
+  'hand-diamond',
+  'fanin',
+  'diamond',
+  'single',
+  'foreach',
+  'chain',
+  'two-workers',
+] as const;
+
+/** One of {@link SHAPES}. */
+export type ShapeName = (typeof SHAPES)[number];
+
+/** The shapes each shape's ratios are taken against. */
+const NEEDS: Record<ShapeName, readonly ShapeName[]> = {
+  raw: [],
+  'flow-producer': ['raw'],
+  'hand-diamond': ['raw'],
+  fanin: ['flow-producer'],
+  diamond: ['hand-diamond', 'raw'],
+  single: ['raw'],
+  foreach: [],
+  chain: [],
+  'two-workers': ['diamond'],
+};
+
+/** Sizes, rounds and switches of one run. */
+export interface BenchConfig {
+  readonly rounds: number;
+  readonly quick: boolean;
+  readonly shapes: ReadonlySet<ShapeName>;
+  /** Nodes per throughput shape (jobs for raw BullMQ). */
+  readonly throughputNodes: number;
+  readonly forEachItems: number;
+  readonly chainRuns: number;
+  readonly concurrency: number;
+  /** `BENCH_PROFILE`: folder for the CPU profiles of the dagflow worker processes and the driver. */
+  readonly profileDir: string | undefined;
+  /** `BENCH_REDIS_URL`: use this Redis instead of a private one. */
+  readonly redisUrl: string | undefined;
+}
+
+/** Reads `BENCH_QUICK`, `BENCH_ROUNDS`, `BENCH_ONLY`, `BENCH_PROFILE` and `BENCH_REDIS_URL`. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const quick = env['BENCH_QUICK'] === '1';
+  const rounds = Number(env['BENCH_ROUNDS'] ?? (quick ? 1 : 4));
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`BENCH_ROUNDS must be a positive integer, not ${env['BENCH_ROUNDS']}`);
+  return {
+    rounds,
+    quick,
+    shapes: selectShapes(env['BENCH_ONLY']),
+    throughputNodes: quick ? 400 : 8_000,
+    forEachItems: quick ? 500 : 10_000,
+    chainRuns: quick ? 3 : 20,
+    concurrency: 50,
+    profileDir: env['BENCH_PROFILE'] || undefined,
+    redisUrl: env['BENCH_REDIS_URL'] || undefined,
+  };
+}
+
+function selectShapes(only: string | undefined): ReadonlySet<ShapeName> {
+  if (!only) return new Set(SHAPES);
+  const selected = new Set<ShapeName>();
+  const add = (name: ShapeName): void => {
+    if (selected.has(name)) return;
+    selected.add(name);
+    for (const needed of NEEDS[name]) add(needed);
+  };
+  for (const name of only.split(',').map((s) => s.trim())) {
+    if (!(SHAPES as readonly string[]).includes(name))
+      throw new Error(`BENCH_ONLY: unknown shape "${name}"; known: ${SHAPES.join(', ')}`);
+    add(name as ShapeName);
+  }
+  return selected;
+}

@@ -1,0 +1,130 @@
+/**
+ * Interleaved rounds: every selected measurement once per round (the order rotates from round to
+ * round), after one unmeasured warm-up round at an eighth of the sizes. Each measurement starts its
+ * worker processes' side under a prefix of its own, reads worker and Redis counters around the load,
+ * stops the workers and deletes its keys.
+ */
+import type { Redis } from 'ioredis';
+import type { BenchConfig } from './config.js';
+import {
+  MEASUREMENTS,
+  type Measurement,
+  type MeasurementId,
+  type ProcessName,
+} from './measurements.js';
+import { type RedisDelta, redisDelta, redisSnapshot } from './redis-stats.js';
+import { type BenchTarget, bullmqPrefix, deleteKeys } from './target.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** One worker process's share of a measurement. */
+export interface WorkerUse {
+  readonly process: ProcessName;
+  readonly cpuSeconds: number;
+  readonly peakRssBytes: number;
+  /** The load's start and end on the worker's monotonic clock (microseconds), to cut its CPU profile. */
+  readonly window: readonly [number, number];
+}
+
+/** What one measurement of one round gave. */
+export interface MeasurementResult {
+  readonly ms: number;
+  readonly nodes: number;
+  readonly perHop: readonly number[] | undefined;
+  readonly redis: RedisDelta;
+  readonly workers: readonly WorkerUse[];
+}
+
+/** The results of one round, by measurement. */
+export type Round = ReadonlyMap<MeasurementId, MeasurementResult>;
+
+/** What the rounds need from the driver. */
+export interface RoundsContext {
+  readonly config: BenchConfig;
+  readonly target: BenchTarget;
+  /** The driver's connection: queues, counters, cleanup. */
+  readonly redis: Redis;
+  readonly pool: WorkerPool;
+  /** Progress lines (stderr-like; not part of the report). */
+  readonly log: (line: string) => void;
+}
+
+const runId = Date.now().toString(36);
+
+/** Runs the warm-up round, then `config.rounds` measured rounds; answers the measured ones. */
+export async function runRounds(ctx: RoundsContext): Promise<Round[]> {
+  const selected = MEASUREMENTS.filter((m) => ctx.config.shapes.has(m.shape));
+  const warmConfig: BenchConfig = {
+    ...ctx.config,
+    throughputNodes: Math.max(200, Math.round(ctx.config.throughputNodes / 8)),
+    forEachItems: Math.max(200, Math.round(ctx.config.forEachItems / 8)),
+    chainRuns: 2,
+  };
+  ctx.log(`warm-up round: ${selected.map((m) => m.id).join(', ')}`);
+  for (const measurement of selected) await measure(ctx, measurement, warmConfig, 'w');
+  const rounds: Round[] = [];
+  for (let r = 0; r < ctx.config.rounds; r++) {
+    const order = selected.map((_, i) => selected[(i + r) % selected.length] as Measurement);
+    const round = new Map<MeasurementId, MeasurementResult>();
+    for (const measurement of order) {
+      const result = await measure(ctx, measurement, ctx.config, `r${r + 1}`);
+      round.set(measurement.id, result);
+      ctx.log(
+        `round ${r + 1}/${ctx.config.rounds} ${measurement.id}: ${Math.round(result.ms)} ms, ${result.nodes} nodes`,
+      );
+    }
+    rounds.push(round);
+  }
+  return rounds;
+}
+
+async function measure(
+  ctx: RoundsContext,
+  measurement: Measurement,
+  config: BenchConfig,
+  roundTag: string,
+): Promise<MeasurementResult> {
+  const name = `bench-${runId}-${roundTag}-${measurement.id}`;
+  const dagflow = measurement.workers.some((w) => w.system === 'dagflow');
+  const prefix = dagflow ? name : bullmqPrefix(name);
+  const handles = measurement.workers.map((w) => ({ ...w, handle: ctx.pool.get(w.process) }));
+  const primary = handles[0]?.handle;
+  if (!primary) throw new Error(`measurement ${measurement.id} has no worker process`);
+  await Promise.all(
+    handles.map((h) =>
+      h.handle.start({
+        system: h.system,
+        target: ctx.target,
+        prefix,
+        concurrency: config.concurrency,
+        terminalBatch: measurement.terminalBatch(config),
+      }),
+    ),
+  );
+  const workersBefore = await Promise.all(handles.map((h) => h.handle.stats()));
+  const redisBefore = await redisSnapshot(ctx.redis);
+  const outcome = await measurement.run(
+    {
+      target: ctx.target,
+      prefix,
+      redis: ctx.redis,
+      untilTerminals: (count) => primary.untilTerminals(count),
+    },
+    config,
+  );
+  const redisAfter = await redisSnapshot(ctx.redis);
+  const workersAfter = await Promise.all(handles.map((h) => h.handle.stats()));
+  await Promise.all(handles.map((h) => h.handle.stop()));
+  await deleteKeys(ctx.redis, `${prefix}:`);
+  return {
+    ms: outcome.ms,
+    nodes: measurement.nodes(config),
+    perHop: outcome.perHop,
+    redis: redisDelta(redisBefore, redisAfter),
+    workers: handles.map((h, i) => ({
+      process: h.process,
+      cpuSeconds: ((workersAfter[i]?.cpuMicros ?? 0) - (workersBefore[i]?.cpuMicros ?? 0)) / 1e6,
+      peakRssBytes: workersAfter[i]?.peakRssBytes ?? 0,
+      window: [workersBefore[i]?.atMicros ?? 0, workersAfter[i]?.atMicros ?? 0],
+    })),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * dagflow through its public API: a worker process runs a `FlowService` with `startWorker()`; the
+ * driver starts requests with a `FlowClient` and waits for each result with `waitForResult`.
+ */
+import { FlowClient, FlowService } from '@dagflow/engine';
+import { timed } from '../stats.js';
+import { engineConnection } from '../target.js';
+import type { StartSpec } from '../protocol.js';
+import { CHAIN_HOPS, type LoadContext, type Served } from './shape.js';
+
+/** The flows the bench executes, by name. */
+export type BenchFlow = 'fanin' | 'diamond' | 'single' | 'chain' | 'foreach';
+
+/** Nodes of one request of each fixed-size flow. */
+export const FLOW_NODES = { fanin: 4, diamond: 4, single: 1 } as const;
+
+const noop = (input: unknown): unknown => input;
+const WAIT_MS = 300_000;
+
+/** Worker side: a FlowService with the bench flows, its worker started. */
+export async function serveDagflow(spec: StartSpec): Promise<Served> {
+  const chainHops = CHAIN_HOPS;
+  const service = new FlowService({
+    ...engineConnection(spec.target),
+    prefix: spec.prefix,
+    workerConcurrency: spec.concurrency,
+    logLevel: 'warn',
+  });
+  service.register('fanin', (dag) => {
+    dag.node('r1', noop).node('r2', noop).node('r3', noop).node('join', noop);
+    dag.edge('r1', 'join').edge('r2', 'join').edge('r3', 'join');
+  });
+  service.register('diamond', (dag) => {
+    dag.node('A', noop).node('B', noop).node('C', noop).node('D', noop);
+    dag.edge('A', 'B').edge('A', 'C').edge('B', 'D').edge('C', 'D');
+  });
+  service.register('single', (dag) => dag.node('only', noop));
+  service.register('chain', (dag) => {
+    for (let i = 0; i < chainHops; i++) dag.node(`n${i}`, noop);
+    for (let i = 1; i < chainHops; i++) dag.edge(`n${i - 1}`, `n${i}`);
+  });
+  service.register('foreach', (dag) => {
+    dag
+      .forEachBranch('each', (n: number) =>
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), i])),
+      )
+      .node('item', noop);
+  });
+  await service.startWorker();
+  return { close: () => service.close() };
+}
+
+/** The driver's client for one measurement's prefix; close it after. */
+export function benchClient(ctx: LoadContext): FlowClient {
+  return new FlowClient({ ...engineConnection(ctx.target), prefix: ctx.prefix, logLevel: 'warn' });
+}
+
+/**
+ * Executes `count` requests of `flow` (250 at a time, without waiting between chunks) and waits for
+ * every result; answers the elapsed ms.
+ */
+export function runRequests(client: FlowClient, flow: BenchFlow, count: number): Promise<number> {
+  return timed(async () => {
+    const waits: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i += 250) {
+      const ids = await Promise.all(
+        Array.from({ length: Math.min(250, count - i) }, (_, j) => client.execute(flow, i + j)),
+      );
+      waits.push(...ids.map((id) => client.waitForResult(flow, id, { timeoutMs: WAIT_MS })));
+    }
+    await Promise.all(waits);
+  });
+}
+
+/** Per-hop ms of `runs` chain requests, one after the other. */
+export async function chainHops(client: FlowClient, runs: number): Promise<number[]> {
+  const perHop: number[] = [];
+  for (let run = 0; run < runs; run++) {
+    const ms = await timed(async () => {
+      const id = await client.execute('chain', run);
+      await client.waitForResult('chain', id, { timeoutMs: WAIT_MS });
+    });
+    perHop.push(ms / CHAIN_HOPS);
+  }
+  return perHop;
+}
+
+/** One for-each request of `items` no-op items; answers the elapsed ms. */
+export function forEach(client: FlowClient, items: number): Promise<number> {
+  return timed(async () => {
+    const id = await client.execute('foreach', items);
+    await client.waitForResult('foreach', id, { timeoutMs: WAIT_MS });
+  });
+}

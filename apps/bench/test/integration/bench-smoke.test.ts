@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The built bench (pnpm build), run as users run it: a child process with its own private Redis.
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+/** Every row a full quick run must print, in order. */
+const ROWS = [
+  'raw BullMQ no-op jobs',
+  'FlowProducer 1+3 trees (vs raw)',
+  'hand-written diamond (vs raw)',
+  'dagflow fan-in 3->1 (vs FlowProducer)',
+  'dagflow diamond (vs hand diamond)',
+  'dagflow diamond (vs raw)',
+  'dagflow 1-node requests (vs raw)',
+  'raw BullMQ: add + process the items',
+  'dagflow for-each (time vs raw)',
+  'raw chain, per hop',
+  'dagflow 50-node chain, per hop median',
+  'dagflow 50-node chain, per hop p99',
+  'dagflow worker peak RSS, diamond (vs hand)',
+  ...['worker', 'Redis'].flatMap((what) =>
+    ['raw BullMQ', 'FlowProducer', 'hand diamond', 'dagflow diamond'].map(
+      (name) => `${what} CPU per 1,000 nodes: ${name} (vs raw)`,
+    ),
+  ),
+  'Redis commands per node: raw BullMQ (vs raw)',
+  'Redis commands per node: FlowProducer (vs raw)',
+  'Redis commands per node: hand diamond (vs raw)',
+  'Redis commands per node: dagflow fan-in (vs raw)',
+  'Redis commands per node: dagflow diamond (vs raw)',
+  'Redis commands per node: dagflow 1-node (vs raw)',
+  'Redis commands per node: raw for-each jobs (vs foreach-raw)',
+  'Redis commands per node: dagflow for-each (vs foreach-raw)',
+  'Redis commands per node: raw chain (vs chain-raw)',
+  'Redis commands per node: dagflow chain (vs chain-raw)',
+  'dagflow diamond, 1 worker process',
+  'dagflow diamond, 2 worker processes (vs 1)',
+];
+
+interface Printed {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function runBench(env: Record<string, string>): Promise<Printed> {
+  // The run must not inherit the caller's bench switches.
+  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('BENCH_'));
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...Object.fromEntries(inherited), BENCH_QUICK: '1', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The report table's rows by label: figure, ratio, target, verdict. */
+function tableRows(stdout: string): Map<string, string[]> {
+  const rows = new Map<string, string[]>();
+  for (const line of stdout.split('\n')) {
+    const cells = line.split('|').map((cell) => cell.trim());
+    if (cells.length !== 7 || cells[1] === 'row' || /^-+$/.test(cells[1] ?? '')) continue;
+    rows.set(cells[1] ?? '', cells.slice(2, 6));
+  }
+  return rows;
+}
+
+describe('pnpm bench, BENCH_QUICK=1', () => {
+  const profileDir = mkdtempSync(join(tmpdir(), 'bench-profile-'));
+  afterAll(() => rmSync(profileDir, { recursive: true, force: true }));
+
+  it('prints every row with a numeric figure, a ratio and a verdict', async () => {
+    const { code, stdout, stderr } = await runBench({});
+    expect(code, stderr).toBe(0);
+    const rows = tableRows(stdout);
+    expect([...rows.keys()]).toEqual(ROWS);
+    for (const [label, [figure, ratio, target, verdict]] of rows) {
+      expect(figure, label).toMatch(/\d/);
+      expect(figure, label).not.toMatch(/NaN|Infinity/);
+      expect(ratio, label).toMatch(/^\d[\d,]*\.\d\dx( \(\d[\d,]*\.\d\d-\d[\d,]*\.\d\d\))?$/);
+      if (target === '-' || target === 'reference') expect(verdict, label).toBe('-');
+      else expect(verdict, label).toMatch(/^(PASS|MISS)$/);
+    }
+    expect(stdout).toContain('Top Redis commands, dagflow diamond vs raw BullMQ');
+  });
+
+  it('BENCH_ONLY runs a shape with its references; BENCH_PROFILE prints the worker profile', async () => {
+    const { code, stdout, stderr } = await runBench({
+      BENCH_ONLY: 'single',
+      BENCH_PROFILE: profileDir,
+    });
+    expect(code, stderr).toBe(0);
+    expect([...tableRows(stdout).keys()]).toEqual([
+      'raw BullMQ no-op jobs',
+      'dagflow 1-node requests (vs raw)',
+      'worker CPU per 1,000 nodes: raw BullMQ (vs raw)',
+      'Redis CPU per 1,000 nodes: raw BullMQ (vs raw)',
+      'Redis commands per node: raw BullMQ (vs raw)',
+      'Redis commands per node: dagflow 1-node (vs raw)',
+    ]);
+    const profile = stdout.slice(stdout.indexOf('CPU profile of the dagflow worker process'));
+    expect(profile).toMatch(/\d+ samples: busy [\d,]+ ms/);
+    const functions = profile.split('\n').filter((line) => /^\| [\d,]+ \| [\d.]+% \| /.test(line));
+    expect(functions.length).toBeGreaterThan(5);
+  });
+});
