@@ -8,6 +8,7 @@ import type {
   RequestPage,
   RequestState,
   RequestStatus,
+  ScheduleListResponse,
   WhoAmIResponse,
   WorkerListResponse,
 } from '@dagflow/server/contract';
@@ -54,6 +55,8 @@ export const api = {
   flows: () => call<FlowListResponse>('/flows').then((answer) => answer.flows),
   workers: () => call<WorkerListResponse>('/workers').then((answer) => answer.workers),
   flow: (name: string) => call<FlowDetailResponse>(`/flows/${enc(name)}`),
+  schedules: (name: string) =>
+    call<ScheduleListResponse>(`/flows/${enc(name)}/schedules`).then((answer) => answer.schedules),
   requests: (
     flow: string,
     options: { status?: RequestStatus | ''; cursor?: string; limit?: number },
