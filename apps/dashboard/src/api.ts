@@ -9,6 +9,7 @@ import type {
   RequestState,
   RequestStatus,
   ScheduleListResponse,
+  SignalResponse,
   WhoAmIResponse,
   WorkerListResponse,
 } from '@dagflow/server/contract';
@@ -78,6 +79,13 @@ export const api = {
       method: 'POST',
       headers: { 'content-type': json ? 'application/json' : 'text/plain' },
       body,
+    }),
+  /** Delivers a signal (a JSON payload) to a signal node of a request. */
+  signal: (flow: string, id: string, node: string, payload: string) =>
+    call<SignalResponse>(`/flow/${enc(flow)}/requests/${enc(id)}/signals/${enc(node)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
     }),
   control: (flow: string, id: string, command: 'pause' | 'resume' | 'stop' | 'rerun') =>
     call<ControlResponse>(`/flow/${enc(flow)}/requests/${enc(id)}/${command}`, {

@@ -98,6 +98,31 @@ export function squares(dag: Dag): void {
   dag.edge('each-number', 'sum');
 }
 
+/** An expense: submitted, then it waits for the `approve` signal, cools off, and pays through a child request of `payments`. */
+export function expense(dag: Dag): void {
+  dag.node('submit', async (input: unknown) => {
+    await sleep(100);
+    return { amount: typeof input === 'number' ? input : 42 };
+  });
+  // POST /flow/expense/requests/<id>/signals/approve delivers it (or the request page's form).
+  dag.signal('approve', { timeoutMs: 3_600_000 });
+  dag.sleep('cool-off', 2_000);
+  dag.flow('pay', 'payments', { input: (approval: unknown) => approval });
+  dag.node('notify', (paid: unknown) => ({ notified: true, paid }));
+  dag.edge('submit', 'approve').edge('approve', 'cool-off').edge('cool-off', 'pay');
+  dag.edge('pay', 'notify');
+}
+
+/** A payment in two steps of 1.5 s: the child flow of `expense`. */
+export function payments(dag: Dag): void {
+  dag.node('charge', async (input: unknown) => (await sleep(1_500), { charged: input }));
+  dag.node(
+    'receipt',
+    async (charged: unknown) => (await sleep(1_500), { receipt: 'r-1', charged }),
+  );
+  dag.edge('charge', 'receipt');
+}
+
 /** Registers the demo flows. */
 export function registerDemoFlows(service: FlowService, newDag: () => Dag): void {
   const kycDag = newDag();
@@ -107,4 +132,6 @@ export function registerDemoFlows(service: FlowService, newDag: () => Dag): void
   service.register('kyc-batch', (dag) => kycBatch(dag, kycDag));
   service.register('slow', slow);
   service.register('squares', squares);
+  service.register('expense', expense);
+  service.register('payments', payments);
 }
