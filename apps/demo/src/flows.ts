@@ -16,13 +16,15 @@ interface Image {
   readonly bytes: number;
 }
 
-/** A KYC diamond: get-image, then face-detect and face-match in parallel, then mark-profile. */
+/** A KYC diamond: get-image, then face-detect and face-match in parallel, then mark-profile; user `nobody` fails. */
 export function kyc(dag: Dag): void {
   dag.node(
     'get-image',
     async (input: unknown): Promise<Image> => {
       await sleep(50 + Math.random() * 100);
       const user = typeof input === 'string' && input !== '' ? input : 'anonymous';
+      // A user with no image fails (after its retries): how a failed request looks.
+      if (user === 'nobody') throw new Error('no image on file for nobody');
       return { user, url: `https://images.example/${encodeURIComponent(user)}.jpg`, bytes: 48_213 };
     },
     { retries: 2, backoff: { type: 'exponential', delayMs: 200 }, timeoutMs: 5_000 },
