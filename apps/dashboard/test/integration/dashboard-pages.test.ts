@@ -2,6 +2,7 @@ import { testPrefix } from '@dagflow/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Demo, launchChromium, startDemo } from './demo-process.js';
+import { layoutProblems } from './layout-checks.js';
 
 /**
  * The flows page as an overview kept open, and the request page's waits and relations (signals, a
@@ -74,6 +75,13 @@ describe('dashboard pages', () => {
     expect(await slow.locator('[data-testid=last-request]').textContent()).toMatch(
       /^(just now|\d+ s ago)\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/,
     );
+    // Nothing runs off the page at 1400 px, nor at 800 px.
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 800, height: 900 });
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1400, height: 900 });
     // A flow without requests says so.
     expect(await page.textContent('tr[data-flow=payments] [data-testid=recent]')).toBe(
       'no requests',
@@ -112,6 +120,7 @@ describe('dashboard pages', () => {
     await expect.poll(() => signal.textContent()).toMatch(/delivered \d{4}-/);
     await page.waitForSelector('g.box[data-node=pay][data-status=waiting]', { timeout: 10_000 });
     expect(await page.textContent('g.box[data-node=pay]')).toContain('waiting for flow payments');
+    expect(await layoutProblems(page)).toEqual([]);
     const child = page.locator('tr[data-related=child] a');
     await child.waitFor();
     const childId = ((await child.textContent()) ?? '').replace('payments / ', '');
