@@ -1,12 +1,11 @@
-import { DagflowError, ErrorCode } from '@dagflow/engine';
-import type { CommandTarget } from './http-client.js';
+import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
+import type { CommandTarget, HttpClient } from './http-client.js';
 import type { Progress } from './progress.js';
 import type { FollowOptions } from './request-events.js';
+import { followOverRedis } from './watch-follow.js';
 
-/** A target that can follow a request's live stream (the {@link HttpClient}). */
-interface LiveTarget {
-  follow(name: string, requestId: string, options: FollowOptions): Promise<string>;
-}
+/** Follows a request live until it ends; resolves with its final status. */
+type Follow = (flow: string, requestId: string, options: FollowOptions) => Promise<string>;
 
 /** The request `--wait` waits for, and how long: seconds, or `true` for no limit. */
 export interface AwaitedRequest {
@@ -30,7 +29,7 @@ const POLL_MS = 250;
 
 /**
  * Waits for the request's result, showing its progress as it happens: from the server's live stream
- * when the target has one, else (and when the stream fails, e.g. on an older server) by polling.
+ * over HTTP, from Redis pub/sub over Redis; by polling when that fails (e.g. an older server).
  * @throws DagflowError `WAIT_TIMEOUT` when the seconds ran out; the request's error if it failed
  */
 export async function waitWithProgress(
@@ -40,15 +39,15 @@ export async function waitWithProgress(
 ): Promise<unknown> {
   const { flow, requestId, seconds } = request;
   const deadline = seconds === true ? undefined : Date.now() + seconds * 1000;
-  if (isLive(target)) {
+  const follow = followerOf(target);
+  if (follow !== undefined) {
     const timeout = new AbortController();
     const timer =
       deadline === undefined ? undefined : setTimeout(() => timeout.abort(), deadline - Date.now());
-    const followed = await target
-      .follow(flow, requestId, {
-        onState: (state) => display.progress.show(state),
-        signal: timeout.signal,
-      })
+    const followed = await follow(flow, requestId, {
+      onState: (state) => display.progress.show(state),
+      signal: timeout.signal,
+    })
       .then(
         () => undefined,
         (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
@@ -106,8 +105,18 @@ async function waitUntil(
   }
 }
 
-function isLive(target: CommandTarget): target is CommandTarget & LiveTarget {
-  return typeof (target as Partial<LiveTarget>).follow === 'function';
+/**
+ * How `target` follows a request live: the server's event stream (the {@link HttpClient}), or Redis
+ * pub/sub (a `FlowService`); `undefined` for a target that can only be polled.
+ */
+function followerOf(target: CommandTarget): Follow | undefined {
+  const live = target as Partial<Pick<HttpClient, 'follow'> & Pick<FlowService, 'watch'>>;
+  if (typeof live.follow === 'function') return live.follow.bind(target);
+  if (typeof live.watch === 'function') {
+    const service = target as CommandTarget & Pick<FlowService, 'watch'>;
+    return (flow, requestId, options) => followOverRedis(service, { flow, requestId }, options);
+  }
+  return undefined;
 }
 
 /** Errors that polling would meet too: the request or flow is unknown, or the caller may not see it. */
