@@ -8,6 +8,8 @@ import type {
   RequestPage,
   RequestState,
   RequestStatus,
+  ScheduleListResponse,
+  SignalResponse,
   WhoAmIResponse,
   WorkerListResponse,
 } from '@dagflow/server/contract';
@@ -54,6 +56,8 @@ export const api = {
   flows: () => call<FlowListResponse>('/flows').then((answer) => answer.flows),
   workers: () => call<WorkerListResponse>('/workers').then((answer) => answer.workers),
   flow: (name: string) => call<FlowDetailResponse>(`/flows/${enc(name)}`),
+  schedules: (name: string) =>
+    call<ScheduleListResponse>(`/flows/${enc(name)}/schedules`).then((answer) => answer.schedules),
   requests: (
     flow: string,
     options: { status?: RequestStatus | ''; cursor?: string; limit?: number },
@@ -75,6 +79,13 @@ export const api = {
       method: 'POST',
       headers: { 'content-type': json ? 'application/json' : 'text/plain' },
       body,
+    }),
+  /** Delivers a signal (a JSON payload) to a signal node of a request. */
+  signal: (flow: string, id: string, node: string, payload: string) =>
+    call<SignalResponse>(`/flow/${enc(flow)}/requests/${enc(id)}/signals/${enc(node)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payload,
     }),
   control: (flow: string, id: string, command: 'pause' | 'resume' | 'stop' | 'rerun') =>
     call<ControlResponse>(`/flow/${enc(flow)}/requests/${enc(id)}/${command}`, {

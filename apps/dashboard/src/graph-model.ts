@@ -4,6 +4,7 @@ import type {
   NodeState,
   RequestState,
 } from '@dagflow/server/contract';
+import { duration } from './dom.js';
 import { joinPath, templateOf } from './paths.js';
 import { pendingStatus } from './pending-status.js';
 import {
@@ -31,7 +32,12 @@ export interface Box {
   readonly detail?: string;
   /** The line under its name: the definition's detail, its status, or its instances' counts. */
   readonly subtitle: string;
+  /** For a signal, sleep or child-flow node: what it waits for. */
+  readonly wait?: NodeWait;
 }
+
+/** What a waiting node waits for, as the flow's description says. */
+export type NodeWait = NonNullable<NodeDescription['wait']>;
 
 /** A group around a composite vertex's inner DAG, or around one branch key. */
 export interface Cluster {
@@ -94,17 +100,23 @@ export function buildGraph(dag: DagDescription, state?: RequestState): GraphMode
       const id = joinPath(scope, node.id);
       const at = cluster === undefined ? {} : { cluster };
       if (node.kind === 'task') {
-        const own = statusOf(id, skipped);
+        const found = statusOf(id, skipped);
+        // A sleep's job is a delayed one: queued is how it sleeps.
+        const sleeping = node.wait?.kind === 'sleep' && found.status === 'queued';
+        const own = sleeping ? { ...found, status: 'waiting' as const } : found;
         const detail = state === undefined ? taskDetail(node) : undefined;
+        const single =
+          own.status === 'waiting' && node.wait !== undefined
+            ? waitText(node.wait)
+            : statusText(own.status);
         boxes.push({
           id,
           label: taskLabel(node),
           ...at,
           ...own,
           ...(detail === undefined ? {} : { detail }),
-          subtitle:
-            detail ??
-            (own.instances.length > 1 ? describeCounts(own.counts) : statusText(own.status)),
+          ...(node.wait === undefined ? {} : { wait: node.wait }),
+          subtitle: detail ?? (own.instances.length > 1 ? describeCounts(own.counts) : single),
         });
         continue;
       }
@@ -166,8 +178,23 @@ function taskLabel(node: NodeDescription): string {
   return node.queue === undefined ? node.id : `${node.id} @${node.queue}`;
 }
 
+/** What a waiting node's box says: `waiting for a signal`, `sleeping 60.0 s`, `waiting for flow payments`. */
+function waitText(wait: NodeWait): string {
+  if (wait.kind === 'signal') return 'waiting for a signal';
+  if (wait.kind === 'sleep') return `sleeping ${duration(wait.ms)}`;
+  return `waiting for flow ${wait.flow}`;
+}
+
+/** What the definition says a wait is: `signal · timeout 1 h 00 min`, `sleep 60.0 s`, `child flow payments`. */
+function waitDetail(wait: NodeWait): string {
+  if (wait.kind === 'sleep') return `sleep ${duration(wait.ms)}`;
+  if (wait.kind === 'flow') return `child flow ${wait.flow}`;
+  return wait.timeoutMs === undefined ? 'signal' : `signal · timeout ${duration(wait.timeoutMs)}`;
+}
+
 /** `retries 2 · timeout 5000 ms · fallback`, or `task`. */
 function taskDetail(node: NodeDescription): string {
+  if (node.wait !== undefined) return waitDetail(node.wait);
   const parts = [
     node.retries ? `retries ${node.retries}` : '',
     node.timeoutMs === undefined ? '' : `timeout ${node.timeoutMs} ms`,

@@ -84,9 +84,10 @@ export function graphView(
     const group = svg(
       'g',
       {
-        class: `box status-${box.status}`,
+        class: `box status-${box.status}${box.wait === undefined ? '' : ` wait-${box.wait.kind}`}`,
         'data-node': box.id,
         'data-status': box.status,
+        ...(box.wait === undefined ? {} : { 'data-wait': box.wait.kind }),
         ...(many ? { 'data-instances': box.instances.length } : {}),
       },
       svg('rect', { x: box.x, y: box.y, width: box.width, height: box.height, rx: 6 }),

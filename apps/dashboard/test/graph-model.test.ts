@@ -42,6 +42,47 @@ describe('buildGraph', () => {
     expect(model.clusters).toEqual([]);
   });
 
+  it('says what signal, sleep and child-flow nodes wait for, and draws a sleeping one as waiting', () => {
+    const dag = description((d) => {
+      d.node('submit', noop);
+      d.signal('approve', { timeoutMs: 3_600_000 });
+      d.sleep('cool-off', 60_000);
+      d.flow('pay', 'payments');
+      d.edge('submit', 'approve').edge('approve', 'cool-off').edge('cool-off', 'pay');
+    });
+    expect(buildGraph(dag).boxes.map((box) => [box.id, box.detail, box.wait?.kind])).toEqual([
+      ['submit', 'task', undefined],
+      ['approve', 'signal · timeout 1 h 00 min', 'signal'],
+      ['cool-off', 'sleep 1 min 00 s', 'sleep'],
+      ['pay', 'child flow payments', 'flow'],
+    ]);
+    const waiting = buildGraph(
+      dag,
+      request({ submit: { status: 'completed' }, approve: { status: 'waiting' } }),
+    );
+    expect(waiting.boxes.find((box) => box.id === 'approve')).toMatchObject({
+      status: 'waiting',
+      subtitle: 'waiting for a signal',
+    });
+    const sleeping = buildGraph(
+      dag,
+      request({
+        submit: { status: 'completed' },
+        approve: { status: 'completed' },
+        'cool-off': { status: 'queued' },
+      }),
+    );
+    expect(sleeping.boxes.find((box) => box.id === 'cool-off')).toMatchObject({
+      status: 'waiting',
+      subtitle: 'sleeping 1 min 00 s',
+    });
+    const child = buildGraph(
+      dag,
+      request({ pay: { status: 'waiting', child: { flow: 'payments', requestId: 'c1' } } }),
+    );
+    expect(child.boxes.find((box) => box.id === 'pay')?.subtitle).toBe('waiting for flow payments');
+  });
+
   it('groups a sub-DAG and links into its roots and out of its terminals', () => {
     const inner = new Dag();
     inner.node('x', noop).node('y', noop).edge('x', 'y');

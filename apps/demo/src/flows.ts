@@ -16,13 +16,15 @@ interface Image {
   readonly bytes: number;
 }
 
-/** A KYC diamond: get-image, then face-detect and face-match in parallel, then mark-profile. */
+/** A KYC diamond: get-image, then face-detect and face-match in parallel, then mark-profile; user `nobody` fails. */
 export function kyc(dag: Dag): void {
   dag.node(
     'get-image',
     async (input: unknown): Promise<Image> => {
       await sleep(50 + Math.random() * 100);
       const user = typeof input === 'string' && input !== '' ? input : 'anonymous';
+      // A user with no image fails (after its retries): how a failed request looks.
+      if (user === 'nobody') throw new Error('no image on file for nobody');
       return { user, url: `https://images.example/${encodeURIComponent(user)}.jpg`, bytes: 48_213 };
     },
     { retries: 2, backoff: { type: 'exponential', delayMs: 200 }, timeoutMs: 5_000 },
@@ -98,6 +100,31 @@ export function squares(dag: Dag): void {
   dag.edge('each-number', 'sum');
 }
 
+/** An expense: submitted, then it waits for the `approve` signal, cools off, and pays through a child request of `payments`. */
+export function expense(dag: Dag): void {
+  dag.node('submit', async (input: unknown) => {
+    await sleep(100);
+    return { amount: typeof input === 'number' ? input : 42 };
+  });
+  // POST /flow/expense/requests/<id>/signals/approve delivers it (or the request page's form).
+  dag.signal('approve', { timeoutMs: 3_600_000 });
+  dag.sleep('cool-off', 2_000);
+  dag.flow('pay', 'payments', { input: (approval: unknown) => approval });
+  dag.node('notify', (paid: unknown) => ({ notified: true, paid }));
+  dag.edge('submit', 'approve').edge('approve', 'cool-off').edge('cool-off', 'pay');
+  dag.edge('pay', 'notify');
+}
+
+/** A payment in two steps of 1.5 s: the child flow of `expense`. */
+export function payments(dag: Dag): void {
+  dag.node('charge', async (input: unknown) => (await sleep(1_500), { charged: input }));
+  dag.node(
+    'receipt',
+    async (charged: unknown) => (await sleep(1_500), { receipt: 'r-1', charged }),
+  );
+  dag.edge('charge', 'receipt');
+}
+
 /** Registers the demo flows. */
 export function registerDemoFlows(service: FlowService, newDag: () => Dag): void {
   const kycDag = newDag();
@@ -107,4 +134,6 @@ export function registerDemoFlows(service: FlowService, newDag: () => Dag): void
   service.register('kyc-batch', (dag) => kycBatch(dag, kycDag));
   service.register('slow', slow);
   service.register('squares', squares);
+  service.register('expense', expense);
+  service.register('payments', payments);
 }

@@ -75,6 +75,8 @@ if (mode !== 'worker') {
       `  curl -d hallo '${base}/flow/myflow?wait=5'`,
       `  curl -d alice '${base}/flow/kyc?wait=5'`,
       `  curl -H 'content-type: application/json' -d '["ann","bob","cy"]' '${base}/flow/kyc-batch?wait=10'`,
+      `  curl -H 'content-type: application/json' -d 120 ${base}/flow/expense   # waits for its signal:`,
+      `  curl -X POST ${base}/flow/expense/requests/<requestId>/signals/approve`,
       `  curl ${base}/flow/kyc/requests/<requestId>          # state`,
       `  curl ${base}/flow/kyc/requests/<requestId>/result   # result`,
       `  curl ${base}/flows/kyc                             # the DAG`,

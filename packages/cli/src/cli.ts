@@ -127,7 +127,8 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
     .option('--file <file>', 'the input from a file: JSON when it parses, else text')
     .option(
       '--wait [seconds]',
-      'wait for the result, showing progress on stderr; bare --wait waits without a limit',
+      "wait for the result, showing progress on stderr as it happens (the request's event stream " +
+        'with DAGFLOW_URL, else Redis pub/sub; polling if that fails); bare --wait waits without a limit',
       seconds,
     )
     .option('--request-id <id>', 'the request id (running it again with one id runs it once)')

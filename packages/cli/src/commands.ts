@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
+import type { FlowService } from '@dagflow/engine';
 import { describeAsText } from './describe-text.js';
 import type { CommandTarget } from './http-client.js';
 import { Progress } from './progress.js';
+import { waitWithProgress } from './wait-progress.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, TIMEOUT: 3 } as const;
@@ -33,10 +34,6 @@ export interface RunOptions {
   readonly json?: boolean;
 }
 
-/** One wait of a bare `--wait`; it waits again and again until the request ends. */
-const WAIT_ROUND_MS = 60_000;
-const POLL_MS = 250;
-
 /** `dagflow run`: executes, and with `--wait` shows progress on stderr and prints the result. */
 export async function run(
   target: CommandTarget,
@@ -57,37 +54,16 @@ export async function run(
   }
   if (options.json !== true) io.err(`request ${requestId}\n`);
   const progress = new Progress({ write: io.err, isTTY: io.errIsTTY ?? false });
-  const show = async (): Promise<void> => {
-    const state = await target.state(flow, requestId).catch(() => undefined);
-    if (state !== undefined) progress.show(state);
-  };
-  const timer = setInterval(() => void show(), POLL_MS);
-  try {
-    const result = await waitFor(target, { flow, requestId }, options.wait);
-    clearInterval(timer);
-    await show();
+  const note = (text: string): void => {
     progress.end();
-    io.out(options.json === true ? asJson(requestId, result) : asText(result));
-    return ExitCode.OK;
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** Waits `seconds`, or without a limit for `true`: in rounds, as one wait takes a finite timeout. */
-async function waitFor(
-  target: CommandTarget,
-  { flow, requestId }: { flow: string; requestId: string },
-  seconds: number | true,
-): Promise<unknown> {
-  if (seconds !== true) return target.waitForResult(flow, requestId, { timeoutMs: seconds * 1000 });
-  for (;;) {
-    try {
-      return await target.waitForResult(flow, requestId, { timeoutMs: WAIT_ROUND_MS });
-    } catch (error) {
-      if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
-    }
-  }
+    io.err(`${text}\n`);
+  };
+  const awaited = { flow, requestId, seconds: options.wait };
+  const result = await waitWithProgress(target, awaited, { progress, note }).finally(() =>
+    progress.end(),
+  );
+  io.out(options.json === true ? asJson(requestId, result) : asText(result));
+  return ExitCode.OK;
 }
 
 /** `dagflow worker <module>`: registers the module's flows and works until SIGINT or SIGTERM. */

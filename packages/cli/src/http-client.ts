@@ -16,6 +16,7 @@ import type {
   FlowListResponse,
   RequestState,
 } from '@dagflow/server/contract';
+import { assertEventStream, type FollowOptions, readRequestEvents } from './request-events.js';
 
 /** What the CLI's request commands need: a `FlowService` (over Redis) or an {@link HttpClient}. */
 export type CommandTarget = Pick<
@@ -92,6 +93,20 @@ export class HttpClient implements CommandTarget {
     }
   }
 
+  /**
+   * Follows the request's live stream (`GET /flow/:name/requests/:id/events`) until it ends;
+   * resolves with its final status.
+   * @throws EventStreamError when the server answers no event stream or the stream breaks off
+   */
+  async follow(name: string, requestId: string, options: FollowOptions): Promise<string> {
+    const path = `/flow/${enc(name)}/requests/${enc(requestId)}/events`;
+    const response = await this.#call('GET', path, {
+      headers: { accept: 'text/event-stream' },
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    return readRequestEvents(assertEventStream(response), options.onState);
+  }
+
   pause(name: string, requestId: string): Promise<void> {
     return this.#control(name, requestId, 'pause');
   }
@@ -145,7 +160,7 @@ export class HttpClient implements CommandTarget {
   async #call(
     method: string,
     path: string,
-    init: { body?: string; headers?: Record<string, string> } = {},
+    init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
   ): Promise<Response> {
     const response = await fetch(`${this.#base}${path}`, {
       method,
@@ -155,6 +170,7 @@ export class HttpClient implements CommandTarget {
         ...init.headers,
       },
       ...(init.body === undefined ? {} : { body: init.body }),
+      ...(init.signal === undefined ? {} : { signal: init.signal }),
     }).catch((error: unknown) => {
       const cause = (error as { cause?: { message?: string } }).cause?.message;
       throw new Error(`Cannot reach DAGFLOW_URL ${this.#base}: ${cause ?? String(error)}`, {

@@ -12,6 +12,8 @@ export interface ProgressSink {
  */
 export class Progress {
   #last = '';
+  /** A redrawn line is on the terminal and not ended yet. */
+  #open = false;
 
   constructor(private readonly sink: ProgressSink) {}
 
@@ -21,11 +23,13 @@ export class Progress {
     if (line === this.#last) return;
     this.#last = line;
     this.sink.write(this.sink.isTTY ? `\r\u001b[2K${line}` : `${line}\n`);
+    this.#open = this.sink.isTTY;
   }
 
   /** Ends the redrawn line on a terminal, so that what follows starts on its own line. */
   end(): void {
-    if (this.sink.isTTY && this.#last !== '') this.sink.write('\n');
+    if (this.#open) this.sink.write('\n');
+    this.#open = false;
   }
 }
 

@@ -27,6 +27,7 @@ describe('progress', () => {
     progress.show(state('running', { a: 'running' }));
     progress.show(state('completed', { a: 'completed' }));
     progress.end();
+    progress.end();
     expect(written).toEqual([
       '\r\u001b[2K0/1 nodes done (running): a',
       '\r\u001b[2K1/1 nodes done (completed)',

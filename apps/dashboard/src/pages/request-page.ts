@@ -11,6 +11,7 @@ import { liveStream, pollingAllowed } from '../live-stream.js';
 import { buildTimeline } from '../timeline.js';
 import { timelineView } from '../timeline-view.js';
 import { NodePanel } from './node-panel.js';
+import { RelatedView } from './related-view.js';
 import { RequestIo } from './request-io.js';
 
 type Command = 'pause' | 'resume' | 'stop' | 'rerun';
@@ -33,6 +34,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   const timeline = h('div');
   const panel = new NodePanel(flow, requestId);
   const io = new RequestIo(flow, requestId);
+  const related = new RelatedView(flow, requestId);
   // A viewer sees no controls: the server would refuse them (403).
   const commands = may('operator') ? (Object.keys(APPLIES) as Command[]) : [];
   const buttons = commands.map((command) =>
@@ -50,6 +52,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     h('div', { class: 'toolbar' }, buttons, message),
     h('div', { class: 'request-body' }, drawing.element, panel.element),
     io.element,
+    related.element,
     h('h2', {}, 'Timeline'),
     timeline,
   );
@@ -66,11 +69,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     status.textContent = state.status;
     status.className = `badge status-${state.status}`;
     status.dataset['status'] = state.status;
-    const took =
-      state.finishedAt === undefined
-        ? ''
-        : ` · took ${duration(state.finishedAt - state.createdAt)}`;
-    meta.textContent = `flow ${flow} · created ${dateTime(state.createdAt)} · finished ${dateTime(state.finishedAt)}${took}`;
+    meta.textContent = timesText(state, Date.now());
     // A child request (dag.flow) links to its parent request.
     const { parent } = state;
     if (parent !== undefined) {
@@ -111,6 +110,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
       (target) => target.id === selected,
     );
     if (current !== undefined) panel.update(current.instances);
+    if (model !== undefined) related.update(state, model);
   };
 
   // Live: states pushed by the server as nodes change. When the stream fails (an old server, a proxy
@@ -162,3 +162,15 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   follow();
   return () => stop();
 };
+
+/** `flow kyc · created … · started … (queued 120 ms) · finished … · took 1.2 s`, or `· running for 3.0 s`. */
+function timesText(state: RequestState, now: number): string {
+  const { createdAt, startedAt, finishedAt } = state;
+  const parts = [`flow ${state.flow}`, `created ${dateTime(createdAt)}`];
+  if (startedAt !== undefined)
+    parts.push(`started ${dateTime(startedAt)} (queued ${duration(startedAt - createdAt)})`);
+  if (finishedAt !== undefined)
+    parts.push(`finished ${dateTime(finishedAt)}`, `took ${duration(finishedAt - createdAt)}`);
+  else parts.push(`running for ${duration(now - createdAt)}`);
+  return parts.join(' · ');
+}

@@ -1,0 +1,155 @@
+import { testPrefix } from '@dagflow/test-utils';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Demo, launchChromium, startDemo } from './demo-process.js';
+import { layoutProblems } from './layout-checks.js';
+
+/**
+ * The flows page as an overview kept open, and the request page's waits and relations (signals, a
+ * sleep, a child request), in Chromium against the demo.
+ */
+let demo: Demo;
+let browser: Browser;
+let page: Page;
+let base = '';
+
+async function post(path: string, input?: unknown): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(input === undefined ? {} : { body: JSON.stringify(input) }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+async function execute(flow: string, input: unknown): Promise<string> {
+  return ((await post(`/flow/${flow}`, input)).body as { requestId: string }).requestId;
+}
+
+async function stateOf(flow: string, id: string): Promise<{ status: string }> {
+  return (await fetch(`${base}/flow/${flow}/requests/${id}`)).json() as Promise<{ status: string }>;
+}
+
+beforeAll(async () => {
+  demo = await startDemo({
+    REDIS_URL: inject('redisUrl'),
+    DAGFLOW_PREFIX: testPrefix(import.meta.url, 'dashboard-pages'),
+  });
+  base = demo.base;
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+describe('dashboard pages', () => {
+  it('shows per flow its size, workers, schedules, latest requests by status and the last time, live', async () => {
+    const running = await execute('slow', 20_000);
+    const stopped = await execute('slow', 20_000);
+    await post(`/flow/slow/requests/${stopped}/stop`);
+    const put = await fetch(`${base}/flows/slow/schedules/nightly`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ cron: '0 3 * * *', input: 1 }),
+    });
+    expect(put.status).toBe(200);
+    await page.goto(`${base}/dashboard/#/`);
+    const slow = page.locator('tr[data-flow=slow]');
+    await slow.waitFor();
+    expect(await slow.locator('[data-testid=nodes]').textContent()).toBe('3');
+    await expect.poll(() => slow.locator('[data-testid=workers]').textContent()).toBe('2');
+    await expect.poll(() => slow.locator('[data-testid=schedules]').textContent()).toBe('1');
+    await expect
+      .poll(() => slow.locator('[data-testid=recent] .count').allTextContents())
+      .toEqual(['1 running', '1 stopped']);
+    expect(await slow.locator('[data-testid=recent] rect.tick').count()).toBe(2);
+    // Newest right: the stopped one came last.
+    expect(
+      await slow
+        .locator('rect.tick')
+        .evaluateAll((ticks) => ticks.map((t) => t.getAttribute('class'))),
+    ).toEqual(['tick status-running', 'tick status-stopped']);
+    expect(await slow.locator('[data-testid=last-request]').textContent()).toMatch(
+      /^(just now|\d+ s ago)\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/,
+    );
+    // Nothing runs off the page at 1400 px, nor at 800 px.
+    const overflow = () =>
+      page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 800, height: 900 });
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1400, height: 900 });
+    // A flow without requests says so.
+    expect(await page.textContent('tr[data-flow=payments] [data-testid=recent]')).toBe(
+      'no requests',
+    );
+
+    // Updated without a reload: a completed kyc request shows up in its row.
+    await execute('kyc', 'ann');
+    await expect
+      .poll(() => page.locator('tr[data-flow=kyc] [data-testid=recent] .count').allTextContents(), {
+        timeout: 10_000,
+      })
+      .toEqual(['1 completed']);
+    await post(`/flow/slow/requests/${running}/stop`);
+    await fetch(`${base}/flows/slow/schedules/nightly`, { method: 'DELETE' });
+  });
+
+  it('draws a waiting signal, a sleep and a child request, and links parent and child', async () => {
+    const parent = await execute('expense', 120);
+    await page.goto(`${base}/dashboard/#/requests/expense/${parent}`);
+    const approve = page.locator('g.box[data-node=approve]');
+    await page.waitForSelector('g.box[data-node=approve][data-status=waiting]', {
+      timeout: 10_000,
+    });
+    expect(await approve.getAttribute('data-wait')).toBe('signal');
+    expect(await approve.textContent()).toContain('waiting for a signal');
+    const signal = page.locator('tr[data-related=signal]');
+    expect(await signal.textContent()).toMatch(/approve.*waiting since \d{4}-/);
+
+    // The operator's form delivers it; the sleep then draws as waiting, then the child request runs.
+    await page.fill('form[data-signal=approve] input[name=payload]', '{"by":"ana"}');
+    await page.click('form[data-signal=approve] button');
+    await page.waitForSelector('g.box[data-node=cool-off][data-status=waiting]', {
+      timeout: 5_000,
+    });
+    expect(await page.textContent('g.box[data-node=cool-off]')).toContain('sleeping 2.0 s');
+    await expect.poll(() => signal.textContent()).toMatch(/delivered \d{4}-/);
+    await page.waitForSelector('g.box[data-node=pay][data-status=waiting]', { timeout: 10_000 });
+    expect(await page.textContent('g.box[data-node=pay]')).toContain('waiting for flow payments');
+    expect(await layoutProblems(page)).toEqual([]);
+    const child = page.locator('tr[data-related=child] a');
+    await child.waitFor();
+    const childId = ((await child.textContent()) ?? '').replace('payments / ', '');
+    expect(childId).not.toBe('');
+
+    // The child's page links back to its parent.
+    await child.click();
+    await page.waitForURL(new RegExp(`#/requests/payments/${childId}$`));
+    await page.waitForSelector('tr[data-related=parent]');
+    expect(await page.textContent('tr[data-related=parent]')).toBe(
+      `parentexpense / ${parent}node pay`,
+    );
+    expect(await page.textContent('[data-testid=request-input]')).toContain('"by": "ana"');
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 10_000,
+    });
+    expect(await page.textContent('[data-testid=request-result]')).toContain('"receipt": "r-1"');
+
+    await page.click('tr[data-related=parent] a');
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 10_000,
+    });
+    expect(await page.textContent('[data-testid=request-result]')).toContain('"notified": true');
+    // Full dates and durations: created, started (with its queueing), finished and the whole time.
+    expect(await page.textContent('h1 + p.muted')).toMatch(
+      /^flow expense · created \d{4}-\d\d-\d\d [\d:.]+ · started [\d: .-]+ \(queued \d+ ms\) · finished [\d: .-]+ · took \d+\.\d s$/,
+    );
+    // Once delivered, no form is offered again.
+    expect(await page.locator('form[data-signal]').count()).toBe(0);
+    expect((await stateOf('expense', parent)).status).toBe('completed');
+  });
+});
