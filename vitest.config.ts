@@ -27,6 +27,23 @@ export default defineConfig({
         },
       },
       {
+        // The core, constructs and lifecycle suites again, on a private 3-master Redis Cluster (every
+        // connection a cluster one, through REDIS_CLUSTER_NODES), plus the cluster's own tests:
+        // partitions spread over masters, failover.
+        test: {
+          name: 'cluster',
+          include: [
+            'packages/engine/test/integration/{smoke,diamond,constructs,lifecycle}.test.ts',
+            'packages/engine/test/cluster/**/*.test.ts',
+          ],
+          globalSetup: ['packages/test-utils/src/cluster-setup.ts'],
+          setupFiles: ['packages/test-utils/src/cluster-env.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
         // Type tests (*.test-d.ts): vitest's typecheck runs tsc over them; no code runs. They prove
         // the typed-flow inference and that mismatches are compile errors (`@ts-expect-error`).
         test: {

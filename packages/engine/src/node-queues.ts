@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { Keys } from './store/keys.js';
 import { jobId, type NodeJobData, type WakeKind } from './store/layout.js';
@@ -59,7 +59,7 @@ export class NodeQueues {
   readonly #queues = new Map<string, Queue<NodeJobData>>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

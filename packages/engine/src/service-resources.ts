@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
 import type { ResolvedOptions } from './config.js';
 import type { Keys } from './store/keys.js';
 import type { Logger } from './logger.js';
+import { type RedisClient, connectRedis } from './redis-connection.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
 import { WorkerDirectory } from './worker-directory.js';
@@ -17,7 +17,7 @@ import { WaitStore } from './store/wait-store.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {
-  #redis: Redis | undefined;
+  #redis: RedisClient | undefined;
   #store: StateStore | undefined;
   #waits: WaitStore | undefined;
   #queues: NodeQueues | undefined;
@@ -37,9 +37,9 @@ export class ServiceResources {
   ) {}
 
   /** The shared connection: state scripts, BullMQ queues and workers (which duplicate it to block). */
-  get redis(): Redis {
+  get redis(): RedisClient {
     if (this.#redis === undefined) {
-      this.#redis = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+      this.#redis = connectRedis(this.options.redis);
       this.#redis.on('error', (error: Error) =>
         this.log.warn('redis connection error', { error: error.message }),
       );
