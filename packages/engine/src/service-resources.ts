@@ -2,6 +2,7 @@ import type { ResolvedOptions } from './config.js';
 import type { Keys } from './store/keys.js';
 import type { Logger } from './logger.js';
 import { type RedisClient, connectRedis } from './redis-connection.js';
+import { FlowPartitions } from './flow-partitions.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
 import { WorkerDirectory } from './worker-directory.js';
@@ -29,6 +30,7 @@ export class ServiceResources {
   #logs: NodeLogWriter | undefined;
   #debounce: DebounceStore | undefined;
   #slots: KeySlots | undefined;
+  #partitions: FlowPartitions | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -103,6 +105,12 @@ export class ServiceResources {
   get slots(): KeySlots {
     this.#slots ??= new KeySlots(this.redis, this.keys);
     return this.#slots;
+  }
+
+  /** Partition counts of flows: placement of new requests, partitions to serve. */
+  get partitions(): FlowPartitions {
+    this.#partitions ??= new FlowPartitions(this.redis, this.keys, this.options.partitions);
+    return this.#partitions;
   }
 
   get registry(): Registry {

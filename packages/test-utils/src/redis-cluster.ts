@@ -89,8 +89,7 @@ export async function startRedisCluster(options: StartClusterOptions = {}): Prom
     seeds: nodes.map(({ host, port }) => `${host}:${port}`).join(','),
     async masters() {
       const live = nodes.find((node) => !node.killed);
-      if (live === undefined) return [];
-      return mastersSeenBy(live.port);
+      return live === undefined ? [] : clusterMasters(live.port);
     },
     async kill(port) {
       const child = children.get(port);
@@ -171,7 +170,10 @@ async function clusterOk(port: number): Promise<boolean> {
   return info?.includes('cluster_state:ok') === true;
 }
 
-async function mastersSeenBy(port: number): Promise<{ port: number; slots: [number, number][] }[]> {
+/** The masters of the cluster a node on `port` belongs to, with their slot ranges (CLUSTER SLOTS). */
+export async function clusterMasters(
+  port: number,
+): Promise<{ port: number; slots: [number, number][] }[]> {
   const rows = (await ask(port, (redis) => redis.cluster('SLOTS'))) ?? [];
   const byPort = new Map<number, [number, number][]>();
   for (const [from, to, master] of rows) {

@@ -17,7 +17,7 @@ export async function readEach<T>(
   if (!isCluster(redis)) {
     const pipeline = redis.pipeline();
     for (const item of items) add(pipeline, item);
-    return ((await pipeline.exec()) ?? []);
+    return (await pipeline.exec()) ?? [];
   }
   const replies = await Promise.all(
     items.map((item) => {

@@ -45,6 +45,8 @@ export class StateStore extends StateReads {
       readonly version: string;
       /** The parent of a child request (`dag.flow`). */
       readonly parent?: ParentLink;
+      /** The partition it is placed in (`formatPartition`); none: the flow's own queue. */
+      readonly partition?: string;
     },
   ): Promise<boolean> {
     const { state, data } = this.keys.request(flow, requestId);
@@ -60,6 +62,7 @@ export class StateStore extends StateReads {
         this.keys.events,
         `${flow}/${requestId}`,
         request.parent === undefined ? '' : JSON.stringify(request.parent),
+        request.partition ?? '',
       ],
     )) as [number];
     return reply[0] === ReplyCode.CREATED;

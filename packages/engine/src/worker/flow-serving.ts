@@ -185,6 +185,7 @@ export class FlowServing {
       queues: res.queues,
       workerId: this.#workerId,
       directory: res.directory,
+      partitions: res.partitions,
     });
     return this.#pool;
   }
