@@ -18,6 +18,19 @@ export type RedisTarget =
   | { readonly cluster: RedisClusterConfig; readonly url?: undefined };
 
 /**
+ * Cluster retries that outlast a failover (a replica takes over a few seconds after its master's
+ * `cluster-node-timeout`): ioredis retries a command whose node is gone, or redirected while the other
+ * nodes still name the dead master, this many times at these intervals (about 20 s) before it fails.
+ */
+const FAILOVER_RETRIES: ClusterOptions = {
+  maxRedirections: 100,
+  retryDelayOnFailover: 200,
+  retryDelayOnMoved: 100,
+  retryDelayOnClusterDown: 200,
+  retryDelayOnTryAgain: 100,
+};
+
+/**
  * Opens a connection to `target` (lazily: the first command connects). Commands wait while it is
  * down instead of failing (BullMQ workers need that), on a cluster through redirections and failovers.
  */
@@ -25,6 +38,7 @@ export function connectRedis(target: RedisTarget): RedisClient {
   if (target.cluster === undefined) return new Redis(target.url, { maxRetriesPerRequest: null });
   const options = target.cluster.options ?? {};
   return new Cluster(target.cluster.nodes as ClusterNode[], {
+    ...FAILOVER_RETRIES,
     ...options,
     redisOptions: { ...options.redisOptions, maxRetriesPerRequest: null },
   });

@@ -80,6 +80,14 @@ export async function startRedisCluster(options: StartClusterOptions = {}): Prom
         }),
       ),
     );
+    await Promise.all(
+      nodes.map(({ port }) =>
+        waitFor(() => replicaSynced(port), {
+          timeoutMs: 30_000,
+          message: `cluster replica ${port} did not finish its first sync`,
+        }),
+      ),
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -126,6 +134,11 @@ function launchNode(options: {
       String(options.nodeTimeoutMs ?? 2_000),
       '--dir',
       dir,
+      '--logfile',
+      `redis-${port}.log`,
+      // Replicas sync at once: a replica that never synced cannot take over its master.
+      '--repl-diskless-sync-delay',
+      '0',
       '--save',
       '',
       '--appendonly',
@@ -168,6 +181,12 @@ async function ping(port: number): Promise<boolean> {
 async function clusterOk(port: number): Promise<boolean> {
   const info = await ask(port, (redis) => redis.cluster('INFO'));
   return info?.includes('cluster_state:ok') === true;
+}
+
+/** Whether the node is a master, or a replica whose link to its master is up. */
+async function replicaSynced(port: number): Promise<boolean> {
+  const info = (await ask(port, (redis) => redis.info('replication'))) ?? '';
+  return info.includes('role:master') || info.includes('master_link_status:up');
 }
 
 /** The masters of the cluster a node on `port` belongs to, with their slot ranges (CLUSTER SLOTS). */
