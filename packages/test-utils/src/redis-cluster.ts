@@ -57,13 +57,21 @@ export async function startRedisCluster(options: StartClusterOptions = {}): Prom
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    const taken = new Set<number>();
     for (let i = 0; i < masters * (1 + replicas); i++) {
-      const port = await freePort();
-      const busPort = await freePort();
+      const port = await distinctFreePort(taken);
+      const busPort = await distinctFreePort(taken);
       children.set(port, launchNode({ port, busPort, dir, nodeTimeoutMs: options.nodeTimeoutMs }));
       nodes.push({ host: '127.0.0.1', port, killed: false });
     }
-    await Promise.all(nodes.map(({ port }) => waitFor(() => ping(port), { timeoutMs: 10_000 })));
+    await Promise.all(
+      nodes.map(({ port }) =>
+        waitFor(() => ping(port), {
+          timeoutMs: 30_000,
+          message: `cluster node ${port} did not start`,
+        }),
+      ),
+    );
     await run('redis-cli', [
       '--cluster',
       'create',
@@ -108,6 +116,17 @@ export async function startRedisCluster(options: StartClusterOptions = {}): Prom
     },
     stop,
   };
+}
+
+/** A free port not handed out yet in this cluster (a port just closed may be offered again). */
+async function distinctFreePort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (!taken.has(port)) {
+      taken.add(port);
+      return port;
+    }
+  }
 }
 
 function launchNode(options: {

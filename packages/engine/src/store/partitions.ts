@@ -23,6 +23,7 @@ const tags = new Map<string, string>();
  * `index` of the 16384 slots cut in `count` equal ranges. A cluster whose masters split the slots
  * evenly (what `redis-cli --cluster create` does) so serves `count` partitions on `count` masters one
  * each, and on `count * k` masters one per k-th master. Stored format: queue names are made from it.
+ * A flow name cannot hold `~` (`assertValidId`), so the two kinds of tag never meet.
  */
 export function partitionTag(flow: string, partition: Partition): string {
   const { index, count } = partition;
