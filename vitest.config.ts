@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-          exclude: ['**/integration/**', '**/chaos/**', '**/node_modules/**'],
+          exclude: ['**/integration/**', '**/chaos/**', '**/cluster/**', '**/node_modules/**'],
         },
       },
       {
