@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
-          exclude: ['**/integration/**', '**/chaos/**', '**/node_modules/**'],
+          exclude: ['**/integration/**', '**/chaos/**', '**/cluster/**', '**/node_modules/**'],
         },
       },
       {
@@ -24,6 +24,23 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // The core, constructs and lifecycle suites again, on a private 3-master Redis Cluster (every
+        // connection a cluster one, through REDIS_CLUSTER_NODES), plus the cluster's own tests:
+        // partitions spread over masters, failover.
+        test: {
+          name: 'cluster',
+          include: [
+            'packages/engine/test/integration/{smoke,diamond,constructs,lifecycle,partitions}.test.ts',
+            'packages/engine/test/cluster/**/*.test.ts',
+          ],
+          globalSetup: ['packages/test-utils/src/cluster-setup.ts'],
+          setupFiles: ['packages/test-utils/src/cluster-env.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
         },
       },
       {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 
 /** One registry change made over the HTTP API, as the audit log keeps it. */
 export interface AuditEntry {
@@ -22,7 +22,7 @@ export const AUDIT_LOG_LENGTH = 1_000;
 /** The audit log of registry changes: a capped Redis list, newest first. */
 export class AuditLog {
   constructor(
-    private readonly redis: () => Redis,
+    private readonly redis: () => RedisClient,
     private readonly key: string,
   ) {}
 

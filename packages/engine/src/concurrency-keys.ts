@@ -98,9 +98,10 @@ export async function releaseSlot(
   await Promise.all(
     admitted.map(async (id) => {
       const generation = await parts.slots.generation(plan.name, id);
+      const partition = await parts.queues.partitionOf(plan.name, id);
       for (const root of plan.roots) {
         const job = await parts.queues
-          .queue(plan.name, plan.queueOf(root))
+          .queue(plan.name, plan.queueOf(root), partition)
           .getJob(jobId(id, root, generation));
         // Not delayed (yet): it finds its slot taken for it when it checks again.
         await job?.promote().catch(() => undefined);

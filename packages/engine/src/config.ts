@@ -1,6 +1,12 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { HttpAllowList } from './worker/http-guard.js';
 import type { FlowApi } from './flow-api.js';
+import {
+  type RedisClusterConfig,
+  type RedisTarget,
+  checkRedisUrl,
+  parseClusterNodes,
+} from './redis-connection.js';
 import type { LogLevel, PinoLike } from './logger.js';
 import type { Retention } from './store/state-results.js';
 
@@ -28,6 +34,21 @@ export interface FlowServiceOptions {
    * @defaultValue `REDIS_URL`, else `redis://127.0.0.1:6379`
    */
   readonly redisUrl?: string;
+  /**
+   * Redis Cluster to use instead of {@link redisUrl}: every connection the service makes (queues,
+   * workers, state, pub/sub, registry) becomes an ioredis `Cluster`. When set (here or in the
+   * environment) it wins over `redisUrl` and `REDIS_URL`. See docs/scaling.md.
+   * @defaultValue `REDIS_CLUSTER_NODES` (`host:port,...` seeds), else none
+   */
+  readonly redisCluster?: RedisClusterConfig;
+  /**
+   * Partitions of every flow this service registers (a flow's own `partitions` option wins): each
+   * partition is one BullMQ queue with its own hash tag, so a flow's work spreads over the masters of a
+   * Redis Cluster. Requests stay in the partition they were placed in; workers serve every partition
+   * ever configured for a flow. See docs/scaling.md.
+   * @defaultValue `DAGFLOW_PARTITIONS`, else 1 on a single Redis and the number of masters on a cluster
+   */
+  readonly partitions?: number;
   /**
    * Prefix of every Redis key and queue; services sharing a prefix share flows and requests.
    * @defaultValue `DAGFLOW_PREFIX`, else `dagflow`
@@ -128,7 +149,9 @@ export interface FlowServiceOptions {
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
-  readonly redisUrl: string;
+  readonly redis: RedisTarget;
+  /** Partitions of flows registered without their own; undefined: 1, or the masters of a cluster. */
+  readonly partitions: number | undefined;
   readonly prefix: string;
   readonly port: number;
   readonly host: string | undefined;
@@ -155,8 +178,10 @@ export function resolveOptions(
   options: FlowServiceOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ResolvedOptions {
+  const partitions = options.partitions ?? intFrom(env['DAGFLOW_PARTITIONS'], 'DAGFLOW_PARTITIONS');
   return {
-    redisUrl: options.redisUrl ?? env['REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    redis: redisTarget(options, env),
+    partitions: partitions === undefined ? undefined : positiveInt(partitions, 'partitions'),
     prefix: options.prefix ?? env['DAGFLOW_PREFIX'] ?? 'dagflow',
     port: options.port ?? intFrom(env['PORT'], 'PORT') ?? 8080,
     host: options.host ?? (env['HOST'] || undefined),
@@ -198,6 +223,26 @@ export function resolveOptions(
     metricsPort: options.metricsPort ?? intFrom(env['METRICS_PORT'], 'METRICS_PORT'),
     metricsHost: options.metricsHost ?? (env['METRICS_HOST'] || '127.0.0.1'),
   };
+}
+
+/** The cluster when one is configured (option, then `REDIS_CLUSTER_NODES`), else the Redis URL. */
+function redisTarget(options: FlowServiceOptions, env: NodeJS.ProcessEnv): RedisTarget {
+  if (options.redisCluster !== undefined) {
+    if (options.redisCluster.nodes.length === 0) {
+      throw new DagflowError(
+        ErrorCode.INVALID_CONFIG,
+        'Option redisCluster.nodes is empty; give at least one host:port seed of the cluster.',
+      );
+    }
+    return { cluster: options.redisCluster };
+  }
+  const seeds = env['REDIS_CLUSTER_NODES'];
+  if (seeds !== undefined && seeds !== '') return { cluster: { nodes: parseClusterNodes(seeds) } };
+  if (options.redisUrl !== undefined)
+    return { url: checkRedisUrl(options.redisUrl, 'Option redisUrl') };
+  const fromEnv = env['REDIS_URL'];
+  if (fromEnv !== undefined && fromEnv !== '') return { url: checkRedisUrl(fromEnv, 'REDIS_URL') };
+  return { url: 'redis://127.0.0.1:6379' };
 }
 
 function intFrom(value: string | undefined, name: string): number | undefined {

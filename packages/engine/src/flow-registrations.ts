@@ -194,6 +194,12 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`,
     );
   }
+  if (options.partitions !== undefined && !positive(options.partitions)) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': partitions must be an integer > 0 (got ${String(options.partitions)}).`,
+    );
+  }
 }
 
 /**

@@ -261,7 +261,7 @@ export class FlowService extends FlowClient implements FlowApi {
    * workers per queue. Served at `/metrics` by the HTTP API and by the `metricsPort` listener.
    */
   async metrics(): Promise<string> {
-    const queues = await queueGauges(await this.flows(), this.plans, this.res.queues);
+    const queues = await queueGauges(await this.flows(), this.plans, this.res);
     return this.#serving.metrics.render(queues);
   }
 

@@ -20,6 +20,7 @@ export { decode, encode } from './codec.js';
 export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
+export type { RedisClient, RedisClusterConfig, RedisTarget } from './redis-connection.js';
 export { FlowClient } from './client/flow-client.js';
 export type { FlowClientOptions } from './client/flow-client.js';
 export { FlowHandle } from './client/flow-handle.js';

@@ -1,8 +1,9 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import type { Keys } from './store/keys.js';
-import { jobId, type NodeJobData, type WakeKind } from './store/layout.js';
+import { jobId, type NodeJobData, RequestField, type WakeKind } from './store/layout.js';
+import { type Partition, parsePartition } from './store/partitions.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -27,8 +28,16 @@ const FINISH_JOB = {
   removeOnFail: true,
 };
 
+/** Partitions of requests remembered, at most (they never change, so a cached one stays right). */
+const KNOWN_PARTITIONS = 10_000;
+
 /** How steps are enqueued. */
 export interface EnqueueOptions {
+  /**
+   * The request's partition, when the caller knows it (from the job it runs, or as it placed the
+   * request); else it is read from the request's state.
+   */
+  readonly partition?: Partition;
   /** @defaultValue 0 */
   readonly generation?: number;
   /** BullMQ priority of the request: 1 is the highest; none runs before every prioritised job. */
@@ -54,29 +63,51 @@ export interface EnqueueOptions {
   };
 }
 
-/** One BullMQ queue per flow; enqueues nodes with deterministic job ids. */
+/** One BullMQ queue per flow, named queue and partition; enqueues nodes with deterministic job ids. */
 export class NodeQueues {
   readonly #queues = new Map<string, Queue<NodeJobData>>();
+  readonly #partitions = new Map<string, Partition>();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
-  /** The flow's queue (or one of its named queues), created on first use on the shared connection. */
-  queue(flow: string, name = ''): Queue<NodeJobData> {
-    const key = `${flow}\n${name}`;
-    let queue = this.#queues.get(key);
+  /**
+   * The flow's queue (or one of its named queues) in a partition (the flow's own by default), created
+   * on first use on the shared connection.
+   */
+  queue(flow: string, name = '', partition?: Partition): Queue<NodeJobData> {
+    const queueName = this.keys.queueName(flow, name, partition);
+    let queue = this.#queues.get(queueName);
     if (queue === undefined) {
-      queue = new Queue<NodeJobData>(this.keys.queueName(flow, name), {
+      queue = new Queue<NodeJobData>(queueName, {
         connection: this.redis,
         prefix: this.keys.prefix,
         streams: { events: { maxLen: 1_000 } },
       });
       queue.on('error', () => undefined); // connection errors surface on the shared connection
-      this.#queues.set(key, queue);
+      this.#queues.set(queueName, queue);
     }
     return queue;
+  }
+
+  /** The partition a request was placed in (read once from its state, then remembered). */
+  async partitionOf(flow: string, requestId: string): Promise<Partition> {
+    const key = `${flow}/${requestId}`;
+    const known = this.#partitions.get(key);
+    if (known !== undefined) return known;
+    const { state } = this.keys.request(flow, requestId);
+    const [status, stored] = await this.redis.hmget(
+      state,
+      RequestField.status,
+      RequestField.partition,
+    );
+    const partition = parsePartition(stored);
+    if (status === null) return partition; // not created yet: nothing to remember
+    if (this.#partitions.size >= KNOWN_PARTITIONS) this.#partitions.clear();
+    this.#partitions.set(key, partition);
+    return partition;
   }
 
   /**
@@ -103,7 +134,8 @@ export class NodeQueues {
       return;
     }
     const [queueName = ''] = byQueue.keys();
-    const queue = this.queue(plan.name, queueName);
+    const partition = options.partition ?? (await this.partitionOf(plan.name, requestId));
+    const queue = this.queue(plan.name, queueName, partition);
     const generation = options.generation ?? 0;
     const { inline } = options;
     const data = (path: string): NodeJobData => ({

@@ -1,21 +1,30 @@
+import type { FlowPartitions } from './flow-partitions.js';
 import type { NodeQueues } from './node-queues.js';
 import type { PlanSource } from './plan-source.js';
 import type { QueueCounts } from './metrics.js';
 import type { FlowInfo } from './types.js';
 
-/** Read now from Redis: the jobs waiting, active, delayed and failed in each flow queue, and its live workers. */
+/**
+ * Read now from Redis: the jobs waiting, active, delayed and failed in each flow queue (summed over
+ * its partitions), and its live workers.
+ */
 export async function queueGauges(
   flows: readonly FlowInfo[],
   plans: PlanSource,
-  queues: NodeQueues,
+  from: { readonly queues: NodeQueues; readonly partitions: FlowPartitions },
 ): Promise<QueueCounts[]> {
   const counts: QueueCounts[] = [];
   for (const flow of flows) {
     const plan = await plans.get(flow.name);
+    const partitions = await from.partitions.served(flow.name);
     for (const queue of new Set(['', ...Object.keys(flow.workers), ...plan.localQueues])) {
-      const jobs = await queues
-        .queue(flow.name, queue)
-        .getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+      const jobs: Record<string, number> = {};
+      for (const partition of partitions) {
+        const counted = await from.queues
+          .queue(flow.name, queue, partition)
+          .getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+        for (const [state, n] of Object.entries(counted)) jobs[state] = (jobs[state] ?? 0) + n;
+      }
       counts.push({
         flow: flow.name,
         queue: queue === '' ? flow.name : queue,

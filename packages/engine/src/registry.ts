@@ -1,5 +1,5 @@
 import type { DagDescription } from '@dagflow/flow';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { Keys } from './store/keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { capVersions } from './version-cap.js';
@@ -39,7 +39,7 @@ export class Registry {
    *   publish
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly maxVersions: number,
   ) {}

@@ -1,7 +1,8 @@
-import { Redis } from 'ioredis';
 import type { ResolvedOptions } from './config.js';
 import type { Keys } from './store/keys.js';
 import type { Logger } from './logger.js';
+import { type RedisClient, connectRedis } from './redis-connection.js';
+import { FlowPartitions } from './flow-partitions.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
 import { WorkerDirectory } from './worker-directory.js';
@@ -18,7 +19,7 @@ import { WaitStore } from './store/wait-store.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {
-  #redis: Redis | undefined;
+  #redis: RedisClient | undefined;
   #store: RequestWrites | undefined;
   #steps: StepWrites | undefined;
   #waits: WaitStore | undefined;
@@ -31,6 +32,7 @@ export class ServiceResources {
   #logs: NodeLogWriter | undefined;
   #debounce: DebounceStore | undefined;
   #slots: KeySlots | undefined;
+  #partitions: FlowPartitions | undefined;
 
   constructor(
     private readonly options: ResolvedOptions,
@@ -39,12 +41,9 @@ export class ServiceResources {
   ) {}
 
   /** The shared connection: state scripts, BullMQ queues and workers (which duplicate it to block). */
-  get redis(): Redis {
+  get redis(): RedisClient {
     if (this.#redis === undefined) {
-      this.#redis = new Redis(this.options.redisUrl, {
-        maxRetriesPerRequest: null,
-        enableAutoPipelining: true,
-      });
+      this.#redis = connectRedis(this.options.redis);
       this.#redis.on('error', (error: Error) =>
         this.log.warn('redis connection error', { error: error.message }),
       );
@@ -115,6 +114,12 @@ export class ServiceResources {
   get slots(): KeySlots {
     this.#slots ??= new KeySlots(this.redis, this.keys);
     return this.#slots;
+  }
+
+  /** Partition counts of flows: placement of new requests, partitions to serve. */
+  get partitions(): FlowPartitions {
+    this.#partitions ??= new FlowPartitions(this.redis, this.keys, this.options.partitions);
+    return this.#partitions;
   }
 
   get registry(): Registry {

@@ -11,7 +11,7 @@ import {
   propagation,
   trace,
 } from '@opentelemetry/api';
-import type { Redis } from 'ioredis';
+import { type RedisClient, isCluster } from './redis-connection.js';
 
 /** The API's own no-op provider: what the tracer provider delegates to while no SDK is registered. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
@@ -50,9 +50,10 @@ export interface SpanTarget {
  */
 export type Carrier = Readonly<Record<string, string>>;
 
-/** The host and port a Redis connection was opened to. */
-export function serverOf(redis: Redis): QueueServer {
-  return { address: redis.options.host ?? 'localhost', port: redis.options.port ?? 6379 };
+/** The host and port a Redis connection was opened to (on a cluster, one of its masters). */
+export function serverOf(redis: RedisClient): QueueServer {
+  const node = isCluster(redis) ? redis.nodes('master')[0] : redis;
+  return { address: node?.options.host ?? 'localhost', port: node?.options.port ?? 6379 };
 }
 
 /**

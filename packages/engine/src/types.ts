@@ -180,6 +180,16 @@ export interface FlowOptions {
    * @defaultValue no limit
    */
   readonly rateLimit?: { readonly max: number; readonly durationMs: number };
+  /**
+   * Partitions of the flow's work: each is a BullMQ queue with its own hash tag, so that on a Redis
+   * Cluster the flow's jobs spread over the masters. A request stays in the partition it was placed in
+   * (from its id); workers serve every partition the flow ever had. A flow-wide `concurrency` number,
+   * `rateLimit` and request priorities hold per partition. See docs/scaling.md.
+   * @defaultValue 1 for a flow with a `concurrency` number or a `rateLimit`; else the service's
+   *   `partitions` (`DAGFLOW_PARTITIONS`), else the count the flow was last used with, else 1 on a
+   *   single Redis and the number of masters on a cluster
+   */
+  readonly partitions?: number;
   /** Runs once a request ended failed or stopped, after its compensations. */
   readonly onFailure?: (request: EndedRequest) => unknown;
   /** Runs once a request ended, whatever its status. */

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import type { Keys } from './store/keys.js';
+import { readEach } from './store/read-each.js';
 import { RequestField } from './store/layout.js';
 
 /** How many of a flow's newest requests are checked for the versions they run on. */
@@ -14,7 +15,7 @@ const LIVE = new Set(['pending', 'running', 'paused']);
  * older than those is not checked). Answers the versions dropped.
  */
 export async function capVersions(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   flow: string,
   max: number,
@@ -33,15 +34,14 @@ export async function capVersions(
 }
 
 /** The versions the flow's newest requests that may still run are on. */
-async function liveVersions(redis: Redis, keys: Keys, flow: string): Promise<Set<string>> {
+async function liveVersions(redis: RedisClient, keys: Keys, flow: string): Promise<Set<string>> {
   const ids = await redis.zrevrange(keys.requestIndex(flow), 0, LIVE_SCAN - 1);
-  const pipeline = redis.pipeline();
-  for (const id of ids)
-    pipeline.hmget(keys.request(flow, id).state, RequestField.status, RequestField.version);
-  const rows = (await pipeline.exec()) ?? [];
+  const rows = await readEach(redis, ids, (pipeline, id) =>
+    pipeline.hmget(keys.request(flow, id).state, RequestField.status, RequestField.version),
+  );
   const live = new Set<string>();
-  for (const [, row] of rows) {
-    const [status, version] = (row ?? []) as (string | null)[];
+  for (const reply of rows) {
+    const [status, version] = (reply?.[1] ?? []) as (string | null)[];
     if (status != null && version != null && LIVE.has(status)) live.add(version);
   }
   return live;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import { WORKER_TTL_MS } from './registry.js';
 import type { Keys } from './store/keys.js';
 import type { RunningNode } from './worker/running-jobs.js';
@@ -26,7 +26,7 @@ export interface WorkerInfo {
 /** Live worker processes and what they run: each announces itself in one hash, read by any process. */
 export class WorkerDirectory {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -10,3 +10,7 @@ export type { TcpProxy } from './tcp-proxy.js';
 export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess } from './worker-process.js';
 export { hasPromtool, promtoolProblems } from './promtool.js';
+export { startRedisCluster } from './redis-cluster.js';
+export type { ClusterNode, RedisCluster, StartClusterOptions } from './redis-cluster.js';
+export { commandCalls, resetCommandStats } from './command-stats.js';
+export { clusterMasters } from './redis-cluster.js';

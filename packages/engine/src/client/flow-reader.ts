@@ -17,7 +17,15 @@ import { type ScheduleInfo, listSchedules } from './schedules.js';
 /** Options of a {@link FlowClient}: where requests live. */
 export type FlowClientOptions = Pick<
   FlowServiceOptions,
-  'redisUrl' | 'prefix' | 'retention' | 'closeTimeoutMs' | 'maxForEachItems' | 'logLevel' | 'logger'
+  | 'redisUrl'
+  | 'redisCluster'
+  | 'partitions'
+  | 'prefix'
+  | 'retention'
+  | 'closeTimeoutMs'
+  | 'maxForEachItems'
+  | 'logLevel'
+  | 'logger'
 >;
 
 /**

@@ -10,6 +10,7 @@ import { HAND_OVER_LIMIT } from '../plan/inputs.js';
 import type { ServiceResources } from '../service-resources.js';
 import type { ExecuteOptions, RequestState } from '../types.js';
 import { jobId } from '../store/layout.js';
+import { formatPartition } from '../store/partitions.js';
 
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const ENDED = new Set(['completed', 'failed', 'stopped']);
@@ -50,11 +51,13 @@ export async function executeRequest(
     });
   const now = Date.now();
   const encoded = encode(await checkedInput(plan, input));
+  const partition = await res.partitions.place(plan, requestId);
   const created = await res.store.createRequest(plan.name, requestId, {
     input: encoded,
     context,
     version: plan.version,
     ...(options.parent === undefined ? {} : { parent: options.parent }),
+    ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
   });
   // Listed while its roots are added (in the same round trip when the connection pipelines them).
   const listed = created ? res.index.add(plan.name, requestId, now) : Promise.resolve();
@@ -67,13 +70,15 @@ export async function executeRequest(
     const handOver = created && encoded.length <= HAND_OVER_LIMIT;
     const target = {
       flow: plan.name,
-      queue: res.keys.queueName(plan.name),
+      queue: res.keys.queueName(plan.name, '', created ? partition : undefined),
       requestId,
       server: serverOf(res.redis),
       jobIds: plan.roots.map((path) => jobId(requestId, path)),
     };
     const enqueued = traceSend(target, undefined, (trace) =>
       res.queues.enqueue(plan, requestId, plan.roots, {
+        // An earlier call placed the request: its partition is read from its state.
+        ...(created ? { partition } : {}),
         ...(priority === undefined ? {} : { priority }),
         ...(handOver
           ? { inline: { input: encoded, context: context === '' ? null : context } }

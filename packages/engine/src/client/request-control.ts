@@ -38,10 +38,11 @@ async function holdWaitingRoots(
   plan: FlowPlan,
   requestId: string,
 ): Promise<void> {
+  const partition = await deps.queues.partitionOf(plan.name, requestId);
   const removed = await Promise.all(
     plan.roots.map((root) =>
       deps.queues
-        .queue(plan.name, plan.queueOf(root))
+        .queue(plan.name, plan.queueOf(root), partition)
         .remove(jobId(requestId, root))
         .catch(() => 0),
     ),
@@ -138,8 +139,9 @@ export async function controlRequest(
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
       // a resume carries that attempt's generation); active ones end when their handlers see the abort.
       const generations = Array.from({ length: generation + 1 }, (_, g) => g);
+      const partition = await deps.queues.partitionOf(plan.name, requestId);
       const removals = steps.flatMap((step) => {
-        const queue = deps.queues.queue(plan.name, plan.queueOf(step));
+        const queue = deps.queues.queue(plan.name, plan.queueOf(step), partition);
         return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
       });
       await Promise.all(removals);

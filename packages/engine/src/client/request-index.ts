@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
+import { readEach } from '../store/read-each.js';
 import type { Keys } from '../store/keys.js';
 import type { RequestStatus } from '../types.js';
 import { RequestField } from '../store/layout.js';
@@ -54,7 +55,7 @@ export class RequestIndex {
    *   have expired yet
    */
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly minRetentionMs: number,
   ) {}
@@ -83,9 +84,9 @@ export class RequestIndex {
       TRIM_BATCH,
     );
     if (old.length === 0) return 0;
-    const pipeline = this.redis.pipeline();
-    for (const id of old) pipeline.exists(this.keys.request(flow, id).state);
-    const rows = (await pipeline.exec()) ?? [];
+    const rows = await readEach(this.redis, old, (pipeline, id) =>
+      pipeline.exists(this.keys.request(flow, id).state),
+    );
     const gone = old.filter((_id, i) => rows[i]?.[1] === 0);
     if (gone.length > 0) await this.redis.zrem(index, ...gone);
     return gone.length;
@@ -118,15 +119,14 @@ export class RequestIndex {
       const fresh = entries.filter(
         ([id, score]) => !(String(score) === max && skipAbove !== undefined && id >= skipAbove),
       );
-      const pipeline = this.redis.pipeline();
-      for (const [id] of fresh)
+      const rows = await readEach(this.redis, fresh, (pipeline, [id]) =>
         pipeline.hmget(
           this.keys.request(flow, id).state,
           RequestField.status,
           RequestField.createdAt,
           RequestField.finishedAt,
-        );
-      const rows = (await pipeline.exec()) ?? [];
+        ),
+      );
       const gone: string[] = [];
       for (const [i, [id, score]] of fresh.entries()) {
         examined += 1;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from '../store/keys.js';
 
 /** A change of a watched request: a node's new status, or (without `node`) the request's. */
@@ -28,10 +28,10 @@ type Listener = (message: string) => void;
  */
 export class RequestWatch {
   readonly #listeners = new Map<string, Set<Listener>>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 
@@ -93,7 +93,7 @@ export class RequestWatch {
     await this.#subscriber?.unsubscribe(channel).catch(() => undefined);
   }
 
-  #connection(): Redis {
+  #connection(): RedisClient {
     if (this.#subscriber === undefined) {
       const subscriber = this.redis.duplicate();
       subscriber.on('error', () => undefined); // reconnects and resubscribes by itself

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 
 /**
  * Wakes callers waiting for requests to finish. One subscriber connection per service listens on the
@@ -7,11 +7,11 @@ import type { Redis } from 'ioredis';
 export class ResultWaiter {
   readonly #waiters = new Map<string, Set<(status: string | undefined) => void>>();
   readonly #listeners = new Set<(key: string, status: string) => void>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
   #subscribed: Promise<void> | undefined;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channel: string,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { runScript } from './scripts.js';
 
 /** One step's completion: the spec part it may share with others, and its own part (see `lua/completeStep.lua`). */
@@ -49,7 +49,7 @@ export class CompletionBatcher {
   readonly #pending = new Map<string, Batch>();
   #scheduled = false;
 
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   /** Completes a step, together with its siblings of this tick; answers its `completeNode` reply. */
   complete(keys: readonly string[], { shared, own }: CompletionArgs): Promise<unknown> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from './keys.js';
 import { RequestField } from './layout.js';
 import { ReplyCode } from './reply-codes.js';
@@ -7,7 +7,7 @@ import { runScript } from './scripts.js';
 /** The writes of debounced executes (see `client/debounce.ts`); each step is one Lua script. */
 export class DebounceStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

@@ -1,3 +1,5 @@
+import { FLOW_QUEUE, type Partition, partitionOfTag, partitionTag } from './partitions.js';
+
 /**
  * Every Redis key and queue name dagflow uses comes from here. Each request's keys share one hash tag,
  * so they live in one Redis Cluster slot and one Lua script may touch them all; each flow's queue name
@@ -33,8 +35,22 @@ export class Keys {
    * BullMQ queue name of a flow, or of one of its named queues (steps owned by a service); BullMQ puts
    * `prefix:` in front of it. All of a flow's queues share its hash tag.
    */
-  queueName(flow: string, queue = ''): string {
-    return queue === '' ? `{${flow}}` : `{${flow}}.${queue}`;
+  queueName(flow: string, queue = '', partition: Partition = FLOW_QUEUE): string {
+    const tag = partition.count === 1 ? flow : partitionTag(flow, partition);
+    return queue === '' ? `{${tag}}` : `{${tag}}.${queue}`;
+  }
+
+  /** The partition a node queue's name (made by {@link queueName}) belongs to. */
+  partitionOfQueue(queueName: string): Partition {
+    return partitionOfTag(queueName.slice(1, queueName.indexOf('}')));
+  }
+
+  /**
+   * Sorted set of the partition counts a flow was ever executed with (member: the count, score: when
+   * it was last used), so that workers serve every partition a request may be in.
+   */
+  partitionCounts(flow: string): string {
+    return `${this.prefix}:partitions:{${flow}}`;
   }
 
   /** Hash: every registered flow's published definition (JSON), by flow name. */

@@ -106,6 +106,8 @@ export const RequestField = {
   waitingForKey: 'waitingForKey',
   /** A debounced request: when its window ends (ms); removed once a root starts (`debounceGate.lua`). */
   debounceDue: 'debounceDue',
+  /** The partition the request was placed in (`<count>.<index>`); absent: the flow's own queue. */
+  partition: 'partition',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */

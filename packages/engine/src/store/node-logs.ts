@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -43,7 +43,7 @@ export class NodeLogWriter {
   #flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly expiryMs: number,
   ) {}
@@ -82,7 +82,7 @@ export class NodeLogWriter {
 
 /** What each of a node's attempts (1 to `attempts`) logged, oldest attempt first; attempts that logged nothing are left out. */
 export async function readNodeLogs(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   target: Omit<LogTarget, 'attempt'> & { readonly attempts: number },
 ): Promise<AttemptLog[]> {

@@ -1,10 +1,10 @@
 import type { RequestStore } from '@dagflow/flow';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { decode, encode } from '../codec.js';
 import { RequestField } from './layout.js';
 
 /** `ctx.store`: a hash per request that expires with the request's other keys. */
-export function requestStore(redis: Redis, key: string, stateKey: string): RequestStore {
+export function requestStore(redis: RedisClient, key: string, stateKey: string): RequestStore {
   return {
     async get<T>(name: string): Promise<T | undefined> {
       const text = await redis.hget(key, name);

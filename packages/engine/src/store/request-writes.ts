@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { type Keys, allKeys } from './keys.js';
 import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
@@ -14,7 +14,7 @@ import type { ControlCommand, ControlResult, Retention } from './state-results.j
  */
 export class RequestWrites extends StateReads {
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     keys: Keys,
     private readonly retention: Retention,
   ) {
@@ -31,6 +31,8 @@ export class RequestWrites extends StateReads {
       readonly version: string;
       /** The parent of a child request (`dag.flow`). */
       readonly parent?: ParentLink;
+      /** The partition it is placed in (`formatPartition`); none: the flow's own queue. */
+      readonly partition?: string;
     },
   ): Promise<boolean> {
     const { state, data } = this.keys.request(flow, requestId);
@@ -46,6 +48,7 @@ export class RequestWrites extends StateReads {
         this.keys.events,
         `${flow}/${requestId}`,
         request.parent === undefined ? '' : JSON.stringify(request.parent),
+        request.partition ?? '',
       ],
     )) as [number];
     return reply[0] === ReplyCode.CREATED;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { readLuaFile, resolveIncludes } from './script-source.js';
 
 /** The Lua scripts in `lua/`, one atomic operation each (files of shared functions are included). */
@@ -62,7 +62,7 @@ function loadScripts(): LoadedScripts {
 type ScriptCaller = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Registers every script on a connection (ioredis runs them with EVALSHA, falling back to EVAL). */
-export function defineScripts(redis: Redis): void {
+export function defineScripts(redis: RedisClient): void {
   for (const [name, script] of loadScripts().scripts) {
     redis.defineCommand(commandName(name), script);
   }
@@ -70,7 +70,7 @@ export function defineScripts(redis: Redis): void {
 
 /** Runs a script registered by {@link defineScripts}. */
 export function runScript(
-  redis: Redis,
+  redis: RedisClient,
   name: ScriptName,
   keys: readonly string[],
   args: readonly (string | number)[],

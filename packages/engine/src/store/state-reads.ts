@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { RequestState, RequestStatus } from '../types.js';
 import type { Keys } from './keys.js';
@@ -8,7 +8,7 @@ import { requestStateOf } from './request-state.js';
 /** Reads of request state: the state, outputs, inputs and status of requests and their steps. */
 export class StateReads {
   constructor(
-    protected readonly redis: Redis,
+    protected readonly redis: RedisClient,
     protected readonly keys: Keys,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { type Keys, allKeys } from './keys.js';
 import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
@@ -25,7 +25,7 @@ export class StepWrites extends StateReads {
   readonly #batcher: CompletionBatcher;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     keys: Keys,
     private readonly retention: Retention,
   ) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from './keys.js';
 import { type ParentLink, RequestField } from './layout.js';
 import { ReplyCode } from './reply-codes.js';
@@ -23,7 +23,7 @@ export type SignalResult =
  */
 export class WaitStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
   ) {}
 

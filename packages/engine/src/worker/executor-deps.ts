@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { EndingParts } from '../request-ended.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -27,7 +27,7 @@ import type { ExecuteOptions } from '../types.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly store: StepWrites;
   /** Parking of waiting steps (signal and child-flow nodes). */

@@ -186,6 +186,7 @@ export class FlowServing {
       queues: res.queues,
       workerId: this.#workerId,
       directory: res.directory,
+      partitions: res.partitions,
     });
     return this.#pool;
   }

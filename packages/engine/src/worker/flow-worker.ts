@@ -14,6 +14,7 @@ import type { RunningJobs } from './running-jobs.js';
 import { startScheduledRequest } from './schedule-tick.js';
 import { waitForDebounce } from './debounce-gate.js';
 import { admitRoot } from '../concurrency-keys.js';
+import type { Partition } from '../store/partitions.js';
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -28,6 +29,8 @@ export function startFlowWorker(
   plan: FlowPlan,
   options: ResolvedOptions & {
     readonly queue: string;
+    /** The partition of the queue this worker serves. */
+    readonly partition: Partition;
     /** The plan of another definition version, for requests that started on it. */
     readonly versionOf: (version: string) => Promise<FlowPlan>;
     /** This process's running jobs, for its worker announcement. */
@@ -40,7 +43,7 @@ export function startFlowWorker(
     { lockDurationMs: options.lockDurationMs, log: deps.log },
   );
   const worker: Worker<NodeJobData> = new Worker<NodeJobData>(
-    deps.keys.queueName(plan.name, options.queue),
+    deps.keys.queueName(plan.name, options.queue, options.partition),
     // A request runs to its end on the definition version it started with.
     async (job, token): Promise<void> => {
       if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
@@ -105,7 +108,7 @@ export function startFlowWorker(
     const parsed = parseJobId(id);
     if (parsed === undefined) return;
     deps.queues
-      .queue(plan.name, options.queue)
+      .queue(plan.name, options.queue, options.partition)
       .getJob(id)
       .then(async (job) => {
         if (job === undefined || !(await job.isFailed())) return;

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -22,7 +22,7 @@ export class LockRecheck {
       tokens: string[],
       durationMs: number,
     ) => Promise<string[]>,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: { readonly lockDurationMs: number; readonly log: Logger },
   ) {
     this.#onReady = () => {

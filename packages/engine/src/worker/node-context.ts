@@ -1,5 +1,5 @@
 import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import type { LazyAbort } from './lazy-abort.js';
 import type { Logger } from '../logger.js';
@@ -8,7 +8,7 @@ import type { LogTarget, NodeLogLine, NodeLogWriter } from '../store/node-logs.j
 
 /** What a handler's context is made from. */
 export interface ContextSource {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly log: Logger;
   /** Where the lines of `ctx.log` are also kept, for the node's detail. */

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { DagflowError, ErrorCode, NonRetryableError, type Operation } from '@dagflow/flow';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { HTTP_DEFAULTS, guardedHttp } from './http-call.js';
 import type { HttpAllowList } from './http-guard.js';
 import { isNodeQueueName } from '../store/keys.js';
 
 /** What the built-in operations need from their service. */
 export interface OperationHost {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly prefix: string;
   /** Non-public hosts and networks the `http` operation may reach. */
   readonly httpAllow: HttpAllowList;

@@ -62,6 +62,8 @@ export function enqueue(
   const { plan, requestId, deps } = run;
   const send = (trace: Carrier | undefined): Promise<void> =>
     deps.queues.enqueue(plan, requestId, paths, {
+      // Successors stay in the partition of the job that released them.
+      partition: deps.keys.partitionOfQueue(run.job.queueName),
       generation,
       ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
       ...(inline === undefined ? {} : { inline }),

@@ -10,6 +10,7 @@ import type { NodeQueues } from '../node-queues.js';
 import type { NodeJobData } from '../store/layout.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { type Registry, WORKER_TTL_MS } from '../registry.js';
+import type { FlowPartitions } from '../flow-partitions.js';
 
 /** What the pool needs besides the executor's dependencies. */
 export interface PoolDeps {
@@ -20,6 +21,15 @@ export interface PoolDeps {
   readonly workerId: string;
   /** Where this process announces itself and what it runs (`GET /workers`). */
   readonly directory: WorkerDirectory;
+  /** The partitions of each flow to serve. */
+  readonly partitions: FlowPartitions;
+}
+
+/** A flow's queues served here, as `serve` was called. */
+interface Serving {
+  readonly plan: FlowPlan;
+  readonly queues: readonly string[];
+  readonly versionOf: (version: string) => Promise<FlowPlan>;
 }
 
 /** Running nodes listed in a worker's announcement, at most. */
@@ -33,8 +43,11 @@ export class WorkerPool {
   readonly #workers: {
     readonly flow: string;
     readonly queue: string;
+    /** The BullMQ queue name (the queue in one partition). */
+    readonly queueName: string;
     readonly worker: Worker<NodeJobData>;
   }[] = [];
+  readonly #serving: Serving[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #running = new RunningJobs();
   readonly #startedAt = Date.now();
@@ -50,38 +63,57 @@ export class WorkerPool {
     queues: readonly string[],
     versionOf: (version: string) => Promise<FlowPlan>,
   ): Promise<void> {
-    const { executor, options, queues: nodeQueues, registry, workerId } = this.deps;
-    for (const queue of queues) {
-      this.#workers.push({
-        flow: plan.name,
-        queue,
-        worker: startFlowWorker(executor, plan, {
-          ...options,
-          queue,
-          versionOf,
-          running: this.#running,
-        }),
-      });
-    }
-    if (queues.includes('')) {
-      // Flow limits hold on the flow's own queue, across all its workers (BullMQ global settings).
-      const { concurrency, rateLimit } = plan.hooks;
-      const queue = nodeQueues.queue(plan.name);
-      await (typeof concurrency !== 'number'
-        ? queue.removeGlobalConcurrency()
-        : queue.setGlobalConcurrency(concurrency));
-      await (rateLimit === undefined
-        ? queue.removeGlobalRateLimit()
-        : queue.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
-    }
-    await registry.heartbeat(plan.name, queues, workerId);
+    const serving = { plan, queues, versionOf };
+    this.#serving.push(serving);
+    await this.#startMissing(serving, await this.deps.partitions.countOf(plan));
+    await this.deps.registry.heartbeat(plan.name, queues, this.deps.workerId);
     await this.#announce();
     this.#heartbeat ??= setInterval(() => void this.#beat(), WORKER_TTL_MS / 3).unref();
+  }
+
+  /**
+   * Starts a worker on each queue of the flow in every partition a request may be in that has none
+   * yet (a count recorded since by another process adds partitions: they are picked up at the next
+   * heartbeat).
+   */
+  async #startMissing(serving: Serving, count?: number): Promise<void> {
+    const { plan, queues, versionOf } = serving;
+    const { executor, options, queues: nodeQueues } = this.deps;
+    for (const partition of await this.deps.partitions.served(plan.name, count)) {
+      for (const queue of queues) {
+        const queueName = executor.keys.queueName(plan.name, queue, partition);
+        if (this.#workers.some((started) => started.queueName === queueName)) continue;
+        this.#workers.push({
+          flow: plan.name,
+          queue,
+          queueName,
+          worker: startFlowWorker(executor, plan, {
+            ...options,
+            queue,
+            partition,
+            versionOf,
+            running: this.#running,
+          }),
+        });
+        if (queue !== '') continue;
+        // Flow limits hold on each partition of the flow's own queue, across all its workers (BullMQ
+        // global settings).
+        const { concurrency, rateLimit } = plan.hooks;
+        const limited = nodeQueues.queue(plan.name, '', partition);
+        await (typeof concurrency !== 'number'
+          ? limited.removeGlobalConcurrency()
+          : limited.setGlobalConcurrency(concurrency));
+        await (rateLimit === undefined
+          ? limited.removeGlobalRateLimit()
+          : limited.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
+      }
+    }
   }
 
   /** Closes every worker (running jobs get `drainMs`, then are closed hard) and withdraws them. */
   async close(drainMs: number): Promise<void> {
     clearInterval(this.#heartbeat);
+    this.#serving.length = 0;
     await Promise.all(
       this.#workers.map(({ worker }) =>
         Promise.race([worker.close(), sleep(drainMs).then(() => worker.close(true))]),
@@ -102,6 +134,7 @@ export class WorkerPool {
 
   async #beat(): Promise<void> {
     try {
+      for (const serving of this.#serving) await this.#startMissing(serving);
       for (const [flow, queues] of this.#byFlow())
         await this.deps.registry.heartbeat(flow, queues, this.deps.workerId);
       await this.#announce();
@@ -118,17 +151,20 @@ export class WorkerPool {
       version: ENGINE_VERSION,
       startedAt: this.#startedAt,
       beatAt: Date.now(),
-      queues: this.#workers.map(({ flow, queue }) => ({ flow, queue })),
+      queues: [...this.#byFlow()].flatMap(([flow, queues]) =>
+        queues.map((queue) => ({ flow, queue })),
+      ),
       runningCount: this.#running.size,
       running: this.#running.oldest(LISTED_RUNNING),
     });
   }
 
+  /** The queues served per flow (each once, whatever the partitions). */
   #byFlow(): Map<string, string[]> {
-    const byFlow = new Map<string, string[]>();
+    const byFlow = new Map<string, Set<string>>();
     for (const { flow, queue } of this.#workers)
-      byFlow.set(flow, [...(byFlow.get(flow) ?? []), queue]);
-    return byFlow;
+      byFlow.set(flow, (byFlow.get(flow) ?? new Set<string>()).add(queue));
+    return new Map([...byFlow].map(([flow, queues]) => [flow, [...queues]]));
   }
 }
 

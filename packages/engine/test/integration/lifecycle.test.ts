@@ -331,8 +331,12 @@ describe('priority and listing', () => {
   it('starts queued requests in priority order on one worker at concurrency 1', async () => {
     const service = newService({ prefix: prefixFor(), workerConcurrency: 1 });
     const started: number[] = [];
-    service.register('prio', (dag) =>
-      dag.node('n', (priority: number) => void started.push(priority)),
+    // Priorities order the requests of one partition (one BullMQ queue); on a cluster a flow has
+    // several by default.
+    service.register(
+      'prio',
+      (dag) => dag.node('n', (priority: number) => void started.push(priority)),
+      { partitions: 1 },
     );
     const priorities = Array.from({ length: 30 }, (_, i) => ((i * 7) % 5) + 1);
     for (const priority of priorities) await service.execute('prio', priority, { priority });
