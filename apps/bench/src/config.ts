@@ -43,9 +43,11 @@ export interface BenchConfig {
   readonly profileDir: string | undefined;
   /** `BENCH_REDIS_URL`: use this Redis instead of a private one. */
   readonly redisUrl: string | undefined;
+  /** `BENCH_CLUSTER=1`: the dagflow diamond on one Redis and on a 3-master Redis Cluster instead. */
+  readonly cluster: boolean;
 }
 
-/** Reads `BENCH_QUICK`, `BENCH_ROUNDS`, `BENCH_ONLY`, `BENCH_PROFILE` and `BENCH_REDIS_URL`. */
+/** Reads `BENCH_QUICK`, `BENCH_ROUNDS`, `BENCH_ONLY`, `BENCH_PROFILE`, `BENCH_REDIS_URL` and `BENCH_CLUSTER`. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env['BENCH_QUICK'] === '1';
   const rounds = Number(env['BENCH_ROUNDS'] ?? (quick ? 1 : 4));
@@ -61,6 +63,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     concurrency: 50,
     profileDir: env['BENCH_PROFILE'] || undefined,
     redisUrl: env['BENCH_REDIS_URL'] || undefined,
+    cluster: env['BENCH_CLUSTER'] === '1',
   };
 }
 

@@ -2,7 +2,8 @@
  * `pnpm bench`: dagflow against what a BullMQ user writes by hand, in one run, on one private Redis.
  * The driver (this process) adds jobs and executes requests; each system's workers run in a forked
  * worker process. Interleaved rounds, medians of per-round ratios. Switches: `BENCH_ROUNDS`,
- * `BENCH_QUICK=1`, `BENCH_ONLY=shape,...`, `BENCH_PROFILE=<dir>`, `BENCH_REDIS_URL` (see BENCHMARKS.md).
+ * `BENCH_QUICK=1`, `BENCH_ONLY=shape,...`, `BENCH_PROFILE=<dir>`, `BENCH_REDIS_URL`, `BENCH_CLUSTER=1`
+ * (see BENCHMARKS.md).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedis } from '@dagflow/test-utils';
+import { clusterBench } from './cluster-bench.js';
 import { readConfig } from './config.js';
 import {
   type Window,
@@ -46,6 +48,16 @@ if (profileDir && !process.execArgv.some((arg) => arg.startsWith('--cpu-prof')))
 }
 
 async function bench(): Promise<void> {
+  if (config.cluster) {
+    const lines = await clusterBench(config, log);
+    out(`machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, Node ${process.version}`);
+    out(
+      `run: BENCH_CLUSTER, ${config.rounds} round(s), ${config.throughputNodes} diamond nodes each`,
+    );
+    out();
+    for (const line of lines) out(line);
+    return;
+  }
   const load = loadavg()
     .map((n) => n.toFixed(2))
     .join(' ');

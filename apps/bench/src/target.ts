@@ -1,16 +1,18 @@
 /**
  * The Redis the bench runs against, and the one place where the driver and the worker processes get
  * their connections. Today a single redis-server (`BENCH_REDIS_URL`, else a private one the driver
- * starts); a later `BENCH_CLUSTER=1` plugs a Redis Cluster in here (ioredis `Cluster` for the BullMQ
- * shapes, the engine's `redisCluster: { nodes, options }` for dagflow) without touching the shapes.
+ * starts), or, for the dagflow diamond of `BENCH_CLUSTER=1`, a Redis Cluster (the engine's
+ * `redisCluster: { nodes }`; see `cluster-bench.ts`).
  */
 import type { FlowServiceOptions } from '@dagflow/engine';
 import { Redis } from 'ioredis';
 
 /** Where the bench's Redis is: what the driver hands to each worker process in its start message. */
 export interface BenchTarget {
-  /** `redis://host:port` of the standalone server. */
+  /** `redis://host:port` of the standalone server (or of one cluster node, for stats). */
   readonly url: string;
+  /** Seeds (`host:port`) of a Redis Cluster: the engine then connects to the cluster (`BENCH_CLUSTER`). */
+  readonly clusterNodes?: readonly string[];
 }
 
 /** A new connection for BullMQ queues, workers and flow producers (blocking-safe settings). */
@@ -19,8 +21,12 @@ export function bullmqConnection(target: BenchTarget): Redis {
 }
 
 /** The connection part of a FlowService's or FlowClient's options. */
-export function engineConnection(target: BenchTarget): Pick<FlowServiceOptions, 'redisUrl'> {
-  return { redisUrl: target.url };
+export function engineConnection(
+  target: BenchTarget,
+): Pick<FlowServiceOptions, 'redisUrl' | 'redisCluster'> {
+  return target.clusterNodes === undefined
+    ? { redisUrl: target.url }
+    : { redisCluster: { nodes: [...target.clusterNodes] } };
 }
 
 /**

@@ -51,7 +51,7 @@ export async function serveDagflow(spec: StartSpec): Promise<Served> {
 }
 
 /** The driver's client for one measurement's prefix; close it after. */
-export function benchClient(ctx: LoadContext): FlowClient {
+export function benchClient(ctx: Pick<LoadContext, 'target' | 'prefix'>): FlowClient {
   return new FlowClient({ ...engineConnection(ctx.target), prefix: ctx.prefix, logLevel: 'warn' });
 }
 

@@ -110,4 +110,21 @@ describe('pnpm bench, BENCH_QUICK=1', () => {
     const functions = profile.split('\n').filter((line) => /^\| [\d,]+ \| [\d.]+% \| /.test(line));
     expect(functions.length).toBeGreaterThan(5);
   });
+
+  it('BENCH_CLUSTER runs the diamond on one Redis and on a 3-master cluster, with per-server shares', async () => {
+    const { code, stdout, stderr } = await runBench({ BENCH_CLUSTER: '1' });
+    expect(code, stderr).toBe(0);
+    const rows = stdout
+      .split('\n')
+      .filter((line) => /^\| (one Redis|3-master Redis Cluster) \|/.test(line));
+    expect(rows).toHaveLength(2);
+    const [single, cluster] = rows.map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(single?.[2]).toMatch(/^\d[\d,]*$/);
+    expect(cluster?.[2]).toMatch(/^\d[\d,]*$/);
+    // Three masters, each with its share of the commands, adding up to about 100%.
+    const shares = [...(cluster?.[3] ?? '').matchAll(/\(([\d.]+)%\)/g)].map((m) => Number(m[1]));
+    expect(shares).toHaveLength(3);
+    expect(shares.reduce((sum, share) => sum + share, 0)).toBeCloseTo(100, 0);
+    expect(shares.every((share) => share > 5)).toBe(true);
+  });
 });
