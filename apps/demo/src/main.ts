@@ -19,7 +19,12 @@ if (!['all', 'server', 'worker'].includes(mode)) {
 
 let redisUrl = process.env['REDIS_URL'];
 let localRedis: Awaited<ReturnType<typeof startLocalRedis>> | undefined;
-if (redisUrl === undefined || redisUrl === '') {
+// REDIS_CLUSTER_NODES, when set, wins over any URL (the service reads it): then no local Redis is needed.
+const cluster = process.env['REDIS_CLUSTER_NODES'];
+const onCluster = cluster !== undefined && cluster !== '';
+if (onCluster) {
+  // The demo's worker processes inherit REDIS_CLUSTER_NODES too.
+} else if (redisUrl === undefined || redisUrl === '') {
   if (await answers(6379)) {
     redisUrl = 'redis://127.0.0.1:6379';
   } else {
@@ -31,7 +36,10 @@ if (redisUrl === undefined || redisUrl === '') {
 // Traces go to the OTLP endpoint of the OTEL_* variables when they are set (see docker-compose.yml).
 const telemetry = await startTelemetry();
 // httpApi() serves the dashboard's build (@dagflow/dashboard, a dependency of @dagflow/server) under /dashboard/.
-const service = new FlowService({ redisUrl, http: httpApi() });
+const service = new FlowService({
+  ...(onCluster ? {} : { redisUrl }),
+  http: httpApi(),
+});
 registerDemoFlows(service, () => new Dag());
 const children: ReturnType<typeof fork>[] = [];
 
@@ -39,7 +47,9 @@ if (mode === 'worker') {
   await service.startWorker();
   const metrics =
     service.metricsPort === undefined ? '' : `, metrics on port ${service.metricsPort}`;
-  process.stdout.write(`dagflow demo worker ${process.pid} ready (redis ${redisUrl}${metrics})\n`);
+  process.stdout.write(
+    `dagflow demo worker ${process.pid} ready (redis ${onCluster ? `cluster ${cluster}` : redisUrl}${metrics})\n`,
+  );
 } else if (mode === 'server') {
   await service.startServer();
 } else {
@@ -48,7 +58,7 @@ if (mode === 'worker') {
     fork(fileURLToPath(import.meta.url), ['worker'], {
       env: {
         ...process.env,
-        REDIS_URL: redisUrl,
+        ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
         ...childMetricsPort(service.options.metricsPort),
       },
     }),
@@ -63,7 +73,7 @@ if (mode !== 'worker') {
   process.stdout.write(
     [
       '',
-      `dagflow demo is up: HTTP ${base}, Redis ${redisUrl}${localRedis ? ' (started for this demo)' : ''}`,
+      `dagflow demo is up: HTTP ${base}, Redis ${onCluster ? `Cluster ${cluster}` : redisUrl}${localRedis ? ' (started for this demo)' : ''}`,
       '',
       `Dashboard: ${base}/dashboard/`,
       '',
