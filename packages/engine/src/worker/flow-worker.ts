@@ -53,8 +53,8 @@ export function startFlowWorker(
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
-      return options.running.track(plan.name, job.id, () =>
-        locks.track(job, token, () => executeNode(deps, jobPlan, job)),
+      return options.running.track(plan.name, job.id, (runs) =>
+        locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
       );
     },
     {

@@ -83,10 +83,9 @@ export async function runInline(
     server: serverOf(deps.redis),
     jobIds: [job.id ?? ''],
   });
+  run.runs?.(at.path);
   try {
-    await traceProcess(target, job.data.t, (carrier) =>
-      runStep({ deps, plan, job, requestId, at, carrier, inline }),
-    );
+    await traceProcess(target, job.data.t, (carrier) => runStep({ ...run, at, carrier, inline }));
   } catch (error) {
     if (!(error instanceof RecordedFailure)) throw error;
   }

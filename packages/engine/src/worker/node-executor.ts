@@ -38,6 +38,8 @@ export async function executeNode(
   deps: ExecutorDeps,
   plan: FlowPlan,
   job: Job<NodeJobData>,
+  /** Told the path of each later step of the job's chain as it starts (for the workers page). */
+  runs?: (path: string) => void,
 ): Promise<void> {
   const ids = parseJobId(job.id ?? '');
   if (ids === undefined) throw new UnrecoverableError(`Job '${job.id}' is not a dagflow node job.`);
@@ -61,7 +63,7 @@ export async function executeNode(
     jobIds: [job.id ?? ''],
   });
   return traceProcess(target, job.data.t, (carrier) =>
-    runStep({ deps, plan, job, requestId, at, carrier }),
+    runStep({ deps, plan, job, requestId, at, carrier, ...(runs === undefined ? {} : { runs }) }),
   );
 }
 

@@ -13,14 +13,23 @@ export interface RunningNode {
 export class RunningJobs {
   readonly #jobs = new Map<string, RunningNode>();
 
-  /** Runs `work` for the job while listing it. */
-  async track<T>(flow: string, jobId: string | undefined, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` for the job while listing it; `work` may say which step the job runs now (a later step
+   * of its chain, see `inline-successor.ts`), listed from then on.
+   */
+  async track<T>(
+    flow: string,
+    jobId: string | undefined,
+    work: (runs: (path: string) => void) => Promise<T>,
+  ): Promise<T> {
     const ids = parseJobId(jobId ?? '');
-    if (ids === undefined) return work();
+    if (ids === undefined) return work(() => undefined);
     const key = `${flow}\u0000${jobId}`;
     this.#jobs.set(key, { flow, ...ids, since: Date.now() });
     try {
-      return await work();
+      return await work((path) => {
+        if (this.#jobs.has(key)) this.#jobs.set(key, { flow, ...ids, path, since: Date.now() });
+      });
     } finally {
       this.#jobs.delete(key);
     }

@@ -19,6 +19,8 @@ export interface Run {
    * Set when the step runs inside the job of an earlier step of its chain (see `inline-successor.ts`):
    * its place in the chain and the owner token of the chain's steps.
    */
+  /** Tells this process's list of running jobs which step the job runs now. */
+  readonly runs?: (path: string) => void;
   readonly inline?: {
     readonly depth: number;
     readonly owner: string;

@@ -50,6 +50,30 @@ describe('steps run inside the job of the step before them', () => {
     await service.close();
   });
 
+  it('lists the step a job runs now on the workers page, not the step the job began with', async () => {
+    const service = newService({ prefix: prefixFor() });
+    service.register('slow-second', (dag) => {
+      dag.node('first', (x: string) => x);
+      dag.node('second', async (x: string) => {
+        await new Promise((resolve) => setTimeout(resolve, 8_000));
+        return x;
+      });
+      dag.edge('first', 'second');
+    });
+    await service.startWorker();
+    const id = await service.execute('slow-second', 'x');
+    // The announcement every 5 s lists the running step of the chain.
+    await waitFor(
+      async () =>
+        (await service.workers()).some((worker) =>
+          worker.running.some((node) => node.requestId === id && node.path === 'second'),
+        ),
+      { timeoutMs: 8_000, intervalMs: 200 },
+    );
+    expect(await service.waitForResult('slow-second', id)).toBe('x');
+    await service.close();
+  });
+
   it('runs a diamond in two jobs: the join runs in the job of the branch that finished last', async () => {
     const prefix = prefixFor();
     const count = counters(inject('redisUrl'), prefix);
