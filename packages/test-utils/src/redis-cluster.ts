@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
+import { askServer, answersPing } from './server-probe.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);
@@ -66,7 +66,7 @@ export async function startRedisCluster(options: StartClusterOptions = {}): Prom
     }
     await Promise.all(
       nodes.map(({ port }) =>
-        waitFor(() => ping(port), {
+        waitFor(() => answersPing(port), {
           timeoutMs: 30_000,
           message: `cluster node ${port} did not start`,
         }),
@@ -169,42 +169,14 @@ function launchNode(options: {
   return child;
 }
 
-function connect(port: number): Redis {
-  const redis = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  redis.on('error', () => undefined);
-  return redis;
-}
-
-async function ask<T>(port: number, query: (redis: Redis) => Promise<T>): Promise<T | undefined> {
-  const redis = connect(port);
-  try {
-    await redis.connect();
-    return await query(redis);
-  } catch {
-    return undefined;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function ping(port: number): Promise<boolean> {
-  return (await ask(port, (redis) => redis.ping())) === 'PONG';
-}
-
 async function clusterOk(port: number): Promise<boolean> {
-  const info = await ask(port, (redis) => redis.cluster('INFO'));
+  const info = await askServer(port, (redis) => redis.cluster('INFO'));
   return info?.includes('cluster_state:ok') === true;
 }
 
 /** Whether the node is a master, or a replica whose link to its master is up. */
 async function replicaSynced(port: number): Promise<boolean> {
-  const info = (await ask(port, (redis) => redis.info('replication'))) ?? '';
+  const info = (await askServer(port, (redis) => redis.info('replication'))) ?? '';
   return info.includes('role:master') || info.includes('master_link_status:up');
 }
 
@@ -212,7 +184,7 @@ async function replicaSynced(port: number): Promise<boolean> {
 export async function clusterMasters(
   port: number,
 ): Promise<{ port: number; slots: [number, number][] }[]> {
-  const rows = (await ask(port, (redis) => redis.cluster('SLOTS'))) ?? [];
+  const rows = (await askServer(port, (redis) => redis.cluster('SLOTS'))) ?? [];
   const byPort = new Map<number, [number, number][]>();
   for (const [from, to, master] of rows) {
     if (master === undefined) continue;

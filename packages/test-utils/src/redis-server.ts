@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
+import { answersPing } from './server-probe.js';
 import { waitFor } from './wait-for.js';
 
 /** A private redis-server on a free port; never the shared one on 6379. */
@@ -59,30 +59,11 @@ async function launchRedis(port: number, persistence: readonly string[]): Promis
     },
   );
   child.unref();
-  await waitFor(() => ping(port), {
+  await waitFor(() => answersPing(port), {
     timeoutMs: 10_000,
     message: `redis-server on port ${port} did not start`,
   });
   return child;
-}
-
-async function ping(port: number): Promise<boolean> {
-  const redis = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    retryStrategy: () => null,
-    maxRetriesPerRequest: 0,
-  });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 function exitOf(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

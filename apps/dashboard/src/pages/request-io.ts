@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import type { DagDescription, RequestState } from '@dagflow/server/contract';
 import { h, json } from '../dom.js';
+import { resultPanel } from '../result-panel.js';
 
 /** Longer JSON is cut: the panel is for a look, the API for the whole value. */
 const SHOWN_CHARS = 20_000;
@@ -39,19 +40,17 @@ export class RequestIo {
         (error: Error) => (this.#input.textContent = error.message),
       );
     }
-    if (state.status === 'failed' && state.error !== undefined)
-      this.#result.textContent = `failed: ${state.error.message} (node ${state.error.node})`;
-    else if (state.status === 'stopped') this.#result.textContent = 'stopped';
-    // A state read before the one that said completed may arrive after it: the result stays.
-    else if (state.status !== 'completed') {
-      if (!this.#resultAsked) this.#result.textContent = 'not yet';
-    } else if (!this.#resultAsked) {
-      this.#resultAsked = true;
-      api.result(this.flow, this.requestId).then(
-        (result) => show(this.#result, result),
-        (error: Error) => (this.#result.textContent = error.message),
-      );
+    const panel = resultPanel(state, this.#resultAsked);
+    if (panel === 'keep') return;
+    if (panel !== 'fetch') {
+      this.#result.textContent = panel.show;
+      return;
     }
+    this.#resultAsked = true;
+    api.result(this.flow, this.requestId).then(
+      (result) => show(this.#result, result),
+      (error: Error) => (this.#result.textContent = error.message),
+    );
   }
 }
 

@@ -60,7 +60,7 @@ export async function executeRequest(
     ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
   });
   // Listed while its roots are added (in the same round trip when the connection pipelines them).
-  const listed = created ? res.index.add(plan.name, requestId, now) : Promise.resolve();
+  const listed = created ? res.index.add(plan.name, requestId, now) : undefined;
   const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
   if (status === 'pending') {
@@ -88,7 +88,6 @@ export async function executeRequest(
     );
     await Promise.all([listed, enqueued]);
   }
-  await listed;
   return requestId;
 }
 

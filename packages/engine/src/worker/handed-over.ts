@@ -15,7 +15,7 @@ const SHOW_RUNNING_AFTER_MS = 20;
 export function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run' }) | undefined {
   const { job, deps, plan, requestId, at } = run;
   // A step run inside an earlier step's job takes that step's output; the job's own step, its job data.
-  const handed = run.inline === undefined ? undefined : run.inline.handed;
+  const handed = run.inline?.handed;
   if (run.inline !== undefined && handed === undefined) return undefined;
   const input = handed === undefined ? job.data.i : handed.output;
   if (input === undefined || job.attemptsMade > 0 || job.attemptsStarted > 1) return undefined;
