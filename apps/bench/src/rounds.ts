@@ -32,6 +32,8 @@ export interface MeasurementResult {
   readonly perHop: readonly number[] | undefined;
   readonly redis: RedisDelta;
   readonly workers: readonly WorkerUse[];
+  /** CPU seconds the driver (this process: executes, waits for results, adds jobs) spent on the load. */
+  readonly driverCpuSeconds: number;
 }
 
 /** The results of one round, by measurement. */
@@ -102,6 +104,7 @@ async function measure(
   );
   const workersBefore = await Promise.all(handles.map((h) => h.handle.stats()));
   const redisBefore = await redisSnapshot(ctx.redis);
+  const driverBefore = process.cpuUsage();
   const outcome = await measurement.run(
     {
       target: ctx.target,
@@ -111,6 +114,7 @@ async function measure(
     },
     config,
   );
+  const driverCpu = process.cpuUsage(driverBefore);
   const redisAfter = await redisSnapshot(ctx.redis);
   const workersAfter = await Promise.all(handles.map((h) => h.handle.stats()));
   await Promise.all(handles.map((h) => h.handle.stop()));
@@ -120,6 +124,7 @@ async function measure(
     nodes: measurement.nodes(config),
     perHop: outcome.perHop,
     redis: redisDelta(redisBefore, redisAfter),
+    driverCpuSeconds: (driverCpu.user + driverCpu.system) / 1e6,
     workers: handles.map((h, i) => ({
       process: h.process,
       cpuSeconds: ((workersAfter[i]?.cpuMicros ?? 0) - (workersBefore[i]?.cpuMicros ?? 0)) / 1e6,

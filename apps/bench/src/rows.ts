@@ -34,6 +34,15 @@ const hopQuantile =
 const perThousand = (value: number, m: MeasurementResult): number => (value / m.nodes) * 1000;
 const workerCpu: Pick = (m) => perThousand(m.workers[0]?.cpuSeconds ?? Number.NaN, m);
 const redisCpu: Pick = (m) => perThousand(m.redis.cpuSeconds, m);
+const driverCpu: Pick = (m) => perThousand(m.driverCpuSeconds, m);
+/** What the machine spent per 1,000 nodes: the driver, every worker process and Redis. */
+const totalCpu: Pick = (m) =>
+  perThousand(
+    m.driverCpuSeconds +
+      m.redis.cpuSeconds +
+      m.workers.reduce((sum, worker) => sum + worker.cpuSeconds, 0),
+    m,
+  );
 const commandsPerNode: Pick = (m) => m.redis.commands / m.nodes;
 const scriptsPerNode: Pick = (m) => m.redis.scripts / m.nodes;
 const peakRssMb: Pick = (m) => (m.workers[0]?.peakRssBytes ?? Number.NaN) / 2 ** 20;
@@ -156,11 +165,15 @@ export function buildRows(rounds: readonly Round[]): Row[] {
     ['raw', 'raw BullMQ'],
     ['flow-producer', 'FlowProducer'],
     ['hand-diamond', 'hand diamond'],
+    ['fanin', 'dagflow fan-in'],
     ['diamond', 'dagflow diamond'],
+    ['single', 'dagflow 1-node'],
   ];
   for (const [what, pick] of [
     ['worker', workerCpu],
     ['Redis', redisCpu],
+    ['driver', driverCpu],
+    ['total', totalCpu],
   ] as const)
     for (const [id, name] of cpuShapes)
       if (has(id, 'raw'))

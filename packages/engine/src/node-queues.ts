@@ -4,6 +4,7 @@ import type { FlowPlan } from './plan/flow-plan.js';
 import type { Keys } from './store/keys.js';
 import { jobId, type NodeJobData, RequestField, type WakeKind } from './store/layout.js';
 import { type Partition, parsePartition } from './store/partitions.js';
+import { TickBatch } from './store/tick-batch.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -61,12 +62,26 @@ export interface EnqueueOptions {
     readonly input: string | ReadonlyMap<string, string>;
     readonly context: string | null;
   };
+  /**
+   * The jobs go with those other calls add to the same queue in this tick, as one `addBulk` (the roots
+   * of requests executed together): one round trip for all.
+   */
+  readonly batched?: boolean;
 }
+
+/** One job as `Queue.addBulk` takes it. */
+type BulkJob = Parameters<Queue<NodeJobData>['addBulk']>[0][number];
 
 /** One BullMQ queue per flow, named queue and partition; enqueues nodes with deterministic job ids. */
 export class NodeQueues {
   readonly #queues = new Map<string, Queue<NodeJobData>>();
   readonly #partitions = new Map<string, Partition>();
+  /** Jobs of {@link EnqueueOptions.batched} calls, by queue name. */
+  readonly #batched = new TickBatch<BulkJob, unknown>(async (queueName, jobs) => {
+    const queue = this.#queues.get(queueName);
+    if (queue !== undefined) await queue.addBulk([...jobs]);
+    return [];
+  });
 
   constructor(
     private readonly redis: RedisClient,
@@ -147,7 +162,7 @@ export class NodeQueues {
       ...(options.wake === undefined ? {} : { k: options.wake }),
       ...(options.debounced === true ? { d: 1 as const } : {}),
     });
-    const job = (path: string) => ({
+    const job = (path: string): BulkJob => ({
       name: JOB_NAME,
       data: data(path),
       opts: {
@@ -157,6 +172,10 @@ export class NodeQueues {
         ...(options.priority === undefined ? {} : { priority: options.priority }),
       },
     });
+    if (options.batched === true && paths.length <= FEW) {
+      await Promise.all(paths.map((path) => this.#batched.add(queue.name, job(path))));
+      return;
+    }
     // A few jobs go as separate adds (one script call each); addBulk wraps them in MULTI/EXEC.
     if (paths.length <= FEW) {
       await Promise.all(

@@ -13,6 +13,7 @@ import { DebounceStore } from './store/debounce-store.js';
 import { KeySlots } from './store/key-slots.js';
 import { defineScripts } from './store/scripts.js';
 import { RequestWrites } from './store/request-writes.js';
+import { OutcomeReads } from './store/request-outcomes.js';
 import { StepWrites } from './store/step-writes.js';
 import { NodeLogWriter } from './store/node-logs.js';
 import { WaitStore } from './store/wait-store.js';
@@ -26,6 +27,7 @@ export class ServiceResources {
   #queues: NodeQueues | undefined;
   #index: RequestIndex | undefined;
   #waiter: ResultWaiter | undefined;
+  #outcomes: OutcomeReads | undefined;
   #watch: RequestWatch | undefined;
   #registry: Registry | undefined;
   #directory: WorkerDirectory | undefined;
@@ -87,6 +89,12 @@ export class ServiceResources {
   get waiter(): ResultWaiter {
     this.#waiter ??= new ResultWaiter(this.redis, this.keys.events);
     return this.#waiter;
+  }
+
+  /** Reads of requests' outcomes for callers waiting for their results. */
+  get outcomes(): OutcomeReads {
+    this.#outcomes ??= new OutcomeReads(this.redis, this.keys);
+    return this.#outcomes;
   }
 
   get watch(): RequestWatch {

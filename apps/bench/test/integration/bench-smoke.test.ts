@@ -23,10 +23,15 @@ const ROWS = [
   'dagflow 50-node chain, per hop median',
   'dagflow 50-node chain, per hop p99',
   'dagflow worker peak RSS, diamond (vs hand)',
-  ...['worker', 'Redis'].flatMap((what) =>
-    ['raw BullMQ', 'FlowProducer', 'hand diamond', 'dagflow diamond'].map(
-      (name) => `${what} CPU per 1,000 nodes: ${name} (vs raw)`,
-    ),
+  ...['worker', 'Redis', 'driver', 'total'].flatMap((what) =>
+    [
+      'raw BullMQ',
+      'FlowProducer',
+      'hand diamond',
+      'dagflow fan-in',
+      'dagflow diamond',
+      'dagflow 1-node',
+    ].map((name) => `${what} CPU per 1,000 nodes: ${name} (vs raw)`),
   ),
   'Redis commands per node: raw BullMQ (vs raw)',
   'Redis commands per node: FlowProducer (vs raw)',
@@ -100,8 +105,11 @@ describe('pnpm bench, BENCH_QUICK=1', () => {
     expect([...tableRows(stdout).keys()]).toEqual([
       'raw BullMQ no-op jobs',
       'dagflow 1-node requests (vs raw)',
-      'worker CPU per 1,000 nodes: raw BullMQ (vs raw)',
-      'Redis CPU per 1,000 nodes: raw BullMQ (vs raw)',
+      ...['worker', 'Redis', 'driver', 'total'].flatMap((what) =>
+        ['raw BullMQ', 'dagflow 1-node'].map(
+          (name) => `${what} CPU per 1,000 nodes: ${name} (vs raw)`,
+        ),
+      ),
       'Redis commands per node: raw BullMQ (vs raw)',
       'Redis commands per node: dagflow 1-node (vs raw)',
     ]);

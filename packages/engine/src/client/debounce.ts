@@ -43,7 +43,7 @@ export async function executeDebounced(
     }
     const requestId = round === 0 && call.requestId !== undefined ? call.requestId : newRequestId();
     const now = Date.now();
-    const created = await res.store.createRequest(flow, requestId, {
+    const { created } = await res.store.createRequest(flow, requestId, {
       input: encoded,
       context: call.context,
       version: plan.version,

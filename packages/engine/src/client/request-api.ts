@@ -52,7 +52,7 @@ export async function executeRequest(
   const now = Date.now();
   const encoded = encode(await checkedInput(plan, input));
   const partition = await res.partitions.place(plan, requestId);
-  const created = await res.store.createRequest(plan.name, requestId, {
+  const { created, status } = await res.store.createRequest(plan.name, requestId, {
     input: encoded,
     context,
     version: plan.version,
@@ -61,7 +61,6 @@ export async function executeRequest(
   });
   // Listed while its roots are added (in the same round trip when the connection pipelines them).
   const listed = created ? res.index.add(plan.name, requestId, now) : undefined;
-  const status = created ? 'pending' : await res.store.readStatus(plan.name, requestId);
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
   if (status === 'pending') {
     // The roots of a request created now get its input in their job data and start without reading
@@ -80,6 +79,7 @@ export async function executeRequest(
         // An earlier call placed the request: its partition is read from its state.
         ...(created ? { partition } : {}),
         ...(priority === undefined ? {} : { priority }),
+        batched: true,
         ...(handOver
           ? { inline: { input: encoded, context: context === '' ? null : context } }
           : {}),
@@ -155,30 +155,26 @@ export async function waitForRequest(
   timeoutMs: number,
 ): Promise<unknown> {
   const { flow, requestId } = target;
+  // Most requests run on the current version: its terminal outputs are read with the status.
   const current = await plans.get(flow);
-  const status = await res.waiter.waitForEnd(
-    `${flow}/${requestId}`,
-    async () => {
-      const current = await res.store.readStatus(flow, requestId);
-      if (current === undefined) throw notFound(flow, requestId);
-      return current;
+  const outcome = await res.waiter.waitForEnd(`${flow}/${requestId}`, {
+    read: async () => {
+      const found = await res.outcomes.read(current, requestId);
+      if (found === undefined) throw notFound(flow, requestId);
+      return found;
     },
-    (current) => current !== undefined && ENDED.has(current),
+    ended: (found) => ENDED.has(found.status),
     timeoutMs,
-  );
-  if (status === undefined) {
+  });
+  if (outcome === undefined) {
     throw new DagflowError(
       ErrorCode.WAIT_TIMEOUT,
       `Request '${requestId}' of flow '${flow}' did not finish within ${timeoutMs} ms; it goes on running.`,
     );
   }
-  if (status !== 'completed') throw await failureOf(res, plans, flow, requestId);
-  // Most requests ran on the current version: its terminals are read with the version, in one trip.
-  const [found, outputs] = await Promise.all([
-    res.store.readStatusAndVersion(flow, requestId),
-    res.store.readTerminalOutputs(current, requestId),
-  ]);
-  if (found !== undefined && found.version === current.version) return current.resultFrom(outputs);
+  if (outcome.status !== 'completed') throw await failureOf(res, plans, flow, requestId);
+  if (outcome.version === current.version && outcome.outputs !== undefined)
+    return current.resultFrom(outcome.outputs);
   const plan = await planOfRequest(res, plans, flow, requestId);
   return plan.resultFrom(await res.store.readTerminalOutputs(plan, requestId));
 }

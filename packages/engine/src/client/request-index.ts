@@ -3,6 +3,7 @@ import { readEach } from '../store/read-each.js';
 import type { Keys } from '../store/keys.js';
 import type { RequestStatus } from '../types.js';
 import { RequestField } from '../store/layout.js';
+import { TickBatch } from '../store/tick-batch.js';
 
 /** One request as listed. */
 export interface RequestSummary {
@@ -60,9 +61,18 @@ export class RequestIndex {
     private readonly minRetentionMs: number,
   ) {}
 
-  /** Adds a new request, and at most once a second per flow trims expired entries. */
+  /** Entries added in one tick, by flow: one ZADD each. */
+  readonly #adds = new TickBatch<readonly [number, string], undefined>(async (flow, entries) => {
+    await this.redis.zadd(this.keys.requestIndex(flow), ...entries.flat());
+    return [];
+  });
+
+  /**
+   * Adds a new request (the requests of a flow added in one tick with one command), and at most once a
+   * second per flow trims expired entries.
+   */
   async add(flow: string, requestId: string, createdAt: number): Promise<void> {
-    await this.redis.zadd(this.keys.requestIndex(flow), createdAt, requestId);
+    await this.#adds.add(flow, [createdAt, requestId]);
     if (createdAt - (this.#trimmed.get(flow) ?? 0) >= TRIM_INTERVAL_MS) {
       this.#trimmed.set(flow, createdAt);
       await this.trim(flow, createdAt);

@@ -1,11 +1,23 @@
 import type { RedisClient } from '../redis-connection.js';
 
+/** The statuses a request ends in, as announced. */
+const ENDS: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
+
+/** What {@link ResultWaiter.waitForEnd} waits for. */
+export interface EndWait<T> {
+  /** Reads how the request stands (throws when it does not exist). */
+  readonly read: () => Promise<T>;
+  /** Whether what `read` answered says the request ended. */
+  readonly ended: (found: T) => boolean;
+  readonly timeoutMs: number;
+}
+
 /**
  * Wakes callers waiting for requests to finish. One subscriber connection per service listens on the
  * events channel, where the Lua scripts publish `flow/requestId` when a request ends.
  */
 export class ResultWaiter {
-  readonly #waiters = new Map<string, Set<(status: string | undefined) => void>>();
+  readonly #waiters = new Map<string, Set<(status: string) => void>>();
   readonly #listeners = new Set<(key: string, status: string) => void>();
   #subscriber: RedisClient | undefined;
   #subscribed: Promise<void> | undefined;
@@ -16,38 +28,36 @@ export class ResultWaiter {
   ) {}
 
   /**
-   * Resolves with the request's final status: `readStatus()` answers it once subscribed (and every
-   * second as a safety net), an announcement for this request answers it without a read. Resolves
-   * undefined when `timeoutMs` passes first.
+   * Resolves with what `wait.read()` answers once `wait.ended` says the request ended: it reads once
+   * subscribed, again when the request's end is announced, and every second as a safety net. Resolves
+   * undefined when `wait.timeoutMs` passes first.
    */
-  async waitForEnd(
-    key: string,
-    readStatus: () => Promise<string | undefined>,
-    isEnd: (status: string | undefined) => boolean,
-    timeoutMs: number,
-  ): Promise<string | undefined> {
+  async waitForEnd<T>(key: string, wait: EndWait<T>): Promise<T | undefined> {
+    const { read, ended, timeoutMs } = wait;
     await this.#subscribe();
     const deadline = Date.now() + timeoutMs;
-    let wake: (status: string | undefined) => void = () => undefined;
+    let wake: (status: string) => void = () => undefined;
     const listeners = this.#waiters.get(key) ?? new Set();
     this.#waiters.set(key, listeners);
     try {
-      let status = await readStatus();
-      while (!isEnd(status)) {
+      let found = await read();
+      while (!ended(found)) {
         const left = deadline - Date.now();
         if (left <= 0) return undefined;
-        const announced = await new Promise<string | undefined>((resolve) => {
-          const timer = setTimeout(() => resolve(undefined), Math.min(left, 1_000));
-          wake = (ended) => {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, 1_000));
+          wake = (status) => {
+            // Only an end is worth a read (a request is announced pending, running, paused too).
+            if (!ENDS.has(status)) return;
             clearTimeout(timer);
-            resolve(ended);
+            resolve();
           };
           listeners.add(wake);
         });
         listeners.delete(wake);
-        status = isEnd(announced) ? announced : await readStatus();
+        found = await read();
       }
-      return status;
+      return found;
     } finally {
       listeners.delete(wake);
       if (listeners.size === 0) this.#waiters.delete(key);

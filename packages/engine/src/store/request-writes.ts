@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis-connection.js';
+import { type RedisClient, isCluster } from '../redis-connection.js';
 import { type Keys, allKeys } from './keys.js';
 import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
@@ -6,6 +6,24 @@ import type { RequestStatus } from '../types.js';
 import { type ParentLink, StepField, stepField } from './layout.js';
 import { StateReads } from './state-reads.js';
 import type { ControlCommand, ControlResult, Retention } from './state-results.js';
+import { TickBatch } from './tick-batch.js';
+
+/** What a new request stores (see `lua/createRequests.lua`). */
+export interface NewRequest {
+  readonly input: string;
+  readonly context: string;
+  readonly version: string;
+  /** The parent of a child request (`dag.flow`). */
+  readonly parent?: ParentLink;
+  /** The partition it is placed in (`formatPartition`); none: the flow's own queue. */
+  readonly partition?: string;
+}
+
+interface Creation {
+  readonly flow: string;
+  readonly requestId: string;
+  readonly request: NewRequest;
+}
 
 /**
  * The writes of processes that start and command requests (the client side): create a request, hold
@@ -21,38 +39,41 @@ export class RequestWrites extends StateReads {
     super(redis, keys);
   }
 
-  /** Creates the request; false when a request with that id already exists. */
+  /**
+   * Creates the request, unless one with its id exists; answers whether it did, and the status of
+   * the request with that id. Creations of one tick go to Redis as one script call.
+   */
   async createRequest(
     flow: string,
     requestId: string,
-    request: {
-      readonly input: string;
-      readonly context: string;
-      readonly version: string;
-      /** The parent of a child request (`dag.flow`). */
-      readonly parent?: ParentLink;
-      /** The partition it is placed in (`formatPartition`); none: the flow's own queue. */
-      readonly partition?: string;
-    },
-  ): Promise<boolean> {
-    const { state, data } = this.keys.request(flow, requestId);
-    const reply = (await runScript(
-      this.redis,
-      'createRequest',
-      [state, data],
-      [
-        Date.now(),
+    request: NewRequest,
+  ): Promise<{ readonly created: boolean; readonly status: RequestStatus }> {
+    // On a cluster each request's keys lie in a slot of their own: one call each.
+    const group = isCluster(this.redis) ? `${flow}/${requestId}` : '';
+    const reply = await this.#creations.add(group, { flow, requestId, request });
+    return reply === ReplyCode.CREATED
+      ? { created: true, status: 'pending' }
+      : { created: false, status: reply as RequestStatus };
+  }
+
+  readonly #creations = new TickBatch<Creation, number | string>(async (_group, creations) => {
+    const keys: string[] = [];
+    const args: (string | number)[] = [Date.now(), this.keys.events];
+    for (const { flow, requestId, request } of creations) {
+      const { state, data } = this.keys.request(flow, requestId);
+      keys.push(state, data);
+      args.push(
         request.input,
         request.context,
         request.version,
-        this.keys.events,
         `${flow}/${requestId}`,
         request.parent === undefined ? '' : JSON.stringify(request.parent),
         request.partition ?? '',
-      ],
-    )) as [number];
-    return reply[0] === ReplyCode.CREATED;
-  }
+      );
+    }
+    return (await runScript(this.redis, 'createRequests', keys, args)) as (number | string)[];
+  });
+
   /**
    * Holds steps taken off the queue before they started, for resume or rerun to enqueue again; answers
    * those to enqueue at once instead, when the request is running again by now (see `lua/holdSteps.lua`).

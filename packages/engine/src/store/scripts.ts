@@ -4,7 +4,8 @@ import { readLuaFile, resolveIncludes } from './script-source.js';
 
 /** The Lua scripts in `lua/`, one atomic operation each (files of shared functions are included). */
 export const SCRIPT_NAMES = [
-  'createRequest',
+  'createRequests',
+  'readOutcomes',
   'beginNode',
   'markRunning',
   'completeNode',
@@ -37,7 +38,7 @@ interface LoadedScripts {
   readonly version: string;
   readonly scripts: ReadonlyMap<
     ScriptName,
-    { readonly lua: string; readonly numberOfKeys: number }
+    { readonly lua: string; readonly numberOfKeys: number | undefined }
   >;
 }
 
@@ -47,13 +48,14 @@ let loaded: LoadedScripts | undefined;
 function loadScripts(): LoadedScripts {
   if (loaded !== undefined) return loaded;
   const hash = createHash('sha1');
-  const scripts = new Map<ScriptName, { lua: string; numberOfKeys: number }>();
+  const scripts = new Map<ScriptName, { lua: string; numberOfKeys: number | undefined }>();
   for (const name of SCRIPT_NAMES) {
     const { numberOfKeys } = readLuaFile(name);
     if (numberOfKeys === undefined) throw new Error(`lua/${name}.lua declares no '--- @keys'.`);
     const lua = scriptSource(name);
     hash.update(`${name}\n${lua}\n`);
-    scripts.set(name, { lua, numberOfKeys });
+    // ioredis takes a dynamic script's key count as its first argument (see runScript).
+    scripts.set(name, { lua, numberOfKeys: numberOfKeys === 'dynamic' ? undefined : numberOfKeys });
   }
   loaded = { version: hash.digest('hex').slice(0, 12), scripts };
   return loaded;
@@ -78,7 +80,9 @@ export function runScript(
   const caller = (redis as unknown as Record<string, ScriptCaller>)[commandName(name)];
   if (caller === undefined)
     throw new Error(`Lua script '${name}' is not defined on this connection.`);
-  return caller.call(redis, ...keys, ...args);
+  return loadScripts().scripts.get(name)?.numberOfKeys === undefined
+    ? caller.call(redis, keys.length, ...keys, ...args)
+    : caller.call(redis, ...keys, ...args);
 }
 
 function commandName(name: ScriptName): string {

@@ -27,9 +27,9 @@ it('sends the completions of one request issued in one tick as a few script call
   const request = keys.request('fan', 'r1');
   await runScript(
     redis,
-    'createRequest',
+    'createRequests',
     [request.state, request.data],
-    [1, '1', '', 'v1', 'test-events', 'f/r'],
+    [1, 'test-events', '1', '', 'v1', 'f/r', '', ''],
   );
   await redis.hset(request.state, 'j|each', -450);
 

@@ -82,9 +82,9 @@ describe('Lua scripts', () => {
       const keys = new Keys(prefix).request('fan', request);
       await runScript(
         redis,
-        'createRequest',
+        'createRequests',
         [keys.state, keys.data],
-        [1_000, '1', '', 'v1', 'test-events', 'f/r'],
+        [1_000, 'test-events', '1', '', 'v1', 'f/r', '', ''],
       );
       return [keys.state, keys.data, keys.store, keys.held];
     };
@@ -153,9 +153,9 @@ describe('Lua scripts', () => {
       );
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
@@ -185,9 +185,9 @@ describe('Lua scripts', () => {
     const keys = new Keys(prefixFor()).request('chain', 'r3');
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     const complete = () =>
       runScript(
@@ -208,9 +208,9 @@ describe('Lua scripts', () => {
     const pausedKeys = new Keys(prefixFor()).request('chain', 'r4');
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [pausedKeys.state, pausedKeys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     await runScript(
       redis,
@@ -231,9 +231,9 @@ describe('Lua scripts', () => {
     const keys = new Keys(prefixFor()).request('fan', 'r5');
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
     const entries = JSON.stringify(['each[a]/check', 'each[b]/check']);
@@ -284,9 +284,9 @@ describe('Lua scripts', () => {
     const keys = new Keys(prefixFor()).request('fork', 'r2');
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     const finish = (node: string) =>
       runScript(
@@ -313,9 +313,9 @@ describe('Lua scripts', () => {
     const all = [keys.state, keys.data, keys.store, keys.held];
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     const begin = (owner: string) =>
       runScript(
@@ -383,9 +383,9 @@ describe('Lua scripts', () => {
     const all = [keys.state, keys.data, keys.store, keys.held];
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     await runScript(
       redis,
@@ -417,9 +417,9 @@ describe('Lua scripts', () => {
     const all = [keys.state, keys.data, keys.store, keys.held];
     await runScript(
       redis,
-      'createRequest',
+      'createRequests',
       [keys.state, keys.data],
-      [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
     );
     await runScript(redis, 'controlRequest', all, ['pause', Date.now(), 60_000, 'ch', 'm', 5_000]);
     expect(await redis.pttl(keys.state)).toBeGreaterThan(4_000);
@@ -435,9 +435,9 @@ describe('Lua scripts', () => {
       const all = [keys.state, keys.data, keys.store, keys.held];
       await runScript(
         redis,
-        'createRequest',
+        'createRequests',
         [keys.state, keys.data],
-        [Date.now(), '1', '', 'v1', 'test-events', 'f/r'],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
       );
       const control = (command: string) =>
         runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);

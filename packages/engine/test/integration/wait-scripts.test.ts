@@ -25,9 +25,9 @@ async function request(name: string) {
   const all = [keys.state, keys.data, keys.store, keys.held];
   await runScript(
     redis,
-    'createRequest',
+    'createRequests',
     [keys.state, keys.data],
-    [1_000, '1', '', 'v1', 'test-events', 'f/r', ''],
+    [1_000, 'test-events', '1', '', 'v1', 'f/r', '', ''],
   );
   return {
     keys,
