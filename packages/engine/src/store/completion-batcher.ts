@@ -1,4 +1,4 @@
-import type { RedisClient } from '../redis-connection.js';
+import { type RedisClient, isCluster } from '../redis-connection.js';
 import { runScript } from './scripts.js';
 
 /** One step's completion: the spec part it may share with others, and its own part (see `lua/completeStep.lua`). */
@@ -27,7 +27,7 @@ interface Batch {
   bytes: number;
 }
 
-/** A batch holds at most this many completions... */
+/** A call holds at most this many completions... */
 const MAX_CALLS = 200;
 /** ...and about this many bytes of arguments (outputs), so that one command stays small. */
 const MAX_BYTES = 4 * 1024 * 1024;
@@ -39,26 +39,30 @@ const argBytes = (args: readonly (string | number)[]): number => {
 };
 
 /**
- * Groups the step completions of one request that are issued in the same tick (for-each items finishing
- * together) into one `completeNodes` call: one command, one round trip and one script run instead of
- * one each, and the spec that sibling items share (their successors, the request's channel) sent once.
- * Each completion still runs exactly as `completeNode` would.
+ * Groups the step completions issued in the same tick (for-each items finishing together, the steps of
+ * many requests whose jobs ended together) into one `completeNodes` call: one command, one round trip
+ * and one script run instead of one each, and the spec that sibling items share (their successors,
+ * the request's channel) sent once. On a Redis Cluster, where each request's keys lie in a slot of
+ * their own, one call per request. Each completion still runs exactly as `completeNode` would.
  */
 export class CompletionBatcher {
-  /** Pending completions by the request's state key (one script call touches one request's keys). */
+  /** Pending completions by the request's state key. */
   readonly #pending = new Map<string, Batch>();
   #scheduled = false;
+  readonly #perRequest: boolean;
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(private readonly redis: RedisClient) {
+    this.#perRequest = isCluster(redis);
+  }
 
-  /** Completes a step, together with its siblings of this tick; answers its `completeNode` reply. */
+  /** Completes a step, together with the others of this tick; answers its `completeNode` reply. */
   complete(keys: readonly string[], { shared, own }: CompletionArgs): Promise<unknown> {
     const requestKey = keys[0] ?? '';
     let batch = this.#pending.get(requestKey);
     if (batch !== undefined && (batch.size >= MAX_CALLS || batch.bytes >= MAX_BYTES)) {
       // A full batch goes now; later completions of this tick start the next one.
       this.#pending.delete(requestKey);
-      this.#send(batch);
+      this.#send([batch]);
       batch = undefined;
     }
     if (batch === undefined) {
@@ -77,7 +81,7 @@ export class CompletionBatcher {
     batch.bytes += argBytes(own);
     if (!this.#scheduled) {
       this.#scheduled = true;
-      // After the microtasks of this tick: every item that finished in it has joined by then.
+      // After the microtasks of this tick: every step that finished in it has joined by then.
       process.nextTick(() => this.#flush());
     }
     const { pending } = group;
@@ -88,29 +92,53 @@ export class CompletionBatcher {
     this.#scheduled = false;
     const batches = [...this.#pending.values()];
     this.#pending.clear();
-    for (const batch of batches) this.#send(batch);
+    if (this.#perRequest) {
+      for (const batch of batches) this.#send([batch]);
+      return;
+    }
+    // Requests together, up to the limits of one call.
+    let call: Batch[] = [];
+    let size = 0;
+    let bytes = 0;
+    for (const batch of batches) {
+      if (call.length > 0 && (size + batch.size > MAX_CALLS || bytes + batch.bytes > MAX_BYTES)) {
+        this.#send(call);
+        [call, size, bytes] = [[], 0, 0];
+      }
+      call.push(batch);
+      size += batch.size;
+      bytes += batch.bytes;
+    }
+    if (call.length > 0) this.#send(call);
   }
 
-  #send({ keys, groups, size }: Batch): void {
+  #send(batches: readonly Batch[]): void {
     const now = Date.now();
-    const [first] = groups.values();
-    const [own] = first?.owns ?? [];
-    const [only] = first?.pending ?? [];
-    if (size === 1 && first !== undefined && own !== undefined && only !== undefined) {
-      runScript(this.redis, 'completeNode', keys, [now, ...first.shared, ...own]).then(
+    const [first] = batches;
+    const [group] = first?.groups.values() ?? [];
+    const [own] = group?.owns ?? [];
+    const [only] = group?.pending ?? [];
+    if (batches.length === 1 && first?.size === 1 && group && own && only) {
+      runScript(this.redis, 'completeNode', first.keys, [now, ...group.shared, ...own]).then(
         only.resolve,
         only.reject,
       );
       return;
     }
-    const args: (string | number)[] = [now, groups.size];
-    for (const { shared, owns } of groups.values()) {
-      args.push(...shared, owns.length);
-      for (const own of owns) args.push(...own);
+    const keys: string[] = [];
+    const args: (string | number)[] = [now, batches.length];
+    for (const { keys: requestKeys, groups } of batches) {
+      keys.push(...requestKeys);
+      args.push(groups.size);
+      for (const { shared, owns } of groups.values()) {
+        args.push(...shared, owns.length);
+        for (const step of owns) args.push(...step);
+      }
     }
     const settle = (each: (pending: Pending, i: number) => void): void => {
       let i = 0;
-      for (const group of groups.values()) for (const pending of group.pending) each(pending, i++);
+      for (const { groups } of batches)
+        for (const { pending } of groups.values()) for (const one of pending) each(one, i++);
     };
     runScript(this.redis, 'completeNodes', keys, args).then(
       (replies) => settle((pending, i) => pending.resolve((replies as unknown[])[i])),

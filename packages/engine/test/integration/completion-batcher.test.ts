@@ -67,3 +67,52 @@ it('sends the completions of one request issued in one tick as a few script call
   expect(await redis.hget(request.data, 'o|each[449]/work')).toBe('449');
   expect(await redis.hget(request.state, 's|each[0]/work')).toBe('completed');
 });
+
+it('sends the completions of several requests issued in one tick as one script call', async () => {
+  const keys = new Keys(prefixFor());
+  const store = new StepWrites(redis, keys, {
+    completedMs: 60_000,
+    failedMs: 60_000,
+    pausedMs: 60_000,
+  });
+  const requests = ['a', 'b', 'c'].map((id) => ({ id, keys: keys.request('one', id) }));
+  await runScript(
+    redis,
+    'createRequests',
+    requests.flatMap(({ keys: k }) => [k.state, k.data]),
+    [1, 'test-events', ...requests.flatMap(({ id }) => ['1', '', 'v1', `one/${id}`, '', ''])],
+  );
+  const states = new Set(requests.map(({ keys: k }) => k.state));
+  const calls: string[][] = [];
+  monitor?.disconnect();
+  monitor = await redis.monitor();
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    const command = args[0]?.toLowerCase() ?? '';
+    if ((command === 'eval' || command === 'evalsha') && args.some((arg) => states.has(arg)))
+      calls.push(args);
+  });
+  // Each request's only node is its terminal: each completion completes its request.
+  const spec = { successors: [], terminalCount: 1 };
+  const results = await Promise.all(
+    requests.map(({ id }) =>
+      store.completeNodeInBatch(
+        'one',
+        id,
+        { path: 'only', output: JSON.stringify(id), owner: '0.1' },
+        spec,
+      ),
+    ),
+  );
+  await waitFor(() => calls.length >= 1, { timeoutMs: 2_000 }); // MONITOR lines trail the replies
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(calls).toHaveLength(1);
+  expect(results.map((r) => r.kind === 'released' && r.completedRequest)).toEqual([
+    true,
+    true,
+    true,
+  ]);
+  for (const { id, keys: k } of requests) {
+    expect(await redis.hget(k.state, 'status')).toBe('completed');
+    expect(await redis.hget(k.data, 'o|only')).toBe(JSON.stringify(id));
+  }
+});

@@ -103,6 +103,7 @@ describe('Lua scripts', () => {
     const batched = await setUp('all');
     const batchArgs = [
       1_000,
+      1,
       2,
       ...x.shared,
       3,
