@@ -7,6 +7,7 @@ export const SCRIPT_NAMES = [
   'createRequests',
   'readOutcomes',
   'beginNode',
+  'beginNodes',
   'markRunning',
   'completeNode',
   'completeNodes',

@@ -1,5 +1,5 @@
-import type { RedisClient } from '../redis-connection.js';
-import { type Keys, allKeys } from './keys.js';
+import { type RedisClient, isCluster } from '../redis-connection.js';
+import { type Keys, type RequestKeys, allKeys } from './keys.js';
 import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
@@ -15,6 +15,21 @@ import {
   type Retention,
   completeResult,
 } from './state-results.js';
+import { TickBatch } from './tick-batch.js';
+
+/** Begins with at most this many input fields are sent with the others of their tick. */
+const BATCHED_FIELDS = 100;
+
+/** One step's begin: its request's keys, path, owner token and input fields (see `lua/beginStep.lua`). */
+interface Begin {
+  readonly keys: RequestKeys;
+  readonly path: string;
+  readonly owner: string;
+  readonly fields: readonly string[];
+}
+
+/** A `begin_step` reply: the code, then what it carries. */
+type BeginReply = [number, ...(string | number | null)[]];
 
 /**
  * The writes of the processes that run steps (the executor): begin, mark running, complete (alone or
@@ -33,20 +48,24 @@ export class StepWrites extends StateReads {
     this.#batcher = new CompletionBatcher(redis);
   }
 
-  /** Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard says otherwise. */
+  /**
+   * Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard
+   * says otherwise. The begins of one tick (the joins released by one batch of completions) go to
+   * Redis as one script call (on a Redis Cluster, one per request).
+   */
   async beginNode(
     flow: string,
     requestId: string,
     step: { readonly path: string; readonly owner: string },
     fields: readonly string[],
   ): Promise<BeginResult> {
-    const { state, data, held } = this.keys.request(flow, requestId);
-    const reply = (await runScript(
-      this.redis,
-      'beginNode',
-      [state, data, held],
-      [step.path, Date.now(), step.owner, ...fields],
-    )) as [number, ...(string | number | null)[]];
+    const group = isCluster(this.redis) ? `${flow}/${requestId}` : '';
+    const begin = { keys: this.keys.request(flow, requestId), ...step, fields };
+    // A join of many inputs (a for-each's end) reads them alone: one call stays small.
+    const reply =
+      fields.length > BATCHED_FIELDS
+        ? await this.#begin([begin])
+        : await this.#begins.add(group, begin);
     switch (reply[0]) {
       case ReplyCode.OK:
         return {
@@ -66,6 +85,32 @@ export class StepWrites extends StateReads {
         return { kind: 'missing' };
     }
   }
+
+  readonly #begins = new TickBatch<Begin, BeginReply>((_group, begins) => this.#begin(begins));
+
+  async #begin(begins: readonly Begin[]): Promise<BeginReply[]> {
+    const now = Date.now();
+    const [only] = begins;
+    if (begins.length === 1 && only !== undefined) {
+      const { state, data, held } = only.keys;
+      return [
+        (await runScript(
+          this.redis,
+          'beginNode',
+          [state, data, held],
+          [only.path, now, only.owner, ...only.fields],
+        )) as BeginReply,
+      ];
+    }
+    const keys: string[] = [];
+    const args: (string | number)[] = [now];
+    for (const { keys: request, path, owner, fields } of begins) {
+      keys.push(request.state, request.data, request.held);
+      args.push(path, owner, fields.length, ...fields);
+    }
+    return (await runScript(this.redis, 'beginNodes', keys, args)) as BeginReply[];
+  }
+
   /**
    * Records that a step whose input was handed over is running (attempt 1), and its request if it was
    * pending; see `lua/markRunning.lua`.

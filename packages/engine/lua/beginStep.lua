@@ -1,0 +1,81 @@
+--[[
+  begin_step(K, A, path, now, token, first, last): starts an attempt of a step: the request state is the
+  guard, so a step that completed never runs again and no step starts unless the request is running. A
+  step that may not start while its request is paused, failed or stopped is held, to be enqueued again
+  by resume or rerun.
+
+  The attempt becomes the step's owner (field w|<path>): its token, '<generation>.<delivery>' (the job-id
+  generation and BullMQ's attemptsStarted of the job), is unique per delivery of a step's job, and only
+  the owner's completion or failure is accepted (fencing; see completeStep.lua). A later attempt (a
+  retry, a takeover after a lost lock, a job of a newer generation) takes the step over from an older one.
+
+  K[1] state hash   K[2] data hash   K[3] held set
+  A    the script's ARGV; A[first..last] the data fields holding the step's input
+
+  A job of an older generation than the step's owner (a job a resume or rerun re-enqueued under a new
+  generation while the old one still waited; 'r<generation>' after a rerun reset the step) does not start.
+
+  Returns
+    { 0, attempt, context, input1, input2, ... }  run it (context is false when absent)
+    { 1 }                                          the step already completed
+    { 3, owner }                                   stale: the step belongs to a newer generation
+    { 2, status }                                  the request is not running; the step is held unless it
+                                                   ended or another generation's attempt runs it
+    { -1 }                                         no such request (never created or expired)
+]]
+--- @replies OK COMPLETED NOT_RUNNING STALE MISSING
+
+-- The generation of an owner token '<generation>.<delivery>' or of a rerun's reset 'r<generation>'.
+local function generation_of(owner)
+  return tonumber(string.match(owner, '^r?(%d+)')) or 0
+end
+
+local function begin_step(K, A, path, now, token, first, last)
+  local st = redis.call('HMGET', K[1], 'status', 's|' .. path, 'a|' .. path, 'w|' .. path)
+  local status = st[1]
+  if not status then
+    return { -1 }
+  end
+  if st[2] == 'completed' then
+    return { 1 }
+  end
+  if st[4] and generation_of(st[4]) > generation_of(token) then
+    return { 3, st[4] }
+  end
+  if status ~= 'pending' and status ~= 'running' then
+    -- A job of a newer generation than a running attempt's is a duplicate while that attempt may live:
+    -- it is not held (a resume would then start the step twice); the attempt's own job, retried or
+    -- recovered after a stall, holds it if it must.
+    if st[2] == 'running' and st[4] and generation_of(st[4]) ~= generation_of(token) then
+      return { 2, status }
+    end
+    if status ~= 'completed' then
+      redis.call('SADD', K[3], path)
+      redis.call('HSET', K[1], 'hasHeld', '1')
+    end
+    return { 2, status }
+  end
+  local attempt = tonumber(st[3] or '0') + 1
+  if status == 'pending' then
+    redis.call('HSET', K[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
+      'w|' .. path, token, 'status', 'running', 'startedAt', now)
+  else
+    redis.call('HSET', K[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
+      'w|' .. path, token)
+  end
+  -- Live views of this request (see Keys.request().live) hear that the step runs.
+  redis.call('PUBLISH', K[1] .. ':live', path .. ' running')
+  -- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
+  -- limit and a for-each join may read thousands of outputs.
+  local head = math.min(last, first + 999)
+  local reply = redis.call('HMGET', K[2], 'ctx', unpack(A, first, head))
+  table.insert(reply, 1, attempt)
+  table.insert(reply, 1, 0)
+  for from = head + 1, last, 1000 do
+    local values = redis.call('HMGET', K[2], unpack(A, from, math.min(from + 999, last)))
+    for i = 1, #values do
+      reply[#reply + 1] = values[i]
+    end
+  end
+  return reply
+end
