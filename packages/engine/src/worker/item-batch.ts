@@ -49,7 +49,9 @@ export function enqueueItemBatches(
       ...(own === undefined ? {} : { i: own }),
       ...(inputs?.context == null ? {} : { c: inputs.context }),
       ...(rest.length === 0 ? {} : { b: rest }),
-      ...(rest.length === 0 || inputs === undefined ? {} : { bi: rest.map((p) => input(p) ?? null) }),
+      ...(rest.length === 0 || inputs === undefined
+        ? {}
+        : { bi: rest.map((p) => input(p) ?? null) }),
     };
     const opts = {
       ...plan.resolve(first)?.step.jobOptions,
@@ -82,12 +84,17 @@ export function enqueueItemBatches(
  * see `inline-successor.ts`), so that the job takes one worker slot and runs one handler at a time, as
  * a job of one item would. Each item begins, completes and is fenced as its own step; a redelivery of
  * the job begins again the items that did not complete (through `beginNode`, taking over a running
- * one), and a job given up fails the items it left (`inline-failures.ts`). An item's final failure is
+ * one), and a job given up fails the items it left (`inline-failures.ts`); after the request was heard
+ * paused, stopped or failed, the items left begin through the guard too. An item's final failure is
  * recorded as its own and does not keep the others from running; the job then fails with the own
  * item's failure, if it had one.
  */
 export async function runItemBatch(run: Run, runStep: (run: Run) => Promise<void>): Promise<void> {
   const { b: rest = [], bi: inputs = [], c: context = null } = run.job.data;
+  const requestKey = `${run.plan.name}/${run.requestId}`;
+  // Once the request was paused, stopped or failed during the job, the items left go through the guard
+  // (a resume or rerun may have enqueued them again meanwhile), not handed their input.
+  const marks = run.deps.heldMarks(requestKey);
   let failure: RecordedFailure | undefined;
   try {
     await runStep(run);
@@ -97,7 +104,8 @@ export async function runItemBatch(run: Run, runStep: (run: Run) => Promise<void
   }
   for (let i = 0; i < rest.length; i++) {
     const input = inputs[i];
-    const handed = input == null ? undefined : { output: input, context };
+    const unchanged = run.deps.heldMarks(requestKey) === marks;
+    const handed = input == null || !unchanged ? undefined : { output: input, context };
     await runInline(run, rest[i] ?? '', runStep, handed);
   }
   if (failure !== undefined) throw failure;

@@ -64,7 +64,15 @@ export async function executeNode(
     jobIds: [job.id ?? ''],
   });
   return traceProcess(target, job.data.t, (carrier) => {
-    const run = { deps, plan, job, requestId, at, carrier, ...(runs === undefined ? {} : { runs }) };
+    const run = {
+      deps,
+      plan,
+      job,
+      requestId,
+      at,
+      carrier,
+      ...(runs === undefined ? {} : { runs }),
+    };
     // A job of several for-each items runs them one after the other.
     return job.data.b === undefined ? runStep(run) : runItemBatch(run, runStep);
   });
