@@ -30,8 +30,10 @@ export function batchedItemStep(plan: FlowPlan, step: StartStep): TaskStep | und
   if (task?.kind !== 'task' || task.vertex.wait !== undefined) return undefined;
   const { options, jobOptions } = task;
   if ((jobOptions.attempts ?? 1) !== 1 || jobOptions.delay !== undefined) return undefined;
-  if (options.timeoutMs !== undefined || task.releases.length !== 1) return undefined;
-  return task;
+  if (options.timeoutMs !== undefined) return undefined;
+  // The item's one step: it releases only the for-each's end.
+  const [release] = task.releases;
+  return task.releases.length === 1 && release?.step === step.end ? task : undefined;
 }
 
 /**
