@@ -140,6 +140,35 @@ describe('for-each items several to a job', () => {
     await count.close();
   });
 
+  it('pauses mid-batch: the items left in running jobs are held, and run once after the resume', async () => {
+    const service = newService({ prefix: prefixFor(), workerConcurrency: 4 });
+    const completed = new Map<string, number>();
+    service.register('slow-items', (dag) => {
+      dag.forEachBranch('each', itemsOf).node('work', async (i: number, ctx) => {
+        if (i % 2 === 0) await sleep(10);
+        completed.set(ctx.node, (completed.get(ctx.node) ?? 0) + 1);
+        return i;
+      });
+    });
+    await service.startWorker();
+    // 1,000 items: 2 to a job.
+    const id = await service.execute('slow-items', 1_000);
+    await waitFor(() => completed.size >= 20, { timeoutMs: 10_000 });
+    await service.pause('slow-items', id);
+    await sleep(100);
+    const ranWhilePausing = completed.size;
+    await sleep(400);
+    expect(completed.size).toBe(ranWhilePausing);
+    expect((await service.state('slow-items', id)).status).toBe('paused');
+    await service.resume('slow-items', id);
+    const result = (await service.waitForResult('slow-items', id, {
+      timeoutMs: 30_000,
+    })) as Record<string, number>;
+    expect(Object.keys(result)).toHaveLength(1_000);
+    expect(completed.size).toBe(1_000);
+    expect([...completed.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+
   it('stops mid-batch, runs no item after the stop and each once on a rerun', async () => {
     const service = newService({ prefix: prefixFor(), workerConcurrency: 4 });
     const completed = new Map<string, number>();
