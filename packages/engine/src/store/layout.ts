@@ -179,6 +179,15 @@ export interface NodeJobData {
   readonly d?: 1;
   /** A schedule's tick job ({@link SCHEDULE_JOB}): the schedule id; `i` is the requests' encoded input. */
   readonly s?: string;
+  /**
+   * For-each items this job runs after its own step, one after the other (see `worker/item-batch.ts`);
+   * each begins, completes and is fenced as its own step. Added with T2-7: an engine from before it
+   * ignores the field and runs only the job's own item, so every worker of a flow must run this
+   * version or later before one of them starts a for-each.
+   */
+  readonly b?: readonly string[];
+  /** The encoded inputs of the items in `b`, in order (null: none handed over, read from Redis). */
+  readonly bi?: readonly (string | null)[];
 }
 
 /**

@@ -23,19 +23,26 @@ export class StateReads {
 
   /**
    * Steps still running whose owner token ends with `suffix` (the steps a job ran after its own, see
-   * `worker/inline-successor.ts`), with their tokens.
+   * `worker/inline-successor.ts`), with their tokens; and those of `unbegun` (the other items of a job
+   * of several for-each items) that have neither a status nor an owner of their own (owner '').
    */
   async runningOwnedBy(
     flow: string,
     requestId: string,
-    suffix: string,
+    owned: { readonly suffix: string; readonly unbegun?: readonly string[] },
   ): Promise<{ readonly path: string; readonly owner: string }[]> {
     const fields = await this.redis.hgetall(this.keys.request(flow, requestId).state);
-    return Object.entries(fields).flatMap(([field, owner]) => {
+    const running = Object.entries(fields).flatMap(([field, owner]) => {
       const path = pathOfField(StepField.owner, field);
       const running = path !== undefined && fields[stepField(StepField.status, path)] === 'running';
-      return running && owner.endsWith(suffix) ? [{ path, owner }] : [];
+      return running && owner.endsWith(owned.suffix) ? [{ path, owner }] : [];
     });
+    const unbegun = (owned.unbegun ?? []).filter(
+      (path) =>
+        fields[stepField(StepField.status, path)] === undefined &&
+        fields[stepField(StepField.owner, path)] === undefined,
+    );
+    return [...running, ...unbegun.map((path) => ({ path, owner: '' }))];
   }
 
   /** The request's state, or undefined when it does not exist. */

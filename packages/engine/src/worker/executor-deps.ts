@@ -44,6 +44,8 @@ export interface ExecutorDeps {
   readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
   readonly isHeld: (requestKey: string) => boolean;
+  /** How often this process heard the request (`flow/requestId`) paused, stopped or failed. */
+  readonly heldMarks: (requestKey: string) => number;
   /** Wakes the parent node of a child request that ended (see `child-links.ts`). */
   readonly wakeParent: (flow: string, requestId: string, parent?: string | null) => Promise<void>;
   /** The debounce windows of requests (a debounced root waits for its window). */

@@ -172,6 +172,7 @@ export class FlowServing {
         logs: res.logs,
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
+        heldMarks: (key: string) => this.#held.marks(key),
         metrics: this.metrics,
         waits: res.waits,
         children: this.parts.children,

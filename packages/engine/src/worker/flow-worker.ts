@@ -81,7 +81,14 @@ export function startFlowWorker(
           await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
         // The job's own step had completed: the failure is that of the steps it ran after it.
         if (recorded.kind === 'completed')
-          await failInlineRuns(deps, plan, { requestId, jobPath: path, error, attempts });
+          await failInlineRuns(deps, plan, {
+            requestId,
+            jobPath: path,
+            error,
+            attempts,
+            owner: `${ownerToken(job)}@${path}`,
+            ...(job.data.b === undefined ? {} : { batch: job.data.b }),
+          });
       })
       .catch((cause: unknown) =>
         deps.log.error('could not record a node failure', {

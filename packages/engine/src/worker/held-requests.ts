@@ -7,6 +7,8 @@ const CAPACITY = 10_000;
  */
 export class HeldRequests {
   readonly #held = new Set<string>();
+  /** How often each request was heard paused, stopped or failed (the most recent ones). */
+  readonly #marks = new Map<string, number>();
 
   /** Applies a lifecycle announcement: `flow/requestId` and its new status. */
   update(requestKey: string, status: string): void {
@@ -17,6 +19,13 @@ export class HeldRequests {
         const [oldest] = this.#held;
         if (oldest !== undefined) this.#held.delete(oldest);
       }
+      const marks = (this.#marks.get(requestKey) ?? 0) + 1;
+      this.#marks.delete(requestKey);
+      this.#marks.set(requestKey, marks);
+      if (this.#marks.size > CAPACITY) {
+        const [oldest] = this.#marks.keys();
+        if (oldest !== undefined) this.#marks.delete(oldest);
+      }
     } else {
       this.#held.delete(requestKey);
     }
@@ -25,5 +34,13 @@ export class HeldRequests {
   /** Whether the request was last heard paused, stopped or failed. */
   has(requestKey: string): boolean {
     return this.#held.has(requestKey);
+  }
+
+  /**
+   * How often the request was heard paused, stopped or failed: a job that runs several steps compares
+   * it with its value at the job's start, since a resume or rerun meanwhile leaves `has` false.
+   */
+  marks(requestKey: string): number {
+    return this.#marks.get(requestKey) ?? 0;
   }
 }

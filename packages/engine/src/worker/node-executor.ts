@@ -27,6 +27,7 @@ import { type Run, dropStale, logFor } from './step-run.js';
 import { serverOf, traceProcess } from '../tracing.js';
 import type { CompletionSpec } from '../store/state-results.js';
 import { releaseSuccessors } from './successor-release.js';
+import { runItemBatch } from './item-batch.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -62,9 +63,19 @@ export async function executeNode(
     server: serverOf(deps.redis),
     jobIds: [job.id ?? ''],
   });
-  return traceProcess(target, job.data.t, (carrier) =>
-    runStep({ deps, plan, job, requestId, at, carrier, ...(runs === undefined ? {} : { runs }) }),
-  );
+  return traceProcess(target, job.data.t, (carrier) => {
+    const run = {
+      deps,
+      plan,
+      job,
+      requestId,
+      at,
+      carrier,
+      ...(runs === undefined ? {} : { runs }),
+    };
+    // A job of several for-each items runs them one after the other.
+    return job.data.b === undefined ? runStep(run) : runItemBatch(run, runStep);
+  });
 }
 
 /** Runs one step of a job: the job's own, or the next one of its chain (see `inline-successor.ts`). */

@@ -4,6 +4,8 @@ import { ownerToken } from '../store/layout.js';
 import type { CompleteResult, CompletionSpec } from '../store/state-results.js';
 import { endingParts } from './executor-deps.js';
 import { inlineSuccessor, runInline } from './inline-successor.js';
+import { enqueueItemBatches } from './item-batch.js';
+import { batchedItemStep } from '../plan/item-batches.js';
 import { type Handed, type Run, dropStale, enqueue } from './step-run.js';
 
 /**
@@ -64,12 +66,19 @@ export async function releaseSuccessors(
     !repeat && handed !== undefined && spec.handOver !== undefined
       ? { input: spec.handOver, context: handed.context }
       : undefined;
+  // The items of a for-each whose body is one task go several to a job, in the same batches each time.
+  const { step: at } = run.at;
+  const batched = at.kind === 'start' && batchedItemStep(run.plan, at) !== undefined;
   await Promise.all([
-    enqueue(run, others(handOver ? plain : [...plain, ...inline]), itemInputs),
+    batched
+      ? enqueueItemBatches(run, { paths: plain, entries: plain, inputs: itemInputs })
+      : enqueue(run, others(handOver ? plain : [...plain, ...inline]), itemInputs),
     handOver
       ? enqueue(run, others(inline), { input: handed.output, context: handed.context })
       : undefined,
-    enqueue(run, others(result.ready), itemInputs, generation),
+    batched
+      ? enqueueItemBatches(run, { paths: result.ready, entries: released, generation })
+      : enqueue(run, others(result.ready), itemInputs, generation),
   ]);
   if (next === undefined) return;
   // A successor whose only input is this output begins with it, as a job handed it would.
