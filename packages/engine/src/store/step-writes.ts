@@ -62,9 +62,9 @@ export class StepWrites extends StateReads {
     const group = isCluster(this.redis) ? `${flow}/${requestId}` : '';
     const begin = { keys: this.keys.request(flow, requestId), ...step, fields };
     // A join of many inputs (a for-each's end) reads them alone: one call stays small.
-    const reply =
+    const reply: BeginReply =
       fields.length > BATCHED_FIELDS
-        ? await this.#begin([begin])
+        ? await this.#beginOne(begin)
         : await this.#begins.add(group, begin);
     switch (reply[0]) {
       case ReplyCode.OK:
@@ -88,20 +88,20 @@ export class StepWrites extends StateReads {
 
   readonly #begins = new TickBatch<Begin, BeginReply>((_group, begins) => this.#begin(begins));
 
+  async #beginOne({ keys, path, owner, fields }: Begin): Promise<BeginReply> {
+    const { state, data, held } = keys;
+    return (await runScript(
+      this.redis,
+      'beginNode',
+      [state, data, held],
+      [path, Date.now(), owner, ...fields],
+    )) as BeginReply;
+  }
+
   async #begin(begins: readonly Begin[]): Promise<BeginReply[]> {
-    const now = Date.now();
     const [only] = begins;
-    if (begins.length === 1 && only !== undefined) {
-      const { state, data, held } = only.keys;
-      return [
-        (await runScript(
-          this.redis,
-          'beginNode',
-          [state, data, held],
-          [only.path, now, only.owner, ...only.fields],
-        )) as BeginReply,
-      ];
-    }
+    if (begins.length === 1 && only !== undefined) return [await this.#beginOne(only)];
+    const now = Date.now();
     const keys: string[] = [];
     const args: (string | number)[] = [now];
     for (const { keys: request, path, owner, fields } of begins) {

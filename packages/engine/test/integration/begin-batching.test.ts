@@ -76,3 +76,29 @@ it('begins the steps of several requests issued in one tick in one script call, 
   expect(newer).toMatchObject({ kind: 'run', owner: '2.1', attempt: 2 });
   expect(older).toEqual({ kind: 'stale', owner: '2.1' });
 });
+
+it('begins a join of more inputs than a batched call carries alone, and answers its inputs', async () => {
+  const keys = new Keys(prefixFor());
+  const store = new StepWrites(redis, keys, {
+    completedMs: 60_000,
+    failedMs: 60_000,
+    pausedMs: 60_000,
+  });
+  const { state, data } = keys.request('fan', 'wide');
+  await runScript(
+    redis,
+    'createRequests',
+    [state, data],
+    [1, 'test-events', '1', '', 'v1', 'fan/wide', '', ''],
+  );
+  await redis.hset(state, 'status', 'running');
+  const fields = Array.from({ length: 2_500 }, (_, i) => `o|item${i}`);
+  await redis.hset(data, ...fields.flatMap((field, i) => [field, String(i)]));
+  const [wide, small] = await Promise.all([
+    store.beginNode('fan', 'wide', { path: 'join', owner: '0.1' }, fields),
+    store.beginNode('fan', 'wide', { path: 'other', owner: '0.1' }, ['o|item7']),
+  ]);
+  expect(wide).toMatchObject({ kind: 'run', owner: '0.1', attempt: 1, context: null });
+  expect(wide.kind === 'run' && wide.inputs).toEqual(fields.map((_, i) => String(i)));
+  expect(small).toMatchObject({ kind: 'run', inputs: ['7'] });
+});
