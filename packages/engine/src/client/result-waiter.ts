@@ -12,12 +12,19 @@ export interface EndWait<T> {
   readonly timeoutMs: number;
 }
 
+/** The callers waiting for one request, and how many ends of it were announced while they wait. */
+interface Waiting {
+  callers: number;
+  readonly wakes: Set<() => void>;
+  ends: number;
+}
+
 /**
  * Wakes callers waiting for requests to finish. One subscriber connection per service listens on the
  * events channel, where the Lua scripts publish `flow/requestId` when a request ends.
  */
 export class ResultWaiter {
-  readonly #waiters = new Map<string, Set<(status: string) => void>>();
+  readonly #waiting = new Map<string, Waiting>();
   readonly #listeners = new Set<(key: string, status: string) => void>();
   #subscriber: RedisClient | undefined;
   #subscribed: Promise<void> | undefined;
@@ -29,38 +36,46 @@ export class ResultWaiter {
 
   /**
    * Resolves with what `wait.read()` answers once `wait.ended` says the request ended: it reads once
-   * subscribed, again when the request's end is announced, and every second as a safety net. Resolves
-   * undefined when `wait.timeoutMs` passes first.
+   * subscribed, again when the request's end is announced (also when that came while a read was on
+   * its way: the reply may have left Redis before the end and arrived after its announcement), and
+   * every second as a safety net. Resolves undefined when `wait.timeoutMs` passes first.
    */
   async waitForEnd<T>(key: string, wait: EndWait<T>): Promise<T | undefined> {
     const { read, ended, timeoutMs } = wait;
     await this.#subscribe();
     const deadline = Date.now() + timeoutMs;
-    let wake: (status: string) => void = () => undefined;
-    const listeners = this.#waiters.get(key) ?? new Set();
-    this.#waiters.set(key, listeners);
+    let waiting = this.#waiting.get(key);
+    if (waiting === undefined) {
+      waiting = { callers: 0, wakes: new Set(), ends: 0 };
+      this.#waiting.set(key, waiting);
+    }
+    waiting.callers++;
+    const { wakes } = waiting;
+    let wake = (): void => undefined;
     try {
+      let seen = waiting.ends;
       let found = await read();
       while (!ended(found)) {
         const left = deadline - Date.now();
         if (left <= 0) return undefined;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(left, 1_000));
-          wake = (status) => {
-            // Only an end is worth a read (a request is announced pending, running, paused too).
-            if (!ENDS.has(status)) return;
-            clearTimeout(timer);
-            resolve();
-          };
-          listeners.add(wake);
-        });
-        listeners.delete(wake);
+        if (waiting.ends === seen) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, Math.min(left, 1_000));
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            wakes.add(wake);
+          });
+          wakes.delete(wake);
+        }
+        seen = waiting.ends;
         found = await read();
       }
       return found;
     } finally {
-      listeners.delete(wake);
-      if (listeners.size === 0) this.#waiters.delete(key);
+      wakes.delete(wake);
+      if (--waiting.callers === 0) this.#waiting.delete(key);
     }
   }
 
@@ -84,7 +99,12 @@ export class ResultWaiter {
       subscriber.on('error', () => undefined); // reconnects by itself; waiters also poll
       subscriber.on('message', (_channel: string, message: string) => {
         const [key = '', status = ''] = message.split(' ');
-        for (const wake of this.#waiters.get(key) ?? []) wake(status);
+        // Only an end is worth a read (a request is announced pending, running, paused too).
+        const waiting = ENDS.has(status) ? this.#waiting.get(key) : undefined;
+        if (waiting !== undefined) {
+          waiting.ends++;
+          for (const wake of waiting.wakes) wake();
+        }
         for (const listener of this.#listeners) listener(key, status);
       });
       this.#subscriber = subscriber;

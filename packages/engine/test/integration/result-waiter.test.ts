@@ -1,0 +1,75 @@
+import { Redis } from 'ioredis';
+import { expect, inject, it } from 'vitest';
+import { ResultWaiter } from '../../src/client/result-waiter.js';
+import { prefixFor } from './helpers.js';
+
+it('wakes a wait whose request ended while its first read was on its way', async () => {
+  const redis = new Redis(inject('redisUrl'));
+  const channel = `${prefixFor()}:events`;
+  const waiter = new ResultWaiter(redis, channel);
+  const announced = new Promise<void>((resolve) => {
+    void waiter.onEnded((key) => {
+      if (key === 'f/r1') resolve();
+    });
+  });
+  try {
+    let reads = 0;
+    const started = Date.now();
+    const found = await waiter.waitForEnd('f/r1', {
+      // The first read's reply left Redis before the end, and is handled after its announcement.
+      read: async () => {
+        reads++;
+        if (reads > 1) return 'completed';
+        await redis.publish(channel, 'f/r1 completed');
+        await announced;
+        return 'running';
+      },
+      ended: (status) => status === 'completed',
+      timeoutMs: 5_000,
+    });
+    expect(found).toBe('completed');
+    expect(reads).toBe(2);
+    // Read again at once, not after the one-second safety poll.
+    expect(Date.now() - started).toBeLessThan(500);
+  } finally {
+    await waiter.close();
+    redis.disconnect();
+  }
+});
+
+it('keeps counting the ends for a wait while another wait of the same request returns', async () => {
+  const redis = new Redis(inject('redisUrl'));
+  const channel = `${prefixFor()}:events`;
+  const waiter = new ResultWaiter(redis, channel);
+  const announced = new Promise<void>((resolve) => {
+    void waiter.onEnded((key) => {
+      if (key === 'f/r2') resolve();
+    });
+  });
+  let otherDone = (): void => undefined;
+  const other = new Promise<void>((resolve) => (otherDone = resolve));
+  try {
+    let reads = 0;
+    const started = Date.now();
+    const slow = waiter.waitForEnd('f/r2', {
+      read: async () => {
+        reads++;
+        if (reads > 1) return 'completed';
+        await other; // the other wait has returned (and let go of the request) meanwhile
+        await redis.publish(channel, 'f/r2 completed');
+        await announced;
+        return 'running';
+      },
+      ended: (status) => status === 'completed',
+      timeoutMs: 5_000,
+    });
+    const quick = { read: () => Promise.resolve('completed'), ended: () => true, timeoutMs: 5_000 };
+    expect(await waiter.waitForEnd('f/r2', quick)).toBe('completed');
+    otherDone();
+    expect(await slow).toBe('completed');
+    expect(Date.now() - started).toBeLessThan(500);
+  } finally {
+    await waiter.close();
+    redis.disconnect();
+  }
+});
