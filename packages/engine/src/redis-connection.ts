@@ -1,6 +1,5 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { Cluster, type ClusterNode, type ClusterOptions, Redis } from 'ioredis';
-import { coalesceWrites } from './write-coalescing.js';
 
 /** A connection dagflow works through: one Redis server, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
@@ -35,20 +34,16 @@ const FAILOVER_RETRIES: ClusterOptions = {
  * Opens a connection to `target` (lazily: the first command connects). Commands wait while it is
  * down instead of failing (BullMQ workers need that), on a cluster through redirections and failovers.
  * No auto-pipelining: it saves socket writes but holds every command to the next tick, and measured
- * slower on every bench shape (diamond 7,100 against 8,700 nodes/s, chain hops twice as long); the
- * writes of one tick go out together instead (`write-coalescing.ts`).
+ * slower on every bench shape (diamond 7,100 against 8,700 nodes/s, chain hops twice as long).
  */
 export function connectRedis(target: RedisTarget): RedisClient {
-  if (target.cluster === undefined)
-    return coalesceWrites(new Redis(target.url, { maxRetriesPerRequest: null }));
+  if (target.cluster === undefined) return new Redis(target.url, { maxRetriesPerRequest: null });
   const options = target.cluster.options ?? {};
-  const cluster = new Cluster(target.cluster.nodes as ClusterNode[], {
+  return new Cluster(target.cluster.nodes as ClusterNode[], {
     ...FAILOVER_RETRIES,
     ...options,
     redisOptions: { ...options.redisOptions, maxRetriesPerRequest: null },
   });
-  cluster.on('+node', (node: Redis) => coalesceWrites(node));
-  return cluster;
 }
 
 /** Whether a connection is to a Redis Cluster. */
