@@ -153,14 +153,16 @@ async function inFlight(
   cluster: ChaosCluster,
   timeline: Timeline,
 ): Promise<FaultRecord['inFlight']> {
-  const running: { requestId: string; nodes: string[] }[] = [];
+  const running: FaultRecord['inFlight'][number][] = [];
   for (const requestId of timeline.requestIds) {
     const state = await cluster.client.state(CHAOS_FLOW, requestId).catch(() => undefined);
     if (state?.status !== 'running') continue;
-    const nodes = Object.entries(state.nodes)
-      .filter(([, node]) => OPEN.has(node.status))
-      .map(([path]) => path);
-    running.push({ requestId, nodes });
+    const open = Object.entries(state.nodes).filter(([, node]) => OPEN.has(node.status));
+    const started: Record<string, number> = {};
+    for (const [path, node] of open) {
+      if (node.status === 'running' && node.startedAt !== undefined) started[path] = node.startedAt;
+    }
+    running.push({ requestId, nodes: open.map(([path]) => path), started });
   }
   return running;
 }

@@ -24,8 +24,15 @@ export interface FaultRecord {
   readonly detail: string;
   /** The worker killed, for a kill. */
   readonly pid?: number;
-  /** Requests `running` just before the fault, with their nodes then `queued`, `running` or `retrying`. */
-  readonly inFlight: readonly { readonly requestId: string; readonly nodes: readonly string[] }[];
+  /**
+   * Requests `running` just before the fault, with their nodes then `queued`, `running` or `retrying`,
+   * and when the latest attempt of each `running` one started.
+   */
+  readonly inFlight: readonly {
+    readonly requestId: string;
+    readonly nodes: readonly string[];
+    readonly started: Readonly<Record<string, number>>;
+  }[];
 }
 
 /** A node whose request state said `queued` while its BullMQ job stayed `active`. */
