@@ -3,15 +3,25 @@ import { expect, inject, it } from 'vitest';
 import { ResultWaiter } from '../../src/client/result-waiter.js';
 import { prefixFor } from './helpers.js';
 
-it('wakes a wait whose request ended while its first read was on its way', async () => {
+/** A waiter on a fresh events channel, and a promise of the first end announced for `key` on it. */
+function waiterFor(key: string) {
   const redis = new Redis(inject('redisUrl'));
   const channel = `${prefixFor()}:events`;
   const waiter = new ResultWaiter(redis, channel);
   const announced = new Promise<void>((resolve) => {
-    void waiter.onEnded((key) => {
-      if (key === 'f/r1') resolve();
+    void waiter.onEnded((ended) => {
+      if (ended === key) resolve();
     });
   });
+  const close = async (): Promise<void> => {
+    await waiter.close();
+    redis.disconnect();
+  };
+  return { redis, channel, waiter, announced, close };
+}
+
+it('wakes a wait whose request ended while its first read was on its way', async () => {
+  const { redis, channel, waiter, announced, close } = waiterFor('f/r1');
   try {
     let reads = 0;
     const started = Date.now();
@@ -32,20 +42,12 @@ it('wakes a wait whose request ended while its first read was on its way', async
     // Read again at once, not after the one-second safety poll.
     expect(Date.now() - started).toBeLessThan(500);
   } finally {
-    await waiter.close();
-    redis.disconnect();
+    await close();
   }
 });
 
 it('keeps counting the ends for a wait while another wait of the same request returns', async () => {
-  const redis = new Redis(inject('redisUrl'));
-  const channel = `${prefixFor()}:events`;
-  const waiter = new ResultWaiter(redis, channel);
-  const announced = new Promise<void>((resolve) => {
-    void waiter.onEnded((key) => {
-      if (key === 'f/r2') resolve();
-    });
-  });
+  const { redis, channel, waiter, announced, close } = waiterFor('f/r2');
   let otherDone = (): void => undefined;
   const other = new Promise<void>((resolve) => (otherDone = resolve));
   try {
@@ -69,7 +71,6 @@ it('keeps counting the ends for a wait while another wait of the same request re
     expect(await slow).toBe('completed');
     expect(Date.now() - started).toBeLessThan(500);
   } finally {
-    await waiter.close();
-    redis.disconnect();
+    await close();
   }
 });
