@@ -52,13 +52,22 @@ export async function executeRequest(
   const now = Date.now();
   const encoded = encode(await checkedInput(plan, input));
   const partition = await res.partitions.place(plan, requestId);
-  const { created, status } = await res.store.createRequest(plan.name, requestId, {
-    input: encoded,
-    context,
-    version: plan.version,
-    ...(options.parent === undefined ? {} : { parent: options.parent }),
-    ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
-  });
+  // A wait for it here then needs no first read (see ResultWaiter.expectEnd).
+  const key = `${plan.name}/${requestId}`;
+  const expected = res.waiter.expectEnd(key);
+  let created = false;
+  let status: string | undefined;
+  try {
+    ({ created, status } = await res.store.createRequest(plan.name, requestId, {
+      input: encoded,
+      context,
+      version: plan.version,
+      ...(options.parent === undefined ? {} : { parent: options.parent }),
+      ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
+    }));
+  } finally {
+    if (expected) res.waiter.created(key, created);
+  }
   // Listed while its roots are added (in the same round trip when the connection pipelines them).
   const listed = created ? res.index.add(plan.name, requestId, now) : undefined;
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.

@@ -5,7 +5,9 @@ import { prefixFor } from './helpers.js';
 
 /** A waiter on a fresh events channel, and a promise of the first end announced for `key` on it. */
 function waiterFor(key: string) {
-  const redis = new Redis(inject('redisUrl'));
+  // Named, so that a test can find the waiter's subscriber connection (a duplicate of this one).
+  const name = `waiter-${key.replace(/\W/g, '-')}-${process.pid}`;
+  const redis = new Redis(inject('redisUrl'), { connectionName: name });
   const channel = `${prefixFor()}:events`;
   const waiter = new ResultWaiter(redis, channel);
   const announced = new Promise<void>((resolve) => {
@@ -17,7 +19,21 @@ function waiterFor(key: string) {
     await waiter.close();
     redis.disconnect();
   };
-  return { redis, channel, waiter, announced, close };
+  return { redis, name, channel, waiter, announced, close };
+}
+
+/** A read that counts its calls and answers `status`. */
+function counted(status: () => string) {
+  const calls = { reads: 0 };
+  const wait = {
+    read: () => {
+      calls.reads++;
+      return Promise.resolve(status());
+    },
+    ended: (found: string) => found === 'completed',
+    timeoutMs: 5_000,
+  };
+  return { calls, wait };
 }
 
 it('wakes a wait whose request ended while its first read was on its way', async () => {
@@ -70,6 +86,97 @@ it('keeps counting the ends for a wait while another wait of the same request re
     otherDone();
     expect(await slow).toBe('completed');
     expect(Date.now() - started).toBeLessThan(500);
+  } finally {
+    await close();
+  }
+});
+
+it('begins the wait for a request created here under the live subscription without reading', async () => {
+  const { redis, channel, waiter, close } = waiterFor('f/r3');
+  try {
+    await waiter.onEnded(() => undefined); // subscribed
+    expect(waiter.expectEnd('f/r3')).toBe(true);
+    waiter.created('f/r3', true);
+    let status = 'running';
+    const { calls, wait } = counted(() => status);
+    const started = Date.now();
+    const found = waiter.waitForEnd('f/r3', wait);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls.reads).toBe(0);
+    status = 'completed';
+    await redis.publish(channel, 'f/r3 completed');
+    expect(await found).toBe('completed');
+    expect(calls.reads).toBe(1);
+    expect(Date.now() - started).toBeLessThan(500);
+  } finally {
+    await close();
+  }
+});
+
+it('reads first when the request was not created here, when its end was heard, or before subscribing', async () => {
+  const { redis, channel, waiter, announced, close } = waiterFor('f/r4');
+  try {
+    // Not subscribed yet: nothing is noted.
+    expect(waiter.expectEnd('f/r4')).toBe(false);
+    await waiter.onEnded(() => undefined);
+    const done = counted(() => 'completed');
+    // The create found an existing request (it may have ended long ago, unheard).
+    waiter.expectEnd('f/r4');
+    waiter.created('f/r4', false);
+    expect(await waiter.waitForEnd('f/r4', done.wait)).toBe('completed');
+    expect(done.calls.reads).toBe(1);
+    // Created here, but its end was announced before the wait began.
+    waiter.expectEnd('f/r4');
+    waiter.created('f/r4', true);
+    await redis.publish(channel, 'f/r4 completed');
+    await announced;
+    const started = Date.now();
+    expect(await waiter.waitForEnd('f/r4', done.wait)).toBe('completed');
+    expect(done.calls.reads).toBe(2);
+    expect(Date.now() - started).toBeLessThan(500);
+  } finally {
+    await close();
+  }
+});
+
+it('reads first for requests noted before its subscriber reconnected', async () => {
+  const { redis, name, waiter, close } = waiterFor('f/r5');
+  try {
+    await waiter.onEnded(() => undefined);
+    waiter.expectEnd('f/r5');
+    waiter.created('f/r5', true);
+    // Kill the subscriber connection; an announcement made while it is down would be lost.
+    const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+    const ids = clients
+      .split('\n')
+      .filter((line) => line.includes(` name=${name} `))
+      .map((line) => /id=(\d+)/.exec(line)?.[1]);
+    expect(ids).toHaveLength(1);
+    await redis.call('CLIENT', 'KILL', 'ID', String(ids[0]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const done = counted(() => 'completed');
+    const started = Date.now();
+    expect(await waiter.waitForEnd('f/r5', done.wait)).toBe('completed');
+    expect(done.calls.reads).toBe(1);
+    expect(Date.now() - started).toBeLessThan(500);
+    // Once subscribed again, requests created from then on are waited for without a first read.
+    await expect.poll(() => waiter.expectEnd('f/r6'), { timeout: 3_000 }).toBe(true);
+  } finally {
+    await close();
+  }
+});
+
+it('still ends an unread wait whose announcement never came, by its safety poll', async () => {
+  const { waiter, close } = waiterFor('f/r7');
+  try {
+    await waiter.onEnded(() => undefined);
+    waiter.expectEnd('f/r7');
+    waiter.created('f/r7', true);
+    const { calls, wait } = counted(() => 'completed');
+    const started = Date.now();
+    expect(await waiter.waitForEnd('f/r7', wait)).toBe('completed');
+    expect(calls.reads).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   } finally {
     await close();
   }
