@@ -1,6 +1,7 @@
 --[[
   Completes several steps, of one request or of several, in one call, each exactly as completeNode
-  would; see complete_step and read_spec in completeStep.lua (included below). The completions a
+  would; see complete_step and read_spec in completeStep.lua (included below, after
+  beginStep.lua, whose begin_step it calls). The completions a
   worker issues in one tick come as one call (on a Redis Cluster, where each request's keys lie in a
   slot of their own, one request per call).
 
@@ -13,6 +14,7 @@
 ]]
 --- @keys dynamic
 --- @replies none
+--- @include beginStep
 --- @include completeStep
 local replies = {}
 local at = 3
@@ -27,7 +29,7 @@ for r = 1, tonumber(ARGV[2]) do
     at = at + 1
     for _ = 1, count do
       replies[#replies + 1] = complete_step(keys, ARGV, spec, ARGV[1], at)
-      at = at + 5 + 2 * tonumber(ARGV[at + 4])
+      at = at + own_length(ARGV, at)
     end
   end
 end

@@ -37,7 +37,13 @@
     owner token of the attempt ('<generation>.<delivery>', see beginNode.lua), or '' for a repeat by a
     job whose beginNode found the step completed;
     m, then m pairs of extra state-hash fields to set on first completion (a start step's counters,
-    a fallback's error).
+    a fallback's error);
+    the join the caller runs next in its own job if this completion releases it, or '' (then no more
+    arguments follow); else its owner token, f, and the f data fields holding its input: when this
+    first completion releases that join while the request runs, the join begins here, exactly as
+    beginNode would right after (see begin_step in beginStep.lua, included before this file), and its
+    begin reply comes with the completion's, saving the caller a round trip.
+  own_length(A, at) is the length of the step's own part.
 
   Fencing: the attempt must own the step (field w|<path>, written by beginNode, markRunning and the
   first completion; absent while only a handed-over first attempt ran; 'r' after rerun reset it). A
@@ -48,6 +54,8 @@
 
   Returns
     { 0, ready }                   completed now; ready = successor paths to enqueue
+    { 0, ready, 0, begun }         the same, and the join named in the own part was released and
+                                   begun: begun = begin_step's reply
     { 0, {}, 1, parent, key }      completed now, and so did the request; parent: its parent link
                                    (field parent) or ''; key: its concurrency key or ''
     { 1, ready, started, gen }     had completed before; started = ready successors that already began;
@@ -83,8 +91,17 @@ local function read_spec(A, at)
   return S, succ_last + 4 + tonumber(A[succ_last + 3])
 end
 
+-- The length of a step's own part starting at A[at] (see the header).
+local function own_length(A, at)
+  local begin_at = at + 5 + 2 * tonumber(A[at + 4])
+  if A[begin_at] == '' then
+    return begin_at + 1 - at
+  end
+  return begin_at + 3 + tonumber(A[begin_at + 2]) - at
+end
+
 -- The generation of an owner token '<generation>.<delivery>'.
-local function generation_of(owner)
+local function complete_generation_of(owner)
   return tonumber(string.match(owner or '', '^(%d+)%.')) or 0
 end
 
@@ -141,7 +158,7 @@ local function complete_step(K, A, S, now, at)
         started[#started + 1] = successor
       end
     end
-    return { 1, ready, started, generation_of(owner or token) }
+    return { 1, ready, started, complete_generation_of(owner or token) }
   end
 
   redis.call('HSET', K[2], 'o|' .. path, A[at + 1])
@@ -259,6 +276,18 @@ local function complete_step(K, A, S, now, at)
       redis.call('HSET', K[1], 'hasHeld', '1')
     end
     return { 2, status }
+  end
+  local begin_at = at + 5 + 2 * tonumber(A[at + 4])
+  local join = A[begin_at]
+  if join ~= '' then
+    for _, successor in ipairs(ready) do
+      if successor == join then
+        local fields_at = begin_at + 3
+        local begun = begin_step({ K[1], K[2], K[4] }, A, join, now, A[begin_at + 1], fields_at,
+          fields_at + tonumber(A[begin_at + 2]) - 1)
+        return { 0, ready, 0, begun }
+      end
+    end
   end
   return { 0, ready }
 end

@@ -62,6 +62,15 @@ export interface CompletedStep {
   readonly output: string;
   /** For a step begun without `beginNode` (attempt 1): its start, written with the completion. */
   readonly startedAt?: number | undefined;
+  /**
+   * The join the caller runs next in its own job, should this completion release it: it then begins
+   * in the same script call (see `lua/completeStep.lua`), with this owner token and input fields.
+   */
+  readonly begin?: {
+    readonly path: string;
+    readonly owner: string;
+    readonly fields: readonly string[];
+  };
 }
 
 /** A lifecycle command. */
@@ -93,6 +102,8 @@ export type CompleteResult =
       readonly generation?: number;
       /** For a repeated completion: every successor it released, `ready` and those that started since. */
       readonly released?: readonly string[];
+      /** The join named in {@link CompletedStep.begin}, released and begun by this completion. */
+      readonly begun?: BeginResult;
     }
   | { readonly kind: 'not-running' }
   | { readonly kind: 'stale'; readonly owner: string }
@@ -114,31 +125,64 @@ export type FailResult =
   | { readonly kind: 'completed' }
   | { readonly kind: 'stale'; readonly owner: string };
 
+/** A `begin_step` reply (`lua/beginStep.lua`): the code, then what it carries. */
+export type BeginReply = [number, ...(string | number | null)[]];
+
+/** Decodes a begin's reply; `owner` is the token the attempt began with. */
+export function beginResult(reply: BeginReply, owner: string): BeginResult {
+  switch (reply[0]) {
+    case ReplyCode.OK:
+      return {
+        kind: 'run',
+        owner,
+        attempt: Number(reply[1]),
+        context: reply[2] as string | null,
+        inputs: reply.slice(3) as (string | null)[],
+      };
+    case ReplyCode.COMPLETED:
+      return { kind: 'completed' };
+    case ReplyCode.NOT_RUNNING:
+      return { kind: 'not-running', status: String(reply[1]) };
+    case ReplyCode.STALE:
+      return { kind: 'stale', owner: String(reply[1]) };
+    default:
+      return { kind: 'missing' };
+  }
+}
+
 /** The reply of `completeNode` (one element of `completeNodes`' reply). */
 export type CompleteReply = [
   number,
   (string[] | string)?,
   (string[] | number)?,
-  (number | string)?,
+  (number | string | BeginReply)?,
   string?,
 ];
 
-/** Decodes a completion's reply. */
-export function completeResult(reply: CompleteReply): CompleteResult {
+/** Decodes a completion's reply; `begin` is the join the completion was asked to begin, if any. */
+export function completeResult(
+  reply: CompleteReply,
+  begin?: CompletedStep['begin'],
+): CompleteResult {
   switch (reply[0]) {
-    case ReplyCode.OK:
-      return reply[2] === 1
-        ? {
-            kind: 'released',
-            ready: [],
-            completedRequest: true,
-            ended: { parent: (reply[3] as string) || null, concurrencyKey: reply[4] || null },
-          }
-        : {
-            kind: 'released',
-            ready: (reply[1] as string[] | undefined) ?? [],
-            completedRequest: false,
-          };
+    case ReplyCode.OK: {
+      if (reply[2] === 1)
+        return {
+          kind: 'released',
+          ready: [],
+          completedRequest: true,
+          ended: { parent: (reply[3] as string) || null, concurrencyKey: reply[4] || null },
+        };
+      const begun = Array.isArray(reply[3]) && begin !== undefined ? reply[3] : undefined;
+      return {
+        kind: 'released',
+        ready: (reply[1] as string[] | undefined) ?? [],
+        completedRequest: false,
+        ...(begun === undefined || begin === undefined
+          ? {}
+          : { begun: beginResult(begun, begin.owner) }),
+      };
+    }
     case ReplyCode.COMPLETED: {
       const started = new Set(reply[2] as string[]);
       const released = (reply[1] as string[] | undefined) ?? [];

@@ -6,7 +6,9 @@ import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js'
 import type { NodeError } from '../types.js';
 import { StateReads } from './state-reads.js';
 import {
+  type BeginReply,
   type BeginResult,
+  beginResult,
   type CompletedStep,
   type CompleteReply,
   type CompleteResult,
@@ -27,9 +29,6 @@ interface Begin {
   readonly owner: string;
   readonly fields: readonly string[];
 }
-
-/** A `begin_step` reply: the code, then what it carries. */
-type BeginReply = [number, ...(string | number | null)[]];
 
 /**
  * The writes of the processes that run steps (the executor): begin, mark running, complete (alone or
@@ -66,24 +65,7 @@ export class StepWrites extends StateReads {
       fields.length > BATCHED_FIELDS
         ? await this.#beginOne(begin)
         : await this.#begins.add(group, begin);
-    switch (reply[0]) {
-      case ReplyCode.OK:
-        return {
-          kind: 'run',
-          owner: step.owner,
-          attempt: Number(reply[1]),
-          context: reply[2] as string | null,
-          inputs: reply.slice(3) as (string | null)[],
-        };
-      case ReplyCode.COMPLETED:
-        return { kind: 'completed' };
-      case ReplyCode.NOT_RUNNING:
-        return { kind: 'not-running', status: String(reply[1]) };
-      case ReplyCode.STALE:
-        return { kind: 'stale', owner: String(reply[1]) };
-      default:
-        return { kind: 'missing' };
-    }
+    return beginResult(reply, step.owner);
   }
 
   readonly #begins = new TickBatch<Begin, BeginReply>((_group, begins) => this.#begin(begins));
@@ -138,6 +120,7 @@ export class StepWrites extends StateReads {
         ...args.shared,
         ...args.own,
       ])) as CompleteReply,
+      step.begin,
     );
   }
   /**
@@ -151,13 +134,13 @@ export class StepWrites extends StateReads {
     spec: CompletionSpec,
   ): Promise<CompleteResult> {
     const { keys, args } = this.#completion(flow, requestId, step, spec);
-    return completeResult((await this.#batcher.complete(keys, args)) as CompleteReply);
+    return completeResult((await this.#batcher.complete(keys, args)) as CompleteReply, step.begin);
   }
   /** The script arguments of a completion: the spec part steps may share, and the step's own part. */
   #completion(
     flow: string,
     requestId: string,
-    { path, output, startedAt, owner }: CompletedStep,
+    { path, output, startedAt, owner, begin }: CompletedStep,
     spec: CompletionSpec,
   ): { keys: string[]; args: CompletionArgs } {
     const keys = this.keys.request(flow, requestId);
@@ -181,7 +164,17 @@ export class StepWrites extends StateReads {
           gate.length,
           ...gate,
         ],
-        own: [path, output, startedAt ?? '', owner, stateFields.length / 2, ...stateFields],
+        own: [
+          path,
+          output,
+          startedAt ?? '',
+          owner,
+          stateFields.length / 2,
+          ...stateFields,
+          ...(begin === undefined
+            ? ['']
+            : [begin.path, begin.owner, begin.fields.length, ...begin.fields]),
+        ],
       },
     };
   }

@@ -1,5 +1,7 @@
-import type { CompletionSpec } from '../store/state-results.js';
-import { ownerToken } from '../store/layout.js';
+import type { BeginResult, CompletedStep, CompletionSpec } from '../store/state-results.js';
+import { StepField, ownerToken, stepField } from '../store/layout.js';
+import type { TaskStep } from '../plan/steps.js';
+import { inputFields } from '../plan/inputs.js';
 import { traceProcess, serverOf } from '../tracing.js';
 import { RecordedFailure } from './attempt-errors.js';
 import type { Handed, Run } from './step-run.js';
@@ -45,6 +47,29 @@ export function inlineSuccessor(
 }
 
 /**
+ * The join (a successor waiting for several completions) that `run`'s job would run next if the
+ * completion of `run`'s step released it: the first successor {@link inlineSuccessor} could pick, when
+ * that is a join. The completion then begins it in the same script call (see `lua/completeStep.lua`),
+ * as `runInline` would right after, with the same owner token and input fields.
+ */
+export function inlineJoin(run: Run, spec: CompletionSpec): CompletedStep['begin'] {
+  const { successors } = spec;
+  const all = new Set<string>();
+  for (let i = 0; i < successors.length; i += 2) all.add(String(successors[i]));
+  const path = inlineSuccessor(run, spec, all);
+  if (path === undefined) return undefined;
+  const parents = successors[successors.indexOf(path) + 1];
+  const at = run.plan.resolve(path);
+  if (parents === 'e' || at?.step.kind !== 'task') return undefined;
+  return { path, owner: inlineOwner(run), fields: taskInputFields(path, at.step, at.keys) };
+}
+
+/** The data fields a task step's begin reads: an input given to rerun, then its parents' outputs. */
+export function taskInputFields(path: string, step: TaskStep, keys: readonly string[]): string[] {
+  return [stepField(StepField.input, path), ...inputFields(step, keys)];
+}
+
+/**
  * The owner token of steps run inside `run`'s job: the job delivery's own token and the path of the
  * job's step, so that it differs from the token of any step's own job, and a later delivery of the same
  * job (a higher delivery count) takes those steps over (see `lua/beginNode.lua`).
@@ -64,15 +89,17 @@ export async function runInline(
   run: Run,
   path: string,
   runStep: (run: Run) => Promise<void>,
-  handed?: Handed,
+  begins?: { readonly handed?: Handed | undefined; readonly begun?: BeginResult | undefined },
 ): Promise<void> {
   const at = run.plan.resolve(path);
   if (at === undefined) return;
   const { deps, plan, job, requestId } = run;
+  const { handed, begun } = begins ?? {};
   const inline = {
     depth: (run.inline?.depth ?? 0) + 1,
     owner: inlineOwner(run),
     ...(handed === undefined ? {} : { handed }),
+    ...(begun === undefined ? {} : { begun }),
   };
   const target = () => ({
     flow: plan.name,

@@ -106,7 +106,7 @@ export async function runItemBatch(run: Run, runStep: (run: Run) => Promise<void
     const input = inputs[i];
     const unchanged = run.deps.heldMarks(requestKey) === marks;
     const handed = input == null || !unchanged ? undefined : { output: input, context };
-    await runInline(run, rest[i] ?? '', runStep, handed);
+    await runInline(run, rest[i] ?? '', runStep, { handed });
   }
   if (failure !== undefined) throw failure;
 }

@@ -28,6 +28,7 @@ import { serverOf, traceProcess } from '../tracing.js';
 import type { CompletionSpec } from '../store/state-results.js';
 import { releaseSuccessors } from './successor-release.js';
 import { runItemBatch } from './item-batch.js';
+import { inlineJoin, taskInputFields } from './inline-successor.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -103,7 +104,7 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
     step.vertex.wait?.kind === 'signal' ? [stepField(StepField.signal, run.at.path)] : [];
   await guarded(
     run,
-    () => [stepField(StepField.input, run.at.path), ...inputFields(step, run.at.keys), ...signal],
+    () => [...taskInputFields(run.at.path, step, run.at.keys), ...signal],
     spec,
     async (begin) => {
       const inputs = signal.length === 0 ? begin.inputs : begin.inputs.slice(0, -1);
@@ -214,6 +215,7 @@ async function guarded(
   const owner = run.inline === undefined ? ownerToken(run.job) : run.inline.owner;
   const begin =
     handedOver(run, owner) ??
+    run.inline?.begun ??
     (await deps.store.beginNode(plan.name, requestId, { path: at.path, owner }, fields()));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
@@ -265,7 +267,15 @@ async function guarded(
   if (done === undefined) return; // parked: a wake job completes the step
   deps.metrics.observeNode(plan.name, 'completed', (performance.now() - started) / 1000);
   const { spec } = done;
-  const completed = { path: at.path, output: done.output, startedAt: begin.startedAt, owner };
+  // The join this job would run next begins with the completion that releases it.
+  const join = inlineJoin(run, spec);
+  const completed = {
+    path: at.path,
+    output: done.output,
+    startedAt: begin.startedAt,
+    owner,
+    ...(join === undefined ? {} : { begin: join }),
+  };
   const { inline = [], plain = [] } = spec.enqueueNow ?? {};
   const handed = { output: done.output, context: begin.context };
   // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes

@@ -5,6 +5,7 @@ import type { FlowPlan, ResolvedStep } from '../plan/flow-plan.js';
 import { jobId, type NodeJobData } from '../store/layout.js';
 import { type Carrier, serverOf, traceSend } from '../tracing.js';
 import type { ExecutorDeps } from './executor-deps.js';
+import type { BeginResult } from '../store/state-results.js';
 
 /** One job of one request, as the executor runs it. */
 export interface Run {
@@ -26,6 +27,8 @@ export interface Run {
     readonly owner: string;
     /** The output of its only parent, run just before it in this job: it begins without Redis. */
     readonly handed?: Handed;
+    /** A join begun by the completion that released it (see `inlineJoin`): it begins no more. */
+    readonly begun?: BeginResult;
   };
 }
 

@@ -81,6 +81,10 @@ export async function releaseSuccessors(
       : enqueue(run, others(result.ready), itemInputs, generation),
   ]);
   if (next === undefined) return;
-  // A successor whose only input is this output begins with it, as a job handed it would.
-  await runInline(run, next, step.runStep, inline.includes(next) ? handed : undefined);
+  // A successor whose only input is this output begins with it, as a job handed it would; a join
+  // this completion began (see `inlineJoin`) begins no more.
+  await runInline(run, next, step.runStep, {
+    handed: inline.includes(next) ? handed : undefined,
+    begun: result.begun,
+  });
 }

@@ -58,8 +58,9 @@ it('sends the completions of one request issued in one tick as a few script call
   await waitFor(() => calls.length >= 3, { timeoutMs: 2_000 }); // MONITOR lines trail the replies
   await new Promise((resolve) => setTimeout(resolve, 100));
   expect(calls).toHaveLength(3);
-  // The first call: 200 steps of one spec; the spec goes once, each step adds its own 5 arguments.
-  expect(argCounts[0]).toBeLessThan(200 * 5 + 30);
+  // The first call: 200 steps of one spec; the spec goes once, each step adds its own 6 arguments
+  // (path, output, start, owner, 0 extra fields, no join to begin).
+  expect(argCounts[0]).toBeLessThan(200 * 6 + 30);
   expect(results.slice(0, 449).every((r) => r.kind === 'released' && r.ready.length === 0)).toBe(
     true,
   );

@@ -26,6 +26,8 @@ function completion(step: {
   startedAt?: number;
   /** The completing attempt's owner token. */
   owner?: string;
+  /** The join to begin if this completion releases it: path, owner token, input fields. */
+  begin?: readonly [string, string, readonly string[]];
 }): { shared: (string | number)[]; own: (string | number)[]; now: number } {
   const { successors = [], stateFields = [] } = step;
   return {
@@ -48,6 +50,9 @@ function completion(step: {
       step.owner ?? '0.1',
       stateFields.length / 2,
       ...stateFields,
+      ...(step.begin === undefined
+        ? ['']
+        : [step.begin[0], step.begin[1], step.begin[2].length, ...step.begin[2]]),
     ],
   };
 }
@@ -180,6 +185,85 @@ describe('Lua scripts', () => {
     expect(await complete('C', ['D', 2])).toEqual([1, ['D'], ['D'], 0]);
     // A node that completed never begins again.
     expect(await begin('A', ['in'])).toEqual([1]);
+  });
+
+  it('begins the join a completion releases, when asked to, exactly as beginNode would after it', async () => {
+    const create = async (id: string) => {
+      const keys = new Keys(prefixFor()).request('diamond', id);
+      await runScript(
+        redis,
+        'createRequests',
+        [keys.state, keys.data],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      );
+      return keys;
+    };
+    const join = ['D', '1.1@C', ['i|D', 'o|B', 'o|C']] as const;
+    const keys = await create('r20');
+    const all = [keys.state, keys.data, keys.store, keys.held];
+    const complete = (node: string, begin?: typeof join) =>
+      runScript(redis, 'completeNode', all, completeArgs({ node, successors: ['D', 2], begin }));
+    // Not released yet: nothing begins.
+    expect(await complete('B', join)).toEqual([0, []]);
+    expect(await redis.hget(keys.state, 's|D')).toBeNull();
+    // Released: begun in the same call, under the given owner, with its inputs read.
+    expect(await complete('C', join)).toEqual([0, ['D'], 0, [0, 1, null, null, '"B"', '"C"']]);
+    expect(await redis.hmget(keys.state, 's|D', 'a|D', 'w|D')).toEqual(['running', '1', '1.1@C']);
+    // A repeat only re-derives the release, and names D started.
+    expect(await complete('C', join)).toEqual([1, ['D'], ['D'], 0]);
+    // A later delivery of the job takes D over, as from any attempt that began it.
+    expect(
+      await runScript(redis, 'beginNode', [keys.state, keys.data, keys.held], ['D', 1, '1.2@C']),
+    ).toEqual([0, 2, null]);
+
+    // The same completions without the begin leave D queued, for beginNode.
+    const plain = await create('r21');
+    const plainAll = [plain.state, plain.data, plain.store, plain.held];
+    for (const node of ['B', 'C'])
+      await runScript(
+        redis,
+        'completeNode',
+        plainAll,
+        completeArgs({ node, successors: ['D', 2] }),
+      );
+    expect(await redis.hget(plain.state, 's|D')).toBe('queued');
+
+    // While paused, the join is held, not begun.
+    const paused = await create('r22');
+    const pausedAll = [paused.state, paused.data, paused.store, paused.held];
+    await runScript(
+      redis,
+      'completeNode',
+      pausedAll,
+      completeArgs({ node: 'B', successors: ['D', 2] }),
+    );
+    await runScript(redis, 'controlRequest', pausedAll, ['pause', 1, 60_000, 'ch', 'm', 60_000]);
+    expect(
+      await runScript(
+        redis,
+        'completeNode',
+        pausedAll,
+        completeArgs({ node: 'C', successors: ['D', 2], begin: join }),
+      ),
+    ).toEqual([2, 'paused']);
+    expect(await redis.smembers(paused.held)).toEqual(['D']);
+    expect(await redis.hget(paused.state, 'w|D')).toBeNull();
+
+    // In a batch, the own parts with and without a begin keep their places.
+    const batched = await create('r23');
+    const c = completion({ node: 'C', successors: ['D', 2], begin: join });
+    const b = completion({ node: 'B', successors: ['D', 2] });
+    expect(
+      await runScript(
+        redis,
+        'completeNodes',
+        [batched.state, batched.data, batched.store, batched.held],
+        [c.now, 1, 1, ...b.shared, 2, ...b.own, ...c.own],
+      ),
+    ).toEqual([
+      [0, []],
+      [0, ['D'], 0, [0, 1, null, null, '"B"', '"C"']],
+    ]);
   });
 
   it('marks a successor enqueued by the caller queued, returns it only on a repeat, and never holds it', async () => {

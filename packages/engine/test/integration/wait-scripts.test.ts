@@ -41,7 +41,7 @@ async function request(name: string) {
       runScript(redis, 'completeNode', all, [
         3_000,
         ...[1, 60_000, 'ch', 'm', 0, '', '', 0],
-        ...[NODE, output, '', owner, 0],
+        ...[NODE, output, '', owner, 0, ''],
       ]),
     failTimeout: (owner: string) =>
       runScript(redis, 'failNode', all, [
