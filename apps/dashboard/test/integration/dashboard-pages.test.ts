@@ -137,13 +137,19 @@ describe('dashboard pages', () => {
     await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
       timeout: 10_000,
     });
-    expect(await page.textContent('[data-testid=request-result]')).toContain('"receipt": "r-1"');
+    // The result is fetched once the page shows the request completed.
+    await expect
+      .poll(() => page.textContent('[data-testid=request-result]'))
+      .toContain('"receipt": "r-1"');
 
     await page.click('tr[data-related=parent] a');
     await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
       timeout: 10_000,
     });
-    expect(await page.textContent('[data-testid=request-result]')).toContain('"notified": true');
+    // The result is fetched once the page shows the request completed.
+    await expect
+      .poll(() => page.textContent('[data-testid=request-result]'))
+      .toContain('"notified": true');
     // Full dates and durations: created, started (with its queueing), finished and the whole time.
     expect(await page.textContent('h1 + p.muted')).toMatch(
       /^flow expense · created \d{4}-\d\d-\d\d [\d:.]+ · started [\d: .-]+ \(queued \d+ ms\) · finished [\d: .-]+ · took \d+\.\d s$/,
