@@ -69,7 +69,7 @@ export async function releaseSuccessors(
   // The items of a for-each whose body is one task go several to a job, in the same batches each time.
   const { step: at } = run.at;
   const batched = at.kind === 'start' && batchedItemStep(run.plan, at) !== undefined;
-  await Promise.all([
+  const enqueued = Promise.all([
     batched
       ? enqueueItemBatches(run, { paths: plain, entries: plain, inputs: itemInputs })
       : enqueue(run, others(handOver ? plain : [...plain, ...inline]), itemInputs),
@@ -80,11 +80,19 @@ export async function releaseSuccessors(
       ? enqueueItemBatches(run, { paths: result.ready, entries: released, generation })
       : enqueue(run, others(result.ready), itemInputs, generation),
   ]);
-  if (next === undefined) return;
+  if (next === undefined) {
+    await enqueued;
+    return;
+  }
+  // The step this job runs next does not wait for its siblings' adds: the job ends only once both
+  // are done, and a redelivery repeats the completion, which adds again what never started.
   // A successor whose only input is this output begins with it, as a job handed it would; a join
   // this completion began (see `inlineJoin`) begins no more.
-  await runInline(run, next, step.runStep, {
-    handed: inline.includes(next) ? handed : undefined,
-    begun: result.begun,
-  });
+  await Promise.all([
+    enqueued,
+    runInline(run, next, step.runStep, {
+      handed: inline.includes(next) ? handed : undefined,
+      begun: result.begun,
+    }),
+  ]);
 }
