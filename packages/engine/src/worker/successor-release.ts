@@ -84,15 +84,18 @@ export async function releaseSuccessors(
     await enqueued;
     return;
   }
-  // The step this job runs next does not wait for its siblings' adds: the job ends only once both
-  // are done, and a redelivery repeats the completion, which adds again what never started.
+  // The step this job runs next does not wait for its siblings' adds. The job ends only once both
+  // are done, even when one fails (it must not be retried while its next step still runs here); a
+  // redelivery repeats the completion, which adds again what never started.
   // A successor whose only input is this output begins with it, as a job handed it would; a join
   // this completion began (see `inlineJoin`) begins no more.
-  await Promise.all([
+  const [added, ran] = await Promise.allSettled([
     enqueued,
     runInline(run, next, step.runStep, {
       handed: inline.includes(next) ? handed : undefined,
       begun: result.begun,
     }),
   ]);
+  if (added.status === 'rejected') throw added.reason;
+  if (ran.status === 'rejected') throw ran.reason;
 }
