@@ -54,13 +54,13 @@ export function inlineSuccessor(
  */
 export function inlineJoin(run: Run, spec: CompletionSpec): CompletedStep['begin'] {
   const { successors } = spec;
-  const all = new Set<string>();
-  for (let i = 0; i < successors.length; i += 2) all.add(String(successors[i]));
-  const path = inlineSuccessor(run, spec, all);
+  const parentsOf = new Map<string, string | number | undefined>();
+  for (let i = 0; i < successors.length; i += 2)
+    parentsOf.set(String(successors[i]), successors[i + 1]);
+  const path = inlineSuccessor(run, spec, new Set(parentsOf.keys()));
   if (path === undefined) return undefined;
-  const parents = successors[successors.indexOf(path) + 1];
   const at = run.plan.resolve(path);
-  if (parents === 'e' || at?.step.kind !== 'task') return undefined;
+  if (parentsOf.get(path) === 'e' || at?.step.kind !== 'task') return undefined;
   return { path, owner: inlineOwner(run), fields: taskInputFields(path, at.step, at.keys) };
 }
 
