@@ -91,9 +91,14 @@ local function read_spec(A, at)
   return S, succ_last + 4 + tonumber(A[succ_last + 3])
 end
 
+-- Where the join to begin is named in a step's own part starting at A[at] (see the header).
+local function begin_part_at(A, at)
+  return at + 5 + 2 * tonumber(A[at + 4])
+end
+
 -- The length of a step's own part starting at A[at] (see the header).
 local function own_length(A, at)
-  local begin_at = at + 5 + 2 * tonumber(A[at + 4])
+  local begin_at = begin_part_at(A, at)
   if A[begin_at] == '' then
     return begin_at + 1 - at
   end
@@ -277,7 +282,7 @@ local function complete_step(K, A, S, now, at)
     end
     return { 2, status }
   end
-  local begin_at = at + 5 + 2 * tonumber(A[at + 4])
+  local begin_at = begin_part_at(A, at)
   local join = A[begin_at]
   if join ~= '' then
     for _, successor in ipairs(ready) do

@@ -173,14 +173,14 @@ export function completeResult(
           completedRequest: true,
           ended: { parent: (reply[3] as string) || null, concurrencyKey: reply[4] || null },
         };
-      const begun = Array.isArray(reply[3]) && begin !== undefined ? reply[3] : undefined;
+      const begun = reply[3];
       return {
         kind: 'released',
         ready: (reply[1] as string[] | undefined) ?? [],
         completedRequest: false,
-        ...(begun === undefined || begin === undefined
-          ? {}
-          : { begun: beginResult(begun, begin.owner) }),
+        ...(Array.isArray(begun) && begin !== undefined
+          ? { begun: beginResult(begun, begin.owner) }
+          : {}),
       };
     }
     case ReplyCode.COMPLETED: {

@@ -54,6 +54,8 @@ export function inlineSuccessor(
  */
 export function inlineJoin(run: Run, spec: CompletionSpec): CompletedStep['begin'] {
   const { successors } = spec;
+  // Most completions (chains, roots) release no join: nothing to work out on this hot path.
+  if (successors.every((value, i) => i % 2 === 0 || value === 'e')) return undefined;
   const parentsOf = new Map<string, string | number | undefined>();
   for (let i = 0; i < successors.length; i += 2)
     parentsOf.set(String(successors[i]), successors[i + 1]);

@@ -22,6 +22,13 @@ function waiterFor(key: string) {
   return { redis, name, channel, waiter, announced, close };
 }
 
+/** Subscribes `waiter` and notes `key` as a request created here under that subscription. */
+async function createdHere(waiter: ResultWaiter, key: string): Promise<void> {
+  await waiter.onEnded(() => undefined);
+  expect(waiter.expectEnd(key)).toBe(true);
+  waiter.created(key, true);
+}
+
 /** A read that counts its calls and answers `status`. */
 function counted(status: () => string) {
   const calls = { reads: 0 };
@@ -94,9 +101,7 @@ it('keeps counting the ends for a wait while another wait of the same request re
 it('begins the wait for a request created here under the live subscription without reading', async () => {
   const { redis, channel, waiter, close } = waiterFor('f/r3');
   try {
-    await waiter.onEnded(() => undefined); // subscribed
-    expect(waiter.expectEnd('f/r3')).toBe(true);
-    waiter.created('f/r3', true);
+    await createdHere(waiter, 'f/r3');
     let status = 'running';
     const { calls, wait } = counted(() => status);
     const started = Date.now();
@@ -142,9 +147,7 @@ it('reads first when the request was not created here, when its end was heard, o
 it('reads first for requests noted before its subscriber reconnected', async () => {
   const { redis, name, waiter, close } = waiterFor('f/r5');
   try {
-    await waiter.onEnded(() => undefined);
-    waiter.expectEnd('f/r5');
-    waiter.created('f/r5', true);
+    await createdHere(waiter, 'f/r5');
     // Kill the subscriber connection; an announcement made while it is down would be lost.
     const clients = (await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
     const ids = clients
@@ -169,9 +172,7 @@ it('reads first for requests noted before its subscriber reconnected', async () 
 it('still ends an unread wait whose announcement never came, by its safety poll', async () => {
   const { waiter, close } = waiterFor('f/r7');
   try {
-    await waiter.onEnded(() => undefined);
-    waiter.expectEnd('f/r7');
-    waiter.created('f/r7', true);
+    await createdHere(waiter, 'f/r7');
     const { calls, wait } = counted(() => 'completed');
     const started = Date.now();
     expect(await waiter.waitForEnd('f/r7', wait)).toBe('completed');
