@@ -96,6 +96,13 @@ export interface FlowServiceOptions {
    */
   readonly closeTimeoutMs?: number;
   /**
+   * How long a node that no live worker can run (its request started on an older flow version whose
+   * code for it is gone) waits, with reason `STEP_UNAVAILABLE`, before it fails with that code.
+   * @defaultValue `DAGFLOW_STEP_UNAVAILABLE_TIMEOUT_MS`, else none: it waits until a process that has
+   *   the node starts, or the request is migrated
+   */
+  readonly stepUnavailableTimeoutMs?: number;
+  /**
    * Largest encoded output (bytes) a node may store; a larger one fails the node with `PAYLOAD_TOO_LARGE`.
    * @defaultValue `MAX_OUTPUT_BYTES`, else 1 MiB
    */
@@ -165,6 +172,7 @@ export interface ResolvedOptions {
   readonly maxForEachItems: number;
   readonly maxVersions: number;
   readonly closeTimeoutMs: number;
+  readonly stepUnavailableTimeoutMs: number | undefined;
   readonly logLevel: LogLevel;
   readonly logger: PinoLike | undefined;
   readonly metricsPort: number | undefined;
@@ -202,6 +210,11 @@ export function resolveOptions(
       intFrom(env['DAGFLOW_STALLED_INTERVAL_MS'], 'DAGFLOW_STALLED_INTERVAL_MS') ??
       4_000,
     closeTimeoutMs: options.closeTimeoutMs ?? 30_000,
+    stepUnavailableTimeoutMs: optionalPositive(
+      options.stepUnavailableTimeoutMs ??
+        intFrom(env['DAGFLOW_STEP_UNAVAILABLE_TIMEOUT_MS'], 'DAGFLOW_STEP_UNAVAILABLE_TIMEOUT_MS'),
+      'stepUnavailableTimeoutMs',
+    ),
     maxOutputBytes:
       options.maxOutputBytes ?? intFrom(env['MAX_OUTPUT_BYTES'], 'MAX_OUTPUT_BYTES') ?? 1024 * 1024,
     httpAllow:
@@ -223,6 +236,10 @@ export function resolveOptions(
     metricsPort: options.metricsPort ?? intFrom(env['METRICS_PORT'], 'METRICS_PORT'),
     metricsHost: options.metricsHost ?? (env['METRICS_HOST'] || '127.0.0.1'),
   };
+}
+
+function optionalPositive(value: number | undefined, name: string): number | undefined {
+  return value === undefined ? undefined : positiveInt(value, name);
 }
 
 /** The cluster when one is configured (option, then `REDIS_CLUSTER_NODES`), else the Redis URL. */

@@ -40,11 +40,15 @@ export type { Logger, LogLevel, PinoLike } from './logger.js';
 export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {
+  BulkMigrationResult,
   ConcurrencyKey,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,
   FlowOptions,
+  FlowVersionInfo,
+  Migration,
+  MigrationResult,
   NodeDetail,
   NodeError,
   NodeState,

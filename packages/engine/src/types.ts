@@ -48,6 +48,14 @@ export interface NodeState {
   readonly child?: RequestRef;
   /** Set on a queued node whose queue has no live worker: it runs when one starts. */
   readonly waiting?: 'waiting for worker';
+  /**
+   * Why a `waiting` node waits, when no live worker can run it: `STEP_UNAVAILABLE` (its request started
+   * on an older flow version whose code for this node no live process has). It runs as soon as a
+   * process that has the node starts, or the request is migrated (see `FlowClient.migrate`).
+   */
+  readonly reason?: 'STEP_UNAVAILABLE';
+  /** With `reason`: since when (ms since epoch) no live worker could run the node. */
+  readonly unavailableSince?: number;
   /** The saga compensation's outcome, once the request ended failed or stopped. */
   readonly compensation?: {
     readonly status: 'completed' | 'failed';
@@ -75,12 +83,78 @@ export interface RequestState {
   readonly error?: NodeError;
   /** For a child request: the parent request and the node (`dag.flow`) that runs it. */
   readonly parent?: RequestRef & { readonly node: string };
+  /** The flow version (shape) the request runs on: the one it started with, or the one it was migrated to. */
+  readonly version?: string;
+  /** Each migration of the request to a newer flow version, oldest first (see `FlowClient.migrate`). */
+  readonly migrations?: readonly Migration[];
   /**
    * Every vertex by path (`verify/face-detect`, `route/adult/welcome`, `each[42]/check`). Vertices outside
    * branches and for-each bodies are listed from the start (`pending` until they run); those inside appear
    * once they start.
    */
   readonly nodes: Readonly<Record<string, NodeState>>;
+}
+
+/** One migration of a request from one flow version to another. */
+export interface Migration {
+  readonly from: string;
+  readonly to: string;
+  /** When it was migrated (ms since epoch). */
+  readonly at: number;
+}
+
+/** What `FlowClient.migrate` answers: what the migration changed. */
+export interface MigrationResult extends Migration {
+  readonly requestId: string;
+  /** Nodes of the old shape that the new one lacks: their state and outputs were dropped. */
+  readonly dropped: readonly string[];
+  /**
+   * Nodes enqueued to run on the new shape (their parents are done), or held until `resume` (a paused
+   * request) or `rerun` (a failed or stopped one).
+   */
+  readonly released: readonly string[];
+}
+
+/** What `FlowClient.migrateAll` answers. */
+export interface BulkMigrationResult {
+  readonly from: string;
+  readonly to: string;
+  /** Live, paused, failed and stopped requests found on version `from` (of the flow's newest 5,000). */
+  readonly matched: number;
+  readonly migrated: number;
+  /** The requests that could not be migrated, each with its error's code and message. */
+  readonly failed: readonly {
+    readonly requestId: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
+}
+
+/** One published version of a flow, as `FlowClient.versions` lists it. */
+export interface FlowVersionInfo {
+  /** Hash of the version's description. */
+  readonly version: string;
+  /** Whether it is the flow's current version in the registry (what processes without its code start). */
+  readonly current: boolean;
+  /** The `revision` it was registered with (see `FlowOptions.revision`), when one was given. */
+  readonly revision?: number;
+  /** When it was first published (ms since epoch). */
+  readonly publishedAt: number;
+  /**
+   * Its live requests (of the flow's newest 5,000) by status; `running` counts requests whose nodes wait
+   * for signals, sleeps, child flows or an unavailable step too.
+   */
+  readonly requests: {
+    readonly pending: number;
+    readonly running: number;
+    readonly paused: number;
+  };
+  /** Live worker processes that can run each of its nodes (by path, outside branches and for-each bodies). */
+  readonly nodeWorkers: Readonly<Record<string, number>>;
+  /** Its nodes that no live worker can run: its requests wait there with `STEP_UNAVAILABLE`. */
+  readonly unavailable: readonly string[];
+  /** No live request runs on it: the code that serves only this version may be switched off. */
+  readonly drained: boolean;
 }
 
 /** What {@link FlowService.nodeDetail} answers: one node of a request. */
@@ -209,4 +283,13 @@ export interface FlowOptions {
    * @defaultValue the `input` schema's Standard JSON Schema, if any
    */
   readonly inputJsonSchema?: Readonly<Record<string, unknown>>;
+  /**
+   * The definition's revision, a number you raise with each deploy that changes the flow. The flow's
+   * current version (the one processes without its code start requests on) moves only forward: a
+   * process that publishes a lower revision than the current one's, or (without revisions) a version
+   * that was published before, does not make it current again. Roll back on purpose by deploying the
+   * old code with a higher revision (see docs/scaling.md).
+   * @defaultValue none: the order of first publication decides
+   */
+  readonly revision?: number;
 }

@@ -101,6 +101,18 @@ export const ErrorCode = {
   INVALID_SCHEDULE: 'INVALID_SCHEDULE',
   /** No schedule with that id exists for that flow. */
   SCHEDULE_NOT_FOUND: 'SCHEDULE_NOT_FOUND',
+  /**
+   * A node of an older flow version that no live worker can run (its code was removed or renamed by a
+   * deploy): the node waits, its request stays running; with `stepUnavailableTimeoutMs` it fails with
+   * this code after that long.
+   */
+  STEP_UNAVAILABLE: 'STEP_UNAVAILABLE',
+  /**
+   * A request cannot be migrated to its flow's current version as it stands: `details.reason` says why
+   * (`running`: a node runs now; `composite-changed`: a sub-DAG, branch or for-each in progress changed
+   * shape; `nothing-to-run`: the new shape would have no node left to run), `details.nodes` names the nodes.
+   */
+  MIGRATION_REFUSED: 'MIGRATION_REFUSED',
   /** An unexpected fault; the message says what failed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

@@ -18,6 +18,8 @@ import {
   upsertSchedule,
 } from './schedules.js';
 import { deliverSignal } from './signals.js';
+import { type MigrationDeps, migrateRequest, migrateVersion } from './request-migration.js';
+import type { BulkMigrationResult, MigrationResult } from '../types.js';
 
 export type { FlowClientOptions } from './flow-reader.js';
 
@@ -141,6 +143,43 @@ export class FlowClient extends FlowReader {
         { details: { flow: name, id } },
       );
     }
+  }
+
+  /**
+   * Moves a request to its flow's current version (shape): nodes completed under the same id keep their
+   * outputs, nodes the new shape lacks are dropped, nodes new to it run once their parents are done.
+   * A running, pending, paused, failed or stopped request may be migrated; it keeps its status (a paused
+   * one runs its released nodes on `resume`, a failed or stopped one on `rerun`). The migration is
+   * recorded in the request's state (`migrations`).
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` for a completed
+   *   request, `MIGRATION_REFUSED` (with `details.reason` and `details.nodes`) when the new shape cannot
+   *   apply as the request stands; nothing changed then
+   * @example
+   * ```ts
+   * const { from, to, released } = await client.migrate('order', requestId);
+   * ```
+   */
+  async migrate(name: string, requestId: string): Promise<MigrationResult> {
+    this.assertOpen();
+    return migrateRequest(this.#migrationDeps(), name, requestId);
+  }
+
+  /**
+   * Migrates every request of the flow on version `from` (of its newest 5,000) that may be migrated,
+   * one after the other; see {@link migrate}.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult> {
+    this.assertOpen();
+    return migrateVersion(this.#migrationDeps(), name, options.from);
+  }
+
+  #migrationDeps(): MigrationDeps {
+    return {
+      res: this.res,
+      plans: this.plans,
+      control: (flow, requestId, command) => this.#control(flow, requestId, command),
+    };
   }
 
   /** @internal Aborts this process's running attempts of a stopped request (a client runs none). */

@@ -4,9 +4,10 @@ import { createLogger, type Logger } from '../logger.js';
 import { PlanSource } from '../plan-source.js';
 import { ServiceResources } from '../service-resources.js';
 import { Keys } from '../store/keys.js';
-import type { FlowInfo, NodeDetail, RequestState } from '../types.js';
+import type { FlowInfo, FlowVersionInfo, NodeDetail, RequestState } from '../types.js';
 import type { WorkerInfo } from '../worker-directory.js';
 import { listFlows } from './flow-list.js';
+import { listVersions } from './flow-versions.js';
 import { nodeDetailOf } from './node-detail.js';
 import { nodeOutputOf, requestResult, requestState, waitForRequest } from './request-api.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
@@ -148,6 +149,16 @@ export class FlowReader {
    */
   async flows(): Promise<FlowInfo[]> {
     return listFlows(this.res.registry, this.plans);
+  }
+
+  /**
+   * Every published version of a flow, newest first, with its live requests and the live workers that
+   * can run each of its nodes: a version with no live request (`drained`) is safe to switch off.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async versions(name: string): Promise<FlowVersionInfo[]> {
+    await this.plans.get(name);
+    return listVersions(this.res, this.plans, name);
   }
 
   /**
