@@ -194,6 +194,15 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`,
     );
   }
+  if (
+    options.revision !== undefined &&
+    !(Number.isSafeInteger(options.revision) && options.revision >= 0)
+  ) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': revision must be an integer >= 0 (got ${String(options.revision)}).`,
+    );
+  }
   if (options.partitions !== undefined && !positive(options.partitions)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,

@@ -56,6 +56,18 @@ export class Metrics {
     labelNames: ['flow'],
     registers: [this.#registry],
   });
+  readonly #gaveBack = new Counter({
+    name: 'dagflow_step_give_backs_total',
+    help: 'Node jobs this process gave back to their queue: it has no code for their step (a rolling deploy).',
+    labelNames: ['flow'],
+    registers: [this.#registry],
+  });
+  readonly #unavailable = new Counter({
+    name: 'dagflow_step_unavailable_total',
+    help: 'Steps this process found that no live worker can run (STEP_UNAVAILABLE): they wait for one.',
+    labelNames: ['flow'],
+    registers: [this.#registry],
+  });
   readonly #durations = new Histogram({
     name: 'dagflow_node_duration_seconds',
     help: 'Duration of node attempts run in this process.',
@@ -90,6 +102,16 @@ export class Metrics {
   /** A node attempt finished after it lost the node (stop + rerun, a takeover): its result was dropped. */
   staleAttempt(flow: string): void {
     this.#stale.inc({ flow });
+  }
+
+  /** A job was given back: this process has no code for its step. */
+  gaveBack(flow: string): void {
+    this.#gaveBack.inc({ flow });
+  }
+
+  /** A step was found that no live worker can run (`STEP_UNAVAILABLE`). */
+  stepUnavailable(flow: string): void {
+    this.#unavailable.inc({ flow });
   }
 
   /** A node attempt ended with `outcome` after `seconds`. */

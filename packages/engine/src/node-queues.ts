@@ -107,6 +107,13 @@ export class NodeQueues {
     return queue;
   }
 
+  /** The queue of the flow with that BullMQ name (made by `Keys.queueName`). */
+  queueNamed(flow: string, queueName: string): Queue<NodeJobData> {
+    const dot = queueName.indexOf('}.');
+    const name = dot === -1 ? '' : queueName.slice(dot + 2);
+    return this.queue(flow, name, this.keys.partitionOfQueue(queueName));
+  }
+
   /** The partition a request was placed in (read once from its state, then remembered). */
   async partitionOf(flow: string, requestId: string): Promise<Partition> {
     const key = `${flow}/${requestId}`;

@@ -15,6 +15,8 @@ export class PlanSource {
   readonly #remote = new Map<string, { readonly plan: FlowPlan; readonly at: number }>();
   /** Every version seen, by `flow@version`: requests run to their end on the version they started with. */
   readonly #versions = new Map<string, FlowPlan>();
+  /** Versions rebuilt without code, by `flow@version` (see {@link described}). */
+  readonly #described = new Map<string, FlowPlan>();
 
   constructor(
     private readonly registry: () => Registry,
@@ -29,7 +31,8 @@ export class PlanSource {
 
   /**
    * The plan of one version of a flow: kept here when this process registered or changed it, else
-   * rebuilt from the registry (without handlers).
+   * rebuilt from the registry: with this process's code for the flow where it registered one (a request
+   * keeps its shape, each node runs the code this process has now for it), else without code.
    * @throws DagflowError `FLOW_NOT_FOUND` when that version was never published
    */
   async version(name: string, version: string): Promise<FlowPlan> {
@@ -47,8 +50,33 @@ export class PlanSource {
         },
       );
     }
-    const plan = planFrom(published, new Map(), this.limits());
+    const local = this.#local.get(name);
+    const plan = planFrom(published, new Map(), this.limits(), local);
     this.#versions.set(`${name}@${version}`, plan);
+    return plan;
+  }
+
+  /**
+   * One published version of a flow rebuilt from its description alone (no code of this process): its
+   * shape, and which of its steps need code (`FlowPlan.lacks`).
+   * @throws DagflowError `FLOW_NOT_FOUND` when that version was never published
+   */
+  async described(name: string, version: string): Promise<FlowPlan> {
+    const key = `${name}@${version}`;
+    const known = this.#described.get(key);
+    if (known !== undefined) return known;
+    const published = await this.registry().loadVersion(name, version);
+    if (published === undefined) {
+      throw new DagflowError(
+        ErrorCode.FLOW_NOT_FOUND,
+        `Flow '${name}' has no version '${version}'.`,
+        {
+          details: { flow: name, version },
+        },
+      );
+    }
+    const plan = planFrom(published, new Map(), this.limits());
+    this.#described.set(key, plan);
     return plan;
   }
 
@@ -109,16 +137,22 @@ export class PlanSource {
   }
 }
 
-/** A plan rebuilt from a published definition, with real handlers for the given node paths. */
+/**
+ * A plan rebuilt from a published definition, with real handlers for the given node paths, and with the
+ * code and flow options of `code` (this process's plan of the flow, of whatever version) where its DAG
+ * has the same vertices (see `dagFromDescription`).
+ */
 export function planFrom(
   published: PublishedFlow,
   handlers: ReadonlyMap<string, Handler<never, unknown>>,
   limits: PlanLimits,
+  code?: FlowPlan,
 ): FlowPlan {
   const { description } = published;
-  const dag = dagFromDescription(description, handlers);
+  const dag = dagFromDescription(description, handlers, code?.dag);
   // The input's JSON Schema is part of the description (and of its version): keep it.
-  const hooks =
+  const schema =
     description.inputSchema === undefined ? {} : { inputJsonSchema: description.inputSchema };
-  return new FlowPlan(published.name, dag, hooks, { limits });
+  const hooks = code === undefined ? schema : { ...code.hooks, ...schema };
+  return new FlowPlan(published.name, dag, hooks, { limits, published: published.version });
 }

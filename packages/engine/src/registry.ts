@@ -3,6 +3,8 @@ import type { RedisClient } from './redis-connection.js';
 import type { Keys } from './store/keys.js';
 import type { FlowPlan } from './plan/flow-plan.js';
 import { capVersions } from './version-cap.js';
+import { runScript } from './store/scripts.js';
+import { ReplyCode } from './store/reply-codes.js';
 import { type ConcurrencyDescription, describeConcurrency } from './concurrency-keys.js';
 
 function concurrencyField(plan: FlowPlan): { concurrency?: ConcurrencyDescription } {
@@ -20,6 +22,8 @@ export interface PublishedFlow {
   readonly origin?: FlowOrigin;
   /** The flow's concurrency option as data (a key function shows as `key: 'function'`); absent: none. */
   readonly concurrency?: ConcurrencyDescription;
+  /** The `revision` it was registered with (see `FlowOptions.revision`); absent: none. Added with T3-1. */
+  readonly revision?: number;
 }
 
 /** How a flow was defined: in code (`register()`) or as data (`registerDefinition()`). */
@@ -45,10 +49,12 @@ export class Registry {
   ) {}
 
   /**
-   * Publishes a flow's definition (the latest registration wins), then drops the oldest versions over
-   * `maxVersions` that no live request runs on.
+   * Publishes a flow's definition, then drops the oldest versions over `maxVersions` that no live
+   * request runs on. It becomes the flow's current version only forward (see `lua/publishFlow.lua`):
+   * a new definition, a higher `revision`, or `force` (a run-time change). Answers whether it is current.
    */
-  async publish(plan: FlowPlan, origin: FlowOrigin): Promise<void> {
+  async publish(plan: FlowPlan, origin: FlowOrigin, force = false): Promise<boolean> {
+    const { revision } = plan.hooks;
     const published: PublishedFlow = {
       name: plan.name,
       version: plan.version,
@@ -56,11 +62,31 @@ export class Registry {
       publishedAt: Date.now(),
       origin,
       ...concurrencyField(plan),
+      ...(revision === undefined ? {} : { revision }),
     };
-    const text = JSON.stringify(published);
-    await this.redis.hset(this.keys.registry, plan.name, text);
-    await this.redis.hset(this.keys.versions(plan.name), plan.version, text);
+    const [code, stored] = (await runScript(
+      this.redis,
+      'publishFlow',
+      [this.keys.versions(plan.name), this.keys.currentVersion(plan.name)],
+      [plan.version, JSON.stringify(published), revision ?? '', force ? '1' : '0'],
+    )) as [number, string];
+    const current = code === ReplyCode.OK;
+    if (current) await this.redis.hset(this.keys.registry, plan.name, stored);
     await capVersions(this.redis, this.keys, plan.name, this.maxVersions);
+    return current;
+  }
+
+  /** The flow's current version, as the last publish decided it, or undefined. */
+  async currentVersion(name: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.currentVersion(name), 'version')) ?? undefined;
+  }
+
+  /** Every published version of a flow (of the newest `maxVersions`, and those live requests run on). */
+  async listVersions(name: string): Promise<PublishedFlow[]> {
+    const all = await this.redis.hvals(this.keys.versions(name));
+    return all
+      .map((text) => JSON.parse(text) as PublishedFlow)
+      .sort((a, b) => b.publishedAt - a.publishedAt);
   }
 
   /** One published version of a flow, or undefined. */

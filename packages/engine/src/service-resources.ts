@@ -6,6 +6,7 @@ import { FlowPartitions } from './flow-partitions.js';
 import { NodeQueues } from './node-queues.js';
 import { Registry } from './registry.js';
 import { WorkerDirectory } from './worker-directory.js';
+import { StepCapability } from './step-capability.js';
 import { RequestIndex } from './client/request-index.js';
 import { RequestWatch } from './client/request-watch.js';
 import { ResultWaiter } from './client/result-waiter.js';
@@ -31,6 +32,7 @@ export class ServiceResources {
   #watch: RequestWatch | undefined;
   #registry: Registry | undefined;
   #directory: WorkerDirectory | undefined;
+  #capability: StepCapability | undefined;
   #logs: NodeLogWriter | undefined;
   #debounce: DebounceStore | undefined;
   #slots: KeySlots | undefined;
@@ -107,6 +109,12 @@ export class ServiceResources {
     const { completedMs, failedMs } = this.options.retention;
     this.#logs ??= new NodeLogWriter(this.redis, this.keys, Math.max(completedMs, failedMs));
     return this.#logs;
+  }
+
+  /** Which live workers can run which steps of each flow (see `step-capability.ts`). */
+  get capability(): StepCapability {
+    this.#capability ??= new StepCapability(this.redis, this.keys);
+    return this.#capability;
   }
 
   get directory(): WorkerDirectory {

@@ -175,11 +175,7 @@ export class FlowClient extends FlowReader {
   }
 
   #migrationDeps(): MigrationDeps {
-    return {
-      res: this.res,
-      plans: this.plans,
-      control: (flow, requestId, command) => this.#control(flow, requestId, command),
-    };
+    return { res: this.res, plans: this.plans };
   }
 
   /** @internal Aborts this process's running attempts of a stopped request (a client runs none). */

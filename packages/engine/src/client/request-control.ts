@@ -60,8 +60,8 @@ async function holdWaitingRoots(
  * Enqueues what a resume or rerun released, each step under its generation, then confirms them (until
  * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`).
  */
-async function enqueueReleased(
-  deps: ControlDeps,
+export async function enqueueReleased(
+  deps: Pick<ControlDeps, 'queues' | 'store'>,
   plan: FlowPlan,
   requestId: string,
   released: { readonly steps: readonly string[]; readonly generations?: readonly number[] },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
 import { describeDag, isHandledElsewhere, validateDag } from '@dagflow/flow';
+import { lacksCode } from './code-presence.js';
 import { decode } from '../codec.js';
 import type { FlowOptions } from '../types.js';
 import { type PlanLimits, compileSteps } from './compile.js';
@@ -32,6 +33,8 @@ export class FlowPlan {
   readonly #order: Map<string, number>;
   /** Whether some task runs on a named queue (a step owned by another service). */
   readonly #hasNamedQueues: boolean;
+  /** Templates of the steps whose code this process lacks (see `code-presence.ts`). */
+  readonly #lacking: ReadonlySet<string>;
 
   /** @throws DagValidationError when the DAG is invalid. */
   constructor(
@@ -44,17 +47,25 @@ export class FlowPlan {
       readonly changeOf?: { readonly version: string; readonly change: string };
       /** The service's run-time limits (`maxForEachItems`). */
       readonly limits: PlanLimits;
+      /**
+       * The version this plan was published as, for a published description rebuilt with this
+       * process's code (its hooks and input schema may differ from the description's).
+       */
+      readonly published?: string;
     },
   ) {
-    const { changeOf, limits } = options;
+    const { changeOf, limits, published } = options;
     this.graph = validateDag(dag);
     this.description = withInputSchema(describeDag(this.graph), hooks);
     const source =
       changeOf === undefined
         ? JSON.stringify(this.description)
         : `${changeOf.version}\n${changeOf.change}\n${Date.now()}`;
-    this.version = createHash('sha256').update(source).digest('hex').slice(0, 12);
+    this.version = published ?? createHash('sha256').update(source).digest('hex').slice(0, 12);
     this.#steps = compileSteps(this.graph, limits);
+    this.#lacking = new Set(
+      [...this.#steps.values()].flatMap((step) => (lacksCode(step) ? [step.template] : [])),
+    );
     this.roots = this.graph.roots.map((id) =>
       this.graph.nodes.get(id)?.vertex.kind === 'task' ? id : `${id}${START}`,
     );
@@ -107,6 +118,30 @@ export class FlowPlan {
   queueOfNode(path: string): string | undefined {
     const step = this.#steps.get(path);
     return step?.kind === 'task' && step.queue !== '' ? step.queue : undefined;
+  }
+
+  /**
+   * Whether this process lacks code the step runs (a handler, condition, for-each function, aggregator or
+   * edge transform): the plan was rebuilt from a published version whose step this process's code does
+   * not have at that place, or the step is handled by another service.
+   */
+  lacks(template: string): boolean {
+    return this.#lacking.size > 0 && this.#lacking.has(template);
+  }
+
+  /** Whether the flow has a step with this template. */
+  hasStep(template: string): boolean {
+    return this.#steps.has(template);
+  }
+
+  /** The templates of the steps this process has the code for (see {@link lacks}). */
+  get codeSteps(): readonly string[] {
+    return [...this.#steps.keys()].filter((template) => !this.#lacking.has(template));
+  }
+
+  /** The templates of the steps this process lacks code for (see {@link lacks}). */
+  get lacking(): ReadonlySet<string> {
+    return this.#lacking;
   }
 
   /** The step kind and vertex path of an instance path's template, for state display. */

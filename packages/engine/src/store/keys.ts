@@ -73,9 +73,34 @@ export class Keys {
     return `${this.prefix}:versions:{${flow}}`;
   }
 
+  /**
+   * Hash: the flow's current version (field `version`) and its revision (field `revision`), in the
+   * flow's slot beside {@link versions} (see `lua/publishFlow.lua`).
+   */
+  currentVersion(flow: string): string {
+    return `${this.prefix}:current:{${flow}}`;
+  }
+
   /** Hash: live workers of a flow, `<queue>|<workerId>` -> heartbeat expiry (ms). */
   workers(flow: string): string {
     return `${this.prefix}:workers:{${flow}}`;
+  }
+
+  /**
+   * Hash: per live worker process of a flow, the steps it has code for, `<workerId>` ->
+   * `<heartbeat expiry ms> <JSON array of step templates>` (see `step-capability.ts`).
+   */
+  capable(flow: string): string {
+    return `${this.prefix}:capable:{${flow}}`;
+  }
+
+  /**
+   * Sorted set: the flow's jobs that wait because no live worker can run their step (`STEP_UNAVAILABLE`),
+   * member the JSON array `[queue name, job id, step template]`, score: since when (ms). A worker that starts with
+   * code for one of them runs it at once.
+   */
+  unavailable(flow: string): string {
+    return `${this.prefix}:unavailable:{${flow}}`;
   }
 
   /** The keys of one request. */

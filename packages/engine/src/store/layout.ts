@@ -57,6 +57,11 @@ export const StepField = {
   gate: 'g|',
   /** Data hash: the encoded payload delivered to a signal node (kept across reruns). */
   signal: 'sg|',
+  /**
+   * State hash: since when (ms) no live worker can run the queued step (`STEP_UNAVAILABLE`, see
+   * `lua/markUnavailable.lua`); read only while the step is queued. Added with T3-1.
+   */
+  unavailable: 'u|',
 } as const;
 
 /** One of the per-step field prefixes. */
@@ -108,6 +113,8 @@ export const RequestField = {
   debounceDue: 'debounceDue',
   /** The partition the request was placed in (`<count>.<index>`); absent: the flow's own queue. */
   partition: 'partition',
+  /** The request's migrations to newer flow versions (JSON array of `{ from, to, at }`). Added with T3-1. */
+  migrations: 'migrations',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */

@@ -1,6 +1,13 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START, vertexPath } from '../plan/paths.js';
-import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
+import type {
+  Migration,
+  NodeError,
+  NodeState,
+  NodeStatus,
+  RequestState,
+  RequestStatus,
+} from '../types.js';
 import { childRequestId, pathOfField, RequestField, stepField, StepField } from './layout.js';
 
 /**
@@ -24,6 +31,8 @@ export function requestStateOf(
   }
   const error = fields[RequestField.error];
   const parent = fields[RequestField.parent];
+  const version = fields[RequestField.version];
+  const migrations = fields[RequestField.migrations];
   if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
   return {
     requestId,
@@ -38,6 +47,8 @@ export function requestStateOf(
       : { waitingForKey: fields[RequestField.waitingForKey] }),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
+    ...(version === undefined ? {} : { version }),
+    ...(migrations === undefined ? {} : { migrations: JSON.parse(migrations) as Migration[] }),
     nodes,
   };
 }
@@ -80,8 +91,14 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
   const error = fields[stepField(StepField.error, source)];
   const picked = fields[stepField(StepField.picked, path)];
   const compensation = fields[stepField(StepField.compensation, path)];
+  // A queued step that no live worker can run waits (see `lua/markUnavailable.lua`).
+  const unavailable =
+    status === 'queued' ? fields[stepField(StepField.unavailable, source)] : undefined;
   return {
-    status: status as NodeStatus,
+    status: unavailable === undefined ? (status as NodeStatus) : 'waiting',
+    ...(unavailable === undefined
+      ? {}
+      : { reason: 'STEP_UNAVAILABLE' as const, unavailableSince: Number(unavailable) }),
     attempts: attemptsOf(fields, source),
     ...optionalNumber(
       'startedAt',

@@ -24,6 +24,9 @@ export const SCRIPT_NAMES = [
   'debouncePointer',
   'admitKey',
   'releaseKey',
+  'markUnavailable',
+  'publishFlow',
+  'migrateRequest',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

@@ -1,6 +1,7 @@
 import { type RedisClient, isCluster } from '../redis-connection.js';
 import { type Keys, type RequestKeys, allKeys } from './keys.js';
 import { ReplyCode } from './reply-codes.js';
+import { StepField, stepField } from './layout.js';
 import { runScript } from './scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
 import type { NodeError } from '../types.js';
@@ -106,6 +107,31 @@ export class StepWrites extends StateReads {
     const { state } = this.keys.request(flow, requestId);
     await runScript(this.redis, 'markRunning', [state], [step.path, startedAt, step.owner]);
   }
+  /**
+   * Marks a queued step that no live worker can run (`STEP_UNAVAILABLE`); answers since when it is (the
+   * first mark's time), or undefined when the step began or ended, or the request is gone. See
+   * `lua/markUnavailable.lua`.
+   */
+  async markUnavailable(
+    flow: string,
+    requestId: string,
+    path: string,
+    now: number,
+  ): Promise<number | undefined> {
+    const { state } = this.keys.request(flow, requestId);
+    const reply = (await runScript(this.redis, 'markUnavailable', [state], [path, now])) as [
+      number,
+      string?,
+    ];
+    return reply[0] === ReplyCode.OK ? Number(reply[1]) : undefined;
+  }
+
+  /** Forgets that a step was unavailable (a worker with its code runs it now). */
+  async clearUnavailable(flow: string, requestId: string, path: string): Promise<void> {
+    const { state } = this.keys.request(flow, requestId);
+    await this.redis.hdel(state, stepField(StepField.unavailable, path));
+  }
+
   /** Stores the step's output and releases ready successors; see `lua/completeStep.lua`. */
   async completeNode(
     flow: string,

@@ -24,6 +24,7 @@ import type { DebounceStore } from '../store/debounce-store.js';
 import type { KeySlots } from '../store/key-slots.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ExecuteOptions } from '../types.js';
+import type { StepCapability } from '../step-capability.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -52,6 +53,10 @@ export interface ExecutorDeps {
   readonly debounce: DebounceStore;
   /** The slots of concurrency keys. */
   readonly slots: KeySlots;
+  /** Which live workers can run which steps (see `step-capability.ts`). */
+  readonly capability: StepCapability;
+  /** See `FlowServiceOptions.stepUnavailableTimeoutMs`. */
+  readonly stepUnavailableTimeoutMs: number | undefined;
   /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
   readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }

@@ -61,7 +61,13 @@ export class FlowServing {
 
   /** Publishes a flow registered here and serves its own queue and the queues of its local handlers. */
   async serveLocal(plan: FlowPlan): Promise<void> {
-    await this.parts.res.registry.publish(plan, this.parts.originOf(plan.name));
+    const current = await this.parts.res.registry.publish(plan, this.parts.originOf(plan.name));
+    if (!current)
+      this.parts.log.warn('flow version published, not made current: an older definition', {
+        flow: plan.name,
+        version: plan.version,
+        ...(plan.hooks.revision === undefined ? {} : { revision: plan.hooks.revision }),
+      });
     await this.#workerPool().serve(plan, plan.localQueues, (version) =>
       this.parts.plans.version(plan.name, version),
     );
@@ -91,7 +97,7 @@ export class FlowServing {
     const { res, log, originOf } = this.parts;
     if (this.#working) {
       res.registry
-        .publish(plan, originOf(plan.name))
+        .publish(plan, originOf(plan.name), true)
         .catch((error: unknown) =>
           log.error('could not publish a flow change', { flow: plan.name, error: String(error) }),
         );
@@ -181,6 +187,8 @@ export class FlowServing {
         execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
         debounce: res.debounce,
         slots: res.slots,
+        capability: res.capability,
+        stepUnavailableTimeoutMs: options.stepUnavailableTimeoutMs,
       },
       options,
       registry: res.registry,

@@ -14,7 +14,20 @@ import type { RunningJobs } from './running-jobs.js';
 import { startScheduledRequest } from './schedule-tick.js';
 import { waitForDebounce } from './debounce-gate.js';
 import { admitRoot } from '../concurrency-keys.js';
+import { giveBack } from './step-give-back.js';
 import type { Partition } from '../store/partitions.js';
+
+/** The step of a job when the plan lacks its code here (see `FlowPlan.lacks`). */
+function lackedStep(
+  plan: FlowPlan,
+  job: Job<NodeJobData>,
+): { readonly path: string; readonly template: string } | undefined {
+  const path = parseJobId(job.id ?? '')?.path;
+  const at = path === undefined ? undefined : plan.resolve(path);
+  return at !== undefined && plan.lacks(at.step.template)
+    ? { path: at.path, template: at.step.template }
+    : undefined;
+}
 
 /** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
 const MAX_STALLED = 2;
@@ -47,12 +60,15 @@ export function startFlowWorker(
     // A request runs to its end on the definition version it started with.
     async (job, token): Promise<void> => {
       if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
-      if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
-      // The flow's options as registered here decide its concurrency key.
-      await admitRoot(deps, plan, { job, token });
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
+      // A step of a version whose code for it this process lacks goes back for a process that has it.
+      const missing = jobPlan.lacking.size === 0 ? undefined : lackedStep(jobPlan, job);
+      if (missing !== undefined) return giveBack(deps, jobPlan, job, { ...missing, token });
+      if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
+      // The flow's options as registered here decide its concurrency key.
+      await admitRoot(deps, plan, { job, token });
       return options.running.track(plan.name, job.id, (runs) =>
         locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
       );

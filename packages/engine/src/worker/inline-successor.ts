@@ -20,9 +20,10 @@ export const INLINE_DEPTH = 64;
  * fetch and a move-to-finished saved per step), while every step still begins, completes and is fenced
  * through the request state as its own job would.
  *
- * The choice depends only on the plan and on which successors were released, so a repeated completion
- * (the job delivered again after its worker died) picks the same step and takes it over from the dead
- * delivery (see `inlineOwner`).
+ * The choice depends only on the plan, the code of the process and which successors were released, so
+ * a repeated completion (the job delivered again after its worker died) picks the same step on a worker
+ * of the same code and takes it over from the dead delivery (see `inlineOwner`); a worker without that
+ * step's code enqueues it instead, and its job takes the step over the same way.
  */
 export function inlineSuccessor(
   run: Run,
@@ -40,6 +41,8 @@ export function inlineSuccessor(
     const step = plan.resolve(path)?.step;
     if (step?.kind !== 'task' || step.vertex.wait !== undefined || plan.queueOf(path) !== queue)
       continue;
+    // A step whose code this process lacks (an older version's) goes to a process that has it.
+    if (plan.lacks(step.template)) continue;
     if ((step.jobOptions.attempts ?? 1) !== 1 || step.jobOptions.delay !== undefined) continue;
     return path;
   }

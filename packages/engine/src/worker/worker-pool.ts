@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
 import type { ResolvedOptions } from '../config.js';
 import { startFlowWorker } from './flow-worker.js';
+import { promoteRunnable } from './step-give-back.js';
 import { RunningJobs } from './running-jobs.js';
 import { ENGINE_VERSION } from '../engine-version.js';
 import type { WorkerDirectory } from '../worker-directory.js';
@@ -67,7 +68,9 @@ export class WorkerPool {
     this.#serving.push(serving);
     await this.#startMissing(serving, await this.deps.partitions.countOf(plan));
     await this.deps.registry.heartbeat(plan.name, queues, this.deps.workerId);
+    await this.#announceSteps(plan.name);
     await this.#announce();
+    await promoteRunnable(this.deps.executor, plan);
     this.#heartbeat ??= setInterval(() => void this.#beat(), WORKER_TTL_MS / 3).unref();
   }
 
@@ -123,9 +126,10 @@ export class WorkerPool {
     this.#workers.length = 0;
     await Promise.race([
       Promise.all([
-        ...[...byFlow].map(([flow, queues]) =>
+        ...[...byFlow].flatMap(([flow, queues]) => [
           this.deps.registry.withdraw(flow, queues, this.deps.workerId),
-        ),
+          this.deps.executor.capability.withdraw(flow, this.deps.workerId),
+        ]),
         this.deps.directory.withdraw(this.deps.workerId),
       ]),
       sleep(drainMs),
@@ -135,12 +139,23 @@ export class WorkerPool {
   async #beat(): Promise<void> {
     try {
       for (const serving of this.#serving) await this.#startMissing(serving);
-      for (const [flow, queues] of this.#byFlow())
+      for (const [flow, queues] of this.#byFlow()) {
         await this.deps.registry.heartbeat(flow, queues, this.deps.workerId);
+        await this.#announceSteps(flow);
+      }
       await this.#announce();
+      for (const { plan } of this.#serving) await promoteRunnable(this.deps.executor, plan);
     } catch (error) {
       this.deps.executor.log.warn('worker heartbeat failed', { error: String(error) });
     }
+  }
+
+  /** Announces the steps of the flow this process has code for (see `step-capability.ts`). */
+  async #announceSteps(flow: string): Promise<void> {
+    const steps = new Set(
+      this.#serving.filter(({ plan }) => plan.name === flow).flatMap(({ plan }) => plan.codeSteps),
+    );
+    await this.deps.executor.capability.announce(flow, this.deps.workerId, [...steps]);
   }
 
   async #announce(): Promise<void> {

@@ -1,0 +1,95 @@
+--[[
+  Moves a request to another version of its flow (see plan/migration-plan.ts, which works out the
+  changes from the state it read), provided the state is still as read: its status, generation and
+  every step status (fields s|) unchanged. Otherwise nothing is written and the caller reads again.
+
+  KEYS[1] state hash   KEYS[2] data hash   KEYS[3] held set
+  ARGV[1] status read   ARGV[2] generation read, or ''   ARGV[3] JSON object of the s| fields read
+  ARGV[4] the new version   ARGV[5] JSON of this migration ({ from, to, at })
+  ARGV[6] JSON array of state fields to delete   ARGV[7] JSON array of data fields to delete
+  ARGV[8] JSON array of [field, value] state fields to set
+  ARGV[9] JSON array of steps to fence   ARGV[10] JSON array of steps to release
+
+  The generation is bumped, and every fenced step gets the owner 'r<generation>', so that its jobs of
+  earlier generations (which carry the old version) no longer start (see beginNode.lua) and attempts
+  still finishing write nothing. A running request gets the released steps as a resume would (field
+  resuming, confirmed by clearResuming.lua once enqueued); a paused, failed or stopped one holds them for
+  resume or rerun.
+
+  Returns
+    { 0, generation, steps, generations }  migrated; steps to enqueue now (running) with their generations
+    { 0, generation, {}, {} }              migrated; the steps are held
+    { 2, status }                          the state changed since it was read; nothing written
+    { -1 }                                 no such request
+]]
+--- @keys 3
+--- @replies OK NOT_RUNNING MISSING
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then
+  return { -1 }
+end
+if status ~= ARGV[1] or (redis.call('HGET', KEYS[1], 'generation') or '') ~= ARGV[2] then
+  return { 2, status }
+end
+local expected = cjson.decode(ARGV[3])
+local all = redis.call('HGETALL', KEYS[1])
+local seen = 0
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 's|' then
+    if expected[all[i]] ~= all[i + 1] then
+      return { 2, status }
+    end
+    seen = seen + 1
+  end
+end
+local count = 0
+for _ in pairs(expected) do
+  count = count + 1
+end
+if count ~= seen then
+  return { 2, status }
+end
+
+local function each(list, command, key)
+  for i = 1, #list, 1000 do
+    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+  end
+end
+
+each(cjson.decode(ARGV[6]), 'HDEL', KEYS[1])
+each(cjson.decode(ARGV[7]), 'HDEL', KEYS[2])
+for _, pair in ipairs(cjson.decode(ARGV[8])) do
+  redis.call('HSET', KEYS[1], pair[1], pair[2])
+end
+local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+for _, step in ipairs(cjson.decode(ARGV[9])) do
+  redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
+end
+local migrations = cjson.decode(redis.call('HGET', KEYS[1], 'migrations') or '[]')
+migrations[#migrations + 1] = cjson.decode(ARGV[5])
+redis.call('HSET', KEYS[1], 'version', ARGV[4], 'migrations', cjson.encode(migrations))
+
+local release = cjson.decode(ARGV[10])
+if status == 'running' then
+  -- As a resume: the steps of an interrupted resume go again under theirs, the released under this one.
+  local pending = cjson.decode(redis.call('HGET', KEYS[1], 'resuming') or '{}')
+  for _, step in ipairs(release) do
+    pending[step] = generation
+    redis.call('HSETNX', KEYS[1], 's|' .. step, 'queued')
+  end
+  local steps, generations = {}, {}
+  for step, g in pairs(pending) do
+    steps[#steps + 1] = step
+    generations[#generations + 1] = g
+  end
+  if #steps > 0 then
+    redis.call('HSET', KEYS[1], 'resuming', cjson.encode(pending))
+  end
+  return { 0, generation, steps, generations }
+end
+redis.call('DEL', KEYS[3])
+if #release > 0 then
+  each(release, 'SADD', KEYS[3])
+  redis.call('HSET', KEYS[1], 'hasHeld', '1')
+end
+return { 0, generation, {}, {} }

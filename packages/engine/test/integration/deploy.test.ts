@@ -1,0 +1,127 @@
+import type { FlowService, RequestState } from '@dagflow/engine';
+import { waitFor } from '@dagflow/test-utils';
+import { describe, expect, inject, it } from 'vitest';
+import { newService, prefixFor, spawnFixture } from './helpers.js';
+// @ts-expect-error the fixture is plain JavaScript, checked with // @ts-check
+import { runLog } from '../fixtures/deploy-flows.mjs';
+
+type Log = { all(): Promise<Record<string, number>>; close(): Promise<unknown> };
+
+/** A worker process running one code version of the deploy flows (see fixtures/deploy-flows.mjs). */
+function deployWorker(prefix: string, code: string, sleepMs = 1_500) {
+  return spawnFixture('deploy-worker.mjs', prefix, { CODE: code, SLEEP_MS: String(sleepMs) });
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+async function allWaiting(
+  client: FlowService,
+  flow: string,
+  ids: readonly string[],
+  node: string,
+  reason?: string,
+): Promise<boolean> {
+  const states = await Promise.all(ids.map((id) => client.state(flow, id)));
+  return states.every(
+    (state: RequestState) =>
+      state.nodes[node]?.status === 'waiting' &&
+      (reason === undefined || state.nodes[node]?.reason === reason),
+  );
+}
+
+function runsOf(runs: Record<string, number>, requestId: string): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(runs)
+      .filter(([key]) => key.startsWith(`${requestId} `))
+      .map(([key, n]) => [key.slice(requestId.length + 1), n]),
+  );
+}
+
+describe('rolling deploys of changed flows', () => {
+  it('v1 -> v2: requests waiting at a signal or sleeping finish on their shape with the new code, each node once', async () => {
+    const prefix = prefixFor();
+    const client = newService({ prefix });
+    const log: Log = runLog(inject('redisUrl'), prefix);
+    const v1 = await deployWorker(prefix, 'v1', 4_000);
+    const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
+    const naps = await Promise.all(range(10).map((i) => client.execute('nap', `n${i}`)));
+    await waitFor(() => allWaiting(client, 'order', orders, 'approve'), { timeoutMs: 15_000 });
+    const v1Version = (await client.state('order', orders[0] ?? '')).version;
+    await v1.stop(); // SIGTERM, as a rolling deploy sends
+    await deployWorker(prefix, 'v2', 4_000);
+    await Promise.all(orders.map((id, i) => client.signal('order', id, 'approve', { n: i })));
+    const results = await Promise.all(
+      orders.map((id) => client.waitForResult('order', id, { timeoutMs: 20_000 })),
+    );
+    // The v1 shape (no D) with the v2 code of B and C.
+    expect(results).toEqual(range(10).map((n) => ({ n, b: 100, c: 'v2' })));
+    const napResults = await Promise.all(
+      naps.map((id) => client.waitForResult('nap', id, { timeoutMs: 20_000 })),
+    );
+    expect(napResults).toEqual(range(10).map((i) => `n${i} woke on v2`));
+    const runs = await log.all();
+    for (const id of orders) {
+      expect(runsOf(runs, id)).toEqual({ 'v1:A': 1, 'v2:B': 1, 'v2:C': 1 });
+      expect((await client.state('order', id)).version).toBe(v1Version);
+    }
+    for (const id of naps) expect(runsOf(runs, id)).toEqual({ 'v1:S': 1, 'v2:T': 1 });
+    await log.close();
+  });
+
+  it('v2 -> v3 removes a node: its requests wait with STEP_UNAVAILABLE, half migrate to v3, the rest finish once a worker with the node starts; the old worker does not make v2 current again', async () => {
+    const prefix = prefixFor();
+    const client = newService({ prefix });
+    const log: Log = runLog(inject('redisUrl'), prefix);
+    const v2 = await deployWorker(prefix, 'v2');
+    const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
+    await waitFor(() => allWaiting(client, 'order', orders, 'approve'), { timeoutMs: 15_000 });
+    const v2Version = (await client.state('order', orders[0] ?? '')).version ?? '';
+    await v2.stop();
+    await deployWorker(prefix, 'v3');
+    await Promise.all(orders.map((id, i) => client.signal('order', id, 'approve', { n: i })));
+    await waitFor(() => allWaiting(client, 'order', orders, 'C', 'STEP_UNAVAILABLE'), {
+      timeoutMs: 15_000,
+    });
+    const waiting = await client.state('order', orders[0] ?? '');
+    expect(waiting.status).toBe('running');
+    expect(waiting.nodes['C']?.unavailableSince).toBeGreaterThan(0);
+    const versions = await client.versions('order');
+    const v3Version = versions.find((v) => v.current)?.version ?? '';
+    expect(v3Version).not.toBe(v2Version);
+    const old = versions.find((v) => v.version === v2Version);
+    expect(old).toMatchObject({ drained: false, requests: { running: 10 } });
+    expect(old?.unavailable).toContain('C');
+
+    const migrated = orders.slice(0, 5);
+    for (const id of migrated) {
+      const result = await client.migrate('order', id);
+      expect(result).toMatchObject({ from: v2Version, to: v3Version, dropped: ['C'] });
+      expect(result.released).toEqual(['D']);
+    }
+    const migratedResults = await Promise.all(
+      migrated.map((id) => client.waitForResult('order', id, { timeoutMs: 15_000 })),
+    );
+    expect(migratedResults).toEqual(range(5).map((n) => ({ n, b: 100, d: 'v3' })));
+    const state = await client.state('order', migrated[0] ?? '');
+    expect(state.version).toBe(v3Version);
+    expect(state.migrations).toEqual([{ from: v2Version, to: v3Version, at: expect.any(Number) }]);
+    expect(state.nodes['C']).toBeUndefined();
+
+    // A v2 worker restarted mid-rollout runs the waiting node, and v3 stays current.
+    await deployWorker(prefix, 'v2');
+    const rest = orders.slice(5);
+    const restResults = await Promise.all(
+      rest.map((id) => client.waitForResult('order', id, { timeoutMs: 15_000 })),
+    );
+    for (const [i, result] of restResults.entries())
+      expect(result).toEqual({ n: i + 5, b: 100, c: 'v2', d: expect.stringMatching(/^v[23]$/) });
+    expect((await client.versions('order')).find((v) => v.current)?.version).toBe(v3Version);
+    const runs = await log.all();
+    for (const id of migrated) expect(runsOf(runs, id)['v2:C']).toBeUndefined();
+    for (const id of orders) {
+      const mine = runsOf(runs, id);
+      expect(Object.values(mine).every((n) => n === 1)).toBe(true);
+    }
+    await log.close();
+  });
+});
