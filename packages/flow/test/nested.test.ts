@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Dag } from '../src/dag.js';
+import { Dag, isHandledElsewhere } from '../src/dag.js';
 import { describeDag } from '../src/describe.js';
 import { dagFromDescription } from '../src/from-description.js';
 import { DagValidationError, ErrorCode } from '../src/errors.js';
@@ -84,5 +84,56 @@ describe('dagFromDescription', () => {
     expect(describeDag(validateDag(rebuilt))).toEqual(description);
     const y = rebuilt.vertices.find((v) => v.id === 's');
     expect(y?.kind).toBe('subdag');
+  });
+});
+
+describe('dagFromDescription with the code of another version', () => {
+  const old = (): Dag => {
+    const dag = new Dag().node('a', () => 'old a').node('b', () => 'old b').node('gone', noop);
+    const body = dag.forEachBranch('each', () => ({ x: 1 }));
+    body.node('item', () => 'old item');
+    const { k } = dag.conditionalBranch('pick', ['k'], () => ['k']);
+    k.node('in-k', noop);
+    return dag
+      .edge('a', 'b', { forward: (o) => o })
+      .edge('b', 'gone')
+      .edge('a', 'each')
+      .edge('a', 'pick');
+  };
+
+  it("takes each vertex's code where the code has it at the same place, and marks what it lacks", async () => {
+    const description = describeDag(validateDag(old()));
+    const code = new Dag().node('a', () => 'new a').node('b', () => 'new b').node('c', noop);
+    const forward = (o: unknown) => ({ forwarded: o });
+    code.edge('a', 'b', { forward }).edge('b', 'c');
+    code.forEachBranch('each', () => ({ y: 2 })).node('item', () => 'new item');
+    code.conditionalBranch('pick', ['k', 'other'], () => ['k']);
+    const rebuilt = dagFromDescription(description, new Map(), code);
+    expect(describeDag(validateDag(rebuilt))).toEqual(description);
+    const byId = new Map(rebuilt.vertices.map((v) => [v.id, v]));
+    const a = byId.get('a');
+    const gone = byId.get('gone');
+    const each = byId.get('each');
+    const pick = byId.get('pick');
+    if (a?.kind !== 'task' || gone?.kind !== 'task') throw new Error('tasks expected');
+    if (each?.kind !== 'foreach' || pick?.kind !== 'branch') throw new Error('composites expected');
+    expect(await a.handler(undefined as never, undefined as never)).toBe('new a');
+    expect(isHandledElsewhere(a.handler)).toBe(false);
+    expect(isHandledElsewhere(gone.handler)).toBe(true);
+    expect(rebuilt.edges.find((e) => e.from === 'a' && e.to === 'b')?.forward).toBe(forward);
+    expect(await each.foreach(undefined as never)).toEqual({ y: 2 });
+    const item = each.body.vertices[0];
+    if (item?.kind !== 'task') throw new Error('task expected');
+    expect(await item.handler(undefined as never, undefined as never)).toBe('new item');
+    // The code's branch has other keys: its condition could pick a key this shape lacks.
+    expect(isHandledElsewhere(pick.condition)).toBe(true);
+  });
+
+  it('keeps stand-ins for a vertex whose kind changed', () => {
+    const description = describeDag(validateDag(old()));
+    const code = new Dag().node('a', noop).subDag('b', new Dag().node('x', noop)).edge('a', 'b');
+    const rebuilt = dagFromDescription(description, new Map(), code);
+    const b = rebuilt.vertices.find((v) => v.id === 'b');
+    expect(b?.kind === 'task' && isHandledElsewhere(b.handler)).toBe(true);
   });
 });

@@ -3,7 +3,8 @@ import type { PlanSource } from '../plan-source.js';
 import { isRefusal, planMigration } from '../plan/migration-plan.js';
 import type { ServiceResources } from '../service-resources.js';
 import { readStateFields, writeMigration } from '../store/migration-writes.js';
-import { RequestField } from '../store/layout.js';
+import { RequestField, jobId } from '../store/layout.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
 import type { BulkMigrationResult, MigrationResult } from '../types.js';
 import { requestsByVersion } from '../version-cap.js';
 import { enqueueReleased } from './request-control.js';
@@ -53,6 +54,10 @@ export async function migrateRequest(
     const written = await writeMigration(res.redis, res.keys, target, { read, plan, migration });
     if (written.kind === 'missing') throw notFound(flow, requestId);
     if (written.kind === 'changed') continue;
+    await removeFencedJobs(res, fromPlan, requestId, {
+      steps: plan.fence,
+      generation: written.generation,
+    });
     await enqueueReleased({ queues: res.queues, store: res.store }, toPlan, requestId, written);
     return { requestId, ...migration, dropped: plan.dropped, released: plan.release };
   }
@@ -63,6 +68,29 @@ export async function migrateRequest(
     to,
     message: `its state kept changing while it was read (${TRIES} tries); try again`,
   });
+}
+
+/** Fenced steps whose old jobs are taken off the queue, at most (the others start and are dropped as stale). */
+const REMOVED_AT_MOST = 1_000;
+
+/**
+ * Takes the waiting and delayed jobs of fenced steps, of every generation before the migration's, off
+ * their queues (as stop does): they carry the old version and would only start to be dropped as stale.
+ */
+async function removeFencedJobs(
+  res: ServiceResources,
+  from: FlowPlan,
+  requestId: string,
+  fenced: { readonly steps: readonly string[]; readonly generation: number },
+): Promise<void> {
+  const partition = await res.queues.partitionOf(from.name, requestId);
+  const removals = fenced.steps.slice(0, REMOVED_AT_MOST).flatMap((step) => {
+    const queue = res.queues.queue(from.name, from.queueOf(step), partition);
+    return Array.from({ length: fenced.generation }, (_, g) =>
+      queue.remove(jobId(requestId, step, g)).catch(() => 0),
+    );
+  });
+  await Promise.all(removals);
 }
 
 /** See `FlowClient.migrateAll`. */

@@ -2,10 +2,7 @@ import type { FlowService, RequestState } from '@dagflow/engine';
 import { waitFor } from '@dagflow/test-utils';
 import { describe, expect, inject, it } from 'vitest';
 import { newService, prefixFor, spawnFixture } from './helpers.js';
-// @ts-expect-error the fixture is plain JavaScript, checked with // @ts-check
 import { runLog } from '../fixtures/deploy-flows.mjs';
-
-type Log = { all(): Promise<Record<string, number>>; close(): Promise<unknown> };
 
 /** A worker process running one code version of the deploy flows (see fixtures/deploy-flows.mjs). */
 function deployWorker(prefix: string, code: string, sleepMs = 1_500) {
@@ -41,7 +38,7 @@ describe('rolling deploys of changed flows', () => {
   it('v1 -> v2: requests waiting at a signal or sleeping finish on their shape with the new code, each node once', async () => {
     const prefix = prefixFor();
     const client = newService({ prefix });
-    const log: Log = runLog(inject('redisUrl'), prefix);
+    const log = runLog(inject('redisUrl'), prefix);
     const v1 = await deployWorker(prefix, 'v1', 4_000);
     const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
     const naps = await Promise.all(range(10).map((i) => client.execute('nap', `n${i}`)));
@@ -71,7 +68,7 @@ describe('rolling deploys of changed flows', () => {
   it('v2 -> v3 removes a node: its requests wait with STEP_UNAVAILABLE, half migrate to v3, the rest finish once a worker with the node starts; the old worker does not make v2 current again', async () => {
     const prefix = prefixFor();
     const client = newService({ prefix });
-    const log: Log = runLog(inject('redisUrl'), prefix);
+    const log = runLog(inject('redisUrl'), prefix);
     const v2 = await deployWorker(prefix, 'v2');
     const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
     await waitFor(() => allWaiting(client, 'order', orders, 'approve'), { timeoutMs: 15_000 });
