@@ -4,6 +4,7 @@ import type {
   ExecuteResponse,
   FlowDetailResponse,
   FlowListResponse,
+  FlowVersionListResponse,
   NodeDetail,
   RequestPage,
   RequestState,
@@ -58,6 +59,9 @@ export const api = {
   flow: (name: string) => call<FlowDetailResponse>(`/flows/${enc(name)}`),
   schedules: (name: string) =>
     call<ScheduleListResponse>(`/flows/${enc(name)}/schedules`).then((answer) => answer.schedules),
+  /** A flow's published versions, newest first, with their live requests. */
+  versions: (name: string) =>
+    call<FlowVersionListResponse>(`/flows/${enc(name)}/versions`).then((answer) => answer.versions),
   requests: (
     flow: string,
     options: { status?: RequestStatus | ''; cursor?: string; limit?: number },

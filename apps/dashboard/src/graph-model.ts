@@ -105,8 +105,9 @@ export function buildGraph(dag: DagDescription, state?: RequestState): GraphMode
         const sleeping = node.wait?.kind === 'sleep' && found.status === 'queued';
         const own = sleeping ? { ...found, status: 'waiting' as const } : found;
         const detail = state === undefined ? taskDetail(node) : undefined;
-        const single =
-          own.status === 'waiting' && node.wait !== undefined
+        const single = unavailable(own.instances)
+          ? 'step unavailable'
+          : own.status === 'waiting' && node.wait !== undefined
             ? waitText(node.wait)
             : statusText(own.status);
         boxes.push({
@@ -172,6 +173,11 @@ function refinePending(boxes: Box[], links: readonly Link[], state: RequestState
     const status = pendingStatus(state.status, { status: box.status, parents });
     return status === box.status ? box : { ...box, status, subtitle: statusText(status) };
   });
+}
+
+/** Whether a task's one instance waits because no live worker has its code (`STEP_UNAVAILABLE`). */
+function unavailable(instances: readonly InstanceState[]): boolean {
+  return instances.length === 1 && instances[0]?.state.reason === 'STEP_UNAVAILABLE';
 }
 
 function taskLabel(node: NodeDescription): string {

@@ -83,6 +83,21 @@ describe('buildGraph', () => {
     expect(child.boxes.find((box) => box.id === 'pay')?.subtitle).toBe('waiting for flow payments');
   });
 
+  it('says a node waits because no live worker has its code (STEP_UNAVAILABLE)', () => {
+    const dag = description((d) => d.node('a', noop).node('b', noop).edge('a', 'b'));
+    const model = buildGraph(
+      dag,
+      request({
+        a: { status: 'completed' },
+        b: { status: 'waiting', reason: 'STEP_UNAVAILABLE', unavailableSince: 1 },
+      }),
+    );
+    expect(model.boxes.find((box) => box.id === 'b')).toMatchObject({
+      status: 'waiting',
+      subtitle: 'step unavailable',
+    });
+  });
+
   it('groups a sub-DAG and links into its roots and out of its terminals', () => {
     const inner = new Dag();
     inner.node('x', noop).node('y', noop).edge('x', 'y');

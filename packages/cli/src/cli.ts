@@ -16,6 +16,7 @@ import {
 } from './commands.js';
 import { type CommandTarget, HttpClient } from './http-client.js';
 import { addScheduleCommands } from './schedule-commands.js';
+import { addVersionCommands } from './version-commands.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -28,7 +29,8 @@ Environment: REDIS_URL (redis://127.0.0.1:6379), REDIS_CLUSTER_NODES (host:port,
 server and worker serve their Prometheus metrics at /metrics on METRICS_PORT when it is set (bound to
 METRICS_HOST, default 127.0.0.1).
 With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows,
-describe and schedule go through the HTTP API instead of Redis, sending DAGFLOW_TOKEN as bearer token.
+describe, schedule, versions and migrate go through the HTTP API instead of Redis, sending
+DAGFLOW_TOKEN as bearer token.
 Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (its error code is
 printed); 2 bad usage; 3 --wait ran out while the request goes on.
 `;
@@ -174,6 +176,7 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
       exit(await describe(session.target, { flow, json: options.json === true }, io));
     });
   addScheduleCommands(program, { target: () => session.target, io }, exit);
+  addVersionCommands(program, { target: () => session.target, io }, exit);
   return program;
 }
 

@@ -1,19 +1,25 @@
 import {
+  type BulkMigrationResult,
   DagflowError,
   ErrorCode,
   type ExecuteOptions,
   type FlowService,
+  type FlowVersionInfo,
+  type MigrationResult,
   type ScheduleInfo,
   type ScheduleOptions,
   type WaitOptions,
 } from '@dagflow/engine';
 import type {
+  BulkMigrationResponse,
   DagDescription,
   ErrorResponse,
   ExecuteResponse,
   FlowDetailResponse,
   FlowInfo,
   FlowListResponse,
+  FlowVersionListResponse,
+  MigrationResponse,
   RequestState,
 } from '@dagflow/server/contract';
 import { assertEventStream, type FollowOptions, readRequestEvents } from './request-events.js';
@@ -33,6 +39,9 @@ export type CommandTarget = Pick<
   | 'schedule'
   | 'unschedule'
   | 'listSchedules'
+  | 'versions'
+  | 'migrate'
+  | 'migrateAll'
 >;
 
 const POLL_MS = 250;
@@ -146,6 +155,21 @@ export class HttpClient implements CommandTarget {
   async listSchedules(name: string): Promise<ScheduleInfo[]> {
     const path = `/flows/${enc(name)}/schedules`;
     return ((await this.#json(path)) as { schedules: ScheduleInfo[] }).schedules;
+  }
+
+  async versions(name: string): Promise<FlowVersionInfo[]> {
+    const path = `/flows/${enc(name)}/versions`;
+    return [...((await this.#json(path)) as FlowVersionListResponse).versions];
+  }
+
+  async migrate(name: string, requestId: string): Promise<MigrationResult> {
+    const path = `/flow/${enc(name)}/requests/${enc(requestId)}/migrate`;
+    return (await this.#call('POST', path)).json() as Promise<MigrationResponse>;
+  }
+
+  async migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult> {
+    const path = `/flow/${enc(name)}/requests/migrate?from=${enc(options.from)}`;
+    return (await this.#call('POST', path)).json() as Promise<BulkMigrationResponse>;
   }
 
   async #control(name: string, requestId: string, command: string): Promise<void> {

@@ -8,7 +8,16 @@ import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
 import type { WorkerInfo } from './worker-directory.js';
 import type { FlowOrigin } from './registry.js';
-import type { ExecuteOptions, FlowInfo, FlowOptions, NodeDetail, RequestState } from './types.js';
+import type {
+  BulkMigrationResult,
+  ExecuteOptions,
+  FlowInfo,
+  FlowOptions,
+  FlowVersionInfo,
+  MigrationResult,
+  NodeDetail,
+  RequestState,
+} from './types.js';
 
 /**
  * What an HTTP front end may call on the service it serves (`HttpFrontend.listen`): the request
@@ -41,6 +50,9 @@ export interface FlowApi {
   resume(name: string, requestId: string): Promise<void>;
   stop(name: string, requestId: string): Promise<void>;
   rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
+  versions(name: string): Promise<FlowVersionInfo[]>;
+  migrate(name: string, requestId: string): Promise<MigrationResult>;
+  migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult>;
   workers(): Promise<WorkerInfo[]>;
   signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
   schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;

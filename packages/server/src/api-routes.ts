@@ -4,6 +4,7 @@ import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
 import type { Route } from './route.js';
 import { serviceRoutes } from './service-routes.js';
+import { versionRoutes } from './version-routes.js';
 
 /**
  * Every route of the HTTP API: the one table from which `createApp` makes the express routes and
@@ -12,6 +13,7 @@ import { serviceRoutes } from './service-routes.js';
  */
 export const API_ROUTES: readonly Route[] = [
   ...requestRoutes,
+  ...versionRoutes,
   ...liveRoutes,
   ...serviceRoutes,
   ...scheduleRoutes,

@@ -8,6 +8,7 @@
 import { ErrorCode } from '@dagflow/flow';
 import { dagDescriptionSchema, jsonSchema, type nodeDescriptionSchema } from './contract-dag.js';
 import { concurrencySchema, scheduleSchema } from './contract-schedules.js';
+import { migrationSchema } from './contract-versions.js';
 import { z } from 'zod';
 
 import type { Wire } from './wire.js';
@@ -70,7 +71,20 @@ export const nodeStateSchema = z.object({
   finishedAt: epochMs.optional(),
   error: nodeErrorSchema.optional(),
   picked: z.array(z.string()).optional(),
-  waiting: z.literal('waiting for worker').optional(),
+  waiting: z.literal('waiting for worker').optional().meta({
+    description: 'A queued node whose queue has no live worker: it runs when one starts.',
+  }),
+  reason: z
+    .literal('STEP_UNAVAILABLE')
+    .optional()
+    .meta({
+      description:
+        'Why a waiting node waits: no live worker has its code (its request runs on an older flow ' +
+        'version). It runs once a process that has the node starts, or the request is migrated.',
+    }),
+  unavailableSince: epochMs
+    .optional()
+    .meta({ description: 'With `reason`: since when no live worker could run the node.' }),
   compensation: z
     .object({
       status: z.enum(['completed', 'failed']),
@@ -100,6 +114,13 @@ export const requestStateSchema = z.object({
     .extend({ node: z.string() })
     .optional()
     .meta({ description: 'For a child request: the parent request and the node that runs it.' }),
+  version: z.string().optional().meta({
+    description: 'The flow version (shape) it runs on: the one it started with, or migrated to.',
+  }),
+  migrations: z
+    .array(migrationSchema)
+    .optional()
+    .meta({ description: 'Its migrations to newer flow versions, oldest first.' }),
   nodes: z.record(z.string(), nodeStateSchema),
 });
 
@@ -188,7 +209,7 @@ export const whoAmISchema = z.object({
   token: z.string(),
 });
 
-/** A registry change made over HTTP. */
+/** A registry change or a request migration made over HTTP. */
 export const auditEntrySchema = z.object({
   at: epochMs,
   who: z.object({ role: z.string(), token: z.string() }),
@@ -198,7 +219,7 @@ export const auditEntrySchema = z.object({
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** `GET /admin/audit`: registry changes made over HTTP, newest first. */
+/** `GET /admin/audit`: registry changes and migrations made over HTTP, newest first. */
 export const auditLogSchema = z.object({ entries: z.array(auditEntrySchema) });
 
 /** `GET /healthz`. */
@@ -266,3 +287,4 @@ export type StepChangeBody = z.input<typeof stepChangeSchema>;
 export * from './contract-dag.js';
 export * from './contract-schedules.js';
 export * from './contract-live.js';
+export * from './contract-versions.js';

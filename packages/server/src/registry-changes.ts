@@ -1,7 +1,7 @@
 import type { FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
-import { callerOf } from './caller.js';
+import { recordAudit } from './audit-record.js';
 
 /** A registry change over HTTP: what it is and which flow it touches. */
 export interface RegistryChange {
@@ -32,28 +32,6 @@ async function assertMayChange(
   return forced;
 }
 
-/** Writes a change that was made to the audit log: who (role, token name), what, when, which flow. */
-async function audit(
-  service: FlowApi,
-  res: Response,
-  change: RegistryChange & { readonly forced: boolean },
-): Promise<void> {
-  const caller = callerOf(res);
-  await service.auditLog
-    .record({
-      at: Date.now(),
-      who: { role: caller.role, token: caller.name },
-      ...change,
-    })
-    .catch((error: unknown) =>
-      service.log.error('could not write the audit log', {
-        flow: change.flow,
-        action: change.action,
-        error: String(error),
-      }),
-    );
-}
-
 /**
  * Makes a registry change over HTTP: refused for a code-defined flow without `?force=true`, then
  * made (`act`, which may add details such as the new version) and audited.
@@ -68,7 +46,7 @@ export async function applyChange<T>(
 ): Promise<T> {
   const forced = await assertMayChange(service, http.req, change);
   const { info, details } = act();
-  await audit(service, http.res, {
+  await recordAudit(service, http.res, {
     ...change,
     ...(details === undefined ? {} : { details }),
     forced,

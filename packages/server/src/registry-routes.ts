@@ -129,7 +129,7 @@ const audit = defineRoute({
   path: '/admin/audit',
   id: 'auditLog',
   access: 'admin',
-  summary: 'Registry changes made over HTTP, newest first.',
+  summary: 'Registry changes and request migrations made over HTTP, newest first.',
   query: z.object({
     limit: z.coerce
       .number()

@@ -21,6 +21,14 @@ describe('the HTTP contract and the engine types', () => {
     expectTypeOf<
       Missing<engine.AuditEntry, wire.AuditLogResponse['entries'][number]>
     >().toEqualTypeOf<never>();
+    expectTypeOf<
+      Missing<engine.FlowVersionInfo, wire.FlowVersionResponse>
+    >().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.Migration, wire.MigrationRecord>>().toEqualTypeOf<never>();
+    expectTypeOf<Missing<engine.MigrationResult, wire.MigrationResponse>>().toEqualTypeOf<never>();
+    expectTypeOf<
+      Missing<engine.BulkMigrationResult, wire.BulkMigrationResponse>
+    >().toEqualTypeOf<never>();
   });
 
   it('gives types the engine-typed readers (the CLI) can take', () => {
@@ -29,5 +37,8 @@ describe('the HTTP contract and the engine types', () => {
     expectTypeOf<wire.FlowInfo>().toExtend<engine.FlowInfo>();
     expectTypeOf<wire.RequestPage>().toExtend<engine.RequestPage>();
     expectTypeOf<wire.DagDescription>().toEqualTypeOf<engine.DagDescription>();
+    expectTypeOf<wire.FlowVersionResponse>().toExtend<engine.FlowVersionInfo>();
+    expectTypeOf<wire.MigrationResponse>().toExtend<engine.MigrationResult>();
+    expectTypeOf<wire.BulkMigrationResponse>().toExtend<engine.BulkMigrationResult>();
   });
 });

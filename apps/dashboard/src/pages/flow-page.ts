@@ -10,6 +10,7 @@ import { may } from '../session.js';
 import { BulkActions } from './bulk-actions.js';
 import { executeForm } from './execute-form.js';
 import { schedulesView } from './schedules-view.js';
+import { versionsView } from './versions-view.js';
 
 /** Time ranges of the request list, in ms back from now. */
 const RANGES: Readonly<Record<string, number>> = {
@@ -28,7 +29,10 @@ const STATUSES: readonly RequestStatus[] = [
   'stopped',
 ];
 
-/** One flow: its DAG, the execute form, and its requests with a status filter and search by id. */
+/**
+ * One flow: its DAG, schedules and versions, the execute form, and its requests with a status filter
+ * and search by id.
+ */
 export const flowPage: Page = (root, [name = '']) => {
   const drawing = new GraphViewport();
   const workers = h('span', { class: 'muted' });
@@ -54,6 +58,7 @@ export const flowPage: Page = (root, [name = '']) => {
   since.addEventListener('change', applyRange);
   const bulk = may('operator') ? new BulkActions(name, () => void loadFirst()) : undefined;
   const schedules = h('div');
+  const versions = h('div');
   const search = h('input', {
     type: 'search',
     placeholder: 'request id',
@@ -82,6 +87,7 @@ export const flowPage: Page = (root, [name = '']) => {
     h('h1', {}, name, ' ', workers),
     drawing.element,
     schedules,
+    versions,
     h(
       'div',
       { class: 'columns' },
@@ -167,6 +173,11 @@ export const flowPage: Page = (root, [name = '']) => {
     },
     (error: Error) =>
       drawing.element.replaceChildren(h('p', { class: 'form-error' }, error.message)),
+  );
+  // A server without the versions route (older than the dashboard) leaves the section out.
+  void api.versions(name).then(
+    (list) => versions.replaceChildren(versionsView(list)),
+    () => undefined,
   );
   void api.flows().then((flows) => {
     if (!may('operator')) return;

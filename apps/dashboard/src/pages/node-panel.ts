@@ -170,6 +170,17 @@ export class NodePanel {
               h('dd', {}, dateTime(state.finishedAt)),
             ],
         state.waiting ? [h('dt', {}, 'note'), h('dd', {}, state.waiting)] : [],
+        state.reason === 'STEP_UNAVAILABLE'
+          ? [
+              h('dt', {}, 'waits'),
+              h(
+                'dd',
+                { 'data-testid': 'node-reason' },
+                `STEP_UNAVAILABLE: no live worker has this node's code (since ${dateTime(state.unavailableSince)}); ` +
+                  'it runs when a process with it starts, or when the request is migrated',
+              ),
+            ]
+          : [],
         state.child
           ? [
               h('dt', {}, 'child request'),

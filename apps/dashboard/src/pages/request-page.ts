@@ -163,14 +163,21 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   return () => stop();
 };
 
-/** `flow kyc · created … · started … (queued 120 ms) · finished … · took 1.2 s`, or `· running for 3.0 s`. */
+/**
+ * `flow kyc · version 3f9a… · created … · started … (queued 120 ms) · finished … · took 1.2 s`, or
+ * `· running for 3.0 s`; then each migration, `· migrated from … to … at …`.
+ */
 function timesText(state: RequestState, now: number): string {
   const { createdAt, startedAt, finishedAt } = state;
-  const parts = [`flow ${state.flow}`, `created ${dateTime(createdAt)}`];
+  const parts = [`flow ${state.flow}`];
+  if (state.version !== undefined) parts.push(`version ${state.version}`);
+  parts.push(`created ${dateTime(createdAt)}`);
   if (startedAt !== undefined)
     parts.push(`started ${dateTime(startedAt)} (queued ${duration(startedAt - createdAt)})`);
   if (finishedAt !== undefined)
     parts.push(`finished ${dateTime(finishedAt)}`, `took ${duration(finishedAt - createdAt)}`);
   else parts.push(`running for ${duration(now - createdAt)}`);
+  for (const { from, to, at } of state.migrations ?? [])
+    parts.push(`migrated from ${from} to ${to} at ${dateTime(at)}`);
   return parts.join(' · ');
 }

@@ -46,6 +46,54 @@ afterAll(async () => {
 });
 
 describe('dashboard pages', () => {
+  it("lists a flow's versions: the current one marked, live requests, drained, nodes no worker has", async () => {
+    // The answer is fixed here: the page's drawing of it is under test, not the engine's counting.
+    const versions = [
+      {
+        version: 'bbbbbbbbbbbb',
+        current: true,
+        revision: 2,
+        publishedAt: Date.now(),
+        requests: { pending: 0, running: 3, paused: 1 },
+        nodeWorkers: { a: 2 },
+        unavailable: [],
+        drained: false,
+      },
+      {
+        version: 'aaaaaaaaaaaa',
+        current: false,
+        publishedAt: Date.now() - 60_000,
+        requests: { pending: 0, running: 0, paused: 0 },
+        nodeWorkers: { a: 2, gone: 0 },
+        unavailable: ['gone'],
+        drained: true,
+      },
+    ];
+    await page.route('**/flows/slow/versions', (route) => route.fulfill({ json: { versions } }));
+    await page.goto(`${base}/dashboard/#/flows/slow`);
+    const rows = page.locator('[data-testid=versions] tbody tr');
+    await expect.poll(() => rows.count()).toBe(2);
+    const cells = (version: string) =>
+      page.locator(`[data-testid=versions] tr[data-version=${version}] td`).allTextContents();
+    expect(await cells('bbbbbbbbbbbb')).toEqual([
+      'bbbbbbbbbbbb current',
+      '2',
+      expect.stringMatching(/^\d{4}-/) as string,
+      '3 running · 1 paused',
+      'no',
+      '–',
+    ]);
+    expect(await cells('aaaaaaaaaaaa')).toEqual([
+      'aaaaaaaaaaaa',
+      '–',
+      expect.stringMatching(/^\d{4}-/) as string,
+      'none',
+      'yes',
+      'gone',
+    ]);
+    await page.unroute('**/flows/slow/versions');
+  });
+
   it('shows per flow its size, workers, schedules, latest requests by status and the last time, live', async () => {
     const running = await execute('slow', 20_000);
     const stopped = await execute('slow', 20_000);

@@ -79,6 +79,38 @@ describe('dagflow CLI over HTTP (DAGFLOW_URL, DAGFLOW_TOKEN)', () => {
     expect(stop.stderr).toContain('error INVALID_TRANSITION');
   });
 
+  it('lists versions and migrates through the HTTP API; usage and refusals exit non-zero', async () => {
+    const versions = await dagflow(VIEWER, 'versions', 'greet');
+    expect(versions.code).toBe(0);
+    expect(versions.stdout).toMatch(/^VERSION +CURRENT +REVISION +PUBLISHED/);
+    expect(JSON.parse((await dagflow(VIEWER, 'versions', 'greet', '--json')).stdout)).toEqual(
+      expect.any(Array),
+    );
+    const unknown = await dagflow(VIEWER, 'versions', 'nope');
+    expect(unknown).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('error FLOW_NOT_FOUND'),
+    });
+
+    const viewer = await dagflow(VIEWER, 'migrate', 'greet', '--from', 'aaaaaaaaaaaa');
+    expect(viewer).toMatchObject({ code: 1, stderr: expect.stringContaining('error FORBIDDEN') });
+    const bulk = await dagflow(OPERATOR, 'migrate', 'greet', '--from', 'aaaaaaaaaaaa', '--json');
+    expect(bulk.code).toBe(0);
+    expect(JSON.parse(bulk.stdout)).toMatchObject({ from: 'aaaaaaaaaaaa', migrated: 0 });
+    // h-1 completed in the test above: it is never migrated.
+    const completed = await dagflow(OPERATOR, 'migrate', 'greet', 'h-1');
+    expect(completed.code).toBe(1);
+    expect(completed.stderr).toMatch(/^error [A-Z_]+: /);
+
+    expect((await dagflow(OPERATOR, 'migrate', 'greet')).code).toBe(2);
+    expect(
+      (await dagflow(OPERATOR, 'migrate', 'greet', 'h-1', '--from', 'aaaaaaaaaaaa')).code,
+    ).toBe(2);
+    const malformed = await dagflow(OPERATOR, 'migrate', 'greet', '--from', 'v1');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('12 lowercase hex digits');
+  });
+
   it('fails with the server codes for a missing token and a role without the right', async () => {
     const anonymous = await dagflow(undefined, 'flows');
     expect(anonymous.code).toBe(1);

@@ -228,6 +228,32 @@ describe('answers conform to GET /openapi.json', () => {
     expect((await call('GET /openapi.json')).body).toMatchObject({ openapi: '3.1.0' });
   });
 
+  it('lists versions and answers migrations', async () => {
+    const versions = await call('GET /flows/{name}/versions', { name: 'pair' });
+    expect(versions.status).toBe(200);
+    expect((await call('GET /flows/{name}/versions', { name: 'nope' })).status).toBe(404);
+    const headers = { 'content-type': 'application/json', 'x-request-id': 'migrate-1' };
+    await call('POST /flow/{name}', { name: 'echo' }, { body: '1', headers, query: '?wait=5' });
+    // A completed request is never migrated (409).
+    const single = await call('POST /flow/{name}/requests/{id}/migrate', {
+      name: 'echo',
+      id: 'migrate-1',
+    });
+    expect(single.status).toBe(409);
+    const bulk = await call(
+      'POST /flow/{name}/requests/migrate',
+      { name: 'echo' },
+      { query: '?from=000000000000' },
+    );
+    expect(bulk.body).toMatchObject({ from: '000000000000', migrated: 0 });
+    const malformed = await call(
+      'POST /flow/{name}/requests/migrate',
+      { name: 'echo' },
+      { query: '?from=v1' },
+    );
+    expect(malformed.status).toBe(400);
+  });
+
   it('changes the registry and reads the audit log', async () => {
     const definition = {
       name: 'relay',

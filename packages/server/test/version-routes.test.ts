@@ -1,0 +1,181 @@
+import type { Server } from 'node:http';
+import type { AuditEntry, FlowApi, FlowVersionInfo, MigrationResult } from '@dagflow/engine';
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
+
+/**
+ * The deploy routes over a stand-in service (no Redis): roles, validation of `?from=`, route order,
+ * what reaches the service, the audit entries, and how a refused migration answers.
+ */
+const V1 = 'aaaaaaaaaaaa';
+const V2 = 'bbbbbbbbbbbb';
+const VERSION: FlowVersionInfo = {
+  version: V1,
+  current: false,
+  revision: 1,
+  publishedAt: 1,
+  requests: { pending: 0, running: 2, paused: 1 },
+  nodeWorkers: { a: 1, b: 0 },
+  unavailable: ['b'],
+  drained: false,
+};
+const audited: AuditEntry[] = [];
+const calls: string[] = [];
+
+const service = {
+  log: { error: () => undefined },
+  auditLog: { record: (entry: AuditEntry) => Promise.resolve(void audited.push(entry)) },
+  versions: (name: string) => {
+    calls.push(`versions ${name}`);
+    return Promise.resolve([VERSION]);
+  },
+  migrate: (name: string, requestId: string): Promise<MigrationResult> => {
+    calls.push(`migrate ${name} ${requestId}`);
+    if (requestId === 'busy') {
+      return Promise.reject(
+        new DagflowError(ErrorCode.MIGRATION_REFUSED, 'Node b runs now.', {
+          details: { reason: 'running', nodes: ['b'] },
+        }),
+      );
+    }
+    return Promise.resolve({
+      requestId,
+      from: V1,
+      to: V2,
+      at: 5,
+      dropped: ['b'],
+      released: ['c'],
+    });
+  },
+  migrateAll: (name: string, { from }: { from: string }) => {
+    calls.push(`migrateAll ${name} ${from}`);
+    return Promise.resolve({
+      from,
+      to: V2,
+      matched: 3,
+      migrated: 2,
+      failed: [{ requestId: 'busy', code: 'MIGRATION_REFUSED', message: 'Node b runs now.' }],
+    });
+  },
+} as unknown as FlowApi;
+
+let server: Server;
+let base = '';
+beforeAll(async () => {
+  const app = createApp(service, {
+    tokens: [
+      { role: 'viewer', token: 'viewer-token', name: 'vera' },
+      { role: 'operator', token: 'operator-token', name: 'otto' },
+    ],
+  });
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  audited.length = 0;
+  calls.length = 0;
+});
+
+async function call(method: string, path: string, token: string) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('GET /flows/:name/versions', () => {
+  it("answers the flow's versions to a viewer", async () => {
+    expect(await call('GET', '/flows/order/versions', 'viewer-token')).toEqual({
+      status: 200,
+      body: { versions: [VERSION] },
+    });
+    expect(calls).toEqual(['versions order']);
+  });
+});
+
+describe('POST /flow/:name/requests/:id/migrate', () => {
+  it('migrates for an operator, answers what changed and audits it with the caller', async () => {
+    const answer = await call('POST', '/flow/order/requests/r1/migrate', 'operator-token');
+    expect(answer).toEqual({
+      status: 200,
+      body: { requestId: 'r1', from: V1, to: V2, at: 5, dropped: ['b'], released: ['c'] },
+    });
+    expect(audited).toEqual([
+      {
+        at: expect.any(Number) as number,
+        who: { role: 'operator', token: 'otto' },
+        action: 'migrate',
+        flow: 'order',
+        forced: false,
+        details: { requestId: 'r1', from: V1, to: V2 },
+      },
+    ]);
+  });
+
+  it('answers a refusal as 409 MIGRATION_REFUSED with its details, and audits nothing', async () => {
+    expect(await call('POST', '/flow/order/requests/busy/migrate', 'operator-token')).toEqual({
+      status: 409,
+      body: {
+        error: {
+          code: 'MIGRATION_REFUSED',
+          message: 'Node b runs now.',
+          details: { reason: 'running', nodes: ['b'] },
+        },
+      },
+    });
+    expect(audited).toEqual([]);
+  });
+
+  it('refuses a viewer (403) without calling the service', async () => {
+    const answer = await call('POST', '/flow/order/requests/r1/migrate', 'viewer-token');
+    expect(answer.status).toBe(403);
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('POST /flow/:name/requests/migrate?from=', () => {
+  it('migrates every request of the old version and audits one entry with the counts', async () => {
+    const answer = await call('POST', `/flow/order/requests/migrate?from=${V1}`, 'operator-token');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ from: V1, to: V2, matched: 3, migrated: 2 });
+    expect(calls).toEqual([`migrateAll order ${V1}`]);
+    expect(audited).toMatchObject([
+      {
+        who: { role: 'operator', token: 'otto' },
+        action: 'migrate',
+        flow: 'order',
+        details: { from: V1, to: V2, matched: 3, migrated: 2, failed: 1 },
+      },
+    ]);
+  });
+
+  it.each(['', '?from=', `?from=${V1.toUpperCase()}`, '?from=abc', `?from=${V1}0`])(
+    'answers 400 INVALID_INPUT for a missing or malformed version (%s)',
+    async (query) => {
+      const answer = await call('POST', `/flow/order/requests/migrate${query}`, 'operator-token');
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { error: { code: 'INVALID_INPUT', details: { issues: [{ at: 'query.from' }] } } },
+      });
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it('refuses a viewer (403)', async () => {
+    const answer = await call('POST', `/flow/order/requests/migrate?from=${V1}`, 'viewer-token');
+    expect(answer.status).toBe(403);
+  });
+
+  it('keeps a request named `migrate` migratable on its own route', async () => {
+    await call('POST', '/flow/order/requests/migrate/migrate', 'operator-token');
+    expect(calls).toEqual(['migrate order migrate']);
+  });
+});
