@@ -89,7 +89,10 @@ describe('dagFromDescription', () => {
 
 describe('dagFromDescription with the code of another version', () => {
   const old = (): Dag => {
-    const dag = new Dag().node('a', () => 'old a').node('b', () => 'old b').node('gone', noop);
+    const dag = new Dag()
+      .node('a', () => 'old a')
+      .node('b', () => 'old b')
+      .node('gone', noop);
     const body = dag.forEachBranch('each', () => ({ x: 1 }));
     body.node('item', () => 'old item');
     const { k } = dag.conditionalBranch('pick', ['k'], () => ['k']);
@@ -103,7 +106,10 @@ describe('dagFromDescription with the code of another version', () => {
 
   it("takes each vertex's code where the code has it at the same place, and marks what it lacks", async () => {
     const description = describeDag(validateDag(old()));
-    const code = new Dag().node('a', () => 'new a').node('b', () => 'new b').node('c', noop);
+    const code = new Dag()
+      .node('a', () => 'new a')
+      .node('b', () => 'new b')
+      .node('c', noop);
     const forward = (o: unknown) => ({ forwarded: o });
     code.edge('a', 'b', { forward }).edge('b', 'c');
     code.forEachBranch('each', () => ({ y: 2 })).node('item', () => 'new item');
