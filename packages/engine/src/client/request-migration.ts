@@ -36,7 +36,6 @@ export async function migrateRequest(
     if (status === undefined) throw notFound(flow, requestId);
     const from = read[RequestField.version] ?? to;
     const at = Date.now();
-    if (from === to) return { requestId, from, to, at, dropped: [], released: [] };
     if (!MIGRATABLE.has(status)) {
       throw new DagflowError(
         ErrorCode.INVALID_TRANSITION,
@@ -44,6 +43,7 @@ export async function migrateRequest(
         { details: { status, command: 'migrate' } },
       );
     }
+    if (from === to) return { requestId, from, to, at, dropped: [], released: [] };
     const [fromPlan, toPlan] = await Promise.all([
       plans.version(flow, from),
       plans.version(flow, to),
