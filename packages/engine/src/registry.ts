@@ -78,7 +78,20 @@ export class Registry {
 
   /** The flow's current version, as the last publish decided it, or undefined. */
   async currentVersion(name: string): Promise<string | undefined> {
-    return (await this.redis.hget(this.keys.currentVersion(name), 'version')) ?? undefined;
+    return (await this.current(name))?.version;
+  }
+
+  /** The flow's current version and the revision it was made current with (a rollback raises it). */
+  async current(
+    name: string,
+  ): Promise<{ readonly version: string; readonly revision?: number } | undefined> {
+    const [version, revision] = await this.redis.hmget(
+      this.keys.currentVersion(name),
+      'version',
+      'revision',
+    );
+    if (version == null) return undefined;
+    return revision == null ? { version } : { version, revision: Number(revision) };
   }
 
   /** Every published version of a flow (of the newest `maxVersions`, and those live requests run on). */

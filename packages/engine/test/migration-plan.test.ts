@@ -93,12 +93,18 @@ describe('planMigration', () => {
     expect(same).toMatchObject({ dropped: [], release: ['S/x'] });
   });
 
-  it('refuses when every terminal of the new shape is done already', () => {
+  it('refuses a live request whose new shape leaves nothing to run; marks a failed one all done', () => {
     const from = plan((dag) =>
       dag.node('A', noop).node('B', noop).node('C', noop).edge('A', 'B').edge('A', 'C'),
     );
     expect(
       planMigration(from, chain('A', 'B'), state({ A: 'completed', B: 'completed', C: 'queued' })),
     ).toEqual({ reason: 'nothing-to-run', nodes: ['B'] });
+    const failed = planMigration(from, chain('A', 'B'), {
+      ...state({ A: 'completed', B: 'completed', C: 'failed' }),
+      status: 'failed',
+    });
+    expect(failed).toMatchObject({ dropped: ['C'], release: [] });
+    expect(isRefusal(failed) ? [] : failed.set.map(([field]) => field)).toContain('allDone');
   });
 });

@@ -110,7 +110,8 @@ export const ErrorCode = {
   /**
    * A request cannot be migrated to its flow's current version as it stands: `details.reason` says why
    * (`running`: a node runs now; `composite-changed`: a sub-DAG, branch or for-each in progress changed
-   * shape; `nothing-to-run`: the new shape would have no node left to run), `details.nodes` names the nodes.
+   * shape; `nothing-to-run`: every terminal of the new shape is done, and the request is live),
+   * `details.nodes` names the nodes.
    */
   MIGRATION_REFUSED: 'MIGRATION_REFUSED',
   /** An unexpected fault; the message says what failed. */

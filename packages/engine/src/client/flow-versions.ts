@@ -16,13 +16,15 @@ export async function listVersions(
 ): Promise<FlowVersionInfo[]> {
   const [published, current, capable, queues, live] = await Promise.all([
     res.registry.listVersions(flow),
-    res.registry.currentVersion(flow),
+    res.registry.current(flow),
     res.capability.counts(flow, true),
     res.registry.liveWorkers(flow),
     liveRequests(res.redis, res.keys, flow),
   ]);
   return Promise.all(
-    published.map(async ({ version, publishedAt, revision }) => {
+    published.map(async ({ version, publishedAt, ...published }) => {
+      // A version made current again (a rollback) carries the revision it was made current with.
+      const revision = version === current?.version ? current.revision : published.revision;
       const plan = await plans.described(flow, version);
       const nodeWorkers = Object.fromEntries(
         plan.staticPaths.map((path) => [path, workersFor(plan, path, { capable, queues })]),
@@ -30,7 +32,7 @@ export async function listVersions(
       const requests = live.get(version) ?? { pending: 0, running: 0, paused: 0 };
       return {
         version,
-        current: version === current,
+        current: version === current?.version,
         ...(revision === undefined ? {} : { revision }),
         publishedAt,
         requests,

@@ -39,7 +39,9 @@ const STATE_PREFIXES = Object.values(StepField).filter(
  * completed under the same path keep their outputs; steps `to` lacks are dropped (and fenced, when they
  * have jobs); a vertex new to `to` whose parents are done is released, one whose parents are partly done
  * gets its join count; steps still queued are released again so that they run on `to`. Refuses a request
- * with a running step, or with a sub-DAG, branch or for-each in progress whose shape changed.
+ * with a running step, or with a sub-DAG, branch or for-each in progress whose shape changed, or a
+ * running or paused one that `to` leaves nothing to run (a failed or stopped one is marked all done:
+ * rerun completes it).
  */
 export function planMigration(
   from: FlowPlan,
@@ -82,9 +84,15 @@ export function planMigration(
       set.push([stepField(StepField.joinOpen, entry(id)), String(finished)]);
   }
   const terminalsDone = graph.terminals.filter(done).length;
-  if (terminalsDone === graph.terminals.length)
-    return { reason: 'nothing-to-run', nodes: [...graph.terminals] };
   set.push([RequestField.terminalsDone, String(terminalsDone)]);
+  if (terminalsDone === graph.terminals.length) {
+    // A failed or stopped request then has nothing left to run: rerun completes it (see
+    // controlRequest.lua); a live one would have to end here, which a migration does not do.
+    const status = fields[RequestField.status] ?? '';
+    if (status !== 'failed' && status !== 'stopped')
+      return { reason: 'nothing-to-run', nodes: [...graph.terminals] };
+    set.push([RequestField.allDone, String(Date.now())]);
+  }
 
   const release = [...new Set([...kept, ...ready])];
   return {

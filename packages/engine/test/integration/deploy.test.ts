@@ -1,12 +1,30 @@
 import type { FlowService, RequestState } from '@dagflow/engine';
-import { waitFor } from '@dagflow/test-utils';
+import { freePort, waitFor } from '@dagflow/test-utils';
 import { describe, expect, inject, it } from 'vitest';
 import { newService, prefixFor, spawnFixture } from './helpers.js';
 import { runLog } from '../fixtures/deploy-flows.mjs';
 
 /** A worker process running one code version of the deploy flows (see fixtures/deploy-flows.mjs). */
-function deployWorker(prefix: string, code: string, sleepMs = 1_500) {
-  return spawnFixture('deploy-worker.mjs', prefix, { CODE: code, SLEEP_MS: String(sleepMs) });
+function deployWorker(
+  prefix: string,
+  code: string,
+  sleepMs = 1_500,
+  env: Record<string, string> = {},
+) {
+  return spawnFixture('deploy-worker.mjs', prefix, {
+    CODE: code,
+    SLEEP_MS: String(sleepMs),
+    ...env,
+  });
+}
+
+/** A counter's value summed over its labels, read from a worker's metrics listener. */
+async function counter(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -119,6 +137,49 @@ describe('rolling deploys of changed flows', () => {
       const mine = runsOf(runs, id);
       expect(Object.values(mine).every((n) => n === 1)).toBe(true);
     }
+    await log.close();
+  });
+
+  it('old and new workers side by side under load: every request of either version completes, none is failed by a worker that lacks its node, give-backs stay bounded', async () => {
+    const prefix = prefixFor();
+    const client = newService({ prefix });
+    const log = runLog(inject('redisUrl'), prefix);
+    const [v2Port, v3Port] = [await freePort(), await freePort()];
+    await deployWorker(prefix, 'v2', 1_500, { METRICS_PORT: String(v2Port) });
+    const old = await Promise.all(range(20).map((i) => client.execute('order', i)));
+    await waitFor(() => allWaiting(client, 'order', old, 'approve'), { timeoutMs: 15_000 });
+    const oldVersion = (await client.state('order', old[0] ?? '')).version;
+    await deployWorker(prefix, 'v3', 1_500, { METRICS_PORT: String(v3Port) });
+    // A client rereads the registry's current version every 2 s.
+    await waitFor(async () => (await client.describe('order')).nodes.every((n) => n.id !== 'C'), {
+      timeoutMs: 5_000,
+    });
+    // New requests (v3's shape: no C) keep coming while the old ones are released.
+    const started = Date.now();
+    const fresh = await Promise.all(range(20).map((i) => client.execute('order', 100 + i)));
+    await Promise.all(old.map((id, i) => client.signal('order', id, 'approve', { n: i })));
+    await waitFor(() => allWaiting(client, 'order', fresh, 'approve'), { timeoutMs: 15_000 });
+    await Promise.all(fresh.map((id, i) => client.signal('order', id, 'approve', { n: 100 + i })));
+    const [oldResults, freshResults] = await Promise.all([
+      Promise.all(old.map((id) => client.waitForResult('order', id, { timeoutMs: 20_000 }))),
+      Promise.all(fresh.map((id) => client.waitForResult('order', id, { timeoutMs: 20_000 }))),
+    ]);
+    const elapsed = Date.now() - started;
+    const d = expect.stringMatching(/^v[23]$/);
+    expect(oldResults).toEqual(range(20).map((n) => ({ n, b: 100, c: 'v2', d })));
+    expect(freshResults).toEqual(range(20).map((i) => ({ n: 100 + i, b: 100, d })));
+    expect((await client.state('order', fresh[0] ?? '')).version).not.toBe(oldVersion);
+    const runs = await log.all();
+    for (const id of [...old, ...fresh])
+      expect(Object.values(runsOf(runs, id)).every((n) => n === 1)).toBe(true);
+    // Only the v3 worker lacks a node (C of the old shape); each of its give-backs re-queued a job.
+    const giveBacks = await counter(v3Port, 'dagflow_step_give_backs_total');
+    expect(await counter(v2Port, 'dagflow_step_give_backs_total')).toBe(0);
+    expect(await counter(v3Port, 'dagflow_step_unavailable_total')).toBe(0);
+    expect(giveBacks).toBeLessThanOrEqual(3 * old.length);
+    console.log(
+      `side by side: ${giveBacks} give-backs for ${old.length} old-shape requests, all 40 done in ${elapsed} ms`,
+    );
     await log.close();
   });
 });
