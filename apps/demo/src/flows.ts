@@ -125,15 +125,29 @@ export function payments(dag: Dag): void {
   dag.edge('charge', 'receipt');
 }
 
-/** Registers the demo flows. */
-export function registerDemoFlows(service: FlowService, newDag: () => Dag): void {
+/**
+ * Revision 2 of the KYC flow, to try a rolling deploy (`DEMO_REVISION=2`): the same diamond, then an
+ * `audit` step after `mark-profile` that stamps the result. Requests started on revision 1 keep its shape
+ * (no audit) and finish on workers of either revision.
+ */
+export function kycAudited(dag: Dag): void {
+  kyc(dag);
+  dag.node('audit', (profile: object) => ({ ...profile, audited: true }));
+  dag.edge('mark-profile', 'audit');
+}
+
+/**
+ * Registers the demo flows; `revision` 2 (`DEMO_REVISION`) changes the KYC flow (see {@link kycAudited}).
+ */
+export function registerDemoFlows(service: FlowService, newDag: () => Dag, revision = 1): void {
   const kycDag = newDag();
   kyc(kycDag);
-  service.register('myflow', myflow);
-  service.register('kyc', kyc);
-  service.register('kyc-batch', (dag) => kycBatch(dag, kycDag));
-  service.register('slow', slow);
-  service.register('squares', squares);
-  service.register('expense', expense);
-  service.register('payments', payments);
+  const options = { revision };
+  service.register('myflow', myflow, options);
+  service.register('kyc', revision >= 2 ? kycAudited : kyc, options);
+  service.register('kyc-batch', (dag) => kycBatch(dag, kycDag), options);
+  service.register('slow', slow, options);
+  service.register('squares', squares, options);
+  service.register('expense', expense, options);
+  service.register('payments', payments, options);
 }

@@ -2,7 +2,8 @@
  * The dagflow demo. `node dist/main.js [all|server|worker]`:
  * - all (default): HTTP server and worker in this process, plus one more worker process;
  * - server: the HTTP API only; worker: a worker only (start as many as you like).
- * Uses REDIS_URL, else Redis on 127.0.0.1:6379, else starts a local redis-server.
+ * Uses REDIS_URL, else Redis on 127.0.0.1:6379, else starts a local redis-server; DEMO_REVISION=2
+ * registers a changed KYC flow (a rolling deploy to try).
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +41,9 @@ const service = new FlowService({
   ...(onCluster ? {} : { redisUrl }),
   http: httpApi(),
 });
-registerDemoFlows(service, () => new Dag());
+// DEMO_REVISION=2 starts the demo with a changed KYC flow: restart the workers one by one with it to
+// try a rolling deploy (see docs/scaling.md, Deploying changed flows).
+registerDemoFlows(service, () => new Dag(), Number(process.env['DEMO_REVISION'] ?? 1));
 const children: ReturnType<typeof fork>[] = [];
 
 if (mode === 'worker') {
