@@ -200,7 +200,7 @@ describe('dashboard pages', () => {
       .toContain('"notified": true');
     // Full dates and durations: created, started (with its queueing), finished and the whole time.
     expect(await page.textContent('h1 + p.muted')).toMatch(
-      /^flow expense · created \d{4}-\d\d-\d\d [\d:.]+ · started [\d: .-]+ \(queued \d+ ms\) · finished [\d: .-]+ · took \d+\.\d s$/,
+      /^flow expense · version [0-9a-f]{12} · created \d{4}-\d\d-\d\d [\d:.]+ · started [\d: .-]+ \(queued \d+ ms\) · finished [\d: .-]+ · took \d+\.\d s$/,
     );
     // Once delivered, no form is offered again.
     expect(await page.locator('form[data-signal]').count()).toBe(0);
