@@ -2,18 +2,21 @@
   Marks a queued step as waiting because no live worker can run it (STEP_UNAVAILABLE: its request runs
   on an older flow version whose code for the step no live process has), once: the first mark's time is
   kept, so that a step unavailable for longer than the service's stepUnavailableTimeoutMs can be failed.
-  Nothing is written for a request that is gone (no key is created) or a step that began or ended.
+  Nothing is written for a request that is gone (no key is created) or a step that began or ended. A
+  request that is not running keeps the step as beginNode would: held while paused (resume enqueues it
+  again), left to rerun when it failed or was stopped; the caller drops the job then.
 
-  KEYS[1] state hash
+  KEYS[1] state hash   KEYS[2] held set
   ARGV[1] step path   ARGV[2] now (ms)
 
   Returns
     { 0, since }    marked (or marked before): since when the step is unavailable (ms)
     { 1 }           the step began or ended meanwhile; nothing changed
+    { 2, status }   the request is not running (the step is held while it is paused)
     { -1 }          no such request
 ]]
---- @keys 1
---- @replies OK COMPLETED MISSING
+--- @keys 2
+--- @replies OK COMPLETED NOT_RUNNING MISSING
 local path = ARGV[1]
 local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'u|' .. path)
 if not st[1] then
@@ -21,6 +24,13 @@ if not st[1] then
 end
 if st[2] == 'running' or st[2] == 'completed' or st[2] == 'failed' then
   return { 1 }
+end
+if st[1] ~= 'pending' and st[1] ~= 'running' then
+  if st[1] == 'paused' then
+    redis.call('SADD', KEYS[2], path)
+    redis.call('HSET', KEYS[1], 'hasHeld', '1')
+  end
+  return { 2, st[1] }
 end
 if st[3] then
   return { 0, st[3] }

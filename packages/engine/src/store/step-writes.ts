@@ -109,8 +109,8 @@ export class StepWrites extends StateReads {
   }
   /**
    * Marks a queued step that no live worker can run (`STEP_UNAVAILABLE`); answers since when it is (the
-   * first mark's time), or undefined when the step began or ended, or the request is gone. See
-   * `lua/markUnavailable.lua`.
+   * first mark's time), or undefined when the step began or ended, the request is gone, or it is not
+   * running (a paused one holds the step for resume). See `lua/markUnavailable.lua`.
    */
   async markUnavailable(
     flow: string,
@@ -118,8 +118,8 @@ export class StepWrites extends StateReads {
     path: string,
     now: number,
   ): Promise<number | undefined> {
-    const { state } = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'markUnavailable', [state], [path, now])) as [
+    const { state, held } = this.keys.request(flow, requestId);
+    const reply = (await runScript(this.redis, 'markUnavailable', [state, held], [path, now])) as [
       number,
       string?,
     ];

@@ -37,7 +37,8 @@ export async function giveBack(
     backoff = UNAVAILABLE;
     const now = Date.now();
     const since = await deps.store.markUnavailable(plan.name, requestId, at.path, now);
-    if (since === undefined) return; // began elsewhere, ended, or gone: nothing to run here
+    // Began elsewhere, ended, gone, or held by a paused request: the job has nothing left to do.
+    if (since === undefined) return;
     if (since === now) deps.metrics.stepUnavailable(plan.name);
     const limit = deps.stepUnavailableTimeoutMs;
     if (limit !== undefined && now - since >= limit)

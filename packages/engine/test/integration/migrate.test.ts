@@ -1,6 +1,7 @@
 import { type Dag, type FlowService, ErrorCode } from '@dagflow/engine';
 import { waitFor } from '@dagflow/test-utils';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
 import { newService, prefixFor } from './helpers.js';
 
 const echo = (x: unknown): unknown => x;
@@ -149,5 +150,43 @@ describe('migrate', () => {
     expect(await versionOf(rollback)).toBe(first);
     const listed = await rollback.versions('order');
     expect(listed.find((v) => v.version === first)).toMatchObject({ current: true, revision: 3 });
+  });
+
+  it('holds an unavailable node of a paused request, and runs it on resume once a worker with its code is back', async () => {
+    const prefix = prefixFor();
+    const v1 = newService({ prefix });
+    v1.register('order', order('B', 'C'), { revision: 1 });
+    await v1.startWorker();
+    const id = await v1.execute('order', { n: 3 });
+    await waitingAt(v1, id, 'approve');
+    await v1.close();
+    const v2 = newService({ prefix });
+    v2.register('order', order('B'), { revision: 2 });
+    await v2.startWorker();
+    await v2.signal('order', id, 'approve', { n: 3 });
+    await waitFor(
+      async () => (await v2.state('order', id)).nodes['C']?.reason === 'STEP_UNAVAILABLE',
+      { timeoutMs: 10_000 },
+    );
+    await v2.pause('order', id);
+    // The next give-back finds the request paused: C is held (as beginNode would), its job ends.
+    const redis = new Redis(inject('redisUrl'));
+    await waitFor(
+      async () => (await redis.sismember(`${prefix}:r:{order/${id}}:held`, 'C')) === 1,
+      {
+        timeoutMs: 10_000,
+      },
+    );
+    redis.disconnect();
+    const restarted = newService({ prefix });
+    restarted.register('order', order('B', 'C'), { revision: 1 });
+    await restarted.startWorker();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await v2.resume('order', id);
+    expect(await v2.waitForResult('order', id, { timeoutMs: 15_000 })).toEqual({
+      n: 3,
+      B: true,
+      C: true,
+    });
   });
 });
