@@ -1,4 +1,4 @@
-import { type Dag, FlowService } from '@dagflow/engine';
+import { type Dag, type FlowService } from '@dagflow/engine';
 import { commandCalls, waitFor } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
