@@ -43,7 +43,7 @@ describe('giving back a job this process has no code for', () => {
     // A worker with C's code is announced (busy elsewhere: it takes nothing): jobs are routed back.
     const capable = `${prefix}:capable:{order}`;
     await redis.hset(capable, 'elsewhere', `${Date.now() + 60_000} ["C"]`);
-    await Promise.all(ids.map((id) => v2.signal('order', id, 'approve', n(id, ids))));
+    await Promise.all(ids.map((id, i) => v2.signal('order', id, 'approve', i)));
     await waitFor(async () => (await counter(v2, 'dagflow_step_give_backs_total')) >= ids.length);
 
     const window = async (ms: number) => {
@@ -80,7 +80,3 @@ describe('giving back a job this process has no code for', () => {
     redis.disconnect();
   });
 });
-
-function n(id: string, ids: readonly string[]): number {
-  return ids.indexOf(id);
-}
