@@ -33,6 +33,7 @@
 ]]
 --- @keys 4
 --- @replies OK INVALID_TRANSITION MISSING
+--- @include resumingSteps
 local command = ARGV[1]
 local now = ARGV[2]
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -93,15 +94,7 @@ local function release_all(pending, steps, generation)
     redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
   end
   redis.call('DEL', KEYS[4])
-  local out, generations = {}, {}
-  for step, g in pairs(pending) do
-    out[#out + 1] = step
-    generations[#generations + 1] = g
-  end
-  if #out > 0 then
-    redis.call('HSET', KEYS[1], 'resuming', cjson.encode(pending))
-  end
-  return out, generations
+  return store_resuming(KEYS[1], pending)
 end
 
 if command == 'resume' then

@@ -24,6 +24,7 @@
 ]]
 --- @keys 3
 --- @replies OK NOT_RUNNING MISSING
+--- @include resumingSteps
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
   return { -1 }
@@ -77,14 +78,7 @@ if status == 'running' then
     pending[step] = generation
     redis.call('HSETNX', KEYS[1], 's|' .. step, 'queued')
   end
-  local steps, generations = {}, {}
-  for step, g in pairs(pending) do
-    steps[#steps + 1] = step
-    generations[#generations + 1] = g
-  end
-  if #steps > 0 then
-    redis.call('HSET', KEYS[1], 'resuming', cjson.encode(pending))
-  end
+  local steps, generations = store_resuming(KEYS[1], pending)
   return { 0, generation, steps, generations }
 end
 redis.call('DEL', KEYS[3])

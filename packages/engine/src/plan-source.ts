@@ -40,16 +40,7 @@ export class PlanSource {
     if (known !== undefined) return known;
     const current = await this.get(name);
     if (current.version === version) return current;
-    const published = await this.registry().loadVersion(name, version);
-    if (published === undefined) {
-      throw new DagflowError(
-        ErrorCode.FLOW_NOT_FOUND,
-        `Flow '${name}' has no version '${version}'.`,
-        {
-          details: { flow: name, version },
-        },
-      );
-    }
+    const published = await loadPublished(this.registry(), name, version);
     const local = this.#local.get(name);
     const plan = planFrom(published, new Map(), this.limits(), local);
     this.#versions.set(`${name}@${version}`, plan);
@@ -65,16 +56,7 @@ export class PlanSource {
     const key = `${name}@${version}`;
     const known = this.#described.get(key);
     if (known !== undefined) return known;
-    const published = await this.registry().loadVersion(name, version);
-    if (published === undefined) {
-      throw new DagflowError(
-        ErrorCode.FLOW_NOT_FOUND,
-        `Flow '${name}' has no version '${version}'.`,
-        {
-          details: { flow: name, version },
-        },
-      );
-    }
+    const published = await loadPublished(this.registry(), name, version);
     const plan = planFrom(published, new Map(), this.limits());
     this.#described.set(key, plan);
     return plan;
@@ -135,6 +117,28 @@ export class PlanSource {
     this.#remote.set(name, { plan, at: Date.now() });
     return plan;
   }
+}
+
+/**
+ * One published version of a flow.
+ * @throws DagflowError `FLOW_NOT_FOUND` when that version was never published (or was dropped)
+ */
+export async function loadPublished(
+  registry: Registry,
+  name: string,
+  version: string,
+): Promise<PublishedFlow> {
+  const published = await registry.loadVersion(name, version);
+  if (published === undefined) {
+    throw new DagflowError(
+      ErrorCode.FLOW_NOT_FOUND,
+      `Flow '${name}' has no version '${version}'.`,
+      {
+        details: { flow: name, version },
+      },
+    );
+  }
+  return published;
 }
 
 /**

@@ -3,7 +3,7 @@ import { DagflowError, ErrorCode, type Handler } from '@dagflow/flow';
 import type { ResolvedOptions } from '../config.js';
 import type { Logger } from '../logger.js';
 import { Metrics } from '../metrics.js';
-import { type PlanSource, planFrom } from '../plan-source.js';
+import { type PlanSource, loadPublished, planFrom } from '../plan-source.js';
 import type { PlanLimits } from '../plan/compile.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { FlowOrigin } from '../registry.js';
@@ -155,13 +155,7 @@ export class FlowServing {
     version: string,
     handlers: ReadonlyMap<string, Handler<never, unknown>>,
   ): Promise<FlowPlan> {
-    const published = await this.parts.res.registry.loadVersion(flow, version);
-    if (published === undefined) {
-      throw new DagflowError(
-        ErrorCode.FLOW_NOT_FOUND,
-        `Flow '${flow}' has no version '${version}'.`,
-      );
-    }
+    const published = await loadPublished(this.parts.res.registry, flow, version);
     return planFrom(published, handlers, this.parts.limits());
   }
 
