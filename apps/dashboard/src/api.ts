@@ -1,5 +1,6 @@
 import type {
   ControlResponse,
+  DagDescription,
   ErrorResponse,
   ExecuteResponse,
   FlowDetailResponse,
@@ -59,6 +60,9 @@ export const api = {
   flow: (name: string) => call<FlowDetailResponse>(`/flows/${enc(name)}`),
   schedules: (name: string) =>
     call<ScheduleListResponse>(`/flows/${enc(name)}/schedules`).then((answer) => answer.schedules),
+  /** The DAG description of one published version of a flow (a request keeps its version's shape). */
+  flowVersion: (name: string, version: string) =>
+    call<DagDescription>(`/flows/${enc(name)}/versions/${enc(version)}`),
   /** A flow's published versions, newest first, with their live requests. */
   versions: (name: string) =>
     call<FlowVersionListResponse>(`/flows/${enc(name)}/versions`).then((answer) => answer.versions),

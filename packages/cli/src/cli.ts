@@ -16,7 +16,7 @@ import {
 } from './commands.js';
 import { type CommandTarget, HttpClient } from './http-client.js';
 import { addScheduleCommands } from './schedule-commands.js';
-import { addVersionCommands } from './version-commands.js';
+import { addVersionCommands, flowVersion } from './version-commands.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -169,11 +169,16 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
     });
   program
     .command('describe')
-    .description("print the flow's DAG as text")
+    .description(
+      "print the flow's DAG as text: its current version's, or the shape of a published version " +
+        "(a request keeps its version's shape: `version` in `dagflow status`)",
+    )
     .argument('<flow>')
+    .argument('[version]', 'a published version (12 lowercase hex digits)', flowVersion)
     .option('--json', "print the DAG's description as JSON")
-    .action(async (flow: string, options: { json?: boolean }) => {
-      exit(await describe(session.target, { flow, json: options.json === true }, io));
+    .action(async (flow: string, version: string | undefined, options: { json?: boolean }) => {
+      const json = options.json === true;
+      exit(await describe(session.target, { flow, version, json }, io));
     });
   addScheduleCommands(program, { target: () => session.target, io }, exit);
   addVersionCommands(program, { target: () => session.target, io }, exit);

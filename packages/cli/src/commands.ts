@@ -103,13 +103,16 @@ export async function flows(target: CommandTarget, json: boolean, io: CliIo): Pr
   return ExitCode.OK;
 }
 
-/** `dagflow describe <flow>`: the DAG as text, or its description as JSON. */
+/**
+ * `dagflow describe <flow> [version]`: the DAG (of the current version, or of `version`) as text, or
+ * its description as JSON.
+ */
 export async function describe(
   target: CommandTarget,
-  { flow, json }: { flow: string; json: boolean },
+  { flow, version, json }: { flow: string; version: string | undefined; json: boolean },
   io: CliIo,
 ): Promise<number> {
-  const description = await target.describe(flow);
+  const description = await target.describe(flow, version);
   io.out(
     json
       ? `${JSON.stringify(description, null, 2)}\n`

@@ -136,7 +136,9 @@ export class HttpClient implements CommandTarget {
     return [...((await this.#json('/flows')) as FlowListResponse).flows];
   }
 
-  async describe(name: string): Promise<DagDescription> {
+  async describe(name: string, version?: string): Promise<DagDescription> {
+    if (version !== undefined)
+      return (await this.#json(`/flows/${enc(name)}/versions/${enc(version)}`)) as DagDescription;
     return ((await this.#json(`/flows/${enc(name)}`)) as FlowDetailResponse).dag;
   }
 

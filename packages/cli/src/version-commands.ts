@@ -64,8 +64,11 @@ export function addVersionCommands(
     });
 }
 
-/** `--from`'s value: a flow version, 12 lowercase hex digits (as `dagflow versions` lists them). */
-function flowVersion(value: string): string {
+/**
+ * A flow version given on the command line (`migrate --from`, `describe <flow> [version]`): 12
+ * lowercase hex digits, as `dagflow versions` lists them.
+ */
+export function flowVersion(value: string): string {
   if (!/^[0-9a-f]{12}$/.test(value))
     throw new InvalidArgumentError('It takes a flow version: 12 lowercase hex digits.');
   return value;

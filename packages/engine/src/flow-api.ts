@@ -28,7 +28,7 @@ export interface FlowApi {
   readonly log: Logger;
   readonly auditLog: AuditLog;
   flows(): Promise<FlowInfo[]>;
-  describe(name: string): Promise<DagDescription>;
+  describe(name: string, version?: string): Promise<DagDescription>;
   flowOrigin(name: string): Promise<FlowOrigin | undefined>;
   registerDefinition(definition: unknown, options?: FlowOptions): FlowInfo;
   addStep(flow: string, step: AddedStep): FlowInfo;

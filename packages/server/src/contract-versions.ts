@@ -1,6 +1,7 @@
 /**
  * The API contract's deploy parts: a flow's versions (`GET /flows/:name/versions`) and request
  * migrations (`POST /flow/:name/requests/:id/migrate`, `POST /flow/:name/requests/migrate`).
+ * `GET /flows/:name/versions/:version` answers a `DagDescription` (`dagDescriptionSchema`).
  * Re-exported by `contract.ts`.
  * @module
  */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { recordAudit } from './audit-record.js';
 import {
   bulkMigrationAnswerSchema,
+  dagDescriptionSchema,
   flowVersionListSchema,
   migrationAnswerSchema,
 } from './contract.js';
@@ -28,6 +29,29 @@ const versions = defineRoute({
   errors: ['FLOW_NOT_FOUND'],
   async handle({ service, params, res }) {
     sendJson(res, 200, flowVersionListSchema, { versions: await service.versions(params.name) });
+  },
+});
+
+const version = defineRoute({
+  method: 'get',
+  path: '/flows/:name/versions/:version',
+  id: 'describeFlowVersion',
+  access: 'viewer',
+  summary:
+    'The DAG description of one published version of a flow: the shape a request started on it ' +
+    'keeps to its end (its `version`), which may differ from the current one `GET /flows/:name` answers.',
+  params: flowParams.extend({
+    version: flowVersion.meta({ description: 'The version (12 lowercase hex digits).' }),
+  }),
+  answers: {
+    200: {
+      description: "The version's DAG description.",
+      content: { 'application/json': dagDescriptionSchema },
+    },
+  },
+  errors: ['FLOW_NOT_FOUND'],
+  async handle({ service, params, res }) {
+    sendJson(res, 200, dagDescriptionSchema, await service.describe(params.name, params.version));
   },
 });
 
@@ -95,7 +119,7 @@ const migrate = defineRoute({
 });
 
 /**
- * The routes of deploys: a flow's versions (viewer), and migrating requests to the flow's current
+ * The routes of deploys: a flow's versions and the shape of each (viewer), and migrating requests to the flow's current
  * version (operator), one or every request of an old version; each migration is audited.
  */
-export const versionRoutes: readonly Route[] = [versions, migrateAll, migrate];
+export const versionRoutes: readonly Route[] = [versions, version, migrateAll, migrate];

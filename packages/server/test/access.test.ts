@@ -15,6 +15,7 @@ describe('route access', () => {
     ['POST', '/flow/kyc/requests/r1/pause', 'operator'],
     ['POST', '/flow/kyc/requests/r1/signals/approve', 'operator'],
     ['GET', '/flows/kyc/versions', 'viewer'],
+    ['GET', '/flows/kyc/versions/0123456789ab', 'viewer'],
     ['POST', '/flow/kyc/requests/r1/migrate', 'operator'],
     ['POST', '/flow/kyc/requests/migrate', 'operator'],
     ['POST', '/flows', 'admin'],

@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import type { AuditEntry, FlowApi, FlowVersionInfo, MigrationResult } from '@dagflow/engine';
-import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 
 /**
- * The deploy routes over a stand-in service (no Redis): roles, validation of `?from=`, route order,
- * what reaches the service, the audit entries, and how a refused migration answers.
+ * The deploy routes over a stand-in service (no Redis): roles, validation of a version (`?from=`, in
+ * the path), route order, what reaches the service, the audit entries, and how a refused migration
+ * answers.
  */
 const V1 = 'aaaaaaaaaaaa';
 const V2 = 'bbbbbbbbbbbb';
@@ -20,6 +21,15 @@ const VERSION: FlowVersionInfo = {
   unavailable: ['b'],
   drained: false,
 };
+const SHAPE: DagDescription = {
+  nodes: [
+    { id: 'a', kind: 'task', parents: [], aggregator: false },
+    { id: 'b', kind: 'task', parents: ['a'], aggregator: false },
+  ],
+  edges: [{ from: 'a', to: 'b' }],
+  roots: ['a'],
+  terminals: ['b'],
+};
 const audited: AuditEntry[] = [];
 const calls: string[] = [];
 
@@ -29,6 +39,13 @@ const service = {
   versions: (name: string) => {
     calls.push(`versions ${name}`);
     return Promise.resolve([VERSION]);
+  },
+  describe: (name: string, version?: string) => {
+    calls.push(`describe ${name} ${version}`);
+    if (version === V1) return Promise.resolve(SHAPE);
+    return Promise.reject(
+      new DagflowError(ErrorCode.FLOW_NOT_FOUND, `Flow '${name}' has no version '${version}'.`),
+    );
   },
   migrate: (name: string, requestId: string): Promise<MigrationResult> => {
     calls.push(`migrate ${name} ${requestId}`);
@@ -99,6 +116,35 @@ describe('GET /flows/:name/versions', () => {
     });
     expect(calls).toEqual(['versions order']);
   });
+});
+
+describe('GET /flows/:name/versions/:version', () => {
+  it("answers that version's DAG description to a viewer", async () => {
+    expect(await call('GET', `/flows/order/versions/${V1}`, 'viewer-token')).toEqual({
+      status: 200,
+      body: SHAPE,
+    });
+    expect(calls).toEqual([`describe order ${V1}`]);
+  });
+
+  it('answers 404 FLOW_NOT_FOUND for a version never published', async () => {
+    expect(await call('GET', `/flows/order/versions/${V2}`, 'viewer-token')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'FLOW_NOT_FOUND', message: `Flow 'order' has no version '${V2}'.` } },
+    });
+  });
+
+  it.each([V1.toUpperCase(), 'abc', `${V1}0`, 'v1'])(
+    'answers 400 INVALID_INPUT for a malformed version (%s)',
+    async (version) => {
+      const answer = await call('GET', `/flows/order/versions/${version}`, 'viewer-token');
+      expect(answer).toMatchObject({
+        status: 400,
+        body: { error: { code: 'INVALID_INPUT', details: { issues: [{ at: 'path.version' }] } } },
+      });
+      expect(calls).toEqual([]);
+    },
+  );
 });
 
 describe('POST /flow/:name/requests/:id/migrate', () => {

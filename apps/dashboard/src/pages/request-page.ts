@@ -13,6 +13,7 @@ import { timelineView } from '../timeline-view.js';
 import { NodePanel } from './node-panel.js';
 import { RelatedView } from './related-view.js';
 import { RequestIo } from './request-io.js';
+import { RequestShapes } from './request-shapes.js';
 
 type Command = 'pause' | 'resume' | 'stop' | 'rerun';
 
@@ -24,7 +25,10 @@ const APPLIES: Record<Command, readonly RequestStatus[]> = {
   rerun: ['failed', 'stopped'],
 };
 
-/** One request: its DAG coloured by node status, live until it ends; controls, node details, timeline. */
+/**
+ * One request: its DAG (the shape of the request's own version) coloured by node status, live until it
+ * ends; controls, node details, timeline.
+ */
 export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   const status = h('span', { class: 'badge', 'data-testid': 'request-status' });
   const meta = h('p', { class: 'muted' });
@@ -57,7 +61,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     timeline,
   );
 
-  let dag: DagDescription | undefined;
+  const shapes = new RequestShapes(flow);
   let model: GraphModel | undefined;
   let selected: string | undefined;
   let drawn = '';
@@ -65,7 +69,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
     selected = target.id;
     panel.select(target.id, target.instances);
   };
-  const show = (state: RequestState): void => {
+  const show = (state: RequestState, dag: DagDescription): void => {
     status.textContent = state.status;
     status.className = `badge status-${state.status}`;
     status.dataset['status'] = state.status;
@@ -94,9 +98,8 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
         button.dataset['action'] as Command
       ].includes(state.status);
     }
-    if (dag === undefined) return;
     io.update(state, dag);
-    const signature = JSON.stringify(state.nodes);
+    const signature = JSON.stringify([state.version, state.nodes]);
     if (signature !== drawn) {
       drawn = signature;
       const started = performance.now();
@@ -115,7 +118,13 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
 
   // Live: states pushed by the server as nodes change. When the stream fails (an old server, a proxy
   // that buffers) the page polls every second instead; when it just closes, it reconnects.
-  const described = api.flow(flow).then((answer) => (dag = answer.dag));
+  // States are shown in the order they came, each once the DAG of its version is known.
+  let shown = Promise.resolve();
+  const receive = (state: RequestState): void => {
+    shown = shown
+      .then(async () => show(state, await shapes.of(state.version)))
+      .catch((error: Error) => void (message.textContent = error.message));
+  };
   let stop: () => void = () => undefined;
   const follow = (): void => {
     stop();
@@ -125,10 +134,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
       `/flow/${encodeURIComponent(flow)}/requests/${encodeURIComponent(requestId)}/events`,
       ({ event, data }) => {
         if (event === 'end') ended = true;
-        if (event !== 'state') return;
-        // States are shown in the order they came, once the flow's DAG is known.
-        if (dag !== undefined) show(data as RequestState);
-        else void described.then(() => show(data as RequestState));
+        if (event === 'state') receive(data as RequestState);
       },
       (error) => {
         if (ended) return;
@@ -144,12 +150,11 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
   const poll = (): void => {
     stop();
     stop = every(1_000, async () => {
-      dag ??= (await api.flow(flow)).dag;
       const state = await api.state(flow, requestId).catch((error: Error) => {
         message.textContent = error.message;
         throw error;
       });
-      show(state);
+      show(state, await shapes.of(state.version));
       return !isEnded(state.status);
     });
   };

@@ -1,13 +1,15 @@
-import { testPrefix } from '@dagflow/test-utils';
+import { type Dag, FlowService } from '@dagflow/engine';
+import { testPrefix, waitFor } from '@dagflow/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Demo, launchChromium, startDemo } from './demo-process.js';
 import { layoutProblems } from './layout-checks.js';
 
 /**
- * The flows page as an overview kept open, and the request page's waits and relations (signals, a
- * sleep, a child request), in Chromium against the demo.
+ * The flows page as an overview kept open, the request page's waits and relations (signals, a
+ * sleep, a child request) and the shape it draws, in Chromium against the demo.
  */
+const PREFIX = testPrefix(import.meta.url, 'dashboard-pages');
 let demo: Demo;
 let browser: Browser;
 let page: Page;
@@ -26,14 +28,33 @@ async function execute(flow: string, input: unknown): Promise<string> {
   return ((await post(`/flow/${flow}`, input)).body as { requestId: string }).requestId;
 }
 
-async function stateOf(flow: string, id: string): Promise<{ status: string }> {
-  return (await fetch(`${base}/flow/${flow}/requests/${id}`)).json() as Promise<{ status: string }>;
+/** `a -> approve (signal) -> ...rest`, a chain. */
+function shape(...rest: string[]) {
+  return (dag: Dag): void => {
+    dag.node('a', (input: unknown) => input).signal('approve');
+    let last = 'approve';
+    dag.edge('a', last);
+    for (const id of rest) {
+      dag.node(id, (input: unknown) => input).edge(last, id);
+      last = id;
+    }
+  };
+}
+
+/** A service of the demo's Redis and prefix, outside the demo (another deploy's worker). */
+function deployed(): FlowService {
+  return new FlowService({ redisUrl: inject('redisUrl'), prefix: PREFIX, logLevel: 'error' });
+}
+
+async function stateOf(flow: string, id: string): Promise<{ status: string; version?: string }> {
+  const response = await fetch(`${base}/flow/${flow}/requests/${id}`);
+  return response.json() as Promise<{ status: string; version?: string }>;
 }
 
 beforeAll(async () => {
   demo = await startDemo({
     REDIS_URL: inject('redisUrl'),
-    DAGFLOW_PREFIX: testPrefix(import.meta.url, 'dashboard-pages'),
+    DAGFLOW_PREFIX: PREFIX,
   });
   base = demo.base;
   browser = await launchChromium();
@@ -144,6 +165,41 @@ describe('dashboard pages', () => {
       .toEqual(['1 completed']);
     await post(`/flow/slow/requests/${running}/stop`);
     await fetch(`${base}/flows/slow/schedules/nightly`, { method: 'DELETE' });
+  });
+
+  it("draws a request of an older version with its own version's nodes, not the current ones", async () => {
+    const v1 = deployed();
+    v1.register('shapes', shape('b'), { revision: 1 });
+    await v1.startWorker();
+    const old = await v1.execute('shapes', 1);
+    await waitFor(
+      async () => (await v1.state('shapes', old)).nodes['approve']?.status === 'waiting',
+    );
+    await v1.close();
+    const v2 = deployed();
+    try {
+      v2.register('shapes', shape('c', 'd'), { revision: 2 }); // b removed, c and d added
+      await v2.startWorker();
+      const { version } = await stateOf('shapes', old);
+      // The demo reads the registry again within 2 s: then v2 is the current version.
+      const current = async () =>
+        ((await (await fetch(`${base}/flows/shapes`)).json()) as { version: string }).version;
+      await expect.poll(current, { timeout: 5_000 }).not.toBe(version);
+      await page.goto(`${base}/dashboard/#/requests/shapes/${old}`);
+      await page.waitForSelector('g.box[data-node=approve][data-status=waiting]');
+      const drawn = () =>
+        page.locator('g.box').evaluateAll((boxes) => boxes.map((box) => box.dataset['node']));
+      expect((await drawn()).sort()).toEqual(['a', 'approve', 'b']);
+      expect(await page.textContent('h1 + p.muted')).toContain(`version ${version}`);
+      // A request of the current version is drawn with the current shape.
+      const now = await execute('shapes', 2);
+      await page.goto(`${base}/dashboard/#/requests/shapes/${now}`);
+      await page.waitForSelector('g.box[data-node=approve][data-status=waiting]');
+      expect((await drawn()).sort()).toEqual(['a', 'approve', 'c', 'd']);
+      for (const id of [old, now]) await post(`/flow/shapes/requests/${id}/stop`);
+    } finally {
+      await v2.close();
+    }
   });
 
   it('draws a waiting signal, a sleep and a child request, and links parent and child', async () => {

@@ -83,9 +83,18 @@ describe('dagflow CLI over HTTP (DAGFLOW_URL, DAGFLOW_TOKEN)', () => {
     const versions = await dagflow(VIEWER, 'versions', 'greet');
     expect(versions.code).toBe(0);
     expect(versions.stdout).toMatch(/^VERSION +CURRENT +REVISION +PUBLISHED/);
-    expect(JSON.parse((await dagflow(VIEWER, 'versions', 'greet', '--json')).stdout)).toEqual(
-      expect.any(Array),
-    );
+    const listed = JSON.parse((await dagflow(VIEWER, 'versions', 'greet', '--json')).stdout) as {
+      version: string;
+    }[];
+    expect(listed).toEqual(expect.any(Array));
+    // A published version's shape: GET /flows/:name/versions/:version.
+    const [{ version = '' } = {}] = listed;
+    expect((await dagflow(VIEWER, 'describe', 'greet', version)).stdout).toBe('hello\n');
+    expect(await dagflow(VIEWER, 'describe', 'greet', 'aaaaaaaaaaaa')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("error FLOW_NOT_FOUND: Flow 'greet' has no version"),
+    });
+    expect((await dagflow(VIEWER, 'describe', 'greet', 'v1')).code).toBe(2);
     const unknown = await dagflow(VIEWER, 'versions', 'nope');
     expect(unknown).toMatchObject({
       code: 1,

@@ -170,11 +170,14 @@ export class FlowReader {
   }
 
   /**
-   * The JSON description of a flow's DAG.
-   * @throws DagflowError `FLOW_NOT_FOUND`
+   * The JSON description of a flow's DAG: its current version's, or with `version` that published
+   * version's (the shape a request started on it keeps to its end, see `RequestState.version`).
+   * @throws DagflowError `FLOW_NOT_FOUND` when the flow, or that version of it, is unknown
    */
-  async describe(name: string): Promise<DagDescription> {
-    return (await this.plans.get(name)).description;
+  async describe(name: string, version?: string): Promise<DagDescription> {
+    const current = await this.plans.get(name);
+    if (version === undefined || version === current.version) return current.description;
+    return (await this.plans.described(name, version)).description;
   }
 
   /** Resolves when Redis answers PING; for health checks. */

@@ -232,6 +232,13 @@ describe('answers conform to GET /openapi.json', () => {
     const versions = await call('GET /flows/{name}/versions', { name: 'pair' });
     expect(versions.status).toBe(200);
     expect((await call('GET /flows/{name}/versions', { name: 'nope' })).status).toBe(404);
+    const [{ version = '' } = {}] = (versions.body as { versions: { version: string }[] }).versions;
+    const shape = await call('GET /flows/{name}/versions/{version}', { name: 'pair', version });
+    expect(shape.body).toMatchObject({ roots: ['a', 'b'], terminals: ['join'] });
+    const unknown = { name: 'pair', version: '000000000000' };
+    expect((await call('GET /flows/{name}/versions/{version}', unknown)).status).toBe(404);
+    const bad = { name: 'pair', version: 'v1' };
+    expect((await call('GET /flows/{name}/versions/{version}', bad)).status).toBe(400);
     const headers = { 'content-type': 'application/json', 'x-request-id': 'migrate-1' };
     await call('POST /flow/{name}', { name: 'echo' }, { body: '1', headers, query: '?wait=5' });
     // A completed request is never migrated (409).
