@@ -52,7 +52,10 @@ it(
           detail: `job ${q.jobId} active while the state said queued for ${q.forMs} ms or more (request ${q.status}, job lock ttl ${q.lockTtlMs} ms)`,
         });
       }
-      const recovery = checkRecovery(timeline, watched, config.recoveryLimitMs);
+      const recovery = checkRecovery(timeline, watched, {
+        limitMs: config.recoveryLimitMs,
+        gracefulMs: config.lockMs,
+      });
       violations.push(...recovery.violations);
       const text = report({
         config,

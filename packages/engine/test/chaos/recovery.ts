@@ -106,14 +106,25 @@ function hitAgain(faults: readonly FaultRecord[], fault: FaultRecord, node: Node
   });
 }
 
+/** Longest accepted recoveries, ms. */
+export interface RecoveryLimits {
+  /** After any fault. */
+  readonly limitMs: number;
+  /**
+   * After a deploy's stop of a worker that exited by itself (a graceful SIGTERM): the lock duration, as
+   * no node of a drained worker should wait for its lock to lapse.
+   */
+  readonly gracefulMs: number;
+}
+
 /**
- * Invariant 5: every measured node completed within `limitMs` of the end of the last fault that hit
- * it.
+ * Invariant 5: every measured node completed within the limit of the end of the last fault that hit it
+ * (`gracefulMs` for a deploy's stop of a worker that exited by itself, else `limitMs`).
  */
 export function checkRecovery(
   timeline: Pick<Timeline, 'faults' | 'start'>,
   watched: ReadonlyMap<FaultRecord, readonly NodeRecovery[]>,
-  limitMs: number,
+  limits: RecoveryLimits,
 ): { recoveries: Recovery[]; violations: Violation[] } {
   const recoveries: Recovery[] = [];
   const violations: Violation[] = [];
@@ -133,6 +144,10 @@ export function checkRecovery(
       maxMs,
       ...(slowest === undefined ? {} : { slowest: `${slowest.requestId} ${slowest.path}` }),
     });
+    const limitMs =
+      fault.kind === 'deploy' && fault.pid !== undefined && !fault.forced
+        ? Math.min(limits.gracefulMs, limits.limitMs)
+        : limits.limitMs;
     if (maxMs > limitMs && slowest !== undefined) {
       violations.push({
         invariant: '5 recovery time',

@@ -169,7 +169,7 @@ async function inFlight(
 }
 
 /** A fault as it ended: what `inject` records besides its start and the requests in flight. */
-type FaultOutcome = Pick<FaultRecord, 'kind' | 'end' | 'detail' | 'pid' | 'code'>;
+type FaultOutcome = Pick<FaultRecord, 'kind' | 'end' | 'detail' | 'pid' | 'code' | 'forced'>;
 
 /**
  * Injects one fault with `act`: reads the requests in flight just before (commands leave them alone
@@ -212,7 +212,7 @@ async function deploy(
     await inject(cluster, timeline, watchers, async () => {
       const { pid, forced } = await cluster.stopWorker(i);
       const detail = `SIGTERM worker ${pid}, deploy of code ${code}${forced ? ' (SIGKILLed: did not exit)' : ''}`;
-      return { kind: 'deploy', end: Date.now(), detail, pid, code };
+      return { kind: 'deploy', end: Date.now(), detail, pid, code, forced };
     });
     await cluster.startWorker(i);
   }

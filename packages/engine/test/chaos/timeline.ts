@@ -30,6 +30,8 @@ export interface FaultRecord {
   readonly pid?: number;
   /** For a deploy: the code version it moves the workers to. */
   readonly code?: number;
+  /** For a deploy: the worker did not exit within its drain and a grace, and was SIGKILLed. */
+  readonly forced?: boolean;
   /**
    * Requests `running` just before the fault, with their nodes then `queued`, `running` or `retrying`,
    * and when the latest attempt of each `running` one started.
