@@ -63,6 +63,8 @@ export interface DeployStats {
   readonly runsByCode: ReadonlyMap<number, number>;
   /** Requests that started on the first shape and ran nodes on a later code. */
   readonly oldShapeNewCode: number;
+  /** Requests on the new shape submitted before the first deploy's last stop (old workers still up). */
+  readonly newShapeOldWorkers: number;
   /** Extra returned runs that a deploy's stop of the first run's worker explains (maybe among others). */
   readonly deployRepeats: number;
 }
@@ -91,8 +93,14 @@ export function deployStats(options: {
     (f) =>
       firstShape.has(f.state?.version ?? '') && f.runs.some((r) => (codeOf.get(r.pid) ?? 1) > 1),
   ).length;
-  let deployRepeats = 0;
   const deploys = timeline.faults.filter((f) => f.kind === 'deploy');
+  const lastOldStop = Math.max(0, ...deploys.filter((d) => d.code === 2).map((d) => d.start));
+  const newShapeOldWorkers = facts.filter(
+    (f) =>
+      !firstShape.has(f.state?.version ?? '') &&
+      (timeline.submittedAt.get(f.requestId) ?? Infinity) < lastOldStop,
+  ).length;
+  let deployRepeats = 0;
   for (const f of facts) {
     for (const { runs: repeated } of repeatsOf(f)) {
       for (let i = 1; i < repeated.length; i++) {
@@ -101,5 +109,5 @@ export function deployStats(options: {
       }
     }
   }
-  return { byVersion, runsByCode, oldShapeNewCode, deployRepeats };
+  return { byVersion, runsByCode, oldShapeNewCode, newShapeOldWorkers, deployRepeats };
 }

@@ -24,8 +24,9 @@ export interface ChaosPlan {
  * Redis kill -9 and restart from its AOF, a 1-3 s connection cut), with a rolling deploy second (so
  * within the first third of a phase of 45 s or more; first in a shorter one); then seeded kinds, and one
  * more deploy per further 30 s of the phase at seeded places. A burst of 3-6 requests comes in the
- * second before each fault so that it hits requests in flight; the other requests are spread over the
- * first 85 % of the phase.
+ * second before each fault so that it hits requests in flight, and as many 3.5-5.5 s into a deploy
+ * (the first worker replaced, the others still old: a deploy waits 4-6 s between workers); the other
+ * requests are spread over the first 85 % of the phase.
  */
 export function planChaos(config: ChaosConfig): ChaosPlan {
   const prng = new Prng(config.seed);
@@ -40,7 +41,7 @@ export function planChaos(config: ChaosConfig): ChaosPlan {
       kind === 'cut'
         ? prng.int(1_000, 3_000)
         : kind === 'deploy'
-          ? prng.int(2_000, 4_000)
+          ? prng.int(4_000, 6_000)
           : prng.int(300, 2_000);
     return { at, kind, victim: prng.int(0, config.workers - 1), ms };
   });
@@ -49,6 +50,14 @@ export function planChaos(config: ChaosConfig): ChaosPlan {
     const burst = prng.int(3, 6);
     for (let i = 0; i < burst && submissions.length < config.requests; i++) {
       submissions.push(Math.max(0, fault.at - prng.int(200, 1_200)));
+    }
+    // Within a deploy's dwell, once clients see the new version: new-shape requests meet old workers.
+    for (
+      let i = 0;
+      fault.kind === 'deploy' && i < burst && submissions.length < config.requests;
+      i++
+    ) {
+      submissions.push(fault.at + prng.int(3_500, 5_500));
     }
   }
   while (submissions.length < config.requests) {

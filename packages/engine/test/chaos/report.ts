@@ -54,6 +54,7 @@ export function report(options: {
         .join(', '),
     ],
     ['first shape, new code', `${options.deploys.oldShapeNewCode} requests`],
+    ['new shape, old workers up', `${options.deploys.newShapeOldWorkers} requests`],
     ['give-backs', options.giveBacks],
     ['handler runs', `${runs.length} (returned ${runs.filter((r) => 'out' in r).length})`],
     [
