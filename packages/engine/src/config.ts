@@ -128,6 +128,11 @@ export interface FlowServiceOptions {
    */
   readonly maxVersions?: number;
   /**
+   * About how many entries the audit log (a Redis Stream) keeps; older ones are trimmed.
+   * @defaultValue `DAGFLOW_AUDIT_MAX_ENTRIES`, else 100,000
+   */
+  readonly auditMaxEntries?: number;
+  /**
    * Log level of the JSON-lines logger on stderr.
    * @defaultValue `LOG_LEVEL`, else `info`
    */
@@ -171,6 +176,7 @@ export interface ResolvedOptions {
   readonly httpAllow: HttpAllowList;
   readonly maxForEachItems: number;
   readonly maxVersions: number;
+  readonly auditMaxEntries: number;
   readonly closeTimeoutMs: number;
   readonly stepUnavailableTimeoutMs: number | undefined;
   readonly logLevel: LogLevel;
@@ -230,6 +236,12 @@ export function resolveOptions(
     maxVersions: positiveInt(
       options.maxVersions ?? intFrom(env['DAGFLOW_MAX_VERSIONS'], 'DAGFLOW_MAX_VERSIONS') ?? 50,
       'maxVersions',
+    ),
+    auditMaxEntries: positiveInt(
+      options.auditMaxEntries ??
+        intFrom(env['DAGFLOW_AUDIT_MAX_ENTRIES'], 'DAGFLOW_AUDIT_MAX_ENTRIES') ??
+        100_000,
+      'auditMaxEntries',
     ),
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     logger: options.logger,

@@ -40,7 +40,7 @@ import { childRequestsOf } from './child-requests.js';
  * ```
  */
 export class FlowService extends FlowClient implements FlowApi {
-  /** The audit log of registry changes made over the HTTP API (kept in Redis). */
+  /** The audit log of state changes made over the HTTP API (a Redis Stream, each entry also logged). */
   readonly auditLog: AuditLog;
   readonly #operations: Map<string, Operation>;
   readonly #registrations: FlowRegistrations;
@@ -54,7 +54,12 @@ export class FlowService extends FlowClient implements FlowApi {
     super(options);
     const res = this.res;
     const limits = () => ({ maxForEachItems: this.options.maxForEachItems });
-    this.auditLog = new AuditLog(() => res.redis, res.keys.audit);
+    this.auditLog = new AuditLog({
+      redis: () => res.redis,
+      key: res.keys.audit,
+      maxEntries: this.options.auditMaxEntries,
+      log: this.log,
+    });
     this.#operations = builtInOperations({
       get redis() {
         return res.redis;

@@ -14,8 +14,8 @@
  * ```
  * @module
  */
-export { AUDIT_LOG_LENGTH, AuditLog } from './audit-log.js';
-export type { AuditEntry } from './audit-log.js';
+export { AUDIT_PAGE_LIMIT, AuditLog } from './audit-log.js';
+export type { AuditEntry, AuditLogOptions, AuditTarget } from './audit-log.js';
 export { decode, encode } from './codec.js';
 export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';

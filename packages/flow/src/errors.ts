@@ -77,6 +77,8 @@ export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** The caller's token is valid but its role may not use this route. */
   FORBIDDEN: 'FORBIDDEN',
+  /** An address sent too many unknown bearer tokens in a short time; it is refused for a while. */
+  TOO_MANY_AUTH_FAILURES: 'TOO_MANY_AUTH_FAILURES',
   /** A state-changing HTTP request's body is of a content type the route does not accept. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The HTTP path exists, but not for this method; the `Allow` header lists the methods it has. */

@@ -2,9 +2,11 @@ import type { FlowApi } from '@dagflow/engine';
 import express from 'express';
 import { API_ROUTES } from './api-routes.js';
 import { authenticate } from './auth.js';
+import { type AuthFailureLimit, AuthThrottle } from './auth-throttle.js';
 import { jsonDepthGuard } from './body.js';
 import { cors } from './cors.js';
 import { csrfGuard } from './csrf-guard.js';
+import { logDenials } from './denial-log.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
 import { mountRoutes } from './mount-routes.js';
 import { type ApiToken, TokenTable } from './tokens.js';
@@ -29,6 +31,16 @@ export interface AppOptions {
    * @defaultValue none: CORS is off
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * How many unknown tokens one address may send before it is refused for a while (429).
+   * @defaultValue 20 in 10 s, 10,000 addresses remembered
+   */
+  readonly authFailures?: AuthFailureLimit;
+  /**
+   * Whether executes (`POST /flow/:name`) are audited too, like every other state change.
+   * @defaultValue `false`: they are many, and a request records its own creation
+   */
+  readonly auditExecutes?: boolean;
 }
 
 /**
@@ -40,16 +52,22 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
   app.disable('x-powered-by');
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use(cors(corsOrigins));
-  app.use(authenticate(new TokenTable(options.tokens ?? [])));
+  const tokens = new TokenTable(options.tokens ?? []);
+  app.use(authenticate(tokens, new AuthThrottle(options.authFailures)));
   app.use(csrfGuard(corsOrigins));
   const raw = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 1024 * 1024 });
 
   const json = express.json({ limit: '1mb', verify: jsonDepthGuard });
-  mountRoutes(app, API_ROUTES, { service, readers: { raw, json } });
+  mountRoutes(app, API_ROUTES, {
+    service,
+    readers: { raw, json },
+    auditExecutes: options.auditExecutes ?? false,
+  });
 
   if (options.dashboardDir !== undefined) serveDashboard(app, options.dashboardDir);
 
   app.use(unroutedAnswer(app));
+  app.use(logDenials(service.log));
   app.use(errorAnswer(service.log));
   return app;
 }

@@ -1,16 +1,20 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, RequestHandler } from 'express';
-import { accessOf } from './access.js';
+import { accessOf, flowOf } from './access.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import { ANONYMOUS_ADMIN } from './caller.js';
+import { assertInScope, assertUnscoped } from './flow-scope.js';
 import { hasRole } from './roles.js';
 import type { TokenTable } from './tokens.js';
 
 /**
- * Checks each request against {@link accessOf}: without tokens everyone is admin; else a missing or
- * unknown bearer token answers 401 `UNAUTHENTICATED` (with `WWW-Authenticate: Bearer`), a role without
- * the right 403 `FORBIDDEN`. The caller is kept for `callerOf`.
+ * Checks each request against {@link accessOf}: without tokens everyone is admin; else an address
+ * that sent too many unknown tokens answers 429 `TOO_MANY_AUTH_FAILURES` (with `Retry-After`, the
+ * token unchecked), a missing or unknown bearer token 401 `UNAUTHENTICATED` (with
+ * `WWW-Authenticate: Bearer`), a role without the right or a flow outside the token's scope 403
+ * `FORBIDDEN`. The caller is kept for `callerOf`.
  */
-export function authenticate(tokens: TokenTable): RequestHandler {
+export function authenticate(tokens: TokenTable, throttle: AuthThrottle): RequestHandler {
   return (req, res, next) => {
     if (tokens.size === 0) {
       res.locals['caller'] = ANONYMOUS_ADMIN;
@@ -19,7 +23,18 @@ export function authenticate(tokens: TokenTable): RequestHandler {
     }
     const access = accessOf(req.method, req.path);
     const presented = bearerToken(req);
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const waitMs = presented === undefined ? 0 : throttle.retryAfterMs(address);
+    if (waitMs > 0) {
+      res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+      throw new DagflowError(
+        ErrorCode.TOO_MANY_AUTH_FAILURES,
+        `Too many unknown tokens from this address; try again in ${Math.ceil(waitMs / 1000)} s.`,
+        { details: { retryAfterMs: waitMs } },
+      );
+    }
     const caller = presented === undefined ? undefined : tokens.lookup(presented);
+    if (presented !== undefined && caller === undefined) throttle.fail(address);
     if (caller !== undefined) res.locals['caller'] = caller;
     if (access === 'open') {
       next();
@@ -46,6 +61,9 @@ export function authenticate(tokens: TokenTable): RequestHandler {
         { details: { role: caller.role, needs: access } },
       );
     }
+    const scope = flowOf(req.method, req.path);
+    if (scope.kind === 'flow') assertInScope(caller, scope.flow);
+    if (scope.kind === 'every-flow') assertUnscoped(caller, `${req.method} ${req.path}`);
     next();
   };
 }

@@ -203,23 +203,38 @@ export const controlAnswerSchema = z.object({ requestId: z.string(), status: req
 /** `POST /flow/:name/requests/:id/signals/:signal` (202): the signal was stored for that node. */
 export const signalAnswerSchema = z.object({ requestId: z.string(), signal: z.string() });
 
-/** `GET /auth/whoami`: the caller's role and its token's name (`anonymous` when auth is off). */
+/** `GET /auth/whoami`: the caller's role, its token's name (`anonymous` when auth is off) and scope. */
 export const whoAmISchema = z.object({
   role: z.enum(['viewer', 'operator', 'admin']),
   token: z.string(),
+  flows: z
+    .string()
+    .optional()
+    .meta({ description: "The token's flow scope (a glob such as `orders-*`); none: every flow." }),
 });
 
-/** A registry change or a request migration made over HTTP. */
+/** What in a flow an audited change touched. */
+export const auditTargetSchema = z.object({
+  requestId: z.string().optional(),
+  node: z.string().optional().meta({ description: "A signal's node or a step change's step." }),
+  signal: z.string().optional(),
+  schedule: z.string().optional(),
+});
+
+/** A state change made over HTTP, with its caller and outcome. */
 export const auditEntrySchema = z.object({
+  id: z.string().optional().meta({ description: 'Stream id: `before` for the next, older page.' }),
   at: epochMs,
-  who: z.object({ role: z.string(), token: z.string() }),
+  who: z.object({ role: z.string(), token: z.string().meta({ description: "The token's name." }) }),
   action: z.string(),
   flow: z.string(),
+  target: auditTargetSchema.optional(),
+  outcome: z.string().meta({ description: '`ok`, or the error code answered.' }),
   forced: z.boolean(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** `GET /admin/audit`: registry changes and migrations made over HTTP, newest first. */
+/** `GET /admin/audit`: state changes made over HTTP, newest first. */
 export const auditLogSchema = z.object({ entries: z.array(auditEntrySchema) });
 
 /** `GET /healthz`. */

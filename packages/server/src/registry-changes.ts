@@ -1,14 +1,15 @@
 import type { FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
-import { recordAudit } from './audit-record.js';
+import { noteAudit } from './audit-record.js';
+import { callerOf } from './caller.js';
+import { assertInScope } from './flow-scope.js';
 
 /** A registry change over HTTP: what it is and which flow it touches. */
 export interface RegistryChange {
   /** `register`, `add-step`, `replace-step` or `remove-step`. */
   readonly action: string;
   readonly flow: string;
-  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -33,10 +34,11 @@ async function assertMayChange(
 }
 
 /**
- * Makes a registry change over HTTP: refused for a code-defined flow without `?force=true`, then
- * made (`act`, which may add details such as the new version) and audited.
+ * Makes a registry change over HTTP: refused for a flow outside the caller's scope (`POST /flows`
+ * names its flow in the body) and for a code-defined flow without `?force=true`, then made (`act`,
+ * which may add details such as the new version) and noted for the route's audit entry.
  * @returns what `act` answered
- * @throws DagflowError `FLOW_OWNED_BY_CODE`, and whatever `act` throws
+ * @throws DagflowError `FORBIDDEN`, `FLOW_OWNED_BY_CODE`, and whatever `act` throws
  */
 export async function applyChange<T>(
   service: FlowApi,
@@ -44,12 +46,10 @@ export async function applyChange<T>(
   change: RegistryChange,
   act: () => { readonly info: T; readonly details?: Readonly<Record<string, unknown>> },
 ): Promise<T> {
+  assertInScope(callerOf(http.res), change.flow);
   const forced = await assertMayChange(service, http.req, change);
+  noteAudit(http.res, { forced });
   const { info, details } = act();
-  await recordAudit(service, http.res, {
-    ...change,
-    ...(details === undefined ? {} : { details }),
-    forced,
-  });
+  if (details !== undefined) noteAudit(http.res, { details });
   return info;
 }

@@ -1,7 +1,8 @@
-import { AUDIT_LOG_LENGTH, parseDefinition } from '@dagflow/engine';
+import { AUDIT_PAGE_LIMIT, parseDefinition } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
 import { auditLogSchema, flowInfoSchema, stepChangeSchema } from './contract.js';
+import { noteAudit } from './audit-record.js';
 import { applyChange } from './registry-changes.js';
 import { flowParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
@@ -36,6 +37,7 @@ const register = defineRoute({
   path: '/flows',
   id: 'registerFlow',
   access: 'admin',
+  audit: 'register',
   summary: 'Register a declarative flow (JSON, or YAML when the content type says so).',
   query: force,
   body: {
@@ -55,6 +57,7 @@ const register = defineRoute({
     const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const definition = parseDefinition(text, /ya?ml/.test(type) ? 'yaml' : 'json');
     const change = { action: 'register', flow: definitionName(definition) };
+    noteAudit(res, { flow: change.flow });
     const info = await applyChange(service, { req, res }, change, () => {
       const registered = service.registerDefinition(definition);
       return { info: registered, details: { version: registered.version } };
@@ -69,6 +72,7 @@ const addStep = defineRoute({
   path: '/admin/flows/:name/steps',
   id: 'addStep',
   access: 'admin',
+  audit: 'add-step',
   summary: 'Add a step (a registered operation) to a flow at run time.',
   params: flowParams,
   query: force,
@@ -77,7 +81,8 @@ const addStep = defineRoute({
   errors: CHANGE_ERRORS,
   async handle({ service, params, body, req, res }) {
     const { id = '', ...step } = stepFromBody(body);
-    const change = { action: 'add-step', flow: params.name, details: { step: id } };
+    const change = { action: 'add-step', flow: params.name };
+    noteAudit(res, { target: { node: id } });
     const info = await applyChange(service, { req, res }, change, () => ({
       info: service.addStep(change.flow, { ...step, id }),
     }));
@@ -90,6 +95,7 @@ const replaceStep = defineRoute({
   path: '/admin/flows/:name/steps/:id',
   id: 'replaceStep',
   access: 'admin',
+  audit: 'replace-step',
   summary: 'Replace a step of a flow at run time.',
   params: stepParams,
   query: force,
@@ -97,7 +103,7 @@ const replaceStep = defineRoute({
   answers: changed,
   errors: ['NODE_NOT_FOUND', ...CHANGE_ERRORS],
   async handle({ service, params, body, req, res }) {
-    const change = { action: 'replace-step', flow: params.name, details: { step: params.id } };
+    const change = { action: 'replace-step', flow: params.name };
     const info = await applyChange(service, { req, res }, change, () => ({
       info: service.replaceStep(change.flow, params.id, stepFromBody(body)),
     }));
@@ -110,13 +116,14 @@ const removeStep = defineRoute({
   path: '/admin/flows/:name/steps/:id',
   id: 'removeStep',
   access: 'admin',
+  audit: 'remove-step',
   summary: 'Remove a step of a flow at run time.',
   params: stepParams,
   query: force,
   answers: changed,
   errors: ['NODE_NOT_FOUND', ...CHANGE_ERRORS],
   async handle({ service, params, req, res }) {
-    const change = { action: 'remove-step', flow: params.name, details: { step: params.id } };
+    const change = { action: 'remove-step', flow: params.name };
     const info = await applyChange(service, { req, res }, change, () => ({
       info: service.removeStep(change.flow, params.id),
     }));
@@ -129,22 +136,30 @@ const audit = defineRoute({
   path: '/admin/audit',
   id: 'auditLog',
   access: 'admin',
-  summary: 'Registry changes and request migrations made over HTTP, newest first.',
+  summary:
+    'State changes made over HTTP (registry changes, request control, signals, schedules, ' +
+    'migrations), newest first, with caller and outcome.',
   query: z.object({
     limit: z.coerce
       .number()
       .int()
       .min(1)
-      .max(AUDIT_LOG_LENGTH)
+      .max(AUDIT_PAGE_LIMIT)
       .default(100)
-      .meta({ description: `Entries, 1-${AUDIT_LOG_LENGTH}.` }),
+      .meta({ description: `Entries, 1-${AUDIT_PAGE_LIMIT}.` }),
+    before: z
+      .string()
+      .regex(/^\d+-\d+$/, { error: 'must be the id of an entry (<ms>-<seq>)' })
+      .optional()
+      .meta({ description: 'Only entries older than this one (the last `id` of a page).' }),
   }),
   answers: {
     200: { description: 'The entries.', content: { 'application/json': auditLogSchema } },
   },
   errors: [],
   async handle({ service, query, res }) {
-    sendJson(res, 200, auditLogSchema, { entries: await service.auditLog.list(query.limit) });
+    const entries = await service.auditLog.list(query.limit, query.before);
+    sendJson(res, 200, auditLogSchema, { entries });
   },
 });
 

@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Response } from 'express';
 import { z } from 'zod';
+import { noteAudit } from './audit-record.js';
 import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
 import {
   controlAnswerSchema,
@@ -34,6 +35,7 @@ const execute = defineRoute({
   path: '/flow/:name',
   id: 'execute',
   access: 'operator',
+  audit: 'execute',
   summary:
     'Execute a flow: the body is the input (JSON for application/json, text for text/*, else bytes). ' +
     'Other query parameters reach the handlers as ctx.query.',
@@ -84,6 +86,7 @@ const execute = defineRoute({
       headers: forwardedHeaders(req),
     });
     res.setHeader('X-Request-Id', requestId);
+    noteAudit(res, { target: { requestId } });
     if (query.wait === undefined) {
       sendJson(res, 202, executeAnswerSchema, { requestId });
       return;
@@ -198,6 +201,7 @@ const control = Object.entries(COMMANDS).map(([command, summary]) =>
     path: `/flow/:name/requests/:id/${command}`,
     id: `${command}Request`,
     access: 'operator',
+    audit: command,
     summary,
     params: requestParams,
     body: {
@@ -217,9 +221,10 @@ const control = Object.entries(COMMANDS).map(([command, summary]) =>
       const { name, id } = params;
       // A rerun may carry a new input for the failed nodes as its body.
       const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
-      if (command === 'rerun' && hasBody)
+      if (command === 'rerun' && hasBody) {
+        noteAudit(res, { details: { newInput: true } });
         await service.rerun(name, id, { input: inputFromBody(req) });
-      else await service[command as keyof typeof COMMANDS](name, id);
+      } else await service[command as keyof typeof COMMANDS](name, id);
       const { status } = await service.state(name, id);
       sendJson(res, 200, controlAnswerSchema, { requestId: id, status });
     },
@@ -231,6 +236,7 @@ const signal = defineRoute({
   path: '/flow/:name/requests/:id/signals/:signal',
   id: 'signalRequest',
   access: 'operator',
+  audit: 'signal',
   summary:
     'Deliver a signal to a signal node (dag.signal) of a request: the node completes with the body ' +
     '(JSON, text or bytes, as for execute) once reached, at once if it waits. One signal per node.',

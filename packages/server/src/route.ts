@@ -61,6 +61,11 @@ export interface RouteSpec<
   readonly summary: string;
   /** Who may call it (the auth check and the document read it from here). */
   readonly access: Access;
+  /**
+   * The action its audit entries name (`stop`, `schedule-put`...): every state-changing route has one,
+   * and each of its requests is audited (execute only when `auditExecutes` is on).
+   */
+  readonly audit?: string;
   readonly params?: P;
   readonly query?: Q;
   /** Request headers the route reads (names in lower case). */

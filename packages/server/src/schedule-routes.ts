@@ -5,6 +5,7 @@ import {
   scheduleRemovedSchema,
   scheduleSchema,
 } from './contract.js';
+import { noteAudit } from './audit-record.js';
 import { flowParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 
@@ -35,6 +36,7 @@ const upsert = defineRoute({
   path: '/flows/:name/schedules/:id',
   id: 'putSchedule',
   access: 'operator',
+  audit: 'schedule-put',
   summary:
     'Create or replace a schedule: one request per tick (cron with an optional time zone, or every ' +
     'everyMs), however many servers and workers run; each an ordinary request.',
@@ -46,6 +48,7 @@ const upsert = defineRoute({
   errors: ['FLOW_NOT_FOUND', 'INVALID_SCHEDULE', 'UNSUPPORTED_MEDIA_TYPE'],
   async handle({ service, params, body, res }) {
     const { cron, everyMs, tz, input } = body;
+    noteAudit(res, { details: { ...(cron === undefined ? { everyMs } : { cron }) } });
     const schedule = await service.schedule(params.name, {
       id: params.id,
       ...(cron === undefined ? {} : { cron }),
@@ -62,6 +65,7 @@ const remove = defineRoute({
   path: '/flows/:name/schedules/:id',
   id: 'deleteSchedule',
   access: 'operator',
+  audit: 'schedule-delete',
   summary: 'Remove a schedule; requests it started are not touched.',
   params: scheduleParams,
   answers: {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { callerOf } from './caller.js';
 import { flowDetailSchema, flowListSchema, healthSchema, whoAmISchema } from './contract.js';
+import { inScope } from './flow-scope.js';
 import { openApiDocument } from './openapi.js';
 import { flowParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
@@ -10,11 +11,13 @@ const flows = defineRoute({
   path: '/flows',
   id: 'listFlows',
   access: 'viewer',
-  summary: 'The registered flows.',
+  summary: "The registered flows (a scoped token's flows only).",
   answers: { 200: { description: 'The flows.', content: { 'application/json': flowListSchema } } },
   errors: [],
   async handle({ service, res }) {
-    sendJson(res, 200, flowListSchema, { flows: await service.flows() });
+    const caller = callerOf(res);
+    const flows = (await service.flows()).filter((each) => inScope(caller, each.name));
+    sendJson(res, 200, flowListSchema, { flows });
   },
 });
 
@@ -48,12 +51,17 @@ const whoami = defineRoute({
   path: '/auth/whoami',
   id: 'whoAmI',
   access: 'viewer',
-  summary: "The caller's role and its token's name (`anonymous` when auth is off).",
+  summary:
+    "The caller's role, its token's name (`anonymous` when auth is off) and flow scope, if any.",
   answers: { 200: { description: 'The caller.', content: { 'application/json': whoAmISchema } } },
   errors: [],
   handle({ res }) {
-    const { role, name } = callerOf(res);
-    sendJson(res, 200, whoAmISchema, { role, token: name });
+    const { role, name, flows } = callerOf(res);
+    sendJson(res, 200, whoAmISchema, {
+      role,
+      token: name,
+      ...(flows === undefined ? {} : { flows }),
+    });
   },
 });
 

@@ -2,29 +2,37 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { ROLES, type Role, isRole } from './roles.js';
+import { assertFlowGlob, assertStrongToken, assertTokenName } from './token-rules.js';
 
-/** A bearer token of the HTTP API and the role it grants. */
+/** A bearer token of the HTTP API, the role it grants, its name and the flows it may touch. */
 export interface ApiToken {
   readonly role: Role;
-  /** The secret the caller sends as `Authorization: Bearer <token>`. */
+  /** The secret the caller sends as `Authorization: Bearer <token>` (at least 24 characters). */
   readonly token: string;
   /**
-   * How logs and the audit log name the token.
+   * How logs, the audit log and `/auth/whoami` name the token (1-64 of letters, digits, `_.@-`).
    * @defaultValue `<role>#<first 8 hex digits of the token's SHA-256>`
    */
   readonly name?: string;
+  /**
+   * The flows the token may see and act on: a glob (`orders-*`); `*` is every flow.
+   * @defaultValue every flow
+   */
+  readonly flows?: string;
 }
 
-/** Who made a request: the role and name of the token it carried. */
+/** Who made a request: the role, name and flow scope of the token it carried. */
 export interface Caller {
   readonly role: Role;
   readonly name: string;
+  /** The token's flow glob; none: every flow. */
+  readonly flows?: string;
 }
 
 /**
- * Tokens from `DAGFLOW_TOKENS` (`role:token` pairs, comma separated) and the file named by
+ * Tokens from `DAGFLOW_TOKENS` (see {@link parseTokenList}) and the file named by
  * `DAGFLOW_TOKENS_FILE` (see {@link parseTokenFile}); both may be set.
- * @throws DagflowError `INVALID_CONFIG` for a malformed entry or an unreadable file
+ * @throws DagflowError `INVALID_CONFIG` for a malformed or weak entry or an unreadable file
  */
 export async function tokensFromEnv(env: NodeJS.ProcessEnv): Promise<ApiToken[]> {
   const tokens = parseTokenList(env['DAGFLOW_TOKENS'] ?? '');
@@ -41,26 +49,21 @@ export async function tokensFromEnv(env: NodeJS.ProcessEnv): Promise<ApiToken[]>
 }
 
 /**
- * `role:token` pairs, comma separated (`viewer:abc,admin:xyz`); blanks around entries are ignored.
- * @throws DagflowError `INVALID_CONFIG` (the message never repeats a token)
+ * Comma-separated entries `role:name:token[:flow-glob]`, or `role:token` (named by its fingerprint):
+ * `viewer:grafana:3f9a…:orders-*,admin:e07b…`. Blanks around entries are ignored; a token holds no `:`.
+ * @throws DagflowError `INVALID_CONFIG` naming the entry (never the token)
  */
 export function parseTokenList(text: string): ApiToken[] {
   return text
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '')
-    .map((entry, i) => {
-      const colon = entry.indexOf(':');
-      return token(
-        colon < 0 ? entry : entry.slice(0, colon),
-        colon < 0 ? '' : entry.slice(colon + 1),
-        `DAGFLOW_TOKENS entry ${i + 1}`,
-      );
-    });
+    .map((entry, i) => apiToken(entry.split(':'), `DAGFLOW_TOKENS entry ${i + 1}`));
 }
 
 /**
- * A token file: one `role token` per line; blank lines and lines starting with `#` are skipped.
+ * A token file: one `role name token [flow-glob]` or `role token` per line, fields separated by
+ * blanks; blank lines and lines starting with `#` are skipped.
  * @throws DagflowError `INVALID_CONFIG` naming the line (never the token)
  */
 export function parseTokenFile(text: string, file = 'the token file'): ApiToken[] {
@@ -68,58 +71,72 @@ export function parseTokenFile(text: string, file = 'the token file'): ApiToken[
   for (const [i, raw] of text.split(/\r?\n/).entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const fields = line.split(/\s+/);
-    const where = `${file} line ${i + 1}`;
-    if (fields.length !== 2) {
-      throw new DagflowError(
-        ErrorCode.INVALID_CONFIG,
-        `${where} must be 'role token' (two fields), got ${fields.length}.`,
-      );
-    }
-    tokens.push(token(fields[0] ?? '', fields[1] ?? '', where));
+    tokens.push(apiToken(line.split(/\s+/), `${file} line ${i + 1}`));
   }
   return tokens;
 }
 
-function token(role: string, secret: string, where: string): ApiToken {
+/** A token from the fields of one entry: `role token`, `role name token` or `role name token glob`. */
+function apiToken(fields: readonly string[], where: string): ApiToken {
+  const [role = '', ...rest] = fields;
   if (!isRole(role)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,
-      `${where} has an unknown role; use one of ${ROLES.join(', ')} ('role:token').`,
+      `${where} has an unknown role; use one of ${ROLES.join(', ')} ('role:name:token').`,
     );
   }
-  if (secret === '' || /\s/.test(secret)) {
+  if (rest.length < 1 || rest.length > 3 || rest.some((field) => field === '')) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,
-      `${where} has an empty token or one with white space ('${role}:<token>').`,
+      `${where} must be 'role:name:token[:flow-glob]' or 'role:token' (a token holds no ':' or blank).`,
     );
   }
-  return { role, token: secret };
+  if (rest.length === 1) {
+    const token = rest[0] ?? '';
+    assertStrongToken(token, where);
+    return { role, token };
+  }
+  const [name = '', token = '', flows] = rest;
+  assertTokenName(name, where);
+  assertStrongToken(token, `${where} (${name})`);
+  if (flows !== undefined) assertFlowGlob(flows, `${where} (${name})`);
+  return { role, token, name, ...(flows === undefined ? {} : { flows }) };
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-/** The configured tokens, checked in constant time; only their SHA-256 digests are kept. */
+/**
+ * The configured tokens, checked in constant time; only their SHA-256 digests are kept. Every token
+ * is checked when the table is made, so a weak one stops the server at start.
+ */
 export class TokenTable {
   readonly #entries: readonly { readonly digest: Buffer; readonly caller: Caller }[];
 
-  /** @throws DagflowError `INVALID_CONFIG` when one token is given two roles */
+  /**
+   * @throws DagflowError `INVALID_CONFIG` for a token shorter than 24 characters or a placeholder, a
+   * malformed name or scope, a token given twice, or a name given twice; the message names the entry
+   * by position and name, never the token
+   */
   constructor(tokens: readonly ApiToken[]) {
     const byDigest = new Map<string, { digest: Buffer; caller: Caller }>();
-    for (const { role, token, name } of tokens) {
+    const names = new Set<string>();
+    for (const [i, { role, token, name, flows }] of tokens.entries()) {
       const hash = digest(token);
       const key = hash.toString('hex');
-      const known = byDigest.get(key);
-      if (known !== undefined && known.caller.role !== role) {
-        throw new DagflowError(
-          ErrorCode.INVALID_CONFIG,
-          `One token is configured with two roles (${known.caller.role} and ${role}).`,
-        );
-      }
-      byDigest.set(key, {
-        digest: hash,
-        caller: { role, name: name ?? `${role}#${key.slice(0, 8)}` },
-      });
+      const caller: Caller = {
+        role,
+        name: name ?? `${role}#${key.slice(0, 8)}`,
+        ...(flows === undefined || flows === '*' ? {} : { flows }),
+      };
+      // A derived name is a fingerprint of the token: not shown before the token proved strong.
+      const where = name === undefined ? `token ${i + 1}` : `token ${i + 1} (${name})`;
+      if (name !== undefined) assertTokenName(name, where);
+      if (flows !== undefined) assertFlowGlob(flows, where);
+      assertStrongToken(token, where);
+      if (byDigest.has(key)) refuse(`${where} repeats the token of another entry`);
+      if (names.has(caller.name)) refuse(`${where} repeats the name of another entry`);
+      names.add(caller.name);
+      byDigest.set(key, { digest: hash, caller });
     }
     this.#entries = [...byDigest.values()];
   }
@@ -138,4 +155,11 @@ export class TokenTable {
     }
     return found;
   }
+}
+
+function refuse(message: string): never {
+  throw new DagflowError(
+    ErrorCode.INVALID_CONFIG,
+    `${message}; each token and name may appear once.`,
+  );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from './audit-record.js';
+import { noteAudit } from './audit-record.js';
 import {
   bulkMigrationAnswerSchema,
   dagDescriptionSchema,
@@ -61,6 +61,7 @@ const migrateAll = defineRoute({
   path: '/flow/:name/requests/migrate',
   id: 'migrateRequests',
   access: 'operator',
+  audit: 'migrate',
   summary:
     "Migrate every request of the flow on version `from` (of the flow's newest 5,000) that may be " +
     "migrated to the flow's current version, one after the other. Audited.",
@@ -78,12 +79,7 @@ const migrateAll = defineRoute({
   async handle({ service, params, query, res }) {
     const answer = await service.migrateAll(params.name, { from: query.from });
     const { from, to, matched, migrated, failed } = answer;
-    await recordAudit(service, res, {
-      action: 'migrate',
-      flow: params.name,
-      forced: false,
-      details: { from, to, matched, migrated, failed: failed.length },
-    });
+    noteAudit(res, { details: { from, to, matched, migrated, failed: failed.length } });
     sendJson(res, 200, bulkMigrationAnswerSchema, answer);
   },
 });
@@ -93,6 +89,7 @@ const migrate = defineRoute({
   path: '/flow/:name/requests/:id/migrate',
   id: 'migrateRequest',
   access: 'operator',
+  audit: 'migrate',
   summary:
     "Migrate a request to the flow's current version: nodes completed under the same id keep their " +
     'outputs, nodes the new shape lacks are dropped, new nodes run once their parents are done. ' +
@@ -107,13 +104,8 @@ const migrate = defineRoute({
   errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'INVALID_TRANSITION', 'MIGRATION_REFUSED'],
   async handle({ service, params, res }) {
     const answer = await service.migrate(params.name, params.id);
-    const { requestId, from, to } = answer;
-    await recordAudit(service, res, {
-      action: 'migrate',
-      flow: params.name,
-      forced: false,
-      details: { requestId, from, to },
-    });
+    const { from, to } = answer;
+    noteAudit(res, { details: { from, to } });
     sendJson(res, 200, migrationAnswerSchema, answer);
   },
 });

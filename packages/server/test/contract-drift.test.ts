@@ -18,8 +18,10 @@ describe('the HTTP contract and the engine types', () => {
     expectTypeOf<Missing<engine.FlowInfo, wire.FlowInfo>>().toEqualTypeOf<never>();
     expectTypeOf<Missing<engine.RequestSummary, wire.RequestSummary>>().toEqualTypeOf<never>();
     expectTypeOf<Missing<engine.RequestPage, wire.RequestPage>>().toEqualTypeOf<never>();
+    type WireAuditEntry = wire.AuditLogResponse['entries'][number];
+    expectTypeOf<Missing<engine.AuditEntry, WireAuditEntry>>().toEqualTypeOf<never>();
     expectTypeOf<
-      Missing<engine.AuditEntry, wire.AuditLogResponse['entries'][number]>
+      Missing<engine.AuditTarget, NonNullable<WireAuditEntry['target']>>
     >().toEqualTypeOf<never>();
     expectTypeOf<
       Missing<engine.FlowVersionInfo, wire.FlowVersionResponse>

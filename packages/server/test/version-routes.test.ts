@@ -30,11 +30,13 @@ const SHAPE: DagDescription = {
   roots: ['a'],
   terminals: ['b'],
 };
+const VIEWER = 'viewer-3f9a1c7e5b2d08a4c6e1f390';
+const OPERATOR = 'operator-8c1d4e7a2b9f0356d8e1c4a7';
 const audited: AuditEntry[] = [];
 const calls: string[] = [];
 
 const service = {
-  log: { error: () => undefined },
+  log: { error: () => undefined, warn: () => undefined },
   auditLog: { record: (entry: AuditEntry) => Promise.resolve(void audited.push(entry)) },
   versions: (name: string) => {
     calls.push(`versions ${name}`);
@@ -82,8 +84,8 @@ let base = '';
 beforeAll(async () => {
   const app = createApp(service, {
     tokens: [
-      { role: 'viewer', token: 'viewer-token', name: 'vera' },
-      { role: 'operator', token: 'operator-token', name: 'otto' },
+      { role: 'viewer', token: VIEWER, name: 'vera' },
+      { role: 'operator', token: OPERATOR, name: 'otto' },
     ],
   });
   server = app.listen(0, '127.0.0.1');
@@ -110,7 +112,7 @@ async function call(method: string, path: string, token: string) {
 
 describe('GET /flows/:name/versions', () => {
   it("answers the flow's versions to a viewer", async () => {
-    expect(await call('GET', '/flows/order/versions', 'viewer-token')).toEqual({
+    expect(await call('GET', '/flows/order/versions', VIEWER)).toEqual({
       status: 200,
       body: { versions: [VERSION] },
     });
@@ -120,7 +122,7 @@ describe('GET /flows/:name/versions', () => {
 
 describe('GET /flows/:name/versions/:version', () => {
   it("answers that version's DAG description to a viewer", async () => {
-    expect(await call('GET', `/flows/order/versions/${V1}`, 'viewer-token')).toEqual({
+    expect(await call('GET', `/flows/order/versions/${V1}`, VIEWER)).toEqual({
       status: 200,
       body: SHAPE,
     });
@@ -128,7 +130,7 @@ describe('GET /flows/:name/versions/:version', () => {
   });
 
   it('answers 404 FLOW_NOT_FOUND for a version never published', async () => {
-    expect(await call('GET', `/flows/order/versions/${V2}`, 'viewer-token')).toMatchObject({
+    expect(await call('GET', `/flows/order/versions/${V2}`, VIEWER)).toMatchObject({
       status: 404,
       body: { error: { code: 'FLOW_NOT_FOUND', message: `Flow 'order' has no version '${V2}'.` } },
     });
@@ -137,7 +139,7 @@ describe('GET /flows/:name/versions/:version', () => {
   it.each([V1.toUpperCase(), 'abc', `${V1}0`, 'v1'])(
     'answers 400 INVALID_INPUT for a malformed version (%s)',
     async (version) => {
-      const answer = await call('GET', `/flows/order/versions/${version}`, 'viewer-token');
+      const answer = await call('GET', `/flows/order/versions/${version}`, VIEWER);
       expect(answer).toMatchObject({
         status: 400,
         body: { error: { code: 'INVALID_INPUT', details: { issues: [{ at: 'path.version' }] } } },
@@ -149,7 +151,7 @@ describe('GET /flows/:name/versions/:version', () => {
 
 describe('POST /flow/:name/requests/:id/migrate', () => {
   it('migrates for an operator, answers what changed and audits it with the caller', async () => {
-    const answer = await call('POST', '/flow/order/requests/r1/migrate', 'operator-token');
+    const answer = await call('POST', '/flow/order/requests/r1/migrate', OPERATOR);
     expect(answer).toEqual({
       status: 200,
       body: { requestId: 'r1', from: V1, to: V2, at: 5, dropped: ['b'], released: ['c'] },
@@ -160,14 +162,16 @@ describe('POST /flow/:name/requests/:id/migrate', () => {
         who: { role: 'operator', token: 'otto' },
         action: 'migrate',
         flow: 'order',
+        target: { requestId: 'r1' },
+        outcome: 'ok',
         forced: false,
-        details: { requestId: 'r1', from: V1, to: V2 },
+        details: { from: V1, to: V2 },
       },
     ]);
   });
 
-  it('answers a refusal as 409 MIGRATION_REFUSED with its details, and audits nothing', async () => {
-    expect(await call('POST', '/flow/order/requests/busy/migrate', 'operator-token')).toEqual({
+  it('answers a refusal as 409 MIGRATION_REFUSED with its details, and audits the refusal', async () => {
+    expect(await call('POST', '/flow/order/requests/busy/migrate', OPERATOR)).toEqual({
       status: 409,
       body: {
         error: {
@@ -177,11 +181,13 @@ describe('POST /flow/:name/requests/:id/migrate', () => {
         },
       },
     });
-    expect(audited).toEqual([]);
+    expect(audited).toMatchObject([
+      { action: 'migrate', target: { requestId: 'busy' }, outcome: 'MIGRATION_REFUSED' },
+    ]);
   });
 
   it('refuses a viewer (403) without calling the service', async () => {
-    const answer = await call('POST', '/flow/order/requests/r1/migrate', 'viewer-token');
+    const answer = await call('POST', '/flow/order/requests/r1/migrate', VIEWER);
     expect(answer.status).toBe(403);
     expect(calls).toEqual([]);
   });
@@ -189,7 +195,7 @@ describe('POST /flow/:name/requests/:id/migrate', () => {
 
 describe('POST /flow/:name/requests/migrate?from=', () => {
   it('migrates every request of the old version and audits one entry with the counts', async () => {
-    const answer = await call('POST', `/flow/order/requests/migrate?from=${V1}`, 'operator-token');
+    const answer = await call('POST', `/flow/order/requests/migrate?from=${V1}`, OPERATOR);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ from: V1, to: V2, matched: 3, migrated: 2 });
     expect(calls).toEqual([`migrateAll order ${V1}`]);
@@ -206,7 +212,7 @@ describe('POST /flow/:name/requests/migrate?from=', () => {
   it.each(['', '?from=', `?from=${V1.toUpperCase()}`, '?from=abc', `?from=${V1}0`])(
     'answers 400 INVALID_INPUT for a missing or malformed version (%s)',
     async (query) => {
-      const answer = await call('POST', `/flow/order/requests/migrate${query}`, 'operator-token');
+      const answer = await call('POST', `/flow/order/requests/migrate${query}`, OPERATOR);
       expect(answer).toMatchObject({
         status: 400,
         body: { error: { code: 'INVALID_INPUT', details: { issues: [{ at: 'query.from' }] } } },
@@ -216,12 +222,12 @@ describe('POST /flow/:name/requests/migrate?from=', () => {
   );
 
   it('refuses a viewer (403)', async () => {
-    const answer = await call('POST', `/flow/order/requests/migrate?from=${V1}`, 'viewer-token');
+    const answer = await call('POST', `/flow/order/requests/migrate?from=${V1}`, VIEWER);
     expect(answer.status).toBe(403);
   });
 
   it('keeps a request named `migrate` migratable on its own route', async () => {
-    await call('POST', '/flow/order/requests/migrate/migrate', 'operator-token');
+    await call('POST', '/flow/order/requests/migrate/migrate', OPERATOR);
     expect(calls).toEqual(['migrate order migrate']);
   });
 });

@@ -63,9 +63,12 @@ export class Keys {
     return `${this.prefix}:worker-info`;
   }
 
-  /** List: the audit log of registry changes made over HTTP (JSON entries, newest first). */
+  /**
+   * Stream: the audit log of state changes made over HTTP, one JSON entry per stream entry (field
+   * `entry`). A new key: the list `<prefix>:audit` of older versions is left as it was.
+   */
   get audit(): string {
-    return `${this.prefix}:audit`;
+    return `${this.prefix}:audit-log`;
   }
 
   /** Hash: every published version of a flow's definition (JSON), by version. */

@@ -3,13 +3,14 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowService } from '@dagflow/engine';
 import { type ApiToken, type Role, httpApi } from '@dagflow/server';
+import type { AuditLogResponse } from '@dagflow/server/contract';
 import { testPrefix, waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const TOKENS: Record<Role, string> = {
-  viewer: 'viewer-token-0123456789',
-  operator: 'operator-token-0123456789',
-  admin: 'admin-token-0123456789',
+  viewer: 'viewer-3f9a1c7e5b2d08a4c6e1f390',
+  operator: 'operator-8c1d4e7a2b9f0356d8e1c4a7',
+  admin: 'admin-e07b5a9c3d1f6284b0c7e9a2',
 };
 const tokens: ApiToken[] = Object.entries(TOKENS).map(([role, token]) => ({
   role: role as Role,
@@ -67,7 +68,12 @@ const codeOf = async (response: Response) =>
 beforeAll(async () => {
   const dashboardDir = await mkdtemp(join(tmpdir(), 'dagflow-dashboard-'));
   await writeFile(join(dashboardDir, 'index.html'), '<!doctype html><title>dashboard</title>');
-  const service = serve({ tokens, dashboardDir }, testPrefix(import.meta.url, 'auth'));
+  // Every row tries an unknown token: more than the default throttle lets through.
+  const authFailures = { max: 1_000 };
+  const service = serve(
+    { tokens, dashboardDir, authFailures },
+    testPrefix(import.meta.url, 'auth'),
+  );
   await service.start();
   base = `http://127.0.0.1:${service.httpPort}`;
   requestId = await service.execute('myflow', 'hi');
@@ -234,25 +240,23 @@ describe('flows defined in code', () => {
     });
     expect(forced.status).toBe(200);
     const audit = (await (await send('/admin/audit?limit=2', { token: TOKENS.admin })).json()) as {
-      entries: {
-        who: { role: string; token: string };
-        action: string;
-        flow: string;
-        forced: boolean;
-        at: number;
-      }[];
+      entries: AuditLogResponse['entries'];
     };
     expect(audit.entries).toHaveLength(2);
     expect(audit.entries[0]).toMatchObject({
       who: { role: 'admin', token: expect.stringMatching(/^admin#[0-9a-f]{8}$/) },
       action: 'add-step',
       flow: 'other',
+      target: { node: 'after-step' },
+      outcome: 'ok',
       forced: true,
-      details: { step: 'after-step' },
     });
+    // Refused changes are audited too, with the code they were answered with.
     expect(audit.entries[1]).toMatchObject({
-      action: 'remove-step',
-      flow: 'declared',
+      action: 'add-step',
+      flow: 'myflow',
+      target: { node: 'n' },
+      outcome: 'FLOW_OWNED_BY_CODE',
       forced: false,
     });
     expect(audit.entries[0]!.at).toBeGreaterThanOrEqual(audit.entries[1]!.at);
