@@ -58,6 +58,8 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
         ...(dashboardDir === undefined ? {} : { dashboardDir }),
         tokens: auth === 'off' ? [] : tokens,
         corsOrigins,
+        ...(options.authFailures === undefined ? {} : { authFailures: options.authFailures }),
+        ...(options.auditExecutes === undefined ? {} : { auditExecutes: options.auditExecutes }),
       });
       const server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(port, address, (error?: Error) =>
