@@ -5,8 +5,8 @@ import { testPrefix } from '@dagflow/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
-const OPERATOR = 'cli-operator-token';
-const VIEWER = 'cli-viewer-token';
+const OPERATOR = 'cli-operator-8c1d4e7a2b9f0356d8e1';
+const VIEWER = 'cli-viewer-3f9a1c7e5b2d08a4c6e1f3';
 let service: FlowService;
 let url = '';
 

@@ -5,6 +5,11 @@ import { join } from 'node:path';
 import { testPrefix } from '@dagflow/test-utils';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
+const FILE_VIEWER = 'file-viewer-token-3f9a1c7e5b2d08a4';
+const FILE_BOT = 'file-bot-token-8c1d4e7a2b9f0356d8';
+const ENV_ADMIN = 'env-admin-token-e07b5a9c3d1f6284b0';
+const ENV_GRAFANA = 'env-grafana-token-51d7e4a8b3061c5d2f';
+
 const MAIN = new URL('../../dist/main.js', import.meta.url).pathname;
 let server: ChildProcess | undefined;
 
@@ -65,20 +70,29 @@ describe('dagflow server and its security settings', () => {
   it('reads tokens from DAGFLOW_TOKENS_FILE and DAGFLOW_TOKENS, and never logs them', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dagflow-tokens-'));
     const file = join(dir, 'tokens');
-    await writeFile(file, '# who may look\nviewer file-viewer-token\n');
+    await writeFile(
+      file,
+      `# who may look\nviewer ${FILE_VIEWER}\noperator bot ${FILE_BOT} orders-*\n`,
+    );
     const { port, stderr } = await startServer({
       HOST: '0.0.0.0',
       DAGFLOW_TOKENS_FILE: file,
-      DAGFLOW_TOKENS: 'admin:env-admin-token',
+      DAGFLOW_TOKENS: `admin:${ENV_ADMIN},viewer:grafana:${ENV_GRAFANA}`,
     });
     const get = (token?: string) =>
       fetch(`http://127.0.0.1:${port}/auth/whoami`, {
         headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
       });
     expect((await get()).status).toBe(401);
-    expect(await (await get('file-viewer-token')).json()).toMatchObject({ role: 'viewer' });
-    expect(await (await get('env-admin-token')).json()).toMatchObject({ role: 'admin' });
-    expect(stderr).not.toContain('token-');
+    expect(await (await get(FILE_VIEWER)).json()).toMatchObject({ role: 'viewer' });
+    expect(await (await get(FILE_BOT)).json()).toEqual({
+      role: 'operator',
+      token: 'bot',
+      flows: 'orders-*',
+    });
+    expect(await (await get(ENV_ADMIN)).json()).toMatchObject({ role: 'admin' });
+    expect(await (await get(ENV_GRAFANA)).json()).toEqual({ role: 'viewer', token: 'grafana' });
+    expect(stderr).not.toContain('-token-');
   });
 
   it('refuses a malformed DAGFLOW_TOKENS with INVALID_CONFIG', async () => {
@@ -86,5 +100,18 @@ describe('dagflow server and its security settings', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('error INVALID_CONFIG');
     expect(stderr).not.toContain('s3cret-value');
+  });
+
+  it.each([
+    ['a short token', 'viewer:s3cret-value', 'DAGFLOW_TOKENS entry 1'],
+    ['a placeholder', 'admin:ops:change-me-admin-s3cret-value', 'DAGFLOW_TOKENS entry 1 (ops)'],
+    ['a token given twice', `viewer:${ENV_GRAFANA},admin:${ENV_GRAFANA}`, 'token 2'],
+  ])('refuses %s at start with INVALID_CONFIG naming the entry', async (_name, tokens, names) => {
+    const { code, stderr } = await startServer({ DAGFLOW_TOKENS: tokens });
+    expect(code).toBe(1);
+    expect(stderr).toContain('error INVALID_CONFIG');
+    expect(stderr).toContain(names);
+    expect(stderr).not.toContain('s3cret-value');
+    expect(stderr).not.toContain(ENV_GRAFANA);
   });
 });

@@ -4,8 +4,8 @@ import { testPrefix } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 
 const tokens: ApiToken[] = [
-  { role: 'viewer', token: 'viewer-token-0123456789' },
-  { role: 'operator', token: 'operator-token-0123456789' },
+  { role: 'viewer', token: 'viewer-3f9a1c7e5b2d08a4c6e1f390' },
+  { role: 'operator', token: 'operator-8c1d4e7a2b9f0356d8e1c4a7' },
 ];
 let service: FlowService;
 let base = '';
