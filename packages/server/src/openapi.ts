@@ -65,7 +65,8 @@ export function openApiDocument(routes: readonly Route[]): OpenApiDocument {
         bearer: {
           type: 'http',
           scheme: 'bearer',
-          description: 'A token of DAGFLOW_TOKENS (role:token); without tokens the API is open.',
+          description:
+            'A token of DAGFLOW_TOKENS (role:name:token); without tokens the API is open.',
         },
       },
     },
