@@ -8,6 +8,7 @@ import { csrfGuard } from './csrf-guard.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
 import { mountRoutes } from './mount-routes.js';
 import { type ApiToken, TokenTable } from './tokens.js';
+import { type StreamLimits, StreamQuota, streamLimitsFromEnv } from './stream-quota.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -29,6 +30,12 @@ export interface AppOptions {
    * @defaultValue none: CORS is off
    */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Live streams (`.../events`) this server holds open, in all and per caller; more answer
+   * `429 TOO_MANY_STREAMS`.
+   * @defaultValue `DAGFLOW_MAX_STREAMS` (1,000) and `DAGFLOW_MAX_STREAMS_PER_TOKEN` (32)
+   */
+  readonly streamLimits?: StreamLimits;
 }
 
 /**
@@ -38,6 +45,7 @@ export interface AppOptions {
 export function createApp(service: FlowApi, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.locals['streams'] = new StreamQuota(options.streamLimits ?? streamLimitsFromEnv(process.env));
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use(cors(corsOrigins));
   app.use(authenticate(new TokenTable(options.tokens ?? [])));

@@ -58,6 +58,7 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
         ...(dashboardDir === undefined ? {} : { dashboardDir }),
         tokens: auth === 'off' ? [] : tokens,
         corsOrigins,
+        ...(options.streamLimits === undefined ? {} : { streamLimits: options.streamLimits }),
       });
       const server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(port, address, (error?: Error) =>
