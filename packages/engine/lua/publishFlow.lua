@@ -10,7 +10,8 @@
   A version published before keeps its first JSON (and so its first publication time). It becomes
   current when forced, when the flow has none, when it is the current one already, when both carry a
   revision and its revision is higher; with equal revisions or without one, when it was never published
-  before (a new definition), unless its revision is lower than the current one's.
+  before (a new definition), unless its revision is lower than the current one's. The current version
+  published again keeps the higher of its revisions.
 
   Returns
     { 0, json }   current now; json: the version's stored JSON
@@ -38,6 +39,11 @@ else
 end
 if not current then
   return { 1, stored }
+end
+-- The same version published again (an old process of the same shape restarting) never lowers the
+-- revision it was made current with.
+if cur[1] == version and cur_revision and (not revision or revision < cur_revision) and ARGV[4] ~= '1' then
+  return { 0, stored }
 end
 redis.call('HSET', KEYS[2], 'version', version)
 if revision then

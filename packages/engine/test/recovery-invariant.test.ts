@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type NodeRecovery, checkRecovery } from './chaos/recovery.js';
 import type { FaultRecord } from './chaos/timeline.js';
 
-const LIMIT = 15_000;
+const LIMITS = { limitMs: 15_000, gracefulMs: 8_000 };
 
 /** A fault at `start` that found node `b` (and `c`) open; `started`: b's running attempt began then. */
 function fault(kind: FaultRecord['kind'], start: number, started?: number): FaultRecord {
   return {
     kind,
+    ...(kind === 'kill' || kind === 'deploy' ? { pid: 1 } : {}),
     start,
     end: start,
     detail: `${kind} at ${start}`,
@@ -27,7 +28,7 @@ function check(first: FaultRecord, second: FaultRecord, firstMs?: number, second
     [first, [recovered('b', firstMs)]],
     [second, [recovered('b', secondMs)]],
   ]);
-  return checkRecovery({ start: 0, faults: [first, second] }, watched, LIMIT).violations;
+  return checkRecovery({ start: 0, faults: [first, second] }, watched, LIMITS).violations;
 }
 
 describe('chaos invariant 5, recovery time', () => {
@@ -58,5 +59,22 @@ describe('chaos invariant 5, recovery time', () => {
     ]);
     // Never seen completed: the later fault that hit it measures it.
     expect(check(fault('kill', 1_000), fault('restart', 20_000), undefined, 300)).toEqual([]);
+  });
+
+  it('treats a deploy stop like a kill: it hits only a node running a takeover then', () => {
+    expect(check(fault('kill', 1_000), fault('deploy', 9_200, 9_100), 17_000, 300)).toEqual([]);
+    expect(check(fault('kill', 1_000), fault('deploy', 9_200), 17_000, 300)).toMatchObject([
+      { node: 'b' },
+    ]);
+  });
+
+  it('holds a graceful deploy stop to the lock duration, a forced one to the limit', () => {
+    const graceful = fault('deploy', 1_000);
+    expect(check(graceful, fault('kill', 30_000), 8_500)).toMatchObject([
+      { invariant: '5 recovery time', node: 'b' },
+    ]);
+    expect(check(graceful, fault('kill', 30_000), 7_000)).toEqual([]);
+    const forced = { ...fault('deploy', 1_000), forced: true };
+    expect(check(forced, fault('kill', 30_000), 12_000)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { ChaosCluster } from './cluster.js';
 import { chaosConfig } from './config.js';
+import { checkShape, deployStats } from './deploy-checks.js';
 import { driveToEnd } from './drive.js';
 import { checkRequest, gatherFacts, repeatsOf, type Violation } from './invariants.js';
 import { type NodeRecovery, checkRecovery } from './recovery.js';
@@ -8,6 +9,7 @@ import { report } from './report.js';
 import { QueuedActiveSampler } from './sampler.js';
 import { runChaos, sampleUntil } from './schedule.js';
 import { type FaultRecord, newTimeline } from './timeline.js';
+import { CHAOS_FLOW } from '../fixtures/chaos-flow.mjs';
 import { prefixFor } from '../integration/helpers.js';
 
 const config = chaosConfig();
@@ -15,7 +17,7 @@ const config = chaosConfig();
 const DRIVE_MS = Math.max(30_000, 2 * config.lockMs + 10_000);
 
 it(
-  `keeps every invariant under seeded commands, kills, Redis restarts and cuts (seed ${config.seed})`,
+  `keeps every invariant under seeded commands, kills, Redis restarts, cuts and rolling deploys (seed ${config.seed})`,
   async () => {
     console.log(`chaos seed ${config.seed} (replay with DAGFLOW_CHAOS_SEED=${config.seed})`);
     const started = Date.now();
@@ -37,7 +39,11 @@ it(
 
       const runs = await cluster.log.all();
       const facts = await gatherFacts(cluster, timeline.requestIds, runs);
-      const violations: Violation[] = facts.flatMap((f) => checkRequest(f, timeline));
+      const versions = await cluster.client.versions(CHAOS_FLOW);
+      const violations: Violation[] = facts.flatMap((f) => [
+        ...checkRequest(f, timeline),
+        ...checkShape(f, timeline, versions),
+      ]);
       for (const q of timeline.queuedWhileActive) {
         violations.push({
           invariant: '4 never queued while active',
@@ -46,7 +52,10 @@ it(
           detail: `job ${q.jobId} active while the state said queued for ${q.forMs} ms or more (request ${q.status}, job lock ttl ${q.lockTtlMs} ms)`,
         });
       }
-      const recovery = checkRecovery(timeline, watched, config.recoveryLimitMs);
+      const recovery = checkRecovery(timeline, watched, {
+        limitMs: config.recoveryLimitMs,
+        gracefulMs: config.lockMs,
+      });
       violations.push(...recovery.violations);
       const text = report({
         config,
@@ -55,6 +64,8 @@ it(
         runs,
         recoveries: recovery.recoveries,
         violations,
+        deploys: deployStats({ facts, timeline, versions, runs, codeOf: cluster.codeOf }),
+        giveBacks: cluster.stoppedGiveBacks + (await cluster.liveGiveBacks()),
         elapsedMs: Date.now() - started,
       });
       console.log(text);

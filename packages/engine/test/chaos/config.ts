@@ -12,6 +12,8 @@ export interface ChaosConfig {
   readonly lockMs: number;
   /** Workers' stalled-check interval (the issue's target default), ms. */
   readonly stalledMs: number;
+  /** Workers' `closeTimeoutMs`: how long a SIGTERM (a deploy) lets running nodes finish, ms. */
+  readonly closeMs: number;
   /** Longest accepted recovery after a fault, ms. */
   readonly recoveryLimitMs: number;
 }
@@ -34,6 +36,7 @@ export function chaosConfig(): ChaosConfig {
     workers: intEnv('DAGFLOW_CHAOS_WORKERS') ?? 2,
     lockMs: intEnv('DAGFLOW_CHAOS_LOCK_MS') ?? 8_000,
     stalledMs: intEnv('DAGFLOW_CHAOS_STALLED_MS') ?? 4_000,
+    closeMs: intEnv('DAGFLOW_CHAOS_CLOSE_MS') ?? 3_000,
     recoveryLimitMs: 15_000,
   };
 }

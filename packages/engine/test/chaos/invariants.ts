@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { CHAOS_FLOW } from '../fixtures/chaos-flow.mjs';
 import type { RunEvent } from '../fixtures/run-log.mjs';
 import type { ChaosCluster } from './cluster.js';
-import type { Timeline } from './timeline.js';
+import type { FaultRecord, Timeline } from './timeline.js';
 
 /** One broken invariant. */
 export interface Violation {
@@ -25,7 +25,7 @@ export interface RequestFacts {
 }
 
 /** Top-level vertices whose stored outputs the checks compare with what successors received. */
-const VERTICES = ['start', 'a', 'b', 'join', 'each', 'route', 'end'] as const;
+const VERTICES = ['start', 'a', 'b', 'audit', 'join', 'each', 'route', 'end'] as const;
 
 const tagOf = (value: unknown): unknown => (value as { tag?: unknown } | undefined)?.tag;
 
@@ -64,7 +64,7 @@ function expectedInputs(
   input: Partial<Record<string, unknown>> | undefined,
   out: Readonly<Record<string, unknown>>,
 ): readonly (readonly [string, unknown, unknown])[] {
-  if (node === 'a' || node === 'b') return [['start', out['start'], input]];
+  if (node === 'a' || node === 'b' || node === 'audit') return [['start', out['start'], input]];
   if (node === 'join') {
     return [
       ['a', out['a'], input?.['a']],
@@ -165,7 +165,8 @@ const STOP_PROPAGATION_MS = 250;
 /**
  * Whether something other than a double release explains two returned runs of one node: a stop of the
  * request while the first ran, a kill of the first run's worker after it returned (its completion was lost),
- * or a Redis restart or a cut that overlapped the first run (its lock or completion was lost).
+ * a deploy's stop of the first run's worker (SIGTERM; a run that outlasts the drain is cut off like a
+ * kill), or a Redis restart or a cut that overlapped the first run (its lock or completion was lost).
  */
 function explained(
   pair: readonly [RunEvent, RunEvent],
@@ -186,11 +187,24 @@ function explained(
       c.at <= second.s,
   );
   const fault = timeline.faults.some((f) =>
-    f.kind === 'kill'
-      ? f.pid === first.pid && f.start >= first.s && f.start <= second.s
-      : f.start <= second.s && f.end >= first.s - 1_000,
+    f.kind === 'kill' || f.kind === 'deploy' ? stoppedWorker(f, pair) : overlapped(f, pair),
   );
   return stopped || fault;
+}
+
+/** A kill, or a deploy's stop, of the first run's worker after that run began and before the second. */
+export function stoppedWorker(
+  f: FaultRecord,
+  [first, second]: readonly [RunEvent, RunEvent],
+): boolean {
+  // A worker stopped by a deploy runs until it exits (`end`); a killed one, until the kill (`start`).
+  const last = f.kind === 'deploy' ? f.end : f.start;
+  return f.pid === first.pid && last >= first.s && f.start <= second.s;
+}
+
+/** A Redis restart or a cut that overlapped the first run (or ended just before it). */
+function overlapped(f: FaultRecord, [first, second]: readonly [RunEvent, RunEvent]): boolean {
+  return f.start <= second.s && f.end >= first.s - 1_000;
 }
 
 /**

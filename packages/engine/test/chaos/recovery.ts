@@ -90,9 +90,10 @@ export interface Recovery {
 
 /**
  * Whether a later fault hit the node before it completed, so that its recovery counts from that fault:
- * a Redis restart or a cut hits every open node; a kill, one that was running then on an attempt begun
- * after this fault (a takeover, which may have been on the killed worker). A node still waiting for
- * its dead worker's lock at the later kill stays measured from this fault.
+ * a Redis restart or a cut hits every open node; a kill or a deploy's stop of one worker, one that was
+ * running then on an attempt begun after this fault (a takeover, which may have been on the worker
+ * stopped). A node still waiting for its dead worker's lock at the later kill stays measured from this
+ * fault, and so does a queued one at a deploy's stop (the other workers run it meanwhile).
  */
 function hitAgain(faults: readonly FaultRecord[], fault: FaultRecord, node: NodeRecovery): boolean {
   const completedAt = node.ms === undefined ? Infinity : fault.end + node.ms;
@@ -100,19 +101,30 @@ function hitAgain(faults: readonly FaultRecord[], fault: FaultRecord, node: Node
     if (later.start <= fault.start || later.start >= completedAt) return false;
     const open = later.inFlight.find((r) => r.requestId === node.requestId);
     if (open === undefined || !open.nodes.includes(node.path)) return false;
-    if (later.kind !== 'kill') return true;
+    if (later.kind !== 'kill' && later.kind !== 'deploy') return true;
     return (open.started[node.path] ?? -Infinity) >= fault.start;
   });
 }
 
+/** Longest accepted recoveries, ms. */
+export interface RecoveryLimits {
+  /** After any fault. */
+  readonly limitMs: number;
+  /**
+   * After a deploy's stop of a worker that exited by itself (a graceful SIGTERM): the lock duration, as
+   * no node of a drained worker should wait for its lock to lapse.
+   */
+  readonly gracefulMs: number;
+}
+
 /**
- * Invariant 5: every measured node completed within `limitMs` of the end of the last fault that hit
- * it.
+ * Invariant 5: every measured node completed within the limit of the end of the last fault that hit it
+ * (`gracefulMs` for a deploy's stop of a worker that exited by itself, else `limitMs`).
  */
 export function checkRecovery(
   timeline: Pick<Timeline, 'faults' | 'start'>,
   watched: ReadonlyMap<FaultRecord, readonly NodeRecovery[]>,
-  limitMs: number,
+  limits: RecoveryLimits,
 ): { recoveries: Recovery[]; violations: Violation[] } {
   const recoveries: Recovery[] = [];
   const violations: Violation[] = [];
@@ -132,6 +144,10 @@ export function checkRecovery(
       maxMs,
       ...(slowest === undefined ? {} : { slowest: `${slowest.requestId} ${slowest.path}` }),
     });
+    const limitMs =
+      fault.kind === 'deploy' && fault.pid !== undefined && !fault.forced
+        ? Math.min(limits.gracefulMs, limits.limitMs)
+        : limits.limitMs;
     if (maxMs > limitMs && slowest !== undefined) {
       violations.push({
         invariant: '5 recovery time',

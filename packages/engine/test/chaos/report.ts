@@ -1,5 +1,6 @@
 import type { RunEvent } from '../fixtures/run-log.mjs';
 import type { ChaosConfig } from './config.js';
+import type { DeployStats } from './deploy-checks.js';
 import { type RequestFacts, type Violation, repeatsOf } from './invariants.js';
 import type { Recovery } from './recovery.js';
 import type { Timeline } from './timeline.js';
@@ -12,6 +13,9 @@ export function report(options: {
   runs: readonly RunEvent[];
   recoveries: readonly Recovery[];
   violations: readonly Violation[];
+  deploys: DeployStats;
+  /** `dagflow_step_give_backs_total` summed over the workers (read before each deploy's stop, and at the end). */
+  giveBacks: number;
   elapsedMs: number;
 }): string {
   const { config, timeline, facts, runs, recoveries, violations } = options;
@@ -37,8 +41,26 @@ export function report(options: {
     ['kills', count('kill')],
     ['Redis restarts', count('restart')],
     ['connection cuts', count('cut')],
+    [
+      'deploys',
+      `${new Set(timeline.faults.map((f) => f.code).filter((c) => c !== undefined)).size} rolling, ${count('deploy')} workers stopped`,
+    ],
+    ['requests by version', options.deploys.byVersion.join(', ')],
+    [
+      'runs by code',
+      [...options.deploys.runsByCode]
+        .sort(([a], [b]) => a - b)
+        .map(([code, n]) => `code ${code}: ${n}`)
+        .join(', '),
+    ],
+    ['first shape, new code', `${options.deploys.oldShapeNewCode} requests`],
+    ['new shape, old workers up', `${options.deploys.newShapeOldWorkers} requests`],
+    ['give-backs', options.giveBacks],
     ['handler runs', `${runs.length} (returned ${runs.filter((r) => 'out' in r).length})`],
-    ['repeats', `${repeats} extra returned runs of a node`],
+    [
+      'repeats',
+      `${repeats} extra returned runs of a node (${options.deploys.deployRepeats} after a deploy's stop)`,
+    ],
     ['max recovery', maxRecovery === Infinity ? 'never' : `${maxRecovery} ms`],
     ['queued-while-active', `${timeline.queuedWhileActive.length} in ${timeline.samples} samples`],
     ['client errors', timeline.clientErrors],

@@ -57,6 +57,7 @@ async function submit(
     for (;;) {
       try {
         await cluster.client.execute(CHAOS_FLOW, { n: i }, { requestId });
+        timeline.submittedAt.set(requestId, Date.now());
         break;
       } catch {
         timeline.clientErrors += 1; // Redis down: executing again with the same id runs it once
@@ -167,6 +168,56 @@ async function inFlight(
   return running;
 }
 
+/** A fault as it ended: what `inject` records besides its start and the requests in flight. */
+type FaultOutcome = Pick<FaultRecord, 'kind' | 'end' | 'detail' | 'pid' | 'code' | 'forced'>;
+
+/**
+ * Injects one fault with `act`: reads the requests in flight just before (commands leave them alone
+ * while the fault's recovery is watched), records the fault and starts its recovery watcher.
+ */
+async function inject(
+  cluster: ChaosCluster,
+  timeline: Timeline,
+  watchers: Watchers,
+  act: () => Promise<FaultOutcome>,
+): Promise<void> {
+  const running = await inFlight(cluster, timeline);
+  for (const { requestId } of running) {
+    timeline.watched.set(requestId, (timeline.watched.get(requestId) ?? 0) + 1);
+  }
+  const start = Date.now();
+  const outcome = await act();
+  const fault: FaultRecord = { ...outcome, start, inFlight: running };
+  timeline.faults.push(fault);
+  watchers.set(
+    fault,
+    watchRecovery(cluster, timeline, fault, cluster.config.recoveryLimitMs + 15_000),
+  );
+}
+
+/**
+ * A rolling deploy onto the next code version: each worker in turn is stopped (SIGTERM, it finishes its
+ * running nodes), then replaced by one on the new code; once that is ready and `dwellMs` passed (old and
+ * new workers side by side, while new requests start on the new shape), the next. Each stop is a fault.
+ */
+async function deploy(
+  cluster: ChaosCluster,
+  timeline: Timeline,
+  watchers: Watchers,
+  dwellMs: number,
+): Promise<void> {
+  const code = cluster.nextCode();
+  for (let i = 0; i < cluster.workers.length; i++) {
+    if (i > 0) await sleep(dwellMs);
+    await inject(cluster, timeline, watchers, async () => {
+      const { pid, forced } = await cluster.stopWorker(i);
+      const detail = `SIGTERM worker ${pid}, deploy of code ${code}${forced ? ' (SIGKILLed: did not exit)' : ''}`;
+      return { kind: 'deploy', end: Date.now(), detail, pid, code, forced };
+    });
+    await cluster.startWorker(i);
+  }
+}
+
 /** Injects the planned faults, each at its offset, and records them. */
 async function faults(
   cluster: ChaosCluster,
@@ -176,41 +227,28 @@ async function faults(
 ): Promise<void> {
   for (const { at, kind, victim, ms } of planned) {
     await sleep(timeline.start + at - Date.now());
-    const running = await inFlight(cluster, timeline);
-    for (const { requestId } of running) {
-      timeline.watched.set(requestId, (timeline.watched.get(requestId) ?? 0) + 1);
+    if (kind === 'deploy') {
+      await deploy(cluster, timeline, watchers, ms);
+      continue;
     }
-    const start = Date.now();
-    let detail: string;
-    let end: number;
-    let pid: number | undefined;
-    if (kind === 'kill') {
-      pid = cluster.workers[victim]!.pid;
-      await cluster.workers[victim]!.kill();
-      end = Date.now();
-      detail = `SIGKILL worker ${pid}`;
-      await cluster.killWorker(victim); // already dead: respawns
-    } else if (kind === 'restart') {
-      await cluster.restartRedis(ms);
-      end = Date.now();
-      detail = `Redis kill -9, down ${ms} ms, restarted from AOF`;
-    } else {
+    await inject(cluster, timeline, watchers, async (): Promise<FaultOutcome> => {
+      if (kind === 'kill') {
+        const pid = cluster.workers[victim]!.pid;
+        await cluster.workers[victim]!.kill();
+        const end = Date.now();
+        await cluster.killWorker(victim); // already dead: respawns
+        return { kind, end, detail: `SIGKILL worker ${pid}`, pid };
+      }
+      if (kind === 'restart') {
+        await cluster.restartRedis(ms);
+        return {
+          kind,
+          end: Date.now(),
+          detail: `Redis kill -9, down ${ms} ms, restarted from AOF`,
+        };
+      }
       await cluster.cut(ms);
-      end = Date.now();
-      detail = `connection cut ${ms} ms`;
-    }
-    const fault = {
-      kind,
-      start,
-      end,
-      detail,
-      inFlight: running,
-      ...(pid === undefined ? {} : { pid }),
-    };
-    timeline.faults.push(fault);
-    watchers.set(
-      fault,
-      watchRecovery(cluster, timeline, fault, cluster.config.recoveryLimitMs + 15_000),
-    );
+      return { kind, end: Date.now(), detail: `connection cut ${ms} ms` };
+    });
   }
 }

@@ -17,13 +17,21 @@ export interface CommandRecord {
 
 /** One injected fault. */
 export interface FaultRecord {
-  readonly kind: 'kill' | 'restart' | 'cut';
+  /** `deploy`: one worker of a rolling restart onto the next code version (one record per worker). */
+  readonly kind: 'kill' | 'restart' | 'cut' | 'deploy';
   readonly start: number;
-  /** When the fault was over: the kill itself, Redis answering again, the proxy letting through. */
+  /**
+   * When the fault was over: the kill itself, Redis answering again, the proxy letting through, the
+   * worker stopped by a deploy exiting (its replacement starts after).
+   */
   readonly end: number;
   readonly detail: string;
-  /** The worker killed, for a kill. */
+  /** The worker killed, or stopped (SIGTERM) by a deploy. */
   readonly pid?: number;
+  /** For a deploy: the code version it moves the workers to. */
+  readonly code?: number;
+  /** For a deploy: the worker did not exit within its drain and a grace, and was SIGKILLed. */
+  readonly forced?: boolean;
   /**
    * Requests `running` just before the fault, with their nodes then `queued`, `running` or `retrying`,
    * and when the latest attempt of each `running` one started.
@@ -52,6 +60,8 @@ export interface QueuedWhileActive {
 export interface Timeline {
   readonly start: number;
   readonly requestIds: string[];
+  /** When each request's `execute` returned. */
+  readonly submittedAt: Map<string, number>;
   readonly commands: CommandRecord[];
   readonly faults: FaultRecord[];
   readonly queuedWhileActive: QueuedWhileActive[];
@@ -70,6 +80,7 @@ export function newTimeline(): Timeline {
   return {
     start: Date.now(),
     requestIds: [],
+    submittedAt: new Map(),
     commands: [],
     faults: [],
     queuedWhileActive: [],

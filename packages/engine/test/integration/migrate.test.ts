@@ -150,6 +150,14 @@ describe('migrate', () => {
     expect(await versionOf(rollback)).toBe(first);
     const listed = await rollback.versions('order');
     expect(listed.find((v) => v.version === first)).toMatchObject({ current: true, revision: 3 });
+    // The same shape restarted with its old revision does not lower the current one's.
+    const again = newService({ prefix });
+    again.register('order', order('B'), { revision: 1 });
+    await again.startWorker();
+    expect((await again.versions('order')).find((v) => v.current)).toMatchObject({
+      version: first,
+      revision: 3,
+    });
   });
 
   it('holds an unavailable node of a paused request, and runs it on resume once a worker with its code is back', async () => {
