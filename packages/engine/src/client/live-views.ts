@@ -1,4 +1,4 @@
-import { START, vertexPath } from '../plan/paths.js';
+import { START, fill, vertexPath } from '../plan/paths.js';
 import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from '../store/keys.js';
 import { RequestField, StepField, stepField } from '../store/layout.js';
@@ -216,7 +216,14 @@ export class LiveViews {
     known: (vertex: string) => boolean,
   ): Promise<Record<string, NodeState>> {
     const key = this.keys.request(plan.name, requestId).state;
-    const vertices = [...new Set(paths.map(vertexPath))];
+    // A completion marks the successors it released queued without announcing them: read them too.
+    const released = paths.flatMap((path) => {
+      const at = plan.resolve(path);
+      return at === undefined || at.step.kind === 'start'
+        ? []
+        : at.step.releases.map((release) => fill(release.step, at.keys));
+    });
+    const vertices = [...new Set([...paths, ...released].map(vertexPath))];
     const starts = paths.filter((path) => path.endsWith(START));
     const names = [
       ...vertices.flatMap(nodeFields),

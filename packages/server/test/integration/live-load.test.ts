@@ -110,7 +110,7 @@ it('refuses a stream past the per-token limit with 429 TOO_MANY_STREAMS, and tak
   expect(refused.status).toBe(429);
   expect(refused.headers.get('retry-after')).toBe('5');
   expect(await refused.json()).toMatchObject({ error: { code: 'TOO_MANY_STREAMS' } });
-  streams[0]!.close();
+  streams[0].close();
   await waitFor(async () => {
     const again = await open(url);
     again.close();
