@@ -193,12 +193,7 @@ export class LiveViews {
       }
     }
     if (paths.length > 0) {
-      const nodes = await this.#readNodes(
-        at.plan,
-        requestId,
-        paths,
-        (vertex) => vertex in state.nodes,
-      );
+      const nodes = await this.#readNodes(at.plan, requestId, paths, state.nodes);
       Object.assign(state.nodes, nodes);
       updates.unshift({ kind: 'nodes', nodes });
     }
@@ -207,48 +202,70 @@ export class LiveViews {
 
   /**
    * The state of the vertices of the changed step paths, read alone; a start step that completed also
-   * makes its entries (sub-DAG and branch roots, for-each items) queued.
+   * makes its entries (sub-DAG and branch roots, for-each items) queued. A completion marks the
+   * successors it released queued without announcing them: their statuses are read too, and a
+   * successor whose status changed is read whole (a for-each's end, released by every item, stays a
+   * status read while it waits).
    */
   async #readNodes(
     plan: FlowPlan,
     requestId: string,
     paths: readonly string[],
-    known: (vertex: string) => boolean,
+    known: RequestState['nodes'],
   ): Promise<Record<string, NodeState>> {
     const key = this.keys.request(plan.name, requestId).state;
-    // A completion marks the successors it released queued without announcing them: read them too.
-    const released = paths.flatMap((path) => {
-      const at = plan.resolve(path);
-      return at === undefined || at.step.kind === 'start'
-        ? []
-        : at.step.releases.map((release) => fill(release.step, at.keys));
-    });
-    const vertices = [...new Set([...paths, ...released].map(vertexPath))];
+    const changed = new Set(paths.map(vertexPath));
+    const released = new Set(
+      paths.flatMap((path) => {
+        const at = plan.resolve(path);
+        return at === undefined || at.step.kind === 'start'
+          ? []
+          : at.step.releases.map((release) => vertexPath(fill(release.step, at.keys)));
+      }),
+    );
+    for (const vertex of changed) released.delete(vertex);
     const starts = paths.filter((path) => path.endsWith(START));
+    const statusNames = [...released].flatMap((vertex) => [
+      stepField(StepField.status, vertex),
+      stepField(StepField.status, `${vertex}${START}`),
+    ]);
     const names = [
-      ...vertices.flatMap(nodeFields),
+      ...[...changed].flatMap(nodeFields),
       ...starts.map((path) => stepField(StepField.entries, path)),
+      ...statusNames,
     ];
+    const fields = await this.#hmget(key, names);
+    for (const vertex of released) {
+      if (nodeState(fields, vertex).status !== (known[vertex]?.status ?? 'pending'))
+        changed.add(vertex);
+    }
+    const more = [...released].filter((vertex) => changed.has(vertex)).flatMap(nodeFields);
+    if (more.length > 0) Object.assign(fields, await this.#hmget(key, more));
+    const nodes: Record<string, NodeState> = {};
+    for (const vertex of changed) nodes[vertex] = nodeState(fields, vertex);
+    // A child-flow node names its child request, as in the whole state.
+    if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
+    // Entries without a status of their own are queued (see `withQueuedEntries` in request-state.ts).
+    for (const path of starts) {
+      const stored = fields[stepField(StepField.entries, path)];
+      for (const entry of stored === undefined ? [] : (JSON.parse(stored) as string[])) {
+        const vertex = vertexPath(entry);
+        if (nodes[vertex] === undefined && known[vertex] === undefined)
+          nodes[vertex] = { status: 'queued', attempts: 0 };
+      }
+    }
+    return nodes;
+  }
+
+  /** The fields of `names` of a hash that exist, by name. */
+  async #hmget(key: string, names: readonly string[]): Promise<Record<string, string>> {
+    if (names.length === 0) return {};
     const values = await this.redis.hmget(key, ...names);
     const fields: Record<string, string> = {};
     names.forEach((name, i) => {
       const value = values[i];
       if (value != null) fields[name] = value;
     });
-    const entries = starts.flatMap((path) => {
-      const stored = fields[stepField(StepField.entries, path)];
-      return stored === undefined ? [] : (JSON.parse(stored) as string[]);
-    });
-    const nodes: Record<string, NodeState> = {};
-    for (const vertex of vertices) nodes[vertex] = nodeState(fields, vertex);
-    // A child-flow node names its child request, as in the whole state.
-    if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
-    // Entries without a status of their own are queued (see `withQueuedEntries` in request-state.ts).
-    for (const entry of entries) {
-      const vertex = vertexPath(entry);
-      if (nodes[vertex] === undefined && !known(vertex))
-        nodes[vertex] = { status: 'queued', attempts: 0 };
-    }
-    return nodes;
+    return fields;
   }
 }

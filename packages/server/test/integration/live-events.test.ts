@@ -85,7 +85,7 @@ it('pushes a request’s state once, then each node change within 500 ms of it (
       const { value } = await stream.next();
       if (value!.event !== 'nodes') continue;
       const nodes = value!.data['nodes'] as Record<string, { status: string }>;
-      expect(Object.keys(nodes).length).toBeLessThanOrEqual(2); // the step, and the next one
+      expect(Object.keys(nodes).length).toBeLessThanOrEqual(3); // the step and those after it
       if (nodes[step]?.status !== 'completed') continue;
       seen.push(step);
       console.log(`lag ${step} ${value!.at - released}`);
