@@ -1,9 +1,31 @@
+import type { RequestState } from '@dagflow/server/contract';
 import { storedToken } from './session.js';
 
 /** One Server-Sent Event: its name and its JSON payload. */
 export interface LiveEvent {
   readonly event: string;
   readonly data: unknown;
+}
+
+/**
+ * The request's state after one event of its live stream: a `state` event replaces it, `nodes` replaces
+ * the nodes it carries, `request` the request's status (and end time and error); other events leave it
+ * as it was (answers undefined). The same rule as the contract's `withLiveEvent`, which the dashboard
+ * cannot import (types only from the server).
+ */
+export function withLiveEvent(
+  state: RequestState | undefined,
+  event: string,
+  data: unknown,
+): RequestState | undefined {
+  if (event === 'state') return data as RequestState;
+  if (state === undefined) return undefined;
+  if (event === 'nodes') {
+    const { nodes } = data as Pick<RequestState, 'nodes'>;
+    return { ...state, nodes: { ...state.nodes, ...nodes } };
+  }
+  if (event === 'request') return { ...state, ...(data as Partial<RequestState>) };
+  return undefined;
 }
 
 /**

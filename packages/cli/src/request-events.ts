@@ -1,4 +1,4 @@
-import type { RequestState } from '@dagflow/server/contract';
+import { type RequestState, withLiveEvent } from '@dagflow/server/contract';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
 /** What following a request's live stream does with it. */
@@ -13,8 +13,9 @@ export interface FollowOptions {
 export class EventStreamError extends Error {}
 
 /**
- * Reads the body of `GET /flow/:name/requests/:id/events` (Server-Sent Events): each `state` event
- * goes to `onState`; resolves with the request's final status at `end`.
+ * Reads the body of `GET /flow/:name/requests/:id/events` (Server-Sent Events): the request's state,
+ * as the first `state` event and each later change (`nodes`, `request`, `state`) make it, goes to
+ * `onState`; resolves with the request's final status at `end`.
  * @throws EventStreamError when the stream closes without an `end` event
  */
 export async function readRequestEvents(
@@ -24,8 +25,10 @@ export async function readRequestEvents(
   const events = body
     .pipeThrough(new TextDecoderStream())
     .pipeThrough(new EventSourceParserStream({ onError: 'terminate' }));
+  let state: RequestState | undefined;
   for await (const event of events) {
-    if (event.event === 'state') onState(JSON.parse(event.data) as RequestState);
+    const next = withLiveEvent(state, event.event ?? '', JSON.parse(event.data) as unknown);
+    if (next !== undefined) onState((state = next));
     if (event.event === 'end') return (JSON.parse(event.data) as { status: string }).status;
   }
   throw new EventStreamError('The live stream closed before the request ended.');

@@ -3,6 +3,7 @@ import type { AuditLog } from './audit-log.js';
 import type { ListRequestsOptions, RequestPage } from './client/request-index.js';
 import type { RerunOptions, WaitOptions } from './client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
+import type { LiveUpdate, LiveView } from './client/live-views.js';
 import type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
@@ -46,6 +47,11 @@ export interface FlowApi {
     listener: (change: RequestChange) => void,
   ): Promise<Unwatch>;
   watchFlow(name: string, listener: (change: FlowChange) => void): Promise<Unwatch>;
+  watchState(
+    name: string,
+    requestId: string,
+    listener: (update: LiveUpdate) => void,
+  ): Promise<LiveView>;
   pause(name: string, requestId: string): Promise<void>;
   resume(name: string, requestId: string): Promise<void>;
   stop(name: string, requestId: string): Promise<void>;

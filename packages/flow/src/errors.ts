@@ -116,6 +116,11 @@ export const ErrorCode = {
    * `details.nodes` names the nodes.
    */
   MIGRATION_REFUSED: 'MIGRATION_REFUSED',
+  /**
+   * A live stream was refused: the caller (or the whole server process) has as many open as it may
+   * (`maxStreamsPerCaller`, `maxStreams`); close one, or retry after `Retry-After` seconds.
+   */
+  TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
   /** An unexpected fault; the message says what failed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

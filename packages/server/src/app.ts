@@ -10,6 +10,7 @@ import { logDenials } from './denial-log.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
 import { mountRoutes } from './mount-routes.js';
 import { type ApiToken, TokenTable } from './tokens.js';
+import { type StreamLimits, StreamQuota, streamLimitsFromEnv } from './stream-quota.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -41,6 +42,12 @@ export interface AppOptions {
    * @defaultValue `false`: they are many, and a request records its own creation
    */
   readonly auditExecutes?: boolean;
+  /**
+   * Live streams (`.../events`) this server holds open, in all and per caller; more answer
+   * `429 TOO_MANY_STREAMS`.
+   * @defaultValue `DAGFLOW_MAX_STREAMS` (1,000) and `DAGFLOW_MAX_STREAMS_PER_TOKEN` (32)
+   */
+  readonly streamLimits?: StreamLimits;
 }
 
 /**
@@ -50,6 +57,7 @@ export interface AppOptions {
 export function createApp(service: FlowApi, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.locals['streams'] = new StreamQuota(options.streamLimits ?? streamLimitsFromEnv(process.env));
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use(cors(corsOrigins));
   const tokens = new TokenTable(options.tokens ?? []);

@@ -41,6 +41,26 @@ export const eventStreamSchema = z.string().meta({
 /** A request of a flow was created (`pending`) or changed status: `event: request` on `GET /flow/:name/events`. */
 export const flowChangeSchema = z.object({ requestId: z.string(), status: z.string() });
 
+/**
+ * The request's state after one event of `GET /flow/:name/requests/:id/events`: a `state` event
+ * replaces it, `nodes` replaces the nodes it carries, `request` the request's status (and end time and
+ * error); other events leave it as it was (answers undefined).
+ */
+export function withLiveEvent<S extends { readonly nodes: Readonly<Record<string, unknown>> }>(
+  state: S | undefined,
+  event: string,
+  data: unknown,
+): S | undefined {
+  if (event === 'state') return data as S;
+  if (state === undefined) return undefined;
+  if (event === 'nodes') {
+    const { nodes } = data as { readonly nodes: S['nodes'] };
+    return { ...state, nodes: { ...state.nodes, ...nodes } };
+  }
+  if (event === 'request') return { ...state, ...(data as Partial<S>) };
+  return undefined;
+}
+
 /** A live worker process. */
 export type WorkerInfo = Wire<z.output<typeof workerInfoSchema>>;
 /** `GET /workers`. */

@@ -15,6 +15,8 @@ const HEARTBEAT_MS = 15_000;
 export interface EventStream {
   /** Sends one event with a JSON payload. */
   send(event: string, data: unknown): void;
+  /** Sends one event whose payload is JSON text already (made once for many streams). */
+  sendText(event: string, json: string): void;
   /** Ends the stream. */
   close(): void;
   /** Runs `cleanup` once when the stream ends, by {@link close} or by the client going away. */
@@ -55,6 +57,9 @@ function streamOn(req: Request, res: Response): EventStream {
     send: (event, data) => {
       if (open) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
+    sendText: (event, json) => {
+      if (open) res.write(`event: ${event}\ndata: ${json}\n\n`);
+    },
     close: () => {
       end();
       res.end();
@@ -63,29 +68,5 @@ function streamOn(req: Request, res: Response): EventStream {
       if (open) cleanups.push(cleanup);
       else cleanup();
     },
-  };
-}
-
-/**
- * Runs `task` when hinted: at once when idle, else once more after the running one and at most every
- * `gapMs`; hints that arrive meanwhile fold into that one run. Runs never overlap.
- */
-export function throttled(task: () => Promise<void>, gapMs: number): () => void {
-  let running = false;
-  let again = false;
-  let last = 0;
-  const run = async (): Promise<void> => {
-    running = true;
-    again = false;
-    const wait = last + gapMs - Date.now();
-    if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-    last = Date.now();
-    await task().catch(() => undefined);
-    running = false;
-    if (again) void run();
-  };
-  return () => {
-    if (running) again = true;
-    else void run();
   };
 }

@@ -60,6 +60,7 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
         corsOrigins,
         ...(options.authFailures === undefined ? {} : { authFailures: options.authFailures }),
         ...(options.auditExecutes === undefined ? {} : { auditExecutes: options.auditExecutes }),
+        ...(options.streamLimits === undefined ? {} : { streamLimits: options.streamLimits }),
       });
       const server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(port, address, (error?: Error) =>

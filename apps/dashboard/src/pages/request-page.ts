@@ -7,7 +7,7 @@ import { GraphViewport } from '../graph-viewport.js';
 import { type Page, every } from '../router.js';
 import { may } from '../session.js';
 import { isEnded } from '../status.js';
-import { liveStream, pollingAllowed } from '../live-stream.js';
+import { liveStream, pollingAllowed, withLiveEvent } from '../live-stream.js';
 import { buildTimeline } from '../timeline.js';
 import { timelineView } from '../timeline-view.js';
 import { NodePanel } from './node-panel.js';
@@ -126,6 +126,7 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
       .catch((error: Error) => void (message.textContent = error.message));
   };
   let stop: () => void = () => undefined;
+  let current: RequestState | undefined;
   const follow = (): void => {
     stop();
     let ended = false;
@@ -134,7 +135,9 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
       `/flow/${encodeURIComponent(flow)}/requests/${encodeURIComponent(requestId)}/events`,
       ({ event, data }) => {
         if (event === 'end') ended = true;
-        if (event === 'state') receive(data as RequestState);
+        // After the first state, only what changed comes: nodes, the request's status.
+        const next = withLiveEvent(current, event, data);
+        if (next !== undefined) receive((current = next));
       },
       (error) => {
         if (ended) return;

@@ -9,10 +9,17 @@ import type { WorkerInfo } from '../worker-directory.js';
 import { listFlows } from './flow-list.js';
 import { listVersions } from './flow-versions.js';
 import { nodeDetailOf } from './node-detail.js';
-import { nodeOutputOf, requestResult, requestState, waitForRequest } from './request-api.js';
+import {
+  nodeOutputOf,
+  planOfRequest,
+  requestResult,
+  requestState,
+  waitForRequest,
+} from './request-api.js';
 import type { ListRequestsOptions, RequestPage } from './request-index.js';
 import type { WaitOptions } from './request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from './request-watch.js';
+import { type LiveUpdate, type LiveView, LiveViews } from './live-views.js';
 import { type ScheduleInfo, listSchedules } from './schedules.js';
 
 /** Options of a {@link FlowClient}: where requests live. */
@@ -42,6 +49,7 @@ export class FlowReader {
   /** @internal Flow plans: registered in this process, or read from the registry. */
   protected readonly plans: PlanSource;
   #closing: Promise<void> | undefined;
+  #live: LiveViews | undefined;
 
   /** Reads configuration only; connections open on first use. */
   constructor(options: FlowClientOptions = {}) {
@@ -114,6 +122,31 @@ export class FlowReader {
   ): Promise<Unwatch> {
     await this.plans.get(name);
     return this.res.watch.watch(name, requestId, listener);
+  }
+
+  /**
+   * Joins the live view of a request: answers its state now, then calls `listener` with each change
+   * (`nodes`: the nodes whose state changed, as they are now; `request`: its status; `state`: the whole
+   * state again after a resume or rerun), at most every 150 ms. A process reads a watched request once
+   * and then only what changed, however many watch it; `close()` leaves the view.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
+   * @example
+   * ```ts
+   * const view = await client.watchState('kyc', id, (update) => console.log(update.kind));
+   * console.log(view.state.status);
+   * await view.close();
+   * ```
+   */
+  async watchState(
+    name: string,
+    requestId: string,
+    listener: (update: LiveUpdate) => void,
+  ): Promise<LiveView> {
+    this.#live ??= new LiveViews(this.res.redis, this.res.keys, this.res.watch, {
+      read: (flow, id) => this.state(flow, id),
+      plan: (flow, id) => planOfRequest(this.res, this.plans, flow, id),
+    });
+    return this.#live.open(name, requestId, listener);
   }
 
   /**

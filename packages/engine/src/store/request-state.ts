@@ -54,7 +54,11 @@ export function requestStateOf(
 }
 
 /** Adds to each child-flow node that started the child request it runs (`dag.flow`). */
-function linkChildren(plan: FlowPlan, requestId: string, nodes: Record<string, NodeState>): void {
+export function linkChildren(
+  plan: FlowPlan,
+  requestId: string,
+  nodes: Record<string, NodeState>,
+): void {
   for (const [path, node] of Object.entries(nodes)) {
     const wait = plan.resolve(path)?.step;
     if (wait?.kind !== 'task' || wait.vertex.wait?.kind !== 'flow' || node.status === 'pending')
@@ -77,11 +81,29 @@ function withQueuedEntries(fields: Record<string, string>): Record<string, strin
   return fields;
 }
 
+/** The state-hash fields {@link nodeState} reads for the vertex at `path`. */
+export function nodeFields(path: string): string[] {
+  const start = `${path}${START}`;
+  const both = [
+    StepField.status,
+    StepField.error,
+    StepField.attempts,
+    StepField.startedAt,
+    StepField.unavailable,
+  ];
+  return [
+    ...both.flatMap((prefix) => [stepField(prefix, path), stepField(prefix, start)]),
+    stepField(StepField.finishedAt, path),
+    stepField(StepField.picked, path),
+    stepField(StepField.compensation, path),
+  ];
+}
+
 /**
  * A vertex's state. A composite vertex (sub-DAG, branch, for-each) runs as a start step and an end
  * step: it is running from its start until its end completes, and lists the branches or items it picked.
  */
-function nodeState(fields: Record<string, string>, path: string): NodeState {
+export function nodeState(fields: Readonly<Record<string, string>>, path: string): NodeState {
   const start = `${path}${START}`;
   const own = fields[stepField(StepField.status, path)];
   const started = fields[stepField(StepField.status, start)];
@@ -117,7 +139,7 @@ function nodeState(fields: Record<string, string>, path: string): NodeState {
  * Attempts a step made: counted by `beginNode`; a step that completed without it (its input handed over)
  * ran once, and its completion does not write the count.
  */
-function attemptsOf(fields: Record<string, string>, step: string): number {
+function attemptsOf(fields: Readonly<Record<string, string>>, step: string): number {
   const counted = fields[stepField(StepField.attempts, step)];
   if (counted !== undefined) return Number(counted);
   return fields[stepField(StepField.status, step)] === 'completed' ? 1 : 0;
