@@ -37,7 +37,7 @@ function streamOn(req: Request, res: Response): EventStream {
   res.status(200);
   res.set({
     'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
+    'cache-control': 'no-store, no-transform',
     connection: 'keep-alive',
     // nginx and similar proxies would otherwise buffer the stream.
     'x-accel-buffering': 'no',

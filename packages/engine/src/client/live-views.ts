@@ -29,6 +29,9 @@ export interface LiveView {
 
 const ENDED: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
 
+/** Entries of one start step (for-each items) told as queued when it completes, at most. */
+const ENTRIES_TOLD = 2_000;
+
 /** Changes are read and told at most this often per request, however fast they come. */
 export const LIVE_GAP_MS = 150;
 
@@ -245,13 +248,17 @@ export class LiveViews {
     for (const vertex of changed) nodes[vertex] = nodeState(fields, vertex);
     // A child-flow node names its child request, as in the whole state.
     if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
-    // Entries without a status of their own are queued (see `withQueuedEntries` in request-state.ts).
+    // Entries without a status of their own are queued (see `withQueuedEntries` in request-state.ts);
+    // of a large for-each, the first ENTRIES_TOLD are told, the others once they change.
+    let told = 0;
     for (const path of starts) {
       const stored = fields[stepField(StepField.entries, path)];
       for (const entry of stored === undefined ? [] : (JSON.parse(stored) as string[])) {
         const vertex = vertexPath(entry);
-        if (nodes[vertex] === undefined && known[vertex] === undefined)
-          nodes[vertex] = { status: 'queued', attempts: 0 };
+        if (told >= ENTRIES_TOLD) break;
+        if (nodes[vertex] !== undefined || known[vertex] !== undefined) continue;
+        nodes[vertex] = { status: 'queued', attempts: 0 };
+        told += 1;
       }
     }
     return nodes;
