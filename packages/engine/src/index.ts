@@ -20,7 +20,14 @@ export { decode, encode } from './codec.js';
 export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
-export type { RedisClient, RedisClusterConfig, RedisTarget } from './redis-connection.js';
+export type { RedisClient } from './redis-connection.js';
+export type {
+  RedisClusterConfig,
+  RedisConnectionSettings,
+  RedisTarget,
+  RedisTlsFiles,
+} from './redis-target.js';
+export { redactUrl } from './redact-url.js';
 export { FlowClient } from './client/flow-client.js';
 export type { FlowClientOptions } from './client/flow-client.js';
 export { FlowHandle } from './client/flow-handle.js';
