@@ -7,6 +7,7 @@ import { cors } from './cors.js';
 import { csrfGuard } from './csrf-guard.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
 import { mountRoutes } from './mount-routes.js';
+import { apiHeaders, dashboardHeaders } from './security-headers.js';
 import { type ApiToken, TokenTable } from './tokens.js';
 
 /** Options of {@link createApp}. */
@@ -38,6 +39,7 @@ export interface AppOptions {
 export function createApp(service: FlowApi, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(apiHeaders);
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use(cors(corsOrigins));
   app.use(authenticate(new TokenTable(options.tokens ?? [])));
@@ -57,5 +59,9 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
 /** The dashboard's static build under `/dashboard/`; `/` leads there. */
 function serveDashboard(app: express.Express, dir: string): void {
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
-  app.use('/dashboard', express.static(dir, { index: 'index.html', redirect: true }));
+  app.use(
+    '/dashboard',
+    dashboardHeaders,
+    express.static(dir, { index: 'index.html', redirect: true }),
+  );
 }
