@@ -21,11 +21,14 @@ export function timelineView(timeline: Timeline): HTMLElement {
         h(
           'span',
           { class: 'timeline-track' },
-          h('span', {
-            class: `timeline-bar status-${row.status}${row.running ? ' open' : ''}`,
-            style: `left:${percent(row.startMs)};width:max(2px,${percent(row.endMs - row.startMs)})`,
-            title: `${row.startMs} → ${row.endMs} ms`,
-          }),
+          bar(
+            h('span', {
+              class: `timeline-bar status-${row.status}${row.running ? ' open' : ''}`,
+              title: `${row.startMs} → ${row.endMs} ms`,
+            }),
+            percent(row.startMs),
+            percent(row.endMs - row.startMs),
+          ),
         ),
         h(
           'span',
@@ -40,4 +43,13 @@ export function timelineView(timeline: Timeline): HTMLElement {
       ? h('p', { class: 'muted' }, `${timeline.hidden} more nodes not shown.`)
       : null,
   );
+}
+
+/**
+ * Places a bar through the CSSOM: the page's Content-Security-Policy refuses `style` attributes.
+ */
+function bar(element: HTMLElement, left: string, width: string): HTMLElement {
+  element.style.left = left;
+  element.style.width = `max(2px, ${width})`;
+  return element;
 }

@@ -7,7 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Dag, FlowService } from '@dagflow/engine';
+import { Dag, FlowService, redactUrl } from '@dagflow/engine';
 import { httpApi, startTelemetry } from '@dagflow/server';
 import { registerDemoFlows } from './flows.js';
 import { answers, startLocalRedis } from './local-redis.js';
@@ -33,6 +33,10 @@ if (onCluster) {
     redisUrl = localRedis.url;
   }
 }
+/** Where Redis is, fit for a banner: passwords in the URL or the seeds redacted. */
+const redisShown = onCluster
+  ? `cluster ${cluster.split(',').map(redactUrl).join(',')}`
+  : redactUrl(redisUrl ?? '');
 
 // Traces go to the OTLP endpoint of the OTEL_* variables when they are set (see docker-compose.yml).
 const telemetry = await startTelemetry();
@@ -51,7 +55,7 @@ if (mode === 'worker') {
   const metrics =
     service.metricsPort === undefined ? '' : `, metrics on port ${service.metricsPort}`;
   process.stdout.write(
-    `dagflow demo worker ${process.pid} ready (redis ${onCluster ? `cluster ${cluster}` : redisUrl}${metrics})\n`,
+    `dagflow demo worker ${process.pid} ready (redis ${redisShown}${metrics})\n`,
   );
 } else if (mode === 'server') {
   await service.startServer();
@@ -76,7 +80,7 @@ if (mode !== 'worker') {
   process.stdout.write(
     [
       '',
-      `dagflow demo is up: HTTP ${base}, Redis ${onCluster ? `Cluster ${cluster}` : redisUrl}${localRedis ? ' (started for this demo)' : ''}`,
+      `dagflow demo is up: HTTP ${base}, Redis ${redisShown}${localRedis ? ' (started for this demo)' : ''}`,
       '',
       `Dashboard: ${base}/dashboard/`,
       '',

@@ -4,9 +4,9 @@ import type { FlowApi } from './flow-api.js';
 import {
   type RedisClusterConfig,
   type RedisTarget,
-  checkRedisUrl,
-  parseClusterNodes,
-} from './redis-connection.js';
+  type RedisTlsFiles,
+  resolveRedisTarget,
+} from './redis-target.js';
 import type { LogLevel, PinoLike } from './logger.js';
 import type { Retention } from './store/state-results.js';
 
@@ -38,9 +38,29 @@ export interface FlowServiceOptions {
    * Redis Cluster to use instead of {@link redisUrl}: every connection the service makes (queues,
    * workers, state, pub/sub, registry) becomes an ioredis `Cluster`. When set (here or in the
    * environment) it wins over `redisUrl` and `REDIS_URL`. See docs/scaling.md.
-   * @defaultValue `REDIS_CLUSTER_NODES` (`host:port,...` seeds), else none
+   * @defaultValue `REDIS_CLUSTER_NODES` (`host:port,...` or `redis://user:password@host:port,...`
+   *   seeds; `rediss://` turns TLS on), else none
    */
   readonly redisCluster?: RedisClusterConfig;
+  /**
+   * Redis ACL user of every connection (the one server, every cluster node); a user in the URL or in
+   * the `REDIS_CLUSTER_NODES` seeds wins. See docs/security.md for the ACL it needs.
+   * @defaultValue `REDIS_USERNAME`, else the URL's, else none (`default`)
+   */
+  readonly redisUsername?: string;
+  /**
+   * Redis password of every connection (the one server, every cluster node); a password in the URL
+   * or in the seeds wins. Keeps the secret out of URLs, which end up in logs.
+   * @defaultValue `REDIS_PASSWORD`, else the URL's, else none
+   */
+  readonly redisPassword?: string;
+  /**
+   * PEM files (paths) for TLS to Redis, read when the first connection opens: `cert` and `key` for
+   * mutual TLS (a client certificate), `ca` for a private CA. Applies to `rediss://` URLs (a
+   * `redis://` URL with TLS files is refused) and to every cluster node (turning TLS on).
+   * @defaultValue `REDIS_TLS_CERT`, `REDIS_TLS_KEY`, `REDIS_TLS_CA`, else none
+   */
+  readonly redisTls?: RedisTlsFiles;
   /**
    * Partitions of every flow this service registers (a flow's own `partitions` option wins): each
    * partition is one BullMQ queue with its own hash tag, so a flow's work spreads over the masters of a
@@ -194,7 +214,7 @@ export function resolveOptions(
 ): ResolvedOptions {
   const partitions = options.partitions ?? intFrom(env['DAGFLOW_PARTITIONS'], 'DAGFLOW_PARTITIONS');
   return {
-    redis: redisTarget(options, env),
+    redis: resolveRedisTarget(options, env),
     partitions: partitions === undefined ? undefined : positiveInt(partitions, 'partitions'),
     prefix: options.prefix ?? env['DAGFLOW_PREFIX'] ?? 'dagflow',
     port: options.port ?? intFrom(env['PORT'], 'PORT') ?? 8080,
@@ -252,26 +272,6 @@ export function resolveOptions(
 
 function optionalPositive(value: number | undefined, name: string): number | undefined {
   return value === undefined ? undefined : positiveInt(value, name);
-}
-
-/** The cluster when one is configured (option, then `REDIS_CLUSTER_NODES`), else the Redis URL. */
-function redisTarget(options: FlowServiceOptions, env: NodeJS.ProcessEnv): RedisTarget {
-  if (options.redisCluster !== undefined) {
-    if (options.redisCluster.nodes.length === 0) {
-      throw new DagflowError(
-        ErrorCode.INVALID_CONFIG,
-        'Option redisCluster.nodes is empty; give at least one host:port seed of the cluster.',
-      );
-    }
-    return { cluster: options.redisCluster };
-  }
-  const seeds = env['REDIS_CLUSTER_NODES'];
-  if (seeds !== undefined && seeds !== '') return { cluster: { nodes: parseClusterNodes(seeds) } };
-  if (options.redisUrl !== undefined)
-    return { url: checkRedisUrl(options.redisUrl, 'Option redisUrl') };
-  const fromEnv = env['REDIS_URL'];
-  if (fromEnv !== undefined && fromEnv !== '') return { url: checkRedisUrl(fromEnv, 'REDIS_URL') };
-  return { url: 'redis://127.0.0.1:6379' };
 }
 
 function intFrom(value: string | undefined, name: string): number | undefined {

@@ -20,7 +20,14 @@ export { decode, encode } from './codec.js';
 export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
 export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
-export type { RedisClient, RedisClusterConfig, RedisTarget } from './redis-connection.js';
+export type { RedisClient } from './redis-connection.js';
+export type {
+  RedisClusterConfig,
+  RedisConnectionSettings,
+  RedisTarget,
+  RedisTlsFiles,
+} from './redis-target.js';
+export { redactUrl } from './redact-url.js';
 export { FlowClient } from './client/flow-client.js';
 export type { FlowClientOptions } from './client/flow-client.js';
 export { FlowHandle } from './client/flow-handle.js';
@@ -36,7 +43,8 @@ export type { AttemptLog, NodeLogLine } from './store/node-logs.js';
 export type { RunningNode } from './worker/running-jobs.js';
 export { FlowService } from './flow-service.js';
 export type { AddedStep, StepChange } from './flow-registrations.js';
-export { HttpAllowList, isPublicAddress } from './worker/http-guard.js';
+export { HttpAllowList } from './worker/http-guard.js';
+export { isPublicAddress } from './worker/public-address.js';
 export type { Logger, LogLevel, PinoLike } from './logger.js';
 export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';

@@ -1,21 +1,11 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { Cluster, type ClusterNode, type ClusterOptions, Redis } from 'ioredis';
+import { Cluster, type ClusterNode, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { RedisConnectionSettings, RedisTarget, RedisTlsFiles } from './redis-target.js';
 
 /** A connection dagflow works through: one Redis server, or a Redis Cluster. */
 export type RedisClient = Redis | Cluster;
-
-/** Redis Cluster to connect to (the `redisCluster` option). */
-export interface RedisClusterConfig {
-  /** Seed nodes: `host:port` strings or `{ host, port }`; ioredis finds the rest of the cluster. */
-  readonly nodes: readonly (string | { readonly host: string; readonly port: number })[];
-  /** ioredis `ClusterOptions`: `natMap`, `redisOptions` (password, TLS), `dnsLookup`, and so on. */
-  readonly options?: ClusterOptions;
-}
-
-/** Where a service's connections go: a Redis URL, or a cluster (which then wins). */
-export type RedisTarget =
-  | { readonly url: string; readonly cluster?: undefined }
-  | { readonly cluster: RedisClusterConfig; readonly url?: undefined };
 
 /**
  * Cluster retries that outlast a failover (a replica takes over a few seconds after its master's
@@ -37,13 +27,47 @@ const FAILOVER_RETRIES: ClusterOptions = {
  * slower on every bench shape (diamond 7,100 against 8,700 nodes/s, chain hops twice as long).
  */
 export function connectRedis(target: RedisTarget): RedisClient {
-  if (target.cluster === undefined) return new Redis(target.url, { maxRetriesPerRequest: null });
+  const settings = connectionOptions(target.connection);
+  if (target.cluster === undefined) {
+    return new Redis(target.url, { ...settings, maxRetriesPerRequest: null });
+  }
   const options = target.cluster.options ?? {};
   return new Cluster(target.cluster.nodes as ClusterNode[], {
     ...FAILOVER_RETRIES,
     ...options,
-    redisOptions: { ...options.redisOptions, maxRetriesPerRequest: null },
+    redisOptions: { ...settings, ...options.redisOptions, maxRetriesPerRequest: null },
   });
+}
+
+/**
+ * The ioredis options of the credentials and TLS settings, the TLS files read now. (With a URL, its
+ * own credentials win: ioredis prefers the URL's.)
+ * @throws `INVALID_CONFIG` naming a TLS file that cannot be read
+ */
+export function connectionOptions(settings: RedisConnectionSettings = {}): RedisOptions {
+  const { tls, ...credentials } = settings;
+  return tls === undefined ? credentials : { ...credentials, tls: readTlsFiles(tls) };
+}
+
+function readTlsFiles(files: RedisTlsFiles): ConnectionOptions {
+  const read = (path: string | undefined, name: string): Buffer | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new DagflowError(
+        ErrorCode.INVALID_CONFIG,
+        `Cannot read the Redis TLS ${name} file '${path}' (REDIS_TLS_${name.toUpperCase()}): ${(error as Error).message}.`,
+        { cause: error },
+      );
+    }
+  };
+  const entries = {
+    cert: read(files.cert, 'cert'),
+    key: read(files.key, 'key'),
+    ca: read(files.ca, 'ca'),
+  };
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 }
 
 /** Whether a connection is to a Redis Cluster. */
@@ -57,54 +81,4 @@ export function isCluster(redis: RedisClient): redis is Cluster {
  */
 export function masterConnections(redis: RedisClient): readonly Redis[] {
   return isCluster(redis) ? redis.nodes('master') : [redis];
-}
-
-/**
- * Parses `REDIS_CLUSTER_NODES` (`host:port,host:port`, blanks ignored).
- * @throws `INVALID_CONFIG` naming the entry that is not `host:port`
- */
-export function parseClusterNodes(text: string): { host: string; port: number }[] {
-  const nodes = text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '')
-    .map((entry) => {
-      const at = entry.lastIndexOf(':');
-      const host = entry.slice(0, at).replace(/^\[(.*)\]$/, '$1');
-      const port = Number(entry.slice(at + 1));
-      if (at <= 0 || host === '' || !Number.isInteger(port) || port < 1 || port > 65_535) {
-        throw new DagflowError(
-          ErrorCode.INVALID_CONFIG,
-          `REDIS_CLUSTER_NODES: '${entry}' is not host:port (give seeds as "host:port,host:port").`,
-        );
-      }
-      return { host, port };
-    });
-  if (nodes.length === 0) {
-    throw new DagflowError(
-      ErrorCode.INVALID_CONFIG,
-      'REDIS_CLUSTER_NODES is set but names no node; give seeds as "host:port,host:port" or unset it.',
-    );
-  }
-  return nodes;
-}
-
-/**
- * Checks a Redis URL before any connection is tried.
- * @throws `INVALID_CONFIG` when it is not a `redis://`, `rediss://` or `unix:` URL
- */
-export function checkRedisUrl(url: string, from: string): string {
-  let scheme = '';
-  try {
-    scheme = new URL(url).protocol;
-  } catch {
-    scheme = '';
-  }
-  if (!['redis:', 'rediss:', 'unix:'].includes(scheme) && !url.startsWith('/')) {
-    throw new DagflowError(
-      ErrorCode.INVALID_CONFIG,
-      `${from} '${url}' is not a Redis URL (redis://host:port); for Redis Cluster set REDIS_CLUSTER_NODES or the redisCluster option.`,
-    );
-  }
-  return url;
 }

@@ -9,6 +9,7 @@ import { csrfGuard } from './csrf-guard.js';
 import { logDenials } from './denial-log.js';
 import { errorAnswer, unroutedAnswer } from './error-answers.js';
 import { mountRoutes } from './mount-routes.js';
+import { apiHeaders, dashboardHeaders } from './security-headers.js';
 import { type ApiToken, TokenTable } from './tokens.js';
 import { type StreamLimits, StreamQuota, streamLimitsFromEnv } from './stream-quota.js';
 
@@ -58,6 +59,7 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
   const app = express();
   app.disable('x-powered-by');
   app.locals['streams'] = new StreamQuota(options.streamLimits ?? streamLimitsFromEnv(process.env));
+  app.use(apiHeaders);
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use(cors(corsOrigins));
   const tokens = new TokenTable(options.tokens ?? []);
@@ -83,5 +85,9 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
 /** The dashboard's static build under `/dashboard/`; `/` leads there. */
 function serveDashboard(app: express.Express, dir: string): void {
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
-  app.use('/dashboard', express.static(dir, { index: 'index.html', redirect: true }));
+  app.use(
+    '/dashboard',
+    dashboardHeaders,
+    express.static(dir, { index: 'index.html', redirect: true }),
+  );
 }

@@ -27,6 +27,9 @@ export type FlowClientOptions = Pick<
   FlowServiceOptions,
   | 'redisUrl'
   | 'redisCluster'
+  | 'redisUsername'
+  | 'redisPassword'
+  | 'redisTls'
   | 'partitions'
   | 'prefix'
   | 'retention'

@@ -122,10 +122,11 @@ function send(
   },
 ): Promise<IncomingMessage> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   const { allow } = options.call;
   // An IP in the URL is never looked up: check it here. A listed host name is trusted as it resolves.
-  if (isIP(host) !== 0) allow.assertAddress(host, host);
-  const lookup = allow.allowsHost(host) ? undefined : checkedLookup(allow);
+  if (isIP(host) !== 0) allow.assertAddress({ host, address: host, port });
+  const lookup = allow.allowsHost(host, port) ? undefined : checkedLookup(allow, port);
   const request: RequestOptions = {
     method: options.method,
     headers: options.headers,
@@ -141,15 +142,17 @@ function send(
 
 /**
  * A `lookup` for `http.request`: resolves every address of the host, refuses the host when any of them
- * is forbidden, and hands the socket only checked addresses.
+ * is forbidden on `port`, and hands the socket only checked addresses.
  */
-function checkedLookup(allow: HttpAllowList): LookupFunction {
+function checkedLookup(allow: HttpAllowList, port: number): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { all: true, family: options.family ?? 0 }).then(
       (addresses) => {
         try {
           if (addresses.length === 0) throw new Error(`${hostname} has no address.`);
-          for (const { address } of addresses) allow.assertAddress(hostname, address);
+          for (const { address } of addresses) {
+            allow.assertAddress({ host: hostname, address, port });
+          }
         } catch (error) {
           callback(error as Error, '', 0);
           return;

@@ -1,91 +1,45 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList } from 'node:net';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { familyOf, isPublicAddress } from './public-address.js';
 
-/**
- * Address ranges the `http` operation may not reach unless allowed: everything that is not a public
- * unicast address. IPv4 rules apply to IPv4-mapped IPv6 addresses (`::ffff:127.0.0.1`) as well.
- */
-const FORBIDDEN_RANGES: readonly (readonly [string, number, 'ipv4' | 'ipv6'])[] = [
-  ['0.0.0.0', 8, 'ipv4'], // "this network", the unspecified address
-  ['10.0.0.0', 8, 'ipv4'], // private
-  ['100.64.0.0', 10, 'ipv4'], // shared address space (carrier-grade NAT)
-  ['127.0.0.0', 8, 'ipv4'], // loopback
-  ['169.254.0.0', 16, 'ipv4'], // link-local, cloud metadata (169.254.169.254)
-  ['172.16.0.0', 12, 'ipv4'], // private
-  ['192.0.0.0', 24, 'ipv4'], // IETF protocol assignments
-  ['192.168.0.0', 16, 'ipv4'], // private
-  ['198.18.0.0', 15, 'ipv4'], // benchmarking
-  ['224.0.0.0', 4, 'ipv4'], // multicast
-  ['240.0.0.0', 4, 'ipv4'], // reserved, broadcast
-  ['::', 96, 'ipv6'], // unspecified, loopback, IPv4-compatible
-  ['64:ff9b:1::', 48, 'ipv6'], // local-use IPv4/IPv6 translation
-  ['fc00::', 7, 'ipv6'], // unique local
-  ['fe80::', 10, 'ipv6'], // link-local
-  ['fec0::', 10, 'ipv6'], // site-local (deprecated)
-  ['ff00::', 8, 'ipv6'], // multicast
-];
-
-const FORBIDDEN = new BlockList();
-for (const [network, prefix, family] of FORBIDDEN_RANGES)
-  FORBIDDEN.addSubnet(network, prefix, family);
-
-/** The IP family of an address as `BlockList` names it, or undefined when `address` is no IP. */
-function familyOf(address: string): 'ipv4' | 'ipv6' | undefined {
-  const version = isIP(address);
-  return version === 4 ? 'ipv4' : version === 6 ? 'ipv6' : undefined;
-}
-
-/**
- * Whether an IP address is public unicast: not loopback, private, shared, link-local, unspecified,
- * multicast or reserved, in IPv4, IPv6 or IPv4-mapped IPv6 form.
- * @throws DagflowError `HTTP_TARGET_FORBIDDEN` when `address` is not an IP address
- */
-export function isPublicAddress(address: string): boolean {
-  const family = familyOf(address);
-  if (family === undefined) {
-    throw new DagflowError(ErrorCode.HTTP_TARGET_FORBIDDEN, `'${address}' is not an IP address.`);
-  }
-  return !FORBIDDEN.check(address, family);
-}
+/** One allow-list entry split up: a host name, or an address range; with a port or for any port. */
+type Entry =
+  | { readonly host: string; readonly port: number | undefined }
+  | {
+      readonly network: readonly [string, number, 'ipv4' | 'ipv6'];
+      readonly port: number | undefined;
+    };
 
 /**
  * The hosts and networks the `http` operation may reach although they are not public: host names
- * (matched exactly, case-insensitively), IP addresses and CIDR ranges (`10.1.0.0/16`, `fd00::/8`).
+ * (matched exactly, case-insensitively), IP addresses and CIDR ranges (`10.1.0.0/16`, `fd00::/8`),
+ * each for any port or, written with one (`127.0.0.2:8080`, `[::1]:8080`, `pricing.internal:443`,
+ * `[10.1.0.0/16]:8080`), for that port only.
  */
 export class HttpAllowList {
-  readonly #hosts: ReadonlySet<string>;
-  readonly #networks = new BlockList();
+  /** Host name to its ports; `undefined` in the set means any port. */
+  readonly #hosts = new Map<string, Set<number | undefined>>();
+  /** Ranges by port; the `undefined` key holds those for any port. */
+  readonly #networks = new Map<number | undefined, BlockList>();
 
   /**
-   * @param entries - host names, addresses or CIDRs, as `DAGFLOW_HTTP_ALLOW` lists them
-   * @throws DagflowError `INVALID_CONFIG` for a malformed CIDR
+   * @param entries - host names, addresses or CIDRs, optionally with a port, as `DAGFLOW_HTTP_ALLOW`
+   *   lists them
+   * @throws DagflowError `INVALID_CONFIG` for a malformed entry (CIDR, port)
    */
   constructor(entries: readonly string[]) {
-    const hosts = new Set<string>();
     for (const raw of entries) {
-      const entry = raw
-        .trim()
-        .toLowerCase()
-        .replace(/^\[(.*)\]$/, '$1');
-      if (entry === '') continue;
-      const slash = entry.indexOf('/');
-      const address = slash < 0 ? entry : entry.slice(0, slash);
-      const family = familyOf(address);
-      if (family === undefined && slash < 0) {
-        hosts.add(entry);
-        continue;
+      const entry = parseEntry(raw);
+      if (entry === undefined) continue;
+      if ('host' in entry) {
+        const ports = this.#hosts.get(entry.host) ?? new Set();
+        this.#hosts.set(entry.host, ports.add(entry.port));
+      } else {
+        const list = this.#networks.get(entry.port) ?? new BlockList();
+        list.addSubnet(...entry.network);
+        this.#networks.set(entry.port, list);
       }
-      const prefix = slash < 0 ? (family === 'ipv4' ? 32 : 128) : Number(entry.slice(slash + 1));
-      const max = family === 'ipv4' ? 32 : 128;
-      if (family === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > max) {
-        throw new DagflowError(
-          ErrorCode.INVALID_CONFIG,
-          `The http allow list entry ${JSON.stringify(raw)} is neither a host name, an IP address nor a CIDR range.`,
-        );
-      }
-      this.#networks.addSubnet(address, prefix, family);
     }
-    this.#hosts = hosts;
   }
 
   /** An allow list from a comma-separated text (`DAGFLOW_HTTP_ALLOW`). */
@@ -93,28 +47,72 @@ export class HttpAllowList {
     return new HttpAllowList((text ?? '').split(','));
   }
 
-  /** Whether the host name (as written in the URL, without brackets) is listed. */
-  allowsHost(host: string): boolean {
-    return this.#hosts.has(host.toLowerCase());
+  /** Whether the host name (as written in the URL, without brackets) is listed for `port`. */
+  allowsHost(host: string, port: number): boolean {
+    const ports = this.#hosts.get(host.toLowerCase());
+    return ports !== undefined && (ports.has(undefined) || ports.has(port));
   }
 
-  /** Whether the address lies in a listed address or CIDR range. */
-  allowsAddress(address: string): boolean {
+  /** Whether the address lies in a listed address or CIDR range for `port`. */
+  allowsAddress(address: string, port: number): boolean {
     const family = familyOf(address);
-    return family !== undefined && this.#networks.check(address, family);
+    if (family === undefined) return false;
+    return [undefined, port].some(
+      (key) => this.#networks.get(key)?.check(address, family) === true,
+    );
   }
 
   /**
-   * Throws unless the resolved `address` of `host` may be reached: a public address, or one the list
-   * allows.
+   * Throws unless the resolved `address` of `host` may be reached on `port`: a public address, or one
+   * the list allows.
    * @throws DagflowError `HTTP_TARGET_FORBIDDEN`
    */
-  assertAddress(host: string, address: string): void {
-    if (isPublicAddress(address) || this.allowsAddress(address)) return;
+  assertAddress(target: { host: string; address: string; port: number }): void {
+    const { host, address, port } = target;
+    if (isPublicAddress(address) || this.allowsAddress(address, port)) return;
     throw new DagflowError(
       ErrorCode.HTTP_TARGET_FORBIDDEN,
-      `The http operation may not reach ${host === address ? address : `${host} (${address})`}: it is a loopback, private, link-local or reserved address. List the host or a CIDR in DAGFLOW_HTTP_ALLOW to allow it.`,
-      { details: { host, address } },
+      `The http operation may not reach ${host === address ? address : `${host} (${address})`} port ${port}: it is a loopback, private, link-local or reserved address. List the host or a CIDR (optionally with the port) in DAGFLOW_HTTP_ALLOW to allow it.`,
+      { details: { host, address, port } },
     );
   }
+}
+
+/**
+ * One entry: `host`, `host:port`, `address`, `address:port` (IPv4), `cidr`, `[ipv6 or cidr]`,
+ * `[ipv6 or cidr]:port`; a bare IPv6 address takes no port (brackets give it one). Undefined for a
+ * blank entry.
+ */
+function parseEntry(raw: string): Entry | undefined {
+  const text = raw.trim().toLowerCase();
+  if (text === '') return undefined;
+  const invalid = (why: string): DagflowError =>
+    new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `The http allow list entry ${JSON.stringify(raw)} ${why}; write a host name, an IP address or a CIDR range, optionally with a port (host:8080, 10.0.0.2:8080, [::1]:8080).`,
+    );
+  const bracketed = /^\[([^\]]*)\](?::([^:]*))?$/.exec(text);
+  let target = text;
+  let portText: string | undefined;
+  if (bracketed !== null) [, target = '', portText] = bracketed;
+  else if (text.split(':').length === 2) [target = '', portText] = text.split(':');
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65_535)) {
+    throw invalid(`has no valid port (1-65535)`);
+  }
+  const slash = target.indexOf('/');
+  const address = slash < 0 ? target : target.slice(0, slash);
+  const family = familyOf(address);
+  if (family === undefined) {
+    if (slash < 0 && bracketed === null && /^[a-z0-9_.-]+$/.test(target)) {
+      return { host: target, port };
+    }
+    throw invalid('is neither a host name, an IP address nor a CIDR range');
+  }
+  const max = family === 'ipv4' ? 32 : 128;
+  const prefix = slash < 0 ? max : Number(target.slice(slash + 1));
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || target.endsWith('/')) {
+    throw invalid('has no valid CIDR prefix');
+  }
+  return { network: [address, prefix, family], port };
 }

@@ -92,6 +92,26 @@ describe('the http operation', () => {
     }
   });
 
+  it('reaches a target through an allow-list entry with its port, and no other port', async () => {
+    const { port, hits } = await target();
+    const other = port === 65_535 ? port - 1 : port + 1;
+    for (const [i, allow, reached] of [
+      // Refused first: the agent's keep-alive socket of an allowed call would skip the lookup.
+      [1, `127.0.0.1:${other}`, false],
+      [2, `localhost:${other}`, false],
+      [3, `127.0.0.1:${port}`, true],
+      [4, `localhost:${port}`, true],
+    ] as const) {
+      const host = allow.split(':')[0] ?? '';
+      const service = newService({ prefix: `${prefixFor()}-${i}`, httpAllow: [allow] });
+      const answer = await call(service, { url: `http://${host}:${port}/ok` });
+      if (reached) expect(answer, allow).toEqual({ result: { ok: true } });
+      else
+        expect(answer, allow).toMatchObject({ error: { code: ErrorCode.HTTP_TARGET_FORBIDDEN } });
+    }
+    expect(hits()).toBe(2);
+  });
+
   it('reads the allow list from DAGFLOW_HTTP_ALLOW, host and CIDR forms', async () => {
     const { port } = await target();
     const saved = process.env['DAGFLOW_HTTP_ALLOW'];
