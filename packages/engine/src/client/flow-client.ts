@@ -199,7 +199,11 @@ export class FlowClient extends FlowReader {
       wakeParent: (flow: string, id: string) =>
         wakeParent(this.res, this.plans, { flow, requestId: id }),
       reachChildren: (child: 'stop' | 'rerun', parent: FlowPlan, steps: ParentSteps) =>
-        reachChildren((flow, id) => this.#control(flow, id, child), parent, steps),
+        reachChildren(
+          (flow, id) => this.#control(flow, id, child),
+          (flow, link) => this.res.store.findChild(flow, link),
+          { plan: parent, ...steps },
+        ),
     };
     await controlRequest(deps, plan, requestId, command);
   }
