@@ -2,6 +2,8 @@ import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/store/keys.js';
+import { ReplyCode } from '../../src/store/reply-codes.js';
+import { defineScripts, runScript } from '../../src/store/scripts.js';
 import { childRequestId, RequestField } from '../../src/store/layout.js';
 import { newService, prefixFor } from './helpers.js';
 
@@ -138,5 +140,30 @@ describe('child requests', () => {
     expect((await service.state('checkout', 'old-2')).nodes['pay']?.error?.code).toBe(
       ErrorCode.CHILD_FLOW_FAILED,
     );
+  });
+});
+
+describe('createRequests', () => {
+  it('checks an existing request against the call in the same step: input, or parent link', async () => {
+    const client = redis();
+    defineScripts(client);
+    const { state, data } = new Keys(prefixFor()).request('payments', 'r');
+    const create = (input: string, parent: string, fingerprint: string) =>
+      runScript(
+        client,
+        'createRequests',
+        [state, data],
+        [1, 'test-events', input, '', 'v1', 'payments/r', parent, '', fingerprint],
+      );
+    const link = JSON.stringify({ flow: 'checkout', requestId: 'p', node: 'pay' });
+    const other = JSON.stringify({ flow: 'checkout', requestId: 'q', node: 'pay' });
+    expect(await create('1', link, 'fp-1')).toEqual([ReplyCode.CREATED]);
+    expect(await create('1', link, 'fp-1')).toEqual(['pending']);
+    expect(await create('2', link, 'fp-2')).toEqual(['pending']); // its parent: any input
+    expect(await create('1', other, 'fp-1')).toEqual([ReplyCode.FOREIGN_CHILD]);
+    expect(await create('1', '', 'fp-1')).toEqual(['pending']);
+    expect(await create('2', '', 'fp-2')).toEqual([ReplyCode.INPUT_MISMATCH]);
+    expect(await create('2', '', '')).toEqual(['pending']); // a call with no fingerprint (debounce)
+    expect(await client.hget(data, 'in')).toBe('1');
   });
 });
