@@ -24,6 +24,7 @@
     { -1 }                                         no such request (never created or expired)
 ]]
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
+--- @include holdSet
 
 -- The generation of an owner token '<generation>.<delivery>' or of a rerun's reset 'r<generation>'.
 local function generation_of(owner)
@@ -50,8 +51,7 @@ local function begin_step(K, A, path, now, token, first, last)
       return { 2, status }
     end
     if status ~= 'completed' then
-      redis.call('SADD', K[3], path)
-      redis.call('HSET', K[1], 'hasHeld', '1')
+      hold(K[1], K[3], { path })
     end
     return { 2, status }
   end

@@ -65,6 +65,7 @@
     { -1 }                         no such request
 ]]
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
+--- @include holdSet
 
 -- Commands over many arguments go in chunks: unpack() has a stack limit.
 local function chunked(command, key, list, first, last)
@@ -277,8 +278,7 @@ local function complete_step(K, A, S, now, at)
   end
   if not running then
     if #ready > 0 then
-      chunked('SADD', K[4], ready, 1, #ready)
-      redis.call('HSET', K[1], 'hasHeld', '1')
+      hold(K[1], K[4], ready)
     end
     return { 2, status }
   end

@@ -5,27 +5,48 @@
 
   KEYS    per request: its state hash, then its data hash
   ARGV[1] now (ms)   ARGV[2] events channel (each new request is announced `pending` on it)
-  then 6 arguments per request, in the order of KEYS:
+  then 7 arguments per request, in the order of KEYS:
     encoded input; encoded context (query, headers) or '';
     version of the flow definition the request runs on, to its end;
     event message (`flow/requestId`);
     the parent of a child request (JSON: flow, requestId, node; see request-ended.ts), or '';
     the partition it is placed in (`<count>.<index>`, store/partitions.ts), or '' for the flow's own
-      queue; it stays the request's partition however the flow's count changes later
+      queue; it stays the request's partition however the flow's count changes later;
+    the input's fingerprint (field `fp`), or '' for a request whose input may change (debounced)
 
-  Returns, per request in order: 1 (CREATED) when it was created, else the existing request's status.
+  An existing request is answered as it is (execute is idempotent per id) unless the call does not
+  match it: a child request (parent given) must have been created for that parent node, else the
+  request is someone else's (FOREIGN_CHILD); another call must bring the input it was created with
+  when both have a fingerprint, else the id is reused for another input (INPUT_MISMATCH). A request
+  created before T3-2 has no fingerprint and accepts any input.
+
+  Returns, per request in order: 1 (CREATED) when it was created, -3 (INPUT_MISMATCH), -4
+  (FOREIGN_CHILD), else the existing request's status.
 ]]
 --- @keys dynamic
---- @replies CREATED
+--- @replies CREATED INPUT_MISMATCH FOREIGN_CHILD
 local replies = {}
 for i = 1, #KEYS / 2 do
   local state, data = KEYS[2 * i - 1], KEYS[2 * i]
-  local at = 3 + (i - 1) * 6
-  local status = redis.call('HGET', state, 'status')
+  local at = 3 + (i - 1) * 7
+  local found = redis.call('HMGET', state, 'status', 'fp', 'parent')
+  local status = found[1]
   if status then
-    replies[i] = status
+    local fingerprint = ARGV[at + 6]
+    if ARGV[at + 4] ~= '' then
+      if found[3] ~= ARGV[at + 4] then
+        replies[i] = -4
+      else
+        replies[i] = status
+      end
+    elseif found[2] and found[2] ~= '' and fingerprint ~= '' and found[2] ~= fingerprint then
+      replies[i] = -3
+    else
+      replies[i] = status
+    end
   else
-    redis.call('HSET', state, 'status', 'pending', 'createdAt', ARGV[1], 'version', ARGV[at + 2])
+    redis.call('HSET', state, 'status', 'pending', 'createdAt', ARGV[1], 'version', ARGV[at + 2],
+      'fp', ARGV[at + 6])
     if ARGV[at + 4] ~= '' then
       redis.call('HSET', state, 'parent', ARGV[at + 4])
     end

@@ -12,6 +12,7 @@
 ]]
 --- @keys 2
 --- @replies none
+--- @include holdSet
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'completed' then
   return {}
@@ -26,6 +27,5 @@ end
 if status == 'pending' or status == 'running' or #waiting == 0 then
   return waiting
 end
-redis.call('SADD', KEYS[2], unpack(waiting))
-redis.call('HSET', KEYS[1], 'hasHeld', '1')
+hold(KEYS[1], KEYS[2], waiting)
 return {}

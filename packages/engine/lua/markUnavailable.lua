@@ -17,6 +17,7 @@
 ]]
 --- @keys 2
 --- @replies OK COMPLETED NOT_RUNNING MISSING
+--- @include holdSet
 local path = ARGV[1]
 local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'u|' .. path)
 if not st[1] then
@@ -27,8 +28,7 @@ if st[2] == 'running' or st[2] == 'completed' or st[2] == 'failed' then
 end
 if st[1] ~= 'pending' and st[1] ~= 'running' then
   if st[1] == 'paused' then
-    redis.call('SADD', KEYS[2], path)
-    redis.call('HSET', KEYS[1], 'hasHeld', '1')
+    hold(KEYS[1], KEYS[2], { path })
   end
   return { 2, st[1] }
 end

@@ -25,6 +25,7 @@
 --- @keys 3
 --- @replies OK NOT_RUNNING MISSING
 --- @include resumingSteps
+--- @include holdSet
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
   return { -1 }
@@ -83,7 +84,6 @@ if status == 'running' then
 end
 redis.call('DEL', KEYS[3])
 if #release > 0 then
-  each(release, 'SADD', KEYS[3])
-  redis.call('HSET', KEYS[1], 'hasHeld', '1')
+  hold(KEYS[1], KEYS[3], release)
 end
 return { 0, generation, {}, {} }

@@ -1,7 +1,8 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { planOfRequest } from './client/request-api.js';
 import type { FlowPlan } from './plan/flow-plan.js';
-import { childRequestId, type ParentLink } from './store/layout.js';
+import type { ParentLink } from './store/layout.js';
+import type { FoundChild } from './store/state-reads.js';
 import type { PlanSource } from './plan-source.js';
 import type { ServiceResources } from './service-resources.js';
 
@@ -32,19 +33,30 @@ export async function wakeParent(
 
 /**
  * Stops or reruns the child requests of the child-flow nodes among `steps` (those a stop or rerun of
- * their parent touched); a child already in another status, or gone, is left as it is.
+ * their parent touched); a child already in another status, or gone, is left as it is, and so is a
+ * request with a child's id that the parent did not start (see `StateReads.findChild`).
  */
 export async function reachChildren(
   control: (flow: string, requestId: string) => Promise<void>,
-  plan: FlowPlan,
-  parent: { readonly requestId: string; readonly steps: readonly string[] },
+  find: (flow: string, parent: ParentLink) => Promise<FoundChild>,
+  parent: {
+    readonly plan: FlowPlan;
+    readonly requestId: string;
+    readonly steps: readonly string[];
+  },
 ): Promise<void> {
-  const children = parent.steps.flatMap((path) => {
-    const step = plan.resolve(path)?.step;
-    return step?.kind === 'task' && step.vertex.wait?.kind === 'flow'
-      ? [{ flow: step.vertex.wait.flow, requestId: childRequestId(parent.requestId, path) }]
-      : [];
-  });
+  const { plan, requestId } = parent;
+  const found = await Promise.all(
+    parent.steps.flatMap((node) => {
+      const step = plan.resolve(node)?.step;
+      if (step?.kind !== 'task' || step.vertex.wait?.kind !== 'flow') return [];
+      const flow = step.vertex.wait.flow;
+      return [find(flow, { flow: plan.name, requestId, node }).then((child) => ({ flow, child }))];
+    }),
+  );
+  const children = found.flatMap(({ flow, child }) =>
+    child.status !== undefined && child.ours ? [{ flow, requestId: child.requestId }] : [],
+  );
   await Promise.all(
     children.map((child) =>
       control(child.flow, child.requestId).catch((error: unknown) => {

@@ -8,7 +8,7 @@ export function childRequestsOf(client: FlowClient, res: ServiceResources): Chil
     async start(flow, requestId, input, parent) {
       await client.execute(flow, input, { requestId, parent });
     },
-    status: (flow, requestId) => res.store.readStatus(flow, requestId),
+    find: (flow, parent) => res.store.findChild(flow, parent),
     result: (flow, requestId) => client.result(flow, requestId),
   };
 }

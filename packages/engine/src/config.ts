@@ -153,6 +153,19 @@ export interface FlowServiceOptions {
    */
   readonly auditMaxEntries?: number;
   /**
+   * Most schedules one flow may have; `schedule()` with a new id refuses more with `INVALID_SCHEDULE`
+   * (replacing an existing schedule is always allowed).
+   * @defaultValue `DAGFLOW_MAX_SCHEDULES`, else 100
+   */
+  readonly maxSchedulesPerFlow?: number;
+  /**
+   * Shortest time (ms) between two ticks of one schedule: a smaller `everyMs`, or a cron pattern whose
+   * ticks come closer, is refused with `INVALID_SCHEDULE`. A cron pattern with a seconds field (6
+   * fields) is allowed only when this is under 60 000.
+   * @defaultValue `DAGFLOW_MIN_SCHEDULE_INTERVAL_MS`, else 60 000 (one minute)
+   */
+  readonly minScheduleIntervalMs?: number;
+  /**
    * Log level of the JSON-lines logger on stderr.
    * @defaultValue `LOG_LEVEL`, else `info`
    */
@@ -197,6 +210,8 @@ export interface ResolvedOptions {
   readonly maxForEachItems: number;
   readonly maxVersions: number;
   readonly auditMaxEntries: number;
+  readonly maxSchedulesPerFlow: number;
+  readonly minScheduleIntervalMs: number;
   readonly closeTimeoutMs: number;
   readonly stepUnavailableTimeoutMs: number | undefined;
   readonly logLevel: LogLevel;
@@ -262,6 +277,17 @@ export function resolveOptions(
         intFrom(env['DAGFLOW_AUDIT_MAX_ENTRIES'], 'DAGFLOW_AUDIT_MAX_ENTRIES') ??
         100_000,
       'auditMaxEntries',
+    maxSchedulesPerFlow: positiveInt(
+      options.maxSchedulesPerFlow ??
+        intFrom(env['DAGFLOW_MAX_SCHEDULES'], 'DAGFLOW_MAX_SCHEDULES') ??
+        100,
+      'maxSchedulesPerFlow',
+    ),
+    minScheduleIntervalMs: positiveInt(
+      options.minScheduleIntervalMs ??
+        intFrom(env['DAGFLOW_MIN_SCHEDULE_INTERVAL_MS'], 'DAGFLOW_MIN_SCHEDULE_INTERVAL_MS') ??
+        60_000,
+      'minScheduleIntervalMs',
     ),
     logLevel: options.logLevel ?? (env['LOG_LEVEL'] as LogLevel | undefined) ?? 'info',
     logger: options.logger,

@@ -11,13 +11,47 @@ const codeOf = (fn: () => void): string | undefined => {
   }
 };
 
+/** Limits that let a test schedule every 100 ms. */
+const fast = { maxPerFlow: 100, minIntervalMs: 100 };
+/** The defaults: 100 schedules per flow, ticks at least a minute apart. */
+const defaults = { maxPerFlow: 100, minIntervalMs: 60_000 };
+
 describe('assertValidSchedule', () => {
   it.each([
     [{ id: 'a', everyMs: 500 }],
     [{ id: 'nightly.report-1', cron: '0 2 * * *', tz: 'Europe/Paris' }],
     [{ id: 'a', cron: '*/10 * * * * *' }],
-  ])('accepts %j', (options) => {
-    expect(codeOf(() => assertValidSchedule('f', options))).toBeUndefined();
+  ])('accepts %j when the minimum interval allows it', (options) => {
+    expect(codeOf(() => assertValidSchedule('f', options, fast))).toBeUndefined();
+  });
+
+  it.each([
+    [{ id: 'a', everyMs: 60_000 }],
+    [{ id: 'a', cron: '* * * * *' }],
+    [{ id: 'nightly.report-1', cron: '0 2 * * *', tz: 'Europe/Paris' }],
+  ])('accepts %j under the default minimum interval', (options) => {
+    expect(codeOf(() => assertValidSchedule('f', options, defaults))).toBeUndefined();
+  });
+
+  it.each([
+    [{ id: 'a', everyMs: 100 }],
+    [{ id: 'a', everyMs: 59_999 }],
+    [{ id: 'a', cron: '*/10 * * * * *' }],
+    [{ id: 'a', cron: '0 * * * * *' }],
+    [{ id: 'a', cron: '0,30 * * * * *' }],
+  ])('refuses %j under the default minimum interval', (options) => {
+    expect(codeOf(() => assertValidSchedule('f', options, defaults))).toBe('INVALID_SCHEDULE');
+    expect(() => assertValidSchedule('f', options, defaults)).toThrow(/minScheduleIntervalMs/);
+  });
+
+  it('refuses a cron whose ticks come closer than a longer minimum', () => {
+    const hourly = { maxPerFlow: 100, minIntervalMs: 3_600_000 };
+    expect(codeOf(() => assertValidSchedule('f', { id: 'a', cron: '0 * * * *' }, hourly))).toBe(
+      undefined,
+    );
+    expect(codeOf(() => assertValidSchedule('f', { id: 'a', cron: '*/30 * * * *' }, hourly))).toBe(
+      'INVALID_SCHEDULE',
+    );
   });
 
   it.each([
@@ -33,7 +67,7 @@ describe('assertValidSchedule', () => {
     [{ id: '', everyMs: 1000 }],
     [{ id: 'x'.repeat(65), everyMs: 1000 }],
   ])('refuses %j with INVALID_SCHEDULE', (options) => {
-    expect(codeOf(() => assertValidSchedule('f', options))).toBe('INVALID_SCHEDULE');
+    expect(codeOf(() => assertValidSchedule('f', options, fast))).toBe('INVALID_SCHEDULE');
   });
 });
 

@@ -29,8 +29,16 @@ export const ErrorCode = {
   FLOW_ALREADY_REGISTERED: 'FLOW_ALREADY_REGISTERED',
   /** A flow defined in code would be replaced or changed over HTTP without an explicit `force`. */
   FLOW_OWNED_BY_CODE: 'FLOW_OWNED_BY_CODE',
-  /** A request id uses characters outside `[A-Za-z0-9_.-]` or is longer than 128 characters. */
+  /**
+   * A request id uses characters outside `[A-Za-z0-9_.-]`, is longer than 128 characters, or starts
+   * with `child-` (reserved for child requests).
+   */
   INVALID_REQUEST_ID: 'INVALID_REQUEST_ID',
+  /**
+   * An execute reused the id of an existing request with another input (an idempotency key names one
+   * input); nothing was created or changed. Retry with the first input, or use a new request id.
+   */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** No request with that id exists for that flow (or its data has expired). */
   REQUEST_NOT_FOUND: 'REQUEST_NOT_FOUND',
   /** The request exists but has not finished yet. */
@@ -93,7 +101,11 @@ export const ErrorCode = {
   SIGNAL_NOT_FOUND: 'SIGNAL_NOT_FOUND',
   /** A signal node waited longer than its `timeoutMs`; it fails (for good: a fallback still applies). */
   SIGNAL_TIMEOUT: 'SIGNAL_TIMEOUT',
-  /** The child request of a `dag.flow` node failed or was stopped; details name the child and its error. */
+  /**
+   * The child request of a `dag.flow` node failed or was stopped, or a request with the child's id
+   * exists that this node did not start (`details.reason: 'foreign'`, not adopted); details name the
+   * child and its error.
+   */
   CHILD_FLOW_FAILED: 'CHILD_FLOW_FAILED',
   /** The service is closing or closed and takes no new work. */
   SERVICE_CLOSED: 'SERVICE_CLOSED',

@@ -25,7 +25,10 @@ export const scheduleListSchema = z.object({ schedules: z.array(scheduleSchema) 
 /** The body of `PUT /flows/:name/schedules/:id`: exactly one of `cron` and `everyMs`. */
 export const scheduleBodySchema = z.object({
   cron: z.string().optional().meta({ description: 'A cron pattern (5 or 6 fields).' }),
-  everyMs: z.number().optional().meta({ description: 'An interval, at least 100 ms.' }),
+  everyMs: z.number().optional().meta({
+    description:
+      "An interval, at least the service's minScheduleIntervalMs (60,000 ms by default).",
+  }),
   tz: z.string().optional().meta({ description: 'An IANA time zone for `cron`.' }),
   input: z.unknown().optional().meta({ description: "Each request's input (default null)." }),
 });

@@ -74,6 +74,7 @@ const execute = defineRoute({
   errors: [
     'FLOW_NOT_FOUND',
     'INVALID_REQUEST_ID',
+    'IDEMPOTENCY_KEY_REUSED',
     'REQUEST_FAILED',
     'REQUEST_STOPPED',
     'SERVICE_CLOSED',

@@ -119,12 +119,14 @@ export class FlowClient extends FlowReader {
    * ```ts
    * await client.schedule('report', { id: 'nightly', cron: '0 2 * * *', tz: 'Europe/Paris', input: {} });
    * ```
-   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_SCHEDULE`
+   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_SCHEDULE` (also over the quotas
+   *   `maxSchedulesPerFlow` and `minScheduleIntervalMs`)
    */
   async schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo> {
     this.assertOpen();
     await this.plans.get(name);
-    await upsertSchedule(this.res.queues, name, options);
+    const { maxSchedulesPerFlow: maxPerFlow, minScheduleIntervalMs: minIntervalMs } = this.options;
+    await upsertSchedule(this.res.queues, name, { options, limits: { maxPerFlow, minIntervalMs } });
     const info = (await listSchedules(this.res.queues, name)).find((s) => s.id === options.id);
     return info ?? { ...options, input: options.input ?? null };
   }
@@ -199,7 +201,11 @@ export class FlowClient extends FlowReader {
       wakeParent: (flow: string, id: string) =>
         wakeParent(this.res, this.plans, { flow, requestId: id }),
       reachChildren: (child: 'stop' | 'rerun', parent: FlowPlan, steps: ParentSteps) =>
-        reachChildren((flow, id) => this.#control(flow, id, child), parent, steps),
+        reachChildren(
+          (flow, id) => this.#control(flow, id, child),
+          (flow, link) => this.res.store.findChild(flow, link),
+          { plan: parent, ...steps },
+        ),
     };
     await controlRequest(deps, plan, requestId, command);
   }

@@ -1,7 +1,7 @@
 import { START, fill, vertexPath } from '../plan/paths.js';
 import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from '../store/keys.js';
-import { RequestField, StepField, stepField } from '../store/layout.js';
+import { RequestField, StepField, childIdForm, stepField } from '../store/layout.js';
 import { linkChildren, nodeFields, nodeState } from '../store/request-state.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { NodeError, NodeState, RequestState, RequestStatus } from '../types.js';
@@ -236,6 +236,8 @@ export class LiveViews {
       ...[...changed].flatMap(nodeFields),
       ...starts.map((path) => stepField(StepField.entries, path)),
       ...statusNames,
+      // The parent's fingerprint says the form of its child ids (see `childIdForm`).
+      ...(plan.hasChildFlows ? [RequestField.fingerprint] : []),
     ];
     const fields = await this.#hmget(key, names);
     for (const vertex of released) {
@@ -247,7 +249,10 @@ export class LiveViews {
     const nodes: Record<string, NodeState> = {};
     for (const vertex of changed) nodes[vertex] = nodeState(fields, vertex);
     // A child-flow node names its child request, as in the whole state.
-    if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
+    if (plan.hasChildFlows) {
+      const form = childIdForm(fields[RequestField.fingerprint]);
+      linkChildren(plan, { requestId, form }, nodes);
+    }
     // Entries without a status of their own are queued (see `withQueuedEntries` in request-state.ts);
     // of a large for-each, the first ENTRIES_TOLD are told, the others once they change.
     let told = 0;

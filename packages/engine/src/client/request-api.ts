@@ -3,16 +3,15 @@ import { decode, encode } from '../codec.js';
 import type { PlanSource } from '../plan-source.js';
 import { checkedInput } from './input-check.js';
 import { executeDebounced } from './debounce.js';
-import { newRequestId } from './request-ids.js';
+import { assertRequestId, newRequestId } from './request-ids.js';
 import { serverOf, traceSend } from '../tracing.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { HAND_OVER_LIMIT } from '../plan/inputs.js';
 import type { ServiceResources } from '../service-resources.js';
 import type { ExecuteOptions, RequestState } from '../types.js';
-import { jobId } from '../store/layout.js';
+import { inputFingerprint, jobId } from '../store/layout.js';
 import { formatPartition } from '../store/partitions.js';
 
-const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 
 /** Creates a request (once per id) and enqueues its roots; see `FlowService.execute`. */
@@ -23,12 +22,7 @@ export async function executeRequest(
   options: ExecuteOptions,
 ): Promise<string> {
   const requestId = options.requestId ?? newRequestId();
-  if (!REQUEST_ID.test(requestId)) {
-    throw new DagflowError(
-      ErrorCode.INVALID_REQUEST_ID,
-      `Invalid request id ${JSON.stringify(requestId)}: use 1-128 characters of letters, digits, '_', '.' and '-'.`,
-    );
-  }
+  assertRequestId(requestId, options.parent !== undefined);
   const { priority, query, headers, debounce } = options;
   if (
     priority !== undefined &&
@@ -58,13 +52,17 @@ export async function executeRequest(
   let created = false;
   let status: string | undefined;
   try {
-    ({ created, status } = await res.store.createRequest(plan.name, requestId, {
+    const creation = await res.store.createRequest(plan.name, requestId, {
       input: encoded,
       context,
       version: plan.version,
+      fingerprint: inputFingerprint(encoded),
       ...(options.parent === undefined ? {} : { parent: options.parent }),
       ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
-    }));
+    });
+    if (creation.conflict !== undefined)
+      throw conflictError(creation.conflict, { flow: plan.name, requestId, options });
+    ({ created, status } = creation);
   } finally {
     if (expected) res.waiter.created(key, created);
   }
@@ -227,6 +225,26 @@ async function failureOf(
     {
       details: { status: state.status, ...(error === undefined ? {} : { error }) },
     },
+  );
+}
+
+/** The error of an execute whose id names a request it does not match (see `lua/createRequests.lua`). */
+function conflictError(
+  conflict: 'reused' | 'foreign',
+  call: { readonly flow: string; readonly requestId: string; readonly options: ExecuteOptions },
+): DagflowError {
+  const { flow, requestId, options } = call;
+  if (conflict === 'reused') {
+    return new DagflowError(
+      ErrorCode.IDEMPOTENCY_KEY_REUSED,
+      `Request '${requestId}' of flow '${flow}' exists with another input: a request id names one input; use a new id for this one.`,
+      { details: { flow, requestId } },
+    );
+  }
+  return new DagflowError(
+    ErrorCode.CHILD_FLOW_FAILED,
+    `Request '${requestId}' of flow '${flow}' exists and was not started by node '${options.parent?.node ?? ''}' of request '${options.parent?.requestId ?? ''}': it is not adopted as its child.`,
+    { details: { child: { flow, requestId }, parent: options.parent, reason: 'foreign' } },
   );
 }
 

@@ -1,4 +1,12 @@
 import { randomFillSync } from 'node:crypto';
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { CHILD_ID_PREFIX, LEGACY_CHILD_ID_PREFIX } from '../store/layout.js';
+
+/** The ids a caller may give a request (`X-Request-Id`, `execute(..., { requestId })`). */
+const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** The ids of child requests (`childRequestId`): `child~` or `child-` and 24 base64url characters. */
+const CHILD_ID = /^child[~-][A-Za-z0-9_-]{24}$/;
 
 /** Width of the time part: base36 milliseconds fit 8 characters until the year 2059. */
 const TIME_WIDTH = 8;
@@ -23,4 +31,24 @@ function randomPart(): string {
   }
   used += 6;
   return pool.toString('base64url', used - 6, used);
+}
+
+/**
+ * Checks a request id: a caller's id uses `[A-Za-z0-9_.-]` and not the prefix `child-` (the old child
+ * ids), so no caller can create a request that a parent would take for its child; a child request's id
+ * (`childRequestId`, given with its parent) has the form of one.
+ * @throws DagflowError `INVALID_REQUEST_ID` saying what is wrong
+ */
+export function assertRequestId(requestId: string, isChild: boolean): void {
+  if (isChild ? CHILD_ID.test(requestId) : REQUEST_ID.test(requestId)) {
+    if (isChild || !requestId.startsWith(LEGACY_CHILD_ID_PREFIX)) return;
+    throw new DagflowError(
+      ErrorCode.INVALID_REQUEST_ID,
+      `Invalid request id ${JSON.stringify(requestId)}: the prefixes '${LEGACY_CHILD_ID_PREFIX}' and '${CHILD_ID_PREFIX}' are reserved for child requests (dag.flow); choose another id.`,
+    );
+  }
+  throw new DagflowError(
+    ErrorCode.INVALID_REQUEST_ID,
+    `Invalid request id ${JSON.stringify(requestId)}: use 1-128 characters of letters, digits, '_', '.' and '-'.`,
+  );
 }

@@ -8,9 +8,12 @@ import { type NodeJobData, SCHEDULE_JOB } from '../store/layout.js';
 export interface ScheduleOptions {
   /** The schedule's id within its flow: scheduling again with one id replaces the schedule. 1-64 of `[A-Za-z0-9_.-]`. */
   readonly id: string;
-  /** A cron pattern (5 fields, or 6 with seconds first), e.g. `0 9 * * 1-5`. Give this or `everyMs`. */
+  /**
+   * A cron pattern (5 fields, or 6 with seconds first when `minScheduleIntervalMs` is under a minute),
+   * e.g. `0 9 * * 1-5`; its ticks may come no closer than `minScheduleIntervalMs`. Give this or `everyMs`.
+   */
   readonly cron?: string;
-  /** A fixed interval in ms (at least 100). Give this or `cron`. */
+  /** A fixed interval in ms, at least `minScheduleIntervalMs` (and 100). Give this or `cron`. */
   readonly everyMs?: number;
   /**
    * The IANA time zone of a cron pattern, e.g. `Europe/Paris`.
@@ -32,18 +35,39 @@ export interface ScheduleInfo {
   readonly next?: number;
 }
 
+/** The quotas of schedules (`maxSchedulesPerFlow`, `minScheduleIntervalMs` of the service). */
+export interface ScheduleLimits {
+  /** Most schedules one flow may have. */
+  readonly maxPerFlow: number;
+  /** Shortest time between two ticks of one schedule (ms). */
+  readonly minIntervalMs: number;
+}
+
 const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Ticks of a cron pattern looked at for its shortest gap. */
+const CRON_SAMPLE = 200;
+
+function invalidSchedule(flow: string, id: string, why: string): DagflowError {
+  return new DagflowError(ErrorCode.INVALID_SCHEDULE, `Schedule of flow '${flow}': ${why}`, {
+    details: { flow, id },
+  });
+}
 
 /**
  * Checks a schedule's options: a valid id, exactly one of `cron` and `everyMs`, a cron pattern (and
- * time zone) that parses, an interval of at least 100 ms.
+ * time zone) that parses, ticks no closer than `limits.minIntervalMs` (and 100 ms); a cron pattern
+ * with a seconds field only when that minimum is under a minute.
  * @throws DagflowError `INVALID_SCHEDULE` naming what is wrong
  */
-export function assertValidSchedule(flow: string, options: ScheduleOptions): void {
-  const invalid = (why: string): DagflowError =>
-    new DagflowError(ErrorCode.INVALID_SCHEDULE, `Schedule of flow '${flow}': ${why}`, {
-      details: { flow, id: options.id },
-    });
+export function assertValidSchedule(
+  flow: string,
+  options: ScheduleOptions,
+  limits: ScheduleLimits,
+): void {
+  const invalid = (why: string): DagflowError => invalidSchedule(flow, options.id, why);
+  const minMs = Math.max(100, limits.minIntervalMs);
+  const quota = `(minScheduleIntervalMs, DAGFLOW_MIN_SCHEDULE_INTERVAL_MS)`;
   if (typeof options.id !== 'string' || !SCHEDULE_ID.test(options.id))
     throw invalid(
       `id must be 1-64 characters of [A-Za-z0-9_.-] (got ${JSON.stringify(options.id)}).`,
@@ -51,18 +75,40 @@ export function assertValidSchedule(flow: string, options: ScheduleOptions): voi
   const { cron, everyMs, tz } = options;
   if ((cron === undefined) === (everyMs === undefined))
     throw invalid('give exactly one of `cron` and `everyMs`.');
-  if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs >= 100))
-    throw invalid(`everyMs must be an integer >= 100 (got ${String(everyMs)}).`);
+  if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs >= minMs))
+    throw invalid(`everyMs must be an integer >= ${minMs} ${quota} (got ${String(everyMs)}).`);
   if (tz !== undefined && cron === undefined) throw invalid('`tz` applies to `cron` only.');
   if (tz !== undefined && !isTimeZone(tz))
     throw invalid(`tz ${JSON.stringify(tz)} is not an IANA time zone (e.g. Europe/Paris).`);
-  if (cron !== undefined) {
-    try {
-      CronExpressionParser.parse(cron, { strict: false, ...(tz === undefined ? {} : { tz }) });
-    } catch (error) {
-      throw invalid(`cron ${JSON.stringify(cron)} does not parse: ${(error as Error).message}`);
-    }
+  if (cron === undefined) return;
+  if (cron.trim().split(/\s+/).length > 5 && minMs >= 60_000)
+    throw invalid(
+      `cron ${JSON.stringify(cron)} has a seconds field: ticks under a minute apart are not allowed ${quota}.`,
+    );
+  let gapMs: number;
+  try {
+    gapMs = shortestGap(cron, tz);
+  } catch (error) {
+    throw invalid(`cron ${JSON.stringify(cron)} does not parse: ${(error as Error).message}`);
   }
+  if (gapMs < minMs)
+    throw invalid(
+      `cron ${JSON.stringify(cron)} ticks ${gapMs} ms apart, under the minimum of ${minMs} ms ${quota}.`,
+    );
+}
+
+/** The shortest time between two of a cron pattern's next ticks (a sample of them). */
+function shortestGap(cron: string, tz: string | undefined): number {
+  const ticks = CronExpressionParser.parse(cron, {
+    strict: false,
+    ...(tz === undefined ? {} : { tz }),
+  }).take(CRON_SAMPLE);
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < ticks.length; i++) {
+    const gap = (ticks[i]?.getTime() ?? 0) - (ticks[i - 1]?.getTime() ?? 0);
+    shortest = Math.min(shortest, gap);
+  }
+  return shortest;
 }
 
 function isTimeZone(tz: string): boolean {
@@ -74,28 +120,41 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Creates or replaces a schedule: a BullMQ job scheduler on the flow's own queue. */
+/**
+ * Creates or replaces a schedule: a BullMQ job scheduler on the flow's own queue. A new one is refused
+ * once the flow has `limits.maxPerFlow` (counted before the write: calls racing for the last place may
+ * each get it).
+ */
 export async function upsertSchedule(
   queues: NodeQueues,
   flow: string,
-  options: ScheduleOptions,
+  schedule: { readonly options: ScheduleOptions; readonly limits: ScheduleLimits },
 ): Promise<void> {
-  assertValidSchedule(flow, options);
+  const { options, limits } = schedule;
+  assertValidSchedule(flow, options, limits);
   const { id, cron, everyMs, tz } = options;
-  const data: NodeJobData = { s: id, i: encode(options.input ?? null) };
-  await queues
-    .queue(flow)
-    .upsertJobScheduler(
+  const queue = queues.queue(flow);
+  if (
+    (await queue.getJobSchedulersCount()) >= limits.maxPerFlow &&
+    !(await queue.getJobScheduler(id))
+  )
+    throw invalidSchedule(
+      flow,
       id,
-      cron === undefined
-        ? { every: everyMs }
-        : { pattern: cron, ...(tz === undefined ? {} : { tz }) },
-      {
-        name: SCHEDULE_JOB,
-        data,
-        opts: { removeOnComplete: true, removeOnFail: true, attempts: 3 },
-      },
+      `the flow has ${limits.maxPerFlow} schedules already, the most allowed (maxSchedulesPerFlow, DAGFLOW_MAX_SCHEDULES); remove one first.`,
     );
+  const data: NodeJobData = { s: id, i: encode(options.input ?? null) };
+  await queue.upsertJobScheduler(
+    id,
+    cron === undefined
+      ? { every: everyMs }
+      : { pattern: cron, ...(tz === undefined ? {} : { tz }) },
+    {
+      name: SCHEDULE_JOB,
+      data,
+      opts: { removeOnComplete: true, removeOnFail: true, attempts: 3 },
+    },
+  );
 }
 
 /** Removes a schedule; whether it existed. Requests it started go on. */

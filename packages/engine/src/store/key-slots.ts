@@ -4,6 +4,12 @@ import { RequestField } from './layout.js';
 import { ReplyCode } from './reply-codes.js';
 import { runScript } from './scripts.js';
 
+/**
+ * How long a concurrency key's limit outlives its last admission or release: every distinct key value
+ * would otherwise leave its limit behind for ever (see `lua/admitKey.lua`).
+ */
+const LIMIT_TTL_MS = 24 * 60 * 60 * 1000;
+
 /** The slots of concurrency keys (`register(..., { concurrency: { key, limit } })`); each step one Lua script. */
 export class KeySlots {
   constructor(
@@ -23,7 +29,7 @@ export class KeySlots {
       this.redis,
       'admitKey',
       this.keys.concurrencyKey(flow, slot.key),
-      [requestId, slot.limit, Date.now()],
+      [requestId, slot.limit, Date.now(), LIMIT_TTL_MS],
     )) as [number];
     const admitted = reply[0] === ReplyCode.OK;
     await (admitted
@@ -44,6 +50,7 @@ export class KeySlots {
     const reply = (await runScript(this.redis, 'releaseKey', this.keys.concurrencyKey(flow, key), [
       requestId,
       Date.now(),
+      LIMIT_TTL_MS,
     ])) as [number, ...string[]];
     return reply.slice(1) as string[];
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { FLOW_QUEUE, type Partition, partitionOfTag, partitionTag } from './partitions.js';
 
 /**
@@ -138,10 +139,16 @@ export class Keys {
 
   /**
    * The keys of one concurrency key of a flow (in the flow's slot): running requests, waiting requests
-   * (zsets of request ids), and the key's limit.
+   * (zsets of request ids), and the key's limit. A key value longer than 64 characters (caller input)
+   * is named by its hash (`#` and 24 base64url characters of its sha256), so that no key name grows
+   * with it. Since T3-2: slots of such long keys taken by an earlier version are not seen by this one.
    */
   concurrencyKey(flow: string, key: string): readonly [string, string, string] {
-    const base = `${this.prefix}:ck:{${flow}}:${key}`;
+    const name =
+      key.length <= 64
+        ? key
+        : `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
+    const base = `${this.prefix}:ck:{${flow}}:${name}`;
     return [`${base}:run`, `${base}:wait`, `${base}:limit`];
   }
 

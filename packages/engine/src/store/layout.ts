@@ -115,6 +115,14 @@ export const RequestField = {
   partition: 'partition',
   /** The request's migrations to newer flow versions (JSON array of `{ from, to, at }`). Added with T3-1. */
   migrations: 'migrations',
+  /**
+   * The fingerprint of the input the request was created with ({@link inputFingerprint}), or '' when
+   * its input may change (a debounced request). Added with T3-2 and written at the creation of every
+   * request since: an execute that reuses the id with another input is refused
+   * (`IDEMPOTENCY_KEY_REUSED`, see `lua/createRequests.lua`). A request created before T3-2 has no such
+   * field: it accepts any input, as it did, and its children keep their old ids ({@link childRequestId}).
+   */
+  fingerprint: 'fp',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */
@@ -132,14 +140,43 @@ export interface ParentLink {
   readonly node: string;
 }
 
+/** The fingerprint of an encoded request input: 128 bits of its sha256, base64url. Stored format (field `fp`). */
+export function inputFingerprint(encodedInput: string): string {
+  return createHash('sha256').update(encodedInput).digest('base64url').slice(0, 22);
+}
+
 /**
  * The id of the child request a parent's child-flow node (`dag.flow`) runs: the same for every attempt,
  * resume and rerun of the node, so the child starts once and a rerun of the parent reaches it. Stored
  * format (it names existing children).
+ *
+ * Since T3-2 it is `child~<hash>`: `~` lies outside the alphabet of caller-supplied ids, so no caller
+ * can create a request with it before the parent does. A parent created before T3-2 (its state has no
+ * {@link RequestField.fingerprint} field, see {@link childIdForm}) keeps the old `child-<hash>`
+ * ids, so that it finds the children it started before the deploy; callers may not use the `child-`
+ * prefix either (`INVALID_REQUEST_ID`), and a parent adopts only a child whose `parent` field names it.
  */
-export function childRequestId(parentRequestId: string, path: string): string {
+export function childRequestId(
+  parentRequestId: string,
+  path: string,
+  form: 'tilde' | 'legacy' = 'tilde',
+): string {
   const hash = createHash('sha256').update(`${parentRequestId}|${path}`).digest('base64url');
-  return `child-${hash.slice(0, 24)}`;
+  return `${form === 'tilde' ? CHILD_ID_PREFIX : LEGACY_CHILD_ID_PREFIX}${hash.slice(0, 24)}`;
+}
+
+/** Prefix of child request ids since T3-2. Stored format. */
+export const CHILD_ID_PREFIX = 'child~';
+
+/** Prefix of child request ids before T3-2, refused in caller-supplied ids. Stored format. */
+export const LEGACY_CHILD_ID_PREFIX = 'child-';
+
+/**
+ * The form of the child ids of a parent, from its {@link RequestField.fingerprint} field (undefined: the
+ * parent was created before T3-2); see {@link childRequestId}.
+ */
+export function childIdForm(parentFingerprint: string | undefined): 'tilde' | 'legacy' {
+  return parentFingerprint === undefined ? 'legacy' : 'tilde';
 }
 
 /**

@@ -25,6 +25,10 @@ export const ReplyCode = {
   MISSING: -1,
   /** controlRequest: the command does not apply to the request's status, which the reply carries. */
   INVALID_TRANSITION: -2,
+  /** createRequests: a request with that id exists with another input fingerprint; nothing changed. */
+  INPUT_MISMATCH: -3,
+  /** createRequests: a request with that id exists and is not the child of the given parent node. */
+  FOREIGN_CHILD: -4,
 } as const;
 
 /** A reply code's name. */

@@ -8,7 +8,14 @@ import type {
   RequestState,
   RequestStatus,
 } from '../types.js';
-import { childRequestId, pathOfField, RequestField, stepField, StepField } from './layout.js';
+import {
+  childIdForm,
+  childRequestId,
+  pathOfField,
+  RequestField,
+  stepField,
+  StepField,
+} from './layout.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the
@@ -33,7 +40,10 @@ export function requestStateOf(
   const parent = fields[RequestField.parent];
   const version = fields[RequestField.version];
   const migrations = fields[RequestField.migrations];
-  if (plan.hasChildFlows) linkChildren(plan, requestId, nodes);
+  if (plan.hasChildFlows) {
+    const form = childIdForm(fields[RequestField.fingerprint]);
+    linkChildren(plan, { requestId, form }, nodes);
+  }
   return {
     requestId,
     flow: plan.name,
@@ -56,14 +66,15 @@ export function requestStateOf(
 /** Adds to each child-flow node that started the child request it runs (`dag.flow`). */
 export function linkChildren(
   plan: FlowPlan,
-  requestId: string,
+  parent: { readonly requestId: string; readonly form: 'tilde' | 'legacy' },
   nodes: Record<string, NodeState>,
 ): void {
   for (const [path, node] of Object.entries(nodes)) {
     const wait = plan.resolve(path)?.step;
     if (wait?.kind !== 'task' || wait.vertex.wait?.kind !== 'flow' || node.status === 'pending')
       continue;
-    const child = { flow: wait.vertex.wait.flow, requestId: childRequestId(requestId, path) };
+    const requestId = childRequestId(parent.requestId, path, parent.form);
+    const child = { flow: wait.vertex.wait.flow, requestId };
     nodes[path] = { ...node, child };
   }
 }

@@ -17,7 +17,17 @@ export interface NewRequest {
   readonly parent?: ParentLink;
   /** The partition it is placed in (`formatPartition`); none: the flow's own queue. */
   readonly partition?: string;
+  /** The input's fingerprint (`inputFingerprint`); none for a request whose input may change (debounced). */
+  readonly fingerprint?: string;
 }
+
+/**
+ * What creating a request did: created it, found one with that id (its status), or found one the
+ * call does not match: another input (`reused`) or, for a child request, another parent (`foreign`).
+ */
+export type CreationOutcome =
+  | { readonly created: boolean; readonly status: RequestStatus; readonly conflict?: undefined }
+  | { readonly created: false; readonly conflict: 'reused' | 'foreign' };
 
 interface Creation {
   readonly flow: string;
@@ -47,13 +57,14 @@ export class RequestWrites extends StateReads {
     flow: string,
     requestId: string,
     request: NewRequest,
-  ): Promise<{ readonly created: boolean; readonly status: RequestStatus }> {
+  ): Promise<CreationOutcome> {
     // On a cluster each request's keys lie in a slot of their own: one call each.
     const group = isCluster(this.redis) ? `${flow}/${requestId}` : '';
     const reply = await this.#creations.add(group, { flow, requestId, request });
-    return reply === ReplyCode.CREATED
-      ? { created: true, status: 'pending' }
-      : { created: false, status: reply as RequestStatus };
+    if (reply === ReplyCode.CREATED) return { created: true, status: 'pending' };
+    if (reply === ReplyCode.INPUT_MISMATCH) return { created: false, conflict: 'reused' };
+    if (reply === ReplyCode.FOREIGN_CHILD) return { created: false, conflict: 'foreign' };
+    return { created: false, status: reply as RequestStatus };
   }
 
   readonly #creations = new TickBatch<Creation, number | string>(async (_group, creations) => {
@@ -69,6 +80,7 @@ export class RequestWrites extends StateReads {
         `${flow}/${requestId}`,
         request.parent === undefined ? '' : JSON.stringify(request.parent),
         request.partition ?? '',
+        request.fingerprint ?? '',
       );
     }
     return (await runScript(this.redis, 'createRequests', keys, args)) as (number | string)[];

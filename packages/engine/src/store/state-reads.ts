@@ -2,8 +2,24 @@ import type { RedisClient } from '../redis-connection.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { RequestState, RequestStatus } from '../types.js';
 import type { Keys } from './keys.js';
-import { pathOfField, RequestField, StepField, stepField } from './layout.js';
+import {
+  childIdForm,
+  childRequestId,
+  type ParentLink,
+  pathOfField,
+  RequestField,
+  StepField,
+  stepField,
+} from './layout.js';
 import { requestStateOf } from './request-state.js';
+
+/**
+ * A child request as {@link StateReads.findChild} finds it: its id, and once it exists its status and
+ * whether its stored parent link names the node that looked (a parent adopts only its own children).
+ */
+export type FoundChild =
+  | { readonly requestId: string; readonly status?: undefined }
+  | { readonly requestId: string; readonly status: RequestStatus; readonly ours: boolean };
 
 /** Reads of request state: the state, outputs, inputs and status of requests and their steps. */
 export class StateReads {
@@ -98,6 +114,26 @@ export class StateReads {
       : { status: status as RequestStatus, version: version ?? undefined };
   }
 
+  /**
+   * The child request a parent's child-flow node runs: its id (in the form of the parent's children,
+   * see `childRequestId`) and, once it exists, its status and stored parent link. Two reads.
+   */
+  async findChild(flow: string, parent: ParentLink): Promise<FoundChild> {
+    const fingerprint = await this.redis.hget(
+      this.keys.request(parent.flow, parent.requestId).state,
+      RequestField.fingerprint,
+    );
+    const form = childIdForm(fingerprint ?? undefined);
+    const requestId = childRequestId(parent.requestId, parent.node, form);
+    const [status, link] = await this.redis.hmget(
+      this.keys.request(flow, requestId).state,
+      RequestField.status,
+      RequestField.parent,
+    );
+    if (status === null || status === undefined) return { requestId };
+    return { requestId, status: status as RequestStatus, ours: isLinkTo(link ?? null, parent) };
+  }
+
   /** The status alone, or undefined when the request does not exist. */
   async readStatus(flow: string, requestId: string): Promise<RequestStatus | undefined> {
     const status = await this.redis.hget(
@@ -106,4 +142,13 @@ export class StateReads {
     );
     return (status ?? undefined) as RequestStatus | undefined;
   }
+}
+
+/** Whether a stored parent link (JSON, or null) names that parent node. */
+function isLinkTo(stored: string | null, parent: ParentLink): boolean {
+  if (stored === null) return false;
+  const link = JSON.parse(stored) as ParentLink;
+  return (
+    link.flow === parent.flow && link.requestId === parent.requestId && link.node === parent.node
+  );
 }

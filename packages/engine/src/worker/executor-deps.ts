@@ -9,14 +9,14 @@ import type { Keys } from '../store/keys.js';
 import type { NodeLogWriter } from '../store/node-logs.js';
 import type { ParentLink } from '../store/layout.js';
 import type { WaitStore } from '../store/wait-store.js';
-import type { RequestStatus } from '../types.js';
+import type { FoundChild } from '../store/state-reads.js';
 
 /** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
 export interface ChildRequests {
   /** Starts the child request once (executing twice with one id runs it once). */
   start(flow: string, requestId: string, input: unknown, parent: ParentLink): Promise<void>;
-  /** The child's status, or undefined before it exists. */
-  status(flow: string, requestId: string): Promise<RequestStatus | undefined>;
+  /** The child request of the node `parent` names: its id, and its status and stored parent once it exists. */
+  find(flow: string, parent: ParentLink): Promise<FoundChild>;
   /** The result of a completed child; throws the error of a failed or stopped one. */
   result(flow: string, requestId: string): Promise<unknown>;
 }

@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../codec.js';
-import { childRequestId, ownerToken, stepField, StepField } from '../store/layout.js';
+import { ownerToken, type ParentLink, stepField, StepField } from '../store/layout.js';
 import type { TaskStep } from '../plan/steps.js';
 import type { Run } from './step-run.js';
 
@@ -55,11 +55,12 @@ async function waitForChild(
   input: unknown,
 ): Promise<string | undefined> {
   const { deps, requestId, at } = run;
-  const child = childRequestId(requestId, at.path);
-  const status = await deps.children.status(flow, child);
+  const parent = { flow: run.plan.name, requestId, node: at.path };
+  const found = await deps.children.find(flow, parent);
+  const { requestId: child, status } = found;
+  if (found.status !== undefined && !found.ours) throw foreignChild(flow, child, parent);
   if (status === undefined) {
     const childInput = await (step.vertex.handler as (input: unknown) => unknown)(input);
-    const parent = { flow: run.plan.name, requestId, node: at.path };
     await deps.children.start(flow, child, childInput, parent);
   } else if (status === 'completed') {
     return encode(await deps.children.result(flow, child));
@@ -79,6 +80,15 @@ async function waitForChild(
     );
   }
   return park(run, '');
+}
+
+/** The error of a child-flow node that finds a request with its child's id that it did not start. */
+function foreignChild(flow: string, child: string, parent: ParentLink): DagflowError {
+  return new DagflowError(
+    ErrorCode.CHILD_FLOW_FAILED,
+    `Request '${child}' of flow '${flow}' was not started by node '${parent.node}' of request '${parent.requestId}': it is not adopted as its child.`,
+    { details: { child: { flow, requestId: child }, parent, reason: 'foreign' } },
+  );
 }
 
 /** Parks the step; the value of the `ready` data field instead when it is there. */

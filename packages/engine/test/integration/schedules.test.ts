@@ -11,7 +11,7 @@ it('starts one request per tick with 2 worker processes, and none after unschedu
     spawnFixture('scheduling.mjs', prefix),
     spawnFixture('scheduling.mjs', prefix),
   ]);
-  const client = newService({ prefix });
+  const client = newService({ prefix, minScheduleIntervalMs: 100 });
   const info = await client.schedule('ticker', { id: 'tick', everyMs: 500, input: { n: 1 } });
   expect(info).toMatchObject({ id: 'tick', everyMs: 500, input: { n: 1 } });
   expect(info.next).toBeGreaterThan(Date.now() - 1_000);
@@ -65,4 +65,30 @@ it('refuses invalid schedules with INVALID_SCHEDULE and unknown flows with FLOW_
   expect(cron).toMatchObject({ id: 'c', cron: '0 9 * * 1-5', tz: 'Europe/Paris', input: null });
   expect(cron.next).toBeGreaterThan(Date.now());
   await client.unschedule('ticker', 'c');
+});
+
+it('keeps to the quotas: schedules per flow and the minimum interval (a minute by default)', async () => {
+  const prefix = prefixFor();
+  await spawnFixture('scheduling.mjs', prefix);
+  const client = newService({ prefix, maxSchedulesPerFlow: 2 });
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => (e instanceof DagflowError ? `${e.code}: ${e.message}` : String(e)),
+    );
+  expect(await failure(client.schedule('ticker', { id: 'fast', everyMs: 100 }))).toMatch(
+    /^INVALID_SCHEDULE: .*minScheduleIntervalMs/,
+  );
+  expect(await failure(client.schedule('ticker', { id: 'secs', cron: '*/5 * * * * *' }))).toMatch(
+    /^INVALID_SCHEDULE: .*seconds field/,
+  );
+  await client.schedule('ticker', { id: 'a', everyMs: 3_600_000 });
+  await client.schedule('ticker', { id: 'b', cron: '0 3 * * *' });
+  expect(await failure(client.schedule('ticker', { id: 'c', everyMs: 3_600_000 }))).toMatch(
+    /^INVALID_SCHEDULE: .*maxSchedulesPerFlow/,
+  );
+  await client.schedule('ticker', { id: 'a', everyMs: 7_200_000 }); // replacing one is allowed
+  expect((await client.listSchedules('ticker')).map((s) => s.id).sort()).toEqual(['a', 'b']);
+  await client.unschedule('ticker', 'a');
+  await client.unschedule('ticker', 'b');
 });

@@ -89,7 +89,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [1_000, 'test-events', '1', '', 'v1', 'f/r', '', ''],
+        [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
       );
       return [keys.state, keys.data, keys.store, keys.held];
     };
@@ -161,7 +161,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
@@ -194,7 +194,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
       );
       return keys;
     };
@@ -272,7 +272,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     const complete = () =>
       runScript(
@@ -295,7 +295,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [pausedKeys.state, pausedKeys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     await runScript(
       redis,
@@ -318,7 +318,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
     const entries = JSON.stringify(['each[a]/check', 'each[b]/check']);
@@ -371,7 +371,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     const finish = (node: string) =>
       runScript(
@@ -400,7 +400,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     const begin = (owner: string) =>
       runScript(
@@ -470,7 +470,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     await runScript(
       redis,
@@ -504,7 +504,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
     await runScript(redis, 'controlRequest', all, ['pause', Date.now(), 60_000, 'ch', 'm', 5_000]);
     expect(await redis.pttl(keys.state)).toBeGreaterThan(4_000);
@@ -522,7 +522,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', ''],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
       );
       const control = (command: string) =>
         runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);

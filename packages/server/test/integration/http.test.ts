@@ -211,6 +211,16 @@ describe('HTTP API', () => {
       expect(await res.json()).toBe('you said "hi"');
     }
     expect(runs.get('order-42')).toBe(1);
+    const other = await fetch(`${base}/flow/myflow`, {
+      method: 'POST',
+      body: 'bye',
+      headers: { 'x-request-id': 'order-42', 'content-type': 'text/plain' },
+    });
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as { error: { code: string } }).error.code).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
+    expect(runs.get('order-42')).toBe(1);
   });
 
   it('lists and describes flows, lists requests and reports health', async () => {

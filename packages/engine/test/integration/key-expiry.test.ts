@@ -1,0 +1,158 @@
+import { Dag, type FlowService, NonRetryableError } from '@dagflow/engine';
+import { waitFor } from '@dagflow/test-utils';
+import { Redis } from 'ioredis';
+import { expect, inject, it } from 'vitest';
+import { newService, prefixFor } from './helpers.js';
+
+/**
+ * Keys that may live without a TTL, each with why: they are one per flow or per process (not per
+ * request or per caller-chosen value), and are bounded or cleaned by something else. Patterns are
+ * matched against the key name after `<prefix>:`.
+ */
+const PERSISTENT: readonly (readonly [RegExp, string])[] = [
+  [/^registry$/, 'published flow definitions: one field per flow'],
+  [/^worker-info$/, 'live worker processes: fields pruned by heartbeats'],
+  [/^versions:\{[^}]+\}$/, 'definition versions of a flow, capped by maxVersions'],
+  [/^current:\{[^}]+\}$/, "a flow's current version and revision"],
+  [/^workers:\{[^}]+\}$/, "a flow's live workers: fields pruned by heartbeats"],
+  [/^capable:\{[^}]+\}$/, 'steps each live worker can run: fields pruned by heartbeats'],
+  [
+    /^requests:\{[^}]+\}$/,
+    "a flow's request index: entries of expired requests are trimmed on reads",
+  ],
+  [/^\{[^}]+\}(\.[^:]+)?:meta$/, "BullMQ queue metadata (one per flow's queue)"],
+  [/^\{[^}]+\}(\.[^:]+)?:id$/, "BullMQ's job counter (one per queue)"],
+  [/^\{[^}]+\}(\.[^:]+)?:events$/, "BullMQ's event stream, capped by its maxLenEvents"],
+  [
+    /^\{[^}]+\}(\.[^:]+)?:(completed|failed)$/,
+    'BullMQ finished-job sets, trimmed by removeOnComplete/Fail',
+  ],
+];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A service serving one flow of every kind; `gate` holds the nodes that wait for it. */
+function everyKind(prefix: string): { service: FlowService; open: () => void } {
+  const service = newService({ prefix, minScheduleIntervalMs: 100 });
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  service.register('plain', (dag) => {
+    dag.node('a', async (n: number, ctx) => {
+      await ctx.store.set('seen', n);
+      ctx.log.info('a ran');
+      return n + 1;
+    });
+    dag.node('b', (n: number) => n * 2);
+    dag.edge('a', 'b');
+  });
+  service.register('fails', (dag) =>
+    dag.node('boom', () => {
+      throw new NonRetryableError('broken');
+    }),
+  );
+  service.register('constructs', (dag) => {
+    dag.node('start', (n: number) => n);
+    const { odd, even } = dag.conditionalBranch('parity', ['odd', 'even'], (n: number) => [
+      n % 2 === 0 ? 'even' : 'odd',
+    ]);
+    odd.node('o', (n: number) => n);
+    even.node('e', (n: number) => n);
+    const each = dag.forEachBranch('each', (n: number) =>
+      Object.fromEntries(Array.from({ length: 3 }, (_, i) => [`i${i}`, n + i])),
+    );
+    each.subDag(
+      'sub',
+      new Dag().node('x', (n: number) => n + 1),
+    );
+    dag.edge('start', 'parity').edge('start', 'each');
+  });
+  service.register('waits', (dag) => {
+    dag.signal('approve');
+    dag.sleep('nap', 50);
+    dag.flow('child', 'plain', { input: () => 1 });
+    dag.edge('approve', 'nap').edge('nap', 'child');
+  });
+  service.register('keyed', (dag) => dag.node('work', (input: { k: string }) => input.k.length), {
+    concurrency: { keyPath: 'k', limit: 1 },
+  });
+  service.register('gated', (dag) => {
+    dag.node('hold', async () => gate);
+    dag.node('next', () => 'next');
+    dag.edge('hold', 'next');
+  });
+  service.register('ticker', (dag) => dag.node('tick', (n: unknown) => n));
+  return { service, open: () => open() };
+}
+
+it('leaves no key without a TTL after every kind of request, but an explicit allow-list', async () => {
+  const prefix = prefixFor();
+  const { service, open } = everyKind(prefix);
+  await service.startWorker();
+  const done: [string, string][] = [];
+  const run = async (flow: string, input: unknown) => {
+    const id = await service.execute(flow, input);
+    done.push([flow, id]);
+    return id;
+  };
+  await run('plain', 1);
+  await run('fails', null);
+  await run('constructs', 3);
+  await run('constructs', 4);
+  const waiting = await run('waits', null);
+  await run('keyed', { k: 'short' });
+  await run('keyed', { k: 'x'.repeat(10_000) });
+  done.push(['plain', await service.execute('plain', 5, { debounce: { key: 'd', ms: 100 } })]);
+  await service.schedule('ticker', { id: 'often', everyMs: 200, input: 7 });
+  // Stopped, and paused with a step held after the pause (the set did not exist when it paused).
+  const stopped = await run('gated', null);
+  const paused = await run('gated', null);
+  await waitFor(
+    async () => (await service.state('gated', paused)).nodes['hold']?.status === 'running',
+  );
+  await service.stop('gated', stopped);
+  await service.pause('gated', paused);
+  open();
+  await waitFor(
+    async () => (await service.state('gated', paused)).nodes['hold']?.status === 'completed',
+  );
+  await service.signal('waits', waiting, 'approve', true);
+  await waitFor(
+    async () => (await service.listRequests('ticker', { limit: 10 })).requests.length > 0,
+  );
+  await service.unschedule('ticker', 'often');
+  for (const [flow, id] of done) {
+    await waitFor(async () =>
+      ['completed', 'failed', 'stopped', 'paused'].includes((await service.state(flow, id)).status),
+    );
+  }
+  for (const { requestId } of (await service.listRequests('ticker', { limit: 10 })).requests)
+    await waitFor(async () => (await service.state('ticker', requestId)).status === 'completed');
+  expect((await service.state('gated', paused)).status).toBe('paused');
+  await sleep(300); // end-of-request work (releases, wakes) settles
+
+  const redis = new Redis(inject('redisUrl'));
+  try {
+    const persistent: string[] = [];
+    const long: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        if ((await redis.pttl(key)) === -1) persistent.push(key);
+        if (key.length > prefix.length + 200) long.push(key);
+      }
+    } while (cursor !== '0');
+    const unexplained = persistent
+      .map((key) => key.slice(prefix.length + 1))
+      .filter((name) => !PERSISTENT.some(([pattern]) => pattern.test(name)))
+      .sort();
+    expect(unexplained).toEqual([]);
+    // A 10,000-character concurrency key is named by its hash.
+    expect(long).toEqual([]);
+    // Every request's own keys expire (their names carry the request's hash tag).
+    expect(persistent.filter((key) => key.includes(':r:{'))).toEqual([]);
+  } finally {
+    await redis.quit();
+  }
+});
