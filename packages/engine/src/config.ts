@@ -277,6 +277,7 @@ export function resolveOptions(
         intFrom(env['DAGFLOW_AUDIT_MAX_ENTRIES'], 'DAGFLOW_AUDIT_MAX_ENTRIES') ??
         100_000,
       'auditMaxEntries',
+    ),
     maxSchedulesPerFlow: positiveInt(
       options.maxSchedulesPerFlow ??
         intFrom(env['DAGFLOW_MAX_SCHEDULES'], 'DAGFLOW_MAX_SCHEDULES') ??
