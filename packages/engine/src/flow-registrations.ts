@@ -203,6 +203,12 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': revision must be an integer >= 0 (got ${String(options.revision)}).`,
     );
   }
+  if (options.maxForEachItems !== undefined && !positive(options.maxForEachItems)) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': maxForEachItems must be an integer > 0 (got ${String(options.maxForEachItems)}).`,
+    );
+  }
   if (options.partitions !== undefined && !positive(options.partitions)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,

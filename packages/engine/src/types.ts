@@ -264,6 +264,12 @@ export interface FlowOptions {
    *   single Redis and the number of masters on a cluster
    */
   readonly partitions?: number;
+  /**
+   * Most items one for-each of this flow may fan out to: a foreach function that returns more fails its
+   * node with `TOO_MANY_ITEMS`. It can only lower the service's `maxForEachItems`.
+   * @defaultValue the service's `maxForEachItems` (`DAGFLOW_MAX_FOREACH_ITEMS`, else 100,000)
+   */
+  readonly maxForEachItems?: number;
   /** Runs once a request ended failed or stopped, after its compensations. */
   readonly onFailure?: (request: EndedRequest) => unknown;
   /** Runs once a request ended, whatever its status. */

@@ -71,7 +71,7 @@ export async function expandStart(
       if (picked.length > step.maxItems) {
         throw new DagflowError(
           ErrorCode.TOO_MANY_ITEMS,
-          `The foreach function of '${path}' returned ${picked.length} items, over the limit of ${step.maxItems} (maxForEachItems, DAGFLOW_MAX_FOREACH_ITEMS); split the work into batches.`,
+          `The foreach function of '${path}' returned ${picked.length} items, over the limit of ${step.maxItems} (the flow's or the service's maxForEachItems, DAGFLOW_MAX_FOREACH_ITEMS); split the work into batches.`,
           { details: { node: path, items: picked.length, limit: step.maxItems } },
         );
       }

@@ -54,7 +54,13 @@ export class FlowPlan {
       readonly published?: string;
     },
   ) {
-    const { changeOf, limits, published } = options;
+    const { changeOf, published } = options;
+    // A flow's own maxForEachItems only lowers the service's.
+    const own = hooks.maxForEachItems;
+    const limits =
+      own === undefined
+        ? options.limits
+        : { ...options.limits, maxForEachItems: Math.min(own, options.limits.maxForEachItems) };
     this.graph = validateDag(dag);
     this.description = withInputSchema(describeDag(this.graph), hooks);
     const source =
