@@ -21,9 +21,6 @@ export interface ControlDeps extends EndingParts {
   ) => Promise<void>;
 }
 
-/** Steps whose waiting jobs a stop takes off the queue, at most (see the stop below). */
-const REMOVED_AT_MOST = 1_000;
-
 const ALLOWED: Record<ControlCommand, string> = {
   pause: 'pending or running',
   resume: 'paused',
@@ -141,13 +138,9 @@ export async function controlRequest(
       await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
       // a resume carries that attempt's generation); active ones end when their handlers see the abort.
-      // Of a large request (a for-each's items) only the first REMOVED_AT_MOST steps' jobs are taken off:
-      // each removal scans its queue's list, so 100,000 of them would hold Redis for a minute. The
-      // others stay queued and, when a worker takes them, begin into the stopped request: they are held
-      // (run nothing) and a rerun enqueues them under its new generation (see beginStep.lua).
       const generations = Array.from({ length: generation + 1 }, (_, g) => g);
       const partition = await deps.queues.partitionOf(plan.name, requestId);
-      const removals = steps.slice(0, REMOVED_AT_MOST).flatMap((step) => {
+      const removals = steps.flatMap((step) => {
         const queue = deps.queues.queue(plan.name, plan.queueOf(step), partition);
         return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
       });
