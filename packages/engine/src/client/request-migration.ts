@@ -70,12 +70,10 @@ export async function migrateRequest(
   });
 }
 
-/** Fenced steps whose old jobs are taken off the queue, at most (the others start and are dropped as stale). */
-const REMOVED_AT_MOST = 1_000;
-
 /**
  * Takes the waiting and delayed jobs of fenced steps, of every generation before the migration's, off
- * their queues (as stop does): they carry the old version and would only start to be dropped as stale.
+ * their queues (as stop does): they carry the old version. One that started meanwhile is fenced: its
+ * completion is dropped as stale (a step handed its input may have run its handler once more).
  */
 async function removeFencedJobs(
   res: ServiceResources,
@@ -84,7 +82,7 @@ async function removeFencedJobs(
   fenced: { readonly steps: readonly string[]; readonly generation: number },
 ): Promise<void> {
   const partition = await res.queues.partitionOf(from.name, requestId);
-  const removals = fenced.steps.slice(0, REMOVED_AT_MOST).flatMap((step) => {
+  const removals = fenced.steps.flatMap((step) => {
     const queue = res.queues.queue(from.name, from.queueOf(step), partition);
     return Array.from({ length: fenced.generation }, (_, g) =>
       queue.remove(jobId(requestId, step, g)).catch(() => 0),
