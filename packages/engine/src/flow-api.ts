@@ -4,6 +4,7 @@ import type { ListRequestsOptions, RequestPage } from './client/request-index.js
 import type { RerunOptions, WaitOptions } from './client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 import type { LiveUpdate, LiveView } from './client/live-views.js';
+import type { NodePageOptions, RequestStatePage } from './store/state-pages.js';
 import type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
@@ -37,6 +38,7 @@ export interface FlowApi {
   replaceStep(flow: string, id: string, step: StepChange): FlowInfo;
   execute(name: string, input: unknown, options?: ExecuteOptions): Promise<string>;
   state(name: string, requestId: string): Promise<RequestState>;
+  statePage(name: string, requestId: string, page: NodePageOptions): Promise<RequestStatePage>;
   result(name: string, requestId: string): Promise<unknown>;
   waitForResult(name: string, requestId: string, options?: WaitOptions): Promise<unknown>;
   nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail>;

@@ -35,6 +35,7 @@ export type { FlowRequests } from './client/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
 export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
 export type { LiveUpdate, LiveView } from './client/live-views.js';
+export type { NodePageOptions, RequestStatePage } from './store/state-pages.js';
 export { assertValidSchedule } from './client/schedules.js';
 export type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 export type { FlowApi } from './flow-api.js';

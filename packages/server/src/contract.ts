@@ -122,6 +122,10 @@ export const requestStateSchema = z.object({
     .optional()
     .meta({ description: 'Its migrations to newer flow versions, oldest first.' }),
   nodes: z.record(z.string(), nodeStateSchema),
+  cursor: z.string().optional().meta({
+    description:
+      'With `?nodes=`: where the next page of nodes starts (pass it as `?cursor=`); absent on the last page.',
+  }),
 });
 
 /** What one attempt of a node logged through `ctx.log` (at most 32 kB). */

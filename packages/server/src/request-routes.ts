@@ -139,14 +139,44 @@ const state = defineRoute({
   path: '/flow/:name/requests/:id',
   id: 'requestState',
   access: 'viewer',
-  summary: "A request's state: status, timings, per-node status, attempts, errors.",
+  summary:
+    "A request's state: status, timings, per-node status, attempts, errors. With `?nodes=<path prefix>` " +
+    '(`?nodes=` for all) it lists one page of nodes (about `limit`, default 1,000) and a `cursor` for ' +
+    'the next (`&cursor=`), for requests too large to read at once; nodes not begun yet are not listed.',
   params: requestParams,
+  query: z.object({
+    nodes: z
+      .string()
+      .max(1_000)
+      .optional()
+      .meta({ description: 'Page through the nodes whose path starts with this (`each[`).' }),
+    cursor: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .optional()
+      .meta({ description: 'The `cursor` of the previous page.' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(5_000)
+      .optional()
+      .meta({ description: 'About how many nodes a page lists (default 1,000).' }),
+  }),
   answers: {
     200: { description: 'The state.', content: { 'application/json': requestStateSchema } },
   },
   errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND'],
-  async handle({ service, params, res }) {
-    sendJson(res, 200, requestStateSchema, await service.state(params.name, params.id));
+  async handle({ service, params, query, res }) {
+    const paged = query.nodes !== undefined || query.cursor !== undefined;
+    const state = paged
+      ? await service.statePage(params.name, params.id, {
+          nodes: query.nodes ?? '',
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
+        })
+      : await service.state(params.name, params.id);
+    sendJson(res, 200, requestStateSchema, state);
   },
 });
 

@@ -4,6 +4,11 @@ import { createLogger, type Logger } from '../logger.js';
 import { PlanSource } from '../plan-source.js';
 import { ServiceResources } from '../service-resources.js';
 import { Keys } from '../store/keys.js';
+import {
+  type NodePageOptions,
+  type RequestStatePage,
+  readStatePage,
+} from '../store/state-pages.js';
 import type { FlowInfo, FlowVersionInfo, NodeDetail, RequestState } from '../types.js';
 import type { WorkerInfo } from '../worker-directory.js';
 import { listFlows } from './flow-list.js';
@@ -11,6 +16,7 @@ import { listVersions } from './flow-versions.js';
 import { nodeDetailOf } from './node-detail.js';
 import {
   nodeOutputOf,
+  notFound,
   planOfRequest,
   requestResult,
   requestState,
@@ -72,6 +78,28 @@ export class FlowReader {
    */
   async state(name: string, requestId: string): Promise<RequestState> {
     return requestState(this.res, this.plans, name, requestId);
+  }
+
+  /**
+   * The request's state with one page of its nodes (those whose path starts with `page.nodes`), for
+   * requests too large to read whole (a for-each of 100,000 items): pass each answer's `cursor` to get
+   * the next page; the last page has none. See `store/state-pages.ts` for what a page lists.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`
+   * @example
+   * ```ts
+   * let page = await client.statePage('batch', id, { nodes: 'each[' });
+   * while (page.cursor !== undefined) page = await client.statePage('batch', id, { nodes: 'each[', cursor: page.cursor });
+   * ```
+   */
+  async statePage(
+    name: string,
+    requestId: string,
+    page: NodePageOptions,
+  ): Promise<RequestStatePage> {
+    const plan = await planOfRequest(this.res, this.plans, name, requestId);
+    const state = await readStatePage(this.res.redis, this.res.keys, { plan, requestId }, page);
+    if (state === undefined) throw notFound(name, requestId);
+    return state;
   }
 
   /**

@@ -248,7 +248,8 @@ function conflictError(
   );
 }
 
-function notFound(flow: string, requestId: string): DagflowError {
+/** The error of a request that does not exist (or has expired). */
+export function notFound(flow: string, requestId: string): DagflowError {
   return new DagflowError(
     ErrorCode.REQUEST_NOT_FOUND,
     `Request '${requestId}' of flow '${flow}' does not exist or has expired.`,
