@@ -6,6 +6,9 @@ import type { Keys } from './keys.js';
 import { RequestField, StepField, pathOfField } from './layout.js';
 import { nodeFields, requestStateOf } from './request-state.js';
 
+/** State-hash fields per node, about (see the scan below). */
+const FIELDS_PER_NODE = 5;
+
 /** Which nodes of a request one page lists (see `FlowReader.state`). */
 export interface NodePageOptions {
   /** Only nodes whose path starts with this (`each[` for a for-each's items); `''`: every node. */
@@ -43,7 +46,8 @@ export async function readStatePage(
     'MATCH',
     `${StepField.status}${escapeGlob(page.nodes)}*`,
     'COUNT',
-    page.limit ?? 1_000,
+    // HSCAN's count is of fields looked at; a node has about five (status, owner, attempts, times).
+    FIELDS_PER_NODE * (page.limit ?? 1_000),
   );
   const vertices = new Set<string>();
   for (let i = 0; i < found.length; i += 2) {
