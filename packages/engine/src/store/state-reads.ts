@@ -124,7 +124,23 @@ export class StateReads {
       RequestField.fingerprint,
     );
     const form = childIdForm(fingerprint ?? undefined);
-    const requestId = childRequestId(parent.requestId, parent.node, form);
+    const found = await this.#child(
+      flow,
+      childRequestId(parent.requestId, parent.node, form),
+      parent,
+    );
+    if (found.status !== undefined || form === 'legacy') return found;
+    // A worker of an engine from before T3-2 (a rolling deploy) starts a new parent's child under the
+    // old id form: adopt such a child when it is this node's own, else start the new form's.
+    const legacy = await this.#child(
+      flow,
+      childRequestId(parent.requestId, parent.node, 'legacy'),
+      parent,
+    );
+    return legacy.status !== undefined && legacy.ours ? legacy : found;
+  }
+
+  async #child(flow: string, requestId: string, parent: ParentLink): Promise<FoundChild> {
     const [status, link] = await this.redis.hmget(
       this.keys.request(flow, requestId).state,
       RequestField.status,

@@ -141,6 +141,35 @@ describe('child requests', () => {
       ErrorCode.CHILD_FLOW_FAILED,
     );
   });
+
+  it('of a new parent started by an older worker (a rolling deploy) under the old id are adopted when their own; a foreign one is passed over', async () => {
+    const { service } = payments();
+    // As a worker from before T3-2 starts the child of a new parent's node: under the old id form.
+    const own = childRequestId('mixed-1', 'pay', 'legacy');
+    const link = { flow: 'checkout', requestId: 'mixed-1', node: 'pay' };
+    await service.execute('payments', { amount: 31, to: 'shop' }, { requestId: own, parent: link });
+    const foreign = childRequestId('mixed-2', 'pay', 'legacy');
+    await service.execute('payments', forged, { requestId: foreign, parent: { ...elsewhere } });
+    await service.execute('checkout', 20, { requestId: 'mixed-1' });
+    await service.execute('checkout', 20, { requestId: 'mixed-2' });
+    await service.startWorker();
+    expect(await service.waitForResult('checkout', 'mixed-1')).toEqual({
+      amount: 31,
+      to: 'shop',
+      paid: true,
+    });
+    expect((await service.state('checkout', 'mixed-1')).nodes['pay']?.status).toBe('completed');
+    expect(await service.waitForResult('checkout', 'mixed-2')).toEqual({
+      amount: 20,
+      to: 'shop',
+      paid: true,
+    });
+    await expect(service.state('payments', childRequestId('mixed-1', 'pay'))).rejects.toMatchObject(
+      {
+        code: ErrorCode.REQUEST_NOT_FOUND,
+      },
+    );
+  });
 });
 
 describe('createRequests', () => {
