@@ -10,16 +10,8 @@ import type { AddedStep, StepChange } from './flow-registrations.js';
 import type { Logger } from './logger.js';
 import type { WorkerInfo } from './worker-directory.js';
 import type { FlowOrigin } from './registry.js';
-import type {
-  BulkMigrationResult,
-  ExecuteOptions,
-  FlowInfo,
-  FlowOptions,
-  FlowVersionInfo,
-  MigrationResult,
-  NodeDetail,
-  RequestState,
-} from './types.js';
+import type { ExecuteOptions, FlowInfo, FlowOptions, NodeDetail, RequestState } from './types.js';
+import type { BulkMigrationResult, FlowVersionInfo, MigrationResult } from './version-types.js';
 
 /**
  * What an HTTP front end may call on the service it serves (`HttpFrontend.listen`): the request

@@ -13,7 +13,8 @@ import {
 import { AuditLog } from './audit-log.js';
 import { FlowClient } from './client/flow-client.js';
 import type { FlowHandle } from './client/flow-handle.js';
-import type { FlowServiceOptions, HttpHandle } from './config.js';
+import type { FlowServiceOptions } from './service-options.js';
+import type { HttpHandle } from './http-frontend.js';
 import type { FlowApi } from './flow-api.js';
 import { type AddedStep, FlowRegistrations, type StepChange } from './flow-registrations.js';
 import type { FlowPlan } from './plan/flow-plan.js';

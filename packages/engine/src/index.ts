@@ -19,7 +19,9 @@ export type { AuditEntry, AuditLogOptions, AuditTarget } from './audit-log.js';
 export { decode, encode } from './codec.js';
 export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
-export type { FlowServiceOptions, HttpFrontend, HttpHandle, ResolvedOptions } from './config.js';
+export type { ResolvedOptions } from './config.js';
+export type { FlowServiceOptions } from './service-options.js';
+export type { HttpFrontend, HttpHandle } from './http-frontend.js';
 export type { RedisClient } from './redis-connection.js';
 export type {
   RedisClusterConfig,
@@ -50,15 +52,11 @@ export type { Logger, LogLevel, PinoLike } from './logger.js';
 export type { FlowOrigin } from './registry.js';
 export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
 export type {
-  BulkMigrationResult,
   ConcurrencyKey,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,
   FlowOptions,
-  FlowVersionInfo,
-  Migration,
-  MigrationResult,
   NodeDetail,
   NodeError,
   NodeState,
@@ -67,6 +65,12 @@ export type {
   RequestState,
   RequestStatus,
 } from './types.js';
+export type {
+  BulkMigrationResult,
+  FlowVersionInfo,
+  Migration,
+  MigrationResult,
+} from './version-types.js';
 export {
   Dag,
   DagflowError,

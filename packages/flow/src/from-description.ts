@@ -1,4 +1,5 @@
-import { Dag, handledElsewhere, markElsewhere, type Vertex } from './dag.js';
+import { Dag, type Vertex } from './dag.js';
+import { handledElsewhere, markElsewhere } from './stand-ins.js';
 import type { DagDescription, NodeDescription } from './describe.js';
 import { DagflowError, ErrorCode } from './errors.js';
 import type { Handler, NodeOptions, Wait } from './types.js';

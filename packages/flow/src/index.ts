@@ -10,7 +10,8 @@
  * ```
  * @module
  */
-export { Dag, isHandledElsewhere } from './dag.js';
+export { Dag } from './dag.js';
+export { isHandledElsewhere } from './stand-ins.js';
 export { withChildFlow, withReplacedStep, withStep, withoutStep } from './dag-changes.js';
 export type { NewStep } from './dag-changes.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';

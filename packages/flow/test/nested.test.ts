@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Dag, isHandledElsewhere } from '../src/dag.js';
+import { Dag } from '../src/dag.js';
+import { isHandledElsewhere } from '../src/stand-ins.js';
 import { describeDag } from '../src/describe.js';
 import { dagFromDescription } from '../src/from-description.js';
 import { DagValidationError, ErrorCode } from '../src/errors.js';

@@ -2,6 +2,7 @@ import { scheduleRoutes } from './schedule-routes.js';
 import { liveRoutes } from './live-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
+import { commandRoutes } from './command-routes.js';
 import type { Route } from './route.js';
 import { serviceRoutes } from './service-routes.js';
 import { versionRoutes } from './version-routes.js';
@@ -13,6 +14,7 @@ import { versionRoutes } from './version-routes.js';
  */
 export const API_ROUTES: readonly Route[] = [
   ...requestRoutes,
+  ...commandRoutes,
   ...versionRoutes,
   ...liveRoutes,
   ...serviceRoutes,

@@ -207,40 +207,6 @@ export const controlAnswerSchema = z.object({ requestId: z.string(), status: req
 /** `POST /flow/:name/requests/:id/signals/:signal` (202): the signal was stored for that node. */
 export const signalAnswerSchema = z.object({ requestId: z.string(), signal: z.string() });
 
-/** `GET /auth/whoami`: the caller's role, its token's name (`anonymous` when auth is off) and scope. */
-export const whoAmISchema = z.object({
-  role: z.enum(['viewer', 'operator', 'admin']),
-  token: z.string(),
-  flows: z
-    .string()
-    .optional()
-    .meta({ description: "The token's flow scope (a glob such as `orders-*`); none: every flow." }),
-});
-
-/** What in a flow an audited change touched. */
-export const auditTargetSchema = z.object({
-  requestId: z.string().optional(),
-  node: z.string().optional().meta({ description: "A signal's node or a step change's step." }),
-  signal: z.string().optional(),
-  schedule: z.string().optional(),
-});
-
-/** A state change made over HTTP, with its caller and outcome. */
-export const auditEntrySchema = z.object({
-  id: z.string().optional().meta({ description: 'Stream id: `before` for the next, older page.' }),
-  at: epochMs,
-  who: z.object({ role: z.string(), token: z.string().meta({ description: "The token's name." }) }),
-  action: z.string(),
-  flow: z.string(),
-  target: auditTargetSchema.optional(),
-  outcome: z.string().meta({ description: '`ok`, or the error code answered.' }),
-  forced: z.boolean(),
-  details: z.record(z.string(), z.unknown()).optional(),
-});
-
-/** `GET /admin/audit`: state changes made over HTTP, newest first. */
-export const auditLogSchema = z.object({ entries: z.array(auditEntrySchema) });
-
 /** `GET /healthz`. */
 export const healthSchema = z.object({ status: z.enum(['ok', 'redis unreachable']) });
 
@@ -294,10 +260,6 @@ export type ExecuteResponse = Wire<z.output<typeof executeAnswerSchema>>;
 export type ControlResponse = Wire<z.output<typeof controlAnswerSchema>>;
 /** `POST /flow/:name/requests/:id/signals/:signal`. */
 export type SignalResponse = Wire<z.output<typeof signalAnswerSchema>>;
-/** `GET /auth/whoami`. */
-export type WhoAmIResponse = Wire<z.output<typeof whoAmISchema>>;
-/** `GET /admin/audit`. */
-export type AuditLogResponse = Wire<z.output<typeof auditLogSchema>>;
 /** `GET /healthz`. */
 export type HealthResponse = Wire<z.output<typeof healthSchema>>;
 /** The body of a step change. */
@@ -307,3 +269,4 @@ export * from './contract-dag.js';
 export * from './contract-schedules.js';
 export * from './contract-live.js';
 export * from './contract-versions.js';
+export * from './contract-access.js';

@@ -19,7 +19,7 @@ import {
 } from './schedules.js';
 import { deliverSignal } from './signals.js';
 import { type MigrationDeps, migrateRequest, migrateVersion } from './request-migration.js';
-import type { BulkMigrationResult, MigrationResult } from '../types.js';
+import type { BulkMigrationResult, MigrationResult } from '../version-types.js';
 
 export type { FlowClientOptions } from './flow-reader.js';
 

@@ -1,5 +1,6 @@
 import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
-import { type FlowServiceOptions, type ResolvedOptions, resolveOptions } from '../config.js';
+import { type ResolvedOptions, resolveOptions } from '../config.js';
+import type { FlowServiceOptions } from '../service-options.js';
 import { createLogger, type Logger } from '../logger.js';
 import { PlanSource } from '../plan-source.js';
 import { ServiceResources } from '../service-resources.js';
@@ -9,7 +10,8 @@ import {
   type RequestStatePage,
   readStatePage,
 } from '../store/state-pages.js';
-import type { FlowInfo, FlowVersionInfo, NodeDetail, RequestState } from '../types.js';
+import type { FlowInfo, NodeDetail, RequestState } from '../types.js';
+import type { FlowVersionInfo } from '../version-types.js';
 import type { WorkerInfo } from '../worker-directory.js';
 import { listFlows } from './flow-list.js';
 import { listVersions } from './flow-versions.js';

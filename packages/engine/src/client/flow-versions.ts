@@ -2,7 +2,7 @@ import type { PlanSource } from '../plan-source.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START } from '../plan/paths.js';
 import type { ServiceResources } from '../service-resources.js';
-import type { FlowVersionInfo } from '../types.js';
+import type { FlowVersionInfo } from '../version-types.js';
 import { liveRequests } from '../version-cap.js';
 
 /**

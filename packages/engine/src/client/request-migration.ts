@@ -5,7 +5,7 @@ import type { ServiceResources } from '../service-resources.js';
 import { readStateFields, writeMigration } from '../store/migration-writes.js';
 import { RequestField, jobId } from '../store/layout.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { BulkMigrationResult, MigrationResult } from '../types.js';
+import type { BulkMigrationResult, MigrationResult } from '../version-types.js';
 import { requestsByVersion } from '../version-cap.js';
 import { enqueueReleased } from './request-control.js';
 

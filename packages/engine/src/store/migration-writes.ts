@@ -1,6 +1,6 @@
 import type { MigrationPlan } from '../plan/migration-plan.js';
 import type { RedisClient } from '../redis-connection.js';
-import type { Migration } from '../types.js';
+import type { Migration } from '../version-types.js';
 import type { Keys } from './keys.js';
 import { RequestField, StepField, pathOfField } from './layout.js';
 import { ReplyCode } from './reply-codes.js';

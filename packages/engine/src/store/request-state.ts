@@ -1,13 +1,7 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START, vertexPath } from '../plan/paths.js';
-import type {
-  Migration,
-  NodeError,
-  NodeState,
-  NodeStatus,
-  RequestState,
-  RequestStatus,
-} from '../types.js';
+import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
+import type { Migration } from '../version-types.js';
 import {
   childIdForm,
   childRequestId,

@@ -147,9 +147,11 @@ describe('child requests', () => {
     // As a worker from before T3-2 starts the child of a new parent's node: under the old id form.
     const own = childRequestId('mixed-1', 'pay', 'legacy');
     const link = { flow: 'checkout', requestId: 'mixed-1', node: 'pay' };
-    await service.execute('payments', { amount: 31, to: 'shop' }, { requestId: own, parent: link });
+    const started = { requestId: own, parent: link };
+    await service.execute('payments', { amount: 31, to: 'shop' }, started);
     const foreign = childRequestId('mixed-2', 'pay', 'legacy');
-    await service.execute('payments', forged, { requestId: foreign, parent: { ...elsewhere } });
+    const planted = { requestId: foreign, parent: { ...elsewhere } };
+    await service.execute('payments', forged, planted);
     await service.execute('checkout', 20, { requestId: 'mixed-1' });
     await service.execute('checkout', 20, { requestId: 'mixed-2' });
     await service.startWorker();
