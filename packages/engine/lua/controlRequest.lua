@@ -33,36 +33,12 @@
 ]]
 --- @keys 4
 --- @replies OK INVALID_TRANSITION MISSING
---- @include resumingSteps
+--- @include lifecycleSteps
 local command = ARGV[1]
 local now = ARGV[2]
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then
   return { -1 }
-end
-
--- Steps in one of `states`; a start step's entries without a status of their own (field qe|, see
--- completeStep.lua) are queued.
-local function steps_with(states)
-  local found = {}
-  local all = redis.call('HGETALL', KEYS[1])
-  local fields = {}
-  for i = 1, #all, 2 do
-    fields[all[i]] = all[i + 1]
-  end
-  for i = 1, #all, 2 do
-    local field = all[i]
-    if string.sub(field, 1, 2) == 's|' and states[all[i + 1]] then
-      found[#found + 1] = string.sub(field, 3)
-    elseif states['queued'] and string.sub(field, 1, 3) == 'qe|' then
-      for _, entry in ipairs(cjson.decode(all[i + 1])) do
-        if not fields['s|' .. entry] then
-          found[#found + 1] = entry
-        end
-      end
-    end
-  end
-  return found
 end
 
 if command == 'pause' then
@@ -75,26 +51,6 @@ if command == 'pause' then
   end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' paused')
   return { 0, {}, 0 }
-end
-
--- Steps being enqueued by a resume or rerun (field resuming: JSON { [step]: generation }) until the
--- caller confirms them (clearResuming.lua); a resume of a running request enqueues them again, with the
--- same generation, so that a resume or rerun interrupted by a crash, or raced by a second resume, never
--- loses a step nor enqueues it under two job ids.
-local function take_resuming()
-  local stored = redis.call('HGET', KEYS[1], 'resuming')
-  return stored and cjson.decode(stored) or {}
-end
-
--- Moves `steps` into the resuming field under `generation`; older jobs of theirs no longer start
--- (field w| becomes 'r<generation>', see beginNode.lua). Returns every resuming step and its generation.
-local function release_all(pending, steps, generation)
-  for _, step in ipairs(steps) do
-    pending[step] = generation
-    redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
-  end
-  redis.call('DEL', KEYS[4])
-  return store_resuming(KEYS[1], pending)
 end
 
 if command == 'resume' then
