@@ -20,6 +20,7 @@ import { type AddedStep, FlowRegistrations, type StepChange } from './flow-regis
 import type { FlowPlan } from './plan/flow-plan.js';
 import { listenMetrics, type MetricsEndpoint } from './metrics-endpoint.js';
 import { queueGauges } from './queue-gauges.js';
+import { assertRedisAccess } from './redis-connection.js';
 import type { Ending } from './request-ended.js';
 import type { FlowOrigin } from './registry.js';
 import type { FlowInfo, FlowOptions } from './types.js';
@@ -207,7 +208,8 @@ export class FlowService extends FlowClient implements FlowApi {
   /**
    * Starts workers for every registered flow (and for flows registered later), and the metrics
    * listener when a `metricsPort` is configured; no HTTP server.
-   * @throws DagflowError `INVALID_CONFIG` when the metrics listener cannot listen.
+   * @throws DagflowError `INVALID_CONFIG` when the metrics listener cannot listen, or when the Redis
+   * user may not run `INFO` (BullMQ needs it; see docs/security.md).
    */
   async startWorker(): Promise<void> {
     this.assertOpen();
@@ -218,7 +220,8 @@ export class FlowService extends FlowClient implements FlowApi {
 
   /**
    * Starts the HTTP server given as the `http` option.
-   * @throws DagflowError `INVALID_CONFIG` when no `http` option was given.
+   * @throws DagflowError `INVALID_CONFIG` when no `http` option was given, or the Redis user may not
+   * run `INFO`.
    */
   async startServer(): Promise<void> {
     this.assertOpen();
@@ -232,6 +235,7 @@ export class FlowService extends FlowClient implements FlowApi {
       );
     }
     await this.res.redis.ping();
+    await assertRedisAccess(this.res.redis);
     this.#http = await http.listen(this, { port, host });
     this.log.info('http server listening', { port: this.#http.port });
   }

@@ -70,6 +70,29 @@ function readTlsFiles(files: RedisTlsFiles): ConnectionOptions {
   return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
 }
 
+/**
+ * Checks, before any BullMQ queue or worker uses the connection, that its user may run `INFO` (on every
+ * master of a cluster). BullMQ reads the server version with it; a connection whose `INFO` is refused
+ * never becomes ready for BullMQ, and each worker's fetch loop then fails at once and retries without
+ * pause, spinning the event loop and growing memory without bound (T3-2).
+ * @throws `INVALID_CONFIG` naming the missing permission (`+info`) when the user lacks it
+ */
+export async function assertRedisAccess(redis: RedisClient): Promise<void> {
+  for (const connection of masterConnections(redis)) {
+    try {
+      await connection.info('server');
+    } catch (error) {
+      const message = (error as Error).message;
+      if (!message.startsWith('NOPERM')) throw error;
+      throw new DagflowError(
+        ErrorCode.INVALID_CONFIG,
+        `The Redis user may not run INFO (${message}). BullMQ reads the server version with it, so no worker or queue can start: grant it with \`ACL SETUSER <user> +info\` (docs/security.md lists the ACL a dagflow user needs).`,
+        { cause: error },
+      );
+    }
+  }
+}
+
 /** Whether a connection is to a Redis Cluster. */
 export function isCluster(redis: RedisClient): redis is Cluster {
   return redis instanceof Cluster;

@@ -7,6 +7,7 @@ import { type PlanSource, loadPublished, planFrom } from '../plan-source.js';
 import type { PlanLimits } from '../plan/compile.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { FlowOrigin } from '../registry.js';
+import { assertRedisAccess } from '../redis-connection.js';
 import { type ServiceResources, sleep } from '../service-resources.js';
 import { wakeParent } from '../child-links.js';
 import type { ChildRequests } from './executor-deps.js';
@@ -49,7 +50,14 @@ export class FlowServing {
     if (this.#working) return;
     this.#working = true;
     const { res, plans } = this.parts;
-    await res.redis.ping();
+    try {
+      await res.redis.ping();
+      await assertRedisAccess(res.redis);
+    } catch (error) {
+      // Not started: flows registered later must not get workers on a connection that cannot serve them.
+      this.#working = false;
+      throw error;
+    }
     // Other processes publish the end of a request; running handlers of a stopped one are aborted here.
     await res.waiter.onEnded((key, status) => {
       this.#held.update(key, status);

@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import { FlowService } from '@dagflow/engine';
 import { testPrefix } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
@@ -131,5 +132,54 @@ describe('Redis credentials and TLS from the environment', () => {
     );
     expect(result).toBe(6);
     expect(await admin.call('ACL', 'LOG')).toEqual([]);
+  });
+
+  it('refuses to start, with INVALID_CONFIG naming +info, for an ACL user without INFO (instead of spinning and growing memory)', async () => {
+    redis = await startSecuredRedis((port) => [
+      '--port',
+      String(port),
+      '--requirepass',
+      'admin-secret-4',
+    ]);
+    cleanups.push(() => redis.stop());
+    const admin = new Redis({ port: redis.port, host: '127.0.0.1', password: 'admin-secret-4' });
+    cleanups.push(() => admin.disconnect());
+    await admin.call(
+      'ACL',
+      'SETUSER',
+      'noinfo',
+      'on',
+      '>app-secret-5',
+      '~*',
+      '&*',
+      '+@all',
+      '-info',
+    );
+    // In a child process: before the fix its event loop spun (each BullMQ worker's fetch loop failing
+    // at once, forever) and its memory grew by tens of MB a second, so it never answered at all.
+    const child = fork(new URL('../fixtures/acl-start.mjs', import.meta.url).pathname, [], {
+      env: {
+        ...process.env,
+        REDIS_URL: `redis://noinfo:app-secret-5@127.0.0.1:${redis.port}`,
+        DAGFLOW_PREFIX: testPrefix(import.meta.url, 'noinfo'),
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      execArgv: [],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    const started = Date.now();
+    const outcome = await Promise.race([
+      new Promise<unknown>((resolve) => child.once('message', resolve)),
+      new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 15 s'), 15_000)),
+    ]);
+    expect(outcome).toEqual({
+      failed: { code: 'INVALID_CONFIG', message: expect.stringContaining('+info') as string },
+    });
+    expect(await exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
