@@ -131,6 +131,8 @@ export interface ExecuteOptions {
   readonly priority?: number;
   /** @internal The parent node of a child request (`dag.flow`): the child's end wakes it. */
   readonly parent?: RequestRef & { readonly node: string };
+  /** @internal A schedule's tick (its `requestId` has the form of `scheduledRequestId`). */
+  readonly scheduled?: true;
   /**
    * Debounce: of the calls with one `key` that come within `ms` of each other, one request runs, `ms`
    * after the last call, with the last call's input; every call answers that request's id. A request id

@@ -113,8 +113,8 @@ export class FlowClient extends FlowReader {
   /**
    * Starts a request of the flow on a schedule (`cron` or `everyMs`), with `input`, until
    * {@link unschedule}: one request per tick however many processes run, each an ordinary request with
-   * id `s.<id>.<tick ms>`. A worker of the flow turns ticks into requests, so ticks wait while none
-   * runs. Scheduling again with the same id replaces the schedule.
+   * id `s~<id>.<tick ms>` (a form no caller-supplied id can have). A worker of the flow turns ticks
+   * into requests, so ticks wait while none runs. Scheduling again with the same id replaces the schedule.
    * @example
    * ```ts
    * await client.schedule('report', { id: 'nightly', cron: '0 2 * * *', tz: 'Europe/Paris', input: {} });

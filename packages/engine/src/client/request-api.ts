@@ -22,7 +22,10 @@ export async function executeRequest(
   options: ExecuteOptions,
 ): Promise<string> {
   const requestId = options.requestId ?? newRequestId();
-  assertRequestId(requestId, options.parent !== undefined);
+  assertRequestId(
+    requestId,
+    options.parent !== undefined ? 'child' : options.scheduled === true ? 'tick' : 'caller',
+  );
   const { priority, query, headers, debounce } = options;
   if (
     priority !== undefined &&

@@ -1,12 +1,18 @@
 import { randomFillSync } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { CHILD_ID_PREFIX, LEGACY_CHILD_ID_PREFIX } from '../store/layout.js';
+import { CHILD_ID_PREFIX, LEGACY_CHILD_ID_PREFIX, TICK_ID_PREFIX } from '../store/layout.js';
 
 /** The ids a caller may give a request (`X-Request-Id`, `execute(..., { requestId })`). */
 const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** The ids of child requests (`childRequestId`): `child~` or `child-` and 24 base64url characters. */
 const CHILD_ID = /^child[~-][A-Za-z0-9_-]{24}$/;
+
+/** The ids of schedule ticks (`scheduledRequestId`): `s~`, the schedule id, `.` and the tick time. */
+const TICK_ID = /^s~[A-Za-z0-9_.-]{1,64}\.[0-9]{1,16}$/;
+
+/** Who names a request: a caller, a parent for its child (`dag.flow`), a schedule for its tick. */
+export type RequestIdKind = 'caller' | 'child' | 'tick';
 
 /** Width of the time part: base36 milliseconds fit 8 characters until the year 2059. */
 const TIME_WIDTH = 8;
@@ -35,16 +41,23 @@ function randomPart(): string {
 
 /**
  * Checks a request id: a caller's id uses `[A-Za-z0-9_.-]` and not the prefix `child-` (the old child
- * ids), so no caller can create a request that a parent would take for its child; a child request's id
- * (`childRequestId`, given with its parent) has the form of one.
+ * ids), so no caller can create a request that a parent would take for its child; the ids of child
+ * requests (`childRequestId`, given with their parent) and of schedule ticks (`scheduledRequestId`)
+ * have their own forms, with a `~` no caller's id can have.
  * @throws DagflowError `INVALID_REQUEST_ID` saying what is wrong
  */
-export function assertRequestId(requestId: string, isChild: boolean): void {
-  if (isChild ? CHILD_ID.test(requestId) : REQUEST_ID.test(requestId)) {
-    if (isChild || !requestId.startsWith(LEGACY_CHILD_ID_PREFIX)) return;
+export function assertRequestId(requestId: string, kind: RequestIdKind): void {
+  if (
+    kind === 'child'
+      ? CHILD_ID.test(requestId)
+      : kind === 'tick'
+        ? TICK_ID.test(requestId)
+        : REQUEST_ID.test(requestId)
+  ) {
+    if (kind !== 'caller' || !requestId.startsWith(LEGACY_CHILD_ID_PREFIX)) return;
     throw new DagflowError(
       ErrorCode.INVALID_REQUEST_ID,
-      `Invalid request id ${JSON.stringify(requestId)}: the prefixes '${LEGACY_CHILD_ID_PREFIX}' and '${CHILD_ID_PREFIX}' are reserved for child requests (dag.flow); choose another id.`,
+      `Invalid request id ${JSON.stringify(requestId)}: the prefixes '${LEGACY_CHILD_ID_PREFIX}' and '${CHILD_ID_PREFIX}' are reserved for child requests (dag.flow), '${TICK_ID_PREFIX}' for schedule ticks; choose another id.`,
     );
   }
   throw new DagflowError(

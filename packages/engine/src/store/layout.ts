@@ -241,12 +241,21 @@ export interface NodeJobData {
 export const SCHEDULE_JOB = '@schedule';
 
 /**
- * Request id of a schedule's tick: `s.<scheduleId>.<tick time in ms>`, so a tick delivered twice starts
- * one request. Stored format.
+ * Request id of a schedule's tick: `s~<scheduleId>.<tick time in ms>`, the same in every process, so a
+ * tick delivered twice starts one request. Stored format.
+ *
+ * Since T3-2 the prefix is `s~` (before: `s.`): `~` lies outside the alphabet of caller-supplied ids
+ * (`X-Request-Id`, `execute(..., { requestId })`), as with {@link CHILD_ID_PREFIX}, so no caller can
+ * create the next tick's request first and have the schedule adopt it (or skip the tick). A tick taken
+ * before a deploy and delivered again to a worker after it starts a second request once (its first,
+ * `s.` one, was made by the old worker).
  */
 export function scheduledRequestId(scheduleId: string, tickMs: number): string {
-  return `s.${scheduleId}.${tickMs}`;
+  return `${TICK_ID_PREFIX}${scheduleId}.${tickMs}`;
 }
+
+/** Prefix of schedule-tick request ids since T3-2 (see {@link scheduledRequestId}). Stored format. */
+export const TICK_ID_PREFIX = 's~';
 
 /**
  * Path of the job that runs a request's compensations and flow hooks once it has ended (in its job

@@ -7,7 +7,8 @@ import type { ExecutorDeps } from './executor-deps.js';
 /**
  * Turns one tick of a schedule (a job its BullMQ job scheduler added to the flow's queue) into an
  * ordinary request. Its id comes from the schedule id and the tick time, so a tick delivered twice
- * (a worker died after starting the request) starts one request.
+ * (a worker died after starting the request) starts one request; its `s~` prefix is one no caller's
+ * `X-Request-Id` can have, so no caller can create it first.
  */
 export async function startScheduledRequest(
   deps: ExecutorDeps,
@@ -17,7 +18,7 @@ export async function startScheduledRequest(
   const scheduleId = job.data.s ?? job.opts.repeatJobKey ?? '';
   const requestId = scheduledRequestId(scheduleId, tickTime(job));
   const input = job.data.i === undefined ? null : decode(job.data.i);
-  await deps.execute(plan, input, { requestId });
+  await deps.execute(plan, input, { requestId, scheduled: true });
   deps.log.info('schedule started a request', { flow: plan.name, schedule: scheduleId, requestId });
 }
 
