@@ -4,16 +4,29 @@ import { join } from 'node:path';
 import { METHODS } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { ROUTE_ACCESS } from '@dagflow/server';
 import { freePort, startWorkerProcess, testPrefix, waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 
 /**
  * A seeded HTTP fuzz test: generated requests (malformed paths, bodies, encodings, content types and
  * headers, every method on every route) against a server running as its own process, sent over raw
- * sockets. `DAGFLOW_FUZZ_SEED` replays a run, `DAGFLOW_FUZZ_COUNT` scales it.
+ * sockets; then an authenticated phase against a second server with tokens, whose requests carry the
+ * valid token of a random role and aim at every route of the route table, while a one-node `?wait=`
+ * call is timed in a loop. `DAGFLOW_FUZZ_SEED` replays a run, `DAGFLOW_FUZZ_COUNT` and
+ * `DAGFLOW_FUZZ_AUTH_COUNT` scale the phases, `DAGFLOW_FUZZ_LONG=1` runs both about ten times longer.
  */
 const SEED = Number(process.env['DAGFLOW_FUZZ_SEED'] ?? Math.floor(Math.random() * 2 ** 31));
-const COUNT = Number(process.env['DAGFLOW_FUZZ_COUNT'] ?? 1_200);
+const LONG = process.env['DAGFLOW_FUZZ_LONG'] === '1';
+const COUNT = Number(process.env['DAGFLOW_FUZZ_COUNT'] ?? (LONG ? 12_000 : 1_200));
+const AUTH_COUNT = Number(process.env['DAGFLOW_FUZZ_AUTH_COUNT'] ?? (LONG ? 15_000 : 1_500));
+/**
+ * The bound on the p99 latency of a one-node `?wait=` call while the authenticated phase runs: such a
+ * call takes 5-30 ms on an idle 2-core machine and under 200 ms while the fuzz loads it; a server
+ * stalled by what a token holder sends (a stream re-reading a large state, a blocking Redis command)
+ * takes seconds. `DAGFLOW_FUZZ_P99_MS` changes it.
+ */
+const P99_BOUND_MS = Number(process.env['DAGFLOW_FUZZ_P99_MS'] ?? 1_000);
 const PARALLEL = 16;
 
 /** Error codes documented in docs/errors.md: every JSON error must carry one. */
@@ -110,16 +123,45 @@ interface Answer {
   readonly body: Buffer;
 }
 
-/** Sends raw request bytes on a new connection and reads the answer until the server closes it. */
-function sendRaw(bytes: Buffer): Promise<Answer> {
+/** How long a live stream (`text/event-stream`, which the server never ends) is read before it is cut. */
+const STREAM_READ_MS = 300;
+
+/**
+ * Sends raw request bytes on a new connection (to `toPort`, the first server's by default) and reads
+ * the answer until the server closes it, or for {@link STREAM_READ_MS} once it turns out a live stream.
+ */
+function sendRaw(bytes: Buffer, toPort = port): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(toPort, '127.0.0.1');
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error('no answer within 15 s'));
     }, 15_000);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let headRead = false;
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (headRead) return;
+      // The final answer's head (after any 100 Continue) says whether it is a live stream.
+      const received = Buffer.concat(chunks);
+      let at = 0;
+      while (
+        received
+          .subarray(at, at + 12)
+          .toString('latin1')
+          .startsWith('HTTP/1.1 1')
+      ) {
+        const interimEnd = received.indexOf('\r\n\r\n', at);
+        if (interimEnd < 0) return;
+        at = interimEnd + 4;
+      }
+      const end = received.indexOf('\r\n\r\n', at);
+      if (end < 0) return;
+      headRead = true;
+      const head = received.subarray(at, end).toString('latin1');
+      if (/^content-type: *text\/event-stream/im.test(head))
+        setTimeout(() => socket.destroy(), STREAM_READ_MS);
+    });
     let reset = false;
     socket.on('error', () => (reset = true));
     socket.on('close', () => {
@@ -169,6 +211,8 @@ interface Generated {
   readonly body: Buffer;
   /** Send `Transfer-Encoding: chunked` instead of `Content-Length`. */
   readonly chunked: boolean;
+  /** The row of the route table it aims at (`GET /flow/:name`), in the authenticated phase. */
+  readonly route?: string;
 }
 
 function encodeRequest(request: Generated): Buffer {
@@ -498,3 +542,259 @@ it(`survives ${COUNT} generated requests (seed ${SEED})`, { timeout: 120_000 }, 
     expect(await response.json()).toBe(expected);
   }
 });
+
+/** The tokens of the authenticated phase: every role, and an operator scoped to some flows. */
+const TOKENS = [
+  { role: 'viewer', name: 'fuzz-viewer', token: 'fuzz-viewer-token-0123456789abcdef' },
+  { role: 'operator', name: 'fuzz-operator', token: 'fuzz-operator-token-0123456789abcdef' },
+  { role: 'admin', name: 'fuzz-admin', token: 'fuzz-admin-token-0123456789abcdef' },
+  {
+    role: 'operator',
+    name: 'fuzz-scoped',
+    token: 'fuzz-scoped-token-0123456789abcdef',
+    flows: 'ec*',
+  },
+] as const;
+
+/**
+ * Requests for the authenticated phase: each carries a valid token of a random role; most aim at a row
+ * of the route table (`ROUTE_ACCESS`: every API route, the dashboard, `/admin/*`) with its parameters
+ * filled from flows and requests that exist and from hostile segments, a plausible or a hostile body
+ * for the route, and the first phase's queries and headers; the rest are the first phase's requests.
+ * `ping` is never named: its calls are the ones timed.
+ */
+function authenticatedGenerator(random: () => number, requestIds: readonly string[]) {
+  const int = (n: number) => Math.floor(random() * n);
+  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
+  const chance = (p: number) => random() < p;
+  const base = generator(random);
+  const hostile = () =>
+    pick(['__proto__', '%ZZ', '%00', 'a:b', '..', 'x'.repeat(300), 'ünï', '%2F', `r-${int(99)}`]);
+  const flow = () => (chance(0.8) ? pick(['echo', 'slow', 'nope', `fz-${int(50)}`]) : hostile());
+  const param: Record<string, () => string> = {
+    name: flow,
+    id: () =>
+      chance(0.6) && requestIds.length > 0
+        ? pick(requestIds)
+        : pick([hostile(), 's~tick.1', 'child~abc', `fz-${int(20)}`, 'nightly']),
+    path: () => pick(['echo', 'wait', 'each[1]/double', 'each%5B1%5D', hostile()]),
+    signal: () => pick(['approve', 'go', hostile()]),
+    version: () => pick(['latest', '0123456789ab', hostile()]),
+  };
+  const fill = (pattern: string): string =>
+    pattern
+      .split('/')
+      .map((part) => {
+        if (part === '*') return Array.from({ length: int(3) }, hostile).join('/');
+        if (!part.startsWith(':')) return part;
+        const value = (param[part.slice(1)] ?? hostile)();
+        return value.startsWith('%') || /[^\x21-\x7e]/.test(value)
+          ? value
+          : encodeURIComponent(value);
+      })
+      .join('/');
+  const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+  /** A body the route may take, so that requests get past the checks to the handlers. */
+  const plausible = (pattern: string): Buffer => {
+    if (pattern.includes('/schedules/'))
+      return json(
+        pick([
+          { everyMs: pick([60_000, 100, 0, -1, 1e12]), input: { n: int(9) } },
+          { cron: pick(['0 3 * * *', '*/5 * * * * *', '* * * * *', 'nope']), tz: 'Europe/Paris' },
+          { everyMs: 60_000, cron: '* * * * *' },
+        ]),
+      );
+    if (pattern.startsWith('/admin/flows'))
+      return json({
+        id: `s${int(9)}`,
+        op: pick(['http', 'delay', 'nope', 'publish']),
+        with: pick([{ url: 'http://169.254.169.254/' }, { ms: int(50) }, { queue: 'q' }, {}]),
+        after: pick([[], ['echo'], ['missing']]),
+        retries: int(3),
+      });
+    if (pattern === '/flows')
+      return json({
+        name: `fz-${int(50)}`,
+        nodes: [{ id: 'a', op: pick(['delay', 'http', 'nope']), with: { ms: 1 } }],
+      });
+    if (pattern.endsWith('/migrate')) return json(pick([{}, { from: 'latest' }, { to: 'x' }]));
+    if (pattern.endsWith('/rerun')) return json(pick([{}, { from: 'echo' }, { input: int(9) }]));
+    return json(pick([int(200), { n: int(9), delayMs: int(20) }, 'text', null, [1, 2]]));
+  };
+  const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS'];
+  return (): Generated => {
+    const random_ = base();
+    const token = pick(TOKENS).token;
+    const auth: [string, string] = ['Authorization', `Bearer ${token}`];
+    if (chance(0.2)) return { ...random_, headers: [auth, ...random_.headers] };
+    const [routeMethod, pattern] = pick(ROUTE_ACCESS);
+    const method =
+      routeMethod === '*' || chance(0.1)
+        ? pick(methods)
+        : routeMethod === 'GET' && chance(0.1)
+          ? 'HEAD'
+          : routeMethod;
+    const query = pick([
+      '',
+      '',
+      `?wait=${pick(['0.05', '0.2', 'abc', '-1'])}`,
+      `?limit=${pick(['1', '5', '0', 'x'])}&cursor=${pick(['', '0', 'bad'])}`,
+      `?status=${pick(['running', 'completed', 'bogus'])}`,
+      `?nodes=${pick(['1', 'echo', ''])}&cursor=${pick(['0', 'x'])}`,
+      '?__proto__[x]=1',
+    ]);
+    const target = Buffer.from(fill(pattern) + query, 'latin1');
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? Buffer.alloc(0)
+        : chance(0.7)
+          ? plausible(pattern)
+          : random_.body;
+    const headers: (readonly [string, Buffer | string])[] = [
+      auth,
+      ['Content-Type', chance(0.85) ? 'application/json' : 'text/plain'],
+      ...random_.headers.filter(
+        ([name]) => name !== 'Content-Type' && (chance(0.5) || name !== 'Content-Encoding'),
+      ),
+    ];
+    return {
+      method,
+      target,
+      headers,
+      body,
+      chunked: chance(0.1),
+      route: `${routeMethod} ${pattern}`,
+    };
+  };
+}
+
+/** How often the authenticated phase starts a timed one-node call, and how many may be open at once. */
+const PROBE_EVERY_MS = 20;
+const MAX_PROBES_IN_FLIGHT = 100;
+
+/** The p-th percentile (0-100) of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+it(
+  `survives ${AUTH_COUNT} requests with valid tokens of every role on every route, a one-node ?wait= call timed meanwhile (seed ${SEED})`,
+  { timeout: LONG ? 1_800_000 : 120_000 },
+  async () => {
+    const authPort = await freePort();
+    const authed = startWorkerProcess(
+      new URL('../fixtures/fuzz-server.mjs', import.meta.url).pathname,
+      {
+        REDIS_URL: inject('redisUrl'),
+        DAGFLOW_PREFIX: `${prefix}-auth`,
+        PORT: String(authPort),
+        DAGFLOW_DASHBOARD_DIR: dashboard,
+        DAGFLOW_TOKENS: TOKENS.map((t) =>
+          ('flows' in t ? [t.role, t.name, t.token, t.flows] : [t.role, t.name, t.token]).join(':'),
+        ).join(','),
+      },
+    );
+    try {
+      await authed.ready;
+      console.log(
+        `HTTP fuzz, authenticated: DAGFLOW_FUZZ_SEED=${SEED} DAGFLOW_FUZZ_AUTH_COUNT=${AUTH_COUNT}`,
+      );
+      const base = `http://127.0.0.1:${authPort}`;
+      const operator = { authorization: `Bearer ${TOKENS[1].token}` };
+      // Requests that exist, so that the routes with an `:id` reach their handlers too.
+      const requestIds = await Promise.all(
+        Array.from({ length: 8 }, async (_, i) => {
+          const response = await fetch(`${base}/flow/${i % 2 === 0 ? 'echo' : 'slow'}`, {
+            method: 'POST',
+            headers: { ...operator, 'content-type': 'application/json' },
+            body: JSON.stringify(i * 20),
+          });
+          expect(response.status).toBe(202);
+          return ((await response.json()) as { requestId: string }).requestId;
+        }),
+      );
+
+      // The timed calls: one-node requests answered when done (`?wait=`), started every
+      // PROBE_EVERY_MS whether or not the ones before have answered (an open loop), so that a stall
+      // of the server shows in as many calls as it lasts, not in the one call waiting through it.
+      const latencies: number[] = [];
+      const unexpected: string[] = [];
+      const calls: Promise<void>[] = [];
+      let inFlight = 0;
+      const ping = async (): Promise<void> => {
+        inFlight += 1;
+        const started = performance.now();
+        try {
+          const response = await fetch(`${base}/flow/ping?wait=5`, {
+            method: 'POST',
+            headers: { ...operator, 'content-type': 'application/json' },
+            body: JSON.stringify({ at: started }),
+          });
+          await response.arrayBuffer();
+          if (response.status !== 200 && unexpected.length < 5)
+            unexpected.push(`ping answered ${response.status}`);
+        } catch (error) {
+          if (unexpected.length < 5) unexpected.push(`ping failed: ${String(error)}`);
+        } finally {
+          latencies.push(performance.now() - started);
+          inFlight -= 1;
+        }
+      };
+      const probe = setInterval(() => {
+        if (inFlight < MAX_PROBES_IN_FLIGHT) calls.push(ping());
+      }, PROBE_EVERY_MS);
+
+      const next = authenticatedGenerator(prng(SEED ^ 0x5bd1e995), requestIds);
+      const requests = Array.from({ length: AUTH_COUNT }, () => next());
+      const problems: string[] = [];
+      const statuses = new Map<number, number>();
+      /** Per row of the route table, the answers past authentication (neither 401 nor 403). */
+      const reached = new Map(ROUTE_ACCESS.map(([method, path]) => [`${method} ${path}`, 0]));
+      let fivexx = 0;
+      const started = performance.now();
+      try {
+        for (let start = 0; start < requests.length; start += PARALLEL) {
+          const batch = requests.slice(start, start + PARALLEL);
+          const answers = await Promise.all(
+            batch.map((request) => sendRaw(encodeRequest(request), authPort)),
+          );
+          answers.forEach((answer, i) => {
+            const request = batch[i] as Generated;
+            statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+            if (answer.status >= 500) fivexx += 1;
+            if (request.route !== undefined && answer.status !== 401 && answer.status !== 403)
+              reached.set(request.route, (reached.get(request.route) ?? 0) + 1);
+            const problem = problemOf(request, answer);
+            if (problem !== undefined && problems.length < 20)
+              problems.push(`#${start + i} ${describeRequest(request)}: ${problem}`);
+          });
+          expect(authed.child.exitCode, 'the server process exited').toBeNull();
+        }
+      } finally {
+        clearInterval(probe);
+        await Promise.all(calls);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const [p50, p99, max] = [percentile(sorted, 50), percentile(sorted, 99), sorted.at(-1) ?? 0];
+      console.log(
+        `HTTP fuzz, authenticated: ${AUTH_COUNT} requests in ${seconds.toFixed(1)} s, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, 5xx: ${fivexx}; ` +
+          `one-node ?wait= calls meanwhile (one every ${PROBE_EVERY_MS} ms): ${latencies.length}, over the bound ${sorted.filter((ms) => ms >= P99_BOUND_MS).length}, p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms (bound: p99 < ${P99_BOUND_MS} ms)`,
+      );
+      console.log(
+        `HTTP fuzz, authenticated: answers past authentication per route: ${[...reached].map(([route, n]) => `${route} ${n}`).join(', ')}`,
+      );
+      expect(problems).toEqual([]);
+      expect(fivexx).toBe(0);
+      // Every route was called by a role that may use it.
+      expect([...reached].filter(([, n]) => n === 0).map(([route]) => route)).toEqual([]);
+      expect(unexpected).toEqual([]);
+      expect(latencies.length).toBeGreaterThanOrEqual(20);
+      expect(p99).toBeLessThan(P99_BOUND_MS);
+      expect(authed.child.exitCode).toBeNull();
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    } finally {
+      await authed.stop();
+    }
+  },
+);
