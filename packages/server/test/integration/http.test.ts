@@ -185,6 +185,18 @@ describe('HTTP API', () => {
       400,
       'INVALID_REQUEST_ID',
     );
+    // The forms of ids dagflow derives itself: a schedule's tick, a parent's child (T3-2).
+    for (const forged of ['s~nightly.1796602935196', 'child~AAAAAAAAAAAAAAAAAAAAAAAA']) {
+      await expectError(
+        await fetch(`${base}/flow/myflow`, {
+          method: 'POST',
+          body: 'x',
+          headers: { 'x-request-id': forged },
+        }),
+        400,
+        'INVALID_REQUEST_ID',
+      );
+    }
     await expectError(await fetch(`${base}/nowhere`), 404, 'ROUTE_NOT_FOUND');
     const failed = await fetch(`${base}/flow/broken?wait=5`, { method: 'POST', body: 'x' });
     expect(failed.status).toBe(422);
