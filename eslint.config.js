@@ -2,6 +2,61 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The engine's folders, lowest first: a folder imports from the folders before it and from itself,
+ * never from one after it (and, like all of the engine, never express, the server or the CLI). The
+ * rooms of `worker/` are ordered the same way.
+ */
+const ENGINE_FOLDERS = [
+  'types',
+  'infra',
+  'format',
+  'plan',
+  'store',
+  'config',
+  'queue',
+  'registry',
+  'resources',
+  'client',
+  'worker',
+  'api',
+];
+const WORKER_ROOMS = ['step', 'operations', 'jobs', 'process'];
+
+function engineFolderRules() {
+  const outside = { group: ['express', '@dagflow/server', '@dagflow/cli'] };
+  const rule = (files, above) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            outside,
+            ...(above.length === 0
+              ? []
+              : [
+                  {
+                    regex: `^(\\.\\./)+(${above.join('|')})/`,
+                    message: `Engine folders import downward only (order: ${ENGINE_FOLDERS.join(' < ')}; worker/: ${WORKER_ROOMS.join(' < ')}).`,
+                  },
+                ]),
+          ],
+        },
+      ],
+    },
+  });
+  return [
+    rule(['packages/engine/src/**/*.ts'], []),
+    ...ENGINE_FOLDERS.map((folder, i) =>
+      rule([`packages/engine/src/${folder}/**/*.ts`], ENGINE_FOLDERS.slice(i + 1)),
+    ),
+    ...WORKER_ROOMS.map((room, i) =>
+      rule([`packages/engine/src/worker/${room}/**/*.ts`], WORKER_ROOMS.slice(i + 1).concat('api')),
+    ),
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -56,15 +111,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['packages/engine/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['express', '@dagflow/server', '@dagflow/cli'] },
-      ],
-    },
-  },
+  ...engineFolderRules(),
   {
     // The dashboard runs in a browser: from the server (the HTTP contract) and the engine, types only.
     files: ['apps/dashboard/src/**/*.ts'],

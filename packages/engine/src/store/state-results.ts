@@ -1,5 +1,5 @@
-import type { RequestStatus } from '../types.js';
-import { ReplyCode } from './reply-codes.js';
+import type { RequestStatus } from '../types/types.js';
+import { ReplyCode } from '../format/reply-codes.js';
 
 /** How long finished requests' data stays in Redis. */
 export interface Retention {
