@@ -1,11 +1,11 @@
-import { endStreams } from './event-stream.js';
+import { endStreams } from '../http/event-stream.js';
 import type { Server } from 'node:http';
 import type { HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
-import { parseCorsOrigins } from './cors.js';
-import { installedDashboardDir } from './installed-dashboard.js';
-import { type AuthMode, authModeFrom, bindHost } from './protected-mode.js';
-import { tokensFromEnv } from './tokens.js';
+import { parseCorsOrigins } from '../http/cors.js';
+import { installedDashboardDir } from '../http/installed-dashboard.js';
+import { type AuthMode, authModeFrom, bindHost } from '../auth/protected-mode.js';
+import { tokensFromEnv } from '../auth/tokens.js';
 
 /** Options of {@link httpApi}: those of `createApp`, plus whether to authenticate at all. */
 export interface HttpApiOptions extends Omit<AppOptions, 'dashboardDir'> {

@@ -1,4 +1,4 @@
-import { svg } from './dom.js';
+import { svg } from '../dom.js';
 import type { Box, Cluster, GraphModel } from './graph-model.js';
 import { BOX_PADDING, place } from './layout.js';
 import { type Measure, type TextKind, fitText, textMeasure } from './text-fit.js';

@@ -4,9 +4,9 @@ import type {
   NodeState,
   RequestState,
 } from '@dagflow/server/contract';
-import { duration } from './dom.js';
-import { joinPath, templateOf } from './paths.js';
-import { pendingStatus } from './pending-status.js';
+import { duration } from '../dom.js';
+import { joinPath, templateOf } from '../paths.js';
+import { pendingStatus } from '../pending-status.js';
 import {
   type BoxStatus,
   type StatusCounts,
@@ -14,7 +14,7 @@ import {
   countStatuses,
   describeCounts,
   statusText,
-} from './status.js';
+} from '../status.js';
 
 /** A drawn task: one per task of the definition, however many for-each items run it. */
 export interface Box {

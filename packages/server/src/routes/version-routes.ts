@@ -5,7 +5,7 @@ import {
   dagDescriptionSchema,
   flowVersionListSchema,
   migrationAnswerSchema,
-} from './contract.js';
+} from '../contract/index.js';
 import { flowParams, requestParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 

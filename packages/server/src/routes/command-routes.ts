@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { noteAudit } from './audit-record.js';
-import { inputFromBody } from './body.js';
-import { controlAnswerSchema, signalAnswerSchema } from './contract.js';
+import { inputFromBody } from '../http/body.js';
+import { controlAnswerSchema, signalAnswerSchema } from '../contract/index.js';
 import { anyInput, requestParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 

@@ -1,11 +1,11 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, RequestHandler } from 'express';
-import { accessOf, flowOf } from './access.js';
-import type { AuthThrottle } from './auth-throttle.js';
-import { ANONYMOUS_ADMIN } from './caller.js';
-import { assertInScope, assertUnscoped } from './flow-scope.js';
-import { hasRole } from './roles.js';
-import type { TokenTable } from './tokens.js';
+import { accessOf, flowOf } from '../routes/access.js';
+import type { AuthThrottle } from '../auth/auth-throttle.js';
+import { ANONYMOUS_ADMIN } from '../auth/caller.js';
+import { assertInScope, assertUnscoped } from '../auth/flow-scope.js';
+import { hasRole } from '../auth/roles.js';
+import type { TokenTable } from '../auth/tokens.js';
 
 /**
  * Checks each request against {@link accessOf}: without tokens everyone is admin; else an address

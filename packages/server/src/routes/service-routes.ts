@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { callerOf } from './caller.js';
-import { flowDetailSchema, flowListSchema, healthSchema, whoAmISchema } from './contract.js';
-import { inScope } from './flow-scope.js';
+import { callerOf } from '../auth/caller.js';
+import { flowDetailSchema, flowListSchema, healthSchema, whoAmISchema } from '../contract/index.js';
+import { inScope } from '../auth/flow-scope.js';
 import { openApiDocument } from './openapi.js';
 import { flowParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';

@@ -1,5 +1,5 @@
 import { API_ROUTES } from './api-routes.js';
-import type { Access } from './roles.js';
+import type { Access } from '../auth/roles.js';
 
 /**
  * The least role each route needs. In paths, `:x` matches one segment and a final `*` any rest

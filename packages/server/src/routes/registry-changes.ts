@@ -2,8 +2,8 @@ import type { FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
 import { noteAudit } from './audit-record.js';
-import { callerOf } from './caller.js';
-import { assertInScope } from './flow-scope.js';
+import { callerOf } from '../auth/caller.js';
+import { assertInScope } from '../auth/flow-scope.js';
 
 /** A registry change over HTTP: what it is and which flow it touches. */
 export interface RegistryChange {

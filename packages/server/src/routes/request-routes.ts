@@ -2,14 +2,14 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { noteAudit } from './audit-record.js';
-import { forwardedHeaders, forwardedQuery, inputFromBody } from './body.js';
+import { forwardedHeaders, forwardedQuery, inputFromBody } from '../http/body.js';
 import {
   executeAnswerSchema,
   nodeDetailSchema,
   requestPageSchema,
   requestStateSchema,
   requestStatusSchema,
-} from './contract.js';
+} from '../contract/index.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 
 /** `:name`: a flow. */

@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
-import { callerOf } from './caller.js';
+import { callerOf } from '../auth/caller.js';
 
 /** How many live streams one server may hold open. */
 export interface StreamLimits {

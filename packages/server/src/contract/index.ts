@@ -6,9 +6,9 @@
  * @module
  */
 import { ErrorCode } from '@dagflow/flow';
-import { dagDescriptionSchema, jsonSchema, type nodeDescriptionSchema } from './contract-dag.js';
-import { concurrencySchema, scheduleSchema } from './contract-schedules.js';
-import { migrationSchema } from './contract-versions.js';
+import { dagDescriptionSchema, jsonSchema, type nodeDescriptionSchema } from './dag.js';
+import { concurrencySchema, scheduleSchema } from './schedules.js';
+import { migrationSchema } from './versions.js';
 import { z } from 'zod';
 
 import type { Wire } from './wire.js';
@@ -265,8 +265,8 @@ export type HealthResponse = Wire<z.output<typeof healthSchema>>;
 /** The body of a step change. */
 export type StepChangeBody = z.input<typeof stepChangeSchema>;
 
-export * from './contract-dag.js';
-export * from './contract-schedules.js';
-export * from './contract-live.js';
-export * from './contract-versions.js';
-export * from './contract-access.js';
+export * from './dag.js';
+export * from './schedules.js';
+export * from './live.js';
+export * from './versions.js';
+export * from './access.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
-import * as contract from './contract.js';
-import { statusFor } from './http-status.js';
+import * as contract from '../contract/index.js';
+import { statusFor } from '../http/http-status.js';
 import type { Answer, Route } from './route.js';
 
 /** A JSON Schema or OpenAPI object, as plain JSON. */
@@ -204,6 +204,6 @@ function components(): Json {
 
 /** The version of this package, for `info.version`. */
 function serverVersion(): string {
-  const manifest = new URL('../package.json', import.meta.url);
+  const manifest = new URL('../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }

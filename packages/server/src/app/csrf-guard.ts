@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, RequestHandler } from 'express';
-import { pathMatches } from './access.js';
+import { pathMatches } from '../routes/access.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);

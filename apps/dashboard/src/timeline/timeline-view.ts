@@ -1,4 +1,4 @@
-import { h } from './dom.js';
+import { h } from '../dom.js';
 import type { Timeline } from './timeline.js';
 
 /** The timeline as rows of bars over the request's span, attempts and errors in each row. */

@@ -1,17 +1,17 @@
 import type { FlowApi } from '@dagflow/engine';
 import express from 'express';
-import { API_ROUTES } from './api-routes.js';
+import { API_ROUTES } from '../routes/api-routes.js';
 import { authenticate } from './auth.js';
-import { type AuthFailureLimit, AuthThrottle } from './auth-throttle.js';
-import { jsonDepthGuard } from './body.js';
-import { cors } from './cors.js';
+import { type AuthFailureLimit, AuthThrottle } from '../auth/auth-throttle.js';
+import { jsonDepthGuard } from '../http/body.js';
+import { cors } from '../http/cors.js';
 import { csrfGuard } from './csrf-guard.js';
-import { logDenials } from './denial-log.js';
-import { errorAnswer, unroutedAnswer } from './error-answers.js';
-import { mountRoutes } from './mount-routes.js';
-import { apiHeaders, dashboardHeaders } from './security-headers.js';
-import { type ApiToken, TokenTable } from './tokens.js';
-import { type StreamLimits, StreamQuota, streamLimitsFromEnv } from './stream-quota.js';
+import { logDenials } from '../auth/denial-log.js';
+import { errorAnswer, unroutedAnswer } from '../http/error-answers.js';
+import { mountRoutes } from '../routes/mount-routes.js';
+import { apiHeaders, dashboardHeaders } from '../http/security-headers.js';
+import { type ApiToken, TokenTable } from '../auth/tokens.js';
+import { type StreamLimits, StreamQuota, streamLimitsFromEnv } from '../http/stream-quota.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {

@@ -1,6 +1,6 @@
 import type { NodeState, RequestState } from '@dagflow/server/contract';
-import { templateOf } from './paths.js';
-import { type BoxStatus, combinedStatus, countStatuses } from './status.js';
+import { templateOf } from '../paths.js';
+import { type BoxStatus, combinedStatus, countStatuses } from '../status.js';
 
 /**
  * One bar of the timeline: a node from its latest attempt's start to its end (or now). The items of a

@@ -1,7 +1,7 @@
 import { AUDIT_PAGE_LIMIT, parseDefinition } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
-import { auditLogSchema, flowInfoSchema, stepChangeSchema } from './contract.js';
+import { auditLogSchema, flowInfoSchema, stepChangeSchema } from '../contract/index.js';
 import { noteAudit } from './audit-record.js';
 import { applyChange } from './registry-changes.js';
 import { flowParams } from './request-routes.js';

@@ -4,7 +4,7 @@ import {
   scheduleListSchema,
   scheduleRemovedSchema,
   scheduleSchema,
-} from './contract.js';
+} from '../contract/index.js';
 import { noteAudit } from './audit-record.js';
 import { flowParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';

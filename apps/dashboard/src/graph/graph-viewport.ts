@@ -1,4 +1,4 @@
-import { h, svg } from './dom.js';
+import { h, svg } from '../dom.js';
 
 /** The part of the drawing in view, in drawing coordinates. */
 interface View {

@@ -6,9 +6,9 @@ import type {
   RequestState,
   Unwatch,
 } from '@dagflow/engine';
-import { type EventStream, openEventStream } from './event-stream.js';
-import { takeStreamPlace } from './stream-quota.js';
-import { eventStreamSchema, workerListSchema } from './contract.js';
+import { type EventStream, openEventStream } from '../http/event-stream.js';
+import { takeStreamPlace } from '../http/stream-quota.js';
+import { eventStreamSchema, workerListSchema } from '../contract/index.js';
 import { flowParams, requestParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 
