@@ -14,6 +14,7 @@ import { AuditLog } from '../registry/audit-log.js';
 import { FlowClient } from './flow-client.js';
 import type { FlowHandle } from './flow-handle.js';
 import type { FlowServiceOptions } from './service-options.js';
+import { checkStoredFormat } from '../format/stored-format.js';
 import type { HttpFrontend, HttpHandle } from './http-frontend.js';
 import type { FlowApi } from './flow-api.js';
 import {
@@ -54,6 +55,7 @@ export class FlowService extends FlowClient implements FlowApi {
   readonly #frontend: HttpFrontend | undefined;
   #metricsEndpoint: Promise<MetricsEndpoint> | undefined;
   #metricsPort: number | undefined;
+  #formatChecked: Promise<void> | undefined;
 
   /** Reads configuration only; connections open on first use. */
   constructor(options: FlowServiceOptions = {}) {
@@ -217,6 +219,7 @@ export class FlowService extends FlowClient implements FlowApi {
    */
   async startWorker(): Promise<void> {
     this.assertOpen();
+    await this.#checkFormat();
     // The metrics port first: a taken port fails the start before this process takes any work.
     await this.#openMetrics();
     await this.#serving.start();
@@ -228,6 +231,7 @@ export class FlowService extends FlowClient implements FlowApi {
    */
   async startServer(): Promise<void> {
     this.assertOpen();
+    await this.#checkFormat();
     await this.#openMetrics();
     if (this.#http !== undefined) return;
     const { port, host } = this.options;
@@ -241,6 +245,17 @@ export class FlowService extends FlowClient implements FlowApi {
     await this.res.redis.ping();
     this.#http = await http.listen(this, { port, host });
     this.log.info('http server listening', { port: this.#http.port });
+  }
+
+  /** Checks the stored format once per process, before it serves anything (see `stored-format.ts`). */
+  #checkFormat(): Promise<void> {
+    this.#formatChecked ??= checkStoredFormat(this.res.redis, this.res.keys).catch(
+      (error: unknown) => {
+        this.#formatChecked = undefined;
+        throw error;
+      },
+    );
+    return this.#formatChecked;
   }
 
   /** The port the HTTP server listens on, once started. */

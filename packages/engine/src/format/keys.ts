@@ -59,6 +59,11 @@ export class Keys {
     return `${this.prefix}:registry`;
   }
 
+  /** String: the stored format of the data under this prefix (see `stored-format.ts`); never expires. */
+  get storedFormat(): string {
+    return `${this.prefix}:format`;
+  }
+
   /** Hash: live worker processes, worker id -> JSON `WorkerInfo` (refreshed by each heartbeat). */
   get workerInfo(): string {
     return `${this.prefix}:worker-info`;
