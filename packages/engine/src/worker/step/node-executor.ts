@@ -21,14 +21,14 @@ import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
 import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
-import { completionOf, startSpec } from './completion-specs.js';
+import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
 import { type Run, dropStale, logFor } from './step-run.js';
 import { serverOf, traceProcess } from '../../infra/tracing.js';
 import type { CompletionSpec } from '../../store/state-results.js';
-import { releaseSuccessors } from './successor-release.js';
-import { runItemBatch } from './item-batch.js';
-import { inlineJoin, taskInputFields } from './inline-successor.js';
+import { releaseSuccessors } from './successors/successor-release.js';
+import { runItemBatch } from './successors/item-batch.js';
+import { inlineJoin, taskInputFields } from './successors/inline-successor.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's

@@ -1,10 +1,10 @@
-import type { EnqueueOptions } from '../../queue/node-queues.js';
-import { itemBatches } from '../../plan/item-batches.js';
-import { jobId, type NodeJobData } from '../../format/layout.js';
-import { type Carrier, serverOf, traceSend } from '../../infra/tracing.js';
-import { RecordedFailure } from './attempt-errors.js';
+import type { EnqueueOptions } from '../../../queue/node-queues.js';
+import { itemBatches } from '../../../plan/item-batches.js';
+import { jobId, type NodeJobData } from '../../../format/layout.js';
+import { type Carrier, serverOf, traceSend } from '../../../infra/tracing.js';
+import { RecordedFailure } from '../attempt-errors.js';
 import { runInline } from './inline-successor.js';
-import type { Run } from './step-run.js';
+import type { Run } from '../step-run.js';
 
 /** Jobs added per round trip, at first... */
 const FIRST_BULK = 10;

@@ -1,10 +1,10 @@
-import type { BeginResult, CompletedStep, CompletionSpec } from '../../store/state-results.js';
-import { StepField, ownerToken, stepField } from '../../format/layout.js';
-import type { TaskStep } from '../../plan/steps.js';
-import { inputFields } from '../../plan/inputs.js';
-import { traceProcess, serverOf } from '../../infra/tracing.js';
-import { RecordedFailure } from './attempt-errors.js';
-import type { Handed, Run } from './step-run.js';
+import type { BeginResult, CompletedStep, CompletionSpec } from '../../../store/state-results.js';
+import { StepField, ownerToken, stepField } from '../../../format/layout.js';
+import type { TaskStep } from '../../../plan/steps.js';
+import { inputFields } from '../../../plan/inputs.js';
+import { traceProcess, serverOf } from '../../../infra/tracing.js';
+import { RecordedFailure } from '../attempt-errors.js';
+import type { Handed, Run } from '../step-run.js';
 
 /**
  * At most this many steps run one after another inside one job (see {@link inlineSuccessor}); the next

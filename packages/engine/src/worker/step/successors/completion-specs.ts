@@ -1,7 +1,7 @@
-import type { CompletionSpec } from '../../store/state-results.js';
-import type { Expansion } from '../../plan/expand.js';
-import { ITEM, fill } from '../../plan/paths.js';
-import type { EndStep, TaskStep } from '../../plan/steps.js';
+import type { CompletionSpec } from '../../../store/state-results.js';
+import type { Expansion } from '../../../plan/expand.js';
+import { ITEM, fill } from '../../../plan/paths.js';
+import type { EndStep, TaskStep } from '../../../plan/steps.js';
 
 /**
  * Completion specs that are the same for every instance of a step, computed once per step: those of

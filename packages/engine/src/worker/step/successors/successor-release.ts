@@ -1,12 +1,12 @@
-import { HAND_OVER_LIMIT } from '../../plan/inputs.js';
-import { requestEnded } from '../../queue/request-ended.js';
-import { ownerToken } from '../../format/layout.js';
-import type { CompleteResult, CompletionSpec } from '../../store/state-results.js';
-import { endingParts } from './executor-deps.js';
+import { HAND_OVER_LIMIT } from '../../../plan/inputs.js';
+import { requestEnded } from '../../../queue/request-ended.js';
+import { ownerToken } from '../../../format/layout.js';
+import type { CompleteResult, CompletionSpec } from '../../../store/state-results.js';
+import { endingParts } from '../executor-deps.js';
 import { inlineSuccessor, runInline } from './inline-successor.js';
 import { enqueueItemBatches } from './item-batch.js';
-import { batchedItemStep } from '../../plan/item-batches.js';
-import { type Handed, type Run, dropStale, enqueue } from './step-run.js';
+import { batchedItemStep } from '../../../plan/item-batches.js';
+import { type Handed, type Run, dropStale, enqueue } from '../step-run.js';
 
 /**
  * The one rule for what follows a step's completion, on every path (a first completion, one sent in a
