@@ -141,7 +141,7 @@ export class FlowService extends FlowClient implements FlowApi {
 
   /**
    * Adds an operation that declarative flows can name in their nodes (`{ "op": name, "with": {...} }`).
-   * Built in: `http`, `publish`, `flow` (see `worker/operations.ts`).
+   * Built in: `http`, `publish`, `flow` (see `worker/operations/operations.ts`).
    */
   operation(name: string, operation: Operation): this {
     assertValidId(name, 'node');

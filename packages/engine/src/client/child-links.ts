@@ -9,7 +9,7 @@ import type { ServiceResources } from '../resources/service-resources.js';
 /**
  * Wakes the parent node of a child request that ended: a wake job of the node, under the parent's
  * current generation, completes it with the child's result or fails it with its error (see
- * `worker/wait-step.ts`). A request without a parent costs one read.
+ * `worker/step/wait-step.ts`). A request without a parent costs one read.
  */
 export async function wakeParent(
   res: ServiceResources,

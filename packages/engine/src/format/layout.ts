@@ -224,7 +224,7 @@ export interface NodeJobData {
   /** A schedule's tick job ({@link SCHEDULE_JOB}): the schedule id; `i` is the requests' encoded input. */
   readonly s?: string;
   /**
-   * For-each items this job runs after its own step, one after the other (see `worker/item-batch.ts`);
+   * For-each items this job runs after its own step, one after the other (see `worker/step/successors/item-batch.ts`);
    * each begins, completes and is fenced as its own step. Added with T2-7: an engine from before it
    * ignores the field and runs only the job's own item, so every worker of a flow must run this
    * version or later before one of them starts a for-each.

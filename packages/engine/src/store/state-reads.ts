@@ -39,7 +39,7 @@ export class StateReads {
 
   /**
    * Steps still running whose owner token ends with `suffix` (the steps a job ran after its own, see
-   * `worker/inline-successor.ts`), with their tokens; and those of `unbegun` (the other items of a job
+   * `worker/step/successors/inline-successor.ts`), with their tokens; and those of `unbegun` (the other items of a job
    * of several for-each items) that have neither a status nor an owner of their own (owner '').
    */
   async runningOwnedBy(

@@ -18,7 +18,7 @@ export type BeginResult =
       readonly attempt: number;
       readonly context: string | null;
       readonly inputs: (string | null)[];
-      /** The attempt's owner token (see `ownerToken` in `store/layout.ts`). */
+      /** The attempt's owner token (see `ownerToken` in `format/layout.ts`). */
       readonly owner: string;
       /** For a step begun without Redis: stops its delayed running mark. */
       readonly settle?: () => void;
