@@ -2,6 +2,76 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Folders of a package's `src/`, lowest first: a folder imports from the folders before it and from
+ * itself, never from one after it. The rooms of the engine's `worker/` are ordered the same way.
+ */
+const FOLDER_ORDER = {
+  'packages/engine/src': [
+    'types',
+    'infra',
+    'format',
+    'plan',
+    'store',
+    'config',
+    'queue',
+    'registry',
+    'resources',
+    'client',
+    'worker',
+    'api',
+  ],
+  'packages/engine/src/worker': ['step', 'operations', 'jobs', 'process'],
+  'packages/server/src': ['contract', 'auth', 'http', 'routes', 'app'],
+};
+/** What a package never imports, whatever the folder (the engine: express, the server, the CLI). */
+const PACKAGE_BANS = {
+  'packages/engine/src': ['express', '@dagflow/server', '@dagflow/cli'],
+  'packages/server/src': [],
+};
+
+function folderOrderRules() {
+  const order = Object.entries(FOLDER_ORDER)
+    .map(([root, folders]) => `${root}: ${folders.join(' < ')}`)
+    .join('; ');
+  const bansOf = (file) => Object.entries(PACKAGE_BANS).find(([root]) => file.startsWith(root))[1];
+  const rule = (files, above) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...(bansOf(files).length === 0 ? [] : [{ group: bansOf(files) }]),
+            ...(above.length === 0
+              ? []
+              : [
+                  {
+                    regex: `^(\\.\\./)+(${above.join('|')})/`,
+                    message: `Folders import downward only (${order}).`,
+                  },
+                ]),
+          ],
+        },
+      ],
+    },
+  });
+  return [
+    ...Object.keys(PACKAGE_BANS).map((root) => rule(`${root}/**/*.ts`, [])),
+    ...Object.entries(FOLDER_ORDER).flatMap(([root, folders]) =>
+      folders.map((folder, i) => {
+        const above = folders.slice(i + 1);
+        // A room of a folder also stays below the folders above its parent.
+        const parent = Object.entries(FOLDER_ORDER).find(([r]) => root.startsWith(`${r}/`));
+        const parentAbove = parent
+          ? parent[1].slice(parent[1].indexOf(root.slice(parent[0].length + 1)) + 1)
+          : [];
+        return rule(`${root}/${folder}/**/*.ts`, [...above, ...parentAbove]);
+      }),
+    ),
+  ];
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -56,15 +126,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['packages/engine/src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: ['express', '@dagflow/server', '@dagflow/cli'] },
-      ],
-    },
-  },
+  ...folderOrderRules(),
   {
     // The dashboard runs in a browser: from the server (the HTTP contract) and the engine, types only.
     files: ['apps/dashboard/src/**/*.ts'],

@@ -1,5 +1,5 @@
 import './style.css';
-import { ApiError, UNAUTHENTICATED_EVENT, api } from './api.js';
+import { ApiError, UNAUTHENTICATED_EVENT, api } from './server/api.js';
 import { h } from './dom.js';
 import { flowPage } from './pages/flow-page.js';
 import { flowsPage } from './pages/flows-page.js';
@@ -7,7 +7,7 @@ import { loginForm } from './pages/login-form.js';
 import { requestPage } from './pages/request-page.js';
 import { workersPage } from './pages/workers-page.js';
 import { startRouter } from './router.js';
-import { setRole, storedToken, storeToken } from './session.js';
+import { setRole, storedToken, storeToken } from './server/session.js';
 
 const root = document.getElementById('app');
 const identity = document.getElementById('identity');

@@ -1,7 +1,7 @@
 import { Dag, describeDag, validateDag } from '@dagflow/flow';
 import { describe, expect, it } from 'vitest';
 import type { NodeState, RequestState } from '@dagflow/server/contract';
-import { buildGraph } from '../src/graph-model.js';
+import { buildGraph } from '../src/graph/graph-model.js';
 
 const noop = (input: unknown) => input;
 

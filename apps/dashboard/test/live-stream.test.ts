@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrame } from '../src/live-stream.js';
+import { parseFrame } from '../src/server/live-stream.js';
 
 describe('parseFrame', () => {
   it('reads the event name and its JSON data, over several data lines', () => {

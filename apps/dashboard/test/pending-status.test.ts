@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pendingStatus } from '../src/pending-status.js';
-import { fitText } from '../src/text-fit.js';
+import { fitText } from '../src/graph/text-fit.js';
 
 describe('pendingStatus', () => {
   it('calls a task held when its paused request would otherwise start it', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestState } from '@dagflow/server/contract';
 import { combinedStatus, describeCounts } from '../src/status.js';
-import { buildTimeline } from '../src/timeline.js';
+import { buildTimeline } from '../src/timeline/timeline.js';
 
 const state: RequestState = {
   requestId: 'r',

@@ -14,43 +14,52 @@
  * ```
  * @module
  */
-export { AUDIT_PAGE_LIMIT, AuditLog } from './audit-log.js';
-export type { AuditEntry, AuditLogOptions, AuditTarget } from './audit-log.js';
-export { decode, encode } from './codec.js';
-export { MAX_DEFINITION_LENGTH, parseDefinition, readDefinition } from './definition-file.js';
-export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './nesting-depth.js';
-export type { ResolvedOptions } from './config.js';
-export type { FlowServiceOptions } from './service-options.js';
-export type { HttpFrontend, HttpHandle } from './http-frontend.js';
-export type { RedisClient } from './redis-connection.js';
+export { AUDIT_PAGE_LIMIT, AuditLog } from './registry/audit-log.js';
+export type { AuditEntry, AuditLogOptions, AuditTarget } from './registry/audit-log.js';
+export { decode, encode } from './format/codec.js';
+export {
+  MAX_DEFINITION_LENGTH,
+  parseDefinition,
+  readDefinition,
+} from './registry/definition-file.js';
+export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './infra/nesting-depth.js';
+export type { ResolvedOptions } from './config/settings.js';
+export type { FlowServiceOptions } from './api/service-options.js';
+export type { ServiceSettings } from './config/service-settings.js';
+export type { HttpFrontend, HttpHandle } from './api/http-frontend.js';
+export type { RedisClient } from './infra/redis-connection.js';
 export type {
   RedisClusterConfig,
   RedisConnectionSettings,
   RedisTarget,
   RedisTlsFiles,
-} from './redis-target.js';
-export { redactUrl } from './redact-url.js';
-export { FlowClient } from './client/flow-client.js';
-export type { FlowClientOptions } from './client/flow-client.js';
-export { FlowHandle } from './client/flow-handle.js';
-export type { FlowRequests } from './client/flow-handle.js';
+} from './infra/redis-target.js';
+export { redactUrl } from './infra/redact-url.js';
+export { FlowClient } from './api/flow-client.js';
+export type { FlowClientOptions } from './api/flow-client.js';
+export { FlowHandle } from './api/flow-handle.js';
+export type { FlowRequests } from './api/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
-export type { FlowChange, RequestChange, Unwatch } from './client/request-watch.js';
+export type { FlowChange, RequestChange, Unwatch } from './resources/request-watch.js';
 export type { LiveUpdate, LiveView } from './client/live-views.js';
 export type { NodePageOptions, RequestStatePage } from './store/state-pages.js';
 export { assertValidSchedule } from './client/schedules.js';
 export type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
-export type { FlowApi } from './flow-api.js';
-export type { WorkerInfo } from './worker-directory.js';
-export type { AttemptLog, NodeLogLine } from './store/node-logs.js';
-export type { RunningNode } from './worker/running-jobs.js';
-export { FlowService } from './flow-service.js';
-export type { AddedStep, StepChange } from './flow-registrations.js';
-export { HttpAllowList } from './worker/http-guard.js';
-export { isPublicAddress } from './worker/public-address.js';
-export type { Logger, LogLevel, PinoLike } from './logger.js';
-export type { FlowOrigin } from './registry.js';
-export type { ListRequestsOptions, RequestPage, RequestSummary } from './client/request-index.js';
+export type { FlowApi } from './api/flow-api.js';
+export type { WorkerInfo } from './registry/worker-directory.js';
+export type { AttemptLog, NodeLogLine } from './types/types.js';
+export type { RunningNode } from './registry/worker-directory.js';
+export { FlowService } from './api/flow-service.js';
+export type { AddedStep, StepChange } from './registry/flow-registrations.js';
+export { HttpAllowList } from './infra/http-guard.js';
+export { isPublicAddress } from './infra/public-address.js';
+export type { Logger, LogLevel, PinoLike } from './infra/logger.js';
+export type { FlowOrigin } from './registry/registry.js';
+export type {
+  ListRequestsOptions,
+  RequestPage,
+  RequestSummary,
+} from './resources/request-index.js';
 export type {
   ConcurrencyKey,
   EndedRequest,
@@ -64,13 +73,13 @@ export type {
   RequestRef,
   RequestState,
   RequestStatus,
-} from './types.js';
+} from './types/types.js';
 export type {
   BulkMigrationResult,
   FlowVersionInfo,
   Migration,
   MigrationResult,
-} from './version-types.js';
+} from './types/version-types.js';
 export {
   Dag,
   DagflowError,

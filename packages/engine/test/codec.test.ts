@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decode, encode } from '../src/codec.js';
-import { jobId } from '../src/store/layout.js';
+import { decode, encode } from '../src/format/codec.js';
+import { jobId } from '../src/format/layout.js';
 
 const roundTrip = (value: unknown): unknown => decode(encode(value));
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/config.js';
-import { HttpAllowList } from '../src/worker/http-guard.js';
-import { embeddedIpv4, isPublicAddress } from '../src/worker/public-address.js';
+import { resolveOptions } from '../src/config/settings.js';
+import { HttpAllowList } from '../src/infra/http-guard.js';
+import { embeddedIpv4, isPublicAddress } from '../src/infra/public-address.js';
 import { ErrorCode } from '../src/index.js';
-import { isNodeQueueName } from '../src/store/keys.js';
+import { isNodeQueueName } from '../src/format/keys.js';
 
 describe('the http operation guard', () => {
   it('refuses every non-public IPv4 address', () => {

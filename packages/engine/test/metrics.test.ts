@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Metrics } from '../src/metrics.js';
+import { Metrics } from '../src/infra/metrics.js';
 
 const queues = [
   {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DagflowError, ErrorCode, parseDefinition } from '../src/index.js';
-import { jsonDepth, yamlDepth } from '../src/nesting-depth.js';
+import { jsonDepth, yamlDepth } from '../src/infra/nesting-depth.js';
 
 function codeOf(run: () => unknown): string | undefined {
   try {

@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { describe, expect, it } from 'vitest';
-import { Keys } from '../src/store/keys.js';
+import { Keys } from '../src/format/keys.js';
 import {
   FLOW_QUEUE,
   formatPartition,
@@ -8,7 +8,7 @@ import {
   partitionTag,
   partitionsOf,
   placeRequest,
-} from '../src/store/partitions.js';
+} from '../src/format/partitions.js';
 
 const keys = new Keys('dagflow');
 

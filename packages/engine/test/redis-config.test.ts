@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/config.js';
+import { resolveOptions } from '../src/config/settings.js';
 import { ErrorCode, redactUrl } from '../src/index.js';
-import { connectRedis, connectionOptions } from '../src/redis-connection.js';
+import { connectRedis, connectionOptions } from '../src/infra/redis-connection.js';
 
 const invalid = expect.objectContaining({ code: ErrorCode.INVALID_CONFIG });
 

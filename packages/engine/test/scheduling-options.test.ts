@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertValidSchedule } from '../src/client/schedules.js';
-import { keyOf } from '../src/concurrency-keys.js';
+import { keyOf } from '../src/queue/concurrency-keys.js';
 
 const codeOf = (fn: () => void): string | undefined => {
   try {

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ReplyCode, type ReplyCodeName } from '../src/store/reply-codes.js';
-import { readLuaFile } from '../src/store/script-source.js';
-import { SCRIPT_NAMES, scriptSource } from '../src/store/scripts.js';
+import { ReplyCode, type ReplyCodeName } from '../src/format/reply-codes.js';
+import { readLuaFile } from '../src/store/scripts/script-source.js';
+import { SCRIPT_NAMES, scriptSource } from '../src/store/scripts/scripts.js';
 
 const files = readdirSync(new URL('../lua/', import.meta.url)).map((f) => f.replace(/\.lua$/, ''));
 const scripts: readonly string[] = SCRIPT_NAMES;

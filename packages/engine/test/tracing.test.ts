@@ -8,7 +8,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Carrier, traceProcess, traceSend } from '../src/tracing.js';
+import { type Carrier, traceProcess, traceSend } from '../src/infra/tracing.js';
 
 const exporter = new InMemorySpanExporter();
 const server = { address: 'redis.internal', port: 6380 };

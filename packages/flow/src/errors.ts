@@ -111,6 +111,11 @@ export const ErrorCode = {
   SERVICE_CLOSED: 'SERVICE_CLOSED',
   /** A configuration value (option or environment variable) is invalid or missing. */
   INVALID_CONFIG: 'INVALID_CONFIG',
+  /**
+   * Redis holds dagflow data of another stored format than this process reads and writes; the
+   * process refuses to start. The message names both versions.
+   */
+  STORED_FORMAT_MISMATCH: 'STORED_FORMAT_MISMATCH',
   /** A schedule's options are invalid: its id, both or neither of `cron` and `everyMs`, a cron pattern that does not parse. */
   INVALID_SCHEDULE: 'INVALID_SCHEDULE',
   /** No schedule with that id exists for that flow. */

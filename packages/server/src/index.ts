@@ -11,19 +11,19 @@
  * ```
  * @module
  */
-export { createApp } from './app.js';
-export type { AppOptions } from './app.js';
-export { httpApi } from './http-api.js';
-export type { HttpApiOptions } from './http-api.js';
-export { ROUTE_ACCESS } from './access.js';
-export type { Access } from './roles.js';
-export type { Role } from './roles.js';
-export type { ApiToken } from './tokens.js';
-export type { AuthMode } from './protected-mode.js';
-export { statusFor } from './http-status.js';
-export { API_ROUTES } from './api-routes.js';
-export type { Answer, BodySpec, Call, Method, Route, RouteSpec } from './route.js';
-export { openApiDocument } from './openapi.js';
-export type { OpenApiDocument } from './openapi.js';
-export { startTelemetry } from './telemetry.js';
-export type { Telemetry } from './telemetry.js';
+export { createApp } from './app/app.js';
+export type { AppOptions } from './app/app.js';
+export { httpApi } from './app/http-api.js';
+export type { HttpApiOptions } from './app/http-api.js';
+export { ROUTE_ACCESS } from './routes/access.js';
+export type { Access } from './auth/roles.js';
+export type { Role } from './auth/roles.js';
+export type { ApiToken } from './auth/tokens.js';
+export type { AuthMode } from './auth/protected-mode.js';
+export { statusFor } from './http/http-status.js';
+export { API_ROUTES } from './routes/api-routes.js';
+export type { Answer, BodySpec, Call, Method, Route, RouteSpec } from './routes/route.js';
+export { openApiDocument } from './routes/openapi.js';
+export type { OpenApiDocument } from './routes/openapi.js';
+export { startTelemetry } from './http/telemetry.js';
+export type { Telemetry } from './http/telemetry.js';

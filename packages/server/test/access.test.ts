@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { accessOf, pathMatches } from '../src/access.js';
-import { bindHost, isLoopback } from '../src/protected-mode.js';
+import { accessOf, pathMatches } from '../src/routes/access.js';
+import { bindHost, isLoopback } from '../src/auth/protected-mode.js';
 import type { Logger } from '@dagflow/engine';
 
 describe('route access', () => {

@@ -1,8 +1,8 @@
 import { type Server, request } from 'node:http';
 import type { FlowApi } from '@dagflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
-import { AuthThrottle } from '../src/auth-throttle.js';
+import { createApp } from '../src/app/app.js';
+import { AuthThrottle } from '../src/auth/auth-throttle.js';
 
 const VIEWER = 'viewer-3f9a1c7e5b2d08a4c6e1f390';
 

@@ -1,6 +1,6 @@
 import type * as engine from '@dagflow/engine';
 import { describe, expectTypeOf, it } from 'vitest';
-import type * as wire from '../src/contract.js';
+import type * as wire from '../src/contract/index.js';
 
 /**
  * The contract's types against the engine's, at compile time (`pnpm typecheck`): a field the engine

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCode } from '@dagflow/flow';
 import { expect, it } from 'vitest';
-import { statusFor } from '../src/http-status.js';
+import { statusFor } from '../src/http/http-status.js';
 
 const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
 

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import type { FlowApi } from '@dagflow/engine';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flowOf } from '../src/access.js';
-import { createApp } from '../src/app.js';
-import { globMatches } from '../src/flow-scope.js';
+import { flowOf } from '../src/routes/access.js';
+import { createApp } from '../src/app/app.js';
+import { globMatches } from '../src/auth/flow-scope.js';
 
 const SCOPED = 'operator-8c1d4e7a2b9f0356d8e1c4a7';
 const ADMIN = 'admin-e07b5a9c3d1f6284b0c7e9a2';

@@ -1,10 +1,10 @@
 import type { FlowApi } from '@dagflow/engine';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { accessOf } from '../src/access.js';
-import { API_ROUTES } from '../src/api-routes.js';
-import { createApp } from '../src/app.js';
-import { openApiDocument } from '../src/openapi.js';
+import { accessOf } from '../src/routes/access.js';
+import { API_ROUTES } from '../src/routes/api-routes.js';
+import { createApp } from '../src/app/app.js';
+import { openApiDocument } from '../src/routes/openapi.js';
 
 /** `createApp` only keeps the service for its routes; listing them calls nothing on it. */
 const NO_SERVICE = { log: {} } as unknown as FlowApi;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { ROUTE_ACCESS, flowOf } from '../src/access.js';
+import { ROUTE_ACCESS, flowOf } from '../src/routes/access.js';
 
 /**
  * docs/security.md's role table against the route table: one row per row of `ROUTE_ACCESS`, in its

@@ -1,6 +1,6 @@
 import { DagflowError } from '@dagflow/flow';
 import { describe, expect, it } from 'vitest';
-import { TokenTable, parseTokenFile, parseTokenList } from '../src/tokens.js';
+import { TokenTable, parseTokenFile, parseTokenList } from '../src/auth/tokens.js';
 
 const configError = (run: () => unknown): DagflowError => {
   try {

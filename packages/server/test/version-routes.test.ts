@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AuditEntry, FlowApi, FlowVersionInfo, MigrationResult } from '@dagflow/engine';
 import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.js';
+import { createApp } from '../src/app/app.js';
 
 /**
  * The deploy routes over a stand-in service (no Redis): roles, validation of a version (`?from=`, in

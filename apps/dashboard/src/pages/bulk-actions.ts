@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import { h } from '../dom.js';
 
 type BulkCommand = 'stop' | 'rerun';

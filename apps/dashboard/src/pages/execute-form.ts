@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import { h } from '../dom.js';
 import { navigate } from '../router.js';
 

@@ -1,12 +1,12 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import type { RequestStatus, RequestSummary } from '@dagflow/server/contract';
 import { dateTime, duration, h } from '../dom.js';
-import { buildGraph } from '../graph-model.js';
-import { graphView } from '../graph-view.js';
-import { GraphViewport } from '../graph-viewport.js';
-import { liveStream, pollingAllowed } from '../live-stream.js';
+import { buildGraph } from '../graph/graph-model.js';
+import { graphView } from '../graph/graph-view.js';
+import { GraphViewport } from '../graph/graph-viewport.js';
+import { liveStream, pollingAllowed } from '../server/live-stream.js';
 import { type Page, every, navigate } from '../router.js';
-import { may } from '../session.js';
+import { may } from '../server/session.js';
 import { BulkActions } from './bulk-actions.js';
 import { executeForm } from './execute-form.js';
 import { schedulesView } from './schedules-view.js';

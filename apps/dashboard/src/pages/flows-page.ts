@@ -1,9 +1,9 @@
 import type { FlowInfo } from '@dagflow/server/contract';
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import { h } from '../dom.js';
 import { recentRequests } from '../recent-requests.js';
 import { type Page, every } from '../router.js';
-import { may } from '../session.js';
+import { may } from '../server/session.js';
 import { executeForm } from './execute-form.js';
 import { type FlowOverview, flowRow } from './flow-row.js';
 

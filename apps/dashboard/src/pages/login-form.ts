@@ -1,6 +1,6 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import { h } from '../dom.js';
-import { storeToken } from '../session.js';
+import { storeToken } from '../server/session.js';
 
 /**
  * Asks for an API token; once `/auth/whoami` accepts it, keeps it for the browser session and reloads

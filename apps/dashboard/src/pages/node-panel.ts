@@ -1,7 +1,7 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import type { AttemptLog, NodeDetail } from '@dagflow/server/contract';
 import { dateTime, h, json } from '../dom.js';
-import type { InstanceState } from '../graph-model.js';
+import type { InstanceState } from '../graph/graph-model.js';
 import { describeCounts, countStatuses } from '../status.js';
 
 const PAGE = 50;

@@ -1,8 +1,8 @@
 import type { NodeState, RequestState } from '@dagflow/server/contract';
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import { dateTime, h } from '../dom.js';
-import type { GraphModel, InstanceState } from '../graph-model.js';
-import { may } from '../session.js';
+import type { GraphModel, InstanceState } from '../graph/graph-model.js';
+import { may } from '../server/session.js';
 import { isEnded } from '../status.js';
 
 /**

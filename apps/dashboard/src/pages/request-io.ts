@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import type { DagDescription, RequestState } from '@dagflow/server/contract';
 import { h, json } from '../dom.js';
 import { resultPanel } from '../result-panel.js';

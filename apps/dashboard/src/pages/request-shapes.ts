@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import type { DagDescription, FlowDetailResponse } from '@dagflow/server/contract';
 
 /**

@@ -1,4 +1,4 @@
-import { api } from '../api.js';
+import { api } from '../server/api.js';
 import type { WorkerInfo } from '@dagflow/server/contract';
 import { dateTime, duration, h } from '../dom.js';
 import { type Page, every } from '../router.js';

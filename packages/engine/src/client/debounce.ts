@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { encode } from '../codec.js';
+import { encode } from '../format/codec.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { ServiceResources } from '../service-resources.js';
+import type { ServiceResources } from '../resources/service-resources.js';
 import { newRequestId } from './request-ids.js';
 
 /** Rounds of "join, else start a new request" before giving up: each lost round means another caller won. */

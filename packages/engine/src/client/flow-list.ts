@@ -1,7 +1,7 @@
-import { describeConcurrency } from '../concurrency-keys.js';
-import type { PlanSource } from '../plan-source.js';
-import type { Registry } from '../registry.js';
-import type { FlowInfo } from '../types.js';
+import { describeConcurrency } from '../queue/concurrency-keys.js';
+import type { PlanSource } from '../registry/plan-source.js';
+import type { Registry } from '../registry/registry.js';
+import type { FlowInfo } from '../types/types.js';
 
 /**
  * Every flow registered in this process or published to the registry by others, with the live

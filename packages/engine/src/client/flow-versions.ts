@@ -1,9 +1,9 @@
-import type { PlanSource } from '../plan-source.js';
+import type { PlanSource } from '../registry/plan-source.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START } from '../plan/paths.js';
-import type { ServiceResources } from '../service-resources.js';
-import type { FlowVersionInfo } from '../version-types.js';
-import { liveRequests } from '../version-cap.js';
+import type { ServiceResources } from '../resources/service-resources.js';
+import type { FlowVersionInfo } from '../types/version-types.js';
+import { liveRequests } from '../registry/version-cap.js';
 
 /**
  * Every published version of a flow, newest first, with its live requests and the live workers that can

@@ -1,11 +1,11 @@
 import { START, fill, vertexPath } from '../plan/paths.js';
-import type { RedisClient } from '../redis-connection.js';
-import type { Keys } from '../store/keys.js';
-import { RequestField, StepField, childIdForm, stepField } from '../store/layout.js';
+import type { RedisClient } from '../infra/redis-connection.js';
+import type { Keys } from '../format/keys.js';
+import { RequestField, StepField, childIdForm, stepField } from '../format/layout.js';
 import { linkChildren, nodeFields, nodeState } from '../store/request-state.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { NodeError, NodeState, RequestState, RequestStatus } from '../types.js';
-import type { RequestChange, RequestWatch, Unwatch } from './request-watch.js';
+import type { NodeError, NodeState, RequestState, RequestStatus } from '../types/types.js';
+import type { RequestChange, RequestWatch, Unwatch } from '../resources/request-watch.js';
 
 /** What a live view of a request tells its watchers after their first snapshot. */
 export type LiveUpdate =

@@ -1,14 +1,14 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { decode } from '../codec.js';
-import type { PlanSource } from '../plan-source.js';
+import { decode } from '../format/codec.js';
+import type { PlanSource } from '../registry/plan-source.js';
 import { START } from '../plan/paths.js';
 import { inputFields } from '../plan/inputs.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { StartStep, TaskStep } from '../plan/steps.js';
 import { planOfRequest, requestState } from './request-api.js';
-import type { ServiceResources } from '../service-resources.js';
-import type { NodeDetail } from '../types.js';
-import { stepField, StepField } from '../store/layout.js';
+import type { ServiceResources } from '../resources/service-resources.js';
+import type { NodeDetail } from '../types/types.js';
+import { stepField, StepField } from '../format/layout.js';
 import { readNodeLogs } from '../store/node-logs.js';
 
 /** Where a request, and one node path in it, are. */

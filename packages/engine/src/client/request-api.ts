@@ -1,16 +1,16 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { decode, encode } from '../codec.js';
-import type { PlanSource } from '../plan-source.js';
+import { decode, encode } from '../format/codec.js';
+import type { PlanSource } from '../registry/plan-source.js';
 import { checkedInput } from './input-check.js';
 import { executeDebounced } from './debounce.js';
 import { assertRequestId, newRequestId } from './request-ids.js';
-import { serverOf, traceSend } from '../tracing.js';
+import { serverOf, traceSend } from '../infra/tracing.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { HAND_OVER_LIMIT } from '../plan/inputs.js';
-import type { ServiceResources } from '../service-resources.js';
-import type { ExecuteOptions, RequestState } from '../types.js';
-import { inputFingerprint, jobId } from '../store/layout.js';
-import { formatPartition } from '../store/partitions.js';
+import type { ServiceResources } from '../resources/service-resources.js';
+import type { ExecuteOptions, RequestState } from '../types/types.js';
+import { inputFingerprint, jobId } from '../format/layout.js';
+import { formatPartition } from '../format/partitions.js';
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 

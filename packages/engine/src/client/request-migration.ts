@@ -1,12 +1,12 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import type { PlanSource } from '../plan-source.js';
+import type { PlanSource } from '../registry/plan-source.js';
 import { isRefusal, planMigration } from '../plan/migration-plan.js';
-import type { ServiceResources } from '../service-resources.js';
+import type { ServiceResources } from '../resources/service-resources.js';
 import { readStateFields, writeMigration } from '../store/migration-writes.js';
-import { RequestField, jobId } from '../store/layout.js';
+import { RequestField, jobId } from '../format/layout.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { BulkMigrationResult, MigrationResult } from '../version-types.js';
-import { requestsByVersion } from '../version-cap.js';
+import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
+import { requestsByVersion } from '../registry/version-cap.js';
 import { enqueueReleased } from './request-control.js';
 
 /** What a migration needs of its client. */

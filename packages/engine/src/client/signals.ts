@@ -1,7 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { encode } from '../codec.js';
-import type { PlanSource } from '../plan-source.js';
-import type { ServiceResources } from '../service-resources.js';
+import { encode } from '../format/codec.js';
+import type { PlanSource } from '../registry/plan-source.js';
+import type { ServiceResources } from '../resources/service-resources.js';
 import { planOfRequest } from './request-api.js';
 
 /**

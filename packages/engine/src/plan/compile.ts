@@ -2,7 +2,7 @@ import type { DagGraph, GraphNode } from '@dagflow/flow';
 import type { JobsOptions } from 'bullmq';
 import { ITEM, ITEM_INPUT, START, join, lookupKey } from './paths.js';
 import type { DataParent, InnerDag, ItemGate, Release, Step } from './steps.js';
-import { stepField, StepField, DataField } from '../store/layout.js';
+import { stepField, StepField, DataField } from '../format/layout.js';
 
 /** Default delay between attempts when a node sets `retries` but no `backoff`. */
 const DEFAULT_BACKOFF = { type: 'exponential', delayMs: 100 } as const;

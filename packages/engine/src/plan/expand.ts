@@ -1,9 +1,9 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { encode } from '../codec.js';
+import { encode } from '../format/codec.js';
 import { HAND_OVER_LIMIT } from './inputs.js';
 import { ITEM, ITEM_INPUT, fill, itemFiller } from './paths.js';
 import type { StartStep } from './steps.js';
-import { stepField, StepField } from '../store/layout.js';
+import { stepField, StepField } from '../format/layout.js';
 
 /** What a start step writes and releases when it completes. */
 export interface Expansion {

@@ -1,4 +1,4 @@
-import { decode } from '../codec.js';
+import { decode } from '../format/codec.js';
 import { fill, itemFiller } from './paths.js';
 import type { EndStep, InnerDag, StartStep, TaskStep } from './steps.js';
 

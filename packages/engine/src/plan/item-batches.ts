@@ -14,7 +14,7 @@ const MIN_JOBS = 500;
 
 /**
  * The task step each item of a for-each runs, when its items may share jobs (see
- * `worker/item-batch.ts`): the body is one task without retries, timeout, delay or wait, in a flow
+ * `worker/step/successors/item-batch.ts`): the body is one task without retries, timeout, delay or wait, in a flow
  * without a rate limit (it counts jobs), and the vertex sets no `maxConcurrency` (its gate starts items
  * one by one). Else undefined.
  */

@@ -1,5 +1,5 @@
 import type { NodeDescription } from '@dagflow/flow';
-import { RequestField, StepField, pathOfField, stepField } from '../store/layout.js';
+import { RequestField, StepField, pathOfField, stepField } from '../format/layout.js';
 import type { FlowPlan } from './flow-plan.js';
 import { START, vertexPath } from './paths.js';
 

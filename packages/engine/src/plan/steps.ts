@@ -110,7 +110,7 @@ export type Step = TaskStep | StartStep | EndStep;
 
 /**
  * Whether a step parks while it waits (a signal or child-flow node): it ends its job and holds no
- * worker slot until it is woken (see `worker/wait-step.ts`).
+ * worker slot until it is woken (see `worker/step/wait-step.ts`).
  */
 export function parks(step: Step): step is TaskStep {
   return step.kind === 'task' && (step.vertex.wait?.kind ?? 'sleep') !== 'sleep';

@@ -1,5 +1,5 @@
-import { type RedisClient, isCluster } from '../redis-connection.js';
-import { runScript } from './scripts.js';
+import { type RedisClient, isCluster } from '../infra/redis-connection.js';
+import { runScript } from './scripts/scripts.js';
 
 /** One step's completion: the spec part it may share with others, and its own part (see `lua/completeStep.lua`). */
 export interface CompletionArgs {

@@ -1,8 +1,8 @@
-import type { RedisClient } from '../redis-connection.js';
-import type { Keys } from './keys.js';
-import { RequestField } from './layout.js';
-import { ReplyCode } from './reply-codes.js';
-import { runScript } from './scripts.js';
+import type { RedisClient } from '../infra/redis-connection.js';
+import type { Keys } from '../format/keys.js';
+import { RequestField } from '../format/layout.js';
+import { ReplyCode } from '../format/reply-codes.js';
+import { runScript } from './scripts/scripts.js';
 
 /** The writes of debounced executes (see `client/debounce.ts`); each step is one Lua script. */
 export class DebounceStore {

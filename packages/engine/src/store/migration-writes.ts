@@ -1,10 +1,10 @@
 import type { MigrationPlan } from '../plan/migration-plan.js';
-import type { RedisClient } from '../redis-connection.js';
-import type { Migration } from '../version-types.js';
-import type { Keys } from './keys.js';
-import { RequestField, StepField, pathOfField } from './layout.js';
-import { ReplyCode } from './reply-codes.js';
-import { runScript } from './scripts.js';
+import type { RedisClient } from '../infra/redis-connection.js';
+import type { Migration } from '../types/version-types.js';
+import type { Keys } from '../format/keys.js';
+import { RequestField, StepField, pathOfField } from '../format/layout.js';
+import { ReplyCode } from '../format/reply-codes.js';
+import { runScript } from './scripts/scripts.js';
 
 /** What `migrateRequest.lua` answered. */
 export type MigrationWrite =

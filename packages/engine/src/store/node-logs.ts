@@ -1,23 +1,7 @@
-import type { RedisClient } from '../redis-connection.js';
-import type { Keys } from './keys.js';
-import { runScript } from './scripts.js';
-
-/** One line a handler logged through `ctx.log`. */
-export interface NodeLogLine {
-  /** When it was logged (ms since epoch). */
-  readonly at: number;
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly message: string;
-  readonly fields?: Readonly<Record<string, unknown>>;
-}
-
-/** What one attempt of a node logged. */
-export interface AttemptLog {
-  readonly attempt: number;
-  readonly lines: readonly NodeLogLine[];
-  /** Set when the attempt logged more than the cap and later lines were dropped. */
-  readonly truncated?: true;
-}
+import type { RedisClient } from '../infra/redis-connection.js';
+import type { Keys } from '../format/keys.js';
+import type { AttemptLog, NodeLogLine } from '../types/types.js';
+import { runScript } from './scripts/scripts.js';
 
 /** Bytes kept per attempt; later lines are dropped (and the log says so). */
 export const LOG_CAP_BYTES = 32 * 1024;

@@ -1,7 +1,13 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { START, vertexPath } from '../plan/paths.js';
-import type { NodeError, NodeState, NodeStatus, RequestState, RequestStatus } from '../types.js';
-import type { Migration } from '../version-types.js';
+import type {
+  NodeError,
+  NodeState,
+  NodeStatus,
+  RequestState,
+  RequestStatus,
+} from '../types/types.js';
+import type { Migration } from '../types/version-types.js';
 import {
   childIdForm,
   childRequestId,
@@ -9,7 +15,7 @@ import {
   RequestField,
   stepField,
   StepField,
-} from './layout.js';
+} from '../format/layout.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the

@@ -1,7 +1,7 @@
 import type { RequestStore } from '@dagflow/flow';
-import type { RedisClient } from '../redis-connection.js';
-import { decode, encode } from '../codec.js';
-import { RequestField } from './layout.js';
+import type { RedisClient } from '../infra/redis-connection.js';
+import { decode, encode } from '../format/codec.js';
+import { RequestField } from '../format/layout.js';
 
 /** `ctx.store`: a hash per request that expires with the request's other keys. */
 export function requestStore(redis: RedisClient, key: string, stateKey: string): RequestStore {

@@ -1,9 +1,9 @@
-import { type RedisClient, isCluster } from '../redis-connection.js';
-import { type Keys, allKeys } from './keys.js';
-import { ReplyCode } from './reply-codes.js';
-import { runScript } from './scripts.js';
-import type { RequestStatus } from '../types.js';
-import { type ParentLink, StepField, stepField } from './layout.js';
+import { type RedisClient, isCluster } from '../infra/redis-connection.js';
+import { type Keys, allKeys } from '../format/keys.js';
+import { ReplyCode } from '../format/reply-codes.js';
+import { runScript } from './scripts/scripts.js';
+import type { RequestStatus } from '../types/types.js';
+import { type ParentLink, StepField, stepField } from '../format/layout.js';
 import { StateReads } from './state-reads.js';
 import type { ControlCommand, ControlResult, Retention } from './state-results.js';
 import { TickBatch } from './tick-batch.js';

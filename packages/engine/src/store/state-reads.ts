@@ -1,7 +1,7 @@
-import type { RedisClient } from '../redis-connection.js';
+import type { RedisClient } from '../infra/redis-connection.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { RequestState, RequestStatus } from '../types.js';
-import type { Keys } from './keys.js';
+import type { RequestState, RequestStatus } from '../types/types.js';
+import type { Keys } from '../format/keys.js';
 import {
   childIdForm,
   childRequestId,
@@ -10,7 +10,7 @@ import {
   RequestField,
   StepField,
   stepField,
-} from './layout.js';
+} from '../format/layout.js';
 import { requestStateOf } from './request-state.js';
 
 /**
@@ -39,7 +39,7 @@ export class StateReads {
 
   /**
    * Steps still running whose owner token ends with `suffix` (the steps a job ran after its own, see
-   * `worker/inline-successor.ts`), with their tokens; and those of `unbegun` (the other items of a job
+   * `worker/step/successors/inline-successor.ts`), with their tokens; and those of `unbegun` (the other items of a job
    * of several for-each items) that have neither a status nor an owner of their own (owner '').
    */
   async runningOwnedBy(

@@ -1,5 +1,5 @@
-import type { RequestStatus } from '../types.js';
-import { ReplyCode } from './reply-codes.js';
+import type { RequestStatus } from '../types/types.js';
+import { ReplyCode } from '../format/reply-codes.js';
 
 /** How long finished requests' data stays in Redis. */
 export interface Retention {
@@ -18,7 +18,7 @@ export type BeginResult =
       readonly attempt: number;
       readonly context: string | null;
       readonly inputs: (string | null)[];
-      /** The attempt's owner token (see `ownerToken` in `store/layout.ts`). */
+      /** The attempt's owner token (see `ownerToken` in `format/layout.ts`). */
       readonly owner: string;
       /** For a step begun without Redis: stops its delayed running mark. */
       readonly settle?: () => void;

@@ -1,10 +1,10 @@
-import { type RedisClient, isCluster } from '../redis-connection.js';
-import { type Keys, type RequestKeys, allKeys } from './keys.js';
-import { ReplyCode } from './reply-codes.js';
-import { StepField, stepField } from './layout.js';
-import { runScript } from './scripts.js';
+import { type RedisClient, isCluster } from '../infra/redis-connection.js';
+import { type Keys, type RequestKeys, allKeys } from '../format/keys.js';
+import { ReplyCode } from '../format/reply-codes.js';
+import { StepField, stepField } from '../format/layout.js';
+import { runScript } from './scripts/scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
-import type { NodeError } from '../types.js';
+import type { NodeError } from '../types/types.js';
 import { StateReads } from './state-reads.js';
 import {
   type BeginReply,

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import { waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { Keys } from '../../src/store/keys.js';
-import { defineScripts, runScript } from '../../src/store/scripts.js';
+import { Keys } from '../../src/format/keys.js';
+import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
 import { StepWrites } from '../../src/store/step-writes.js';
 import { prefixFor } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { expect, inject, it } from 'vitest';
 import { counters, registerTestFlows } from '../fixtures/flows.mjs';
-import { scriptSource } from '../../src/store/scripts.js';
+import { scriptSource } from '../../src/store/scripts/scripts.js';
 import { newService, prefixFor, spawnWorker } from './helpers.js';
 
 // On one Redis only (MONITOR sees one server): the cluster project does not run this file.

@@ -11,6 +11,7 @@ import { newService, prefixFor } from './helpers.js';
  */
 const PERSISTENT: readonly (readonly [RegExp, string])[] = [
   [/^registry$/, 'published flow definitions: one field per flow'],
+  [/^format$/, 'the stored format of the prefix: one key'],
   [/^worker-info$/, 'live worker processes: fields pruned by heartbeats'],
   [/^versions:\{[^}]+\}$/, 'definition versions of a flow, capped by maxVersions'],
   [/^current:\{[^}]+\}$/, "a flow's current version and revision"],

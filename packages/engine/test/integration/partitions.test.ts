@@ -1,7 +1,7 @@
 import type { Dag } from '@dagflow/flow';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
-import { placeRequest } from '../../src/store/partitions.js';
+import { placeRequest } from '../../src/format/partitions.js';
 import { newService, prefixFor } from './helpers.js';
 
 /** A two-step chain whose first step waits for `gate` to open. */

@@ -3,7 +3,7 @@ import { FlowService } from '@dagflow/engine';
 import { testPrefix } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectRedis } from '../../src/redis-connection.js';
+import { connectRedis } from '../../src/infra/redis-connection.js';
 import { type SecuredRedis, makeTlsFiles, startSecuredRedis } from './secured-redis.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

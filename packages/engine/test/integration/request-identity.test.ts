@@ -1,10 +1,10 @@
 import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { Keys } from '../../src/store/keys.js';
-import { ReplyCode } from '../../src/store/reply-codes.js';
-import { defineScripts, runScript } from '../../src/store/scripts.js';
-import { childRequestId, RequestField } from '../../src/store/layout.js';
+import { Keys } from '../../src/format/keys.js';
+import { ReplyCode } from '../../src/format/reply-codes.js';
+import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
+import { childRequestId, RequestField } from '../../src/format/layout.js';
 import { newService, prefixFor } from './helpers.js';
 
 const redises: Redis[] = [];

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { expect, inject, it } from 'vitest';
-import { ResultWaiter } from '../../src/client/result-waiter.js';
+import { ResultWaiter } from '../../src/resources/result-waiter.js';
 import { prefixFor } from './helpers.js';
 
 /** A waiter on a fresh events channel, and a promise of the first end announced for `key` on it. */

@@ -1,7 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Keys } from '../../src/store/keys.js';
-import { SCRIPT_NAMES, defineScripts, runScript, scriptSource } from '../../src/store/scripts.js';
+import { Keys } from '../../src/format/keys.js';
+import {
+  SCRIPT_NAMES,
+  defineScripts,
+  runScript,
+  scriptSource,
+} from '../../src/store/scripts/scripts.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;

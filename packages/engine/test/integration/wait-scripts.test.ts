@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Keys } from '../../src/store/keys.js';
-import { defineScripts, runScript } from '../../src/store/scripts.js';
+import { Keys } from '../../src/format/keys.js';
+import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
 import { prefixFor } from './helpers.js';
 
 // The races of a parked signal node at the script level: parkStep, deliverSignal, and the attempts of

@@ -1,0 +1,73 @@
+import type { DagDescription } from '@dagflow/flow';
+import type { AuditLog } from '../registry/audit-log.js';
+import type { ListRequestsOptions, RequestPage } from '../resources/request-index.js';
+import type { RerunOptions, WaitOptions } from '../client/request-options.js';
+import type { FlowChange, RequestChange, Unwatch } from '../resources/request-watch.js';
+import type { LiveUpdate, LiveView } from '../client/live-views.js';
+import type { NodePageOptions, RequestStatePage } from '../store/state-pages.js';
+import type { ScheduleInfo, ScheduleOptions } from '../client/schedules.js';
+import type { AddedStep, StepChange } from '../registry/flow-registrations.js';
+import type { Logger } from '../infra/logger.js';
+import type { WorkerInfo } from '../registry/worker-directory.js';
+import type { FlowOrigin } from '../registry/registry.js';
+import type {
+  ExecuteOptions,
+  FlowInfo,
+  FlowOptions,
+  NodeDetail,
+  RequestState,
+} from '../types/types.js';
+import type {
+  BulkMigrationResult,
+  FlowVersionInfo,
+  MigrationResult,
+} from '../types/version-types.js';
+
+/**
+ * What an HTTP front end may call on the service it serves (`HttpFrontend.listen`): the request
+ * commands and reads of a `FlowClient`, the registry changes of a `FlowService`, health and metrics.
+ * A `FlowService` is one; each member does what the `FlowService` member of that name does.
+ */
+export interface FlowApi {
+  readonly log: Logger;
+  readonly auditLog: AuditLog;
+  flows(): Promise<FlowInfo[]>;
+  describe(name: string, version?: string): Promise<DagDescription>;
+  flowOrigin(name: string): Promise<FlowOrigin | undefined>;
+  registerDefinition(definition: unknown, options?: FlowOptions): FlowInfo;
+  addStep(flow: string, step: AddedStep): FlowInfo;
+  removeStep(flow: string, id: string): FlowInfo;
+  replaceStep(flow: string, id: string, step: StepChange): FlowInfo;
+  execute(name: string, input: unknown, options?: ExecuteOptions): Promise<string>;
+  state(name: string, requestId: string): Promise<RequestState>;
+  statePage(name: string, requestId: string, page: NodePageOptions): Promise<RequestStatePage>;
+  result(name: string, requestId: string): Promise<unknown>;
+  waitForResult(name: string, requestId: string, options?: WaitOptions): Promise<unknown>;
+  nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail>;
+  listRequests(name: string, options?: ListRequestsOptions): Promise<RequestPage>;
+  watch(
+    name: string,
+    requestId: string,
+    listener: (change: RequestChange) => void,
+  ): Promise<Unwatch>;
+  watchFlow(name: string, listener: (change: FlowChange) => void): Promise<Unwatch>;
+  watchState(
+    name: string,
+    requestId: string,
+    listener: (update: LiveUpdate) => void,
+  ): Promise<LiveView>;
+  pause(name: string, requestId: string): Promise<void>;
+  resume(name: string, requestId: string): Promise<void>;
+  stop(name: string, requestId: string): Promise<void>;
+  rerun(name: string, requestId: string, options?: RerunOptions): Promise<void>;
+  versions(name: string): Promise<FlowVersionInfo[]>;
+  migrate(name: string, requestId: string): Promise<MigrationResult>;
+  migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult>;
+  workers(): Promise<WorkerInfo[]>;
+  signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
+  schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;
+  unschedule(name: string, id: string): Promise<void>;
+  listSchedules(name: string): Promise<ScheduleInfo[]>;
+  ping(): Promise<void>;
+  metrics(): Promise<string>;
+}

@@ -1,0 +1,212 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { encode } from '../format/codec.js';
+import { reachChildren, wakeParent } from '../client/child-links.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import type { Ending } from '../queue/request-ended.js';
+import type { ControlCommand } from '../store/state-results.js';
+import type { ExecuteOptions } from '../types/types.js';
+import { FlowHandle } from './flow-handle.js';
+import { FlowReader } from './flow-reader.js';
+import { executeRequest, planOfRequest } from '../client/request-api.js';
+import { controlRequest } from '../client/request-control.js';
+import type { RerunOptions } from '../client/request-options.js';
+import {
+  type ScheduleInfo,
+  type ScheduleOptions,
+  listSchedules,
+  removeSchedule,
+  upsertSchedule,
+} from '../client/schedules.js';
+import { deliverSignal } from '../client/signals.js';
+import { type MigrationDeps, migrateRequest, migrateVersion } from '../client/request-migration.js';
+import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
+
+export type { FlowClientOptions } from './flow-reader.js';
+
+type ParentSteps = { readonly requestId: string; readonly steps: readonly string[] };
+
+/**
+ * Starts and watches requests of flows that workers elsewhere serve (their definitions are read from
+ * the registry in Redis): execute, state, result, wait, node detail, list, and the lifecycle commands.
+ * It runs no worker and no HTTP server; `FlowService` is a `FlowClient` that also does both.
+ *
+ * @example
+ * ```ts
+ * const client = new FlowClient({ redisUrl: 'redis://127.0.0.1:6379' });
+ * const id = await client.execute('kyc', { userId: 42 });
+ * console.log(await client.waitForResult('kyc', id));
+ * await client.close();
+ * ```
+ */
+export class FlowClient extends FlowReader {
+  /**
+   * Starts a request and answers its id at once. Executing twice with one `requestId` runs it once.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_REQUEST_ID`, `INVALID_OUTPUT` (input cannot be stored),
+   *   `INVALID_INPUT` (with `details.issues`) when the input fails the flow's `input` schema
+   */
+  async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
+    this.assertOpen();
+    return executeRequest(this.res, await this.plans.get(name), input, options);
+  }
+
+  /**
+   * A handle on one flow's requests, typed with the input and result types you give (e.g.
+   * `FlowInput<typeof signupFlow>` and `FlowResult<typeof signupFlow>` of a `typedFlow`).
+   */
+  flow<Input = unknown, Result = unknown>(name: string): FlowHandle<Input, Result> {
+    return new FlowHandle(name, this);
+  }
+
+  /**
+   * Pauses a request: running nodes finish, ready successors are held instead of enqueued.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending or running
+   */
+  async pause(name: string, requestId: string): Promise<void> {
+    await this.#control(name, requestId, 'pause');
+  }
+
+  /**
+   * Resumes a paused request: held steps are enqueued; completed nodes never run again.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless paused
+   */
+  async resume(name: string, requestId: string): Promise<void> {
+    await this.#control(name, requestId, 'resume');
+  }
+
+  /**
+   * Stops a request: waiting jobs are removed, running handlers see `ctx.signal` aborted, no new node
+   * starts, and compensations run.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless pending, running or paused
+   */
+  async stop(name: string, requestId: string): Promise<void> {
+    await this.#control(name, requestId, 'stop');
+  }
+
+  /**
+   * Runs a failed or stopped request again from its failed and unfinished nodes, with the same id;
+   * completed nodes keep their outputs and never run again. `input` replaces the failed nodes' input.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless failed or stopped
+   */
+  async rerun(name: string, requestId: string, options: RerunOptions = {}): Promise<void> {
+    await this.#control(
+      name,
+      requestId,
+      'input' in options ? { rerunWith: encode(options.input) } : 'rerun',
+    );
+  }
+
+  /**
+   * Delivers a signal to the signal node `signal` (its node path, e.g. `approve`) of a request: the node
+   * completes with `payload` once reached (at once if it waits). Each signal node takes one signal.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `SIGNAL_NOT_FOUND`,
+   *   `SIGNAL_ALREADY_DELIVERED`
+   * @example
+   * ```ts
+   * await client.signal('expense', requestId, 'approve', { by: 'ana' });
+   * ```
+   */
+  async signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void> {
+    this.assertOpen();
+    await deliverSignal(this.res, this.plans, { flow: name, requestId, signal }, payload);
+  }
+
+  /**
+   * Starts a request of the flow on a schedule (`cron` or `everyMs`), with `input`, until
+   * {@link unschedule}: one request per tick however many processes run, each an ordinary request with
+   * id `s~<id>.<tick ms>` (a form no caller-supplied id can have). A worker of the flow turns ticks
+   * into requests, so ticks wait while none runs. Scheduling again with the same id replaces the schedule.
+   * @example
+   * ```ts
+   * await client.schedule('report', { id: 'nightly', cron: '0 2 * * *', tz: 'Europe/Paris', input: {} });
+   * ```
+   * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_SCHEDULE` (also over the quotas
+   *   `maxSchedulesPerFlow` and `minScheduleIntervalMs`)
+   */
+  async schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo> {
+    this.assertOpen();
+    await this.plans.get(name);
+    const { maxSchedulesPerFlow: maxPerFlow, minScheduleIntervalMs: minIntervalMs } = this.options;
+    await upsertSchedule(this.res.queues, name, { options, limits: { maxPerFlow, minIntervalMs } });
+    const info = (await listSchedules(this.res.queues, name)).find((s) => s.id === options.id);
+    return info ?? { ...options, input: options.input ?? null };
+  }
+
+  /**
+   * Removes a schedule; requests it started go on.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `SCHEDULE_NOT_FOUND`
+   */
+  async unschedule(name: string, id: string): Promise<void> {
+    this.assertOpen();
+    await this.plans.get(name);
+    if (!(await removeSchedule(this.res.queues, name, id))) {
+      throw new DagflowError(
+        ErrorCode.SCHEDULE_NOT_FOUND,
+        `Flow '${name}' has no schedule '${id}'; list them with listSchedules().`,
+        { details: { flow: name, id } },
+      );
+    }
+  }
+
+  /**
+   * Moves a request to its flow's current version (shape): nodes completed under the same id keep their
+   * outputs, nodes the new shape lacks are dropped, nodes new to it run once their parents are done.
+   * A running, pending, paused, failed or stopped request may be migrated; it keeps its status (a paused
+   * one runs its released nodes on `resume`, a failed or stopped one on `rerun`). The migration is
+   * recorded in the request's state (`migrations`).
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` for a completed
+   *   request, `MIGRATION_REFUSED` (with `details.reason` and `details.nodes`) when the new shape cannot
+   *   apply as the request stands; nothing changed then
+   * @example
+   * ```ts
+   * const { from, to, released } = await client.migrate('order', requestId);
+   * ```
+   */
+  async migrate(name: string, requestId: string): Promise<MigrationResult> {
+    this.assertOpen();
+    return migrateRequest(this.#migrationDeps(), name, requestId);
+  }
+
+  /**
+   * Migrates every request of the flow on version `from` (of its newest 5,000) that may be migrated,
+   * one after the other; see {@link migrate}.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult> {
+    this.assertOpen();
+    return migrateVersion(this.#migrationDeps(), name, options.from);
+  }
+
+  #migrationDeps(): MigrationDeps {
+    return { res: this.res, plans: this.plans };
+  }
+
+  /** @internal Aborts this process's running attempts of a stopped request (a client runs none). */
+  protected abortRunning(_requestKey: string): void {}
+
+  /** @internal Called when a lifecycle command ended a request (a service counts it in its metrics). */
+  protected requestEnded(_flow: string, _ending: Ending): void {}
+
+  async #control(
+    name: string,
+    requestId: string,
+    command: ControlCommand | { readonly rerunWith: string },
+  ): Promise<void> {
+    const plan: FlowPlan = await planOfRequest(this.res, this.plans, name, requestId);
+    const deps = {
+      store: this.res.store,
+      queues: this.res.queues,
+      slots: this.res.slots,
+      abortRunning: (key: string) => this.abortRunning(key),
+      ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
+      wakeParent: (flow: string, id: string) =>
+        wakeParent(this.res, this.plans, { flow, requestId: id }),
+      reachChildren: (child: 'stop' | 'rerun', parent: FlowPlan, steps: ParentSteps) =>
+        reachChildren(
+          (flow, id) => this.#control(flow, id, child),
+          (flow, link) => this.res.store.findChild(flow, link),
+          { plan: parent, ...steps },
+        ),
+    };
+    await controlRequest(deps, plan, requestId, command);
+  }
+}

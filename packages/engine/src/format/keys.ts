@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { FLOW_QUEUE, type Partition, partitionOfTag, partitionTag } from './partitions.js';
+
+/**
+ * Every Redis key and queue name dagflow uses comes from here. Each request's keys share one hash tag,
+ * so they live in one Redis Cluster slot and one Lua script may touch them all; each flow's queue name
+ * is hash-tagged for the same reason.
+ */
+export interface RequestKeys {
+  /** Hash: request status and timings, per-node status, attempts, timings and errors. */
+  readonly state: string;
+  /** Hash: the request's input and context, and every node's encoded output. */
+  readonly data: string;
+  /** Hash: the per-request key/value store handed to handlers as `ctx.store`. */
+  readonly store: string;
+  /** Set: steps held while the request is paused, failed or stopped, enqueued by resume or rerun. */
+  readonly held: string;
+  /**
+   * Pub/sub channel (not a key): `<path> <status>` whenever one of the request's steps starts, retries,
+   * fails or completes, for live views. The Lua scripts name it `<state key>:live`: a stored format.
+   */
+  readonly live: string;
+  /** Hash: what handlers logged through `ctx.log`, `<path>|<attempt>` -> JSON lines (capped). */
+  readonly logs: string;
+}
+
+/** Key and queue-name builders for one prefix. */
+export class Keys {
+  /** The last request's keys: a for-each's items ask for the same request's keys many times in a row. */
+  #last:
+    { readonly flow: string; readonly requestId: string; readonly keys: RequestKeys } | undefined;
+
+  constructor(readonly prefix: string) {}
+
+  /**
+   * BullMQ queue name of a flow, or of one of its named queues (steps owned by a service); BullMQ puts
+   * `prefix:` in front of it. All of a flow's queues share its hash tag.
+   */
+  queueName(flow: string, queue = '', partition: Partition = FLOW_QUEUE): string {
+    const tag = partition.count === 1 ? flow : partitionTag(flow, partition);
+    return queue === '' ? `{${tag}}` : `{${tag}}.${queue}`;
+  }
+
+  /** The partition a node queue's name (made by {@link queueName}) belongs to. */
+  partitionOfQueue(queueName: string): Partition {
+    return partitionOfTag(queueName.slice(1, queueName.indexOf('}')));
+  }
+
+  /**
+   * Sorted set of the partition counts a flow was ever executed with (member: the count, score: when
+   * it was last used), so that workers serve every partition a request may be in.
+   */
+  partitionCounts(flow: string): string {
+    return `${this.prefix}:partitions:{${flow}}`;
+  }
+
+  /** Hash: every registered flow's published definition (JSON), by flow name. */
+  get registry(): string {
+    return `${this.prefix}:registry`;
+  }
+
+  /** String: the stored format of the data under this prefix (see `stored-format.ts`); never expires. */
+  get storedFormat(): string {
+    return `${this.prefix}:format`;
+  }
+
+  /** Hash: live worker processes, worker id -> JSON `WorkerInfo` (refreshed by each heartbeat). */
+  get workerInfo(): string {
+    return `${this.prefix}:worker-info`;
+  }
+
+  /**
+   * Stream: the audit log of state changes made over HTTP, one JSON entry per stream entry (field
+   * `entry`). A new key: the list `<prefix>:audit` of older versions is left as it was.
+   */
+  get audit(): string {
+    return `${this.prefix}:audit-log`;
+  }
+
+  /** Hash: every published version of a flow's definition (JSON), by version. */
+  versions(flow: string): string {
+    return `${this.prefix}:versions:{${flow}}`;
+  }
+
+  /**
+   * Hash: the flow's current version (field `version`) and its revision (field `revision`), in the
+   * flow's slot beside {@link versions} (see `lua/publishFlow.lua`).
+   */
+  currentVersion(flow: string): string {
+    return `${this.prefix}:current:{${flow}}`;
+  }
+
+  /** Hash: live workers of a flow, `<queue>|<workerId>` -> heartbeat expiry (ms). */
+  workers(flow: string): string {
+    return `${this.prefix}:workers:{${flow}}`;
+  }
+
+  /**
+   * Hash: per live worker process of a flow, the steps it has code for, `<workerId>` ->
+   * `<heartbeat expiry ms> <JSON array of step templates>` (see `step-capability.ts`).
+   */
+  capable(flow: string): string {
+    return `${this.prefix}:capable:{${flow}}`;
+  }
+
+  /**
+   * Sorted set: the flow's jobs that wait because no live worker can run their step (`STEP_UNAVAILABLE`),
+   * member the JSON array `[queue name, job id, step template]`, score: since when (ms). A worker that starts with
+   * code for one of them runs it at once.
+   */
+  unavailable(flow: string): string {
+    return `${this.prefix}:unavailable:{${flow}}`;
+  }
+
+  /** The keys of one request. */
+  request(flow: string, requestId: string): RequestKeys {
+    const last = this.#last;
+    if (last !== undefined && last.requestId === requestId && last.flow === flow) return last.keys;
+    const base = `${this.prefix}:r:{${flow}/${requestId}}`;
+    const keys = {
+      state: `${base}:state`,
+      data: `${base}:data`,
+      store: `${base}:store`,
+      held: `${base}:held`,
+      live: `${base}:state:live`,
+      logs: `${base}:logs`,
+    };
+    this.#last = { flow, requestId, keys };
+    return keys;
+  }
+
+  /** Sorted set of a flow's request ids by creation time (its own slot: it spans requests). */
+  requestIndex(flow: string): string {
+    return `${this.prefix}:requests:{${flow}}`;
+  }
+
+  /**
+   * String: the request a debounce key of a flow points at while its window may be open (in the flow's
+   * slot; the request's own keys hold the window, see `lua/debounceJoin.lua`).
+   */
+  debounce(flow: string, key: string): string {
+    return `${this.prefix}:debounce:{${flow}}:${key}`;
+  }
+
+  /**
+   * The keys of one concurrency key of a flow (in the flow's slot): running requests, waiting requests
+   * (zsets of request ids), and the key's limit. A key value longer than 64 characters (caller input)
+   * is named by its hash (`#` and 24 base64url characters of its sha256), so that no key name grows
+   * with it. Since T3-2: slots of such long keys taken by an earlier version are not seen by this one.
+   */
+  concurrencyKey(flow: string, key: string): readonly [string, string, string] {
+    const name =
+      key.length <= 64
+        ? key
+        : `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
+    const base = `${this.prefix}:ck:{${flow}}:${name}`;
+    return [`${base}:run`, `${base}:wait`, `${base}:limit`];
+  }
+
+  /**
+   * Pub/sub channel on which requests are announced as `<flow>/<requestId> <status>`: created
+   * (`pending`), paused, resumed (`running`), stopped, failed and completed.
+   */
+  get events(): string {
+    return `${this.prefix}:events`;
+  }
+}
+
+/** The four keys of a request that scripts over the whole request take, in their KEYS order. */
+export function allKeys(keys: RequestKeys): [string, string, string, string] {
+  return [keys.state, keys.data, keys.store, keys.held];
+}
+
+/**
+ * Whether a queue name has the form of a dagflow node queue ({@link Keys.queueName}): `{flow}` or
+ * `{flow}.<queue>`. Such names are reserved, whether or not that flow is registered yet.
+ */
+export function isNodeQueueName(name: string): boolean {
+  return /^\{[^{}]*\}(\..*)?$/s.test(name);
+}

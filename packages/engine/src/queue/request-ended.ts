@@ -1,0 +1,51 @@
+import { releaseSlot, type SlotParts } from './concurrency-keys.js';
+import type { NodeQueues } from './node-queues.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { FINISH_STEP } from '../format/layout.js';
+import type { EndedRequest } from '../store/state-results.js';
+
+/** How a request ended, as the process that saw it end counts it. */
+export type Ending = 'completed' | 'failed' | 'stopped';
+
+/**
+ * What {@link requestEnded} needs: the queues, the state and concurrency-key slots, and this process's
+ * counter of ended requests.
+ */
+export interface EndingParts extends SlotParts {
+  readonly queues: NodeQueues;
+  readonly ended: (flow: string, ending: Ending) => void;
+  /** Wakes the parent node of a child request (`dag.flow`), if the request has a parent. */
+  readonly wakeParent?: (flow: string, requestId: string, parent?: string | null) => Promise<void>;
+}
+
+/**
+ * The one path for "a request ended here": counts it, gives back its concurrency-key slot, and enqueues its `@finish` job when the flow has
+ * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
+ * failure or stop), and wakes the parent node of a child request. `generation` is the job-id
+ * generation of a rerun that completed the request.
+ */
+export async function requestEnded(
+  parts: EndingParts,
+  plan: FlowPlan,
+  request: {
+    readonly requestId: string;
+    readonly ending: Ending;
+    readonly generation?: number;
+    /** Its parent link and concurrency key, when the script that ended it read them; else read here. */
+    readonly known?: EndedRequest;
+  },
+): Promise<void> {
+  const { requestId, ending, generation, known } = request;
+  parts.ended(plan.name, ending);
+  // Whoever ends it may not know the flow's options (a client's stop): the request's state says its key.
+  await releaseSlot(parts, plan, requestId, known?.concurrencyKey);
+  await parts.wakeParent?.(plan.name, requestId, known?.parent);
+  const hasWork = ending === 'completed' ? plan.hooks.finally !== undefined : plan.hasFinishHooks;
+  if (!hasWork) return;
+  await parts.queues.enqueue(
+    plan,
+    requestId,
+    [FINISH_STEP],
+    generation === undefined ? {} : { generation },
+  );
+}

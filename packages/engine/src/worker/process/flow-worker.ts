@@ -1,0 +1,149 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { ResolvedOptions } from '../../config/settings.js';
+import { requestEnded } from '../../queue/request-ended.js';
+import { type NodeJobData, SCHEDULE_JOB, ownerToken, parseJobId } from '../../format/layout.js';
+import { RecordedFailure, toNodeError } from '../step/attempt-errors.js';
+import { type ExecutorDeps, endingParts } from '../step/executor-deps.js';
+import { executeNode } from '../step/node-executor.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import { vertexPath } from '../../plan/paths.js';
+import { LockRecheck } from './lock-recheck.js';
+import { failInlineRuns } from '../step/inline-failures.js';
+import type { RunningJobs } from './running-jobs.js';
+import { startScheduledRequest } from '../jobs/schedule-tick.js';
+import { waitForDebounce } from '../jobs/debounce-gate.js';
+import { admitRoot } from '../../queue/concurrency-keys.js';
+import { giveBack } from '../step/step-give-back.js';
+import type { Partition } from '../../format/partitions.js';
+
+/** The step of a job when the plan lacks its code here (see `FlowPlan.lacks`). */
+function lackedStep(
+  plan: FlowPlan,
+  job: Job<NodeJobData>,
+): { readonly path: string; readonly template: string } | undefined {
+  const path = parseJobId(job.id ?? '')?.path;
+  const at = path === undefined ? undefined : plan.resolve(path);
+  return at !== undefined && plan.lacks(at.step.template)
+    ? { path: at.path, template: at.step.template }
+    : undefined;
+}
+
+/** How often a node may lose its worker (killed, or event loop blocked past the lock) before it fails. */
+const MAX_STALLED = 2;
+
+/**
+ * Starts a BullMQ worker on one queue of a flow (its own, or a named one). Failures that never reached the executor's own failure path
+ * (Redis errors around a step, nodes whose worker died too often) are recorded here, so that every
+ * request ends with a reason instead of hanging.
+ */
+export function startFlowWorker(
+  deps: ExecutorDeps,
+  plan: FlowPlan,
+  options: ResolvedOptions & {
+    readonly queue: string;
+    /** The partition of the queue this worker serves. */
+    readonly partition: Partition;
+    /** The plan of another definition version, for requests that started on it. */
+    readonly versionOf: (version: string) => Promise<FlowPlan>;
+    /** This process's running jobs, for its worker announcement. */
+    readonly running: RunningJobs;
+  },
+): Worker<NodeJobData> {
+  const locks: LockRecheck = new LockRecheck(
+    (ids, tokens, durationMs): Promise<string[]> => worker.extendJobLocks(ids, tokens, durationMs),
+    deps.redis,
+    { lockDurationMs: options.lockDurationMs, log: deps.log },
+  );
+  const worker: Worker<NodeJobData> = new Worker<NodeJobData>(
+    deps.keys.queueName(plan.name, options.queue, options.partition),
+    // A request runs to its end on the definition version it started with.
+    async (job, token): Promise<void> => {
+      if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
+      const version = job.data.v;
+      const jobPlan =
+        version === undefined || version === plan.version ? plan : await options.versionOf(version);
+      // A step of a version whose code for it this process lacks goes back for a process that has it.
+      const missing = jobPlan.lacking.size === 0 ? undefined : lackedStep(jobPlan, job);
+      if (missing !== undefined) return giveBack(deps, jobPlan, job, { ...missing, token });
+      if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
+      // The flow's options as registered here decide its concurrency key.
+      await admitRoot(deps, plan, { job, token });
+      return options.running.track(plan.name, job.id, (runs) =>
+        locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
+      );
+    },
+    {
+      connection: deps.redis,
+      prefix: deps.keys.prefix,
+      concurrency: options.workerConcurrency,
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.stalledIntervalMs,
+      maxStalledCount: MAX_STALLED,
+    },
+  );
+  // Recorded as the job's last delivery: a failure of a stale delivery changes nothing.
+  const record = (job: Job<NodeJobData>, path: string, error: unknown, attempts: number): void => {
+    const requestId = parseJobId(job.id ?? '')?.requestId ?? '';
+    deps.store
+      .failNode(
+        plan.name,
+        requestId,
+        { path, owner: ownerToken(job) },
+        { error: toNodeError(vertexPath(path), attempts, error), final: true },
+      )
+      .then(async (recorded) => {
+        if (recorded.kind === 'recorded' && recorded.requestFailed)
+          await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
+        // The job's own step had completed: the failure is that of the steps it ran after it.
+        if (recorded.kind === 'completed')
+          await failInlineRuns(deps, plan, {
+            requestId,
+            jobPath: path,
+            error,
+            attempts,
+            owner: `${ownerToken(job)}@${path}`,
+            ...(job.data.b === undefined ? {} : { batch: job.data.b }),
+          });
+      })
+      .catch((cause: unknown) =>
+        deps.log.error('could not record a node failure', {
+          flow: plan.name,
+          requestId,
+          node: path,
+          error: String(cause),
+        }),
+      );
+  };
+  worker.on('closed', () => locks.close());
+  worker.on('error', (error) =>
+    deps.log.error('worker error', { flow: plan.name, error: error.message }),
+  );
+  worker.on('failed', (job, error) => {
+    if (job === undefined || error instanceof RecordedFailure) return;
+    const final =
+      error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    const ids = parseJobId(job.id ?? '');
+    if (final && ids !== undefined) record(job, ids.path, error, job.attemptsMade);
+  });
+  worker.on('stalled', (id) => {
+    // BullMQ re-queues a stalled job, or fails it after MAX_STALLED stalls without a 'failed' event.
+    const parsed = parseJobId(id);
+    if (parsed === undefined) return;
+    deps.queues
+      .queue(plan.name, options.queue, options.partition)
+      .getJob(id)
+      .then(async (job) => {
+        if (job === undefined || !(await job.isFailed())) return;
+        const error = new DagflowError(
+          ErrorCode.NODE_STALLED,
+          `The worker running '${parsed.path}' stopped more than ${MAX_STALLED} times (killed, or its event loop blocked longer than the ${options.lockDurationMs} ms lock).`,
+        );
+        record(job, parsed.path, error, MAX_STALLED + 1);
+      })
+      .catch((cause: unknown) =>
+        deps.log.error('could not check a stalled node', { flow: plan.name, error: String(cause) }),
+      );
+  });
+  return worker;
+}

@@ -1,0 +1,73 @@
+import type { RedisClient } from '../../infra/redis-connection.js';
+import type { EndingParts } from '../../queue/request-ended.js';
+import type { Logger } from '../../infra/logger.js';
+import type { Metrics } from '../../infra/metrics.js';
+import type { NodeQueues } from '../../queue/node-queues.js';
+import type { RunningAttempts } from './running-attempts.js';
+import type { StepWrites } from '../../store/step-writes.js';
+import type { Keys } from '../../format/keys.js';
+import type { NodeLogWriter } from '../../store/node-logs.js';
+import type { ParentLink } from '../../format/layout.js';
+import type { WaitStore } from '../../store/wait-store.js';
+import type { FoundChild } from '../../store/state-reads.js';
+
+/** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
+export interface ChildRequests {
+  /** Starts the child request once (executing twice with one id runs it once). */
+  start(flow: string, requestId: string, input: unknown, parent: ParentLink): Promise<void>;
+  /** The child request of the node `parent` names: its id, and its status and stored parent once it exists. */
+  find(flow: string, parent: ParentLink): Promise<FoundChild>;
+  /** The result of a completed child; throws the error of a failed or stopped one. */
+  result(flow: string, requestId: string): Promise<unknown>;
+}
+import type { DebounceStore } from '../../store/debounce-store.js';
+import type { KeySlots } from '../../store/key-slots.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { ExecuteOptions } from '../../types/types.js';
+import type { StepCapability } from '../../registry/step-capability.js';
+
+/** What the executor needs from its service. */
+export interface ExecutorDeps {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  readonly store: StepWrites;
+  /** Parking of waiting steps (signal and child-flow nodes). */
+  readonly waits: WaitStore;
+  readonly children: ChildRequests;
+  readonly queues: NodeQueues;
+  readonly log: Logger;
+  readonly running: RunningAttempts;
+  /** Keeps what handlers log through `ctx.log`, per attempt. */
+  readonly logs: NodeLogWriter;
+  /** Largest encoded output a step may store. */
+  readonly maxOutputBytes: number;
+  /** This process's counters, for `/metrics`. */
+  readonly metrics: Metrics;
+  /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
+  readonly isHeld: (requestKey: string) => boolean;
+  /** How often this process heard the request (`flow/requestId`) paused, stopped or failed. */
+  readonly heldMarks: (requestKey: string) => number;
+  /** Wakes the parent node of a child request that ended (see `child-links.ts`). */
+  readonly wakeParent: (flow: string, requestId: string, parent?: string | null) => Promise<void>;
+  /** The debounce windows of requests (a debounced root waits for its window). */
+  readonly debounce: DebounceStore;
+  /** The slots of concurrency keys. */
+  readonly slots: KeySlots;
+  /** Which live workers can run which steps (see `step-capability.ts`). */
+  readonly capability: StepCapability;
+  /** See `FlowServiceOptions.stepUnavailableTimeoutMs`. */
+  readonly stepUnavailableTimeoutMs: number | undefined;
+  /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
+  readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
+}
+
+/** What `requestEnded` needs, from the executor's parts. */
+export function endingParts(deps: ExecutorDeps): EndingParts {
+  return {
+    queues: deps.queues,
+    store: deps.store,
+    slots: deps.slots,
+    ended: (flow, ending) => deps.metrics.requestEnded(flow, ending),
+    wakeParent: deps.wakeParent,
+  };
+}

@@ -1,0 +1,108 @@
+import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
+import type { RedisClient } from '../../infra/redis-connection.js';
+import type { Keys } from '../../format/keys.js';
+import type { LazyAbort } from './lazy-abort.js';
+import type { Logger } from '../../infra/logger.js';
+import { requestStore } from '../../store/request-store.js';
+import type { LogTarget, NodeLogWriter } from '../../store/node-logs.js';
+import type { NodeLogLine } from '../../types/types.js';
+
+/** What a handler's context is made from. */
+export interface ContextSource {
+  readonly redis: RedisClient;
+  readonly keys: Keys;
+  readonly log: Logger;
+  /** Where the lines of `ctx.log` are also kept, for the node's detail. */
+  readonly logs: NodeLogWriter;
+  readonly flow: string;
+  readonly requestId: string;
+  readonly node: string;
+  readonly attempt: number;
+  /** The request's stored context (query and headers, JSON), or null. */
+  readonly context: string | null;
+  /** Aborts the handler's `signal` (made on first read). */
+  readonly abort: LazyAbort;
+}
+
+interface RequestContext {
+  readonly query?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+}
+
+/** `ctx` of a handler; its logger, store and request context are built on first use (a hot path). */
+export class HandlerContext implements NodeContext {
+  readonly requestId: string;
+  readonly flow: string;
+  readonly node: string;
+  readonly attempt: number;
+  readonly #source: ContextSource;
+  #parsed: RequestContext | undefined;
+  #log: NodeLogger | undefined;
+  #store: RequestStore | undefined;
+
+  constructor(source: ContextSource) {
+    this.#source = source;
+    this.requestId = source.requestId;
+    this.flow = source.flow;
+    this.node = source.node;
+    this.attempt = source.attempt;
+  }
+
+  get signal(): AbortSignal {
+    return this.#source.abort.signal;
+  }
+
+  get idempotencyKey(): string {
+    return `${this.flow}/${this.requestId}/${this.node}`;
+  }
+
+  get query(): Readonly<Record<string, string>> {
+    return this.#requestContext().query ?? {};
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    return this.#requestContext().headers ?? {};
+  }
+
+  get log(): NodeLogger {
+    this.#log ??= keptLogger(
+      this.#source.log.child({
+        flow: this.flow,
+        requestId: this.requestId,
+        node: this.node,
+        attempt: this.attempt,
+      }),
+      this.#source.logs,
+      { flow: this.flow, requestId: this.requestId, path: this.node, attempt: this.attempt },
+    );
+    return this.#log;
+  }
+
+  get store(): RequestStore {
+    const keys = this.#source.keys.request(this.flow, this.requestId);
+    this.#store ??= requestStore(this.#source.redis, keys.store, keys.state);
+    return this.#store;
+  }
+
+  #requestContext(): RequestContext {
+    const { context } = this.#source;
+    this.#parsed ??= context === null ? {} : (JSON.parse(context) as RequestContext);
+    return this.#parsed;
+  }
+}
+
+/** A logger that writes each line to `log` and also keeps it in the attempt's log (see `NodeDetail.logs`). */
+function keptLogger(log: NodeLogger, logs: NodeLogWriter, target: LogTarget): NodeLogger {
+  const line =
+    (level: NodeLogLine['level']) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      log[level](message, fields);
+      logs.write(target, {
+        at: Date.now(),
+        level,
+        message: String(message),
+        ...(fields === undefined ? {} : { fields }),
+      });
+    };
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}

@@ -1,0 +1,289 @@
+import type { NodeContext } from '@dagflow/flow';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { decode, encode } from '../../format/codec.js';
+import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import { requestEnded } from '../../queue/request-ended.js';
+import {
+  type NodeJobData,
+  ownerToken,
+  parseJobId,
+  stepField,
+  StepField,
+  FINISH_STEP,
+} from '../../format/layout.js';
+import { LazyAbort } from './lazy-abort.js';
+import { expandStart, expansion } from '../../plan/expand.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import { endFields, endOutput, endParts, inputFields, vertexInput } from '../../plan/inputs.js';
+import { fill, vertexPath } from '../../plan/paths.js';
+import { type EndStep, type StartStep, type TaskStep, parks } from '../../plan/steps.js';
+import { waitFor } from './wait-step.js';
+import { runFinish } from './request-finish.js';
+import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-run.js';
+import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
+import { completionOf, startSpec } from './successors/completion-specs.js';
+import { handedOver } from './handed-over.js';
+import { type Run, dropStale, logFor } from './step-run.js';
+import { serverOf, traceProcess } from '../../infra/tracing.js';
+import type { CompletionSpec } from '../../store/state-results.js';
+import { releaseSuccessors } from './successors/successor-release.js';
+import { runItemBatch } from './successors/item-batch.js';
+import { inlineJoin, taskInputFields } from './successors/inline-successor.js';
+
+/**
+ * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
+ * expansion or its join), then `completeNode` and the enqueue of the successors it released. A crash
+ * anywhere before the job finishes makes BullMQ run the job again; the guard then either runs the work
+ * again (it never completed) or repeats the idempotent completion.
+ */
+export async function executeNode(
+  deps: ExecutorDeps,
+  plan: FlowPlan,
+  job: Job<NodeJobData>,
+  /** Told the path of each later step of the job's chain as it starts (for the workers page). */
+  runs?: (path: string) => void,
+): Promise<void> {
+  const ids = parseJobId(job.id ?? '');
+  if (ids === undefined) throw new UnrecoverableError(`Job '${job.id}' is not a dagflow node job.`);
+  const { requestId, path } = ids;
+  if (path === FINISH_STEP) return runFinish(deps, plan, requestId);
+  const at = plan.resolve(path);
+  if (at === undefined) {
+    throw new UnrecoverableError(
+      `Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`,
+    );
+  }
+  const { step } = at;
+  // The span's attributes are made only when a tracing SDK is registered.
+  const target = () => ({
+    flow: plan.name,
+    queue: deps.keys.queueName(plan.name, step.kind === 'task' ? step.queue : ''),
+    requestId,
+    node: at.path,
+    attempt: job.attemptsMade + 1,
+    server: serverOf(deps.redis),
+    jobIds: [job.id ?? ''],
+  });
+  return traceProcess(target, job.data.t, (carrier) => {
+    const run = {
+      deps,
+      plan,
+      job,
+      requestId,
+      at,
+      carrier,
+      ...(runs === undefined ? {} : { runs }),
+    };
+    // A job of several for-each items runs them one after the other.
+    return job.data.b === undefined ? runStep(run) : runItemBatch(run, runStep);
+  });
+}
+
+/** Runs one step of a job: the job's own, or the next one of its chain (see `inline-successor.ts`). */
+function runStep(run: Run): Promise<void> {
+  const { step } = run.at;
+  switch (step.kind) {
+    case 'task':
+      return runTask(run, step);
+    case 'start':
+      return runStart(run, step);
+    case 'end':
+      return runEnd(run, step);
+  }
+}
+
+/** Whether an attempt that failed with `error` was the step's last; a step run inline has one attempt. */
+function finalAttempt(run: Run, error: unknown): boolean {
+  return run.inline !== undefined || isFinalAttempt(run.job, error);
+}
+
+async function runTask(run: Run, step: TaskStep): Promise<void> {
+  const spec = completionOf(step, run.at.keys);
+  // A signal node reads its payload with its input, in the same begin.
+  const signal =
+    step.vertex.wait?.kind === 'signal' ? [stepField(StepField.signal, run.at.path)] : [];
+  await guarded(
+    run,
+    () => [...taskInputFields(run.at.path, step, run.at.keys), ...signal],
+    spec,
+    async (begin) => {
+      const inputs = signal.length === 0 ? begin.inputs : begin.inputs.slice(0, -1);
+      const input = await inputWithOverride(step, inputs);
+      const controller = new LazyAbort();
+      const ctx = contextFor(run, begin, controller);
+      const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
+      try {
+        const output = parks(step)
+          ? await waitFor(run, step, { payload: begin.inputs.at(-1), input })
+          : encode(await checkedOutput(step, ctx, await withTimeout(step, input, ctx, controller)));
+        return output === undefined ? undefined : { output: checkedSize(run, output), spec };
+      } catch (error) {
+        const { fallback } = step.options;
+        if (fallback === undefined || !finalAttempt(run, error) || isStop(error)) throw error;
+        // The fallback's output stands in for the node's; the original error stays in the node state.
+        const stand = await (fallback as (i: unknown, c: NodeContext, e: unknown) => unknown)(
+          input,
+          ctx,
+          error,
+        );
+        const output = checkedSize(run, encode(await checkedOutput(step, ctx, stand)));
+        const recorded = JSON.stringify({
+          ...toNodeError(run.at.path, begin.attempt, error),
+          fallback: true,
+        });
+        return {
+          output,
+          spec: { ...spec, stateFields: [stepField(StepField.error, run.at.path), recorded] },
+        };
+      } finally {
+        untrack();
+      }
+    },
+  );
+}
+
+/**
+ * A task's or start step's input: the one given to `rerun` (first field, `i|<path>`), else the input
+ * its parents or scope give it.
+ */
+function inputWithOverride(
+  step: TaskStep | StartStep,
+  encoded: readonly (string | null)[],
+): Promise<unknown> {
+  const [override, ...inputs] = encoded;
+  return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
+}
+
+async function runStart(run: Run, step: StartStep): Promise<void> {
+  const { keys, path } = run.at;
+  // Repeating a completion re-derives the release from the keys stored the first time.
+  const repeat = async (): Promise<CompletionSpec> => {
+    const picked =
+      step.vertex.kind === 'subdag'
+        ? ['']
+        : await run.deps.store.readPicked(run.plan.name, run.requestId, fill(step.end, keys));
+    return startSpec(expansion(step, keys, picked ?? []));
+  };
+  await guarded(
+    run,
+    () => [stepField(StepField.input, path), ...inputFields(step, keys)],
+    repeat,
+    async (begin) => {
+      const input = await inputWithOverride(step, begin.inputs);
+      const expanded = await expandStart(step, keys, input, path.slice(0, path.lastIndexOf('/')));
+      return { output: encode(input), spec: startSpec(expanded) };
+    },
+  );
+}
+
+async function runEnd(run: Run, step: EndStep): Promise<void> {
+  const { keys, path } = run.at;
+  const picked =
+    step.vertex.kind === 'subdag'
+      ? ['']
+      : ((await run.deps.store.readPicked(run.plan.name, run.requestId, path)) ?? []);
+  const parts = endParts(step, keys, picked);
+  const spec = completionOf(step, keys);
+  await guarded(
+    run,
+    () => endFields(step, keys, parts),
+    spec,
+    async (begin) => ({
+      output: encode(await endOutput(step, parts, begin.inputs)),
+      spec,
+    }),
+  );
+}
+
+type Begun = {
+  readonly attempt: number;
+  readonly context: string | null;
+  readonly inputs: (string | null)[];
+};
+
+/**
+ * The guard around a step's work: begin (or repeat a finished completion), do the work, complete and
+ * enqueue what was released; a failure is recorded, final when no attempt is left.
+ */
+async function guarded(
+  run: Run,
+  fields: () => readonly string[],
+  repeatSpec: CompletionSpec | (() => Promise<CompletionSpec>),
+  work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec } | undefined>,
+): Promise<void> {
+  const { deps, plan, requestId, at } = run;
+  const owner = run.inline === undefined ? ownerToken(run.job) : run.inline.owner;
+  const begin =
+    handedOver(run, owner) ??
+    run.inline?.begun ??
+    (await deps.store.beginNode(plan.name, requestId, { path: at.path, owner }, fields()));
+  if (begin.kind === 'completed') {
+    const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
+    const repeated = { path: at.path, output: 'null', owner: '' };
+    const repeat = await deps.store.completeNode(plan.name, requestId, repeated, spec);
+    return releaseSuccessors(run, spec, repeat, { runStep });
+  }
+  if (begin.kind === 'stale') return dropStale(run, owner, begin.owner);
+  if (begin.kind !== 'run') return;
+  let done: { output: string; spec: CompletionSpec } | undefined;
+  const started = performance.now();
+  try {
+    done = await work(begin);
+  } catch (error) {
+    begin.settle?.();
+    deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
+    const final = finalAttempt(run, error);
+    if (!final) deps.metrics.retried(plan.name);
+    const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
+    logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
+      error: nodeError,
+    });
+    const recorded = await deps.store.failNode(
+      plan.name,
+      requestId,
+      { path: at.path, owner },
+      {
+        error: nodeError,
+        final,
+        ...(begin.startedAt === undefined
+          ? {}
+          : {
+              extraFields: [
+                stepField(StepField.startedAt, at.path),
+                String(begin.startedAt),
+                stepField(StepField.attempts, at.path),
+                '1',
+              ],
+            }),
+      },
+    );
+    // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.
+    if (recorded.kind === 'stale') return dropStale(run, owner, recorded.owner);
+    if (recorded.kind === 'recorded' && recorded.requestFailed)
+      await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
+    throw final ? new RecordedFailure(nodeError.message) : error;
+  }
+  begin.settle?.();
+  if (done === undefined) return; // parked: a wake job completes the step
+  deps.metrics.observeNode(plan.name, 'completed', (performance.now() - started) / 1000);
+  const { spec } = done;
+  // The join this job would run next begins with the completion that releases it.
+  const join = inlineJoin(run, spec);
+  const completed = {
+    path: at.path,
+    output: done.output,
+    startedAt: begin.startedAt,
+    owner,
+    ...(join === undefined ? {} : { begin: join }),
+  };
+  const { inline = [], plain = [] } = spec.enqueueNow ?? {};
+  const handed = { output: done.output, context: begin.context };
+  // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes
+  // together with the siblings that finish in the same tick. Successors with this step as their only
+  // parent are added only once the completion was accepted, so that a stale attempt releases nothing.
+  const result =
+    at.step.kind === 'task' && inline.length === 0 && plain.length === 0
+      ? await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec)
+      : await deps.store.completeNode(plan.name, requestId, completed, spec);
+  return releaseSuccessors(run, spec, result, { handed, runStep });
+}

@@ -1,0 +1,234 @@
+import { DagflowError, ErrorCode } from '@dagflow/flow';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { noteAudit } from './audit-record.js';
+import { forwardedHeaders, forwardedQuery, inputFromBody } from '../http/body.js';
+import {
+  executeAnswerSchema,
+  nodeDetailSchema,
+  requestPageSchema,
+  requestStateSchema,
+  requestStatusSchema,
+} from '../contract/index.js';
+import { type Route, defineRoute, sendJson } from './route.js';
+
+/** `:name`: a flow. */
+export const flowParams = z.object({ name: z.string().meta({ description: 'The flow.' }) });
+export const requestParams = flowParams.extend({
+  id: z.string().meta({ description: 'The request id.' }),
+});
+
+/** A request's result: any JSON value, or bytes for a binary result. */
+const anyResult = {
+  'application/json': z.unknown(),
+  'application/octet-stream': z.string().meta({ format: 'binary' }),
+};
+/** A request's input: any JSON value, text or bytes. */
+/** The bodies an execute or a signal takes: JSON, text or bytes. */
+export const anyInput = { ...anyResult, 'text/plain': z.string() };
+
+const REQUEST_ID_HEADER = 'The request id (also the answer to a caller-supplied `X-Request-Id`).';
+
+const execute = defineRoute({
+  method: 'post',
+  path: '/flow/:name',
+  id: 'execute',
+  access: 'operator',
+  audit: 'execute',
+  summary:
+    'Execute a flow: the body is the input (JSON for application/json, text for text/*, else bytes). ' +
+    'Other query parameters reach the handlers as ctx.query.',
+  params: flowParams,
+  query: z.looseObject({
+    wait: z.coerce
+      .number({ error: 'must be a number of seconds in (0, 300]' })
+      .gt(0, { error: 'must be a number of seconds in (0, 300]' })
+      .lte(300, { error: 'must be a number of seconds in (0, 300]' })
+      .optional()
+      .meta({ description: 'Seconds to wait for the result (0 < wait <= 300).' }),
+  }),
+  headers: z.object({
+    'x-request-id': z.string().optional().meta({
+      description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
+    }),
+  }),
+  body: {
+    read: 'raw',
+    description: 'The input; an empty body is null.',
+    required: false,
+    content: anyInput,
+  },
+  answers: {
+    200: {
+      description: 'With ?wait: the result, once done.',
+      content: anyResult,
+      headers: { 'X-Request-Id': REQUEST_ID_HEADER },
+    },
+    202: {
+      description: 'Started (or, with ?wait, still running at the deadline).',
+      content: { 'application/json': executeAnswerSchema },
+      headers: { 'X-Request-Id': REQUEST_ID_HEADER },
+    },
+  },
+  errors: [
+    'FLOW_NOT_FOUND',
+    'INVALID_REQUEST_ID',
+    'IDEMPOTENCY_KEY_REUSED',
+    'REQUEST_FAILED',
+    'REQUEST_STOPPED',
+    'SERVICE_CLOSED',
+  ],
+  async handle({ service, params, query, headers, req, res }) {
+    const supplied = headers['x-request-id'];
+    const requestId = await service.execute(params.name, inputFromBody(req), {
+      ...(supplied === undefined ? {} : { requestId: supplied }),
+      query: forwardedQuery(req),
+      headers: forwardedHeaders(req),
+    });
+    res.setHeader('X-Request-Id', requestId);
+    noteAudit(res, { target: { requestId } });
+    if (query.wait === undefined) {
+      sendJson(res, 202, executeAnswerSchema, { requestId });
+      return;
+    }
+    try {
+      const result = await service.waitForResult(params.name, requestId, {
+        timeoutMs: query.wait * 1000,
+      });
+      sendResult(res, result);
+    } catch (error) {
+      if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
+      sendJson(res, 202, executeAnswerSchema, { requestId, status: 'running' });
+    }
+  },
+});
+
+const list = defineRoute({
+  method: 'get',
+  path: '/flow/:name/requests',
+  id: 'listRequests',
+  access: 'viewer',
+  summary: 'Requests of a flow, newest first, paged.',
+  params: flowParams,
+  query: z.object({
+    status: requestStatusSchema.optional().meta({ description: 'Only requests in this status.' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(500)
+      .optional()
+      .meta({ description: 'Requests per page (default 50).' }),
+    cursor: z.string().optional().meta({ description: 'The `cursor` of the previous page.' }),
+  }),
+  answers: { 200: { description: 'A page.', content: { 'application/json': requestPageSchema } } },
+  errors: ['FLOW_NOT_FOUND'],
+  async handle({ service, params, query, res }) {
+    const page = await service.listRequests(params.name, {
+      ...(query.status === undefined ? {} : { status: query.status }),
+      ...(query.limit === undefined ? {} : { limit: query.limit }),
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    });
+    sendJson(res, 200, requestPageSchema, page);
+  },
+});
+
+const state = defineRoute({
+  method: 'get',
+  path: '/flow/:name/requests/:id',
+  id: 'requestState',
+  access: 'viewer',
+  summary:
+    "A request's state: status, timings, per-node status, attempts, errors. With `?nodes=<path prefix>` " +
+    '(`?nodes=` for all) it lists one page of nodes (about `limit`, default 1,000) and a `cursor` for ' +
+    'the next (`&cursor=`), for requests too large to read at once; nodes not begun yet are not listed.',
+  params: requestParams,
+  query: z.object({
+    nodes: z
+      .string()
+      .max(1_000)
+      .optional()
+      .meta({ description: 'Page through the nodes whose path starts with this (`each[`).' }),
+    cursor: z
+      .string()
+      .regex(/^\d{1,20}$/)
+      .optional()
+      .meta({ description: 'The `cursor` of the previous page.' }),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(5_000)
+      .optional()
+      .meta({ description: 'About how many nodes a page lists (default 1,000).' }),
+  }),
+  answers: {
+    200: { description: 'The state.', content: { 'application/json': requestStateSchema } },
+  },
+  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND'],
+  async handle({ service, params, query, res }) {
+    const paged = query.nodes !== undefined || query.cursor !== undefined;
+    const state = paged
+      ? await service.statePage(params.name, params.id, {
+          nodes: query.nodes ?? '',
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+          ...(query.limit === undefined ? {} : { limit: query.limit }),
+        })
+      : await service.state(params.name, params.id);
+    sendJson(res, 200, requestStateSchema, state);
+  },
+});
+
+const node = defineRoute({
+  method: 'get',
+  path: '/flow/:name/requests/:id/nodes/:path',
+  id: 'nodeDetail',
+  access: 'viewer',
+  summary: 'One node of a request: its state, input and output.',
+  params: requestParams.extend({
+    path: z
+      .string()
+      .meta({ description: 'The node path, percent-encoded (`each%5B42%5D%2Fcheck`).' }),
+  }),
+  answers: { 200: { description: 'The node.', content: { 'application/json': nodeDetailSchema } } },
+  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'NODE_NOT_FOUND'],
+  async handle({ service, params, res }) {
+    const detail = await service.nodeDetail(params.name, params.id, params.path);
+    sendJson(res, 200, nodeDetailSchema, detail);
+  },
+});
+
+const result = defineRoute({
+  method: 'get',
+  path: '/flow/:name/requests/:id/result',
+  id: 'requestResult',
+  access: 'viewer',
+  summary: "A finished request's result (JSON, or bytes for a binary result).",
+  params: requestParams,
+  answers: { 200: { description: 'The result.', content: anyResult } },
+  errors: [
+    'FLOW_NOT_FOUND',
+    'REQUEST_NOT_FOUND',
+    'REQUEST_NOT_FINISHED',
+    'REQUEST_FAILED',
+    'REQUEST_STOPPED',
+  ],
+  async handle({ service, params, res }) {
+    sendResult(res, await service.result(params.name, params.id));
+  },
+});
+
+/** The routes that start and read requests (those that change one: `command-routes.ts`). */
+export const requestRoutes: readonly Route[] = [execute, list, state, node, result];
+
+/** JSON values as JSON; binary results as raw bytes. */
+function sendResult(res: Response, value: unknown): void {
+  if (Buffer.isBuffer(value)) {
+    res.status(200).type('application/octet-stream').send(value);
+    return;
+  }
+  res
+    .status(200)
+    .type('application/json')
+    .send(JSON.stringify(value ?? null));
+}
