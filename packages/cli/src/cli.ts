@@ -26,6 +26,8 @@ const VERSION = (
 
 const FOOTER = `
 Environment: REDIS_URL (redis://127.0.0.1:6379), REDIS_CLUSTER_NODES (host:port,... seeds; wins over REDIS_URL), DAGFLOW_PARTITIONS, DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
+Each command reads only the variables of its role (server: PORT, HOST, tokens, ...; worker:
+WORKER_CONCURRENCY, ...); a malformed one fails it at start with INVALID_CONFIG naming the variable.
 server and worker serve their Prometheus metrics at /metrics on METRICS_PORT when it is set (bound to
 METRICS_HOST, default 127.0.0.1).
 With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows,
