@@ -28,8 +28,8 @@ export default defineConfig({
       },
       {
         // The core, constructs and lifecycle suites again, on a private 3-master Redis Cluster (every
-        // connection a cluster one, through REDIS_CLUSTER_NODES), plus the cluster's own tests:
-        // partitions spread over masters, failover.
+        // connection a cluster one: tests pass testRedisOptions() and testRedisEnv() of test-utils),
+        // plus the cluster's own tests: partitions spread over masters, failover.
         test: {
           name: 'cluster',
           include: [
@@ -37,7 +37,6 @@ export default defineConfig({
             'packages/engine/test/cluster/**/*.test.ts',
           ],
           globalSetup: ['packages/test-utils/src/cluster-setup.ts'],
-          setupFiles: ['packages/test-utils/src/cluster-env.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 60_000,

@@ -7,7 +7,7 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Dag, FlowService, redactUrl } from '@dagflow/engine';
+import { Dag, FlowService, loadConfig, redactUrl } from '@dagflow/engine';
 import { httpApi, startTelemetry } from '@dagflow/server';
 import { registerDemoFlows } from './flows.js';
 import { answers, startLocalRedis } from './local-redis.js';
@@ -66,7 +66,7 @@ if (mode === 'worker') {
       env: {
         ...process.env,
         ...(redisUrl === undefined ? {} : { REDIS_URL: redisUrl }),
-        ...childMetricsPort(service.options.metricsPort),
+        ...childMetricsPort(loadConfig().server().metricsPort),
       },
     }),
   );
@@ -76,7 +76,7 @@ if (mode !== 'worker') {
   const tokensConfigured = Boolean(
     process.env['DAGFLOW_TOKENS'] || process.env['DAGFLOW_TOKENS_FILE'],
   );
-  const base = `http://localhost:${service.httpPort ?? service.options.port}`;
+  const base = `http://localhost:${service.httpPort ?? loadConfig().server().port}`;
   process.stdout.write(
     [
       '',

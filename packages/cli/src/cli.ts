@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { DagflowError, ErrorCode, FlowService } from '@dagflow/engine';
+import { DagflowError, type Env, ErrorCode, FlowClient, FlowService } from '@dagflow/engine';
 import { httpApi, startTelemetry, type Telemetry } from '@dagflow/server';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import {
@@ -26,6 +26,8 @@ const VERSION = (
 
 const FOOTER = `
 Environment: REDIS_URL (redis://127.0.0.1:6379), REDIS_CLUSTER_NODES (host:port,... seeds; wins over REDIS_URL), DAGFLOW_PARTITIONS, DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
+Each command reads only the variables of its role (server: PORT, HOST, tokens, ...; worker:
+WORKER_CONCURRENCY, ...); a malformed one fails it at start with INVALID_CONFIG naming the variable.
 server and worker serve their Prometheus metrics at /metrics on METRICS_PORT when it is set (bound to
 METRICS_HOST, default 127.0.0.1).
 With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows,
@@ -35,27 +37,38 @@ Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (
 printed); 2 bad usage; 3 --wait ran out while the request goes on.
 `;
 
-/** The FlowService and command target of one CLI run, made on first use and closed after it. */
+/**
+ * The service or client and command target of one CLI run, made on first use and closed after it.
+ * Each reads its configuration from the CLI's environment (`LOG_LEVEL` defaults to `warn` here): the
+ * request commands use a `FlowClient`, which reads only the client variables, so a malformed `PORT`
+ * or worker setting fails `server` and `worker`, never `status`.
+ */
 class Session {
   #service: FlowService | undefined;
+  #client: FlowClient | undefined;
   #telemetry: Telemetry | undefined;
 
   constructor(private readonly io: CliIo) {}
 
+  /** The environment the engine reads: the CLI's, with `LOG_LEVEL` `warn` unless set. */
+  get #env(): Env {
+    return { ...this.io.env, LOG_LEVEL: this.io.env['LOG_LEVEL'] || 'warn' };
+  }
+
+  /** A FlowService for `server` and `worker`. */
   get service(): FlowService {
-    this.#service ??= new FlowService({
-      logLevel: (this.io.env['LOG_LEVEL'] as 'warn' | undefined) ?? 'warn',
-      http: httpApi(),
-    });
+    this.#service ??= new FlowService({ env: this.#env, http: httpApi() });
     return this.#service;
   }
 
-  /** The HTTP API at `DAGFLOW_URL` when set, else Redis through the FlowService. */
+  /** The HTTP API at `DAGFLOW_URL` when set, else Redis through a FlowClient. */
   get target(): CommandTarget {
     const url = this.io.env['DAGFLOW_URL'];
-    return url === undefined || url === ''
-      ? this.service
-      : new HttpClient(url, this.io.env['DAGFLOW_TOKEN'] || undefined);
+    if (url !== undefined && url !== '') {
+      return new HttpClient(url, this.io.env['DAGFLOW_TOKEN'] || undefined);
+    }
+    this.#client ??= new FlowClient({ env: this.#env });
+    return this.#client;
   }
 
   /** Traces go where the OTEL_* variables say, for the long-running commands. */
@@ -65,6 +78,7 @@ class Session {
 
   async close(): Promise<void> {
     await this.#service?.close();
+    await this.#client?.close();
     await this.#telemetry?.shutdown();
   }
 }

@@ -3,7 +3,7 @@ import {
   DagflowError,
   ErrorCode,
   type ExecuteOptions,
-  type FlowService,
+  type FlowClient,
   type FlowVersionInfo,
   type MigrationResult,
   type ScheduleInfo,
@@ -24,9 +24,9 @@ import type {
 } from '@dagflow/server/contract';
 import { assertEventStream, type FollowOptions, readRequestEvents } from './request-events.js';
 
-/** What the CLI's request commands need: a `FlowService` (over Redis) or an {@link HttpClient}. */
+/** What the CLI's request commands need: a `FlowClient` (over Redis) or an {@link HttpClient}. */
 export type CommandTarget = Pick<
-  FlowService,
+  FlowClient,
   | 'execute'
   | 'state'
   | 'waitForResult'

@@ -107,7 +107,7 @@ async function waitUntil(
 
 /**
  * How `target` follows a request live: the server's event stream (the {@link HttpClient}), or Redis
- * pub/sub (a `FlowService`); `undefined` for a target that can only be polled.
+ * pub/sub (a `FlowClient`); `undefined` for a target that can only be polled.
  */
 function followerOf(target: CommandTarget): Follow | undefined {
   const live = target as Partial<Pick<HttpClient, 'follow'> & Pick<FlowService, 'watch'>>;

@@ -23,7 +23,21 @@ export {
   readDefinition,
 } from './registry/definition-file.js';
 export { MAX_NESTING_DEPTH, jsonDepth, yamlDepth } from './infra/nesting-depth.js';
-export type { ResolvedOptions } from './config/settings.js';
+export { loadConfig } from './config/load-config.js';
+export type {
+  ConfigPart,
+  ConfigSource,
+  LoadedConfig,
+  ResolvedOptions,
+} from './config/load-config.js';
+export { EnvReader, intOption, invalidConfig } from './config/env.js';
+export type { Env } from './config/env.js';
+export type { ClientConfig } from './config/client-config.js';
+export type { MetricsConfig, WorkerConfig } from './config/worker-config.js';
+export type { ServerConfig } from './config/server-config.js';
+export type { ClientSettings } from './config/client-settings.js';
+export type { MetricsSettings, WorkerSettings } from './config/worker-settings.js';
+export type { ServerSettings } from './config/server-settings.js';
 export type { FlowServiceOptions } from './api/service-options.js';
 export type { ServiceSettings } from './config/service-settings.js';
 export type { HttpFrontend, HttpHandle } from './api/http-frontend.js';

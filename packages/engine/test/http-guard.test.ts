@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/config/settings.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { HttpAllowList } from '../src/infra/http-guard.js';
 import { embeddedIpv4, isPublicAddress } from '../src/infra/public-address.js';
 import { ErrorCode } from '../src/index.js';
@@ -128,10 +128,9 @@ describe('the http operation guard', () => {
   });
 
   it('reads DAGFLOW_HTTP_ALLOW and refuses malformed entries', () => {
-    const { httpAllow } = resolveOptions(
-      {},
-      { DAGFLOW_HTTP_ALLOW: 'localhost, 192.168.0.0/16, 127.0.0.2:8080' },
-    );
+    const { httpAllow } = loadConfig({
+      DAGFLOW_HTTP_ALLOW: 'localhost, 192.168.0.0/16, 127.0.0.2:8080',
+    }).worker();
     expect(httpAllow.allowsHost('localhost', 80)).toBe(true);
     expect(httpAllow.allowsAddress('192.168.4.4', 80)).toBe(true);
     expect(httpAllow.allowsAddress('127.0.0.2', 8080)).toBe(true);
@@ -150,7 +149,7 @@ describe('the http operation guard', () => {
       '[host]:80',
       'a b',
     ]) {
-      expect(() => resolveOptions({}, { DAGFLOW_HTTP_ALLOW: bad }), bad).toThrow(
+      expect(() => loadConfig({ DAGFLOW_HTTP_ALLOW: bad }).worker(), bad).toThrow(
         expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }),
       );
     }

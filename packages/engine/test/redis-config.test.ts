@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { resolveOptions } from '../src/config/settings.js';
+import type { ClientSettings } from '../src/config/client-settings.js';
+import type { Env } from '../src/config/env.js';
+import { loadConfig } from '../src/config/load-config.js';
 import { ErrorCode, redactUrl } from '../src/index.js';
 import { connectRedis, connectionOptions } from '../src/infra/redis-connection.js';
 
 const invalid = expect.objectContaining({ code: ErrorCode.INVALID_CONFIG });
+const resolveOptions = (options: ClientSettings, env: Env) => loadConfig(env).client(options);
 
 describe('where the connections go', () => {
   it('uses REDIS_URL, then the default, when no cluster is configured', () => {
@@ -20,9 +23,9 @@ describe('where the connections go', () => {
     ).toEqual({ url: 'rediss://a:1' });
   });
 
-  it('switches to the cluster in REDIS_CLUSTER_NODES, over any Redis URL', () => {
+  it('switches to the cluster in REDIS_CLUSTER_NODES, over REDIS_URL', () => {
     const { redis } = resolveOptions(
-      { redisUrl: 'redis://single:6379' },
+      {},
       { REDIS_URL: 'redis://other:6379', REDIS_CLUSTER_NODES: ' a:7000, b:7001 ,[::1]:7002' },
     );
     expect(redis).toEqual({
@@ -34,6 +37,14 @@ describe('where the connections go', () => {
         ],
       },
     });
+  });
+
+  it('takes an explicit redisUrl option over REDIS_CLUSTER_NODES (options beat the environment)', () => {
+    const { redis } = resolveOptions(
+      { redisUrl: 'redis://single:6379' },
+      { REDIS_URL: 'redis://other:6379', REDIS_CLUSTER_NODES: 'a:7000,b:7001' },
+    );
+    expect(redis).toEqual({ url: 'redis://single:6379' });
   });
 
   it('takes the redisCluster option (with its ioredis options) over REDIS_CLUSTER_NODES', () => {

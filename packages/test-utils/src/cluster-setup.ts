@@ -5,8 +5,8 @@ import { startRedisCluster } from './redis-cluster.js';
 /**
  * Vitest global setup of the `cluster` project: a private 3-master Redis Cluster for the run. Tests
  * get its seeds as `inject('redisClusterNodes')` (and `redisUrl`, one master's URL, for code that
- * takes a URL); `cluster-env.ts` puts them in `REDIS_CLUSTER_NODES`, so every service and worker
- * process of the test connects to the cluster.
+ * takes a URL). Tests pass them on explicitly: `testRedisOptions()` to services, `testRedisEnv()`
+ * (`REDIS_CLUSTER_NODES`) to worker processes.
  */
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
   const cluster = await startRedisCluster({ masters: 3 });

@@ -14,3 +14,4 @@ export { startRedisCluster } from './redis-cluster.js';
 export type { ClusterNode, RedisCluster, StartClusterOptions } from './redis-cluster.js';
 export { commandCalls, resetCommandStats } from './command-stats.js';
 export { clusterMasters } from './redis-cluster.js';
+export { testRedisEnv, testRedisOptions } from './redis-options.js';

@@ -1,6 +1,7 @@
 import { type DagDescription, DagflowError, ErrorCode } from '@dagflow/flow';
-import { type ResolvedOptions, resolveOptions } from '../config/settings.js';
-import type { ServiceSettings } from '../config/service-settings.js';
+import type { ClientConfig } from '../config/client-config.js';
+import type { ClientSettings } from '../config/client-settings.js';
+import { type ConfigSource, type LoadedConfig, loadConfig } from '../config/load-config.js';
 import { createLogger, type Logger } from '../infra/logger.js';
 import { PlanSource } from '../registry/plan-source.js';
 import { ServiceResources } from '../resources/service-resources.js';
@@ -30,22 +31,12 @@ import type { FlowChange, RequestChange, Unwatch } from '../resources/request-wa
 import { type LiveUpdate, type LiveView, LiveViews } from '../client/live-views.js';
 import { type ScheduleInfo, listSchedules } from '../client/schedules.js';
 
-/** Options of a {@link FlowClient}: where requests live. */
-export type FlowClientOptions = Pick<
-  ServiceSettings,
-  | 'redisUrl'
-  | 'redisCluster'
-  | 'redisUsername'
-  | 'redisPassword'
-  | 'redisTls'
-  | 'partitions'
-  | 'prefix'
-  | 'retention'
-  | 'closeTimeoutMs'
-  | 'maxForEachItems'
-  | 'logLevel'
-  | 'logger'
->;
+/**
+ * Options of a {@link FlowClient}: where requests live, and optionally the environment to read
+ * instead of `process.env`. Each option wins over its environment variable, which wins over the
+ * default; a client reads only the client variables (never `PORT` or a worker's).
+ */
+export interface FlowClientOptions extends ClientSettings, ConfigSource {}
 
 /**
  * The reading side of a {@link FlowClient}: its connections and plans, and everything that
@@ -53,8 +44,11 @@ export type FlowClientOptions = Pick<
  * waiting, listings, live changes, schedules, workers). `FlowClient` adds the commands.
  */
 export class FlowReader {
-  readonly options: ResolvedOptions;
+  /** The client part of the configuration, resolved at construction. */
+  readonly options: ClientConfig;
   readonly log: Logger;
+  /** @internal The process's configuration; a service resolves its other parts from it at start. */
+  protected readonly config: LoadedConfig;
   /** @internal The Redis-backed parts, shared with a service's workers. */
   protected readonly res: ServiceResources;
   /** @internal Flow plans: registered in this process, or read from the registry. */
@@ -62,9 +56,14 @@ export class FlowReader {
   #closing: Promise<void> | undefined;
   #live: LiveViews | undefined;
 
-  /** Reads configuration only; connections open on first use. */
+  /**
+   * Reads configuration only (the client part, from `options.env` or `process.env` once); connections
+   * open on first use.
+   * @throws DagflowError `INVALID_CONFIG` naming a malformed client option or variable
+   */
   constructor(options: FlowClientOptions = {}) {
-    this.options = resolveOptions(options);
+    this.config = loadConfig(options.env);
+    this.options = this.config.client(options);
     const { logLevel, prefix, logger } = this.options;
     this.log = createLogger(logLevel, { prefix }, logger);
     this.res = new ServiceResources(this.options, new Keys(this.options.prefix), this.log);

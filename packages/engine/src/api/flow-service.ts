@@ -10,6 +10,9 @@ import {
   type TypedFlow,
   assertValidId,
 } from '@dagflow/flow';
+import type { ClientConfig } from '../config/client-config.js';
+import type { ServerConfig } from '../config/server-config.js';
+import type { MetricsConfig, WorkerConfig } from '../config/worker-config.js';
 import { AuditLog } from '../registry/audit-log.js';
 import { FlowClient } from './flow-client.js';
 import type { FlowHandle } from './flow-handle.js';
@@ -54,20 +57,32 @@ export class FlowService extends FlowClient implements FlowApi {
   readonly #serving: FlowServing;
   #http: HttpHandle | undefined;
   readonly #frontend: HttpFrontend | undefined;
+  readonly #settings: FlowServiceOptions;
+  #workerConfig: WorkerConfig | undefined;
+  #serverConfig: ServerConfig | undefined;
   #metricsEndpoint: Promise<MetricsEndpoint> | undefined;
   #metricsPort: number | undefined;
   #formatChecked: Promise<void> | undefined;
 
-  /** Reads configuration only; connections open on first use. */
+  /**
+   * Reads the client part of the configuration only (see {@link FlowClient}); the worker part is read
+   * by {@link startWorker}, the server part by {@link startServer}. Connections open on first use.
+   * @throws DagflowError `INVALID_CONFIG` naming a malformed client option or variable
+   */
   constructor(options: FlowServiceOptions = {}) {
     super(options);
+    this.#settings = options;
     this.#frontend = options.http;
     const res = this.res;
     const limits = () => ({ maxForEachItems: this.options.maxForEachItems });
+    const server = () => this.#server();
+    const worker = () => this.#worker();
     this.auditLog = new AuditLog({
       redis: () => res.redis,
       key: res.keys.audit,
-      maxEntries: this.options.auditMaxEntries,
+      get maxEntries() {
+        return server().auditMaxEntries;
+      },
       log: this.log,
     });
     this.#operations = builtInOperations({
@@ -75,7 +90,9 @@ export class FlowService extends FlowClient implements FlowApi {
         return res.redis;
       },
       prefix: this.options.prefix,
-      httpAllow: this.options.httpAllow,
+      get httpAllow() {
+        return worker().httpAllow;
+      },
     });
     const { plans, log } = this;
     const originOf = (flow: string) => this.#registrations.originOf(flow);
@@ -83,7 +100,7 @@ export class FlowService extends FlowClient implements FlowApi {
     this.#serving = new FlowServing({
       res,
       plans,
-      options: this.options,
+      options: (): ClientConfig & WorkerConfig => ({ ...this.options, ...this.#worker() }),
       log,
       limits,
       originOf,
@@ -221,23 +238,26 @@ export class FlowService extends FlowClient implements FlowApi {
    */
   async startWorker(): Promise<void> {
     this.assertOpen();
+    // The configuration first, then the stored format and the metrics port: a malformed setting, data
+    // of another format or a taken port fails the start before this process takes any work.
+    const worker = this.#worker();
     await this.#checkFormat();
-    // The metrics port first: a taken port fails the start before this process takes any work.
-    await this.#openMetrics();
+    await this.#openMetrics(worker);
     await this.#serving.start();
   }
 
   /**
-   * Starts the HTTP server given as the `http` option.
-   * @throws DagflowError `INVALID_CONFIG` when no `http` option was given, or the Redis user may not
-   * run `INFO`.
+   * Starts the HTTP server given as the `http` option, reading the server part of the configuration
+   * (`PORT`, `HOST`, ...; the front end adds its own) first.
+   * @throws DagflowError `INVALID_CONFIG` when no `http` option was given, naming a malformed server
+   *   option or variable, or when the Redis user may not run `INFO`; `STORED_FORMAT_MISMATCH`
    */
   async startServer(): Promise<void> {
     this.assertOpen();
+    const { port, host, ...metrics } = this.#server();
     await this.#checkFormat();
-    await this.#openMetrics();
+    await this.#openMetrics(metrics);
     if (this.#http !== undefined) return;
-    const { port, host } = this.options;
     const http = this.#frontend;
     if (http === undefined) {
       throw new DagflowError(
@@ -247,7 +267,7 @@ export class FlowService extends FlowClient implements FlowApi {
     }
     await this.res.redis.ping();
     await assertRedisAccess(this.res.redis);
-    this.#http = await http.listen(this, { port, host });
+    this.#http = await http.listen(this, { port, host, config: this.config });
     this.log.info('http server listening', { port: this.#http.port });
   }
 
@@ -272,9 +292,21 @@ export class FlowService extends FlowClient implements FlowApi {
     return this.#metricsPort;
   }
 
+  /** The worker part of the configuration, read once (by {@link startWorker} at the latest). */
+  #worker(): WorkerConfig {
+    this.#workerConfig ??= this.config.worker(this.#settings);
+    return this.#workerConfig;
+  }
+
+  /** The server part of the configuration, read once (by {@link startServer} at the latest). */
+  #server(): ServerConfig {
+    this.#serverConfig ??= this.config.server(this.#settings);
+    return this.#serverConfig;
+  }
+
   /** Opens the metrics listener when a `metricsPort` is configured; once. */
-  async #openMetrics(): Promise<void> {
-    const { metricsPort: port, metricsHost: host } = this.options;
+  async #openMetrics(config: MetricsConfig): Promise<void> {
+    const { metricsPort: port, metricsHost: host } = config;
     if (port === undefined) return;
     const render = () => this.metrics();
     this.#metricsEndpoint ??= listenMetrics({ port, host, render, log: this.log });

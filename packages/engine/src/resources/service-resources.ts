@@ -1,4 +1,4 @@
-import type { ResolvedOptions } from '../config/settings.js';
+import type { ClientConfig } from '../config/client-config.js';
 import type { Keys } from '../format/keys.js';
 import type { Logger } from '../infra/logger.js';
 import { type RedisClient, connectRedis } from '../infra/redis-connection.js';
@@ -39,7 +39,7 @@ export class ServiceResources {
   #partitions: FlowPartitions | undefined;
 
   constructor(
-    private readonly options: ResolvedOptions,
+    private readonly options: ClientConfig,
     readonly keys: Keys,
     private readonly log: Logger,
   ) {}

@@ -15,7 +15,7 @@ it('goes on when a master dies: its replica takes over and all 300 requests comp
   const prefix = prefixFor();
   const env = { REDIS_CLUSTER_NODES: cluster.seeds, DAGFLOW_PARTITIONS: '3' };
   const nodes = cluster.nodes.map(({ host, port }) => ({ host, port }));
-  const count = counters(inject('redisUrl'), prefix);
+  const count = counters(inject('redisUrl'), prefix, inject('redisClusterNodes'));
   const client = newService({ prefix, redisCluster: { nodes }, partitions: 3 });
   registerTestFlows(client, count);
   await Promise.all([spawnWorker(prefix, env), spawnWorker(prefix, env)]);

@@ -21,7 +21,7 @@ it('spreads one flow over 3 partitions: 1,000 diamonds exactly once, each master
   const masters = await clusterMasters(seedPort);
   expect(masters).toHaveLength(3);
   const prefix = prefixFor();
-  const count = counters(inject('redisUrl'), prefix);
+  const count = counters(inject('redisUrl'), prefix, inject('redisClusterNodes'));
   const client = newService({ prefix, partitions: 3 });
   registerTestFlows(client, count);
   const workers = await Promise.all([

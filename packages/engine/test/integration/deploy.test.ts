@@ -56,7 +56,7 @@ describe('rolling deploys of changed flows', () => {
   it('v1 -> v2: requests waiting at a signal or sleeping finish on their shape with the new code, each node once', async () => {
     const prefix = prefixFor();
     const client = newService({ prefix });
-    const log = runLog(inject('redisUrl'), prefix);
+    const log = runLog(inject('redisUrl'), prefix, inject('redisClusterNodes'));
     const v1 = await deployWorker(prefix, 'v1', 4_000);
     const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
     const naps = await Promise.all(range(10).map((i) => client.execute('nap', `n${i}`)));
@@ -86,7 +86,7 @@ describe('rolling deploys of changed flows', () => {
   it('v2 -> v3 removes a node: its requests wait with STEP_UNAVAILABLE, half migrate to v3, the rest finish once a worker with the node starts; the old worker does not make v2 current again', async () => {
     const prefix = prefixFor();
     const client = newService({ prefix });
-    const log = runLog(inject('redisUrl'), prefix);
+    const log = runLog(inject('redisUrl'), prefix, inject('redisClusterNodes'));
     const v2 = await deployWorker(prefix, 'v2');
     const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
     await waitFor(() => allWaiting(client, 'order', orders, 'approve'), { timeoutMs: 15_000 });
@@ -143,7 +143,7 @@ describe('rolling deploys of changed flows', () => {
   it('old and new workers side by side under load: every request of either version completes, none is failed by a worker that lacks its node, give-backs stay bounded', async () => {
     const prefix = prefixFor();
     const client = newService({ prefix });
-    const log = runLog(inject('redisUrl'), prefix);
+    const log = runLog(inject('redisUrl'), prefix, inject('redisClusterNodes'));
     const [v2Port, v3Port] = [await freePort(), await freePort()];
     await deployWorker(prefix, 'v2', 1_500, { METRICS_PORT: String(v2Port) });
     const old = await Promise.all(range(20).map((i) => client.execute('order', i)));

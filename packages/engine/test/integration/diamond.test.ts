@@ -5,7 +5,7 @@ import { newService, prefixFor, spawnWorker } from './helpers.js';
 describe('joins', () => {
   it('runs the join once, after both branches, with { B, C } as input', async () => {
     const prefix = prefixFor();
-    const count = counters(inject('redisUrl'), prefix);
+    const count = counters(inject('redisUrl'), prefix, inject('redisClusterNodes'));
     const service = newService({ prefix });
     registerTestFlows(service, count);
     await service.startWorker();
@@ -28,7 +28,7 @@ describe('joins', () => {
 
   it('hands the join its aggregator result', async () => {
     const prefix = prefixFor();
-    const count = counters(inject('redisUrl'), prefix);
+    const count = counters(inject('redisUrl'), prefix, inject('redisClusterNodes'));
     const service = newService({ prefix });
     registerTestFlows(service, count);
     await service.startWorker();
@@ -39,7 +39,7 @@ describe('joins', () => {
 
   it('runs 200 concurrent diamonds across 2 worker processes, every node exactly once', async () => {
     const prefix = prefixFor();
-    const count = counters(inject('redisUrl'), prefix);
+    const count = counters(inject('redisUrl'), prefix, inject('redisClusterNodes'));
     const client = newService({ prefix });
     registerTestFlows(client, count);
     const workers = await Promise.all([spawnWorker(prefix), spawnWorker(prefix)]);

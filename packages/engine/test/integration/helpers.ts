@@ -1,13 +1,19 @@
 import { FlowService, type FlowServiceOptions } from '@dagflow/engine';
-import { startWorkerProcess, testPrefix, type WorkerProcess } from '@dagflow/test-utils';
-import { afterEach, expect, inject } from 'vitest';
+import {
+  startWorkerProcess,
+  testPrefix,
+  testRedisEnv,
+  testRedisOptions,
+  type WorkerProcess,
+} from '@dagflow/test-utils';
+import { afterEach, expect } from 'vitest';
 
 const services: FlowService[] = [];
 const workers: WorkerProcess[] = [];
 
 /** A service on the run's private Redis with a prefix unique to the current test; closed after it. */
 export function newService(options: FlowServiceOptions & { prefix: string }): FlowService {
-  const service = new FlowService({ redisUrl: inject('redisUrl'), logLevel: 'error', ...options });
+  const service = new FlowService({ ...testRedisOptions(), logLevel: 'error', ...options });
   services.push(service);
   return service;
 }
@@ -32,7 +38,7 @@ export async function spawnFixture(
   env: Record<string, string> = {},
 ): Promise<WorkerProcess> {
   const worker = startWorkerProcess(new URL(`../fixtures/${module}`, import.meta.url).pathname, {
-    REDIS_URL: inject('redisUrl'),
+    ...testRedisEnv(),
     DAGFLOW_PREFIX: prefix,
     ...env,
   });

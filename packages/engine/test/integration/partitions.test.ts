@@ -20,7 +20,7 @@ const open = { open: Promise.resolve() };
 
 /** The partition recorded in a request's state hash (a stored format, read as it is stored). */
 async function recordedPartition(prefix: string, id: string): Promise<string | null> {
-  const seeds = process.env['REDIS_CLUSTER_NODES'];
+  const seeds = inject('redisClusterNodes');
   const redis = seeds ? new Cluster(seeds.split(',')) : new Redis(inject('redisUrl'));
   try {
     return await redis.hget(`${prefix}:r:{chain/${id}}:state`, 'partition');

@@ -1,13 +1,13 @@
 import { FlowService } from '@dagflow/engine';
-import { testPrefix } from '@dagflow/test-utils';
-import { afterEach, expect, inject, it } from 'vitest';
+import { testPrefix, testRedisOptions } from '@dagflow/test-utils';
+import { afterEach, expect, it } from 'vitest';
 
 let service: FlowService | undefined;
 afterEach(async () => service?.close());
 
 it('runs a single node flow in process', async () => {
   service = new FlowService({
-    redisUrl: inject('redisUrl'),
+    ...testRedisOptions(),
     prefix: testPrefix(import.meta.url, 'smoke'),
     logLevel: 'warn',
   });

@@ -1,4 +1,4 @@
-import type { FlowApi } from '@dagflow/engine';
+import { type FlowApi, loadConfig } from '@dagflow/engine';
 import express from 'express';
 import { API_ROUTES } from '../routes/api-routes.js';
 import { authenticate } from './auth.js';
@@ -11,7 +11,8 @@ import { errorAnswer, unroutedAnswer } from '../http/error-answers.js';
 import { mountRoutes } from '../routes/mount-routes.js';
 import { apiHeaders, dashboardHeaders } from '../http/security-headers.js';
 import { type ApiToken, TokenTable } from '../auth/tokens.js';
-import { type StreamLimits, StreamQuota, streamLimitsFromEnv } from '../http/stream-quota.js';
+import { type StreamLimits, StreamQuota } from '../http/stream-quota.js';
+import { streamLimitsPart } from '../http/http-config.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -58,7 +59,9 @@ export interface AppOptions {
 export function createApp(service: FlowApi, options: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.locals['streams'] = new StreamQuota(options.streamLimits ?? streamLimitsFromEnv(process.env));
+  app.locals['streams'] = new StreamQuota(
+    options.streamLimits ?? loadConfig().part(streamLimitsPart, {}),
+  );
   app.use(apiHeaders);
   const corsOrigins = options.corsOrigins ?? [];
   if (corsOrigins.length > 0) app.use(cors(corsOrigins));

@@ -2,31 +2,24 @@ import { endStreams } from '../http/event-stream.js';
 import type { Server } from 'node:http';
 import type { HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
-import { parseCorsOrigins } from '../http/cors.js';
-import { installedDashboardDir } from '../http/installed-dashboard.js';
-import { type AuthMode, authModeFrom, bindHost } from '../auth/protected-mode.js';
-import { tokensFromEnv } from '../auth/tokens.js';
+import { httpPart, type HttpSettings } from '../http/http-config.js';
+import { bindHost } from '../auth/protected-mode.js';
 
-/** Options of {@link httpApi}: those of `createApp`, plus whether to authenticate at all. */
-export interface HttpApiOptions extends Omit<AppOptions, 'dashboardDir'> {
-  /**
-   * Directory of a dashboard build to serve under `/dashboard/`; `false` serves none.
-   * @defaultValue `DAGFLOW_DASHBOARD_DIR`, else the build of the installed `@dagflow/dashboard`
-   */
-  readonly dashboardDir?: string | false;
-  /**
-   * `off` serves without authentication on any address (with a warning); configured tokens are ignored.
-   * @defaultValue `DAGFLOW_AUTH`, else `on`
-   */
-  readonly auth?: AuthMode;
-}
+/**
+ * Options of {@link httpApi}: those of `createApp`, plus whether to authenticate at all and which
+ * dashboard to serve. Each wins over its environment variable, which wins over the default.
+ */
+export interface HttpApiOptions extends Omit<AppOptions, 'dashboardDir'>, HttpSettings {}
 
 /**
  * The HTTP front end for `FlowService`'s `http` option: `start()` and `startServer()` serve the dagflow
- * HTTP API with it. Tokens come from `options.tokens`, else `DAGFLOW_TOKENS` and `DAGFLOW_TOKENS_FILE`;
- * CORS origins from `options.corsOrigins`, else `DAGFLOW_CORS_ORIGINS`. Without tokens it binds
- * 127.0.0.1 by default and refuses other addresses unless auth is `off` (see `docs/security.md`).
- * `startServer()` throws `INVALID_CONFIG` for a refused address or a malformed setting.
+ * HTTP API with it. Its settings are read when the server starts, through the service's configuration
+ * (`httpPart`), options over environment over defaults: tokens from `options.tokens`, else
+ * `DAGFLOW_TOKENS` and `DAGFLOW_TOKENS_FILE`; CORS origins from `options.corsOrigins`, else
+ * `DAGFLOW_CORS_ORIGINS`; the body limit from `options.maxBodyBytes`, else `MAX_BODY_BYTES`; and so
+ * on. Without tokens it binds 127.0.0.1 by default and refuses other addresses unless auth is `off`
+ * (see `docs/security.md`). `startServer()` throws `INVALID_CONFIG` for a refused address or a
+ * malformed setting, naming it.
  *
  * @example
  * ```ts
@@ -34,19 +27,10 @@ export interface HttpApiOptions extends Omit<AppOptions, 'dashboardDir'> {
  * ```
  */
 export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
-  const maxBodyBytes = options.maxBodyBytes ?? numberFromEnv('MAX_BODY_BYTES');
-  const dashboardDir =
-    options.dashboardDir === false
-      ? undefined
-      : (options.dashboardDir ??
-        nonEmpty(process.env['DAGFLOW_DASHBOARD_DIR']) ??
-        installedDashboardDir());
   return {
-    async listen(service, { port, host }): Promise<HttpHandle> {
-      const auth = options.auth ?? authModeFrom(process.env['DAGFLOW_AUTH']);
-      const tokens = options.tokens ?? (await tokensFromEnv(process.env));
-      const corsOrigins =
-        options.corsOrigins ?? parseCorsOrigins(process.env['DAGFLOW_CORS_ORIGINS'] ?? '');
+    async listen(service, { port, host, config }): Promise<HttpHandle> {
+      const { maxBodyBytes, dashboardDir, auth, tokens, corsOrigins, streamLimits } =
+        await config.part(httpPart, options);
       const address = bindHost({
         host,
         tokens: tokens.length,
@@ -60,7 +44,7 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
         corsOrigins,
         ...(options.authFailures === undefined ? {} : { authFailures: options.authFailures }),
         ...(options.auditExecutes === undefined ? {} : { auditExecutes: options.auditExecutes }),
-        ...(options.streamLimits === undefined ? {} : { streamLimits: options.streamLimits }),
+        streamLimits,
       });
       const server = await new Promise<Server>((resolve, reject) => {
         const listening = app.listen(port, address, (error?: Error) =>
@@ -89,15 +73,4 @@ function closeServer(server: Server): Promise<void> {
     });
     server.closeIdleConnections();
   });
-}
-
-function numberFromEnv(name: string): number | undefined {
-  const value = process.env[name];
-  return value === undefined || value === '' || Number.isNaN(Number(value))
-    ? undefined
-    : Number(value);
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

@@ -34,7 +34,9 @@ export interface Caller {
  * `DAGFLOW_TOKENS_FILE` (see {@link parseTokenFile}); both may be set.
  * @throws DagflowError `INVALID_CONFIG` for a malformed or weak entry or an unreadable file
  */
-export async function tokensFromEnv(env: NodeJS.ProcessEnv): Promise<ApiToken[]> {
+export async function tokensFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ApiToken[]> {
   const tokens = parseTokenList(env['DAGFLOW_TOKENS'] ?? '');
   const file = env['DAGFLOW_TOKENS_FILE'];
   if (file === undefined || file === '') return tokens;

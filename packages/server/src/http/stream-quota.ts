@@ -10,14 +10,6 @@ export interface StreamLimits {
   readonly perCaller: number;
 }
 
-/** The default limits: `DAGFLOW_MAX_STREAMS` (1,000) and `DAGFLOW_MAX_STREAMS_PER_TOKEN` (32). */
-export function streamLimitsFromEnv(env: NodeJS.ProcessEnv): StreamLimits {
-  return {
-    total: positive(env['DAGFLOW_MAX_STREAMS']) ?? 1_000,
-    perCaller: positive(env['DAGFLOW_MAX_STREAMS_PER_TOKEN']) ?? 32,
-  };
-}
-
 /**
  * The live streams a server holds open, by caller: a stream takes a place before it opens and gives it
  * back when it ends, so that no caller can hold more than its share of the server's connections,
@@ -79,11 +71,4 @@ export function takeStreamPlace(req: Request, res: Response): () => void {
     res.set('retry-after', '5');
     throw error;
   }
-}
-
-function positive(value: string | undefined): number | undefined {
-  const parsed = Number(value);
-  return value === undefined || value === '' || !Number.isInteger(parsed) || parsed < 1
-    ? undefined
-    : parsed;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode, type Handler } from '@dagflow/flow';
-import type { ResolvedOptions } from '../../config/settings.js';
+import type { ClientConfig } from '../../config/client-config.js';
+import type { WorkerConfig } from '../../config/worker-config.js';
 import type { Logger } from '../../infra/logger.js';
 import { Metrics } from '../../infra/metrics.js';
 import { type PlanSource, loadPublished, planFrom } from '../../registry/plan-source.js';
@@ -20,7 +21,8 @@ import { WorkerPool } from './worker-pool.js';
 export interface ServingParts {
   readonly res: ServiceResources;
   readonly plans: PlanSource;
-  readonly options: ResolvedOptions;
+  /** The client and worker parts of the configuration, read when the workers start. */
+  readonly options: () => ClientConfig & WorkerConfig;
   readonly log: Logger;
   readonly limits: () => PlanLimits;
   readonly originOf: (flow: string) => FlowOrigin;
@@ -168,7 +170,8 @@ export class FlowServing {
   }
 
   #workerPool(): WorkerPool {
-    const { res, options, log } = this.parts;
+    const { res, log } = this.parts;
+    const options = this.parts.options();
     this.#pool ??= new WorkerPool({
       executor: {
         redis: res.redis,

@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { ResolvedOptions } from '../../config/settings.js';
+import type { ClientConfig } from '../../config/client-config.js';
+import type { WorkerConfig } from '../../config/worker-config.js';
 import { requestEnded } from '../../queue/request-ended.js';
 import { type NodeJobData, SCHEDULE_JOB, ownerToken, parseJobId } from '../../format/layout.js';
 import { RecordedFailure, toNodeError } from '../step/attempt-errors.js';
@@ -40,15 +41,16 @@ const MAX_STALLED = 2;
 export function startFlowWorker(
   deps: ExecutorDeps,
   plan: FlowPlan,
-  options: ResolvedOptions & {
-    readonly queue: string;
-    /** The partition of the queue this worker serves. */
-    readonly partition: Partition;
-    /** The plan of another definition version, for requests that started on it. */
-    readonly versionOf: (version: string) => Promise<FlowPlan>;
-    /** This process's running jobs, for its worker announcement. */
-    readonly running: RunningJobs;
-  },
+  options: ClientConfig &
+    WorkerConfig & {
+      readonly queue: string;
+      /** The partition of the queue this worker serves. */
+      readonly partition: Partition;
+      /** The plan of another definition version, for requests that started on it. */
+      readonly versionOf: (version: string) => Promise<FlowPlan>;
+      /** This process's running jobs, for its worker announcement. */
+      readonly running: RunningJobs;
+    },
 ): Worker<NodeJobData> {
   const locks: LockRecheck = new LockRecheck(
     (ids, tokens, durationMs): Promise<string[]> => worker.extendJobLocks(ids, tokens, durationMs),

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Worker } from 'bullmq';
-import type { ResolvedOptions } from '../../config/settings.js';
+import type { ClientConfig } from '../../config/client-config.js';
+import type { WorkerConfig } from '../../config/worker-config.js';
 import { startFlowWorker } from './flow-worker.js';
 import { promoteRunnable } from '../step/step-give-back.js';
 import { RunningJobs } from './running-jobs.js';
@@ -16,7 +17,7 @@ import type { FlowPartitions } from '../../queue/flow-partitions.js';
 /** What the pool needs besides the executor's dependencies. */
 export interface PoolDeps {
   readonly executor: ExecutorDeps;
-  readonly options: ResolvedOptions;
+  readonly options: ClientConfig & WorkerConfig;
   readonly registry: Registry;
   readonly queues: NodeQueues;
   readonly workerId: string;
