@@ -1,10 +1,15 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ReplyCode, type ReplyCodeName } from '../src/format/reply-codes.js';
-import { readLuaFile } from '../src/store/scripts/script-source.js';
+import { INCLUDES_FOLDER, readLuaFile } from '../src/store/scripts/script-source.js';
 import { SCRIPT_NAMES, scriptSource } from '../src/store/scripts/scripts.js';
 
-const files = readdirSync(new URL('../lua/', import.meta.url)).map((f) => f.replace(/\.lua$/, ''));
+/** Every Lua file, named as `readLuaFile` takes it: scripts in `lua/`, shared functions in `lua/includes/`. */
+const luaFiles = (folder: string, prefix: string): string[] =>
+  readdirSync(new URL(`../lua/${folder}`, import.meta.url))
+    .filter((f) => f.endsWith('.lua'))
+    .map((f) => `${prefix}${f.replace(/\.lua$/, '')}`);
+const files = [...luaFiles('', ''), ...luaFiles(`${INCLUDES_FOLDER}/`, `${INCLUDES_FOLDER}/`)];
 const scripts: readonly string[] = SCRIPT_NAMES;
 
 /**
