@@ -36,21 +36,21 @@
 --- @include lifecycleSteps
 local command = ARGV[1]
 local now = ARGV[2]
-local status = redis.call('HGET', KEYS[1], 'status')
+local status = redis.call('HGET', KEYS[1], REQ.status)
 if not status then
-  return { -1 }
+  return { R.MISSING }
 end
 
 if command == 'pause' then
   if status ~= 'pending' and status ~= 'running' then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedFrom', status)
+  redis.call('HSET', KEYS[1], REQ.status, 'paused', REQ.pausedFrom, status)
   for i = 1, 4 do
     redis.call('PEXPIRE', KEYS[i], ARGV[6])
   end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' paused')
-  return { 0, {}, 0 }
+  return { R.OK, {}, 0 }
 end
 
 if command == 'resume' then
@@ -58,57 +58,57 @@ if command == 'resume' then
   local pending = take_resuming()
   local live = status == 'running' or status == 'pending'
   if status ~= 'paused' and not (live and (#held > 0 or next(pending) ~= nil)) then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+  local generation = tonumber(redis.call('HGET', KEYS[1], REQ.generation) or '0')
   if #held > 0 then
-    generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+    generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
   end
   local steps, generations = release_all(pending, held, generation)
   if status == 'paused' then
-    local before = redis.call('HGET', KEYS[1], 'pausedFrom') or 'running'
-    redis.call('HSET', KEYS[1], 'status', before)
-    redis.call('HDEL', KEYS[1], 'pausedFrom')
+    local before = redis.call('HGET', KEYS[1], REQ.pausedFrom) or 'running'
+    redis.call('HSET', KEYS[1], REQ.status, before)
+    redis.call('HDEL', KEYS[1], REQ.pausedFrom)
     for i = 1, 4 do
       redis.call('PERSIST', KEYS[i])
     end
     redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. before)
   end
-  return { 0, steps, generation, 0, generations }
+  return { R.OK, steps, generation, 0, generations }
 end
 
 if command == 'stop' then
   if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  redis.call('HSET', KEYS[1], 'status', 'stopped', 'finishedAt', now)
-  redis.call('HDEL', KEYS[1], 'pausedFrom')
+  redis.call('HSET', KEYS[1], REQ.status, 'stopped', REQ.finishedAt, now)
+  redis.call('HDEL', KEYS[1], REQ.pausedFrom)
   for i = 1, 4 do
     redis.call('PEXPIRE', KEYS[i], ARGV[3])
   end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' stopped')
-  local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
-  return { 0, steps_with({ queued = true, running = true, retrying = true, waiting = true }),
+  local generation = tonumber(redis.call('HGET', KEYS[1], REQ.generation) or '0')
+  return { R.OK, steps_with({ queued = true, running = true, retrying = true, waiting = true }),
     generation }
 end
 
 if command == 'rerun' then
   if status ~= 'failed' and status ~= 'stopped' then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
-  if redis.call('HEXISTS', KEYS[1], 'allDone') == 1 then
-    redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', now)
-    redis.call('HDEL', KEYS[1], 'error', 'allDone', 'resuming')
+  local generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
+  if redis.call('HEXISTS', KEYS[1], REQ.allDone) == 1 then
+    redis.call('HSET', KEYS[1], REQ.status, 'completed', REQ.finishedAt, now)
+    redis.call('HDEL', KEYS[1], REQ.error, REQ.allDone, REQ.resuming)
     redis.call('DEL', KEYS[4])
     redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' completed')
-    return { 0, {}, generation, 1 }
+    return { R.OK, {}, generation, 1 }
   end
   local reset = steps_with({
     failed = true, queued = true, running = true, retrying = true, waiting = true,
   })
   for _, step in ipairs(reset) do
-    redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
+    redis.call('HDEL', KEYS[1], F.status .. step, F.finishedAt .. step, F.error .. step)
   end
   for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
     reset[#reset + 1] = step
@@ -119,13 +119,13 @@ if command == 'rerun' then
     reset[#reset + 1] = step
   end
   local steps, generations = release_all(pending, reset, generation)
-  redis.call('HSET', KEYS[1], 'status', 'running')
-  redis.call('HDEL', KEYS[1], 'finishedAt', 'error')
+  redis.call('HSET', KEYS[1], REQ.status, 'running')
+  redis.call('HDEL', KEYS[1], REQ.finishedAt, REQ.error)
   for i = 1, 4 do
     redis.call('PERSIST', KEYS[i])
   end
   redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' running')
-  return { 0, steps, generation, 0, generations }
+  return { R.OK, steps, generation, 0, generations }
 end
 
 return redis.error_reply('unknown command ' .. tostring(command))

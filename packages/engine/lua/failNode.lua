@@ -21,38 +21,38 @@
 local path = ARGV[1]
 local now = ARGV[2]
 local token = ARGV[8]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner .. path)
 local status = st[1]
 if not status then
-  return { -1 }
+  return { R.MISSING }
 end
 if st[2] == 'completed' then
-  return { 1 }
+  return { R.COMPLETED }
 end
 if st[3] and st[3] ~= token then
-  return { 3, st[3] }
+  return { R.STALE, st[3] }
 end
 
 if ARGV[4] ~= '1' then
-  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], 'w|' .. path, token,
+  redis.call('HSET', KEYS[1], F.status .. path, 'retrying', F.error .. path, ARGV[3], F.owner .. path, token,
     unpack(ARGV, 9))
   redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' retrying')
   -- A request whose root began without beginNode (its input handed over) is running from then on.
   if status == 'pending' then
-    redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', now)
+    redis.call('HSET', KEYS[1], REQ.status, 'running', REQ.startedAt, now)
   end
-  return { 0 }
+  return { R.OK }
 end
 
-redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3],
-  'w|' .. path, token, unpack(ARGV, 9))
+redis.call('HSET', KEYS[1], F.status .. path, 'failed', F.finishedAt .. path, now, F.error .. path, ARGV[3],
+  F.owner .. path, token, unpack(ARGV, 9))
 redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' failed')
 if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
-  return { 2, status }
+  return { R.NOT_RUNNING, status }
 end
-redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', now, 'error', ARGV[3])
+redis.call('HSET', KEYS[1], REQ.status, 'failed', REQ.finishedAt, now, REQ.error, ARGV[3])
 for i = 1, 4 do
   redis.call('PEXPIRE', KEYS[i], ARGV[5])
 end
 redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' failed')
-return { 0 }
+return { R.OK }

@@ -13,14 +13,26 @@ const files = [...luaFiles('', ''), ...luaFiles(`${INCLUDES_FOLDER}/`, `${INCLUD
 const scripts: readonly string[] = SCRIPT_NAMES;
 
 /**
- * The codes a file returns as the first element of a table (`return { 3, ...` or
- * `table.insert(reply, 1, 0)`), or per item of a many-request script (`replies[i] = 1`).
+ * The codes a file returns as the first element of a table (`return { R.STALE, ...` or
+ * `table.insert(reply, 1, R.OK)`), or per item of a many-request script (`replies[i] = R.CREATED`),
+ * named from the prelude (see `lua-prelude.ts`) or, in older text, as numbers.
  */
 function literalCodes(text: string): Set<number> {
+  const code = '(R\\.[A-Z_]+|-?\\d+)';
   const found = text.matchAll(
-    /return \{ (-?\d+)|table\.insert\(reply, 1, (-?\d+)\)|replies\[i\] = (-?\d+)/g,
+    new RegExp(
+      `return \\{ ${code}|table\\.insert\\(reply, 1, ${code}\\)|replies\\[i\\] = ${code}`,
+      'g',
+    ),
   );
-  return new Set([...found].map((m) => Number(m[1] ?? m[2] ?? m[3])));
+  return new Set(
+    [...found].map((m) => {
+      const literal = m[1] ?? m[2] ?? m[3] ?? '';
+      return literal.startsWith('R.')
+        ? ReplyCode[literal.slice(2) as ReplyCodeName]
+        : Number(literal);
+    }),
+  );
 }
 
 /** The highest KEYS[i] a file's text names (header and code). */

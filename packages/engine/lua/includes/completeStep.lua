@@ -114,19 +114,19 @@ end
 local function complete_step(K, A, S, now, at)
   local path = A[at]
   local token = A[at + 3]
-  local st = redis.call('HMGET', K[1], 'status', 's|' .. path, 'w|' .. path)
+  local st = redis.call('HMGET', K[1], REQ.status, F.status .. path, F.owner .. path)
   local status = st[1]
   if not status then
-    return { -1 }
+    return { R.MISSING }
   end
   local owner = st[3]
   if token == '' then
     -- A repeat from a job that found the step completed: it may only re-derive the release.
     if st[2] ~= 'completed' then
-      return { 3, owner or '' }
+      return { R.STALE, owner or '' }
     end
   elseif owner and owner ~= token then
-    return { 3, owner }
+    return { R.STALE, owner }
   end
   local succ_first = S.succ_first
   local succ_last = S.succ_last
@@ -136,7 +136,7 @@ local function complete_step(K, A, S, now, at)
   local ready = {}
   if st[2] == 'completed' then
     if has_gate then
-      local prefix = redis.call('HGET', K[1], 'n|' .. path)
+      local prefix = redis.call('HGET', K[1], F.nextItem .. path)
       if prefix then
         for i = gate + 4, gate + 3 + tonumber(A[gate + 3]) do
           ready[#ready + 1] = prefix .. A[i]
@@ -148,7 +148,7 @@ local function complete_step(K, A, S, now, at)
       local parents = A[i + 1]
       -- A repeat must not lose an 'e' successor whose add never happened: it is returned like any other,
       -- and the caller skips those that started.
-      if parents == '1' or parents == 'e' or redis.call('HGET', K[1], 'r|' .. successor) == path then
+      if parents == '1' or parents == 'e' or redis.call('HGET', K[1], F.releasedBy .. successor) == path then
         ready[#ready + 1] = successor
       end
     end
@@ -159,28 +159,28 @@ local function complete_step(K, A, S, now, at)
     end
     local started = {}
     for _, successor in ipairs(ready) do
-      local state = redis.call('HGET', K[1], 's|' .. successor)
+      local state = redis.call('HGET', K[1], F.status .. successor)
       if state and state ~= 'queued' then
         started[#started + 1] = successor
       end
     end
-    return { 1, ready, started, complete_generation_of(owner or token) }
+    return { R.COMPLETED, ready, started, complete_generation_of(owner or token) }
   end
 
-  redis.call('HSET', K[2], 'o|' .. path, A[at + 1])
+  redis.call('HSET', K[2], F.output .. path, A[at + 1])
   if S.data_json ~= '' then
     local data = cjson.decode(S.data_json)
     chunked('HSET', K[2], data, 1, #data)
   end
-  local fields = { 's|' .. path, 'completed', 't1|' .. path, now, 'w|' .. path, token }
+  local fields = { F.status .. path, 'completed', F.finishedAt .. path, now, F.owner .. path, token }
   if status == 'completed' then
     redis.call('HSET', K[1], unpack(fields))
-    return { 2, status }
+    return { R.NOT_RUNNING, status }
   end
   -- A step begun without beginNode ran once: its attempt count is implied (1), only its start is written.
   local started_at = A[at + 2]
   if started_at ~= '' then
-    fields[#fields + 1] = 't0|' .. path
+    fields[#fields + 1] = F.startedAt .. path
     fields[#fields + 1] = started_at
   end
   for i = at + 5, at + 4 + 2 * tonumber(A[at + 4]) do
@@ -190,9 +190,9 @@ local function complete_step(K, A, S, now, at)
   local running = status == 'pending' or status == 'running'
   -- A request whose roots began without beginNode (their input handed over) runs from its first completion.
   if status == 'pending' then
-    fields[#fields + 1] = 'status'
+    fields[#fields + 1] = REQ.status
     fields[#fields + 1] = 'running'
-    fields[#fields + 1] = 'startedAt'
+    fields[#fields + 1] = REQ.startedAt
     fields[#fields + 1] = started_at ~= '' and started_at or now
   end
   -- A released successor: returned unless the caller enqueued it already, marked queued while running.
@@ -201,7 +201,7 @@ local function complete_step(K, A, S, now, at)
       ready[#ready + 1] = successor
     end
     if running then
-      fields[#fields + 1] = 's|' .. successor
+      fields[#fields + 1] = F.status .. successor
       fields[#fields + 1] = 'queued'
     end
   end
@@ -210,9 +210,9 @@ local function complete_step(K, A, S, now, at)
     local successor = A[i]
     local parents = A[i + 1]
     local is_ready = parents == '1' or parents == 'e'
-    if not is_ready and redis.call('HINCRBY', K[1], 'j|' .. successor, 1) == tonumber(parents) then
+    if not is_ready and redis.call('HINCRBY', K[1], F.joinOpen .. successor, 1) == tonumber(parents) then
       is_ready = true
-      fields[#fields + 1] = 'r|' .. successor
+      fields[#fields + 1] = F.releasedBy .. successor
       fields[#fields + 1] = path
     end
     if is_ready then
@@ -221,16 +221,16 @@ local function complete_step(K, A, S, now, at)
   end
 
   if running and S.enqueued_json ~= '' then
-    fields[#fields + 1] = 'qe|' .. path
+    fields[#fields + 1] = F.entries .. path
     fields[#fields + 1] = S.enqueued_json
   end
 
-  if has_gate and redis.call('HINCRBY', K[1], 'g|' .. A[gate + 1], 1) == tonumber(A[gate + 2]) then
+  if has_gate and redis.call('HINCRBY', K[1], F.gate .. A[gate + 1], 1) == tonumber(A[gate + 2]) then
     local vertex = A[gate]
-    local next_item = redis.call('HINCRBY', K[1], 'q|' .. vertex, 1)
-    if next_item <= tonumber(redis.call('HGET', K[1], 'qn|' .. vertex) or '0') then
-      local prefix = redis.call('HGET', K[1], 'x|' .. vertex .. '|' .. (next_item - 1))
-      fields[#fields + 1] = 'n|' .. path
+    local next_item = redis.call('HINCRBY', K[1], F.itemsStarted .. vertex, 1)
+    if next_item <= tonumber(redis.call('HGET', K[1], F.itemCount .. vertex) or '0') then
+      local prefix = redis.call('HGET', K[1], F.item .. vertex .. '|' .. (next_item - 1))
+      fields[#fields + 1] = F.nextItem .. path
       fields[#fields + 1] = prefix
       for i = gate + 4, gate + 3 + tonumber(A[gate + 3]) do
         release(prefix .. A[i], false)
@@ -243,17 +243,17 @@ local function complete_step(K, A, S, now, at)
   if terminals > 0 then
     local done = 1
     if terminals > 1 then
-      done = redis.call('HINCRBY', K[1], 'terminalsDone', 1)
+      done = redis.call('HINCRBY', K[1], REQ.terminalsDone, 1)
     end
     if done == terminals and (running or status == 'paused') then
       completed = true
-      fields[#fields + 1] = 'status'
+      fields[#fields + 1] = REQ.status
       fields[#fields + 1] = 'completed'
-      fields[#fields + 1] = 'finishedAt'
+      fields[#fields + 1] = REQ.finishedAt
       fields[#fields + 1] = now
     elseif done == terminals then
       -- Stopped or failed meanwhile: rerun completes the request, having nothing left to run.
-      fields[#fields + 1] = 'allDone'
+      fields[#fields + 1] = REQ.allDone
       fields[#fields + 1] = now
     end
   end
@@ -263,7 +263,7 @@ local function complete_step(K, A, S, now, at)
 
   if completed then
     -- The store and held keys exist only when flagged: skip two commands on the hot path.
-    local flags = redis.call('HMGET', K[1], 'hasStore', 'hasHeld', 'parent', 'concurrencyKey')
+    local flags = redis.call('HMGET', K[1], REQ.hasStore, REQ.hasHeld, REQ.parent, REQ.concurrencyKey)
     redis.call('PEXPIRE', K[1], S.retention)
     redis.call('PEXPIRE', K[2], S.retention)
     if flags[1] then
@@ -274,13 +274,13 @@ local function complete_step(K, A, S, now, at)
     end
     redis.call('PUBLISH', S.channel, S.message .. ' completed')
     -- What the caller's end-of-request work needs, so that it reads nothing more.
-    return { 0, {}, 1, flags[3] or '', flags[4] or '' }
+    return { R.OK, {}, 1, flags[3] or '', flags[4] or '' }
   end
   if not running then
     if #ready > 0 then
       hold(K[1], K[4], ready)
     end
-    return { 2, status }
+    return { R.NOT_RUNNING, status }
   end
   local begin_at = begin_part_at(A, at)
   local join = A[begin_at]
@@ -290,9 +290,9 @@ local function complete_step(K, A, S, now, at)
         local fields_at = begin_at + 3
         local begun = begin_step({ K[1], K[2], K[4] }, A, join, now, A[begin_at + 1], fields_at,
           fields_at + tonumber(A[begin_at + 2]) - 1)
-        return { 0, ready, 0, begun }
+        return { R.OK, ready, 0, begun }
       end
     end
   end
-  return { 0, ready }
+  return { R.OK, ready }
 end

@@ -20,11 +20,11 @@ local function steps_with(states)
   end
   for i = 1, #all, 2 do
     local field = all[i]
-    if string.sub(field, 1, 2) == 's|' and states[all[i + 1]] then
-      found[#found + 1] = string.sub(field, 3)
-    elseif states['queued'] and string.sub(field, 1, 3) == 'qe|' then
+    if string.sub(field, 1, #F.status) == F.status and states[all[i + 1]] then
+      found[#found + 1] = string.sub(field, #F.status + 1)
+    elseif states['queued'] and string.sub(field, 1, #F.entries) == F.entries then
       for _, entry in ipairs(cjson.decode(all[i + 1])) do
-        if not fields['s|' .. entry] then
+        if not fields[F.status .. entry] then
           found[#found + 1] = entry
         end
       end
@@ -38,7 +38,7 @@ end
 -- same generation, so that a resume or rerun interrupted by a crash, or raced by a second resume, never
 -- loses a step nor enqueues it under two job ids.
 local function take_resuming()
-  local stored = redis.call('HGET', KEYS[1], 'resuming')
+  local stored = redis.call('HGET', KEYS[1], REQ.resuming)
   return stored and cjson.decode(stored) or {}
 end
 
@@ -47,7 +47,7 @@ end
 local function release_all(pending, steps, generation)
   for _, step in ipairs(steps) do
     pending[step] = generation
-    redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
+    redis.call('HSET', KEYS[1], F.owner .. step, 'r' .. generation)
   end
   redis.call('DEL', KEYS[4])
   return store_resuming(KEYS[1], pending)
