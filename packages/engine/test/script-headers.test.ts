@@ -35,6 +35,16 @@ function literalCodes(text: string): Set<number> {
   );
 }
 
+/** `includes` and the files they include in turn. */
+function allIncludes(includes: readonly string[], found = new Set<string>()): string[] {
+  for (const file of includes)
+    if (!found.has(file)) {
+      found.add(file);
+      allIncludes(readLuaFile(file).includes, found);
+    }
+  return [...found];
+}
+
 /** The highest KEYS[i] a file's text names (header and code). */
 function highestKey(text: string): number {
   return Math.max(0, ...[...text.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1])));
@@ -64,9 +74,18 @@ describe('Lua script headers', () => {
       expect(declared, `${file} returns ${code}`).toContain(code);
     const reachable = new Set([
       ...literalCodes(text),
-      ...includes.flatMap((f) => [...literalCodes(readLuaFile(f).text)]),
+      ...allIncludes(includes).flatMap((f) => [...literalCodes(readLuaFile(f).text)]),
     ]);
     for (const code of declared) expect(reachable, `${file} declares ${code}`).toContain(code);
+  });
+
+  it('scripts lie in lua/, files of shared functions in lua/includes/', () => {
+    for (const file of files)
+      expect(scripts.includes(file), file).toBe(!file.startsWith(`${INCLUDES_FOLDER}/`));
+  });
+
+  it.each(files)('%s has at most 150 lines', (file) => {
+    expect(readLuaFile(file).text.trimEnd().split('\n').length).toBeLessThanOrEqual(150);
   });
 
   it('includes are resolved where they stand', () => {

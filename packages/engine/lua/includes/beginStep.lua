@@ -25,6 +25,8 @@
 ]]
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 --- @include holdSet
+--- @include startRequest
+--- @include announceStep
 
 -- The generation of an owner token '<generation>.<delivery>' or of a rerun's reset 'r<generation>'.
 local function generation_of(owner)
@@ -57,15 +59,9 @@ local function begin_step(K, A, path, now, token, first, last)
     return { R.NOT_RUNNING, status }
   end
   local attempt = tonumber(st[3] or '0') + 1
-  if status == 'pending' then
-    redis.call('HSET', K[1], F.status .. path, 'running', F.startedAt .. path, now,
-      F.attempts .. path, attempt, F.owner .. path, token, REQ.status, 'running', REQ.startedAt, now)
-  else
-    redis.call('HSET', K[1], F.status .. path, 'running', F.startedAt .. path, now,
-      F.attempts .. path, attempt, F.owner .. path, token)
-  end
-  -- Live views of this request (see Keys.request().live) hear that the step runs.
-  redis.call('PUBLISH', K[1] .. ':live', path .. ' running')
+  redis.call('HSET', K[1], unpack(start_request({ F.status .. path, 'running', F.startedAt .. path, now,
+    F.attempts .. path, attempt, F.owner .. path, token }, status, now)))
+  announce_step(K[1], path, 'running')
   -- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
   -- limit and a for-each join may read thousands of outputs.
   local head = math.min(last, first + 999)
