@@ -25,6 +25,7 @@
 ]]
 --- @keys dynamic
 --- @replies CREATED INPUT_MISMATCH FOREIGN_CHILD
+--- @include announceRequest
 local replies = {}
 for i = 1, #KEYS / 2 do
   local state, data = KEYS[2 * i - 1], KEYS[2 * i]
@@ -58,7 +59,7 @@ for i = 1, #KEYS / 2 do
     else
       redis.call('HSET', data, DATA.input, ARGV[at])
     end
-    redis.call('PUBLISH', ARGV[2], ARGV[at + 3] .. ' pending')
+    announce_request(ARGV[2], ARGV[at + 3], 'pending')
     replies[i] = R.CREATED
   end
 end

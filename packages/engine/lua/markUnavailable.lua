@@ -17,6 +17,7 @@
 ]]
 --- @keys 2
 --- @replies OK COMPLETED NOT_RUNNING MISSING
+--- @include announceStep
 --- @include holdSet
 local path = ARGV[1]
 local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.unavailable .. path)
@@ -36,6 +37,5 @@ if st[3] then
   return { R.OK, st[3] }
 end
 redis.call('HSET', KEYS[1], F.unavailable .. path, ARGV[2])
--- Live views of this request (see Keys.request().live) hear that the step waits.
-redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' waiting')
+announce_step(KEYS[1], path, 'waiting')
 return { R.OK, ARGV[2] }

@@ -24,7 +24,8 @@
 ]]
 --- @keys 3
 --- @replies OK NOT_RUNNING MISSING
---- @include resumingSteps
+--- @include storeResuming
+--- @include chunked
 --- @include holdSet
 local status = redis.call('HGET', KEYS[1], REQ.status)
 if not status then
@@ -52,14 +53,9 @@ if count ~= seen then
   return { R.NOT_RUNNING, status }
 end
 
-local function each(list, command, key)
-  for i = 1, #list, 1000 do
-    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
-  end
-end
-
-each(cjson.decode(ARGV[6]), 'HDEL', KEYS[1])
-each(cjson.decode(ARGV[7]), 'HDEL', KEYS[2])
+local state_fields, data_fields = cjson.decode(ARGV[6]), cjson.decode(ARGV[7])
+chunked('HDEL', KEYS[1], state_fields, 1, #state_fields)
+chunked('HDEL', KEYS[2], data_fields, 1, #data_fields)
 for _, pair in ipairs(cjson.decode(ARGV[8])) do
   redis.call('HSET', KEYS[1], pair[1], pair[2])
 end

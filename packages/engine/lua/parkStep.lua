@@ -18,6 +18,7 @@
 ]]
 --- @keys 2
 --- @replies OK READY STALE MISSING
+--- @include announceStep
 local path = ARGV[1]
 local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner .. path)
 if not st[1] then
@@ -33,5 +34,5 @@ if ARGV[3] ~= '' then
   end
 end
 redis.call('HSET', KEYS[1], F.status .. path, 'waiting')
-redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' waiting')
+announce_step(KEYS[1], path, 'waiting')
 return { R.OK }
