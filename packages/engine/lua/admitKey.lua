@@ -15,7 +15,7 @@
 local id = ARGV[1]
 redis.call('SET', KEYS[3], ARGV[2], 'PX', ARGV[4])
 if redis.call('ZSCORE', KEYS[1], id) then
-  return { 0 }
+  return { R.OK }
 end
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], id)
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
@@ -23,7 +23,7 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
   if first == id then
     redis.call('ZREM', KEYS[2], id)
     redis.call('ZADD', KEYS[1], ARGV[3], id)
-    return { 0 }
+    return { R.OK }
   end
 end
-return { 2 }
+return { R.NOT_RUNNING }

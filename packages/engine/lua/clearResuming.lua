@@ -9,7 +9,7 @@
 ]]
 --- @keys 1
 --- @replies none
-local stored = redis.call('HGET', KEYS[1], 'resuming')
+local stored = redis.call('HGET', KEYS[1], REQ.resuming)
 if not stored then
   return 0
 end
@@ -23,8 +23,8 @@ for i = 2, #ARGV do
   end
 end
 if next(pending) == nil then
-  redis.call('HDEL', KEYS[1], 'resuming')
+  redis.call('HDEL', KEYS[1], REQ.resuming)
 else
-  redis.call('HSET', KEYS[1], 'resuming', cjson.encode(pending))
+  redis.call('HSET', KEYS[1], REQ.resuming, cjson.encode(pending))
 end
 return dropped

@@ -1,9 +1,9 @@
 --[[
   Completes several steps, of one request or of several, in one call, each exactly as completeNode
-  would; see complete_step and read_spec in completeStep.lua (included below, after
-  beginStep.lua, whose begin_step it calls). The completions a
-  worker issues in one tick come as one call (on a Redis Cluster, where each request's keys lie in a
-  slot of their own, one request per call).
+  would; see complete_step in includes/completeStep.lua (included below, with the functions it calls)
+  and the arguments in includes/readSpec.lua and includes/beginPartAt.lua. The completions a worker
+  issues in one tick come as one call (on a Redis Cluster, where each request's keys lie in a slot of
+  their own, one request per call).
 
   KEYS    per request: its state hash, data hash, store hash and held set
   ARGV[1] now (ms)   ARGV[2] r, the number of requests; then per request, in the order of KEYS: g, then
@@ -14,7 +14,6 @@
 ]]
 --- @keys dynamic
 --- @replies none
---- @include beginStep
 --- @include completeStep
 local replies = {}
 local at = 3

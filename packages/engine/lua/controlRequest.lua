@@ -6,6 +6,7 @@
   ARGV[1] command: pause | resume | stop | rerun
   ARGV[2] now (ms)   ARGV[3] retention of a stopped request (ms)   ARGV[4] events channel
   ARGV[5] event message   ARGV[6] retention of a paused request (ms)
+  ARGV[7] retention of a completed request (ms): a rerun may complete it at once
 
   Every change is published on the events channel as '<flow>/<requestId> <status>'.
 
@@ -14,14 +15,11 @@
   resume  paused -> its status before (or a pending or running request with held or resuming steps
           left by an interrupted resume); the keys no longer expire; returns the held steps to enqueue under a new generation, and those
           of an interrupted resume under theirs (see take_resuming).
-  stop    pending|running|paused -> stopped; publishes it; returns the steps that were queued, running,
-          waiting (a parked signal or child-flow node) or waiting for a retry (the caller removes their waiting jobs and aborts running handlers).
-  rerun   failed|stopped -> running; failed and unfinished steps (waiting ones too) are reset (their attempts still running
-          lose ownership: field w| becomes 'r<generation>', so their late completions are stale, and
-          jobs of older generations still waiting do not start), the TTL is removed;
-          returns those steps plus the held and resuming ones to enqueue. A request whose terminals all completed
-          while it was stopped or failed (field allDone, see completeStep.lua) has nothing left to run:
-          it completes at once.
+  stop    pending|running|paused -> stopped; the request ends (end_request: the stopped retention,
+          published); returns the steps that were queued, running, waiting (a parked signal or
+          child-flow node) or waiting for a retry (the caller removes their waiting jobs and aborts
+          running handlers).
+  rerun   failed|stopped -> running, or completed at once; see rerun_request (rerunRequest.lua).
 
   Returns
     { 0, steps, generation }                 pause, stop: done; generation is the current one
@@ -33,24 +31,30 @@
 ]]
 --- @keys 4
 --- @replies OK INVALID_TRANSITION MISSING
---- @include lifecycleSteps
+--- @include stepsWith
+--- @include takeResuming
+--- @include releaseAll
+--- @include announceRequest
+--- @include endRequest
+--- @include rerunRequest
 local command = ARGV[1]
 local now = ARGV[2]
-local status = redis.call('HGET', KEYS[1], 'status')
+local channel, message = ARGV[4], ARGV[5]
+local status = redis.call('HGET', KEYS[1], REQ.status)
 if not status then
-  return { -1 }
+  return { R.MISSING }
 end
 
 if command == 'pause' then
   if status ~= 'pending' and status ~= 'running' then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  redis.call('HSET', KEYS[1], 'status', 'paused', 'pausedFrom', status)
+  redis.call('HSET', KEYS[1], REQ.status, 'paused', REQ.pausedFrom, status)
   for i = 1, 4 do
     redis.call('PEXPIRE', KEYS[i], ARGV[6])
   end
-  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' paused')
-  return { 0, {}, 0 }
+  announce_request(channel, message, 'paused')
+  return { R.OK, {}, 0 }
 end
 
 if command == 'resume' then
@@ -58,74 +62,39 @@ if command == 'resume' then
   local pending = take_resuming()
   local live = status == 'running' or status == 'pending'
   if status ~= 'paused' and not (live and (#held > 0 or next(pending) ~= nil)) then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
+  local generation = tonumber(redis.call('HGET', KEYS[1], REQ.generation) or '0')
   if #held > 0 then
-    generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+    generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
   end
   local steps, generations = release_all(pending, held, generation)
   if status == 'paused' then
-    local before = redis.call('HGET', KEYS[1], 'pausedFrom') or 'running'
-    redis.call('HSET', KEYS[1], 'status', before)
-    redis.call('HDEL', KEYS[1], 'pausedFrom')
+    local before = redis.call('HGET', KEYS[1], REQ.pausedFrom) or 'running'
+    redis.call('HSET', KEYS[1], REQ.status, before)
+    redis.call('HDEL', KEYS[1], REQ.pausedFrom)
     for i = 1, 4 do
       redis.call('PERSIST', KEYS[i])
     end
-    redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' ' .. before)
+    announce_request(channel, message, before)
   end
-  return { 0, steps, generation, 0, generations }
+  return { R.OK, steps, generation, 0, generations }
 end
 
 if command == 'stop' then
   if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
-    return { -2, status }
+    return { R.INVALID_TRANSITION, status }
   end
-  redis.call('HSET', KEYS[1], 'status', 'stopped', 'finishedAt', now)
-  redis.call('HDEL', KEYS[1], 'pausedFrom')
-  for i = 1, 4 do
-    redis.call('PEXPIRE', KEYS[i], ARGV[3])
-  end
-  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' stopped')
-  local generation = tonumber(redis.call('HGET', KEYS[1], 'generation') or '0')
-  return { 0, steps_with({ queued = true, running = true, retrying = true, waiting = true }),
+  redis.call('HSET', KEYS[1], REQ.status, 'stopped', REQ.finishedAt, now)
+  redis.call('HDEL', KEYS[1], REQ.pausedFrom)
+  end_request(KEYS, 'stopped', ARGV[3], channel, message)
+  local generation = tonumber(redis.call('HGET', KEYS[1], REQ.generation) or '0')
+  return { R.OK, steps_with({ queued = true, running = true, retrying = true, waiting = true }),
     generation }
 end
 
 if command == 'rerun' then
-  if status ~= 'failed' and status ~= 'stopped' then
-    return { -2, status }
-  end
-  local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
-  if redis.call('HEXISTS', KEYS[1], 'allDone') == 1 then
-    redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', now)
-    redis.call('HDEL', KEYS[1], 'error', 'allDone', 'resuming')
-    redis.call('DEL', KEYS[4])
-    redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' completed')
-    return { 0, {}, generation, 1 }
-  end
-  local reset = steps_with({
-    failed = true, queued = true, running = true, retrying = true, waiting = true,
-  })
-  for _, step in ipairs(reset) do
-    redis.call('HDEL', KEYS[1], 's|' .. step, 't1|' .. step, 'e|' .. step)
-  end
-  for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
-    reset[#reset + 1] = step
-  end
-  -- Everything is enqueued under the new generation, steps left from an interrupted resume too.
-  local pending = {}
-  for step in pairs(take_resuming()) do
-    reset[#reset + 1] = step
-  end
-  local steps, generations = release_all(pending, reset, generation)
-  redis.call('HSET', KEYS[1], 'status', 'running')
-  redis.call('HDEL', KEYS[1], 'finishedAt', 'error')
-  for i = 1, 4 do
-    redis.call('PERSIST', KEYS[i])
-  end
-  redis.call('PUBLISH', ARGV[4], ARGV[5] .. ' running')
-  return { 0, steps, generation, 0, generations }
+  return rerun_request(status, now, ARGV[7], channel, message)
 end
 
 return redis.error_reply('unknown command ' .. tostring(command))

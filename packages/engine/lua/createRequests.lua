@@ -25,41 +25,42 @@
 ]]
 --- @keys dynamic
 --- @replies CREATED INPUT_MISMATCH FOREIGN_CHILD
+--- @include announceRequest
 local replies = {}
 for i = 1, #KEYS / 2 do
   local state, data = KEYS[2 * i - 1], KEYS[2 * i]
   local at = 3 + (i - 1) * 7
-  local found = redis.call('HMGET', state, 'status', 'fp', 'parent')
+  local found = redis.call('HMGET', state, REQ.status, REQ.fingerprint, REQ.parent)
   local status = found[1]
   if status then
     local fingerprint = ARGV[at + 6]
     if ARGV[at + 4] ~= '' then
       if found[3] ~= ARGV[at + 4] then
-        replies[i] = -4
+        replies[i] = R.FOREIGN_CHILD
       else
         replies[i] = status
       end
     elseif found[2] and found[2] ~= '' and fingerprint ~= '' and found[2] ~= fingerprint then
-      replies[i] = -3
+      replies[i] = R.INPUT_MISMATCH
     else
       replies[i] = status
     end
   else
-    redis.call('HSET', state, 'status', 'pending', 'createdAt', ARGV[1], 'version', ARGV[at + 2],
-      'fp', ARGV[at + 6])
+    redis.call('HSET', state, REQ.status, 'pending', REQ.createdAt, ARGV[1], REQ.version, ARGV[at + 2],
+      REQ.fingerprint, ARGV[at + 6])
     if ARGV[at + 4] ~= '' then
-      redis.call('HSET', state, 'parent', ARGV[at + 4])
+      redis.call('HSET', state, REQ.parent, ARGV[at + 4])
     end
     if ARGV[at + 5] ~= '' then
-      redis.call('HSET', state, 'partition', ARGV[at + 5])
+      redis.call('HSET', state, REQ.partition, ARGV[at + 5])
     end
     if ARGV[at + 1] ~= '' then
-      redis.call('HSET', data, 'in', ARGV[at], 'ctx', ARGV[at + 1])
+      redis.call('HSET', data, DATA.input, ARGV[at], DATA.context, ARGV[at + 1])
     else
-      redis.call('HSET', data, 'in', ARGV[at])
+      redis.call('HSET', data, DATA.input, ARGV[at])
     end
-    redis.call('PUBLISH', ARGV[2], ARGV[at + 3] .. ' pending')
-    replies[i] = 1
+    announce_request(ARGV[2], ARGV[at + 3], 'pending')
+    replies[i] = R.CREATED
   end
 end
 return replies

@@ -9,13 +9,13 @@
 ]]
 --- @keys 1
 --- @replies OK
-local due = redis.call('HGET', KEYS[1], 'debounceDue')
+local due = redis.call('HGET', KEYS[1], REQ.debounceDue)
 if not due then
-  return { 0, 0 }
+  return { R.OK, 0 }
 end
 local wait = tonumber(due) - tonumber(ARGV[1])
 if wait > 0 then
-  return { 0, wait }
+  return { R.OK, wait }
 end
-redis.call('HDEL', KEYS[1], 'debounceDue')
-return { 0, 0 }
+redis.call('HDEL', KEYS[1], REQ.debounceDue)
+return { R.OK, 0 }

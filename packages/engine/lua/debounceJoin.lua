@@ -12,14 +12,14 @@
 ]]
 --- @keys 2
 --- @replies OK NOT_RUNNING MISSING
-local st = redis.call('HMGET', KEYS[1], 'status', 'debounceDue')
+local st = redis.call('HMGET', KEYS[1], REQ.status, REQ.debounceDue)
 if not st[1] then
-  return { -1 }
+  return { R.MISSING }
 end
 local now = tonumber(ARGV[1])
 if st[1] ~= 'pending' or not st[2] or tonumber(st[2]) <= now then
-  return { 2 }
+  return { R.NOT_RUNNING }
 end
-redis.call('HSET', KEYS[1], 'debounceDue', now + tonumber(ARGV[2]))
-redis.call('HSET', KEYS[2], 'in', ARGV[3])
-return { 0 }
+redis.call('HSET', KEYS[1], REQ.debounceDue, now + tonumber(ARGV[2]))
+redis.call('HSET', KEYS[2], DATA.input, ARGV[3])
+return { R.OK }

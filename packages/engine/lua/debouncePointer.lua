@@ -10,7 +10,7 @@
 --- @replies OK STALE
 local current = redis.call('GET', KEYS[1])
 if (current or '') ~= ARGV[1] then
-  return { 3, current }
+  return { R.STALE, current }
 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return { 0 }
+return { R.OK }

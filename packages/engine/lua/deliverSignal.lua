@@ -16,11 +16,11 @@
 --- @keys 2
 --- @replies OK DUPLICATE MISSING
 local path = ARGV[1]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'generation')
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, REQ.generation)
 if not st[1] then
-  return { -1 }
+  return { R.MISSING }
 end
-if st[2] == 'completed' or redis.call('HSETNX', KEYS[2], 'sg|' .. path, ARGV[2]) == 0 then
-  return { 5 }
+if st[2] == 'completed' or redis.call('HSETNX', KEYS[2], F.signal .. path, ARGV[2]) == 0 then
+  return { R.DUPLICATE }
 end
-return { 0, st[2] == 'waiting' and 1 or 0, tonumber(st[3] or '0') }
+return { R.OK, st[2] == 'waiting' and 1 or 0, tonumber(st[3] or '0') }

@@ -1,7 +1,7 @@
 --[[
   Records a failed attempt of a step. A final failure (no attempts left, or not retryable) fails the
-  request: its error names the node, the attempts and the message; its keys get the failed retention TTL
-  and the failure is published. Otherwise the step waits for its retry.
+  request: its error names the node, the attempts and the message, and it ends (end_request: its keys
+  get the failed retention TTL and the failure is published). Otherwise the step waits for its retry.
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
@@ -18,41 +18,54 @@
 ]]
 --- @keys 4
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
+--- @include startRequest
+--- @include announceStep
+--- @include endRequest
 local path = ARGV[1]
 local now = ARGV[2]
 local token = ARGV[8]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner .. path)
 local status = st[1]
 if not status then
-  return { -1 }
+  return { R.MISSING }
 end
 if st[2] == 'completed' then
-  return { 1 }
+  return { R.COMPLETED }
 end
 if st[3] and st[3] ~= token then
-  return { 3, st[3] }
+  return { R.STALE, st[3] }
 end
 
-if ARGV[4] ~= '1' then
-  redis.call('HSET', KEYS[1], 's|' .. path, 'retrying', 'e|' .. path, ARGV[3], 'w|' .. path, token,
-    unpack(ARGV, 9))
-  redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' retrying')
+local final = ARGV[4] == '1'
+local fields = { F.status .. path, final and 'failed' or 'retrying', F.error .. path, ARGV[3],
+  F.owner .. path, token }
+if final then
+  fields[#fields + 1] = F.finishedAt .. path
+  fields[#fields + 1] = now
+end
+for i = 9, #ARGV do
+  fields[#fields + 1] = ARGV[i]
+end
+if not final then
   -- A request whose root began without beginNode (its input handed over) is running from then on.
-  if status == 'pending' then
-    redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', now)
-  end
-  return { 0 }
+  redis.call('HSET', KEYS[1], unpack(start_request(fields, status, now)))
+  announce_step(KEYS[1], path, 'retrying')
+  return { R.OK }
 end
 
-redis.call('HSET', KEYS[1], 's|' .. path, 'failed', 't1|' .. path, now, 'e|' .. path, ARGV[3],
-  'w|' .. path, token, unpack(ARGV, 9))
-redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' failed')
-if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
-  return { 2, status }
+local live = status == 'pending' or status == 'running' or status == 'paused'
+if live then
+  fields[#fields + 1] = REQ.status
+  fields[#fields + 1] = 'failed'
+  fields[#fields + 1] = REQ.finishedAt
+  fields[#fields + 1] = now
+  fields[#fields + 1] = REQ.error
+  fields[#fields + 1] = ARGV[3]
 end
-redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', now, 'error', ARGV[3])
-for i = 1, 4 do
-  redis.call('PEXPIRE', KEYS[i], ARGV[5])
+redis.call('HSET', KEYS[1], unpack(fields))
+announce_step(KEYS[1], path, 'failed')
+if not live then
+  return { R.NOT_RUNNING, status }
 end
-redis.call('PUBLISH', ARGV[6], ARGV[7] .. ' failed')
-return { 0 }
+end_request(KEYS, 'failed', ARGV[5], ARGV[6], ARGV[7])
+return { R.OK }

@@ -13,13 +13,13 @@
 --- @keys 2
 --- @replies none
 --- @include holdSet
-local status = redis.call('HGET', KEYS[1], 'status')
+local status = redis.call('HGET', KEYS[1], REQ.status)
 if not status or status == 'completed' then
   return {}
 end
 local waiting = {}
 for _, step in ipairs(ARGV) do
-  local own = redis.call('HGET', KEYS[1], 's|' .. step)
+  local own = redis.call('HGET', KEYS[1], F.status .. step)
   if not own or own == 'queued' then
     waiting[#waiting + 1] = step
   end

@@ -10,16 +10,14 @@
 ]]
 --- @keys 1
 --- @replies none
+--- @include startRequest
+--- @include announceStep
 local path = ARGV[1]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner .. path)
 if not st[1] or st[2] == 'completed' or st[2] == 'failed' or (st[3] and st[3] ~= ARGV[3]) then
   return 0
 end
-redis.call('HSET', KEYS[1], 's|' .. path, 'running', 't0|' .. path, ARGV[2], 'a|' .. path, 1,
-  'w|' .. path, ARGV[3])
-if st[1] == 'pending' then
-  redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[2])
-end
--- Live views of this request (see Keys.request().live) hear that the step runs.
-redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' running')
+redis.call('HSET', KEYS[1], unpack(start_request({ F.status .. path, 'running',
+  F.startedAt .. path, ARGV[2], F.attempts .. path, 1, F.owner .. path, ARGV[3] }, st[1], ARGV[2])))
+announce_step(KEYS[1], path, 'running')
 return 1

@@ -17,25 +17,25 @@
 ]]
 --- @keys 2
 --- @replies OK COMPLETED NOT_RUNNING MISSING
+--- @include announceStep
 --- @include holdSet
 local path = ARGV[1]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'u|' .. path)
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.unavailable .. path)
 if not st[1] then
-  return { -1 }
+  return { R.MISSING }
 end
 if st[2] == 'running' or st[2] == 'completed' or st[2] == 'failed' then
-  return { 1 }
+  return { R.COMPLETED }
 end
 if st[1] ~= 'pending' and st[1] ~= 'running' then
   if st[1] == 'paused' then
     hold(KEYS[1], KEYS[2], { path })
   end
-  return { 2, st[1] }
+  return { R.NOT_RUNNING, st[1] }
 end
 if st[3] then
-  return { 0, st[3] }
+  return { R.OK, st[3] }
 end
-redis.call('HSET', KEYS[1], 'u|' .. path, ARGV[2])
--- Live views of this request (see Keys.request().live) hear that the step waits.
-redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' waiting')
-return { 0, ARGV[2] }
+redis.call('HSET', KEYS[1], F.unavailable .. path, ARGV[2])
+announce_step(KEYS[1], path, 'waiting')
+return { R.OK, ARGV[2] }

@@ -24,22 +24,23 @@
 ]]
 --- @keys 3
 --- @replies OK NOT_RUNNING MISSING
---- @include resumingSteps
+--- @include storeResuming
+--- @include chunked
 --- @include holdSet
-local status = redis.call('HGET', KEYS[1], 'status')
+local status = redis.call('HGET', KEYS[1], REQ.status)
 if not status then
-  return { -1 }
+  return { R.MISSING }
 end
-if status ~= ARGV[1] or (redis.call('HGET', KEYS[1], 'generation') or '') ~= ARGV[2] then
-  return { 2, status }
+if status ~= ARGV[1] or (redis.call('HGET', KEYS[1], REQ.generation) or '') ~= ARGV[2] then
+  return { R.NOT_RUNNING, status }
 end
 local expected = cjson.decode(ARGV[3])
 local all = redis.call('HGETALL', KEYS[1])
 local seen = 0
 for i = 1, #all, 2 do
-  if string.sub(all[i], 1, 2) == 's|' then
+  if string.sub(all[i], 1, #F.status) == F.status then
     if expected[all[i]] ~= all[i + 1] then
-      return { 2, status }
+      return { R.NOT_RUNNING, status }
     end
     seen = seen + 1
   end
@@ -49,41 +50,36 @@ for _ in pairs(expected) do
   count = count + 1
 end
 if count ~= seen then
-  return { 2, status }
+  return { R.NOT_RUNNING, status }
 end
 
-local function each(list, command, key)
-  for i = 1, #list, 1000 do
-    redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
-  end
-end
-
-each(cjson.decode(ARGV[6]), 'HDEL', KEYS[1])
-each(cjson.decode(ARGV[7]), 'HDEL', KEYS[2])
+local state_fields, data_fields = cjson.decode(ARGV[6]), cjson.decode(ARGV[7])
+chunked('HDEL', KEYS[1], state_fields, 1, #state_fields)
+chunked('HDEL', KEYS[2], data_fields, 1, #data_fields)
 for _, pair in ipairs(cjson.decode(ARGV[8])) do
   redis.call('HSET', KEYS[1], pair[1], pair[2])
 end
-local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
+local generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
 for _, step in ipairs(cjson.decode(ARGV[9])) do
-  redis.call('HSET', KEYS[1], 'w|' .. step, 'r' .. generation)
+  redis.call('HSET', KEYS[1], F.owner .. step, 'r' .. generation)
 end
-local migrations = cjson.decode(redis.call('HGET', KEYS[1], 'migrations') or '[]')
+local migrations = cjson.decode(redis.call('HGET', KEYS[1], REQ.migrations) or '[]')
 migrations[#migrations + 1] = cjson.decode(ARGV[5])
-redis.call('HSET', KEYS[1], 'version', ARGV[4], 'migrations', cjson.encode(migrations))
+redis.call('HSET', KEYS[1], REQ.version, ARGV[4], REQ.migrations, cjson.encode(migrations))
 
 local release = cjson.decode(ARGV[10])
 if status == 'running' then
   -- As a resume: the steps of an interrupted resume go again under theirs, the released under this one.
-  local pending = cjson.decode(redis.call('HGET', KEYS[1], 'resuming') or '{}')
+  local pending = cjson.decode(redis.call('HGET', KEYS[1], REQ.resuming) or '{}')
   for _, step in ipairs(release) do
     pending[step] = generation
-    redis.call('HSETNX', KEYS[1], 's|' .. step, 'queued')
+    redis.call('HSETNX', KEYS[1], F.status .. step, 'queued')
   end
   local steps, generations = store_resuming(KEYS[1], pending)
-  return { 0, generation, steps, generations }
+  return { R.OK, generation, steps, generations }
 end
 redis.call('DEL', KEYS[3])
 if #release > 0 then
   hold(KEYS[1], KEYS[3], release)
 end
-return { 0, generation, {}, {} }
+return { R.OK, generation, {}, {} }

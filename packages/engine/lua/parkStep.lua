@@ -18,20 +18,21 @@
 ]]
 --- @keys 2
 --- @replies OK READY STALE MISSING
+--- @include announceStep
 local path = ARGV[1]
-local st = redis.call('HMGET', KEYS[1], 'status', 's|' .. path, 'w|' .. path)
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner .. path)
 if not st[1] then
-  return { -1 }
+  return { R.MISSING }
 end
 if st[3] ~= ARGV[2] or st[2] ~= 'running' then
-  return { 3, st[3] or '' }
+  return { R.STALE, st[3] or '' }
 end
 if ARGV[3] ~= '' then
   local value = redis.call('HGET', KEYS[2], ARGV[3])
   if value then
-    return { 4, value }
+    return { R.READY, value }
   end
 end
-redis.call('HSET', KEYS[1], 's|' .. path, 'waiting')
-redis.call('PUBLISH', KEYS[1] .. ':live', path .. ' waiting')
-return { 0 }
+redis.call('HSET', KEYS[1], F.status .. path, 'waiting')
+announce_step(KEYS[1], path, 'waiting')
+return { R.OK }

@@ -38,12 +38,12 @@ else
   current = not existed
 end
 if not current then
-  return { 1, stored }
+  return { R.COMPLETED, stored }
 end
 -- The same version published again (an old process of the same shape restarting) never lowers the
 -- revision it was made current with.
 if cur[1] == version and cur_revision and (not revision or revision < cur_revision) and ARGV[4] ~= '1' then
-  return { 0, stored }
+  return { R.OK, stored }
 end
 redis.call('HSET', KEYS[2], 'version', version)
 if revision then
@@ -51,4 +51,4 @@ if revision then
 else
   redis.call('HDEL', KEYS[2], 'revision')
 end
-return { 0, stored }
+return { R.OK, stored }

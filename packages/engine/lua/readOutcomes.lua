@@ -14,7 +14,7 @@
 --- @replies none
 local replies = {}
 for i = 1, #KEYS / 2 do
-  local found = redis.call('HMGET', KEYS[2 * i - 1], 'status', 'version')
+  local found = redis.call('HMGET', KEYS[2 * i - 1], REQ.status, REQ.version)
   local reply = { found[1], found[2] }
   if found[1] == 'completed' and #ARGV > 0 then
     local outputs = redis.call('HMGET', KEYS[2 * i], unpack(ARGV))

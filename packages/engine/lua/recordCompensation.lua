@@ -10,9 +10,9 @@
 ]]
 --- @keys 1
 --- @replies none
-local st = redis.call('HMGET', KEYS[1], 'status', 'generation')
+local st = redis.call('HMGET', KEYS[1], REQ.status, REQ.generation)
 if (st[1] ~= 'failed' and st[1] ~= 'stopped') or (st[2] or '0') ~= ARGV[3] then
   return 0
 end
-redis.call('HSET', KEYS[1], 'c|' .. ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[1], F.compensation .. ARGV[1], ARGV[2])
 return 1

@@ -30,5 +30,5 @@ if redis.call('ZCARD', KEYS[1]) + redis.call('ZCARD', KEYS[2]) == 0 then
 else
   redis.call('PEXPIRE', KEYS[3], ARGV[3])
 end
-table.insert(reply, 1, 0)
+table.insert(reply, 1, R.OK)
 return reply

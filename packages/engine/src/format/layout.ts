@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 
 /**
  * The stored layout of a request: the field names of its state and data hashes, the data of its node
- * jobs and their job ids. Key names live beside it in `keys.ts`; the Lua scripts in `lua/` use the same
- * names as literals.
+ * jobs and their job ids. Key names live beside it in `keys.ts`; the Lua scripts in `lua/` take the
+ * field names of {@link StepField}, {@link RequestField} and {@link DataField} from here, through the
+ * prelude the loader puts in front of each (`lua-prelude.ts`: `F.status`, `REQ.status`, `DATA.input`).
  *
  * STORED FORMAT: everything in this file is read back by other processes and by later versions while
  * requests written by earlier ones still exist. Changing a name or a format needs a migration note
- * (what old requests hold, how a mixed deployment reads them) and, for names the Lua scripts use,
- * the same change in `lua/`.
+ * (what old requests hold, how a mixed deployment reads them); a changed field name reaches the Lua
+ * scripts by itself, and changes their command names (`scripts.ts`).
  */
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The first element of a Lua script's table reply, shared by every script in `lua/` and the
+ * The first element of a Lua script's table reply, shared by every script in `lua/` (as `R.<name>`,
+ * from the prelude the loader puts in front of each, see `lua-prelude.ts`) and the
  * TypeScript that reads their replies. Each script's header names the codes it returns in a
  * `--- @replies` line (checked by a test), and its `Returns` section says what each carries.
  *

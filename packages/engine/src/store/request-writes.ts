@@ -108,6 +108,7 @@ export class RequestWrites extends StateReads {
       this.keys.events,
       `${flow}/${requestId}`,
       this.retention.pausedMs,
+      this.retention.completedMs,
     ])) as [number, unknown, number?, number?, number[]?];
     if (reply[0] === ReplyCode.OK) {
       const steps = reply[1] as string[];

@@ -242,7 +242,15 @@ describe('Lua scripts', () => {
       pausedAll,
       completeArgs({ node: 'B', successors: ['D', 2] }),
     );
-    await runScript(redis, 'controlRequest', pausedAll, ['pause', 1, 60_000, 'ch', 'm', 60_000]);
+    await runScript(redis, 'controlRequest', pausedAll, [
+      'pause',
+      1,
+      60_000,
+      'ch',
+      'm',
+      60_000,
+      60_000,
+    ]);
     expect(
       await runScript(
         redis,
@@ -293,7 +301,7 @@ describe('Lua scripts', () => {
       redis,
       'controlRequest',
       [keys.state, keys.data, keys.store, keys.held],
-      ['pause', Date.now(), 60_000, 'ch', 'm', 60_000],
+      ['pause', Date.now(), 60_000, 'ch', 'm', 60_000, 60_000],
     );
     const pausedKeys = new Keys(prefixFor()).request('chain', 'r4');
     await runScript(
@@ -306,7 +314,7 @@ describe('Lua scripts', () => {
       redis,
       'controlRequest',
       [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
-      ['pause', Date.now(), 60_000, 'ch', 'm', 60_000],
+      ['pause', Date.now(), 60_000, 'ch', 'm', 60_000, 60_000],
     );
     await runScript(
       redis,
@@ -365,7 +373,7 @@ describe('Lua scripts', () => {
       redis,
       'controlRequest',
       [keys.state, keys.data, keys.store, keys.held],
-      ['stop', Date.now(), 60_000, 'ch', 'm', 60_000],
+      ['stop', Date.now(), 60_000, 'ch', 'm', 60_000, 60_000],
     )) as [number, string[]];
     expect([...stopped].sort()).toEqual(['each[a]/check', 'each[b]/check']);
   });
@@ -433,7 +441,15 @@ describe('Lua scripts', () => {
         owner,
       ]);
     const control = (command: string) =>
-      runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);
+      runScript(redis, 'controlRequest', all, [
+        command,
+        Date.now(),
+        60_000,
+        'ch',
+        'm',
+        60_000,
+        60_000,
+      ]);
 
     // A takeover: delivery 2 began after delivery 1; 1's failure and completion are stale.
     await begin('0.1');
@@ -483,7 +499,15 @@ describe('Lua scripts', () => {
       [keys.state, keys.data, keys.held],
       ['T', Date.now(), '0.1', 'in'],
     );
-    await runScript(redis, 'controlRequest', all, ['stop', Date.now(), 60_000, 'ch', 'm', 60_000]);
+    await runScript(redis, 'controlRequest', all, [
+      'stop',
+      Date.now(),
+      60_000,
+      'ch',
+      'm',
+      60_000,
+      60_000,
+    ]);
     // The stopped request's running terminal finishes: kept, releases nothing, counted.
     expect(
       await runScript(redis, 'completeNode', all, completeArgs({ node: 'T', terminals: 1 })),
@@ -497,9 +521,108 @@ describe('Lua scripts', () => {
         'ch',
         'm',
         60_000,
+        60_000,
       ]),
     ).toEqual([0, [], 1, 1]);
     expect(await redis.hget(keys.state, 'status')).toBe('completed');
+  });
+
+  it('gives a request that rerun completes at once the completed retention, as any end does', async () => {
+    const keys = new Keys(prefixFor()).request('fence', 'r7b');
+    const all = [keys.state, keys.data, keys.store, keys.held];
+    const control = (command: string) =>
+      runScript(redis, 'controlRequest', all, [
+        command,
+        Date.now(),
+        60_000,
+        'ch',
+        'm',
+        60_000,
+        5_000,
+      ]);
+    await runScript(
+      redis,
+      'createRequests',
+      [keys.state, keys.data],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
+    );
+    await runScript(
+      redis,
+      'beginNode',
+      [keys.state, keys.data, keys.held],
+      ['T', Date.now(), '0.1', 'in'],
+    );
+    await control('stop');
+    // The stopped request's running terminal writes ctx.store (a key created after the stop's
+    // expiry) and finishes: counted, so that rerun completes the request at once.
+    await redis.multi().hset(keys.store, 'k', '1').hset(keys.state, 'hasStore', '1').exec();
+    expect(
+      await runScript(redis, 'completeNode', all, completeArgs({ node: 'T', terminals: 1 })),
+    ).toEqual([2, 'stopped']);
+    expect(await control('rerun')).toEqual([0, [], 1, 1]);
+    expect(await redis.hget(keys.state, 'status')).toBe('completed');
+    // The completed retention (5 s), not the stopped one (60 s) nor none, on every key that exists.
+    for (const key of [keys.state, keys.data, keys.store]) {
+      const ttl = await redis.pttl(key);
+      expect(ttl, key).toBeGreaterThan(0);
+      expect(ttl, key).toBeLessThanOrEqual(5_000);
+    }
+    expect(await redis.exists(keys.held)).toBe(0);
+  });
+
+  it('ends a failed or stopped request as any end: each key it has gets that retention, held kept', async () => {
+    for (const end of ['fail', 'stop'] as const) {
+      const keys = new Keys(prefixFor()).request('fence', `end-${end}`);
+      const all = [keys.state, keys.data, keys.store, keys.held];
+      await runScript(
+        redis,
+        'createRequests',
+        [keys.state, keys.data],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
+      );
+      await runScript(
+        redis,
+        'beginNode',
+        [keys.state, keys.data, keys.held],
+        ['T', Date.now(), '0.1', 'in'],
+      );
+      await redis
+        .multi()
+        .hset(keys.store, 'k', '1')
+        .hset(keys.state, 'hasStore', '1')
+        .sadd(keys.held, 'H')
+        .hset(keys.state, 'hasHeld', '1')
+        .exec();
+      if (end === 'fail')
+        expect(
+          await runScript(redis, 'failNode', all, [
+            'T',
+            Date.now(),
+            '{}',
+            '1',
+            7_000,
+            'ch',
+            'm',
+            '0.1',
+          ]),
+        ).toEqual([0]);
+      else
+        await runScript(redis, 'controlRequest', all, [
+          'stop',
+          Date.now(),
+          7_000,
+          'ch',
+          'm',
+          60_000,
+          60_000,
+        ]);
+      // The held set is kept (with the same TTL) for rerun.
+      for (const key of all) {
+        const ttl = await redis.pttl(key);
+        expect(ttl, `${end}: ${key}`).toBeGreaterThan(0);
+        expect(ttl, `${end}: ${key}`).toBeLessThanOrEqual(7_000);
+      }
+    }
   });
 
   it('expires a paused request after the paused retention and keeps it once resumed', async () => {
@@ -511,10 +634,26 @@ describe('Lua scripts', () => {
       [keys.state, keys.data],
       [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
     );
-    await runScript(redis, 'controlRequest', all, ['pause', Date.now(), 60_000, 'ch', 'm', 5_000]);
+    await runScript(redis, 'controlRequest', all, [
+      'pause',
+      Date.now(),
+      60_000,
+      'ch',
+      'm',
+      5_000,
+      60_000,
+    ]);
     expect(await redis.pttl(keys.state)).toBeGreaterThan(4_000);
     expect(await redis.pttl(keys.data)).toBeGreaterThan(4_000);
-    await runScript(redis, 'controlRequest', all, ['resume', Date.now(), 60_000, 'ch', 'm', 5_000]);
+    await runScript(redis, 'controlRequest', all, [
+      'resume',
+      Date.now(),
+      60_000,
+      'ch',
+      'm',
+      5_000,
+      60_000,
+    ]);
     expect(await redis.pttl(keys.state)).toBe(-1);
   });
 
@@ -530,7 +669,15 @@ describe('Lua scripts', () => {
         [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
       );
       const control = (command: string) =>
-        runScript(redis, 'controlRequest', all, [command, Date.now(), 60_000, 'ch', 'm', 60_000]);
+        runScript(redis, 'controlRequest', all, [
+          command,
+          Date.now(),
+          60_000,
+          'ch',
+          'm',
+          60_000,
+          60_000,
+        ]);
       const begin = (step: string, owner: string) =>
         runScript(
           redis,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../infra/redis-connection.js';
+import { PRELUDE_TABLES, type PreludeTable, luaPrelude } from './lua-prelude.js';
 import { readLuaFile, resolveIncludes } from './script-source.js';
 
 /** The Lua scripts in `lua/`, one atomic operation each (files of shared functions are included). */
@@ -32,9 +33,28 @@ export const SCRIPT_NAMES = [
 /** Names of the Lua scripts in `lua/`. */
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-/** The text of a script as loaded: its own file with its `--- @include` lines resolved. */
-export function scriptSource(name: ScriptName): string {
-  return resolveIncludes(name);
+type PreludeValues = Parameters<typeof luaPrelude>[1];
+
+/**
+ * The text of a script as loaded: the prelude of the names it takes from TypeScript (see
+ * `lua-prelude.ts`), then its own file with its `--- @include` lines resolved.
+ * @param tables the prelude's values (tests hand in altered ones)
+ */
+export function scriptSource(name: ScriptName, tables: PreludeValues = PRELUDE_TABLES): string {
+  const lua = resolveIncludes(name);
+  return `${luaPrelude(lua, tables)}${lua}`;
+}
+
+/**
+ * Content hash of every script as loaded, and of every value the prelude may take from TypeScript:
+ * changing a script, a field name or a reply code changes every command name.
+ */
+export function scriptsVersion(tables: PreludeValues = PRELUDE_TABLES): string {
+  const hash = createHash('sha1');
+  for (const table of Object.keys(tables).sort() as PreludeTable[])
+    hash.update(`${table}\n${JSON.stringify(tables[table])}\n`);
+  for (const name of SCRIPT_NAMES) hash.update(`${name}\n${scriptSource(name, tables)}\n`);
+  return hash.digest('hex').slice(0, 12);
 }
 
 interface LoadedScripts {
@@ -51,17 +71,15 @@ let loaded: LoadedScripts | undefined;
 /** Every script's text and key count (from its `--- @keys` line), read once per process. */
 function loadScripts(): LoadedScripts {
   if (loaded !== undefined) return loaded;
-  const hash = createHash('sha1');
   const scripts = new Map<ScriptName, { lua: string; numberOfKeys: number | undefined }>();
   for (const name of SCRIPT_NAMES) {
     const { numberOfKeys } = readLuaFile(name);
     if (numberOfKeys === undefined) throw new Error(`lua/${name}.lua declares no '--- @keys'.`);
     const lua = scriptSource(name);
-    hash.update(`${name}\n${lua}\n`);
     // ioredis takes a dynamic script's key count as its first argument (see runScript).
     scripts.set(name, { lua, numberOfKeys: numberOfKeys === 'dynamic' ? undefined : numberOfKeys });
   }
-  loaded = { version: hash.digest('hex').slice(0, 12), scripts };
+  loaded = { version: scriptsVersion(), scripts };
   return loaded;
 }
 

@@ -25,6 +25,8 @@
 ]]
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 --- @include holdSet
+--- @include startRequest
+--- @include announceStep
 
 -- The generation of an owner token '<generation>.<delivery>' or of a rerun's reset 'r<generation>'.
 local function generation_of(owner)
@@ -32,45 +34,40 @@ local function generation_of(owner)
 end
 
 local function begin_step(K, A, path, now, token, first, last)
-  local st = redis.call('HMGET', K[1], 'status', 's|' .. path, 'a|' .. path, 'w|' .. path)
+  local st = redis.call('HMGET', K[1], REQ.status, F.status .. path, F.attempts .. path,
+    F.owner .. path)
   local status = st[1]
   if not status then
-    return { -1 }
+    return { R.MISSING }
   end
   if st[2] == 'completed' then
-    return { 1 }
+    return { R.COMPLETED }
   end
   if st[4] and generation_of(st[4]) > generation_of(token) then
-    return { 3, st[4] }
+    return { R.STALE, st[4] }
   end
   if status ~= 'pending' and status ~= 'running' then
     -- A job of a newer generation than a running attempt's is a duplicate while that attempt may live:
     -- it is not held (a resume would then start the step twice); the attempt's own job, retried or
     -- recovered after a stall, holds it if it must.
     if st[2] == 'running' and st[4] and generation_of(st[4]) ~= generation_of(token) then
-      return { 2, status }
+      return { R.NOT_RUNNING, status }
     end
     if status ~= 'completed' then
       hold(K[1], K[3], { path })
     end
-    return { 2, status }
+    return { R.NOT_RUNNING, status }
   end
   local attempt = tonumber(st[3] or '0') + 1
-  if status == 'pending' then
-    redis.call('HSET', K[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
-      'w|' .. path, token, 'status', 'running', 'startedAt', now)
-  else
-    redis.call('HSET', K[1], 's|' .. path, 'running', 't0|' .. path, now, 'a|' .. path, attempt,
-      'w|' .. path, token)
-  end
-  -- Live views of this request (see Keys.request().live) hear that the step runs.
-  redis.call('PUBLISH', K[1] .. ':live', path .. ' running')
+  redis.call('HSET', K[1], unpack(start_request({ F.status .. path, 'running', F.startedAt .. path, now,
+    F.attempts .. path, attempt, F.owner .. path, token }, status, now)))
+  announce_step(K[1], path, 'running')
   -- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
   -- limit and a for-each join may read thousands of outputs.
   local head = math.min(last, first + 999)
-  local reply = redis.call('HMGET', K[2], 'ctx', unpack(A, first, head))
+  local reply = redis.call('HMGET', K[2], DATA.context, unpack(A, first, head))
   table.insert(reply, 1, attempt)
-  table.insert(reply, 1, 0)
+  table.insert(reply, 1, R.OK)
   for from = head + 1, last, 1000 do
     local values = redis.call('HMGET', K[2], unpack(A, from, math.min(from + 999, last)))
     for i = 1, #values do

@@ -11,7 +11,7 @@ local function hold(state, held, steps)
   for i = 1, #steps, 4000 do
     redis.call('SADD', held, unpack(steps, i, math.min(i + 3999, #steps)))
   end
-  redis.call('HSET', state, 'hasHeld', '1')
+  redis.call('HSET', state, REQ.hasHeld, '1')
   local ttl = redis.call('PTTL', state)
   if ttl > 0 then
     redis.call('PEXPIRE', held, ttl)

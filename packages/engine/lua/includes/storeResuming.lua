@@ -13,7 +13,7 @@ local function store_resuming(state, pending)
     generations[#generations + 1] = g
   end
   if #steps > 0 then
-    redis.call('HSET', state, 'resuming', cjson.encode(pending))
+    redis.call('HSET', state, REQ.resuming, cjson.encode(pending))
   end
   return steps, generations
 end

@@ -1,0 +1,36 @@
+--[[
+  end_request(K, status, retention, channel, message): the one place a request ends (completed,
+  failed or stopped; the caller has written its status and finishedAt, with its own HSET): its keys
+  get the retention TTL of that end and the end is published on the events channel
+  (announce_request).
+
+  K[1] state hash   K[2] data hash   K[3] store hash   K[4] held set
+  retention: ms the ended request is kept
+
+  The store hash and the held set exist only when flagged (fields hasStore, hasHeld): an absent one
+  costs no command. A completed request never runs again: its held set is deleted; a failed or stopped
+  one keeps it, with the same TTL, for rerun.
+
+  Returns the state hash's fields hasStore, hasHeld, parent and concurrencyKey (false when absent), so
+  that the caller's end-of-request work reads nothing more.
+]]
+--- @replies none
+--- @include announceRequest
+
+local function end_request(K, status, retention, channel, message)
+  local flags = redis.call('HMGET', K[1], REQ.hasStore, REQ.hasHeld, REQ.parent, REQ.concurrencyKey)
+  redis.call('PEXPIRE', K[1], retention)
+  redis.call('PEXPIRE', K[2], retention)
+  if flags[1] then
+    redis.call('PEXPIRE', K[3], retention)
+  end
+  if flags[2] then
+    if status == 'completed' then
+      redis.call('DEL', K[4])
+    else
+      redis.call('PEXPIRE', K[4], retention)
+    end
+  end
+  announce_request(channel, message, status)
+  return flags
+end

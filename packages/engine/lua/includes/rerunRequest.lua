@@ -1,0 +1,56 @@
+--[[
+  rerun_request(status, now, completed_retention, channel, message): controlRequest's rerun of a
+  request in `status` (KEYS as controlRequest.lua's): failed|stopped -> running; failed and unfinished
+  steps (waiting ones too) are reset (their attempts still running lose ownership: field w| becomes
+  'r<generation>', so their late completions are stale, and jobs of older generations still waiting do
+  not start), the TTL is removed; returns those steps plus the held and resuming ones to enqueue. A
+  request whose terminals all completed while it was stopped or failed (field allDone, see
+  countTerminal.lua) has nothing left to run: it completes at once, and ends as any completed request
+  does (end_request, with the completed retention).
+
+  Returns
+    { 0, steps, generation, 0, generations }  the steps to enqueue, each with its job-id generation
+    { 0, {}, generation, 1 }                  the request completed at once
+    { -2, status }                            the request is not failed nor stopped
+]]
+--- @replies OK INVALID_TRANSITION
+--- @include stepsWith
+--- @include takeResuming
+--- @include releaseAll
+--- @include announceRequest
+--- @include endRequest
+
+local function rerun_request(status, now, completed_retention, channel, message)
+  if status ~= 'failed' and status ~= 'stopped' then
+    return { R.INVALID_TRANSITION, status }
+  end
+  local generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
+  if redis.call('HEXISTS', KEYS[1], REQ.allDone) == 1 then
+    redis.call('HSET', KEYS[1], REQ.status, 'completed', REQ.finishedAt, now)
+    redis.call('HDEL', KEYS[1], REQ.error, REQ.allDone, REQ.resuming)
+    end_request(KEYS, 'completed', completed_retention, channel, message)
+    return { R.OK, {}, generation, 1 }
+  end
+  local reset = steps_with({
+    failed = true, queued = true, running = true, retrying = true, waiting = true,
+  })
+  for _, step in ipairs(reset) do
+    redis.call('HDEL', KEYS[1], F.status .. step, F.finishedAt .. step, F.error .. step)
+  end
+  for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
+    reset[#reset + 1] = step
+  end
+  -- Everything is enqueued under the new generation, steps left from an interrupted resume too.
+  local pending = {}
+  for step in pairs(take_resuming()) do
+    reset[#reset + 1] = step
+  end
+  local steps, generations = release_all(pending, reset, generation)
+  redis.call('HSET', KEYS[1], REQ.status, 'running')
+  redis.call('HDEL', KEYS[1], REQ.finishedAt, REQ.error)
+  for i = 1, 4 do
+    redis.call('PERSIST', KEYS[i])
+  end
+  announce_request(channel, message, 'running')
+  return { R.OK, steps, generation, 0, generations }
+end

@@ -1,0 +1,28 @@
+--[[
+  steps_with(states): the steps of the request (state hash KEYS[1] of the including script) in one of
+  `states` (a set of step statuses). A start step's entries without a status of their own (field
+  qe|<step>, see readSpec.lua) are queued.
+]]
+--- @replies none
+
+local function steps_with(states)
+  local found = {}
+  local all = redis.call('HGETALL', KEYS[1])
+  local fields = {}
+  for i = 1, #all, 2 do
+    fields[all[i]] = all[i + 1]
+  end
+  for i = 1, #all, 2 do
+    local field = all[i]
+    if string.sub(field, 1, #F.status) == F.status and states[all[i + 1]] then
+      found[#found + 1] = string.sub(field, #F.status + 1)
+    elseif states['queued'] and string.sub(field, 1, #F.entries) == F.entries then
+      for _, entry in ipairs(cjson.decode(all[i + 1])) do
+        if not fields[F.status .. entry] then
+          found[#found + 1] = entry
+        end
+      end
+    end
+  end
+  return found
+end

@@ -1,0 +1,100 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DataField, RequestField, StepField } from '../src/format/layout.js';
+import {
+  PRELUDE_TABLES,
+  type PreludeTable,
+  preludeNamesUsed,
+} from '../src/store/scripts/lua-prelude.js';
+import { ReplyCode } from '../src/format/reply-codes.js';
+import { INCLUDES_FOLDER, readLuaFile } from '../src/store/scripts/script-source.js';
+import { SCRIPT_NAMES, scriptSource, scriptsVersion } from '../src/store/scripts/scripts.js';
+
+const luaFiles = (folder: string): string[] =>
+  readdirSync(new URL(`../lua/${folder}`, import.meta.url))
+    .filter((f) => f.endsWith('.lua'))
+    .map((f) => `${folder}${f.replace(/\.lua$/, '')}`);
+const files = [...luaFiles(''), ...luaFiles(`${INCLUDES_FOLDER}/`)];
+
+/**
+ * Quoted strings that name the same thing on another hash than a request's, each with why: they are
+ * not the request's fields, and the prelude does not own them.
+ */
+const OTHER_HASHES: Readonly<Record<string, readonly string[]>> = {
+  // The flow's current-version hash (fields version, revision), not a request's state hash.
+  publishFlow: ['version', 'revision'],
+};
+
+/** A file's code: its text without comments (`--[[ ... ]]` blocks and `--` to the end of a line). */
+function code(text: string): string {
+  return text.replace(/--\[\[[\s\S]*?\]\]/g, '').replace(/--.*$/gm, '');
+}
+
+/** The quoted string literals of a file's code. */
+function literals(text: string): string[] {
+  return [...code(text).matchAll(/'([^'\n]*)'|"([^"\n]*)"/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+const fieldNames = new Set<string>([
+  ...Object.values(StepField),
+  ...Object.values(RequestField),
+  ...Object.values(DataField),
+]);
+
+describe('Lua prelude (names the Lua takes from TypeScript)', () => {
+  it.each(files)('%s writes no field name or prefix as a literal', (file) => {
+    const allowed = new Set(OTHER_HASHES[file] ?? []);
+    const found = literals(readLuaFile(file).text).filter(
+      (literal) => !allowed.has(literal) && (fieldNames.has(literal) || /^\w+\|$/.test(literal)),
+    );
+    expect(found, `${file}: use F., REQ. or DATA. from the prelude`).toEqual([]);
+  });
+
+  it.each(files)('%s returns reply codes by name, not number', (file) => {
+    const numeric = code(readLuaFile(file).text).match(
+      /return \{ -?\d+|table\.insert\(reply, 1, -?\d+\)|replies\[i\] = -?\d+/g,
+    );
+    expect(numeric, `${file}: use R. from the prelude`).toBeNull();
+  });
+
+  it.each(files)('%s uses only names the TypeScript objects have', (file) => {
+    for (const [table, names] of preludeNamesUsed(readLuaFile(file).text))
+      for (const name of names)
+        expect(Object.keys(PRELUDE_TABLES[table]), `${file}: ${table}.${name}`).toContain(name);
+  });
+
+  it('puts the values of TypeScript in front of each script, only the names it uses', () => {
+    const source = scriptSource('completeNode');
+    expect(source).toMatch(/^-- Generated from/);
+    expect(source).toContain(`status = '${StepField.status}'`);
+    expect(source).toContain(`owner = '${StepField.owner}'`);
+    expect(source).toContain(`STALE = ${ReplyCode.STALE}`);
+    expect(source).not.toContain('debounceDue =');
+    for (const name of SCRIPT_NAMES) {
+      const source = scriptSource(name);
+      for (const [table] of preludeNamesUsed(source))
+        expect(source, `${name}: ${table}`).toMatch(new RegExp(`^local ${table} = \\{`, 'm'));
+    }
+  });
+
+  it('changes the scripts and their command names with any field name or reply code', () => {
+    const altered = (table: PreludeTable, name: string, value: string | number) => ({
+      ...PRELUDE_TABLES,
+      [table]: { ...PRELUDE_TABLES[table], [name]: value },
+    });
+    const version = scriptsVersion();
+    expect(scriptsVersion()).toBe(version);
+    const staleElsewhere = altered('R', 'STALE', 33);
+    expect(scriptSource('completeNode', staleElsewhere)).toContain('STALE = 33');
+    expect(scriptsVersion(staleElsewhere)).not.toBe(version);
+    expect(scriptsVersion(altered('F', 'owner', 'ow|'))).not.toBe(version);
+    // A field no script uses today still changes the version: a script may use it tomorrow.
+    expect(scriptsVersion(altered('REQ', 'createdAt', 'created'))).not.toBe(version);
+  });
+
+  it('refuses to load a script that names what TypeScript lacks', () => {
+    expect(() => scriptSource('completeNode', { ...PRELUDE_TABLES, F: {} })).toThrow(
+      /F\.\w+, which TypeScript lacks/,
+    );
+  });
+});
