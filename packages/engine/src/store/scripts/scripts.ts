@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../../infra/redis-connection.js';
-import { PRELUDE_TABLES, type PreludeTable, luaPrelude } from './lua-prelude.js';
+import { PRELUDE_TABLES, type PreludeTable, withPrelude } from './lua-prelude.js';
 import { readLuaFile, resolveIncludes } from './script-source.js';
 
 /** The Lua scripts in `lua/`, one atomic operation each (files of shared functions are included). */
@@ -33,16 +33,16 @@ export const SCRIPT_NAMES = [
 /** Names of the Lua scripts in `lua/`. */
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-type PreludeValues = Parameters<typeof luaPrelude>[1];
+type PreludeValues = Parameters<typeof withPrelude>[1];
 
 /**
- * The text of a script as loaded: the prelude of the names it takes from TypeScript (see
- * `lua-prelude.ts`), then its own file with its `--- @include` lines resolved.
+ * The text of a script as loaded: its own file with its `--- @include` lines resolved and the names it
+ * takes from TypeScript replaced by their values (see `lua-prelude.ts`).
  * @param tables the prelude's values (tests hand in altered ones)
  */
 export function scriptSource(name: ScriptName, tables: PreludeValues = PRELUDE_TABLES): string {
   const lua = resolveIncludes(name);
-  return `${luaPrelude(lua, tables)}${lua}`;
+  return withPrelude(lua, tables);
 }
 
 /**
