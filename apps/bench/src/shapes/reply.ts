@@ -55,6 +55,8 @@ export async function replyClient(
   const eventsConnection = bullmqConnection(target);
   const queue = new Queue(REPLY_QUEUE, { connection: queueConnection, prefix });
   const events = new QueueEvents(REPLY_QUEUE, { connection: eventsConnection, prefix });
+  // Each waiting job listens for the queue's `closing`: hundreds wait at once, as intended.
+  queue.setMaxListeners(0);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   return {
     async request(data, timeoutMs = WAIT_MS) {
