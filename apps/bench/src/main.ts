@@ -65,7 +65,7 @@ async function bench(): Promise<void> {
   const target = { url: config.redisUrl ?? server?.url ?? '' };
   const redis = bullmqConnection(target);
   const pool = new WorkerPool(profileDir);
-  const sizes = `${config.throughputNodes} nodes per throughput shape, ${config.forEachItems} for-each items, ${config.chainRuns} chain runs`;
+  const sizes = `${config.throughputNodes} nodes per throughput shape, ${config.forEachItems} for-each items, ${config.chainRuns} chain runs, ${config.replyRequests} request/reply requests (${config.replyInFlight} in flight) and ${config.latencyRequests} one at a time, ${config.httpSeconds} s HTTP loads (${config.httpConnections} connections), ${config.idleRequests} idle-row requests`;
   log(
     `Redis ${target.url}; ${config.rounds} round(s); ${sizes}; shapes ${[...config.shapes].join(',')}`,
   );

@@ -125,19 +125,18 @@ function dagflowRequests(
 const WARM_REQUESTS = 5;
 
 /** A request/reply load against BullMQ: a `ReplyClient` of the driver, `queue.add` + `waitUntilFinished`. */
-function bullmqReply(
+async function bullmqReply(
   ctx: LoadContext,
   load: (send: (i: number) => Promise<unknown>) => Promise<LoadOutcome>,
 ): Promise<LoadOutcome> {
-  return replyClient(ctx.target, ctx.prefix, ctx.redis).then(async (client) => {
-    try {
-      const send = (i: number): Promise<unknown> => client.request({ i });
-      await oneByOne(send, WARM_REQUESTS);
-      return await load(send);
-    } finally {
-      await client.close();
-    }
-  });
+  const client = await replyClient(ctx.target, ctx.prefix, ctx.redis);
+  try {
+    const send = (i: number): Promise<unknown> => client.request({ i });
+    await oneByOne(send, WARM_REQUESTS);
+    return await load(send);
+  } finally {
+    await client.close();
+  }
 }
 
 /** The same load against dagflow: a `FlowClient` of the driver, 1-node requests of `single`. */
@@ -155,11 +154,11 @@ async function dagflowReply(
   }
 }
 
-/** Throughput with `replyInFlight` requests outstanding. */
+/** Throughput: `count` requests, `c.replyInFlight` of them outstanding at any time. */
 const throughputLoad =
-  (count: (c: BenchConfig) => number, c: BenchConfig) =>
+  (count: number, c: BenchConfig) =>
   async (send: (i: number) => Promise<unknown>): Promise<LoadOutcome> => ({
-    ms: await inFlight(send, count(c), c.replyInFlight),
+    ms: await inFlight(send, count, c.replyInFlight),
   });
 
 /** One request at a time: the p50 and p99 of their latencies. */
@@ -291,11 +290,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
     workers: [{ process: 'raw', system: 'raw-reply' }],
     nodes: (c) => c.replyRequests,
     terminalBatch: () => 1,
-    run: (ctx, c) =>
-      bullmqReply(
-        ctx,
-        throughputLoad((k) => k.replyRequests, c),
-      ),
+    run: (ctx, c) => bullmqReply(ctx, throughputLoad(c.replyRequests, c)),
   },
   {
     id: 'reply',
@@ -303,11 +298,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
     workers: DAGFLOW,
     nodes: (c) => c.replyRequests,
     terminalBatch: () => 1,
-    run: (ctx, c) =>
-      dagflowReply(
-        ctx,
-        throughputLoad((k) => k.replyRequests, c),
-      ),
+    run: (ctx, c) => dagflowReply(ctx, throughputLoad(c.replyRequests, c)),
   },
   {
     id: 'latency-bullmq',
@@ -332,7 +323,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
       { process: 'express-server', system: 'express-server' },
       { process: 'raw', system: 'raw-reply' },
     ],
-    nodes: () => 0,
+    nodes: () => 0, // the 200 answers the load counted (LoadOutcome.nodes)
     terminalBatch: () => 1,
     run: httpLoad,
   },
@@ -343,7 +334,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
       { process: 'dagflow-server', system: 'dagflow-server', flows: 'http' },
       { process: 'dagflow', system: 'dagflow', flows: 'http' },
     ],
-    nodes: () => 0,
+    nodes: () => 0, // the 200 answers the load counted (LoadOutcome.nodes)
     terminalBatch: () => 1,
     run: httpLoad,
   },
@@ -353,11 +344,7 @@ export const MEASUREMENTS: readonly Measurement[] = [
     workers: DAGFLOW,
     nodes: (c) => c.idleRequests,
     terminalBatch: () => 1,
-    run: (ctx, c) =>
-      dagflowReply(
-        ctx,
-        throughputLoad((k) => k.idleRequests, c),
-      ),
+    run: (ctx, c) => dagflowReply(ctx, throughputLoad(c.idleRequests, c)),
   },
   {
     id: 'idle-k',
@@ -365,10 +352,6 @@ export const MEASUREMENTS: readonly Measurement[] = [
     workers: IDLE_WORKERS,
     nodes: (c) => c.idleRequests,
     terminalBatch: () => 1,
-    run: (ctx, c) =>
-      dagflowReply(
-        ctx,
-        throughputLoad((k) => k.idleRequests, c),
-      ),
+    run: (ctx, c) => dagflowReply(ctx, throughputLoad(c.idleRequests, c)),
   },
 ];

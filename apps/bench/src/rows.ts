@@ -19,15 +19,8 @@ export interface Row {
 type Pick = (m: MeasurementResult) => number;
 /** A T2-7 target: on the median ratio, or (with a `unit` such as MB) on the figure itself. */
 type Target = { readonly op: '>=' | '<='; readonly value: number; readonly unit?: string };
-/** A target on the figure itself (`unit` given): the figure's value is part of it. */
-type FigureTarget =
-  | { readonly op: '>=' | '<='; readonly value: number; readonly unit?: undefined }
-  | {
-      readonly op: '>=' | '<=';
-      readonly value: number;
-      readonly unit: string;
-      readonly figure: number;
-    };
+/** A T3-4 target: on the median ratio, or (with `figure`, the median figure, and its `unit`) on the figure. */
+type RowTarget = Target & { readonly figure?: number };
 
 /** Formats `n` with thousands separators and `digits` decimals. */
 export const fmt = (n: number, digits = 0): string =>
@@ -252,8 +245,8 @@ function requestReplyRows(rounds: readonly Round[]): Row[] {
   const ratios = (id: MeasurementId, ref: MeasurementId, pick: Pick, refPick = pick): number[] =>
     rounds.map((round) => pick(get(round, id)) / refPick(get(round, ref)));
   const rows: Row[] = [];
-  const push = (label: string, figure: string, series: number[], target?: FigureTarget): void => {
-    const value = target?.unit === undefined ? median(series) : target.figure;
+  const push = (label: string, figure: string, series: number[], target?: RowTarget): void => {
+    const value = target?.figure ?? median(series);
     const met =
       target === undefined
         ? undefined
