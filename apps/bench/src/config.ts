@@ -11,6 +11,9 @@ export const SHAPES = [
   'foreach',
   'chain',
   'two-workers',
+  'reply',
+  'http',
+  'idle',
 ] as const;
 
 /** One of {@link SHAPES}. */
@@ -27,6 +30,9 @@ const NEEDS: Record<ShapeName, readonly ShapeName[]> = {
   foreach: [],
   chain: [],
   'two-workers': ['diamond'],
+  reply: [],
+  http: [],
+  idle: [],
 };
 
 /** Sizes, rounds and switches of one run. */
@@ -39,6 +45,17 @@ export interface BenchConfig {
   readonly forEachItems: number;
   readonly chainRuns: number;
   readonly concurrency: number;
+  /** Request/reply rows: requests of the throughput load (`replyInFlight` outstanding at a time). */
+  readonly replyRequests: number;
+  readonly replyInFlight: number;
+  /** Request/reply rows: requests sent one at a time, for the latency quantiles. */
+  readonly latencyRequests: number;
+  /** HTTP row: seconds of each autocannon load, and its connections. */
+  readonly httpSeconds: number;
+  readonly httpConnections: number;
+  /** Idle-process row: requests of each load, and the idle processes beside the worker (K). */
+  readonly idleRequests: number;
+  readonly idleProcesses: number;
   /** `BENCH_PROFILE`: folder for the CPU profiles of the dagflow worker processes and the driver. */
   readonly profileDir: string | undefined;
   /** `BENCH_REDIS_URL`: use this Redis instead of a private one. */
@@ -47,9 +64,13 @@ export interface BenchConfig {
   readonly cluster: boolean;
 }
 
-/** Reads `BENCH_QUICK`, `BENCH_ROUNDS`, `BENCH_ONLY`, `BENCH_PROFILE`, `BENCH_REDIS_URL` and `BENCH_CLUSTER`. */
+/**
+ * Reads `BENCH_QUICK`, `BENCH_LONG`, `BENCH_ROUNDS`, `BENCH_ONLY`, `BENCH_PROFILE`, `BENCH_REDIS_URL`
+ * and `BENCH_CLUSTER`. `BENCH_LONG=1` makes the request/reply, HTTP and idle-process loads 3x longer.
+ */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const quick = env['BENCH_QUICK'] === '1';
+  const long = !quick && env['BENCH_LONG'] === '1' ? 3 : 1;
   const rounds = Number(env['BENCH_ROUNDS'] ?? (quick ? 1 : 4));
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`BENCH_ROUNDS must be a positive integer, not ${env['BENCH_ROUNDS']}`);
@@ -61,6 +82,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     forEachItems: quick ? 500 : 10_000,
     chainRuns: quick ? 3 : 20,
     concurrency: 50,
+    replyRequests: (quick ? 400 : 8_000) * long,
+    replyInFlight: 250,
+    latencyRequests: (quick ? 100 : 1_000) * long,
+    httpSeconds: (quick ? 1 : 4) * long,
+    httpConnections: 50,
+    idleRequests: (quick ? 400 : 8_000) * long,
+    idleProcesses: 6,
     profileDir: env['BENCH_PROFILE'] || undefined,
     redisUrl: env['BENCH_REDIS_URL'] || undefined,
     cluster: env['BENCH_CLUSTER'] === '1',

@@ -65,7 +65,7 @@ async function bench(): Promise<void> {
   const target = { url: config.redisUrl ?? server?.url ?? '' };
   const redis = bullmqConnection(target);
   const pool = new WorkerPool(profileDir);
-  const sizes = `${config.throughputNodes} nodes per throughput shape, ${config.forEachItems} for-each items, ${config.chainRuns} chain runs`;
+  const sizes = `${config.throughputNodes} nodes per throughput shape, ${config.forEachItems} for-each items, ${config.chainRuns} chain runs, ${config.replyRequests} request/reply requests (${config.replyInFlight} in flight) and ${config.latencyRequests} one at a time, ${config.httpSeconds} s HTTP loads (${config.httpConnections} connections), ${config.idleRequests} idle-row requests`;
   log(
     `Redis ${target.url}; ${config.rounds} round(s); ${sizes}; shapes ${[...config.shapes].join(',')}`,
   );
@@ -94,22 +94,33 @@ async function bench(): Promise<void> {
       for (const line of top) out(line);
     }
     if (profileDir) {
-      // The dagflow worker processes, during the measured loads only (not start-up, not warm-up).
+      // The dagflow processes, during the measured loads only (not start-up, not warm-up): the worker
+      // processes added up (the idle ones of the idle-process row left out), then the HTTP server.
       const windows = new Map<string, Window[]>();
       for (const m of rounds.flatMap((round) => [...round.values()]))
         for (const w of m.workers)
-          if (w.process.startsWith('dagflow'))
+          if (w.process.startsWith('dagflow') && !w.process.startsWith('dagflow-idle-'))
             windows.set(w.process, [...(windows.get(w.process) ?? []), w.window]);
-      const files = [...windows.keys()].map((name) => join(profileDir, `${name}.cpuprofile`));
-      out();
-      out(
-        `CPU profile of the dagflow worker processes during the measured loads (${files.join(', ')}):`,
+      const summary = (names: string[], what: string): void => {
+        if (names.length === 0) return;
+        const files = names.map((name) => join(profileDir, `${name}.cpuprofile`));
+        out();
+        out(`CPU profile of ${what} during the measured loads (${files.join(', ')}):`);
+        out();
+        const summaries = names.map((name, i) =>
+          summarizeProfileFile(files[i] ?? '', windows.get(name) ?? []),
+        );
+        for (const line of profileTable(mergeSummaries(summaries))) out(line);
+      };
+      const names = [...windows.keys()];
+      summary(
+        names.filter((name) => name !== 'dagflow-server'),
+        'the dagflow worker processes',
       );
-      out();
-      const summaries = [...windows].map(([name, w]) =>
-        summarizeProfileFile(join(profileDir, `${name}.cpuprofile`), w),
+      summary(
+        names.filter((name) => name === 'dagflow-server'),
+        'the dagflow HTTP server process',
       );
-      for (const line of profileTable(mergeSummaries(summaries))) out(line);
     }
   } finally {
     await pool.exitAll();

@@ -4,6 +4,7 @@
  * worker processes' side under a prefix of its own, reads worker and Redis counters around the load,
  * stops the workers and deletes its keys.
  */
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { BenchConfig } from './config.js';
 import {
@@ -30,6 +31,8 @@ export interface MeasurementResult {
   readonly ms: number;
   readonly nodes: number;
   readonly perHop: readonly number[] | undefined;
+  /** Latency quantiles of the requests in ms (request/reply latency and HTTP measurements). */
+  readonly latency: { readonly p50: number; readonly p99: number } | undefined;
   readonly redis: RedisDelta;
   readonly workers: readonly WorkerUse[];
   /** CPU seconds the driver (this process: executes, waits for results, adds jobs) spent on the load. */
@@ -51,6 +54,8 @@ export interface RoundsContext {
 }
 
 const runId = Date.now().toString(36);
+/** The bearer token of the HTTP row's dagflow server (an operator's), new each run. */
+const token = randomBytes(24).toString('hex');
 
 /** Runs the warm-up round, then `config.rounds` measured rounds; answers the measured ones. */
 export async function runRounds(ctx: RoundsContext): Promise<Round[]> {
@@ -60,6 +65,10 @@ export async function runRounds(ctx: RoundsContext): Promise<Round[]> {
     throughputNodes: Math.max(200, Math.round(ctx.config.throughputNodes / 8)),
     forEachItems: Math.max(200, Math.round(ctx.config.forEachItems / 8)),
     chainRuns: 2,
+    replyRequests: Math.max(200, Math.round(ctx.config.replyRequests / 8)),
+    latencyRequests: Math.max(50, Math.round(ctx.config.latencyRequests / 8)),
+    httpSeconds: 1,
+    idleRequests: Math.max(200, Math.round(ctx.config.idleRequests / 8)),
   };
   ctx.log(`warm-up round: ${selected.map((m) => m.id).join(', ')}`);
   for (const measurement of selected) await measure(ctx, measurement, warmConfig, 'w');
@@ -91,7 +100,7 @@ async function measure(
   const handles = measurement.workers.map((w) => ({ ...w, handle: ctx.pool.get(w.process) }));
   const primary = handles[0]?.handle;
   if (!primary) throw new Error(`measurement ${measurement.id} has no worker process`);
-  await Promise.all(
+  const ports = await Promise.all(
     handles.map((h) =>
       h.handle.start({
         system: h.system,
@@ -99,6 +108,8 @@ async function measure(
         prefix,
         concurrency: config.concurrency,
         terminalBatch: measurement.terminalBatch(config),
+        ...(h.flows === undefined ? {} : { flows: h.flows }),
+        token,
       }),
     ),
   );
@@ -111,6 +122,9 @@ async function measure(
       prefix,
       redis: ctx.redis,
       untilTerminals: (count) => primary.untilTerminals(count),
+      ports,
+      token,
+      log: ctx.log,
     },
     config,
   );
@@ -121,8 +135,9 @@ async function measure(
   await deleteKeys(ctx.redis, `${prefix}:`);
   return {
     ms: outcome.ms,
-    nodes: measurement.nodes(config),
+    nodes: outcome.nodes ?? measurement.nodes(config),
     perHop: outcome.perHop,
+    latency: outcome.latency,
     redis: redisDelta(redisBefore, redisAfter),
     driverCpuSeconds: (driverCpu.user + driverCpu.system) / 1e6,
     workers: handles.map((h, i) => ({

@@ -51,10 +51,11 @@ export class WorkerHandle {
     return new WorkerHandle(options.name, fork(SCRIPT, [], { execArgv, stdio: 'inherit' }));
   }
 
-  /** Starts a shape's worker side and resolves once its workers run. */
-  async start(spec: StartSpec): Promise<void> {
+  /** Starts a shape's worker side and resolves once its workers run, with its HTTP port if it has one. */
+  async start(spec: StartSpec): Promise<number | undefined> {
     this.#terminals = 0;
-    await this.#request({ type: 'start', spec }, 'ready');
+    const reply = await this.#request({ type: 'start', spec }, 'ready');
+    return reply.type === 'ready' ? reply.port : undefined;
   }
 
   /** Cumulative CPU and the peak RSS of the process so far. */

@@ -1,13 +1,15 @@
 /**
  * A bench worker process (forked by the driver, compiled to dist/worker-process.js): serves one
- * shape's worker side per `start`, reports CPU and peak RSS on `stats`, and exits on `exit` or when
- * the driver goes away. Talks to the driver over IPC only.
+ * shape's worker side (or an HTTP server) per `start`, reports CPU and peak RSS on `stats`, and exits
+ * on `exit` or when the driver goes away. Talks to the driver over IPC only.
  */
 import type { DriverMessage, StartSpec, WorkerMessage } from './protocol.js';
 import { serveDagflow } from './shapes/dagflow.js';
 import { serveFlowProducer } from './shapes/flow-producer.js';
 import { serveHandDiamond } from './shapes/hand-diamond.js';
+import { serveDagflowHttp, serveExpressHttp } from './shapes/http.js';
 import { serveRaw, serveRawChain } from './shapes/raw.js';
+import { serveRawReply } from './shapes/reply.js';
 import type { Served } from './shapes/shape.js';
 
 const send = (message: WorkerMessage): void => {
@@ -16,7 +18,7 @@ const send = (message: WorkerMessage): void => {
 
 let served: Served | undefined;
 
-function serve(spec: StartSpec): Promise<Served> {
+function serve(spec: StartSpec): Promise<Served & { readonly port?: number }> {
   let terminals = 0;
   const onTerminal = (): void => {
     if (++terminals % spec.terminalBatch === 0) send({ type: 'terminal' });
@@ -26,21 +28,29 @@ function serve(spec: StartSpec): Promise<Served> {
       return serveRaw(spec, onTerminal);
     case 'raw-chain':
       return serveRawChain(spec, onTerminal);
+    case 'raw-reply':
+      return serveRawReply(spec);
     case 'flow-producer':
       return serveFlowProducer(spec, onTerminal);
     case 'hand-diamond':
       return serveHandDiamond(spec, onTerminal);
     case 'dagflow':
       return serveDagflow(spec);
+    case 'dagflow-server':
+      return serveDagflowHttp(spec);
+    case 'express-server':
+      return serveExpressHttp(spec);
   }
 }
 
 async function handle(message: DriverMessage): Promise<void> {
   switch (message.type) {
-    case 'start':
-      served = await serve(message.spec);
-      send({ type: 'ready' });
+    case 'start': {
+      const started = await serve(message.spec);
+      served = started;
+      send(started.port === undefined ? { type: 'ready' } : { type: 'ready', port: started.port });
       return;
+    }
     case 'stats': {
       const cpu = process.cpuUsage();
       send({

@@ -5,7 +5,7 @@
 import { FlowClient, FlowService } from '@dagflow/engine';
 import { timed } from '../stats.js';
 import { engineConnection } from '../target.js';
-import type { StartSpec } from '../protocol.js';
+import type { FlowSet, StartSpec } from '../protocol.js';
 import { CHAIN_HOPS, type LoadContext, type Served } from './shape.js';
 
 /** The flows the bench executes, by name. */
@@ -17,15 +17,19 @@ export const FLOW_NODES = { fanin: 4, diamond: 4, single: 1 } as const;
 const noop = (input: unknown): unknown => input;
 const WAIT_MS = 300_000;
 
-/** Worker side: a FlowService with the bench flows, its worker started. */
-export async function serveDagflow(spec: StartSpec): Promise<Served> {
-  const chainHops = CHAIN_HOPS;
-  const service = new FlowService({
-    ...engineConnection(spec.target),
-    prefix: spec.prefix,
-    workerConcurrency: spec.concurrency,
-    logLevel: 'warn',
-  });
+/**
+ * Registers a flow set (see {@link FlowSet}) on `service`: the bench's shapes, the HTTP row's `one`, or
+ * the idle processes' `other`. Every process of a service registers the same code, servers included.
+ */
+export function registerFlows(service: FlowService, flows: FlowSet = 'bench'): void {
+  if (flows === 'http') {
+    service.register('one', (dag) => dag.node('only', noop));
+    return;
+  }
+  if (flows === 'idle') {
+    service.register('other', (dag) => dag.node('only', noop));
+    return;
+  }
   service.register('fanin', (dag) => {
     dag.node('r1', noop).node('r2', noop).node('r3', noop).node('join', noop);
     dag.edge('r1', 'join').edge('r2', 'join').edge('r3', 'join');
@@ -36,8 +40,8 @@ export async function serveDagflow(spec: StartSpec): Promise<Served> {
   });
   service.register('single', (dag) => dag.node('only', noop));
   service.register('chain', (dag) => {
-    for (let i = 0; i < chainHops; i++) dag.node(`n${i}`, noop);
-    for (let i = 1; i < chainHops; i++) dag.edge(`n${i - 1}`, `n${i}`);
+    for (let i = 0; i < CHAIN_HOPS; i++) dag.node(`n${i}`, noop);
+    for (let i = 1; i < CHAIN_HOPS; i++) dag.edge(`n${i - 1}`, `n${i}`);
   });
   service.register('foreach', (dag) => {
     dag
@@ -46,6 +50,17 @@ export async function serveDagflow(spec: StartSpec): Promise<Served> {
       )
       .node('item', noop);
   });
+}
+
+/** Worker side: a FlowService with the spec's flows (the bench's by default), its worker started. */
+export async function serveDagflow(spec: StartSpec): Promise<Served> {
+  const service = new FlowService({
+    ...engineConnection(spec.target),
+    prefix: spec.prefix,
+    workerConcurrency: spec.concurrency,
+    logLevel: 'warn',
+  });
+  registerFlows(service, spec.flows);
   await service.startWorker();
   return { close: () => service.close() };
 }
@@ -91,4 +106,15 @@ export function forEach(client: FlowClient, items: number): Promise<number> {
     const id = await client.execute('foreach', items);
     await client.waitForResult('foreach', id, { timeoutMs: WAIT_MS });
   });
+}
+
+/** One request of `flow` and its result (`execute` + `waitForResult`), as a function of its input. */
+export function requestReply(
+  client: FlowClient,
+  flow: BenchFlow,
+): (input: number) => Promise<unknown> {
+  return async (input) => {
+    const id = await client.execute(flow, input);
+    return client.waitForResult(flow, id, { timeoutMs: WAIT_MS });
+  };
 }

@@ -15,6 +15,12 @@ export interface LoadContext {
   readonly redis: Redis;
   /** Resolves once the worker process has reported `count` terminal batches since its start. */
   untilTerminals(count: number): Promise<void>;
+  /** The HTTP port each of the measurement's processes answered on `start` (servers only). */
+  readonly ports: readonly (number | undefined)[];
+  /** The bearer token the dagflow server of the HTTP row accepts. */
+  readonly token: string;
+  /** Progress lines (stderr). */
+  log(line: string): void;
 }
 
 /** The job options every BullMQ shape uses: keep nothing of a completed job, as dagflow does. */
