@@ -13,6 +13,8 @@ import { inputFingerprint, jobId } from '../format/layout.js';
 import { formatPartition } from '../format/partitions.js';
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
+/** How long an execute that expects a wait listens for it to begin (the wait then listens itself). */
+const LISTEN_FOR_WAIT_MS = 1_000;
 
 /** Creates a request (once per id) and enqueues its roots; see `FlowService.execute`. */
 export async function executeRequest(
@@ -49,9 +51,9 @@ export async function executeRequest(
   const now = Date.now();
   const encoded = encode(await checkedInput(plan, input));
   const partition = await res.partitions.place(plan, requestId);
-  // A wait for it here then needs no first read (see ResultWaiter.expectEnd).
-  const key = `${plan.name}/${requestId}`;
-  const expected = res.waiter.expectEnd(key);
+  // A wait that follows then needs no first read (see ResultWaiter.listen).
+  const listening = options.willWait === true ? res.waiter.listen(plan.name, requestId) : undefined;
+  if (listening !== undefined) setTimeout(listening.release, LISTEN_FOR_WAIT_MS).unref();
   let created = false;
   let status: string | undefined;
   try {
@@ -67,7 +69,7 @@ export async function executeRequest(
       throw conflictError(creation.conflict, { flow: plan.name, requestId, options });
     ({ created, status } = creation);
   } finally {
-    if (expected) res.waiter.created(key, created);
+    listening?.created(created);
   }
   // Listed while its roots are added (in the same round trip when the connection pipelines them).
   const listed = created ? res.index.add(plan.name, requestId, now) : undefined;
@@ -167,13 +169,18 @@ export async function waitForRequest(
   const { flow, requestId } = target;
   // Most requests run on the current version: its terminal outputs are read with the status.
   const current = await plans.get(flow);
-  const outcome = await res.waiter.waitForEnd(`${flow}/${requestId}`, {
+  const outcome = await res.waiter.waitForEnd(flow, requestId, {
     read: async () => {
       const found = await res.outcomes.read(current, requestId);
       if (found === undefined) throw notFound(flow, requestId);
       return found;
     },
     ended: (found) => ENDED.has(found.status),
+    // A completion announces the output of a flow's one terminal with it: no read.
+    fromAnnouncement: (end) =>
+      end.output === undefined || current.graph.terminals.length !== 1
+        ? undefined
+        : { status: 'completed' as const, version: end.version, outputs: [end.output] },
     timeoutMs,
   });
   if (outcome === undefined) {

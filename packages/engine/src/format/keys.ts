@@ -16,8 +16,9 @@ export interface RequestKeys {
   /** Set: steps held while the request is paused, failed or stopped, enqueued by resume or rerun. */
   readonly held: string;
   /**
-   * Pub/sub channel (not a key): `<path> <status>` whenever one of the request's steps starts, retries,
-   * fails or completes, for live views. The Lua scripts name it `<state key>:live`: a stored format.
+   * Pub/sub channel (not a key; sharded, in the request's slot): the changes of the request's steps
+   * and of the request itself (see `announcements.ts`), for live views, waiters and the workers running
+   * its steps. The Lua scripts name it `<state key>:live`: a stored format.
    */
   readonly live: string;
   /** Hash: what handlers logged through `ctx.log`, `<path>|<attempt>` -> JSON lines (capped). */
@@ -158,11 +159,12 @@ export class Keys {
   }
 
   /**
-   * Pub/sub channel on which requests are announced as `<flow>/<requestId> <status>`: created
-   * (`pending`), paused, resumed (`running`), stopped, failed and completed.
+   * Pub/sub channel of a flow's requests (see `announcements.ts`): `<requestId> <status>` whenever one
+   * is created (`pending`), paused, resumed (`running`), stopped, failed or completed. Only processes
+   * that watch the flow subscribe to it.
    */
-  get events(): string {
-    return `${this.prefix}:events`;
+  flowEvents(flow: string): string {
+    return `${this.prefix}:events:{${flow}}`;
   }
 }
 

@@ -10,6 +10,7 @@ import { StepCapability } from '../registry/step-capability.js';
 import { RequestIndex } from './request-index.js';
 import { RequestWatch } from './request-watch.js';
 import { ResultWaiter } from './result-waiter.js';
+import { Subscriptions } from './subscriptions.js';
 import { DebounceStore } from '../store/debounce-store.js';
 import { KeySlots } from '../store/key-slots.js';
 import { defineScripts } from '../store/scripts/scripts.js';
@@ -28,6 +29,7 @@ export class ServiceResources {
   #queues: NodeQueues | undefined;
   #index: RequestIndex | undefined;
   #waiter: ResultWaiter | undefined;
+  #subscriptions: Subscriptions | undefined;
   #outcomes: OutcomeReads | undefined;
   #watch: RequestWatch | undefined;
   #registry: Registry | undefined;
@@ -88,8 +90,14 @@ export class ServiceResources {
     return this.#index;
   }
 
+  /** The channels this process listens to, on one subscriber connection. */
+  get subscriptions(): Subscriptions {
+    this.#subscriptions ??= new Subscriptions(this.redis);
+    return this.#subscriptions;
+  }
+
   get waiter(): ResultWaiter {
-    this.#waiter ??= new ResultWaiter(this.redis, this.keys.events);
+    this.#waiter ??= new ResultWaiter(this.subscriptions, this.keys);
     return this.#waiter;
   }
 
@@ -100,7 +108,7 @@ export class ServiceResources {
   }
 
   get watch(): RequestWatch {
-    this.#watch ??= new RequestWatch(this.redis, this.keys);
+    this.#watch ??= new RequestWatch(this.subscriptions, this.keys);
     return this.#watch;
   }
 
@@ -147,8 +155,7 @@ export class ServiceResources {
   async close(drainMs: number): Promise<void> {
     await Promise.race([this.#queues?.close(), sleep(drainMs)]);
     await Promise.race([this.#logs?.flush(), sleep(drainMs)]);
-    await this.#waiter?.close();
-    await this.#watch?.close();
+    await this.#subscriptions?.close();
     await Promise.race([this.#redis?.quit(), sleep(drainMs)]).catch(() => undefined);
     this.#redis?.disconnect();
   }

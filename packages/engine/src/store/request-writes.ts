@@ -58,8 +58,9 @@ export class RequestWrites extends StateReads {
     requestId: string,
     request: NewRequest,
   ): Promise<CreationOutcome> {
-    // On a cluster each request's keys lie in a slot of their own: one call each.
-    const group = isCluster(this.redis) ? `${flow}/${requestId}` : '';
+    // On a cluster each request's keys lie in a slot of their own: one call each; else one per flow
+    // (its requests are announced on the flow's channel).
+    const group = isCluster(this.redis) ? `${flow}/${requestId}` : flow;
     const reply = await this.#creations.add(group, { flow, requestId, request });
     if (reply === ReplyCode.CREATED) return { created: true, status: 'pending' };
     if (reply === ReplyCode.INPUT_MISMATCH) return { created: false, conflict: 'reused' };
@@ -69,7 +70,7 @@ export class RequestWrites extends StateReads {
 
   readonly #creations = new TickBatch<Creation, number | string>(async (_group, creations) => {
     const keys: string[] = [];
-    const args: (string | number)[] = [Date.now(), this.keys.events];
+    const args: (string | number)[] = [Date.now(), this.keys.flowEvents(creations[0]?.flow ?? '')];
     for (const { flow, requestId, request } of creations) {
       const { state, data } = this.keys.request(flow, requestId);
       keys.push(state, data);
@@ -77,7 +78,7 @@ export class RequestWrites extends StateReads {
         request.input,
         request.context,
         request.version,
-        `${flow}/${requestId}`,
+        requestId,
         request.parent === undefined ? '' : JSON.stringify(request.parent),
         request.partition ?? '',
         request.fingerprint ?? '',
@@ -105,8 +106,8 @@ export class RequestWrites extends StateReads {
       command,
       Date.now(),
       this.retention.failedMs,
-      this.keys.events,
-      `${flow}/${requestId}`,
+      this.keys.flowEvents(flow),
+      requestId,
       this.retention.pausedMs,
       this.retention.completedMs,
     ])) as [number, unknown, number?, number?, number[]?];

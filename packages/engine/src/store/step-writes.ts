@@ -179,8 +179,8 @@ export class StepWrites extends StateReads {
         shared: [
           spec.terminalCount,
           this.retention.completedMs,
-          this.keys.events,
-          `${flow}/${requestId}`,
+          this.keys.flowEvents(flow),
+          requestId,
           spec.successors.length / 2,
           ...spec.successors,
           dataFields.length === 0 ? '' : JSON.stringify(dataFields),
@@ -227,8 +227,8 @@ export class StepWrites extends StateReads {
       JSON.stringify(error),
       final ? '1' : '0',
       this.retention.failedMs,
-      this.keys.events,
-      `${flow}/${requestId}`,
+      this.keys.flowEvents(flow),
+      requestId,
       owner,
       ...extraFields,
     ])) as [number, string?];

@@ -128,6 +128,12 @@ export interface ExecuteOptions {
    * @defaultValue none: before every prioritised request, in arrival order
    */
   readonly priority?: number;
+  /**
+   * Says that a wait for the result follows at once (`waitForResult`, the HTTP `?wait=`): the
+   * request's end is listened for from before its creation, so the wait needs no read of it.
+   * @defaultValue false
+   */
+  readonly willWait?: boolean;
   /** @internal The parent node of a child request (`dag.flow`): the child's end wakes it. */
   readonly parent?: RequestRef & { readonly node: string };
   /** @internal A schedule's tick (its `requestId` has the form of `scheduledRequestId`). */

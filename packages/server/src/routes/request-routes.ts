@@ -84,6 +84,7 @@ const execute = defineRoute({
       ...(supplied === undefined ? {} : { requestId: supplied }),
       query: forwardedQuery(req),
       headers: forwardedHeaders(req),
+      ...(query.wait === undefined ? {} : { willWait: true }),
     });
     res.setHeader('X-Request-Id', requestId);
     noteAudit(res, { target: { requestId } });

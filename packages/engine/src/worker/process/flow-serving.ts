@@ -14,6 +14,7 @@ import { wakeParent } from '../../client/child-links.js';
 import type { ChildRequests } from '../step/executor-deps.js';
 import { executeRequest } from '../../client/request-api.js';
 import { HeldRequests } from './held-requests.js';
+import { RequestListening } from './request-listening.js';
 import { RunningAttempts } from '../step/running-attempts.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -39,6 +40,8 @@ export class FlowServing {
   readonly running = new RunningAttempts();
   readonly metrics = new Metrics();
   readonly #held = new HeldRequests();
+  /** The requests whose jobs run here: a stop aborts their handlers, a pause holds their next steps. */
+  #listening: RequestListening | undefined;
   readonly #handled = new Map<string, Map<string, Handler<never, unknown>>>();
   readonly #workerId = randomUUID();
   #pool: WorkerPool | undefined;
@@ -60,11 +63,6 @@ export class FlowServing {
       this.#working = false;
       throw error;
     }
-    // Other processes publish the end of a request; running handlers of a stopped one are aborted here.
-    await res.waiter.onEnded((key, status) => {
-      this.#held.update(key, status);
-      if (status === 'stopped') this.running.abort(key);
-    });
     await Promise.all(plans.local.map((plan) => this.serveLocal(plan)));
     for (const [flow, handlers] of this.#handled) void this.#serveHandled(flow, handlers);
   }
@@ -169,6 +167,15 @@ export class FlowServing {
     return planFrom(published, handlers, this.parts.limits());
   }
 
+  #requestListening(): RequestListening {
+    const { res } = this.parts;
+    this.#listening ??= new RequestListening(res.subscriptions, res.keys, (key, status) => {
+      this.#held.update(key, status);
+      if (status === 'stopped') this.running.abort(key);
+    });
+    return this.#listening;
+  }
+
   #workerPool(): WorkerPool {
     const { res, log } = this.parts;
     const options = this.parts.options();
@@ -196,6 +203,7 @@ export class FlowServing {
         stepUnavailableTimeoutMs: options.stepUnavailableTimeoutMs,
       },
       options,
+      listening: this.#requestListening(),
       registry: res.registry,
       queues: res.queues,
       workerId: this.#workerId,

@@ -12,6 +12,7 @@ import { vertexPath } from '../../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
 import { failInlineRuns } from '../step/inline-failures.js';
 import type { RunningJobs } from './running-jobs.js';
+import type { RequestListening } from './request-listening.js';
 import { startScheduledRequest } from '../jobs/schedule-tick.js';
 import { waitForDebounce } from '../jobs/debounce-gate.js';
 import { admitRoot } from '../../queue/concurrency-keys.js';
@@ -50,6 +51,8 @@ export function startFlowWorker(
       readonly versionOf: (version: string) => Promise<FlowPlan>;
       /** This process's running jobs, for its worker announcement. */
       readonly running: RunningJobs;
+      /** Listens to the requests whose jobs run here. */
+      readonly listening: RequestListening;
     },
 ): Worker<NodeJobData> {
   const locks: LockRecheck = new LockRecheck(
@@ -71,8 +74,11 @@ export function startFlowWorker(
       if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
       // The flow's options as registered here decide its concurrency key.
       await admitRoot(deps, plan, { job, token });
+      const requestId = parseJobId(job.id ?? '')?.requestId ?? '';
       return options.running.track(plan.name, job.id, (runs) =>
-        locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
+        options.listening.during(plan.name, requestId, () =>
+          locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
+        ),
       );
     },
     {

@@ -5,6 +5,7 @@ import type { WorkerConfig } from '../../config/worker-config.js';
 import { startFlowWorker } from './flow-worker.js';
 import { promoteRunnable } from '../step/step-give-back.js';
 import { RunningJobs } from './running-jobs.js';
+import type { RequestListening } from './request-listening.js';
 import { ENGINE_VERSION } from '../../infra/engine-version.js';
 import type { WorkerDirectory } from '../../registry/worker-directory.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
@@ -18,6 +19,8 @@ import type { FlowPartitions } from '../../queue/flow-partitions.js';
 export interface PoolDeps {
   readonly executor: ExecutorDeps;
   readonly options: ClientConfig & WorkerConfig;
+  /** Listens to the requests whose jobs run here. */
+  readonly listening: RequestListening;
   readonly registry: Registry;
   readonly queues: NodeQueues;
   readonly workerId: string;
@@ -97,6 +100,7 @@ export class WorkerPool {
             partition,
             versionOf,
             running: this.#running,
+            listening: this.deps.listening,
           }),
         });
         if (queue !== '') continue;

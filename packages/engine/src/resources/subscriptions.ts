@@ -1,0 +1,134 @@
+import type { Redis } from 'ioredis';
+import { type RedisClient, isCluster } from '../infra/redis-connection.js';
+
+type Listener = (message: string) => void;
+
+/**
+ * Channels a process listens to, on one subscriber connection made on first use: a request's channel
+ * (sharded pub/sub, `SSUBSCRIBE`, in the request's hash slot, so that on a Redis Cluster a message
+ * stays on the shard that owns the request; plain `SUBSCRIBE` on a Redis older than 7.0, where the
+ * scripts fall back to `PUBLISH` the same way) and a flow's channel (plain pub/sub). A channel is
+ * subscribed while someone listens to it, so a process hears only the requests it waits for, watches
+ * or runs.
+ */
+export class Subscriptions {
+  readonly #listeners = new Map<string, Set<Listener>>();
+  /** Subscribes on their way, by channel: a second listener waits for the first one's. */
+  readonly #subscribing = new Map<string, Promise<void>>();
+  readonly #lostListeners = new Set<() => void>();
+  #subscriber: RedisClient | undefined;
+  /** Whether this Redis has sharded pub/sub; undefined until the first sharded subscribe says. */
+  #sharded: boolean | undefined;
+  /** Counts the subscriber connection's closes; odd while it is down (announcements may be lost). */
+  #epoch = 0;
+
+  constructor(private readonly redis: RedisClient) {}
+
+  /** Changes whenever the subscriber connection was down: announcements made meanwhile were lost. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Calls `listener` whenever the subscriber connection comes back after a loss. */
+  onLost(listener: () => void): void {
+    this.#lostListeners.add(listener);
+  }
+
+  /**
+   * Calls `listener` for every message on a request's channel (sharded) or a flow's channel, from the
+   * moment this resolves; {@link remove} stops it.
+   */
+  async add(channel: string, sharded: boolean, listener: Listener): Promise<void> {
+    const listeners = this.#listeners.get(channel);
+    if (listeners !== undefined) {
+      listeners.add(listener);
+      await this.#subscribing.get(channel);
+      return;
+    }
+    this.#listeners.set(channel, new Set([listener]));
+    const subscribed = this.#subscribe(channel, sharded).finally(() =>
+      this.#subscribing.delete(channel),
+    );
+    this.#subscribing.set(channel, subscribed);
+    await subscribed;
+  }
+
+  /** Stops `listener`; the channel is unsubscribed (not awaited) when it was the last one. */
+  remove(channel: string, sharded: boolean, listener: Listener): void {
+    const listeners = this.#listeners.get(channel);
+    if (listeners === undefined || !listeners.delete(listener) || listeners.size > 0) return;
+    this.#listeners.delete(channel);
+    const subscriber = this.#subscriber;
+    if (subscriber === undefined) return;
+    const done = (sharded && this.#sharded !== false ? sunsubscribe : unsubscribe)(
+      subscriber,
+      channel,
+    );
+    done.catch(() => undefined);
+  }
+
+  /** Closes the subscriber connection; listeners hear nothing more. */
+  async close(): Promise<void> {
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    this.#listeners.clear();
+    if (subscriber !== undefined) await subscriber.quit().catch(() => subscriber.disconnect());
+  }
+
+  async #subscribe(channel: string, sharded: boolean): Promise<void> {
+    const subscriber = this.#connection();
+    if (!sharded || this.#sharded === false) {
+      await subscriber.subscribe(channel);
+      return;
+    }
+    try {
+      await ssubscribe(subscriber, channel);
+      this.#sharded = true;
+    } catch (error) {
+      // Redis before 7.0 has no sharded pub/sub; its scripts publish requests' channels with PUBLISH.
+      if (this.#sharded === true || !/unknown command/i.test(String(error))) throw error;
+      this.#sharded = false;
+      await subscriber.subscribe(channel);
+    }
+  }
+
+  #connection(): RedisClient {
+    if (this.#subscriber !== undefined) return this.#subscriber;
+    const subscriber = isCluster(this.redis)
+      ? this.redis.duplicate(undefined, { shardedSubscribers: true })
+      : this.redis.duplicate();
+    subscriber.on('error', () => undefined); // reconnects and resubscribes by itself
+    const deliver = (channel: string, message: string): void => {
+      for (const listener of this.#listeners.get(channel) ?? []) listener(message);
+    };
+    subscriber.on('message', deliver);
+    subscriber.on('smessage', deliver);
+    let lost = false;
+    subscriber.on('close', () => {
+      if (lost) return;
+      lost = true;
+      this.#epoch++;
+    });
+    subscriber.on('ready', () => {
+      if (!lost || this.#subscriber !== subscriber) return;
+      lost = false;
+      this.#epoch++;
+      for (const listener of this.#lostListeners) listener();
+    });
+    this.#subscriber = subscriber;
+    return subscriber;
+  }
+}
+
+/** Sharded subscribe on a single Redis or a Cluster (both ioredis clients have it). */
+function ssubscribe(subscriber: RedisClient, channel: string): Promise<unknown> {
+  return (subscriber as Redis).ssubscribe(channel);
+}
+
+function sunsubscribe(subscriber: RedisClient, channel: string): Promise<unknown> {
+  return (subscriber as Redis).sunsubscribe(channel);
+}
+
+function unsubscribe(subscriber: RedisClient, channel: string): Promise<unknown> {
+  return subscriber.unsubscribe(channel);
+}
