@@ -53,7 +53,7 @@ if command == 'pause' then
   for i = 1, 4 do
     redis.call('PEXPIRE', KEYS[i], ARGV[6])
   end
-  announce_request(channel, message, 'paused')
+  announce_request(KEYS[1], channel, message, 'paused')
   return { R.OK, {}, 0 }
 end
 
@@ -76,7 +76,7 @@ if command == 'resume' then
     for i = 1, 4 do
       redis.call('PERSIST', KEYS[i])
     end
-    announce_request(channel, message, before)
+    announce_request(KEYS[1], channel, message, before)
   end
   return { R.OK, steps, generation, 0, generations }
 end

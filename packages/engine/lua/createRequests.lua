@@ -59,7 +59,7 @@ for i = 1, #KEYS / 2 do
     else
       redis.call('HSET', data, DATA.input, ARGV[at])
     end
-    announce_request(ARGV[2], ARGV[at + 3], 'pending')
+    announce_request(state, ARGV[2], ARGV[at + 3], 'pending')
     replies[i] = R.CREATED
   end
 end

@@ -1,9 +1,11 @@
 --[[
-  announce_step(state, path, status): tells live views of a request (see Keys.request().live, the
-  channel '<state key>:live') that one of its steps has a new status: '<path> <status>'.
+  announce_step(state, path, status): tells those listening to a request (live views; see
+  format/announcements.ts) that one of its steps has a new status: '<path> <status>' on the request's
+  channel.
 ]]
 --- @replies none
+--- @include announce
 
 local function announce_step(state, path, status)
-  redis.call('PUBLISH', state .. ':live', path .. ' ' .. status)
+  announce(state .. ':live', path .. ' ' .. status)
 end

@@ -93,7 +93,9 @@ local function complete_step(K, A, S, now, at)
   announce_step(K[1], path, 'completed')
 
   if completed then
-    local flags = end_request(K, 'completed', S.retention, S.channel, S.message)
+    -- The flow's one terminal: its output is the result, announced with the end.
+    local flags = end_request(K, 'completed', S.retention, S.channel, S.message,
+      S.terminals == 1 and A[at + 1] or nil)
     -- What the caller's end-of-request work needs, so that it reads nothing more.
     return { R.OK, {}, 1, flags[3] or '', flags[4] or '' }
   end

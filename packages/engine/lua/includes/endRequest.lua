@@ -1,8 +1,8 @@
 --[[
-  end_request(K, status, retention, channel, message): the one place a request ends (completed,
-  failed or stopped; the caller has written its status and finishedAt, with its own HSET): its keys
-  get the retention TTL of that end and the end is published on the events channel
-  (announce_request).
+  end_request(K, status, retention, channel, message, output): the one place a request ends
+  (completed, failed or stopped; the caller has written its status and finishedAt, with its own HSET):
+  its keys get the retention TTL of that end and the end is announced (announce_request), with the
+  result when the caller hands the encoded output of the flow's one terminal (output; nil: none).
 
   K[1] state hash   K[2] data hash   K[3] store hash   K[4] held set
   retention: ms the ended request is kept
@@ -11,14 +11,18 @@
   costs no command. A completed request never runs again: its held set is deleted; a failed or stopped
   one keeps it, with the same TTL, for rerun.
 
-  Returns the state hash's fields hasStore, hasHeld, parent and concurrencyKey (false when absent), so
+  Returns the state hash's fields hasStore, hasHeld, parent, concurrencyKey and version (false when absent), so
   that the caller's end-of-request work reads nothing more.
 ]]
 --- @replies none
 --- @include announceRequest
 
-local function end_request(K, status, retention, channel, message)
-  local flags = redis.call('HMGET', K[1], REQ.hasStore, REQ.hasHeld, REQ.parent, REQ.concurrencyKey)
+-- Results announced with a completion at most (bytes); larger ones are read by the waiter.
+local ANNOUNCED_RESULT_BYTES = 16384
+
+local function end_request(K, status, retention, channel, message, output)
+  local flags = redis.call('HMGET', K[1], REQ.hasStore, REQ.hasHeld, REQ.parent, REQ.concurrencyKey,
+    REQ.version)
   redis.call('PEXPIRE', K[1], retention)
   redis.call('PEXPIRE', K[2], retention)
   if flags[1] then
@@ -31,6 +35,10 @@ local function end_request(K, status, retention, channel, message)
       redis.call('PEXPIRE', K[4], retention)
     end
   end
-  announce_request(channel, message, status)
+  local result = nil
+  if output and flags[5] and #output <= ANNOUNCED_RESULT_BYTES then
+    result = flags[5] .. ' ' .. output
+  end
+  announce_request(K[1], channel, message, status, result)
   return flags
 end

@@ -51,6 +51,6 @@ local function rerun_request(status, now, completed_retention, channel, message)
   for i = 1, 4 do
     redis.call('PERSIST', KEYS[i])
   end
-  announce_request(channel, message, 'running')
+  announce_request(KEYS[1], channel, message, 'running')
   return { R.OK, steps, generation, 0, generations }
 end

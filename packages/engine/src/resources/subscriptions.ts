@@ -4,7 +4,8 @@ import { type RedisClient, isCluster } from '../infra/redis-connection.js';
 type Listener = (message: string) => void;
 
 /**
- * Channels a process listens to, on one subscriber connection made on first use: a request's channel
+ * Channels a process listens to, on two subscriber connections made on first use (ioredis loses track
+ * of a connection that mixes the two kinds): a request's channel
  * (sharded pub/sub, `SSUBSCRIBE`, in the request's hash slot, so that on a Redis Cluster a message
  * stays on the shard that owns the request; plain `SUBSCRIBE` on a Redis older than 7.0, where the
  * scripts fall back to `PUBLISH` the same way) and a flow's channel (plain pub/sub). A channel is
@@ -16,7 +17,8 @@ export class Subscriptions {
   /** Subscribes on their way, by channel: a second listener waits for the first one's. */
   readonly #subscribing = new Map<string, Promise<void>>();
   readonly #lostListeners = new Set<() => void>();
-  #subscriber: RedisClient | undefined;
+  /** The connections of sharded channels (requests') and of plain ones (flows', and requests' on a Redis before 7.0). */
+  readonly #subscribers: { sharded?: RedisClient; plain?: RedisClient } = {};
   /** Whether this Redis has sharded pub/sub; undefined until the first sharded subscribe says. */
   #sharded: boolean | undefined;
   /** Counts the subscriber connection's closes; odd while it is down (announcements may be lost). */
@@ -58,51 +60,51 @@ export class Subscriptions {
     const listeners = this.#listeners.get(channel);
     if (listeners === undefined || !listeners.delete(listener) || listeners.size > 0) return;
     this.#listeners.delete(channel);
-    const subscriber = this.#subscriber;
+    const kind = sharded && this.#sharded !== false ? 'sharded' : 'plain';
+    const subscriber = this.#subscribers[kind];
     if (subscriber === undefined) return;
-    const done = (sharded && this.#sharded !== false ? sunsubscribe : unsubscribe)(
-      subscriber,
-      channel,
-    );
-    done.catch(() => undefined);
+    (kind === 'sharded' ? sunsubscribe : unsubscribe)(subscriber, channel).catch(() => undefined);
   }
 
   /** Closes the subscriber connection; listeners hear nothing more. */
   async close(): Promise<void> {
-    const subscriber = this.#subscriber;
-    this.#subscriber = undefined;
+    const subscribers = [this.#subscribers.sharded, this.#subscribers.plain];
+    this.#subscribers.sharded = undefined;
+    this.#subscribers.plain = undefined;
     this.#listeners.clear();
-    if (subscriber !== undefined) await subscriber.quit().catch(() => subscriber.disconnect());
+    await Promise.all(
+      subscribers.map((subscriber) => subscriber?.quit().catch(() => subscriber.disconnect())),
+    );
   }
 
   async #subscribe(channel: string, sharded: boolean): Promise<void> {
-    const subscriber = this.#connection();
     if (!sharded || this.#sharded === false) {
-      await subscriber.subscribe(channel);
+      await this.#connection('plain').subscribe(channel);
       return;
     }
     try {
-      await ssubscribe(subscriber, channel);
+      await ssubscribe(this.#connection('sharded'), channel);
       this.#sharded = true;
     } catch (error) {
       // Redis before 7.0 has no sharded pub/sub; its scripts publish requests' channels with PUBLISH.
       if (this.#sharded === true || !/unknown command/i.test(String(error))) throw error;
       this.#sharded = false;
-      await subscriber.subscribe(channel);
+      await this.#connection('plain').subscribe(channel);
     }
   }
 
-  #connection(): RedisClient {
-    if (this.#subscriber !== undefined) return this.#subscriber;
-    const subscriber = isCluster(this.redis)
-      ? this.redis.duplicate(undefined, { shardedSubscribers: true })
-      : this.redis.duplicate();
+  #connection(kind: 'sharded' | 'plain'): RedisClient {
+    const existing = this.#subscribers[kind];
+    if (existing !== undefined) return existing;
+    const subscriber =
+      kind === 'sharded' && isCluster(this.redis)
+        ? this.redis.duplicate(undefined, { shardedSubscribers: true })
+        : this.redis.duplicate();
     subscriber.on('error', () => undefined); // reconnects and resubscribes by itself
     const deliver = (channel: string, message: string): void => {
       for (const listener of this.#listeners.get(channel) ?? []) listener(message);
     };
-    subscriber.on('message', deliver);
-    subscriber.on('smessage', deliver);
+    subscriber.on(kind === 'sharded' ? 'smessage' : 'message', deliver);
     let lost = false;
     subscriber.on('close', () => {
       if (lost) return;
@@ -110,12 +112,12 @@ export class Subscriptions {
       this.#epoch++;
     });
     subscriber.on('ready', () => {
-      if (!lost || this.#subscriber !== subscriber) return;
+      if (!lost || this.#subscribers[kind] !== subscriber) return;
       lost = false;
       this.#epoch++;
       for (const listener of this.#lostListeners) listener();
     });
-    this.#subscriber = subscriber;
+    this.#subscribers[kind] = subscriber;
     return subscriber;
   }
 }
