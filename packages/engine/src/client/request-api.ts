@@ -53,7 +53,7 @@ export async function executeRequest(
   const partition = await res.partitions.place(plan, requestId);
   // A wait that follows then needs no first read (see ResultWaiter.listen).
   const listening = options.willWait === true ? res.waiter.listen(plan.name, requestId) : undefined;
-  if (listening !== undefined) setTimeout(listening.release, LISTEN_FOR_WAIT_MS).unref();
+  if (listening !== undefined) setTimeout(() => listening.release(), LISTEN_FOR_WAIT_MS).unref();
   let created = false;
   let status: string | undefined;
   try {

@@ -73,7 +73,9 @@ export class Subscriptions {
     this.#subscribers.plain = undefined;
     this.#listeners.clear();
     await Promise.all(
-      subscribers.map((subscriber) => subscriber?.quit().catch(() => subscriber.disconnect())),
+      subscribers.map(async (subscriber) => {
+        if (subscriber !== undefined) await subscriber.quit().catch(() => subscriber.disconnect());
+      }),
     );
   }
 
