@@ -1,6 +1,7 @@
 /**
  * dagflow through its public API: a worker process runs a `FlowService` with `startWorker()`; the
- * driver starts requests with a `FlowClient` and waits for each result with `waitForResult`.
+ * driver starts requests with a `FlowClient` (`willWait`: a wait follows) and waits for each result
+ * with `waitForResult`.
  */
 import { FlowClient, FlowService } from '@dagflow/engine';
 import { timed } from '../stats.js';
@@ -79,7 +80,9 @@ export function runRequests(client: FlowClient, flow: BenchFlow, count: number):
     const waits: Promise<unknown>[] = [];
     for (let i = 0; i < count; i += 250) {
       const ids = await Promise.all(
-        Array.from({ length: Math.min(250, count - i) }, (_, j) => client.execute(flow, i + j)),
+        Array.from({ length: Math.min(250, count - i) }, (_, j) =>
+          client.execute(flow, i + j, { willWait: true }),
+        ),
       );
       waits.push(...ids.map((id) => client.waitForResult(flow, id, { timeoutMs: WAIT_MS })));
     }
@@ -92,7 +95,7 @@ export async function chainHops(client: FlowClient, runs: number): Promise<numbe
   const perHop: number[] = [];
   for (let run = 0; run < runs; run++) {
     const ms = await timed(async () => {
-      const id = await client.execute('chain', run);
+      const id = await client.execute('chain', run, { willWait: true });
       await client.waitForResult('chain', id, { timeoutMs: WAIT_MS });
     });
     perHop.push(ms / CHAIN_HOPS);
@@ -103,7 +106,7 @@ export async function chainHops(client: FlowClient, runs: number): Promise<numbe
 /** One for-each request of `items` no-op items; answers the elapsed ms. */
 export function forEach(client: FlowClient, items: number): Promise<number> {
   return timed(async () => {
-    const id = await client.execute('foreach', items);
+    const id = await client.execute('foreach', items, { willWait: true });
     await client.waitForResult('foreach', id, { timeoutMs: WAIT_MS });
   });
 }
@@ -114,7 +117,7 @@ export function requestReply(
   flow: BenchFlow,
 ): (input: number) => Promise<unknown> {
   return async (input) => {
-    const id = await client.execute(flow, input);
+    const id = await client.execute(flow, input, { willWait: true });
     return client.waitForResult(flow, id, { timeoutMs: WAIT_MS });
   };
 }

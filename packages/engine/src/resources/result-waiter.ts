@@ -89,18 +89,12 @@ export class ResultWaiter {
     try {
       const announced = (): T | undefined =>
         listening.last === undefined ? undefined : fromAnnouncement?.(listening.last);
-      // The first read goes out with the subscribe (the reads begun in one tick are one call); when it
-      // went out before the subscription was live and finds the request running, it is read again
-      // once live, since the end may have come in between.
-      const liveBefore = listening.liveEpoch !== undefined;
-      const fresh = listening.fresh && listening.liveEpoch === this.subscriptions.epoch;
-      const first = fresh && timeoutMs > 0 ? undefined : read();
-      first?.catch(() => undefined); // awaited below, after the subscribe
+      // Subscribed first (the subscribes of one tick are one command, and the reads that follow them
+      // one call), then read, unless the request was created here under the live subscription.
       await listening.ready;
+      const fresh = listening.fresh && listening.liveEpoch === this.subscriptions.epoch;
       let seen = listening.ends;
-      let found = first === undefined ? undefined : { value: announced() ?? (await first) };
-      if (found !== undefined && !liveBefore && !ended(found.value))
-        found = { value: announced() ?? (await read()) };
+      let found = fresh && timeoutMs > 0 ? undefined : { value: announced() ?? (await read()) };
       while (found === undefined || !ended(found.value)) {
         const left = deadline - Date.now();
         if (left <= 0) return undefined;

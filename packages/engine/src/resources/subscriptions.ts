@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type RedisClient, isCluster } from '../infra/redis-connection.js';
+import { TickBatch } from '../store/tick-batch.js';
 
 type Listener = (message: string) => void;
 
@@ -23,6 +24,24 @@ export class Subscriptions {
   #sharded: boolean | undefined;
   /** Counts the subscriber connection's closes; odd while it is down (announcements may be lost). */
   #epoch = 0;
+
+  /**
+   * The subscribes and unsubscribes of one tick go as one command per kind (on a Redis Cluster, one
+   * per channel: a sharded command names channels of one slot).
+   */
+  readonly #subscribes = new TickBatch<string, void>(async (group, channels) => {
+    await this.#send(group.startsWith('sharded') ? 'sharded' : 'plain', channels);
+    return channels.map(() => undefined);
+  });
+  readonly #unsubscribes = new TickBatch<string, void>(async (group, channels) => {
+    // A channel listened to again since its unsubscribe was asked stays.
+    const unheard = channels.filter((channel) => !this.#listeners.has(channel));
+    const kind = group.startsWith('sharded') ? 'sharded' : 'plain';
+    const subscriber = this.#subscribers[kind];
+    if (unheard.length > 0 && subscriber !== undefined)
+      await (kind === 'sharded' ? sunsubscribe : unsubscribe)(subscriber, unheard);
+    return channels.map(() => undefined);
+  });
 
   constructor(private readonly redis: RedisClient) {}
 
@@ -61,9 +80,7 @@ export class Subscriptions {
     if (listeners === undefined || !listeners.delete(listener) || listeners.size > 0) return;
     this.#listeners.delete(channel);
     const kind = sharded && this.#sharded !== false ? 'sharded' : 'plain';
-    const subscriber = this.#subscribers[kind];
-    if (subscriber === undefined) return;
-    (kind === 'sharded' ? sunsubscribe : unsubscribe)(subscriber, channel).catch(() => undefined);
+    this.#unsubscribes.add(this.#group(kind, channel), channel).catch(() => undefined);
   }
 
   /** Closes the subscriber connection; listeners hear nothing more. */
@@ -79,19 +96,28 @@ export class Subscriptions {
     );
   }
 
-  async #subscribe(channel: string, sharded: boolean): Promise<void> {
-    if (!sharded || this.#sharded === false) {
-      await this.#connection('plain').subscribe(channel);
+  #subscribe(channel: string, sharded: boolean): Promise<void> {
+    const kind = sharded && this.#sharded !== false ? 'sharded' : 'plain';
+    return this.#subscribes.add(this.#group(kind, channel), channel);
+  }
+
+  #group(kind: 'sharded' | 'plain', channel: string): string {
+    return isCluster(this.redis) ? `${kind}\n${channel}` : kind;
+  }
+
+  async #send(kind: 'sharded' | 'plain', channels: readonly string[]): Promise<void> {
+    if (kind === 'plain') {
+      await this.#connection('plain').subscribe(...channels);
       return;
     }
     try {
-      await ssubscribe(this.#connection('sharded'), channel);
+      await ssubscribe(this.#connection('sharded'), channels);
       this.#sharded = true;
     } catch (error) {
       // Redis before 7.0 has no sharded pub/sub; its scripts publish requests' channels with PUBLISH.
       if (this.#sharded === true || !/unknown command/i.test(String(error))) throw error;
       this.#sharded = false;
-      await this.#connection('plain').subscribe(channel);
+      await this.#connection('plain').subscribe(...channels);
     }
   }
 
@@ -125,14 +151,14 @@ export class Subscriptions {
 }
 
 /** Sharded subscribe on a single Redis or a Cluster (both ioredis clients have it). */
-function ssubscribe(subscriber: RedisClient, channel: string): Promise<unknown> {
-  return (subscriber as Redis).ssubscribe(channel);
+function ssubscribe(subscriber: RedisClient, channels: readonly string[]): Promise<unknown> {
+  return (subscriber as Redis).ssubscribe(...channels);
 }
 
-function sunsubscribe(subscriber: RedisClient, channel: string): Promise<unknown> {
-  return (subscriber as Redis).sunsubscribe(channel);
+function sunsubscribe(subscriber: RedisClient, channels: readonly string[]): Promise<unknown> {
+  return (subscriber as Redis).sunsubscribe(...channels);
 }
 
-function unsubscribe(subscriber: RedisClient, channel: string): Promise<unknown> {
-  return subscriber.unsubscribe(channel);
+function unsubscribe(subscriber: RedisClient, channels: readonly string[]): Promise<unknown> {
+  return subscriber.unsubscribe(...channels);
 }
