@@ -190,6 +190,7 @@ export class FlowServing {
         logs: res.logs,
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
+        isListened: (key: string) => this.#requestListening().isLive(key),
         heldMarks: (key: string) => this.#held.marks(key),
         metrics: this.metrics,
         waits: res.waits,

@@ -2,26 +2,28 @@ import { parseRequestAnnouncement } from '../../format/announcements.js';
 import type { Keys } from '../../format/keys.js';
 import type { Subscriptions } from '../../resources/subscriptions.js';
 
-/** A job that runs this long listens to its request (a stop aborts its handlers, a pause holds it). */
-export const LISTEN_AFTER_MS = 10;
+/** How long a request stays listened to after its last job here ended (its next job often follows). */
+export const LINGER_MS = 1_000;
 
 /** The jobs of one request running here, and the subscription they share. */
 interface Listened {
   jobs: number;
-  timer: NodeJS.Timeout | undefined;
-  subscribed: boolean;
+  /** Whether the subscription is live: from then on, no change of the request passes unheard. */
+  live: boolean;
+  linger: NodeJS.Timeout | undefined;
+  readonly listener: (message: string) => void;
 }
 
 /**
- * Listens to the channels of the requests whose jobs run in this process, and only while they run:
- * a worker hears nothing of requests it does not run. A job listens once it has run
- * {@link LISTEN_AFTER_MS} (most steps end sooner, and a stop or pause reaches their completion, which
- * is fenced, instead): a stopped request's running handlers are then aborted, and a chain or item
- * batch of a paused, stopped or failed one stops taking its next step.
+ * Listens to the channels of the requests whose jobs run in this process, from each job's start (the
+ * subscribes of one tick are one command) until {@link LINGER_MS} after the request's last job here
+ * ended: a worker hears nothing of requests it does not run. What it hears: a stop aborts the
+ * request's running handlers, and a pause, stop or failure holds the steps its jobs would take next
+ * (a step handed its input begins without a read only while its request is listened to, see
+ * `worker/step/handed-over.ts`).
  */
 export class RequestListening {
   readonly #requests = new Map<string, Listened>();
-  readonly #listeners = new Map<string, (message: string) => void>();
 
   constructor(
     private readonly subscriptions: Subscriptions,
@@ -30,51 +32,47 @@ export class RequestListening {
     private readonly onChange: (requestKey: string, status: string) => void,
   ) {}
 
-  /** Runs `work`, listening to the request from {@link LISTEN_AFTER_MS} on until it ends. */
+  /** Whether the request's changes reach this process now (its subscription is live). */
+  isLive(requestKey: string): boolean {
+    return this.#requests.get(requestKey)?.live === true;
+  }
+
+  /** Runs `work`, listening to the request while it runs (and a while after). */
   async during<T>(flow: string, requestId: string, work: () => Promise<T>): Promise<T> {
     const key = `${flow}/${requestId}`;
+    const channel = this.keys.request(flow, requestId).live;
     let listened = this.#requests.get(key);
     if (listened === undefined) {
-      listened = { jobs: 0, timer: undefined, subscribed: false };
-      this.#requests.set(key, listened);
-      const current = listened;
-      current.timer = setTimeout(() => {
-        current.timer = undefined;
-        current.subscribed = true;
-        this.#subscribe(flow, requestId);
-      }, LISTEN_AFTER_MS);
+      const listener = (message: string): void => {
+        const announced = parseRequestAnnouncement(message);
+        if (announced !== undefined) this.onChange(key, announced.status);
+      };
+      const fresh: Listened = { jobs: 0, live: false, linger: undefined, listener };
+      this.#requests.set(key, fresh);
+      // Not awaited: the job goes on; until the subscription is live its steps begin through the guard.
+      this.subscriptions.add(channel, true, listener).then(
+        () => {
+          fresh.live = this.#requests.get(key) === fresh;
+        },
+        () => undefined,
+      );
+      listened = fresh;
     }
+    if (listened.linger !== undefined) clearTimeout(listened.linger);
+    listened.linger = undefined;
     listened.jobs++;
+    const current = listened;
     try {
       return await work();
     } finally {
-      if (--listened.jobs === 0) {
-        this.#requests.delete(key);
-        if (listened.timer !== undefined) clearTimeout(listened.timer);
-        if (listened.subscribed) this.#unsubscribe(flow, requestId);
+      if (--current.jobs === 0) {
+        current.linger = setTimeout(() => {
+          if (current.jobs > 0 || this.#requests.get(key) !== current) return;
+          this.#requests.delete(key);
+          this.subscriptions.remove(channel, true, current.listener);
+        }, LINGER_MS);
+        current.linger.unref();
       }
     }
-  }
-
-  #subscribe(flow: string, requestId: string): void {
-    const key = `${flow}/${requestId}`;
-    const listener = (message: string): void => {
-      const announced = parseRequestAnnouncement(message);
-      if (announced !== undefined) this.onChange(key, announced.status);
-    };
-    this.#listeners.set(key, listener);
-    // Not awaited: the job goes on; a change made before the subscription is live reaches its
-    // completion (fenced) instead.
-    this.subscriptions
-      .add(this.keys.request(flow, requestId).live, true, listener)
-      .catch(() => undefined);
-  }
-
-  #unsubscribe(flow: string, requestId: string): void {
-    const key = `${flow}/${requestId}`;
-    const listener = this.#listeners.get(key);
-    if (listener === undefined) return;
-    this.#listeners.delete(key);
-    this.subscriptions.remove(this.keys.request(flow, requestId).live, true, listener);
   }
 }

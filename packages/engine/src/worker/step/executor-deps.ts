@@ -44,6 +44,11 @@ export interface ExecutorDeps {
   /** This process's counters, for `/metrics`. */
   readonly metrics: Metrics;
   /** Whether this process knows the request (`flow/requestId`) to be paused, stopped or failed. */
+  /**
+   * Whether this process hears the request's changes now (it runs a job of it and its subscription is
+   * live): a step other than a root begins without a read only then.
+   */
+  readonly isListened: (requestKey: string) => boolean;
   readonly isHeld: (requestKey: string) => boolean;
   /** How often this process heard the request (`flow/requestId`) paused, stopped or failed. */
   readonly heldMarks: (requestKey: string) => number;
