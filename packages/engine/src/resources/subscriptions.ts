@@ -124,10 +124,14 @@ export class Subscriptions {
   #connection(kind: 'sharded' | 'plain'): RedisClient {
     const existing = this.#subscribers[kind];
     if (existing !== undefined) return existing;
-    const subscriber =
-      kind === 'sharded' && isCluster(this.redis)
-        ? this.redis.duplicate(undefined, { shardedSubscribers: true })
-        : this.redis.duplicate();
+    // No ready check (an INFO): ioredis may send it on a connection still in subscriber mode while it
+    // reconnects, and the error it gets then escapes as an unhandled rejection.
+    const subscriber = isCluster(this.redis)
+      ? this.redis.duplicate(undefined, {
+          shardedSubscribers: kind === 'sharded',
+          enableReadyCheck: false,
+        })
+      : this.redis.duplicate({ enableReadyCheck: false });
     subscriber.on('error', () => undefined); // reconnects and resubscribes by itself
     const deliver = (channel: string, message: string): void => {
       for (const listener of this.#listeners.get(channel) ?? []) listener(message);
