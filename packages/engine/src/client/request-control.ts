@@ -137,14 +137,15 @@ export async function controlRequest(
       deps.abortRunning(`${plan.name}/${requestId}`);
       await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
-      // a resume carries that attempt's generation); active ones end when their handlers see the abort.
-      const generations = Array.from({ length: generation + 1 }, (_, g) => g);
+      // a resume carries that attempt's generation), each queue's in one pass of bounded script calls
+      // (not one LREM per job: 100,000 items); active ones end when their handlers see the abort.
       const partition = await deps.queues.partitionOf(plan.name, requestId);
-      const removals = steps.flatMap((step) => {
-        const queue = deps.queues.queue(plan.name, plan.queueOf(step), partition);
-        return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
-      });
-      await Promise.all(removals);
+      const queueNames = new Set(steps.map((step) => plan.queueOf(step)));
+      await Promise.all(
+        [...queueNames].map((name) =>
+          deps.queues.removeRequestJobs(plan.name, name, partition, requestId, generation),
+        ),
+      );
       await deps.reachChildren?.('stop', plan, { requestId, steps });
       await requestEnded(deps, plan, { requestId, ending: 'stopped' });
       return;

@@ -5,6 +5,7 @@ import type { Keys } from '../format/keys.js';
 import { jobId, type NodeJobData, RequestField, type WakeKind } from '../format/layout.js';
 import { type Partition, parsePartition } from '../format/partitions.js';
 import { TickBatch } from '../store/tick-batch.js';
+import { removeRequestJobs } from './request-jobs.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -197,6 +198,22 @@ export class NodeQueues {
     for (let i = 0; i < paths.length; i += size, size = Math.min(size * 2, BULK_SIZE)) {
       await queue.addBulk(paths.slice(i, i + size).map(job));
     }
+  }
+
+  /**
+   * Removes a request's jobs that have not started, up to a generation, from one of the flow's queues
+   * in bounded script calls (see `request-jobs.ts`).
+   * @returns the number of jobs removed
+   */
+  removeRequestJobs(
+    flow: string,
+    name: string,
+    partition: Partition,
+    requestId: string,
+    highestGeneration: number,
+  ): Promise<number> {
+    const queue = this.queue(flow, name, partition);
+    return removeRequestJobs(this.redis, queue, requestId, highestGeneration);
   }
 
   /** Closes every queue (the shared connection stays open). */

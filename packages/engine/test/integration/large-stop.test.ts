@@ -1,0 +1,110 @@
+import { waitFor } from '@dagflow/test-utils';
+import { Queue } from 'bullmq';
+import { expect, inject, it } from 'vitest';
+import { newService, prefixFor } from './helpers.js';
+
+/** Items of the stopped request: 20,000 in CI; DAGFLOW_LARGE_STOP_ITEMS=100000 for the large mode. */
+const ITEMS = Number(process.env['DAGFLOW_LARGE_STOP_ITEMS'] ?? 20_000);
+/** The stop returns within this (measured: about 0.3 s for 20,000 items, 1.3 s for 100,000). */
+const STOP_BOUND_MS = ITEMS <= 20_000 ? 2_000 : 6_000;
+/** A one-node request on another flow, executed and awaited during the stop, returns within this. */
+const PING_BOUND_MS = 250;
+const CONCURRENCY = 20;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Jobs of a flow's queue that have not started (waiting, delayed, prioritized). */
+async function notStarted(prefix: string, flow: string): Promise<number> {
+  const queue = new Queue(`{${flow}}`, { connection: { url: inject('redisUrl') }, prefix });
+  const count = await queue.getJobCountByTypes('wait', 'paused', 'delayed', 'prioritized');
+  await queue.close();
+  return count;
+}
+
+function p99(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? 0;
+}
+
+it(`stops a request of ${ITEMS.toLocaleString('en')} unbatched items quickly without holding up other requests, runs none of its items after, and reruns each left once`, async () => {
+  const prefix = prefixFor();
+  const service = newService({ prefix, workerConcurrency: CONCURRENCY });
+  /** Handler starts by item; `stopped` turns on once the stop returned. */
+  const runs = new Map<number, number>();
+  let stopped = false;
+  let startsAfterStop = 0;
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  service.register('wide', (dag) => {
+    dag
+      .forEachBranch('each', (n: number) =>
+        Object.fromEntries(Array.from({ length: n }, (_, i) => [`i${i}`, i])),
+      )
+      // Retries keep one item per job (no item batches): every item is its own waiting job.
+      .node(
+        'item',
+        async (i: number) => {
+          runs.set(i, (runs.get(i) ?? 0) + 1);
+          if (stopped) startsAfterStop += 1;
+          // Until the stop, the first items hold every worker slot: all others wait in the queue.
+          await gate;
+          return i;
+        },
+        { retries: 1 },
+      );
+  });
+  service.register('ping', (dag) => dag.node('one', (x: number) => x + 1));
+  await service.startWorker();
+  const id = await service.execute('wide', ITEMS);
+  // Every item but those holding the worker slots waits in the queue when the stop comes.
+  await waitFor(async () => (await notStarted(prefix, 'wide')) === ITEMS - CONCURRENCY, {
+    timeoutMs: 120_000,
+  });
+
+  // One-node requests on another flow, one after the other, from before the stop until after it.
+  const pings: number[] = [];
+  let pinging = true;
+  const pinger = (async () => {
+    for (let n = 0; pinging; n++) {
+      const started = performance.now();
+      const ping = await service.execute('ping', n);
+      expect(await service.waitForResult('ping', ping, { timeoutMs: 30_000 })).toBe(n + 1);
+      pings.push(performance.now() - started);
+    }
+  })();
+  await sleep(200);
+  const started = performance.now();
+  await service.stop('wide', id);
+  const took = performance.now() - started;
+  stopped = true;
+  const startedBeforeStop = new Set(runs.keys());
+  open();
+  await sleep(200);
+  pinging = false;
+  await pinger;
+
+  // No item starts after the stop returned; none is left waiting.
+  await sleep(1_000);
+  expect(startsAfterStop).toBe(0);
+  expect(await notStarted(prefix, 'wide')).toBe(0);
+  expect((await service.state('wide', id)).status).toBe('stopped');
+  console.log(
+    `stop of ${ITEMS} unbatched items: ${took.toFixed(0)} ms (${startedBeforeStop.size} had started); ` +
+      `${pings.length} one-node requests meanwhile, p99 ${p99(pings).toFixed(1)} ms, max ${Math.max(...pings).toFixed(1)} ms`,
+  );
+  expect(took).toBeLessThan(STOP_BOUND_MS);
+  expect(p99(pings)).toBeLessThan(PING_BOUND_MS);
+
+  // The rerun runs every item that had not started exactly once (those cut off by the stop again).
+  await service.rerun('wide', id);
+  const result = (await service.waitForResult('wide', id, { timeoutMs: 300_000 })) as Record<
+    string,
+    number
+  >;
+  expect(Object.keys(result)).toHaveLength(ITEMS);
+  const wrong = Array.from({ length: ITEMS }, (_, i) => i).filter((i) => {
+    const n = runs.get(i) ?? 0;
+    return startedBeforeStop.has(i) ? n < 1 || n > 2 : n !== 1;
+  });
+  expect(wrong).toEqual([]);
+}, 600_000);
