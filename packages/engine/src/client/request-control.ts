@@ -126,6 +126,16 @@ export async function controlRequest(
         await requestEnded(deps, plan, { requestId, ending: 'completed', generation });
         return;
       }
+      // Jobs of older generations still waiting go first: one enqueued after the stop's removal (a
+      // for-each still adding its items, a successor released just before the stop) would start its
+      // handed-over input without the begin guard once the request runs again.
+      await deps.queues.removeWaitingJobs(
+        plan,
+        requestId,
+        await deps.queues.partitionOf(plan.name, requestId),
+        steps,
+        generation - 1,
+      );
       // A child that failed or stopped runs again before the parent's node looks at it.
       await deps.reachChildren?.('rerun', plan, { requestId, steps });
       await enqueueReleased(deps, plan, requestId, result);
@@ -137,15 +147,10 @@ export async function controlRequest(
       deps.abortRunning(`${plan.name}/${requestId}`);
       await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
-      // a resume carries that attempt's generation), each queue's in one pass of bounded script calls
-      // (not one LREM per job: 100,000 items); active ones end when their handlers see the abort.
+      // a resume carries that attempt's generation), many in bounded scans of each queue (not one LREM
+      // per job: 100,000 items); active ones end when their handlers see the abort.
       const partition = await deps.queues.partitionOf(plan.name, requestId);
-      const queueNames = new Set(steps.map((step) => plan.queueOf(step)));
-      await Promise.all(
-        [...queueNames].map((name) =>
-          deps.queues.removeRequestJobs(plan.name, name, partition, requestId, generation),
-        ),
-      );
+      await deps.queues.removeWaitingJobs(plan, requestId, partition, steps, generation);
       await deps.reachChildren?.('stop', plan, { requestId, steps });
       await requestEnded(deps, plan, { requestId, ending: 'stopped' });
       return;

@@ -5,7 +5,7 @@ import type { Keys } from '../format/keys.js';
 import { jobId, type NodeJobData, RequestField, type WakeKind } from '../format/layout.js';
 import { type Partition, parsePartition } from '../format/partitions.js';
 import { TickBatch } from '../store/tick-batch.js';
-import { removeRequestJobs } from './request-jobs.js';
+import { removeWaitingJobs } from './request-jobs.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -201,19 +201,18 @@ export class NodeQueues {
   }
 
   /**
-   * Removes a request's jobs that have not started, up to a generation, from one of the flow's queues
-   * in bounded script calls (see `request-jobs.ts`).
-   * @returns the number of jobs removed
+   * Removes the waiting jobs of a request's steps, of every generation up to `highestGeneration`, from
+   * the queues they run on: by id when few, else in bounded scans of each queue (`request-jobs.ts`).
    */
-  removeRequestJobs(
-    flow: string,
-    name: string,
-    partition: Partition,
+  removeWaitingJobs(
+    plan: FlowPlan,
     requestId: string,
+    partition: Partition,
+    steps: readonly string[],
     highestGeneration: number,
-  ): Promise<number> {
-    const queue = this.queue(flow, name, partition);
-    return removeRequestJobs(this.redis, queue, requestId, highestGeneration);
+  ): Promise<void> {
+    const queueOf = (name: string) => this.queue(plan.name, name, partition);
+    return removeWaitingJobs(this.redis, queueOf, plan, { requestId, steps, highestGeneration });
   }
 
   /** Closes every queue (the shared connection stays open). */

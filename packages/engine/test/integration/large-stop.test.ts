@@ -1,3 +1,4 @@
+import type { FlowService } from '@dagflow/engine';
 import { waitFor } from '@dagflow/test-utils';
 import { Queue } from 'bullmq';
 import { expect, inject, it } from 'vitest';
@@ -16,7 +17,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Jobs of a flow's queue that have not started (waiting, delayed, prioritized). */
 async function notStarted(prefix: string, flow: string): Promise<number> {
   const queue = new Queue(`{${flow}}`, { connection: { url: inject('redisUrl') }, prefix });
-  const count = await queue.getJobCountByTypes('wait', 'paused', 'delayed', 'prioritized');
+  const count = await queue.getJobCountByTypes('wait', 'delayed', 'prioritized');
   await queue.close();
   return count;
 }
@@ -108,3 +109,57 @@ it(`stops a request of ${ITEMS.toLocaleString('en')} unbatched items quickly wit
   });
   expect(wrong).toEqual([]);
 }, 600_000);
+
+it('runs no job of the stopped generation that reached the queue after the stop, once the request is rerun', async () => {
+  const prefix = prefixFor();
+  const runs = new Map<number, number>();
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const serve = (service: FlowService) =>
+    service.register('late', (dag) => {
+      dag
+        .forEachBranch('each', (n: number) =>
+          Object.fromEntries(Array.from({ length: n }, (_, i) => [`i${i}`, i])),
+        )
+        .node(
+          'item',
+          async (i: number) => {
+            runs.set(i, (runs.get(i) ?? 0) + 1);
+            await gate;
+            return i;
+          },
+          { retries: 1 },
+        );
+    });
+  const first = newService({ prefix, workerConcurrency: 4 });
+  serve(first);
+  await first.startWorker();
+  const id = await first.execute('late', 100);
+  await waitFor(async () => (await notStarted(prefix, 'late')) === 96, { timeoutMs: 10_000 });
+  // A waiting item's job (its input handed over in the job data), as a for-each still adding its
+  // items, or a successor released just before the stop, would add it after the stop's removal.
+  const queue = new Queue(`{late}`, { connection: { url: inject('redisUrl') }, prefix });
+  const [job] = await queue.getWaiting(0, 0);
+  if (job?.id === undefined) throw new Error('no waiting job');
+  expect(job.data).toHaveProperty('i');
+  await first.stop('late', id);
+  open();
+  await first.close();
+  await queue.add(job.name, job.data, { ...job.opts, jobId: job.id, delay: 500 });
+  // A worker that never heard of the stop (another process, or one that restarted) runs the rerun.
+  const second = newService({ prefix, workerConcurrency: 4 });
+  serve(second);
+  await second.startWorker();
+  await second.rerun('late', id);
+  const result = (await second.waitForResult('late', id, { timeoutMs: 30_000 })) as Record<
+    string,
+    number
+  >;
+  await sleep(1_000);
+  await queue.close();
+  expect(Object.keys(result)).toHaveLength(100);
+  // The late job's item ran once, on the rerun; the 4 items running at the stop at most twice.
+  expect(runs.get(Number(/\[i(\d+)\]/.exec(job.id)?.[1]))).toBe(1);
+  expect([...runs].filter(([, n]) => n > 1).length).toBeLessThanOrEqual(4);
+  expect([...runs.values()].every((n) => n <= 2)).toBe(true);
+});
