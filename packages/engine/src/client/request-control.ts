@@ -126,6 +126,16 @@ export async function controlRequest(
         await requestEnded(deps, plan, { requestId, ending: 'completed', generation });
         return;
       }
+      // Jobs of older generations still waiting go first: one enqueued after the stop's removal (a
+      // for-each still adding its items, a successor released just before the stop) would start its
+      // handed-over input without the begin guard once the request runs again.
+      await deps.queues.removeWaitingJobs(
+        plan,
+        requestId,
+        await deps.queues.partitionOf(plan.name, requestId),
+        steps,
+        generation - 1,
+      );
       // A child that failed or stopped runs again before the parent's node looks at it.
       await deps.reachChildren?.('rerun', plan, { requestId, steps });
       await enqueueReleased(deps, plan, requestId, result);
@@ -137,14 +147,10 @@ export async function controlRequest(
       deps.abortRunning(`${plan.name}/${requestId}`);
       await holdWaitingRoots(deps, plan, requestId);
       // Waiting and delayed jobs of every generation go (a node released by an attempt that began before
-      // a resume carries that attempt's generation); active ones end when their handlers see the abort.
-      const generations = Array.from({ length: generation + 1 }, (_, g) => g);
+      // a resume carries that attempt's generation), many in bounded scans of each queue (not one LREM
+      // per job: 100,000 items); active ones end when their handlers see the abort.
       const partition = await deps.queues.partitionOf(plan.name, requestId);
-      const removals = steps.flatMap((step) => {
-        const queue = deps.queues.queue(plan.name, plan.queueOf(step), partition);
-        return generations.map((g) => queue.remove(jobId(requestId, step, g)).catch(() => 0));
-      });
-      await Promise.all(removals);
+      await deps.queues.removeWaitingJobs(plan, requestId, partition, steps, generation);
       await deps.reachChildren?.('stop', plan, { requestId, steps });
       await requestEnded(deps, plan, { requestId, ending: 'stopped' });
       return;

@@ -5,6 +5,7 @@ import type { Keys } from '../format/keys.js';
 import { jobId, type NodeJobData, RequestField, type WakeKind } from '../format/layout.js';
 import { type Partition, parsePartition } from '../format/partitions.js';
 import { TickBatch } from '../store/tick-batch.js';
+import { removeWaitingJobs } from './request-jobs.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -197,6 +198,21 @@ export class NodeQueues {
     for (let i = 0; i < paths.length; i += size, size = Math.min(size * 2, BULK_SIZE)) {
       await queue.addBulk(paths.slice(i, i + size).map(job));
     }
+  }
+
+  /**
+   * Removes the waiting jobs of a request's steps, of every generation up to `highestGeneration`, from
+   * the queues they run on: by id when few, else in bounded scans of each queue (`request-jobs.ts`).
+   */
+  removeWaitingJobs(
+    plan: FlowPlan,
+    requestId: string,
+    partition: Partition,
+    steps: readonly string[],
+    highestGeneration: number,
+  ): Promise<void> {
+    const queueOf = (name: string) => this.queue(plan.name, name, partition);
+    return removeWaitingJobs(this.redis, queueOf, plan, { requestId, steps, highestGeneration });
   }
 
   /** Closes every queue (the shared connection stays open). */

@@ -28,6 +28,7 @@ export const SCRIPT_NAMES = [
   'markUnavailable',
   'publishFlow',
   'migrateRequest',
+  'removeRequestJobs',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */
