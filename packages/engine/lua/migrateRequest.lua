@@ -27,6 +27,7 @@
 --- @include storeResuming
 --- @include chunked
 --- @include holdSet
+--- @include ownerToken
 local status = redis.call('HGET', KEYS[1], REQ.status)
 if not status then
   return { R.MISSING }
@@ -61,7 +62,7 @@ for _, pair in ipairs(cjson.decode(ARGV[8])) do
 end
 local generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
 for _, step in ipairs(cjson.decode(ARGV[9])) do
-  redis.call('HSET', KEYS[1], F.owner .. step, 'r' .. generation)
+  redis.call('HSET', KEYS[1], F.owner .. step, reset_owner(generation))
 end
 local migrations = cjson.decode(redis.call('HGET', KEYS[1], REQ.migrations) or '[]')
 migrations[#migrations + 1] = cjson.decode(ARGV[5])

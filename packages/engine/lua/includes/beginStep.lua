@@ -27,11 +27,8 @@
 --- @include holdSet
 --- @include startRequest
 --- @include announceStep
+--- @include ownerToken
 
--- The generation of an owner token '<generation>.<delivery>' or of a rerun's reset 'r<generation>'.
-local function generation_of(owner)
-  return tonumber(string.match(owner, '^r?(%d+)')) or 0
-end
 
 local function begin_step(K, A, path, now, token, first, last)
   local st = redis.call('HMGET', K[1], REQ.status, F.status .. path, F.attempts .. path,
@@ -43,14 +40,14 @@ local function begin_step(K, A, path, now, token, first, last)
   if st[2] == 'completed' then
     return { R.COMPLETED }
   end
-  if st[4] and generation_of(st[4]) > generation_of(token) then
+  if st[4] and owner_generation(st[4]) > owner_generation(token) then
     return { R.STALE, st[4] }
   end
   if status ~= 'pending' and status ~= 'running' then
     -- A job of a newer generation than a running attempt's is a duplicate while that attempt may live:
     -- it is not held (a resume would then start the step twice); the attempt's own job, retried or
     -- recovered after a stall, holds it if it must.
-    if st[2] == 'running' and st[4] and generation_of(st[4]) ~= generation_of(token) then
+    if st[2] == 'running' and st[4] and owner_generation(st[4]) ~= owner_generation(token) then
       return { R.NOT_RUNNING, status }
     end
     if status ~= 'completed' then

@@ -6,11 +6,12 @@
 ]]
 --- @replies none
 --- @include storeResuming
+--- @include ownerToken
 
 local function release_all(pending, steps, generation)
   for _, step in ipairs(steps) do
     pending[step] = generation
-    redis.call('HSET', KEYS[1], F.owner .. step, 'r' .. generation)
+    redis.call('HSET', KEYS[1], F.owner .. step, reset_owner(generation))
   end
   redis.call('DEL', KEYS[4])
   return store_resuming(KEYS[1], pending)

@@ -8,6 +8,7 @@
   successors were released with (that of `owner`, '<generation>.<delivery>').
 ]]
 --- @replies COMPLETED
+--- @include ownerToken
 
 local function repeat_completion(K, A, S, path, owner)
   local ready = {}
@@ -41,5 +42,5 @@ local function repeat_completion(K, A, S, path, owner)
       started[#started + 1] = successor
     end
   end
-  return { R.COMPLETED, ready, started, tonumber(string.match(owner, '^(%d+)%.')) or 0 }
+  return { R.COMPLETED, ready, started, owner_generation(owner) }
 end

@@ -201,6 +201,21 @@ export function ownerToken(job: {
 }
 
 /**
+ * The owner token of a step a job runs after its own (a chain's next step, a for-each item of a
+ * batch): the job's token and the job's own step path, `<token>@<job path>`, so that a redelivery of
+ * the job takes over what it ran (see {@link chainOwnerSuffix}). Stored format (field `w|`); its
+ * generation reads like the job's (`lua/includes/ownerToken.lua`).
+ */
+export function chainOwner(jobToken: string, jobPath: string): string {
+  return `${jobToken}@${jobPath}`;
+}
+
+/** What the owner tokens of the steps a job ran after its own end with (see {@link chainOwner}). */
+export function chainOwnerSuffix(jobPath: string): string {
+  return `@${jobPath}`;
+}
+
+/**
  * Data of a node's BullMQ job. Which request and which node it runs are in its job id (see
  * {@link jobId}); everything else lives in the request state. Stored format (jobs outlive deploys).
  */

@@ -3,7 +3,13 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ClientConfig } from '../../config/client-config.js';
 import type { WorkerConfig } from '../../config/worker-config.js';
 import { requestEnded } from '../../queue/request-ended.js';
-import { type NodeJobData, SCHEDULE_JOB, ownerToken, parseJobId } from '../../format/layout.js';
+import {
+  type NodeJobData,
+  SCHEDULE_JOB,
+  chainOwner,
+  ownerToken,
+  parseJobId,
+} from '../../format/layout.js';
 import { RecordedFailure, toNodeError } from '../step/attempt-errors.js';
 import { type ExecutorDeps, endingParts } from '../step/executor-deps.js';
 import { executeNode } from '../step/node-executor.js';
@@ -110,7 +116,7 @@ export function startFlowWorker(
             jobPath: path,
             error,
             attempts,
-            owner: `${ownerToken(job)}@${path}`,
+            owner: chainOwner(ownerToken(job), path),
             ...(job.data.b === undefined ? {} : { batch: job.data.b }),
           });
       })

@@ -1,6 +1,7 @@
 import { requestEnded } from '../../queue/request-ended.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { vertexPath } from '../../plan/paths.js';
+import { chainOwnerSuffix } from '../../format/layout.js';
 import { toNodeError } from './attempt-errors.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 
@@ -27,7 +28,7 @@ export async function failInlineRuns(
 ): Promise<void> {
   const { requestId, jobPath, error, attempts } = failed;
   const steps = await deps.store.runningOwnedBy(plan.name, requestId, {
-    suffix: `@${jobPath}`,
+    suffix: chainOwnerSuffix(jobPath),
     ...(failed.batch === undefined ? {} : { unbegun: failed.batch }),
   });
   for (const { path, owner } of steps) {

@@ -1,5 +1,5 @@
 import type { BeginResult, CompletedStep, CompletionSpec } from '../../../store/state-results.js';
-import { StepField, ownerToken, stepField } from '../../../format/layout.js';
+import { StepField, chainOwner, ownerToken, stepField } from '../../../format/layout.js';
 import type { TaskStep } from '../../../plan/steps.js';
 import { inputFields } from '../../../plan/inputs.js';
 import { traceProcess, serverOf } from '../../../infra/tracing.js';
@@ -81,7 +81,7 @@ export function taskInputFields(path: string, step: TaskStep, keys: readonly str
  */
 export function inlineOwner(run: Run): string {
   // Outside a chain, the run is the job's own step.
-  return run.inline?.owner ?? `${ownerToken(run.job)}@${run.at.path}`;
+  return run.inline?.owner ?? chainOwner(ownerToken(run.job), run.at.path);
 }
 
 /**
