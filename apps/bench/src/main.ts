@@ -22,6 +22,7 @@ import {
 } from './profile-summary.js';
 import { rowsTable, topCommandsTable } from './report.js';
 import { runRounds } from './rounds.js';
+import { requestReplyRows } from './reply-rows.js';
 import { buildRows } from './rows.js';
 import { bullmqConnection } from './target.js';
 import { WorkerPool } from './worker-pool.js';
@@ -85,7 +86,8 @@ async function bench(): Promise<void> {
         .join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`,
     );
     out();
-    for (const line of rowsTable(buildRows(rounds))) out(line);
+    const rows = [...buildRows(rounds), ...requestReplyRows(rounds)];
+    for (const line of rowsTable(rows)) out(line);
     const top = topCommandsTable(rounds);
     if (top.length > 0) {
       out();

@@ -4,18 +4,16 @@
  */
 import type { BenchConfig, ShapeName } from './config.js';
 import type { FlowSet, WorkerSystem } from './protocol.js';
-import {
-  FLOW_NODES,
-  benchClient,
-  chainHops,
-  forEach,
-  requestReply,
-  runRequests,
-} from './shapes/dagflow.js';
+import { FLOW_NODES, benchClient, chainHops, forEach, runRequests } from './shapes/dagflow.js';
 import type { BenchFlow } from './shapes/dagflow.js';
-import { loadHttp } from './shapes/http.js';
-import { inFlight, oneByOne, replyClient } from './shapes/reply.js';
-import { quantile } from './stats.js';
+import {
+  type LoadOutcome,
+  bullmqReply,
+  dagflowReply,
+  httpLoad,
+  latencyLoad,
+  throughputLoad,
+} from './shapes/reply-loads.js';
 import { TREE_NODES, addTrees } from './shapes/flow-producer.js';
 import { DIAMOND_NODES, addDiamonds } from './shapes/hand-diamond.js';
 import { addRawJobs, rawChainHops } from './shapes/raw.js';
@@ -57,17 +55,6 @@ export type ProcessName =
 
 /** K of the idle-process row: dagflow processes of the same service that take no part in the load. */
 export const IDLE_PROCESSES = 6;
-
-/** What a measurement's driver side answers. */
-export interface LoadOutcome {
-  readonly ms: number;
-  /** Per-hop ms of each chain run (chain shapes only). */
-  readonly perHop?: readonly number[];
-  /** Latency quantiles of the requests, in ms (request/reply latency and HTTP rows). */
-  readonly latency?: { readonly p50: number; readonly p99: number };
-  /** Requests answered, where the load counts them (HTTP: 200 answers in its seconds). */
-  readonly nodes?: number;
-}
 
 /** How to run one measurement. */
 export interface Measurement {
@@ -119,76 +106,6 @@ function dagflowRequests(
       }
     },
   };
-}
-
-/** Untimed requests each request/reply load sends first (connections, subscriptions). */
-const WARM_REQUESTS = 5;
-
-/** A request/reply load against BullMQ: a `ReplyClient` of the driver, `queue.add` + `waitUntilFinished`. */
-async function bullmqReply(
-  ctx: LoadContext,
-  load: (send: (i: number) => Promise<unknown>) => Promise<LoadOutcome>,
-): Promise<LoadOutcome> {
-  const client = await replyClient(ctx.target, ctx.prefix, ctx.redis);
-  try {
-    const send = (i: number): Promise<unknown> => client.request({ i });
-    await oneByOne(send, WARM_REQUESTS);
-    return await load(send);
-  } finally {
-    await client.close();
-  }
-}
-
-/** The same load against dagflow: a `FlowClient` of the driver, 1-node requests of `single`. */
-async function dagflowReply(
-  ctx: LoadContext,
-  load: (send: (i: number) => Promise<unknown>) => Promise<LoadOutcome>,
-): Promise<LoadOutcome> {
-  const client = benchClient(ctx);
-  try {
-    const send = requestReply(client, 'single');
-    await oneByOne(send, WARM_REQUESTS);
-    return await load(send);
-  } finally {
-    await client.close();
-  }
-}
-
-/** Throughput: `count` requests, `c.replyInFlight` of them outstanding at any time. */
-const throughputLoad =
-  (count: number, c: BenchConfig) =>
-  async (send: (i: number) => Promise<unknown>): Promise<LoadOutcome> => ({
-    ms: await inFlight(send, count, c.replyInFlight),
-  });
-
-/** One request at a time: the p50 and p99 of their latencies. */
-const latencyLoad =
-  (c: BenchConfig) =>
-  async (send: (i: number) => Promise<unknown>): Promise<LoadOutcome> => {
-    const samples = await oneByOne(send, c.latencyRequests);
-    return {
-      ms: samples.reduce((a, b) => a + b, 0),
-      latency: { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) },
-    };
-  };
-
-/** Pause after an HTTP load, before the server stops. */
-const HTTP_DRAIN_MS = 500;
-
-/** The HTTP row's load: autocannon against the server the measurement's first process answered. */
-async function httpLoad(ctx: LoadContext, c: BenchConfig): Promise<LoadOutcome> {
-  const port = ctx.ports[0];
-  if (port === undefined) throw new Error('the HTTP server answered no port');
-  const load = await loadHttp(port, {
-    seconds: c.httpSeconds,
-    connections: c.httpConnections,
-    token: ctx.token,
-  });
-  if (load.bad > 0) ctx.log(`HTTP load on ${port}: ${load.bad} answers other than 200 or errors`);
-  // autocannon drops its connections at the deadline; let the server answer what it still holds
-  // before it is stopped (else its waits fail on the closed Redis connection, and it logs each).
-  await new Promise((resolve) => setTimeout(resolve, HTTP_DRAIN_MS));
-  return { ms: load.ms, nodes: load.ok, latency: { p50: load.p50, p99: load.p99 } };
 }
 
 const IDLE_WORKERS: Measurement['workers'] = [

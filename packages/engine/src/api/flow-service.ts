@@ -1,7 +1,5 @@
 import {
   type Dag,
-  DagflowError,
-  ErrorCode,
   type Handler,
   type InferSchemaInput,
   type Operation,
@@ -11,14 +9,11 @@ import {
   assertValidId,
 } from '@dagflow/flow';
 import type { ClientConfig } from '../config/client-config.js';
-import type { ServerConfig } from '../config/server-config.js';
-import type { MetricsConfig, WorkerConfig } from '../config/worker-config.js';
+import type { WorkerConfig } from '../config/worker-config.js';
 import { AuditLog } from '../registry/audit-log.js';
 import { FlowClient } from './flow-client.js';
 import type { FlowHandle } from './flow-handle.js';
 import type { FlowServiceOptions } from './service-options.js';
-import { checkStoredFormat } from '../format/stored-format.js';
-import type { HttpFrontend, HttpHandle } from './http-frontend.js';
 import type { FlowApi } from './flow-api.js';
 import {
   type AddedStep,
@@ -26,15 +21,14 @@ import {
   type StepChange,
 } from '../registry/flow-registrations.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import { listenMetrics, type MetricsEndpoint } from '../infra/metrics-endpoint.js';
 import { queueGauges } from './queue-gauges.js';
-import { assertRedisAccess } from '../infra/redis-connection.js';
 import type { Ending } from '../queue/request-ended.js';
 import type { FlowOrigin } from '../registry/registry.js';
 import type { FlowInfo, FlowOptions } from '../types/types.js';
 import { FlowServing } from '../worker/process/flow-serving.js';
 import { builtInOperations } from '../worker/operations/operations.js';
 import { childRequestsOf } from './child-requests.js';
+import { ServiceStartup } from './service-startup.js';
 
 /**
  * Registers flows, executes requests and runs their nodes on BullMQ workers: a {@link FlowClient}
@@ -55,14 +49,7 @@ export class FlowService extends FlowClient implements FlowApi {
   readonly #operations: Map<string, Operation>;
   readonly #registrations: FlowRegistrations;
   readonly #serving: FlowServing;
-  #http: HttpHandle | undefined;
-  readonly #frontend: HttpFrontend | undefined;
-  readonly #settings: FlowServiceOptions;
-  #workerConfig: WorkerConfig | undefined;
-  #serverConfig: ServerConfig | undefined;
-  #metricsEndpoint: Promise<MetricsEndpoint> | undefined;
-  #metricsPort: number | undefined;
-  #formatChecked: Promise<void> | undefined;
+  readonly #startup: ServiceStartup;
 
   /**
    * Reads the client part of the configuration only (see {@link FlowClient}); the worker part is read
@@ -71,12 +58,18 @@ export class FlowService extends FlowClient implements FlowApi {
    */
   constructor(options: FlowServiceOptions = {}) {
     super(options);
-    this.#settings = options;
-    this.#frontend = options.http;
+    this.#startup = new ServiceStartup({
+      config: this.config,
+      settings: options,
+      redis: this.res.redis,
+      keys: this.res.keys,
+      log: this.log,
+      render: () => this.metrics(),
+    });
     const res = this.res;
     const limits = () => ({ maxForEachItems: this.options.maxForEachItems });
-    const server = () => this.#server();
-    const worker = () => this.#worker();
+    const server = () => this.#startup.server();
+    const worker = () => this.#startup.worker();
     this.auditLog = new AuditLog({
       redis: () => res.redis,
       key: res.keys.audit,
@@ -100,7 +93,7 @@ export class FlowService extends FlowClient implements FlowApi {
     this.#serving = new FlowServing({
       res,
       plans,
-      options: (): ClientConfig & WorkerConfig => ({ ...this.options, ...this.#worker() }),
+      options: (): ClientConfig & WorkerConfig => ({ ...this.options, ...this.#startup.worker() }),
       log,
       limits,
       originOf,
@@ -240,9 +233,9 @@ export class FlowService extends FlowClient implements FlowApi {
     this.assertOpen();
     // The configuration first, then the stored format and the metrics port: a malformed setting, data
     // of another format or a taken port fails the start before this process takes any work.
-    const worker = this.#worker();
-    await this.#checkFormat();
-    await this.#openMetrics(worker);
+    const worker = this.#startup.worker();
+    await this.#startup.checkFormat();
+    await this.#startup.openMetrics(worker);
     await this.#serving.start();
   }
 
@@ -254,68 +247,20 @@ export class FlowService extends FlowClient implements FlowApi {
    */
   async startServer(): Promise<void> {
     this.assertOpen();
-    const { port, host, ...metrics } = this.#server();
-    await this.#checkFormat();
-    await this.#openMetrics(metrics);
-    if (this.#http !== undefined) return;
-    const http = this.#frontend;
-    if (http === undefined) {
-      throw new DagflowError(
-        ErrorCode.INVALID_CONFIG,
-        "No HTTP front end: pass `http: httpApi()` from '@dagflow/server' to the FlowService options.",
-      );
-    }
-    await this.res.redis.ping();
-    await assertRedisAccess(this.res.redis);
-    this.#http = await http.listen(this, { port, host, config: this.config });
-    this.log.info('http server listening', { port: this.#http.port });
-  }
-
-  /** Checks the stored format once per process, before it serves anything (see `stored-format.ts`). */
-  #checkFormat(): Promise<void> {
-    this.#formatChecked ??= checkStoredFormat(this.res.redis, this.res.keys).catch(
-      (error: unknown) => {
-        this.#formatChecked = undefined;
-        throw error;
-      },
-    );
-    return this.#formatChecked;
+    const { port, host, ...metrics } = this.#startup.server();
+    await this.#startup.checkFormat();
+    await this.#startup.openMetrics(metrics);
+    await this.#startup.listen(this, { port, host });
   }
 
   /** The port the HTTP server listens on, once started. */
   get httpPort(): number | undefined {
-    return this.#http?.port;
+    return this.#startup.httpPort;
   }
 
   /** The port of the metrics listener (the `metricsPort` option, `METRICS_PORT`), once open. */
   get metricsPort(): number | undefined {
-    return this.#metricsPort;
-  }
-
-  /** The worker part of the configuration, read once (by {@link startWorker} at the latest). */
-  #worker(): WorkerConfig {
-    this.#workerConfig ??= this.config.worker(this.#settings);
-    return this.#workerConfig;
-  }
-
-  /** The server part of the configuration, read once (by {@link startServer} at the latest). */
-  #server(): ServerConfig {
-    this.#serverConfig ??= this.config.server(this.#settings);
-    return this.#serverConfig;
-  }
-
-  /** Opens the metrics listener when a `metricsPort` is configured; once. */
-  async #openMetrics(config: MetricsConfig): Promise<void> {
-    const { metricsPort: port, metricsHost: host } = config;
-    if (port === undefined) return;
-    const render = () => this.metrics();
-    this.#metricsEndpoint ??= listenMetrics({ port, host, render, log: this.log });
-    try {
-      this.#metricsPort = (await this.#metricsEndpoint).port;
-    } catch (error) {
-      this.#metricsEndpoint = undefined;
-      throw error;
-    }
+    return this.#startup.metricsPort;
   }
 
   /**
@@ -331,11 +276,7 @@ export class FlowService extends FlowClient implements FlowApi {
 
   /** @internal Stops taking work, lets running nodes finish, closes the HTTP server and every connection. */
   protected override async shutdown(): Promise<void> {
-    await this.#http?.close();
-    await this.#metricsEndpoint?.then(
-      (endpoint) => endpoint.close(),
-      () => undefined,
-    );
+    await this.#startup.close();
     // Running nodes get the drain period to finish; after it (or with Redis unreachable) workers close
     // hard, and their jobs are taken over by other workers once their locks expire.
     await this.#serving.close(this.options.closeTimeoutMs);
