@@ -1,9 +1,12 @@
 /**
  * What the scripts announce on pub/sub (a stored format: the Lua in `lua/includes/announce*.lua` writes
  * it). A request's channel (`Keys.request().live`, sharded, in the request's hash slot) carries its
- * steps' changes, `<path> <status>`, and its own, `!<status>`; a completion of a request whose result
- * is one terminal's output adds the version it ran on and that output when it is small:
- * `!completed <version> <encoded output>`. A flow's channel (`Keys.flowEvents`) carries
+ * own changes, `!<status>`; a completion of a request whose result is one terminal's output adds the
+ * version it ran on and that output when it is small: `!completed <version> <encoded output>`. Its
+ * steps' changes, `<path> <status>`, go on a channel of their own (`Keys.request().steps`, same slot)
+ * that only live views hear, so that a waiter or a worker running one of its steps hears one or two
+ * messages a request, whatever its size. (Builds before this one sent the steps' changes on the request's channel:
+ * a process of either version reads a message of the other by its first character.) A flow's channel (`Keys.flowEvents`) carries
  * `<requestId> <status>` for each request created (`pending`) or changing status.
  */
 

@@ -16,11 +16,17 @@ export interface RequestKeys {
   /** Set: steps held while the request is paused, failed or stopped, enqueued by resume or rerun. */
   readonly held: string;
   /**
-   * Pub/sub channel (not a key; sharded, in the request's slot): the changes of the request's steps
-   * and of the request itself (see `announcements.ts`), for live views, waiters and the workers running
-   * its steps. The Lua scripts name it `<state key>:live`: a stored format.
+   * Pub/sub channel (not a key; sharded, in the request's slot): the changes of the request itself
+   * (see `announcements.ts`), for live views, waiters and the workers running its steps. The Lua
+   * scripts name it `<state key>:live`: a stored format.
    */
   readonly live: string;
+  /**
+   * Pub/sub channel (sharded, in the request's slot): the changes of the request's steps, for live
+   * views only (waiters and workers need none of them, so they do not hear them). The Lua scripts name
+   * it `<state key>:steps`.
+   */
+  readonly steps: string;
   /** Hash: what handlers logged through `ctx.log`, `<path>|<attempt>` -> JSON lines (capped). */
   readonly logs: string;
 }
@@ -124,6 +130,7 @@ export class Keys {
       store: `${base}:store`,
       held: `${base}:held`,
       live: `${base}:state:live`,
+      steps: `${base}:state:steps`,
       logs: `${base}:logs`,
     };
     this.#last = { flow, requestId, keys };

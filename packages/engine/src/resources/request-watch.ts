@@ -25,8 +25,8 @@ export interface FlowChange {
 export type Unwatch = () => Promise<void>;
 
 /**
- * Live changes of requests from Redis pub/sub: the Lua scripts announce a request's step changes and
- * its own on the request's channel (sharded), and a flow's requests on the flow's channel (see
+ * Live changes of requests from Redis pub/sub: the Lua scripts announce a request's own changes on
+ * its channel and its steps' on its steps channel (both sharded, in its slot), and a flow's requests on the flow's channel (see
  * `format/announcements.ts`). A channel is subscribed while someone here listens to it.
  */
 export class RequestWatch {
@@ -45,10 +45,14 @@ export class RequestWatch {
       const request = parseRequestAnnouncement(message);
       listener(request === undefined ? parseStepAnnouncement(message) : { status: request.status });
     };
-    const live = this.keys.request(flow, requestId).live;
-    await this.subscriptions.add(live, true, onMessage);
+    const { live, steps } = this.keys.request(flow, requestId);
+    await Promise.all([
+      this.subscriptions.add(live, true, onMessage),
+      this.subscriptions.add(steps, true, onMessage),
+    ]);
     return () => {
       this.subscriptions.remove(live, true, onMessage);
+      this.subscriptions.remove(steps, true, onMessage);
       return Promise.resolve();
     };
   }

@@ -1,4 +1,6 @@
 import { FlowClient, type FlowChange, type RequestChange } from '@dagflow/engine';
+import { Redis } from 'ioredis';
+import { Keys } from '../../src/format/keys.js';
 import { afterEach, expect, inject, it } from 'vitest';
 import { newService, prefixFor } from './helpers.js';
 
@@ -87,4 +89,35 @@ it('announces a step handed its input as running once it shows (markRunning)', a
     { status: 'completed' },
   ]);
   await unwatch();
+});
+
+it('keeps steps off the request channel: a waiter or worker hears the request, not its steps', async () => {
+  const prefix = prefixFor();
+  const worker = newService({ prefix });
+  worker.register('wide', (dag) => {
+    for (const name of ['a', 'b', 'c', 'd']) dag.node(name, (n: number) => n);
+    dag.node('join', (outs: Record<string, number>) => Object.keys(outs).length);
+    for (const name of ['a', 'b', 'c', 'd']) dag.edge(name, 'join');
+  });
+  await worker.startWorker();
+  client = new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' });
+  // Subscribed by hand to the request's own channel, as a waiter and the workers are.
+  const listener = new Redis(inject('redisUrl'));
+  const heard: string[] = [];
+  listener.on('smessage', (_channel: string, message: string) => heard.push(message));
+  await listener.ssubscribe(new Keys(prefix).request('wide', 'wide-1').live);
+  const changes: RequestChange[] = [];
+  const unwatch = await client.watch('wide', 'wide-1', (change) => changes.push(change));
+  const id = await client.execute('wide', 1, { requestId: 'wide-1' });
+  expect(await client.waitForResult('wide', id, { timeoutMs: 5_000 })).toBe(4);
+  await expect.poll(() => changes.at(-1)).toEqual({ status: 'completed' });
+  // The watcher heard the five steps complete; the request's channel carried two messages.
+  expect(
+    changes.filter((change) => change.node !== undefined && change.status === 'completed'),
+  ).toHaveLength(5);
+  await expect.poll(() => heard.length).toBe(2);
+  expect(heard[0]).toBe('!pending');
+  expect(heard[1]?.startsWith('!completed ')).toBe(true);
+  await unwatch();
+  listener.disconnect();
 });

@@ -4,14 +4,18 @@ import type { Subscriptions } from '../../resources/subscriptions.js';
 
 /** How long a request stays listened to after its last job here ended (its next job often follows). */
 export const LINGER_MS = 1_000;
+/** How often the requests whose jobs here all ended are looked over (one timer for all of them). */
+const SWEEP_MS = LINGER_MS / 4;
 
 /** The jobs of one request running here, and the subscription they share. */
 interface Listened {
   jobs: number;
   /** Whether the subscription is live: from then on, no change of the request passes unheard. */
   live: boolean;
-  linger: NodeJS.Timeout | undefined;
+  /** When its last job here ended (ms), while it has none. */
+  idleSince: number | undefined;
   readonly listener: (message: string) => void;
+  readonly channel: string;
 }
 
 /**
@@ -24,6 +28,9 @@ interface Listened {
  */
 export class RequestListening {
   readonly #requests = new Map<string, Listened>();
+  /** Looks over the idle requests while there are any (not a timer per request: that costs every job). */
+  #sweep: NodeJS.Timeout | undefined;
+  #idle = 0;
 
   constructor(
     private readonly subscriptions: Subscriptions,
@@ -47,7 +54,7 @@ export class RequestListening {
         const announced = parseRequestAnnouncement(message);
         if (announced !== undefined) this.onChange(key, announced.status);
       };
-      const fresh: Listened = { jobs: 0, live: false, linger: undefined, listener };
+      const fresh: Listened = { jobs: 0, live: false, idleSince: undefined, listener, channel };
       this.#requests.set(key, fresh);
       // Not awaited: the job goes on; until the subscription is live its steps begin through the guard.
       this.subscriptions.add(channel, true, listener).then(
@@ -58,21 +65,37 @@ export class RequestListening {
       );
       listened = fresh;
     }
-    if (listened.linger !== undefined) clearTimeout(listened.linger);
-    listened.linger = undefined;
+    if (listened.idleSince !== undefined) {
+      listened.idleSince = undefined;
+      this.#idle--;
+    }
     listened.jobs++;
     const current = listened;
     try {
       return await work();
     } finally {
       if (--current.jobs === 0) {
-        current.linger = setTimeout(() => {
-          if (current.jobs > 0 || this.#requests.get(key) !== current) return;
-          this.#requests.delete(key);
-          this.subscriptions.remove(channel, true, current.listener);
-        }, LINGER_MS);
-        current.linger.unref();
+        current.idleSince = Date.now();
+        if (this.#idle++ === 0 && this.#sweep === undefined) {
+          this.#sweep = setInterval(() => this.#forgetIdle(), SWEEP_MS);
+          this.#sweep.unref();
+        }
       }
+    }
+  }
+
+  /** Stops listening to the requests idle here for {@link LINGER_MS} or more. */
+  #forgetIdle(): void {
+    const before = Date.now() - LINGER_MS;
+    for (const [key, listened] of this.#requests) {
+      if (listened.idleSince === undefined || listened.idleSince > before) continue;
+      this.#requests.delete(key);
+      this.#idle--;
+      this.subscriptions.remove(listened.channel, true, listened.listener);
+    }
+    if (this.#idle === 0 && this.#sweep !== undefined) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
     }
   }
 }
