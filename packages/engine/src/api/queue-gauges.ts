@@ -1,3 +1,4 @@
+import type { Keys } from '../format/keys.js';
 import type { FlowPartitions } from '../queue/flow-partitions.js';
 import type { NodeQueues } from '../queue/node-queues.js';
 import type { PlanSource } from '../registry/plan-source.js';
@@ -6,12 +7,16 @@ import type { FlowInfo } from '../types/types.js';
 
 /**
  * Read now from Redis: the jobs waiting, active, delayed and failed in each flow queue (summed over
- * its partitions), and its live workers.
+ * its partitions), and its live workers, labelled with the BullMQ queue's name.
  */
 export async function queueGauges(
   flows: readonly FlowInfo[],
   plans: PlanSource,
-  from: { readonly queues: NodeQueues; readonly partitions: FlowPartitions },
+  from: {
+    readonly queues: NodeQueues;
+    readonly partitions: FlowPartitions;
+    readonly keys: Keys;
+  },
 ): Promise<QueueCounts[]> {
   const counts: QueueCounts[] = [];
   for (const flow of flows) {
@@ -27,7 +32,9 @@ export async function queueGauges(
       }
       counts.push({
         flow: flow.name,
-        queue: queue === '' ? flow.name : queue,
+        // The BullMQ queue's own name (`{flow}`, `{flow}.<queue>`), as bull-board and BullMQ show it;
+        // partitions (`{flow~<count>.<i>.<n>}`) are summed under the unpartitioned name.
+        queue: from.keys.queueName(flow.name, queue),
         jobs,
         workers: flow.workers[queue] ?? 0,
       });

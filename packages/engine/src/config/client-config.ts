@@ -17,8 +17,16 @@ export interface ClientConfig {
   readonly maxVersions: number;
   readonly maxSchedulesPerFlow: number;
   readonly minScheduleIntervalMs: number;
+  /** Finished node jobs each queue keeps, by outcome (0: removed as they finish). */
+  readonly keepJobs: KeptJobs;
   readonly logLevel: LogLevel;
   readonly logger: PinoLike | undefined;
+}
+
+/** Finished node jobs a queue keeps for BullMQ's tools ({@link ClientSettings.keepJobs}). */
+export interface KeptJobs {
+  readonly completed: number;
+  readonly failed: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -26,7 +34,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
 
 /**
  * The client part: `REDIS_*`, `DAGFLOW_PARTITIONS`, `DAGFLOW_PREFIX`, `DAGFLOW_MAX_FOREACH_ITEMS`,
- * `DAGFLOW_MAX_VERSIONS`, `DAGFLOW_MAX_SCHEDULES`, `DAGFLOW_MIN_SCHEDULE_INTERVAL_MS`, `LOG_LEVEL`;
+ * `DAGFLOW_MAX_VERSIONS`, `DAGFLOW_MAX_SCHEDULES`, `DAGFLOW_MIN_SCHEDULE_INTERVAL_MS`,
+ * `DAGFLOW_KEEP_COMPLETED_JOBS`, `DAGFLOW_KEEP_FAILED_JOBS`, `LOG_LEVEL`;
  * nothing of a worker's or a server's.
  * @throws DagflowError `INVALID_CONFIG` naming the malformed variable or option
  */
@@ -58,6 +67,18 @@ export function clientPart(options: ClientSettings, env: EnvReader): ClientConfi
       options.minScheduleIntervalMs ?? env.int('DAGFLOW_MIN_SCHEDULE_INTERVAL_MS', 1) ?? 60_000,
       'minScheduleIntervalMs',
     ),
+    keepJobs: {
+      completed: intOption(
+        options.keepJobs?.completed ?? env.int('DAGFLOW_KEEP_COMPLETED_JOBS') ?? 0,
+        'keepJobs.completed',
+        0,
+      ),
+      failed: intOption(
+        options.keepJobs?.failed ?? env.int('DAGFLOW_KEEP_FAILED_JOBS') ?? 0,
+        'keepJobs.failed',
+        0,
+      ),
+    },
     logLevel: options.logLevel ?? env.oneOf('LOG_LEVEL', LOG_LEVELS) ?? 'info',
     logger: options.logger,
   };

@@ -92,6 +92,15 @@ export interface ClientSettings {
    */
   readonly minScheduleIntervalMs?: number;
   /**
+   * How many finished node jobs each BullMQ queue keeps for BullMQ's own tools (bull-board's Completed
+   * and Failed tabs, `Queue.getMetrics`, `getJobs`): the newest `completed` of the completed and
+   * `failed` of the failed. dagflow itself needs none of them (a request's state holds every node's
+   * outcome), so by default a job is removed as it finishes; each kept job costs Redis its hash (its
+   * input, context and output, about as much as the node's state). See docs/bullmq-tools.md.
+   * @defaultValue `DAGFLOW_KEEP_COMPLETED_JOBS` and `DAGFLOW_KEEP_FAILED_JOBS`, else 0 (none kept)
+   */
+  readonly keepJobs?: { readonly completed?: number; readonly failed?: number };
+  /**
    * Log level of the JSON-lines logger on stderr.
    * @defaultValue `LOG_LEVEL`, else `info`
    */

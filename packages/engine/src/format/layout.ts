@@ -252,7 +252,7 @@ export interface NodeJobData {
 
 /**
  * Name of the jobs a schedule's BullMQ job scheduler adds to the flow's own queue, one per tick (node
- * jobs are named `node`). A worker of the flow turns each into a request. Stored format.
+ * jobs are named by their node path). A worker of the flow turns each into a request. Stored format.
  */
 export const SCHEDULE_JOB = '@schedule';
 

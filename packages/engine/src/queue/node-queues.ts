@@ -1,5 +1,6 @@
-import { Queue } from 'bullmq';
+import { type JobsOptions, Queue } from 'bullmq';
 import type { RedisClient } from '../infra/redis-connection.js';
+import type { KeptJobs } from '../config/client-config.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { Keys } from '../format/keys.js';
 import { jobId, type NodeJobData, RequestField, type WakeKind } from '../format/layout.js';
@@ -18,9 +19,6 @@ const FIRST_BULK_SIZE = 100;
 
 /** Up to this many released steps are added one by one. */
 const FEW = 8;
-
-/** Name of every node job (its request and path are in its id): short, since every job stores it. */
-const JOB_NAME = 'node';
 
 /** Options of the job that runs compensations and hooks once a request ended. */
 const FINISH_JOB = {
@@ -87,7 +85,24 @@ export class NodeQueues {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
+    private readonly keep: KeptJobs = { completed: 0, failed: 0 },
   ) {}
+
+  /**
+   * BullMQ options of a step's job (without its id): the plan's (attempts, back-off, delay), with the
+   * finished jobs kept as the service says (see `ClientSettings.keepJobs`); a path the plan does not
+   * know is the request's finish job.
+   */
+  jobOptions(plan: FlowPlan, path: string): JobsOptions {
+    const own = plan.resolve(path)?.step.jobOptions ?? FINISH_JOB;
+    const { completed, failed } = this.keep;
+    if (completed === 0 && failed === 0) return own;
+    return {
+      ...own,
+      removeOnComplete: completed === 0 ? true : { count: completed },
+      removeOnFail: failed === 0 ? true : { count: failed },
+    };
+  }
 
   /**
    * The flow's queue (or one of its named queues) in a partition (the flow's own by default), created
@@ -171,10 +186,10 @@ export class NodeQueues {
       ...(options.debounced === true ? { d: 1 as const } : {}),
     });
     const job = (path: string): BulkJob => ({
-      name: JOB_NAME,
+      name: path,
       data: data(path),
       opts: {
-        ...(plan.resolve(path)?.step.jobOptions ?? FINISH_JOB),
+        ...this.jobOptions(plan, path),
         jobId: jobId(requestId, path, generation, options.wake),
         ...(options.delayMs === undefined ? {} : { delay: options.delayMs }),
         ...(options.priority === undefined ? {} : { priority: options.priority }),

@@ -77,7 +77,7 @@ export class ServiceResources {
   }
 
   get queues(): NodeQueues {
-    this.#queues ??= new NodeQueues(this.redis, this.keys);
+    this.#queues ??= new NodeQueues(this.redis, this.keys, this.options.keepJobs);
     return this.#queues;
   }
 

@@ -183,24 +183,42 @@ nodes:
 });
 
 describe('built-in publish', () => {
-  it('puts the input on a named queue once, however often the node runs', async () => {
+  it('puts the input on a named queue once, where a plain BullMQ worker looks', async () => {
     const prefix = prefixFor();
     const service = newService({ prefix });
+    // A queue name of this test only: BullMQ's default prefix is shared by the whole run.
+    const orders = `orders-${prefix.replace(/\W/g, '')}`;
     service.registerDefinition({
       name: 'announce',
-      nodes: [{ id: 'out', op: 'publish', with: { queue: 'orders' } }],
+      nodes: [
+        { id: 'out', op: 'publish', with: { queue: orders } },
+        { id: 'own', op: 'publish', with: { queue: orders, prefix } },
+      ],
     });
     await service.startWorker();
     const id = await service.execute('announce', { order: 7 });
-    const result = (await service.waitForResult('announce', id)) as {
-      queue: string;
-      jobId: string;
-    };
-    expect(result.queue).toBe('orders');
-    const { Queue } = await import('bullmq');
+    const result = (await service.waitForResult('announce', id)) as Record<
+      string,
+      { queue: string; prefix: string; jobId: string }
+    >;
+    expect(result['out']).toMatchObject({ queue: orders, prefix: 'bull' });
+    expect(result['own']).toMatchObject({ queue: orders, prefix });
+    const { Queue, Worker } = await import('bullmq');
     const { Redis } = await import('ioredis');
     const redis = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-    const queue = new Queue('orders', { connection: redis, prefix });
+    // A plain BullMQ worker, with BullMQ's defaults, gets the message.
+    const got = new Promise<unknown>((resolve) => {
+      const worker = new Worker(
+        orders,
+        async (job) => {
+          resolve(job.data);
+          await worker.close(true).catch(() => undefined);
+        },
+        { connection: redis.duplicate() },
+      );
+    });
+    expect(await got).toEqual({ order: 7 });
+    const queue = new Queue(orders, { connection: redis, prefix });
     const jobs = await queue.getJobs(['waiting']);
     expect(jobs.map((job) => job.data as unknown)).toEqual([{ order: 7 }]);
     await queue.close();

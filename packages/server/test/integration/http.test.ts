@@ -352,8 +352,8 @@ describe('HTTP API', () => {
     expect(
       count(after, /dagflow_node_duration_seconds_count\{flow="myflow"\} (\d+)/),
     ).toBeGreaterThanOrEqual(3);
-    expect(after).toMatch(/dagflow_workers\{flow="myflow",queue="myflow"\} 1/);
-    expect(after).toMatch(/dagflow_queue_jobs\{flow="myflow",queue="myflow",state="waiting"\} 0/);
+    expect(after).toMatch(/dagflow_workers\{flow="myflow",queue="{myflow}"\} 1/);
+    expect(after).toMatch(/dagflow_queue_jobs\{flow="myflow",queue="{myflow}",state="waiting"\} 0/);
   });
 
   it('controls requests: pause, resume, stop, rerun, with their error cases', async () => {

@@ -20,8 +20,10 @@ export interface OperationHost {
  *   answers the response (JSON or text); network errors, timeouts and 5xx are retried as the node
  *   allows, other 4xx fail at once. Loopback, private, link-local and reserved addresses are refused
  *   (`HTTP_TARGET_FORBIDDEN`) unless `httpAllow` lists them; see `http-call.ts`;
- * - `publish` `{ queue }`: puts the input on a BullMQ queue of that name for other consumers; dagflow's
- *   own node queues (`{flow}`, `{flow}.<queue>`) are refused (`QUEUE_FORBIDDEN`);
+ * - `publish` `{ queue, prefix? }`: puts the input on a BullMQ queue of that name for other consumers,
+ *   under BullMQ's default prefix `bull` (where a plain `new Worker(queue, ...)` looks) unless `prefix`
+ *   names another; dagflow's own node queues (`{flow}`, `{flow}.<queue>` under dagflow's prefix) are
+ *   refused (`QUEUE_FORBIDDEN`);
  *
  * A node `{ "op": "flow", "with": { "flow": name } }` is no operation: it is a child-flow node
  * (`dag.flow`), which waits for the child request without holding a worker (see `wait-step.ts`).
@@ -76,23 +78,27 @@ async function publish(
   key: string,
 ): Promise<unknown> {
   const name = param(params, 'queue', 'publish');
-  if (isNodeQueueName(name)) {
+  const prefix = params['prefix'] === undefined ? BULLMQ_PREFIX : param(params, 'prefix', 'publish');
+  if (prefix === host.prefix && isNodeQueueName(name)) {
     throw new DagflowError(
       ErrorCode.QUEUE_FORBIDDEN,
       `Operation 'publish' may not put jobs on '${name}': names of the form {flow} and {flow}.<queue> are dagflow's node queues.`,
       { details: { queue: name } },
     );
   }
-  const queue = new Queue(name, { connection: host.redis, prefix: host.prefix });
+  const queue = new Queue(name, { connection: host.redis, prefix });
   try {
     // The job id comes from the node's idempotency key: a repeated attempt publishes once.
     const jobId = hashOf(key);
     await queue.add('message', input, { jobId, removeOnComplete: 1_000 });
-    return { queue: name, jobId };
+    return { queue: name, prefix, jobId };
   } finally {
     await queue.close();
   }
 }
+
+/** BullMQ's default key prefix: a `Queue` or `Worker` made without one uses it. */
+const BULLMQ_PREFIX = 'bull';
 
 function param(params: Readonly<Record<string, unknown>>, name: string, operation: string): string {
   const value = params[name];

@@ -54,11 +54,11 @@ export function enqueueItemBatches(
         : { bi: rest.map((p) => input(p) ?? null) }),
     };
     const opts = {
-      ...plan.resolve(first)?.step.jobOptions,
+      ...deps.queues.jobOptions(plan, first),
       jobId: jobId(requestId, first, generation),
       ...(job.opts.priority === undefined ? {} : { priority: job.opts.priority }),
     };
-    return { name: 'node', data, opts };
+    return { name: first, data, opts };
   };
   const send = async (trace: Carrier | undefined): Promise<void> => {
     const make = toJob(trace);
