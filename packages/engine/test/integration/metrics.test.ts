@@ -34,9 +34,9 @@ describe('metrics of a worker-only process (METRICS_PORT)', () => {
     expect(sample(text, 'dagflow_node_duration_seconds_bucket{le="+Inf",flow="diamond"}')).toBe(12);
     expect(sample(text, 'dagflow_requests_total{flow="diamond",status="completed"}')).toBe(3);
     expect(sample(text, 'dagflow_workers{flow="diamond",queue="{diamond}"}')).toBe(1);
-    expect(sample(text, 'dagflow_queue_jobs{flow="diamond",queue="{diamond}",state="failed"}')).toBe(
-      0,
-    );
+    expect(
+      sample(text, 'dagflow_queue_jobs{flow="diamond",queue="{diamond}",state="failed"}'),
+    ).toBe(0);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
     // The executing process ran no node: its own counters stay empty.

@@ -66,7 +66,8 @@ it('shows our jobs in bull-board by node path, with the finished ones the servic
     }),
   );
   await service.startWorker();
-  for (let n = 1; n <= 4; n++) await service.waitForResult('order', await service.execute('order', n));
+  for (let n = 1; n <= 4; n++)
+    await service.waitForResult('order', await service.execute('order', n));
   const refund = await service.execute('refund', 1);
   await expect(service.waitForResult('refund', refund)).rejects.toThrow(/bank down/);
 

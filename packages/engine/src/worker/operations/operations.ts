@@ -78,7 +78,8 @@ async function publish(
   key: string,
 ): Promise<unknown> {
   const name = param(params, 'queue', 'publish');
-  const prefix = params['prefix'] === undefined ? BULLMQ_PREFIX : param(params, 'prefix', 'publish');
+  const prefix =
+    params['prefix'] === undefined ? BULLMQ_PREFIX : param(params, 'prefix', 'publish');
   if (prefix === host.prefix && isNodeQueueName(name)) {
     throw new DagflowError(
       ErrorCode.QUEUE_FORBIDDEN,
