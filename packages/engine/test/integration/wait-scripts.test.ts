@@ -67,7 +67,8 @@ describe('signal node scripts', () => {
     expect(await r.status()).toEqual(['running', 'waiting', '0.1']);
     expect(await r.signal('"yes"')).toEqual([0, 1, 0]);
     expect(await r.signal('"again"')).toEqual([5]);
-    expect(await r.begin('0.1w')).toEqual([0, 2, null, '"yes"']);
+    // The wake job goes on with the parked attempt: still attempt 1.
+    expect(await r.begin('0.1w')).toEqual([0, 1, null, '"yes"']);
     expect(await r.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '']);
     expect(await r.status()).toEqual(['completed', 'completed', '0.1w']);
     expect(await r.signal('"late"')).toEqual([5]);
@@ -91,8 +92,8 @@ describe('signal node scripts', () => {
     await a.begin('0.1');
     await a.park('0.1');
     await a.signal('"yes"');
-    expect(await a.begin('0.1t')).toEqual([0, 2, null, '"yes"']);
-    expect(await a.begin('0.1w')).toEqual([0, 3, null, '"yes"']);
+    expect(await a.begin('0.1t')).toEqual([0, 1, null, '"yes"']);
+    expect(await a.begin('0.1w')).toEqual([0, 1, null, '"yes"']);
     expect(await a.failTimeout('0.1t')).toEqual([3, '0.1w']);
     expect(await a.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '']);
     expect(await a.status()).toEqual(['completed', 'completed', '0.1w']);
@@ -102,7 +103,7 @@ describe('signal node scripts', () => {
     const b = await request('timeout-first');
     await b.begin('0.1');
     await b.park('0.1');
-    expect(await b.begin('0.1t')).toEqual([0, 2, null, null]);
+    expect(await b.begin('0.1t')).toEqual([0, 1, null, null]);
     expect(await b.signal('"late"')).toEqual([0, 0, 0]);
     expect(await b.failTimeout('0.1t')).toEqual([0]);
     expect(await b.status()).toEqual(['failed', 'failed', '0.1t']);
