@@ -106,7 +106,8 @@ export function expense(dag: Dag): void {
     await sleep(100);
     return { amount: typeof input === 'number' ? input : 42 };
   });
-  // POST /flow/expense/requests/<id>/signals/approve delivers it (or the request page's form).
+  // POST /flow/expense/requests/<id>/signals/approve with a JSON body such as {"by":"ana"} delivers
+  // it (or the request page's form); the payload is the payment's input.
   dag.signal('approve', { timeoutMs: 3_600_000 });
   dag.sleep('cool-off', 2_000);
   dag.flow('pay', 'payments', { input: (approval: unknown) => approval });

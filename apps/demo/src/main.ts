@@ -11,6 +11,7 @@ import { Dag, FlowService, loadConfig, redactUrl } from '@dagflow/engine';
 import { httpApi, startTelemetry } from '@dagflow/server';
 import { registerDemoFlows } from './flows.js';
 import { answers, startLocalRedis } from './local-redis.js';
+import { tryLines } from './try-lines.js';
 
 const mode = process.argv[2] ?? 'all';
 if (!['all', 'server', 'worker'].includes(mode)) {
@@ -88,15 +89,7 @@ if (mode !== 'worker') {
         ? ["Tokens are required: add -H 'Authorization: Bearer <token>' to each curl below.", '']
         : []),
       'Try:',
-      `  curl -d hallo ${base}/flow/myflow`,
-      `  curl -d hallo '${base}/flow/myflow?wait=5'`,
-      `  curl -d alice '${base}/flow/kyc?wait=5'`,
-      `  curl -H 'content-type: application/json' -d '["ann","bob","cy"]' '${base}/flow/kyc-batch?wait=10'`,
-      `  curl -H 'content-type: application/json' -d 120 ${base}/flow/expense   # waits for its signal:`,
-      `  curl -X POST ${base}/flow/expense/requests/<requestId>/signals/approve`,
-      `  curl ${base}/flow/kyc/requests/<requestId>          # state`,
-      `  curl ${base}/flow/kyc/requests/<requestId>/result   # result`,
-      `  curl ${base}/flows/kyc                             # the DAG`,
+      ...tryLines(base),
       '',
       'Ctrl-C stops everything.',
       '',

@@ -8,19 +8,26 @@
   KEYS[1] state hash   KEYS[2] data hash
   ARGV[1] step path    ARGV[2] encoded payload
 
+  A woken node's timeout (a delayed wake job of the generation of the attempt that parked it, see
+  wait-step.ts) has nothing left to do: the caller removes it, so that it does not sit in the queue's
+  delayed set until it fires (where it would find the node taken and do nothing).
+
   Returns
-    { 0, wake, generation }   stored; wake is 1 when the node waits and must be woken
+    { 0, wake, generation, parked }   stored; wake is 1 when the node waits and must be woken, parked
+                                      the job-id generation of the attempt that parked it
     { 5 }                     the node has a signal already, or completed: nothing changed
     { -1 }                    no such request
 ]]
 --- @keys 2
 --- @replies OK DUPLICATE MISSING
+--- @include ownerToken
 local path = ARGV[1]
-local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, REQ.generation)
+local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, REQ.generation,
+  F.owner .. path)
 if not st[1] then
   return { R.MISSING }
 end
 if st[2] == 'completed' or redis.call('HSETNX', KEYS[2], F.signal .. path, ARGV[2]) == 0 then
   return { R.DUPLICATE }
 end
-return { R.OK, st[2] == 'waiting' and 1 or 0, tonumber(st[3] or '0') }
+return { R.OK, st[2] == 'waiting' and 1 or 0, tonumber(st[3] or '0'), owner_generation(st[4]) }

@@ -9,6 +9,7 @@ describe('route access', () => {
     ['GET', '/openapi.json', 'open'],
     ['HEAD', '/dashboard/assets/app.js', 'open'],
     ['GET', '/dashboard', 'open'],
+    ['GET', '/favicon.ico', 'open'],
     ['GET', '/flows', 'viewer'],
     ['GET', '/flow/kyc/requests/r1/nodes/each%2Fverify', 'viewer'],
     ['POST', '/flow/kyc', 'operator'],

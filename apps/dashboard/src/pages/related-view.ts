@@ -59,12 +59,16 @@ export class RelatedView {
     );
   }
 
-  /** Sends the signal `path` with a JSON payload. */
+  /**
+   * Sends the signal `path` with a JSON payload, prefilled with an empty object: flows publish no
+   * payload schema to draw an example from, and `{}` is a payload a flow can read fields of.
+   */
   #form(path: string): HTMLElement {
     const payload = h('input', {
       type: 'text',
       name: 'payload',
-      value: 'null',
+      value: '{}',
+      placeholder: 'JSON payload',
       'aria-label': `payload for ${path}`,
     }) as HTMLInputElement;
     const message = h('span', { class: 'form-error', role: 'alert' });

@@ -95,6 +95,45 @@ describe.each([1400, 800])('at %i px', (width) => {
     await expect.poll(() => page.textContent('[data-testid=request-result]')).toBe('333283335000');
   });
 
+  it('gives a request page a usable canvas, a scrolling node panel and an icon', async () => {
+    const requestId = await execute('kyc', 'alice');
+    const failed: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page.goto(`${base}/dashboard/#/requests/kyc/${requestId}`);
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 20_000,
+    });
+    await page.click('g.box[data-node=face-match]');
+    await page.locator('.node-panel h2').waitFor();
+    expect(await layoutProblems(page)).toEqual([]);
+    const stage = (await page.locator('.dag-stage').boundingBox())!;
+    expect(stage.width).toBeGreaterThanOrEqual(480);
+    const panel = (await page.locator('.node-panel').boundingBox())!;
+    expect(panel.x + panel.width).toBeLessThanOrEqual(width);
+    // Whatever the panel holds is reachable: it scrolls, and its end comes into view.
+    const end = await page.evaluate(() => {
+      const aside = document.querySelector('.node-panel') as HTMLElement;
+      aside.scrollTop = aside.scrollHeight;
+      const last = aside.lastElementChild?.getBoundingClientRect();
+      const own = aside.getBoundingClientRect();
+      return {
+        overflow: getComputedStyle(aside).overflowY,
+        inView: last !== undefined && last.bottom <= own.bottom + 1 && last.top >= own.top - 1,
+      };
+    });
+    expect(['auto', 'scroll']).toContain(end.overflow);
+    expect(end.inView).toBe(true);
+    // The icon: linked from the page, and at /favicon.ico for whoever asks there.
+    const icon = await page.getAttribute('link[rel=icon]', 'href');
+    expect((await page.request.get(new URL(icon ?? '', page.url()).href)).status()).toBe(200);
+    const favicon = await page.request.get(`${base}/favicon.ico`);
+    expect(favicon.status()).toBe(200);
+    expect(favicon.headers()['content-type']).toContain('image/svg+xml');
+    expect(failed).toEqual([]);
+  });
+
   it('zooms with the buttons, pans by dragging and fits back to the whole DAG', async () => {
     await page.goto(`${base}/dashboard/#/flows/kyc-batch`);
     await page.locator('svg.dag g.box').first().waitFor();

@@ -214,7 +214,9 @@ describe('dashboard pages', () => {
     const signal = page.locator('tr[data-related=signal]');
     expect(await signal.textContent()).toMatch(/approve.*waiting since \d{4}-/);
 
-    // The operator's form delivers it; the sleep then draws as waiting, then the child request runs.
+    // The operator's form, prefilled with a payload a flow can read (not null), delivers it; the
+    // sleep then draws as waiting, then the child request runs.
+    expect(await page.inputValue('form[data-signal=approve] input[name=payload]')).toBe('{}');
     await page.fill('form[data-signal=approve] input[name=payload]', '{"by":"ana"}');
     await page.click('form[data-signal=approve] button');
     await page.waitForSelector('g.box[data-node=cool-off][data-status=waiting]', {

@@ -2,7 +2,8 @@ import type { Page } from 'playwright-core';
 
 /**
  * What is wrong with the drawn DAG on `page`: a box's text outside its box, two boxes overlapping, a
- * group title outside its group or over a box or another title, a timeline count cut off. Empty when
+ * group title outside its group or over a box or another title, the zoom buttons over a box, a
+ * timeline count cut off. Empty when
  * all is well. Measured in the rendered SVG (getBBox) and the laid-out HTML.
  */
 export function layoutProblems(page: Page): Promise<string[]> {
@@ -57,6 +58,12 @@ export function layoutProblems(page: Page): Promise<string[]> {
         if (overlap(a.title, b.title)) problems.push(`titles of ${a.id} and ${b.id} overlap`);
       }),
     );
+    const tools = document.querySelector('.dag-tools')?.getBoundingClientRect();
+    for (const group of document.querySelectorAll('svg.dag g.box')) {
+      const box = group.querySelector('rect')?.getBoundingClientRect();
+      if (tools !== undefined && box !== undefined && overlap(tools, box))
+        problems.push(`the zoom buttons cover box ${group.getAttribute('data-node') ?? '?'}`);
+    }
     for (const count of document.querySelectorAll('.timeline-count')) {
       const label = count.parentElement?.getBoundingClientRect();
       const own = count.getBoundingClientRect();

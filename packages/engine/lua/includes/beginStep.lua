@@ -4,6 +4,9 @@
   step that may not start while its request is paused, failed or stopped is held, to be enqueued again
   by resume or rerun.
 
+  A wake job's attempt (token ending in 'w' or 't') is the parked attempt going on: its count and
+  its start stay.
+
   The attempt becomes the step's owner (field w|<path>): its token, '<generation>.<delivery>' (the job-id
   generation and BullMQ's attemptsStarted of the job), is unique per delivery of a step's job, and only
   the owner's completion or failure is accepted (fencing; see completeStep.lua). A later attempt (a
@@ -55,9 +58,16 @@ local function begin_step(K, A, path, now, token, first, last)
     end
     return { R.NOT_RUNNING, status }
   end
-  local attempt = tonumber(st[3] or '0') + 1
-  redis.call('HSET', K[1], unpack(start_request({ F.status .. path, 'running', F.startedAt .. path, now,
-    F.attempts .. path, attempt, F.owner .. path, token }, status, now)))
+  -- A wake job goes on with the attempt that parked the step (a signal, a child's end, a timeout): the
+  -- same attempt, still timed from when it began waiting.
+  local woken = is_wake(token) and st[3] ~= false
+  local attempt = tonumber(st[3] or '0') + (woken and 0 or 1)
+  local fields = { F.status .. path, 'running', F.attempts .. path, attempt, F.owner .. path, token }
+  if not woken then
+    fields[#fields + 1] = F.startedAt .. path
+    fields[#fields + 1] = now
+  end
+  redis.call('HSET', K[1], unpack(start_request(fields, status, now)))
   announce_step(K[1], path, 'running')
   -- The context and the first inputs in one HMGET; the rest in chunks, since unpack() has a stack
   -- limit and a for-each join may read thousands of outputs.

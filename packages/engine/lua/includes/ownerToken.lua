@@ -4,6 +4,7 @@
   after its own (chainOwner), 'r<generation>' after a rerun or a migration reset the step.
 
   owner_generation(owner): the generation a token belongs to (0 for none).
+  is_wake(owner): whether the token is a wake job's (its attempt goes on with the one that parked).
   reset_owner(generation): the token of a step reset for `generation`: no attempt owns it, and jobs of
   older generations no longer start it.
 ]]
@@ -15,4 +16,8 @@ end
 
 local function reset_owner(generation)
   return 'r' .. generation
+end
+
+local function is_wake(owner)
+  return string.match(owner or '', '^%d+%.%d+[wt]$') ~= nil
 end

@@ -152,7 +152,7 @@ export async function controlRequest(
       const partition = await deps.queues.partitionOf(plan.name, requestId);
       await deps.queues.removeWaitingJobs(plan, requestId, partition, steps, generation);
       await deps.reachChildren?.('stop', plan, { requestId, steps });
-      await requestEnded(deps, plan, { requestId, ending: 'stopped' });
+      await requestEnded(deps, plan, { requestId, ending: 'stopped', steps });
       return;
     }
   }

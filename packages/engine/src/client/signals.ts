@@ -1,5 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../format/codec.js';
+import { removeSignalTimeout } from '../queue/signal-timeouts.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { planOfRequest } from './request-api.js';
@@ -42,9 +43,11 @@ export async function deliverSignal(
       { details: { flow, requestId, signal } },
     );
   }
-  // The node waits (parked): its wake job completes it with the payload.
+  // The node waits (parked): its wake job completes it with the payload, and its timeout job goes.
   if (result.wake) {
-    const { generation } = result;
+    const { generation, parked } = result;
     await res.queues.enqueue(plan, requestId, [signal], { generation, wake: 'w' });
+    if (step.vertex.wait.timeoutMs !== undefined)
+      await removeSignalTimeout(res.queues, plan, { requestId, path: signal, generation: parked });
   }
 }

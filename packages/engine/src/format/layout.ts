@@ -200,6 +200,11 @@ export function ownerToken(job: {
   return `${job.data.g ?? 0}.${Math.max(job.attemptsStarted, 1)}${job.data.k ?? ''}`;
 }
 
+/** The job-id generation an owner token belongs to (0 for none); as `owner_generation` in Lua. */
+export function ownerGeneration(owner: string | null | undefined): number {
+  return Number(/^r?(\d+)/.exec(owner ?? '')?.[1] ?? 0);
+}
+
 /**
  * The owner token of a step a job runs after its own (a chain's next step, a for-each item of a
  * batch): the job's token and the job's own step path, `<token>@<job path>`, so that a redelivery of

@@ -29,6 +29,8 @@ export class FlowPlan {
   readonly hasFinishHooks: boolean;
   /** Whether some node runs a child flow (`dag.flow`): the state links those nodes to their children. */
   readonly hasChildFlows: boolean;
+  /** Whether some signal node has a timeout (`dag.signal(id, { timeoutMs })`): a delayed job each. */
+  readonly hasSignalTimeouts: boolean;
   readonly #steps: Map<string, Step>;
   readonly #order: Map<string, number>;
   /** Whether some task runs on a named queue (a step owned by another service). */
@@ -85,6 +87,12 @@ export class FlowPlan {
     );
     this.hasChildFlows = [...this.#steps.values()].some(
       (step) => step.kind === 'task' && step.vertex.wait?.kind === 'flow',
+    );
+    this.hasSignalTimeouts = [...this.#steps.values()].some(
+      (step) =>
+        step.kind === 'task' &&
+        step.vertex.wait?.kind === 'signal' &&
+        step.vertex.wait.timeoutMs !== undefined,
     );
     this.hasFinishHooks =
       compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;

@@ -230,6 +230,20 @@ export class NodeQueues {
     return removeWaitingJobs(this.redis, queueOf, plan, { requestId, steps, highestGeneration });
   }
 
+  /**
+   * Removes the wake job of kind `wake` of a request's step, if it has not started (an active job is
+   * locked and stays).
+   */
+  async removeWakeJob(
+    plan: FlowPlan,
+    requestId: string,
+    job: { readonly path: string; readonly generation: number; readonly wake: WakeKind },
+  ): Promise<void> {
+    const partition = await this.partitionOf(plan.name, requestId);
+    const queue = this.queue(plan.name, plan.queueOf(job.path), partition);
+    await queue.remove(jobId(requestId, job.path, job.generation, job.wake)).catch(() => 0);
+  }
+
   /** Closes every queue (the shared connection stays open). */
   async close(): Promise<void> {
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));

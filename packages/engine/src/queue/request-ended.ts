@@ -1,5 +1,6 @@
 import { releaseSlot, type SlotParts } from './concurrency-keys.js';
 import type { NodeQueues } from './node-queues.js';
+import { removeParkedTimeouts } from './signal-timeouts.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { FINISH_STEP } from '../format/layout.js';
 import type { EndedRequest } from '../store/state-results.js';
@@ -19,7 +20,8 @@ export interface EndingParts extends SlotParts {
 }
 
 /**
- * The one path for "a request ended here": counts it, gives back its concurrency-key slot, and enqueues its `@finish` job when the flow has
+ * The one path for "a request ended here": counts it, takes the timeout jobs of its parked signal steps
+ * off the queue (a failed or stopped request), gives back its concurrency-key slot, and enqueues its `@finish` job when the flow has
  * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
  * failure or stop), and wakes the parent node of a child request. `generation` is the job-id
  * generation of a rerun that completed the request.
@@ -33,10 +35,14 @@ export async function requestEnded(
     readonly generation?: number;
     /** Its parent link and concurrency key, when the script that ended it read them; else read here. */
     readonly known?: EndedRequest;
+    /** Steps that may be parked (a stop's), else those outside branches and for-each bodies. */
+    readonly steps?: readonly string[];
   },
 ): Promise<void> {
   const { requestId, ending, generation, known } = request;
   parts.ended(plan.name, ending);
+  if (ending !== 'completed' && plan.hasSignalTimeouts)
+    await removeParkedTimeouts(parts, plan, { requestId, paths: request.steps });
   // Whoever ends it may not know the flow's options (a client's stop): the request's state says its key.
   await releaseSlot(parts, plan, requestId, known?.concurrencyKey);
   await parts.wakeParent?.(plan.name, requestId, known?.parent);

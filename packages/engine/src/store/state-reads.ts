@@ -5,6 +5,7 @@ import type { Keys } from '../format/keys.js';
 import {
   childIdForm,
   childRequestId,
+  ownerGeneration,
   type ParentLink,
   pathOfField,
   RequestField,
@@ -97,6 +98,26 @@ export class StateReads {
   /** Encoded fields of the request's data hash (outputs `o|<path>`, inputs, rerun inputs `i|<path>`). */
   readData(flow: string, requestId: string, fields: readonly string[]): Promise<(string | null)[]> {
     return this.redis.hmget(this.keys.request(flow, requestId).data, ...fields);
+  }
+
+  /**
+   * Of the steps at `paths`, those parked (`waiting`), each with the job-id generation of the attempt
+   * that parked it (its owner token's).
+   */
+  async parkedSteps(
+    flow: string,
+    requestId: string,
+    paths: readonly string[],
+  ): Promise<{ path: string; generation: number }[]> {
+    if (paths.length === 0) return [];
+    const fields = paths.flatMap((path) => [
+      stepField(StepField.status, path),
+      stepField(StepField.owner, path),
+    ]);
+    const values = await this.redis.hmget(this.keys.request(flow, requestId).state, ...fields);
+    return paths.flatMap((path, i) =>
+      values[2 * i] === 'waiting' ? [{ path, generation: ownerGeneration(values[2 * i + 1]) }] : [],
+    );
   }
 
   /** The status and definition version, or undefined when the request does not exist. */

@@ -29,6 +29,8 @@ interface Begin {
   readonly path: string;
   readonly owner: string;
   readonly fields: readonly string[];
+  /** When the step began, if before this begin (a sleep: when its delayed job was added). */
+  readonly since?: number | undefined;
 }
 
 /**
@@ -51,19 +53,20 @@ export class StepWrites extends StateReads {
   /**
    * Starts an attempt of the step at `path`, reading the data `fields` of its input, unless the guard
    * says otherwise. The begins of one tick (the joins released by one batch of completions) go to
-   * Redis as one script call (on a Redis Cluster, one per request).
+   * Redis as one script call (on a Redis Cluster, one per request). A step with `since` is timed from
+   * then (a sleep, from when it began sleeping) and begins alone.
    */
   async beginNode(
     flow: string,
     requestId: string,
-    step: { readonly path: string; readonly owner: string },
+    step: { readonly path: string; readonly owner: string; readonly since?: number | undefined },
     fields: readonly string[],
   ): Promise<BeginResult> {
     const group = isCluster(this.redis) ? `${flow}/${requestId}` : '';
     const begin = { keys: this.keys.request(flow, requestId), ...step, fields };
     // A join of many inputs (a for-each's end) reads them alone: one call stays small.
     const reply: BeginReply =
-      fields.length > BATCHED_FIELDS
+      fields.length > BATCHED_FIELDS || step.since !== undefined
         ? await this.#beginOne(begin)
         : await this.#begins.add(group, begin);
     return beginResult(reply, step.owner);
@@ -71,13 +74,13 @@ export class StepWrites extends StateReads {
 
   readonly #begins = new TickBatch<Begin, BeginReply>((_group, begins) => this.#begin(begins));
 
-  async #beginOne({ keys, path, owner, fields }: Begin): Promise<BeginReply> {
+  async #beginOne({ keys, path, owner, fields, since }: Begin): Promise<BeginReply> {
     const { state, data, held } = keys;
     return (await runScript(
       this.redis,
       'beginNode',
       [state, data, held],
-      [path, Date.now(), owner, ...fields],
+      [path, since ?? Date.now(), owner, ...fields],
     )) as BeginReply;
   }
 

@@ -13,7 +13,14 @@ export type ParkResult =
 
 /** What delivering a signal did; see `lua/deliverSignal.lua`. */
 export type SignalResult =
-  | { readonly kind: 'stored'; readonly wake: boolean; readonly generation: number }
+  | {
+      readonly kind: 'stored';
+      readonly wake: boolean;
+      /** The request's job-id generation: its wake job's. */
+      readonly generation: number;
+      /** The job-id generation of the attempt that parked the node: its timeout job's. */
+      readonly parked: number;
+    }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'missing' };
 
@@ -67,10 +74,15 @@ export class WaitStore {
       'deliverSignal',
       [state, data],
       [signal.path, signal.payload],
-    )) as [number, number?, number?];
+    )) as [number, number?, number?, number?];
     if (reply[0] === ReplyCode.DUPLICATE) return { kind: 'duplicate' };
     if (reply[0] !== ReplyCode.OK) return { kind: 'missing' };
-    return { kind: 'stored', wake: reply[1] === 1, generation: reply[2] ?? 0 };
+    return {
+      kind: 'stored',
+      wake: reply[1] === 1,
+      generation: reply[2] ?? 0,
+      parked: reply[3] ?? 0,
+    };
   }
 
   /** The parent of a child request, or undefined for a request that has none. */

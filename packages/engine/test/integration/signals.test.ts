@@ -121,4 +121,56 @@ describe('signal nodes', () => {
     await service.resume('approval', id);
     expect(await service.waitForResult('approval', id)).toEqual({ approved: 'while paused' });
   });
+
+  describe("take the signal's timeout job off the queue", () => {
+    /** The delayed jobs of a flow's queue (real BullMQ counts). */
+    async function delayedOf(prefix: string, flow: string): Promise<number> {
+      const queue = new Queue(`{${flow}}`, { connection: { url: inject('redisUrl') }, prefix });
+      try {
+        return (await queue.getJobCounts('delayed')).delayed ?? 0;
+      } finally {
+        await queue.close();
+      }
+    }
+
+    /** Starts a request of `flow` and waits until its signal node is parked, its timeout delayed. */
+    async function parked(service: FlowService, prefix: string, flow: string) {
+      const before = await delayedOf(prefix, flow);
+      const id = await service.execute(flow, null);
+      await waitFor(async () => (await nodeStatus(service, flow, id, 'approve')) === 'waiting');
+      await waitFor(async () => (await delayedOf(prefix, flow)) === before + 1, {
+        message: 'the timeout should be one delayed job',
+      });
+      return { id, before };
+    }
+
+    it('when the signal is delivered', async () => {
+      const { service, prefix, queue } = await setUp();
+      await queue.close();
+      const { id, before } = await parked(service, prefix, 'patient');
+      await service.signal('patient', id, 'approve', 'yes');
+      expect(await service.waitForResult('patient', id)).toEqual({ approved: 'yes' });
+      expect(await delayedOf(prefix, 'patient')).toBe(before);
+    });
+
+    it('when the request is stopped', async () => {
+      const { service, prefix, queue } = await setUp();
+      await queue.close();
+      const { id, before } = await parked(service, prefix, 'patient');
+      await service.stop('patient', id);
+      expect(await delayedOf(prefix, 'patient')).toBe(before);
+    });
+
+    it('when the request fails', async () => {
+      const { service, prefix, queue } = await setUp({ BOOM_MS: '1500', WORKER_CONCURRENCY: '2' });
+      await queue.close();
+      const { id, before } = await parked(service, prefix, 'patient-fails');
+      expect(await codeOf(service.waitForResult('patient-fails', id))).toBe(
+        ErrorCode.REQUEST_FAILED,
+      );
+      await waitFor(async () => (await delayedOf(prefix, 'patient-fails')) === before, {
+        message: 'the failed request should leave no delayed timeout',
+      });
+    });
+  });
 });

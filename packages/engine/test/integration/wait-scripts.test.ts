@@ -65,9 +65,10 @@ describe('signal node scripts', () => {
     expect(await r.park('0.2')).toEqual([3, '0.1']);
     expect(await r.park('0.1')).toEqual([0]);
     expect(await r.status()).toEqual(['running', 'waiting', '0.1']);
-    expect(await r.signal('"yes"')).toEqual([0, 1, 0]);
+    expect(await r.signal('"yes"')).toEqual([0, 1, 0, 0]);
     expect(await r.signal('"again"')).toEqual([5]);
-    expect(await r.begin('0.1w')).toEqual([0, 2, null, '"yes"']);
+    // The wake job goes on with the parked attempt: still attempt 1.
+    expect(await r.begin('0.1w')).toEqual([0, 1, null, '"yes"']);
     expect(await r.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '']);
     expect(await r.status()).toEqual(['completed', 'completed', '0.1w']);
     expect(await r.signal('"late"')).toEqual([5]);
@@ -75,12 +76,12 @@ describe('signal node scripts', () => {
 
   it('answers a signal stored before the node parked instead of parking', async () => {
     const r = await request('early');
-    expect(await r.signal('"early"')).toEqual([0, 0, 0]);
+    expect(await r.signal('"early"')).toEqual([0, 0, 0, 0]);
     expect(await r.begin('0.1')).toEqual([0, 1, null, '"early"']);
     // Stored between the attempt's begin and its park: the park answers it.
     const s = await request('between');
     expect(await s.begin('0.1')).toEqual([0, 1, null, null]);
-    expect(await s.signal('"between"')).toEqual([0, 0, 0]);
+    expect(await s.signal('"between"')).toEqual([0, 0, 0, 0]);
     expect(await s.park('0.1')).toEqual([4, '"between"']);
     expect(await s.status()).toEqual(['running', 'running', '0.1']);
   });
@@ -91,8 +92,8 @@ describe('signal node scripts', () => {
     await a.begin('0.1');
     await a.park('0.1');
     await a.signal('"yes"');
-    expect(await a.begin('0.1t')).toEqual([0, 2, null, '"yes"']);
-    expect(await a.begin('0.1w')).toEqual([0, 3, null, '"yes"']);
+    expect(await a.begin('0.1t')).toEqual([0, 1, null, '"yes"']);
+    expect(await a.begin('0.1w')).toEqual([0, 1, null, '"yes"']);
     expect(await a.failTimeout('0.1t')).toEqual([3, '0.1w']);
     expect(await a.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '']);
     expect(await a.status()).toEqual(['completed', 'completed', '0.1w']);
@@ -102,8 +103,8 @@ describe('signal node scripts', () => {
     const b = await request('timeout-first');
     await b.begin('0.1');
     await b.park('0.1');
-    expect(await b.begin('0.1t')).toEqual([0, 2, null, null]);
-    expect(await b.signal('"late"')).toEqual([0, 0, 0]);
+    expect(await b.begin('0.1t')).toEqual([0, 1, null, null]);
+    expect(await b.signal('"late"')).toEqual([0, 0, 0, 0]);
     expect(await b.failTimeout('0.1t')).toEqual([0]);
     expect(await b.status()).toEqual(['failed', 'failed', '0.1t']);
     expect(await redis.hget(b.keys.data, SIGNAL_FIELD)).toBe('"late"');

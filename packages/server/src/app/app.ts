@@ -85,9 +85,13 @@ export function createApp(service: FlowApi, options: AppOptions = {}): express.E
   return app;
 }
 
-/** The dashboard's static build under `/dashboard/`; `/` leads there. */
+/**
+ * The dashboard's static build under `/dashboard/`; `/` leads there, and `/favicon.ico` (asked for by
+ * browsers and tools on any page of the server) to its icon.
+ */
 function serveDashboard(app: express.Express, dir: string): void {
   app.get('/', (_req, res) => res.redirect('/dashboard/'));
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/dashboard/favicon.svg'));
   app.use(
     '/dashboard',
     dashboardHeaders,

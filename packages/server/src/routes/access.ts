@@ -9,6 +9,7 @@ export const ROUTE_ACCESS: readonly (readonly [method: string, path: string, acc
   // The dashboard's page and files; the page asks for a token itself.
   ['GET', '/', 'open'],
   ['GET', '/dashboard/*', 'open'],
+  ['GET', '/favicon.ico', 'open'],
   // Each route of the API table says what it needs.
   ...API_ROUTES.map((route) => [route.method.toUpperCase(), route.path, route.access] as const),
   ['*', '/admin/*', 'admin'],

@@ -23,7 +23,7 @@ import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-r
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
-import { type Run, dropStale, logFor } from './step-run.js';
+import { type Run, dropStale, logFor, waitedSince } from './step-run.js';
 import { serverOf, traceProcess } from '../../infra/tracing.js';
 import type { CompletionSpec } from '../../store/state-results.js';
 import { releaseSuccessors } from './successors/successor-release.js';
@@ -216,7 +216,12 @@ async function guarded(
   const begin =
     handedOver(run, owner) ??
     run.inline?.begun ??
-    (await deps.store.beginNode(plan.name, requestId, { path: at.path, owner }, fields()));
+    (await deps.store.beginNode(
+      plan.name,
+      requestId,
+      { path: at.path, owner, since: waitedSince(run) },
+      fields(),
+    ));
   if (begin.kind === 'completed') {
     const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
     const repeated = { path: at.path, output: 'null', owner: '' };

@@ -39,6 +39,16 @@ export interface Handed {
 }
 
 /**
+ * When the attempt's step began, if before the attempt (a sleep began sleeping when its delayed job was
+ * added, not when the job started): its start in the request state.
+ */
+export function waitedSince(run: Run): number | undefined {
+  const { step } = run.at;
+  const sleeps = step.kind === 'task' && step.vertex.wait?.kind === 'sleep';
+  return sleeps && run.inline === undefined ? run.job.timestamp : undefined;
+}
+
+/**
  * An attempt that lost the step (a rerun reset it, or a later delivery began it) finished: its result is
  * dropped, logged and counted; it wrote and released nothing.
  */

@@ -2,6 +2,7 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../../format/codec.js';
 import { ownerToken, type ParentLink, stepField, StepField } from '../../format/layout.js';
 import type { TaskStep } from '../../plan/steps.js';
+import { removeSignalTimeout } from '../../queue/signal-timeouts.js';
 import type { Run } from './step-run.js';
 
 /**
@@ -29,18 +30,27 @@ export async function waitFor(
       { details: { node: path } },
     );
   }
-  const parked = await park(run, stepField(StepField.signal, path));
-  if (parked !== undefined) return parked;
   const timeoutMs = wait?.kind === 'signal' ? wait.timeoutMs : undefined;
-  // Reached (not woken): the timeout starts now, as a delayed wake job of this generation.
-  if (timeoutMs !== undefined && run.job.data.k === undefined) {
+  const generation = run.job.data.g ?? 0;
+  // Reached (not woken): the timeout starts now, as a delayed wake job of this generation. It is
+  // added before the step parks, so that a signal that finds the step parked finds it to remove.
+  const timed = timeoutMs !== undefined && run.job.data.k === undefined;
+  if (timed) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [path], {
-      generation: run.job.data.g ?? 0,
+      generation,
       wake: 't',
       delayMs: timeoutMs,
     });
   }
-  return undefined;
+  const parked = await park(run, stepField(StepField.signal, path));
+  // The signal came before the step parked: it completes now, and its timeout has nothing to do.
+  if (parked !== undefined && timed)
+    await removeSignalTimeout(run.deps.queues, run.plan, {
+      requestId: run.requestId,
+      path,
+      generation,
+    });
+  return parked;
 }
 
 /**
