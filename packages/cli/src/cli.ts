@@ -11,11 +11,11 @@ import {
   run,
   type RunOptions,
   untilSignal,
-  UsageError,
   worker,
 } from './commands.js';
 import { type CommandTarget, HttpClient } from './http-client.js';
 import { addScheduleCommands } from './schedule-commands.js';
+import { UsageError } from './usage-error.js';
 import { addVersionCommands, flowVersion } from './version-commands.js';
 
 const VERSION = (
@@ -130,7 +130,7 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
   program
     .command('worker')
     .description('run the flows of <module>, which exports register(service)')
-    .argument('<module>', 'an ES or CommonJS module')
+    .argument('<module>', 'an ES or CommonJS module, or TypeScript (.ts: see README)')
     .action(async (module: string) => {
       await session.startTelemetry();
       exit(await worker(session.service, module, io));

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { FlowService } from '@dagflow/engine';
 import { describeAsText } from './describe-text.js';
 import type { CommandTarget } from './http-client.js';
+import { importModule } from './load-module.js';
 import { Progress } from './progress.js';
+import { UsageError } from './usage-error.js';
 import { waitWithProgress } from './wait-progress.js';
 
 /** Exit codes scripts can rely on. */
@@ -21,9 +21,6 @@ export interface CliIo {
    */
   readonly errIsTTY?: boolean;
 }
-
-/** A command-line mistake: exit code 2 with the message. */
-export class UsageError extends Error {}
 
 /** Options of `dagflow run`; `wait` is `true` for a bare `--wait` (no limit). */
 export interface RunOptions {
@@ -66,11 +63,12 @@ export async function run(
   return ExitCode.OK;
 }
 
-/** `dagflow worker <module>`: registers the module's flows and works until SIGINT or SIGTERM. */
+/**
+ * `dagflow worker <module>`: registers the module's flows and works until SIGINT or SIGTERM. The
+ * module may be TypeScript (see {@link importModule}).
+ */
 export async function worker(service: FlowService, module: string, io: CliIo): Promise<number> {
-  const loaded = (await import(pathToFileURL(resolve(module)).href)) as {
-    register?: (service: FlowService) => unknown;
-  };
+  const loaded = (await importModule(module)) as { register?: (service: FlowService) => unknown };
   if (typeof loaded.register !== 'function') {
     throw new UsageError(
       `Module '${module}' must export a function register(service) that registers its flows.`,

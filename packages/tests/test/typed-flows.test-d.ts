@@ -167,3 +167,32 @@ describe('Standard Schemas', () => {
     await handle.execute({ name: 1 });
   });
 });
+
+describe('concurrency keys', () => {
+  it("gives the key function the flow's input: typed flow, input schema, declared parameter", () => {
+    const flow = typedFlow<{ customerId: string }>().node('sync', (input) => input.customerId);
+    service.register('typed-key', flow, {
+      concurrency: { key: (input) => input.customerId, limit: 1 },
+    });
+    service.register('schema-key', (dag) => dag.node('sync', () => 1), {
+      input: z.object({ customer: z.object({ id: z.string() }) }),
+      concurrency: { key: (input) => input.customer.id, limit: 1 },
+    });
+    service.register('declared-key', (dag) => dag.node('sync', () => 1), {
+      concurrency: { key: (input: { customerId: string }) => input.customerId, limit: 1 },
+    });
+    service.register('untyped-key', (dag) => dag.node('sync', () => 1), {
+      concurrency: {
+        key: (input) => {
+          expectTypeOf(input).toBeUnknown();
+          return String(input);
+        },
+        limit: 1,
+      },
+    });
+    service.register('wrong-key', flow, {
+      // @ts-expect-error the flow's input has no `customer`
+      concurrency: { key: (input) => String(input.customer), limit: 1 },
+    });
+  });
+});

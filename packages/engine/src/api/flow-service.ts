@@ -2,6 +2,7 @@ import {
   type Dag,
   type Handler,
   type InferSchemaInput,
+  type InferSchemaOutput,
   type Operation,
   type ResultOf,
   type StandardSchemaV1,
@@ -113,7 +114,7 @@ export class FlowService extends FlowClient implements FlowApi {
   register<In, Root, Out, Used>(
     name: string,
     flow: TypedFlow<In, Root, Out, Used>,
-    options?: FlowOptions,
+    options?: FlowOptions<Root>,
   ): FlowHandle<In, ResultOf<Out, Used>>;
   /**
    * Registers a flow whose input a Standard Schema checks at execute: the handle's `execute` takes the
@@ -122,18 +123,19 @@ export class FlowService extends FlowClient implements FlowApi {
   register<S extends StandardSchemaV1>(
     name: string,
     define: (dag: Dag) => void,
-    options: FlowOptions & { readonly input: S },
+    options: FlowOptions<InferSchemaOutput<S>> & { readonly input: S },
   ): FlowHandle<InferSchemaInput<S>, unknown>;
   /**
    * Registers a flow: `define(dag)` is called once and the DAG is validated here. Answers a handle on
-   * the flow's requests (untyped: `unknown` in and out).
+   * the flow's requests (untyped: `unknown` in and out). A concurrency key function may declare the
+   * input it expects (`key: (input: { customerId: string }) => input.customerId`).
    * @throws DagValidationError for invalid DAGs or names; `FLOW_ALREADY_REGISTERED` for a taken name;
    *   `INVALID_CONFIG` for an out-of-range concurrency or rate limit.
    */
-  register(
+  register<In = unknown>(
     name: string,
     define: (dag: Dag) => void,
-    options?: FlowOptions,
+    options?: FlowOptions<In>,
   ): FlowHandle<unknown, unknown>;
   register(
     name: string,

@@ -151,10 +151,11 @@ export interface ExecuteOptions {
  * A per-key concurrency limit: the key of a request comes from its input, through a function or, for
  * flows defined as data, a dotted path (`customer.id`). A request holds its slot from its first root's
  * start to its end (completed, failed or stopped); a dead worker's request keeps it until BullMQ's
- * stalled-job recovery runs the node elsewhere and the request ends.
+ * stalled-job recovery runs the node elsewhere and the request ends. `In` is the input the key function
+ * gets: the flow's input (after its schema) in a typed registration.
  */
-export type ConcurrencyKey =
-  | { readonly key: (input: unknown) => string; readonly limit: number }
+export type ConcurrencyKey<In = unknown> =
+  | { readonly key: (input: In) => string; readonly limit: number }
   | { readonly keyPath: string; readonly limit: number };
 
 /** A registered flow as listed by {@link FlowService.flows}. */
@@ -185,8 +186,11 @@ export interface EndedRequest {
   readonly status: string;
 }
 
-/** Options of {@link FlowService.register}. */
-export interface FlowOptions {
+/**
+ * Options of {@link FlowService.register}. `In` is the flow's input as its nodes get it: the typed
+ * flow's or the `input` schema's, else what a concurrency key function's parameter declares.
+ */
+export interface FlowOptions<In = unknown> {
   /**
    * A number: at most this many nodes of the flow run at once across all workers (BullMQ global
    * concurrency). A concurrency key (`{ key, limit }` or `{ keyPath, limit }`): at most `limit`
@@ -194,7 +198,7 @@ export interface FlowOptions {
    * and start in arrival order as slots free.
    * @defaultValue no limit
    */
-  readonly concurrency?: number | ConcurrencyKey;
+  readonly concurrency?: number | ConcurrencyKey<In>;
   /**
    * At most `max` nodes of the flow start per `durationMs` across all workers (BullMQ global rate limit).
    * @defaultValue no limit

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { testPrefix } from '@dagflow/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 const run = promisify(execFile);
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 const FIXTURES = new URL('../fixtures/', import.meta.url).pathname;
-/** Every public package, as a user installs it. */
-const PUBLIC = [
-  'packages/flow',
-  'packages/engine',
-  'packages/server',
-  'packages/cli',
-  'apps/dashboard',
+/** Every public package, as a user installs it: the tarballs `pnpm release:pack` makes, in order. */
+const TARBALLS = [
+  'dagflow-flow',
+  'dagflow-engine',
+  'dagflow-dashboard',
+  'dagflow-server',
+  'dagflow',
 ];
 
 let dir = '';
@@ -40,11 +40,13 @@ beforeAll(async () => {
   project = join(dir, 'project');
   const tarballs = join(dir, 'tarballs');
   await mkdir(project);
-  await Promise.all(
-    PUBLIC.map((pkg) =>
-      run('pnpm', ['pack', '--pack-destination', tarballs], { cwd: join(ROOT, pkg) }),
-    ),
-  );
+  // What README's Install says: the release script's tarballs (checked, and npm publish --dry-run clean).
+  const { stdout: packed } = await run('node', ['scripts/release/pack.mjs', '--out', tarballs], {
+    cwd: ROOT,
+    timeout: 60_000,
+  });
+  const files = packed.trim().split('\n');
+  expect(files.map((file) => basename(file).replace(/-[^-]+\.tgz$/, ''))).toEqual(TARBALLS);
   await writeFile(join(project, 'package.json'), '{ "name": "consumer", "private": true }\n');
   for (const file of ['flows.cjs', 'esm.mjs', 'cjs.cjs', 'typed.mts', 'typed.cts']) {
     await copyFile(join(FIXTURES, file), join(project, file));
@@ -59,8 +61,6 @@ beforeAll(async () => {
   ]) {
     delete env[name];
   }
-  const files = (await readdir(tarballs)).map((file) => join(tarballs, file));
-  expect(files).toHaveLength(PUBLIC.length);
   await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...files], {
     cwd: project,
     env,

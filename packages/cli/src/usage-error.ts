@@ -1,0 +1,2 @@
+/** A command-line mistake: exit code 2 with the message. */
+export class UsageError extends Error {}
