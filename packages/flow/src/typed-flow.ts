@@ -1,4 +1,4 @@
-import { Dag } from './dag.js';
+import type { Dag } from './dag.js';
 import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
 import type {
   AfterOption,
@@ -14,7 +14,9 @@ import type {
   TypedSubDagOptions,
 } from './typed-options.js';
 import type {
+  Accepting,
   After,
+  ChildDefinition,
   InputAfter,
   NodeOutput,
   ParentIds,
@@ -23,7 +25,15 @@ import type {
   PickedOutputs,
   ResultOf,
 } from './typed-outputs.js';
-import type { Aggregator, Handler, NodeOptions } from './types.js';
+import type { Handler, NodeOptions } from './types.js';
+import {
+  type EmptyFlow,
+  addBranch,
+  addForEach,
+  addSignal,
+  addSubDag,
+  parentsOf,
+} from './typed-vertices.js';
 
 /** A new node id: any string but one the flow already has. */
 type NewId<Id extends string, Out> = Id extends keyof Out ? never : Id;
@@ -32,17 +42,6 @@ type Added<Out, Id extends string, O> = Out & { [K in Id]: O };
 
 /** The builder an inner DAG's function gets: its roots take `I`. */
 type Inner<I> = TypedFlow<I, I>;
-
-/** A typed flow's input and result, as a child flow's definition carries them. */
-interface ChildDefinition {
-  readonly inputType: unknown;
-  readonly resultType: unknown;
-}
-
-/** Refuses a child definition whose input the node's input `I` is not (then `input` must map it). */
-type Accepting<C extends ChildDefinition, I> = [I] extends [C['inputType']]
-  ? C
-  : C & { readonly "the node's input is not the child flow's input: map it with options.input": I };
 
 interface TypedStep {
   readonly id: string;
@@ -131,7 +130,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     const parents = rooted ? [] : typeof first === 'string' ? [first] : (first as string[]);
     const handler = (rooted ? first : second) as Handler<never, unknown>;
     const options = ((rooted ? second : third) ?? {}) as NodeOptions;
-    return this.#with(id, parents, (dag) => dag.node(id, handler, options));
+    return this.#with(id, { after: parents }, (dag) => dag.node(id, handler, options));
   }
 
   /**
@@ -179,14 +178,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     >,
     Used | ParentIds<P>
   > {
-    const { condition, branches, aggregator } = options;
-    const builds: [string, (inner: Inner<never>) => InnerFlow][] = Object.entries(branches);
-    const keys = builds.map(([key]) => key);
-    const vertexOptions = aggregator === undefined ? {} : { aggregator: aggregator as Aggregator };
-    return this.#with(id, parentsOf(options), (dag) => {
-      const added = dag.conditionalBranch(id, keys, condition, vertexOptions);
-      for (const [key, build] of builds) buildInner(build, added[key] as Dag);
-    }) as never;
+    return this.#with(id, options, (dag) => addBranch(dag, id, options, empty)) as never;
   }
 
   /**
@@ -216,14 +208,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     Added<Out, Id, Aggregated<A, Record<string, F['resultType']>>>,
     Used | ParentIds<P>
   > {
-    const { foreach, body, aggregator, maxConcurrency } = options;
-    const vertexOptions = {
-      ...(aggregator === undefined ? {} : { aggregator: aggregator as Aggregator }),
-      ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
-    };
-    return this.#with(id, parentsOf(options), (dag) =>
-      buildInner(body, dag.forEachBranch(id, foreach, vertexOptions)),
-    ) as never;
+    return this.#with(id, options, (dag) => addForEach(dag, id, options, empty)) as never;
   }
 
   /**
@@ -235,13 +220,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     id: NewId<Id, Out>,
     options: TypedSubDagOptions<P, (sub: Inner<InputAfter<Root, Out, P>>) => F, F['resultType'], A>,
   ): TypedFlow<In, Root, Added<Out, Id, Aggregated<A, F['resultType']>>, Used | ParentIds<P>> {
-    const { sub, aggregator } = options;
-    const vertexOptions = aggregator === undefined ? {} : { aggregator: aggregator as Aggregator };
-    return this.#with(id, parentsOf(options), (dag) => {
-      const inner = new Dag();
-      buildInner(sub, inner);
-      dag.subDag(id, inner, vertexOptions);
-    }) as never;
+    return this.#with(id, options, (dag) => addSubDag(dag, id, options, empty)) as never;
   }
 
   /**
@@ -256,13 +235,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     id: NewId<Id, Out>,
     options: TypedSignalOptions<P, InputAfter<Root, Out, P>, S> = {},
   ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
-    const { timeoutMs, fallback, payload } = options;
-    const signalOptions = {
-      ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      ...(fallback === undefined ? {} : { fallback }),
-      ...(payload === undefined ? {} : { payload }),
-    };
-    return this.#with(id, parentsOf(options), (dag) => dag.signal(id, signalOptions)) as never;
+    return this.#with(id, options, (dag) => addSignal(dag, id, options)) as never;
   }
 
   /**
@@ -274,7 +247,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     ms: number,
     options: AfterOption<P> = {},
   ): TypedFlow<In, Root, Added<Out, Id, InputAfter<Root, Out, P>>, Used | ParentIds<P>> {
-    return this.#with(id, parentsOf(options), (dag) => dag.sleep(id, ms)) as never;
+    return this.#with(id, options, (dag) => dag.sleep(id, ms)) as never;
   }
 
   /**
@@ -311,8 +284,9 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     options: AfterOption<After<Out>> & { readonly input?: (input: never) => unknown } = {},
   ): unknown {
     const { input } = options;
-    const childOptions = input === undefined ? {} : { input };
-    return this.#with(id, parentsOf(options), (dag) => dag.flow(id, name, childOptions));
+    return this.#with(id, options, (dag) =>
+      dag.flow(id, name, input === undefined ? {} : { input }),
+    );
   }
 
   /** Adds the nodes and edges to `dag` (what `register` does with a typed flow). */
@@ -321,21 +295,17 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     for (const { id, parents } of this.#steps) for (const from of parents) dag.edge(from, id);
   }
 
-  #with(id: string, parents: readonly string[], addTo: (dag: Dag) => void): unknown {
-    return new TypedFlow(this.input, [...this.#steps, { id, parents, addTo }]);
+  #with(
+    id: string,
+    parents: AfterOption<string | readonly string[]>,
+    addTo: (dag: Dag) => void,
+  ): unknown {
+    return new TypedFlow(this.input, [...this.#steps, { id, parents: parentsOf(parents), addTo }]);
   }
 }
 
-/** The parent ids of `after`. */
-function parentsOf(options: AfterOption<string | readonly string[]>): readonly string[] {
-  const { after } = options;
-  return after === undefined ? [] : typeof after === 'string' ? [after] : after;
-}
-
-/** Fills the inner `dag` with what `build` adds to an empty typed flow. */
-function buildInner(build: (inner: Inner<never>) => InnerFlow, dag: Dag): void {
-  build(new TypedFlow<never, never>(undefined)).defineOn(dag);
-}
+/** The empty flow an inner DAG's builder starts from. */
+const empty: EmptyFlow = () => new TypedFlow(undefined) as never;
 
 /** Starts a typed flow whose input is `In` (unchecked at run time). */
 export function typedFlow<In = unknown>(): TypedFlow<In, In>;

@@ -70,3 +70,14 @@ type TupleOutputs<T, Outs> = T extends readonly [infer K, ...infer Rest]
   : unknown;
 
 type Flat<T> = T extends unknown ? { [K in keyof T]: T[K] } : never;
+
+/** A typed flow's input and result, as a child flow's definition carries them. */
+export interface ChildDefinition {
+  readonly inputType: unknown;
+  readonly resultType: unknown;
+}
+
+/** Refuses a child definition whose input the node's input `I` is not (then `input` must map it). */
+export type Accepting<C extends ChildDefinition, I> = [I] extends [C['inputType']]
+  ? C
+  : C & { readonly "the node's input is not the child flow's input: map it with options.input": I };
