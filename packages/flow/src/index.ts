@@ -65,7 +65,6 @@ export { TypedFlow, typedFlow } from './typed-flow.js';
 export type { FlowInput, FlowResult } from './typed-flow.js';
 export type {
   AfterOption,
-  Aggregated,
   BranchResults,
   InnerFlow,
   TypedAggregator,
@@ -79,6 +78,7 @@ export type {
 } from './typed-options.js';
 export type {
   After,
+  Aggregated,
   BranchOutput,
   InputAfter,
   NodeOutput,

@@ -2,7 +2,6 @@ import type { Dag } from './dag.js';
 import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
 import type {
   AfterOption,
-  Aggregated,
   BranchResults,
   InnerFlow,
   SignalPayload,
@@ -16,13 +15,13 @@ import type {
 import type {
   Accepting,
   After,
+  Aggregated,
+  BranchOutput,
   ChildDefinition,
   InputAfter,
   NodeOutput,
   ParentIds,
   ParentInput,
-  PassedThrough,
-  PickedOutputs,
   ResultOf,
 } from './typed-outputs.js';
 import type { Handler, NodeOptions } from './types.js';
@@ -171,11 +170,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
   ): TypedFlow<
     In,
     Root,
-    Added<
-      Out,
-      Id,
-      Aggregated<A, PickedOutputs<R, BranchResults<O>>> | PassedThrough<R, InputAfter<Root, Out, P>>
-    >,
+    Added<Out, Id, BranchOutput<R, BranchResults<O>, InputAfter<Root, Out, P>, A>>,
     Used | ParentIds<P>
   > {
     return this.#with(id, options, (dag) => addBranch(dag, id, options, empty)) as never;
@@ -297,10 +292,10 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
 
   #with(
     id: string,
-    parents: AfterOption<string | readonly string[]>,
+    after: AfterOption<string | readonly string[]>,
     addTo: (dag: Dag) => void,
   ): unknown {
-    return new TypedFlow(this.input, [...this.#steps, { id, parents: parentsOf(parents), addTo }]);
+    return new TypedFlow(this.input, [...this.#steps, { id, parents: parentsOf(after), addTo }]);
   }
 }
 

@@ -42,9 +42,6 @@ export type BranchResults<O> = {
   [K in keyof O]: O[K] extends InnerFlow ? O[K]['resultType'] : never;
 };
 
-/** The output of a vertex whose aggregator returns `A` (`never`: it has none), else `Else`. */
-export type Aggregated<A, Else> = [A] extends [never] ? Else : A;
-
 /** A composite vertex's aggregator: turns what its inner DAGs output into the vertex output. */
 export type TypedAggregator<Outputs, A> = (outputs: NoInfer<Outputs>) => A | Promise<A>;
 

@@ -45,13 +45,18 @@ export type InputAfter<Root, Out, P> = [P] extends [never]
 /** The node ids `after` names. */
 export type ParentIds<P> = P extends readonly string[] ? P[number] : P;
 
+/** The output of a vertex whose aggregator returns `A` (`never`: it has none), else `Else`. */
+export type Aggregated<A, Else> = [A] extends [never] ? Else : A;
+
 /**
  * The output of a conditional branch whose condition returns `R`, given each branch's result by key
- * (`Outs`) and the vertex input `I`: `{ [key]: branchResult }` of the keys picked (exact for tuples
- * such as `['a', 'b'] as const`, optional keys for arrays), or `I` itself when the condition may pick
- * none (the vertex then passes its input through).
+ * (`Outs`), the vertex input `I` and its aggregator's result `A` (`never`: none): `{ [key]:
+ * branchResult }` of the keys picked (exact for tuples such as `['a', 'b'] as const`, optional keys
+ * for arrays) or `A`, or `I` itself when the condition may pick none (the vertex then passes its input
+ * through, without calling the aggregator).
  */
-export type BranchOutput<R, Outs, I> = PickedOutputs<R, Outs> | PassedThrough<R, I>;
+export type BranchOutput<R, Outs, I, A = never> =
+  Aggregated<A, PickedOutputs<R, Outs>> | PassedThrough<R, I>;
 
 /** What a branch vertex's aggregator receives: `{ [key]: branchResult }` of one or more picked keys. */
 export type PickedOutputs<R, Outs> = R extends readonly []
