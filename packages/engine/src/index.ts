@@ -111,7 +111,13 @@ export type {
   InferSchemaOutput,
   SchemaIssue,
   StandardSchemaV1,
+  AfterOption,
+  TypedBranchOptions,
+  TypedChildFlowOptions,
+  TypedForEachOptions,
   TypedNodeOptions,
+  TypedSignalOptions,
+  TypedSubDagOptions,
 } from '@dagflow/flow';
 export type {
   ChildFlowOptions,

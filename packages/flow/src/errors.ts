@@ -75,7 +75,7 @@ export const ErrorCode = {
   OUTPUT_SCHEMA_MISMATCH: 'OUTPUT_SCHEMA_MISMATCH',
   /** A request body is not valid JSON although its content type says it is. */
   INVALID_JSON: 'INVALID_JSON',
-  /** A request body or query parameter is malformed, or an input fails its flow's `input` schema (`details.issues`). */
+  /** A request body or query parameter is malformed, or an input fails its flow's `input` schema, a signal payload its `payload` schema (`details.issues`). */
   INVALID_INPUT: 'INVALID_INPUT',
   /** A request body is over the HTTP limit, a node output over `maxOutputBytes`, or an `http` response over its cap. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',

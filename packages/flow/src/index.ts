@@ -62,11 +62,29 @@ export type {
   StandardSchemaV1,
 } from './standard-schema.js';
 export { TypedFlow, typedFlow } from './typed-flow.js';
+export type { FlowInput, FlowResult } from './typed-flow.js';
 export type {
-  FlowInput,
-  FlowResult,
-  NodeOutput,
-  ParentInput,
-  ResultOf,
+  AfterOption,
+  BranchResults,
+  InnerFlow,
+  TypedAggregator,
+  SignalPayload,
+  TypedBranchOptions,
+  TypedChildFlowOptions,
+  TypedForEachOptions,
   TypedNodeOptions,
-} from './typed-flow.js';
+  TypedSignalOptions,
+  TypedSubDagOptions,
+} from './typed-options.js';
+export type {
+  After,
+  Aggregated,
+  BranchOutput,
+  InputAfter,
+  NodeOutput,
+  ParentIds,
+  ParentInput,
+  PassedThrough,
+  PickedOutputs,
+  ResultOf,
+} from './typed-outputs.js';

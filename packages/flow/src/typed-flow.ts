@@ -1,67 +1,62 @@
 import type { Dag } from './dag.js';
 import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
-import type { Handler, NodeContext, NodeOptions } from './types.js';
-
-/** Options of a node of a {@link TypedFlow}: those of `dag.node`, with typed fallback and compensation. */
-export interface TypedNodeOptions<I, O, S extends StandardSchemaV1 | undefined> extends Omit<
-  NodeOptions,
-  'aggregator' | 'fallback' | 'compensate' | 'output'
-> {
-  /** Runs after the last attempt failed; its output stands in for the node's (see `NodeOptions.fallback`). */
-  readonly fallback?: (
-    input: I,
-    ctx: NodeContext,
-    error: Error,
-  ) => NoInfer<O> | Promise<NoInfer<O>>;
-  /** Saga compensation with the node's input and output (see `NodeOptions.compensate`). */
-  readonly compensate?: (input: I, output: NoInfer<O>, ctx: NodeContext) => unknown;
-  /** A Standard Schema the output must satisfy; the node's output type becomes the schema's output. */
-  readonly output?: S;
-}
-
-/** What a node takes from its parents: one parent's output, or `{ [parentId]: output }` for several. */
-export type ParentInput<Out, P extends readonly (keyof Out)[]> = P extends readonly [
-  infer One extends keyof Out,
-]
-  ? Out[One]
-  : { [K in P[number]]: Out[K] };
-
-/** A node's output type: the schema's output when it has one, else what its handler returns. */
-export type NodeOutput<O, S> = S extends StandardSchemaV1 ? InferSchemaOutput<S> : O;
-
-/** A flow's result: its terminal's output, or `{ [terminalId]: output }` when it has several. */
-export type ResultOf<Out, Used> = TerminalsResult<Out, Exclude<keyof Out, Used>>;
-
-type TerminalsResult<Out, T extends keyof Out> = [T] extends [never]
-  ? unknown
-  : IsUnion<T> extends true
-    ? { [K in T]: Out[K] }
-    : Out[T];
-
-type IsUnion<T> = [T] extends [UnionToIntersection<T>] ? false : true;
-type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (
-  i: infer I,
-) => void
-  ? I
-  : never;
+import type {
+  AfterOption,
+  BranchResults,
+  InnerFlow,
+  SignalPayload,
+  TypedBranchOptions,
+  TypedChildFlowOptions,
+  TypedForEachOptions,
+  TypedNodeOptions,
+  TypedSignalOptions,
+  TypedSubDagOptions,
+} from './typed-options.js';
+import type {
+  Accepting,
+  After,
+  Aggregated,
+  BranchOutput,
+  ChildDefinition,
+  InputAfter,
+  NodeOutput,
+  ParentIds,
+  ParentInput,
+  ResultOf,
+} from './typed-outputs.js';
+import type { Handler, NodeOptions } from './types.js';
+import {
+  type EmptyFlow,
+  addBranch,
+  addForEach,
+  addSignal,
+  addSubDag,
+  parentsOf,
+} from './typed-vertices.js';
 
 /** A new node id: any string but one the flow already has. */
 type NewId<Id extends string, Out> = Id extends keyof Out ? never : Id;
 
 type Added<Out, Id extends string, O> = Out & { [K in Id]: O };
 
+/** The builder an inner DAG's function gets: its roots take `I`. */
+type Inner<I> = TypedFlow<I, I>;
+
 interface TypedStep {
   readonly id: string;
   readonly parents: readonly string[];
-  readonly handler: Handler<never, unknown>;
-  readonly options: NodeOptions;
+  /** Adds the step's vertex (its edges are added after every vertex, as `defineOn` documents). */
+  readonly addTo: (dag: Dag) => void;
 }
 
 /**
- * A flow declared with types: each node's input type is its parent's output type (or, for a join,
+ * A flow declared with types: each step's input type is its parent's output type (or, for a join,
  * `{ [parentId]: output }`), so a mismatch is a compile error; it compiles to the same vertices and
- * edges as a `Dag`. Each call returns a new builder; register the last one with
- * `FlowService.register(name, flow)`, which returns a handle with a typed `execute` and `waitForResult`.
+ * edges as a `Dag`. Besides `node` it has every construct of `Dag`, typed as the engine delivers their
+ * outputs: `conditionalBranch`, `forEachBranch`, `subDag`, `signal`, `sleep` and `flow` (a child
+ * flow); these name their parents in `after`. Each call returns a new builder; register the last one
+ * with `FlowService.register(name, flow)`, which returns a handle with a typed `execute` and
+ * `waitForResult`.
  *
  * @typeParam In - what `execute` takes
  * @typeParam Root - what root nodes receive (the input schema's output, else `In`)
@@ -73,10 +68,12 @@ interface TypedStep {
  * const signup = typedFlow({ input: z.object({ email: z.string().email() }) })
  *   .node('normalize', (input) => input.email.toLowerCase())
  *   .node('score', 'normalize', (email) => email.length)
- *   .node('mark', ['normalize', 'score'], ({ normalize, score }) => ({ email: normalize, score }));
+ *   .signal('approve', { after: 'score', payload: z.object({ ok: z.boolean() }) })
+ *   .node('mark', ['normalize', 'approve'], ({ normalize, approve }) => ({ email: normalize, ...approve }));
  * const flow = service.register('signup', signup);
  * const id = await flow.execute({ email: 'A@B.CO' });
- * const { score } = await flow.waitForResult(id);
+ * await service.signal('signup', id, 'approve', { ok: true });
+ * const { ok } = await flow.waitForResult(id);
  * ```
  */
 export class TypedFlow<In, Root, Out = object, Used = never> {
@@ -130,21 +127,180 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     const [first, second, third] = rest;
     const rooted = typeof first === 'function';
     const parents = rooted ? [] : typeof first === 'string' ? [first] : (first as string[]);
-    const step: TypedStep = {
-      id,
-      parents,
-      handler: (rooted ? first : second) as Handler<never, unknown>,
-      options: (rooted ? second : third) ?? {},
-    };
-    return new TypedFlow(this.input, [...this.#steps, step]);
+    const handler = (rooted ? first : second) as Handler<never, unknown>;
+    const options = ((rooted ? second : third) ?? {}) as NodeOptions;
+    return this.#with(id, { after: parents }, (dag) => dag.node(id, handler, options));
+  }
+
+  /**
+   * Adds a conditional branch (see `Dag.conditionalBranch`): `condition` picks branch keys of
+   * `branches`, whose builders add each branch's nodes. The output is `{ [key]: branchResult }` of the
+   * keys picked (through `aggregator` when given), or the vertex input when none was picked: a
+   * condition typed to return a non-empty tuple never passes its input through.
+   *
+   * @example
+   * ```ts
+   * typedFlow<{ age: number }>()
+   *   .conditionalBranch('age', {
+   *     condition: (p) => (p.age >= 18 ? (['adult'] as const) : (['minor'] as const)),
+   *     branches: {
+   *       adult: (b) => b.node('welcome', (p) => `welcome, ${p.age}`),
+   *       minor: (b) => b.node('ask', () => ({ parentNeeded: true })),
+   *     },
+   *   })
+   *   .node('done', 'age', (out) => ('adult' in out ? out.adult : out.minor.parentNeeded));
+   * ```
+   */
+  conditionalBranch<
+    Id extends string,
+    const O extends Readonly<Record<string, InnerFlow>>,
+    const R extends readonly string[],
+    const P extends After<Out> = never,
+    A = never,
+  >(
+    id: NewId<Id, Out>,
+    options: TypedBranchOptions<
+      P,
+      InputAfter<Root, Out, P>,
+      O,
+      R,
+      A,
+      Inner<InputAfter<Root, Out, P>>
+    >,
+  ): TypedFlow<
+    In,
+    Root,
+    Added<Out, Id, BranchOutput<R, BranchResults<O>, InputAfter<Root, Out, P>, A>>,
+    Used | ParentIds<P>
+  > {
+    return this.#with(id, options, (dag) => addBranch(dag, id, options, empty)) as never;
+  }
+
+  /**
+   * Adds a for-each (see `Dag.forEachBranch`): `foreach` splits the input into items, `body` builds
+   * the DAG each item runs. The output is `{ [itemKey]: bodyResult }` (`{}` for zero items), or what
+   * `aggregator` makes of it.
+   */
+  forEachBranch<
+    Id extends string,
+    Item,
+    F extends InnerFlow,
+    const P extends After<Out> = never,
+    A = never,
+  >(
+    id: NewId<Id, Out>,
+    options: TypedForEachOptions<
+      P,
+      InputAfter<Root, Out, P>,
+      Item,
+      (item: Inner<Item>) => F,
+      F['resultType'],
+      A
+    >,
+  ): TypedFlow<
+    In,
+    Root,
+    Added<Out, Id, Aggregated<A, Record<string, F['resultType']>>>,
+    Used | ParentIds<P>
+  > {
+    return this.#with(id, options, (dag) => addForEach(dag, id, options, empty)) as never;
+  }
+
+  /**
+   * Adds a sub-DAG (see `Dag.subDag`) that `sub` builds; its roots get the vertex input. The output is
+   * the sub-DAG's result (its terminal's output, or `{ [terminalId]: output }`), or what `aggregator`
+   * makes of it.
+   */
+  subDag<Id extends string, F extends InnerFlow, const P extends After<Out> = never, A = never>(
+    id: NewId<Id, Out>,
+    options: TypedSubDagOptions<P, (sub: Inner<InputAfter<Root, Out, P>>) => F, F['resultType'], A>,
+  ): TypedFlow<In, Root, Added<Out, Id, Aggregated<A, F['resultType']>>, Used | ParentIds<P>> {
+    return this.#with(id, options, (dag) => addSubDag(dag, id, options, empty)) as never;
+  }
+
+  /**
+   * Adds a signal node (see `Dag.signal`): its output is the payload `service.signal(flow, requestId,
+   * id, payload)` delivers, typed (and checked) by the `payload` schema, else `unknown`.
+   */
+  signal<
+    Id extends string,
+    const P extends After<Out> = never,
+    S extends StandardSchemaV1 | undefined = undefined,
+  >(
+    id: NewId<Id, Out>,
+    options: TypedSignalOptions<P, InputAfter<Root, Out, P>, S> = {},
+  ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
+    return this.#with(id, options, (dag) => addSignal(dag, id, options)) as never;
+  }
+
+  /**
+   * Adds a sleep (see `Dag.sleep`): it passes its input through `ms` milliseconds after it became
+   * ready, so its output type is its input type.
+   */
+  sleep<Id extends string, const P extends After<Out> = never>(
+    id: NewId<Id, Out>,
+    ms: number,
+    options: AfterOption<P> = {},
+  ): TypedFlow<In, Root, Added<Out, Id, InputAfter<Root, Out, P>>, Used | ParentIds<P>> {
+    return this.#with(id, options, (dag) => dag.sleep(id, ms)) as never;
+  }
+
+  /**
+   * Adds a child-flow node (see `Dag.flow`) that runs the flow registered as `name`, whose typed
+   * definition is `definition` (only its types are used): the node outputs the child's result, and
+   * `options.input` makes the child's input from the node's input.
+   *
+   * @example
+   * ```ts
+   * const payments = typedFlow<{ cents: number }>().node('charge', (p) => ({ paid: p.cents }));
+   * typedFlow<{ total: number }>()
+   *   .node('order', (o) => o)
+   *   .flow('pay', 'payments', payments, { after: 'order', input: (o) => ({ cents: o.total * 100 }) })
+   *   .node('receipt', 'pay', (r) => `paid ${r.paid}`);
+   * ```
+   */
+  flow<Id extends string, C extends ChildDefinition, const P extends After<Out> = never>(
+    id: NewId<Id, Out>,
+    name: string,
+    definition: C,
+    options: TypedChildFlowOptions<P, InputAfter<Root, Out, P>, C['inputType']>,
+  ): TypedFlow<In, Root, Added<Out, Id, C['resultType']>, Used | ParentIds<P>>;
+  /** Adds a child-flow node whose input is the child's input as it is. */
+  flow<Id extends string, C extends ChildDefinition, const P extends After<Out> = never>(
+    id: NewId<Id, Out>,
+    name: string,
+    definition: Accepting<C, InputAfter<Root, Out, P>>,
+    options?: AfterOption<P>,
+  ): TypedFlow<In, Root, Added<Out, Id, C['resultType']>, Used | ParentIds<P>>;
+  flow(
+    id: string,
+    name: string,
+    _definition: ChildDefinition,
+    options: AfterOption<After<Out>> & { readonly input?: (input: never) => unknown } = {},
+  ): unknown {
+    const { input } = options;
+    return this.#with(id, options, (dag) =>
+      dag.flow(id, name, input === undefined ? {} : { input }),
+    );
   }
 
   /** Adds the nodes and edges to `dag` (what `register` does with a typed flow). */
   defineOn(dag: Dag): void {
-    for (const { id, handler, options } of this.#steps) dag.node(id, handler, options);
+    for (const { addTo } of this.#steps) addTo(dag);
     for (const { id, parents } of this.#steps) for (const from of parents) dag.edge(from, id);
   }
+
+  #with(
+    id: string,
+    after: AfterOption<string | readonly string[]>,
+    addTo: (dag: Dag) => void,
+  ): unknown {
+    return new TypedFlow(this.input, [...this.#steps, { id, parents: parentsOf(after), addTo }]);
+  }
 }
+
+/** The empty flow an inner DAG's builder starts from. */
+const empty: EmptyFlow = () => new TypedFlow(undefined) as never;
 
 /** Starts a typed flow whose input is `In` (unchecked at run time). */
 export function typedFlow<In = unknown>(): TypedFlow<In, In>;

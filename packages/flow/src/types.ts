@@ -131,6 +131,14 @@ export interface SignalOptions {
   readonly timeoutMs?: number;
   /** Runs when the node fails (its timeout): its output stands in for the signal's payload. */
   readonly fallback?: (input: never, ctx: NodeContext, error: Error) => unknown;
+  /**
+   * A Standard Schema the payload must satisfy; the schema's value (after its transforms) is the
+   * node's output. `service.signal` refuses a payload that fails it with `INVALID_INPUT` (in processes
+   * that registered the flow in code), and the worker checks it again (and a fallback's output) as
+   * the node's `output` schema, failing the node with `OUTPUT_SCHEMA_MISMATCH`.
+   * @defaultValue no check
+   */
+  readonly payload?: StandardSchemaV1;
 }
 
 /** Options of a child-flow node (`dag.flow`). */

@@ -11,7 +11,7 @@ export interface WaitParts {
 
 /** A signal node: its handler is never called (the signal's payload is its output). */
 export function signalParts(id: string, options: SignalOptions): WaitParts {
-  const { timeoutMs, fallback } = options;
+  const { timeoutMs, fallback, payload } = options;
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
     throw new DagValidationError(
       ErrorCode.DAG_INVALID_OPTION,
@@ -26,7 +26,10 @@ export function signalParts(id: string, options: SignalOptions): WaitParts {
         `Node '${id}' is a signal: it completes with the payload of service.signal(), and runs no handler.`,
       );
     },
-    options: fallback === undefined ? {} : { fallback },
+    options: {
+      ...(fallback === undefined ? {} : { fallback }),
+      ...(payload === undefined ? {} : { output: payload }),
+    },
     wait: { kind: 'signal', ...(timeoutMs === undefined ? {} : { timeoutMs }) },
   };
 }

@@ -42,6 +42,15 @@ describe('signal, sleep and child-flow nodes', () => {
     expect(sub).toMatchObject({ kind: 'task', wait: { kind: 'flow', flow: 'other-flow' } });
   });
 
+  it("keep a signal's payload schema as the node's output schema", () => {
+    const payload = {
+      '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) },
+    } as const;
+    const [signal] = new Dag().signal('approve', { payload }).vertices;
+    expect(signal?.kind === 'task' && signal.options.output).toBe(payload);
+    expect(new Dag().signal('free').vertices[0]?.options).toEqual({});
+  });
+
   it('make child input with options.input and pass a sleep input through', async () => {
     const [, , nap, sub] = waiting().vertices;
     const run = (vertex: typeof nap, input: unknown) =>

@@ -1,4 +1,10 @@
-import { DagflowError, ErrorCode } from '@dagflow/flow';
+import {
+  DagflowError,
+  ErrorCode,
+  type StandardSchemaV1,
+  checkSchema,
+  describeIssues,
+} from '@dagflow/flow';
 import { encode } from '../format/codec.js';
 import { removeSignalTimeout } from '../queue/signal-timeouts.js';
 import type { PlanSource } from '../registry/plan-source.js';
@@ -25,6 +31,7 @@ export async function deliverSignal(
       { details: { flow, signal } },
     );
   }
+  await checkPayload(step.options.output, target, payload);
   const result = await res.waits.deliverSignal(flow, requestId, {
     path: signal,
     payload: encode(payload),
@@ -50,4 +57,25 @@ export async function deliverSignal(
     if (step.vertex.wait.timeoutMs !== undefined)
       await removeSignalTimeout(res.queues, plan, { requestId, path: signal, generation: parked });
   }
+}
+
+/**
+ * Refuses a payload that fails the signal's `payload` schema, known where the flow was registered in
+ * code (the worker checks it again, and applies the schema's transforms, when the node completes).
+ * @throws DagflowError `INVALID_INPUT` with `details.issues`
+ */
+async function checkPayload(
+  schema: StandardSchemaV1 | undefined,
+  target: { readonly flow: string; readonly requestId: string; readonly signal: string },
+  payload: unknown,
+): Promise<void> {
+  if (schema === undefined) return;
+  const checked = await checkSchema(schema, payload);
+  if (checked.ok) return;
+  const { flow, signal } = target;
+  throw new DagflowError(
+    ErrorCode.INVALID_INPUT,
+    `The payload for signal '${signal}' of flow '${flow}' does not match its schema: ${describeIssues(checked.issues)}.`,
+    { details: { flow, signal, issues: checked.issues } },
+  );
 }

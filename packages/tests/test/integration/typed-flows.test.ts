@@ -1,43 +1,15 @@
-import { DagflowError, FlowClient, FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
-import { startWorkerProcess, testPrefix, waitFor, type WorkerProcess } from '@dagflow/test-utils';
+import { FlowClient } from '@dagflow/engine';
+import { waitFor } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { greetingJsonSchema, registerTypedFlows } from '../fixtures/typed-flows.mjs';
-
-const open: { close(): Promise<unknown> }[] = [];
-const workers: WorkerProcess[] = [];
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
-  await Promise.all(open.splice(0).map((each) => each.close()));
-});
-
-function prefixFor(): string {
-  return testPrefix(import.meta.url, expect.getState().currentTestName ?? 'unnamed');
-}
-
-/** A service that registers the typed flows (so `execute` checks inputs) but runs no worker. */
-function newService(prefix: string, http = false): FlowService {
-  const service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix,
-    logLevel: 'error',
-    ...(http ? { http: httpApi(), port: 0, host: '127.0.0.1' } : {}),
-  });
-  open.push(service);
-  return service;
-}
-
-/** A worker process that serves the typed flows. */
-async function spawnTypedWorker(prefix: string): Promise<void> {
-  const path = new URL('../fixtures/typed-worker.mjs', import.meta.url).pathname;
-  const worker = startWorkerProcess(path, {
-    REDIS_URL: inject('redisUrl'),
-    DAGFLOW_PREFIX: prefix,
-  });
-  workers.push(worker);
-  await worker.ready;
-}
+import {
+  closedAfterTest,
+  errorOf,
+  newService,
+  prefixFor,
+  spawnTypedWorker,
+} from './typed-helpers.js';
 
 /** How many Redis keys the test's prefix has. */
 async function keyCount(prefix: string): Promise<number> {
@@ -54,15 +26,6 @@ async function keyCount(prefix: string): Promise<number> {
   } finally {
     redis.disconnect();
   }
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<DagflowError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DagflowError);
-  return error as DagflowError;
 }
 
 describe('typed flows with Standard Schemas', () => {
@@ -188,8 +151,9 @@ describe('typed flows over HTTP', () => {
     expect((await detail('rated')).inputSchema).toMatchObject({ type: 'object' });
     expect((await detail('rescued')).inputSchema).toBeUndefined();
     // A client that registered nothing describes it the same way, and executes with the worker's version.
-    const client = new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' });
-    open.push(client);
+    const client = closedAfterTest(
+      new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' }),
+    );
     expect((await client.describe('greet')).inputSchema).toEqual(greetingJsonSchema);
     const listed = await client.flows();
     expect(listed.find((flow) => flow.name === 'greet')?.inputSchema).toEqual(greetingJsonSchema);

@@ -5,6 +5,7 @@ import {
   checkSchema,
   describeIssues,
 } from '@dagflow/flow';
+import { decode, encode } from '../../format/codec.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import { HandlerContext } from './node-context.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
@@ -74,6 +75,21 @@ export async function checkedOutput(
     `The output of node '${ctx.node}' of request '${ctx.requestId}' does not match its schema: ${describeIssues(checked.issues)}.`,
     { details: { node: ctx.node, issues: checked.issues } },
   );
+}
+
+/**
+ * What a waiting step (a signal or child-flow node) completes with: the encoded payload or result as
+ * it came, or, where the node has an `output` schema (a signal's `payload` schema), as the schema gives
+ * it back; undefined (parked) stays undefined.
+ * @throws DagflowError `OUTPUT_SCHEMA_MISMATCH`, see {@link checkedOutput}
+ */
+export async function checkedWait(
+  step: TaskStep,
+  ctx: NodeContext,
+  encoded: string | undefined,
+): Promise<string | undefined> {
+  if (encoded === undefined || step.options.output === undefined) return encoded;
+  return encode(await checkedOutput(step, ctx, decode(encoded)));
 }
 
 /** Runs a task's handler, aborting its signal and failing with `NODE_TIMEOUT` after its `timeoutMs`. */

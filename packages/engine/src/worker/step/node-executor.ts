@@ -19,7 +19,7 @@ import { fill, vertexPath } from '../../plan/paths.js';
 import { type EndStep, type StartStep, type TaskStep, parks } from '../../plan/steps.js';
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
-import { checkedOutput, checkedSize, contextFor, withTimeout } from './handler-run.js';
+import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
@@ -114,7 +114,11 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
         const output = parks(step)
-          ? await waitFor(run, step, { payload: begin.inputs.at(-1), input })
+          ? await checkedWait(
+              step,
+              ctx,
+              await waitFor(run, step, { payload: begin.inputs.at(-1), input }),
+            )
           : encode(await checkedOutput(step, ctx, await withTimeout(step, input, ctx, controller)));
         return output === undefined ? undefined : { output: checkedSize(run, output), spec };
       } catch (error) {
