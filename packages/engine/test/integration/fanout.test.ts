@@ -41,7 +41,7 @@ it('completes a for-each of 200 items when a worker is killed with SIGKILL in th
 
 it('completes a for-each of 10,000 items and frees its Redis memory after the retention period', async () => {
   const prefix = prefixFor();
-  const service = newService({ prefix, workerConcurrency: 50, retention: { completedMs: 1_500 } });
+  const service = newService({ prefix, workerConcurrency: 50, retention: { completedMs: 4_000 } });
   service.register('wide', (dag) => {
     dag
       .forEachBranch('each', (n: number) =>
@@ -76,7 +76,7 @@ it('completes a for-each of 10,000 items and frees its Redis memory after the re
   };
   expect((await keysOf()).some((key) => key.includes(id))).toBe(true);
   await waitFor(async () => !(await keysOf()).some((key) => key.includes(id)), {
-    timeoutMs: 10_000,
+    timeoutMs: 15_000,
   });
   // BullMQ keeps no job of the request either (removeOnComplete); only queue bookkeeping keys remain.
   expect(

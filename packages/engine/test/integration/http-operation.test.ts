@@ -178,17 +178,33 @@ describe('the http operation', () => {
   });
 
   it("refuses to publish on dagflow's own node queues", async () => {
-    const service = newService({ prefix: prefixFor() });
+    const prefix = prefixFor();
+    const service = newService({ prefix });
+    // Under dagflow's prefix (the default, BullMQ's `bull`, holds no dagflow queue).
     service.registerDefinition({
       name: 'sneaky',
-      nodes: [{ id: 'out', op: 'publish', with: { queue: '{sneaky}' }, retries: 2 }],
+      nodes: [{ id: 'out', op: 'publish', with: { queue: '{sneaky}', prefix }, retries: 2 }],
+    });
+    // Nor under a longer prefix that reaches into dagflow's keys.
+    service.registerDefinition({
+      name: 'deeper',
+      nodes: [
+        {
+          id: 'out',
+          op: 'publish',
+          with: { queue: 'x', prefix: `${prefix}:{sneaky}` },
+          retries: 2,
+        },
+      ],
     });
     await service.startWorker();
-    const id = await service.execute('sneaky', { x: 1 });
-    await expect(service.waitForResult('sneaky', id, { timeoutMs: 10_000 })).rejects.toThrow();
-    expect((await service.state('sneaky', id)).nodes['out']?.error).toMatchObject({
-      code: ErrorCode.QUEUE_FORBIDDEN,
-      attempts: 1,
-    });
+    for (const flow of ['sneaky', 'deeper']) {
+      const id = await service.execute(flow, { x: 1 });
+      await expect(service.waitForResult(flow, id, { timeoutMs: 10_000 })).rejects.toThrow();
+      expect((await service.state(flow, id)).nodes['out']?.error).toMatchObject({
+        code: ErrorCode.QUEUE_FORBIDDEN,
+        attempts: 1,
+      });
+    }
   });
 });

@@ -80,11 +80,13 @@ async function publish(
   const name = param(params, 'queue', 'publish');
   const prefix =
     params['prefix'] === undefined ? BULLMQ_PREFIX : param(params, 'prefix', 'publish');
-  if (prefix === host.prefix && isNodeQueueName(name)) {
+  // dagflow's own keys: its node queues, and anything under its prefix a longer prefix could reach.
+  const own = prefix === host.prefix ? isNodeQueueName(name) : prefix.startsWith(`${host.prefix}:`);
+  if (own) {
     throw new DagflowError(
       ErrorCode.QUEUE_FORBIDDEN,
-      `Operation 'publish' may not put jobs on '${name}': names of the form {flow} and {flow}.<queue> are dagflow's node queues.`,
-      { details: { queue: name } },
+      `Operation 'publish' may not put jobs on '${name}' under prefix '${prefix}': dagflow's node queues ({flow}, {flow}.<queue> under its prefix) and the keys under its prefix are its own.`,
+      { details: { queue: name, prefix } },
     );
   }
   const queue = new Queue(name, { connection: host.redis, prefix });
