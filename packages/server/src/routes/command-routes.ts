@@ -65,6 +65,7 @@ const signal = defineRoute({
     description: 'The payload; none is null.',
     required: false,
     content: anyInput,
+    anyType: true,
   },
   answers: {
     202: {

@@ -23,9 +23,21 @@ const anyResult = {
   'application/json': z.unknown(),
   'application/octet-stream': z.string().meta({ format: 'binary' }),
 };
-/** A request's input: any JSON value, text or bytes. */
-/** The bodies an execute or a signal takes: JSON, text or bytes. */
-export const anyInput = { ...anyResult, 'text/plain': z.string() };
+/**
+ * The bodies an execute or a signal takes, as `inputFromBody` reads them: JSON, text (`text/*`), a
+ * form body as its text (what `curl -d` sends; not decoded into fields), bytes for any other type.
+ */
+export const anyInput = {
+  'application/json': z.unknown().meta({ description: 'Any JSON value.' }),
+  'text/plain': z.string().meta({ description: 'Text (so is every `text/*` type).' }),
+  'application/x-www-form-urlencoded': z.string().meta({
+    description:
+      "The body's text as it is, not decoded into fields: `curl -d hallo` sends the string `hallo`.",
+  }),
+  'application/octet-stream': z
+    .string()
+    .meta({ format: 'binary', description: 'Bytes (so is any other media type).' }),
+};
 
 const REQUEST_ID_HEADER = 'The request id (also the answer to a caller-supplied `X-Request-Id`).';
 
@@ -36,8 +48,8 @@ const execute = defineRoute({
   access: 'operator',
   audit: 'execute',
   summary:
-    'Execute a flow: the body is the input (JSON for application/json, text for text/*, else bytes). ' +
-    'Other query parameters reach the handlers as ctx.query.',
+    'Execute a flow: the body is the input (JSON for application/json, text for text/* and form ' +
+    'bodies, else bytes). Other query parameters reach the handlers as ctx.query.',
   params: flowParams,
   query: z.looseObject({
     wait: z.coerce
@@ -57,6 +69,7 @@ const execute = defineRoute({
     description: 'The input; an empty body is null.',
     required: false,
     content: anyInput,
+    anyType: true,
   },
   answers: {
     200: {

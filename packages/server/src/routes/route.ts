@@ -26,6 +26,11 @@ export type BodySpec<B extends z.ZodType> =
       readonly description: string;
       readonly required: boolean;
       readonly content: Readonly<Record<string, z.ZodType>>;
+      /**
+       * Whether the body is data of any media type (an input, a signal's payload), not a command:
+       * the CSRF guard then leaves its media type alone (see `csrf-guard.ts`).
+       */
+      readonly anyType?: boolean;
     }
   | { readonly read: 'json'; readonly description: string; readonly schema: B };
 
