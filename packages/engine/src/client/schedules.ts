@@ -46,7 +46,8 @@ export interface ScheduleLimits {
   readonly minIntervalMs: number;
 }
 
-const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The ids of schedules: 1-64 characters of `[A-Za-z0-9_.-]`. */
+export const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Ticks of a cron pattern looked at for its shortest gap. */
 const CRON_SAMPLE = 200;

@@ -1,3 +1,4 @@
+import { REQUEST_ID } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -60,9 +61,17 @@ const execute = defineRoute({
       .meta({ description: 'Seconds to wait for the result (0 < wait <= 300).' }),
   }),
   headers: z.object({
-    'x-request-id': z.string().optional().meta({
-      description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
-    }),
+    // The engine checks the id (400 INVALID_REQUEST_ID); the pattern documents its rule.
+    'x-request-id': z
+      .string()
+      .optional()
+      .meta({
+        description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
+        pattern: REQUEST_ID.source,
+        minLength: 1,
+        maxLength: 128,
+        examples: ['order-1234'],
+      }),
   }),
   body: {
     read: 'raw',
@@ -83,14 +92,8 @@ const execute = defineRoute({
       headers: { 'X-Request-Id': REQUEST_ID_HEADER },
     },
   },
-  errors: [
-    'FLOW_NOT_FOUND',
-    'INVALID_REQUEST_ID',
-    'IDEMPOTENCY_KEY_REUSED',
-    'REQUEST_FAILED',
-    'REQUEST_STOPPED',
-    'SERVICE_CLOSED',
-  ],
+  calls: ['execute', 'waitForResult'],
+  catches: ['WAIT_TIMEOUT'],
   async handle({ service, params, query, headers, req, res }) {
     const supplied = headers['x-request-id'];
     const requestId = await service.execute(params.name, inputFromBody(req), {
@@ -136,7 +139,7 @@ const list = defineRoute({
     cursor: z.string().optional().meta({ description: 'The `cursor` of the previous page.' }),
   }),
   answers: { 200: { description: 'A page.', content: { 'application/json': requestPageSchema } } },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['listRequests'],
   async handle({ service, params, query, res }) {
     const page = await service.listRequests(params.name, {
       ...(query.status === undefined ? {} : { status: query.status }),
@@ -179,7 +182,7 @@ const state = defineRoute({
   answers: {
     200: { description: 'The state.', content: { 'application/json': requestStateSchema } },
   },
-  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND'],
+  calls: ['statePage', 'state'],
   async handle({ service, params, query, res }) {
     const paged = query.nodes !== undefined || query.cursor !== undefined;
     const state = paged
@@ -205,7 +208,7 @@ const node = defineRoute({
       .meta({ description: 'The node path, percent-encoded (`each%5B42%5D%2Fcheck`).' }),
   }),
   answers: { 200: { description: 'The node.', content: { 'application/json': nodeDetailSchema } } },
-  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'NODE_NOT_FOUND'],
+  calls: ['nodeDetail'],
   async handle({ service, params, res }) {
     const detail = await service.nodeDetail(params.name, params.id, params.path);
     sendJson(res, 200, nodeDetailSchema, detail);
@@ -220,13 +223,7 @@ const result = defineRoute({
   summary: "A finished request's result (JSON, or bytes for a binary result).",
   params: requestParams,
   answers: { 200: { description: 'The result.', content: anyResult } },
-  errors: [
-    'FLOW_NOT_FOUND',
-    'REQUEST_NOT_FOUND',
-    'REQUEST_NOT_FINISHED',
-    'REQUEST_FAILED',
-    'REQUEST_STOPPED',
-  ],
+  calls: ['result'],
   async handle({ service, params, res }) {
     sendResult(res, await service.result(params.name, params.id));
   },
