@@ -44,7 +44,9 @@ function validatorOf(
     compiled.set(key, known);
     return known;
   }
-  const draft = /draft-0[467]/.test(String(schema['$schema'] ?? '')) ? DRAFT_07 : DRAFT_2020;
+  const declared = schema['$schema'];
+  const draft =
+    typeof declared === 'string' && /draft-0[467]/.test(declared) ? DRAFT_07 : DRAFT_2020;
   let validate: ValidateFunction | null;
   try {
     validate = draft.compile(schema);
