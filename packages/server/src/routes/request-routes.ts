@@ -66,7 +66,8 @@ const execute = defineRoute({
       .string()
       .optional()
       .meta({
-        description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
+        description:
+          'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-], not beginning with `child-`).',
         pattern: REQUEST_ID.source,
         minLength: 1,
         maxLength: 128,
