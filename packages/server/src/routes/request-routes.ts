@@ -31,9 +31,11 @@ const anyResult = {
 export const anyInput = {
   'application/json': z.unknown().meta({ description: 'Any JSON value.' }),
   'text/plain': z.string().meta({ description: 'Text (so is every `text/*` type).' }),
-  'application/x-www-form-urlencoded': z.string().meta({
+  // Any fields, as OpenAPI describes a form by its fields; what the flow gets is the body's text.
+  'application/x-www-form-urlencoded': z.record(z.string(), z.string()).meta({
     description:
-      "The body's text as it is, not decoded into fields: `curl -d hallo` sends the string `hallo`.",
+      "Any form body; the input is the body's text as it is, not decoded into fields: " +
+      '`curl -d hallo` sends the string `hallo`.',
   }),
   'application/octet-stream': z
     .string()
