@@ -91,6 +91,15 @@ export const ErrorCode = {
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** The HTTP path exists, but not for this method; the `Allow` header lists the methods it has. */
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /**
+   * Node.js's HTTP parser refused the request before any route saw it: a malformed request line,
+   * header or framing (`Content-Length` with `Transfer-Encoding`, an unknown method).
+   */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The request's head (request line and headers) is larger than the server takes (16 KiB by default). */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The request's head or body did not arrive within the server's time limits. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** The HTTP path is malformed (bad percent-encoding, not UTF-8). */
   INVALID_PATH: 'INVALID_PATH',
   /** A request body's `Content-Encoding` is unsupported, or the body does not decode with it. */

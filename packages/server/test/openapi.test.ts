@@ -81,12 +81,60 @@ describe('GET /openapi.json document', () => {
       responses: Record<string, { content: Record<string, { schema: unknown }> }>;
     };
     expect(state.responses['404']?.content['application/json']?.schema).toEqual({
-      $ref: '#/components/schemas/Error',
-      properties: {
-        error: { properties: { code: { enum: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND'] } } },
-      },
+      allOf: [
+        { $ref: '#/components/schemas/Error' },
+        {
+          properties: {
+            error: { properties: { code: { enum: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND'] } } },
+          },
+        },
+      ],
     });
-    expect(Object.keys(state.responses).sort()).toEqual(['200', '400', '401', '403', '404', '500']);
+    expect(Object.keys(state.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '429',
+      '500',
+      '503',
+    ]);
+  });
+
+  it('lists the codes of what can raise them: a definition that fails validation, a taken name', () => {
+    const codesOf = (path: string, method: string, status: string) => {
+      const operation = openApiDocument(API_ROUTES).paths[path]?.[method] as {
+        responses: Record<string, { content: Record<string, { schema: { allOf: unknown[] } }> }>;
+      };
+      const schema = operation.responses[status]?.content['application/json']?.schema;
+      return (
+        schema?.allOf[1] as
+          { properties: { error: { properties: { code: { enum: string[] } } } } } | undefined
+      )?.properties.error.properties.code.enum;
+    };
+    expect(codesOf('/flows', 'post', '422')).toEqual(
+      expect.arrayContaining(['DAG_EMPTY', 'DAG_DUPLICATE_EDGE', 'DEFINITION_INVALID']),
+    );
+    expect(codesOf('/flows', 'post', '409')).toEqual(
+      expect.arrayContaining(['FLOW_ALREADY_REGISTERED', 'FLOW_OWNED_BY_CODE']),
+    );
+    expect(codesOf('/admin/flows/{name}/steps/{id}', 'delete', '422')).toEqual(
+      expect.arrayContaining(['DAG_EMPTY', 'DAG_DUPLICATE_EDGE']),
+    );
+    // Execute answers a wait's timeout as 202, never 504; signals take any body, never 415.
+    expect(codesOf('/flow/{name}', 'post', '504')).toBeUndefined();
+    expect(codesOf('/flow/{name}/requests/{id}/signals/{signal}', 'post', '415')).toBeUndefined();
+  });
+
+  it("names every service method a route's handler calls in its `calls`", () => {
+    for (const route of API_ROUTES) {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only its source is read
+      const called = [...String(route.handle).matchAll(/\bservice\.(\w+)\b/g)].map((m) => m[1]);
+      expect(route.calls, `${route.method} ${route.path}`).toEqual(
+        expect.arrayContaining([...new Set(called)]),
+      );
+    }
   });
 
   it('gives each operation a unique id', () => {

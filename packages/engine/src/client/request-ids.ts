@@ -2,8 +2,11 @@ import { randomFillSync } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { CHILD_ID_PREFIX, LEGACY_CHILD_ID_PREFIX, TICK_ID_PREFIX } from '../format/layout.js';
 
-/** The ids a caller may give a request (`X-Request-Id`, `execute(..., { requestId })`). */
-const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
+/**
+ * The ids a caller may give a request (`X-Request-Id`, `execute(..., { requestId })`): 1-128
+ * characters of `[A-Za-z0-9_.-]`.
+ */
+export const REQUEST_ID = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** The ids of child requests (`childRequestId`): `child~` or `child-` and 24 base64url characters. */
 const CHILD_ID = /^child[~-][A-Za-z0-9_-]{24}$/;

@@ -13,7 +13,10 @@ export interface ScheduleOptions {
    * e.g. `0 9 * * 1-5`; its ticks may come no closer than `minScheduleIntervalMs`. Give this or `everyMs`.
    */
   readonly cron?: string;
-  /** A fixed interval in ms, at least `minScheduleIntervalMs` (and 100). Give this or `cron`. */
+  /**
+   * A fixed interval in ms, at least `minScheduleIntervalMs` (and 100), at most
+   * `Number.MAX_SAFE_INTEGER`. Give this or `cron`.
+   */
   readonly everyMs?: number;
   /**
    * The IANA time zone of a cron pattern, e.g. `Europe/Paris`.
@@ -43,7 +46,8 @@ export interface ScheduleLimits {
   readonly minIntervalMs: number;
 }
 
-const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** The ids of schedules: 1-64 characters of `[A-Za-z0-9_.-]`. */
+export const SCHEDULE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Ticks of a cron pattern looked at for its shortest gap. */
 const CRON_SAMPLE = 200;
@@ -75,8 +79,11 @@ export function assertValidSchedule(
   const { cron, everyMs, tz } = options;
   if ((cron === undefined) === (everyMs === undefined))
     throw invalid('give exactly one of `cron` and `everyMs`.');
-  if (everyMs !== undefined && !(Number.isInteger(everyMs) && everyMs >= minMs))
-    throw invalid(`everyMs must be an integer >= ${minMs} ${quota} (got ${String(everyMs)}).`);
+  // A safe integer: a larger one is written as `1e+300`, which the queue reads back as 1 ms.
+  if (everyMs !== undefined && !(Number.isSafeInteger(everyMs) && everyMs >= minMs))
+    throw invalid(
+      `everyMs must be an integer from ${minMs} ${quota} to ${Number.MAX_SAFE_INTEGER} (got ${String(everyMs)}).`,
+    );
   if (tz !== undefined && cron === undefined) throw invalid('`tz` applies to `cron` only.');
   if (tz !== undefined && !isTimeZone(tz))
     throw invalid(`tz ${JSON.stringify(tz)} is not an IANA time zone (e.g. Europe/Paris).`);

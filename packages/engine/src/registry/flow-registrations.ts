@@ -6,6 +6,7 @@ import {
   withStep,
   withoutStep,
   DagflowError,
+  DagValidationError,
   ErrorCode,
   type FlowDefinition,
   type Handler,
@@ -69,6 +70,7 @@ export class FlowRegistrations {
     this.#assertFree(name);
     // A definition may carry `concurrency` (a number, or `{ keyPath, limit }`); code options win.
     const declared = (definition as { concurrency?: FlowOptions['concurrency'] }).concurrency;
+    if (declared !== undefined) assertDeclaredConcurrency(name, declared);
     const merged = declared === undefined ? options : { concurrency: declared, ...options };
     assertFlowOptions(name, merged);
     const plan = new FlowPlan(name, dag, merged, { limits: this.limits() });
@@ -165,6 +167,23 @@ export class FlowRegistrations {
 function infoOf(plan: FlowPlan): FlowInfo {
   const nodes = plan.staticPaths.length;
   return { name: plan.name, version: plan.version, nodes, workers: {}, nodeWorkers: {} };
+}
+
+/**
+ * A definition's own `concurrency` is the definition's author's input, not the process's
+ * configuration: out of range, it is an invalid definition (422), not `INVALID_CONFIG` (500).
+ * @throws DagValidationError `DEFINITION_INVALID` naming `concurrency`
+ */
+function assertDeclaredConcurrency(name: string, concurrency: FlowOptions['concurrency']): void {
+  try {
+    assertFlowOptions(name, { concurrency });
+  } catch (error) {
+    throw new DagValidationError(
+      ErrorCode.DEFINITION_INVALID,
+      `Invalid flow definition: ${(error as Error).message}`,
+      ['concurrency'],
+    );
+  }
 }
 
 function assertFlowOptions(name: string, options: FlowOptions): void {

@@ -235,7 +235,10 @@ export interface FlowOptions<In = unknown> {
   readonly input?: StandardSchemaV1;
   /**
    * The JSON Schema of the input, for schemas that cannot give one (valibot without
-   * `@valibot/to-json-schema`, hand-written schemas); wins over the one `input` gives.
+   * `@valibot/to-json-schema`, hand-written schemas); wins over the one `input` gives. Where no
+   * `input` schema is at hand (a process without the flow's code, a declarative flow, this option
+   * alone), `execute` checks inputs against it (JSON Schema 2020-12, or draft-07 when its `$schema`
+   * says so; `INVALID_INPUT` as for `input`).
    * @defaultValue the `input` schema's Standard JSON Schema, if any
    */
   readonly inputJsonSchema?: Readonly<Record<string, unknown>>;

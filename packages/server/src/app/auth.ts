@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, RequestHandler } from 'express';
 import { accessOf, flowOf } from '../routes/access.js';
+import { isRouted } from '../http/allowed-methods.js';
 import type { AuthThrottle } from '../auth/auth-throttle.js';
 import { ANONYMOUS_ADMIN } from '../auth/caller.js';
 import { assertInScope, assertUnscoped } from '../auth/flow-scope.js';
@@ -11,8 +12,9 @@ import type { TokenTable } from '../auth/tokens.js';
  * Checks each request against {@link accessOf}: without tokens everyone is admin; else an address
  * that sent too many unknown tokens answers 429 `TOO_MANY_AUTH_FAILURES` (with `Retry-After`, the
  * token unchecked), a missing or unknown bearer token 401 `UNAUTHENTICATED` (with
- * `WWW-Authenticate: Bearer`), a role without the right or a flow outside the token's scope 403
- * `FORBIDDEN`. The caller is kept for `callerOf`.
+ * `WWW-Authenticate: Bearer`); a known caller's request no route answers goes on to its 404 or 405;
+ * a role without the right or a flow outside the token's scope answers 403 `FORBIDDEN`. The caller
+ * is kept for `callerOf`.
  */
 export function authenticate(tokens: TokenTable, throttle: AuthThrottle): RequestHandler {
   return (req, res, next) => {
@@ -53,6 +55,12 @@ export function authenticate(tokens: TokenTable, throttle: AuthThrottle): Reques
           ? `${req.method} ${req.path} needs a token: send 'Authorization: Bearer <token>'.`
           : 'The bearer token is not known to this server.',
       );
+    }
+    // Only a caller known to the server learns which routes exist: a known caller asking for a route
+    // or method the app lacks gets its 404 or 405 (from `unroutedAnswer`), not a role's 403.
+    if (!isRouted(req.app, req.method, req.path)) {
+      next();
+      return;
     }
     if (!hasRole(caller.role, access)) {
       throw new DagflowError(

@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, RequestHandler } from 'express';
-import { pathMatches } from '../routes/access.js';
+import { isRouted } from '../http/allowed-methods.js';
+import { apiRouteOf, pathMatches } from '../routes/access.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml']);
@@ -12,8 +13,15 @@ const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml
  *   unless its `Origin` is one of `corsOrigins`;
  * - a body must be JSON (`application/json`, `application/*+json`), or YAML for `POST /flows`, else
  *   415 `UNSUPPORTED_MEDIA_TYPE`: HTML forms and simple cross-site requests can only send
- *   `text/plain`, `multipart/form-data` and `application/x-www-form-urlencoded`. Execute
- *   (`POST /flow/:name`) takes any body, as its input.
+ *   `text/plain`, `multipart/form-data` and `application/x-www-form-urlencoded`, so a command that
+ *   needs JSON cannot be forged by a form of another site, even in a browser that sends no
+ *   `Sec-Fetch-Site`.
+ *
+ * A route whose body is data of any type (`anyType`: execute's input, a signal's payload) takes every
+ * media type: refusing forms there would refuse what the route is documented to take. Such routes
+ * rest on the rest of the defence, as execute always has: the `Sec-Fetch-Site` check above, and
+ * bearer tokens, which a browser never attaches to a cross-site request by itself. A request no route
+ * answers goes on to its 404 or 405.
  */
 export function csrfGuard(corsOrigins: readonly string[]): RequestHandler {
   const listed = new Set(corsOrigins);
@@ -34,8 +42,9 @@ export function csrfGuard(corsOrigins: readonly string[]): RequestHandler {
         { details: { origin: origin ?? null } },
       );
     }
-    const execute = req.method === 'POST' && pathMatches('/flow/:name', req.path);
-    if (execute || acceptable(req)) {
+    const route = apiRouteOf(req.method, req.path);
+    const anyBody = route?.body?.read === 'raw' && route.body.anyType === true;
+    if (anyBody || acceptable(req) || !isRouted(req.app, req.method, req.path)) {
       next();
       return;
     }

@@ -4,6 +4,7 @@ import type { HttpFrontend, HttpHandle } from '@dagflow/engine';
 import { type AppOptions, createApp } from './app.js';
 import { httpPart, type HttpSettings } from '../http/http-config.js';
 import { bindHost } from '../auth/protected-mode.js';
+import { answerMalformedRequests } from '../http/malformed-requests.js';
 
 /**
  * Options of {@link httpApi}: those of `createApp`, plus whether to authenticate at all and which
@@ -51,6 +52,7 @@ export function httpApi(options: HttpApiOptions = {}): HttpFrontend {
           error ? reject(error) : resolve(listening),
         );
       });
+      answerMalformedRequests(server);
       const bound = server.address();
       return {
         port: typeof bound === 'object' && bound !== null ? bound.port : port,

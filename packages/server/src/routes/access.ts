@@ -1,5 +1,6 @@
 import { API_ROUTES } from './api-routes.js';
 import type { Access } from '../auth/roles.js';
+import type { Route } from './route.js';
 
 /**
  * The least role each route needs. In paths, `:x` matches one segment and a final `*` any rest
@@ -48,6 +49,12 @@ export function flowOf(method: string, path: string): FlowScope {
   return segment === undefined
     ? { kind: 'every-flow' }
     : { kind: 'flow', flow: decodeURIComponent(segment) };
+}
+
+/** The route of the API table a request matches (`HEAD` as `GET`), if any. */
+export function apiRouteOf(method: string, path: string): Route | undefined {
+  const verb = (method === 'HEAD' ? 'GET' : method).toLowerCase();
+  return API_ROUTES.find((route) => route.method === verb && pathMatches(route.path, path));
 }
 
 /** The first row of {@link ROUTE_ACCESS} a request matches. */

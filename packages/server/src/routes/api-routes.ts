@@ -3,7 +3,7 @@ import { liveRoutes } from './live-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
 import { commandRoutes } from './command-routes.js';
-import type { Route } from './route.js';
+import { type Route, tagged } from './route.js';
 import { serviceRoutes } from './service-routes.js';
 import { versionRoutes } from './version-routes.js';
 
@@ -13,11 +13,11 @@ import { versionRoutes } from './version-routes.js';
  * added here (or to one of these lists), with its answer schemas in `contract.ts`.
  */
 export const API_ROUTES: readonly Route[] = [
-  ...requestRoutes,
-  ...commandRoutes,
-  ...versionRoutes,
-  ...liveRoutes,
-  ...serviceRoutes,
-  ...scheduleRoutes,
-  ...registryRoutes,
+  ...tagged('Requests', requestRoutes),
+  ...tagged('Control', commandRoutes),
+  ...tagged('Versions', versionRoutes),
+  ...tagged('Live', liveRoutes),
+  ...tagged('Service', serviceRoutes),
+  ...tagged('Schedules', scheduleRoutes),
+  ...tagged('Registry', registryRoutes),
 ];

@@ -1,3 +1,5 @@
+import type { FlowApi } from '@dagflow/engine';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { noteAudit } from './audit-record.js';
 import { inputFromBody } from '../http/body.js';
@@ -5,14 +7,35 @@ import { controlAnswerSchema, signalAnswerSchema } from '../contract/index.js';
 import { anyInput, requestParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 
-const COMMANDS = {
-  pause: 'Pause a request: ready successors are held, running nodes finish.',
-  resume: 'Resume a paused request: what was held is enqueued.',
-  stop: 'Stop a request: waiting nodes are removed, running ones aborted, compensations run.',
-  rerun: 'Rerun a failed or stopped request from its failed nodes; a body is their new input.',
-} as const;
+/** What a lifecycle command does to a request, given its body (a rerun's new input, if any). */
+type Command = (
+  service: FlowApi,
+  params: { name: string; id: string },
+  req: Request,
+) => Promise<void>;
 
-const control = Object.entries(COMMANDS).map(([command, summary]) =>
+const COMMANDS: Readonly<Record<'pause' | 'resume' | 'stop' | 'rerun', [string, Command]>> = {
+  pause: [
+    'Pause a request: ready successors are held, running nodes finish.',
+    (service, { name, id }) => service.pause(name, id),
+  ],
+  resume: [
+    'Resume a paused request: what was held is enqueued.',
+    (service, { name, id }) => service.resume(name, id),
+  ],
+  stop: [
+    'Stop a request: waiting nodes are removed, running ones aborted, compensations run.',
+    (service, { name, id }) => service.stop(name, id),
+  ],
+  rerun: [
+    'Rerun a failed or stopped request from its failed nodes; a body is their new input.',
+    // A body is a new input for the failed nodes.
+    (service, { name, id }, req) =>
+      service.rerun(name, id, hasBody(req) ? { input: inputFromBody(req) } : {}),
+  ],
+};
+
+const control = Object.entries(COMMANDS).map(([command, [summary, run]]) =>
   defineRoute({
     method: 'post',
     path: `/flow/:name/requests/:id/${command}`,
@@ -33,17 +56,13 @@ const control = Object.entries(COMMANDS).map(([command, summary]) =>
         content: { 'application/json': controlAnswerSchema },
       },
     },
-    errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'INVALID_TRANSITION', 'UNSUPPORTED_MEDIA_TYPE'],
+    // `run` calls the service method of the command's name.
+    calls: [command as keyof typeof COMMANDS, 'state'],
     async handle({ service, params, req, res }) {
-      const { name, id } = params;
-      // A rerun may carry a new input for the failed nodes as its body.
-      const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
-      if (command === 'rerun' && hasBody) {
-        noteAudit(res, { details: { newInput: true } });
-        await service.rerun(name, id, { input: inputFromBody(req) });
-      } else await service[command as keyof typeof COMMANDS](name, id);
-      const { status } = await service.state(name, id);
-      sendJson(res, 200, controlAnswerSchema, { requestId: id, status });
+      if (command === 'rerun' && hasBody(req)) noteAudit(res, { details: { newInput: true } });
+      await run(service, params, req);
+      const { status } = await service.state(params.name, params.id);
+      sendJson(res, 200, controlAnswerSchema, { requestId: params.id, status });
     },
   }),
 );
@@ -65,6 +84,7 @@ const signal = defineRoute({
     description: 'The payload; none is null.',
     required: false,
     content: anyInput,
+    anyType: true,
   },
   answers: {
     202: {
@@ -72,16 +92,9 @@ const signal = defineRoute({
       content: { 'application/json': signalAnswerSchema },
     },
   },
-  errors: [
-    'FLOW_NOT_FOUND',
-    'REQUEST_NOT_FOUND',
-    'SIGNAL_NOT_FOUND',
-    'SIGNAL_ALREADY_DELIVERED',
-    'UNSUPPORTED_MEDIA_TYPE',
-  ],
+  calls: ['signal'],
   async handle({ service, params, req, res }) {
-    const hasBody = Buffer.isBuffer(req.body) && req.body.length > 0;
-    const payload = hasBody ? inputFromBody(req) : null;
+    const payload = hasBody(req) ? inputFromBody(req) : null;
     await service.signal(params.name, params.id, params.signal, payload);
     sendJson(res, 202, signalAnswerSchema, { requestId: params.id, signal: params.signal });
   },
@@ -89,3 +102,8 @@ const signal = defineRoute({
 
 /** The routes that change a request: the lifecycle commands and signals. */
 export const commandRoutes: readonly Route[] = [...control, signal];
+
+/** Whether a raw body has bytes. */
+function hasBody(req: Request): boolean {
+  return Buffer.isBuffer(req.body) && req.body.length > 0;
+}

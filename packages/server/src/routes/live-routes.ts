@@ -32,7 +32,8 @@ const requestEvents = defineRoute({
     '`429 TOO_MANY_STREAMS` past the per-token or per-server limit.',
   params: requestParams,
   answers: { 200: { description: 'The event stream.', content: stream } },
-  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'TOO_MANY_STREAMS'],
+  calls: ['watchState'],
+  errors: ['TOO_MANY_STREAMS'],
   async handle({ service, params, req, res }) {
     const { name, id } = params;
     const release = takeStreamPlace(req, res);
@@ -121,7 +122,8 @@ const flowEvents = defineRoute({
     '(`{ requestId, status }`) when one is created (`pending`) and at every status change.',
   params: flowParams,
   answers: { 200: { description: 'The event stream.', content: stream } },
-  errors: ['FLOW_NOT_FOUND', 'TOO_MANY_STREAMS'],
+  calls: ['describe', 'watchFlow'],
+  errors: ['TOO_MANY_STREAMS'],
   async handle({ service, params, req, res }) {
     await service.describe(params.name); // FLOW_NOT_FOUND answers before a stream opens
     const release = takeStreamPlace(req, res);
@@ -158,7 +160,7 @@ const workers = defineRoute({
   answers: {
     200: { description: 'The workers.', content: { 'application/json': workerListSchema } },
   },
-  errors: [],
+  calls: ['workers'],
   async handle({ service, res }) {
     sendJson(res, 200, workerListSchema, { workers: await service.workers() });
   },

@@ -3,7 +3,8 @@ import type { ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
 import * as contract from '../contract/index.js';
 import { statusFor } from '../http/http-status.js';
-import type { Answer, Route } from './route.js';
+import type { Answer, Route, Tag } from './route.js';
+import { routeErrors } from './route-errors.js';
 
 /** A JSON Schema or OpenAPI object, as plain JSON. */
 type Json = Record<string, unknown>;
@@ -11,17 +12,24 @@ type Json = Record<string, unknown>;
 /** An OpenAPI 3.1 document (what `GET /openapi.json` answers). */
 export interface OpenApiDocument {
   readonly openapi: '3.1.0';
-  readonly info: { readonly title: string; readonly version: string; readonly description: string };
+  readonly info: Json;
+  readonly servers: readonly Json[];
+  readonly tags: readonly Json[];
   readonly paths: Readonly<Record<string, Readonly<Record<string, Json>>>>;
   readonly components: { readonly schemas: Json; readonly securitySchemes: Json };
 }
 
-/** Errors any route may answer besides its own: a malformed path, auth, the unexpected. */
-const COMMON_ERRORS: readonly ErrorCode[] = ['INVALID_PATH', 'INTERNAL_ERROR'];
-const AUTH_ERRORS: readonly ErrorCode[] = ['UNAUTHENTICATED', 'FORBIDDEN'];
-/** Errors of reading a body: its size, its encoding, its JSON (a JSON or a raw JSON body). */
-const BODY_ERRORS: readonly ErrorCode[] = ['PAYLOAD_TOO_LARGE', 'INVALID_ENCODING', 'INVALID_JSON'];
-
+/** What each group of routes does (the document's tags, in this order). */
+const TAGS: Readonly<Record<Tag, string>> = {
+  Requests: 'Execute a flow and read its requests: state, nodes, results.',
+  Control: 'Pause, resume, stop and rerun a request; deliver signals to its signal nodes.',
+  Live: 'Server-Sent Event streams of a request or a flow, and the worker processes.',
+  Flows: 'The registered flows and their DAG descriptions.',
+  Versions: "A flow's versions, and the migration of requests to its current one.",
+  Schedules: "A flow's schedules: requests started by cron or at an interval.",
+  Registry: 'Admin: register declarative flows, change steps at run time, read the audit log.',
+  Service: 'The server itself: caller, health, metrics, this document.',
+};
 const SCHEMAS = '#/components/schemas/';
 
 /** The named schemas of the contract (`requestStateSchema` is `RequestState`), by schema. */
@@ -52,15 +60,22 @@ export function openApiDocument(routes: readonly Route[]): OpenApiDocument {
     info: {
       title: 'dagflow HTTP API',
       version: serverVersion(),
+      summary: 'Execute, inspect and control the requests of dagflow workflows.',
       description:
         'Execute, inspect and control dagflow requests. Every error answers ' +
         '{"error": {"code", "message", "details"?}} with the status of its code (docs/errors.md); ' +
-        'an unknown path answers 404 ROUTE_NOT_FOUND, a known path with another method 405 ' +
-        'METHOD_NOT_ALLOWED. x-dagflow-role names the least role an operation needs.',
+        'each operation lists, per status, the codes it may answer. An unknown path answers 404 ' +
+        'ROUTE_NOT_FOUND, a known path with another method 405 METHOD_NOT_ALLOWED (after 401 for a ' +
+        'missing or unknown token, before 403). A request that is not valid HTTP answers 400 ' +
+        'BAD_REQUEST, 431 HEADERS_TOO_LARGE or 408 REQUEST_TIMEOUT before any route sees it. ' +
+        'x-dagflow-role names the least role an operation needs.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    servers: [{ url: '/', description: 'The server that answered this document.' }],
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
     paths,
     components: {
-      schemas: components(),
+      schemas: referenced(components(), paths),
       securitySchemes: {
         bearer: {
           type: 'http',
@@ -78,17 +93,11 @@ export function openApiDocument(routes: readonly Route[]): OpenApiDocument {
 function operation(route: Route): Json {
   const { access } = route;
   const body = route.body;
-  const validates = [route.params, route.query, route.headers].some((s) => s !== undefined);
-  const errors = new Set<ErrorCode>([
-    ...route.errors,
-    ...(validates || body?.read === 'json' ? (['INVALID_INPUT'] as const) : []),
-    ...(body === undefined ? [] : BODY_ERRORS),
-    ...(access === 'open' ? [] : AUTH_ERRORS),
-    ...COMMON_ERRORS,
-  ]);
   return {
     operationId: route.id,
-    summary: route.summary,
+    summary: firstSentence(route.summary),
+    description: route.summary,
+    ...(route.tag === undefined ? {} : { tags: [route.tag] }),
     'x-dagflow-role': access,
     security: access === 'open' ? [] : [{ bearer: [] }],
     parameters: [
@@ -108,8 +117,13 @@ function operation(route: Route): Json {
             ),
           },
         }),
-    responses: { ...errorAnswers([...errors], route.answers), ...answers(route.answers) },
+    responses: { ...errorAnswers(routeErrors(route), route.answers), ...answers(route.answers) },
   };
+}
+
+/** A summary's first sentence, for the operation's short `summary` (the whole is its description). */
+function firstSentence(text: string): string {
+  return (text.split(/(?<=[.:])\s/)[0] ?? text).replace(/[.:]$/, '');
 }
 
 function answers(table: Readonly<Record<number, Answer>>): Json {
@@ -150,9 +164,12 @@ function errorAnswers(codes: readonly ErrorCode[], taken: Readonly<Record<number
         content: {
           'application/json': {
             schema: {
-              $ref: `${SCHEMAS}Error`,
-              properties: { error: { properties: { code: { enum: [...set] } } } },
+              allOf: [
+                { $ref: `${SCHEMAS}Error` },
+                { properties: { error: { properties: { code: { enum: [...set] } } } } },
+              ],
             },
+            example: { error: { code: [...set][0], message: `${[...set][0]}: what failed.` } },
           },
         },
       },
@@ -200,6 +217,26 @@ function components(): Json {
   return Object.fromEntries(
     Object.entries(schemas).map(([id, { $schema: _, $id: __, ...json }]) => [id, json]),
   );
+}
+
+/**
+ * The components the paths refer to, directly or through other components: a contract schema that
+ * only types a request body (inlined, as a request reads it) or no answer at all is left out.
+ */
+function referenced(schemas: Json, paths: Json): Json {
+  const ids = new Set<string>();
+  const pending: unknown[] = [paths];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, child] of Object.entries(value)) {
+      if (key === '$ref' && typeof child === 'string' && child.startsWith(SCHEMAS)) {
+        const id = child.slice(SCHEMAS.length);
+        if (!ids.has(id)) pending.push(schemas[id]);
+        ids.add(id);
+      } else pending.push(child);
+    }
+  }
+  return Object.fromEntries(Object.entries(schemas).filter(([id]) => ids.has(id)));
 }
 
 /** The version of this package, for `info.version`. */

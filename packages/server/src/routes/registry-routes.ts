@@ -20,17 +20,8 @@ const changed = {
     content: { 'application/json': flowInfoSchema },
   },
 };
-const CHANGE_ERRORS = [
-  'UNSUPPORTED_MEDIA_TYPE',
-  'FLOW_NOT_FOUND',
-  'FLOW_OWNED_BY_CODE',
-  'UNKNOWN_OPERATION',
-  'DAG_CYCLE',
-  'DAG_UNKNOWN_NODE',
-  'DAG_DUPLICATE_NODE',
-  'DAG_INVALID_ID',
-  'DAG_INVALID_OPTION',
-] as const;
+/** What `applyChange` raises: a code-defined flow changed without `?force=true`. */
+const CHANGE_ERRORS = ['FLOW_OWNED_BY_CODE'] as const;
 
 const register = defineRoute({
   method: 'post',
@@ -51,6 +42,8 @@ const register = defineRoute({
     },
   },
   answers: { 201: { description: 'Registered.', content: { 'application/json': flowInfoSchema } } },
+  calls: ['registerDefinition', 'flowOrigin'],
+  // parseDefinition and definitionName: text that is no definition.
   errors: ['DEFINITION_INVALID', ...CHANGE_ERRORS],
   async handle({ service, req, res }) {
     const type = req.headers['content-type'] ?? '';
@@ -78,6 +71,7 @@ const addStep = defineRoute({
   query: force,
   body: { read: 'json', description: 'The step.', schema: stepChangeSchema },
   answers: changed,
+  calls: ['addStep', 'flowOrigin'],
   errors: CHANGE_ERRORS,
   async handle({ service, params, body, req, res }) {
     const { id = '', ...step } = stepFromBody(body);
@@ -101,7 +95,8 @@ const replaceStep = defineRoute({
   query: force,
   body: { read: 'json', description: 'The new step.', schema: stepChangeSchema },
   answers: changed,
-  errors: ['NODE_NOT_FOUND', ...CHANGE_ERRORS],
+  calls: ['replaceStep', 'flowOrigin'],
+  errors: CHANGE_ERRORS,
   async handle({ service, params, body, req, res }) {
     const change = { action: 'replace-step', flow: params.name };
     const info = await applyChange(service, { req, res }, change, () => ({
@@ -121,7 +116,8 @@ const removeStep = defineRoute({
   params: stepParams,
   query: force,
   answers: changed,
-  errors: ['NODE_NOT_FOUND', ...CHANGE_ERRORS],
+  calls: ['removeStep', 'flowOrigin'],
+  errors: CHANGE_ERRORS,
   async handle({ service, params, req, res }) {
     const change = { action: 'remove-step', flow: params.name };
     const info = await applyChange(service, { req, res }, change, () => ({
@@ -156,7 +152,7 @@ const audit = defineRoute({
   answers: {
     200: { description: 'The entries.', content: { 'application/json': auditLogSchema } },
   },
-  errors: [],
+  calls: ['auditLog'],
   async handle({ service, query, res }) {
     const entries = await service.auditLog.list(query.limit, query.before);
     sendJson(res, 200, auditLogSchema, { entries });

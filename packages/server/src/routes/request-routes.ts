@@ -1,3 +1,4 @@
+import { REQUEST_ID } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -23,9 +24,23 @@ const anyResult = {
   'application/json': z.unknown(),
   'application/octet-stream': z.string().meta({ format: 'binary' }),
 };
-/** A request's input: any JSON value, text or bytes. */
-/** The bodies an execute or a signal takes: JSON, text or bytes. */
-export const anyInput = { ...anyResult, 'text/plain': z.string() };
+/**
+ * The bodies an execute or a signal takes, as `inputFromBody` reads them: JSON, text (`text/*`), a
+ * form body as its text (what `curl -d` sends; not decoded into fields), bytes for any other type.
+ */
+export const anyInput = {
+  'application/json': z.unknown().meta({ description: 'Any JSON value.' }),
+  'text/plain': z.string().meta({ description: 'Text (so is every `text/*` type).' }),
+  // Any fields, as OpenAPI describes a form by its fields; what the flow gets is the body's text.
+  'application/x-www-form-urlencoded': z.record(z.string(), z.string()).meta({
+    description:
+      "Any form body; the input is the body's text as it is, not decoded into fields: " +
+      '`curl -d hallo` sends the string `hallo`.',
+  }),
+  'application/octet-stream': z
+    .string()
+    .meta({ format: 'binary', description: 'Bytes (so is any other media type).' }),
+};
 
 const REQUEST_ID_HEADER = 'The request id (also the answer to a caller-supplied `X-Request-Id`).';
 
@@ -36,8 +51,8 @@ const execute = defineRoute({
   access: 'operator',
   audit: 'execute',
   summary:
-    'Execute a flow: the body is the input (JSON for application/json, text for text/*, else bytes). ' +
-    'Other query parameters reach the handlers as ctx.query.',
+    'Execute a flow: the body is the input (JSON for application/json, text for text/* and form ' +
+    'bodies, else bytes). Other query parameters reach the handlers as ctx.query.',
   params: flowParams,
   query: z.looseObject({
     wait: z.coerce
@@ -48,15 +63,25 @@ const execute = defineRoute({
       .meta({ description: 'Seconds to wait for the result (0 < wait <= 300).' }),
   }),
   headers: z.object({
-    'x-request-id': z.string().optional().meta({
-      description: 'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-]).',
-    }),
+    // The engine checks the id (400 INVALID_REQUEST_ID); the pattern documents its rule.
+    'x-request-id': z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Idempotency: the same id never runs twice (1-128 of [A-Za-z0-9_.-], not beginning with `child-`).',
+        pattern: REQUEST_ID.source,
+        minLength: 1,
+        maxLength: 128,
+        examples: ['order-1234'],
+      }),
   }),
   body: {
     read: 'raw',
     description: 'The input; an empty body is null.',
     required: false,
     content: anyInput,
+    anyType: true,
   },
   answers: {
     200: {
@@ -70,14 +95,8 @@ const execute = defineRoute({
       headers: { 'X-Request-Id': REQUEST_ID_HEADER },
     },
   },
-  errors: [
-    'FLOW_NOT_FOUND',
-    'INVALID_REQUEST_ID',
-    'IDEMPOTENCY_KEY_REUSED',
-    'REQUEST_FAILED',
-    'REQUEST_STOPPED',
-    'SERVICE_CLOSED',
-  ],
+  calls: ['execute', 'waitForResult'],
+  catches: ['WAIT_TIMEOUT'],
   async handle({ service, params, query, headers, req, res }) {
     const supplied = headers['x-request-id'];
     const requestId = await service.execute(params.name, inputFromBody(req), {
@@ -123,7 +142,7 @@ const list = defineRoute({
     cursor: z.string().optional().meta({ description: 'The `cursor` of the previous page.' }),
   }),
   answers: { 200: { description: 'A page.', content: { 'application/json': requestPageSchema } } },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['listRequests'],
   async handle({ service, params, query, res }) {
     const page = await service.listRequests(params.name, {
       ...(query.status === undefined ? {} : { status: query.status }),
@@ -166,7 +185,7 @@ const state = defineRoute({
   answers: {
     200: { description: 'The state.', content: { 'application/json': requestStateSchema } },
   },
-  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND'],
+  calls: ['statePage', 'state'],
   async handle({ service, params, query, res }) {
     const paged = query.nodes !== undefined || query.cursor !== undefined;
     const state = paged
@@ -192,7 +211,7 @@ const node = defineRoute({
       .meta({ description: 'The node path, percent-encoded (`each%5B42%5D%2Fcheck`).' }),
   }),
   answers: { 200: { description: 'The node.', content: { 'application/json': nodeDetailSchema } } },
-  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'NODE_NOT_FOUND'],
+  calls: ['nodeDetail'],
   async handle({ service, params, res }) {
     const detail = await service.nodeDetail(params.name, params.id, params.path);
     sendJson(res, 200, nodeDetailSchema, detail);
@@ -207,13 +226,7 @@ const result = defineRoute({
   summary: "A finished request's result (JSON, or bytes for a binary result).",
   params: requestParams,
   answers: { 200: { description: 'The result.', content: anyResult } },
-  errors: [
-    'FLOW_NOT_FOUND',
-    'REQUEST_NOT_FOUND',
-    'REQUEST_NOT_FINISHED',
-    'REQUEST_FAILED',
-    'REQUEST_STOPPED',
-  ],
+  calls: ['result'],
   async handle({ service, params, res }) {
     sendResult(res, await service.result(params.name, params.id));
   },

@@ -4,6 +4,11 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Wire } from '../contract/index.js';
 import type { Access } from '../auth/roles.js';
+import type { ServiceMethod } from './service-errors.js';
+
+/** The groups of the API's routes in the document (OpenAPI tags). */
+export type Tag =
+  'Requests' | 'Control' | 'Live' | 'Flows' | 'Versions' | 'Schedules' | 'Registry' | 'Service';
 
 /** HTTP methods of the API's routes (express's method names). */
 export type Method = 'get' | 'post' | 'put' | 'delete';
@@ -26,6 +31,11 @@ export type BodySpec<B extends z.ZodType> =
       readonly description: string;
       readonly required: boolean;
       readonly content: Readonly<Record<string, z.ZodType>>;
+      /**
+       * Whether the body is data of any media type (an input, a signal's payload), not a command:
+       * the CSRF guard then leaves its media type alone (see `csrf-guard.ts`).
+       */
+      readonly anyType?: boolean;
     }
   | { readonly read: 'json'; readonly description: string; readonly schema: B };
 
@@ -45,7 +55,8 @@ export interface Call<P, Q, H, B> {
 /**
  * One route of the HTTP API, from which both the express route and its OpenAPI operation are made:
  * `params`, `query` and `headers` are validated before `handle` runs (a mismatch answers 400
- * `INVALID_INPUT`), `answers` and `errors` document what it answers.
+ * `INVALID_INPUT`), `answers` document what it answers, `calls`, `errors` and `catches` which
+ * error codes (see `routeErrors`).
  */
 export interface RouteSpec<
   P extends z.ZodObject,
@@ -58,6 +69,8 @@ export interface RouteSpec<
   readonly path: string;
   /** Names the operation in the document (`operationId`). */
   readonly id: string;
+  /** Its group in the document; set for a whole list of routes by {@link tagged}. */
+  readonly tag?: Tag;
   readonly summary: string;
   /** Who may call it (the auth check and the document read it from here). */
   readonly access: Access;
@@ -73,8 +86,15 @@ export interface RouteSpec<
   readonly body?: BodySpec<B>;
   /** Answers other than errors, by HTTP status. */
   readonly answers: Readonly<Record<number, Answer>>;
-  /** Error codes the route itself may answer (auth, path and internal errors are added for all). */
-  readonly errors: readonly ErrorCode[];
+  /**
+   * The service methods the handler calls, directly or through a helper: the codes they raise
+   * (`SERVICE_ERRORS`) are the route's (a test checks each `service.x(` of the handler is listed).
+   */
+  readonly calls: readonly ServiceMethod[];
+  /** Codes the handler (or a helper of its) raises itself, beyond those of its calls. */
+  readonly errors?: readonly ErrorCode[];
+  /** Codes of its calls the handler answers otherwise (execute answers `WAIT_TIMEOUT` as 202). */
+  readonly catches?: readonly ErrorCode[];
   handle(call: Call<z.output<P>, z.output<Q>, z.output<H>, z.output<B>>): Promise<void> | void;
 }
 
@@ -89,6 +109,11 @@ export function defineRoute<
   B extends z.ZodType = z.ZodUnknown,
 >(spec: RouteSpec<P, Q, H, B>): Route {
   return spec;
+}
+
+/** The routes of a list, each in the document's group `tag` unless it names its own. */
+export function tagged(tag: Tag, routes: readonly Route[]): Route[] {
+  return routes.map((route) => ({ tag, ...route }));
 }
 
 /**

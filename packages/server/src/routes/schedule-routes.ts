@@ -1,3 +1,4 @@
+import { SCHEDULE_ID } from '@dagflow/engine';
 import { z } from 'zod';
 import {
   scheduleBodySchema,
@@ -10,7 +11,14 @@ import { flowParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './route.js';
 
 const scheduleParams = flowParams.extend({
-  id: z.string().meta({ description: 'The schedule id (1-64 of [A-Za-z0-9_.-]).' }),
+  // The engine checks the id (400 INVALID_SCHEDULE); the pattern documents its rule.
+  id: z.string().meta({
+    description: 'The schedule id (1-64 of [A-Za-z0-9_.-]).',
+    pattern: SCHEDULE_ID.source,
+    minLength: 1,
+    maxLength: 64,
+    examples: ['nightly'],
+  }),
 });
 
 const list = defineRoute({
@@ -23,7 +31,7 @@ const list = defineRoute({
   answers: {
     200: { description: 'The schedules.', content: { 'application/json': scheduleListSchema } },
   },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['listSchedules'],
   async handle({ service, params, res }) {
     sendJson(res, 200, scheduleListSchema, {
       schedules: await service.listSchedules(params.name),
@@ -45,7 +53,7 @@ const upsert = defineRoute({
   answers: {
     200: { description: 'The schedule.', content: { 'application/json': scheduleSchema } },
   },
-  errors: ['FLOW_NOT_FOUND', 'INVALID_SCHEDULE', 'UNSUPPORTED_MEDIA_TYPE'],
+  calls: ['schedule'],
   async handle({ service, params, body, res }) {
     const { cron, everyMs, tz, input } = body;
     noteAudit(res, { details: { ...(cron === undefined ? { everyMs } : { cron }) } });
@@ -71,7 +79,7 @@ const remove = defineRoute({
   answers: {
     200: { description: 'Removed.', content: { 'application/json': scheduleRemovedSchema } },
   },
-  errors: ['FLOW_NOT_FOUND', 'SCHEDULE_NOT_FOUND'],
+  calls: ['unschedule'],
   async handle({ service, params, res }) {
     await service.unschedule(params.name, params.id);
     sendJson(res, 200, scheduleRemovedSchema, { id: params.id, removed: true });

@@ -10,10 +10,11 @@ const flows = defineRoute({
   method: 'get',
   path: '/flows',
   id: 'listFlows',
+  tag: 'Flows',
   access: 'viewer',
   summary: "The registered flows (a scoped token's flows only).",
   answers: { 200: { description: 'The flows.', content: { 'application/json': flowListSchema } } },
-  errors: [],
+  calls: ['flows'],
   async handle({ service, res }) {
     const caller = callerOf(res);
     const flows = (await service.flows()).filter((each) => inScope(caller, each.name));
@@ -25,11 +26,12 @@ const flow = defineRoute({
   method: 'get',
   path: '/flows/:name',
   id: 'describeFlow',
+  tag: 'Flows',
   access: 'viewer',
   summary: 'A flow: its version, live workers and DAG description.',
   params: flowParams,
   answers: { 200: { description: 'The flow.', content: { 'application/json': flowDetailSchema } } },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['describe', 'flows', 'listSchedules'],
   async handle({ service, params, res }) {
     const { name } = params;
     const dag = await service.describe(name);
@@ -54,7 +56,7 @@ const whoami = defineRoute({
   summary:
     "The caller's role, its token's name (`anonymous` when auth is off) and flow scope, if any.",
   answers: { 200: { description: 'The caller.', content: { 'application/json': whoAmISchema } } },
-  errors: [],
+  calls: [],
   handle({ res }) {
     const { role, name, flows } = callerOf(res);
     sendJson(res, 200, whoAmISchema, {
@@ -72,7 +74,7 @@ const metrics = defineRoute({
   access: 'viewer',
   summary: 'Prometheus metrics (text exposition format 0.0.4).',
   answers: { 200: { description: 'The metrics.', content: { 'text/plain': z.string() } } },
-  errors: [],
+  calls: ['metrics'],
   async handle({ service, res }) {
     res.type('text/plain; version=0.0.4').send(await service.metrics());
   },
@@ -88,7 +90,9 @@ const health = defineRoute({
     200: { description: 'Healthy.', content: { 'application/json': healthSchema } },
     503: { description: 'Redis is unreachable.', content: { 'application/json': healthSchema } },
   },
-  errors: [],
+  // Whatever ping throws answers 503 with the health body.
+  calls: ['ping'],
+  catches: ['SERVICE_CLOSED'],
   async handle({ service, res }) {
     const healthy = await service.ping().then(
       () => true,
@@ -109,7 +113,7 @@ const openapi = defineRoute({
   answers: {
     200: { description: 'The document.', content: { 'application/json': z.looseObject({}) } },
   },
-  errors: [],
+  calls: [],
   handle({ routes, res }) {
     res.json(openApiDocument(routes));
   },

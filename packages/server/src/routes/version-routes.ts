@@ -26,7 +26,7 @@ const versions = defineRoute({
   answers: {
     200: { description: 'The versions.', content: { 'application/json': flowVersionListSchema } },
   },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['versions'],
   async handle({ service, params, res }) {
     sendJson(res, 200, flowVersionListSchema, { versions: await service.versions(params.name) });
   },
@@ -49,7 +49,7 @@ const version = defineRoute({
       content: { 'application/json': dagDescriptionSchema },
     },
   },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['describe'],
   async handle({ service, params, res }) {
     sendJson(res, 200, dagDescriptionSchema, await service.describe(params.name, params.version));
   },
@@ -75,7 +75,7 @@ const migrateAll = defineRoute({
       content: { 'application/json': bulkMigrationAnswerSchema },
     },
   },
-  errors: ['FLOW_NOT_FOUND'],
+  calls: ['migrateAll'],
   async handle({ service, params, query, res }) {
     const answer = await service.migrateAll(params.name, { from: query.from });
     const { from, to, matched, migrated, failed } = answer;
@@ -101,7 +101,7 @@ const migrate = defineRoute({
       content: { 'application/json': migrationAnswerSchema },
     },
   },
-  errors: ['FLOW_NOT_FOUND', 'REQUEST_NOT_FOUND', 'INVALID_TRANSITION', 'MIGRATION_REFUSED'],
+  calls: ['migrate'],
   async handle({ service, params, res }) {
     const answer = await service.migrate(params.name, params.id);
     const { from, to } = answer;

@@ -97,6 +97,11 @@ interface Row {
   readonly ok: number;
   readonly json?: unknown;
   readonly body?: string;
+  /**
+   * No route answers it: a known caller of any role gets this answer (404 or 405, not 403); an
+   * unauthenticated one still gets 401 and learns nothing of the routes.
+   */
+  readonly unrouted?: { readonly status: 404 | 405; readonly code: string };
 }
 
 const request = () => `/flow/myflow/requests/${requestId}`;
@@ -142,7 +147,28 @@ const ROUTES: readonly Row[] = [
   },
   { method: 'DELETE', path: '/admin/flows/declared/steps/second', needs: 'admin', ok: 200 },
   { method: 'GET', path: '/admin/audit', needs: 'admin', ok: 200 },
-  { method: 'GET', path: '/nowhere', needs: 'admin', ok: 404 },
+  {
+    method: 'GET',
+    path: '/nowhere',
+    needs: 'admin',
+    ok: 404,
+    unrouted: { status: 404, code: 'ROUTE_NOT_FOUND' },
+  },
+  {
+    method: 'DELETE',
+    path: '/flows',
+    needs: 'admin',
+    ok: 405,
+    unrouted: { status: 405, code: 'METHOD_NOT_ALLOWED' },
+  },
+  {
+    method: 'POST',
+    path: '/admin/nothing-here',
+    needs: 'admin',
+    ok: 404,
+    json: {},
+    unrouted: { status: 404, code: 'ROUTE_NOT_FOUND' },
+  },
 ];
 
 describe('tokens and roles', () => {
@@ -168,6 +194,11 @@ describe('tokens and roles', () => {
     const allowed = ROLES.slice(ROLES.indexOf(row.needs));
     for (const role of ROLES.filter((r) => !allowed.includes(r))) {
       const denied = await call(TOKENS[role]);
+      if (row.unrouted !== undefined) {
+        expect(denied.status, role).toBe(row.unrouted.status);
+        expect(await codeOf(denied)).toBe(row.unrouted.code);
+        continue;
+      }
       expect(denied.status, role).toBe(403);
       expect(await denied.json()).toMatchObject({
         error: { code: 'FORBIDDEN', details: { role, needs: row.needs } },

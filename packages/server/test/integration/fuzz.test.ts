@@ -39,12 +39,11 @@ const DOCUMENTED = new Set(
 );
 
 /**
- * What Node's own HTTP parser answers before any route sees the request: a bare status line without a
- * body (400 for a malformed request line, header or length, 431 for oversized headers). A `CONNECT`
- * (and an `Upgrade`) nobody listens for ends the connection without an answer, and so may a request
- * the parser rejects while its body is still being sent (the reset can overtake the 400).
+ * What Node's own HTTP parser refuses before any route sees the request answers a JSON error like every
+ * other (400 `BAD_REQUEST`, 431 `HEADERS_TOO_LARGE`). A `CONNECT` (and an `Upgrade`) nobody listens for
+ * ends the connection without an answer, and so may a request the parser rejects while its body is
+ * still being sent (the reset can overtake the 400).
  */
-const PARSER_STATUSES = new Set([400, 431]);
 
 /**
  * A server may answer a request it refuses before reading its body (a malformed path, an unknown route)
@@ -472,11 +471,8 @@ function problemOf(request: Generated, answer: Answer): string | undefined {
     return `status ${answer.status}: ${answer.body.toString().slice(0, 300)}`;
   if (answer.status < 400) return undefined;
   const type = answer.headers.get('content-type') ?? '';
-  if (!type.startsWith('application/json')) {
-    return PARSER_STATUSES.has(answer.status) && answer.body.length === 0 && parserRejects(request)
-      ? undefined
-      : `status ${answer.status} without a JSON error (${type})`;
-  }
+  if (!type.startsWith('application/json'))
+    return `status ${answer.status} without a JSON error (${type})`;
   if (request.method === 'HEAD') return undefined;
   let code: unknown;
   try {

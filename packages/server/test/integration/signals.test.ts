@@ -70,4 +70,51 @@ describe('POST /flow/:name/requests/:id/signals/:signal', () => {
       'SIGNAL_NOT_FOUND',
     );
   });
+
+  it('takes what execute takes: text, a form body and bytes, as for execute; never a cross-site one', async () => {
+    const base = await serve();
+    /** Runs approval, signals it with `body` as `type`, and answers the signal's status and result. */
+    const signalled = async (type: string, body: string | Buffer, headers = {}) => {
+      const started = await fetch(`${base}/flow/approval`, { method: 'POST' });
+      const { requestId } = (await started.json()) as { requestId: string };
+      const at = `${base}/flow/approval/requests/${requestId}`;
+      const sent = await fetch(`${at}/signals/approve`, {
+        method: 'POST',
+        headers: { 'content-type': type, ...headers },
+        body,
+      });
+      if (sent.status !== 202) return { status: sent.status, body: await sent.json() };
+      await waitFor(
+        async () => ((await (await fetch(at)).json()) as { status: string }).status === 'completed',
+      );
+      const result = await fetch(`${at}/result`);
+      const bytes = Buffer.from(await result.arrayBuffer());
+      return {
+        status: sent.status,
+        type: result.headers.get('content-type'),
+        result: result.headers.get('content-type')?.startsWith('application/json')
+          ? JSON.parse(bytes.toString('utf8'))
+          : bytes,
+      };
+    };
+    expect(await signalled('text/plain', 'yes')).toMatchObject({
+      status: 202,
+      result: { approved: 'yes' },
+    });
+    expect(await signalled('application/x-www-form-urlencoded', 'ok=1')).toMatchObject({
+      status: 202,
+      result: { approved: 'ok=1' },
+    });
+    // Bytes reach the node as a Buffer; inside the JSON result it shows as Buffer#toJSON.
+    expect(await signalled('application/octet-stream', Buffer.from([0, 1, 255]))).toMatchObject({
+      status: 202,
+      result: { approved: { type: 'Buffer', data: [0, 1, 255] } },
+    });
+    // Same defence as execute: a browser's cross-site POST is refused whatever its body.
+    const forged = await signalled('text/plain', 'yes', {
+      'sec-fetch-site': 'cross-site',
+      origin: 'https://evil.example',
+    });
+    expect(forged).toMatchObject({ status: 403, body: { error: { code: 'FORBIDDEN' } } });
+  });
 });
