@@ -18,8 +18,8 @@ export interface Timer {
  * its delay in the job; the job was delayed at the difference, and is due that delay after the
  * virtual time of that instant. A job scheduler's ticks are the exception: BullMQ computes each tick
  * from the one before, not from when it adds it, so all of a scheduler's ticks are shifted into
- * virtual time as its first delayed tick was (that tick is due early by the few system milliseconds
- * between the schedule's creation and its first tick's start, and so are the later ones).
+ * virtual time as its first delayed tick was: exactly for an interval; a cron pattern's ticks come
+ * early by the few system milliseconds between the schedule's creation and its first delayed tick.
  */
 export class QueueWatch {
   readonly #redis: Redis;
@@ -80,14 +80,20 @@ export class QueueWatch {
     });
     const key = (job: (typeof found)[number]) => `${job.queue}\n${job.jobId}\n${job.score}`;
     const unseen = found.filter((job) => !this.#dues.has(key(job)));
-    const delays = this.#redis.pipeline();
-    for (const job of unseen) delays.hget(`${this.#prefix}:${job.queue}:${job.jobId}`, 'delay');
-    const delayReplies = (await delays.exec()) ?? [];
+    // Per job: its delay, and the interval of its scheduler (none for other jobs and cron patterns).
+    const fields = this.#redis.pipeline();
+    for (const job of unseen) {
+      const scheduler = schedulerOf(job.jobId);
+      fields.hget(`${this.#prefix}:${job.queue}:${job.jobId}`, 'delay');
+      fields.hget(`${this.#prefix}:${job.queue}:repeat:${scheduler ?? ''}`, 'every');
+    }
+    const details = (await fields.exec()) ?? [];
     const dues = new Map<string, number>();
     unseen.forEach((job, i) => {
       const systemDue = Math.floor(Number(job.score) / DELAYED_SCORE_FACTOR);
-      const delay = Number(delayReplies[i]?.[1] ?? 0);
-      dues.set(key(job), this.#virtualDue(job, systemDue, delay));
+      const delay = Number(details[2 * i]?.[1] ?? 0);
+      const every = Number(details[2 * i + 1]?.[1] ?? 0);
+      dues.set(key(job), this.#virtualDue({ ...job, systemDue, delay, every }));
     });
     const timers = found.map((job) => {
       const due = this.#dues.get(key(job)) ?? dues.get(key(job)) ?? 0;
@@ -112,18 +118,31 @@ export class QueueWatch {
 
   /**
    * A delayed job's due time on the virtual clock: the virtual time of the system instant it was
-   * delayed at (its system due time less its delay) plus its delay; for a scheduler's tick, the
-   * system due time shifted as the scheduler's first delayed tick was.
+   * delayed at (its system due time less its delay) plus its delay. A scheduler's ticks are shifted as
+   * its first delayed tick, first seen in the clock setting the schedule was made in: an interval's
+   * first tick came when it was made, one interval before; a cron pattern's, when it was delayed.
    */
-  #virtualDue(job: { queue: string; jobId: string }, systemDue: number, delay: number): number {
-    const delayedAt = systemDue - delay;
-    const scheduler = /^repeat:(.*):\d+$/.exec(job.jobId)?.[1];
-    if (scheduler === undefined) return this.#clock.at(delayedAt) + delay;
+  #virtualDue(job: {
+    queue: string;
+    jobId: string;
+    systemDue: number;
+    delay: number;
+    every: number;
+  }): number {
+    const { systemDue, delay, every } = job;
+    const scheduler = schedulerOf(job.jobId);
+    if (scheduler === undefined) return this.#clock.at(systemDue - delay) + delay;
     const key = `${job.queue}\n${scheduler}`;
-    const shift = this.#schedulerShifts.get(key) ?? this.#clock.at(delayedAt) - delayedAt;
+    const made = every > 0 ? systemDue - every : systemDue - delay;
+    const shift = this.#schedulerShifts.get(key) ?? this.#clock.at(made) - made;
     this.#schedulerShifts.set(key, shift);
     return systemDue + shift;
   }
+}
+
+/** The scheduler of a job scheduler's tick (`repeat:<scheduler id>:<ms>`), else undefined. */
+function schedulerOf(jobId: string): string | undefined {
+  return /^repeat:(.*):\d+$/.exec(jobId)?.[1];
 }
 
 /** `text` with Redis glob characters escaped, for SCAN's MATCH. */
