@@ -50,7 +50,10 @@ export class QueueWatch {
           key.slice(head.length),
         )?.[1];
         if (name !== undefined && !this.#queues.has(name))
-          this.#queues.set(name, new Queue(name, { connection: this.#redis, prefix: this.#prefix }));
+          this.#queues.set(
+            name,
+            new Queue(name, { connection: this.#redis, prefix: this.#prefix }),
+          );
       }
     } while (cursor !== '0');
   }

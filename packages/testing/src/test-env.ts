@@ -94,7 +94,9 @@ let open: TestEnv | undefined;
  */
 export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
   if (open !== undefined)
-    throw new Error('A test env is open in this process already: close it first (one clock per process).');
+    throw new Error(
+      'A test env is open in this process already: close it first (one clock per process).',
+    );
   const server: PrivateRedis | undefined =
     options.redisUrl === undefined ? await startPrivateRedis() : undefined;
   const redisUrl = options.redisUrl ?? server?.url ?? '';
@@ -114,7 +116,7 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
 
   const runUntilIdle = async (): Promise<void> => {
     const deadline = Date.now() + idleTimeoutMs;
-    for (let quiet = 0; quiet < QUIET_LOOKS; ) {
+    for (let quiet = 0; quiet < QUIET_LOOKS;) {
       if (Date.now() > deadline)
         throw new Error(`The queues did not go idle within ${idleTimeoutMs} ms (idleTimeoutMs).`);
       await watch.discover();

@@ -15,7 +15,12 @@ describe('the test environment', () => {
     env.service.register('late', (dag) => dag.node('echo', (input: number) => input + 1));
     const { result, nodes } = await env.run('late', 41);
     expect(result).toBe(42);
-    expect(nodes['echo']).toMatchObject({ status: 'completed', attempts: 1, input: 41, output: 42 });
+    expect(nodes['echo']).toMatchObject({
+      status: 'completed',
+      attempts: 1,
+      input: 41,
+      output: 42,
+    });
     await env.close();
     await env.close(); // safe twice
     const redis = new Redis(redisUrl);

@@ -13,7 +13,11 @@ afterEach(() => env.close());
 describe('skipped time', () => {
   it('runs a schedule of every 15 minutes 4 times in an hour', async () => {
     env.service.register('report', (dag) => dag.node('make', (input: string) => `${input} made`));
-    await env.service.schedule('report', { id: 'quarterly', everyMs: 15 * MINUTE, input: 'report' });
+    await env.service.schedule('report', {
+      id: 'quarterly',
+      everyMs: 15 * MINUTE,
+      input: 'report',
+    });
     await env.runUntilIdle();
     const count = async () => (await env.service.listRequests('report')).requests.length;
     // BullMQ starts an everyMs schedule's first request when the schedule is made.
@@ -66,16 +70,27 @@ describe('skipped time', () => {
   it('runs a node mocked to fail twice, then succeed', async () => {
     env.service.register('ship', (dag) => {
       dag.node('pack', (order: string) => `${order} packed`);
-      dag.node('label', () => 'real label', { retries: 2, backoff: { type: 'fixed', delayMs: 5 * MINUTE } });
+      dag.node('label', () => 'real label', {
+        retries: 2,
+        backoff: { type: 'fixed', delayMs: 5 * MINUTE },
+      });
       dag.edge('pack', 'label');
     });
-    env.mock('ship', 'label', failTimes(2, (packed: string) => `label for ${packed}`));
+    env.mock(
+      'ship',
+      'label',
+      failTimes(2, (packed: string) => `label for ${packed}`),
+    );
     const { requestId, nodes } = await env.run('ship', 'book');
     expect(nodes['label']).toMatchObject({ status: 'retrying', attempts: 1 });
     await env.advance(10 * MINUTE);
     const done = await env.outcome('ship', requestId);
     expect(done.result).toBe('label for book packed');
-    expect(done.nodes['label']).toMatchObject({ status: 'completed', attempts: 3, input: 'book packed' });
+    expect(done.nodes['label']).toMatchObject({
+      status: 'completed',
+      attempts: 3,
+      input: 'book packed',
+    });
   });
 
   it('delays a node by its delayMs and closes a debounce window', async () => {
@@ -84,9 +99,13 @@ describe('skipped time', () => {
       dag.node('send', (input: string) => `sent ${input}`, { delayMs: 10 * MINUTE });
       dag.edge('collect', 'send');
     });
-    const first = await env.service.execute('digest', 'a', { debounce: { key: 'k', ms: 5 * MINUTE } });
+    const first = await env.service.execute('digest', 'a', {
+      debounce: { key: 'k', ms: 5 * MINUTE },
+    });
     await env.advance(4 * MINUTE);
-    const second = await env.service.execute('digest', 'b', { debounce: { key: 'k', ms: 5 * MINUTE } });
+    const second = await env.service.execute('digest', 'b', {
+      debounce: { key: 'k', ms: 5 * MINUTE },
+    });
     expect(second).toBe(first);
     await env.advance(4 * MINUTE); // 8 minutes in: the window (extended to 9) is still open
     expect((await env.outcome('digest', first)).nodes['collect']?.status).toBe('pending');

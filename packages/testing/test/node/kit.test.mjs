@@ -30,7 +30,11 @@ test('a node that fails once, retried after its back-off', async () => {
   env.service.register('fetch', (dag) =>
     dag.node('get', () => 'original', { retries: 1, backoff: { type: 'fixed', delayMs: HOUR } }),
   );
-  env.mock('fetch', 'get', failTimes(1, () => 'mocked'));
+  env.mock(
+    'fetch',
+    'get',
+    failTimes(1, () => 'mocked'),
+  );
   const { requestId } = await env.run('fetch', null);
   await env.advance(HOUR);
   const done = await env.outcome('fetch', requestId);
