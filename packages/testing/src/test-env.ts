@@ -155,7 +155,7 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
       await runUntilIdle();
     },
     mock(flow, node, impl) {
-      service.replaceStep(flow, node, { handler: impl as Handler<never, unknown> });
+      service.replaceStep(flow, node, { handler: impl });
     },
     async close() {
       if (open !== env) return;
