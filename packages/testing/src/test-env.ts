@@ -104,13 +104,20 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
   const clock = new VirtualClock();
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const watch = new QueueWatch(redis, prefix, clock);
-  const service = new FlowService({
-    logLevel: 'error',
-    closeTimeoutMs: 1_000,
-    ...options.service,
-    redisUrl,
-    prefix,
-  });
+  let service: FlowService;
+  try {
+    service = new FlowService({
+      logLevel: 'error',
+      closeTimeoutMs: 1_000,
+      ...options.service,
+      redisUrl,
+      prefix,
+    });
+  } catch (error) {
+    redis.disconnect(); // an invalid service option: nothing else was opened
+    await server?.stop();
+    throw error;
+  }
   useClock(clock);
   const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
 
