@@ -24,10 +24,14 @@ const FOLDER_ORDER = {
   'packages/engine/src/worker': ['step', 'operations', 'jobs', 'process'],
   'packages/server/src': ['contract', 'auth', 'http', 'routes', 'app'],
 };
-/** What a package never imports, whatever the folder (the engine: express, the server, the CLI). */
+/**
+ * What a package never imports, whatever the folder (the engine: express, the server, the CLI; no
+ * package the test kit; the test kit: the server, the CLI and the private test-utils).
+ */
 const PACKAGE_BANS = {
-  'packages/engine/src': ['express', '@dagflow/server', '@dagflow/cli'],
-  'packages/server/src': [],
+  'packages/engine/src': ['express', '@dagflow/server', '@dagflow/cli', '@dagflow/testing'],
+  'packages/server/src': ['@dagflow/testing'],
+  'packages/testing/src': ['express', '@dagflow/server', '@dagflow/cli', '@dagflow/test-utils'],
 };
 
 function folderOrderRules() {

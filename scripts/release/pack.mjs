@@ -2,7 +2,7 @@
 // @ts-check
 /**
  * `pnpm release:pack [--out <dir>]`: packs every public package, built, into a tarball, in dependency
- * order (flow, engine, dashboard, server, cli), after checking each package.json
+ * order (flow, engine, dashboard, server, cli, testing), after checking each package.json
  * (manifest-check.mjs); then `npm publish --dry-run` each tarball and fails on any warning but the
  * one about not being logged in. Prints the tarballs' paths, one a line, in that order; the order to
  * publish them in. Until the packages are on the registry, install them from these tarballs:

@@ -13,7 +13,7 @@ export const ROOT = join(import.meta.dirname, '../..');
 
 /**
  * Every public package of the workspace (`packages/*`, `apps/*`), each after the public packages it
- * depends on: flow, engine, dashboard, server, cli. Publishing in this order never leaves a package
+ * depends on: flow, engine, dashboard, server, cli, testing. Publishing in this order never leaves a package
  * on the registry whose dependency is missing.
  * @param {string} [root] the repository root
  * @returns {WorkspacePackage[]}

@@ -49,6 +49,8 @@ export type {
   RedisTlsFiles,
 } from './infra/redis-target.js';
 export { redactUrl } from './infra/redact-url.js';
+export { useClock } from './infra/clock.js';
+export type { Clock } from './infra/clock.js';
 export { FlowClient } from './api/flow-client.js';
 export type { FlowClientOptions } from './api/flow-client.js';
 export { FlowHandle } from './api/flow-handle.js';

@@ -3,6 +3,7 @@ import { encode } from '../format/codec.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { newRequestId } from './request-ids.js';
+import { clockNow } from '../infra/clock.js';
 
 /** Rounds of "join, else start a new request" before giving up: each lost round means another caller won. */
 const ROUNDS = 10;
@@ -42,7 +43,7 @@ export async function executeDebounced(
       if (joined) return seen;
     }
     const requestId = round === 0 && call.requestId !== undefined ? call.requestId : newRequestId();
-    const now = Date.now();
+    const now = clockNow();
     const { created } = await res.store.createRequest(flow, requestId, {
       input: encoded,
       context: call.context,

@@ -11,6 +11,7 @@ import type { ServiceResources } from '../resources/service-resources.js';
 import type { ExecuteOptions, RequestState } from '../types/types.js';
 import { inputFingerprint, jobId } from '../format/layout.js';
 import { formatPartition } from '../format/partitions.js';
+import { clockNow } from '../infra/clock.js';
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 /** How long an execute that expects a wait listens for it to begin (the wait then listens itself). */
@@ -48,7 +49,7 @@ export async function executeRequest(
       priority,
       requestId: options.requestId,
     });
-  const now = Date.now();
+  const now = clockNow();
   const encoded = encode(await checkedInput(plan, input));
   const partition = await res.partitions.place(plan, requestId);
   // A wait that follows then needs no first read (see ResultWaiter.listen).

@@ -1,5 +1,6 @@
 import { type RedisClient, isCluster } from '../infra/redis-connection.js';
 import { runScript } from './scripts/scripts.js';
+import { clockNow } from '../infra/clock.js';
 
 /** One step's completion: the spec part it may share with others, and its own part (see `lua/completeStep.lua`). */
 export interface CompletionArgs {
@@ -113,7 +114,7 @@ export class CompletionBatcher {
   }
 
   #send(batches: readonly Batch[]): void {
-    const now = Date.now();
+    const now = clockNow();
     const [first] = batches;
     const [group] = first?.groups.values() ?? [];
     const [own] = group?.owns ?? [];

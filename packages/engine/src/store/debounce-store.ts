@@ -3,6 +3,7 @@ import type { Keys } from '../format/keys.js';
 import { RequestField } from '../format/layout.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
+import { clockNow } from '../infra/clock.js';
 
 /** The writes of debounced executes (see `client/debounce.ts`); each step is one Lua script. */
 export class DebounceStore {
@@ -31,7 +32,7 @@ export class DebounceStore {
       this.redis,
       'debounceJoin',
       [state, data],
-      [Date.now(), window.ms, window.input],
+      [clockNow(), window.ms, window.input],
     )) as [number];
     if (reply[0] !== ReplyCode.OK) return false;
     await this.redis.pexpire(this.keys.debounce(target.flow, window.key), window.ttlMs);
@@ -67,7 +68,7 @@ export class DebounceStore {
   /** How long a debounced root must still wait (0: run now; the window is then closed). */
   async gate(flow: string, requestId: string): Promise<number> {
     const { state } = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'debounceGate', [state], [Date.now()])) as [
+    const reply = (await runScript(this.redis, 'debounceGate', [state], [clockNow()])) as [
       number,
       number,
     ];

@@ -7,6 +7,7 @@ import { type ParentLink, StepField, stepField } from '../format/layout.js';
 import { StateReads } from './state-reads.js';
 import type { ControlCommand, ControlResult, Retention } from './state-results.js';
 import { TickBatch } from './tick-batch.js';
+import { clockNow } from '../infra/clock.js';
 
 /** What a new request stores (see `lua/createRequests.lua`). */
 export interface NewRequest {
@@ -70,7 +71,7 @@ export class RequestWrites extends StateReads {
 
   readonly #creations = new TickBatch<Creation, number | string>(async (_group, creations) => {
     const keys: string[] = [];
-    const args: (string | number)[] = [Date.now(), this.keys.flowEvents(creations[0]?.flow ?? '')];
+    const args: (string | number)[] = [clockNow(), this.keys.flowEvents(creations[0]?.flow ?? '')];
     for (const { flow, requestId, request } of creations) {
       const { state, data } = this.keys.request(flow, requestId);
       keys.push(state, data);
@@ -104,7 +105,7 @@ export class RequestWrites extends StateReads {
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(this.redis, 'controlRequest', allKeys(keys), [
       command,
-      Date.now(),
+      clockNow(),
       this.retention.failedMs,
       this.keys.flowEvents(flow),
       requestId,

@@ -19,6 +19,7 @@ import {
   completeResult,
 } from './state-results.js';
 import { TickBatch } from './tick-batch.js';
+import { clockNow } from '../infra/clock.js';
 
 /** Begins with at most this many input fields are sent with the others of their tick. */
 const BATCHED_FIELDS = 100;
@@ -80,14 +81,14 @@ export class StepWrites extends StateReads {
       this.redis,
       'beginNode',
       [state, data, held],
-      [path, since ?? Date.now(), owner, ...fields],
+      [path, since ?? clockNow(), owner, ...fields],
     )) as BeginReply;
   }
 
   async #begin(begins: readonly Begin[]): Promise<BeginReply[]> {
     const [only] = begins;
     if (begins.length === 1 && only !== undefined) return [await this.#beginOne(only)];
-    const now = Date.now();
+    const now = clockNow();
     const keys: string[] = [];
     const args: (string | number)[] = [now];
     for (const { keys: request, path, owner, fields } of begins) {
@@ -145,7 +146,7 @@ export class StepWrites extends StateReads {
     const { keys, args } = this.#completion(flow, requestId, step, spec);
     return completeResult(
       (await runScript(this.redis, 'completeNode', keys, [
-        Date.now(),
+        clockNow(),
         ...args.shared,
         ...args.own,
       ])) as CompleteReply,
@@ -226,7 +227,7 @@ export class StepWrites extends StateReads {
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(this.redis, 'failNode', allKeys(keys), [
       path,
-      Date.now(),
+      clockNow(),
       JSON.stringify(error),
       final ? '1' : '0',
       this.retention.failedMs,

@@ -16,7 +16,10 @@ const TARBALLS = [
   'dagflow-dashboard',
   'dagflow-server',
   'dagflow',
+  'dagflow-testing',
 ];
+/** The test kit's own node --test file, run in the consumer project against the installed kit. */
+const KIT_TEST = new URL('../../../testing/test/node/kit.test.mjs', import.meta.url).pathname;
 
 let dir = '';
 let project = '';
@@ -51,6 +54,7 @@ beforeAll(async () => {
   for (const file of ['flows.cjs', 'esm.mjs', 'cjs.cjs', 'typed.mts', 'typed.cts']) {
     await copyFile(join(FIXTURES, file), join(project, file));
   }
+  await copyFile(KIT_TEST, join(project, 'kit.test.mjs'));
   env = { ...process.env, REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'error' };
   env['DAGFLOW_PREFIX'] = testPrefix(import.meta.url, 'consumer');
   for (const name of [
@@ -80,6 +84,10 @@ describe('the packages installed from their tarballs with npm, outside the repo'
       expect(printed).toEqual({ result: 45, status: 200, html: true });
     },
   );
+
+  it('tests a flow with @dagflow/testing under node --test (a private redis-server, skipped time)', async () => {
+    expect(await inProject('node', ['--test', 'kit.test.mjs'])).toMatch(/# pass 2\n# fail 0/);
+  });
 
   it('gives TypeScript their types from import and from require()', async () => {
     // The repo's TypeScript and Node.js types; each fixture has a @ts-expect-error that `any` would fail.

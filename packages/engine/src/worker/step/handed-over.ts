@@ -1,6 +1,7 @@
 import { parks } from '../../plan/steps.js';
 import type { BeginResult } from '../../store/state-results.js';
 import { type Run, waitedSince } from './step-run.js';
+import { clockNow } from '../../infra/clock.js';
 
 /** A step handed its input shows as running in the request state once it runs this long. */
 const SHOW_RUNNING_AFTER_MS = 20;
@@ -28,7 +29,7 @@ export function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run
   // guard only while this process would hear its request paused or stopped.
   const root = run.inline === undefined && plan.roots.includes(at.path);
   if (!root && !deps.isListened(key)) return undefined;
-  const startedAt = waitedSince(run) ?? Date.now();
+  const startedAt = waitedSince(run) ?? clockNow();
   const timer = setTimeout(() => {
     deps.store
       .markRunning(plan.name, requestId, { path: at.path, owner }, startedAt)

@@ -6,6 +6,7 @@ import type { Logger } from '../../infra/logger.js';
 import { requestStore } from '../../store/request-store.js';
 import type { LogTarget, NodeLogWriter } from '../../store/node-logs.js';
 import type { NodeLogLine } from '../../types/types.js';
+import { clockNow } from '../../infra/clock.js';
 
 /** What a handler's context is made from. */
 export interface ContextSource {
@@ -98,7 +99,7 @@ function keptLogger(log: NodeLogger, logs: NodeLogWriter, target: LogTarget): No
     (message: string, fields?: Record<string, unknown>): void => {
       log[level](message, fields);
       logs.write(target, {
-        at: Date.now(),
+        at: clockNow(),
         level,
         message: String(message),
         ...(fields === undefined ? {} : { fields }),

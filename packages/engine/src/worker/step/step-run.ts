@@ -6,6 +6,7 @@ import { jobId, type NodeJobData } from '../../format/layout.js';
 import { type Carrier, serverOf, traceSend } from '../../infra/tracing.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import type { BeginResult } from '../../store/state-results.js';
+import { clockAt } from '../../infra/clock.js';
 
 /** One job of one request, as the executor runs it. */
 export interface Run {
@@ -45,7 +46,7 @@ export interface Handed {
 export function waitedSince(run: Run): number | undefined {
   const { step } = run.at;
   const sleeps = step.kind === 'task' && step.vertex.wait?.kind === 'sleep';
-  return sleeps && run.inline === undefined ? run.job.timestamp : undefined;
+  return sleeps && run.inline === undefined ? clockAt(run.job.timestamp) : undefined;
 }
 
 /**
