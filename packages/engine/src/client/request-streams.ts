@@ -81,7 +81,9 @@ export async function* streamChunks(
   signal?.addEventListener('abort', hear);
   try {
     // Listening first: an end announced after the status read below is heard.
-    await Promise.all(channels.map(([channel, listener]) => subscriptions.add(channel, true, listener)));
+    await Promise.all(
+      channels.map(([channel, listener]) => subscriptions.add(channel, true, listener)),
+    );
     const isEnded = async (): Promise<boolean> => {
       const [status, nodeStatus] = await redis.hmget(
         keys.state,

@@ -53,9 +53,7 @@ describe('streams', () => {
     );
     // Read again after the end, resumed after seq 9,990: the last ten, then the end.
     const rest = await readAll(client, 'stream-many', id, { from: 9_990 });
-    expect(rest.map((chunk) => chunk.seq)).toEqual(
-      Array.from({ length: 10 }, (_, i) => 9_991 + i),
-    );
+    expect(rest.map((chunk) => chunk.seq)).toEqual(Array.from({ length: 10 }, (_, i) => 9_991 + i));
   });
 
   it('a node filter reads that node only; an unknown request fails the read', async () => {
