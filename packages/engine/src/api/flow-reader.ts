@@ -154,13 +154,13 @@ export class FlowReader {
    * for await (const chunk of client.stream('chat', id)) process.stdout.write(String(chunk.data));
    * ```
    */
-  async *stream(
+  stream(
     name: string,
     requestId: string,
     options: StreamOptions = {},
   ): AsyncGenerator<StreamChunk, void, undefined> {
-    await this.plans.get(name);
-    yield* streamChunks(this.res, { flow: name, requestId }, options);
+    const known = () => this.plans.get(name);
+    return streamChunks(this.res, { flow: name, requestId, known }, options);
   }
 
   /**

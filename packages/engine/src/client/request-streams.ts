@@ -32,7 +32,7 @@ export interface StreamSource {
 }
 
 /** Chunks read per command: bounds a reader's memory and each read's time in Redis. */
-const READ_COUNT = 500;
+const READ_COUNT = 1_000;
 /** A reader with no news reads the request's status this often (an announcement may be lost). */
 const RECHECK_MS = 1_000;
 const ENDS: ReadonlySet<string> = new Set(['completed', 'failed', 'stopped']);
@@ -45,13 +45,19 @@ const NODE_ENDS: ReadonlySet<string> = new Set(['completed', 'failed']);
  * connection, `READ_COUNT` chunks at a time as its consumer pulls them, and waits for the appends
  * announced on the request's chunks channel (sharded pub/sub, on the process's one subscriber), and
  * for the request's end on its own channel.
- * @throws DagflowError `REQUEST_NOT_FOUND` (on the first read)
+ * @throws DagflowError `FLOW_NOT_FOUND` (from `target.known`), `REQUEST_NOT_FOUND` (on the first read)
  */
 export async function* streamChunks(
   source: StreamSource,
-  target: { readonly flow: string; readonly requestId: string },
+  target: {
+    readonly flow: string;
+    readonly requestId: string;
+    /** Checks first that the flow exists (throws `FLOW_NOT_FOUND`). */
+    readonly known?: () => Promise<unknown>;
+  },
   options: StreamOptions = {},
 ): AsyncGenerator<StreamChunk, void, undefined> {
+  await target.known?.();
   const { redis, subscriptions } = source;
   const keys = source.keys.request(target.flow, target.requestId);
   const { node, signal } = options;

@@ -14,6 +14,11 @@ export interface ChunkSource {
   readonly attempt: number;
 }
 
+/** A {@link ChunkSource} with the name of its batches, made once per attempt by {@link ChunkWriter.sourceOf}. */
+export interface BatchedSource extends ChunkSource {
+  readonly group: string;
+}
+
 /** Size limits of emitted chunks (bytes of the encoded chunk). */
 export interface ChunkLimits {
   readonly maxChunkBytes: number;
@@ -21,7 +26,7 @@ export interface ChunkLimits {
 }
 
 interface Pending {
-  readonly source: ChunkSource;
+  readonly source: BatchedSource;
   readonly encoded: string;
 }
 
@@ -44,13 +49,19 @@ export class ChunkWriter {
     private readonly limits: ChunkLimits,
   ) {}
 
+  /** The source of an attempt's chunks, as {@link append} takes it (one per attempt: emits are hot). */
+  sourceOf(source: ChunkSource): BatchedSource {
+    const { flow, requestId, path, owner } = source;
+    return { ...source, group: `${flow}\n${requestId}\n${path}\n${owner}` };
+  }
+
   /**
    * Stores one encoded chunk; answers its seq in the request's stream.
    * @throws DagflowError `STREAM_LIMIT_EXCEEDED` (chunk or stream over its limit), `STALE_ATTEMPT`
    *   (another attempt owns the step), `STREAM_CLOSED` (the step finished or the request ended),
    *   `REQUEST_NOT_FOUND`
    */
-  async append(source: ChunkSource, encoded: string): Promise<number> {
+  async append(source: BatchedSource, encoded: string): Promise<number> {
     const { maxChunkBytes } = this.limits;
     // A UTF-16 unit is at most 3 UTF-8 bytes: short chunks need no count.
     const bytes = encoded.length * 3 <= maxChunkBytes ? 0 : Buffer.byteLength(encoded);
@@ -61,8 +72,7 @@ export class ChunkWriter {
         { details: { node: source.path, bytes, limit: maxChunkBytes, limitName: 'maxChunkBytes' } },
       );
     }
-    const group = `${source.flow}\n${source.requestId}\n${source.path}\n${source.owner}`;
-    const seq = await this.#batch.add(group, { source, encoded });
+    const seq = await this.#batch.add(source.group, { source, encoded });
     if (seq instanceof DagflowError) throw seq;
     return seq;
   }

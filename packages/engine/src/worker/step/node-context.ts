@@ -12,7 +12,7 @@ import type { Logger } from '../../infra/logger.js';
 import { requestStore } from '../../store/request-store.js';
 import type { LogTarget, NodeLogWriter } from '../../store/node-logs.js';
 import type { NodeLogLine } from '../../types/types.js';
-import type { ChunkWriter } from '../../store/chunk-writes.js';
+import type { BatchedSource, ChunkWriter } from '../../store/chunk-writes.js';
 import { encode } from '../../format/codec.js';
 
 /** What a handler's context is made from. */
@@ -51,6 +51,7 @@ export class HandlerContext implements NodeContext {
   #parsed: RequestContext | undefined;
   #log: NodeLogger | undefined;
   #store: RequestStore | undefined;
+  #chunkSource: BatchedSource | undefined;
 
   constructor(source: ContextSource) {
     this.#source = source;
@@ -104,8 +105,14 @@ export class HandlerContext implements NodeContext {
         `ctx.emit works in a node's handler only, not here ('${this.node}' of request '${this.requestId}').`,
       );
     }
-    const source = { flow: this.flow, requestId: this.requestId, path: this.node, owner };
-    await chunks.append({ ...source, attempt: this.attempt }, encode(chunk));
+    this.#chunkSource ??= chunks.sourceOf({
+      flow: this.flow,
+      requestId: this.requestId,
+      path: this.node,
+      owner,
+      attempt: this.attempt,
+    });
+    await chunks.append(this.#chunkSource, encode(chunk));
   }
 
   #requestContext(): RequestContext {
