@@ -5,7 +5,7 @@
 import type { MeasurementResult, Round } from './rounds.js';
 import { type Row, fmt, rate } from './rows.js';
 import { median } from './stats.js';
-import { CHUNK_BYTES } from './shapes/stream.js';
+import { CHUNK_BYTES } from './shapes/stream-flow.js';
 
 const row = (label: string, figure: number, unit: string, target?: string, met?: boolean): Row => ({
   label,

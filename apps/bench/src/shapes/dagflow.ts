@@ -8,7 +8,7 @@ import { timed } from '../stats.js';
 import { engineConnection } from '../target.js';
 import type { FlowSet, StartSpec } from '../protocol.js';
 import { CHAIN_HOPS, type LoadContext, type Served } from './shape.js';
-import { registerStreamFlow } from './stream.js';
+import { registerStreamFlow } from './stream-flow.js';
 
 /** The flows the bench executes, by name. */
 export type BenchFlow = 'fanin' | 'diamond' | 'single' | 'chain' | 'foreach';

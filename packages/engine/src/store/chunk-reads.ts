@@ -34,17 +34,10 @@ function chunkOf(id: string, fields: readonly string[]): StreamChunk {
   let data: unknown = null;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const value = fields[i + 1] as string;
-    switch (fields[i]) {
-      case ChunkField.node:
-        node = value;
-        break;
-      case ChunkField.attempt:
-        attempt = Number(value);
-        break;
-      case ChunkField.data:
-        data = decode(value);
-        break;
-    }
+    const name = fields[i];
+    if (name === ChunkField.node) node = value;
+    else if (name === ChunkField.attempt) attempt = Number(value);
+    else if (name === ChunkField.data) data = decode(value);
   }
   return { node, attempt, seq: Number(id.slice(id.indexOf('-') + 1)), data };
 }
