@@ -100,6 +100,22 @@ describe('streams', () => {
     expect(await client.waitForResult('stream-stale', id)).toEqual({ late: 'STALE_ATTEMPT' });
   });
 
+  it("a rerun keeps the failed attempt's chunks; the new attempt's follow them", async () => {
+    const { client } = await setup();
+    const id = await client.execute('stream-rerun', null);
+    await expect(client.waitForResult('stream-rerun', id)).rejects.toMatchObject({
+      code: 'REQUEST_FAILED',
+    });
+    expect((await readAll(client, 'stream-rerun', id)).map((chunk) => chunk.data)).toEqual([1]);
+    await client.rerun('stream-rerun', id);
+    expect(await client.waitForResult('stream-rerun', id)).toBe('rerun');
+    const chunks = await readAll(client, 'stream-rerun', id);
+    expect(chunks.map((chunk) => [chunk.seq, chunk.attempt, chunk.data])).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
+  });
+
   it('chunk and stream limits refuse with STREAM_LIMIT_EXCEEDED', async () => {
     const { client } = await setup(1, {
       DAGFLOW_MAX_CHUNK_BYTES: '1000',

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 /** A server-only service (flow `chat` comes from the registry) and one worker process; answers the API's base URL. */
-async function serve(): Promise<string> {
+async function serve(streamLimits?: { total: number; perCaller: number }): Promise<string> {
   const prefix = testPrefix(import.meta.url, expect.getState().currentTestName ?? '');
   const redisUrl = inject('redisUrl');
   worker = startWorkerProcess(new URL('../fixtures/chunk-worker.mjs', import.meta.url).pathname, {
@@ -28,7 +28,7 @@ async function serve(): Promise<string> {
     port: 0,
     host: '127.0.0.1',
     logLevel: 'error',
-    http: httpApi(),
+    http: httpApi(streamLimits === undefined ? {} : { streamLimits }),
   });
   await Promise.all([service.startServer(), worker.ready]);
   return `http://127.0.0.1:${service.httpPort}`;
@@ -129,4 +129,24 @@ it('POST /flow/:name?stream=1 executes and streams in one call, ending with the 
   expect(seen[0]).toEqual({ event: 'request', id: undefined, data: { requestId: 'chat-1' } });
   expect(ids(seen)).toEqual([1, 2, 3, 4]);
   expect(seen.at(-1)!.data).toEqual({ status: 'completed', result: 'said' });
+});
+
+it('chunk streams take live-stream places: past the limit, 429 TOO_MANY_STREAMS', async () => {
+  const base = await serve({ total: 10, perCaller: 1 });
+  const id = await service!.execute('chat', { count: 50, gapMs: 20 });
+  const stop = new AbortController();
+  const held = await fetch(`${base}/flow/chat/requests/${id}/stream`, { signal: stop.signal });
+  expect(held.status).toBe(200);
+  const refused = await fetch(`${base}/flow/chat/requests/${id}/stream`);
+  expect(refused.status).toBe(429);
+  expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+    'TOO_MANY_STREAMS',
+  );
+  const post = await fetch(`${base}/flow/chat?stream=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ count: 1, gapMs: 1 }),
+  });
+  expect(post.status).toBe(429);
+  stop.abort();
 });
