@@ -14,6 +14,7 @@ export const SHAPES = [
   'reply',
   'http',
   'idle',
+  'stream',
 ] as const;
 
 /** One of {@link SHAPES}. */
@@ -33,6 +34,7 @@ const NEEDS: Record<ShapeName, readonly ShapeName[]> = {
   reply: [],
   http: [],
   idle: [],
+  stream: [],
 };
 
 /** Sizes, rounds and switches of one run. */
@@ -56,6 +58,9 @@ export interface BenchConfig {
   /** Idle-process row: requests of each load, and the idle processes beside the worker (K). */
   readonly idleRequests: number;
   readonly idleProcesses: number;
+  /** Stream rows: chunks of the throughput load (one node, one reader), and of the paced latency load. */
+  readonly streamChunks: number;
+  readonly streamLatencyChunks: number;
   /** `BENCH_PROFILE`: folder for the CPU profiles of the dagflow worker processes and the driver. */
   readonly profileDir: string | undefined;
   /** `BENCH_REDIS_URL`: use this Redis instead of a private one. */
@@ -89,6 +94,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     httpConnections: 50,
     idleRequests: (quick ? 400 : 8_000) * long,
     idleProcesses: 6,
+    streamChunks: (quick ? 10_000 : 100_000) * long,
+    streamLatencyChunks: (quick ? 200 : 1_000) * long,
     profileDir: env['BENCH_PROFILE'] || undefined,
     redisUrl: env['BENCH_REDIS_URL'] || undefined,
     cluster: env['BENCH_CLUSTER'] === '1',

@@ -24,6 +24,7 @@ import { rowsTable, topCommandsTable } from './report.js';
 import { runRounds } from './rounds.js';
 import { requestReplyRows } from './reply-rows.js';
 import { buildRows } from './rows.js';
+import { streamRows } from './stream-rows.js';
 import { bullmqConnection } from './target.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -66,7 +67,7 @@ async function bench(): Promise<void> {
   const target = { url: config.redisUrl ?? server?.url ?? '' };
   const redis = bullmqConnection(target);
   const pool = new WorkerPool(profileDir);
-  const sizes = `${config.throughputNodes} nodes per throughput shape, ${config.forEachItems} for-each items, ${config.chainRuns} chain runs, ${config.replyRequests} request/reply requests (${config.replyInFlight} in flight) and ${config.latencyRequests} one at a time, ${config.httpSeconds} s HTTP loads (${config.httpConnections} connections), ${config.idleRequests} idle-row requests`;
+  const sizes = `${config.throughputNodes} nodes per throughput shape, ${config.forEachItems} for-each items, ${config.chainRuns} chain runs, ${config.replyRequests} request/reply requests (${config.replyInFlight} in flight) and ${config.latencyRequests} one at a time, ${config.httpSeconds} s HTTP loads (${config.httpConnections} connections), ${config.idleRequests} idle-row requests, ${config.streamChunks} stream chunks (${config.streamLatencyChunks} paced)`;
   log(
     `Redis ${target.url}; ${config.rounds} round(s); ${sizes}; shapes ${[...config.shapes].join(',')}`,
   );
@@ -86,7 +87,7 @@ async function bench(): Promise<void> {
         .join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`,
     );
     out();
-    const rows = [...buildRows(rounds), ...requestReplyRows(rounds)];
+    const rows = [...buildRows(rounds), ...requestReplyRows(rounds), ...streamRows(rounds)];
     for (const line of rowsTable(rows)) out(line);
     const top = topCommandsTable(rounds);
     if (top.length > 0) {

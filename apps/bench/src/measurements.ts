@@ -18,6 +18,7 @@ import { TREE_NODES, addTrees } from './shapes/flow-producer.js';
 import { DIAMOND_NODES, addDiamonds } from './shapes/hand-diamond.js';
 import { addRawJobs, rawChainHops } from './shapes/raw.js';
 import { CHAIN_HOPS, type LoadContext } from './shapes/shape.js';
+import { streamLatency, streamThroughput } from './shapes/stream.js';
 
 /** One measurement of a round. */
 export type MeasurementId =
@@ -39,7 +40,9 @@ export type MeasurementId =
   | 'http-express'
   | 'http'
   | 'idle-0'
-  | 'idle-k';
+  | 'idle-k'
+  | 'stream'
+  | 'stream-latency';
 
 /** The worker processes the driver forks (once each, on first use). */
 export type ProcessName =
@@ -270,5 +273,21 @@ export const MEASUREMENTS: readonly Measurement[] = [
     nodes: (c) => c.idleRequests,
     terminalBatch: () => 1,
     run: (ctx, c) => dagflowReply(ctx, throughputLoad(c.idleRequests, c)),
+  },
+  {
+    id: 'stream',
+    shape: 'stream',
+    workers: DAGFLOW,
+    nodes: (c) => c.streamChunks,
+    terminalBatch: () => 1,
+    run: (ctx, c) => streamThroughput(ctx, c.streamChunks),
+  },
+  {
+    id: 'stream-latency',
+    shape: 'stream',
+    workers: DAGFLOW,
+    nodes: (c) => c.streamLatencyChunks,
+    terminalBatch: () => 1,
+    run: (ctx, c) => streamLatency(ctx, c.streamLatencyChunks),
   },
 ];

@@ -33,6 +33,8 @@ export interface MeasurementResult {
   readonly perHop: readonly number[] | undefined;
   /** Latency quantiles of the requests in ms (request/reply latency and HTTP measurements). */
   readonly latency: { readonly p50: number; readonly p99: number } | undefined;
+  /** Redis memory (bytes) per 1,000 items (the stream shape's chunks). */
+  readonly memoryPer1000: number | undefined;
   readonly redis: RedisDelta;
   readonly workers: readonly WorkerUse[];
   /** CPU seconds the driver (this process: executes, waits for results, adds jobs) spent on the load. */
@@ -69,6 +71,8 @@ export async function runRounds(ctx: RoundsContext): Promise<Round[]> {
     latencyRequests: Math.max(50, Math.round(ctx.config.latencyRequests / 8)),
     httpSeconds: 1,
     idleRequests: Math.max(200, Math.round(ctx.config.idleRequests / 8)),
+    streamChunks: Math.max(1_000, Math.round(ctx.config.streamChunks / 8)),
+    streamLatencyChunks: Math.max(50, Math.round(ctx.config.streamLatencyChunks / 8)),
   };
   ctx.log(`warm-up round: ${selected.map((m) => m.id).join(', ')}`);
   for (const measurement of selected) await measure(ctx, measurement, warmConfig, 'w');
@@ -138,6 +142,7 @@ async function measure(
     nodes: outcome.nodes ?? measurement.nodes(config),
     perHop: outcome.perHop,
     latency: outcome.latency,
+    memoryPer1000: outcome.memoryPer1000,
     redis: redisDelta(redisBefore, redisAfter),
     driverCpuSeconds: (driverCpu.user + driverCpu.system) / 1e6,
     workers: handles.map((h, i) => ({

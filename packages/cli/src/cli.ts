@@ -137,7 +137,9 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
     });
   program
     .command('run')
-    .description('execute a flow; prints the request id, or with --wait the result')
+    .description(
+      'execute a flow; prints the request id, with --wait the result, with --stream its chunks',
+    )
     .argument('<flow>', 'the flow to execute')
     .option('--data <data>', 'the input: JSON when it parses, else text')
     .option('--file <file>', 'the input from a file: JSON when it parses, else text')
@@ -148,7 +150,15 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
       seconds,
     )
     .option('--request-id <id>', 'the request id (running it again with one id runs it once)')
-    .option('--json', 'print {"requestId"} or, with --wait, {"requestId","result"}')
+    .option(
+      '--stream',
+      'print the chunks its handlers emit (ctx.emit) as they come, until the request ends: text as ' +
+        'it is, other values as JSON lines; exit 1 unless it completed',
+    )
+    .option(
+      '--json',
+      'print {"requestId"} or, with --wait, {"requestId","result"}; with --stream, one JSON line per chunk',
+    )
     .action(async (flow: string, options: RunOptions) => {
       exit(await run(session.target, { flow, options }, io));
     });

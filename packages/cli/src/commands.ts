@@ -6,6 +6,7 @@ import { importModule } from './load-module.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
 import { waitWithProgress } from './wait-progress.js';
+import { printStream } from './stream-output.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, TIMEOUT: 3 } as const;
@@ -29,9 +30,13 @@ export interface RunOptions {
   readonly wait?: number | true;
   readonly requestId?: string;
   readonly json?: boolean;
+  readonly stream?: boolean;
 }
 
-/** `dagflow run`: executes, and with `--wait` shows progress on stderr and prints the result. */
+/**
+ * `dagflow run`: executes, and with `--wait` shows progress on stderr and prints the result, or with
+ * `--stream` prints the chunks its handlers emit as they come.
+ */
 export async function run(
   target: CommandTarget,
   { flow, options }: { flow: string; options: RunOptions },
@@ -45,6 +50,10 @@ export async function run(
     text === undefined ? null : jsonOrText(text),
     options.requestId === undefined ? {} : { requestId: options.requestId },
   );
+  if (options.stream === true) {
+    if (options.wait !== undefined) throw new UsageError('Give --wait or --stream, not both.');
+    return printStream(target, { flow, requestId, json: options.json === true }, io);
+  }
   if (options.wait === undefined) {
     io.out(options.json === true ? `${JSON.stringify({ requestId })}\n` : `${requestId}\n`);
     return ExitCode.OK;

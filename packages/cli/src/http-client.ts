@@ -8,6 +8,8 @@ import {
   type MigrationResult,
   type ScheduleInfo,
   type ScheduleOptions,
+  type StreamChunk,
+  type StreamOptions,
   type WaitOptions,
 } from '@dagflow/engine';
 import type {
@@ -23,6 +25,7 @@ import type {
   RequestState,
 } from '@dagflow/server/contract';
 import { assertEventStream, type FollowOptions, readRequestEvents } from './request-events.js';
+import { chunkEvents } from './chunk-events.js';
 
 /** What the CLI's request commands need: a `FlowClient` (over Redis) or an {@link HttpClient}. */
 export type CommandTarget = Pick<
@@ -42,7 +45,11 @@ export type CommandTarget = Pick<
   | 'versions'
   | 'migrate'
   | 'migrateAll'
+  | 'stream'
 >;
+
+/** Times a chunk stream that broke off is opened again (after the last chunk seen) before giving up. */
+const STREAM_RETRIES = 3;
 
 const POLL_MS = 250;
 
@@ -114,6 +121,41 @@ export class HttpClient implements CommandTarget {
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     return readRequestEvents(assertEventStream(response), options.onState);
+  }
+
+  /**
+   * The request's chunks (`GET /flow/:name/requests/:id/stream`), in order, until it ends; a stream
+   * that breaks off is opened again after the last chunk seen (`Last-Event-ID`), up to 3 times.
+   * @throws DagflowError `REQUEST_NOT_FOUND`, or the code the server ended the stream with
+   */
+  async *stream(
+    name: string,
+    requestId: string,
+    options: StreamOptions = {},
+  ): AsyncGenerator<StreamChunk, void, undefined> {
+    const query = options.node === undefined ? '' : `?node=${enc(options.node)}`;
+    const path = `/flow/${enc(name)}/requests/${enc(requestId)}/stream${query}`;
+    let last = options.from ?? 0;
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.#call('GET', path, {
+        headers: { accept: 'text/event-stream', 'last-event-id': String(last) },
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+      const events = chunkEvents(assertEventStream(response));
+      let next = await events.next();
+      while (next.done !== true) {
+        last = next.value.seq;
+        yield next.value;
+        next = await events.next();
+      }
+      if (next.value === 'end') return;
+      if (attempt >= STREAM_RETRIES) {
+        throw new DagflowError(
+          ErrorCode.INTERNAL_ERROR,
+          `The chunk stream of request ${requestId} broke off ${STREAM_RETRIES + 1} times (last chunk seen: ${last}).`,
+        );
+      }
+    }
   }
 
   pause(name: string, requestId: string): Promise<void> {

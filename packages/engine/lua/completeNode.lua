@@ -3,9 +3,10 @@
   functions it calls) and the arguments in includes/readSpec.lua and includes/beginPartAt.lua.
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
+  KEYS[5] stream of emitted chunks
   ARGV[1] now (ms), then the spec, then the step's own part
 ]]
---- @keys 4
+--- @keys 5
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 --- @include completeStep
 local spec, at = read_spec(ARGV, 2)

@@ -5,7 +5,7 @@
   issues in one tick come as one call (on a Redis Cluster, where each request's keys lie in a slot of
   their own, one request per call).
 
-  KEYS    per request: its state hash, data hash, store hash and held set
+  KEYS    per request: its state hash, data hash, store hash, held set and stream
   ARGV[1] now (ms)   ARGV[2] r, the number of requests; then per request, in the order of KEYS: g, then
           g groups of steps sharing a spec: the spec, then k, then the k steps' own parts (path, output,
           start time, owner, m, m pairs), in order
@@ -18,7 +18,7 @@
 local replies = {}
 local at = 3
 for r = 1, tonumber(ARGV[2]) do
-  local keys = { KEYS[4 * r - 3], KEYS[4 * r - 2], KEYS[4 * r - 1], KEYS[4 * r] }
+  local keys = { KEYS[5 * r - 4], KEYS[5 * r - 3], KEYS[5 * r - 2], KEYS[5 * r - 1], KEYS[5 * r] }
   local groups = tonumber(ARGV[at])
   at = at + 1
   for _ = 1, groups do

@@ -3,6 +3,7 @@
   overwrite each other.
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
+  KEYS[5] stream of emitted chunks
   ARGV[1] command: pause | resume | stop | rerun
   ARGV[2] now (ms)   ARGV[3] retention of a stopped request (ms)   ARGV[4] events channel
   ARGV[5] event message   ARGV[6] retention of a paused request (ms)
@@ -29,7 +30,7 @@
     { -2, status }             the command does not apply in this status
     { -1 }                     no such request
 ]]
---- @keys 4
+--- @keys 5
 --- @replies OK INVALID_TRANSITION MISSING
 --- @include stepsWith
 --- @include takeResuming
@@ -50,7 +51,7 @@ if command == 'pause' then
     return { R.INVALID_TRANSITION, status }
   end
   redis.call('HSET', KEYS[1], REQ.status, 'paused', REQ.pausedFrom, status)
-  for i = 1, 4 do
+  for i = 1, 5 do
     redis.call('PEXPIRE', KEYS[i], ARGV[6])
   end
   announce_request(KEYS[1], channel, message, 'paused')
@@ -73,7 +74,7 @@ if command == 'resume' then
     local before = redis.call('HGET', KEYS[1], REQ.pausedFrom) or 'running'
     redis.call('HSET', KEYS[1], REQ.status, before)
     redis.call('HDEL', KEYS[1], REQ.pausedFrom)
-    for i = 1, 4 do
+    for i = 1, 5 do
       redis.call('PERSIST', KEYS[i])
     end
     announce_request(KEYS[1], channel, message, before)

@@ -4,6 +4,7 @@
   get the failed retention TTL and the failure is published). Otherwise the step waits for its retry.
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
+  KEYS[5] stream of emitted chunks
   ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
   ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
   ARGV[8] the attempt's owner token (see beginNode.lua)
@@ -16,7 +17,7 @@
     { 3, owner }    stale: another attempt owns the step; nothing changed
     { -1 }          no such request
 ]]
---- @keys 4
+--- @keys 5
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 --- @include startRequest
 --- @include announceStep

@@ -58,6 +58,8 @@ export type { FlowRequests } from './api/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
 export type { FlowChange, RequestChange, Unwatch } from './resources/request-watch.js';
 export type { LiveUpdate, LiveView } from './client/live-views.js';
+export type { StreamOptions } from './client/request-streams.js';
+export type { StreamChunk } from './store/chunk-reads.js';
 export type { NodePageOptions, RequestStatePage } from './store/state-pages.js';
 export { SCHEDULE_ID, assertValidSchedule } from './client/schedules.js';
 export { REQUEST_ID } from './client/request-ids.js';

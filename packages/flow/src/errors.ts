@@ -147,6 +147,22 @@ export const ErrorCode = {
    * (`maxStreamsPerCaller`, `maxStreams`); close one, or retry after `Retry-After` seconds.
    */
   TOO_MANY_STREAMS: 'TOO_MANY_STREAMS',
+  /**
+   * A chunk a handler emitted (`ctx.emit`) is over `maxChunkBytes`, or would take its request's stream
+   * over `maxStreamBytes`; `details.limitName` says which, `details.limit` its value. Nothing was
+   * appended.
+   */
+  STREAM_LIMIT_EXCEEDED: 'STREAM_LIMIT_EXCEEDED',
+  /**
+   * A write of a node attempt that no longer owns its node (another attempt took it over: a retry after
+   * its worker was lost, a rerun) was refused; the attempt's writes are dropped.
+   */
+  STALE_ATTEMPT: 'STALE_ATTEMPT',
+  /**
+   * `ctx.emit` was called after the node finished or the request ended (or outside a node's handler,
+   * e.g. in a compensation); nothing was appended.
+   */
+  STREAM_CLOSED: 'STREAM_CLOSED',
   /** An unexpected fault; the message says what failed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

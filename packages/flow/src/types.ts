@@ -51,6 +51,27 @@ export interface NodeContext {
   readonly log: NodeLogger;
   /** Per-request key/value store. */
   readonly store: RequestStore;
+  /**
+   * Appends one chunk (a JSON value, a string or bytes) to the request's stream, which clients read
+   * while the node runs (`service.stream`, `GET /flow/:name/requests/:id/stream`); each chunk carries
+   * this node's path and attempt. The promise resolves once the chunk is stored: awaiting it gives
+   * back-pressure, and chunks emitted in the same tick are stored together.
+   * @throws DagflowError `STREAM_LIMIT_EXCEEDED` (over `maxChunkBytes` or `maxStreamBytes`),
+   *   `STALE_ATTEMPT` (another attempt owns the node now), `STREAM_CLOSED` (the node finished, the
+   *   request ended, or not called from a node's handler)
+   * @example
+   * ```ts
+   * dag.node('answer', async (prompt: string, ctx) => {
+   *   let text = '';
+   *   for await (const token of model.generate(prompt)) {
+   *     text += token;
+   *     await ctx.emit(token);
+   *   }
+   *   return text;
+   * });
+   * ```
+   */
+  emit(chunk: unknown): Promise<void>;
 }
 
 /** A step of a flow: takes its input, returns its output. */

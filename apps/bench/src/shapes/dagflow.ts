@@ -8,6 +8,7 @@ import { timed } from '../stats.js';
 import { engineConnection } from '../target.js';
 import type { FlowSet, StartSpec } from '../protocol.js';
 import { CHAIN_HOPS, type LoadContext, type Served } from './shape.js';
+import { registerStreamFlow } from './stream-flow.js';
 
 /** The flows the bench executes, by name. */
 export type BenchFlow = 'fanin' | 'diamond' | 'single' | 'chain' | 'foreach';
@@ -51,6 +52,7 @@ export function registerFlows(service: FlowService, flows: FlowSet = 'bench'): v
       )
       .node('item', noop);
   });
+  registerStreamFlow(service);
 }
 
 /** Worker side: a FlowService with the spec's flows (the bench's by default), its worker started. */

@@ -18,6 +18,8 @@ export interface LoadOutcome {
   readonly latency?: { readonly p50: number; readonly p99: number };
   /** Requests answered, where the load counts them (HTTP: 200 answers in its seconds). */
   readonly nodes?: number;
+  /** Redis memory (bytes) per 1,000 of the load's items, where it measures it (the stream shape). */
+  readonly memoryPer1000?: number;
 }
 
 /** Untimed requests each request/reply load sends first (connections, subscriptions). */

@@ -48,6 +48,14 @@ beforeAll(async () => {
   service.register('greet', (dag) =>
     dag.node('hello', (input: unknown) => `you said "${String(input)}"`),
   );
+  service.register('talker', (dag) =>
+    dag.node('talk', async (input: string, ctx) => {
+      for (const word of ['Hello', ', ', 'world']) await ctx.emit(word);
+      await ctx.emit({ n: 1 });
+      if (input === 'fail') throw new Error('no more words');
+      return 'said';
+    }),
+  );
   await service.start();
   url = `http://127.0.0.1:${service.httpPort}/`;
 });
@@ -57,6 +65,27 @@ afterAll(async () => {
 });
 
 describe('dagflow CLI over HTTP (DAGFLOW_URL, DAGFLOW_TOKEN)', () => {
+  it('run --stream prints the chunks as they come, then the end', async () => {
+    const text = await dagflow(OPERATOR, 'run', 'talker', '--stream', '--data', 'hi');
+    expect(text.stdout).toBe('Hello, world{"n":1}\n');
+    expect(text.stderr).toMatch(/^request \S+\n\nrequest completed\n$/);
+    expect(text.code).toBe(0);
+    const json = await dagflow(OPERATOR, 'run', 'talker', '--stream', '--json', '--data', 'fail');
+    expect(
+      json.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown),
+    ).toEqual([
+      { node: 'talk', attempt: 1, seq: 1, data: 'Hello' },
+      { node: 'talk', attempt: 1, seq: 2, data: ', ' },
+      { node: 'talk', attempt: 1, seq: 3, data: 'world' },
+      { node: 'talk', attempt: 1, seq: 4, data: { n: 1 } },
+    ]);
+    expect(json.stderr).toContain('request failed');
+    expect(json.code).toBe(1);
+  });
+
   it('runs, waits, shows status, lists and describes flows with a token', async () => {
     const run = await dagflow(
       OPERATOR,

@@ -8,7 +8,7 @@
   Idempotent: run again for a completed step it changes nothing and returns the same ready set, plus the
   ready successors that have started since (repeat_completion).
 
-  K[1] state hash   K[2] data hash   K[3] store hash   K[4] held set
+  K[1] state hash   K[2] data hash   K[3] store hash   K[4] held set   K[5] stream
   A    the script's ARGV; S the spec read by read_spec (readSpec.lua); now (ms); at: where the step's
        own part starts (see beginPartAt.lua).
 

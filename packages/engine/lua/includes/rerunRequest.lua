@@ -48,7 +48,7 @@ local function rerun_request(status, now, completed_retention, channel, message)
   local steps, generations = release_all(pending, reset, generation)
   redis.call('HSET', KEYS[1], REQ.status, 'running')
   redis.call('HDEL', KEYS[1], REQ.finishedAt, REQ.error)
-  for i = 1, 4 do
+  for i = 1, 5 do
     redis.call('PERSIST', KEYS[i])
   end
   announce_request(KEYS[1], channel, message, 'running')

@@ -6,6 +6,8 @@ import type { FlowChange, RequestChange, Unwatch } from '../resources/request-wa
 import type { LiveUpdate, LiveView } from '../client/live-views.js';
 import type { NodePageOptions, RequestStatePage } from '../store/state-pages.js';
 import type { ScheduleInfo, ScheduleOptions } from '../client/schedules.js';
+import type { StreamOptions } from '../client/request-streams.js';
+import type { StreamChunk } from '../store/chunk-reads.js';
 import type { AddedStep, StepChange } from '../registry/flow-registrations.js';
 import type { Logger } from '../infra/logger.js';
 import type { WorkerInfo } from '../registry/worker-directory.js';
@@ -50,6 +52,11 @@ export interface FlowApi {
     requestId: string,
     listener: (change: RequestChange) => void,
   ): Promise<Unwatch>;
+  stream(
+    name: string,
+    requestId: string,
+    options?: StreamOptions,
+  ): AsyncGenerator<StreamChunk, void, undefined>;
   watchFlow(name: string, listener: (change: FlowChange) => void): Promise<Unwatch>;
   watchState(
     name: string,

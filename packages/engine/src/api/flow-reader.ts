@@ -30,6 +30,8 @@ import type { WaitOptions } from '../client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from '../resources/request-watch.js';
 import { type LiveUpdate, type LiveView, LiveViews } from '../client/live-views.js';
 import { type ScheduleInfo, listSchedules } from '../client/schedules.js';
+import { type StreamOptions, streamChunks } from '../client/request-streams.js';
+import type { StreamChunk } from '../store/chunk-reads.js';
 
 /**
  * Options of a {@link FlowClient}: where requests live, and optionally the environment to read
@@ -139,6 +141,26 @@ export class FlowReader {
   ): Promise<unknown> {
     const target = { flow: name, requestId };
     return waitForRequest(this.res, this.plans, target, options.timeoutMs ?? 30_000);
+  }
+
+  /**
+   * The chunks the request's handlers emit (`ctx.emit`), in order, as they come: from the first one
+   * (or after seq `from`), until the request ends (with `node`: until that node completes or fails
+   * for good), none lost or doubled. Each chunk names its node and attempt: the chunks of an attempt
+   * that failed stay, and the next attempt's follow them. Holds no connection of its own.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND` (when iteration starts)
+   * @example
+   * ```ts
+   * for await (const chunk of client.stream('chat', id)) process.stdout.write(String(chunk.data));
+   * ```
+   */
+  stream(
+    name: string,
+    requestId: string,
+    options: StreamOptions = {},
+  ): AsyncGenerator<StreamChunk, void, undefined> {
+    const known = () => this.plans.get(name);
+    return streamChunks(this.res, { flow: name, requestId, known }, options);
   }
 
   /**

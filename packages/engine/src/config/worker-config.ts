@@ -15,6 +15,8 @@ export interface WorkerConfig extends MetricsConfig {
   readonly stalledIntervalMs: number;
   readonly stepUnavailableTimeoutMs: number | undefined;
   readonly maxOutputBytes: number;
+  readonly maxChunkBytes: number;
+  readonly maxStreamBytes: number;
   readonly httpAllow: HttpAllowList;
 }
 
@@ -31,8 +33,8 @@ export function metricsPart(options: MetricsSettings, env: EnvReader): MetricsCo
 
 /**
  * The worker part: `WORKER_CONCURRENCY`, `DAGFLOW_LOCK_DURATION_MS`, `DAGFLOW_STALLED_INTERVAL_MS`,
- * `DAGFLOW_STEP_UNAVAILABLE_TIMEOUT_MS`, `MAX_OUTPUT_BYTES`, `DAGFLOW_HTTP_ALLOW` and the metrics
- * listener's.
+ * `DAGFLOW_STEP_UNAVAILABLE_TIMEOUT_MS`, `MAX_OUTPUT_BYTES`, `DAGFLOW_MAX_CHUNK_BYTES`,
+ * `DAGFLOW_MAX_STREAM_BYTES`, `DAGFLOW_HTTP_ALLOW` and the metrics listener's.
  * @throws DagflowError `INVALID_CONFIG` naming the malformed variable or option
  */
 export function workerPart(options: WorkerSettings, env: EnvReader): WorkerConfig {
@@ -57,6 +59,14 @@ export function workerPart(options: WorkerSettings, env: EnvReader): WorkerConfi
     stepUnavailableTimeoutMs:
       unavailable === undefined ? undefined : intOption(unavailable, 'stepUnavailableTimeoutMs'),
     maxOutputBytes: options.maxOutputBytes ?? env.int('MAX_OUTPUT_BYTES') ?? 1024 * 1024,
+    maxChunkBytes: intOption(
+      options.maxChunkBytes ?? env.int('DAGFLOW_MAX_CHUNK_BYTES', 1) ?? 256 * 1024,
+      'maxChunkBytes',
+    ),
+    maxStreamBytes: intOption(
+      options.maxStreamBytes ?? env.int('DAGFLOW_MAX_STREAM_BYTES', 1) ?? 64 * 1024 * 1024,
+      'maxStreamBytes',
+    ),
     httpAllow:
       options.httpAllow === undefined
         ? HttpAllowList.parse(env.string('DAGFLOW_HTTP_ALLOW'))

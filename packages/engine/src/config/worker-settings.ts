@@ -55,6 +55,18 @@ export interface WorkerSettings extends MetricsSettings {
    */
   readonly maxOutputBytes?: number;
   /**
+   * Largest encoded chunk (bytes) a handler may emit through `ctx.emit`; a larger one is refused with
+   * `STREAM_LIMIT_EXCEEDED`.
+   * @defaultValue `DAGFLOW_MAX_CHUNK_BYTES`, else 256 KiB
+   */
+  readonly maxChunkBytes?: number;
+  /**
+   * Most bytes of chunks one request's stream may hold (all nodes and attempts together); a chunk that
+   * would pass it is refused with `STREAM_LIMIT_EXCEEDED`.
+   * @defaultValue `DAGFLOW_MAX_STREAM_BYTES`, else 64 MiB
+   */
+  readonly maxStreamBytes?: number;
+  /**
    * Hosts (exact names), IP addresses and CIDR ranges the built-in `http` operation may reach although
    * they are loopback, private, link-local or reserved; every other such target is refused with
    * `HTTP_TARGET_FORBIDDEN`. A listed host name is trusted as it resolves.

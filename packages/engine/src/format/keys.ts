@@ -29,6 +29,16 @@ export interface RequestKeys {
   readonly steps: string;
   /** Hash: what handlers logged through `ctx.log`, `<path>|<attempt>` -> JSON lines (capped). */
   readonly logs: string;
+  /**
+   * Stream: the chunks handlers emitted through `ctx.emit`, entry id `0-<seq>` (seq counts the
+   * request's chunks from 1), fields of `ChunkField` (`layout.ts`); it expires with the request.
+   */
+  readonly stream: string;
+  /**
+   * Pub/sub channel (sharded, in the request's slot): the seq of the last chunk of each append to
+   * {@link stream}, for stream readers only. The Lua scripts name it `<state key>:chunks`.
+   */
+  readonly chunks: string;
 }
 
 /** Key and queue-name builders for one prefix. */
@@ -132,6 +142,8 @@ export class Keys {
       live: `${base}:state:live`,
       steps: `${base}:state:steps`,
       logs: `${base}:logs`,
+      stream: `${base}:stream`,
+      chunks: `${base}:state:chunks`,
     };
     this.#last = { flow, requestId, keys };
     return keys;
@@ -175,9 +187,12 @@ export class Keys {
   }
 }
 
-/** The four keys of a request that scripts over the whole request take, in their KEYS order. */
-export function allKeys(keys: RequestKeys): [string, string, string, string] {
-  return [keys.state, keys.data, keys.store, keys.held];
+/**
+ * The five keys of a request that scripts over the whole request take (those that may end it), in
+ * their KEYS order: state, data, store, held, stream.
+ */
+export function allKeys(keys: RequestKeys): [string, string, string, string, string] {
+  return [keys.state, keys.data, keys.store, keys.held, keys.stream];
 }
 
 /**

@@ -124,6 +124,21 @@ export const RequestField = {
    * field: it accepts any input, as it did, and its children keep their old ids ({@link childRequestId}).
    */
   fingerprint: 'fp',
+  /**
+   * Bytes of chunk data the request's stream holds (see `lua/appendChunks.lua`); present once a handler
+   * emitted, so that the request's end gives the stream its TTL. Added with T3-6.
+   */
+  streamBytes: 'streamBytes',
+} as const;
+
+/** Fields of each entry of a request's stream (`Keys.request().stream`). Stored format; added with T3-6. */
+export const ChunkField = {
+  /** The node path that emitted the chunk. */
+  node: 'n',
+  /** The attempt of the node that emitted it (1-based). */
+  attempt: 'a',
+  /** The chunk, encoded as node values are (`codec.ts`). */
+  data: 'd',
 } as const;
 
 /** Request-wide fields of the data hash. Stored format. */

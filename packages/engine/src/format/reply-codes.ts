@@ -22,6 +22,8 @@ export const ReplyCode = {
   READY: 4,
   /** deliverSignal: the signal node has its signal already (or completed); nothing changed. */
   DUPLICATE: 5,
+  /** appendChunks: the chunks would take the request's stream past its byte limit; the reply says how many went in. */
+  FULL: 6,
   /** No such request (never created, or expired). */
   MISSING: -1,
   /** controlRequest: the command does not apply to the request's status, which the reply carries. */

@@ -178,7 +178,7 @@ export class StepWrites extends StateReads {
     const dataFields = spec.dataFields ?? [];
     const gate = spec.gate ?? [];
     return {
-      keys: [keys.state, keys.data, keys.store, keys.held],
+      keys: allKeys(keys),
       args: {
         shared: [
           spec.terminalCount,

@@ -96,7 +96,7 @@ describe('Lua scripts', () => {
         [keys.state, keys.data],
         [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
       );
-      return [keys.state, keys.data, keys.store, keys.held];
+      return [keys.state, keys.data, keys.store, keys.held, keys.stream];
     };
     const x = step('x', 900);
     const y = step('y');
@@ -152,7 +152,7 @@ describe('Lua scripts', () => {
       runScript(
         redis,
         'completeNode',
-        [keys.state, keys.data, keys.store, keys.held],
+        [keys.state, keys.data, keys.store, keys.held, keys.stream],
         completeArgs({ node, terminals, successors }),
       );
     const begin = (node: string, fields: string[]) =>
@@ -205,7 +205,7 @@ describe('Lua scripts', () => {
     };
     const join = ['D', '1.1@C', ['i|D', 'o|B', 'o|C']] as const;
     const keys = await create('r20');
-    const all = [keys.state, keys.data, keys.store, keys.held];
+    const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
     const complete = (node: string, begin?: typeof join) =>
       runScript(redis, 'completeNode', all, completeArgs({ node, successors: ['D', 2], begin }));
     // Not released yet: nothing begins.
@@ -223,7 +223,7 @@ describe('Lua scripts', () => {
 
     // The same completions without the begin leave D queued, for beginNode.
     const plain = await create('r21');
-    const plainAll = [plain.state, plain.data, plain.store, plain.held];
+    const plainAll = [plain.state, plain.data, plain.store, plain.held, plain.stream];
     for (const node of ['B', 'C'])
       await runScript(
         redis,
@@ -235,7 +235,7 @@ describe('Lua scripts', () => {
 
     // While paused, the join is held, not begun.
     const paused = await create('r22');
-    const pausedAll = [paused.state, paused.data, paused.store, paused.held];
+    const pausedAll = [paused.state, paused.data, paused.store, paused.held, paused.stream];
     await runScript(
       redis,
       'completeNode',
@@ -270,7 +270,7 @@ describe('Lua scripts', () => {
       await runScript(
         redis,
         'completeNodes',
-        [batched.state, batched.data, batched.store, batched.held],
+        [batched.state, batched.data, batched.store, batched.held, batched.stream],
         [c.now, 1, 1, ...b.shared, 2, ...b.own, ...c.own],
       ),
     ).toEqual([
@@ -291,7 +291,7 @@ describe('Lua scripts', () => {
       runScript(
         redis,
         'completeNode',
-        [keys.state, keys.data, keys.store, keys.held],
+        [keys.state, keys.data, keys.store, keys.held, keys.stream],
         completeArgs({ node: 'A', output: '1', successors: ['B', 'e'] }),
       );
     expect(await complete()).toEqual([0, []]);
@@ -300,7 +300,7 @@ describe('Lua scripts', () => {
     await runScript(
       redis,
       'controlRequest',
-      [keys.state, keys.data, keys.store, keys.held],
+      [keys.state, keys.data, keys.store, keys.held, keys.stream],
       ['pause', Date.now(), 60_000, 'ch', 'm', 60_000, 60_000],
     );
     const pausedKeys = new Keys(prefixFor()).request('chain', 'r4');
@@ -313,13 +313,13 @@ describe('Lua scripts', () => {
     await runScript(
       redis,
       'controlRequest',
-      [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
+      [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held, pausedKeys.stream],
       ['pause', Date.now(), 60_000, 'ch', 'm', 60_000, 60_000],
     );
     await runScript(
       redis,
       'completeNode',
-      [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held],
+      [pausedKeys.state, pausedKeys.data, pausedKeys.store, pausedKeys.held, pausedKeys.stream],
       completeArgs({ node: 'A', output: '1', successors: ['B', 'e', 'C', 1] }),
     );
     expect(await redis.smembers(pausedKeys.held)).toEqual(['C']);
@@ -339,7 +339,7 @@ describe('Lua scripts', () => {
       runScript(
         redis,
         'completeNode',
-        [keys.state, keys.data, keys.store, keys.held],
+        [keys.state, keys.data, keys.store, keys.held, keys.stream],
         completeArgs({
           node: 'each/@start',
           output: '0',
@@ -372,7 +372,7 @@ describe('Lua scripts', () => {
     const [, stopped] = (await runScript(
       redis,
       'controlRequest',
-      [keys.state, keys.data, keys.store, keys.held],
+      [keys.state, keys.data, keys.store, keys.held, keys.stream],
       ['stop', Date.now(), 60_000, 'ch', 'm', 60_000, 60_000],
     )) as [number, string[]];
     expect([...stopped].sort()).toEqual(['each[a]/check', 'each[b]/check']);
@@ -390,7 +390,7 @@ describe('Lua scripts', () => {
       runScript(
         redis,
         'completeNode',
-        [keys.state, keys.data, keys.store, keys.held],
+        [keys.state, keys.data, keys.store, keys.held, keys.stream],
         completeArgs({ node, output: '0', terminals: 2 }),
       );
     await finish('x');
@@ -408,7 +408,7 @@ describe('Lua scripts', () => {
 
   it('fences completions and failures: only the attempt that owns a step writes, rerun takes ownership away', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r6');
-    const all = [keys.state, keys.data, keys.store, keys.held];
+    const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
     await runScript(
       redis,
       'createRequests',
@@ -486,7 +486,7 @@ describe('Lua scripts', () => {
 
   it('counts a terminal that completes while its request is stopped, so that rerun completes it', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r7');
-    const all = [keys.state, keys.data, keys.store, keys.held];
+    const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
     await runScript(
       redis,
       'createRequests',
@@ -529,7 +529,7 @@ describe('Lua scripts', () => {
 
   it('gives a request that rerun completes at once the completed retention, as any end does', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r7b');
-    const all = [keys.state, keys.data, keys.store, keys.held];
+    const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
     const control = (command: string) =>
       runScript(redis, 'controlRequest', all, [
         command,
@@ -573,7 +573,7 @@ describe('Lua scripts', () => {
   it('ends a failed or stopped request as any end: each key it has gets that retention, held kept', async () => {
     for (const end of ['fail', 'stop'] as const) {
       const keys = new Keys(prefixFor()).request('fence', `end-${end}`);
-      const all = [keys.state, keys.data, keys.store, keys.held];
+      const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
       await runScript(
         redis,
         'createRequests',
@@ -592,6 +592,8 @@ describe('Lua scripts', () => {
         .hset(keys.state, 'hasStore', '1')
         .sadd(keys.held, 'H')
         .hset(keys.state, 'hasHeld', '1')
+        .xadd(keys.stream, '0-1', 'd', '1')
+        .hset(keys.state, 'streamBytes', '1')
         .exec();
       if (end === 'fail')
         expect(
@@ -627,7 +629,7 @@ describe('Lua scripts', () => {
 
   it('expires a paused request after the paused retention and keeps it once resumed', async () => {
     const keys = new Keys(prefixFor()).request('fence', 'r8');
-    const all = [keys.state, keys.data, keys.store, keys.held];
+    const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
     await runScript(
       redis,
       'createRequests',
@@ -661,7 +663,7 @@ describe('Lua scripts', () => {
   describe('races of lifecycle commands', () => {
     const setUp = async (request: string) => {
       const keys = new Keys(prefixFor()).request('race', request);
-      const all = [keys.state, keys.data, keys.store, keys.held];
+      const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
       await runScript(
         redis,
         'createRequests',

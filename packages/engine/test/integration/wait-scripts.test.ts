@@ -22,7 +22,7 @@ const SIGNAL_FIELD = `sg|${NODE}`;
 /** A running request of one signal node (a terminal), with helpers for the scripts it goes through. */
 async function request(name: string) {
   const keys = new Keys(prefixFor()).request('approval', name);
-  const all = [keys.state, keys.data, keys.store, keys.held];
+  const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
   await runScript(
     redis,
     'createRequests',

@@ -38,6 +38,30 @@ export const eventStreamSchema = z.string().meta({
     'Server-Sent Events: `event: <name>` and `data: <JSON>` lines, a blank line after each event; comment lines keep the stream open.',
 });
 
+/**
+ * One chunk a handler emitted (`ctx.emit`): `event: chunk` (with `id: <seq>`) on
+ * `GET /flow/:name/requests/:id/stream` and `POST /flow/:name?stream=1`. Bytes come as base64 text,
+ * marked `encoding: 'base64'`.
+ */
+export const streamChunkSchema = z.object({
+  node: z.string(),
+  attempt: z.number().int(),
+  seq: z.number().int(),
+  data: z.unknown(),
+  encoding: z.literal('base64').optional(),
+});
+
+/**
+ * The end of a chunk stream: `event: end` with the request's status (or the node's, for a stream of
+ * one node); `POST /flow/:name?stream=1` adds the result of a completed request (bytes as base64,
+ * marked `encoding`).
+ */
+export const streamEndSchema = z.object({
+  status: z.string(),
+  result: z.unknown().optional(),
+  encoding: z.literal('base64').optional(),
+});
+
 /** A request of a flow was created (`pending`) or changed status: `event: request` on `GET /flow/:name/events`. */
 export const flowChangeSchema = z.object({ requestId: z.string(), status: z.string() });
 
@@ -65,5 +89,9 @@ export function withLiveEvent<S extends { readonly nodes: Readonly<Record<string
 export type WorkerInfo = Wire<z.output<typeof workerInfoSchema>>;
 /** `GET /workers`. */
 export type WorkerListResponse = Wire<z.output<typeof workerListSchema>>;
+/** The data of an `event: chunk` of a chunk stream. */
+export type StreamChunkEvent = Wire<z.output<typeof streamChunkSchema>>;
+/** The data of an `event: end` of a chunk stream. */
+export type StreamEndEvent = Wire<z.output<typeof streamEndSchema>>;
 /** The data of an `event: request` of `GET /flow/:name/events`. */
 export type FlowChangeEvent = Wire<z.output<typeof flowChangeSchema>>;

@@ -17,6 +17,10 @@ export interface EventStream {
   send(event: string, data: unknown): void;
   /** Sends one event whose payload is JSON text already (made once for many streams). */
   sendText(event: string, json: string): void;
+  /** Sends one event with a JSON payload and an `id:` line (what `Last-Event-ID` hands back). */
+  sendWithId(event: string, id: string, data: unknown): void;
+  /** Resolves once the connection takes more (its buffer drained), or the stream ended. */
+  writable(): Promise<void>;
   /** Ends the stream. */
   close(): void;
   /** Runs `cleanup` once when the stream ends, by {@link close} or by the client going away. */
@@ -60,6 +64,21 @@ function streamOn(req: Request, res: Response): EventStream {
     sendText: (event, json) => {
       if (open) res.write(`event: ${event}\ndata: ${json}\n\n`);
     },
+    sendWithId: (event, id, data) => {
+      if (open) res.write(`event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    writable: () =>
+      !open || !res.writableNeedDrain
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const done = (): void => {
+              res.off('drain', done);
+              req.off('close', done);
+              resolve();
+            };
+            res.once('drain', done);
+            req.once('close', done);
+          }),
     close: () => {
       end();
       res.end();

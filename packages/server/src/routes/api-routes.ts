@@ -1,5 +1,6 @@
 import { scheduleRoutes } from './schedule-routes.js';
 import { liveRoutes } from './live-routes.js';
+import { streamRoutes } from './stream-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
 import { commandRoutes } from './command-routes.js';
@@ -17,6 +18,7 @@ export const API_ROUTES: readonly Route[] = [
   ...tagged('Control', commandRoutes),
   ...tagged('Versions', versionRoutes),
   ...tagged('Live', liveRoutes),
+  ...tagged('Live', streamRoutes),
   ...tagged('Service', serviceRoutes),
   ...tagged('Schedules', scheduleRoutes),
   ...tagged('Registry', registryRoutes),

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { noteAudit } from './audit-record.js';
 import { forwardedHeaders, forwardedQuery, inputFromBody } from '../http/body.js';
 import {
+  eventStreamSchema,
   executeAnswerSchema,
   nodeDetailSchema,
   requestPageSchema,
@@ -12,6 +13,9 @@ import {
   requestStatusSchema,
 } from '../contract/index.js';
 import { type Route, defineRoute, sendJson } from './route.js';
+import { openEventStream } from '../http/event-stream.js';
+import { takeStreamPlace } from '../http/stream-quota.js';
+import { sendChunks } from '../http/chunk-events.js';
 
 /** `:name`: a flow. */
 export const flowParams = z.object({ name: z.string().meta({ description: 'The flow.' }) });
@@ -61,6 +65,16 @@ const execute = defineRoute({
       .lte(300, { error: 'must be a number of seconds in (0, 300]' })
       .optional()
       .meta({ description: 'Seconds to wait for the result (0 < wait <= 300).' }),
+    stream: z
+      .enum(['1', 'true'], { error: "must be '1' or 'true'" })
+      .optional()
+      .meta({
+        description:
+          'Execute and stream in one call: answers `200 text/event-stream` with `request` ' +
+          '(`{ requestId }`), then the chunks and the `end` of `GET /flow/:name/requests/:id/stream`, ' +
+          'the end with the result of a completed request. Takes a live-stream place ' +
+          '(`429 TOO_MANY_STREAMS`).',
+      }),
   }),
   headers: z.object({
     // The engine checks the id (400 INVALID_REQUEST_ID); the pattern documents its rule.
@@ -85,8 +99,8 @@ const execute = defineRoute({
   },
   answers: {
     200: {
-      description: 'With ?wait: the result, once done.',
-      content: anyResult,
+      description: 'With ?wait: the result, once done. With ?stream=1: the event stream.',
+      content: { ...anyResult, 'text/event-stream': eventStreamSchema },
       headers: { 'X-Request-Id': REQUEST_ID_HEADER },
     },
     202: {
@@ -95,18 +109,33 @@ const execute = defineRoute({
       headers: { 'X-Request-Id': REQUEST_ID_HEADER },
     },
   },
-  calls: ['execute', 'waitForResult'],
+  calls: ['execute', 'waitForResult', 'stream'],
+  errors: ['TOO_MANY_STREAMS'],
   catches: ['WAIT_TIMEOUT'],
   async handle({ service, params, query, headers, req, res }) {
     const supplied = headers['x-request-id'];
-    const requestId = await service.execute(params.name, inputFromBody(req), {
-      ...(supplied === undefined ? {} : { requestId: supplied }),
-      query: forwardedQuery(req),
-      headers: forwardedHeaders(req),
-      ...(query.wait === undefined ? {} : { willWait: true }),
-    });
+    // A stream's place is taken before the request starts: a refusal starts nothing.
+    const release = query.stream === undefined ? undefined : takeStreamPlace(req, res);
+    const requestId = await service
+      .execute(params.name, inputFromBody(req), {
+        ...(supplied === undefined ? {} : { requestId: supplied }),
+        query: forwardedQuery(req),
+        headers: forwardedHeaders(req),
+        ...(query.wait === undefined ? {} : { willWait: true }),
+      })
+      .catch((error: unknown) => {
+        release?.();
+        throw error;
+      });
     res.setHeader('X-Request-Id', requestId);
     noteAudit(res, { target: { requestId } });
+    if (release !== undefined) {
+      const events = openEventStream(req, res);
+      events.onClose(release);
+      events.send('request', { requestId });
+      await sendChunks(service, events, { flow: params.name, requestId, withResult: true });
+      return;
+    }
     if (query.wait === undefined) {
       sendJson(res, 202, executeAnswerSchema, { requestId });
       return;

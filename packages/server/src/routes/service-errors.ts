@@ -60,6 +60,7 @@ export const SERVICE_ERRORS = {
   watch: ['FLOW_NOT_FOUND'],
   watchFlow: ['FLOW_NOT_FOUND'],
   watchState: REQUEST,
+  stream: REQUEST,
   pause: CONTROL,
   resume: CONTROL,
   stop: CONTROL,

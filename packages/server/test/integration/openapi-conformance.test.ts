@@ -302,6 +302,22 @@ describe('answers conform to GET /openapi.json', () => {
     expect(events.status).toBe(200);
     expect(String(events.body)).toMatch(/^event: state\ndata: \{.*"status":"completed"/);
     expect(String(events.body)).toContain('event: end\ndata: {"status":"completed"}');
+    // A request's chunk stream after its end: what is left (nothing here), then `end`.
+    const chunks = await call('GET /flow/{name}/requests/{id}/stream', {
+      name: 'echo',
+      id: 'live-1',
+    });
+    expect(chunks.status).toBe(200);
+    expect(String(chunks.body)).toBe('event: end\ndata: {"status":"completed"}\n\n');
+    const unknown = { name: 'echo', id: 'no-such-request' };
+    expect((await call('GET /flow/{name}/requests/{id}/stream', unknown)).status).toBe(404);
+    const streamed = await call(
+      'POST /flow/{name}',
+      { name: 'echo' },
+      { ...json(7), query: '?stream=1' },
+    );
+    expect(String(streamed.body)).toMatch(/^event: request\n/);
+    expect(String(streamed.body)).toContain('event: end\ndata: {"status":"completed","result":7}');
     // A flow's stream never ends by itself: its error answer is checked here.
     expect((await call('GET /flow/{name}/events', { name: 'nope' })).status).toBe(404);
     // Signals: one per signal node (202), none for a node that is not one (404).

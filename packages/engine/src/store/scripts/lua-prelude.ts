@@ -1,4 +1,4 @@
-import { DataField, RequestField, StepField } from '../../format/layout.js';
+import { ChunkField, DataField, RequestField, StepField } from '../../format/layout.js';
 import { ReplyCode } from '../../format/reply-codes.js';
 
 /**
@@ -14,6 +14,8 @@ export const PRELUDE_TABLES = {
   REQ: RequestField,
   /** Request-wide fields of the data hash (`layout.ts`). */
   DATA: DataField,
+  /** Fields of a request's stream entries (`layout.ts`). */
+  CH: ChunkField,
   /** Reply codes (`reply-codes.ts`). */
   R: ReplyCode,
 } as const satisfies Record<string, Readonly<Record<string, string | number>>>;

@@ -18,6 +18,7 @@ export const SCRIPT_NAMES = [
   'clearResuming',
   'holdSteps',
   'appendLog',
+  'appendChunks',
   'parkStep',
   'deliverSignal',
   'debounceJoin',

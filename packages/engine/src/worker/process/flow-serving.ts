@@ -10,6 +10,7 @@ import type { FlowPlan } from '../../plan/flow-plan.js';
 import type { FlowOrigin } from '../../registry/registry.js';
 import { assertRedisAccess } from '../../infra/redis-connection.js';
 import { type ServiceResources, sleep } from '../../resources/service-resources.js';
+import { ChunkWriter } from '../../store/chunk-writes.js';
 import { wakeParent } from '../../client/child-links.js';
 import type { ChildRequests } from '../step/executor-deps.js';
 import { executeRequest } from '../../client/request-api.js';
@@ -188,6 +189,7 @@ export class FlowServing {
         log,
         running: this.running,
         logs: res.logs,
+        chunks: new ChunkWriter(res.redis, res.keys, options),
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
         isListened: (key: string) => this.#requestListening().isLive(key),

@@ -7,6 +7,7 @@ import type { RunningAttempts } from './running-attempts.js';
 import type { StepWrites } from '../../store/step-writes.js';
 import type { Keys } from '../../format/keys.js';
 import type { NodeLogWriter } from '../../store/node-logs.js';
+import type { ChunkWriter } from '../../store/chunk-writes.js';
 import type { ParentLink } from '../../format/layout.js';
 import type { WaitStore } from '../../store/wait-store.js';
 import type { FoundChild } from '../../store/state-reads.js';
@@ -39,6 +40,8 @@ export interface ExecutorDeps {
   readonly running: RunningAttempts;
   /** Keeps what handlers log through `ctx.log`, per attempt. */
   readonly logs: NodeLogWriter;
+  /** Appends what handlers emit through `ctx.emit` to their requests' streams. */
+  readonly chunks: ChunkWriter;
   /** Largest encoded output a step may store. */
   readonly maxOutputBytes: number;
   /** This process's counters, for `/metrics`. */

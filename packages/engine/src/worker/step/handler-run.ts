@@ -20,7 +20,12 @@ export function contextFor(
     readonly requestId: string;
     readonly at: { readonly path: string };
   },
-  begin: { readonly attempt: number; readonly context: string | null },
+  begin: {
+    readonly attempt: number;
+    readonly context: string | null;
+    /** The attempt's owner token (fences `ctx.emit`); absent for a compensation. */
+    readonly owner?: string;
+  },
   controller: LazyAbort,
 ): NodeContext {
   const { deps } = run;
@@ -35,6 +40,8 @@ export function contextFor(
     attempt: begin.attempt,
     context: begin.context,
     abort: controller,
+    chunks: deps.chunks,
+    owner: begin.owner,
   });
 }
 

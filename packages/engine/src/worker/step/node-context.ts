@@ -1,4 +1,10 @@
-import type { NodeContext, NodeLogger, RequestStore } from '@dagflow/flow';
+import {
+  DagflowError,
+  ErrorCode,
+  type NodeContext,
+  type NodeLogger,
+  type RequestStore,
+} from '@dagflow/flow';
 import type { RedisClient } from '../../infra/redis-connection.js';
 import type { Keys } from '../../format/keys.js';
 import type { LazyAbort } from './lazy-abort.js';
@@ -7,6 +13,8 @@ import { requestStore } from '../../store/request-store.js';
 import type { LogTarget, NodeLogWriter } from '../../store/node-logs.js';
 import type { NodeLogLine } from '../../types/types.js';
 import { clockNow } from '../../infra/clock.js';
+import type { BatchedSource, ChunkWriter } from '../../store/chunk-writes.js';
+import { encode } from '../../format/codec.js';
 
 /** What a handler's context is made from. */
 export interface ContextSource {
@@ -23,6 +31,10 @@ export interface ContextSource {
   readonly context: string | null;
   /** Aborts the handler's `signal` (made on first read). */
   readonly abort: LazyAbort;
+  /** Where `ctx.emit` appends the request's chunks. */
+  readonly chunks: ChunkWriter;
+  /** The attempt's owner token, which fences its chunks; undefined outside a node's attempt (a compensation). */
+  readonly owner: string | undefined;
 }
 
 interface RequestContext {
@@ -40,6 +52,7 @@ export class HandlerContext implements NodeContext {
   #parsed: RequestContext | undefined;
   #log: NodeLogger | undefined;
   #store: RequestStore | undefined;
+  #chunkSource: BatchedSource | undefined;
 
   constructor(source: ContextSource) {
     this.#source = source;
@@ -83,6 +96,24 @@ export class HandlerContext implements NodeContext {
     const keys = this.#source.keys.request(this.flow, this.requestId);
     this.#store ??= requestStore(this.#source.redis, keys.store, keys.state);
     return this.#store;
+  }
+
+  async emit(chunk: unknown): Promise<void> {
+    const { owner, chunks } = this.#source;
+    if (owner === undefined) {
+      throw new DagflowError(
+        ErrorCode.STREAM_CLOSED,
+        `ctx.emit works in a node's handler only, not here ('${this.node}' of request '${this.requestId}').`,
+      );
+    }
+    this.#chunkSource ??= chunks.sourceOf({
+      flow: this.flow,
+      requestId: this.requestId,
+      path: this.node,
+      owner,
+      attempt: this.attempt,
+    });
+    await chunks.append(this.#chunkSource, encode(chunk));
   }
 
   #requestContext(): RequestContext {

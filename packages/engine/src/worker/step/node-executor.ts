@@ -203,6 +203,8 @@ type Begun = {
   readonly attempt: number;
   readonly context: string | null;
   readonly inputs: (string | null)[];
+  /** The attempt's owner token (see `ownerToken`). */
+  readonly owner: string;
 };
 
 /**
@@ -237,7 +239,7 @@ async function guarded(
   let done: { output: string; spec: CompletionSpec } | undefined;
   const started = performance.now();
   try {
-    done = await work(begin);
+    done = await work({ ...begin, owner });
   } catch (error) {
     begin.settle?.();
     deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
