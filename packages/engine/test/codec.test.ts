@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../src/format/codec.js';
-import { jobId } from '../src/format/layout.js';
+import { jobId } from '../src/format/job-layout.js';
 
 const roundTrip = (value: unknown): unknown => decode(encode(value));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type RequestIdKind, assertRequestId, newRequestId } from '../src/client/request-ids.js';
-import { childRequestId, scheduledRequestId } from '../src/format/layout.js';
+import { childRequestId, scheduledRequestId } from '../src/format/request-ids.js';
 
 describe('newRequestId', () => {
   it('is 16 URL-safe characters, accepted as a caller-supplied id would be', () => {

@@ -1,7 +1,8 @@
 import { START, fill, vertexPath } from '../plan/paths.js';
 import type { RedisClient } from '../infra/redis-connection.js';
 import type { Keys } from '../format/keys.js';
-import { RequestField, StepField, childIdForm, stepField } from '../format/layout.js';
+import { RequestField, StepField, stepField } from '../format/layout.js';
+import { childIdForm } from '../format/request-ids.js';
 import { linkChildren, nodeFields, nodeState } from '../store/request-state.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { NodeError, NodeState, RequestState, RequestStatus } from '../types/types.js';

@@ -9,7 +9,8 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import { HAND_OVER_LIMIT } from '../plan/inputs.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import type { ExecuteOptions, RequestState } from '../types/types.js';
-import { inputFingerprint, jobId } from '../format/layout.js';
+import { inputFingerprint } from '../format/request-ids.js';
+import { jobId } from '../format/job-layout.js';
 import { formatPartition } from '../format/partitions.js';
 import { clockNow } from '../infra/clock.js';
 

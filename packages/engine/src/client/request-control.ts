@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type EndingParts, requestEnded } from '../queue/request-ended.js';
-import { jobId } from '../format/layout.js';
+import { jobId } from '../format/job-layout.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ControlCommand } from '../store/state-results.js';
 import type { RequestWrites } from '../store/request-writes.js';

@@ -2,7 +2,7 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { CronExpressionParser } from 'cron-parser';
 import { decode, encode } from '../format/codec.js';
 import type { NodeQueues } from '../queue/node-queues.js';
-import { type NodeJobData, SCHEDULE_JOB } from '../format/layout.js';
+import { type NodeJobData, SCHEDULE_JOB } from '../format/job-layout.js';
 
 /** Options of `FlowClient.schedule`: when to start a request of the flow, and with what input. */
 export interface ScheduleOptions {

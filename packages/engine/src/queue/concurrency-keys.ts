@@ -3,7 +3,8 @@ import { decode } from '../format/codec.js';
 import type { NodeQueues } from './node-queues.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { KeySlots } from '../store/key-slots.js';
-import { DataField, type NodeJobData, jobId, parseJobId } from '../format/layout.js';
+import { DataField } from '../format/layout.js';
+import { type NodeJobData, jobId, parseJobId } from '../format/job-layout.js';
 import type { StateReads } from '../store/state-reads.js';
 import type { ConcurrencyKey } from '../types/types.js';
 

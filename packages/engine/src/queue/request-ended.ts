@@ -2,7 +2,7 @@ import { releaseSlot, type SlotParts } from './concurrency-keys.js';
 import type { NodeQueues } from './node-queues.js';
 import { removeParkedTimeouts } from './signal-timeouts.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import { FINISH_STEP } from '../format/layout.js';
+import { FINISH_STEP } from '../format/job-layout.js';
 import type { EndedRequest } from '../store/state-results.js';
 
 /** How a request ended, as the process that saw it end counts it. */

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { RedisClient } from '../infra/redis-connection.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import { FINISH_STEP, jobId } from '../format/layout.js';
+import { FINISH_STEP, jobId } from '../format/job-layout.js';
 import { runScript } from '../store/scripts/scripts.js';
 
 /**

@@ -8,14 +8,8 @@ import type {
   RequestStatus,
 } from '../types/types.js';
 import type { Migration } from '../types/version-types.js';
-import {
-  childIdForm,
-  childRequestId,
-  pathOfField,
-  RequestField,
-  stepField,
-  StepField,
-} from '../format/layout.js';
+import { pathOfField, RequestField, stepField, StepField } from '../format/layout.js';
+import { childIdForm, childRequestId } from '../format/request-ids.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../infra/redis-connection.js';
 import type { Keys } from '../format/keys.js';
-import { type ParentLink, RequestField } from '../format/layout.js';
+import { RequestField } from '../format/layout.js';
+import { type ParentLink } from '../format/request-ids.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
 

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
 import { ReplyCode } from '../../src/format/reply-codes.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
-import { childRequestId, RequestField } from '../../src/format/layout.js';
+import { RequestField } from '../../src/format/layout.js';
+import { childRequestId } from '../../src/format/request-ids.js';
 import { newService, prefixFor } from './helpers.js';
 
 const redises: Redis[] = [];

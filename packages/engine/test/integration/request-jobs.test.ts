@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { FINISH_STEP, jobId } from '../../src/format/layout.js';
+import { FINISH_STEP, jobId } from '../../src/format/job-layout.js';
 import { removeRequestJobs } from '../../src/queue/request-jobs.js';
 import { defineScripts } from '../../src/store/scripts/scripts.js';
 import { prefixFor } from './helpers.js';

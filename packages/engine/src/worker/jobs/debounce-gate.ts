@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
-import type { NodeJobData } from '../../format/layout.js';
-import { parseJobId } from '../../format/layout.js';
+import type { NodeJobData } from '../../format/job-layout.js';
+import { parseJobId } from '../../format/job-layout.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
 
 /**

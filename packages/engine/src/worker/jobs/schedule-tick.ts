@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import { decode } from '../../format/codec.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
-import { type NodeJobData, scheduledRequestId } from '../../format/layout.js';
+import { scheduledRequestId } from '../../format/request-ids.js';
+import { type NodeJobData } from '../../format/job-layout.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   chainOwner,
   ownerToken,
   parseJobId,
-} from '../../format/layout.js';
+} from '../../format/job-layout.js';
 import { RecordedFailure, toNodeError } from '../step/attempt-errors.js';
 import { type ExecutorDeps, endingParts } from '../step/executor-deps.js';
 import { executeNode } from '../step/node-executor.js';

@@ -1,4 +1,4 @@
-import { parseJobId } from '../../format/layout.js';
+import { parseJobId } from '../../format/job-layout.js';
 import type { RunningNode } from '../../registry/worker-directory.js';
 
 /** The node jobs this process's workers are running now, for its worker announcement. */

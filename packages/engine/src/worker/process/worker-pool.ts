@@ -10,7 +10,7 @@ import { ENGINE_VERSION } from '../../infra/engine-version.js';
 import type { WorkerDirectory } from '../../registry/worker-directory.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
 import type { NodeQueues } from '../../queue/node-queues.js';
-import type { NodeJobData } from '../../format/layout.js';
+import type { NodeJobData } from '../../format/job-layout.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { type Registry, WORKER_TTL_MS } from '../../registry/registry.js';
 import type { FlowPartitions } from '../../queue/flow-partitions.js';

@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode, NonRetryableError } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
-import type { NodeJobData } from '../../format/layout.js';
+import type { NodeJobData } from '../../format/job-layout.js';
 import type { NodeError } from '../../types/types.js';
 
 /** A final failure already recorded in the request state; BullMQ must not retry it. */

@@ -8,7 +8,7 @@ import type { StepWrites } from '../../store/step-writes.js';
 import type { Keys } from '../../format/keys.js';
 import type { NodeLogWriter } from '../../store/node-logs.js';
 import type { ChunkWriter } from '../../store/chunk-writes.js';
-import type { ParentLink } from '../../format/layout.js';
+import type { ParentLink } from '../../format/request-ids.js';
 import type { WaitStore } from '../../store/wait-store.js';
 import type { FoundChild } from '../../store/state-reads.js';
 

@@ -1,7 +1,7 @@
 import { requestEnded } from '../../queue/request-ended.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { vertexPath } from '../../plan/paths.js';
-import { chainOwnerSuffix } from '../../format/layout.js';
+import { chainOwnerSuffix } from '../../format/job-layout.js';
 import { toNodeError } from './attempt-errors.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 

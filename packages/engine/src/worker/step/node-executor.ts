@@ -3,14 +3,8 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { decode, encode } from '../../format/codec.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 import { requestEnded } from '../../queue/request-ended.js';
-import {
-  type NodeJobData,
-  ownerToken,
-  parseJobId,
-  stepField,
-  StepField,
-  FINISH_STEP,
-} from '../../format/layout.js';
+import { stepField, StepField } from '../../format/layout.js';
+import { type NodeJobData, ownerToken, parseJobId, FINISH_STEP } from '../../format/job-layout.js';
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from '../../plan/expand.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';

@@ -3,7 +3,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { vertexPath } from '../../plan/paths.js';
 import { requestEnded } from '../../queue/request-ended.js';
-import { type NodeJobData, ownerToken, parseJobId } from '../../format/layout.js';
+import { type NodeJobData, ownerToken, parseJobId } from '../../format/job-layout.js';
 import { toNodeError } from './attempt-errors.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 

@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from '../../infra/logger.js';
 import type { EnqueueOptions } from '../../queue/node-queues.js';
 import type { FlowPlan, ResolvedStep } from '../../plan/flow-plan.js';
-import { jobId, type NodeJobData } from '../../format/layout.js';
+import { jobId, type NodeJobData } from '../../format/job-layout.js';
 import { type Carrier, serverOf, traceSend } from '../../infra/tracing.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import type { BeginResult } from '../../store/state-results.js';

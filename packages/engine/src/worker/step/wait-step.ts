@@ -1,6 +1,8 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../../format/codec.js';
-import { ownerToken, type ParentLink, stepField, StepField } from '../../format/layout.js';
+import { stepField, StepField } from '../../format/layout.js';
+import { type ParentLink } from '../../format/request-ids.js';
+import { ownerToken } from '../../format/job-layout.js';
 import type { TaskStep } from '../../plan/steps.js';
 import { removeSignalTimeout } from '../../queue/signal-timeouts.js';
 import type { Run } from './step-run.js';

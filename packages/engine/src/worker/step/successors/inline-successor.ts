@@ -1,5 +1,6 @@
 import type { BeginResult, CompletedStep, CompletionSpec } from '../../../store/state-results.js';
-import { StepField, chainOwner, ownerToken, stepField } from '../../../format/layout.js';
+import { StepField, stepField } from '../../../format/layout.js';
+import { chainOwner, ownerToken } from '../../../format/job-layout.js';
 import type { TaskStep } from '../../../plan/steps.js';
 import { inputFields } from '../../../plan/inputs.js';
 import { traceProcess, serverOf } from '../../../infra/tracing.js';

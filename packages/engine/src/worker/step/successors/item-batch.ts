@@ -1,6 +1,6 @@
 import type { EnqueueOptions } from '../../../queue/node-queues.js';
 import { itemBatches } from '../../../plan/item-batches.js';
-import { jobId, type NodeJobData } from '../../../format/layout.js';
+import { jobId, type NodeJobData } from '../../../format/job-layout.js';
 import { type Carrier, serverOf, traceSend } from '../../../infra/tracing.js';
 import { RecordedFailure } from '../attempt-errors.js';
 import { runInline } from './inline-successor.js';

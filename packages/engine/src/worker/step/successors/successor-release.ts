@@ -1,6 +1,6 @@
 import { HAND_OVER_LIMIT } from '../../../plan/inputs.js';
 import { requestEnded } from '../../../queue/request-ended.js';
-import { ownerToken } from '../../../format/layout.js';
+import { ownerToken } from '../../../format/job-layout.js';
 import type { CompleteResult, CompletionSpec } from '../../../store/state-results.js';
 import { endingParts } from '../executor-deps.js';
 import { inlineSuccessor, runInline } from './inline-successor.js';
