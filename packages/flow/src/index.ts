@@ -61,8 +61,9 @@ export type {
   StandardSchemaResult,
   StandardSchemaV1,
 } from './standard-schema.js';
-export { TypedFlow, typedFlow } from './typed-flow.js';
-export type { FlowInput, FlowResult } from './typed-flow.js';
+export { TypedFlow } from './typed/typed-flow.js';
+export { typedFlow } from './typed/typed-flow-start.js';
+export type { FlowInput, FlowResult } from './typed/typed-flow-start.js';
 export type {
   AfterOption,
   BranchResults,
@@ -75,16 +76,18 @@ export type {
   TypedNodeOptions,
   TypedSignalOptions,
   TypedSubDagOptions,
-} from './typed-options.js';
+} from './typed/typed-options.js';
 export type {
+  Added,
   After,
   Aggregated,
   BranchOutput,
   InputAfter,
+  NewId,
   NodeOutput,
   ParentIds,
   ParentInput,
   PassedThrough,
   PickedOutputs,
   ResultOf,
-} from './typed-outputs.js';
+} from './typed/typed-outputs.js';

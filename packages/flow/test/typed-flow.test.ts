@@ -8,7 +8,7 @@ import {
   describeIssues,
   inputJsonSchemaOf,
 } from '../src/standard-schema.js';
-import { typedFlow } from '../src/typed-flow.js';
+import { typedFlow } from '../src/index.js';
 
 /** A hand-written Standard Schema: a number >= 0, given back doubled. */
 const doubled: StandardSchemaV1<number, number> = {

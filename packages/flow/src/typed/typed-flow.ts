@@ -1,5 +1,5 @@
-import type { Dag } from './dag.js';
-import type { InferSchemaInput, InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
+import type { StandardSchemaV1 } from '../standard-schema.js';
+import type { Dag } from '../dag.js';
 import type {
   AfterOption,
   BranchResults,
@@ -22,9 +22,11 @@ import type {
   NodeOutput,
   ParentIds,
   ParentInput,
+  Added,
+  NewId,
   ResultOf,
 } from './typed-outputs.js';
-import type { Handler, NodeOptions } from './types.js';
+import type { Handler, NodeOptions } from '../types.js';
 import {
   type EmptyFlow,
   addBranch,
@@ -33,11 +35,6 @@ import {
   addSubDag,
   parentsOf,
 } from './typed-vertices.js';
-
-/** A new node id: any string but one the flow already has. */
-type NewId<Id extends string, Out> = Id extends keyof Out ? never : Id;
-
-type Added<Out, Id extends string, O> = Out & { [K in Id]: O };
 
 /** The builder an inner DAG's function gets: its roots take `I`. */
 type Inner<I> = TypedFlow<I, I>;
@@ -301,21 +298,3 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
 
 /** The empty flow an inner DAG's builder starts from. */
 const empty: EmptyFlow = () => new TypedFlow(undefined) as never;
-
-/** Starts a typed flow whose input is `In` (unchecked at run time). */
-export function typedFlow<In = unknown>(): TypedFlow<In, In>;
-/** Starts a typed flow whose input a Standard Schema checks at execute; nodes get the schema's output. */
-export function typedFlow<S extends StandardSchemaV1>(options: {
-  readonly input: S;
-}): TypedFlow<InferSchemaInput<S>, InferSchemaOutput<S>>;
-export function typedFlow(options?: {
-  readonly input: StandardSchemaV1;
-}): TypedFlow<unknown, unknown> {
-  return new TypedFlow(options?.input);
-}
-
-/** The input type of a typed flow (what `execute` takes). */
-export type FlowInput<F extends { readonly inputType: unknown }> = F['inputType'];
-
-/** The result type of a typed flow (what `waitForResult` gives). */
-export type FlowResult<F extends { readonly resultType: unknown }> = F['resultType'];

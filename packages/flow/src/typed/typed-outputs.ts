@@ -1,4 +1,4 @@
-import type { InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
+import type { InferSchemaOutput, StandardSchemaV1 } from '../standard-schema.js';
 
 /** What a node takes from its parents: one parent's output, or `{ [parentId]: output }` for several. */
 export type ParentInput<Out, P extends readonly (keyof Out)[]> = P extends readonly [
@@ -86,3 +86,9 @@ export interface ChildDefinition {
 export type Accepting<C extends ChildDefinition, I> = [I] extends [C['inputType']]
   ? C
   : C & { readonly "the node's input is not the child flow's input: map it with options.input": I };
+
+/** A new node id: any string but one the flow already has. */
+export type NewId<Id extends string, Out> = Id extends keyof Out ? never : Id;
+
+/** `Out` with node `Id` of output `O` added. */
+export type Added<Out, Id extends string, O> = Out & { [K in Id]: O };

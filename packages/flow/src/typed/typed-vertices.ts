@@ -1,9 +1,9 @@
 // How the constructs of a `TypedFlow` add their vertices to a `Dag`: through the string-id API, so
 // that a typed flow compiles to what the same flow written with string ids makes.
-import { Dag } from './dag.js';
-import type { StandardSchemaV1 } from './standard-schema.js';
+import { Dag } from '../dag.js';
+import type { StandardSchemaV1 } from '../standard-schema.js';
 import type { AfterOption, InnerFlow } from './typed-options.js';
-import type { Aggregator, Condition, ForEach, NodeContext } from './types.js';
+import type { Aggregator, Condition, ForEach, NodeContext } from '../types.js';
 
 /** Gives an inner DAG's builder the empty typed flow it starts from. */
 export type EmptyFlow = () => never;

@@ -1,7 +1,7 @@
-import type { Dag } from './dag.js';
-import type { InferSchemaOutput, StandardSchemaV1 } from './standard-schema.js';
+import type { Dag } from '../dag.js';
+import type { InferSchemaOutput, StandardSchemaV1 } from '../standard-schema.js';
 import type { PickedOutputs } from './typed-outputs.js';
-import type { NodeContext, NodeOptions } from './types.js';
+import type { NodeContext, NodeOptions } from '../types.js';
 
 /** Options of a node of a `TypedFlow`: those of `dag.node`, with typed fallback and compensation. */
 export interface TypedNodeOptions<I, O, S extends StandardSchemaV1 | undefined> extends Omit<
