@@ -4,10 +4,10 @@ import type { ListRequestsOptions, RequestPage } from '../resources/request-inde
 import type { RerunOptions, WaitOptions } from '../client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from '../resources/request-watch.js';
 import type { LiveUpdate, LiveView } from '../client/live-views.js';
-import type { NodePageOptions, RequestStatePage } from '../store/state-pages.js';
+import type { NodePageOptions, RequestStatePage } from '../store/reads/state-pages.js';
 import type { ScheduleInfo, ScheduleOptions } from '../client/schedules.js';
 import type { StreamOptions } from '../client/request-streams.js';
-import type { StreamChunk } from '../store/chunk-reads.js';
+import type { StreamChunk } from '../store/reads/chunk-reads.js';
 import type { AddedStep, StepChange } from '../registry/flow-registrations.js';
 import type { Logger } from '../infra/logger.js';
 import type { WorkerInfo } from '../registry/worker-directory.js';

@@ -10,7 +10,7 @@ import {
   type NodePageOptions,
   type RequestStatePage,
   readStatePage,
-} from '../store/state-pages.js';
+} from '../store/reads/state-pages.js';
 import type { FlowInfo, NodeDetail, RequestState } from '../types/types.js';
 import type { FlowVersionInfo } from '../types/version-types.js';
 import type { WorkerInfo } from '../registry/worker-directory.js';
@@ -31,7 +31,7 @@ import type { FlowChange, RequestChange, Unwatch } from '../resources/request-wa
 import { type LiveUpdate, type LiveView, LiveViews } from '../client/live-views.js';
 import { type ScheduleInfo, listSchedules } from '../client/schedules.js';
 import { type StreamOptions, streamChunks } from '../client/request-streams.js';
-import type { StreamChunk } from '../store/chunk-reads.js';
+import type { StreamChunk } from '../store/reads/chunk-reads.js';
 
 /**
  * Options of a {@link FlowClient}: where requests live, and optionally the environment to read

@@ -2,7 +2,7 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { planOfRequest } from './request-api.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ParentLink } from '../format/request-ids.js';
-import type { FoundChild } from '../store/state-reads.js';
+import type { FoundChild } from '../store/reads/state-reads.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 

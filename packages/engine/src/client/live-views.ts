@@ -3,7 +3,7 @@ import type { RedisClient } from '../infra/redis-connection.js';
 import type { Keys } from '../format/keys.js';
 import { RequestField, StepField, stepField } from '../format/layout.js';
 import { childIdForm } from '../format/request-ids.js';
-import { linkChildren, nodeFields, nodeState } from '../store/request-state.js';
+import { linkChildren, nodeFields, nodeState } from '../store/reads/request-state.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { NodeError, NodeState, RequestState, RequestStatus } from '../types/types.js';
 import type { RequestChange, RequestWatch, Unwatch } from '../resources/request-watch.js';

@@ -7,7 +7,7 @@ import {
   parseStepAnnouncement,
   REQUEST_MARK,
 } from '../format/announcements.js';
-import { readChunks, type StreamChunk } from '../store/chunk-reads.js';
+import { readChunks, type StreamChunk } from '../store/reads/chunk-reads.js';
 import type { Subscriptions } from '../resources/subscriptions.js';
 
 /** Options of `FlowClient.stream`. */

@@ -5,7 +5,7 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import type { KeySlots } from '../store/key-slots.js';
 import { DataField } from '../format/layout.js';
 import { type NodeJobData, jobId, parseJobId } from '../format/job-layout.js';
-import type { StateReads } from '../store/state-reads.js';
+import type { StateReads } from '../store/reads/state-reads.js';
 import type { ConcurrencyKey } from '../types/types.js';
 
 /**

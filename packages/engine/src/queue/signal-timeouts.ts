@@ -1,5 +1,5 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { StateReads } from '../store/state-reads.js';
+import type { StateReads } from '../store/reads/state-reads.js';
 import type { NodeQueues } from './node-queues.js';
 
 /**

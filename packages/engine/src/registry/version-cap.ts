@@ -1,6 +1,6 @@
 import type { RedisClient } from '../infra/redis-connection.js';
 import type { Keys } from '../format/keys.js';
-import { readEach } from '../store/read-each.js';
+import { readEach } from '../store/reads/read-each.js';
 import { RequestField } from '../format/layout.js';
 
 /** How many of a flow's newest requests are checked for the versions they run on. */

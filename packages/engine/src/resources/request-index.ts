@@ -1,5 +1,5 @@
 import type { RedisClient } from '../infra/redis-connection.js';
-import { readEach } from '../store/read-each.js';
+import { readEach } from '../store/reads/read-each.js';
 import type { Keys } from '../format/keys.js';
 import type { RequestStatus } from '../types/types.js';
 import { RequestField } from '../format/layout.js';

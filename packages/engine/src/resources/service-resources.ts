@@ -15,7 +15,7 @@ import { DebounceStore } from '../store/debounce-store.js';
 import { KeySlots } from '../store/key-slots.js';
 import { defineScripts } from '../store/scripts/scripts.js';
 import { RequestWrites } from '../store/request-writes.js';
-import { OutcomeReads } from '../store/request-outcomes.js';
+import { OutcomeReads } from '../store/reads/request-outcomes.js';
 import { StepWrites } from '../store/step-writes.js';
 import { NodeLogWriter } from '../store/node-logs.js';
 import { WaitStore } from '../store/wait-store.js';

@@ -5,7 +5,7 @@ import { runScript } from './scripts/scripts.js';
 import type { RequestStatus } from '../types/types.js';
 import { StepField, stepField } from '../format/layout.js';
 import { type ParentLink } from '../format/request-ids.js';
-import { StateReads } from './state-reads.js';
+import { StateReads } from './reads/state-reads.js';
 import type { ControlCommand, ControlResult, Retention } from './state-results.js';
 import { TickBatch } from './tick-batch.js';
 import { clockNow } from '../infra/clock.js';

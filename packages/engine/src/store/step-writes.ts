@@ -5,7 +5,7 @@ import { StepField, stepField } from '../format/layout.js';
 import { runScript } from './scripts/scripts.js';
 import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
 import type { NodeError } from '../types/types.js';
-import { StateReads } from './state-reads.js';
+import { StateReads } from './reads/state-reads.js';
 import {
   type BeginReply,
   type BeginResult,

@@ -10,7 +10,7 @@ import type { NodeLogWriter } from '../../store/node-logs.js';
 import type { ChunkWriter } from '../../store/chunk-writes.js';
 import type { ParentLink } from '../../format/request-ids.js';
 import type { WaitStore } from '../../store/wait-store.js';
-import type { FoundChild } from '../../store/state-reads.js';
+import type { FoundChild } from '../../store/reads/state-reads.js';
 
 /** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
 export interface ChildRequests {

@@ -1,7 +1,7 @@
-import type { RedisClient } from '../infra/redis-connection.js';
-import type { RequestKeys } from '../format/keys.js';
-import { ChunkField } from '../format/layout.js';
-import { decode } from '../format/codec.js';
+import type { RedisClient } from '../../infra/redis-connection.js';
+import type { RequestKeys } from '../../format/keys.js';
+import { ChunkField } from '../../format/layout.js';
+import { decode } from '../../format/codec.js';
 
 /** One chunk of a request's stream, as a handler emitted it (`ctx.emit`). */
 export interface StreamChunk {

@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import { type RedisClient, isCluster } from '../infra/redis-connection.js';
+import { type RedisClient, isCluster } from '../../infra/redis-connection.js';
 
 /** One command's reply in a pipeline: `[error, result]`. */
 export type PipelineRow = [error: Error | null, result: unknown];

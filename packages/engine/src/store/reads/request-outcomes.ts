@@ -1,10 +1,10 @@
-import { type RedisClient, isCluster } from '../infra/redis-connection.js';
-import type { FlowPlan } from '../plan/flow-plan.js';
-import type { RequestStatus } from '../types/types.js';
-import type { Keys } from '../format/keys.js';
-import { StepField, stepField } from '../format/layout.js';
-import { runScript } from './scripts/scripts.js';
-import { TickBatch } from './tick-batch.js';
+import { type RedisClient, isCluster } from '../../infra/redis-connection.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { RequestStatus } from '../../types/types.js';
+import type { Keys } from '../../format/keys.js';
+import { StepField, stepField } from '../../format/layout.js';
+import { runScript } from '../scripts/scripts.js';
+import { TickBatch } from '../tick-batch.js';
 
 /** How a request stands, as a caller waiting for its result reads it. */
 export interface RequestOutcome {

@@ -1,10 +1,10 @@
-import type { RedisClient } from '../infra/redis-connection.js';
-import type { FlowPlan } from '../plan/flow-plan.js';
-import type { RequestState, RequestStatus } from '../types/types.js';
-import type { Keys } from '../format/keys.js';
-import { pathOfField, RequestField, StepField, stepField } from '../format/layout.js';
-import { childIdForm, childRequestId, type ParentLink } from '../format/request-ids.js';
-import { ownerGeneration } from '../format/job-layout.js';
+import type { RedisClient } from '../../infra/redis-connection.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { RequestState, RequestStatus } from '../../types/types.js';
+import type { Keys } from '../../format/keys.js';
+import { pathOfField, RequestField, StepField, stepField } from '../../format/layout.js';
+import { childIdForm, childRequestId, type ParentLink } from '../../format/request-ids.js';
+import { ownerGeneration } from '../../format/job-layout.js';
 import { requestStateOf } from './request-state.js';
 
 /**

@@ -1,15 +1,15 @@
-import type { FlowPlan } from '../plan/flow-plan.js';
-import { START, vertexPath } from '../plan/paths.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import { START, vertexPath } from '../../plan/paths.js';
 import type {
   NodeError,
   NodeState,
   NodeStatus,
   RequestState,
   RequestStatus,
-} from '../types/types.js';
-import type { Migration } from '../types/version-types.js';
-import { pathOfField, RequestField, stepField, StepField } from '../format/layout.js';
-import { childIdForm, childRequestId } from '../format/request-ids.js';
+} from '../../types/types.js';
+import type { Migration } from '../../types/version-types.js';
+import { pathOfField, RequestField, stepField, StepField } from '../../format/layout.js';
+import { childIdForm, childRequestId } from '../../format/request-ids.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the

@@ -1,9 +1,9 @@
-import type { FlowPlan } from '../plan/flow-plan.js';
-import { vertexPath } from '../plan/paths.js';
-import type { RedisClient } from '../infra/redis-connection.js';
-import type { RequestState } from '../types/types.js';
-import type { Keys } from '../format/keys.js';
-import { RequestField, StepField, pathOfField } from '../format/layout.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import { vertexPath } from '../../plan/paths.js';
+import type { RedisClient } from '../../infra/redis-connection.js';
+import type { RequestState } from '../../types/types.js';
+import type { Keys } from '../../format/keys.js';
+import { RequestField, StepField, pathOfField } from '../../format/layout.js';
 import { nodeFields, requestStateOf } from './request-state.js';
 
 /** State-hash fields per node, about (see the scan below). */
