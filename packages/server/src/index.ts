@@ -22,8 +22,15 @@ export type { ApiToken } from './auth/tokens.js';
 export type { AuthMode } from './auth/protected-mode.js';
 export { statusFor } from './http/http-status.js';
 export { API_ROUTES } from './routes/api-routes.js';
-export type { Answer, BodySpec, Call, Method, Route, RouteSpec } from './routes/route.js';
-export { openApiDocument } from './routes/openapi.js';
-export type { OpenApiDocument } from './routes/openapi.js';
+export type {
+  Answer,
+  BodySpec,
+  Call,
+  Method,
+  Route,
+  RouteSpec,
+} from './routes/declaration/route.js';
+export { openApiDocument } from './routes/declaration/openapi.js';
+export type { OpenApiDocument } from './routes/declaration/openapi.js';
 export { startTelemetry } from './http/telemetry.js';
 export type { Telemetry } from './http/telemetry.js';

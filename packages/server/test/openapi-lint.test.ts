@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { lint, loadConfig } from '@redocly/openapi-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../src/routes/api-routes.js';
-import { openApiDocument } from '../src/routes/openapi.js';
+import { openApiDocument } from '../src/routes/declaration/openapi.js';
 
 /**
  * Redocly's linter (the engine of `redocly lint`, @redocly/openapi-core) over the served document,

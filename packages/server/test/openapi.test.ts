@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { accessOf } from '../src/routes/access.js';
 import { API_ROUTES } from '../src/routes/api-routes.js';
 import { createApp } from '../src/app/app.js';
-import { openApiDocument } from '../src/routes/openapi.js';
+import { openApiDocument } from '../src/routes/declaration/openapi.js';
 
 /** `createApp` only keeps the service for its routes; listing them calls nothing on it. */
 const NO_SERVICE = { log: {} } as unknown as FlowApi;

@@ -8,7 +8,7 @@ import { cors } from '../http/cors.js';
 import { csrfGuard } from './csrf-guard.js';
 import { logDenials } from '../auth/denial-log.js';
 import { errorAnswer, unroutedAnswer } from '../http/error-answers.js';
-import { mountRoutes } from '../routes/mount-routes.js';
+import { mountRoutes } from '../routes/declaration/mount-routes.js';
 import { apiHeaders, dashboardHeaders } from '../http/security-headers.js';
 import { type ApiToken, TokenTable } from '../auth/tokens.js';
 import { type StreamLimits, StreamQuota } from '../http/stream-quota.js';

@@ -1,6 +1,6 @@
 import { API_ROUTES } from './api-routes.js';
 import type { Access } from '../auth/roles.js';
-import type { Route } from './route.js';
+import type { Route } from './declaration/route.js';
 
 /**
  * The least role each route needs. In paths, `:x` matches one segment and a final `*` any rest

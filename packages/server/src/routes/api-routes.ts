@@ -4,7 +4,7 @@ import { streamRoutes } from './stream-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
 import { commandRoutes } from './command-routes.js';
-import { type Route, tagged } from './route.js';
+import { type Route, tagged } from './declaration/route.js';
 import { serviceRoutes } from './service-routes.js';
 import { versionRoutes } from './version-routes.js';
 

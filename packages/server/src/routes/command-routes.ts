@@ -1,11 +1,11 @@
 import type { FlowApi } from '@dagflow/engine';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { noteAudit } from './audit-record.js';
+import { noteAudit } from './declaration/audit-record.js';
 import { inputFromBody } from '../http/body.js';
 import { controlAnswerSchema, signalAnswerSchema } from '../contract/index.js';
 import { anyInput, requestParams } from './request-routes.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
 /** What a lifecycle command does to a request, given its body (a rerun's new input, if any). */
 type Command = (

@@ -10,7 +10,7 @@ import { type EventStream, openEventStream } from '../http/event-stream.js';
 import { takeStreamPlace } from '../http/stream-quota.js';
 import { eventStreamSchema, workerListSchema } from '../contract/index.js';
 import { flowParams, requestParams } from './request-routes.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 const stream = { 'text/event-stream': eventStreamSchema };

@@ -1,7 +1,7 @@
 import type { FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
-import { noteAudit } from './audit-record.js';
+import { noteAudit } from './declaration/audit-record.js';
 import { callerOf } from '../auth/caller.js';
 import { assertInScope } from '../auth/flow-scope.js';
 

@@ -2,10 +2,10 @@ import { AUDIT_PAGE_LIMIT, parseDefinition } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
 import { auditLogSchema, flowInfoSchema, stepChangeSchema } from '../contract/index.js';
-import { noteAudit } from './audit-record.js';
+import { noteAudit } from './declaration/audit-record.js';
 import { applyChange } from './registry-changes.js';
 import { flowParams } from './request-routes.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
 const force = z.object({
   force: z

@@ -2,7 +2,7 @@ import { REQUEST_ID } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { noteAudit } from './audit-record.js';
+import { noteAudit } from './declaration/audit-record.js';
 import { forwardedHeaders, forwardedQuery, inputFromBody } from '../http/body.js';
 import {
   eventStreamSchema,
@@ -12,7 +12,7 @@ import {
   requestStateSchema,
   requestStatusSchema,
 } from '../contract/index.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 import { openEventStream } from '../http/event-stream.js';
 import { takeStreamPlace } from '../http/stream-quota.js';
 import { sendChunks } from '../http/chunk-events.js';

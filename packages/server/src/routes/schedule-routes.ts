@@ -6,9 +6,9 @@ import {
   scheduleRemovedSchema,
   scheduleSchema,
 } from '../contract/index.js';
-import { noteAudit } from './audit-record.js';
+import { noteAudit } from './declaration/audit-record.js';
 import { flowParams } from './request-routes.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
 const scheduleParams = flowParams.extend({
   // The engine checks the id (400 INVALID_SCHEDULE); the pattern documents its rule.

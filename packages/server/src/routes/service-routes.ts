@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { callerOf } from '../auth/caller.js';
 import { flowDetailSchema, flowListSchema, healthSchema, whoAmISchema } from '../contract/index.js';
 import { inScope } from '../auth/flow-scope.js';
-import { openApiDocument } from './openapi.js';
+import { openApiDocument } from './declaration/openapi.js';
 import { flowParams } from './request-routes.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
 const flows = defineRoute({
   method: 'get',

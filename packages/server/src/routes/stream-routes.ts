@@ -4,7 +4,7 @@ import { takeStreamPlace } from '../http/stream-quota.js';
 import { sendChunks } from '../http/chunk-events.js';
 import { eventStreamSchema } from '../contract/index.js';
 import { requestParams } from './request-routes.js';
-import { type Route, defineRoute } from './route.js';
+import { type Route, defineRoute } from './declaration/route.js';
 
 /** A seq to resume after: a non-negative integer. */
 const seqSchema = z.coerce

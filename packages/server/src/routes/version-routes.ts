@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noteAudit } from './audit-record.js';
+import { noteAudit } from './declaration/audit-record.js';
 import {
   bulkMigrationAnswerSchema,
   dagDescriptionSchema,
@@ -7,7 +7,7 @@ import {
   migrationAnswerSchema,
 } from '../contract/index.js';
 import { flowParams, requestParams } from './request-routes.js';
-import { type Route, defineRoute, sendJson } from './route.js';
+import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
 /** A flow version: the first 12 hex digits of the SHA-256 of its description. */
 const flowVersion = z

@@ -2,8 +2,8 @@ import type { FlowApi } from '@dagflow/engine';
 import type { ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
-import type { Wire } from '../contract/index.js';
-import type { Access } from '../auth/roles.js';
+import type { Wire } from '../../contract/index.js';
+import type { Access } from '../../auth/roles.js';
 import type { ServiceMethod } from './service-errors.js';
 
 /** The groups of the API's routes in the document (OpenAPI tags). */

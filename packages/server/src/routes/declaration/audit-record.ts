@@ -1,7 +1,7 @@
 import type { AuditTarget, FlowApi } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import type { Request, Response } from 'express';
-import { callerOf } from '../auth/caller.js';
+import { callerOf } from '../../auth/caller.js';
 
 /** What a handler adds to its request's audit entry, beyond what the path says. */
 export interface AuditNote {

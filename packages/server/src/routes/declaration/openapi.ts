@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorCode } from '@dagflow/flow';
 import { z } from 'zod';
-import * as contract from '../contract/index.js';
-import { statusFor } from '../http/http-status.js';
+import * as contract from '../../contract/index.js';
+import { statusFor } from '../../http/http-status.js';
 import type { Answer, Route, Tag } from './route.js';
 import { routeErrors } from './route-errors.js';
 
