@@ -241,6 +241,6 @@ function referenced(schemas: Json, paths: Json): Json {
 
 /** The version of this package, for `info.version`. */
 function serverVersion(): string {
-  const manifest = new URL('../../package.json', import.meta.url);
+  const manifest = new URL('../../../package.json', import.meta.url);
   return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
