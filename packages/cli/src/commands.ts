@@ -5,8 +5,8 @@ import type { CommandTarget } from './http-client.js';
 import { importModule } from './load-module.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';
-import { waitWithProgress } from './wait-progress.js';
-import { printStream } from './stream-output.js';
+import { waitWithProgress } from './follow/wait-progress.js';
+import { printStream } from './follow/stream-output.js';
 
 /** Exit codes scripts can rely on. */
 export const ExitCode = { OK: 0, FAILED: 1, USAGE: 2, TIMEOUT: 3 } as const;

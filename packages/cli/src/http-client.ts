@@ -24,8 +24,12 @@ import type {
   MigrationResponse,
   RequestState,
 } from '@dagflow/server/contract';
-import { assertEventStream, type FollowOptions, readRequestEvents } from './request-events.js';
-import { chunkEvents } from './chunk-events.js';
+import {
+  assertEventStream,
+  type FollowOptions,
+  readRequestEvents,
+} from './follow/request-events.js';
+import { chunkEvents } from './follow/chunk-events.js';
 
 /** What the CLI's request commands need: a `FlowClient` (over Redis) or an {@link HttpClient}. */
 export type CommandTarget = Pick<

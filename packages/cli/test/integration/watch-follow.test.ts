@@ -1,7 +1,7 @@
 import { FlowService, type RequestState } from '@dagflow/engine';
 import { testPrefix } from '@dagflow/test-utils';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { followOverRedis } from '../../src/watch-follow.js';
+import { followOverRedis } from '../../src/follow/watch-follow.js';
 
 let service: FlowService;
 /** How often the follow read the state. */
