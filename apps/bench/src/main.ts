@@ -20,11 +20,11 @@ import {
   profileTable,
   summarizeProfileFile,
 } from './profile-summary.js';
-import { rowsTable, topCommandsTable } from './report.js';
+import { rowsTable, topCommandsTable } from './report/report.js';
 import { runRounds } from './rounds.js';
-import { requestReplyRows } from './reply-rows.js';
-import { buildRows } from './rows.js';
-import { streamRows } from './stream-rows.js';
+import { requestReplyRows } from './report/reply-rows.js';
+import { buildRows } from './report/rows.js';
+import { streamRows } from './report/stream-rows.js';
 import { bullmqConnection } from './target.js';
 import { WorkerPool } from './worker-pool.js';
 

@@ -1,7 +1,7 @@
 /** Prints the report: the rows as a Markdown table, and the top Redis commands of the diamond vs raw. */
-import type { MeasurementResult, Round } from './rounds.js';
+import type { MeasurementResult, Round } from '../rounds.js';
 import { type Row, fmt } from './rows.js';
-import { median } from './stats.js';
+import { median } from '../stats.js';
 
 /** Renders `rows` as a Markdown table with padded columns. */
 export function rowsTable(rows: readonly Row[]): string[] {

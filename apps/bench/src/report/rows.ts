@@ -3,9 +3,9 @@
  * ratio the median of the per-round ratios (with their range), and its verdict PASS or MISS against
  * the T2-7 target where there is one.
  */
-import type { MeasurementId } from './measurements.js';
-import type { MeasurementResult, Round } from './rounds.js';
-import { median, quantile } from './stats.js';
+import type { MeasurementId } from '../measurements.js';
+import type { MeasurementResult, Round } from '../rounds.js';
+import { median, quantile } from '../stats.js';
 
 /** One line of the report table. */
 export interface Row {

@@ -2,10 +2,10 @@
  * The T3-6 rows of the report: chunk throughput from one node to one reader, emit-to-reader latency
  * and Redis memory per 1,000 chunks (medians over the rounds, PASS or MISS against T3-6's targets).
  */
-import type { MeasurementResult, Round } from './rounds.js';
+import type { MeasurementResult, Round } from '../rounds.js';
 import { type Row, fmt, rate } from './rows.js';
-import { median } from './stats.js';
-import { CHUNK_BYTES } from './shapes/stream-flow.js';
+import { median } from '../stats.js';
+import { CHUNK_BYTES } from '../shapes/stream-flow.js';
 
 const row = (label: string, figure: number, unit: string, target?: string, met?: boolean): Row => ({
   label,

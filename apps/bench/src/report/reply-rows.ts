@@ -2,10 +2,10 @@
  * The T3-4 rows of the report: request/reply against BullMQ, HTTP against an express route, idle
  * processes (medians over the rounds, ratios with their range, PASS or MISS against T3-4's targets).
  */
-import type { MeasurementId } from './measurements.js';
-import type { MeasurementResult, Round } from './rounds.js';
+import type { MeasurementId } from '../measurements.js';
+import type { MeasurementResult, Round } from '../rounds.js';
 import { type Pick, type Row, type Target, fmt, perThousand, rate, totalCpu } from './rows.js';
-import { median } from './stats.js';
+import { median } from '../stats.js';
 
 /** A T3-4 target: on the median ratio, or (with `figure`, the median figure, and its `unit`) on the figure. */
 type RowTarget = Target & { readonly figure?: number };
