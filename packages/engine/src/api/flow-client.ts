@@ -212,6 +212,13 @@ export class FlowClient extends FlowReader {
    * const { matched, done, failed } = await service.bulk('kyc', { status: 'failed', errorCode: 'HTTP_5XX' }, 'rerun');
    * ```
    */
+  async bulk(n: string, f: BulkFilter, a: BulkAction, o: { dryRun: true }): Promise<BulkDryRun>;
+  async bulk(
+    n: string,
+    f: BulkFilter,
+    a: BulkAction,
+    o?: { dryRun?: false },
+  ): Promise<BulkProgress>;
   async bulk(
     name: string,
     filter: BulkFilter,
