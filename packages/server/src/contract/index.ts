@@ -274,3 +274,4 @@ export * from './schedules.js';
 export * from './live.js';
 export * from './versions.js';
 export * from './access.js';
+export * from './bulk.js';
