@@ -224,7 +224,7 @@ describe('answers conform to GET /openapi.json', () => {
       json({ from: 'b', input: 5 }),
     );
     expect(from.status).toBe(200);
-    expect(await service.waitForResult('pair', 'rerun-from-1')).toEqual({ a: 2, b: 10 });
+    expect(await service!.waitForResult('pair', 'rerun-from-1')).toEqual({ a: 2, b: 10 });
     const unknownNode = await call(
       'POST /flow/{name}/requests/{id}/rerun',
       { name: 'pair', id: 'rerun-from-1' },
@@ -244,7 +244,7 @@ describe('answers conform to GET /openapi.json', () => {
     );
     expect(started.status).toBe(202);
     const { id } = started.body as { id: string };
-    await waitFor(async () => (await service.bulkProgress('pair', id)).status === 'completed');
+    await waitFor(async () => (await service!.bulkProgress('pair', id)).status === 'completed');
     const progress = await call('GET /flow/{name}/requests/bulk/{bulkId}', {
       name: 'pair',
       bulkId: id,
