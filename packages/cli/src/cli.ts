@@ -17,6 +17,14 @@ import { type CommandTarget, HttpClient } from './http-client.js';
 import { addScheduleCommands } from './schedule-commands.js';
 import { UsageError } from './usage-error.js';
 import { addVersionCommands, flowVersion } from './version-commands.js';
+import { addBulkCommands } from './bulk-commands.js';
+
+/** Options of `dagflow pause|resume|stop|rerun`. */
+interface ControlOptions {
+  readonly json?: boolean;
+  readonly from?: string;
+  readonly input?: string;
+}
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -173,16 +181,24 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
       exit(ExitCode.OK);
     });
   for (const name of ['pause', 'resume', 'stop', 'rerun'] as const) {
-    program
+    const command = program
       .command(name)
       .description(`${name} a request, then print its status`)
       .argument('<flow>')
       .argument('<requestId>')
-      .option('--json', 'print {"requestId","status"}')
-      .action(async (flow: string, requestId: string, options: { json?: boolean }) => {
-        const json = options.json === true;
-        exit(await control(session.target, { name, flow, requestId, json }, io));
-      });
+      .option('--json', 'print {"requestId","status"}');
+    if (name === 'rerun')
+      command
+        .option('--from <node>', 'rerun from this top-level node and everything after it')
+        .option('--input <json>', 'a new input for the failed nodes (with --from: for that node)');
+    command.action(async (flow: string, requestId: string, options: ControlOptions) => {
+      const json = options.json === true;
+      const rerun = {
+        ...(options.from === undefined ? {} : { from: options.from }),
+        ...(options.input === undefined ? {} : { input: JSON.parse(options.input) as unknown }),
+      };
+      exit(await control(session.target, { name, flow, requestId, json, rerun }, io));
+    });
   }
   program
     .command('flows')
@@ -206,6 +222,7 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
     });
   addScheduleCommands(program, { target: () => session.target, io }, exit);
   addVersionCommands(program, { target: () => session.target, io }, exit);
+  addBulkCommands(program, { target: () => session.target, io }, exit);
   return program;
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { FlowService } from '@dagflow/engine';
+import type { FlowService, RerunOptions } from '@dagflow/engine';
 import { describeAsText } from './describe-text.js';
 import type { CommandTarget } from './http-client.js';
 import { importModule } from './load-module.js';
@@ -136,11 +136,14 @@ export async function control(
     flow: string;
     requestId: string;
     json: boolean;
+    /** A rerun's options (`--from`, `--input`). */
+    rerun?: RerunOptions;
   },
   io: CliIo,
 ): Promise<number> {
   const { name, flow, requestId, json } = command;
-  await target[name](flow, requestId);
+  if (name === 'rerun') await target.rerun(flow, requestId, command.rerun ?? {});
+  else await target[name](flow, requestId);
   const { status } = await target.state(flow, requestId);
   io.out(
     json

@@ -1,5 +1,10 @@
 import {
+  type BulkAction,
+  type BulkDryRun,
+  type BulkFilter,
   type BulkMigrationResult,
+  type BulkProgress,
+  type RerunOptions,
   DagflowError,
   ErrorCode,
   type ExecuteOptions,
@@ -30,6 +35,7 @@ import {
   readRequestEvents,
 } from './follow/request-events.js';
 import { chunkEvents } from './follow/chunk-events.js';
+import { untilBulkCompleted } from './progress.js';
 
 /** What the CLI's request commands need: a `FlowClient` (over Redis) or an {@link HttpClient}. */
 export type CommandTarget = Pick<
@@ -50,6 +56,9 @@ export type CommandTarget = Pick<
   | 'migrate'
   | 'migrateAll'
   | 'stream'
+  | 'bulk'
+  | 'startBulk'
+  | 'bulkProgress'
 >;
 
 /** Times a chunk stream that broke off is opened again (after the last chunk seen) before giving up. */
@@ -174,8 +183,38 @@ export class HttpClient implements CommandTarget {
     return this.#control(name, requestId, 'stop');
   }
 
-  rerun(name: string, requestId: string): Promise<void> {
-    return this.#control(name, requestId, 'rerun');
+  async rerun(name: string, requestId: string, options: RerunOptions = {}): Promise<void> {
+    // `{from, input}` for a rerun from a node, else the failed nodes' new input, if any.
+    const body = options.from === undefined ? options.input : options;
+    const init = body === undefined ? {} : { body: JSON.stringify(body) };
+    await this.#call('POST', `/flow/${enc(name)}/requests/${enc(requestId)}/rerun`, init);
+  }
+
+  async startBulk(name: string, filter: BulkFilter, action: BulkAction): Promise<{ id: string }> {
+    const body = JSON.stringify({ action, filter });
+    const answer = await this.#call('POST', `/flow/${enc(name)}/requests/bulk`, { body });
+    return answer.json() as Promise<{ id: string }>;
+  }
+
+  bulk(n: string, f: BulkFilter, a: BulkAction, o: { dryRun: true }): Promise<BulkDryRun>;
+  bulk(n: string, f: BulkFilter, a: BulkAction, o?: { dryRun?: false }): Promise<BulkProgress>;
+  async bulk(
+    name: string,
+    filter: BulkFilter,
+    action: BulkAction,
+    options: { readonly dryRun?: boolean } = {},
+  ): Promise<BulkProgress | BulkDryRun> {
+    if (options.dryRun === true) {
+      const body = JSON.stringify({ action, filter, dryRun: true });
+      const answer = await this.#call('POST', `/flow/${enc(name)}/requests/bulk`, { body });
+      return answer.json() as Promise<BulkDryRun>;
+    }
+    const { id } = await this.startBulk(name, filter, action);
+    return untilBulkCompleted(() => this.bulkProgress(name, id));
+  }
+
+  async bulkProgress(name: string, id: string): Promise<BulkProgress> {
+    return (await this.#json(`/flow/${enc(name)}/requests/bulk/${enc(id)}`)) as BulkProgress;
   }
 
   async flows(): Promise<FlowInfo[]> {

@@ -1,4 +1,4 @@
-import type { RequestState } from '@dagflow/engine';
+import type { BulkProgress, RequestState } from '@dagflow/engine';
 
 /** Where progress goes: stderr, and whether it is a terminal. */
 export interface ProgressSink {
@@ -40,4 +40,24 @@ export function progressLine(state: RequestState): string {
   const running = nodes.filter(([, node]) => node.status === 'running').map(([path]) => path);
   const names = running.length === 0 ? '' : `: ${running.join(', ')}`;
   return `${done}/${nodes.length} nodes done (${state.status})${names}`;
+}
+
+/** Reads a bulk action's progress every 250 ms until it has completed, showing each read to `each`. */
+export async function untilBulkCompleted(
+  read: () => Promise<BulkProgress>,
+  each: (progress: BulkProgress) => void = () => undefined,
+): Promise<BulkProgress> {
+  for (;;) {
+    const progress = await read();
+    each(progress);
+    if (progress.status === 'completed') return progress;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** `[#####---------------] 512/2000 done, 3 failed (running)`. */
+export function bulkBar(progress: BulkProgress): string {
+  const { matched, done, failed, status } = progress;
+  const cells = matched === 0 ? 20 : Math.min(20, Math.round(((done + failed) / matched) * 20));
+  return `[${'#'.repeat(cells)}${'-'.repeat(20 - cells)}] ${done}/${matched} done, ${failed} failed (${status})`;
 }

@@ -98,7 +98,11 @@ export type {
   FlowVersionInfo,
   Migration,
   MigrationResult,
+  RerunRecord,
 } from './types/version-types.js';
+export type { BulkAction, BulkFilter } from './maintenance/bulk-filter.js';
+export { BULK_ACTIONS } from './maintenance/bulk-filter.js';
+export type { BulkDryRun, BulkProgress, BulkStatus } from './maintenance/bulk-progress.js';
 export {
   Dag,
   DagflowError,

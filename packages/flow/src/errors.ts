@@ -108,6 +108,13 @@ export const ErrorCode = {
   SIGNAL_ALREADY_DELIVERED: 'SIGNAL_ALREADY_DELIVERED',
   /** The request's flow has no signal node at that path. */
   SIGNAL_NOT_FOUND: 'SIGNAL_NOT_FOUND',
+  /**
+   * `rerun(..., { from })` named a node that is not a top-level vertex of the request's flow version
+   * (unknown, or inside a sub-DAG, branch or for-each: rerun from the composite vertex instead).
+   */
+  UNKNOWN_NODE: 'UNKNOWN_NODE',
+  /** No bulk action with that id exists for that flow, or its progress expired. */
+  BULK_NOT_FOUND: 'BULK_NOT_FOUND',
   /** A signal node waited longer than its `timeoutMs`; it fails (for good: a fallback still applies). */
   SIGNAL_TIMEOUT: 'SIGNAL_TIMEOUT',
   /**

@@ -140,6 +140,50 @@ describe('dagflow CLI', () => {
     expect(rerun.stderr).toContain('INVALID_TRANSITION');
   });
 
+  it('reruns from a node with a new input, and applies a bulk action by filter', async () => {
+    await dagflow('run', 'steps', '--data', '1', '--request-id', 'from-1', '--wait', '10');
+    const from = await dagflow(
+      'rerun',
+      'steps',
+      'from-1',
+      '--from',
+      'b',
+      '--input',
+      '10',
+      '--json',
+    );
+    expect(from.code).toBe(0);
+    let state = { status: '', reruns: [] as unknown[] };
+    for (let i = 0; i < 50 && state.status !== 'completed'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      state = JSON.parse(
+        (await dagflow('status', 'steps', 'from-1', '--json')).stdout,
+      ) as typeof state;
+    }
+    expect(state).toMatchObject({
+      status: 'completed',
+      reruns: [{ from: 'b', inputReplaced: true }],
+    });
+    const unknown = await dagflow('rerun', 'steps', 'from-1', '--from', 'zz');
+    expect(unknown.stderr).toContain('UNKNOWN_NODE');
+    const dry = await dagflow(
+      'bulk',
+      'steps',
+      'delete',
+      '--status',
+      'completed',
+      '--dry-run',
+      '--json',
+    );
+    const { matched } = JSON.parse(dry.stdout) as { matched: number };
+    expect(matched).toBeGreaterThan(0);
+    const bulk = await dagflow('bulk', 'steps', 'delete', '--status', 'completed', '--json');
+    expect(bulk.code).toBe(0);
+    expect(JSON.parse(bulk.stdout)).toMatchObject({ matched, done: matched, failed: 0 });
+    const bad = await dagflow('bulk', 'steps', 'explode');
+    expect(bad.code).not.toBe(0);
+  });
+
   it('waits without a limit for a bare --wait, printing plain progress lines when piped', async () => {
     const { code, stdout, stderr } = await dagflow('run', 'steps', '--data', '2', '--wait');
     expect(code).toBe(0);

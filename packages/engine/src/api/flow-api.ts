@@ -1,5 +1,7 @@
 import type { DagDescription } from '@dagflow/flow';
 import type { AuditLog } from '../registry/audit-log.js';
+import type { BulkAction, BulkFilter } from '../maintenance/bulk-filter.js';
+import type { BulkDryRun, BulkProgress } from '../maintenance/bulk-progress.js';
 import type { ListRequestsOptions, RequestPage } from '../resources/request-index.js';
 import type { RerunOptions, WaitOptions } from '../client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from '../resources/request-watch.js';
@@ -70,6 +72,10 @@ export interface FlowApi {
   versions(name: string): Promise<FlowVersionInfo[]>;
   migrate(name: string, requestId: string): Promise<MigrationResult>;
   migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult>;
+  bulk(name: string, f: BulkFilter, a: BulkAction, o: { dryRun: true }): Promise<BulkDryRun>;
+  bulk(name: string, f: BulkFilter, a: BulkAction, o?: { dryRun?: false }): Promise<BulkProgress>;
+  startBulk(name: string, filter: BulkFilter, action: BulkAction): Promise<{ id: string }>;
+  bulkProgress(name: string, id: string): Promise<BulkProgress>;
   workers(): Promise<WorkerInfo[]>;
   signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
   schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;

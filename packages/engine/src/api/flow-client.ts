@@ -1,6 +1,5 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../format/codec.js';
-import { reachChildren, wakeParent } from '../client/child-links.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { Ending } from '../queue/request-ended.js';
 import type { ControlCommand } from '../store/state-results.js';
@@ -8,7 +7,12 @@ import type { ExecuteOptions } from '../types/types.js';
 import { FlowHandle } from './flow-handle.js';
 import { FlowReader } from './flow-reader.js';
 import { executeRequest, planOfRequest } from '../client/request-api.js';
-import { controlRequest } from '../client/request-control.js';
+import { type ControlDeps, clientControlDeps, controlRequest } from '../client/request-control.js';
+import { rerunFrom } from '../maintenance/rerun-from.js';
+import type { BulkAction, BulkFilter } from '../maintenance/bulk-filter.js';
+import type { BulkDryRun, BulkProgress } from '../maintenance/bulk-progress.js';
+import { BulkRunner, bulkNotFound } from '../maintenance/bulk-runner.js';
+import type { ServiceResources } from '../resources/service-resources.js';
 import type { RerunOptions } from '../client/request-options.js';
 import {
   type ScheduleInfo,
@@ -18,12 +22,10 @@ import {
   upsertSchedule,
 } from '../client/schedules.js';
 import { deliverSignal } from '../client/signals.js';
-import { type MigrationDeps, migrateRequest, migrateVersion } from '../client/request-migration.js';
+import { migrateRequest, migrateVersion } from '../client/request-migration.js';
 import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
 
 export type { FlowClientOptions } from './flow-reader.js';
-
-type ParentSteps = { readonly requestId: string; readonly steps: readonly string[] };
 
 /**
  * Starts and watches requests of flows that workers elsewhere serve (their definitions are read from
@@ -39,6 +41,8 @@ type ParentSteps = { readonly requestId: string; readonly steps: readonly string
  * ```
  */
 export class FlowClient extends FlowReader {
+  #bulk: BulkRunner | undefined;
+
   /**
    * Starts a request and answers its id at once. Executing twice with one `requestId` runs it once.
    * @throws DagflowError `FLOW_NOT_FOUND`, `INVALID_REQUEST_ID`, `INVALID_OUTPUT` (input cannot be stored),
@@ -85,9 +89,27 @@ export class FlowClient extends FlowReader {
   /**
    * Runs a failed or stopped request again from its failed and unfinished nodes, with the same id;
    * completed nodes keep their outputs and never run again. `input` replaces the failed nodes' input.
-   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless failed or stopped
+   * With `from` (a top-level node), a completed, failed or stopped request runs again from that node:
+   * it and every node downstream of it run again (`input` replaces that node's input), nodes upstream
+   * keep their outputs; the state records it in `reruns`.
+   * @throws DagflowError `FLOW_NOT_FOUND`, `REQUEST_NOT_FOUND`, `INVALID_TRANSITION` unless failed or
+   *   stopped (with `from`: completed, failed or stopped), `UNKNOWN_NODE` for a `from` that is no
+   *   top-level node
+   * @example
+   * ```ts
+   * await client.rerun('kyc', requestId, { from: 'face-match', input: { threshold: 0.8 } });
+   * ```
    */
   async rerun(name: string, requestId: string, options: RerunOptions = {}): Promise<void> {
+    if (options.from !== undefined) {
+      const plan = await planOfRequest(this.res, this.plans, name, requestId);
+      const { from } = options;
+      await rerunFrom(this.#deps(), plan, requestId, {
+        from,
+        ...('input' in options ? { input: options.input } : {}),
+      });
+      return;
+    }
     await this.#control(
       name,
       requestId,
@@ -163,7 +185,7 @@ export class FlowClient extends FlowReader {
    */
   async migrate(name: string, requestId: string): Promise<MigrationResult> {
     this.assertOpen();
-    return migrateRequest(this.#migrationDeps(), name, requestId);
+    return migrateRequest({ res: this.res, plans: this.plans }, name, requestId);
   }
 
   /**
@@ -173,11 +195,89 @@ export class FlowClient extends FlowReader {
    */
   async migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult> {
     this.assertOpen();
-    return migrateVersion(this.#migrationDeps(), name, options.from);
+    return migrateVersion({ res: this.res, plans: this.plans }, name, options.from);
   }
 
-  #migrationDeps(): MigrationDeps {
-    return { res: this.res, plans: this.plans };
+  /**
+   * Applies `action` to every request of the flow that matches `filter` (and that the action applies
+   * to: `rerun` takes failed and stopped requests, `stop` pending, running and paused ones, `resume`
+   * paused ones, `migrate` those on another version than the current, `delete` finished ones and
+   * refuses the others with `INVALID_TRANSITION`), and resolves once done. It runs as a job of
+   * dagflow's own queue, in batches over the flow's request index: a process that dies leaves it to
+   * another (any process that serves flows runs them), and a request gets the action at most once.
+   * With `{ dryRun: true }` it only counts.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   * @example
+   * ```ts
+   * const { matched, done, failed } = await service.bulk('kyc', { status: 'failed', errorCode: 'HTTP_5XX' }, 'rerun');
+   * ```
+   */
+  async bulk(n: string, f: BulkFilter, a: BulkAction, o: { dryRun: true }): Promise<BulkDryRun>;
+  async bulk(
+    n: string,
+    f: BulkFilter,
+    a: BulkAction,
+    o?: { dryRun?: false },
+  ): Promise<BulkProgress>;
+  async bulk(
+    name: string,
+    filter: BulkFilter,
+    action: BulkAction,
+    options: { readonly dryRun?: boolean } = {},
+  ): Promise<BulkProgress | BulkDryRun> {
+    if (options.dryRun === true) {
+      await this.plans.get(name);
+      return { dryRun: true, matched: await this.#bulkRunner().count(name, filter, action) };
+    }
+    const { id } = await this.startBulk(name, filter, action);
+    return this.#bulkRunner().wait(name, id);
+  }
+
+  /**
+   * Starts a bulk action (see {@link bulk}) and answers its id at once; follow it with
+   * {@link bulkProgress}.
+   * @throws DagflowError `FLOW_NOT_FOUND`
+   */
+  async startBulk(name: string, filter: BulkFilter, action: BulkAction): Promise<{ id: string }> {
+    this.assertOpen();
+    await this.plans.get(name);
+    const runner = this.#bulkRunner();
+    if (this.options.bulkRunner) runner.start();
+    return { id: await runner.submit(name, filter, action) };
+  }
+
+  /**
+   * A bulk action's progress: matched, done, failed, the first failures' codes.
+   * @throws DagflowError `BULK_NOT_FOUND`
+   */
+  async bulkProgress(name: string, id: string): Promise<BulkProgress> {
+    const progress = await this.#bulkRunner().store.read(name, id);
+    if (progress === undefined) throw bulkNotFound(name, id);
+    return progress;
+  }
+
+  /** @internal Runs bulk actions in this process (a service does once it serves flows). */
+  protected startBulkRunner(): void {
+    if (this.options.bulkRunner) this.#bulkRunner().start();
+  }
+
+  #bulkRunner(): BulkRunner {
+    this.#bulk ??= new BulkRunner({
+      res: this.res,
+      plans: this.plans,
+      log: this.log,
+      apply: async (action, flow, id) =>
+        action === 'migrate'
+          ? void (await this.migrate(flow, id))
+          : this.#control(flow, id, action),
+    });
+    return this.#bulk;
+  }
+
+  /** @internal Stops running bulk actions here (another process takes them over), then closes. */
+  protected override async shutdown(): Promise<void> {
+    await this.#bulk?.close();
+    await super.shutdown();
   }
 
   /** @internal Aborts this process's running attempts of a stopped request (a client runs none). */
@@ -192,21 +292,14 @@ export class FlowClient extends FlowReader {
     command: ControlCommand | { readonly rerunWith: string },
   ): Promise<void> {
     const plan: FlowPlan = await planOfRequest(this.res, this.plans, name, requestId);
-    const deps = {
-      store: this.res.store,
-      queues: this.res.queues,
-      slots: this.res.slots,
-      abortRunning: (key: string) => this.abortRunning(key),
-      ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
-      wakeParent: (flow: string, id: string) =>
-        wakeParent(this.res, this.plans, { flow, requestId: id }),
-      reachChildren: (child: 'stop' | 'rerun', parent: FlowPlan, steps: ParentSteps) =>
-        reachChildren(
-          (flow, id) => this.#control(flow, id, child),
-          (flow, link) => this.res.store.findChild(flow, link),
-          { plan: parent, ...steps },
-        ),
-    };
-    await controlRequest(deps, plan, requestId, command);
+    await controlRequest(this.#deps(), plan, requestId, command);
+  }
+
+  #deps(): ControlDeps & { readonly res: ServiceResources } {
+    return clientControlDeps(this.res, this.plans, {
+      abortRunning: (key) => this.abortRunning(key),
+      ended: (flow, ending) => this.requestEnded(flow, ending),
+      control: (flow, id, command) => this.#control(flow, id, command),
+    });
   }
 }

@@ -239,6 +239,7 @@ export class FlowService extends FlowClient implements FlowApi {
     await this.#startup.checkFormat();
     await this.#startup.openMetrics(worker);
     await this.#serving.start();
+    this.startBulkRunner();
   }
 
   /**

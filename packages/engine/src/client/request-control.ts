@@ -1,6 +1,9 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type EndingParts, requestEnded } from '../queue/request-ended.js';
 import { jobId } from '../format/job-layout.js';
+import type { PlanSource } from '../registry/plan-source.js';
+import type { ServiceResources } from '../resources/service-resources.js';
+import { reachChildren, wakeParent } from './child-links.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ControlCommand } from '../store/state-results.js';
 import type { RequestWrites } from '../store/request-writes.js';
@@ -82,6 +85,41 @@ export async function enqueueReleased(
 }
 
 /**
+ * What follows a rerun's state change (`rerun_request`, see `lua/includes/rerunRequest.lua`): the end
+ * of a request it completed at once, or the released steps enqueued under the new generation.
+ */
+export async function enqueueRerun(
+  deps: ControlDeps,
+  plan: FlowPlan,
+  requestId: string,
+  rerun: {
+    readonly steps: readonly string[];
+    readonly generation: number;
+    readonly generations?: readonly number[];
+    readonly completed: boolean;
+  },
+): Promise<void> {
+  const { steps, generation } = rerun;
+  if (rerun.completed) {
+    await requestEnded(deps, plan, { requestId, ending: 'completed', generation });
+    return;
+  }
+  // Jobs of older generations still waiting go first: one enqueued after the stop's removal (a
+  // for-each still adding its items, a successor released just before the stop) would start its
+  // handed-over input without the begin guard once the request runs again.
+  await deps.queues.removeWaitingJobs(
+    plan,
+    requestId,
+    await deps.queues.partitionOf(plan.name, requestId),
+    steps,
+    generation - 1,
+  );
+  // A child that failed or stopped runs again before the parent's node looks at it.
+  await deps.reachChildren?.('rerun', plan, { requestId, steps });
+  await enqueueReleased(deps, plan, requestId, rerun);
+}
+
+/**
  * Runs a lifecycle command: the state change is one Lua script; then resume and rerun enqueue the held
  * and reset steps, and stop removes waiting jobs, aborts local handlers (other processes abort theirs
  * when the stop is published) and starts compensations.
@@ -114,7 +152,7 @@ export async function controlRequest(
       { details: { status: result.status, command: name } },
     );
   }
-  const { steps, generation, completed } = result;
+  const { steps, generation } = result;
   if (typeof command === 'object')
     await deps.store.overrideInputs(plan.name, requestId, failed, command.rerunWith);
   switch (name) {
@@ -122,23 +160,7 @@ export async function controlRequest(
       await holdWaitingRoots(deps, plan, requestId);
       return;
     case 'rerun':
-      if (completed) {
-        await requestEnded(deps, plan, { requestId, ending: 'completed', generation });
-        return;
-      }
-      // Jobs of older generations still waiting go first: one enqueued after the stop's removal (a
-      // for-each still adding its items, a successor released just before the stop) would start its
-      // handed-over input without the begin guard once the request runs again.
-      await deps.queues.removeWaitingJobs(
-        plan,
-        requestId,
-        await deps.queues.partitionOf(plan.name, requestId),
-        steps,
-        generation - 1,
-      );
-      // A child that failed or stopped runs again before the parent's node looks at it.
-      await deps.reachChildren?.('rerun', plan, { requestId, steps });
-      await enqueueReleased(deps, plan, requestId, result);
+      await enqueueRerun(deps, plan, requestId, result);
       return;
     case 'resume':
       await enqueueReleased(deps, plan, requestId, result);
@@ -156,4 +178,34 @@ export async function controlRequest(
       return;
     }
   }
+}
+
+/**
+ * The lifecycle-command deps of a client: its resources, and `control` for the child requests that
+ * stop or rerun with their parent.
+ */
+export function clientControlDeps(
+  res: ServiceResources,
+  plans: PlanSource,
+  hooks: {
+    readonly abortRunning: (requestKey: string) => void;
+    readonly ended: EndingParts['ended'];
+    readonly control: (flow: string, requestId: string, command: 'stop' | 'rerun') => Promise<void>;
+  },
+): ControlDeps & { readonly res: ServiceResources } {
+  return {
+    res,
+    store: res.store,
+    queues: res.queues,
+    slots: res.slots,
+    abortRunning: hooks.abortRunning,
+    ended: hooks.ended,
+    wakeParent: (flow, id) => wakeParent(res, plans, { flow, requestId: id }),
+    reachChildren: (child, parent, steps) =>
+      reachChildren(
+        (flow, id) => hooks.control(flow, id, child),
+        (flow, link) => res.store.findChild(flow, link),
+        { plan: parent, ...steps },
+      ),
+  };
 }

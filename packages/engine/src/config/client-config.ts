@@ -17,6 +17,7 @@ export interface ClientConfig {
   readonly maxVersions: number;
   readonly maxSchedulesPerFlow: number;
   readonly minScheduleIntervalMs: number;
+  readonly bulkRunner: boolean;
   /** Finished node jobs each queue keeps, by outcome (0: removed as they finish). */
   readonly keepJobs: KeptJobs;
   readonly logLevel: LogLevel;
@@ -67,6 +68,7 @@ export function clientPart(options: ClientSettings, env: EnvReader): ClientConfi
       options.minScheduleIntervalMs ?? env.int('DAGFLOW_MIN_SCHEDULE_INTERVAL_MS', 1) ?? 60_000,
       'minScheduleIntervalMs',
     ),
+    bulkRunner: options.bulkRunner ?? env.oneOf('DAGFLOW_BULK_RUNNER', ['on', 'off']) !== 'off',
     keepJobs: {
       completed: intOption(
         options.keepJobs?.completed ?? env.int('DAGFLOW_KEEP_COMPLETED_JOBS') ?? 0,

@@ -92,6 +92,13 @@ export interface ClientSettings {
    */
   readonly minScheduleIntervalMs?: number;
   /**
+   * Whether this process runs bulk actions (`bulk()`, one BullMQ job each on dagflow's own queue):
+   * a process that starts workers or starts a bulk action runs them, and takes over one whose
+   * process died. `false` leaves them to other processes.
+   * @defaultValue `DAGFLOW_BULK_RUNNER` (`on` or `off`), else true
+   */
+  readonly bulkRunner?: boolean;
+  /**
    * How many finished node jobs each BullMQ queue keeps for BullMQ's own tools (bull-board's Completed
    * and Failed tabs, `Queue.getMetrics`, `getJobs`): the newest `completed` of the completed and
    * `failed` of the failed. dagflow itself needs none of them (a request's state holds every node's

@@ -41,6 +41,15 @@ export interface RequestKeys {
   readonly chunks: string;
 }
 
+/** The keys of one bulk action (see {@link Keys.bulk}). */
+export interface BulkKeys {
+  readonly progress: string;
+  readonly done: string;
+  readonly failed: string;
+  readonly inflight: string;
+  readonly failures: string;
+}
+
 /** Key and queue-name builders for one prefix. */
 export class Keys {
   /** The last request's keys: a for-each's items ask for the same request's keys many times in a row. */
@@ -147,6 +156,30 @@ export class Keys {
     };
     this.#last = { flow, requestId, keys };
     return keys;
+  }
+
+  /**
+   * BullMQ queue (dagflow's own, not a node queue) of bulk actions: one job per action, run by any
+   * process that serves flows or started one (see `maintenance/bulk-runner.ts`).
+   */
+  get bulkQueue(): string {
+    return '{@bulk}';
+  }
+
+  /**
+   * The keys of one bulk action of a flow (in the flow's slot): its progress hash, the sets of requests
+   * it did (or found done), failed and began, and the failures' codes (a hash, capped). They expire 24 h
+   * after the action's last progress. Added with T3-7.
+   */
+  bulk(flow: string, id: string): BulkKeys {
+    const base = `${this.prefix}:bulk:{${flow}}:${id}`;
+    return {
+      progress: base,
+      done: `${base}:done`,
+      failed: `${base}:failed`,
+      inflight: `${base}:inflight`,
+      failures: `${base}:failures`,
+    };
   }
 
   /** Sorted set of a flow's request ids by creation time (its own slot: it spans requests). */

@@ -116,6 +116,11 @@ export const RequestField = {
   /** The request's migrations to newer flow versions (JSON array of `{ from, to, at }`). Added with T3-1. */
   migrations: 'migrations',
   /**
+   * The request's reruns from a node (JSON array of `{ from, at, inputReplaced }`, see
+   * `lua/rerunFrom.lua`). Added with T3-7.
+   */
+  reruns: 'reruns',
+  /**
    * The fingerprint of the input the request was created with ({@link inputFingerprint}), or '' when
    * its input may change (a debounced request). Added with T3-2 and written at the creation of every
    * request since: an execute that reuses the id with another input is refused

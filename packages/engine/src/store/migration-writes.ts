@@ -1,7 +1,12 @@
+/**
+ * Rewrites of a request's shape that a caller works out from the state it read: a migration to
+ * another version, a rerun from a node; and the deletion of a finished request.
+ */
 import type { MigrationPlan } from '../plan/migration-plan.js';
 import type { RedisClient } from '../infra/redis-connection.js';
-import type { Migration } from '../types/version-types.js';
-import type { Keys } from '../format/keys.js';
+import type { RerunPlan } from '../plan/rerun-plan.js';
+import type { Migration, RerunRecord } from '../types/version-types.js';
+import { type Keys, allKeys } from '../format/keys.js';
 import { RequestField, StepField, pathOfField } from '../format/layout.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
@@ -71,4 +76,90 @@ export async function writeMigration(
     steps: reply[2] ?? [],
     generations: (reply[3] ?? []).map(Number),
   };
+}
+
+/** What `rerunFrom.lua` answered. */
+export type RerunFromWrite =
+  | {
+      readonly kind: 'done';
+      readonly generation: number;
+      /** Steps to enqueue, each with its job-id generation. */
+      readonly steps: readonly string[];
+      readonly generations: readonly number[];
+    }
+  | { readonly kind: 'changed' }
+  | { readonly kind: 'invalid'; readonly status: string }
+  | { readonly kind: 'missing' };
+
+/**
+ * Writes a rerun from a node worked out from `read` (the state hash as read), provided the request's
+ * status and generation are still as read; see `lua/rerunFrom.lua`.
+ */
+export async function writeRerunFrom(
+  redis: RedisClient,
+  keys: Keys,
+  target: { readonly flow: string; readonly requestId: string },
+  change: {
+    readonly read: Readonly<Record<string, string>>;
+    readonly plan: RerunPlan;
+    readonly rerun: RerunRecord;
+    /** The encoded new input of the node's entry step. */
+    readonly input?: string;
+    readonly completedRetentionMs: number;
+  },
+): Promise<RerunFromWrite> {
+  const { read, plan, rerun } = change;
+  const reply = (await runScript(
+    redis,
+    'rerunFrom',
+    allKeys(keys.request(target.flow, target.requestId)),
+    [
+      read[RequestField.status] ?? '',
+      read[RequestField.generation] ?? '',
+      JSON.stringify(plan.vertices),
+      JSON.stringify(plan.set),
+      JSON.stringify(plan.release),
+      change.input === undefined ? '' : plan.entry,
+      change.input ?? '',
+      JSON.stringify(rerun),
+      rerun.at,
+      change.completedRetentionMs,
+      keys.flowEvents(target.flow),
+      target.requestId,
+    ],
+  )) as [number, unknown, number?, number?, number[]?];
+  if (reply[0] === ReplyCode.MISSING) return { kind: 'missing' };
+  if (reply[0] === ReplyCode.INVALID_TRANSITION)
+    return { kind: 'invalid', status: String(reply[1]) };
+  if (reply[0] !== ReplyCode.OK) return { kind: 'changed' };
+  return {
+    kind: 'done',
+    generation: Number(reply[2] ?? 0),
+    steps: reply[1] as string[],
+    generations: (reply[4] ?? []).map(Number),
+  };
+}
+
+/**
+ * Deletes a finished request's keys and its index entry (`lua/deleteRequest.lua`); answers `invalid`
+ * with the status of a request that is not finished (nothing deleted), `missing` for one already gone
+ * (its index entry goes too).
+ */
+export async function deleteRequestKeys(
+  redis: RedisClient,
+  keys: Keys,
+  target: { readonly flow: string; readonly requestId: string },
+): Promise<
+  { readonly kind: 'deleted' | 'missing' } | { readonly kind: 'invalid'; status: string }
+> {
+  const request = keys.request(target.flow, target.requestId);
+  const reply = (await runScript(
+    redis,
+    'deleteRequest',
+    [...allKeys(request), request.logs],
+    [],
+  )) as [number, string?];
+  if (reply[0] === ReplyCode.INVALID_TRANSITION) return { kind: 'invalid', status: reply[1] ?? '' };
+  await redis.zrem(keys.requestIndex(target.flow), target.requestId);
+  return { kind: reply[0] === ReplyCode.OK ? 'deleted' : 'missing' };
 }

@@ -46,7 +46,8 @@ export class RequestWrites extends StateReads {
   constructor(
     redis: RedisClient,
     keys: Keys,
-    private readonly retention: Retention,
+    /** How long ended requests are kept. */
+    readonly retention: Retention,
   ) {
     super(redis, keys);
   }

@@ -1,4 +1,4 @@
-import type { Migration } from './version-types.js';
+import type { Migration, RerunRecord } from './version-types.js';
 import type { StandardSchemaV1 } from '@dagflow/flow';
 
 /** Lifecycle of a request. */
@@ -87,6 +87,8 @@ export interface RequestState {
   readonly version?: string;
   /** Each migration of the request to a newer flow version, oldest first (see `FlowClient.migrate`). */
   readonly migrations?: readonly Migration[];
+  /** Each rerun of the request from a node, oldest first (see `FlowClient.rerun` with `from`). */
+  readonly reruns?: readonly RerunRecord[];
   /**
    * Every vertex by path (`verify/face-detect`, `route/adult/welcome`, `each[42]/check`). Vertices outside
    * branches and for-each bodies are listed from the start (`pending` until they run); those inside appear

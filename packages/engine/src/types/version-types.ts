@@ -8,6 +8,16 @@ export interface Migration {
   readonly at: number;
 }
 
+/** One rerun of a request from a node (see `FlowClient.rerun` with `from`). */
+export interface RerunRecord {
+  /** The node the rerun started from. */
+  readonly from: string;
+  /** When (ms since epoch). */
+  readonly at: number;
+  /** Whether the rerun gave that node a new input. */
+  readonly inputReplaced: boolean;
+}
+
 /** What `FlowClient.migrate` answers: what the migration changed. */
 export interface MigrationResult extends Migration {
   readonly requestId: string;

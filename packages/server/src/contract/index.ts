@@ -121,6 +121,10 @@ export const requestStateSchema = z.object({
     .array(migrationSchema)
     .optional()
     .meta({ description: 'Its migrations to newer flow versions, oldest first.' }),
+  reruns: z
+    .array(z.object({ from: z.string(), at: epochMs, inputReplaced: z.boolean() }))
+    .optional()
+    .meta({ description: 'Its reruns from a node (`rerun` with `from`), oldest first.' }),
   nodes: z.record(z.string(), nodeStateSchema),
   cursor: z.string().optional().meta({
     description:
@@ -270,3 +274,4 @@ export * from './schedules.js';
 export * from './live.js';
 export * from './versions.js';
 export * from './access.js';
+export * from './bulk.js';

@@ -4,6 +4,7 @@ import { streamRoutes } from './stream-routes.js';
 import { registryRoutes } from './registry-routes.js';
 import { requestRoutes } from './request-routes.js';
 import { commandRoutes } from './command-routes.js';
+import { bulkRoutes } from './bulk-routes.js';
 import { type Route, tagged } from './declaration/route.js';
 import { serviceRoutes } from './service-routes.js';
 import { versionRoutes } from './version-routes.js';
@@ -14,6 +15,7 @@ import { versionRoutes } from './version-routes.js';
  * added here (or to one of these lists), with its answer schemas in `contract.ts`.
  */
 export const API_ROUTES: readonly Route[] = [
+  ...tagged('Control', bulkRoutes),
   ...tagged('Requests', requestRoutes),
   ...tagged('Control', commandRoutes),
   ...tagged('Versions', versionRoutes),

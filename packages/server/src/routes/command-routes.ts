@@ -1,4 +1,4 @@
-import type { FlowApi } from '@dagflow/engine';
+import type { FlowApi, RerunOptions } from '@dagflow/engine';
 import type { Request } from 'express';
 import { z } from 'zod';
 import { noteAudit } from './declaration/audit-record.js';
@@ -28,10 +28,11 @@ const COMMANDS: Readonly<Record<'pause' | 'resume' | 'stop' | 'rerun', [string, 
     (service, { name, id }) => service.stop(name, id),
   ],
   rerun: [
-    'Rerun a failed or stopped request from its failed nodes; a body is their new input.',
-    // A body is a new input for the failed nodes.
-    (service, { name, id }, req) =>
-      service.rerun(name, id, hasBody(req) ? { input: inputFromBody(req) } : {}),
+    'Rerun a failed or stopped request from its failed nodes; a body is their new input. With ' +
+      '`?from=<node>` (or a JSON body `{"from": "<node>", "input"?: ...}`) a completed, failed or ' +
+      'stopped request reruns from that top-level node and everything after it; the body (or its ' +
+      "`input`) is that node's new input.",
+    (service, { name, id }, req) => service.rerun(name, id, rerunOptions(req)),
   ],
 };
 
@@ -44,9 +45,22 @@ const control = Object.entries(COMMANDS).map(([command, [summary, run]]) =>
     audit: command,
     summary,
     params: requestParams,
+    ...(command === 'rerun'
+      ? {
+          query: z.object({
+            from: z
+              .string()
+              .optional()
+              .meta({ description: 'Rerun from this top-level node; the body is its new input.' }),
+          }),
+        }
+      : {}),
     body: {
       read: 'raw',
-      description: command === 'rerun' ? 'A new input for the failed nodes.' : 'Ignored.',
+      description:
+        command === 'rerun'
+          ? 'A new input for the failed nodes (with `from`: for that node), or `{"from", "input"}`.'
+          : 'Ignored.',
       required: false,
       content: { 'application/json': z.unknown() },
     },
@@ -59,7 +73,13 @@ const control = Object.entries(COMMANDS).map(([command, [summary, run]]) =>
     // `run` calls the service method of the command's name.
     calls: [command as keyof typeof COMMANDS, 'state'],
     async handle({ service, params, req, res }) {
-      if (command === 'rerun' && hasBody(req)) noteAudit(res, { details: { newInput: true } });
+      if (command === 'rerun') {
+        const { from, ...rest } = rerunOptions(req);
+        if (from !== undefined || 'input' in rest)
+          noteAudit(res, {
+            details: { newInput: 'input' in rest, ...(from === undefined ? {} : { from }) },
+          });
+      }
       await run(service, params, req);
       const { status } = await service.state(params.name, params.id);
       sendJson(res, 200, controlAnswerSchema, { requestId: params.id, status });
@@ -102,6 +122,27 @@ const signal = defineRoute({
 
 /** The routes that change a request: the lifecycle commands and signals. */
 export const commandRoutes: readonly Route[] = [...control, signal];
+
+/**
+ * A rerun's options from its request: `?from=` with the body as the node's input, or a JSON body of
+ * exactly `from` (a string) and `input`, or a body that is the failed nodes' input.
+ */
+function rerunOptions(req: Request): RerunOptions {
+  const input = hasBody(req) ? inputFromBody(req) : undefined;
+  const from = req.query['from'];
+  if (typeof from === 'string') return { from, ...(hasBody(req) ? { input } : {}) };
+  if (isRerunFrom(input)) return input;
+  return hasBody(req) ? { input } : {};
+}
+
+function isRerunFrom(body: unknown): body is { from: string; input?: unknown } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const keys = Object.keys(body);
+  return (
+    typeof (body as { from?: unknown }).from === 'string' &&
+    keys.every((key) => key === 'from' || key === 'input')
+  );
+}
 
 /** Whether a raw body has bytes. */
 function hasBody(req: Request): boolean {

@@ -60,6 +60,11 @@ it('audits every state-changing route with caller, action, target and outcome', 
     rerunRequest: () => send('POST', `${request}/rerun`, OPERATOR, { n: 2 }),
     migrateRequest: () => send('POST', `${request}/migrate`, OPERATOR),
     migrateRequests: () => send('POST', '/flow/gated/requests/migrate?from=aaaaaaaaaaaa', OPERATOR),
+    startBulk: () =>
+      send('POST', '/flow/gated/requests/bulk', OPERATOR, {
+        action: 'stop',
+        filter: { status: 'paused' },
+      }),
     putSchedule: () => send('PUT', '/flows/gated/schedules/daily', OPERATOR, { cron: '0 3 * * *' }),
     deleteSchedule: () => send('DELETE', '/flows/gated/schedules/daily', OPERATOR),
     registerFlow: () => send('POST', '/flows', ADMIN, definition),
@@ -94,6 +99,11 @@ it('audits every state-changing route with caller, action, target and outcome', 
     outcome: 'ok',
   });
   expect(of('stop')[0]).toMatchObject({ target: { requestId }, outcome: 'ok' });
+  expect(of('bulk')[0]).toMatchObject({
+    who: { role: 'operator', token: 'otto' },
+    details: { action: 'stop', filter: { status: 'paused' } },
+    outcome: 'ok',
+  });
   expect(of('rerun')[0]).toMatchObject({ target: { requestId }, details: { newInput: true } });
   expect(of('schedule-put')[0]).toMatchObject({
     target: { schedule: 'daily' },

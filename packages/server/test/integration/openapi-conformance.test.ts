@@ -1,6 +1,6 @@
 import { FlowService } from '@dagflow/engine';
 import { API_ROUTES, httpApi } from '@dagflow/server';
-import { testPrefix } from '@dagflow/test-utils';
+import { testPrefix, waitFor } from '@dagflow/test-utils';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -213,6 +213,48 @@ describe('answers conform to GET /openapi.json', () => {
     expect(rerun.body).toMatchObject({ requestId: id });
     const twice = await call('POST /flow/{name}/requests/{id}/resume', { name: 'slow', id });
     expect(twice.status).toBe(409);
+  });
+
+  it('runs bulk actions and reruns from a node', async () => {
+    const headers = { 'content-type': 'application/json', 'x-request-id': 'rerun-from-1' };
+    await call('POST /flow/{name}', { name: 'pair' }, { body: '1', headers, query: '?wait=5' });
+    const from = await call(
+      'POST /flow/{name}/requests/{id}/rerun',
+      { name: 'pair', id: 'rerun-from-1' },
+      json({ from: 'b', input: 5 }),
+    );
+    expect(from.status).toBe(200);
+    expect(await service!.waitForResult('pair', 'rerun-from-1')).toEqual({ a: 2, b: 10 });
+    const unknownNode = await call(
+      'POST /flow/{name}/requests/{id}/rerun',
+      { name: 'pair', id: 'rerun-from-1' },
+      { ...json(1), query: '?from=nope' },
+    );
+    expect(unknownNode.body).toMatchObject({ error: { code: 'UNKNOWN_NODE' } });
+    const dry = await call(
+      'POST /flow/{name}/requests/bulk',
+      { name: 'pair' },
+      json({ action: 'rerun', filter: { status: 'failed' }, dryRun: true }),
+    );
+    expect(dry.body).toEqual({ dryRun: true, matched: 0 });
+    const started = await call(
+      'POST /flow/{name}/requests/bulk',
+      { name: 'pair' },
+      json({ action: 'stop', filter: { status: 'running' } }),
+    );
+    expect(started.status).toBe(202);
+    const { id } = started.body as { id: string };
+    await waitFor(async () => (await service!.bulkProgress('pair', id)).status === 'completed');
+    const progress = await call('GET /flow/{name}/requests/bulk/{bulkId}', {
+      name: 'pair',
+      bulkId: id,
+    });
+    expect(progress.body).toMatchObject({ id, action: 'stop', status: 'completed' });
+    const missing = await call('GET /flow/{name}/requests/bulk/{bulkId}', {
+      name: 'pair',
+      bulkId: 'b0',
+    });
+    expect(missing.status).toBe(404);
   });
 
   it('describes flows and the server', async () => {

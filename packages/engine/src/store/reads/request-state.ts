@@ -7,7 +7,7 @@ import type {
   RequestState,
   RequestStatus,
 } from '../../types/types.js';
-import type { Migration } from '../../types/version-types.js';
+import type { Migration, RerunRecord } from '../../types/version-types.js';
 import { pathOfField, RequestField, stepField, StepField } from '../../format/layout.js';
 import { childIdForm, childRequestId } from '../../format/request-ids.js';
 
@@ -34,6 +34,7 @@ export function requestStateOf(
   const parent = fields[RequestField.parent];
   const version = fields[RequestField.version];
   const migrations = fields[RequestField.migrations];
+  const reruns = fields[RequestField.reruns];
   if (plan.hasChildFlows) {
     const form = childIdForm(fields[RequestField.fingerprint]);
     linkChildren(plan, { requestId, form }, nodes);
@@ -53,6 +54,7 @@ export function requestStateOf(
     ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
     ...(version === undefined ? {} : { version }),
     ...(migrations === undefined ? {} : { migrations: JSON.parse(migrations) as Migration[] }),
+    ...(reruns === undefined ? {} : { reruns: JSON.parse(reruns) as RerunRecord[] }),
     nodes,
   };
 }

@@ -30,6 +30,8 @@ export const SCRIPT_NAMES = [
   'publishFlow',
   'migrateRequest',
   'removeRequestJobs',
+  'rerunFrom',
+  'deleteRequest',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */
