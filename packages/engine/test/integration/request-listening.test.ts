@@ -42,3 +42,31 @@ it('listens to a request while its jobs run here and about a second after, then 
   expect(forgotAfter).toBeLessThan(2_000);
   redis.disconnect();
 });
+
+/** SUBSCRIBE and SSUBSCRIBE commands the server ran so far (INFO commandstats). */
+async function subscribeCalls(redis: Redis): Promise<number> {
+  const info = await redis.info('commandstats');
+  let calls = 0;
+  for (const match of info.matchAll(/^cmdstat_s?subscribe:calls=(\d+)/gm))
+    calls += Number(match[1]);
+  return calls;
+}
+
+it('does not listen to a request whose jobs end within 20 ms: short steps cost no subscription', async () => {
+  const prefix = prefixFor();
+  const worker = newService({ prefix });
+  worker.register('quick', (dag) => dag.node('only', (n: number) => n + 1));
+  await worker.startWorker();
+  // A client that does not wait: it subscribes to nothing.
+  client = new FlowClient({ redisUrl: inject('redisUrl'), prefix, logLevel: 'error' });
+  const redis = new Redis(inject('redisUrl'));
+  const poll = async (id: string) =>
+    expect
+      .poll(async () => (await client?.state('quick', id))?.status, { timeout: 5_000 })
+      .toBe('completed');
+  await poll(await client.execute('quick', 0));
+  const before = await subscribeCalls(redis);
+  for (let i = 1; i <= 20; i++) await poll(await client.execute('quick', i));
+  expect(await subscribeCalls(redis)).toBe(before);
+  redis.disconnect();
+});

@@ -10,6 +10,7 @@ import type { FlowPlan } from '../../plan/flow-plan.js';
 import type { FlowOrigin } from '../../registry/registry.js';
 import { assertRedisAccess } from '../../infra/redis-connection.js';
 import { type ServiceResources, sleep } from '../../resources/service-resources.js';
+import { RequestField } from '../../format/layout.js';
 import { ChunkWriter } from '../../store/chunk-writes.js';
 import { wakeParent } from '../../client/child-links.js';
 import type { ChildRequests } from '../step/executor-deps.js';
@@ -170,10 +171,17 @@ export class FlowServing {
 
   #requestListening(): RequestListening {
     const { res } = this.parts;
-    this.#listening ??= new RequestListening(res.subscriptions, res.keys, (key, status) => {
-      this.#held.update(key, status);
-      if (status === 'stopped') this.running.abort(key);
-    });
+    this.#listening ??= new RequestListening(
+      res.subscriptions,
+      res.keys,
+      (key, status) => {
+        this.#held.update(key, status);
+        if (status === 'stopped') this.running.abort(key);
+      },
+      async (flow, requestId) =>
+        (await res.redis.hget(res.keys.request(flow, requestId).state, RequestField.status)) ??
+        undefined,
+    );
     return this.#listening;
   }
 

@@ -82,8 +82,12 @@ export function startFlowWorker(
       await admitRoot(deps, plan, { job, token });
       const requestId = parseJobId(job.id ?? '')?.requestId ?? '';
       return options.running.track(plan.name, job.id, (runs) =>
-        options.listening.during(plan.name, requestId, () =>
-          locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
+        // A job of for-each items listens at once: its items after the first begin handed their input.
+        options.listening.during(
+          plan.name,
+          requestId,
+          () => locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
+          job.data.b !== undefined,
         ),
       );
     },

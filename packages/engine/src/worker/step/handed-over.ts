@@ -10,7 +10,8 @@ const SHOW_RUNNING_AFTER_MS = 20;
  * Starts a step whose parent handed its input over in the job data (or in memory, to a step run next in
  * the parent's job), without reading Redis, on its (job's) first delivery only: a retry or a stall-recovered run goes through `beginNode` (the guard), as does
  * a step of a request this process knows to be paused, stopped or failed, and a step other than a
- * root while this process does not yet listen to its request (see `RequestListening`). Its start time and attempt
+ * root or a chain's next step while this process does not yet listen to its request (see
+ * `RequestListening`). Its start time and attempt
  * are written with its completion; a step still running after {@link SHOW_RUNNING_AFTER_MS} is marked
  * running on the way (not awaited), so that fast steps cost no extra write.
  */
@@ -25,10 +26,11 @@ export function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run
   if (parks(at.step)) return undefined;
   const key = `${plan.name}/${requestId}`;
   if (deps.isHeld(key)) return undefined;
-  // A pause or stop takes a request's waiting roots off the queue; any other step begins without the
-  // guard only while this process would hear its request paused or stopped.
+  // A pause or stop takes a request's waiting roots off the queue, and a chain's next step begins as
+  // with the completion that just released it (which found the request running); any other step
+  // begins without the guard only while this process would hear its request paused or stopped.
   const root = run.inline === undefined && plan.roots.includes(at.path);
-  if (!root && !deps.isListened(key)) return undefined;
+  if (!root && run.inline?.released !== true && !deps.isListened(key)) return undefined;
   const startedAt = waitedSince(run) ?? clockNow();
   const timer = setTimeout(() => {
     deps.store

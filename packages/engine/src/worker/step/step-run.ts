@@ -28,6 +28,12 @@ export interface Run {
     readonly owner: string;
     /** The output of its only parent, run just before it in this job: it begins without Redis. */
     readonly handed?: Handed;
+    /**
+     * Whether the completion of its parent, just made in this job, released it (a chain's next step):
+     * that completion found the request running, so the step begins as if with it. False for the
+     * items of a batch, released when their for-each began.
+     */
+    readonly released: boolean;
     /** A join begun by the completion that released it (see `inlineJoin`): it begins no more. */
     readonly begun?: BeginResult;
   };

@@ -95,15 +95,21 @@ export async function runInline(
   run: Run,
   path: string,
   runStep: (run: Run) => Promise<void>,
-  begins?: { readonly handed?: Handed | undefined; readonly begun?: BeginResult | undefined },
+  begins?: {
+    readonly handed?: Handed | undefined;
+    readonly begun?: BeginResult | undefined;
+    /** Set when the completion just made in this job released the step (not an item of a batch). */
+    readonly released?: boolean;
+  },
 ): Promise<void> {
   const at = run.plan.resolve(path);
   if (at === undefined) return;
   const { deps, plan, job, requestId } = run;
-  const { handed, begun } = begins ?? {};
+  const { handed, begun, released = false } = begins ?? {};
   const inline = {
     depth: (run.inline?.depth ?? 0) + 1,
     owner: inlineOwner(run),
+    released,
     ...(handed === undefined ? {} : { handed }),
     ...(begun === undefined ? {} : { begun }),
   };

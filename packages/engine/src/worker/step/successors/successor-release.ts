@@ -94,6 +94,7 @@ export async function releaseSuccessors(
     runInline(run, next, step.runStep, {
       handed: inline.includes(next) ? handed : undefined,
       begun: result.begun,
+      released: true,
     }),
   ]);
   if (added.status === 'rejected') throw added.reason;
