@@ -48,6 +48,7 @@ export type {
   SignalOptions,
   SubDagOptions,
   Wait,
+  WaitForOptions,
 } from './types.js';
 export { checkSchema, describeIssues, inputJsonSchemaOf } from './standard-schema.js';
 export type {
@@ -75,6 +76,7 @@ export type {
   TypedNodeOptions,
   TypedSignalOptions,
   TypedSubDagOptions,
+  TypedWaitForOptions,
 } from './typed-options.js';
 export type {
   After,

@@ -162,6 +162,33 @@ export interface SignalOptions {
   readonly payload?: StandardSchemaV1;
 }
 
+/** Options of a node that waits for an event (`dag.waitFor`). */
+export interface WaitForOptions {
+  /** The event's name, as `service.emit(event, data)` names it (1-100 of `[A-Za-z0-9_.-]`). */
+  readonly event: string;
+  /**
+   * Which event is this node's: each key is a dotted path into the event `{ event, data }` (e.g.
+   * `data.orderId`), each value a `$.path` into the node's input (`$` is the whole input); an event
+   * matches when every key's value equals (as JSON) the value its expression picks from the input.
+   * @defaultValue `{}`: the first event of that name matches
+   */
+  readonly match?: Readonly<Record<string, string>>;
+  /**
+   * Milliseconds the node waits once reached; then it fails with `SIGNAL_TIMEOUT`.
+   * @defaultValue no timeout
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Milliseconds before the node was reached in which a matching event also counts (the first one
+   * of the window is taken); events older than that, or emitted earlier without a waiter and
+   * without a look-back, are not delivered.
+   * @defaultValue 0: only events emitted after the node was reached
+   */
+  readonly lookbackMs?: number;
+  /** Runs when the node fails (its timeout): its output stands in for the event's data. */
+  readonly fallback?: (input: never, ctx: NodeContext, error: Error) => unknown;
+}
+
 /** Options of a child-flow node (`dag.flow`). */
 export interface ChildFlowOptions {
   /**
@@ -172,13 +199,21 @@ export interface ChildFlowOptions {
 }
 
 /**
- * What a task vertex waits for instead of (or before) running a handler: a signal, a child flow's end,
- * or a delay (a sleep passes its input through).
+ * What a task vertex waits for instead of (or before) running a handler: a signal, an event, a child
+ * flow's end, or a delay (a sleep passes its input through).
  */
 export type Wait =
   | { readonly kind: 'signal'; readonly timeoutMs?: number }
   | { readonly kind: 'sleep'; readonly ms: number }
-  | { readonly kind: 'flow'; readonly flow: string };
+  | { readonly kind: 'flow'; readonly flow: string }
+  | {
+      readonly kind: 'event';
+      readonly event: string;
+      /** Dotted path into the event `{ event, data }` -> `$.path` into the node's input. */
+      readonly match: Readonly<Record<string, string>>;
+      readonly timeoutMs?: number;
+      readonly lookbackMs?: number;
+    };
 
 /** Options of a sub-DAG vertex. */
 export interface SubDagOptions {

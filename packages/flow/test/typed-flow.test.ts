@@ -186,6 +186,29 @@ describe('typedFlow constructs compile to the DAG the string-id API makes', () =
     expect(approve?.kind === 'task' && approve.wait).toEqual({ kind: 'signal', timeoutMs: 500 });
   });
 
+  it('waitFor: the same event wait, its data typed as given', () => {
+    const fallback = () => ({ cents: 0 });
+    const match = { 'data.orderId': '$.id' };
+    const typed = typedFlow<{ id: string }>()
+      .node('start', (order) => order)
+      .waitFor<'paid', { cents: number }, 'start'>('paid', {
+        after: 'start',
+        event: 'payment.succeeded',
+        match,
+        timeoutMs: 500,
+        fallback,
+      })
+      .node('receipt', 'paid', (paid) => paid.cents);
+    const approve = compiled(typed).vertices.find((vertex) => vertex.id === 'paid');
+    expect(approve?.kind === 'task' && approve.wait).toEqual({
+      kind: 'event',
+      event: 'payment.succeeded',
+      match,
+      timeoutMs: 500,
+    });
+    expect(approve?.kind === 'task' && approve.options.fallback).toBe(fallback);
+  });
+
   it("flow: a child-flow node of the named flow, with the input mapping (the definition's types only)", () => {
     const child = typedFlow<{ cents: number }>().node('charge', (p) => p.cents);
     const input = (n: number) => ({ cents: n * 100 });
