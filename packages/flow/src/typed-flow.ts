@@ -25,7 +25,7 @@ import type {
   ParentInput,
   ResultOf,
 } from './typed-outputs.js';
-import type { Handler, NodeOptions, WaitForOptions } from './types.js';
+import type { Handler, NodeOptions } from './types.js';
 import {
   type EmptyFlow,
   addBranch,
@@ -243,7 +243,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     options: TypedWaitForOptions<P, InputAfter<Root, Out, P>, D>,
   ): TypedFlow<In, Root, Added<Out, Id, D>, Used | ParentIds<P>> {
     const { after: _after, ...wait } = options;
-    return this.#with(id, options, (dag) => dag.waitFor(id, wait as WaitForOptions)) as never;
+    return this.#with(id, options, (dag) => dag.waitFor(id, wait)) as never;
   }
 
   /**

@@ -72,6 +72,20 @@ export interface NodeContext {
    * ```
    */
   emit(chunk: unknown): Promise<void>;
+  /**
+   * A URL that delivers the signal node `signal` (its node path) of this request once, without a
+   * bearer token (`POST` to it; the body is the payload): hand it to a third party, such as a payment
+   * provider's webhook. It is HMAC-signed with the first key of `DAGFLOW_SIGNING_KEY` and expires
+   * after `expiresInMs` (default 24 hours).
+   * @throws DagflowError `INVALID_CONFIG` when no signing key is configured
+   * @example
+   * ```ts
+   * dag.node('charge', async (order: { id: string }, ctx) => {
+   *   return { webhook: ctx.signalUrl('paid', { expiresInMs: 3_600_000 }) };
+   * });
+   * ```
+   */
+  signalUrl(signal: string, options?: { readonly expiresInMs?: number }): string;
 }
 
 /** A step of a flow: takes its input, returns its output. */

@@ -1,5 +1,7 @@
 import type { DagDescription } from '@dagflow/flow';
 import type { AuditLog } from '../registry/audit-log.js';
+import type { EmitResult } from '../events/event-emit.js';
+import type { SignalClaims, SignalUrlOptions } from '../events/signal-urls.js';
 import type { ListRequestsOptions, RequestPage } from '../resources/request-index.js';
 import type { RerunOptions, WaitOptions } from '../client/request-options.js';
 import type { FlowChange, RequestChange, Unwatch } from '../resources/request-watch.js';
@@ -72,6 +74,9 @@ export interface FlowApi {
   migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult>;
   workers(): Promise<WorkerInfo[]>;
   signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
+  signalUrl(name: string, requestId: string, signal: string, options?: SignalUrlOptions): string;
+  signalByUrl(token: string, payload: unknown): Promise<SignalClaims>;
+  emit(event: string, data: unknown): Promise<EmitResult>;
   schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;
   unschedule(name: string, id: string): Promise<void>;
   listSchedules(name: string): Promise<ScheduleInfo[]>;

@@ -18,6 +18,13 @@ import {
   upsertSchedule,
 } from '../client/schedules.js';
 import { deliverSignal } from '../client/signals.js';
+import { type EmitResult, emitEvent } from '../events/event-emit.js';
+import {
+  type SignalClaims,
+  type SignalUrlOptions,
+  signalByUrl,
+  signalUrl,
+} from '../events/signal-urls.js';
 import { type MigrationDeps, migrateRequest, migrateVersion } from '../client/request-migration.js';
 import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
 
@@ -111,6 +118,47 @@ export class FlowClient extends FlowReader {
   }
 
   /**
+   * A URL that delivers the signal node `signal` of a request once, without a bearer token: `POST` to
+   * it (the body is the payload) answers as `POST /flow/:name/requests/:id/signals/:signal` would.
+   * Signed with the first key of `DAGFLOW_SIGNING_KEY`; expired, reused or altered URLs are refused
+   * (`SIGNAL_URL_EXPIRED`, `SIGNAL_URL_USED`, `SIGNAL_URL_INVALID`).
+   * @throws DagflowError `INVALID_CONFIG` when no signing key is configured, `INVALID_INPUT` for a bad
+   *   expiry
+   * @example
+   * ```ts
+   * const url = client.signalUrl('expense', requestId, 'approve', { expiresInMs: 3_600_000 });
+   * ```
+   */
+  signalUrl(name: string, requestId: string, signal: string, options?: SignalUrlOptions): string {
+    return signalUrl(this.options.signing, { flow: name, requestId, signal }, options);
+  }
+
+  /**
+   * Delivers the signal a signal URL's token names (see {@link signalUrl}), once.
+   * @throws DagflowError `SIGNAL_URL_INVALID`, `SIGNAL_URL_EXPIRED`, `SIGNAL_URL_USED`, and those of
+   *   {@link signal}
+   */
+  async signalByUrl(token: string, payload: unknown): Promise<SignalClaims> {
+    this.assertOpen();
+    const { res, plans } = this;
+    return signalByUrl({ res, plans, signing: this.options.signing }, token, payload);
+  }
+
+  /**
+   * Emits an event: each step waiting for it (`dag.waitFor`) whose match its data satisfies
+   * completes with `data`, once; the cost does not grow with the number of waiting steps.
+   * @throws DagflowError `INVALID_INPUT` for an event name not of 1-100 `[A-Za-z0-9_.-]`
+   * @example
+   * ```ts
+   * await client.emit('payment.succeeded', { orderId: 'o-17', cents: 1200 });
+   * ```
+   */
+  async emit(event: string, data: unknown): Promise<EmitResult> {
+    this.assertOpen();
+    return emitEvent(this.res, this.plans, event, data);
+  }
+
+  /**
    * Starts a request of the flow on a schedule (`cron` or `everyMs`), with `input`, until
    * {@link unschedule}: one request per tick however many processes run, each an ordinary request with
    * id `s~<id>.<tick ms>` (a form no caller-supplied id can have). A worker of the flow turns ticks
@@ -196,6 +244,7 @@ export class FlowClient extends FlowReader {
       store: this.res.store,
       queues: this.res.queues,
       slots: this.res.slots,
+      events: this.res.events,
       abortRunning: (key: string) => this.abortRunning(key),
       ended: (flow: string, ending: Ending) => this.requestEnded(flow, ending),
       wakeParent: (flow: string, id: string) =>

@@ -7,7 +7,7 @@ import type { FlowOptions } from '../types/types.js';
 import { type PlanLimits, compileSteps } from './compile.js';
 import { withInputSchema } from './input-schema.js';
 import { START, fill, join, parsePath } from './paths.js';
-import type { Step } from './steps.js';
+import { type Step, waitTimeoutOf } from './steps.js';
 
 /** A step of one request, with the item keys of its for-each levels. */
 export interface ResolvedStep {
@@ -89,10 +89,7 @@ export class FlowPlan {
       (step) => step.kind === 'task' && step.vertex.wait?.kind === 'flow',
     );
     this.hasSignalTimeouts = [...this.#steps.values()].some(
-      (step) =>
-        step.kind === 'task' &&
-        step.vertex.wait?.kind === 'signal' &&
-        step.vertex.wait.timeoutMs !== undefined,
+      (step) => waitTimeoutOf(step) !== undefined,
     );
     this.hasFinishHooks =
       compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;
