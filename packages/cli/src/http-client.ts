@@ -1,6 +1,7 @@
 import {
   type BulkMigrationResult,
   DagflowError,
+  type EmitResult,
   ErrorCode,
   type ExecuteOptions,
   type FlowClient,
@@ -8,6 +9,7 @@ import {
   type MigrationResult,
   type ScheduleInfo,
   type ScheduleOptions,
+  type SignalUrlOptions,
   type StreamChunk,
   type StreamOptions,
   type WaitOptions,
@@ -23,6 +25,8 @@ import type {
   FlowVersionListResponse,
   MigrationResponse,
   RequestState,
+  EmitResponse,
+  SignalUrlResponse,
 } from '@dagflow/server/contract';
 import { assertEventStream, type FollowOptions, readRequestEvents } from './request-events.js';
 import { chunkEvents } from './chunk-events.js';
@@ -46,7 +50,16 @@ export type CommandTarget = Pick<
   | 'migrate'
   | 'migrateAll'
   | 'stream'
->;
+  | 'emit'
+> & {
+  /** A signal URL (see `FlowClient.signalUrl`): made here over Redis, by the server over HTTP. */
+  signalUrl(
+    name: string,
+    requestId: string,
+    signal: string,
+    options?: SignalUrlOptions,
+  ): string | Promise<string>;
+};
 
 /** Times a chunk stream that broke off is opened again (after the last chunk seen) before giving up. */
 const STREAM_RETRIES = 3;
@@ -214,6 +227,24 @@ export class HttpClient implements CommandTarget {
   async migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult> {
     const path = `/flow/${enc(name)}/requests/migrate?from=${enc(options.from)}`;
     return (await this.#call('POST', path)).json() as Promise<BulkMigrationResponse>;
+  }
+
+  async emit(event: string, data: unknown): Promise<EmitResult> {
+    const body = JSON.stringify(data);
+    return (
+      await this.#call('POST', `/events/${enc(event)}`, { body })
+    ).json() as Promise<EmitResponse>;
+  }
+
+  async signalUrl(
+    name: string,
+    requestId: string,
+    signal: string,
+    options: SignalUrlOptions = {},
+  ): Promise<string> {
+    const query = options.expiresInMs === undefined ? '' : `?expiresInMs=${options.expiresInMs}`;
+    const path = `/flow/${enc(name)}/requests/${enc(requestId)}/signals/${enc(signal)}/url${query}`;
+    return ((await (await this.#call('POST', path)).json()) as SignalUrlResponse).url;
   }
 
   async #control(name: string, requestId: string, command: string): Promise<void> {
