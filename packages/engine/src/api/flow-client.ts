@@ -130,7 +130,15 @@ export class FlowClient extends FlowReader {
    * ```
    */
   signalUrl(name: string, requestId: string, signal: string, options?: SignalUrlOptions): string {
-    return signalUrl(this.options.signing, { flow: name, requestId, signal }, options);
+    const { signing } = this.options;
+    const listening = signing.publicUrlGiven ? undefined : this.listenUrl;
+    const base = listening === undefined ? signing : { ...signing, publicUrl: listening };
+    return signalUrl(base, { flow: name, requestId, signal }, options);
+  }
+
+  /** The HTTP server's URL on its listen address, in a service that started one. */
+  protected get listenUrl(): string | undefined {
+    return undefined;
   }
 
   /**

@@ -13,6 +13,11 @@ export interface SigningConfig {
   readonly keys: readonly SigningKey[];
   /** The base of signal URLs, without a trailing `/`. */
   readonly publicUrl: string;
+  /**
+   * Whether {@link publicUrl} was configured; if not, a service that started its HTTP server uses
+   * the address it listens on.
+   */
+  readonly publicUrlGiven: boolean;
 }
 
 /** Shortest secret accepted: 32 characters (256 bits of a random base64 or hex text, about). */
@@ -53,7 +58,8 @@ export function signingPart(
     if (keys.some((key) => key.id === id)) throw invalidConfig(name, 'names a key id twice', id);
     keys.push({ id, secret });
   }
-  return { keys, publicUrl: publicUrlOf(options, env) };
+  const publicUrlGiven = (options.publicUrl ?? env.string('DAGFLOW_PUBLIC_URL')) !== undefined;
+  return { keys, publicUrl: publicUrlOf(options, env), publicUrlGiven };
 }
 
 function publicUrlOf(options: Pick<ClientSettings, 'publicUrl'>, env: EnvReader): string {

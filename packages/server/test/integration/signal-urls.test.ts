@@ -65,6 +65,8 @@ describe('POST /signals/:token', () => {
     expect(made.status).toBe(200);
     const { url, expiresAt } = (await made.json()) as { url: string; expiresAt: string };
     expect(Date.parse(expiresAt)).toBeGreaterThan(Date.now());
+    // No DAGFLOW_PUBLIC_URL: the URL is on the server's listen address.
+    expect(url.startsWith(`${base}/signals/`)).toBe(true);
     const path = url.slice(url.indexOf('/signals/'));
     // A cross-site browser request (a payment provider's page) reaches it too: no cookie auth.
     const sent = await fetch(`${base}${path}`, {
