@@ -1,6 +1,6 @@
 import { DagflowError, type FlowService } from '@dagflow/engine';
-import { commandCalls, waitFor } from '@dagflow/test-utils';
-import { Redis } from 'ioredis';
+import { commandCalls, testRedisOptions, waitFor } from '@dagflow/test-utils';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { newService, prefixFor } from './helpers.js';
 
@@ -41,12 +41,27 @@ async function waiting(service: FlowService, flow: string, ids: readonly string[
   );
 }
 
+const redisOptions = testRedisOptions();
+const onCluster = 'redisCluster' in redisOptions;
+
+/** The waiter sets of `payment.succeeded` (one slot: on a cluster, on one master). */
 async function waitersIn(prefix: string): Promise<string[]> {
-  const redis = new Redis(inject('redisUrl'));
+  const pattern = `${prefix}:ev:{payment.succeeded}:w:*`;
+  if (!('redisCluster' in redisOptions)) {
+    const redis = new Redis(redisOptions.redisUrl);
+    try {
+      return await redis.keys(pattern);
+    } finally {
+      redis.disconnect();
+    }
+  }
+  const cluster = new Cluster(redisOptions.redisCluster.nodes);
   try {
-    return await redis.keys(`${prefix}:ev:{payment.succeeded}:w:*`);
+    await new Promise((resolve) => cluster.once('ready', resolve));
+    const found = await Promise.all(cluster.nodes('master').map((node) => node.keys(pattern)));
+    return found.flat();
   } finally {
-    redis.disconnect();
+    cluster.disconnect();
   }
 }
 
@@ -135,7 +150,9 @@ describe('event waits', () => {
     expect(await service.waitForResult('order', id)).toEqual({ orderId: 's', n: 5 });
   });
 
-  it(
+  // On a cluster the event index lives in the event's slot, apart from the requests': the tests above
+  // run there too (the cluster project); the load test runs on one Redis, whose commands it counts.
+  it.skipIf(onCluster)(
     'match 10,000 waiting requests to 10,000 events, at a flat cost per event',
     { timeout: 180_000 },
     async () => {
