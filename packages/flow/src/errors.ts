@@ -113,6 +113,8 @@ export const ErrorCode = {
    * good: a fallback still applies).
    */
   SIGNAL_TIMEOUT: 'SIGNAL_TIMEOUT',
+  /** A signal URL was asked of a process without a signing key (`DAGFLOW_SIGNING_KEY`). */
+  SIGNING_KEY_MISSING: 'SIGNING_KEY_MISSING',
   /** A signal URL's token is malformed, tampered with, or signed with a key id no longer configured. */
   SIGNAL_URL_INVALID: 'SIGNAL_URL_INVALID',
   /** A signal URL's token is past its expiry. */

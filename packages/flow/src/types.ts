@@ -77,7 +77,7 @@ export interface NodeContext {
    * bearer token (`POST` to it; the body is the payload): hand it to a third party, such as a payment
    * provider's webhook. It is HMAC-signed with the first key of `DAGFLOW_SIGNING_KEY` and expires
    * after `expiresInMs` (default 24 hours).
-   * @throws DagflowError `INVALID_CONFIG` when no signing key is configured
+   * @throws DagflowError `SIGNING_KEY_MISSING` when no signing key is configured
    * @example
    * ```ts
    * dag.node('charge', async (order: { id: string }, ctx) => {

@@ -75,6 +75,7 @@ export interface FlowApi {
   workers(): Promise<WorkerInfo[]>;
   signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void>;
   signalUrl(name: string, requestId: string, signal: string, options?: SignalUrlOptions): string;
+  verifySignalUrl(token: string): SignalClaims;
   signalByUrl(token: string, payload: unknown): Promise<SignalClaims>;
   emit(event: string, data: unknown): Promise<EmitResult>;
   schedule(name: string, options: ScheduleOptions): Promise<ScheduleInfo>;

@@ -24,6 +24,7 @@ import {
   type SignalUrlOptions,
   signalByUrl,
   signalUrl,
+  verifyToken,
 } from '../events/signal-urls.js';
 import { type MigrationDeps, migrateRequest, migrateVersion } from '../client/request-migration.js';
 import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
@@ -122,7 +123,7 @@ export class FlowClient extends FlowReader {
    * it (the body is the payload) answers as `POST /flow/:name/requests/:id/signals/:signal` would.
    * Signed with the first key of `DAGFLOW_SIGNING_KEY`; expired, reused or altered URLs are refused
    * (`SIGNAL_URL_EXPIRED`, `SIGNAL_URL_USED`, `SIGNAL_URL_INVALID`).
-   * @throws DagflowError `INVALID_CONFIG` when no signing key is configured, `INVALID_INPUT` for a bad
+   * @throws DagflowError `SIGNING_KEY_MISSING` when no signing key is configured, `INVALID_INPUT` for a bad
    *   expiry
    * @example
    * ```ts
@@ -139,6 +140,15 @@ export class FlowClient extends FlowReader {
   /** The HTTP server's URL on its listen address, in a service that started one. */
   protected get listenUrl(): string | undefined {
     return undefined;
+  }
+
+  /**
+   * The claims of a signal URL's token (whom it signals, its key id), if one of the keys signed it
+   * and it has not expired; nothing is read or written.
+   * @throws DagflowError `SIGNAL_URL_INVALID`, `SIGNAL_URL_EXPIRED`
+   */
+  verifySignalUrl(token: string): SignalClaims {
+    return verifyToken(this.options.signing, token);
   }
 
   /**

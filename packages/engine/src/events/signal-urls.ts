@@ -37,7 +37,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /**
  * A URL that delivers the signal once, without a bearer token: `POST <publicUrl>/signals/<token>`,
  * the token an HMAC-SHA256-signed payload (`<base64url JSON>.<base64url MAC>`) by the first key.
- * @throws DagflowError `INVALID_CONFIG` when no signing key is configured (`DAGFLOW_SIGNING_KEY`),
+ * @throws DagflowError `SIGNING_KEY_MISSING` when no signing key is configured (`DAGFLOW_SIGNING_KEY`),
  *   `INVALID_INPUT` for an expiry that is not a positive integer
  */
 export function signalUrl(
@@ -48,7 +48,7 @@ export function signalUrl(
   const key = signing.keys[0];
   if (key === undefined) {
     throw new DagflowError(
-      ErrorCode.INVALID_CONFIG,
+      ErrorCode.SIGNING_KEY_MISSING,
       'Signal URLs need a signing key: set DAGFLOW_SIGNING_KEY (id:secret, a secret of at least 32 characters) or the signingKey option.',
       { details: { setting: 'DAGFLOW_SIGNING_KEY' } },
     );

@@ -162,15 +162,15 @@ const signalByUrl = defineRoute({
       content: { 'application/json': signalAnswerSchema },
     },
   },
-  calls: ['signalByUrl'],
+  calls: ['verifySignalUrl', 'signalByUrl'],
   async handle({ service, params, req, res }) {
-    // Audited as the URL: its key id once verified (the token is its only credential).
+    // Audited as the URL (the token is its only credential): by its key id once verified.
     res.locals['caller'] = { role: 'operator', name: 'signal-url' };
-    const payload = hasBody(req) ? inputFromBody(req) : null;
-    const claims = await service.signalByUrl(params.token, payload);
-    res.locals['caller'] = { role: 'operator', name: `signal-url:${claims.kid}` };
-    const { flow, requestId, signal } = claims;
+    const { flow, requestId, signal, kid } = service.verifySignalUrl(params.token);
+    res.locals['caller'] = { role: 'operator', name: `signal-url:${kid}` };
     noteAudit(res, { flow, target: { requestId, signal } });
+    const payload = hasBody(req) ? inputFromBody(req) : null;
+    await service.signalByUrl(params.token, payload);
     sendJson(res, 202, signalAnswerSchema, { requestId, signal });
   },
 });

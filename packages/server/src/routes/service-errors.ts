@@ -70,7 +70,8 @@ export const SERVICE_ERRORS = {
   migrateAll: ['FLOW_NOT_FOUND'],
   workers: [],
   signal: [...REQUEST, 'SIGNAL_NOT_FOUND', 'SIGNAL_ALREADY_DELIVERED', 'INVALID_OUTPUT'],
-  signalUrl: ['INVALID_CONFIG', 'INVALID_INPUT'],
+  signalUrl: ['SIGNING_KEY_MISSING', 'INVALID_INPUT'],
+  verifySignalUrl: ['SIGNAL_URL_INVALID', 'SIGNAL_URL_EXPIRED'],
   signalByUrl: [
     ...REQUEST,
     'SIGNAL_URL_INVALID',
