@@ -31,6 +31,8 @@ export class FlowPlan {
   readonly hasChildFlows: boolean;
   /** Whether some signal node has a timeout (`dag.signal(id, { timeoutMs })`): a delayed job each. */
   readonly hasSignalTimeouts: boolean;
+  /** Whether some node waits for an event (`dag.waitFor`): its request's end takes it out of the index. */
+  readonly hasEventWaits: boolean;
   readonly #steps: Map<string, Step>;
   readonly #order: Map<string, number>;
   /** Whether some task runs on a named queue (a step owned by another service). */
@@ -90,6 +92,9 @@ export class FlowPlan {
     );
     this.hasSignalTimeouts = [...this.#steps.values()].some(
       (step) => waitTimeoutOf(step) !== undefined,
+    );
+    this.hasEventWaits = [...this.#steps.values()].some(
+      (step) => step.kind === 'task' && step.vertex.wait?.kind === 'event',
     );
     this.hasFinishHooks =
       compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;

@@ -51,7 +51,7 @@ export async function requestEnded(
   parts.ended(plan.name, ending);
   if (ending !== 'completed' && plan.hasSignalTimeouts)
     await removeParkedTimeouts(parts, plan, { requestId, paths: request.steps });
-  if (ending !== 'completed' && parts.events !== undefined) {
+  if (ending !== 'completed' && plan.hasEventWaits && parts.events !== undefined) {
     const paths = (request.steps ?? plan.staticPaths).filter((path) => isEventWait(plan, path));
     await parts.events.forget(plan.name, requestId, paths);
   }

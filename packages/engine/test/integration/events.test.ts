@@ -224,10 +224,11 @@ describe('event waits', () => {
         `events: 10 waiting: ${JSON.stringify(few)}; 10,000 waiting: ${JSON.stringify(many)}; ` +
           `reach ${reached - started} ms, 9,980 emits ${emitted - reached} ms, all done ${done - started} ms`,
       );
-      // Matching costs the same whatever the number of waiters (2 round trips; a few more commands inside
-      // the script); a matched emit adds its delivery, constant too. Slack for the worker's own polling.
+      // Matching costs the same whatever the number of waiters (2 round trips, 8 commands with those of
+      // the script); a matched emit adds its delivery and the woken step's run, constant too (slack for
+      // the worker's own polling in the window; a scan would add thousands).
       expect(many.unmatched.commands).toBeLessThanOrEqual(few.unmatched.commands + 3);
-      expect(many.matched.commands).toBeLessThanOrEqual(few.matched.commands + 5);
+      expect(many.matched.commands).toBeLessThan(few.matched.commands * 1.25);
     },
   );
 });
