@@ -236,12 +236,16 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
 
   /**
    * Adds a node that waits for an event (see `Dag.waitFor`): its output is the matching event's data,
-   * typed `D` (unchecked; `unknown` unless given).
+   * typed (and checked) by the `data` schema, else `unknown`.
    */
-  waitFor<Id extends string, D = unknown, const P extends After<Out> = never>(
+  waitFor<
+    Id extends string,
+    const P extends After<Out> = never,
+    S extends StandardSchemaV1 | undefined = undefined,
+  >(
     id: NewId<Id, Out>,
-    options: TypedWaitForOptions<P, InputAfter<Root, Out, P>, D>,
-  ): TypedFlow<In, Root, Added<Out, Id, D>, Used | ParentIds<P>> {
+    options: TypedWaitForOptions<P, InputAfter<Root, Out, P>, S>,
+  ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
     const { after: _after, ...wait } = options;
     return this.#with(id, options, (dag) => dag.waitFor(id, wait)) as never;
   }

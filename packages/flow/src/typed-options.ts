@@ -140,9 +140,13 @@ export interface TypedSignalOptions<
 
 /**
  * Options of `TypedFlow.waitFor` (see `WaitForOptions`): `I` is the node input (what its fallback
- * gets), `D` the event data's type (the node's output; not checked at run time).
+ * gets), `S` the schema of the event's data (the node's output type).
  */
-export interface TypedWaitForOptions<P, I, D> extends AfterOption<P> {
+export interface TypedWaitForOptions<
+  P,
+  I,
+  S extends StandardSchemaV1 | undefined,
+> extends AfterOption<P> {
   /** The event's name, as `service.emit(event, data)` names it. */
   readonly event: string;
   /** Dotted path into the event `{ event, data }` -> `$.path` into the node's input. */
@@ -151,8 +155,18 @@ export interface TypedWaitForOptions<P, I, D> extends AfterOption<P> {
   readonly timeoutMs?: number;
   /** Milliseconds before the node was reached in which a matching event also counts. */
   readonly lookbackMs?: number;
+  /**
+   * A Standard Schema of the event's data: the node's output type, checked when the node completes
+   * (see `WaitForOptions.data`).
+   * @defaultValue no check; the data is `unknown`
+   */
+  readonly data?: S;
   /** Runs when the node fails (its timeout): its output stands in for the event's data. */
-  readonly fallback?: (input: I, ctx: NodeContext, error: Error) => D | Promise<D>;
+  readonly fallback?: (
+    input: I,
+    ctx: NodeContext,
+    error: Error,
+  ) => NoInfer<SignalPayload<S>> | Promise<NoInfer<SignalPayload<S>>>;
 }
 
 /** Options of `TypedFlow.flow` whose node input is not the child's input: `input` makes it. */

@@ -201,6 +201,12 @@ export interface WaitForOptions {
   readonly lookbackMs?: number;
   /** Runs when the node fails (its timeout): its output stands in for the event's data. */
   readonly fallback?: (input: never, ctx: NodeContext, error: Error) => unknown;
+  /**
+   * A Standard Schema the event's data must satisfy, checked by the worker as the node's `output`
+   * schema (`OUTPUT_SCHEMA_MISMATCH`); its value (after transforms) is the node's output.
+   * @defaultValue no check
+   */
+  readonly data?: StandardSchemaV1;
 }
 
 /** Options of a child-flow node (`dag.flow`). */

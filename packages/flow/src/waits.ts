@@ -58,7 +58,7 @@ const INPUT_PATH = /^\$(\.[A-Za-z0-9_-]+)*$/;
  * output); `service.emit` finds it through the match values its input gives when it is reached.
  */
 export function eventParts(id: string, options: WaitForOptions): WaitParts {
-  const { event, match = {}, timeoutMs, lookbackMs, fallback } = options;
+  const { event, match = {}, timeoutMs, lookbackMs, fallback, data } = options;
   if (!isValidId(event))
     invalid(id, `event must be 1-100 of [A-Za-z0-9_.-] (got ${JSON.stringify(event)})`);
   for (const [key, expression] of Object.entries(match)) {
@@ -77,7 +77,10 @@ export function eventParts(id: string, options: WaitForOptions): WaitParts {
         `Node '${id}' waits for event '${event}': it completes with the data of service.emit(), and runs no handler.`,
       );
     },
-    options: fallback === undefined ? {} : { fallback },
+    options: {
+      ...(fallback === undefined ? {} : { fallback }),
+      ...(data === undefined ? {} : { output: data }),
+    },
     wait: {
       kind: 'event',
       event,

@@ -186,19 +186,20 @@ describe('typedFlow constructs compile to the DAG the string-id API makes', () =
     expect(approve?.kind === 'task' && approve.wait).toEqual({ kind: 'signal', timeoutMs: 500 });
   });
 
-  it('waitFor: the same event wait, its data typed as given', () => {
-    const fallback = () => ({ cents: 0 });
+  it('waitFor: the same event wait, its data typed and checked by its schema', () => {
+    const fallback = () => 0;
     const match = { 'data.orderId': '$.id' };
     const typed = typedFlow<{ id: string }>()
       .node('start', (order) => order)
-      .waitFor<'paid', { cents: number }, 'start'>('paid', {
+      .waitFor('paid', {
         after: 'start',
         event: 'payment.succeeded',
         match,
         timeoutMs: 500,
         fallback,
+        data: doubled,
       })
-      .node('receipt', 'paid', (paid) => paid.cents);
+      .node('receipt', 'paid', (paid) => paid + 1);
     const approve = compiled(typed).vertices.find((vertex) => vertex.id === 'paid');
     expect(approve?.kind === 'task' && approve.wait).toEqual({
       kind: 'event',
@@ -206,7 +207,7 @@ describe('typedFlow constructs compile to the DAG the string-id API makes', () =
       match,
       timeoutMs: 500,
     });
-    expect(approve?.kind === 'task' && approve.options.fallback).toBe(fallback);
+    expect(approve?.kind === 'task' && approve.options).toEqual({ fallback, output: doubled });
   });
 
   it("flow: a child-flow node of the named flow, with the input mapping (the definition's types only)", () => {
