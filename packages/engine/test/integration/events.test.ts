@@ -1,4 +1,4 @@
-import { DagflowError, type FlowService } from '@dagflow/engine';
+import { DagflowError, type FlowService, type StandardSchemaV1 } from '@dagflow/engine';
 import { commandCalls, testRedisOptions, waitFor } from '@dagflow/test-utils';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
@@ -119,6 +119,38 @@ describe('event waits', () => {
     const stale = await service.execute('recent', { orderId: 'old' });
     expect(await service.waitForResult('recent', fresh)).toEqual({ orderId: 'new', n: 4 });
     await waiting(service, 'recent', [stale]);
+  });
+
+  it("check the event's data against their data schema", async () => {
+    const cents: StandardSchemaV1<unknown, number> = {
+      '~standard': {
+        version: 1,
+        vendor: 'test',
+        validate: (value) => {
+          const given = (value as { cents?: unknown } | null)?.cents;
+          return typeof given === 'number'
+            ? { value: given }
+            : { issues: [{ message: 'no cents' }] };
+        },
+      },
+    };
+    const service = newService({ prefix: prefixFor() });
+    service.register('priced', (dag) =>
+      dag.waitFor('paid', { event: 'priced', match, data: cents }),
+    );
+    await service.startWorker();
+    const [good, bad] = [
+      await service.execute('priced', { orderId: 'g' }),
+      await service.execute('priced', { orderId: 'b' }),
+    ];
+    await waiting(service, 'priced', [good, bad]);
+    await service.emit('priced', { orderId: 'g', cents: 7 });
+    await service.emit('priced', { orderId: 'b' });
+    expect(await service.waitForResult('priced', good)).toBe(7);
+    await waitFor(async () => (await service.state('priced', bad)).status === 'failed');
+    expect((await service.state('priced', bad)).nodes['paid']?.error?.code).toBe(
+      'OUTPUT_SCHEMA_MISMATCH',
+    );
   });
 
   it('fail with SIGNAL_TIMEOUT when no event came in time', async () => {
