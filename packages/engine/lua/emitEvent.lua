@@ -6,7 +6,8 @@
   waiter's request slot (deliverSignal.lua, fenced by the waiter's owner token and once per step).
 
   KEYS[1..n]  per key set: the waiters of its match hash (set), then its recent events (list), in turn
-  ARGV[1] the event's encoded data   ARGV[2..] per key set: its look-back ms (0: none)
+  ARGV[1] the event's encoded data   ARGV[2] now (ms, the caller's clock)
+  ARGV[3..] per key set: its look-back ms (0: none)
 
   Recent events are kept as `<ms>|<data>`, the last 64 per hash, for the longest look-back of the key
   set (the list's TTL).
@@ -17,19 +18,15 @@
 --- @keys dynamic
 --- @replies OK
 local taken = {}
-local now
+local now = ARGV[2]
 for i = 1, #KEYS / 2 do
   local waiters, recent = KEYS[2 * i - 1], KEYS[2 * i]
   for _, waiter in ipairs(redis.call('SMEMBERS', waiters)) do
     taken[#taken + 1] = waiter
   end
   redis.call('DEL', waiters)
-  local lookback = tonumber(ARGV[i + 1])
+  local lookback = tonumber(ARGV[i + 2])
   if lookback > 0 then
-    if not now then
-      local time = redis.call('TIME')
-      now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-    end
     redis.call('RPUSH', recent, now .. '|' .. ARGV[1])
     redis.call('LTRIM', recent, -64, -1)
     redis.call('PEXPIRE', recent, lookback)

@@ -10,7 +10,7 @@
   KEYS[1] key sets of the event (hash: key set JSON -> look-back ms)
   KEYS[2] waiters of the match hash (set)   KEYS[3] recent events of the match hash (list)
   ARGV[1] key set JSON   ARGV[2] look-back ms (0: none)   ARGV[3] the waiter (JSON, see event-index.ts)
-  ARGV[4] how long (ms) the index keys live at least from now
+  ARGV[4] how long (ms) the index keys live at least from now   ARGV[5] now (ms, the caller's clock)
 
   Every key expires: the key sets and waiters live ARGV[4] at least (extended, never shortened), the
   recent events as long as the longest look-back.
@@ -34,8 +34,7 @@ if known < lookback then
 end
 live_at_least(KEYS[1])
 if lookback > 0 then
-  local time = redis.call('TIME')
-  local since = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - lookback
+  local since = tonumber(ARGV[5]) - lookback
   for _, entry in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
     local bar = string.find(entry, '|', 1, true)
     if tonumber(string.sub(entry, 1, bar - 1)) >= since then

@@ -2,6 +2,7 @@ import type { RedisClient } from '../infra/redis-connection.js';
 import type { Keys } from '../format/keys.js';
 import { StepField, stepField } from '../format/layout.js';
 import { ReplyCode } from '../format/reply-codes.js';
+import { clockNow } from '../infra/clock.js';
 import type { EventMatch } from '../plan/event-match.js';
 import { runScript } from './scripts/scripts.js';
 
@@ -46,7 +47,7 @@ export class EventIndex {
       this.redis,
       'waitEvent',
       [index.sets, index.waiters(match.hash), index.recent(match.hash)],
-      [match.keySet, window.lookbackMs, member, window.ttlMs],
+      [match.keySet, window.lookbackMs, member, window.ttlMs, clockNow()],
     )) as [number, string?];
     return reply[0] === ReplyCode.READY ? reply[1] : undefined;
   }
@@ -86,6 +87,7 @@ export class EventIndex {
     ]);
     const reply = (await runScript(this.redis, 'emitEvent', keys, [
       data,
+      clockNow(),
       ...found.map(({ lookbackMs }) => lookbackMs),
     ])) as [number, string[]];
     return reply[1].map((member) => {

@@ -256,7 +256,7 @@ describe('event waits', () => {
         `events: 10 waiting: ${JSON.stringify(few)}; 10,000 waiting: ${JSON.stringify(many)}; ` +
           `reach ${reached - started} ms, 9,980 emits ${emitted - reached} ms, all done ${done - started} ms`,
       );
-      // Matching costs the same whatever the number of waiters (2 round trips, 8 commands with those of
+      // Matching costs the same whatever the number of waiters (2 round trips, 7 commands with those of
       // the script); a matched emit adds its delivery and the woken step's run, constant too (slack for
       // the worker's own polling in the window; a scan would add thousands).
       expect(many.unmatched.commands).toBeLessThanOrEqual(few.unmatched.commands + 3);
