@@ -19,6 +19,7 @@ const FOLDER_ORDER = {
     'resources',
     'client',
     'maintenance',
+    'events',
     'worker',
     'api',
   ],

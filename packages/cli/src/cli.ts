@@ -15,6 +15,7 @@ import {
 } from './commands.js';
 import { type CommandTarget, HttpClient } from './http-client.js';
 import { addScheduleCommands } from './schedule-commands.js';
+import { addEventCommands } from './event-commands.js';
 import { UsageError } from './usage-error.js';
 import { addVersionCommands, flowVersion } from './version-commands.js';
 import { addBulkCommands } from './bulk-commands.js';
@@ -33,13 +34,13 @@ const VERSION = (
 ).version;
 
 const FOOTER = `
-Environment: REDIS_URL (redis://127.0.0.1:6379), REDIS_CLUSTER_NODES (host:port,... seeds; wins over REDIS_URL), DAGFLOW_PARTITIONS, DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL.
+Environment: REDIS_URL (redis://127.0.0.1:6379), REDIS_CLUSTER_NODES (host:port,... seeds; wins over REDIS_URL), DAGFLOW_PARTITIONS, DAGFLOW_PREFIX (dagflow), PORT (8080), LOG_LEVEL, DAGFLOW_SIGNING_KEY (id:secret,... for signal URLs), DAGFLOW_PUBLIC_URL.
 Each command reads only the variables of its role (server: PORT, HOST, tokens, ...; worker:
 WORKER_CONCURRENCY, ...); a malformed one fails it at start with INVALID_CONFIG naming the variable.
 server and worker serve their Prometheus metrics at /metrics on METRICS_PORT when it is set (bound to
 METRICS_HOST, default 127.0.0.1).
 With DAGFLOW_URL (e.g. https://dagflow.example.com) run, status, pause|resume|stop|rerun, flows,
-describe, schedule, versions and migrate go through the HTTP API instead of Redis, sending
+describe, schedule, versions, migrate, emit and signal-url go through the HTTP API instead of Redis, sending
 DAGFLOW_TOKEN as bearer token.
 Exit codes: 0 done; 1 the request failed or was stopped, or the command failed (its error code is
 printed); 2 bad usage; 3 --wait ran out while the request goes on.
@@ -223,6 +224,7 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
   addScheduleCommands(program, { target: () => session.target, io }, exit);
   addVersionCommands(program, { target: () => session.target, io }, exit);
   addBulkCommands(program, { target: () => session.target, io }, exit);
+  addEventCommands(program, { target: () => session.target, io }, exit);
   return program;
 }
 

@@ -161,7 +161,8 @@ export function untilSignal(): Promise<void> {
   });
 }
 
-function jsonOrText(text: string): unknown {
+/** The text as JSON if it is JSON, else as text. */
+export function jsonOrText(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

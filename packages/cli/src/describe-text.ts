@@ -33,7 +33,7 @@ function details(node: NodeDescription): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
-/** What a signal, sleep or child-flow node waits for. */
+/** What a signal, event, sleep or child-flow node waits for. */
 function waitText(wait: NonNullable<NodeDescription['wait']>): string {
   switch (wait.kind) {
     case 'signal':
@@ -42,5 +42,9 @@ function waitText(wait: NonNullable<NodeDescription['wait']>): string {
       return `sleep ${wait.ms} ms`;
     case 'flow':
       return `child flow ${wait.flow}`;
+    case 'event':
+      return wait.timeoutMs === undefined
+        ? `event ${wait.event}`
+        : `event ${wait.event}, timeout ${wait.timeoutMs} ms`;
   }
 }

@@ -6,6 +6,7 @@ import {
   type BulkProgress,
   type RerunOptions,
   DagflowError,
+  type EmitResult,
   ErrorCode,
   type ExecuteOptions,
   type FlowClient,
@@ -13,6 +14,7 @@ import {
   type MigrationResult,
   type ScheduleInfo,
   type ScheduleOptions,
+  type SignalUrlOptions,
   type StreamChunk,
   type StreamOptions,
   type WaitOptions,
@@ -28,6 +30,8 @@ import type {
   FlowVersionListResponse,
   MigrationResponse,
   RequestState,
+  EmitResponse,
+  SignalUrlResponse,
 } from '@dagflow/server/contract';
 import {
   assertEventStream,
@@ -59,7 +63,16 @@ export type CommandTarget = Pick<
   | 'bulk'
   | 'startBulk'
   | 'bulkProgress'
->;
+  | 'emit'
+> & {
+  /** A signal URL (see `FlowClient.signalUrl`): made here over Redis, by the server over HTTP. */
+  signalUrl(
+    name: string,
+    requestId: string,
+    signal: string,
+    options?: SignalUrlOptions,
+  ): string | Promise<string>;
+};
 
 /** Times a chunk stream that broke off is opened again (after the last chunk seen) before giving up. */
 const STREAM_RETRIES = 3;
@@ -257,6 +270,24 @@ export class HttpClient implements CommandTarget {
   async migrateAll(name: string, options: { readonly from: string }): Promise<BulkMigrationResult> {
     const path = `/flow/${enc(name)}/requests/migrate?from=${enc(options.from)}`;
     return (await this.#call('POST', path)).json() as Promise<BulkMigrationResponse>;
+  }
+
+  async emit(event: string, data: unknown): Promise<EmitResult> {
+    const body = JSON.stringify(data);
+    return (
+      await this.#call('POST', `/events/${enc(event)}`, { body })
+    ).json() as Promise<EmitResponse>;
+  }
+
+  async signalUrl(
+    name: string,
+    requestId: string,
+    signal: string,
+    options: SignalUrlOptions = {},
+  ): Promise<string> {
+    const query = options.expiresInMs === undefined ? '' : `?expiresInMs=${options.expiresInMs}`;
+    const path = `/flow/${enc(name)}/requests/${enc(requestId)}/signals/${enc(signal)}/url${query}`;
+    return ((await (await this.#call('POST', path)).json()) as SignalUrlResponse).url;
   }
 
   async #control(name: string, requestId: string, command: string): Promise<void> {

@@ -59,6 +59,9 @@ export type { RerunOptions, WaitOptions } from './client/request-options.js';
 export type { FlowChange, RequestChange, Unwatch } from './resources/request-watch.js';
 export type { LiveUpdate, LiveView } from './client/live-views.js';
 export type { StreamOptions } from './client/request-streams.js';
+export type { EmitResult } from './events/event-emit.js';
+export type { SignalClaims, SignalTarget, SignalUrlOptions } from './events/signal-urls.js';
+export type { SigningConfig, SigningKey } from './config/signing-config.js';
 export type { StreamChunk } from './store/reads/chunk-reads.js';
 export type { NodePageOptions, RequestStatePage } from './store/reads/state-pages.js';
 export { SCHEDULE_ID, assertValidSchedule } from './client/schedules.js';
@@ -126,6 +129,7 @@ export type {
   TypedForEachOptions,
   TypedNodeOptions,
   TypedSignalOptions,
+  TypedWaitForOptions,
   TypedSubDagOptions,
 } from '@dagflow/flow';
 export type {
@@ -136,5 +140,6 @@ export type {
   NodeDescription,
   NodeOptions,
   SignalOptions,
+  WaitForOptions,
   Wait,
 } from '@dagflow/flow';

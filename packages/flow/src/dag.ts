@@ -13,8 +13,9 @@ import type {
   SignalOptions,
   SubDagOptions,
   Wait,
+  WaitForOptions,
 } from './types.js';
-import { type WaitParts, childFlowParts, signalParts, sleepParts } from './waits.js';
+import { type WaitParts, childFlowParts, eventParts, signalParts, sleepParts } from './waits.js';
 
 /** A node that runs a handler. */
 export interface TaskVertex {
@@ -117,6 +118,22 @@ export class Dag {
    */
   signal(id: string, options: SignalOptions = {}): this {
     return this.#addWait(id, signalParts(id, options));
+  }
+
+  /**
+   * Adds a node that waits, holding no worker, for the first event named `options.event` that
+   * `service.emit(event, data)` emits after the node was reached (or within `lookbackMs` before) and
+   * that matches it: each `match` key (a dotted path into `{ event, data }`) must equal what its `$.path`
+   * picks from the node's input. The event's data is its output. With `timeoutMs` it fails with
+   * `SIGNAL_TIMEOUT` when no event came in time.
+   * @throws DagValidationError `DAG_INVALID_ID`, `DAG_DUPLICATE_NODE`, `DAG_INVALID_OPTION`
+   * @example
+   * ```ts
+   * dag.waitFor('paid', { event: 'payment.succeeded', match: { 'data.orderId': '$.orderId' } });
+   * ```
+   */
+  waitFor(id: string, options: WaitForOptions): this {
+    return this.#addWait(id, eventParts(id, options));
   }
 
   /**

@@ -115,8 +115,19 @@ export const ErrorCode = {
   UNKNOWN_NODE: 'UNKNOWN_NODE',
   /** No bulk action with that id exists for that flow, or its progress expired. */
   BULK_NOT_FOUND: 'BULK_NOT_FOUND',
-  /** A signal node waited longer than its `timeoutMs`; it fails (for good: a fallback still applies). */
+  /**
+   * A signal node or an event wait (`dag.waitFor`) waited longer than its `timeoutMs`; it fails (for
+   * good: a fallback still applies).
+   */
   SIGNAL_TIMEOUT: 'SIGNAL_TIMEOUT',
+  /** A signal URL was asked of a process without a signing key (`DAGFLOW_SIGNING_KEY`). */
+  SIGNING_KEY_MISSING: 'SIGNING_KEY_MISSING',
+  /** A signal URL's token is malformed, tampered with, or signed with a key id no longer configured. */
+  SIGNAL_URL_INVALID: 'SIGNAL_URL_INVALID',
+  /** A signal URL's token is past its expiry. */
+  SIGNAL_URL_EXPIRED: 'SIGNAL_URL_EXPIRED',
+  /** A signal URL's token was used already: each delivers one signal. */
+  SIGNAL_URL_USED: 'SIGNAL_URL_USED',
   /**
    * The child request of a `dag.flow` node failed or was stopped, or a request with the child's id
    * exists that this node did not start (`details.reason: 'foreign'`, not adopted); details name the

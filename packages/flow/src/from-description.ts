@@ -132,7 +132,7 @@ function addVertex(dag: Dag, node: NodeDescription, source: Source, own: Vertex 
 }
 
 /**
- * A signal, sleep or child-flow node, as its description has it, with the code's signal fallback or
+ * A signal, event, sleep or child-flow node, as its description has it, with the code's fallback or
  * child-input function when the code waits the same way at that place.
  */
 function addWait(dag: Dag, id: string, wait: Wait, code: Vertex | undefined): void {
@@ -155,6 +155,11 @@ function addWait(dag: Dag, id: string, wait: Wait, code: Vertex | undefined): vo
         wait.flow,
         same === undefined ? {} : { input: same.handler as (input: never) => unknown },
       );
+      return;
+    case 'event': {
+      const fallback = same?.options.fallback;
+      dag.waitFor(id, { ...wait, ...(fallback === undefined ? {} : { fallback }) });
+    }
   }
 }
 

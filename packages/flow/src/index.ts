@@ -48,6 +48,7 @@ export type {
   SignalOptions,
   SubDagOptions,
   Wait,
+  WaitForOptions,
 } from './types.js';
 export { checkSchema, describeIssues, inputJsonSchemaOf } from './standard-schema.js';
 export type {
@@ -76,6 +77,7 @@ export type {
   TypedNodeOptions,
   TypedSignalOptions,
   TypedSubDagOptions,
+  TypedWaitForOptions,
 } from './typed/typed-options.js';
 export type {
   Added,

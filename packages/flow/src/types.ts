@@ -72,6 +72,20 @@ export interface NodeContext {
    * ```
    */
   emit(chunk: unknown): Promise<void>;
+  /**
+   * A URL that delivers the signal node `signal` (its node path) of this request once, without a
+   * bearer token (`POST` to it; the body is the payload): hand it to a third party, such as a payment
+   * provider's webhook. It is HMAC-signed with the first key of `DAGFLOW_SIGNING_KEY` and expires
+   * after `expiresInMs` (default 24 hours).
+   * @throws DagflowError `SIGNING_KEY_MISSING` when no signing key is configured
+   * @example
+   * ```ts
+   * dag.node('charge', async (order: { id: string }, ctx) => {
+   *   return { webhook: ctx.signalUrl('paid', { expiresInMs: 3_600_000 }) };
+   * });
+   * ```
+   */
+  signalUrl(signal: string, options?: { readonly expiresInMs?: number }): string;
 }
 
 /** A step of a flow: takes its input, returns its output. */
@@ -162,6 +176,39 @@ export interface SignalOptions {
   readonly payload?: StandardSchemaV1;
 }
 
+/** Options of a node that waits for an event (`dag.waitFor`). */
+export interface WaitForOptions {
+  /** The event's name, as `service.emit(event, data)` names it (1-100 of `[A-Za-z0-9_.-]`). */
+  readonly event: string;
+  /**
+   * Which event is this node's: each key is a dotted path into the event `{ event, data }` (e.g.
+   * `data.orderId`), each value a `$.path` into the node's input (`$` is the whole input); an event
+   * matches when every key's value equals (as JSON) the value its expression picks from the input.
+   * @defaultValue `{}`: the first event of that name matches
+   */
+  readonly match?: Readonly<Record<string, string>>;
+  /**
+   * Milliseconds the node waits once reached; then it fails with `SIGNAL_TIMEOUT`.
+   * @defaultValue no timeout
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Milliseconds before the node was reached in which a matching event also counts (the first one
+   * of the window is taken); events older than that, or emitted earlier without a waiter and
+   * without a look-back, are not delivered.
+   * @defaultValue 0: only events emitted after the node was reached
+   */
+  readonly lookbackMs?: number;
+  /** Runs when the node fails (its timeout): its output stands in for the event's data. */
+  readonly fallback?: (input: never, ctx: NodeContext, error: Error) => unknown;
+  /**
+   * A Standard Schema the event's data must satisfy, checked by the worker as the node's `output`
+   * schema (`OUTPUT_SCHEMA_MISMATCH`); its value (after transforms) is the node's output.
+   * @defaultValue no check
+   */
+  readonly data?: StandardSchemaV1;
+}
+
 /** Options of a child-flow node (`dag.flow`). */
 export interface ChildFlowOptions {
   /**
@@ -172,13 +219,21 @@ export interface ChildFlowOptions {
 }
 
 /**
- * What a task vertex waits for instead of (or before) running a handler: a signal, a child flow's end,
- * or a delay (a sleep passes its input through).
+ * What a task vertex waits for instead of (or before) running a handler: a signal, an event, a child
+ * flow's end, or a delay (a sleep passes its input through).
  */
 export type Wait =
   | { readonly kind: 'signal'; readonly timeoutMs?: number }
   | { readonly kind: 'sleep'; readonly ms: number }
-  | { readonly kind: 'flow'; readonly flow: string };
+  | { readonly kind: 'flow'; readonly flow: string }
+  | {
+      readonly kind: 'event';
+      readonly event: string;
+      /** Dotted path into the event `{ event, data }` -> `$.path` into the node's input. */
+      readonly match: Readonly<Record<string, string>>;
+      readonly timeoutMs?: number;
+      readonly lookbackMs?: number;
+    };
 
 /** Options of a sub-DAG vertex. */
 export interface SubDagOptions {

@@ -186,6 +186,30 @@ describe('typedFlow constructs compile to the DAG the string-id API makes', () =
     expect(approve?.kind === 'task' && approve.wait).toEqual({ kind: 'signal', timeoutMs: 500 });
   });
 
+  it('waitFor: the same event wait, its data typed and checked by its schema', () => {
+    const fallback = () => 0;
+    const match = { 'data.orderId': '$.id' };
+    const typed = typedFlow<{ id: string }>()
+      .node('start', (order) => order)
+      .waitFor('paid', {
+        after: 'start',
+        event: 'payment.succeeded',
+        match,
+        timeoutMs: 500,
+        fallback,
+        data: doubled,
+      })
+      .node('receipt', 'paid', (paid) => paid + 1);
+    const approve = compiled(typed).vertices.find((vertex) => vertex.id === 'paid');
+    expect(approve?.kind === 'task' && approve.wait).toEqual({
+      kind: 'event',
+      event: 'payment.succeeded',
+      match,
+      timeoutMs: 500,
+    });
+    expect(approve?.kind === 'task' && approve.options).toEqual({ fallback, output: doubled });
+  });
+
   it("flow: a child-flow node of the named flow, with the input mapping (the definition's types only)", () => {
     const child = typedFlow<{ cents: number }>().node('charge', (p) => p.cents);
     const input = (n: number) => ({ cents: n * 100 });

@@ -30,6 +30,44 @@ function waiting(): Dag {
     .edge('sub', 'done');
 }
 
+describe('event waits', () => {
+  it('say what they wait for, are described and rebuilt as they were', () => {
+    const dag = new Dag()
+      .node('order', (input: unknown) => input)
+      .waitFor('paid', {
+        event: 'payment.succeeded',
+        match: { 'data.orderId': '$.id', event: '$' },
+        timeoutMs: 1_000,
+        lookbackMs: 500,
+      })
+      .edge('order', 'paid');
+    const paid = dag.vertices.find((vertex) => vertex.id === 'paid');
+    expect(paid?.kind === 'task' && paid.wait).toEqual({
+      kind: 'event',
+      event: 'payment.succeeded',
+      match: { 'data.orderId': '$.id', event: '$' },
+      timeoutMs: 1_000,
+      lookbackMs: 500,
+    });
+    const description = describeDag(validateDag(dag));
+    expect(describeDag(validateDag(dagFromDescription(description)))).toEqual(description);
+  });
+
+  it('refuse invalid events, match expressions and times', () => {
+    const wait = (options: Parameters<Dag['waitFor']>[1]) => () => new Dag().waitFor('w', options);
+    expect(codeOf(wait({ event: 'a{b}' }))).toBe(ErrorCode.DAG_INVALID_OPTION);
+    expect(codeOf(wait({ event: 'e', match: { 'data.id': 'id' } }))).toBe(
+      ErrorCode.DAG_INVALID_OPTION,
+    );
+    expect(codeOf(wait({ event: 'e', match: { 'data..id': '$.id' } }))).toBe(
+      ErrorCode.DAG_INVALID_OPTION,
+    );
+    expect(codeOf(wait({ event: 'e', timeoutMs: 0 }))).toBe(ErrorCode.DAG_INVALID_OPTION);
+    expect(codeOf(wait({ event: 'e', lookbackMs: -1 }))).toBe(ErrorCode.DAG_INVALID_OPTION);
+    expect(codeOf(wait({ event: 'e', match: { 'data.id': '$.id' } }))).toBeUndefined();
+  });
+});
+
 describe('signal, sleep and child-flow nodes', () => {
   it('are task vertices that say what they wait for', () => {
     const [, approve, nap, sub] = waiting().vertices;

@@ -223,6 +223,33 @@ describe('signal and sleep', () => {
     person.signal('person');
   });
 
+  it("types an event wait's output with its data schema (unknown without), and its fallback", () => {
+    const _flow = person
+      .waitFor('paid', {
+        after: 'person',
+        event: 'payment.succeeded',
+        match: { 'data.name': '$.name' },
+        data: z.object({ cents: z.number() }),
+        fallback: (p) => {
+          expectTypeOf(p).toEqualTypeOf<{ name: string; age: number }>();
+          return { cents: 0 };
+        },
+      })
+      .waitFor('any', { event: 'ping' })
+      .node('done', ['paid', 'any'], ({ paid, any }) => {
+        expectTypeOf(paid).toEqualTypeOf<{ cents: number }>();
+        expectTypeOf(any).toEqualTypeOf<unknown>();
+        return paid.cents;
+      });
+    expectTypeOf<FlowResult<typeof _flow>>().toEqualTypeOf<number>();
+    person.waitFor('paid', {
+      event: 'e',
+      data: z.object({ cents: z.number() }),
+      // @ts-expect-error the fallback stands in for the data
+      fallback: () => 'nothing',
+    });
+  });
+
   it('types a sleep as passing its input through', () => {
     const _flow = person
       .node('age', 'person', (p) => p.age)

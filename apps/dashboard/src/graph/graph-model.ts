@@ -188,6 +188,7 @@ function taskLabel(node: NodeDescription): string {
 function waitText(wait: NodeWait): string {
   if (wait.kind === 'signal') return 'waiting for a signal';
   if (wait.kind === 'sleep') return `sleeping ${duration(wait.ms)}`;
+  if (wait.kind === 'event') return `waiting for event ${wait.event}`;
   return `waiting for flow ${wait.flow}`;
 }
 
@@ -195,7 +196,8 @@ function waitText(wait: NodeWait): string {
 function waitDetail(wait: NodeWait): string {
   if (wait.kind === 'sleep') return `sleep ${duration(wait.ms)}`;
   if (wait.kind === 'flow') return `child flow ${wait.flow}`;
-  return wait.timeoutMs === undefined ? 'signal' : `signal · timeout ${duration(wait.timeoutMs)}`;
+  const what = wait.kind === 'event' ? `event ${wait.event}` : 'signal';
+  return wait.timeoutMs === undefined ? what : `${what} · timeout ${duration(wait.timeoutMs)}`;
 }
 
 /** `retries 2 · timeout 5000 ms · fallback`, or `task`. */

@@ -22,6 +22,14 @@ import {
   upsertSchedule,
 } from '../client/schedules.js';
 import { deliverSignal } from '../client/signals.js';
+import { type EmitResult, emitEvent } from '../events/event-emit.js';
+import {
+  type SignalClaims,
+  type SignalUrlOptions,
+  signalByUrl,
+  signalUrl,
+  verifyToken,
+} from '../events/signal-urls.js';
 import { migrateRequest, migrateVersion } from '../client/request-migration.js';
 import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
 
@@ -130,6 +138,64 @@ export class FlowClient extends FlowReader {
   async signal(name: string, requestId: string, signal: string, payload: unknown): Promise<void> {
     this.assertOpen();
     await deliverSignal(this.res, this.plans, { flow: name, requestId, signal }, payload);
+  }
+
+  /**
+   * A URL that delivers the signal node `signal` of a request once, without a bearer token: `POST` to
+   * it (the body is the payload) answers as `POST /flow/:name/requests/:id/signals/:signal` would.
+   * Signed with the first key of `DAGFLOW_SIGNING_KEY`; expired, reused or altered URLs are refused
+   * (`SIGNAL_URL_EXPIRED`, `SIGNAL_URL_USED`, `SIGNAL_URL_INVALID`).
+   * @throws DagflowError `SIGNING_KEY_MISSING` when no signing key is configured, `INVALID_INPUT` for a bad
+   *   expiry
+   * @example
+   * ```ts
+   * const url = client.signalUrl('expense', requestId, 'approve', { expiresInMs: 3_600_000 });
+   * ```
+   */
+  signalUrl(name: string, requestId: string, signal: string, options?: SignalUrlOptions): string {
+    const { signing } = this.options;
+    const listening = signing.publicUrlGiven ? undefined : this.listenUrl;
+    const base = listening === undefined ? signing : { ...signing, publicUrl: listening };
+    return signalUrl(base, { flow: name, requestId, signal }, options);
+  }
+
+  /** The HTTP server's URL on its listen address, in a service that started one. */
+  protected get listenUrl(): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * The claims of a signal URL's token (whom it signals, its key id), if one of the keys signed it
+   * and it has not expired; nothing is read or written.
+   * @throws DagflowError `SIGNAL_URL_INVALID`, `SIGNAL_URL_EXPIRED`
+   */
+  verifySignalUrl(token: string): SignalClaims {
+    return verifyToken(this.options.signing, token);
+  }
+
+  /**
+   * Delivers the signal a signal URL's token names (see {@link signalUrl}), once.
+   * @throws DagflowError `SIGNAL_URL_INVALID`, `SIGNAL_URL_EXPIRED`, `SIGNAL_URL_USED`, and those of
+   *   {@link signal}
+   */
+  async signalByUrl(token: string, payload: unknown): Promise<SignalClaims> {
+    this.assertOpen();
+    const { res, plans } = this;
+    return signalByUrl({ res, plans, signing: this.options.signing }, token, payload);
+  }
+
+  /**
+   * Emits an event: each step waiting for it (`dag.waitFor`) whose match its data satisfies
+   * completes with `data`, once; the cost does not grow with the number of waiting steps.
+   * @throws DagflowError `INVALID_INPUT` for an event name not of 1-100 `[A-Za-z0-9_.-]`
+   * @example
+   * ```ts
+   * await client.emit('payment.succeeded', { orderId: 'o-17', cents: 1200 });
+   * ```
+   */
+  async emit(event: string, data: unknown): Promise<EmitResult> {
+    this.assertOpen();
+    return emitEvent(this.res, this.plans, event, data);
   }
 
   /**

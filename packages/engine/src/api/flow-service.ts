@@ -256,6 +256,10 @@ export class FlowService extends FlowClient implements FlowApi {
     await this.#startup.listen(this, { port, host });
   }
 
+  protected override get listenUrl(): string | undefined {
+    return this.#startup.httpUrl;
+  }
+
   /** The port the HTTP server listens on, once started. */
   get httpPort(): number | undefined {
     return this.#startup.httpPort;

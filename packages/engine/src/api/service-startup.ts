@@ -91,8 +91,18 @@ export class ServiceStartup {
     await this.parts.redis.ping();
     await assertRedisAccess(this.parts.redis);
     this.#http = await http.listen(api, { ...at, config: this.parts.config });
+    const host =
+      at.host === undefined || ['0.0.0.0', '::'].includes(at.host) ? '127.0.0.1' : at.host;
+    this.#httpUrl = `http://${host.includes(':') ? `[${host}]` : host}:${this.#http.port}`;
     this.parts.log.info('http server listening', { port: this.#http.port });
   }
+
+  /** The base URL of the HTTP server on its listen address, once started (signal URLs' default). */
+  get httpUrl(): string | undefined {
+    return this.#httpUrl;
+  }
+
+  #httpUrl: string | undefined;
 
   /** The port the HTTP server listens on, once started. */
   get httpPort(): number | undefined {

@@ -198,6 +198,7 @@ export function clientControlDeps(
     store: res.store,
     queues: res.queues,
     slots: res.slots,
+    events: res.events,
     abortRunning: hooks.abortRunning,
     ended: hooks.ended,
     wakeParent: (flow, id) => wakeParent(res, plans, { flow, requestId: id }),

@@ -6,6 +6,9 @@ import {
   describeIssues,
 } from '@dagflow/flow';
 import { encode } from '../format/codec.js';
+import type { FlowPlan } from '../plan/flow-plan.js';
+import { waitTimeoutOf } from '../plan/steps.js';
+import type { SignalResult } from '../store/wait-store.js';
 import { removeSignalTimeout } from '../queue/signal-timeouts.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import type { ServiceResources } from '../resources/service-resources.js';
@@ -50,13 +53,26 @@ export async function deliverSignal(
       { details: { flow, requestId, signal } },
     );
   }
-  // The node waits (parked): its wake job completes it with the payload, and its timeout job goes.
-  if (result.wake) {
-    const { generation, parked } = result;
-    await res.queues.enqueue(plan, requestId, [signal], { generation, wake: 'w' });
-    if (step.vertex.wait.timeoutMs !== undefined)
-      await removeSignalTimeout(res.queues, plan, { requestId, path: signal, generation: parked });
-  }
+  if (result.kind === 'stored') await wakeDelivered(res, plan, { requestId, path: signal }, result);
+}
+
+/**
+ * After a signal's (or an event's) payload was stored for a step: a step that waits (parked) gets its
+ * wake job, which completes it with the payload, and its timeout job goes.
+ */
+export async function wakeDelivered(
+  res: ServiceResources,
+  plan: FlowPlan,
+  at: { readonly requestId: string; readonly path: string },
+  result: Extract<SignalResult, { kind: 'stored' }>,
+): Promise<void> {
+  if (!result.wake) return;
+  const { requestId, path } = at;
+  const { generation, parked } = result;
+  await res.queues.enqueue(plan, requestId, [path], { generation, wake: 'w' });
+  const step = plan.resolve(path)?.step;
+  if (step !== undefined && waitTimeoutOf(step) !== undefined)
+    await removeSignalTimeout(res.queues, plan, { requestId, path, generation: parked });
 }
 
 /**

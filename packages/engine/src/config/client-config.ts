@@ -4,6 +4,7 @@ import type { Retention } from '../store/state-results.js';
 import type { ClientSettings } from './client-settings.js';
 import { type EnvReader, intOption } from './env.js';
 import { redisTargetOf } from './redis-config.js';
+import { type SigningConfig, signingPart } from './signing-config.js';
 
 /** {@link ClientSettings} with the environment and defaults applied. */
 export interface ClientConfig {
@@ -22,6 +23,8 @@ export interface ClientConfig {
   readonly keepJobs: KeptJobs;
   readonly logLevel: LogLevel;
   readonly logger: PinoLike | undefined;
+  /** Keys and base URL of signal URLs. */
+  readonly signing: SigningConfig;
 }
 
 /** Finished node jobs a queue keeps for BullMQ's tools ({@link ClientSettings.keepJobs}). */
@@ -36,7 +39,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'sile
 /**
  * The client part: `REDIS_*`, `DAGFLOW_PARTITIONS`, `DAGFLOW_PREFIX`, `DAGFLOW_MAX_FOREACH_ITEMS`,
  * `DAGFLOW_MAX_VERSIONS`, `DAGFLOW_MAX_SCHEDULES`, `DAGFLOW_MIN_SCHEDULE_INTERVAL_MS`,
- * `DAGFLOW_KEEP_COMPLETED_JOBS`, `DAGFLOW_KEEP_FAILED_JOBS`, `LOG_LEVEL`;
+ * `DAGFLOW_KEEP_COMPLETED_JOBS`, `DAGFLOW_KEEP_FAILED_JOBS`, `LOG_LEVEL`, `DAGFLOW_SIGNING_KEY`,
+ * `DAGFLOW_PUBLIC_URL` (with `HOST` and `PORT` for its default);
  * nothing of a worker's or a server's.
  * @throws DagflowError `INVALID_CONFIG` naming the malformed variable or option
  */
@@ -83,5 +87,6 @@ export function clientPart(options: ClientSettings, env: EnvReader): ClientConfi
     },
     logLevel: options.logLevel ?? env.oneOf('LOG_LEVEL', LOG_LEVELS) ?? 'info',
     logger: options.logger,
+    signing: signingPart(options, env),
   };
 }

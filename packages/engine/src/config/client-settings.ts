@@ -119,4 +119,17 @@ export interface ClientSettings {
    * @defaultValue a pino logger on stderr at {@link logLevel}
    */
   readonly logger?: PinoLike;
+  /**
+   * Keys that sign and verify signal URLs (`signalUrl`, `ctx.signalUrl`, `POST /signals/:token`):
+   * `id:secret,...`, each secret at least 32 characters; the first signs, all verify, so a new key is
+   * put first and an old one dropped once its URLs expired.
+   * @defaultValue `DAGFLOW_SIGNING_KEY`, else none (signal URLs cannot be made)
+   */
+  readonly signingKey?: string;
+  /**
+   * The base of signal URLs, as callers outside reach the HTTP server (e.g. `https://flows.example.com`).
+   * @defaultValue `DAGFLOW_PUBLIC_URL`, else `http://<HOST>:<PORT>` (`127.0.0.1` for an unset or
+   *   wildcard host, port 8080 unless `PORT`)
+   */
+  readonly publicUrl?: string;
 }

@@ -50,6 +50,13 @@ export interface BulkKeys {
   readonly failures: string;
 }
 
+/** The keys of one event's index (see {@link Keys.eventIndex}). */
+export interface EventIndexKeys {
+  readonly sets: string;
+  readonly waiters: (hash: string) => string;
+  readonly recent: (hash: string) => string;
+}
+
 /** Key and queue-name builders for one prefix. */
 export class Keys {
   /** The last request's keys: a for-each's items ask for the same request's keys many times in a row. */
@@ -208,6 +215,29 @@ export class Keys {
         : `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
     const base = `${this.prefix}:ck:{${flow}}:${name}`;
     return [`${base}:run`, `${base}:wait`, `${base}:limit`];
+  }
+
+  /**
+   * The index of the steps that wait for an event (`dag.waitFor`), all in the event's slot (hash tag:
+   * the event name): `sets`, a hash of the key sets the event is matched on (JSON array of event paths
+   * -> the largest look-back ms); per match hash (see `plan/event-match.ts`), `waiters` (set of the
+   * waiting steps) and `recent` (list of events kept for look-backs). Every key expires.
+   */
+  eventIndex(event: string): EventIndexKeys {
+    const base = `${this.prefix}:ev:{${event}}`;
+    return {
+      sets: `${base}:sets`,
+      waiters: (hash) => `${base}:w:${hash}`,
+      recent: (hash) => `${base}:r:${hash}`,
+    };
+  }
+
+  /**
+   * String: the use of a signal URL's token (its nonce), in the request's slot, set once and expiring
+   * with the token (see `events/signal-urls.ts`).
+   */
+  signalUrlUse(flow: string, requestId: string, nonce: string): string {
+    return `${this.request(flow, requestId).state.slice(0, -':state'.length)}:url:${nonce}`;
   }
 
   /**

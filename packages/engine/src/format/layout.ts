@@ -58,6 +58,11 @@ export const StepField = {
   /** Data hash: the encoded payload delivered to a signal node (kept across reruns). */
   signal: 'sg|',
   /**
+   * Data hash: an event wait's registration in its event's index, JSON `[event, hash, waiter]`, so that
+   * a stop or failure takes it out (see `store/event-index.ts`). Added with T3-7.
+   */
+  eventWait: 'ev|',
+  /**
    * State hash: since when (ms) no live worker can run the queued step (`STEP_UNAVAILABLE`, see
    * `lua/markUnavailable.lua`); read only while the step is queued. Added with T3-1.
    */

@@ -7,7 +7,7 @@ import type { FlowOptions } from '../types/types.js';
 import { type PlanLimits, compileSteps } from './compile.js';
 import { withInputSchema } from './input-schema.js';
 import { START, fill, join, parsePath } from './paths.js';
-import type { Step } from './steps.js';
+import { type Step, waitTimeoutOf } from './steps.js';
 
 /** A step of one request, with the item keys of its for-each levels. */
 export interface ResolvedStep {
@@ -31,6 +31,8 @@ export class FlowPlan {
   readonly hasChildFlows: boolean;
   /** Whether some signal node has a timeout (`dag.signal(id, { timeoutMs })`): a delayed job each. */
   readonly hasSignalTimeouts: boolean;
+  /** Whether some node waits for an event (`dag.waitFor`): its request's end takes it out of the index. */
+  readonly hasEventWaits: boolean;
   readonly #steps: Map<string, Step>;
   readonly #order: Map<string, number>;
   /** Whether some task runs on a named queue (a step owned by another service). */
@@ -89,10 +91,10 @@ export class FlowPlan {
       (step) => step.kind === 'task' && step.vertex.wait?.kind === 'flow',
     );
     this.hasSignalTimeouts = [...this.#steps.values()].some(
-      (step) =>
-        step.kind === 'task' &&
-        step.vertex.wait?.kind === 'signal' &&
-        step.vertex.wait.timeoutMs !== undefined,
+      (step) => waitTimeoutOf(step) !== undefined,
+    );
+    this.hasEventWaits = [...this.#steps.values()].some(
+      (step) => step.kind === 'task' && step.vertex.wait?.kind === 'event',
     );
     this.hasFinishHooks =
       compensates || hooks.onFailure !== undefined || hooks.finally !== undefined;

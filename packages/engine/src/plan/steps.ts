@@ -115,3 +115,18 @@ export type Step = TaskStep | StartStep | EndStep;
 export function parks(step: Step): step is TaskStep {
   return step.kind === 'task' && (step.vertex.wait?.kind ?? 'sleep') !== 'sleep';
 }
+
+/**
+ * Whether a step waits for a payload delivered into its data field `sg|<path>`: a signal node, or an
+ * event wait (`dag.waitFor`, whose matching event is delivered the same way).
+ */
+export function takesPayload(step: Step): step is TaskStep {
+  const kind = step.kind === 'task' ? step.vertex.wait?.kind : undefined;
+  return kind === 'signal' || kind === 'event';
+}
+
+/** The timeout of a signal node or an event wait, if it has one. */
+export function waitTimeoutOf(step: Step): number | undefined {
+  const wait = step.kind === 'task' ? step.vertex.wait : undefined;
+  return wait?.kind === 'signal' || wait?.kind === 'event' ? wait.timeoutMs : undefined;
+}

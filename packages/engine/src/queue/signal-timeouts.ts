@@ -1,4 +1,5 @@
 import type { FlowPlan } from '../plan/flow-plan.js';
+import { waitTimeoutOf } from '../plan/steps.js';
 import type { StateReads } from '../store/reads/state-reads.js';
 import type { NodeQueues } from './node-queues.js';
 
@@ -16,7 +17,7 @@ export async function removeSignalTimeout(
 }
 
 /**
- * Removes the timeout jobs of the signal steps among `paths` (by default the flow's steps outside
+ * Removes the timeout jobs of the signal and event-wait steps among `paths` (by default the flow's steps outside
  * branches and for-each bodies) that are still parked: an ended request's timeouts have nothing to do.
  */
 export async function removeParkedTimeouts(
@@ -27,11 +28,7 @@ export async function removeParkedTimeouts(
   const { requestId, paths = plan.staticPaths } = request;
   const timed = paths.filter((path) => {
     const step = plan.resolve(path)?.step;
-    return (
-      step?.kind === 'task' &&
-      step.vertex.wait?.kind === 'signal' &&
-      step.vertex.wait.timeoutMs !== undefined
-    );
+    return step !== undefined && waitTimeoutOf(step) !== undefined;
   });
   const parked = await parts.store.parkedSteps(plan.name, requestId, timed);
   await Promise.all(

@@ -19,6 +19,7 @@ import { OutcomeReads } from '../store/reads/request-outcomes.js';
 import { StepWrites } from '../store/step-writes.js';
 import { NodeLogWriter } from '../store/node-logs.js';
 import { WaitStore } from '../store/wait-store.js';
+import { EventIndex } from '../store/event-index.js';
 
 /** The Redis-backed parts of a service, each made on first use (a constructor does no I/O). */
 export class ServiceResources {
@@ -26,6 +27,7 @@ export class ServiceResources {
   #store: RequestWrites | undefined;
   #steps: StepWrites | undefined;
   #waits: WaitStore | undefined;
+  #events: EventIndex | undefined;
   #queues: NodeQueues | undefined;
   #index: RequestIndex | undefined;
   #waiter: ResultWaiter | undefined;
@@ -74,6 +76,12 @@ export class ServiceResources {
   get waits(): WaitStore {
     this.#waits ??= new WaitStore(this.redis, this.keys);
     return this.#waits;
+  }
+
+  /** The index of steps that wait for events, by event name and match values. */
+  get events(): EventIndex {
+    this.#events ??= new EventIndex(this.redis, this.keys);
+    return this.#events;
   }
 
   get queues(): NodeQueues {

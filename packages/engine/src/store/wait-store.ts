@@ -23,6 +23,8 @@ export type SignalResult =
       readonly parked: number;
     }
   | { readonly kind: 'duplicate' }
+  /** An event for an attempt that no longer waits (see `lua/deliverSignal.lua`). */
+  | { readonly kind: 'stale' }
   | { readonly kind: 'missing' };
 
 /**
@@ -63,20 +65,24 @@ export class WaitStore {
     }
   }
 
-  /** Stores a signal's encoded payload for the signal node at `path`, once. */
+  /**
+   * Stores a signal's encoded payload for the signal node at `path`, once; an event's for the event
+   * wait at `path` only while the attempt `owner` registered it for still waits.
+   */
   async deliverSignal(
     flow: string,
     requestId: string,
-    signal: { readonly path: string; readonly payload: string },
+    signal: { readonly path: string; readonly payload: string; readonly owner?: string },
   ): Promise<SignalResult> {
     const { state, data } = this.keys.request(flow, requestId);
     const reply = (await runScript(
       this.redis,
       'deliverSignal',
       [state, data],
-      [signal.path, signal.payload],
+      [signal.path, signal.payload, signal.owner ?? ''],
     )) as [number, number?, number?, number?];
     if (reply[0] === ReplyCode.DUPLICATE) return { kind: 'duplicate' };
+    if (reply[0] === ReplyCode.STALE) return { kind: 'stale' };
     if (reply[0] !== ReplyCode.OK) return { kind: 'missing' };
     return {
       kind: 'stored',

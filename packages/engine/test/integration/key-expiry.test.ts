@@ -34,7 +34,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A service serving one flow of every kind; `gate` holds the nodes that wait for it. */
 function everyKind(prefix: string): { service: FlowService; open: () => void } {
-  const service = newService({ prefix, minScheduleIntervalMs: 100 });
+  const service = newService({
+    prefix,
+    minScheduleIntervalMs: 100,
+    signingKey: `k1:${'s'.repeat(32)}`,
+  });
   let open = (): void => undefined;
   const gate = new Promise<void>((resolve) => (open = resolve));
   service.register('plain', (dag) => {
@@ -73,6 +77,13 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
     dag.flow('child', 'plain', { input: () => 1 });
     dag.edge('approve', 'nap').edge('nap', 'child');
   });
+  const match = { 'data.id': '$.id' };
+  service.register('events', (dag) => {
+    dag.waitFor('paid', { event: 'paid', match, lookbackMs: 60_000 });
+    dag.waitFor('shipped', { event: 'shipped', match, timeoutMs: 60_000 });
+    dag.waitFor('never', { event: 'never', match });
+    dag.signal('approve');
+  });
   service.register('keyed', (dag) => dag.node('work', (input: { k: string }) => input.k.length), {
     concurrency: { keyPath: 'k', limit: 1 },
   });
@@ -100,6 +111,9 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   await run('constructs', 3);
   await run('constructs', 4);
   const waiting = await run('waits', null);
+  await service.emit('paid', { id: 'early' }); // kept for the look-back
+  const events = await run('events', { id: 'e' });
+  const stoppedEvents = await run('events', { id: 's' });
   await run('keyed', { k: 'short' });
   await run('keyed', { k: 'x'.repeat(10_000) });
   done.push(['plain', await service.execute('plain', 5, { debounce: { key: 'd', ms: 100 } })]);
@@ -117,6 +131,18 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
     async () => (await service.state('gated', paused)).nodes['hold']?.status === 'completed',
   );
   await service.signal('waits', waiting, 'approve', true);
+  await waitFor(
+    async () => (await service.state('events', stoppedEvents)).nodes['never']?.status === 'waiting',
+  );
+  await service.stop('events', stoppedEvents);
+  await waitFor(
+    async () => (await service.state('events', events)).nodes['never']?.status === 'waiting',
+  );
+  await service.emit('paid', { id: 'e' });
+  await service.emit('shipped', { id: 'e' });
+  await service.emit('never', { id: 'e' });
+  const url = service.signalUrl('events', events, 'approve', { expiresInMs: 60_000 });
+  await service.signalByUrl(url.slice(url.lastIndexOf('/') + 1), 'ok');
   await waitFor(
     async () => (await service.listRequests('ticker', { limit: 10 })).requests.length > 0,
   );

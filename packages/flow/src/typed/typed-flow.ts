@@ -11,6 +11,7 @@ import type {
   TypedNodeOptions,
   TypedSignalOptions,
   TypedSubDagOptions,
+  TypedWaitForOptions,
 } from './typed-options.js';
 import type {
   Accepting,
@@ -50,7 +51,7 @@ interface TypedStep {
  * A flow declared with types: each step's input type is its parent's output type (or, for a join,
  * `{ [parentId]: output }`), so a mismatch is a compile error; it compiles to the same vertices and
  * edges as a `Dag`. Besides `node` it has every construct of `Dag`, typed as the engine delivers their
- * outputs: `conditionalBranch`, `forEachBranch`, `subDag`, `signal`, `sleep` and `flow` (a child
+ * outputs: `conditionalBranch`, `forEachBranch`, `subDag`, `signal`, `waitFor`, `sleep` and `flow` (a child
  * flow); these name their parents in `after`. Each call returns a new builder; register the last one
  * with `FlowService.register(name, flow)`, which returns a handle with a typed `execute` and
  * `waitForResult`.
@@ -228,6 +229,22 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     options: TypedSignalOptions<P, InputAfter<Root, Out, P>, S> = {},
   ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
     return this.#with(id, options, (dag) => addSignal(dag, id, options)) as never;
+  }
+
+  /**
+   * Adds a node that waits for an event (see `Dag.waitFor`): its output is the matching event's data,
+   * typed (and checked) by the `data` schema, else `unknown`.
+   */
+  waitFor<
+    Id extends string,
+    const P extends After<Out> = never,
+    S extends StandardSchemaV1 | undefined = undefined,
+  >(
+    id: NewId<Id, Out>,
+    options: TypedWaitForOptions<P, InputAfter<Root, Out, P>, S>,
+  ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
+    const { after: _after, ...wait } = options;
+    return this.#with(id, options, (dag) => dag.waitFor(id, wait)) as never;
   }
 
   /**

@@ -138,6 +138,37 @@ export interface TypedSignalOptions<
   ) => NoInfer<SignalPayload<S>> | Promise<NoInfer<SignalPayload<S>>>;
 }
 
+/**
+ * Options of `TypedFlow.waitFor` (see `WaitForOptions`): `I` is the node input (what its fallback
+ * gets), `S` the schema of the event's data (the node's output type).
+ */
+export interface TypedWaitForOptions<
+  P,
+  I,
+  S extends StandardSchemaV1 | undefined,
+> extends AfterOption<P> {
+  /** The event's name, as `service.emit(event, data)` names it. */
+  readonly event: string;
+  /** Dotted path into the event `{ event, data }` -> `$.path` into the node's input. */
+  readonly match?: Readonly<Record<string, string>>;
+  /** Milliseconds the node waits once reached; then it fails with `SIGNAL_TIMEOUT`. */
+  readonly timeoutMs?: number;
+  /** Milliseconds before the node was reached in which a matching event also counts. */
+  readonly lookbackMs?: number;
+  /**
+   * A Standard Schema of the event's data: the node's output type, checked when the node completes
+   * (see `WaitForOptions.data`).
+   * @defaultValue no check; the data is `unknown`
+   */
+  readonly data?: S;
+  /** Runs when the node fails (its timeout): its output stands in for the event's data. */
+  readonly fallback?: (
+    input: I,
+    ctx: NodeContext,
+    error: Error,
+  ) => NoInfer<SignalPayload<S>> | Promise<NoInfer<SignalPayload<S>>>;
+}
+
 /** Options of `TypedFlow.flow` whose node input is not the child's input: `input` makes it. */
 export interface TypedChildFlowOptions<P, I, ChildIn> extends AfterOption<P> {
   /** Makes the child request's input from the node's input. */

@@ -17,6 +17,10 @@ const YAML_TYPES = new Set(['application/yaml', 'application/x-yaml', 'text/yaml
  *   needs JSON cannot be forged by a form of another site, even in a browser that sends no
  *   `Sec-Fetch-Site`.
  *
+ * A route open to everyone (`POST /signals/:token`, a signal URL) is no target of forgery: it acts
+ * on no credential a browser attaches by itself (no cookie, no bearer token; its token is in the
+ * URL), so cross-site requests reach it, as third parties' webhooks may come from browsers too.
+ *
  * A route whose body is data of any type (`anyType`: execute's input, a signal's payload) takes every
  * media type: refusing forms there would refuse what the route is documented to take. Such routes
  * rest on the rest of the defence, as execute always has: the `Sec-Fetch-Site` check above, and
@@ -32,7 +36,9 @@ export function csrfGuard(corsOrigins: readonly string[]): RequestHandler {
     }
     const site = req.header('sec-fetch-site');
     const origin = req.header('origin');
+    const route = apiRouteOf(req.method, req.path);
     if (
+      route?.access !== 'open' &&
       (site === 'cross-site' || site === 'same-site') &&
       (origin === undefined || !listed.has(origin))
     ) {
@@ -42,7 +48,6 @@ export function csrfGuard(corsOrigins: readonly string[]): RequestHandler {
         { details: { origin: origin ?? null } },
       );
     }
-    const route = apiRouteOf(req.method, req.path);
     const anyBody = route?.body?.read === 'raw' && route.body.anyType === true;
     if (anyBody || acceptable(req) || !isRouted(req.app, req.method, req.path)) {
       next();

@@ -41,11 +41,20 @@ export const nodeDescriptionSchema: z.ZodType<FlowNodeDescription> = z.object({
   wait: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('signal'), timeoutMs: z.number().optional() }),
+      z.object({
+        kind: z.literal('event'),
+        event: z.string(),
+        match: z.record(z.string(), z.string()),
+        timeoutMs: z.number().optional(),
+        lookbackMs: z.number().optional(),
+      }),
       z.object({ kind: z.literal('sleep'), ms: z.number() }),
       z.object({ kind: z.literal('flow'), flow: z.string() }),
     ])
     .optional()
-    .meta({ description: 'What the node waits for: a signal, a sleep or a child request.' }),
+    .meta({
+      description: 'What the node waits for: a signal, an event, a sleep or a child request.',
+    }),
   get dag() {
     return dagDescriptionSchema.optional();
   },

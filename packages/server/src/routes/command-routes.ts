@@ -3,7 +3,12 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { noteAudit } from './declaration/audit-record.js';
 import { inputFromBody } from '../http/body.js';
-import { controlAnswerSchema, signalAnswerSchema } from '../contract/index.js';
+import {
+  controlAnswerSchema,
+  emitAnswerSchema,
+  signalAnswerSchema,
+  signalUrlAnswerSchema,
+} from '../contract/index.js';
 import { anyInput, requestParams } from './request-routes.js';
 import { type Route, defineRoute, sendJson } from './declaration/route.js';
 
@@ -120,8 +125,116 @@ const signal = defineRoute({
   },
 });
 
-/** The routes that change a request: the lifecycle commands and signals. */
-export const commandRoutes: readonly Route[] = [...control, signal];
+const signalPath = requestParams.extend({
+  signal: z.string().meta({ description: 'The signal node (its path).' }),
+});
+
+const makeSignalUrl = defineRoute({
+  method: 'post',
+  path: '/flow/:name/requests/:id/signals/:signal/url',
+  id: 'signalUrl',
+  access: 'operator',
+  audit: 'signal-url',
+  summary:
+    'Make a signal URL: POST to it, without a bearer token, delivers the signal once (for a third ' +
+    "party's webhook). HMAC-signed with DAGFLOW_SIGNING_KEY; expires after expiresInMs (24 h).",
+  params: signalPath,
+  query: z.object({
+    expiresInMs: z.coerce
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: 'Milliseconds the URL may be used in (default 24 hours).' }),
+  }),
+  answers: {
+    200: { description: 'The URL.', content: { 'application/json': signalUrlAnswerSchema } },
+  },
+  calls: ['signalUrl'],
+  handle({ service, params, query, res }) {
+    const { expiresInMs = 24 * 60 * 60 * 1000 } = query;
+    const url = service.signalUrl(params.name, params.id, params.signal, { expiresInMs });
+    const expiresAt = new Date(Date.now() + expiresInMs).toISOString();
+    sendJson(res, 200, signalUrlAnswerSchema, { url, expiresAt });
+  },
+});
+
+const signalByUrl = defineRoute({
+  method: 'post',
+  path: '/signals/:token',
+  id: 'signalByUrl',
+  access: 'open',
+  audit: 'signal',
+  summary:
+    'Deliver the signal a signal URL names, once, without a bearer token (the token is the ' +
+    'credential): the body is the payload, as for POST /flow/:name/requests/:id/signals/:signal.',
+  params: z.object({ token: z.string().meta({ description: "The URL's signed token." }) }),
+  body: {
+    read: 'raw',
+    description: 'The payload; none is null.',
+    required: false,
+    content: anyInput,
+    anyType: true,
+  },
+  answers: {
+    202: {
+      description: 'Stored for that node.',
+      content: { 'application/json': signalAnswerSchema },
+    },
+  },
+  calls: ['verifySignalUrl', 'signalByUrl'],
+  async handle({ service, params, req, res }) {
+    // Audited as the URL (the token is its only credential): by its key id once verified.
+    res.locals['caller'] = { role: 'operator', name: 'signal-url' };
+    const { flow, requestId, signal, kid } = service.verifySignalUrl(params.token);
+    res.locals['caller'] = { role: 'operator', name: `signal-url:${kid}` };
+    noteAudit(res, { flow, target: { requestId, signal } });
+    const payload = hasBody(req) ? inputFromBody(req) : null;
+    await service.signalByUrl(params.token, payload);
+    sendJson(res, 202, signalAnswerSchema, { requestId, signal });
+  },
+});
+
+const emit = defineRoute({
+  method: 'post',
+  path: '/events/:event',
+  id: 'emitEvent',
+  access: 'operator',
+  audit: 'emit',
+  summary:
+    'Emit an event: every step waiting for it (dag.waitFor) whose match its data satisfies ' +
+    'completes with the body (JSON, text or bytes), once.',
+  params: z.object({ event: z.string().meta({ description: 'The event name.' }) }),
+  body: {
+    read: 'raw',
+    description: "The event's data; none is null.",
+    required: false,
+    content: anyInput,
+    anyType: true,
+  },
+  answers: {
+    202: {
+      description: 'Delivered to the matching waiting steps.',
+      content: { 'application/json': emitAnswerSchema },
+    },
+  },
+  calls: ['emit'],
+  async handle({ service, params, req, res }) {
+    const data = hasBody(req) ? inputFromBody(req) : null;
+    const { delivered } = await service.emit(params.event, data);
+    noteAudit(res, { details: { event: params.event, delivered } });
+    sendJson(res, 202, emitAnswerSchema, { event: params.event, delivered });
+  },
+});
+
+/** The routes that change a request: the lifecycle commands, signals, signal URLs and events. */
+export const commandRoutes: readonly Route[] = [
+  ...control,
+  signal,
+  makeSignalUrl,
+  signalByUrl,
+  emit,
+];
 
 /**
  * A rerun's options from its request: `?from=` with the body as the node's input, or a JSON body of

@@ -17,6 +17,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logLevel: 'error',
     closeTimeoutMs: 2_000,
+    signingKey: `k1:${'a'.repeat(32)}`,
     http: httpApi({
       tokens: [
         { role: 'operator', token: OPERATOR, name: 'otto' },
@@ -56,6 +57,11 @@ it('audits every state-changing route with caller, action, target and outcome', 
     pauseRequest: () => send('POST', `${request}/pause`, OPERATOR),
     resumeRequest: () => send('POST', `${request}/resume`, OPERATOR),
     signalRequest: () => send('POST', `${request}/signals/approve`, OPERATOR, { ok: true }),
+    signalUrl: () => send('POST', `${request}/signals/approve/url`, OPERATOR),
+    // No bearer token: the URL is the credential (the node has its signal by then: 409, audited).
+    signalByUrl: () =>
+      fetch(service.signalUrl('gated', requestId, 'approve'), { method: 'POST', body: '1' }),
+    emitEvent: () => send('POST', '/events/paid', OPERATOR, { id: 1 }),
     stopRequest: () => send('POST', `${request}/stop`, OPERATOR),
     rerunRequest: () => send('POST', `${request}/rerun`, OPERATOR, { n: 2 }),
     migrateRequest: () => send('POST', `${request}/migrate`, OPERATOR),
@@ -79,9 +85,10 @@ it('audits every state-changing route with caller, action, target and outcome', 
     const status = (await calls[route.id]!()).status;
     const [newest] = await service.auditLog.list(1);
     expect(route.audit, route.id).toBeDefined();
+    const token = route.access === 'admin' ? 'ada' : 'otto';
     expect(newest, route.id).toMatchObject({
       action: route.audit,
-      who: { role: route.access, token: route.access === 'admin' ? 'ada' : 'otto' },
+      who: route.access === 'open' ? { token: 'signal-url:k1' } : { role: route.access, token },
       outcome: status < 400 ? 'ok' : expect.stringMatching(/^[A-Z_]+$/),
     });
   }
@@ -94,9 +101,16 @@ it('audits every state-changing route with caller, action, target and outcome', 
     target: { requestId },
     outcome: 'ok',
   });
-  expect(of('signal')[0]).toMatchObject({
+  expect(of('signal').at(-1)).toMatchObject({
     target: { requestId, signal: 'approve' },
     outcome: 'ok',
+  });
+  // The signal URL's use: after the operator's signal, so refused, and audited as the URL.
+  expect(of('signal')[0]).toMatchObject({
+    flow: 'gated',
+    who: { token: 'signal-url:k1' },
+    target: { requestId, signal: 'approve' },
+    outcome: 'SIGNAL_ALREADY_DELIVERED',
   });
   expect(of('stop')[0]).toMatchObject({ target: { requestId }, outcome: 'ok' });
   expect(of('bulk')[0]).toMatchObject({

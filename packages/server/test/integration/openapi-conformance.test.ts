@@ -34,6 +34,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     logLevel: 'error',
     http: httpApi(),
+    signingKey: `k1:${'x'.repeat(32)}`,
   });
   service.register('echo', (dag) => dag.node('echo', (input: unknown) => input));
   service.register('pair', (dag) => {
@@ -44,6 +45,9 @@ beforeAll(async () => {
     dag.edge('b', 'join');
   });
   service.register('approval', (dag) => dag.signal('approve'));
+  service.register('paid', (dag) =>
+    dag.waitFor('paid', { event: 'paid', match: { 'data.id': '$.id' } }),
+  );
   service.register('bytes', (dag) => dag.node('copy', (input: Buffer) => Buffer.from(input)));
   service.register('slow', (dag) =>
     dag.node('sleep', async (ms: number, ctx) => {
@@ -380,6 +384,31 @@ describe('answers conform to GET /openapi.json', () => {
       signal: 'echo',
     });
     expect(notASignal.status).toBe(404);
+    // Signal URLs: made (200), used once (202), then 409; a forged one 401.
+    await call('POST /flow/{name}', { name: 'approval' }, { headers: { 'x-request-id': 'url-1' } });
+    const made = await call(
+      'POST /flow/{name}/requests/{id}/signals/{signal}/url',
+      { name: 'approval', id: 'url-1', signal: 'approve' },
+      { query: '?expiresInMs=60000' },
+    );
+    const { url } = made.body as { url: string };
+    const token = url.slice(url.lastIndexOf('/') + 1);
+    const byUrl = await call('POST /signals/{token}', { token }, json('yes'));
+    expect(byUrl).toEqual({ status: 202, body: { requestId: 'url-1', signal: 'approve' } });
+    expect((await call('POST /signals/{token}', { token }, json('again'))).status).toBe(409);
+    expect((await call('POST /signals/{token}', { token: 'forged.token' })).status).toBe(401);
+    // Events: delivered to the waiting step (202 with the count).
+    await call(
+      'POST /flow/{name}',
+      { name: 'paid' },
+      { ...json({ id: 'p' }), headers: { ...json(0).headers, 'x-request-id': 'paid-1' } },
+    );
+    await waitFor(
+      async () => (await service?.state('paid', 'paid-1'))?.nodes['paid']?.status === 'waiting',
+    );
+    const emitted = await call('POST /events/{event}', { event: 'paid' }, json({ id: 'p' }));
+    expect(emitted).toEqual({ status: 202, body: { event: 'paid', delivered: 1 } });
+    expect((await call('POST /events/{event}', { event: 'bad{name}' })).status).toBe(400);
     const workers = (await call('GET /workers')).body as { workers: { pid: number }[] };
     expect(workers.workers.map((worker) => worker.pid)).toContain(process.pid);
   });

@@ -21,6 +21,8 @@ export const SCRIPT_NAMES = [
   'appendChunks',
   'parkStep',
   'deliverSignal',
+  'waitEvent',
+  'emitEvent',
   'debounceJoin',
   'debounceGate',
   'debouncePointer',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode, type Handler } from '@dagflow/flow';
+import { announceLookbacks } from '../step/wait-step.js';
 import type { ClientConfig } from '../../config/client-config.js';
 import type { WorkerConfig } from '../../config/worker-config.js';
 import type { Logger } from '../../infra/logger.js';
@@ -78,6 +79,7 @@ export class FlowServing {
         version: plan.version,
         ...(plan.hooks.revision === undefined ? {} : { revision: plan.hooks.revision }),
       });
+    await announceLookbacks(this.parts.res.events, plan);
     await this.#workerPool().serve(plan, plan.localQueues, (version) =>
       this.parts.plans.version(plan.name, version),
     );
@@ -204,6 +206,7 @@ export class FlowServing {
         heldMarks: (key: string) => this.#held.marks(key),
         metrics: this.metrics,
         waits: res.waits,
+        events: res.events,
         children: this.parts.children,
         wakeParent: (flow, requestId, parent) =>
           wakeParent(res, this.parts.plans, { flow, requestId }, parent),
@@ -212,6 +215,7 @@ export class FlowServing {
         slots: res.slots,
         capability: res.capability,
         stepUnavailableTimeoutMs: options.stepUnavailableTimeoutMs,
+        signing: options.signing,
       },
       options,
       listening: this.#requestListening(),

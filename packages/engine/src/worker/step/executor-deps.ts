@@ -10,6 +10,8 @@ import type { NodeLogWriter } from '../../store/node-logs.js';
 import type { ChunkWriter } from '../../store/chunk-writes.js';
 import type { ParentLink } from '../../format/request-ids.js';
 import type { WaitStore } from '../../store/wait-store.js';
+import type { EventIndex } from '../../store/event-index.js';
+import type { SigningConfig } from '../../config/signing-config.js';
 import type { FoundChild } from '../../store/reads/state-reads.js';
 
 /** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
@@ -34,6 +36,8 @@ export interface ExecutorDeps {
   readonly store: StepWrites;
   /** Parking of waiting steps (signal and child-flow nodes). */
   readonly waits: WaitStore;
+  /** The index of steps that wait for events (`dag.waitFor`). */
+  readonly events: EventIndex;
   readonly children: ChildRequests;
   readonly queues: NodeQueues;
   readonly log: Logger;
@@ -65,6 +69,8 @@ export interface ExecutorDeps {
   readonly capability: StepCapability;
   /** See `FlowServiceOptions.stepUnavailableTimeoutMs`. */
   readonly stepUnavailableTimeoutMs: number | undefined;
+  /** Keys and base URL of `ctx.signalUrl`. */
+  readonly signing: SigningConfig;
   /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
   readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }
@@ -77,5 +83,6 @@ export function endingParts(deps: ExecutorDeps): EndingParts {
     slots: deps.slots,
     ended: (flow, ending) => deps.metrics.requestEnded(flow, ending),
     wakeParent: deps.wakeParent,
+    events: deps.events,
   };
 }

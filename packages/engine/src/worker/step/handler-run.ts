@@ -42,6 +42,7 @@ export function contextFor(
     abort: controller,
     chunks: deps.chunks,
     owner: begin.owner,
+    signing: deps.signing,
   });
 }
 

@@ -15,6 +15,8 @@ import type { NodeLogLine } from '../../types/types.js';
 import { clockNow } from '../../infra/clock.js';
 import type { BatchedSource, ChunkWriter } from '../../store/chunk-writes.js';
 import { encode } from '../../format/codec.js';
+import type { SigningConfig } from '../../config/signing-config.js';
+import { type SignalUrlOptions, signalUrl } from '../../events/signal-urls.js';
 
 /** What a handler's context is made from. */
 export interface ContextSource {
@@ -35,6 +37,8 @@ export interface ContextSource {
   readonly chunks: ChunkWriter;
   /** The attempt's owner token, which fences its chunks; undefined outside a node's attempt (a compensation). */
   readonly owner: string | undefined;
+  /** Keys and base URL of `ctx.signalUrl`. */
+  readonly signing: SigningConfig;
 }
 
 interface RequestContext {
@@ -114,6 +118,11 @@ export class HandlerContext implements NodeContext {
       attempt: this.attempt,
     });
     await chunks.append(this.#chunkSource, encode(chunk));
+  }
+
+  signalUrl(signal: string, options?: SignalUrlOptions): string {
+    const target = { flow: this.flow, requestId: this.requestId, signal };
+    return signalUrl(this.#source.signing, target, options);
   }
 
   #requestContext(): RequestContext {

@@ -10,7 +10,13 @@ import { expandStart, expansion } from '../../plan/expand.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { endFields, endOutput, endParts, inputFields, vertexInput } from '../../plan/inputs.js';
 import { fill, vertexPath } from '../../plan/paths.js';
-import { type EndStep, type StartStep, type TaskStep, parks } from '../../plan/steps.js';
+import {
+  type EndStep,
+  type StartStep,
+  type TaskStep,
+  parks,
+  takesPayload,
+} from '../../plan/steps.js';
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
 import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
@@ -93,9 +99,8 @@ function finalAttempt(run: Run, error: unknown): boolean {
 
 async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
-  // A signal node reads its payload with its input, in the same begin.
-  const signal =
-    step.vertex.wait?.kind === 'signal' ? [stepField(StepField.signal, run.at.path)] : [];
+  // A signal node (or event wait) reads its payload with its input, in the same begin.
+  const signal = takesPayload(step) ? [stepField(StepField.signal, run.at.path)] : [];
   await guarded(
     run,
     () => [...taskInputFields(run.at.path, step, run.at.keys), ...signal],

@@ -1,9 +1,12 @@
-import { DagflowError, ErrorCode } from '@dagflow/flow';
+import { DagflowError, ErrorCode, type Wait } from '@dagflow/flow';
 import { encode } from '../../format/codec.js';
 import { stepField, StepField } from '../../format/layout.js';
 import { type ParentLink } from '../../format/request-ids.js';
 import { ownerToken } from '../../format/job-layout.js';
-import type { TaskStep } from '../../plan/steps.js';
+import { keySetOf, waitMatch } from '../../plan/event-match.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { EventIndex } from '../../store/event-index.js';
+import { type TaskStep, waitTimeoutOf } from '../../plan/steps.js';
 import { removeSignalTimeout } from '../../queue/signal-timeouts.js';
 import type { Run } from './step-run.js';
 
@@ -25,18 +28,20 @@ export async function waitFor(
   if (wait?.kind === 'flow') return waitForChild(run, step, wait.flow, begun.input);
   if (begun.payload != null) return begun.payload;
   const path = run.at.path;
+  const timeoutMs = waitTimeoutOf(step);
   if (run.job.data.k === 't') {
+    const what = wait?.kind === 'event' ? `event '${wait.event}'` : 'signal';
     throw new DagflowError(
       ErrorCode.SIGNAL_TIMEOUT,
-      `Signal node '${path}' got no signal within ${String(wait?.kind === 'signal' ? wait.timeoutMs : 0)} ms.`,
+      `Node '${path}' got no ${what} within ${String(timeoutMs ?? 0)} ms.`,
       { details: { node: path } },
     );
   }
-  const timeoutMs = wait?.kind === 'signal' ? wait.timeoutMs : undefined;
   const generation = run.job.data.g ?? 0;
+  const reached = run.job.data.k === undefined;
   // Reached (not woken): the timeout starts now, as a delayed wake job of this generation. It is
   // added before the step parks, so that a signal that finds the step parked finds it to remove.
-  const timed = timeoutMs !== undefined && run.job.data.k === undefined;
+  const timed = timeoutMs !== undefined && reached;
   if (timed) {
     await run.deps.queues.enqueue(run.plan, run.requestId, [path], {
       generation,
@@ -44,7 +49,11 @@ export async function waitFor(
       delayMs: timeoutMs,
     });
   }
-  const parked = await park(run, stepField(StepField.signal, path));
+  // An event wait is registered in its event's index before it parks (an event emitted meanwhile is
+  // delivered like a signal, and the park answers it); a recent one of its look-back answers at once.
+  const recent =
+    wait?.kind === 'event' && reached ? await registerEvent(run, wait, begun.input) : undefined;
+  const parked = recent ?? (await park(run, stepField(StepField.signal, path)));
   // The signal came before the step parked: it completes now, and its timeout has nothing to do.
   if (parked !== undefined && timed)
     await removeSignalTimeout(run.deps.queues, run.plan, {
@@ -101,6 +110,46 @@ function foreignChild(flow: string, child: string, parent: ParentLink): DagflowE
     `Request '${child}' of flow '${flow}' was not started by node '${parent.node}' of request '${parent.requestId}': it is not adopted as its child.`,
     { details: { child: { flow, requestId: child }, parent, reason: 'foreign' } },
   );
+}
+
+/** How long an event wait's index entry lives without a timeout (extended by every registration). */
+const EVENT_INDEX_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Registers the event wait in its event's index; the data of a recent matching event instead. */
+function registerEvent(
+  run: Run,
+  wait: Extract<Wait, { kind: 'event' }>,
+  input: unknown,
+): Promise<string | undefined> {
+  const { plan, requestId, at } = run;
+  const owner = ownerToken(run.job);
+  return run.deps.events.wait(
+    {
+      event: wait.event,
+      match: waitMatch(wait.match, input),
+      waiter: { flow: plan.name, requestId, path: at.path, owner },
+    },
+    {
+      lookbackMs: wait.lookbackMs ?? 0,
+      ttlMs: wait.timeoutMs === undefined ? EVENT_INDEX_TTL_MS : wait.timeoutMs + 60_000,
+    },
+  );
+}
+
+/**
+ * Records the key sets of the flow's event waits that look back (outside branches and for-each
+ * bodies), so that emits keep their events before any such step is reached.
+ */
+export async function announceLookbacks(events: EventIndex, plan: FlowPlan): Promise<void> {
+  for (const path of plan.staticPaths) {
+    const step = plan.resolve(path)?.step;
+    const wait = step?.kind === 'task' ? step.vertex.wait : undefined;
+    if (wait?.kind === 'event' && wait.lookbackMs !== undefined)
+      await events.announce(wait.event, keySetOf(wait.match), {
+        lookbackMs: wait.lookbackMs,
+        ttlMs: EVENT_INDEX_TTL_MS,
+      });
+  }
 }
 
 /** Parks the step; the value of the `ready` data field instead when it is there. */
