@@ -11,6 +11,7 @@ import type { ChunkWriter } from '../../store/chunk-writes.js';
 import type { ParentLink } from '../../format/request-ids.js';
 import type { WaitStore } from '../../store/wait-store.js';
 import type { FoundChild } from '../../store/reads/state-reads.js';
+import type { StopReason } from '../../store/state-results.js';
 
 /** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
 export interface ChildRequests {
@@ -65,6 +66,11 @@ export interface ExecutorDeps {
   readonly capability: StepCapability;
   /** See `FlowServiceOptions.stepUnavailableTimeoutMs`. */
   readonly stepUnavailableTimeoutMs: number | undefined;
+  /**
+   * Stops a live request with the engine's reason (a deadline job), through the service's client side;
+   * false when it was not live.
+   */
+  readonly stopWith: (flow: string, requestId: string, reason: StopReason) => Promise<boolean>;
   /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
   readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }
