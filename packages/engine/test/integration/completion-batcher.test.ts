@@ -81,7 +81,11 @@ it('sends the completions of several requests issued in one tick as one script c
     redis,
     'createRequests',
     requests.flatMap(({ keys: k }) => [k.state, k.data]),
-    [1, 'test-events', ...requests.flatMap(({ id }) => ['1', '', 'v1', `one/${id}`, '', '', '', '', '', ''])],
+    [
+      1,
+      'test-events',
+      ...requests.flatMap(({ id }) => ['1', '', 'v1', `one/${id}`, '', '', '', '', '', '']),
+    ],
   );
   const states = new Set(requests.map(({ keys: k }) => k.state));
   const calls: string[][] = [];

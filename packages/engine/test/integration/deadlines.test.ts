@@ -77,7 +77,7 @@ describe('deadlines', () => {
     expect(state.error?.code).toBe(ErrorCode.DEADLINE_EXCEEDED);
     expect(state.deadline?.finishBy).toBe(state.createdAt + 800);
     expect(state.finishedAt! - state.createdAt).toBeGreaterThanOrEqual(800);
-    await waitFor(async () => compensated.length === 1);
+    await waitFor(() => Promise.resolve(compensated.length === 1));
     await waitFor(
       async () => (await service.state('slow', id)).nodes['book']?.compensation !== undefined,
     );
