@@ -18,6 +18,7 @@ const FOLDER_ORDER = {
     'registry',
     'resources',
     'client',
+    'run-guards',
     'maintenance',
     'events',
     'worker',

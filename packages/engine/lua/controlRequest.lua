@@ -8,6 +8,9 @@
   ARGV[2] now (ms)   ARGV[3] retention of a stopped request (ms)   ARGV[4] events channel
   ARGV[5] event message   ARGV[6] retention of a paused request (ms)
   ARGV[7] retention of a completed request (ms): a rerun may complete it at once
+  ARGV[8] stop: why the engine stops it (the request's error, JSON: a deadline, a newer singleton
+          request), or '' for a caller's stop   ARGV[9] stop: 'unstarted' to stop only a request none
+          of whose nodes began (no startedAt: a start deadline), else ''
 
   Every change is published on the events channel as '<flow>/<requestId> <status>'.
 
@@ -16,7 +19,7 @@
   resume  paused -> its status before (or a pending or running request with held or resuming steps
           left by an interrupted resume); the keys no longer expire; returns the held steps to enqueue under a new generation, and those
           of an interrupted resume under theirs (see take_resuming).
-  stop    pending|running|paused -> stopped; the request ends (end_request: the stopped retention,
+  stop    pending|running|paused -> stopped (with ARGV[9], only if it never started); the request ends (end_request: the stopped retention,
           published); returns the steps that were queued, running, waiting (a parked signal or
           child-flow node) or waiting for a retry (the caller removes their waiting jobs and aborts
           running handlers).
@@ -86,7 +89,13 @@ if command == 'stop' then
   if status ~= 'pending' and status ~= 'running' and status ~= 'paused' then
     return { R.INVALID_TRANSITION, status }
   end
+  if ARGV[9] == 'unstarted' and redis.call('HEXISTS', KEYS[1], REQ.startedAt) == 1 then
+    return { R.INVALID_TRANSITION, status }
+  end
   redis.call('HSET', KEYS[1], REQ.status, 'stopped', REQ.finishedAt, now)
+  if ARGV[8] and ARGV[8] ~= '' then
+    redis.call('HSET', KEYS[1], REQ.error, ARGV[8])
+  end
   redis.call('HDEL', KEYS[1], REQ.pausedFrom)
   end_request(KEYS, 'stopped', ARGV[3], channel, message)
   local generation = tonumber(redis.call('HGET', KEYS[1], REQ.generation) or '0')

@@ -84,6 +84,8 @@ export type {
 } from './resources/request-index.js';
 export type {
   ConcurrencyKey,
+  FlowDeadline,
+  SingletonOption,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,

@@ -51,6 +51,17 @@ export const ErrorCode = {
   WAIT_TIMEOUT: 'WAIT_TIMEOUT',
   /** The request was stopped; running handlers see their signal aborted with this code. */
   REQUEST_STOPPED: 'REQUEST_STOPPED',
+  /**
+   * The request was stopped by its deadline: not started within the flow's `deadline.startMs`, or not
+   * finished within `deadline.finishMs` (or the execute's `deadlineMs`). The request state's `error`
+   * carries this code, its message says which deadline passed.
+   */
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  /**
+   * The request was stopped by a newer request of the same singleton key (`singleton.mode:
+   * 'cancel-previous'`); the request state's `error` carries this code, its message names the newer request.
+   */
+  SUPERSEDED: 'SUPERSEDED',
   /** A lifecycle command does not apply in the request's status (resume a running request, stop a completed one...). */
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   /** A node attempt ran longer than its `timeoutMs`; its signal was aborted. */

@@ -22,8 +22,10 @@
     { 0, ready }                   completed now; ready = successor paths to enqueue
     { 0, ready, 0, begun }         the same, and the join named in the own part was released and
                                    begun: begun = begin_step's reply
-    { 0, {}, 1, parent, key }      completed now, and so did the request; parent: its parent link
-                                   (field parent) or ''; key: its concurrency key or ''
+    { 0, {}, 1, parent, key, deadline, singleton }
+                                   completed now, and so did the request; parent: its parent link
+                                   (field parent) or ''; key: its concurrency key or ''; deadline: 1
+                                   when it has one, else 0; singleton: its singleton key's name or ''
     { 1, ready, started, gen }     had completed before; started = ready successors that already began;
                                    gen = the job-id generation they were released with
     { 2, status }                  the request is not running; the output is kept, ready successors are held
@@ -97,7 +99,8 @@ local function complete_step(K, A, S, now, at)
     local flags = end_request(K, 'completed', S.retention, S.channel, S.message,
       S.terminals == 1 and A[at + 1] or nil)
     -- What the caller's end-of-request work needs, so that it reads nothing more.
-    return { R.OK, {}, 1, flags[3] or '', flags[4] or '' }
+    return { R.OK, {}, 1, flags[3] or '', flags[4] or '', (flags[7] or flags[8]) and 1 or 0,
+      flags[9] or '' }
   end
   if not C.running then
     if #C.ready > 0 then

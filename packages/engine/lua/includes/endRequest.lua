@@ -11,8 +11,9 @@
   streamBytes): an absent one costs no command. A completed request never runs again: its held set is deleted; a failed or stopped
   one keeps it, with the same TTL, for rerun.
 
-  Returns the state hash's fields hasStore, hasHeld, parent, concurrencyKey and version (false when absent), so
-  that the caller's end-of-request work reads nothing more.
+  Returns the state hash's fields hasStore, hasHeld, parent, concurrencyKey, version, streamBytes,
+  startBy, finishBy and singleton (false when absent), so that the caller's end-of-request work reads
+  nothing more.
 ]]
 --- @replies none
 --- @include announceRequest
@@ -22,7 +23,7 @@ local ANNOUNCED_RESULT_BYTES = 16384
 
 local function end_request(K, status, retention, channel, message, output)
   local flags = redis.call('HMGET', K[1], REQ.hasStore, REQ.hasHeld, REQ.parent, REQ.concurrencyKey,
-    REQ.version, REQ.streamBytes)
+    REQ.version, REQ.streamBytes, REQ.startBy, REQ.finishBy, REQ.singleton)
   redis.call('PEXPIRE', K[1], retention)
   redis.call('PEXPIRE', K[2], retention)
   if flags[1] then

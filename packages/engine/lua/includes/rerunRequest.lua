@@ -47,7 +47,8 @@ local function rerun_request(status, now, completed_retention, channel, message)
   end
   local steps, generations = release_all(pending, reset, generation)
   redis.call('HSET', KEYS[1], REQ.status, 'running')
-  redis.call('HDEL', KEYS[1], REQ.finishedAt, REQ.error)
+  -- A rerun runs without the deadlines of the first run (its deadline job is gone).
+  redis.call('HDEL', KEYS[1], REQ.finishedAt, REQ.error, REQ.startBy, REQ.finishBy)
   for i = 1, 5 do
     redis.call('PERSIST', KEYS[i])
   end

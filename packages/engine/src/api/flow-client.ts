@@ -2,7 +2,8 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { encode } from '../format/codec.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { Ending } from '../queue/request-ended.js';
-import type { ControlCommand } from '../store/state-results.js';
+import type { ControlCommand, StopReason } from '../store/state-results.js';
+import { executeSingleton, singletonOf } from '../run-guards/singleton-runs.js';
 import type { ExecuteOptions } from '../types/types.js';
 import { FlowHandle } from './flow-handle.js';
 import { FlowReader } from './flow-reader.js';
@@ -58,7 +59,11 @@ export class FlowClient extends FlowReader {
    */
   async execute(name: string, input: unknown, options: ExecuteOptions = {}): Promise<string> {
     this.assertOpen();
-    return executeRequest(this.res, await this.plans.get(name), input, options);
+    const plan = await this.plans.get(name);
+    if (singletonOf(plan, options) === undefined)
+      return executeRequest(this.res, plan, input, options);
+    const stop = (id: string, reason: StopReason) => this.stopWith(name, id, reason);
+    return executeSingleton({ res: this.res, stop }, plan, { input, options });
   }
 
   /**
@@ -346,6 +351,22 @@ export class FlowClient extends FlowReader {
     await super.shutdown();
   }
 
+  /**
+   * @internal Stops a live request with the engine's reason (a deadline, a newer singleton request);
+   * false when it was not live (ended, unknown, or started when `reason.unstarted`).
+   */
+  protected async stopWith(name: string, requestId: string, reason: StopReason): Promise<boolean> {
+    try {
+      await this.#control(name, requestId, { stopWith: reason });
+      return true;
+    } catch (error) {
+      const code = error instanceof DagflowError ? error.code : undefined;
+      if (code === ErrorCode.INVALID_TRANSITION || code === ErrorCode.REQUEST_NOT_FOUND)
+        return false;
+      throw error;
+    }
+  }
+
   /** @internal Aborts this process's running attempts of a stopped request (a client runs none). */
   protected abortRunning(_requestKey: string): void {}
 
@@ -355,7 +376,7 @@ export class FlowClient extends FlowReader {
   async #control(
     name: string,
     requestId: string,
-    command: ControlCommand | { readonly rerunWith: string },
+    command: ControlCommand | { readonly rerunWith: string } | { readonly stopWith: StopReason },
   ): Promise<void> {
     const plan: FlowPlan = await planOfRequest(this.res, this.plans, name, requestId);
     await controlRequest(this.#deps(), plan, requestId, command);

@@ -99,6 +99,7 @@ export class FlowService extends FlowClient implements FlowApi {
       limits,
       originOf,
       children,
+      stopWith: (flow, id, reason) => this.stopWith(flow, id, reason),
     });
     const added = (plan: FlowPlan, changeOf?: string) =>
       changeOf === undefined ? this.#serving.added(plan) : this.#serving.changed(plan, changeOf);

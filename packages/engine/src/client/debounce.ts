@@ -4,6 +4,7 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { newRequestId } from './request-ids.js';
 import { clockNow } from '../infra/clock.js';
+import { type Deadline, armDeadline } from '../queue/deadline-jobs.js';
 
 /** Rounds of "join, else start a new request" before giving up: each lost round means another caller won. */
 const ROUNDS = 10;
@@ -26,6 +27,8 @@ export async function executeDebounced(
     readonly debounce: { readonly key: string; readonly ms: number };
     readonly requestId?: string | undefined;
     readonly priority?: number | undefined;
+    /** Its deadlines (from the execute's time), if any. */
+    readonly deadline?: Deadline | undefined;
   },
 ): Promise<string> {
   const { key, ms } = call.debounce;
@@ -48,6 +51,7 @@ export async function executeDebounced(
       input: encoded,
       context: call.context,
       version: plan.version,
+      ...(call.deadline === undefined ? {} : { deadline: call.deadline }),
     });
     if (!created) return requestId; // a caller-supplied id that exists: execute is idempotent per id
     await res.debounce.open(flow, requestId, now + ms);
@@ -56,6 +60,8 @@ export async function executeDebounced(
       continue;
     }
     await res.index.add(flow, requestId, now);
+    if (call.deadline !== undefined)
+      await armDeadline(res.queues, plan, { requestId, deadline: call.deadline, now });
     await res.queues.enqueue(plan, requestId, plan.roots, {
       ...(call.priority === undefined ? {} : { priority: call.priority }),
       delayMs: ms,

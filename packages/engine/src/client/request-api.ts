@@ -13,6 +13,7 @@ import { inputFingerprint } from '../format/request-ids.js';
 import { jobId } from '../format/job-layout.js';
 import { formatPartition } from '../format/partitions.js';
 import { clockNow } from '../infra/clock.js';
+import { armDeadline, deadlineOf } from '../queue/deadline-jobs.js';
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 /** How long an execute that expects a wait listens for it to begin (the wait then listens itself). */
@@ -42,6 +43,8 @@ export async function executeRequest(
   }
   const context =
     query === undefined && headers === undefined ? '' : JSON.stringify({ query, headers });
+  const now = clockNow();
+  const deadline = deadlineOf(plan, options, now);
   if (debounce !== undefined)
     return executeDebounced(res, plan, {
       input,
@@ -49,8 +52,8 @@ export async function executeRequest(
       debounce,
       priority,
       requestId: options.requestId,
+      deadline,
     });
-  const now = clockNow();
   const encoded = encode(await checkedInput(plan, input));
   const partition = await res.partitions.place(plan, requestId);
   // A wait that follows then needs no first read (see ResultWaiter.listen).
@@ -66,6 +69,8 @@ export async function executeRequest(
       fingerprint: inputFingerprint(encoded),
       ...(options.parent === undefined ? {} : { parent: options.parent }),
       ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
+      ...(deadline === undefined ? {} : { deadline }),
+      ...(options.singletonName === undefined ? {} : { singleton: options.singletonName }),
     });
     if (creation.conflict !== undefined)
       throw conflictError(creation.conflict, { flow: plan.name, requestId, options });
@@ -75,6 +80,8 @@ export async function executeRequest(
   }
   // Listed while its roots are added (in the same round trip when the connection pipelines them).
   const listed = created ? res.index.add(plan.name, requestId, now) : undefined;
+  if (created && deadline !== undefined)
+    await armDeadline(res.queues, plan, { requestId, partition, deadline, now });
   // A request created by an earlier call that died before enqueueing is still pending: enqueue again.
   if (status === 'pending') {
     // The roots of a request created now get its input in their job data and start without reading
@@ -218,11 +225,16 @@ async function failureOf(
 ): Promise<DagflowError> {
   const state = await requestState(res, plans, flow, requestId);
   if (state.status === 'stopped') {
+    // A stop by the engine (a deadline, a newer singleton request) says why.
+    const why = state.error === undefined ? '' : ` ${state.error.message}`;
     return new DagflowError(
       ErrorCode.REQUEST_STOPPED,
-      `Request '${requestId}' of flow '${flow}' was stopped.`,
+      `Request '${requestId}' of flow '${flow}' was stopped.${why}`,
       {
-        details: { status: state.status },
+        details: {
+          status: state.status,
+          ...(state.error === undefined ? {} : { error: state.error }),
+        },
       },
     );
   }

@@ -5,7 +5,7 @@ import type { PlanSource } from '../registry/plan-source.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { reachChildren, wakeParent } from './child-links.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
-import type { ControlCommand } from '../store/state-results.js';
+import type { ControlCommand, StopReason } from '../store/state-results.js';
 import type { RequestWrites } from '../store/request-writes.js';
 
 /**
@@ -129,13 +129,16 @@ export async function controlRequest(
   deps: ControlDeps,
   plan: FlowPlan,
   requestId: string,
-  command: ControlCommand | { readonly rerunWith: string },
+  command: ControlCommand | { readonly rerunWith: string } | { readonly stopWith: StopReason },
 ): Promise<void> {
-  const name: ControlCommand = typeof command === 'object' ? 'rerun' : command;
+  const rerunWith = typeof command === 'object' && 'rerunWith' in command ? command : undefined;
+  const reason =
+    typeof command === 'object' && 'stopWith' in command ? command.stopWith : undefined;
+  const name: ControlCommand =
+    typeof command === 'string' ? command : rerunWith !== undefined ? 'rerun' : 'stop';
   // A rerun with a new input gives it to the steps that failed, before they are enqueued again.
-  const failed =
-    typeof command === 'object' ? await deps.store.failedSteps(plan.name, requestId) : [];
-  const result = await deps.store.control(plan.name, requestId, name);
+  const failed = rerunWith !== undefined ? await deps.store.failedSteps(plan.name, requestId) : [];
+  const result = await deps.store.control(plan.name, requestId, name, reason);
   if (result.kind === 'missing') {
     throw new DagflowError(
       ErrorCode.REQUEST_NOT_FOUND,
@@ -153,8 +156,8 @@ export async function controlRequest(
     );
   }
   const { steps, generation } = result;
-  if (typeof command === 'object')
-    await deps.store.overrideInputs(plan.name, requestId, failed, command.rerunWith);
+  if (rerunWith !== undefined)
+    await deps.store.overrideInputs(plan.name, requestId, failed, rerunWith.rerunWith);
   switch (name) {
     case 'pause':
       await holdWaitingRoots(deps, plan, requestId);

@@ -91,6 +91,13 @@ export const SCHEDULE_JOB = '@schedule';
 export const FINISH_STEP = '@finish';
 
 /**
+ * Path of a request's deadline job (in its job id `<requestId>|@deadline`, so that adding it twice
+ * adds one): a delayed job of the flow's own queue that stops the request if it is still live when a
+ * deadline passes (see `queue/deadline-jobs.ts`). Stored format; added with T3-7.
+ */
+export const DEADLINE_STEP = '@deadline';
+
+/**
  * BullMQ job id of one step of one request: `<requestId>|<path>`, with `|<generation>` after a resume
  * or rerun. Ids and node ids never hold `:`, which BullMQ rejects, but item keys of for-each branches
  * may, so `%` and `:` are escaped. Steps enqueued again by resume or rerun carry the request's new

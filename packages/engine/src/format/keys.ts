@@ -241,6 +241,16 @@ export class Keys {
   }
 
   /**
+   * String: the live request (its id) of one singleton key of a flow (`register(..., { singleton })`),
+   * in the flow's slot; `name` is {@link singletonName} of the key. It expires (a lease while the
+   * request is created, then its finish deadline or 24 h) and its request's end deletes it. Added with
+   * T3-7.
+   */
+  singleton(flow: string, name: string): string {
+    return `${this.prefix}:singleton:{${flow}}:${name}`;
+  }
+
+  /**
    * Pub/sub channel of a flow's requests (see `announcements.ts`): `<requestId> <status>` whenever one
    * is created (`pending`), paused, resumed (`running`), stopped, failed or completed. Only processes
    * that watch the flow subscribe to it.
@@ -248,6 +258,14 @@ export class Keys {
   flowEvents(flow: string): string {
     return `${this.prefix}:events:{${flow}}`;
   }
+}
+
+/**
+ * The name of a singleton key value (caller input, any length) in key names and request state: `#` and
+ * 24 base64url characters of its sha256. Stored format (field `singleton` of a request).
+ */
+export function singletonName(key: string): string {
+  return `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
 }
 
 /**

@@ -138,6 +138,18 @@ export const RequestField = {
    * emitted, so that the request's end gives the stream its TTL. Added with T3-6.
    */
   streamBytes: 'streamBytes',
+  /**
+   * A request with a start deadline: by when (ms) its first node must begin, else it is stopped with
+   * `DEADLINE_EXCEEDED` (see `queue/deadline-jobs.ts`). Added with T3-7.
+   */
+  startBy: 'startBy',
+  /** A request with a finish deadline: by when (ms) it must end, else it is stopped. Added with T3-7. */
+  finishBy: 'finishBy',
+  /**
+   * A request of a singleton flow: the name of its singleton key (`Keys.singleton`), which its end
+   * clears if the key still names it. Added with T3-7.
+   */
+  singleton: 'singleton',
 } as const;
 
 /** Fields of each entry of a request's stream (`Keys.request().stream`). Stored format; added with T3-6. */

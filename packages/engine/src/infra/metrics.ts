@@ -68,6 +68,12 @@ export class Metrics {
     labelNames: ['flow'],
     registers: [this.#registry],
   });
+  readonly #deadlines = new Counter({
+    name: 'dagflow_deadline_exceeded_total',
+    help: 'Requests this process stopped at their deadline (DEADLINE_EXCEEDED), by flow and kind (start or finish).',
+    labelNames: ['flow', 'kind'],
+    registers: [this.#registry],
+  });
   readonly #durations = new Histogram({
     name: 'dagflow_node_duration_seconds',
     help: 'Duration of node attempts run in this process.',
@@ -112,6 +118,11 @@ export class Metrics {
   /** A step was found that no live worker can run (`STEP_UNAVAILABLE`). */
   stepUnavailable(flow: string): void {
     this.#unavailable.inc({ flow });
+  }
+
+  /** A request was stopped at its `kind` deadline (`DEADLINE_EXCEEDED`). */
+  deadlineExceeded(flow: string, kind: 'start' | 'finish'): void {
+    this.#deadlines.inc({ flow, kind });
   }
 
   /** A node attempt ended with `outcome` after `seconds`. */

@@ -1,6 +1,7 @@
 import { releaseSlot, type SlotParts } from './concurrency-keys.js';
 import type { NodeQueues } from './node-queues.js';
 import { removeParkedTimeouts } from './signal-timeouts.js';
+import { removeDeadline } from './deadline-jobs.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { FINISH_STEP } from '../format/job-layout.js';
 import type { EndedRequest } from '../store/state-results.js';
@@ -29,7 +30,9 @@ export interface EndingParts extends SlotParts {
 
 /**
  * The one path for "a request ended here": counts it, takes the timeout jobs of its parked signal steps
- * off the queue and its event waits out of their events' indexes (a failed or stopped request), gives back its concurrency-key slot, and enqueues its `@finish` job when the flow has
+ * off the queue and its event waits out of their events' indexes (a failed or stopped request), takes
+ * its deadline job off the queue, clears its singleton key (if it still holds it), gives back its
+ * concurrency-key slot, and enqueues its `@finish` job when the flow has
  * work for that ending (`finally` after a completion; compensations, `onFailure` or `finally` after a
  * failure or stop), and wakes the parent node of a child request. `generation` is the job-id
  * generation of a rerun that completed the request.
@@ -47,7 +50,7 @@ export async function requestEnded(
     readonly steps?: readonly string[];
   },
 ): Promise<void> {
-  const { requestId, ending, generation, known } = request;
+  const { requestId, ending, generation } = request;
   parts.ended(plan.name, ending);
   if (ending !== 'completed' && plan.hasSignalTimeouts)
     await removeParkedTimeouts(parts, plan, { requestId, paths: request.steps });
@@ -55,9 +58,16 @@ export async function requestEnded(
     const paths = (request.steps ?? plan.staticPaths).filter((path) => isEventWait(plan, path));
     await parts.events.forget(plan.name, requestId, paths);
   }
-  // Whoever ends it may not know the flow's options (a client's stop): the request's state says its key.
-  await releaseSlot(parts, plan, requestId, known?.concurrencyKey);
-  await parts.wakeParent?.(plan.name, requestId, known?.parent);
+  // Whoever ends it may not know the flow's options (a client's stop): the request's state says its
+  // key, deadline and singleton key.
+  const known = request.known ?? (await parts.store.readEnded(plan.name, requestId));
+  if (known.deadline === true) await removeDeadline(parts.queues, plan, requestId);
+  if (known.singleton != null) {
+    const target = { flow: plan.name, name: known.singleton, requestId };
+    await parts.slots.singleton(target, 'release');
+  }
+  await releaseSlot(parts, plan, requestId, known.concurrencyKey);
+  await parts.wakeParent?.(plan.name, requestId, known.parent);
   const hasWork = ending === 'completed' ? plan.hooks.finally !== undefined : plan.hasFinishHooks;
   if (!hasWork) return;
   await parts.queues.enqueue(

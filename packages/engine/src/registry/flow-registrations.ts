@@ -228,10 +228,36 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': maxForEachItems must be an integer > 0 (got ${String(options.maxForEachItems)}).`,
     );
   }
+  assertDeadlineAndSingleton(name, options);
   if (options.partitions !== undefined && !positive(options.partitions)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,
       `Flow '${name}': partitions must be an integer > 0 (got ${String(options.partitions)}).`,
+    );
+  }
+}
+
+/** @throws DagflowError `INVALID_CONFIG` for a malformed `deadline` or `singleton` option */
+function assertDeadlineAndSingleton(name: string, options: FlowOptions): void {
+  const { deadline, singleton } = options;
+  const ms = (n: unknown): boolean =>
+    n === undefined || (Number.isSafeInteger(n) && Number(n) >= 0);
+  if (deadline !== undefined && !(ms(deadline.startMs) && ms(deadline.finishMs))) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': deadline.startMs and deadline.finishMs must be integers >= 0 (ms).`,
+    );
+  }
+  if (
+    singleton !== undefined &&
+    !(
+      typeof singleton.key === 'function' &&
+      (singleton.mode === 'skip' || singleton.mode === 'cancel-previous')
+    )
+  ) {
+    throw new DagflowError(
+      ErrorCode.INVALID_CONFIG,
+      `Flow '${name}': singleton needs a function \`key\` and mode 'skip' or 'cancel-previous'.`,
     );
   }
 }

@@ -10,7 +10,15 @@ import { runScript } from './scripts/scripts.js';
  */
 const LIMIT_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** The slots of concurrency keys (`register(..., { concurrency: { key, limit } })`); each step one Lua script. */
+/** What a singleton key command answered: done (with the previous holder), or held by another request. */
+export type SingletonReply =
+  | { readonly held: false; readonly previous: string | undefined }
+  | { readonly held: true; readonly holder: string };
+
+/**
+ * The slots of concurrency keys (`register(..., { concurrency: { key, limit } })`) and singleton keys
+ * (`register(..., { singleton })`: one slot, see `lua/singletonKey.lua`); each step one Lua script.
+ */
 export class KeySlots {
   constructor(
     private readonly redis: RedisClient,
@@ -59,5 +67,24 @@ export class KeySlots {
   async generation(flow: string, requestId: string): Promise<number> {
     const { state } = this.keys.request(flow, requestId);
     return Number((await this.redis.hget(state, RequestField.generation)) ?? 0);
+  }
+
+  /**
+   * A command on a flow's singleton key (`name`: `singletonName` of the key): `claim` (free, or held
+   * by `seenEnded`), `take` (whoever holds it), `confirm` (renew if still held), `release`.
+   */
+  async singleton(
+    target: { readonly flow: string; readonly name: string; readonly requestId: string },
+    command: 'claim' | 'take' | 'confirm' | 'release',
+    options: { readonly ttlMs?: number; readonly seenEnded?: string } = {},
+  ): Promise<SingletonReply> {
+    const reply = (await runScript(
+      this.redis,
+      'singletonKey',
+      [this.keys.singleton(target.flow, target.name)],
+      [command, target.requestId, options.ttlMs ?? 0, options.seenEnded ?? ''],
+    )) as [number, string];
+    if (reply[0] === ReplyCode.STALE) return { held: true, holder: reply[1] };
+    return { held: false, previous: reply[1] === '' ? undefined : reply[1] };
   }
 }

@@ -6,7 +6,7 @@ import type { RequestStatus } from '../types/types.js';
 import { StepField, stepField } from '../format/layout.js';
 import { type ParentLink } from '../format/request-ids.js';
 import { StateReads } from './reads/state-reads.js';
-import type { ControlCommand, ControlResult, Retention } from './state-results.js';
+import type { ControlCommand, ControlResult, Retention, StopReason } from './state-results.js';
 import { TickBatch } from './tick-batch.js';
 import { clockNow } from '../infra/clock.js';
 
@@ -21,6 +21,10 @@ export interface NewRequest {
   readonly partition?: string;
   /** The input's fingerprint (`inputFingerprint`); none for a request whose input may change (debounced). */
   readonly fingerprint?: string;
+  /** Its deadlines (ms since epoch), see `queue/deadline-jobs.ts`. */
+  readonly deadline?: { readonly startBy?: number; readonly finishBy?: number };
+  /** The name of its singleton key (`Keys.singleton`), cleared at its end. */
+  readonly singleton?: string;
 }
 
 /**
@@ -85,6 +89,9 @@ export class RequestWrites extends StateReads {
         request.parent === undefined ? '' : JSON.stringify(request.parent),
         request.partition ?? '',
         request.fingerprint ?? '',
+        request.deadline?.startBy ?? '',
+        request.deadline?.finishBy ?? '',
+        request.singleton ?? '',
       );
     }
     return (await runScript(this.redis, 'createRequests', keys, args)) as (number | string)[];
@@ -103,8 +110,23 @@ export class RequestWrites extends StateReads {
    * Runs a lifecycle command atomically; see `lua/controlRequest.lua`.
    * @returns the steps to enqueue (resume, rerun) or to remove and abort (stop), and the job generation
    */
-  async control(flow: string, requestId: string, command: ControlCommand): Promise<ControlResult> {
+  async control(
+    flow: string,
+    requestId: string,
+    command: ControlCommand,
+    reason?: StopReason,
+  ): Promise<ControlResult> {
     const keys = this.keys.request(flow, requestId);
+    const error =
+      reason === undefined
+        ? ''
+        : JSON.stringify({
+            node: '',
+            attempts: 0,
+            name: 'DagflowError',
+            ...reason,
+            unstarted: undefined,
+          });
     const reply = (await runScript(this.redis, 'controlRequest', allKeys(keys), [
       command,
       clockNow(),
@@ -113,6 +135,8 @@ export class RequestWrites extends StateReads {
       requestId,
       this.retention.pausedMs,
       this.retention.completedMs,
+      error,
+      reason?.unstarted === true ? 'unstarted' : '',
     ])) as [number, unknown, number?, number?, number[]?];
     if (reply[0] === ReplyCode.OK) {
       const steps = reply[1] as string[];

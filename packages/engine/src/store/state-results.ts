@@ -76,6 +76,17 @@ export interface CompletedStep {
 /** A lifecycle command. */
 export type ControlCommand = 'pause' | 'resume' | 'stop' | 'rerun';
 
+/**
+ * Why the engine itself stopped a request (a deadline, a newer singleton request): recorded as the
+ * stopped request's `error` (node `''`). `unstarted`: stop only a request none of whose nodes began
+ * (a start deadline), atomically with the status check.
+ */
+export interface StopReason {
+  readonly code: 'DEADLINE_EXCEEDED' | 'SUPERSEDED';
+  readonly message: string;
+  readonly unstarted?: boolean;
+}
+
 /** What a lifecycle command did. */
 export type ControlResult =
   | {
@@ -116,6 +127,10 @@ export type CompleteResult =
 export interface EndedRequest {
   readonly parent: string | null;
   readonly concurrencyKey: string | null;
+  /** Whether it has a deadline (a delayed `@deadline` job to take off its queue). */
+  readonly deadline?: boolean;
+  /** The name of its singleton key (`Keys.singleton`), or null. */
+  readonly singleton?: string | null;
 }
 
 /** What `failNode` decided. */
@@ -157,6 +172,8 @@ export type CompleteReply = [
   (string[] | number)?,
   (number | string | BeginReply)?,
   string?,
+  number?,
+  string?,
 ];
 
 /** Decodes a completion's reply; `begin` is the join the completion was asked to begin, if any. */
@@ -171,7 +188,12 @@ export function completeResult(
           kind: 'released',
           ready: [],
           completedRequest: true,
-          ended: { parent: (reply[3] as string) || null, concurrencyKey: reply[4] || null },
+          ended: {
+            parent: (reply[3] as string) || null,
+            concurrencyKey: reply[4] || null,
+            deadline: reply[5] === 1,
+            singleton: reply[6] || null,
+          },
         };
       const begun = reply[3];
       return {

@@ -79,7 +79,15 @@ export interface RequestState {
   readonly debounceUntil?: number;
   /** Set while the request waits for a slot of its flow's concurrency key: the key. */
   readonly waitingForKey?: string;
-  /** Why the request failed: the node, its attempts and its error. */
+  /**
+   * Its deadlines (ms since epoch): a node must begin by `startBy`, the request must end by `finishBy`,
+   * else it is stopped with `error.code` `DEADLINE_EXCEEDED` (see `FlowOptions.deadline`).
+   */
+  readonly deadline?: { readonly startBy?: number; readonly finishBy?: number };
+  /**
+   * Why the request failed: the node, its attempts and its error. For a request the engine stopped
+   * (`DEADLINE_EXCEEDED`, `SUPERSEDED`), why: `node` is `''`.
+   */
   readonly error?: NodeError;
   /** For a child request: the parent request and the node (`dag.flow`) that runs it. */
   readonly parent?: RequestRef & { readonly node: string };
@@ -147,6 +155,19 @@ export interface ExecuteOptions {
    * @defaultValue none: every call starts its own request
    */
   readonly debounce?: { readonly key: string; readonly ms: number };
+  /**
+   * A finish deadline for this request (ms from now, an integer >= 0): not ended by then, it is stopped
+   * with `DEADLINE_EXCEEDED` (compensations run as on stop). Wins over the flow's `deadline.finishMs`.
+   * @defaultValue the flow's `deadline.finishMs`, if any
+   */
+  readonly deadlineMs?: number;
+  /**
+   * Called instead of starting a request when the flow's `singleton` (mode `skip`) found a live
+   * request of the input's key: with that request's id (which `execute` answers too).
+   */
+  readonly onSkipped?: (liveRequestId: string) => void;
+  /** @internal The name of the request's singleton key (see `run-guards/singleton-runs.ts`). */
+  readonly singletonName?: string;
 }
 
 /**
@@ -159,6 +180,29 @@ export interface ExecuteOptions {
 export type ConcurrencyKey<In = unknown> =
   | { readonly key: (input: In) => string; readonly limit: number }
   | { readonly keyPath: string; readonly limit: number };
+
+/**
+ * Deadlines of a flow's requests (ms, integers >= 0, counted from the execute): a request none of whose
+ * nodes began within `startMs` (still pending: queued behind a concurrency limit, a debounce window,
+ * paused before its start) or that has not ended within `finishMs` is stopped with `error.code`
+ * `DEADLINE_EXCEEDED`; its compensations and hooks run as on stop. A delayed BullMQ job per request does
+ * it, so it survives restarts; it is removed when the request ends in time.
+ */
+export interface FlowDeadline {
+  readonly startMs?: number;
+  readonly finishMs?: number;
+}
+
+/**
+ * At most one live request (pending, running or paused) per key of the flow: `key` computes it from the
+ * input as given to `execute`. Mode `skip`: an execute while one is live starts nothing and answers the
+ * live request's id (HTTP `200 { requestId, skipped: true }`). Mode `cancel-previous`: the live one is
+ * stopped (`error.code` `SUPERSEDED`) and the new one starts.
+ */
+export interface SingletonOption<In = unknown> {
+  readonly key: (input: In) => string;
+  readonly mode: 'skip' | 'cancel-previous';
+}
 
 /** A registered flow as listed by {@link FlowService.flows}. */
 export interface FlowInfo {
@@ -253,6 +297,18 @@ export interface FlowOptions<In = unknown> {
    * @defaultValue none: the order of first publication decides
    */
   readonly revision?: number;
+  /**
+   * Deadlines of each request (see {@link FlowDeadline}); an execute's `deadlineMs` replaces `finishMs`.
+   * Applied by executes in processes that registered the flow (as the `input` schema is).
+   * @defaultValue none
+   */
+  readonly deadline?: FlowDeadline;
+  /**
+   * At most one live request per key (see {@link SingletonOption}). Applied by executes in processes
+   * that registered the flow; child requests (`dag.flow`) are exempt.
+   * @defaultValue none
+   */
+  readonly singleton?: SingletonOption<In>;
 }
 
 /** One line a handler logged through `ctx.log`. */

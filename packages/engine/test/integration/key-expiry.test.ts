@@ -93,6 +93,13 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
     dag.edge('hold', 'next');
   });
   service.register('ticker', (dag) => dag.node('tick', (n: unknown) => n));
+  service.register('limited', (dag) => dag.node('n', (n: number) => n), {
+    deadline: { startMs: 60_000, finishMs: 60_000 },
+    singleton: { key: (n: number) => `k${n % 2}`, mode: 'skip' },
+  });
+  service.register('latest', (dag) => dag.node('n', async (n: number) => gate.then(() => n)), {
+    singleton: { key: () => 'one', mode: 'cancel-previous' },
+  });
   return { service, open: () => open() };
 }
 
@@ -101,8 +108,8 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   const { service, open } = everyKind(prefix);
   await service.startWorker();
   const done: [string, string][] = [];
-  const run = async (flow: string, input: unknown) => {
-    const id = await service.execute(flow, input);
+  const run = async (flow: string, input: unknown, options: { deadlineMs?: number } = {}) => {
+    const id = await service.execute(flow, input, options);
     done.push([flow, id]);
     return id;
   };
@@ -116,6 +123,11 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   const stoppedEvents = await run('events', { id: 's' });
   await run('keyed', { k: 'short' });
   await run('keyed', { k: 'x'.repeat(10_000) });
+  await run('limited', 1);
+  await run('limited', 2);
+  await run('limited', 3, { deadlineMs: 30_000 });
+  await run('latest', 1); // superseded by the next
+  await run('latest', 2);
   done.push(['plain', await service.execute('plain', 5, { debounce: { key: 'd', ms: 100 } })]);
   await service.schedule('ticker', { id: 'often', everyMs: 200, input: 7 });
   // Stopped, and paused with a step held after the pause (the set did not exist when it paused).

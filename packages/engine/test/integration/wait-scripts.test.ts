@@ -27,7 +27,7 @@ async function request(name: string) {
     redis,
     'createRequests',
     [keys.state, keys.data],
-    [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', ''],
+    [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
   );
   return {
     keys,
@@ -69,7 +69,7 @@ describe('signal node scripts', () => {
     expect(await r.signal('"again"')).toEqual([5]);
     // The wake job goes on with the parked attempt: still attempt 1.
     expect(await r.begin('0.1w')).toEqual([0, 1, null, '"yes"']);
-    expect(await r.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '']);
+    expect(await r.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '', 0, '']);
     expect(await r.status()).toEqual(['completed', 'completed', '0.1w']);
     expect(await r.signal('"late"')).toEqual([5]);
   });
@@ -95,7 +95,7 @@ describe('signal node scripts', () => {
     expect(await a.begin('0.1t')).toEqual([0, 1, null, '"yes"']);
     expect(await a.begin('0.1w')).toEqual([0, 1, null, '"yes"']);
     expect(await a.failTimeout('0.1t')).toEqual([3, '0.1w']);
-    expect(await a.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '']);
+    expect(await a.complete('0.1w', '"yes"')).toEqual([0, [], 1, '', '', 0, '']);
     expect(await a.status()).toEqual(['completed', 'completed', '0.1w']);
 
     // The timeout's attempt began while the node still waited and no signal was there: it fails the

@@ -50,7 +50,10 @@ const epochMs = z.number().meta({ description: 'ms since the epoch' });
 
 /** A node's error in a request state. */
 export const nodeErrorSchema = z.object({
-  node: z.string().meta({ description: 'Path of the node that failed.' }),
+  node: z.string().meta({
+    description:
+      "Path of the node that failed; '' for a request the engine stopped (DEADLINE_EXCEEDED, SUPERSEDED).",
+  }),
   attempts: count,
   message: z.string(),
   name: z.string().meta({ description: "The error's class name." }),
@@ -110,6 +113,13 @@ export const requestStateSchema = z.object({
     .string()
     .optional()
     .meta({ description: 'Set while it waits for a slot of its concurrency key: the key.' }),
+  deadline: z
+    .object({ startBy: epochMs.optional(), finishBy: epochMs.optional() })
+    .optional()
+    .meta({
+      description:
+        'Its deadlines: a node must begin by startBy, it must end by finishBy, else it is stopped (error code DEADLINE_EXCEEDED).',
+    }),
   parent: requestRefSchema
     .extend({ node: z.string() })
     .optional()
@@ -203,6 +213,8 @@ export const flowDetailSchema = z.object({
 export const executeAnswerSchema = z.object({
   requestId: z.string(),
   status: z.literal('running').optional(),
+  /** A singleton flow (mode `skip`) had a live request of the input's key: `requestId` is that one. */
+  skipped: z.literal(true).optional(),
 });
 
 /** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`: the request's status after. */

@@ -69,15 +69,18 @@ export function forwardedHeaders(req: Request): Record<string, string> {
   return headers;
 }
 
+/** Query parameters of an execute that are the API's own, not the handlers' `ctx.query`. */
+const RESERVED_QUERY = new Set(['wait', 'deadlineMs']);
+
 /**
- * Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`;
- * own properties, so that `?__proto__=1` stays an ordinary key.
+ * Query parameters handed to handlers as `ctx.query` (first value of repeated ones), without `wait`
+ * and `deadlineMs`; own properties, so that `?__proto__=1` stays an ordinary key.
  */
 export function forwardedQuery(req: Request): Record<string, string> {
   return Object.fromEntries(
     Object.entries(req.query).flatMap(([name, value]) => {
       const first = Array.isArray(value) ? value[0] : value;
-      return name === 'wait' || typeof first !== 'string' ? [] : [[name, first]];
+      return RESERVED_QUERY.has(name) || typeof first !== 'string' ? [] : [[name, first]];
     }),
   );
 }

@@ -65,6 +65,15 @@ const execute = defineRoute({
       .lte(300, { error: 'must be a number of seconds in (0, 300]' })
       .optional()
       .meta({ description: 'Seconds to wait for the result (0 < wait <= 300).' }),
+    deadlineMs: z.coerce
+      .number({ error: 'must be an integer >= 0 (ms)' })
+      .int({ error: 'must be an integer >= 0 (ms)' })
+      .min(0, { error: 'must be an integer >= 0 (ms)' })
+      .optional()
+      .meta({
+        description:
+          "A finish deadline for this request (ms from now): not ended by then, it is stopped with error code DEADLINE_EXCEEDED. Wins over the flow's deadline.finishMs.",
+      }),
     stream: z
       .enum(['1', 'true'], { error: "must be '1' or 'true'" })
       .optional()
@@ -99,7 +108,9 @@ const execute = defineRoute({
   },
   answers: {
     200: {
-      description: 'With ?wait: the result, once done. With ?stream=1: the event stream.',
+      description:
+        'With ?wait: the result, once done. With ?stream=1: the event stream. For a singleton flow ' +
+        '(mode skip) with a live request of the same key: `{ requestId, skipped: true }`, that request.',
       content: { ...anyResult, 'text/event-stream': eventStreamSchema },
       headers: { 'X-Request-Id': REQUEST_ID_HEADER },
     },
@@ -116,12 +127,15 @@ const execute = defineRoute({
     const supplied = headers['x-request-id'];
     // A stream's place is taken before the request starts: a refusal starts nothing.
     const release = query.stream === undefined ? undefined : takeStreamPlace(req, res);
+    let skipped = false;
     const requestId = await service
       .execute(params.name, inputFromBody(req), {
         ...(supplied === undefined ? {} : { requestId: supplied }),
         query: forwardedQuery(req),
         headers: forwardedHeaders(req),
         ...(query.wait === undefined ? {} : { willWait: true }),
+        ...(query.deadlineMs === undefined ? {} : { deadlineMs: query.deadlineMs }),
+        onSkipped: () => (skipped = true),
       })
       .catch((error: unknown) => {
         release?.();
@@ -129,6 +143,11 @@ const execute = defineRoute({
       });
     res.setHeader('X-Request-Id', requestId);
     noteAudit(res, { target: { requestId } });
+    if (skipped) {
+      release?.();
+      sendJson(res, 200, executeAnswerSchema, { requestId, skipped: true });
+      return;
+    }
     if (release !== undefined) {
       const events = openEventStream(req, res);
       events.onClose(release);

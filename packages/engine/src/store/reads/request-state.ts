@@ -50,12 +50,26 @@ export function requestStateOf(
     ...(fields[RequestField.waitingForKey] === undefined
       ? {}
       : { waitingForKey: fields[RequestField.waitingForKey] }),
+    ...deadlineOf(fields),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(parent === undefined ? {} : { parent: JSON.parse(parent) as RequestState['parent'] }),
     ...(version === undefined ? {} : { version }),
     ...(migrations === undefined ? {} : { migrations: JSON.parse(migrations) as Migration[] }),
     ...(reruns === undefined ? {} : { reruns: JSON.parse(reruns) as RerunRecord[] }),
     nodes,
+  };
+}
+
+/** The request's deadlines, when it has any. */
+function deadlineOf(fields: Record<string, string>): Pick<RequestState, 'deadline'> {
+  const startBy = fields[RequestField.startBy];
+  const finishBy = fields[RequestField.finishBy];
+  if (startBy === undefined && finishBy === undefined) return {};
+  return {
+    deadline: {
+      ...(startBy === undefined ? {} : { startBy: Number(startBy) }),
+      ...(finishBy === undefined ? {} : { finishBy: Number(finishBy) }),
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { pathOfField, RequestField, StepField, stepField } from '../../format/la
 import { childIdForm, childRequestId, type ParentLink } from '../../format/request-ids.js';
 import { ownerGeneration } from '../../format/job-layout.js';
 import { requestStateOf } from './request-state.js';
+import type { EndedRequest } from '../state-results.js';
 
 /**
  * A child request as {@link StateReads.findChild} finds it: its id, and once it exists its status and
@@ -162,6 +163,54 @@ export class StateReads {
     );
     if (status === null || status === undefined) return { requestId };
     return { requestId, status: status as RequestStatus, ours: isLinkTo(link ?? null, parent) };
+  }
+
+  /**
+   * What the end of a request needs of its state when the script that ended it did not answer it
+   * (see `EndedRequest`): its parent link, concurrency key, whether it has a deadline, its singleton
+   * key. One read.
+   */
+  async readEnded(flow: string, requestId: string): Promise<EndedRequest> {
+    const [parent, concurrencyKey, startBy, finishBy, singleton] = await this.redis.hmget(
+      this.keys.request(flow, requestId).state,
+      RequestField.parent,
+      RequestField.concurrencyKey,
+      RequestField.startBy,
+      RequestField.finishBy,
+      RequestField.singleton,
+    );
+    return {
+      parent: parent ?? null,
+      concurrencyKey: concurrencyKey ?? null,
+      deadline: startBy !== null || finishBy !== null,
+      singleton: singleton ?? null,
+    };
+  }
+
+  /**
+   * What a deadline job decides on: the status, whether a node began (`startedAt`), and the
+   * deadlines; undefined when the request does not exist.
+   */
+  async readDeadline(
+    flow: string,
+    requestId: string,
+  ): Promise<
+    { status: RequestStatus; started: boolean; startBy?: number; finishBy?: number } | undefined
+  > {
+    const [status, startedAt, startBy, finishBy] = await this.redis.hmget(
+      this.keys.request(flow, requestId).state,
+      RequestField.status,
+      RequestField.startedAt,
+      RequestField.startBy,
+      RequestField.finishBy,
+    );
+    if (status === null || status === undefined) return undefined;
+    return {
+      status: status as RequestStatus,
+      started: startedAt !== null,
+      ...(startBy == null ? {} : { startBy: Number(startBy) }),
+      ...(finishBy == null ? {} : { finishBy: Number(finishBy) }),
+    };
   }
 
   /** The status alone, or undefined when the request does not exist. */

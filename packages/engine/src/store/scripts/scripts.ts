@@ -34,6 +34,7 @@ export const SCRIPT_NAMES = [
   'removeRequestJobs',
   'rerunFrom',
   'deleteRequest',
+  'singletonKey',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

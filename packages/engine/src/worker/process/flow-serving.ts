@@ -14,7 +14,7 @@ import { type ServiceResources, sleep } from '../../resources/service-resources.
 import { RequestField } from '../../format/layout.js';
 import { ChunkWriter } from '../../store/chunk-writes.js';
 import { wakeParent } from '../../client/child-links.js';
-import type { ChildRequests } from '../step/executor-deps.js';
+import type { ChildRequests, ExecutorDeps } from '../step/executor-deps.js';
 import { executeRequest } from '../../client/request-api.js';
 import { HeldRequests } from './held-requests.js';
 import { RequestListening } from './request-listening.js';
@@ -32,6 +32,8 @@ export interface ServingParts {
   readonly originOf: (flow: string) => FlowOrigin;
   /** The service's client side, for child-flow nodes. */
   readonly children: ChildRequests;
+  /** Stops a live request with the engine's reason (a deadline); see `ExecutorDeps.stopWith`. */
+  readonly stopWith: ExecutorDeps['stopWith'];
 }
 
 /**
@@ -211,6 +213,7 @@ export class FlowServing {
         wakeParent: (flow, requestId, parent) =>
           wakeParent(res, this.parts.plans, { flow, requestId }, parent),
         execute: (plan, input, opts) => executeRequest(res, plan, input, opts),
+        stopWith: this.parts.stopWith,
         debounce: res.debounce,
         slots: res.slots,
         capability: res.capability,

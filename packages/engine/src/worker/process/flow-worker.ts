@@ -4,6 +4,7 @@ import type { ClientConfig } from '../../config/client-config.js';
 import type { WorkerConfig } from '../../config/worker-config.js';
 import { requestEnded } from '../../queue/request-ended.js';
 import {
+  DEADLINE_STEP,
   type NodeJobData,
   SCHEDULE_JOB,
   chainOwner,
@@ -21,6 +22,7 @@ import type { RunningJobs } from './running-jobs.js';
 import type { RequestListening } from './request-listening.js';
 import { startScheduledRequest } from '../jobs/schedule-tick.js';
 import { waitForDebounce } from '../jobs/debounce-gate.js';
+import { runDeadline } from '../jobs/deadline-job.js';
 import { admitRoot } from '../../queue/concurrency-keys.js';
 import { giveBack } from '../step/step-give-back.js';
 import type { Partition } from '../../format/partitions.js';
@@ -71,6 +73,7 @@ export function startFlowWorker(
     // A request runs to its end on the definition version it started with.
     async (job, token): Promise<void> => {
       if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
+      if (job.name === DEADLINE_STEP) return runDeadline(deps, plan, { job, token });
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
@@ -142,6 +145,11 @@ export function startFlowWorker(
     const final =
       error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     const ids = parseJobId(job.id ?? '');
+    // A deadline job is no step: its failure (Redis unreachable) is logged, the request goes on.
+    if (ids?.path === DEADLINE_STEP) {
+      deps.log.error('a deadline job failed', { flow: plan.name, error: error.message });
+      return;
+    }
     if (final && ids !== undefined) record(job, ids.path, error, job.attemptsMade);
   });
   worker.on('stalled', (id) => {

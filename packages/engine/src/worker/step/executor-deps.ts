@@ -13,6 +13,7 @@ import type { WaitStore } from '../../store/wait-store.js';
 import type { EventIndex } from '../../store/event-index.js';
 import type { SigningConfig } from '../../config/signing-config.js';
 import type { FoundChild } from '../../store/reads/state-reads.js';
+import type { StopReason } from '../../store/state-results.js';
 
 /** What a child-flow node (`dag.flow`) does with its child request, through the service's client side. */
 export interface ChildRequests {
@@ -71,6 +72,11 @@ export interface ExecutorDeps {
   readonly stepUnavailableTimeoutMs: number | undefined;
   /** Keys and base URL of `ctx.signalUrl`. */
   readonly signing: SigningConfig;
+  /**
+   * Stops a live request with the engine's reason (a deadline job), through the service's client side;
+   * false when it was not live.
+   */
+  readonly stopWith: (flow: string, requestId: string, reason: StopReason) => Promise<boolean>;
   /** Starts a request (a schedule's tick); see `FlowClient.execute`. */
   readonly execute: (plan: FlowPlan, input: unknown, options: ExecuteOptions) => Promise<string>;
 }
