@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { BULK_ACTIONS, type BulkAction, type BulkFilter } from '@dagflow/engine';
 import { bulkBar, untilBulkCompleted } from './progress.js';
 import { type CliIo, ExitCode } from './commands.js';
-import type { CommandTarget } from './http-client.js';
+import type { CommandTarget } from './command-target.js';
 
 /** Options of `dagflow bulk`. */
 interface BulkOptions {

@@ -13,7 +13,8 @@ import {
   untilSignal,
   worker,
 } from './commands.js';
-import { type CommandTarget, HttpClient } from './http-client.js';
+import type { CommandTarget } from './command-target.js';
+import { HttpClient } from './http-client.js';
 import { addScheduleCommands } from './schedule-commands.js';
 import { addEventCommands } from './event-commands.js';
 import { UsageError } from './usage-error.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FlowService, RerunOptions } from '@dagflow/engine';
 import { describeAsText } from './describe-text.js';
-import type { CommandTarget } from './http-client.js';
+import type { CommandTarget } from './command-target.js';
 import { importModule } from './load-module.js';
 import { Progress } from './progress.js';
 import { UsageError } from './usage-error.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { type CliIo, ExitCode, jsonOrText } from './commands.js';
-import type { CommandTarget } from './http-client.js';
+import type { CommandTarget } from './command-target.js';
 
 /**
  * `dagflow emit <event> [data]` and `dagflow signal-url <flow> <requestId> <signal>`: events for the

@@ -9,7 +9,6 @@ import {
   type EmitResult,
   ErrorCode,
   type ExecuteOptions,
-  type FlowClient,
   type FlowVersionInfo,
   type MigrationResult,
   type ScheduleInfo,
@@ -40,44 +39,11 @@ import {
 } from './follow/request-events.js';
 import { chunkEvents } from './follow/chunk-events.js';
 import { untilBulkCompleted } from './progress.js';
-
-/** What the CLI's request commands need: a `FlowClient` (over Redis) or an {@link HttpClient}. */
-export type CommandTarget = Pick<
-  FlowClient,
-  | 'execute'
-  | 'state'
-  | 'waitForResult'
-  | 'pause'
-  | 'resume'
-  | 'stop'
-  | 'rerun'
-  | 'flows'
-  | 'describe'
-  | 'schedule'
-  | 'unschedule'
-  | 'listSchedules'
-  | 'versions'
-  | 'migrate'
-  | 'migrateAll'
-  | 'stream'
-  | 'bulk'
-  | 'startBulk'
-  | 'bulkProgress'
-  | 'emit'
-> & {
-  /** A signal URL (see `FlowClient.signalUrl`): made here over Redis, by the server over HTTP. */
-  signalUrl(
-    name: string,
-    requestId: string,
-    signal: string,
-    options?: SignalUrlOptions,
-  ): string | Promise<string>;
-};
+import { pollResult } from './follow/result-poll.js';
+import type { CommandTarget } from './command-target.js';
 
 /** Times a chunk stream that broke off is opened again (after the last chunk seen) before giving up. */
 const STREAM_RETRIES = 3;
-
-const POLL_MS = 250;
 
 /**
  * The CLI's request commands over the HTTP API (`DAGFLOW_URL`), sending `DAGFLOW_TOKEN` as bearer
@@ -111,28 +77,8 @@ export class HttpClient implements CommandTarget {
     requestId: string,
     options: WaitOptions = {},
   ): Promise<unknown> {
-    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-    for (;;) {
-      try {
-        const response = await this.#call(
-          'GET',
-          `/flow/${enc(name)}/requests/${enc(requestId)}/result`,
-        );
-        return response.headers.get('content-type')?.startsWith('application/json')
-          ? await response.json()
-          : Buffer.from(await response.arrayBuffer());
-      } catch (error) {
-        if (!(error instanceof DagflowError && error.code === ErrorCode.REQUEST_NOT_FINISHED))
-          throw error;
-      }
-      if (Date.now() >= deadline) {
-        throw new DagflowError(
-          ErrorCode.WAIT_TIMEOUT,
-          `Request ${requestId} of flow '${name}' did not finish within ${options.timeoutMs ?? 30_000} ms.`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    const path = `/flow/${enc(name)}/requests/${enc(requestId)}/result`;
+    return pollResult(() => this.#call('GET', path), { flow: name, requestId, ...options });
   }
 
   /**
@@ -273,10 +219,10 @@ export class HttpClient implements CommandTarget {
   }
 
   async emit(event: string, data: unknown): Promise<EmitResult> {
-    const body = JSON.stringify(data);
-    return (
-      await this.#call('POST', `/events/${enc(event)}`, { body })
-    ).json() as Promise<EmitResponse>;
+    const answer = await this.#call('POST', `/events/${enc(event)}`, {
+      body: JSON.stringify(data),
+    });
+    return answer.json() as Promise<EmitResponse>;
   }
 
   async signalUrl(

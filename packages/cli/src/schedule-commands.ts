@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import type { ScheduleInfo } from '@dagflow/engine';
 import { type CliIo, ExitCode } from './commands.js';
-import type { CommandTarget } from './http-client.js';
+import type { CommandTarget } from './command-target.js';
 
 /** Options of `dagflow schedule add`. */
 interface AddOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { type CliIo, ExitCode } from './commands.js';
-import type { CommandTarget } from './http-client.js';
+import type { CommandTarget } from './command-target.js';
 import { UsageError } from './usage-error.js';
 import { bulkMigrationText, migrationText, versionsTable } from './version-text.js';
 

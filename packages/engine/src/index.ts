@@ -52,6 +52,7 @@ export { redactUrl } from './infra/redact-url.js';
 export { useClock } from './infra/clock.js';
 export type { Clock } from './infra/clock.js';
 export { FlowClient } from './api/flow-client.js';
+export { FlowCommands } from './api/flow-commands.js';
 export type { FlowClientOptions } from './api/flow-client.js';
 export { FlowHandle } from './api/flow-handle.js';
 export type { FlowRequests } from './api/flow-handle.js';

@@ -77,17 +77,31 @@ interface Printed {
   readonly stderr: string;
 }
 
-function runBench(env: Record<string, string>): Promise<Printed> {
+/**
+ * Runs the quick bench; a run still going after `limitMs` is killed with its process group (its
+ * Redis and worker processes), and its progress lines say which measurement it was in.
+ */
+function runBench(env: Record<string, string>, limitMs = 200_000): Promise<Printed> {
   // The run must not inherit the caller's bench switches.
   const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('BENCH_'));
   const child = spawn(process.execPath, [MAIN], {
     env: { ...Object.fromEntries(inherited), BENCH_QUICK: '1', ...env },
+    detached: true,
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  const limit = setTimeout(() => {
+    stderr += `\nbench-smoke: killed after ${limitMs} ms\n`;
+    process.kill(-(child.pid ?? 0), 'SIGKILL');
+  }, limitMs);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(limit);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 /** The report table's rows by label: figure, ratio, target, verdict. */

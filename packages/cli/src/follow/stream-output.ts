@@ -1,5 +1,5 @@
 import type { StreamChunk } from '@dagflow/engine';
-import type { CommandTarget } from '../http-client.js';
+import type { CommandTarget } from '../command-target.js';
 
 /**
  * `dagflow run --stream`: prints the request's chunks on stdout as they come (text as it is, bytes as

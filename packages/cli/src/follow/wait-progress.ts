@@ -1,5 +1,6 @@
 import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
-import type { CommandTarget, HttpClient } from '../http-client.js';
+import type { CommandTarget } from '../command-target.js';
+import type { HttpClient } from '../http-client.js';
 import type { Progress } from '../progress.js';
 import type { FollowOptions } from './request-events.js';
 import { followOverRedis } from './watch-follow.js';

@@ -11,7 +11,7 @@ import {
 } from '@dagflow/flow';
 import type { ClientConfig } from '../config/client-config.js';
 import type { WorkerConfig } from '../config/worker-config.js';
-import { AuditLog } from '../registry/audit-log.js';
+import type { AuditLog } from '../registry/audit-log.js';
 import { FlowClient } from './flow-client.js';
 import type { FlowHandle } from './flow-handle.js';
 import type { FlowServiceOptions } from './service-options.js';
@@ -69,16 +69,8 @@ export class FlowService extends FlowClient implements FlowApi {
     });
     const res = this.res;
     const limits = () => ({ maxForEachItems: this.options.maxForEachItems });
-    const server = () => this.#startup.server();
     const worker = () => this.#startup.worker();
-    this.auditLog = new AuditLog({
-      redis: () => res.redis,
-      key: res.keys.audit,
-      get maxEntries() {
-        return server().auditMaxEntries;
-      },
-      log: this.log,
-    });
+    this.auditLog = this.#startup.auditLog();
     this.#operations = builtInOperations({
       get redis() {
         return res.redis;

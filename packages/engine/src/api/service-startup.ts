@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load-config.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { MetricsConfig, WorkerConfig } from '../config/worker-config.js';
 import type { Keys } from '../format/keys.js';
+import { AuditLog } from '../registry/audit-log.js';
 import { checkStoredFormat } from '../format/stored-format.js';
 import type { Logger } from '../infra/logger.js';
 import { listenMetrics, type MetricsEndpoint } from '../infra/metrics-endpoint.js';
@@ -47,6 +48,22 @@ export class ServiceStartup {
   server(): ServerConfig {
     this.#serverConfig ??= this.parts.config.server(this.parts.settings);
     return this.#serverConfig;
+  }
+
+  /**
+   * The audit log of the state changes made over the HTTP API: a Redis Stream as long as the server
+   * part's `auditMaxEntries` (read when first written to), each entry also logged.
+   */
+  auditLog(): AuditLog {
+    const server = () => this.server();
+    return new AuditLog({
+      redis: () => this.parts.redis,
+      key: this.parts.keys.audit,
+      get maxEntries() {
+        return server().auditMaxEntries;
+      },
+      log: this.parts.log,
+    });
   }
 
   /** Checks the stored format once per process, before it serves anything (see `stored-format.ts`). */
