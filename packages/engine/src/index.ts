@@ -136,5 +136,6 @@ export type {
   NodeDescription,
   NodeOptions,
   SignalOptions,
+  StreamInput,
   Wait,
 } from '@dagflow/flow';
