@@ -20,16 +20,22 @@ import { type EndStep, type StartStep, type TaskStep, parks } from '../../plan/s
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
 import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
-import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
+import { RecordedFailure, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
-import { type Run, dropStale, logFor, waitedSince } from './step-run.js';
+import { type Begun, type Run, dropStale, finalAttempt, logFor, waitedSince } from './step-run.js';
 import { serverOf, traceProcess } from '../../infra/tracing.js';
 import type { CompletionSpec } from '../../store/state-results.js';
 import { releaseSuccessors } from './successors/successor-release.js';
 import { runItemBatch } from './successors/item-batch.js';
 import { inlineJoin, taskInputFields } from './successors/inline-successor.js';
-import { afterUpstream, openUpstream, releaseConsumers, retryOnUpstream } from './stream-edges.js';
+import {
+  afterUpstream,
+  awaitProducer,
+  openUpstream,
+  releaseConsumers,
+  retryOnUpstream,
+} from './stream-edges.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -93,16 +99,12 @@ function runStep(run: Run): Promise<void> {
   }
 }
 
-/** Whether an attempt that failed with `error` was the step's last; a step run inline has one attempt. */
-function finalAttempt(run: Run, error: unknown): boolean {
-  return run.inline !== undefined || isFinalAttempt(run.job, error);
-}
-
 async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
   // A signal node reads its payload with its input, in the same begin.
   const signal =
     step.vertex.wait?.kind === 'signal' ? [stepField(StepField.signal, run.at.path)] : [];
+  await awaitProducer(run, step);
   await guarded(
     run,
     () => [...taskInputFields(run.at.path, step, run.at.keys), ...signal],
@@ -197,14 +199,6 @@ async function runEnd(run: Run, step: EndStep): Promise<void> {
     }),
   );
 }
-
-type Begun = {
-  readonly attempt: number;
-  readonly context: string | null;
-  readonly inputs: (string | null)[];
-  /** The attempt's owner token (see `ownerToken`). */
-  readonly owner: string;
-};
 
 /**
  * The guard around a step's work: begin (or repeat a finished completion), do the work, complete and

@@ -3,7 +3,13 @@ import { DelayedError } from 'bullmq';
 import { fill } from '../../plan/paths.js';
 import type { TaskStep } from '../../plan/steps.js';
 import { type Run, enqueue } from './step-run.js';
-import { currentAttempt, type UpstreamInput, upstreamInput } from './upstream-stream.js';
+import type { StreamSource } from '../../client/request-streams.js';
+import {
+  type Upstream,
+  type UpstreamInput,
+  currentAttempt,
+  upstreamInput,
+} from './upstream-stream.js';
 
 /** Back-off of a consumer waiting for its producer's next attempt: 50 ms, doubled, at most 1 s. */
 const WAIT = { firstMs: 50, maxMs: 1_000 };
@@ -28,6 +34,17 @@ export async function releaseConsumers(run: Run, step: TaskStep, owner: string):
 }
 
 /**
+ * Before a consumer's attempt begins: while its producer does not run (it waits for a retry, or a rerun
+ * reset it), the job waits in BullMQ's delayed set (see {@link waitForUpstream}), without beginning an
+ * attempt. No-op for other tasks.
+ */
+export async function awaitProducer(run: Run, step: TaskStep): Promise<void> {
+  if (step.streamFrom === undefined) return;
+  const { source, upstream } = upstreamOf(run, step.streamFrom, new AbortController().signal);
+  if ((await currentAttempt(source, upstream)) === undefined) await waitForUpstream(run);
+}
+
+/**
  * Stream edges, consumer side: the consumer's input, reading the attempt of its producer that runs
  * now. While the producer does not run (it waits for a retry, or a rerun reset it), the consumer's job
  * waits (see {@link waitForUpstream}) instead of holding a worker slot. Undefined for other tasks.
@@ -38,15 +55,7 @@ export async function openUpstream(
   signal: AbortSignal,
 ): Promise<UpstreamInput | undefined> {
   if (step.streamFrom === undefined) return undefined;
-  const { deps, plan, requestId, at } = run;
-  const source = { redis: deps.redis, keys: deps.keys, subscriptions: deps.subscriptions };
-  const upstream = {
-    flow: plan.name,
-    requestId,
-    path: fill(step.streamFrom, at.keys),
-    consumer: at.path,
-    signal,
-  };
+  const { source, upstream } = upstreamOf(run, step.streamFrom, signal);
   const attempt = await currentAttempt(source, upstream);
   if (attempt === undefined) return waitForUpstream(run);
   return upstreamInput(source, upstream, attempt);
@@ -72,6 +81,19 @@ export async function retryOnUpstream(run: Run, error: unknown): Promise<void> {
   if (!(error instanceof DagflowError) || error.code !== ErrorCode.UPSTREAM_RETRIED) return;
   if (run.inline !== undefined) return;
   await waitForUpstream(run);
+}
+
+/** Where a consumer reads its producer's stream (`from`: the producer's template). */
+function upstreamOf(
+  run: Run,
+  from: string,
+  signal: AbortSignal,
+): { source: StreamSource; upstream: Upstream } {
+  const { deps, plan, requestId, at } = run;
+  return {
+    source: { redis: deps.redis, keys: deps.keys, subscriptions: deps.subscriptions },
+    upstream: { flow: plan.name, requestId, path: fill(from, at.keys), consumer: at.path, signal },
+  };
 }
 
 /** Sends the consumer's job back to BullMQ's delayed set, with a back-off that grows each time. */
