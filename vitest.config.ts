@@ -33,7 +33,7 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: [
-            'packages/engine/test/integration/{smoke,diamond,constructs,lifecycle,partitions,deploy,streams,events,signal-urls}.test.ts',
+            'packages/engine/test/integration/{smoke,diamond,constructs,lifecycle,partitions,deploy,streams,events,signal-urls,stream-edges}.test.ts',
             'packages/engine/test/cluster/**/*.test.ts',
           ],
           globalSetup: ['packages/test-utils/src/cluster-setup.ts'],

@@ -1,4 +1,4 @@
-import type { Dag, FlowService } from '@dagflow/engine';
+import type { Dag, FlowService, StreamInput } from '@dagflow/engine';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,6 +127,36 @@ export function payments(dag: Dag): void {
 }
 
 /**
+ * A token generator feeding a consumer through a stream edge: `generate` emits the words of a sentence
+ * (`input.words` of them, default 12) one every `input.gapMs` (default 150 ms), like a language model;
+ * `speak` starts as soon as `generate` does and "speaks" each word as it comes (emitting it in capitals
+ * on its own), then returns how many it spoke and `generate`'s text. Watch it with
+ * `curl -N <base>/flow/story/requests/<id>/stream` or on the request page.
+ */
+export function story(dag: Dag): void {
+  dag.node('generate', async (input: { words?: number; gapMs?: number } | null, ctx) => {
+    const words = STORY.slice(0, input?.words ?? 12);
+    for (const word of words) {
+      await sleep(input?.gapMs ?? 150);
+      await ctx.emit(word);
+    }
+    return words.join(' ');
+  });
+  dag.node('speak', async (words: StreamInput<string>, ctx) => {
+    let spoken = 0;
+    for await (const word of words) {
+      await ctx.emit(word.toUpperCase());
+      spoken += 1;
+    }
+    return { spoken, text: await words.output() };
+  });
+  dag.edge('generate', 'speak', { stream: true });
+}
+
+const STORY =
+  'once upon a time a small graph of steps learned to talk while it was still thinking'.split(' ');
+
+/**
  * Revision 2 of the KYC flow, to try a rolling deploy (`DEMO_REVISION=2`): the same diamond, then an
  * `audit` step after `mark-profile` that stamps the result. Requests started on revision 1 keep its shape
  * (no audit) and finish on workers of either revision.
@@ -151,4 +181,5 @@ export function registerDemoFlows(service: FlowService, newDag: () => Dag, revis
   service.register('squares', squares, options);
   service.register('expense', expense, options);
   service.register('payments', payments, options);
+  service.register('story', story, options);
 }

@@ -14,6 +14,7 @@ export function tryLines(base: string): string[] {
     `  curl ${json} -d '["ann","bob","cy"]' '${base}/flow/kyc-batch?wait=10'`,
     `  curl ${json} -d 120 ${base}/flow/expense   # waits for its signal:`,
     `  curl ${json} -d '${JSON.stringify(APPROVAL_EXAMPLE)}' ${base}/flow/expense/requests/<requestId>/signals/approve`,
+    `  curl -N ${json} -d '{"words":12}' '${base}/flow/story?stream=1'   # tokens streamed to a step and to you`,
     `  curl ${base}/flow/kyc/requests/<requestId>          # state`,
     `  curl ${base}/flow/kyc/requests/<requestId>/result   # result`,
     `  curl ${base}/flows/kyc                             # the DAG`,

@@ -12,10 +12,14 @@
 
   KEYS[1] state hash   KEYS[2] stream
   ARGV[1] step path   ARGV[2] the attempt's owner token   ARGV[3] attempt number
-  ARGV[4] the stream's byte limit   ARGV[5..] the encoded chunks
+  ARGV[4] the stream's byte limit   ARGV[5] the stream's TTL while its request runs (ms)
+  ARGV[6..] the encoded chunks
 
-  The stream takes the state hash's TTL (a paused request's) when it has one; the request's end gives
-  it the request's retention (end_request, flagged by field streamBytes, the bytes of chunk data held).
+  The stream never lives without a TTL: it takes the state hash's TTL (a paused request's) when it has
+  one, else ARGV[5] (the longest retention), renewed by each append; the request's end gives it the
+  request's retention (end_request, flagged by field streamBytes, the bytes of chunk data held). So a
+  request ended by an engine from before streams (whose end does not know the stream) leaves a stream
+  that still expires.
 
   Returns
     { 0, first seq, count }          appended
@@ -50,7 +54,7 @@ local bytes = tonumber(st[4] or '0')
 local first = nil
 local last = nil
 local count = 0
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local size = #ARGV[i]
   if bytes + size > limit then
     break
@@ -66,12 +70,10 @@ end
 if count > 0 then
   redis.call('HSET', KEYS[1], REQ.streamBytes, bytes)
   local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 then
-    redis.call('PEXPIRE', KEYS[2], ttl)
-  end
+  redis.call('PEXPIRE', KEYS[2], ttl > 0 and ttl or ARGV[5])
   announce(KEYS[1] .. ':chunks', tostring(seq(last)))
 end
-if count < #ARGV - 4 then
+if count < #ARGV - 5 then
   return { R.FULL, first and seq(first) or 0, count, bytes }
 end
 return { R.OK, seq(first), count }

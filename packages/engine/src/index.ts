@@ -143,6 +143,7 @@ export type {
   NodeDescription,
   NodeOptions,
   SignalOptions,
+  StreamInput,
   WaitForOptions,
   Wait,
 } from '@dagflow/flow';

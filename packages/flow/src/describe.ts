@@ -9,6 +9,8 @@ export interface EdgeDescription {
   readonly forward?: true;
   /** The edge orders without passing data. */
   readonly executionOnly?: true;
+  /** The edge streams `from`'s chunks to `to` while `from` runs (see `EdgeOptions.stream`). */
+  readonly stream?: true;
 }
 
 /** JSON description of one vertex, as served by `GET /flows/:name`. */
@@ -66,6 +68,7 @@ export function describeDag(graph: DagGraph): DagDescription {
         to: edge.to,
         ...(edge.forward === undefined ? {} : { forward: true as const }),
         ...(edge.executionOnly === true ? { executionOnly: true as const } : {}),
+        ...(edge.stream === true ? { stream: true as const } : {}),
       });
     }
   }

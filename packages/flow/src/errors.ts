@@ -192,6 +192,12 @@ export const ErrorCode = {
    * e.g. in a compensation); nothing was appended.
    */
   STREAM_CLOSED: 'STREAM_CLOSED',
+  /**
+   * The node feeding a stream edge (`dag.edge(from, to, { stream: true })`) failed an attempt and is
+   * retried, or its worker was lost: the consumer's attempt ends (not counted as a failure) and runs
+   * again from the first chunk of the producer's next attempt.
+   */
+  UPSTREAM_RETRIED: 'UPSTREAM_RETRIED',
   /** An unexpected fault; the message says what failed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

@@ -43,6 +43,7 @@ function fillFrom(dag: Dag, description: DagDescription, source: Source): Dag {
     const forward = code?.edges.find((e) => e.from === edge.from && e.to === edge.to)?.forward;
     dag.edge(edge.from, edge.to, {
       ...(edge.executionOnly ? { executionOnly: true } : {}),
+      ...(edge.stream ? { stream: true } : {}),
       ...(edge.forward
         ? { forward: forward ?? elsewhere(`the transform on edge ${edge.from} -> ${edge.to}`) }
         : {}),

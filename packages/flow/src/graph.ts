@@ -1,5 +1,6 @@
 import type { Dag, Edge, Vertex } from './dag.js';
 import { DagValidationError, ErrorCode } from './errors.js';
+import { checkStreamEdges } from './stream-edges.js';
 
 /** A vertex of a validated DAG with its neighbours. */
 export interface GraphNode {
@@ -29,7 +30,8 @@ export interface DagGraph {
  * Checks a DAG, and every DAG nested in it, and returns its graph. Errors name nodes by path
  * (`verify/face-detect`, `route/adult/welcome`).
  * @throws DagValidationError `DAG_EMPTY`, `DAG_UNKNOWN_NODE`, `DAG_DUPLICATE_EDGE`, `DAG_CYCLE` or
- *   `DAG_INVALID_OPTION`, naming the nodes.
+ *   `DAG_INVALID_OPTION` (also for a stream edge that breaks its rules, see `checkStreamEdges`),
+ *   naming the nodes.
  */
 export function validateDag(dag: Dag, scope = ''): DagGraph {
   const at = (id: string): string => (scope === '' ? id : `${scope}/${id}`);
@@ -76,6 +78,7 @@ export function validateDag(dag: Dag, scope = ''): DagGraph {
     parents.get(to)?.push(from);
     inEdges.get(to)?.push(edge);
   }
+  checkStreamEdges(dag, inEdges, at);
   const order = topologicalOrder(vertices, parents, children, at);
   const nodes = new Map<string, GraphNode>(
     vertices.map((vertex) => [

@@ -46,6 +46,7 @@ export type {
   NodeOptions,
   RequestStore,
   SignalOptions,
+  StreamInput,
   SubDagOptions,
   Wait,
   WaitForOptions,

@@ -272,4 +272,37 @@ export interface EdgeOptions {
   readonly forward?: (output: unknown) => unknown;
   /** Orders `to` after `from` without passing data. */
   readonly executionOnly?: boolean;
+  /**
+   * Streams `from`'s chunks (`ctx.emit`) to `to` while `from` runs: `to` is released when `from`'s
+   * attempt starts, and its input is a {@link StreamInput} of `from`'s chunk data. Both must be plain
+   * task nodes (no signal, sleep or child flow), and the edge must be `to`'s only edge in.
+   */
+  readonly stream?: boolean;
+}
+
+/**
+ * The input of a node fed by a stream edge (`dag.edge(from, to, { stream: true })`): the data of the
+ * chunks `from`'s current attempt emits, in order, as they come, ending when `from` completes. One pass:
+ * iterate it once.
+ *
+ * If `from`'s attempt fails and is retried (or its worker is lost), reading throws `UPSTREAM_RETRIED`:
+ * the consumer's attempt ends without counting as a failure, and the engine runs it again, from the
+ * first chunk of `from`'s next attempt. If `from` fails for good, or the request ends, reading throws
+ * `STREAM_CLOSED` and the consumer does not complete.
+ * @example
+ * ```ts
+ * dag.node('speak', async (tokens: StreamInput<string>) => {
+ *   let spoken = 0;
+ *   for await (const token of tokens) spoken += await say(token);
+ *   return { spoken, text: await tokens.output() };
+ * });
+ * ```
+ */
+export interface StreamInput<T = unknown> extends AsyncIterable<T> {
+  /**
+   * `from`'s output, once it completed; the chunks not yet read are skipped. The consumer completes
+   * only after `from` did, whether the handler called this or not.
+   * @throws DagflowError `UPSTREAM_RETRIED`, `STREAM_CLOSED` (as reading does)
+   */
+  output(): Promise<unknown>;
 }

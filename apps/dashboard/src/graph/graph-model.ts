@@ -62,6 +62,8 @@ export interface Link {
   readonly from: string;
   readonly to: string;
   readonly executionOnly: boolean;
+  /** A stream edge: `to` reads `from`'s chunks while `from` runs. */
+  readonly stream?: boolean;
 }
 
 /** What the DAG view draws. */
@@ -151,7 +153,12 @@ export function buildGraph(dag: DagDescription, state?: RequestState): GraphMode
     for (const edge of inner.edges) {
       for (const from of exits(inner, scope, edge.from))
         for (const to of entries(inner, scope, edge.to))
-          links.push({ from, to, executionOnly: edge.executionOnly === true });
+          links.push({
+            from,
+            to,
+            executionOnly: edge.executionOnly === true,
+            ...(edge.stream === true ? { stream: true } : {}),
+          });
     }
   };
   walk(dag, '', undefined, false);

@@ -73,7 +73,7 @@ export function graphView(
     root.append(
       svg('path', {
         d,
-        class: link.executionOnly ? 'link execution-only' : 'link',
+        class: `link${link.executionOnly ? ' execution-only' : ''}${link.stream === true ? ' stream' : ''}`,
         'marker-end': 'url(#arrow)',
       }),
     );

@@ -18,6 +18,7 @@ export interface Placed {
     from: string;
     to: string;
     executionOnly: boolean;
+    stream?: boolean;
     points: { x: number; y: number }[];
   }[];
   readonly width: number;

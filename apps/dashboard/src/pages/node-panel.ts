@@ -3,6 +3,7 @@ import type { AttemptLog, NodeDetail } from '@dagflow/server/contract';
 import { dateTime, h, json } from '../dom.js';
 import type { InstanceState } from '../graph/graph-model.js';
 import { describeCounts, countStatuses } from '../status.js';
+import { NodeChunks } from './node-chunks.js';
 
 const PAGE = 50;
 
@@ -18,6 +19,8 @@ export class NodePanel {
   #page = 0;
   #open: string | undefined;
   #shown = '';
+  /** The open node's chunks, read live while it runs (one stream at a time). */
+  #chunks: NodeChunks | undefined;
 
   constructor(
     private readonly flow: string,
@@ -42,8 +45,15 @@ export class NodePanel {
     this.#render();
   }
 
+  /** Stops reading the open node's chunks (the page left). */
+  close(): void {
+    this.#chunks?.close();
+    this.#chunks = undefined;
+  }
+
   #render(): void {
     const open = this.#instances.find((instance) => instance.path === this.#open);
+    if (this.#chunks?.path !== open?.path) this.close();
     const signature = JSON.stringify([
       this.#page,
       this.#open,
@@ -128,6 +138,8 @@ export class NodePanel {
       return;
     }
     const { state } = detail;
+    if (this.#open !== path) return;
+    this.#chunks ??= new NodeChunks(this.flow, this.requestId, path);
     const back =
       this.#instances.length > 1
         ? h(
@@ -223,6 +235,7 @@ export class NodePanel {
       h('pre', { 'data-testid': 'node-input' }, json(detail.input)),
       h('h3', {}, 'output'),
       h('pre', { 'data-testid': 'node-output' }, json(detail.output)),
+      this.#chunks.element,
       logsView(detail.logs ?? []),
     );
   }

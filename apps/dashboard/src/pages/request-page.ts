@@ -168,7 +168,10 @@ export const requestPage: Page = (root, [flow = '', requestId = '']) => {
       .then(follow, (error: Error) => (message.textContent = error.message));
   };
   follow();
-  return () => stop();
+  return () => {
+    stop();
+    panel.close();
+  };
 };
 
 /**

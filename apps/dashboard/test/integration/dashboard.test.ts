@@ -89,6 +89,30 @@ describe('dashboard', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/request-kyc-completed.png`, fullPage: true });
   });
 
+  it("shows a running node's chunks live in its panel (the demo's story flow, a stream edge)", async () => {
+    const requestId = await execute('story', { words: 16, gapMs: 250 });
+    await page.goto(`${base}/dashboard/#/requests/story/${requestId}`);
+    await page.waitForSelector('g.box[data-node=generate][data-status=running]', {
+      timeout: 10_000,
+    });
+    // The stream edge is drawn as one.
+    expect(await page.locator('svg.dag path.link.stream').count()).toBe(1);
+    await page.click('g.box[data-node=generate]');
+    const chunks = page.locator('[data-testid=node-chunks] li[data-seq]');
+    await expect.poll(() => chunks.count(), { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
+    // Read while the producer still runs, and its stream-edge consumer already runs beside it.
+    expect(await page.getAttribute('g.box[data-node=generate]', 'data-status')).toBe('running');
+    expect(await page.getAttribute('g.box[data-node=speak]', 'data-status')).toBe('running');
+    expect(await page.textContent('[data-testid=node-chunks] h3')).toBe('chunks (live)');
+    await page.waitForSelector('[data-testid=request-status][data-status=completed]', {
+      timeout: 15_000,
+    });
+    await expect.poll(() => chunks.count()).toBe(16);
+    expect(await chunks.first().textContent()).toBe('once');
+    await expect.poll(() => page.textContent('[data-testid=node-chunks] h3')).toBe('chunks');
+    await page.screenshot({ path: `${SCREENSHOTS}/request-story-chunks.png`, fullPage: true });
+  });
+
   it('pauses and resumes a slow request from its buttons', async () => {
     const requestId = await execute('slow', 1_500);
     await page.goto(`${base}/dashboard/#/requests/slow/${requestId}`);

@@ -58,17 +58,24 @@ function compileScope(
     if (node === undefined) continue;
     const path = join(scope.prefix, id);
     const parents: DataParent[] = node.inEdges
-      .filter((edge) => edge.executionOnly !== true)
+      .filter((edge) => edge.executionOnly !== true && edge.stream !== true)
       .map((edge) => ({
         id: edge.from,
         field: stepField(StepField.output, join(scope.prefix, edge.from)),
         ...(edge.forward ? { forward: edge.forward } : {}),
       }));
-    const releases: Release[] = node.children.map((child) => {
-      const edges = graph.nodes.get(child)?.inEdges ?? [];
-      const inline = edges.length === 1 && edges[0]?.executionOnly !== true;
-      return { step: entry(child), parents: edges.length, ...(inline ? { inline } : {}) };
-    });
+    // A stream edge's consumer is released when the producer starts, not by its completion.
+    const streamed = (child: string): boolean =>
+      graph.nodes.get(child)?.inEdges.some((edge) => edge.stream === true) === true;
+    const releases: Release[] = node.children
+      .filter((child) => !streamed(child))
+      .map((child) => {
+        const edges = graph.nodes.get(child)?.inEdges ?? [];
+        const inline = edges.length === 1 && edges[0]?.executionOnly !== true;
+        return { step: entry(child), parents: edges.length, ...(inline ? { inline } : {}) };
+      });
+    const streams = node.children.filter(streamed).map((child) => join(scope.prefix, child));
+    const streamFrom = node.inEdges.find((edge) => edge.stream === true)?.from;
     const terminal = node.children.length === 0;
     if (terminal && scope.exit !== undefined) releases.push(scope.exit);
     const gate = terminal ? scope.gate : undefined;
@@ -99,6 +106,8 @@ function compileScope(
         jobOptions,
         ...input,
         ...completion,
+        ...(streams.length === 0 ? {} : { streams }),
+        ...(streamFrom === undefined ? {} : { streamFrom: join(scope.prefix, streamFrom) }),
       });
       continue;
     }

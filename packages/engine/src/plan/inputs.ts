@@ -35,6 +35,18 @@ export async function vertexInput(
   return aggregator === undefined ? joined : await aggregator(joined);
 }
 
+/**
+ * A task's or start step's input: the one given to `rerun` (first field, `i|<path>`), else the input
+ * its parents or scope give it.
+ */
+export function inputWithOverride(
+  step: TaskStep | StartStep,
+  encoded: readonly (string | null)[],
+): Promise<unknown> {
+  const [override, ...inputs] = encoded;
+  return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
+}
+
 /** One inner DAG's output by the flow-result rule: its terminal's output, or `{ [terminalId]: output }`. */
 function innerOutput(inner: InnerDag, encoded: readonly (string | null)[], at: number): unknown {
   if (inner.terminals.length === 1) return decode(encoded[at] ?? 'null');

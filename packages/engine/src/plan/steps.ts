@@ -74,6 +74,13 @@ export interface TaskStep extends StepBase, VertexCompletion, VertexInput {
   readonly queue: string;
   readonly vertex: TaskVertex;
   readonly options: NodeOptions;
+  /**
+   * Templates of the steps this task's stream edges feed (`{ stream: true }`): released when an
+   * attempt of this task starts, not by its completion (see `worker/step/stream-edges.ts`).
+   */
+  readonly streams?: readonly string[];
+  /** Template of the task whose chunks feed this one through a stream edge: its input is that stream. */
+  readonly streamFrom?: string;
 }
 
 /** One inner DAG of a composite vertex (the sub-DAG, a branch, or the for-each body). */

@@ -4,6 +4,7 @@ import type { Keys } from '../format/keys.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
 import { TickBatch } from './tick-batch.js';
+import type { Retention } from './state-results.js';
 
 /** The attempt that emits: its request, step, owner token and attempt number. */
 export interface ChunkSource {
@@ -25,6 +26,14 @@ export interface ChunkLimits {
   readonly maxStreamBytes: number;
 }
 
+/**
+ * What a {@link ChunkWriter} needs: the limits, and the retention, whose longest period is a running
+ * request's stream's TTL (renewed by each append; the request's end sets its retention).
+ */
+export interface ChunkSettings extends ChunkLimits {
+  readonly retention: Retention;
+}
+
 interface Pending {
   readonly source: BatchedSource;
   readonly encoded: string;
@@ -43,11 +52,16 @@ export class ChunkWriter {
     1_000,
   );
 
+  readonly #runningTtlMs: number;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
-    private readonly limits: ChunkLimits,
-  ) {}
+    private readonly limits: ChunkSettings,
+  ) {
+    const { completedMs, failedMs, pausedMs } = limits.retention;
+    this.#runningTtlMs = Math.max(completedMs, failedMs, pausedMs);
+  }
 
   /** The source of an attempt's chunks, as {@link append} takes it (one per attempt: emits are hot). */
   sourceOf(source: ChunkSource): BatchedSource {
@@ -89,6 +103,7 @@ export class ChunkWriter {
         source.owner,
         source.attempt,
         this.limits.maxStreamBytes,
+        this.#runningTtlMs,
         ...items.map((item) => item.encoded),
       ],
     )) as AppendReply;

@@ -112,6 +112,27 @@ export class StepWrites extends StateReads {
     await runScript(this.redis, 'markRunning', [state], [step.path, startedAt, step.owner]);
   }
   /**
+   * Releases the consumers of a producer's stream edges as the producer's attempt starts; answers the
+   * consumers to enqueue (none when the attempt is stale, the producer finished or the request ended).
+   * See `lua/releaseStream.lua`.
+   */
+  async releaseStream(
+    flow: string,
+    requestId: string,
+    producer: { readonly path: string; readonly owner: string },
+    consumers: readonly string[],
+  ): Promise<string[]> {
+    const { state } = this.keys.request(flow, requestId);
+    const reply = (await runScript(
+      this.redis,
+      'releaseStream',
+      [state],
+      [producer.path, producer.owner, ...consumers],
+    )) as [number, string[]?];
+    return reply[0] === ReplyCode.OK ? (reply[1] ?? []) : [];
+  }
+
+  /**
    * Marks a queued step that no live worker can run (`STEP_UNAVAILABLE`); answers since when it is (the
    * first mark's time), or undefined when the step began or ended, the request is gone, or it is not
    * running (a paused one holds the step for resume). See `lua/markUnavailable.lua`.

@@ -100,6 +100,18 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
   service.register('latest', (dag) => dag.node('n', async (n: number) => gate.then(() => n)), {
     singleton: { key: () => 'one', mode: 'cancel-previous' },
   });
+  service.register('streams', (dag) => {
+    dag.node('talk', async (n: number, ctx) => {
+      for (let i = 0; i < n; i++) await ctx.emit(i);
+      return n;
+    });
+    dag.node('listen', async (chunks: AsyncIterable<unknown>) => {
+      let heard = 0;
+      for await (const _ of chunks) heard += 1;
+      return heard;
+    });
+    dag.edge('talk', 'listen', { stream: true });
+  });
   return { service, open: () => open() };
 }
 
@@ -121,6 +133,7 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   await service.emit('paid', { id: 'early' }); // kept for the look-back
   const events = await run('events', { id: 'e' });
   const stoppedEvents = await run('events', { id: 's' });
+  await run('streams', 3);
   await run('keyed', { k: 'short' });
   await run('keyed', { k: 'x'.repeat(10_000) });
   await run('limited', 1);
@@ -191,6 +204,39 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
     expect(long).toEqual([]);
     // Every request's own keys expire (their names carry the request's hash tag).
     expect(persistent.filter((key) => key.includes(':r:{'))).toEqual([]);
+  } finally {
+    await redis.quit();
+  }
+});
+
+it("a running request's stream has a TTL from its first chunk: an end that does not expire it (an engine from before streams) leaves it expiring", async () => {
+  const prefix = prefixFor();
+  const retention = { completedMs: 60_000, failedMs: 120_000, pausedMs: 300_000 };
+  const service = newService({ prefix, retention });
+  let open = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  service.register('talks', (dag) =>
+    dag.node('talk', async (_input: unknown, ctx) => {
+      await ctx.emit('hello');
+      await gate;
+      return 'done';
+    }),
+  );
+  await service.startWorker();
+  const id = await service.execute('talks', null);
+  const redis = new Redis(inject('redisUrl'));
+  try {
+    const stream = `${prefix}:r:{talks/${id}}:stream`;
+    await waitFor(async () => (await redis.xlen(stream)) === 1);
+    // Running: the longest retention (the paused one), renewed by each append.
+    expect(await redis.pttl(`${prefix}:r:{talks/${id}}:state`)).toBe(-1);
+    expect(await redis.pttl(stream)).toBeGreaterThan(290_000);
+    expect(await redis.pttl(stream)).toBeLessThanOrEqual(300_000);
+    open();
+    expect(await service.waitForResult('talks', id)).toBe('done');
+    // Ended by this engine: the request's retention.
+    expect(await redis.pttl(stream)).toBeLessThanOrEqual(60_000);
+    expect(await redis.pttl(stream)).toBeGreaterThan(50_000);
   } finally {
     await redis.quit();
   }

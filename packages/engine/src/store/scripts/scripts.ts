@@ -19,6 +19,7 @@ export const SCRIPT_NAMES = [
   'holdSteps',
   'appendLog',
   'appendChunks',
+  'releaseStream',
   'parkStep',
   'deliverSignal',
   'waitEvent',

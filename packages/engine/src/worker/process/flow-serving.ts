@@ -202,6 +202,7 @@ export class FlowServing {
         running: this.running,
         logs: res.logs,
         chunks: new ChunkWriter(res.redis, res.keys, options),
+        subscriptions: res.subscriptions,
         maxOutputBytes: options.maxOutputBytes,
         isHeld: (key: string) => this.#held.has(key),
         isListened: (key: string) => this.#requestListening().isLive(key),

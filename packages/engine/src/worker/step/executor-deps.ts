@@ -29,6 +29,7 @@ import type { KeySlots } from '../../store/key-slots.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import type { ExecuteOptions } from '../../types/types.js';
 import type { StepCapability } from '../../registry/step-capability.js';
+import type { Subscriptions } from '../../resources/subscriptions.js';
 
 /** What the executor needs from its service. */
 export interface ExecutorDeps {
@@ -47,6 +48,8 @@ export interface ExecutorDeps {
   readonly logs: NodeLogWriter;
   /** Appends what handlers emit through `ctx.emit` to their requests' streams. */
   readonly chunks: ChunkWriter;
+  /** The process's pub/sub listeners (a stream edge's consumer hears its producer's chunks). */
+  readonly subscriptions: Subscriptions;
   /** Largest encoded output a step may store. */
   readonly maxOutputBytes: number;
   /** This process's counters, for `/metrics`. */

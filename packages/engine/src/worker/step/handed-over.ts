@@ -22,8 +22,10 @@ export function handedOver(run: Run, owner: string): (BeginResult & { kind: 'run
   if (run.inline !== undefined && handed === undefined) return undefined;
   const input = handed === undefined ? job.data.i : handed.output;
   if (input === undefined || job.attemptsMade > 0 || job.attemptsStarted > 1) return undefined;
-  // A step that parks must own it through beginNode: only the owner parks (see `lua/parkStep.lua`).
-  if (parks(at.step)) return undefined;
+  // A step that parks must own it through beginNode: only the owner parks (see `lua/parkStep.lua`); so
+  // must a stream edge's producer, whose consumers read its status and attempt.
+  const producer = at.step.kind === 'task' && at.step.streams !== undefined;
+  if (producer || parks(at.step)) return undefined;
   const key = `${plan.name}/${requestId}`;
   if (deps.isHeld(key)) return undefined;
   // A pause or stop takes a request's waiting roots off the queue, and a chain's next step begins as

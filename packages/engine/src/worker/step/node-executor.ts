@@ -1,6 +1,6 @@
 import type { NodeContext } from '@dagflow/flow';
-import { type Job, UnrecoverableError } from 'bullmq';
-import { decode, encode } from '../../format/codec.js';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { encode } from '../../format/codec.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 import { requestEnded } from '../../queue/request-ended.js';
 import { stepField, StepField } from '../../format/layout.js';
@@ -8,7 +8,13 @@ import { type NodeJobData, ownerToken, parseJobId, FINISH_STEP } from '../../for
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from '../../plan/expand.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
-import { endFields, endOutput, endParts, inputFields, vertexInput } from '../../plan/inputs.js';
+import {
+  endFields,
+  endOutput,
+  endParts,
+  inputFields,
+  inputWithOverride,
+} from '../../plan/inputs.js';
 import { fill, vertexPath } from '../../plan/paths.js';
 import {
   type EndStep,
@@ -20,15 +26,22 @@ import {
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
 import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
-import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
+import { RecordedFailure, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
-import { type Run, dropStale, logFor, waitedSince } from './step-run.js';
+import { type Begun, type Run, dropStale, finalAttempt, logFor, waitedSince } from './step-run.js';
 import { serverOf, traceProcess } from '../../infra/tracing.js';
 import type { CompletionSpec } from '../../store/state-results.js';
 import { releaseSuccessors } from './successors/successor-release.js';
 import { runItemBatch } from './successors/item-batch.js';
 import { inlineJoin, taskInputFields } from './successors/inline-successor.js';
+import {
+  afterUpstream,
+  awaitProducer,
+  openUpstream,
+  releaseConsumers,
+  retryOnUpstream,
+} from './stream-edges.js';
 
 /**
  * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
@@ -92,24 +105,22 @@ function runStep(run: Run): Promise<void> {
   }
 }
 
-/** Whether an attempt that failed with `error` was the step's last; a step run inline has one attempt. */
-function finalAttempt(run: Run, error: unknown): boolean {
-  return run.inline !== undefined || isFinalAttempt(run.job, error);
-}
-
 async function runTask(run: Run, step: TaskStep): Promise<void> {
   const spec = completionOf(step, run.at.keys);
   // A signal node (or event wait) reads its payload with its input, in the same begin.
   const signal = takesPayload(step) ? [stepField(StepField.signal, run.at.path)] : [];
+  await awaitProducer(run, step);
   await guarded(
     run,
     () => [...taskInputFields(run.at.path, step, run.at.keys), ...signal],
     spec,
     async (begin) => {
+      await releaseConsumers(run, step, begin.owner);
       const inputs = signal.length === 0 ? begin.inputs : begin.inputs.slice(0, -1);
-      const input = await inputWithOverride(step, inputs);
       const controller = new LazyAbort();
       const ctx = contextFor(run, begin, controller);
+      const upstream = await openUpstream(run, step, ctx.signal);
+      const input = upstream?.input ?? (await inputWithOverride(step, inputs));
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
         const output = parks(step)
@@ -118,9 +129,16 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
               ctx,
               await waitFor(run, step, { payload: begin.inputs.at(-1), input }),
             )
-          : encode(await checkedOutput(step, ctx, await withTimeout(step, input, ctx, controller)));
+          : encode(
+              await checkedOutput(
+                step,
+                ctx,
+                await afterUpstream(upstream, withTimeout(step, input, ctx, controller)),
+              ),
+            );
         return output === undefined ? undefined : { output: checkedSize(run, output), spec };
       } catch (error) {
+        await retryOnUpstream(run, error);
         const { fallback } = step.options;
         if (fallback === undefined || !finalAttempt(run, error) || isStop(error)) throw error;
         // The fallback's output stands in for the node's; the original error stays in the node state.
@@ -139,22 +157,11 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
           spec: { ...spec, stateFields: [stepField(StepField.error, run.at.path), recorded] },
         };
       } finally {
+        upstream?.close();
         untrack();
       }
     },
   );
-}
-
-/**
- * A task's or start step's input: the one given to `rerun` (first field, `i|<path>`), else the input
- * its parents or scope give it.
- */
-function inputWithOverride(
-  step: TaskStep | StartStep,
-  encoded: readonly (string | null)[],
-): Promise<unknown> {
-  const [override, ...inputs] = encoded;
-  return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
 }
 
 async function runStart(run: Run, step: StartStep): Promise<void> {
@@ -198,14 +205,6 @@ async function runEnd(run: Run, step: EndStep): Promise<void> {
   );
 }
 
-type Begun = {
-  readonly attempt: number;
-  readonly context: string | null;
-  readonly inputs: (string | null)[];
-  /** The attempt's owner token (see `ownerToken`). */
-  readonly owner: string;
-};
-
 /**
  * The guard around a step's work: begin (or repeat a finished completion), do the work, complete and
  * enqueue what was released; a failure is recorded, final when no attempt is left.
@@ -241,6 +240,8 @@ async function guarded(
     done = await work({ ...begin, owner });
   } catch (error) {
     begin.settle?.();
+    // A stream edge's consumer waits for its producer's next attempt: not a failure.
+    if (error instanceof DelayedError) throw error;
     deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
     const final = finalAttempt(run, error);
     if (!final) deps.metrics.retried(plan.name);

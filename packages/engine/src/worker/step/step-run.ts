@@ -7,6 +7,7 @@ import { type Carrier, serverOf, traceSend } from '../../infra/tracing.js';
 import type { ExecutorDeps } from './executor-deps.js';
 import type { BeginResult } from '../../store/state-results.js';
 import { clockAt } from '../../infra/clock.js';
+import { isFinalAttempt } from './attempt-errors.js';
 
 /** One job of one request, as the executor runs it. */
 export interface Run {
@@ -37,6 +38,20 @@ export interface Run {
     /** A join begun by the completion that released it (see `inlineJoin`): it begins no more. */
     readonly begun?: BeginResult;
   };
+}
+
+/** A begun attempt of a step: its number, the request context, its inputs and its owner token. */
+export type Begun = {
+  readonly attempt: number;
+  readonly context: string | null;
+  readonly inputs: (string | null)[];
+  /** The attempt's owner token (see `ownerToken`). */
+  readonly owner: string;
+};
+
+/** Whether an attempt that failed with `error` was the step's last; a step run inline has one attempt. */
+export function finalAttempt(run: Run, error: unknown): boolean {
+  return run.inline !== undefined || isFinalAttempt(run.job, error);
 }
 
 /** What a completing attempt hands its successors: its encoded output and the request context. */
