@@ -251,6 +251,17 @@ export class Keys {
   }
 
   /**
+   * The result cache of one node of a flow (node option `cache`), in the flow's slot: `output` (the
+   * encoded output, expiring after the cache's ttlMs) and `lead` (the lease of the attempt computing
+   * it, see `lua/cacheLead.lua`). `node` is the node's path template; `hash` names the cache key
+   * ({@link cacheKeyName}). Added with T3-8.
+   */
+  stepCache(flow: string, node: string, hash: string): { output: string; lead: string } {
+    const output = `${this.prefix}:cache:{${flow}}:${node}:${hash}`;
+    return { output, lead: `${output}:lead` };
+  }
+
+  /**
    * Pub/sub channel of a flow's requests (see `announcements.ts`): `<requestId> <status>` whenever one
    * is created (`pending`), paused, resumed (`running`), stopped, failed or completed. Only processes
    * that watch the flow subscribe to it.
@@ -266,6 +277,11 @@ export class Keys {
  */
 export function singletonName(key: string): string {
   return `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
+}
+
+/** The name of a cache key value (caller code's, any length) in key names: 24 base64url characters of its sha256. */
+export function cacheKeyName(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 24);
 }
 
 /**

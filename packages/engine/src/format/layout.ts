@@ -67,6 +67,11 @@ export const StepField = {
    * `lua/markUnavailable.lua`); read only while the step is queued. Added with T3-1.
    */
   unavailable: 'u|',
+  /**
+   * State hash: `1` when the step completed with a cached output, its handler not run (node option
+   * `cache`). Added with T3-8.
+   */
+  cached: 'ca|',
 } as const;
 
 /** One of the per-step field prefixes. */

@@ -56,6 +56,8 @@ export interface NodeState {
   readonly reason?: 'STEP_UNAVAILABLE';
   /** With `reason`: since when (ms since epoch) no live worker could run the node. */
   readonly unavailableSince?: number;
+  /** Set when the node completed with a cached output, its handler not run (node option `cache`). */
+  readonly cached?: true;
   /** The saga compensation's outcome, once the request ended failed or stopped. */
   readonly compensation?: {
     readonly status: 'completed' | 'failed';

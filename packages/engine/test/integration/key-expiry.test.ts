@@ -100,6 +100,17 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
   service.register('latest', (dag) => dag.node('n', async (n: number) => gate.then(() => n)), {
     singleton: { key: () => 'one', mode: 'cancel-previous' },
   });
+  // A cached node: its output and its lease expire (a failing attempt gives its lease up).
+  service.register('cached', (dag) =>
+    dag.node(
+      'lookup',
+      (input: { k: string; fail?: boolean }) => {
+        if (input.fail === true) throw new NonRetryableError('no');
+        return input.k;
+      },
+      { cache: { key: (input: { k: string }) => input.k, ttlMs: 60_000 } },
+    ),
+  );
   return { service, open: () => open() };
 }
 
@@ -123,6 +134,8 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   const stoppedEvents = await run('events', { id: 's' });
   await run('keyed', { k: 'short' });
   await run('keyed', { k: 'x'.repeat(10_000) });
+  await run('cached', { k: 'a' });
+  await run('cached', { k: 'b', fail: true });
   await run('limited', 1);
   await run('limited', 2);
   await run('limited', 3, { deadlineMs: 30_000 });

@@ -117,6 +117,7 @@ export function nodeFields(path: string): string[] {
     stepField(StepField.finishedAt, path),
     stepField(StepField.picked, path),
     stepField(StepField.compensation, path),
+    stepField(StepField.cached, path),
   ];
 }
 
@@ -153,6 +154,7 @@ export function nodeState(fields: Readonly<Record<string, string>>, path: string
     ...(compensation === undefined
       ? {}
       : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
+    ...(fields[stepField(StepField.cached, path)] === undefined ? {} : { cached: true as const }),
   };
 }
 

@@ -35,6 +35,7 @@ export const SCRIPT_NAMES = [
   'rerunFrom',
   'deleteRequest',
   'singletonKey',
+  'cacheLead',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

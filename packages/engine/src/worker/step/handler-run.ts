@@ -10,7 +10,8 @@ import type { ExecutorDeps } from './executor-deps.js';
 import { HandlerContext } from './node-context.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import type { LazyAbort } from './lazy-abort.js';
-import type { TaskStep } from '../../plan/steps.js';
+import type { StartStep, TaskStep } from '../../plan/steps.js';
+import { vertexInput } from '../../plan/inputs.js';
 
 /** The context handed to a handler (and to its fallback and compensation). */
 export function contextFor(
@@ -126,4 +127,16 @@ export async function withTimeout(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A task's or start step's input: the one given to `rerun` (first field, `i|<path>`), else the input
+ * its parents or scope give it.
+ */
+export function inputWithOverride(
+  step: TaskStep | StartStep,
+  encoded: readonly (string | null)[],
+): Promise<unknown> {
+  const [override, ...inputs] = encoded;
+  return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
 }

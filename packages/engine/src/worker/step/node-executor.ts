@@ -1,6 +1,6 @@
 import type { NodeContext } from '@dagflow/flow';
 import { type Job, UnrecoverableError } from 'bullmq';
-import { decode, encode } from '../../format/codec.js';
+import { encode } from '../../format/codec.js';
 import { type ExecutorDeps, endingParts } from './executor-deps.js';
 import { requestEnded } from '../../queue/request-ended.js';
 import { stepField, StepField } from '../../format/layout.js';
@@ -8,7 +8,7 @@ import { type NodeJobData, ownerToken, parseJobId, FINISH_STEP } from '../../for
 import { LazyAbort } from './lazy-abort.js';
 import { expandStart, expansion } from '../../plan/expand.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
-import { endFields, endOutput, endParts, inputFields, vertexInput } from '../../plan/inputs.js';
+import { endFields, endOutput, endParts, inputFields } from '../../plan/inputs.js';
 import { fill, vertexPath } from '../../plan/paths.js';
 import {
   type EndStep,
@@ -19,7 +19,15 @@ import {
 } from '../../plan/steps.js';
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
-import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
+import {
+  checkedOutput,
+  checkedSize,
+  checkedWait,
+  contextFor,
+  inputWithOverride,
+  withTimeout,
+} from './handler-run.js';
+import { cachedOutput, cachedSpec } from './cached-run.js';
 import { RecordedFailure, isFinalAttempt, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
@@ -112,14 +120,19 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
       const ctx = contextFor(run, begin, controller);
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
-        const output = parks(step)
-          ? await checkedWait(
-              step,
-              ctx,
-              await waitFor(run, step, { payload: begin.inputs.at(-1), input }),
-            )
-          : encode(await checkedOutput(step, ctx, await withTimeout(step, input, ctx, controller)));
-        return output === undefined ? undefined : { output: checkedSize(run, output), spec };
+        if (parks(step)) {
+          const waited = { payload: begin.inputs.at(-1), input };
+          const output = await checkedWait(step, ctx, await waitFor(run, step, waited));
+          return output === undefined ? undefined : { output: checkedSize(run, output), spec };
+        }
+        const call = { input, signal: () => controller.signal };
+        const { output, cached } = await cachedOutput(run, step, call, async () =>
+          checkedSize(
+            run,
+            encode(await checkedOutput(step, ctx, await withTimeout(step, input, ctx, controller))),
+          ),
+        );
+        return { output, spec: cached ? cachedSpec(spec, run.at.path) : spec };
       } catch (error) {
         const { fallback } = step.options;
         if (fallback === undefined || !finalAttempt(run, error) || isStop(error)) throw error;
@@ -143,18 +156,6 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
       }
     },
   );
-}
-
-/**
- * A task's or start step's input: the one given to `rerun` (first field, `i|<path>`), else the input
- * its parents or scope give it.
- */
-function inputWithOverride(
-  step: TaskStep | StartStep,
-  encoded: readonly (string | null)[],
-): Promise<unknown> {
-  const [override, ...inputs] = encoded;
-  return override == null ? vertexInput(step, inputs) : Promise.resolve(decode(override));
 }
 
 async function runStart(run: Run, step: StartStep): Promise<void> {
