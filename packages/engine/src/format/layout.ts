@@ -72,6 +72,11 @@ export const StepField = {
    * `cache`). Added with T3-8.
    */
   cached: 'ca|',
+  /**
+   * State hash: until when (ms) the queued root step waits for its rate-limit key's window
+   * (`rateLimit: { key }`, see `queue/rate-keys.ts`); read only while the step is queued. Added with T3-8.
+   */
+  rateLimited: 'rl|',
 } as const;
 
 /** One of the per-step field prefixes. */

@@ -111,6 +111,10 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
       { cache: { key: (input: { k: string }) => input.k, ttlMs: 60_000 } },
     ),
   );
+  // A keyed rate limit: its windows expire.
+  service.register('rated', (dag) => dag.node('n', (input: { k: string }) => input.k), {
+    rateLimit: { key: (input: { k: string }) => input.k, max: 1, durationMs: 60_000 },
+  });
   return { service, open: () => open() };
 }
 
@@ -136,6 +140,7 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   await run('keyed', { k: 'x'.repeat(10_000) });
   await run('cached', { k: 'a' });
   await run('cached', { k: 'b', fail: true });
+  await run('rated', { k: 'r' });
   await run('limited', 1);
   await run('limited', 2);
   await run('limited', 3, { deadlineMs: 30_000 });

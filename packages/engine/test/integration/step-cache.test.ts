@@ -67,9 +67,9 @@ it('does not leave the waiting requests hanging when the leading attempt fails: 
   const errors = outcomes.filter((o) => 'error' in o) as { error: string }[];
   expect(errors).toHaveLength(1);
   expect(errors[0]?.error).toMatch(/first run of f fails/);
-  expect(
-    new Set(outcomes.filter((o) => 'value' in o).map((o) => (o).value)),
-  ).toEqual(new Set(['f:2']));
+  expect(new Set(outcomes.filter((o) => 'value' in o).map((o) => o.value))).toEqual(
+    new Set(['f:2']),
+  );
   expect(await runsOf(prefix)).toHaveLength(2);
 });
 

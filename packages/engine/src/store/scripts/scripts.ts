@@ -36,6 +36,7 @@ export const SCRIPT_NAMES = [
   'deleteRequest',
   'singletonKey',
   'cacheLead',
+  'rateWindow',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { cacheKeyName } from '../../format/keys.js';
+import { hashedName } from '../../format/keys.js';
 import type { TaskStep } from '../../plan/steps.js';
 import type { Run } from './step-run.js';
 import { StepField, stepField } from '../../format/layout.js';
@@ -42,7 +42,7 @@ export async function cachedOutput(
   if (cache === undefined) return { output: await compute(), cached: false };
   const { deps, plan } = run;
   const key = String((cache.key as (input: unknown) => unknown)(call.input));
-  const keys = deps.keys.stepCache(plan.name, step.template, cacheKeyName(key));
+  const keys = deps.keys.stepCache(plan.name, step.template, hashedName(key));
   const owner = `${run.requestId}|${run.at.path}|${randomUUID()}`;
   const store = deps.stepCache;
   const waitUntil =
