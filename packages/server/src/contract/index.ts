@@ -86,11 +86,9 @@ export const nodeStateSchema = z.object({
         'on an older flow version); it runs once a process that has the node starts, or the request ' +
         "is migrated. RATE_LIMITED: the request's rate-limit key used its window up (rateLimit: { key }).",
     }),
-  unavailableSince: epochMs
-    .optional()
-    .meta({
-      description: 'With `reason` STEP_UNAVAILABLE: since when no live worker could run the node.',
-    }),
+  unavailableSince: epochMs.optional().meta({
+    description: 'With `reason` STEP_UNAVAILABLE: since when no live worker could run the node.',
+  }),
   rateLimitedUntil: epochMs.optional().meta({
     description: 'With `reason` RATE_LIMITED: when the root node may start (its window frees).',
   }),
