@@ -85,6 +85,7 @@ export type {
 } from './resources/request-index.js';
 export type {
   ConcurrencyKey,
+  RateLimit,
   FlowDeadline,
   SingletonOption,
   EndedRequest,

@@ -1,6 +1,7 @@
 import { handledElsewhere } from './stand-ins.js';
 import { DagValidationError, ErrorCode } from './errors.js';
-import { assertValidId, isValidId } from './ids.js';
+import { assertValidId } from './ids.js';
+import { assertValidOptions } from './node-options.js';
 import type {
   BranchOptions,
   Condition,
@@ -264,37 +265,5 @@ export class Dag {
   /** The edges in the order they were added. */
   get edges(): readonly Edge[] {
     return this.#edges;
-  }
-}
-
-function assertValidOptions(id: string, options: NodeOptions): void {
-  const problems: string[] = [];
-  if (options.queue !== undefined && !isValidId(options.queue)) {
-    problems.push(
-      `queue must be 1-100 characters of letters, digits, '_', '.' and '-' (got ${JSON.stringify(options.queue)})`,
-    );
-  }
-  const { retries, timeoutMs, backoff, delayMs } = options;
-  if (delayMs !== undefined && !(Number.isFinite(delayMs) && delayMs >= 0)) {
-    problems.push(`delayMs must be a number >= 0 (got ${String(delayMs)})`);
-  }
-  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0)) {
-    problems.push(`retries must be an integer >= 0 (got ${String(retries)})`);
-  }
-  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    problems.push(`timeoutMs must be a number > 0 (got ${String(timeoutMs)})`);
-  }
-  if (backoff !== undefined && !(Number.isFinite(backoff.delayMs) && backoff.delayMs >= 0)) {
-    problems.push(`backoff.delayMs must be a number >= 0 (got ${String(backoff.delayMs)})`);
-  }
-  if (backoff !== undefined && backoff.type !== 'fixed' && backoff.type !== 'exponential') {
-    problems.push(`backoff.type must be 'fixed' or 'exponential' (got ${String(backoff.type)})`);
-  }
-  if (problems.length > 0) {
-    throw new DagValidationError(
-      ErrorCode.DAG_INVALID_OPTION,
-      `Node '${id}' has invalid options: ${problems.join('; ')}.`,
-      [id],
-    );
   }
 }

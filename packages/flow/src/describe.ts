@@ -31,6 +31,8 @@ export interface NodeDescription {
   readonly queue?: string;
   /** Milliseconds the task waits once ready before it starts. */
   readonly delayMs?: number;
+  /** The task's results are cached this long (its key function stays in code). */
+  readonly cache?: { readonly ttlMs: number };
   /** What the task waits for: a signal (`dag.signal`), a delay (`dag.sleep`), a child flow (`dag.flow`). */
   readonly wait?: Wait;
   /** The sub-DAG (kind `subdag`) or the body run per item (kind `foreach`). */
@@ -95,6 +97,9 @@ function describeNode(node: GraphNode): NodeDescription {
         compensate: vertex.options.compensate !== undefined,
         ...(vertex.options.queue === undefined ? {} : { queue: vertex.options.queue }),
         ...(vertex.options.delayMs === undefined ? {} : { delayMs: vertex.options.delayMs }),
+        ...(vertex.options.cache === undefined
+          ? {}
+          : { cache: { ttlMs: vertex.options.cache.ttlMs } }),
         ...(vertex.wait === undefined ? {} : { wait: { ...vertex.wait } }),
       };
     }

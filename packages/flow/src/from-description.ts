@@ -72,7 +72,9 @@ function addVertex(dag: Dag, node: NodeDescription, source: Source, own: Vertex 
         (task === undefined || task.wait !== undefined
           ? handledElsewhere(path, node.queue ?? 'the flow queue')
           : task.handler);
-      const options: NodeOptions = task?.wait === undefined ? (task?.options ?? {}) : {};
+      // The described cache stands: the code gives only its key function.
+      const { cache, ...options }: NodeOptions =
+        task?.wait === undefined ? (task?.options ?? {}) : {};
       dag.node(node.id, handler, {
         ...options,
         retries: node.retries ?? 0,
@@ -81,6 +83,7 @@ function addVertex(dag: Dag, node: NodeDescription, source: Source, own: Vertex 
         ...(node.queue === undefined ? {} : { queue: node.queue }),
         ...(node.delayMs === undefined ? {} : { delayMs: node.delayMs }),
         ...aggregator(task?.options),
+        ...cached(node.cache, cache),
       });
       return;
     }
@@ -175,4 +178,16 @@ function elsewhere(what: string): () => never {
       `${what} runs in the service that registered the flow.`,
     );
   });
+}
+
+/**
+ * The cache of a described task: its `ttlMs` as described, its key function from the code (a key is
+ * code, not data); none when either lacks it.
+ */
+function cached(
+  described: NodeDescription['cache'],
+  code: NodeOptions['cache'],
+): Pick<NodeOptions, 'cache'> {
+  if (described === undefined || code === undefined) return {};
+  return { cache: { key: code.key, ttlMs: described.ttlMs } };
 }

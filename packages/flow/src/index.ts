@@ -33,6 +33,7 @@ export { assertValidId, isValidId } from './ids.js';
 export type {
   Aggregator,
   BackoffOptions,
+  CacheOptions,
   BranchOptions,
   ChildFlowOptions,
   Condition,

@@ -155,6 +155,22 @@ export interface NodeOptions {
    * @defaultValue no delay
    */
   readonly delayMs?: number;
+  /**
+   * Cached results: a completed attempt's output is kept for `ttlMs` under `key(input)`, and a node of
+   * this flow whose key has a fresh output completes with it without running its handler (node state
+   * `cached: true`). Concurrent attempts with one key, in any process, run the handler once
+   * (single-flight; see docs/fairness.md).
+   * @defaultValue no cache
+   */
+  readonly cache?: CacheOptions;
+}
+
+/** A node's result cache (`NodeOptions.cache`). */
+export interface CacheOptions {
+  /** The cache key of an input: equal keys share one output (the node's own id and flow are added). */
+  readonly key: (input: never) => string;
+  /** Milliseconds a cached output stays fresh (an integer > 0). */
+  readonly ttlMs: number;
 }
 
 /** Options of a signal node (`dag.signal`). */

@@ -209,12 +209,16 @@ export class Keys {
    * with it. Since T3-2: slots of such long keys taken by an earlier version are not seen by this one.
    */
   concurrencyKey(flow: string, key: string): readonly [string, string, string] {
-    const name =
-      key.length <= 64
-        ? key
-        : `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
-    const base = `${this.prefix}:ck:{${flow}}:${name}`;
+    const base = `${this.prefix}:ck:{${flow}}:${key.length <= 64 ? key : `#${hashedName(key)}`}`;
     return [`${base}:run`, `${base}:wait`, `${base}:limit`];
+  }
+
+  /**
+   * Zset: the window of a rate-limit key (`rateLimit: { key }`; long keys hashed as
+   * {@link concurrencyKey}'s), in the flow's slot (`lua/rateWindow.lua`). Added with T3-8.
+   */
+  rateWindow(flow: string, key: string): string {
+    return `${this.prefix}:rl:{${flow}}:${key.length <= 64 ? key : `#${hashedName(key)}`}`;
   }
 
   /**
@@ -251,6 +255,15 @@ export class Keys {
   }
 
   /**
+   * A node's result cache (option `cache`; `node`: its path template, `hash`: {@link hashedName} of the
+   * key), in the flow's slot: `output` and `lead`, its lease (`lua/cacheLead.lua`). Added with T3-8.
+   */
+  stepCache(flow: string, node: string, hash: string): { output: string; lead: string } {
+    const output = `${this.prefix}:cache:{${flow}}:${node}:${hash}`;
+    return { output, lead: `${output}:lead` };
+  }
+
+  /**
    * Pub/sub channel of a flow's requests (see `announcements.ts`): `<requestId> <status>` whenever one
    * is created (`pending`), paused, resumed (`running`), stopped, failed or completed. Only processes
    * that watch the flow subscribe to it.
@@ -260,12 +273,14 @@ export class Keys {
   }
 }
 
-/**
- * The name of a singleton key value (caller input, any length) in key names and request state: `#` and
- * 24 base64url characters of its sha256. Stored format (field `singleton` of a request).
- */
+/** A singleton key value in key names and request state (field `singleton`): `#` and its {@link hashedName}. */
 export function singletonName(key: string): string {
-  return `#${createHash('sha256').update(key).digest('base64url').slice(0, 24)}`;
+  return `#${hashedName(key)}`;
+}
+
+/** A caller's value (any length) as a short key name: 24 base64url characters of its sha256. */
+export function hashedName(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 24);
 }
 
 /**

@@ -67,6 +67,16 @@ export const StepField = {
    * `lua/markUnavailable.lua`); read only while the step is queued. Added with T3-1.
    */
   unavailable: 'u|',
+  /**
+   * State hash: `1` when the step completed with a cached output, its handler not run (node option
+   * `cache`). Added with T3-8.
+   */
+  cached: 'ca|',
+  /**
+   * State hash: until when (ms) the queued root step waits for its rate-limit key's window
+   * (`rateLimit: { key }`, see `queue/rate-keys.ts`); read only while the step is queued. Added with T3-8.
+   */
+  rateLimited: 'rl|',
 } as const;
 
 /** One of the per-step field prefixes. */

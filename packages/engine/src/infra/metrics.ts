@@ -74,6 +74,18 @@ export class Metrics {
     labelNames: ['flow', 'kind'],
     registers: [this.#registry],
   });
+  readonly #cacheHits = new Counter({
+    name: 'dagflow_cache_hits_total',
+    help: 'Node attempts in this process that completed with a cached output (node option cache), their handler not run.',
+    labelNames: ['flow', 'node'],
+    registers: [this.#registry],
+  });
+  readonly #cacheMisses = new Counter({
+    name: 'dagflow_cache_misses_total',
+    help: 'Node attempts in this process that found no cached output and ran their handler (node option cache).',
+    labelNames: ['flow', 'node'],
+    registers: [this.#registry],
+  });
   readonly #durations = new Histogram({
     name: 'dagflow_node_duration_seconds',
     help: 'Duration of node attempts run in this process.',
@@ -123,6 +135,11 @@ export class Metrics {
   /** A request was stopped at its `kind` deadline (`DEADLINE_EXCEEDED`). */
   deadlineExceeded(flow: string, kind: 'start' | 'finish'): void {
     this.#deadlines.inc({ flow, kind });
+  }
+
+  /** A node attempt with a cache found a cached output (`hit`) or ran its handler (`miss`). */
+  cacheLookup(flow: string, node: string, outcome: 'hit' | 'miss'): void {
+    (outcome === 'hit' ? this.#cacheHits : this.#cacheMisses).inc({ flow, node });
   }
 
   /** A node attempt ended with `outcome` after `seconds`. */

@@ -21,7 +21,9 @@ const MIN_JOBS = 500;
 export function batchedItemStep(plan: FlowPlan, step: StartStep): TaskStep | undefined {
   const { vertex } = step;
   if (vertex.kind !== 'foreach' || vertex.options.maxConcurrency !== undefined) return undefined;
-  if (plan.hooks.rateLimit !== undefined) return undefined;
+  // A flow-wide rate limit counts jobs: one job per item (a keyed one counts requests).
+  if (plan.hooks.rateLimit !== undefined && plan.hooks.rateLimit.key === undefined)
+    return undefined;
   const body = step.inner.get('');
   const [root] = body?.roots ?? [];
   if (root === undefined || body?.roots.length !== 1 || body.terminals.length !== 1)

@@ -29,8 +29,9 @@ export class FlowPartitions {
   countOf(plan: FlowPlan): Promise<number> {
     const { partitions, concurrency, rateLimit } = plan.hooks;
     // A flow-wide concurrency or rate limit is BullMQ's, per queue: such a flow keeps one partition
-    // unless it asks for more (its limits then hold per partition).
-    const limited = typeof concurrency === 'number' || rateLimit !== undefined;
+    // unless it asks for more (its limits then hold per partition). A keyed rate limit is ours.
+    const limited =
+      typeof concurrency === 'number' || (rateLimit !== undefined && rateLimit.key === undefined);
     const own = partitions ?? (limited ? 1 : this.configured);
     if (own !== undefined) return Promise.resolve(own);
     // Looked up once per flow and process: a count changed since is still served, so stays right.

@@ -207,10 +207,14 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
       `Flow '${name}': concurrency must be an integer > 0 (got ${String(concurrency)}).`,
     );
   }
-  if (rateLimit !== undefined && !(positive(rateLimit.max) && positive(rateLimit.durationMs))) {
+  const keyOk = rateLimit?.key === undefined || typeof rateLimit.key === 'function';
+  if (
+    rateLimit !== undefined &&
+    !(positive(rateLimit.max) && positive(rateLimit.durationMs) && keyOk)
+  ) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,
-      `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0.`,
+      `Flow '${name}': rateLimit needs integers max > 0 and durationMs > 0 (and key, if given, a function).`,
     );
   }
   if (

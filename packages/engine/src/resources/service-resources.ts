@@ -13,6 +13,7 @@ import { ResultWaiter } from './result-waiter.js';
 import { Subscriptions } from './subscriptions.js';
 import { DebounceStore } from '../store/debounce-store.js';
 import { KeySlots } from '../store/key-slots.js';
+import { StepCache } from '../store/step-cache.js';
 import { defineScripts } from '../store/scripts/scripts.js';
 import { RequestWrites } from '../store/request-writes.js';
 import { OutcomeReads } from '../store/reads/request-outcomes.js';
@@ -40,6 +41,7 @@ export class ServiceResources {
   #logs: NodeLogWriter | undefined;
   #debounce: DebounceStore | undefined;
   #slots: KeySlots | undefined;
+  #stepCache: StepCache | undefined;
   #partitions: FlowPartitions | undefined;
 
   constructor(
@@ -141,6 +143,11 @@ export class ServiceResources {
   get debounce(): DebounceStore {
     this.#debounce ??= new DebounceStore(this.redis, this.keys);
     return this.#debounce;
+  }
+
+  get stepCache(): StepCache {
+    this.#stepCache ??= new StepCache(this.redis, this.keys);
+    return this.#stepCache;
   }
 
   get slots(): KeySlots {

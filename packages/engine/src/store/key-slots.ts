@@ -1,6 +1,6 @@
 import type { RedisClient } from '../infra/redis-connection.js';
 import type { Keys } from '../format/keys.js';
-import { RequestField } from '../format/layout.js';
+import { RequestField, StepField, stepField } from '../format/layout.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
 
@@ -67,6 +67,33 @@ export class KeySlots {
   async generation(flow: string, requestId: string): Promise<number> {
     const { state } = this.keys.request(flow, requestId);
     return Number((await this.redis.hget(state, RequestField.generation)) ?? 0);
+  }
+
+  /**
+   * Admits the request to the window of its rate-limit key (`lua/rateWindow.lua`), and records on its
+   * root step until when it waits (`StepField.rateLimited`, cleared once admitted): admitted, or the
+   * time (ms) the window may let it in.
+   */
+  async rateWindow(
+    target: { readonly flow: string; readonly requestId: string; readonly root: string },
+    rate: { readonly key: string; readonly max: number; readonly durationMs: number },
+  ): Promise<{ readonly admitted: true } | { readonly admitted: false; readonly until: number }> {
+    const { flow, requestId } = target;
+    const reply = (await runScript(
+      this.redis,
+      'rateWindow',
+      [this.keys.rateWindow(flow, rate.key)],
+      [requestId, Date.now(), rate.durationMs, rate.max],
+    )) as [number, number?];
+    const { state } = this.keys.request(flow, requestId);
+    const field = stepField(StepField.rateLimited, target.root);
+    if (reply[0] === ReplyCode.OK) {
+      await this.redis.hdel(state, field);
+      return { admitted: true };
+    }
+    const until = Number(reply[1]);
+    await this.redis.hset(state, field, until);
+    return { admitted: false, until };
   }
 
   /**

@@ -53,9 +53,16 @@ export interface NodeState {
    * on an older flow version whose code for this node no live process has). It runs as soon as a
    * process that has the node starts, or the request is migrated (see `FlowClient.migrate`).
    */
-  readonly reason?: 'STEP_UNAVAILABLE';
-  /** With `reason`: since when (ms since epoch) no live worker could run the node. */
+  readonly reason?: 'STEP_UNAVAILABLE' | 'RATE_LIMITED';
+  /** With `reason` `STEP_UNAVAILABLE`: since when (ms since epoch) no live worker could run the node. */
   readonly unavailableSince?: number;
+  /**
+   * With `reason` `RATE_LIMITED`: the root node of a request whose rate-limit key used its window up
+   * (`rateLimit: { key }`) starts again at this time (ms since epoch), when the window may let it.
+   */
+  readonly rateLimitedUntil?: number;
+  /** Set when the node completed with a cached output, its handler not run (node option `cache`). */
+  readonly cached?: true;
   /** The saga compensation's outcome, once the request ended failed or stopped. */
   readonly compensation?: {
     readonly status: 'completed' | 'failed';
@@ -181,6 +188,16 @@ export type ConcurrencyKey<In = unknown> =
   | { readonly key: (input: In) => string; readonly limit: number }
   | { readonly keyPath: string; readonly limit: number };
 
+/** A flow's rate limit (`FlowOptions.rateLimit`): flow-wide, or per key of the request's input. */
+export interface RateLimit<In = unknown> {
+  /** Starts allowed per window (an integer > 0). */
+  readonly max: number;
+  /** The window's length in milliseconds (an integer > 0). */
+  readonly durationMs: number;
+  /** The key of a request's input: each key has a window of its own. */
+  readonly key?: (input: In) => string;
+}
+
 /**
  * Deadlines of a flow's requests (ms, integers >= 0, counted from the execute): a request none of whose
  * nodes began within `startMs` (still pending: queued behind a concurrency limit, a debounce window,
@@ -246,10 +263,13 @@ export interface FlowOptions<In = unknown> {
    */
   readonly concurrency?: number | ConcurrencyKey<In>;
   /**
-   * At most `max` nodes of the flow start per `durationMs` across all workers (BullMQ global rate limit).
+   * Without `key`: at most `max` nodes of the flow start per `durationMs` across all workers (BullMQ
+   * global rate limit). With `key`: at most `max` requests per key start per `durationMs` (a sliding
+   * window per key, across all workers); the others wait without a worker slot, their root node
+   * `waiting` with `reason: 'RATE_LIMITED'`, and other keys are not slowed. See docs/fairness.md.
    * @defaultValue no limit
    */
-  readonly rateLimit?: { readonly max: number; readonly durationMs: number };
+  readonly rateLimit?: RateLimit<In>;
   /**
    * Partitions of the flow's work: each is a BullMQ queue with its own hash tag, so that on a Redis
    * Cluster the flow's jobs spread over the masters. A request stays in the partition it was placed in

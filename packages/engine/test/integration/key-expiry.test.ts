@@ -112,6 +112,21 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
     });
     dag.edge('talk', 'listen', { stream: true });
   });
+  // A cached node: its output and its lease expire (a failing attempt gives its lease up).
+  service.register('cached', (dag) =>
+    dag.node(
+      'lookup',
+      (input: { k: string; fail?: boolean }) => {
+        if (input.fail === true) throw new NonRetryableError('no');
+        return input.k;
+      },
+      { cache: { key: (input: { k: string }) => input.k, ttlMs: 60_000 } },
+    ),
+  );
+  // A keyed rate limit: its windows expire.
+  service.register('rated', (dag) => dag.node('n', (input: { k: string }) => input.k), {
+    rateLimit: { key: (input: { k: string }) => input.k, max: 1, durationMs: 60_000 },
+  });
   return { service, open: () => open() };
 }
 
@@ -136,6 +151,9 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   await run('streams', 3);
   await run('keyed', { k: 'short' });
   await run('keyed', { k: 'x'.repeat(10_000) });
+  await run('cached', { k: 'a' });
+  await run('cached', { k: 'b', fail: true });
+  await run('rated', { k: 'r' });
   await run('limited', 1);
   await run('limited', 2);
   await run('limited', 3, { deadlineMs: 30_000 });

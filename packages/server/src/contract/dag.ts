@@ -38,6 +38,9 @@ export const nodeDescriptionSchema: z.ZodType<FlowNodeDescription> = z.object({
   compensate: z.boolean().optional(),
   queue: z.string().optional(),
   delayMs: z.number().optional(),
+  cache: z.object({ ttlMs: z.number() }).optional().meta({
+    description: 'The task caches its results this long (its key function stays in code).',
+  }),
   wait: z
     .discriminatedUnion('kind', [
       z.object({ kind: z.literal('signal'), timeoutMs: z.number().optional() }),

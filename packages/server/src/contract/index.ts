@@ -78,16 +78,24 @@ export const nodeStateSchema = z.object({
     description: 'A queued node whose queue has no live worker: it runs when one starts.',
   }),
   reason: z
-    .literal('STEP_UNAVAILABLE')
+    .enum(['STEP_UNAVAILABLE', 'RATE_LIMITED'])
     .optional()
     .meta({
       description:
-        'Why a waiting node waits: no live worker has its code (its request runs on an older flow ' +
-        'version). It runs once a process that has the node starts, or the request is migrated.',
+        'Why a waiting node waits. STEP_UNAVAILABLE: no live worker has its code (its request runs ' +
+        'on an older flow version); it runs once a process that has the node starts, or the request ' +
+        "is migrated. RATE_LIMITED: the request's rate-limit key used its window up (rateLimit: { key }).",
     }),
-  unavailableSince: epochMs
-    .optional()
-    .meta({ description: 'With `reason`: since when no live worker could run the node.' }),
+  unavailableSince: epochMs.optional().meta({
+    description: 'With `reason` STEP_UNAVAILABLE: since when no live worker could run the node.',
+  }),
+  rateLimitedUntil: epochMs.optional().meta({
+    description: 'With `reason` RATE_LIMITED: when the root node may start (its window frees).',
+  }),
+  cached: z.literal(true).optional().meta({
+    description:
+      'The node completed with a cached output, its handler not run (node option cache).',
+  }),
   compensation: z
     .object({
       status: z.enum(['completed', 'failed']),

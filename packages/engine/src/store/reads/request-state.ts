@@ -111,12 +111,14 @@ export function nodeFields(path: string): string[] {
     StepField.attempts,
     StepField.startedAt,
     StepField.unavailable,
+    StepField.rateLimited,
   ];
   return [
     ...both.flatMap((prefix) => [stepField(prefix, path), stepField(prefix, start)]),
     stepField(StepField.finishedAt, path),
     stepField(StepField.picked, path),
     stepField(StepField.compensation, path),
+    stepField(StepField.cached, path),
   ];
 }
 
@@ -137,11 +139,19 @@ export function nodeState(fields: Readonly<Record<string, string>>, path: string
   // A queued step that no live worker can run waits (see `lua/markUnavailable.lua`).
   const unavailable =
     status === 'queued' ? fields[stepField(StepField.unavailable, source)] : undefined;
+  // A root held back by its rate-limit key (see `queue/rate-keys.ts`): the field goes once it starts.
+  const limited =
+    status === 'queued' || status === 'pending'
+      ? fields[stepField(StepField.rateLimited, source)]
+      : undefined;
   return {
-    status: unavailable === undefined ? (status as NodeStatus) : 'waiting',
+    status: unavailable === undefined && limited === undefined ? (status as NodeStatus) : 'waiting',
     ...(unavailable === undefined
       ? {}
       : { reason: 'STEP_UNAVAILABLE' as const, unavailableSince: Number(unavailable) }),
+    ...(limited === undefined || unavailable !== undefined
+      ? {}
+      : { reason: 'RATE_LIMITED' as const, rateLimitedUntil: Number(limited) }),
     attempts: attemptsOf(fields, source),
     ...optionalNumber(
       'startedAt',
@@ -153,6 +163,7 @@ export function nodeState(fields: Readonly<Record<string, string>>, path: string
     ...(compensation === undefined
       ? {}
       : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
+    ...(fields[stepField(StepField.cached, path)] === undefined ? {} : { cached: true as const }),
   };
 }
 

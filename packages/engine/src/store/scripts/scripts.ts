@@ -36,6 +36,8 @@ export const SCRIPT_NAMES = [
   'rerunFrom',
   'deleteRequest',
   'singletonKey',
+  'cacheLead',
+  'rateWindow',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

@@ -217,6 +217,7 @@ export class FlowServing {
         stopWith: this.parts.stopWith,
         debounce: res.debounce,
         slots: res.slots,
+        stepCache: res.stepCache,
         capability: res.capability,
         stepUnavailableTimeoutMs: options.stepUnavailableTimeoutMs,
         signing: options.signing,

@@ -24,6 +24,7 @@ import { startScheduledRequest } from '../jobs/schedule-tick.js';
 import { waitForDebounce } from '../jobs/debounce-gate.js';
 import { runDeadline } from '../jobs/deadline-job.js';
 import { admitRoot } from '../../queue/concurrency-keys.js';
+import { admitRate } from '../../queue/rate-keys.js';
 import { giveBack } from '../step/step-give-back.js';
 import type { Partition } from '../../format/partitions.js';
 
@@ -83,6 +84,7 @@ export function startFlowWorker(
       if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
       // The flow's options as registered here decide its concurrency key.
       await admitRoot(deps, plan, { job, token });
+      await admitRate(deps, plan, { job, token });
       const requestId = parseJobId(job.id ?? '')?.requestId ?? '';
       return options.running.track(plan.name, job.id, (runs) =>
         // A job of for-each items listens at once: its items after the first begin handed their input.

@@ -111,7 +111,8 @@ export class WorkerPool {
         await (typeof concurrency !== 'number'
           ? limited.removeGlobalConcurrency()
           : limited.setGlobalConcurrency(concurrency));
-        await (rateLimit === undefined
+        // A keyed rate limit is applied per request at its root (`queue/rate-keys.ts`).
+        await (rateLimit === undefined || rateLimit.key !== undefined
           ? limited.removeGlobalRateLimit()
           : limited.setGlobalRateLimit(rateLimit.max, rateLimit.durationMs));
       }

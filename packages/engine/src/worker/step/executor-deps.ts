@@ -26,6 +26,7 @@ export interface ChildRequests {
 }
 import type { DebounceStore } from '../../store/debounce-store.js';
 import type { KeySlots } from '../../store/key-slots.js';
+import type { StepCache } from '../../store/step-cache.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import type { ExecuteOptions } from '../../types/types.js';
 import type { StepCapability } from '../../registry/step-capability.js';
@@ -69,6 +70,8 @@ export interface ExecutorDeps {
   readonly debounce: DebounceStore;
   /** The slots of concurrency keys. */
   readonly slots: KeySlots;
+  /** The result cache of nodes with the `cache` option. */
+  readonly stepCache: StepCache;
   /** Which live workers can run which steps (see `step-capability.ts`). */
   readonly capability: StepCapability;
   /** See `FlowServiceOptions.stepUnavailableTimeoutMs`. */

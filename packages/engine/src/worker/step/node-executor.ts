@@ -26,6 +26,7 @@ import {
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
 import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
+import { cachedOutput, cachedSpec } from './cached-run.js';
 import { RecordedFailure, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
 import { handedOver } from './handed-over.js';
@@ -123,20 +124,17 @@ async function runTask(run: Run, step: TaskStep): Promise<void> {
       const input = upstream?.input ?? (await inputWithOverride(step, inputs));
       const untrack = run.deps.running.track(`${run.plan.name}/${run.requestId}`, controller);
       try {
-        const output = parks(step)
-          ? await checkedWait(
-              step,
-              ctx,
-              await waitFor(run, step, { payload: begin.inputs.at(-1), input }),
-            )
-          : encode(
-              await checkedOutput(
-                step,
-                ctx,
-                await afterUpstream(upstream, withTimeout(step, input, ctx, controller)),
-              ),
-            );
-        return output === undefined ? undefined : { output: checkedSize(run, output), spec };
+        if (parks(step)) {
+          const waited = { payload: begin.inputs.at(-1), input };
+          const output = await checkedWait(step, ctx, await waitFor(run, step, waited));
+          return output === undefined ? undefined : { output: checkedSize(run, output), spec };
+        }
+        const call = { input, signal: () => controller.signal };
+        const ran = () => afterUpstream(upstream, withTimeout(step, input, ctx, controller));
+        const { output, cached } = await cachedOutput(run, step, call, async () =>
+          checkedSize(run, encode(await checkedOutput(step, ctx, await ran()))),
+        );
+        return { output, spec: cached ? cachedSpec(spec, run.at.path) : spec };
       } catch (error) {
         await retryOnUpstream(run, error);
         const { fallback } = step.options;

@@ -33,7 +33,10 @@ export function inlineSuccessor(
 ): string | undefined {
   const { plan, job, at } = run;
   if ((run.inline?.depth ?? 0) >= INLINE_DEPTH || job.data.k !== undefined) return undefined;
-  if (plan.hooks.rateLimit !== undefined || released.size === 0) return undefined;
+  // A flow-wide rate limit counts jobs: each step its own (a keyed one counts requests).
+  if (plan.hooks.rateLimit !== undefined && plan.hooks.rateLimit.key === undefined)
+    return undefined;
+  if (released.size === 0) return undefined;
   const queue = plan.queueOf(at.path);
   const { successors } = spec;
   for (let i = 0; i < successors.length; i += 2) {
