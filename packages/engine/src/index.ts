@@ -71,6 +71,13 @@ export type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 export type { FlowApi } from './api/flow-api.js';
 export type { WorkerInfo } from './registry/worker-directory.js';
 export type { AttemptLog, NodeLogLine } from './types/types.js';
+export type {
+  ConcurrencyKey,
+  FlowDeadline,
+  FlowOptions,
+  RateLimit,
+  SingletonOption,
+} from './types/flow-options.js';
 export type { RunningNode } from './registry/worker-directory.js';
 export { FlowService } from './api/flow-service.js';
 export type { AddedStep, StepChange } from './registry/flow-registrations.js';
@@ -84,14 +91,9 @@ export type {
   RequestSummary,
 } from './resources/request-index.js';
 export type {
-  ConcurrencyKey,
-  RateLimit,
-  FlowDeadline,
-  SingletonOption,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,
-  FlowOptions,
   NodeDetail,
   NodeError,
   NodeState,

@@ -2,7 +2,7 @@ import { Dag } from '@dagflow/flow';
 import { describe, expect, it } from 'vitest';
 import { FlowPlan } from '../src/plan/flow-plan.js';
 import { MAX_ITEMS_PER_JOB, batchedItemStep, itemBatches } from '../src/plan/item-batches.js';
-import type { FlowOptions } from '../src/types/types.js';
+import type { FlowOptions } from '../src/types/flow-options.js';
 
 const limits = { maxForEachItems: 100_000 };
 const noop = (x: unknown): unknown => x;

@@ -16,13 +16,8 @@ import type { AddedStep, StepChange } from '../registry/flow-registrations.js';
 import type { Logger } from '../infra/logger.js';
 import type { WorkerInfo } from '../registry/worker-directory.js';
 import type { FlowOrigin } from '../registry/registry.js';
-import type {
-  ExecuteOptions,
-  FlowInfo,
-  FlowOptions,
-  NodeDetail,
-  RequestState,
-} from '../types/types.js';
+import type { ExecuteOptions, FlowInfo, NodeDetail, RequestState } from '../types/types.js';
+import type { FlowOptions } from '../types/flow-options.js';
 import type {
   BulkMigrationResult,
   FlowVersionInfo,

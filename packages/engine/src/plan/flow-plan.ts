@@ -3,7 +3,7 @@ import type { Dag, DagDescription, DagGraph } from '@dagflow/flow';
 import { describeDag, isHandledElsewhere, validateDag } from '@dagflow/flow';
 import { lacksCode } from './code-presence.js';
 import { decode } from '../format/codec.js';
-import type { FlowOptions } from '../types/types.js';
+import type { FlowOptions } from '../types/flow-options.js';
 import { type PlanLimits, compileSteps } from './compile.js';
 import { withInputSchema } from './input-schema.js';
 import { START, fill, join, parsePath } from './paths.js';

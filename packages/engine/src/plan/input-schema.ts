@@ -1,5 +1,5 @@
 import { type DagDescription, inputJsonSchemaOf } from '@dagflow/flow';
-import type { FlowOptions } from '../types/types.js';
+import type { FlowOptions } from '../types/flow-options.js';
 
 /**
  * The flow's description with the JSON Schema of its input, when it has one: the explicit

@@ -6,7 +6,7 @@ import type { KeySlots } from '../store/key-slots.js';
 import { DataField } from '../format/layout.js';
 import { type NodeJobData, jobId, parseJobId } from '../format/job-layout.js';
 import type { StateReads } from '../store/reads/state-reads.js';
-import type { ConcurrencyKey } from '../types/types.js';
+import type { ConcurrencyKey } from '../types/flow-options.js';
 
 /**
  * How often a root waiting for a slot checks again by itself. Normally the request that frees a slot

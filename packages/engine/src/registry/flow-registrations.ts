@@ -19,7 +19,8 @@ import type { PlanSource } from './plan-source.js';
 import type { PlanLimits } from '../plan/compile.js';
 import { FlowPlan } from '../plan/flow-plan.js';
 import type { FlowOrigin, Registry } from './registry.js';
-import type { FlowInfo, FlowOptions } from '../types/types.js';
+import type { FlowInfo } from '../types/types.js';
+import type { FlowOptions } from '../types/flow-options.js';
 
 /** A step's work in a run-time change: a handler, or a registered operation with its parameters. */
 export interface StepChange {

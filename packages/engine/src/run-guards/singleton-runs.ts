@@ -5,7 +5,8 @@ import { singletonName } from '../format/keys.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import type { StopReason } from '../store/state-results.js';
-import type { ExecuteOptions, SingletonOption } from '../types/types.js';
+import type { ExecuteOptions } from '../types/types.js';
+import type { SingletonOption } from '../types/flow-options.js';
 
 /**
  * How long a taken key waits for its request's creation before others may take it: a caller that
