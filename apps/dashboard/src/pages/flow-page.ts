@@ -8,6 +8,7 @@ import { liveStream, pollingAllowed } from '../server/live-stream.js';
 import { type Page, every, navigate } from '../router.js';
 import { may } from '../server/session.js';
 import { BulkActions } from './bulk-actions.js';
+import { BulkByFilter } from './bulk-by-filter.js';
 import { executeForm } from './execute-form.js';
 import { schedulesView } from './schedules-view.js';
 import { versionsView } from './versions-view.js';
@@ -57,6 +58,18 @@ export const flowPage: Page = (root, [name = '']) => {
   };
   since.addEventListener('change', applyRange);
   const bulk = may('operator') ? new BulkActions(name, () => void loadFirst()) : undefined;
+  const byFilter = may('operator')
+    ? new BulkByFilter(
+        name,
+        () => ({
+          ...(filter.value === '' ? {} : { status: filter.value as RequestStatus }),
+          ...(Number.isFinite(RANGES[since.value] ?? Infinity)
+            ? { createdAfter: Date.now() - (RANGES[since.value] ?? 0) }
+            : {}),
+        }),
+        () => void loadFirst(),
+      )
+    : undefined;
   const schedules = h('div');
   const versions = h('div');
   const search = h('input', {
@@ -97,6 +110,7 @@ export const flowPage: Page = (root, [name = '']) => {
         h('h2', {}, 'Requests'),
         h('div', { class: 'toolbar' }, filter, since, searchForm),
         bulk?.element ?? '',
+        byFilter?.element ?? '',
         h(
           'table',
           { class: 'requests' },

@@ -1,4 +1,5 @@
 import type {
+  BulkProgressAnswer,
   ControlResponse,
   DagDescription,
   ErrorResponse,
@@ -16,6 +17,13 @@ import type {
   WorkerListResponse,
 } from '@dagflow/server/contract';
 import { storedToken } from './session.js';
+
+/** The body of a bulk action (`POST /flow/:name/requests/bulk`). */
+export interface BulkBody {
+  readonly action: 'stop' | 'rerun' | 'resume' | 'delete';
+  readonly filter: { readonly status?: RequestStatus; readonly createdAfter?: number };
+  readonly dryRun?: boolean;
+}
 
 /** An error answered by the HTTP API: its stable code and message. */
 export class ApiError extends Error {
@@ -95,6 +103,16 @@ export const api = {
       headers: { 'content-type': 'application/json' },
       body: payload,
     }),
+  /** Starts a bulk action on every request the filter matches, or only counts them (`dryRun`). */
+  bulk: (flow: string, body: BulkBody) =>
+    call<{ readonly id?: string; readonly matched?: number }>(`/flow/${enc(flow)}/requests/bulk`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+  /** A bulk action's progress. */
+  bulkProgress: (flow: string, id: string) =>
+    call<BulkProgressAnswer>(`/flow/${enc(flow)}/requests/bulk/${enc(id)}`),
   control: (flow: string, id: string, command: 'pause' | 'resume' | 'stop' | 'rerun') =>
     call<ControlResponse>(`/flow/${enc(flow)}/requests/${enc(id)}/${command}`, {
       method: 'POST',

@@ -227,6 +227,31 @@ describe('dashboard', () => {
     await fetch(`${base}/flows/slow/schedules/nightly`, { method: 'DELETE' });
   });
 
+  it('deletes every stopped request the filter matches, across pages, and shows its progress', async () => {
+    const ids = await Promise.all(Array.from({ length: 30 }, () => execute('slow', 5_000)));
+    for (const id of ids) await fetch(`${base}/flow/slow/requests/${id}/stop`, { method: 'POST' });
+    const dryRun = (await (
+      await fetch(`${base}/flow/slow/requests/bulk`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'delete', filter: { status: 'stopped' }, dryRun: true }),
+      })
+    ).json()) as { matched: number };
+    expect(dryRun.matched).toBeGreaterThanOrEqual(30); // more than a page of the list (25)
+    await page.goto(`${base}/dashboard/#/flows/slow`);
+    await page.selectOption('select[aria-label="status filter"]', 'stopped');
+    await page.click('button[data-bulk-filter=count]');
+    await expect
+      .poll(() => page.textContent('[data-testid=bulk-filter-result]'))
+      .toBe(`stop 0, rerun ${dryRun.matched}, resume 0, delete ${dryRun.matched}`);
+    await page.click('button[data-bulk-filter=delete]');
+    await expect
+      .poll(() => page.textContent('[data-testid=bulk-filter-result]'), { timeout: 20_000 })
+      .toBe(`delete: ${dryRun.matched} of ${dryRun.matched} done`);
+    for (const id of ids)
+      expect((await fetch(`${base}/flow/slow/requests/${id}`)).status, id).toBe(404);
+  });
+
   it('collapses a for-each of 1,000 items into one node with counts', async () => {
     const requestId = await execute('squares', 1_000);
     await page.goto(`${base}/dashboard/#/requests/squares/${requestId}`);

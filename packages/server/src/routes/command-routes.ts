@@ -92,6 +92,23 @@ const control = Object.entries(COMMANDS).map(([command, [summary, run]]) =>
   }),
 );
 
+/** A signal's payload: the body, as for execute. */
+const signalPayload = {
+  read: 'raw',
+  description: 'The payload; none is null.',
+  required: false,
+  content: anyInput,
+  anyType: true,
+} as const;
+
+/** What a delivered signal answers. */
+const signalStored = {
+  202: {
+    description: 'Stored for that node.',
+    content: { 'application/json': signalAnswerSchema },
+  },
+} as const;
+
 const signal = defineRoute({
   method: 'post',
   path: '/flow/:name/requests/:id/signals/:signal',
@@ -104,19 +121,8 @@ const signal = defineRoute({
   params: requestParams.extend({
     signal: z.string().meta({ description: 'The signal node (its path).' }),
   }),
-  body: {
-    read: 'raw',
-    description: 'The payload; none is null.',
-    required: false,
-    content: anyInput,
-    anyType: true,
-  },
-  answers: {
-    202: {
-      description: 'Stored for that node.',
-      content: { 'application/json': signalAnswerSchema },
-    },
-  },
+  body: signalPayload,
+  answers: signalStored,
   calls: ['signal'],
   async handle({ service, params, req, res }) {
     const payload = hasBody(req) ? inputFromBody(req) : null;
@@ -169,19 +175,8 @@ const signalByUrl = defineRoute({
     'Deliver the signal a signal URL names, once, without a bearer token (the token is the ' +
     'credential): the body is the payload, as for POST /flow/:name/requests/:id/signals/:signal.',
   params: z.object({ token: z.string().meta({ description: "The URL's signed token." }) }),
-  body: {
-    read: 'raw',
-    description: 'The payload; none is null.',
-    required: false,
-    content: anyInput,
-    anyType: true,
-  },
-  answers: {
-    202: {
-      description: 'Stored for that node.',
-      content: { 'application/json': signalAnswerSchema },
-    },
-  },
+  body: signalPayload,
+  answers: signalStored,
   calls: ['verifySignalUrl', 'signalByUrl'],
   async handle({ service, params, req, res }) {
     // Audited as the URL (the token is its only credential): by its key id once verified.
