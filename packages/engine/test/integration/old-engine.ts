@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +10,8 @@ const REPO = new URL('../../../../', import.meta.url).pathname;
 /**
  * The engine as an earlier commit had it, built from that commit's `packages/flow` and
  * `packages/engine` sources with this checkout's dependencies and compiler: what a worker of the
- * previous release runs during a rolling deploy. Built once per commit into the temporary folder
- * (about 20 s) and reused. Returns the `file:` URL of its entry module, or the reason it cannot be
+ * previous release runs during a rolling deploy. Built once per commit and checkout into the
+ * temporary folder (about 6 s) and reused. Returns the `file:` URL of its entry module, or the reason it cannot be
  * built (the commit is not in this clone's history).
  */
 export function engineAt(
@@ -21,7 +22,9 @@ export function engineAt(
   } catch {
     return { missing: `commit ${commit} is not in this clone (a shallow clone?)` };
   }
-  const dir = join(tmpdir(), `dagflow-engine-${commit}`);
+  // One build per commit and checkout: its dependencies are links into this checkout's.
+  const checkout = createHash('sha1').update(REPO).digest('hex').slice(0, 8);
+  const dir = join(tmpdir(), `dagflow-engine-${commit}-${checkout}`);
   const entry = join(dir, 'packages/engine/dist/index.js');
   if (!existsSync(entry)) {
     rmSync(dir, { recursive: true, force: true });
