@@ -7,15 +7,12 @@ import type {
   Condition,
   EdgeOptions,
   ForEach,
-  ChildFlowOptions,
   ForEachOptions,
   Handler,
   NodeOptions,
-  SignalOptions,
   SubDagOptions,
-  Wait,
-  WaitForOptions,
 } from './types.js';
+import type { ChildFlowOptions, SignalOptions, Wait, WaitForOptions } from './wait-options.js';
 import { type WaitParts, childFlowParts, eventParts, signalParts, sleepParts } from './waits.js';
 
 /** A node that runs a handler. */

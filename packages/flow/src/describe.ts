@@ -1,5 +1,5 @@
 import type { DagGraph, GraphNode } from './graph.js';
-import type { Wait } from './types.js';
+import type { Wait } from './wait-options.js';
 
 /** JSON description of one edge. */
 export interface EdgeDescription {

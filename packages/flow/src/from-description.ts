@@ -2,7 +2,8 @@ import { Dag, type Vertex } from './dag.js';
 import { handledElsewhere, markElsewhere } from './stand-ins.js';
 import type { DagDescription, NodeDescription } from './describe.js';
 import { DagflowError, ErrorCode } from './errors.js';
-import type { Handler, NodeOptions, Wait } from './types.js';
+import type { Handler, NodeOptions } from './types.js';
+import type { Wait } from './wait-options.js';
 
 /**
  * Rebuilds a DAG from its JSON description, for processes that run none of its code: a server that

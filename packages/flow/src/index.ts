@@ -35,7 +35,6 @@ export type {
   BackoffOptions,
   CacheOptions,
   BranchOptions,
-  ChildFlowOptions,
   Condition,
   Data,
   EdgeOptions,
@@ -46,12 +45,10 @@ export type {
   NodeLogger,
   NodeOptions,
   RequestStore,
-  SignalOptions,
   StreamInput,
   SubDagOptions,
-  Wait,
-  WaitForOptions,
 } from './types.js';
+export type { ChildFlowOptions, SignalOptions, Wait, WaitForOptions } from './wait-options.js';
 export { checkSchema, describeIssues, inputJsonSchemaOf } from './standard-schema.js';
 export type {
   InferSchemaInput,

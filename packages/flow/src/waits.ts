@@ -1,12 +1,7 @@
 import { DagflowError, DagValidationError, ErrorCode } from './errors.js';
 import { assertValidId, isValidId } from './ids.js';
-import type {
-  ChildFlowOptions,
-  NodeOptions,
-  SignalOptions,
-  Wait,
-  WaitForOptions,
-} from './types.js';
+import type { NodeOptions } from './types.js';
+import type { ChildFlowOptions, SignalOptions, Wait, WaitForOptions } from './wait-options.js';
 
 /** The parts of a task vertex that waits: its stand-in handler, options and what it waits for. */
 export interface WaitParts {

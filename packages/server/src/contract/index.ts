@@ -282,21 +282,6 @@ export type FlowDetailResponse = Wire<z.output<typeof flowDetailSchema>>;
 export type ExecuteResponse = Wire<z.output<typeof executeAnswerSchema>>;
 /** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`. */
 export type ControlResponse = Wire<z.output<typeof controlAnswerSchema>>;
-/** `POST /flow/:name/requests/:id/signals/:signal/url` (200): a signal URL. */
-export const signalUrlAnswerSchema = z.object({
-  url: z.string().meta({ description: 'POST to it (no bearer token) to deliver the signal once.' }),
-  expiresAt: z.string().meta({ description: 'When it expires (ISO 8601).' }),
-});
-
-/** `POST /events/:event` (202): how many waiting steps took the event. */
-export const emitAnswerSchema = z.object({ event: z.string(), delivered: z.number().int() });
-
-/** `POST /flow/:name/requests/:id/signals/:signal/url`. */
-export type SignalUrlResponse = Wire<z.output<typeof signalUrlAnswerSchema>>;
-
-/** `POST /events/:event`. */
-export type EmitResponse = Wire<z.output<typeof emitAnswerSchema>>;
-
 /** `POST /flow/:name/requests/:id/signals/:signal`. */
 export type SignalResponse = Wire<z.output<typeof signalAnswerSchema>>;
 /** `GET /healthz`. */
@@ -310,3 +295,4 @@ export * from './live.js';
 export * from './versions.js';
 export * from './access.js';
 export * from './bulk.js';
+export * from './events.js';
