@@ -27,26 +27,22 @@ import type {
   NewId,
   ResultOf,
 } from './typed-outputs.js';
-import type { Handler, NodeOptions } from '../types.js';
+import type { Handler } from '../types.js';
 import {
   type EmptyFlow,
+  type TypedStep,
   addBranch,
+  addChildFlow,
   addForEach,
   addSignal,
   addSubDag,
+  defineSteps,
+  nodeArguments,
   parentsOf,
 } from './typed-vertices.js';
 
 /** The builder an inner DAG's function gets: its roots take `I`. */
 type Inner<I> = TypedFlow<I, I>;
-
-interface TypedStep {
-  readonly id: string;
-  readonly parents: readonly string[];
-  /** Adds the step's vertex (its edges are added after every vertex, as `defineOn` documents). */
-  readonly addTo: (dag: Dag) => void;
-}
-
 /**
  * A flow declared with types: each step's input type is its parent's output type (or, for a join,
  * `{ [parentId]: output }`), so a mismatch is a compile error; it compiles to the same vertices and
@@ -122,11 +118,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     options?: TypedNodeOptions<ParentInput<Out, P>, O, S>,
   ): TypedFlow<In, Root, Added<Out, Id, NodeOutput<O, S>>, Used | P[number]>;
   node(id: string, ...rest: readonly [unknown, ...unknown[]]): unknown {
-    const [first, second, third] = rest;
-    const rooted = typeof first === 'function';
-    const parents = rooted ? [] : typeof first === 'string' ? [first] : (first as string[]);
-    const handler = (rooted ? first : second) as Handler<never, unknown>;
-    const options = ((rooted ? second : third) ?? {}) as NodeOptions;
+    const { parents, handler, options } = nodeArguments(rest);
     return this.#with(id, { after: parents }, (dag) => dag.node(id, handler, options));
   }
 
@@ -141,12 +133,9 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
    * typedFlow<{ age: number }>()
    *   .conditionalBranch('age', {
    *     condition: (p) => (p.age >= 18 ? (['adult'] as const) : (['minor'] as const)),
-   *     branches: {
-   *       adult: (b) => b.node('welcome', (p) => `welcome, ${p.age}`),
-   *       minor: (b) => b.node('ask', () => ({ parentNeeded: true })),
-   *     },
+   *     branches: { adult: (b) => b.node('hi', () => 'welcome'), minor: (b) => b.node('ask', () => 1) },
    *   })
-   *   .node('done', 'age', (out) => ('adult' in out ? out.adult : out.minor.parentNeeded));
+   *   .node('done', 'age', (out) => ('adult' in out ? out.adult : out.minor));
    * ```
    */
   conditionalBranch<
@@ -247,10 +236,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     return this.#with(id, options, (dag) => dag.waitFor(id, wait)) as never;
   }
 
-  /**
-   * Adds a sleep (see `Dag.sleep`): it passes its input through `ms` milliseconds after it became
-   * ready, so its output type is its input type.
-   */
+  /** Adds a sleep (see `Dag.sleep`): it passes its input on `ms` ms after it became ready. */
   sleep<Id extends string, const P extends After<Out> = never>(
     id: NewId<Id, Out>,
     ms: number,
@@ -292,16 +278,12 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     _definition: ChildDefinition,
     options: AfterOption<After<Out>> & { readonly input?: (input: never) => unknown } = {},
   ): unknown {
-    const { input } = options;
-    return this.#with(id, options, (dag) =>
-      dag.flow(id, name, input === undefined ? {} : { input }),
-    );
+    return this.#with(id, options, (dag) => addChildFlow(dag, { id, name }, options));
   }
 
   /** Adds the nodes and edges to `dag` (what `register` does with a typed flow). */
   defineOn(dag: Dag): void {
-    for (const { addTo } of this.#steps) addTo(dag);
-    for (const { id, parents } of this.#steps) for (const from of parents) dag.edge(from, id);
+    defineSteps(dag, this.#steps);
   }
 
   #with(

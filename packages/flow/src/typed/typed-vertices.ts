@@ -3,7 +3,53 @@
 import { Dag } from '../dag.js';
 import type { StandardSchemaV1 } from '../standard-schema.js';
 import type { AfterOption, InnerFlow } from './typed-options.js';
-import type { Aggregator, Condition, ForEach, NodeContext } from '../types.js';
+import type {
+  Aggregator,
+  Condition,
+  ForEach,
+  Handler,
+  NodeContext,
+  NodeOptions,
+} from '../types.js';
+
+/** One step of a typed flow: its vertex, added first, and its parents, whose edges come after. */
+export interface TypedStep {
+  readonly id: string;
+  readonly parents: readonly string[];
+  /** Adds the step's vertex (its edges are added after every vertex, as `defineOn` documents). */
+  readonly addTo: (dag: Dag) => void;
+}
+
+/** Adds every step's vertex, then every edge (an edge needs both its ends). */
+export function defineSteps(dag: Dag, steps: readonly TypedStep[]): void {
+  for (const { addTo } of steps) addTo(dag);
+  for (const { id, parents } of steps) for (const from of parents) dag.edge(from, id);
+}
+
+/** The arguments of `TypedFlow.node` after the id: `(handler, options?)` or `(after, handler, options?)`. */
+export function nodeArguments(rest: readonly unknown[]): {
+  readonly parents: readonly string[];
+  readonly handler: Handler<never, unknown>;
+  readonly options: NodeOptions;
+} {
+  const [first, second, third] = rest;
+  const rooted = typeof first === 'function';
+  return {
+    parents: rooted ? [] : typeof first === 'string' ? [first] : (first as string[]),
+    handler: (rooted ? first : second) as Handler<never, unknown>,
+    options: (rooted ? second : third) ?? {},
+  };
+}
+
+/** Adds a child-flow node running the flow registered as `name`, with its input mapping if any. */
+export function addChildFlow(
+  dag: Dag,
+  child: { readonly id: string; readonly name: string },
+  options: { readonly input?: (input: never) => unknown },
+): void {
+  const { input } = options;
+  dag.flow(child.id, child.name, input === undefined ? {} : { input });
+}
 
 /** Gives an inner DAG's builder the empty typed flow it starts from. */
 export type EmptyFlow = () => never;
