@@ -108,7 +108,10 @@ it(`stops a request of ${ITEMS.toLocaleString('en')} unbatched items quickly wit
   expect(p99(pings)).toBeLessThan(PING_BOUND_MS);
 
   // The rerun runs every item that had not started exactly once (those cut off by the stop again).
+  const rerunStarted = performance.now();
   await service.rerun('wide', id);
+  const rerunTook = performance.now() - rerunStarted;
+  console.log(`rerun of ${ITEMS} stopped items: ${rerunTook.toFixed(0)} ms`);
   const result = (await service.waitForResult('wide', id, { timeoutMs: 300_000 })) as Record<
     string,
     number
