@@ -3,6 +3,9 @@ import type { WorkerProcess } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
 import { afterEach, expect, inject, it } from 'vitest';
 import { registerBatchFlows } from '../fixtures/batch-flows.mjs';
+import { Keys } from '../../src/format/keys.js';
+import { BatchStore } from '../../src/store/batch-store.js';
+import { defineScripts } from '../../src/store/scripts/scripts.js';
 import { newService, prefixFor, spawnFixture } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -102,6 +105,55 @@ it('runs a lone execute once maxWaitMs passed, not before', async () => {
   const next = await place(client, 'batch-lone', 8);
   expect(next.id).not.toBe(id);
   expect(next.position).toBe(0);
+});
+
+it('runs a full batch whose filling execute died before creating its request, at maxWaitMs', async () => {
+  const prefix = prefixFor();
+  await spawnFixture('batch-worker.mjs', prefix);
+  const { client, redis } = batchClient(prefix);
+  const placed = [];
+  for (let n = 0; n < 9; n++) placed.push(await place(client, 'batch-lone', n));
+  const [{ id } = { id: '' }] = placed;
+  // The 10th input fills the batch (it closes in the script) and its caller dies: no request.
+  defineScripts(redis);
+  const filled = await new BatchStore(redis, new Keys(prefix)).add(
+    { flow: 'batch-lone', key: '' },
+    { fresh: 'unused', input: '9', maxSize: 10, maxBytes: 1 << 20, due: 0, ttlMs: 60_000 },
+  );
+  expect(filled).toMatchObject({ batchId: id, position: 9, filled: true });
+  const next = await place(client, 'batch-lone', 10); // a closed batch takes no input
+  expect(next.id).not.toBe(id);
+  // The batch's close job (armed by its first execute) creates the request at maxWaitMs.
+  await expect(client.waitForResult('batch-lone', id, { timeoutMs: 5_000 })).resolves.toEqual(
+    Array.from({ length: 10 }, (_, n) => n * 2),
+  );
+  await expect(client.waitForResult('batch-lone', next.id, { timeoutMs: 5_000 })).resolves.toEqual([
+    20,
+  ]);
+  const runs = await runsOf(redis, prefix, 'batch-lone');
+  expect(runs.map((run) => run.inputs.length)).toEqual([10, 1]);
+});
+
+it('closes a batch early when one more input would take it past 1 MiB; refuses a larger input', async () => {
+  const prefix = prefixFor();
+  await spawnFixture('batch-worker.mjs', prefix);
+  const { client, redis } = batchClient(prefix);
+  const big = (c: string) => c.repeat(400_000);
+  const started = Date.now();
+  const first = await place(client, 'batch-lone', big('a'));
+  const second = await place(client, 'batch-lone', big('b'));
+  const third = await place(client, 'batch-lone', big('c')); // 1.2 MB with the others: a new batch
+  expect(second).toEqual({ id: first.id, position: 1 });
+  expect(third.id).not.toBe(first.id);
+  expect(third.position).toBe(0);
+  const result = (await client.waitForResult('batch-lone', first.id)) as string[];
+  expect(result.map((input) => input.length)).toEqual([400_000, 400_000]);
+  expect(Date.now() - started).toBeLessThan(1_000); // closed by size, not by time
+  await expect(client.execute('batch-lone', big('d').repeat(3))).rejects.toMatchObject({
+    code: 'PAYLOAD_TOO_LARGE',
+  });
+  await client.waitForResult('batch-lone', third.id);
+  expect((await runsOf(redis, prefix, 'batch-lone')).map((run) => run.inputs.length)).toEqual([2, 1]);
 });
 
 it('collects each key apart: key a fills its batch, key b closes by time', async () => {
