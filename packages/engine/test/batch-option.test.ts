@@ -1,4 +1,4 @@
-import { FlowService } from '@dagflow/engine';
+import { type Dag, FlowService } from '@dagflow/engine';
 import { describe, expect, it } from 'vitest';
 import { batchPart } from '../src/client/batch-part.js';
 
@@ -14,10 +14,12 @@ const codeOf = (fn: () => void): string | undefined => {
 describe('register(..., { batch })', () => {
   // No I/O: the constructor connects to nothing, register only validates.
   const service = new FlowService({ redisUrl: 'redis://127.0.0.1:1', logLevel: 'error' });
-  const define = (dag: import('@dagflow/engine').Dag) => dag.node('n', (inputs: unknown[]) => inputs);
+  const define = (dag: Dag) => dag.node('n', (inputs: unknown[]) => inputs);
   let n = 0;
-  const register = (batch: unknown, extra: object = {}) => () =>
-    service.register(`f${n++}`, define, { batch: batch as never, ...extra });
+  const register =
+    (batch: unknown, extra: object = {}) =>
+    () =>
+      service.register(`f${n++}`, define, { batch: batch as never, ...extra });
 
   it.each([
     [{ maxSize: 1, maxWaitMs: 1 }],
@@ -52,10 +54,11 @@ describe('batchPart', () => {
     expect(batchPart(['a', 'b', 'c'], 1)).toBe('b');
   });
 
-  it.each([[{ not: 'an array' }, 0], [['a'], 1], [['a'], -1]])(
-    'refuses %j at %d with INVALID_OUTPUT',
-    (result, position) => {
-      expect(codeOf(() => batchPart(result, position))).toBe('INVALID_OUTPUT');
-    },
-  );
+  it.each([
+    [{ not: 'an array' }, 0],
+    [['a'], 1],
+    [['a'], -1],
+  ])('refuses %j at %d with INVALID_OUTPUT', (result, position) => {
+    expect(codeOf(() => batchPart(result, position))).toBe('INVALID_OUTPUT');
+  });
 });

@@ -112,7 +112,10 @@ function assertBatchCall(flow: string, options: ExecuteOptions): void {
     `Flow '${flow}' collects executes into batches: an execute cannot have ${refused.join(', ')} (the batch's request has its own id and options).`,
     {
       details: {
-        issues: refused.map((name) => ({ path: [name], message: 'not allowed for a batched flow' })),
+        issues: refused.map((name) => ({
+          path: [name],
+          message: 'not allowed for a batched flow',
+        })),
       },
     },
   );

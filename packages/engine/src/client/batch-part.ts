@@ -12,7 +12,12 @@ import { DagflowError, ErrorCode } from '@dagflow/flow';
  * @throws DagflowError `INVALID_OUTPUT` when the result is not an array with an element at `position`
  */
 export function batchPart<T = unknown>(result: unknown, position: number): T {
-  if (!Array.isArray(result) || !Number.isInteger(position) || position < 0 || position >= result.length) {
+  if (
+    !Array.isArray(result) ||
+    !Number.isInteger(position) ||
+    position < 0 ||
+    position >= result.length
+  ) {
     throw new DagflowError(
       ErrorCode.INVALID_OUTPUT,
       `The batch's result has no part at position ${position}: its handlers must return an array with one element per input, in input order.`,

@@ -68,7 +68,10 @@ export class BatchStore {
    * Closes a batch if it is still open (`lua/batchClose.lua`) and answers the encoded array of its
    * inputs, or undefined once it is gone (its request exists, or it expired).
    */
-  async close(target: BatchTarget, batch: { readonly id: string; readonly ttlMs: number }): Promise<string | undefined> {
+  async close(
+    target: BatchTarget,
+    batch: { readonly id: string; readonly ttlMs: number },
+  ): Promise<string | undefined> {
     const { open, items, closed } = batchKeys(this.keys, target.flow, target.key);
     const [code, inputs] = (await runScript(
       this.redis,

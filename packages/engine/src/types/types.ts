@@ -173,7 +173,7 @@ export interface ExecuteOptions {
    */
   readonly onSkipped?: (liveRequestId: string) => void;
   /** @internal The name of the request's singleton key (see `run-guards/singleton-runs.ts`). */
-  readonly singletonName?: string;  /**
+  readonly singletonName?: string; /**
    * Called when the flow collects executes into batches (`FlowOptions.batch`): with the batch
    * request's id (which `execute` answers too) and this input's position in the batch (0-based).
    */

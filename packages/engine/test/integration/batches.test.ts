@@ -43,7 +43,9 @@ async function place(
   input: unknown,
 ): Promise<{ id: string; position: number }> {
   let position = -1;
-  const id = await client.execute(flow, input, { onBatched: (batch) => (position = batch.position) });
+  const id = await client.execute(flow, input, {
+    onBatched: (batch) => (position = batch.position),
+  });
   return { id, position };
 }
 
@@ -55,7 +57,10 @@ it('1,000 executes with maxSize 100 run as exactly 10 batches of 100 on two work
   ]);
   const { client, redis } = batchClient(prefix);
   const placed = await Promise.all(
-    Array.from({ length: 1_000 }, async (_, n) => ({ n, ...(await place(client, 'batch-100', n)) })),
+    Array.from({ length: 1_000 }, async (_, n) => ({
+      n,
+      ...(await place(client, 'batch-100', n)),
+    })),
   );
   const ids = new Set(placed.map((p) => p.id));
   expect(ids.size).toBe(10);
@@ -153,7 +158,9 @@ it('closes a batch early when one more input would take it past 1 MiB; refuses a
     code: 'PAYLOAD_TOO_LARGE',
   });
   await client.waitForResult('batch-lone', third.id);
-  expect((await runsOf(redis, prefix, 'batch-lone')).map((run) => run.inputs.length)).toEqual([2, 1]);
+  expect((await runsOf(redis, prefix, 'batch-lone')).map((run) => run.inputs.length)).toEqual([
+    2, 1,
+  ]);
 });
 
 it('collects each key apart: key a fills its batch, key b closes by time', async () => {
@@ -210,7 +217,9 @@ it('forms batches of exactly maxSize when two client processes execute into one 
   );
   await Promise.all(finished);
   const placed = (
-    await Promise.all(clients.map((client) => redis.lrange(`${prefix}:placed:${client.pid}`, 0, -1)))
+    await Promise.all(
+      clients.map((client) => redis.lrange(`${prefix}:placed:${client.pid}`, 0, -1)),
+    )
   )
     .flat()
     .map((entry) => JSON.parse(entry) as [number, string, number]);

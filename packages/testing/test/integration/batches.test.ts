@@ -7,7 +7,7 @@ beforeEach(async () => {
 });
 afterEach(() => env.close());
 
-it("closes a batch when advance() passes its maxWaitMs, not before (a BullMQ delayed job)", async () => {
+it('closes a batch when advance() passes its maxWaitMs, not before (a BullMQ delayed job)', async () => {
   env.service.register(
     'ingest',
     (dag) => dag.node('sum', (inputs: number[]) => inputs.reduce((sum, n) => sum + n, 0)),
