@@ -19,16 +19,9 @@
 ]]
 --- @keys 4
 --- @replies OK
+--- @include closeBatch
 local fresh, input = ARGV[1], ARGV[2]
 local max_size, max_bytes, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[6]
-
--- Moves the open batch to the closed ones, as the array of its inputs.
-local function close(id)
-  local inputs = redis.call('LRANGE', KEYS[2], 0, -1)
-  redis.call('HSET', KEYS[3], id, '[' .. table.concat(inputs, ',') .. ']')
-  redis.call('PEXPIRE', KEYS[3], ttl)
-  redis.call('DEL', KEYS[1], KEYS[2])
-end
 
 -- An input adds its length and a separator to the batch's array.
 local size = #input + 1
@@ -40,13 +33,13 @@ if open[1] then
     redis.call('HINCRBY', KEYS[1], B.bytes, size)
     local filled = 0
     if count >= max_size then
-      close(open[1])
+      closeBatch(KEYS[1], KEYS[2], KEYS[3], open[1], ttl)
       filled = 1
     end
     return { R.OK, open[1], count - 1, open[2], filled, '' }
   end
   -- Past the byte limit: the open batch closes as it is, this input opens the next.
-  close(open[1])
+  closeBatch(KEYS[1], KEYS[2], KEYS[3], open[1], ttl)
   early = open[1]
 end
 redis.call('SET', KEYS[4], 1, 'PX', ttl)
@@ -55,7 +48,7 @@ redis.call('HSET', KEYS[1], B.id, fresh, B.due, ARGV[5], B.bytes, size + 1)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 if max_size <= 1 then
-  close(fresh)
+  closeBatch(KEYS[1], KEYS[2], KEYS[3], fresh, ttl)
   return { R.OK, fresh, 0, ARGV[5], 1, early }
 end
 return { R.OK, fresh, 0, ARGV[5], 0, early }

@@ -13,12 +13,10 @@
 ]]
 --- @keys 3
 --- @replies OK MISSING
+--- @include closeBatch
 local id = ARGV[1]
 if redis.call('HGET', KEYS[1], B.id) == id then
-  local inputs = redis.call('LRANGE', KEYS[2], 0, -1)
-  redis.call('HSET', KEYS[3], id, '[' .. table.concat(inputs, ',') .. ']')
-  redis.call('PEXPIRE', KEYS[3], ARGV[2])
-  redis.call('DEL', KEYS[1], KEYS[2])
+  closeBatch(KEYS[1], KEYS[2], KEYS[3], id, ARGV[2])
 end
 local inputs = redis.call('HGET', KEYS[3], id)
 if not inputs then

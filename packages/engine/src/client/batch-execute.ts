@@ -3,7 +3,7 @@ import { decode, encode } from '../format/codec.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { BatchStore } from '../store/batch-store.js';
-import { armBatchClose } from '../queue/batch-jobs.js';
+import { armBatchClose, disarmBatchClose } from '../queue/batch-jobs.js';
 import type { BatchOption } from '../types/flow-options.js';
 import type { ExecuteOptions } from '../types/types.js';
 import { checkedInput } from './input-check.js';
@@ -64,10 +64,13 @@ export async function executeInBatch(
   const { batchId } = added;
   const partition = await res.partitions.place(plan, batchId);
   await armBatchClose(res.queues, plan, { batchId, key, partition, due: added.due, now });
-  const closing = { start, ttlMs };
-  if (added.closedEarly !== undefined)
-    await startBatch(res, plan, { ...target, id: added.closedEarly }, closing);
-  if (added.filled) await startBatch(res, plan, { ...target, id: batchId }, closing);
+  // A batch closed here (full, or early by size) becomes its request now, and needs no close job.
+  const closed = [added.closedEarly, added.filled ? batchId : undefined];
+  for (const id of closed.filter((one) => one !== undefined)) {
+    await startBatch(res, plan, { ...target, id }, { start, ttlMs });
+    const at = id === batchId ? partition : await res.partitions.place(plan, id);
+    await disarmBatchClose(res.queues, plan, { batchId: id, partition: at });
+  }
   options.onBatched?.({ requestId: batchId, position: added.position });
   return batchId;
 }

@@ -2,14 +2,7 @@ import type { FlowPlan } from '../plan/flow-plan.js';
 import { BATCH_STEP, jobId } from '../format/job-layout.js';
 import type { Partition } from '../format/partitions.js';
 import type { NodeQueues } from './node-queues.js';
-
-/** Options of the close job: a failed run retries (a Redis error), then the job goes. */
-const BATCH_JOB = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: true,
-  removeOnFail: true,
-};
+import { ENGINE_JOB } from './deadline-jobs.js';
 
 /**
  * Adds a batch's close job: delayed until the batch's close time, on the flow's own queue of the
@@ -34,9 +27,24 @@ export async function armBatchClose(
     BATCH_STEP,
     { v: plan.version, bk: batch.key },
     {
-      ...BATCH_JOB,
+      ...ENGINE_JOB,
       jobId: jobId(batch.batchId, BATCH_STEP),
       delay: Math.max(0, batch.due - batch.now),
     },
   );
+}
+
+/**
+ * Takes a batch's close job off its queue once its request exists (the batch filled before its time):
+ * no delayed job waits `maxWaitMs` to do nothing. One that started meanwhile is locked and stays.
+ */
+export async function disarmBatchClose(
+  queues: NodeQueues,
+  plan: FlowPlan,
+  batch: { readonly batchId: string; readonly partition: Partition },
+): Promise<void> {
+  await queues
+    .queue(plan.name, '', batch.partition)
+    .remove(jobId(batch.batchId, BATCH_STEP))
+    .catch(() => 0);
 }
