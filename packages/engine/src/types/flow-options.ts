@@ -54,8 +54,9 @@ export interface SingletonOption<In = unknown> {
  * batch's: handlers that return an array aligned with the inputs let each caller pick its part
  * (`batchPart`). Executes with `requestId`, `debounce`, `deadlineMs` or `priority` are refused
  * with `INVALID_INPUT`; their `query` and `headers` are not kept. Child requests (`dag.flow`) and
- * schedule ticks are not collected: each runs at once as a batch of one (`[input]`). Applied by
- * executes in processes that registered the flow.
+ * schedule ticks are not collected: each runs at once as a batch of one (`[input]`). The option is
+ * published with the flow's description: a process without the flow's code batches too, but refuses
+ * the executes of a keyed batch (`NO_HANDLER`), whose key function it lacks.
  */
 export interface BatchOption<In = unknown> {
   /** The batch key of an input (its input as the `input` schema gives it): each key has its batches. */

@@ -245,6 +245,20 @@ it('forms batches of exactly maxSize when two client processes execute into one 
   expect(new Set(all).size).toBe(530);
 });
 
+it('batches the executes of a process without the flow code (the option is published)', async () => {
+  const prefix = prefixFor();
+  await spawnFixture('batch-worker.mjs', prefix);
+  const bare = newService({ prefix }); // registers nothing: knows the flows from the registry
+  const placed = [await place(bare, 'batch-lone', 1), await place(bare, 'batch-lone', 2)];
+  expect(placed.map((p) => p.position)).toEqual([0, 1]);
+  expect(placed[1]?.id).toBe(placed[0]?.id);
+  await expect(bare.waitForResult('batch-lone', placed[0]?.id ?? '')).resolves.toEqual([2, 4]);
+  // A keyed batch needs the key function: refused, nothing stored.
+  await expect(bare.execute('batch-keyed', { k: 'a' })).rejects.toMatchObject({
+    code: 'NO_HANDLER',
+  });
+});
+
 it('refuses options that make no sense for a batched execute with INVALID_INPUT', async () => {
   const prefix = prefixFor();
   const { client } = batchClient(prefix);
