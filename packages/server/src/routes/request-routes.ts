@@ -158,7 +158,7 @@ const execute = defineRoute({
     if (release !== undefined) {
       const events = openEventStream(req, res);
       events.onClose(release);
-      events.send('request', { requestId });
+      events.send('request', { requestId, ...batched });
       await sendChunks(service, events, { flow: params.name, requestId, withResult: true });
       return;
     }

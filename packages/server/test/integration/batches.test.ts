@@ -58,3 +58,28 @@ it('POST /flow/:name of a batched flow answers the batch id and position; ?wait=
   expect(named.status).toBe(400);
   expect(((await named.json()) as { error: { code: string } }).error.code).toBe('INVALID_INPUT');
 });
+
+it('POST /flow/:name?stream=1 of a batched flow streams until the batch ran, ending with its result', async () => {
+  service = new FlowService({
+    redisUrl: inject('redisUrl'),
+    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'error',
+    http: httpApi(),
+  });
+  service.register('ingest', (dag) => dag.node('count', (inputs: string[]) => inputs.length), {
+    batch: { maxSize: 10, maxWaitMs: 300 },
+  });
+  await service.start();
+  const response = await fetch(`http://127.0.0.1:${service.httpPort}/flow/ingest?stream=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify('a'),
+  });
+  expect(response.status).toBe(200);
+  const requestId = response.headers.get('x-request-id');
+  const text = await response.text(); // the stream ends with the batch request
+  expect(text).toContain(`event: request\ndata: ${JSON.stringify({ requestId, position: 0 })}`);
+  expect(text).toContain(`data: ${JSON.stringify({ status: 'completed', result: 1 })}`);
+});
