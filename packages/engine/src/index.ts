@@ -72,6 +72,7 @@ export type { FlowApi } from './api/flow-api.js';
 export type { WorkerInfo } from './registry/worker-directory.js';
 export type { AttemptLog, NodeLogLine } from './types/types.js';
 export type {
+  BatchOption,
   ConcurrencyKey,
   FlowDeadline,
   FlowOptions,
@@ -90,7 +91,9 @@ export type {
   RequestPage,
   RequestSummary,
 } from './resources/request-index.js';
+export { batchPart } from './client/batch-part.js';
 export type {
+  BatchPlacement,
   EndedRequest,
   ExecuteOptions,
   FlowInfo,

@@ -54,6 +54,11 @@ export interface DagDescription {
    * the engine from the flow's `input` or `inputJsonSchema` option).
    */
   readonly inputSchema?: Readonly<Record<string, unknown>>;
+  /**
+   * The flow's `batch` option (top level only; set by the engine): executes are collected into
+   * requests whose input is an array; `keyed` when batches are per key of a function.
+   */
+  readonly batch?: { readonly maxSize: number; readonly maxWaitMs: number; readonly keyed?: true };
 }
 
 /** Describes a validated DAG as plain JSON, vertices in topological order. */

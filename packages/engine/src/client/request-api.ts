@@ -3,6 +3,7 @@ import { decode, encode } from '../format/codec.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import { checkedInput } from './input-check.js';
 import { executeDebounced } from './debounce.js';
+import { batchOf, batchPending, executeInBatch } from './batch-execute.js';
 import { assertRequestId, newRequestId } from './request-ids.js';
 import { serverOf, traceSend } from '../infra/tracing.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
@@ -26,6 +27,12 @@ export async function executeRequest(
   input: unknown,
   options: ExecuteOptions,
 ): Promise<string> {
+  const batch = batchOf(plan, options);
+  if (batch !== undefined) {
+    const start = (batchInput: unknown, batchOptions: ExecuteOptions) =>
+      executeRequest(res, plan, batchInput, batchOptions);
+    return executeInBatch(res, plan, { input, options, batch }, start);
+  }
   const requestId = options.requestId ?? newRequestId();
   assertRequestId(
     requestId,
@@ -54,7 +61,10 @@ export async function executeRequest(
       requestId: options.requestId,
       deadline,
     });
-  const encoded = encode(await checkedInput(plan, input));
+  // A batch's request has checked inputs; a child or a tick of a batched flow is a batch of one.
+  const checked = options.batchRequest === true ? input : await checkedInput(plan, input);
+  const batchOfOne = plan.hooks.batch !== undefined && options.batchRequest !== true;
+  const encoded = encode(batchOfOne ? [checked] : checked);
   const partition = await res.partitions.place(plan, requestId);
   // A wait that follows then needs no first read (see ResultWaiter.listen).
   const listening = options.willWait === true ? res.waiter.listen(plan.name, requestId) : undefined;
@@ -181,6 +191,9 @@ export async function waitForRequest(
   const outcome = await res.waiter.waitForEnd(flow, requestId, {
     read: async () => {
       const found = await res.outcomes.read(current, requestId);
+      // A batch's request is created when the batch closes: until then it is pending.
+      if (found === undefined && (await batchPending(res, flow, requestId)))
+        return { status: 'pending' as const, version: undefined };
       if (found === undefined) throw notFound(flow, requestId);
       return found;
     },

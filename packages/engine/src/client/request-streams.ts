@@ -9,6 +9,7 @@ import {
 } from '../format/announcements.js';
 import { readChunks, type StreamChunk } from '../store/reads/chunk-reads.js';
 import type { Subscriptions } from '../resources/subscriptions.js';
+import { batchPending } from './batch-execute.js';
 
 /** Options of `FlowClient.stream`. */
 export interface StreamOptions {
@@ -97,6 +98,8 @@ export async function* streamChunks(
         stepField(StepField.status, node ?? ''),
       );
       if (status === null || status === undefined) {
+        // A batch's request is created when the batch closes: until then it has no chunks yet.
+        if (await batchPending(source, target.flow, target.requestId)) return false;
         throw new DagflowError(
           ErrorCode.REQUEST_NOT_FOUND,
           `Request '${target.requestId}' of flow '${target.flow}' does not exist (or expired): nothing to stream.`,

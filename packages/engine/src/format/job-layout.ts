@@ -76,6 +76,8 @@ export interface NodeJobData {
   readonly b?: readonly string[];
   /** The encoded inputs of the items in `b`, in order (null: none handed over, read from Redis). */
   readonly bi?: readonly (string | null)[];
+  /** A batch's close job ({@link BATCH_STEP}): the batch key (flow option `batch`; `''` without one). */
+  readonly bk?: string;
 }
 
 /**
@@ -96,6 +98,13 @@ export const FINISH_STEP = '@finish';
  * deadline passes (see `queue/deadline-jobs.ts`). Stored format; added with T3-7.
  */
 export const DEADLINE_STEP = '@deadline';
+
+/**
+ * Path of a batch's close job (in its job id `<batch id>|@batch`, so that every execute of the batch
+ * adding it adds one): a delayed job of the flow's own queue, due at the batch's `maxWaitMs`, that
+ * closes the batch and creates its request (see `queue/batch-jobs.ts`). Stored format; added with T3-8.
+ */
+export const BATCH_STEP = '@batch';
 
 /**
  * BullMQ job id of one step of one request: `<requestId>|<path>`, with `|<generation>` after a resume

@@ -179,3 +179,16 @@ export const DataField = {
   /** The request's encoded context (query, headers). */
   context: 'ctx',
 } as const;
+
+/**
+ * Fields of the open batch of a batch key (`batchKeys().open`, flow option `batch`; see
+ * `lua/batchAdd.lua`). Stored format; added with T3-8.
+ */
+export const BatchField = {
+  /** The batch's id: the id its request gets. */
+  id: 'id',
+  /** When the batch closes by time (ms): its first input's arrival plus `maxWaitMs`. */
+  due: 'due',
+  /** Bytes of the batch's inputs as one encoded array (brackets and separators included). */
+  bytes: 'bytes',
+} as const;

@@ -6,6 +6,7 @@ import { decode } from '../format/codec.js';
 import type { FlowOptions } from '../types/flow-options.js';
 import { type PlanLimits, compileSteps } from './compile.js';
 import { withInputSchema } from './input-schema.js';
+import { withBatch } from './batch-description.js';
 import { START, fill, join, parsePath } from './paths.js';
 import { type Step, waitTimeoutOf } from './steps.js';
 
@@ -66,7 +67,7 @@ export class FlowPlan {
         ? options.limits
         : { ...options.limits, maxForEachItems: Math.min(own, options.limits.maxForEachItems) };
     this.graph = validateDag(dag);
-    this.description = withInputSchema(describeDag(this.graph), hooks);
+    this.description = withBatch(withInputSchema(describeDag(this.graph), hooks), hooks);
     const source =
       changeOf === undefined
         ? JSON.stringify(this.description)

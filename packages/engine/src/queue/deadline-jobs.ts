@@ -11,8 +11,11 @@ export interface Deadline {
   readonly finishBy?: number;
 }
 
-/** Options of the deadline job: a failed run retries (a Redis error), then the job goes. */
-const DEADLINE_JOB = {
+/**
+ * Options of the engine's own delayed jobs (a request's deadline, a batch's close): a failed run
+ * retries (a Redis error), then the job goes.
+ */
+export const ENGINE_JOB = {
   attempts: 5,
   backoff: { type: 'exponential', delay: 1_000 },
   removeOnComplete: true,
@@ -67,7 +70,7 @@ export async function armDeadline(
     DEADLINE_STEP,
     { v: plan.version },
     {
-      ...DEADLINE_JOB,
+      ...ENGINE_JOB,
       jobId: jobId(request.requestId, DEADLINE_STEP),
       delay: Math.max(0, Math.min(startBy, finishBy) - request.now),
     },

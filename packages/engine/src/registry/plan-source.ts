@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode, type Handler, dagFromDescription } from '@dagflow/flow';
 import type { PlanLimits } from '../plan/compile.js';
 import { FlowPlan } from '../plan/flow-plan.js';
+import { batchFromDescription } from '../plan/batch-description.js';
 import type { PublishedFlow, Registry } from './registry.js';
 
 /** How long a plan built from the registry is reused before the registry is read again. */
@@ -157,6 +158,9 @@ export function planFrom(
   // The input's JSON Schema is part of the description (and of its version): keep it.
   const schema =
     description.inputSchema === undefined ? {} : { inputJsonSchema: description.inputSchema };
-  const hooks = code === undefined ? schema : { ...code.hooks, ...schema };
+  // Without this process's code, the published batch option still collects executes here.
+  const batch = batchFromDescription(description);
+  const own = code === undefined && batch !== undefined ? { ...schema, batch } : schema;
+  const hooks = code === undefined ? own : { ...code.hooks, ...schema };
   return new FlowPlan(published.name, dag, hooks, { limits, published: published.version });
 }

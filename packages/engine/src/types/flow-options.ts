@@ -46,6 +46,28 @@ export interface SingletonOption<In = unknown> {
 }
 
 /**
+ * Batches of executes into one request (`FlowOptions.batch`; see docs/batches.md): the executes of a
+ * batch key are collected, and one request starts whose input is the array of their inputs, in
+ * arrival order, once `maxSize` of them arrived or `maxWaitMs` passed since the batch's first input
+ * (or, early, when one more input would take the array past 1 MiB encoded). Each execute answers the
+ * batch request's id at once (and its `position`, see `ExecuteOptions.onBatched`); its result is the
+ * batch's: handlers that return an array aligned with the inputs let each caller pick its part
+ * (`batchPart`). Executes with `requestId`, `debounce`, `deadlineMs` or `priority` are refused
+ * with `INVALID_INPUT`; their `query` and `headers` are not kept. Child requests (`dag.flow`) and
+ * schedule ticks are not collected: each runs at once as a batch of one (`[input]`). The option is
+ * published with the flow's description: a process without the flow's code batches too, but refuses
+ * the executes of a keyed batch (`NO_HANDLER`), whose key function it lacks.
+ */
+export interface BatchOption<In = unknown> {
+  /** The batch key of an input (its input as the `input` schema gives it): each key has its batches. */
+  readonly key?: (input: In) => string;
+  /** Inputs that close a batch (an integer from 1 to 10,000). */
+  readonly maxSize: number;
+  /** How long a batch stays open after its first input (ms, an integer > 0). */
+  readonly maxWaitMs: number;
+}
+
+/**
  * Options of {@link FlowService.register}. `In` is the flow's input as its nodes get it: the typed
  * flow's or the `input` schema's, else what a concurrency key function's parameter declares.
  */
@@ -125,4 +147,10 @@ export interface FlowOptions<In = unknown> {
    * @defaultValue none
    */
   readonly singleton?: SingletonOption<In>;
+  /**
+   * Collects executes into batches, each one request whose input is the array of their inputs (see
+   * {@link BatchOption}). Not with `singleton`.
+   * @defaultValue none: every execute starts its own request
+   */
+  readonly batch?: BatchOption<In>;
 }

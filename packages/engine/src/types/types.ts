@@ -173,7 +173,21 @@ export interface ExecuteOptions {
    */
   readonly onSkipped?: (liveRequestId: string) => void;
   /** @internal The name of the request's singleton key (see `run-guards/singleton-runs.ts`). */
-  readonly singletonName?: string;
+  readonly singletonName?: string; /**
+   * Called when the flow collects executes into batches (`FlowOptions.batch`): with the batch
+   * request's id (which `execute` answers too) and this input's position in the batch (0-based).
+   */
+  readonly onBatched?: (batch: BatchPlacement) => void;
+  /** @internal The request of a closed batch: its input is the array of the batch's checked inputs. */
+  readonly batchRequest?: true;
+}
+
+/** Where a batched execute's input went (see `ExecuteOptions.onBatched`). */
+export interface BatchPlacement {
+  /** The batch's request id: its result is the batch's. */
+  readonly requestId: string;
+  /** The input's position in the batch, 0-based: its index in the request's input array. */
+  readonly position: number;
 }
 
 /** A registered flow as listed by {@link FlowService.flows}. */

@@ -127,6 +127,10 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
   service.register('rated', (dag) => dag.node('n', (input: { k: string }) => input.k), {
     rateLimit: { key: (input: { k: string }) => input.k, max: 1, durationMs: 60_000 },
   });
+  // Batches (a full one, and a lone one of a long key closed by time): their keys go or expire.
+  service.register('batched', (dag) => dag.node('n', (inputs: unknown[]) => inputs.length), {
+    batch: { key: (input: { k: string }) => input.k, maxSize: 2, maxWaitMs: 100 },
+  });
   return { service, open: () => open() };
 }
 
@@ -160,6 +164,11 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   await run('latest', 1); // superseded by the next
   await run('latest', 2);
   done.push(['plain', await service.execute('plain', 5, { debounce: { key: 'd', ms: 100 } })]);
+  const full = await service.execute('batched', { k: 'full' });
+  await service.execute('batched', { k: 'full' });
+  const lone = await service.execute('batched', { k: 'x'.repeat(10_000) });
+  await service.waitForResult('batched', full);
+  await service.waitForResult('batched', lone);
   await service.schedule('ticker', { id: 'often', everyMs: 200, input: 7 });
   // Stopped, and paused with a step held after the pause (the set did not exist when it paused).
   const stopped = await run('gated', null);
@@ -255,6 +264,26 @@ it("a running request's stream has a TTL from its first chunk: an end that does 
     // Ended by this engine: the request's retention.
     expect(await redis.pttl(stream)).toBeLessThanOrEqual(60_000);
     expect(await redis.pttl(stream)).toBeGreaterThan(50_000);
+  } finally {
+    await redis.quit();
+  }
+});
+
+it("an open batch's keys carry a TTL of its maxWaitMs plus a day", async () => {
+  const prefix = prefixFor();
+  const service = newService({ prefix });
+  service.register('slow', (dag) => dag.node('n', (inputs: unknown[]) => inputs.length), {
+    batch: { maxSize: 10, maxWaitMs: 600_000 },
+  });
+  await service.execute('slow', 1);
+  const redis = new Redis(inject('redisUrl'));
+  try {
+    const keys = await redis.keys(`${prefix}:batch:*`);
+    expect(keys.length).toBe(3); // the open batch, its inputs, its pending mark
+    for (const key of keys) {
+      expect(await redis.pttl(key)).toBeGreaterThan(600_000 + 86_000_000);
+      expect(await redis.pttl(key)).toBeLessThanOrEqual(600_000 + 86_400_000);
+    }
   } finally {
     await redis.quit();
   }

@@ -74,4 +74,8 @@ export const dagDescriptionSchema: z.ZodType<FlowDagDescription> = z.object({
   roots: z.array(z.string()),
   terminals: z.array(z.string()),
   inputSchema: jsonSchema.optional(),
+  batch: z
+    .object({ maxSize: z.number(), maxWaitMs: z.number(), keyed: z.literal(true).optional() })
+    .optional()
+    .meta({ description: "The flow's batch option: executes run together (docs/batches.md)." }),
 });

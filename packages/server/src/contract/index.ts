@@ -223,6 +223,8 @@ export const executeAnswerSchema = z.object({
   status: z.literal('running').optional(),
   /** A singleton flow (mode `skip`) had a live request of the input's key: `requestId` is that one. */
   skipped: z.literal(true).optional(),
+  /** A batched flow: the input's position (0-based) in the batch whose request is `requestId`. */
+  position: z.number().int().min(0).optional(),
 });
 
 /** `POST /flow/:name/requests/:id/{pause,resume,stop,rerun}`: the request's status after. */

@@ -1,6 +1,5 @@
 import { REQUEST_ID } from '@dagflow/engine';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import type { Response } from 'express';
 import { z } from 'zod';
 import { noteAudit } from './declaration/audit-record.js';
 import { forwardedHeaders, forwardedQuery, inputFromBody } from '../http/body.js';
@@ -16,6 +15,7 @@ import { type Route, defineRoute, sendJson } from './declaration/route.js';
 import { openEventStream } from '../http/event-stream.js';
 import { takeStreamPlace } from '../http/stream-quota.js';
 import { sendChunks } from '../http/chunk-events.js';
+import { sendResult } from '../http/result-answer.js';
 
 /** `:name`: a flow. */
 export const flowParams = z.object({ name: z.string().meta({ description: 'The flow.' }) });
@@ -47,6 +47,7 @@ export const anyInput = {
 };
 
 const REQUEST_ID_HEADER = 'The request id (also the answer to a caller-supplied `X-Request-Id`).';
+const BATCH_HEADER = "A batched flow: the input's position (0-based) in the batch's input array.";
 
 const execute = defineRoute({
   method: 'post',
@@ -110,14 +111,17 @@ const execute = defineRoute({
     200: {
       description:
         'With ?wait: the result, once done. With ?stream=1: the event stream. For a singleton flow ' +
-        '(mode skip) with a live request of the same key: `{ requestId, skipped: true }`, that request.',
+        '(mode skip) with a live request of the same key: `{ requestId, skipped: true }`, that request. ' +
+        "For a batched flow, ?wait gives the batch's result (the input's part: header X-Batch-Position).",
       content: { ...anyResult, 'text/event-stream': eventStreamSchema },
-      headers: { 'X-Request-Id': REQUEST_ID_HEADER },
+      headers: { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Batch-Position': BATCH_HEADER },
     },
     202: {
-      description: 'Started (or, with ?wait, still running at the deadline).',
+      description:
+        'Started (or, with ?wait, still running at the deadline). A batched flow answers its batch ' +
+        "request's id and the input's `position` in the batch (also header X-Batch-Position).",
       content: { 'application/json': executeAnswerSchema },
-      headers: { 'X-Request-Id': REQUEST_ID_HEADER },
+      headers: { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Batch-Position': BATCH_HEADER },
     },
   },
   calls: ['execute', 'waitForResult', 'stream'],
@@ -128,6 +132,7 @@ const execute = defineRoute({
     // A stream's place is taken before the request starts: a refusal starts nothing.
     const release = query.stream === undefined ? undefined : takeStreamPlace(req, res);
     let skipped = false;
+    let batched: { position: number } | undefined;
     const requestId = await service
       .execute(params.name, inputFromBody(req), {
         ...(supplied === undefined ? {} : { requestId: supplied }),
@@ -136,12 +141,14 @@ const execute = defineRoute({
         ...(query.wait === undefined ? {} : { willWait: true }),
         ...(query.deadlineMs === undefined ? {} : { deadlineMs: query.deadlineMs }),
         onSkipped: () => (skipped = true),
+        onBatched: ({ position }) => (batched = { position }),
       })
       .catch((error: unknown) => {
         release?.();
         throw error;
       });
     res.setHeader('X-Request-Id', requestId);
+    if (batched !== undefined) res.setHeader('X-Batch-Position', batched.position);
     noteAudit(res, { target: { requestId } });
     if (skipped) {
       release?.();
@@ -151,12 +158,12 @@ const execute = defineRoute({
     if (release !== undefined) {
       const events = openEventStream(req, res);
       events.onClose(release);
-      events.send('request', { requestId });
+      events.send('request', { requestId, ...batched });
       await sendChunks(service, events, { flow: params.name, requestId, withResult: true });
       return;
     }
     if (query.wait === undefined) {
-      sendJson(res, 202, executeAnswerSchema, { requestId });
+      sendJson(res, 202, executeAnswerSchema, { requestId, ...batched });
       return;
     }
     try {
@@ -166,7 +173,7 @@ const execute = defineRoute({
       sendResult(res, result);
     } catch (error) {
       if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
-      sendJson(res, 202, executeAnswerSchema, { requestId, status: 'running' });
+      sendJson(res, 202, executeAnswerSchema, { requestId, status: 'running', ...batched });
     }
   },
 });
@@ -282,15 +289,3 @@ const result = defineRoute({
 
 /** The routes that start and read requests (those that change one: `command-routes.ts`). */
 export const requestRoutes: readonly Route[] = [execute, list, state, node, result];
-
-/** JSON values as JSON; binary results as raw bytes. */
-function sendResult(res: Response, value: unknown): void {
-  if (Buffer.isBuffer(value)) {
-    res.status(200).type('application/octet-stream').send(value);
-    return;
-  }
-  res
-    .status(200)
-    .type('application/json')
-    .send(JSON.stringify(value ?? null));
-}

@@ -1,4 +1,4 @@
-import { ChunkField, DataField, RequestField, StepField } from '../../format/layout.js';
+import { BatchField, ChunkField, DataField, RequestField, StepField } from '../../format/layout.js';
 import { ReplyCode } from '../../format/reply-codes.js';
 
 /**
@@ -16,6 +16,8 @@ export const PRELUDE_TABLES = {
   DATA: DataField,
   /** Fields of a request's stream entries (`layout.ts`). */
   CH: ChunkField,
+  /** Fields of a batch's meta hash (`layout.ts`). */
+  B: BatchField,
   /** Reply codes (`reply-codes.ts`). */
   R: ReplyCode,
 } as const satisfies Record<string, Readonly<Record<string, string | number>>>;

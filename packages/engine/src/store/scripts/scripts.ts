@@ -38,6 +38,8 @@ export const SCRIPT_NAMES = [
   'singletonKey',
   'cacheLead',
   'rateWindow',
+  'batchAdd',
+  'batchClose',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

@@ -4,6 +4,7 @@ import type { ClientConfig } from '../../config/client-config.js';
 import type { WorkerConfig } from '../../config/worker-config.js';
 import { requestEnded } from '../../queue/request-ended.js';
 import {
+  BATCH_STEP,
   DEADLINE_STEP,
   type NodeJobData,
   SCHEDULE_JOB,
@@ -23,6 +24,7 @@ import type { RequestListening } from './request-listening.js';
 import { startScheduledRequest } from '../jobs/schedule-tick.js';
 import { waitForDebounce } from '../jobs/debounce-gate.js';
 import { runDeadline } from '../jobs/deadline-job.js';
+import { closeBatch } from '../jobs/batch-close.js';
 import { admitRoot } from '../../queue/concurrency-keys.js';
 import { admitRate } from '../../queue/rate-keys.js';
 import { giveBack } from '../step/step-give-back.js';
@@ -75,6 +77,7 @@ export function startFlowWorker(
     async (job, token): Promise<void> => {
       if (job.name === SCHEDULE_JOB) return startScheduledRequest(deps, plan, job);
       if (job.name === DEADLINE_STEP) return runDeadline(deps, plan, { job, token });
+      if (job.name === BATCH_STEP) return closeBatch(deps, plan, job);
       const version = job.data.v;
       const jobPlan =
         version === undefined || version === plan.version ? plan : await options.versionOf(version);
@@ -147,9 +150,9 @@ export function startFlowWorker(
     const final =
       error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     const ids = parseJobId(job.id ?? '');
-    // A deadline job is no step: its failure (Redis unreachable) is logged, the request goes on.
-    if (ids?.path === DEADLINE_STEP) {
-      deps.log.error('a deadline job failed', { flow: plan.name, error: error.message });
+    // A deadline or batch job is no step: its failure (Redis unreachable) is logged.
+    if (ids?.path === DEADLINE_STEP || ids?.path === BATCH_STEP) {
+      deps.log.error(`a ${ids.path} job failed`, { flow: plan.name, error: error.message });
       return;
     }
     if (final && ids !== undefined) record(job, ids.path, error, job.attemptsMade);
