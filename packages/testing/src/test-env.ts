@@ -46,6 +46,11 @@ export interface TestEnv {
   readonly service: FlowService;
   /** The Redis the environment uses. */
   readonly redisUrl: string;
+  /**
+   * The key prefix of the service (`dagflow-test-<random>`): a test that looks at Redis or BullMQ
+   * itself (a flow's queue is `{<flow>}` under it) uses it.
+   */
+  readonly prefix: string;
   /** Milliseconds since the epoch on the environment's virtual clock (the engine's clock). */
   now(): number;
   /**
@@ -161,6 +166,7 @@ async function startEnv(options: TestEnvOptions, release: () => void): Promise<T
   const env: TestEnv = {
     service,
     redisUrl,
+    prefix,
     now: () => clock.now(),
     runUntilIdle,
     async advance(ms) {
