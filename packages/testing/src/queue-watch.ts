@@ -38,7 +38,7 @@ export class QueueWatch {
   #dues = new Map<string, number>();
   /** How far each interval scheduler's ticks are shifted into virtual time, by `queue \n scheduler id`. */
   readonly #schedulerShifts = new Map<string, number>();
-  /** The latest tick of each cron scheduler, due at `system` on the system clock and `virtual`. */
+  /** The latest tick of each cron scheduler and pattern, due at `system` on the system clock and `virtual`. */
   readonly #cronTicks = new Map<string, { readonly system: number; readonly virtual: number }>();
 
   constructor(redis: Redis, prefix: string, clock: VirtualClock) {
@@ -165,7 +165,8 @@ export class QueueWatch {
       return systemDue + shift;
     }
     const next = (ms: number): number => defaultRepeatStrategy(ms, repeat) ?? Infinity;
-    const before = this.#cronTicks.get(key);
+    const cronKey = `${key}\n${repeat.pattern}\n${repeat.tz ?? ''}`; // a replaced pattern starts anew
+    const before = this.#cronTicks.get(cronKey);
     let virtual: number;
     if (before === undefined || before.system >= systemDue) {
       virtual = next(this.#clock.at(systemDue - delay)); // a new or replaced schedule
@@ -174,7 +175,7 @@ export class QueueWatch {
       for (let system = before.system; system < systemDue; system = next(system))
         virtual = next(virtual);
     }
-    this.#cronTicks.set(key, { system: systemDue, virtual });
+    this.#cronTicks.set(cronKey, { system: systemDue, virtual });
     return virtual;
   }
 }

@@ -55,8 +55,8 @@ export interface TestEnv {
   now(): number;
   /**
    * Lets `ms` of virtual time pass: the delayed jobs due within it (sleeps, node delays, retry
-   * back-off, signal timeouts, schedule ticks, debounce windows, deadlines) run in due order, the clock set to
-   * each one's due time, and the queues run until idle after each.
+   * back-off, signal timeouts, schedule ticks, debounce windows, deadlines) run in due order, the
+   * clock set to each one's due time, and the queues run until idle after each.
    */
   advance(ms: number): Promise<void>;
   /**
