@@ -1,13 +1,15 @@
+/**
+ * Helpers of the engine's time-based tests that run on `@dagflow/testing`'s virtual clock. The kit
+ * depends on the engine, so these tests live here rather than beside the engine: an engine
+ * devDependency on the kit would be a cycle in turbo's build graph.
+ * @module
+ */
 import type {} from '@dagflow/test-utils';
 import { createTestEnv, type TestEnv, type TestEnvOptions } from '@dagflow/testing';
 import { Queue } from 'bullmq';
 import { afterEach, inject } from 'vitest';
 
-/**
- * Helpers of the engine's time-based tests that run on `@dagflow/testing`'s virtual clock: the kit
- * depends on the engine, so they live here rather than beside the engine (a devDependency back would
- * be a cycle in the build graph).
- */
+/** The environments of the running test, closed after it. */
 const open: TestEnv[] = [];
 afterEach(async () => {
   for (const env of open.splice(0)) await env.close();
