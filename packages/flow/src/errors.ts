@@ -198,6 +198,12 @@ export const ErrorCode = {
    * again from the first chunk of the producer's next attempt.
    */
   UPSTREAM_RETRIED: 'UPSTREAM_RETRIED',
+  /**
+   * `createTestEnv` of `@dagflow/testing` was called while another test environment of the process
+   * is open: the engine reads one clock per process, so environments cannot overlap. Close the open
+   * one first (`env.close()` in `afterEach`), or run tests that need two in separate processes.
+   */
+  TEST_ENV_OPEN: 'TEST_ENV_OPEN',
   /** An unexpected fault; the message says what failed. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;

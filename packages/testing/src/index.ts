@@ -1,7 +1,7 @@
 /**
  * `@dagflow/testing` tests dagflow flows in one process: a private Redis, a `FlowService` whose
  * workers run in the test, time that `advance(ms)` skips (sleeps, retries' back-off, signal timeouts,
- * schedules, debounce windows), mocked nodes and each request's outcome node by node.
+ * schedules, debounce windows, deadlines), mocked nodes and each request's outcome node by node.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { defaultRepeatStrategy, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { VirtualClock } from './virtual-clock.js';
 
@@ -12,14 +12,22 @@ export interface Timer {
   readonly due: number;
 }
 
+/** What BullMQ keeps of a job scheduler that the virtual due times of its ticks depend on. */
+interface Repeat {
+  /** Its interval (0 for a cron pattern). */
+  readonly every: number;
+  readonly pattern?: string;
+  readonly tz?: string;
+}
+
 /**
  * Watches the BullMQ queues under one prefix: whether any job waits or runs, and which jobs are
  * delayed until when in virtual time. BullMQ keeps a delayed job's due time on the system clock and
  * its delay in the job; the job was delayed at the difference, and is due that delay after the
  * virtual time of that instant. A job scheduler's ticks are the exception: BullMQ computes each tick
- * from the one before, not from when it adds it, so all of a scheduler's ticks are shifted into
- * virtual time as its first delayed tick was: exactly for an interval; a cron pattern's ticks come
- * early by the few system milliseconds between the schedule's creation and its first delayed tick.
+ * from the one before, not from when it adds it. An interval's ticks are all shifted into virtual
+ * time as its first one was; a cron pattern's are computed again on the virtual clock, tick by tick,
+ * so that they fall on the pattern's times there.
  */
 export class QueueWatch {
   readonly #redis: Redis;
@@ -28,8 +36,10 @@ export class QueueWatch {
   readonly #queues = new Map<string, Queue>();
   /** Virtual due times by `queue \n job id \n score`: a job delayed again is a new timer. */
   #dues = new Map<string, number>();
-  /** How far each job scheduler's ticks are shifted into virtual time, by `queue \n scheduler id`. */
+  /** How far each interval scheduler's ticks are shifted into virtual time, by `queue \n scheduler id`. */
   readonly #schedulerShifts = new Map<string, number>();
+  /** The latest tick of each cron scheduler and pattern, due at `system` on the system clock and `virtual`. */
+  readonly #cronTicks = new Map<string, { readonly system: number; readonly virtual: number }>();
 
   constructor(redis: Redis, prefix: string, clock: VirtualClock) {
     this.#redis = redis;
@@ -83,20 +93,30 @@ export class QueueWatch {
     });
     const key = (job: (typeof found)[number]) => `${job.queue}\n${job.jobId}\n${job.score}`;
     const unseen = found.filter((job) => !this.#dues.has(key(job)));
-    // Per job: its delay, and the interval of its scheduler (none for other jobs and cron patterns).
+    // Per job: its delay, and its scheduler's interval or cron pattern (none for other jobs).
     const fields = this.#redis.pipeline();
     for (const job of unseen) {
       const scheduler = schedulerOf(job.jobId);
       fields.hget(`${this.#prefix}:${job.queue}:${job.jobId}`, 'delay');
-      fields.hget(`${this.#prefix}:${job.queue}:repeat:${scheduler ?? ''}`, 'every');
+      fields.hmget(
+        `${this.#prefix}:${job.queue}:repeat:${scheduler ?? ''}`,
+        'every',
+        'pattern',
+        'tz',
+      );
     }
     const details = (await fields.exec()) ?? [];
     const dues = new Map<string, number>();
     unseen.forEach((job, i) => {
       const systemDue = Math.floor(Number(job.score) / DELAYED_SCORE_FACTOR);
       const delay = Number(details[2 * i]?.[1] ?? 0);
-      const every = Number(details[2 * i + 1]?.[1] ?? 0);
-      dues.set(key(job), this.#virtualDue({ ...job, systemDue, delay, every }));
+      const [every, pattern, tz] = (details[2 * i + 1]?.[1] ?? []) as (string | null)[];
+      const repeat: Repeat = {
+        every: Number(every ?? 0),
+        ...(pattern == null ? {} : { pattern }),
+        ...(tz == null ? {} : { tz }),
+      };
+      dues.set(key(job), this.#virtualDue({ ...job, systemDue, delay, repeat }));
     });
     const timers = found.map((job) => {
       const due = this.#dues.get(key(job)) ?? dues.get(key(job)) ?? 0;
@@ -121,25 +141,42 @@ export class QueueWatch {
 
   /**
    * A delayed job's due time on the virtual clock: the virtual time of the system instant it was
-   * delayed at (its system due time less its delay) plus its delay. A scheduler's ticks are shifted as
-   * its first delayed tick, first seen in the clock setting the schedule was made in: an interval's
-   * first tick came when it was made, one interval before; a cron pattern's, when it was delayed.
+   * delayed at (its system due time less its delay) plus its delay. An interval scheduler's ticks are
+   * shifted as its first delayed tick, which came when the schedule was made, one interval before.
+   * A cron scheduler's first tick is the pattern's next time after the virtual time it was delayed at;
+   * each later one is as many of the pattern's times after the tick before on the virtual clock as
+   * BullMQ counted on the system clock (one, unless BullMQ skipped some).
    */
   #virtualDue(job: {
     queue: string;
     jobId: string;
     systemDue: number;
     delay: number;
-    every: number;
+    repeat: Repeat;
   }): number {
-    const { systemDue, delay, every } = job;
+    const { systemDue, delay, repeat } = job;
     const scheduler = schedulerOf(job.jobId);
     if (scheduler === undefined) return this.#clock.at(systemDue - delay) + delay;
     const key = `${job.queue}\n${scheduler}`;
-    const made = every > 0 ? systemDue - every : systemDue - delay;
-    const shift = this.#schedulerShifts.get(key) ?? this.#clock.at(made) - made;
-    this.#schedulerShifts.set(key, shift);
-    return systemDue + shift;
+    if (repeat.every > 0 || repeat.pattern === undefined) {
+      const made = repeat.every > 0 ? systemDue - repeat.every : systemDue - delay;
+      const shift = this.#schedulerShifts.get(key) ?? this.#clock.at(made) - made;
+      this.#schedulerShifts.set(key, shift);
+      return systemDue + shift;
+    }
+    const next = (ms: number): number => defaultRepeatStrategy(ms, repeat) ?? Infinity;
+    const cronKey = `${key}\n${repeat.pattern}\n${repeat.tz ?? ''}`; // a replaced pattern starts anew
+    const before = this.#cronTicks.get(cronKey);
+    let virtual: number;
+    if (before === undefined || before.system >= systemDue) {
+      virtual = next(this.#clock.at(systemDue - delay)); // a new or replaced schedule
+    } else {
+      virtual = before.virtual;
+      for (let system = before.system; system < systemDue; system = next(system))
+        virtual = next(virtual);
+    }
+    this.#cronTicks.set(cronKey, { system: systemDue, virtual });
+    return virtual;
   }
 }
 

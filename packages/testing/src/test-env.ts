@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  DagflowError,
+  ErrorCode,
   type ExecuteOptions,
   FlowService,
   type FlowServiceOptions,
@@ -44,12 +46,17 @@ export interface TestEnv {
   readonly service: FlowService;
   /** The Redis the environment uses. */
   readonly redisUrl: string;
+  /**
+   * The key prefix of the service (`dagflow-test-<random>`): a test that looks at Redis or BullMQ
+   * itself (a flow's queue is `{<flow>}` under it) uses it.
+   */
+  readonly prefix: string;
   /** Milliseconds since the epoch on the environment's virtual clock (the engine's clock). */
   now(): number;
   /**
    * Lets `ms` of virtual time pass: the delayed jobs due within it (sleeps, node delays, retry
-   * back-off, signal timeouts, schedule ticks, debounce windows) run in due order, the clock set to
-   * each one's due time, and the queues run until idle after each.
+   * back-off, signal timeouts, schedule ticks, debounce windows, deadlines) run in due order, the
+   * clock set to each one's due time, and the queues run until idle after each.
    */
   advance(ms: number): Promise<void>;
   /**
@@ -76,13 +83,15 @@ export interface TestEnv {
   close(): Promise<void>;
 }
 
-/** The open environment of this process: the engine's clock is one per process. */
-let open: TestEnv | undefined;
+/** When the open environment of this process was created (the engine's clock is one per process). */
+let open: { readonly since: number } | undefined;
 
 /**
  * Starts a test environment: a private `redis-server` (or `redisUrl` under a unique prefix), a
  * {@link FlowService} whose workers run in this process, and a virtual clock the engine reads.
- * One environment at a time per process; close it in `afterEach`/`after`.
+ * One environment at a time per process: the engine reads one clock per process (per loaded copy of
+ * `@dagflow/engine`), and the environment installs its virtual clock there. Close it in
+ * `afterEach`/`after`.
  * @example
  * ```ts
  * const env = await createTestEnv();
@@ -90,13 +99,32 @@ let open: TestEnv | undefined;
  * const { result } = await env.run('greet', 'Ada'); // 'hello Ada'
  * await env.close();
  * ```
- * @throws Error when another environment is open, or redis-server cannot start
+ * @throws DagflowError `TEST_ENV_OPEN` when another environment of this process is open
+ * @throws Error when redis-server cannot start
  */
 export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestEnv> {
   if (open !== undefined)
-    throw new Error(
-      'A test env is open in this process already: close it first (one clock per process).',
+    throw new DagflowError(
+      ErrorCode.TEST_ENV_OPEN,
+      `A test environment is open in this process already (created at ${new Date(open.since).toISOString()}): ` +
+        'the engine has one clock per process, so close it (await env.close(), e.g. in afterEach) before creating another.',
+      { details: { since: open.since } },
     );
+  const slot = { since: Date.now() };
+  open = slot; // taken before the first await: a concurrent call fails too
+  const release = (): void => {
+    if (open === slot) open = undefined;
+  };
+  try {
+    return await startEnv(options, release);
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** Starts an environment; `release` frees the process's one place once it closed. */
+async function startEnv(options: TestEnvOptions, release: () => void): Promise<TestEnv> {
   const server: PrivateRedis | undefined =
     options.redisUrl === undefined ? await startPrivateRedis() : undefined;
   const redisUrl = options.redisUrl ?? server?.url ?? '';
@@ -134,9 +162,11 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
     }
   };
 
+  let closed = false;
   const env: TestEnv = {
     service,
     redisUrl,
+    prefix,
     now: () => clock.now(),
     runUntilIdle,
     async advance(ms) {
@@ -165,17 +195,20 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
       service.replaceStep(flow, node, { handler: impl });
     },
     async close() {
-      if (open !== env) return;
-      await service.close();
-      await watch.close();
-      if (server === undefined) await removeKeys(redis, prefix);
-      await redis.quit();
-      await server?.stop();
-      useClock(undefined);
-      open = undefined;
+      if (closed) return;
+      closed = true;
+      try {
+        await service.close();
+        await watch.close();
+        if (server === undefined) await removeKeys(redis, prefix);
+        await redis.quit();
+        await server?.stop();
+      } finally {
+        useClock(undefined);
+        release();
+      }
     },
   };
-  open = env;
   try {
     await service.startWorker();
   } catch (error) {

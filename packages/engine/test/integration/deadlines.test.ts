@@ -1,55 +1,15 @@
 import { ErrorCode } from '@dagflow/engine';
 import { waitFor } from '@dagflow/test-utils';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
 import { newService, prefixFor } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The delayed jobs of a flow's own queue (deadline jobs wait there). */
-async function delayedJobs(prefix: string, flow: string): Promise<string[]> {
-  const connection = new Redis(inject('redisUrl'), { maxRetriesPerRequest: null });
-  const queue = new Queue(`{${flow}}`, { connection, prefix });
-  try {
-    return (await queue.getDelayed()).map((job) => job.id ?? '');
-  } finally {
-    await queue.close();
-    await connection.quit();
-  }
-}
-
+// The start deadline behind a concurrency key, deadlineMs and the removal of the deadline job run on
+// the test kit's virtual clock: packages/tests/test/integration/virtual-time/deadlines.test.ts. This
+// one keeps a handler running (aborted by the stop), which the kit's idle wait would wait for.
 describe('deadlines', () => {
-  it('stops a request not started within startMs (behind a concurrency key), compensations untouched', async () => {
-    const prefix = prefixFor();
-    const service = newService({ prefix });
-    service.register('keyed', (dag) => dag.node('work', async () => sleep(3_000)), {
-      concurrency: { key: () => 'one', limit: 1 },
-      deadline: { startMs: 500 },
-    });
-    await service.startWorker();
-    const holder = await service.execute('keyed', null);
-    await waitFor(async () => (await service.state('keyed', holder)).status === 'running');
-    const waiting = await service.execute('keyed', null);
-    await waitFor(async () => (await service.state('keyed', waiting)).status === 'stopped', {
-      timeoutMs: 5_000,
-    });
-    const state = await service.state('keyed', waiting);
-    expect(state.error).toMatchObject({ code: ErrorCode.DEADLINE_EXCEEDED, node: '' });
-    expect(state.deadline?.startBy).toBeCloseTo(state.createdAt + 500, -2);
-    expect(state.startedAt).toBeUndefined();
-    // The holder had started in time: its start deadline does nothing.
-    expect((await service.state('keyed', holder)).status).toBe('running');
-    await expect(service.waitForResult('keyed', waiting)).rejects.toMatchObject({
-      code: ErrorCode.REQUEST_STOPPED,
-      details: { error: { code: ErrorCode.DEADLINE_EXCEEDED } },
-    });
-    expect(await service.metrics()).toMatch(
-      /dagflow_deadline_exceeded_total\{flow="keyed",kind="start"\} 1/,
-    );
-    await service.stop('keyed', holder);
-  });
-
   it('stops a request past finishMs, running its compensations; a paused one too', async () => {
     const prefix = prefixFor();
     const service = newService({ prefix });
@@ -94,43 +54,6 @@ describe('deadlines', () => {
     expect(await service.metrics()).toMatch(
       /dagflow_deadline_exceeded_total\{flow="slow",kind="finish"\} 2/,
     );
-  });
-
-  it("takes the deadline job off the queue when the request ends in time; execute's deadlineMs wins", async () => {
-    const prefix = prefixFor();
-    const service = newService({ prefix });
-    service.register(
-      'quick',
-      (dag) => dag.node('n', async (ms: number) => sleep(ms).then(() => ms)),
-      {
-        deadline: { startMs: 60_000, finishMs: 60_000 },
-      },
-    );
-    await service.startWorker();
-    const ids = await Promise.all([1, 2, 3].map((i) => service.execute('quick', i * 10)));
-    for (const id of ids) expect(await service.waitForResult('quick', id)).toBeGreaterThan(0);
-    await waitFor(async () => (await delayedJobs(prefix, 'quick')).length === 0, {
-      timeoutMs: 5_000,
-    });
-    // deadlineMs overrides finishMs: this one is stopped after 300 ms, not 60 s.
-    const short = await service.execute('quick', 10_000, { deadlineMs: 300 });
-    const state = await service.state('quick', short);
-    // Counted from the execute, a millisecond or two before the stored createdAt.
-    expect(state.deadline?.startBy).toBeCloseTo(state.createdAt + 60_000, -2);
-    expect(state.deadline?.finishBy).toBeCloseTo(state.createdAt + 300, -2);
-    await waitFor(async () => (await service.state('quick', short)).status === 'stopped', {
-      timeoutMs: 5_000,
-    });
-    expect(await delayedJobs(prefix, 'quick')).toEqual([]);
-    await expect(service.execute('quick', 1, { deadlineMs: -1 })).rejects.toMatchObject({
-      code: ErrorCode.INVALID_INPUT,
-    });
-    await expect(service.execute('quick', 1, { deadlineMs: 1.5 })).rejects.toMatchObject({
-      code: ErrorCode.INVALID_INPUT,
-    });
-    expect(() =>
-      service.register('bad', (dag) => dag.node('n', () => 1), { deadline: { startMs: -5 } }),
-    ).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_CONFIG }));
   });
 });
 

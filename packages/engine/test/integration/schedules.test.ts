@@ -5,6 +5,10 @@ import { newService, prefixFor, spawnFixture } from './helpers.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Ticks under ids no caller can create first run on the test kit's virtual clock:
+// packages/tests/test/integration/virtual-time/schedules.test.ts. This file keeps the ticks shared by
+// two worker processes on real time.
+
 it('starts one request per tick with 2 worker processes, and none after unschedule', async () => {
   const prefix = prefixFor();
   await Promise.all([
@@ -34,43 +38,6 @@ it('starts one request per tick with 2 worker processes, and none after unschedu
   expect(ran.sort()).toEqual([...ids].sort()); // each request ran its node once
   await sleep(1_200);
   expect((await client.listRequests('ticker', { limit: 100 })).requests.length).toBe(ids.length);
-  await redis.quit();
-});
-
-it('runs each tick once under an id no caller can create first (X-Request-Id, execute requestId)', async () => {
-  const prefix = prefixFor();
-  await spawnFixture('scheduling.mjs', prefix);
-  const client = newService({ prefix, minScheduleIntervalMs: 100 });
-  const info = await client.schedule('ticker', { id: 'tick', everyMs: 500, input: { n: 1 } });
-  const next = info.next ?? Date.now();
-  // The ids of the next ticks as a caller would compute them: in the form ticks had before T3-2
-  // (`s.<schedule>.<ms>`), which a caller may still use, and would once have been adopted by the tick
-  // (which then ran nothing of its own); and in today's form (`s~...`), which no caller may use.
-  const times = Array.from({ length: 6 }, (_, k) => next + (k + 1) * 500);
-  for (const ms of times) {
-    await client.execute('ticker', { forged: ms }, { requestId: `s.tick.${ms}` });
-    await expect(
-      client.execute('ticker', { forged: ms }, { requestId: `s~tick.${ms}` }),
-    ).rejects.toMatchObject({ code: 'INVALID_REQUEST_ID' });
-  }
-  await sleep(3_100);
-  await client.unschedule('ticker', 'tick');
-  await sleep(300); // a tick taken just before unschedule ends its request
-  const { requests } = await client.listRequests('ticker', { limit: 100 });
-  const ids = requests.map((r) => r.requestId);
-  const tickIds = ids.filter((id) => id.startsWith('s~tick.'));
-  expect(tickIds.length).toBeGreaterThanOrEqual(4);
-  // The ticks fell on the forged times (the first tick may come before them): each ran its own input.
-  const onForged = tickIds.filter((id) => times.includes(Number(id.slice('s~tick.'.length))));
-  expect(onForged.length).toBeGreaterThanOrEqual(4);
-  for (const id of tickIds)
-    await expect(client.waitForResult('ticker', id)).resolves.toEqual({ n: 1 });
-  for (const ms of times)
-    await expect(client.waitForResult('ticker', `s.tick.${ms}`)).resolves.toEqual({ forged: ms });
-  const redis = new Redis(inject('redisUrl'));
-  const ran = await redis.lrange(`${prefix}:ticks`, 0, -1);
-  for (const id of tickIds) expect(ran.filter((r) => r === id)).toEqual([id]);
-  expect(ran.length).toBe(tickIds.length + times.length);
   await redis.quit();
 });
 

@@ -1,13 +1,17 @@
-import { DagflowError, ErrorCode, type FlowService } from '@dagflow/engine';
+import type { FlowService } from '@dagflow/engine';
 import { waitFor } from '@dagflow/test-utils';
 import { Queue } from 'bullmq';
 import { inject, describe, expect, it } from 'vitest';
 import { newService, prefixFor, spawnFixture } from './helpers.js';
 
-/** A client service (no worker here) and one worker process with concurrency 1 serving the flows. */
-async function setUp(env: Record<string, string> = {}) {
+/**
+ * A client service (no worker here) and one worker process with concurrency 1 serving the flows. The
+ * tests of signal timeouts, pauses and signals delivered early run on the test kit's virtual clock:
+ * packages/tests/test/integration/virtual-time/signals.test.ts.
+ */
+async function setUp() {
   const prefix = prefixFor();
-  await spawnFixture('waits.mjs', prefix, env);
+  await spawnFixture('waits.mjs', prefix);
   const service = newService({ prefix });
   const queue = new Queue('{approval}', { connection: { url: inject('redisUrl') }, prefix });
   return { service, prefix, queue };
@@ -15,13 +19,6 @@ async function setUp(env: Record<string, string> = {}) {
 
 async function nodeStatus(service: FlowService, flow: string, id: string, node: string) {
   return (await service.state(flow, id)).nodes[node]?.status;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => (error instanceof DagflowError ? error.code : String(error)),
-  );
 }
 
 describe('signal nodes', () => {
@@ -53,47 +50,6 @@ describe('signal nodes', () => {
     }
   });
 
-  it('keeps a signal delivered before the node is reached, and refuses a second one', async () => {
-    const { service, queue } = await setUp({ START_MS: '800' });
-    await queue.close();
-    const id = await service.execute('approval', 'x');
-    await service.signal('approval', id, 'approve', 'early');
-    expect(await nodeStatus(service, 'approval', id, 'approve')).toBe('pending');
-    expect(await codeOf(service.signal('approval', id, 'approve', 'again'))).toBe(
-      ErrorCode.SIGNAL_ALREADY_DELIVERED,
-    );
-    expect(await service.waitForResult('approval', id)).toEqual({ approved: 'early' });
-    expect(await codeOf(service.signal('approval', id, 'approve', 'late'))).toBe(
-      ErrorCode.SIGNAL_ALREADY_DELIVERED,
-    );
-    expect(await codeOf(service.signal('approval', id, 'start', 'x'))).toBe(
-      ErrorCode.SIGNAL_NOT_FOUND,
-    );
-    expect(await codeOf(service.signal('approval', 'no-such-request', 'approve', 'x'))).toBe(
-      ErrorCode.REQUEST_NOT_FOUND,
-    );
-  });
-
-  it('fails the node with SIGNAL_TIMEOUT when no signal comes in time; a late signal changes nothing', async () => {
-    const { service, queue } = await setUp();
-    await queue.close();
-    const started = Date.now();
-    const id = await service.execute('timed', null);
-    expect(await codeOf(service.waitForResult('timed', id))).toBe(ErrorCode.REQUEST_FAILED);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
-    const state = await service.state('timed', id);
-    expect(state.nodes['approve']?.status).toBe('failed');
-    expect(state.nodes['approve']?.error?.code).toBe(ErrorCode.SIGNAL_TIMEOUT);
-    expect(state.nodes['done']?.status).toBe('pending');
-
-    await service.signal('timed', id, 'approve', 'too late');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await service.state('timed', id)).status).toBe('failed');
-    // A rerun uses the signal that came after the timeout.
-    await service.rerun('timed', id);
-    expect(await service.waitForResult('timed', id)).toEqual({ approved: 'too late' });
-  });
-
   it('stops while waiting, waits again after a rerun, and completes with a signal then', async () => {
     const { service, queue } = await setUp();
     await queue.close();
@@ -107,19 +63,6 @@ describe('signal nodes', () => {
     expect((await service.state('approval', id)).status).toBe('running');
     await service.signal('approval', id, 'approve', 'after rerun');
     expect(await service.waitForResult('approval', id)).toEqual({ approved: 'after rerun' });
-  });
-
-  it('holds a signal delivered while paused until resume', async () => {
-    const { service, queue } = await setUp();
-    await queue.close();
-    const id = await service.execute('approval', 1);
-    await waitFor(async () => (await nodeStatus(service, 'approval', id, 'approve')) === 'waiting');
-    await service.pause('approval', id);
-    await service.signal('approval', id, 'approve', 'while paused');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await nodeStatus(service, 'approval', id, 'done')).toBe('pending');
-    await service.resume('approval', id);
-    expect(await service.waitForResult('approval', id)).toEqual({ approved: 'while paused' });
   });
 
   describe("take the signal's timeout job off the queue", () => {
@@ -159,18 +102,6 @@ describe('signal nodes', () => {
       const { id, before } = await parked(service, prefix, 'patient');
       await service.stop('patient', id);
       expect(await delayedOf(prefix, 'patient')).toBe(before);
-    });
-
-    it('when the request fails', async () => {
-      const { service, prefix, queue } = await setUp({ BOOM_MS: '1500', WORKER_CONCURRENCY: '2' });
-      await queue.close();
-      const { id, before } = await parked(service, prefix, 'patient-fails');
-      expect(await codeOf(service.waitForResult('patient-fails', id))).toBe(
-        ErrorCode.REQUEST_FAILED,
-      );
-      await waitFor(async () => (await delayedOf(prefix, 'patient-fails')) === before, {
-        message: 'the failed request should leave no delayed timeout',
-      });
     });
   });
 });

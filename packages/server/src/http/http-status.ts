@@ -72,5 +72,6 @@ export const statusFor: Record<ErrorCode, number> = {
   STORED_FORMAT_MISMATCH: 503,
   INVALID_SCHEDULE: 400,
   SCHEDULE_NOT_FOUND: 404,
+  TEST_ENV_OPEN: 500,
   INTERNAL_ERROR: 500,
 };

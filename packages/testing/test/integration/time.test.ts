@@ -40,6 +40,32 @@ describe('skipped time', () => {
     expect((await env.service.listRequests('sync')).requests).toHaveLength(4);
   });
 
+  it("runs a cron schedule's ticks on the pattern's times of the virtual clock, also after an advance", async () => {
+    env.service.register('sync', (dag) => dag.node('pull', () => 'pulled'));
+    await env.advance(7 * MINUTE + 123); // off the pattern's quarter hours
+    await env.service.schedule('sync', { id: 'quarter', cron: '*/15 * * * *', tz: 'UTC' });
+    await env.advance(2 * HOUR);
+    await env.service.unschedule('sync', 'quarter');
+    await env.service.schedule('sync', { id: 'weekdays', cron: '0 9 * * 1-5', tz: 'UTC' });
+    await env.advance(7 * 24 * HOUR);
+    const { requests } = await env.service.listRequests('sync', { limit: 100 });
+    const started = await Promise.all(
+      requests.map(async ({ requestId }) => ({
+        quarter: requestId.startsWith('s~quarter.'),
+        at: (await env.service.state('sync', requestId)).createdAt,
+      })),
+    );
+    const quarters = started.filter((s) => s.quarter).map((s) => s.at);
+    expect(quarters).toHaveLength(2 * 4);
+    for (const at of quarters) expect(at % (15 * MINUTE)).toBe(0);
+    const weekdays = started.filter((s) => !s.quarter).map((s) => new Date(s.at));
+    expect(weekdays).toHaveLength(5);
+    for (const at of weekdays) {
+      expect(at.toISOString()).toMatch(/T09:00:00\.000Z$/);
+      expect([0, 6]).not.toContain(at.getUTCDay());
+    }
+  });
+
   it('retries with an exponential back-off of a minute as the minutes pass', async () => {
     let calls = 0;
     env.service.register('charge', (dag) =>
