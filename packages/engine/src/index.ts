@@ -73,6 +73,7 @@ export type { WorkerInfo } from './registry/worker-directory.js';
 export type { AttemptLog, NodeLogLine } from './types/types.js';
 export type {
   ConcurrencyKey,
+  FairnessOption,
   FlowDeadline,
   FlowOptions,
   RateLimit,

@@ -76,6 +76,14 @@ export interface NodeJobData {
   readonly b?: readonly string[];
   /** The encoded inputs of the items in `b`, in order (null: none handed over, read from Redis). */
   readonly bi?: readonly (string | null)[];
+  /**
+   * Set on a job the fair scheduler dispatched (`fairness`): the request's fair key; its end gives the
+   * key's slot back (`queue/fair-queues.ts`), and the steps it releases are enqueued under that key.
+   * Added with T3-8.
+   */
+  readonly f?: string;
+  /** With `f`: the request's fair weight, when not 1. */
+  readonly fw?: number;
 }
 
 /**

@@ -21,6 +21,7 @@ import { FlowPlan } from '../plan/flow-plan.js';
 import type { FlowOrigin, Registry } from './registry.js';
 import type { FlowInfo } from '../types/types.js';
 import type { FlowOptions } from '../types/flow-options.js';
+import { assertFairness } from '../queue/fair-options.js';
 
 /** A step's work in a run-time change: a handler, or a registered operation with its parameters. */
 export interface StepChange {
@@ -234,6 +235,7 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
     );
   }
   assertDeadlineAndSingleton(name, options);
+  assertFairness(name, options);
   if (options.partitions !== undefined && !positive(options.partitions)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,

@@ -38,6 +38,9 @@ export const SCRIPT_NAMES = [
   'singletonKey',
   'cacheLead',
   'rateWindow',
+  'fairEnqueue',
+  'fairRelease',
+  'fairReconcile',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */
