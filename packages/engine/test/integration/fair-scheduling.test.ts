@@ -1,44 +1,7 @@
-import { Redis } from 'ioredis';
-import { afterEach, expect, inject, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
-import { registerFairFlows } from '../fixtures/fair-flows.mjs';
-import { newService, prefixFor, spawnFixture } from './helpers.js';
-
-const redises: Redis[] = [];
-afterEach(async () => {
-  await Promise.all(redises.splice(0).map((redis) => redis.quit()));
-});
-
-function redisOf(): Redis {
-  const redis = new Redis(inject('redisUrl'));
-  redises.push(redis);
-  return redis;
-}
-
-/** The handler starts the fixture recorded: `[ms, key, request id]`, in start order. */
-async function startsOf(redis: Redis, prefix: string): Promise<[number, string, string][]> {
-  return (await redis.lrange(`${prefix}:fair:starts`, 0, -1))
-    .map((entry) => entry.split(':'))
-    .map(([at, key, id]): [number, string, string] => [Number(at), key ?? '', id ?? ''])
-    .sort((a, b) => a[0] - b[0]);
-}
-
-/** Two worker processes of the fair fixture, 10 slots each (a window of 30 with the headroom). */
-async function twoWorkers(prefix: string, env: Record<string, string> = {}): Promise<void> {
-  await Promise.all([spawnFixture('fair.mjs', prefix, env), spawnFixture('fair.mjs', prefix, env)]);
-}
-
-/** A client that registered the fair flows: its executes compute the key and go to the scheduler. */
-function clientOf(prefix: string, redis: Redis) {
-  const client = newService({ prefix });
-  registerFairFlows(client, redis, prefix);
-  return client;
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
+import { newService, prefixFor } from './helpers.js';
+import { clientOf, percentile, redisOf, startsOf, twoWorkers } from './fair-helpers.js';
 
 it('serves 20 requests of tenant B before the 5,000 of tenant A queued ahead drain (B p95 wait < 2 s)', async () => {
   const prefix = prefixFor();
