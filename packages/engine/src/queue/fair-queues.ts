@@ -14,7 +14,14 @@ import { type FairTag, fairTagFor, fairnessOf, parseFairTag } from './fair-optio
 const FAIR_TTL_MS = 7 * 24 * 3_600_000;
 
 /** The window: the live workers' concurrency summed, times this (jobs queue up while others run). */
-export const WINDOW_HEADROOM = 1.5;
+export const WINDOW_HEADROOM = 4;
+
+/**
+ * Job ends are released together when they come within this many ms (or this many at once): one script
+ * call and one add for several nodes. The window's headroom keeps the workers busy meanwhile.
+ */
+const RELEASE_DELAY_MS = 3;
+const RELEASE_BATCH = 64;
 
 /** A node in flight longer than this is checked in BullMQ by the reconcile. */
 const GRACE_MS = 5_000;
@@ -58,8 +65,10 @@ export class FairQueues {
   readonly #enqueues = new TickBatch<Call, undefined>((_group, calls) =>
     this.#call('fairEnqueue', calls),
   );
-  readonly #releases = new TickBatch<Call, undefined>((_group, calls) =>
-    this.#call('fairRelease', calls),
+  readonly #releases = new TickBatch<Call, undefined>(
+    (_group, calls) => this.#call('fairRelease', calls),
+    RELEASE_BATCH,
+    RELEASE_DELAY_MS,
   );
 
   constructor(
