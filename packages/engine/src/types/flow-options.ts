@@ -26,9 +26,10 @@ export interface RateLimit<In = unknown> {
  * Fair scheduling between keys (`FlowOptions.fairness`): every node of a request is served in its key's
  * turn. Nodes of different keys are dispatched round-robin, weighted (stride scheduling: a key of weight
  * 3 gets three nodes to another's one while both have work); inside a key, a request's BullMQ
- * `priority`, then arrival, orders them. At most a window of the flow's nodes (about the live workers'
- * `workerConcurrency`, summed) sits in BullMQ at once, so a key that gets work is served within about one
- * node's run time however long another key's backlog. See docs/fairness.md, "Fair scheduling".
+ * `priority`, then arrival, orders them. At most a window of the flow's nodes (4 times the live
+ * workers' `workerConcurrency`, summed) sits in BullMQ at once, so a key that gets work is served
+ * within a few nodes' run time however long another key's backlog. See docs/fairness.md, "Fair
+ * scheduling".
  */
 export interface FairnessOption<In = unknown> {
   /**

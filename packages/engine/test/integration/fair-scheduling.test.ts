@@ -44,6 +44,9 @@ it('runs every node of a fair chain with a for-each exactly once (executed by a 
   await twoWorkers(prefix);
   // Without the flow's code: the workers divert the roots into the scheduler.
   const client = newService({ prefix });
+  // The published description shows the option (its functions as 'function').
+  const described = (await client.flows()).find((flow) => flow.name === 'fair-min');
+  expect(described?.fairness).toEqual({ key: 'function', weight: 'function', min: 5 });
   const ids = await Promise.all(
     Array.from({ length: 200 }, (_, i) => client.execute('fair-chain', { k: `k${i % 4}`, items: 3, ms: 2 })),
   );
