@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { assertFairness, fairTagFor, parseFairTag, formatFairTag } from '../src/queue/fair-options.js';
+import {
+  assertFairness,
+  fairTagFor,
+  parseFairTag,
+  formatFairTag,
+} from '../src/queue/fair-options.js';
 import type { FlowOptions } from '../src/types/flow-options.js';
 
 const codeOf = (fn: () => void): string | undefined => {
@@ -46,7 +51,10 @@ describe('assertFairness', () => {
 
 describe('fairTagFor', () => {
   it('computes the key and weight of an input, long keys named by their hash', () => {
-    expect(fairTagFor({ key, weight: () => 0.25 }, 'tenant')).toEqual({ key: 'tenant', weight: 0.25 });
+    expect(fairTagFor({ key, weight: () => 0.25 }, 'tenant')).toEqual({
+      key: 'tenant',
+      weight: 0.25,
+    });
     const long = fairTagFor({ key }, 'x'.repeat(100));
     expect(long.key).toMatch(/^#.{24}$/);
     expect(long.weight).toBe(1);

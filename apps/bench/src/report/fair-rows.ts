@@ -23,7 +23,13 @@ export function fairRows(rounds: readonly Round[]): Row[] {
   const [p, f, k] = [perSecond(plain), perSecond(fair), perSecond(keyed)];
   const figure = (n: number): string => `${fmt(n)} nodes/s`;
   return [
-    { label: '1-node requests, plain queue', figure: figure(p), ratio: '-', target: '-', verdict: '-' },
+    {
+      label: '1-node requests, plain queue',
+      figure: figure(p),
+      ratio: '-',
+      target: '-',
+      verdict: '-',
+    },
     {
       label: '1-node requests, fairness with one key, against the plain queue',
       figure: figure(f),

@@ -9,7 +9,6 @@ import { FlowService } from '@dagflow/engine';
 import { timed } from '../stats.js';
 import { engineConnection } from '../target.js';
 import type { BenchConfig } from '../config.js';
-import type { LoadOutcome } from './reply-loads.js';
 import type { LoadContext } from './shape.js';
 
 /** The flows of the fair shape. */
@@ -44,7 +43,7 @@ export async function fairRequests(
   ctx: LoadContext,
   flow: FairFlow,
   count: number,
-): Promise<LoadOutcome> {
+): Promise<{ readonly ms: number; readonly nodes: number }> {
   const service = new FlowService({
     ...engineConnection(ctx.target),
     prefix: ctx.prefix,

@@ -50,30 +50,6 @@ export interface BulkKeys {
   readonly failures: string;
 }
 
-/**
- * The keys of a flow partition's fair scheduler (`fairness`, see `queue/fair-queues.ts`), all in the
- * partition's hash tag. Each vanishes when empty (Redis drops empty hashes and zsets) and all carry a
- * TTL renewed by every call of the scheduler's scripts. Added with T3-8.
- */
-export interface FairKeys {
-  /** Zset: keys with pending nodes -> pass (virtual time; the lowest is served next). */
-  readonly active: string;
-  /** Zset (all scores 0, ordered by member): pending nodes, `<len>:<key>|<priority>|<seq>|<job id>`. */
-  readonly pending: string;
-  /** Hash: job id -> the job's descriptor (JSON), while pending or in flight. */
-  readonly jobs: string;
-  /** Hash: job id -> `<dispatched ms> <key>` of the nodes in flight (added to BullMQ). */
-  readonly running: string;
-  /** Hash: key -> its nodes in flight. */
-  readonly counts: string;
-  /** Hash: active key -> its weight. */
-  readonly weights: string;
-  /** Hash: `vt` (virtual time), `seq` (arrival counter), `window` (nodes in flight at most). */
-  readonly meta: string;
-  /** Hash: worker id -> `<expiry ms> <concurrency>` of the live workers serving the partition. */
-  readonly capacity: string;
-}
-
 /** The keys of one event's index (see {@link Keys.eventIndex}). */
 export interface EventIndexKeys {
   readonly sets: string;
@@ -243,25 +219,6 @@ export class Keys {
    */
   rateWindow(flow: string, key: string): string {
     return `${this.prefix}:rl:{${flow}}:${key.length <= 64 ? key : `#${hashedName(key)}`}`;
-  }
-
-  /**
-   * The keys of the fair scheduler of a flow's partition (see {@link FairKeys}), in the partition's hash
-   * tag (that of its queues).
-   */
-  fair(flow: string, partition: Partition = FLOW_QUEUE): FairKeys {
-    const tag = partition.count === 1 ? flow : partitionTag(flow, partition);
-    const base = `${this.prefix}:fair:{${tag}}`;
-    return {
-      active: `${base}:active`,
-      pending: `${base}:pending`,
-      jobs: `${base}:jobs`,
-      running: `${base}:running`,
-      counts: `${base}:counts`,
-      weights: `${base}:weights`,
-      meta: `${base}:meta`,
-      capacity: `${base}:capacity`,
-    };
   }
 
   /**

@@ -2,6 +2,7 @@ import { DelayedError, type Job } from 'bullmq';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import { type NodeJobData, parseJobId } from '../format/job-layout.js';
 import type { NodeQueues } from './node-queues.js';
+import type { Keys } from '../format/keys.js';
 
 /**
  * How long a diverted job waits in BullMQ's delayed set at most: the scheduler promotes it in its
@@ -18,7 +19,7 @@ const SAFETY_DELAY_MS = 5 * 60_000;
  * (finish, deadline) are not scheduled.
  */
 export async function divertToFair(
-  queues: NodeQueues,
+  { queues, keys }: { readonly queues: NodeQueues; readonly keys: Keys },
   plan: FlowPlan,
   delivery: { readonly job: Job<NodeJobData>; readonly token: string | undefined },
 ): Promise<void> {
@@ -29,10 +30,14 @@ export async function divertToFair(
   const ids = parseJobId(job.id);
   if (ids === undefined || plan.resolve(ids.path) === undefined) return;
   const tag = await queues.fair.tagOf(plan, ids.requestId);
-  const tagged: NodeJobData = { ...data, f: tag.key, ...(tag.weight === 1 ? {} : { fw: tag.weight }) };
+  const tagged: NodeJobData = {
+    ...data,
+    f: tag.key,
+    ...(tag.weight === 1 ? {} : { fw: tag.weight }),
+  };
   await job.updateData(tagged);
   await job.moveToDelayed(Date.now() + SAFETY_DELAY_MS, token);
-  const partition = queues.partitionOfQueueName(job.queueName);
+  const partition = keys.partitionOfQueue(job.queueName);
   const opts = { ...job.opts, jobId: job.id };
   const diverted = { name: job.name, data: tagged, opts, promote: true };
   await queues.fair.enqueue(plan, partition, [{ queueName: job.queueName, job: diverted }], tag);

@@ -51,7 +51,8 @@ export function assertFairness(name: string, options: FlowOptions): void {
   else if (!count(min) || !count(max) || (min ?? 1) > (max ?? Infinity))
     problem = `needs integers min > 0 and max > 0 with min <= max (got min ${String(min)}, max ${String(max)})`;
   else if (typeof options.concurrency === 'object' || options.rateLimit?.key !== undefined)
-    problem = 'does not go with a concurrency key or a keyed rateLimit (their waiting roots would hold fair slots)';
+    problem =
+      'does not go with a concurrency key or a keyed rateLimit (their waiting roots would hold fair slots)';
   if (problem === undefined) return;
   throw new DagValidationError(
     ErrorCode.DEFINITION_INVALID,

@@ -1,6 +1,7 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import type { RedisClient } from '../infra/redis-connection.js';
-import type { FairKeys, Keys } from '../format/keys.js';
+import type { Keys } from '../format/keys.js';
+import { type FairKeys, fairKeys } from '../format/fair-keys.js';
 import { DataField, RequestField } from '../format/layout.js';
 import type { NodeJobData } from '../format/job-layout.js';
 import type { Partition } from '../format/partitions.js';
@@ -163,7 +164,8 @@ export class FairQueues {
     const suspects: { id: string; descriptor: Descriptor }[] = [];
     for (let i = 0; i < check.length; i += 2) {
       const text = check[i + 1] ?? '';
-      if (text !== '') suspects.push({ id: check[i] ?? '', descriptor: JSON.parse(text) as Descriptor });
+      if (text !== '')
+        suspects.push({ id: check[i] ?? '', descriptor: JSON.parse(text) as Descriptor });
     }
     if (suspects.length === 0) return;
     const pipeline = this.redis.pipeline();
@@ -171,16 +173,13 @@ export class FairQueues {
       pipeline.hmget(`${this.keys.prefix}:${descriptor.q}:${id}`, 'timestamp', 'finishedOn');
     const states = (await pipeline.exec()) ?? [];
     const lost: string[] = [];
-    await Promise.all(
-      suspects.map(({ id, descriptor }, i) => {
-        const [timestamp, finishedOn] = (states[i]?.[1] ?? []) as (string | null)[];
-        if (timestamp === null || timestamp === undefined) {
-          lost.push(JSON.stringify(descriptor));
-          return undefined;
-        }
-        return finishedOn === null ? undefined : this.release(plan, descriptor.q, id);
-      }),
-    );
+    const released: Promise<undefined>[] = [];
+    suspects.forEach(({ id, descriptor }, i) => {
+      const [timestamp, finishedOn] = (states[i]?.[1] ?? []) as (string | null)[];
+      if (timestamp == null) lost.push(JSON.stringify(descriptor));
+      else if (finishedOn != null) released.push(this.release(plan, descriptor.q, id));
+    });
+    await Promise.all(released);
     await this.#add(plan.name, lost);
   }
 
@@ -190,13 +189,11 @@ export class FairQueues {
   }
 
   #fairKeys(plan: FlowPlan, partition: Partition): string[] {
-    return Object.values(this.keys.fair(plan.name, partition) satisfies FairKeys);
+    const k: FairKeys = fairKeys(this.keys, plan.name, partition);
+    return [k.active, k.pending, k.jobs, k.running, k.counts, k.weights, k.meta, k.capacity];
   }
 
-  async #call(
-    script: 'fairEnqueue' | 'fairRelease',
-    calls: readonly Call[],
-  ): Promise<undefined[]> {
+  async #call(script: 'fairEnqueue' | 'fairRelease', calls: readonly Call[]): Promise<undefined[]> {
     const [first] = calls;
     if (first === undefined) return [];
     const args = [...this.#limits(first.plan, Date.now()), ...calls.flatMap((call) => call.args)];

@@ -143,11 +143,6 @@ export class NodeQueues {
     return this.queue(flow, name, this.keys.partitionOfQueue(queueName));
   }
 
-  /** The partition of a queue name made by `Keys.queueName`. */
-  partitionOfQueueName(queueName: string): Partition {
-    return this.keys.partitionOfQueue(queueName);
-  }
-
   /** The partition a request was placed in (read once from its state, then remembered). */
   async partitionOf(flow: string, requestId: string): Promise<Partition> {
     const key = `${flow}/${requestId}`;
@@ -205,7 +200,9 @@ export class NodeQueues {
       ...(inline?.context == null ? {} : { c: inline.context }),
       ...(options.wake === undefined ? {} : { k: options.wake }),
       ...(options.debounced === true ? { d: 1 as const } : {}),
-      ...(fair === undefined ? {} : { f: fair.key, ...(fair.weight === 1 ? {} : { fw: fair.weight }) }),
+      ...(fair === undefined
+        ? {}
+        : { f: fair.key, ...(fair.weight === 1 ? {} : { fw: fair.weight }) }),
     });
     const job = (path: string) => ({
       name: path,

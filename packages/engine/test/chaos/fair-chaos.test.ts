@@ -4,6 +4,7 @@ import { waitFor } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
 import { expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
+import { fairKeys } from '../../src/format/fair-keys.js';
 import { registerFairFlows } from '../fixtures/fair-flows.mjs';
 import { newService, prefixFor, spawnFixture } from '../integration/helpers.js';
 import { chaosConfig } from './config.js';
@@ -86,7 +87,7 @@ it(
       if (status === 'stopped') await client.rerun(FLOW, id);
     }
     const context = `seed ${config.seed}, ${kills} kills\n${log.join('\n')}`;
-    const runs = async () => (await redis.hgetall(`${prefix}:fair:runs`)) as Record<string, string>;
+    const runs = () => redis.hgetall(`${prefix}:fair:runs`);
     for (const { id, items } of requests) {
       const result = await client.waitForResult(FLOW, id, { timeoutMs: 90_000 });
       // Nothing lost: the last node saw every item's output.
@@ -102,7 +103,7 @@ it(
     }
 
     // Nothing stuck: no job left in BullMQ, nothing pending or in flight in the scheduler.
-    const fair = new Keys(prefix).fair(FLOW);
+    const fair = fairKeys(new Keys(prefix), FLOW);
     const queue = new Queue(`{${FLOW}}`, { connection: { url: inject('redisUrl') }, prefix });
     await waitFor(
       async () => {

@@ -31,7 +31,10 @@ export function twoWorkers(
   prefix: string,
   env: Record<string, string> = {},
 ): Promise<WorkerProcess[]> {
-  return Promise.all([spawnFixture('fair.mjs', prefix, env), spawnFixture('fair.mjs', prefix, env)]);
+  return Promise.all([
+    spawnFixture('fair.mjs', prefix, env),
+    spawnFixture('fair.mjs', prefix, env),
+  ]);
 }
 
 /** A client that registered the fair flows: its executes compute the key and go to the scheduler. */

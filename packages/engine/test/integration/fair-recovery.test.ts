@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { waitFor } from '@dagflow/test-utils';
 import { Keys } from '../../src/format/keys.js';
+import { fairKeys } from '../../src/format/fair-keys.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
 import { spawnFixture, prefixFor } from './helpers.js';
 import { clientOf, redisOf, startsOf, twoWorkers } from './fair-helpers.js';
@@ -28,7 +29,7 @@ it('completes every request once a worker is killed with fair nodes in flight', 
   // At least once: the killed worker's nodes ran again elsewhere, no other node twice.
   const again = Object.values(runs).filter((n) => n !== '1').length;
   expect(again).toBeLessThanOrEqual(20);
-  const fair = new Keys(prefix).fair('fair');
+  const fair = fairKeys(new Keys(prefix), 'fair');
   await waitFor(async () => (await redis.exists(fair.running)) === 0, { timeoutMs: 15_000 });
   expect(await redis.exists(fair.pending)).toBe(0);
 }, 120_000);
@@ -42,11 +43,16 @@ it('adds again the nodes a process took from the scheduler and died before addin
   const ids = await Promise.all(
     Array.from({ length: 20 }, () => client.execute('fair', { k: 'lost', ms: 1 })),
   );
-  const fair = new Keys(prefix).fair('fair');
+  const fair = fairKeys(new Keys(prefix), 'fair');
   expect(await redis.zcard(fair.pending)).toBe(20);
   // A process takes 8 in flight and dies before it adds them to BullMQ.
   await redis.hset(fair.meta, 'window', 8);
-  const taken = (await runScript(redis, 'fairRelease', Object.values(fair), [0, 0, Date.now(), 60_000])) as unknown[];
+  const taken = (await runScript(redis, 'fairRelease', Object.values(fair), [
+    0,
+    0,
+    Date.now(),
+    60_000,
+  ])) as unknown[];
   expect(taken).toHaveLength(1 + 8);
   expect(await redis.hlen(fair.running)).toBe(8);
   const started = Date.now();

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
+import { fairKeys } from '../../src/format/fair-keys.js';
 import { newService, prefixFor } from './helpers.js';
 import { clientOf, percentile, redisOf, startsOf, twoWorkers } from './fair-helpers.js';
 
@@ -48,7 +49,9 @@ it('runs every node of a fair chain with a for-each exactly once (executed by a 
   const described = (await client.flows()).find((flow) => flow.name === 'fair-min');
   expect(described?.fairness).toEqual({ key: 'function', weight: 'function', min: 5 });
   const ids = await Promise.all(
-    Array.from({ length: 200 }, (_, i) => client.execute('fair-chain', { k: `k${i % 4}`, items: 3, ms: 2 })),
+    Array.from({ length: 200 }, (_, i) =>
+      client.execute('fair-chain', { k: `k${i % 4}`, items: 3, ms: 2 }),
+    ),
   );
   const results = await Promise.all(
     ids.map((id) => client.waitForResult('fair-chain', id, { timeoutMs: 60_000 })),
@@ -57,7 +60,7 @@ it('runs every node of a fair chain with a for-each exactly once (executed by a 
   const runs = await redis.hgetall(`${prefix}:fair:runs`);
   expect(Object.keys(runs)).toHaveLength(200 * 5);
   expect(new Set(Object.values(runs))).toEqual(new Set(['1']));
-  const fair = new Keys(prefix).fair('fair-chain');
+  const fair = fairKeys(new Keys(prefix), 'fair-chain');
   // Releases follow the jobs' ends: once all ended the scheduler holds nothing in flight.
   await expect.poll(() => redis.exists(fair.running), { timeout: 5_000 }).toBe(0);
   for (const key of [fair.active, fair.pending, fair.jobs, fair.counts, fair.weights])
@@ -100,7 +103,7 @@ it('keeps 5 nodes of a key with min: 5 in flight while it has work, however smal
   const ms = await Promise.all(
     Array.from({ length: 150 }, () => client.execute('fair-min', { k: 'M', w: 0.05, ms: 10 })),
   );
-  const fair = new Keys(prefix).fair('fair-min');
+  const fair = fairKeys(new Keys(prefix), 'fair-min');
   const samples: number[] = [];
   for (;;) {
     const [[, inFlight], [, pendingM], [, pendingA]] = (await redis
@@ -115,7 +118,9 @@ it('keeps 5 nodes of a key with min: 5 in flight while it has work, however smal
   }
   // From the moment M got its 5 (the releases of A's first nodes give them) to its last pending node.
   const held = samples.slice(samples.findIndex((n) => n >= 5));
-  console.log(`fair: min 5 held in ${held.length} samples, in flight ${Math.min(...held)}..${Math.max(...held)}`);
+  console.log(
+    `fair: min 5 held in ${held.length} samples, in flight ${Math.min(...held)}..${Math.max(...held)}`,
+  );
   expect(held.length).toBeGreaterThan(10);
   expect(Math.min(...held)).toBeGreaterThanOrEqual(5);
   await Promise.all(
@@ -129,7 +134,9 @@ it('caps a key with max: 3 at 3 nodes at once, and still serves another key besi
   await twoWorkers(prefix);
   const client = clientOf(prefix, redis);
   const ids = await Promise.all(
-    Array.from({ length: 120 }, (_, i) => client.execute('fair-max', { k: i % 2 === 0 ? 'X' : 'Y', ms: 30 })),
+    Array.from({ length: 120 }, (_, i) =>
+      client.execute('fair-max', { k: i % 2 === 0 ? 'X' : 'Y', ms: 30 }),
+    ),
   );
   await Promise.all(ids.map((id) => client.waitForResult('fair-max', id, { timeoutMs: 60_000 })));
   expect(await redis.get(`${prefix}:fair:peak:X`)).toBe('3');

@@ -53,7 +53,10 @@ export class FairUpkeep {
       Promise.all(
         this.served().map(({ plan, partition }) =>
           this.queues.fair.reconcile(plan, partition, worker).catch((error: unknown) =>
-            this.log.warn('fair scheduler upkeep failed', { flow: plan.name, error: String(error) }),
+            this.log.warn('fair scheduler upkeep failed', {
+              flow: plan.name,
+              error: String(error),
+            }),
           ),
         ),
       ).then(() => undefined),

@@ -84,7 +84,7 @@ export function startFlowWorker(
       if (missing !== undefined) return giveBack(deps, jobPlan, job, { ...missing, token });
       if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
       // The flow's options as registered here decide its fair key and its concurrency key.
-      await divertToFair(deps.queues, plan, { job, token });
+      await divertToFair(deps, plan, { job, token });
       await admitRoot(deps, plan, { job, token });
       await admitRate(deps, plan, { job, token });
       const requestId = parseJobId(job.id ?? '')?.requestId ?? '';

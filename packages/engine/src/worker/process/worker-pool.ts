@@ -196,7 +196,7 @@ export class WorkerPool {
         if (flow === plan.name && !served.has(queueName.slice(0, queueName.indexOf('}') + 1)))
           served.set(queueName.slice(0, queueName.indexOf('}') + 1), {
             plan,
-            partition: this.deps.queues.partitionOfQueueName(queueName),
+            partition: this.deps.executor.keys.partitionOfQueue(queueName),
           });
     }
     return [...served.values()];
