@@ -4,7 +4,7 @@ import type { Partition } from './partitions.js';
 /**
  * The keys of a flow partition's fair scheduler (`fairness`, see `queue/fair-queues.ts`), all in the
  * partition's hash tag. Each vanishes when empty (Redis drops empty hashes and zsets) and all carry a
- * TTL renewed by every call of the scheduler's scripts. Added with T3-8.
+ * TTL renewed by every enqueue and every worker's reconcile (`lua/fairReconcile.lua`). Added with T3-8.
  */
 export interface FairKeys {
   /** Zset: keys with pending nodes -> pass (virtual time; the lowest is served next). */

@@ -21,7 +21,7 @@ export const WINDOW_HEADROOM = 4;
  * Job ends are released together when they come within this many ms (or this many at once): one script
  * call and one add for several nodes. The window's headroom keeps the workers busy meanwhile.
  */
-const RELEASE_DELAY_MS = 3;
+const RELEASE_DELAY_MS = 5;
 const RELEASE_BATCH = 64;
 
 /** A node in flight longer than this is checked in BullMQ by the reconcile. */
