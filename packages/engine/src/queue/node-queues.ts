@@ -214,11 +214,14 @@ export class NodeQueues {
         ...(options.priority === undefined ? {} : { priority: options.priority }),
       },
     });
-    if (fair !== undefined) {
-      const jobs = paths.map((path) => ({ queueName: queue.name, job: job(path) }));
+    // A fair flow's steps go to the scheduler (a large release in chunks: one script call each).
+    for (let i = 0; fair !== undefined && i < paths.length; i += BULK_SIZE) {
+      const jobs = paths
+        .slice(i, i + BULK_SIZE)
+        .map((path) => ({ queueName: queue.name, job: job(path) }));
       await this.fair.enqueue(plan, partition, jobs, fair);
-      return;
     }
+    if (fair !== undefined) return;
     if (options.batched === true && paths.length <= FEW) {
       await Promise.all(paths.map((path) => this.#batched.add(queue.name, job(path))));
       return;

@@ -62,3 +62,17 @@ it('adds again the nodes a process took from the scheduler and died before addin
   expect(await startsOf(redis, prefix)).toHaveLength(20);
   await waitFor(async () => (await redis.exists(fair.running)) === 0, { timeoutMs: 10_000 });
 }, 60_000);
+
+it('schedules a for-each of 2,500 items of one request (enqueued in chunks) and runs each item once', async () => {
+  const prefix = prefixFor();
+  const redis = redisOf();
+  await twoWorkers(prefix);
+  const client = clientOf(prefix, redis);
+  const big = await client.execute('fair-chain', { k: 'big', items: 2_500, ms: 0 });
+  const small = await client.execute('fair-chain', { k: 'small', items: 2, ms: 0 });
+  expect(await client.waitForResult('fair-chain', small, { timeoutMs: 30_000 })).toBe(2);
+  expect(await client.waitForResult('fair-chain', big, { timeoutMs: 60_000 })).toBe(2_500);
+  const runs = Object.entries(await redis.hgetall(`${prefix}:fair:runs`));
+  expect(runs.filter(([key]) => key.startsWith(`${big}/`))).toHaveLength(2_502);
+  expect(runs.filter(([, n]) => n !== '1')).toEqual([]);
+}, 90_000);
