@@ -15,6 +15,7 @@ export const SHAPES = [
   'http',
   'idle',
   'stream',
+  'fair',
 ] as const;
 
 /** One of {@link SHAPES}. */
@@ -35,6 +36,7 @@ const NEEDS: Record<ShapeName, readonly ShapeName[]> = {
   http: [],
   idle: [],
   stream: [],
+  fair: [],
 };
 
 /** Sizes, rounds and switches of one run. */

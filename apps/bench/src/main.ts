@@ -25,6 +25,7 @@ import { runRounds } from './rounds.js';
 import { requestReplyRows } from './report/reply-rows.js';
 import { buildRows } from './report/rows.js';
 import { streamRows } from './report/stream-rows.js';
+import { fairRows } from './report/fair-rows.js';
 import { bullmqConnection } from './target.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -87,7 +88,12 @@ async function bench(): Promise<void> {
         .join(' ')} after; ${Math.round((Date.now() - started) / 1000)} s`,
     );
     out();
-    const rows = [...buildRows(rounds), ...requestReplyRows(rounds), ...streamRows(rounds)];
+    const rows = [
+      ...buildRows(rounds),
+      ...requestReplyRows(rounds),
+      ...streamRows(rounds),
+      ...fairRows(rounds),
+    ];
     for (const line of rowsTable(rows)) out(line);
     const top = topCommandsTable(rounds);
     if (top.length > 0) {

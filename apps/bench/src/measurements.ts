@@ -19,6 +19,7 @@ import { DIAMOND_NODES, addDiamonds } from './shapes/hand-diamond.js';
 import { addRawJobs, rawChainHops } from './shapes/raw.js';
 import { CHAIN_HOPS, type LoadContext } from './shapes/shape.js';
 import { streamLatency, streamThroughput } from './shapes/stream.js';
+import { fairMeasurements } from './shapes/fair-shape.js';
 
 /** One measurement of a round. */
 export type MeasurementId =
@@ -42,7 +43,10 @@ export type MeasurementId =
   | 'idle-0'
   | 'idle-k'
   | 'stream'
-  | 'stream-latency';
+  | 'stream-latency'
+  | 'fair-plain'
+  | 'fair'
+  | 'fair-keyed';
 
 /** The worker processes the driver forks (once each, on first use). */
 export type ProcessName =
@@ -52,6 +56,7 @@ export type ProcessName =
   | 'dagflow'
   | 'dagflow-diamond'
   | 'dagflow-2'
+  | 'dagflow-fair'
   | 'dagflow-server'
   | 'express-server'
   | `dagflow-idle-${number}`;
@@ -290,4 +295,5 @@ export const MEASUREMENTS: readonly Measurement[] = [
     terminalBatch: () => 1,
     run: (ctx, c) => streamLatency(ctx, c.streamLatencyChunks),
   },
+  ...fairMeasurements(),
 ];

@@ -22,9 +22,10 @@ export type WorkerSystem =
 
 /**
  * The flows a dagflow process registers: the bench's shapes, `one` (a 1-node flow, the HTTP row's), or
- * `other` (a 1-node flow no load executes: the idle processes of the idle-process row).
+ * `other` (a 1-node flow no load executes: the idle processes of the idle-process row), or the fair
+ * shape's three 1-node flows (`fair-shape.ts`).
  */
-export type FlowSet = 'bench' | 'http' | 'idle';
+export type FlowSet = 'bench' | 'http' | 'idle' | 'fair';
 
 /** The payload of a `start` message. */
 export interface StartSpec {

@@ -5,7 +5,7 @@
 
   KEYS    per request: its state hash, then its data hash
   ARGV[1] now (ms)   ARGV[2] events channel (each new request is announced `pending` on it)
-  then 10 arguments per request, in the order of KEYS:
+  then 11 arguments per request, in the order of KEYS:
     encoded input; encoded context (query, headers) or '';
     version of the flow definition the request runs on, to its end;
     event message (`flow/requestId`);
@@ -14,7 +14,8 @@
       queue; it stays the request's partition however the flow's count changes later;
     the input's fingerprint (field `fp`), or '' for a request whose input may change (debounced);
     its start deadline and finish deadline (ms since epoch, fields startBy and finishBy), or '' each;
-    the name of its singleton key (field singleton, cleared at its end), or ''
+    the name of its singleton key (field singleton, cleared at its end), or '';
+    its fair tag (field fairKey, JSON [key, weight], for a flow with `fairness`), or ''
 
   An existing request is answered as it is (execute is idempotent per id) unless the call does not
   match it: a child request (parent given) must have been created for that parent node, else the
@@ -31,7 +32,7 @@
 local replies = {}
 for i = 1, #KEYS / 2 do
   local state, data = KEYS[2 * i - 1], KEYS[2 * i]
-  local at = 3 + (i - 1) * 10
+  local at = 3 + (i - 1) * 11
   local found = redis.call('HMGET', state, REQ.status, REQ.fingerprint, REQ.parent)
   local status = found[1]
   if status then
@@ -64,6 +65,9 @@ for i = 1, #KEYS / 2 do
     end
     if ARGV[at + 9] ~= '' then
       redis.call('HSET', state, REQ.singleton, ARGV[at + 9])
+    end
+    if ARGV[at + 10] and ARGV[at + 10] ~= '' then
+      redis.call('HSET', state, REQ.fairKey, ARGV[at + 10])
     end
     if ARGV[at + 1] ~= '' then
       redis.call('HSET', data, DATA.input, ARGV[at], DATA.context, ARGV[at + 1])

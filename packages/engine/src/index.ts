@@ -74,6 +74,7 @@ export type { AttemptLog, NodeLogLine } from './types/types.js';
 export type {
   BatchOption,
   ConcurrencyKey,
+  FairnessOption,
   FlowDeadline,
   FlowOptions,
   RateLimit,

@@ -47,6 +47,13 @@ describe('register(..., { batch })', () => {
       'DEFINITION_INVALID',
     );
   });
+
+  it('refuses batch with fairness', () => {
+    const fairness = { key: () => 'tenant' };
+    expect(codeOf(register({ maxSize: 2, maxWaitMs: 10 }, { fairness }))).toBe(
+      'DEFINITION_INVALID',
+    );
+  });
 });
 
 describe('batchPart', () => {

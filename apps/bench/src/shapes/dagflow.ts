@@ -9,6 +9,7 @@ import { engineConnection } from '../target.js';
 import type { FlowSet, StartSpec } from '../protocol.js';
 import { CHAIN_HOPS, type LoadContext, type Served } from './shape.js';
 import { registerStreamFlow } from './stream-flow.js';
+import { registerFairFlows } from './fair-shape.js';
 
 /** The flows the bench executes, by name. */
 export type BenchFlow = 'fanin' | 'diamond' | 'single' | 'chain' | 'foreach';
@@ -30,6 +31,10 @@ export function registerFlows(service: FlowService, flows: FlowSet = 'bench'): v
   }
   if (flows === 'idle') {
     service.register('other', (dag) => dag.node('only', noop));
+    return;
+  }
+  if (flows === 'fair') {
+    registerFairFlows(service);
     return;
   }
   service.register('fanin', (dag) => {

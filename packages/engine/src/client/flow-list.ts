@@ -1,4 +1,5 @@
 import { describeConcurrency } from '../queue/concurrency-keys.js';
+import { describeFairness } from '../queue/fair-options.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import type { Registry } from '../registry/registry.js';
 import type { FlowInfo } from '../types/types.js';
@@ -23,6 +24,9 @@ export async function listFlows(registry: Registry, plans: PlanSource): Promise<
       const concurrency = plans.hasLocal(name)
         ? describeConcurrency(plan)
         : published.find((flow) => flow.name === name)?.concurrency;
+      const fairness = plans.hasLocal(name)
+        ? describeFairness(plan)
+        : published.find((flow) => flow.name === name)?.fairness;
       return {
         name,
         version: plan.version,
@@ -31,6 +35,7 @@ export async function listFlows(registry: Registry, plans: PlanSource): Promise<
         nodeWorkers,
         ...(inputSchema === undefined ? {} : { inputSchema }),
         ...(concurrency === undefined ? {} : { concurrency }),
+        ...(fairness === undefined ? {} : { fairness }),
       };
     }),
   );

@@ -15,6 +15,7 @@ import { jobId } from '../format/job-layout.js';
 import { formatPartition } from '../format/partitions.js';
 import { clockNow } from '../infra/clock.js';
 import { armDeadline, deadlineOf } from '../queue/deadline-jobs.js';
+import { fairTagFor, formatFairTag } from '../queue/fair-options.js';
 
 const ENDED = new Set(['completed', 'failed', 'stopped']);
 /** How long an execute that expects a wait listens for it to begin (the wait then listens itself). */
@@ -64,7 +65,10 @@ export async function executeRequest(
   // A batch's request has checked inputs; a child or a tick of a batched flow is a batch of one.
   const checked = options.batchRequest === true ? input : await checkedInput(plan, input);
   const batchOfOne = plan.hooks.batch !== undefined && options.batchRequest !== true;
-  const encoded = encode(batchOfOne ? [checked] : checked);
+  const requestInput = batchOfOne ? [checked] : checked;
+  const encoded = encode(requestInput);
+  const { fairness } = plan.hooks;
+  const fair = fairness === undefined ? undefined : fairTagFor(fairness, requestInput);
   const partition = await res.partitions.place(plan, requestId);
   // A wait that follows then needs no first read (see ResultWaiter.listen).
   const listening = options.willWait === true ? res.waiter.listen(plan.name, requestId) : undefined;
@@ -81,6 +85,7 @@ export async function executeRequest(
       ...(partition.count === 1 ? {} : { partition: formatPartition(partition) }),
       ...(deadline === undefined ? {} : { deadline }),
       ...(options.singletonName === undefined ? {} : { singleton: options.singletonName }),
+      ...(fair === undefined ? {} : { fairKey: formatFairTag(fair) }),
     });
     if (creation.conflict !== undefined)
       throw conflictError(creation.conflict, { flow: plan.name, requestId, options });
@@ -110,6 +115,8 @@ export async function executeRequest(
         // An earlier call placed the request: its partition is read from its state.
         ...(created ? { partition } : {}),
         ...(priority === undefined ? {} : { priority }),
+        // An earlier call's request keeps the tag it was created with (read from its state).
+        ...(created && fair !== undefined ? { fair } : {}),
         batched: true,
         ...(handOver
           ? { inline: { input: encoded, context: context === '' ? null : context } }

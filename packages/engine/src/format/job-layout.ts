@@ -78,6 +78,14 @@ export interface NodeJobData {
   readonly bi?: readonly (string | null)[];
   /** A batch's close job ({@link BATCH_STEP}): the batch key (flow option `batch`; `''` without one). */
   readonly bk?: string;
+  /**
+   * Set on a job the fair scheduler dispatched (`fairness`): the request's fair key; its end gives the
+   * key's slot back (`queue/fair-queues.ts`), and the steps it releases are enqueued under that key.
+   * Added with T3-8.
+   */
+  readonly f?: string;
+  /** With `f`: the request's fair weight, when not 1. */
+  readonly fw?: number;
 }
 
 /**

@@ -160,6 +160,12 @@ export const RequestField = {
    * clears if the key still names it. Added with T3-7.
    */
   singleton: 'singleton',
+  /**
+   * A request of a flow with `fairness`: JSON `[key, weight]`, computed from its input at its creation,
+   * so that every node of it is dispatched in that key's turn (see `queue/fair-queues.ts`). Added with
+   * T3-8.
+   */
+  fairKey: 'fairKey',
 } as const;
 
 /** Fields of each entry of a request's stream (`Keys.request().stream`). Stored format; added with T3-6. */

@@ -14,9 +14,10 @@ const MIN_JOBS = 500;
 
 /**
  * The task step each item of a for-each runs, when its items may share jobs (see
- * `worker/step/successors/item-batch.ts`): the body is one task without retries, timeout, delay or wait, in a flow
- * without a rate limit (it counts jobs), and the vertex sets no `maxConcurrency` (its gate starts items
- * one by one). Else undefined.
+ * `worker/step/successors/item-batch.ts`): the body is one task without retries, timeout, delay or
+ * wait, in a flow without a rate limit (it counts jobs) nor `fairness` (the fair scheduler dispatches
+ * items one by one), and the vertex sets no `maxConcurrency` (its gate starts items one by one). Else
+ * undefined.
  */
 export function batchedItemStep(plan: FlowPlan, step: StartStep): TaskStep | undefined {
   const { vertex } = step;
@@ -24,6 +25,8 @@ export function batchedItemStep(plan: FlowPlan, step: StartStep): TaskStep | und
   // A flow-wide rate limit counts jobs: one job per item (a keyed one counts requests).
   if (plan.hooks.rateLimit !== undefined && plan.hooks.rateLimit.key === undefined)
     return undefined;
+  // A fair flow's items are jobs of the fair scheduler, each dispatched in its key's turn.
+  if (plan.hooks.fairness !== undefined) return undefined;
   const body = step.inner.get('');
   const [root] = body?.roots ?? [];
   if (root === undefined || body?.roots.length !== 1 || body.terminals.length !== 1)

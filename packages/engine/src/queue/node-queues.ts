@@ -8,6 +8,8 @@ import { jobId, type NodeJobData, type WakeKind } from '../format/job-layout.js'
 import { type Partition, parsePartition } from '../format/partitions.js';
 import { TickBatch } from '../store/tick-batch.js';
 import { removeWaitingJobs } from './request-jobs.js';
+import { FairQueues } from './fair-queues.js';
+import type { FairTag } from './fair-options.js';
 
 /** Jobs added per round trip when many steps are released at once (for-each items), at most... */
 const BULK_SIZE = 1_000;
@@ -67,6 +69,11 @@ export interface EnqueueOptions {
    * of requests executed together): one round trip for all.
    */
   readonly batched?: boolean;
+  /**
+   * The request's fair tag, when the caller knows it (a flow with `fairness`); else it is read from the
+   * request's state.
+   */
+  readonly fair?: FairTag;
 }
 
 /** One job as `Queue.addBulk` takes it. */
@@ -83,11 +90,16 @@ export class NodeQueues {
     return [];
   });
 
+  /** The fair scheduler of flows with `fairness`: their steps go to BullMQ in their key's turn. */
+  readonly fair: FairQueues;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly keep: KeptJobs = { completed: 0, failed: 0 },
-  ) {}
+  ) {
+    this.fair = new FairQueues(redis, keys, (flow, queueName) => this.queueNamed(flow, queueName));
+  }
 
   /**
    * BullMQ options of a step's job (without its id): the plan's (attempts, back-off, delay), with the
@@ -177,6 +189,9 @@ export class NodeQueues {
     const queue = this.queue(plan.name, queueName, partition);
     const generation = options.generation ?? 0;
     const { inline } = options;
+    const fair = isFair(plan, paths, options)
+      ? (options.fair ?? (await this.fair.tagOf(plan, requestId)))
+      : undefined;
     const data = (path: string): NodeJobData => ({
       v: plan.version,
       ...(options.trace === undefined ? {} : { t: options.trace }),
@@ -185,8 +200,11 @@ export class NodeQueues {
       ...(inline?.context == null ? {} : { c: inline.context }),
       ...(options.wake === undefined ? {} : { k: options.wake }),
       ...(options.debounced === true ? { d: 1 as const } : {}),
+      ...(fair === undefined
+        ? {}
+        : { f: fair.key, ...(fair.weight === 1 ? {} : { fw: fair.weight }) }),
     });
-    const job = (path: string): BulkJob => ({
+    const job = (path: string) => ({
       name: path,
       data: data(path),
       opts: {
@@ -196,6 +214,14 @@ export class NodeQueues {
         ...(options.priority === undefined ? {} : { priority: options.priority }),
       },
     });
+    // A fair flow's steps go to the scheduler (a large release in chunks: one script call each).
+    for (let i = 0; fair !== undefined && i < paths.length; i += BULK_SIZE) {
+      const jobs = paths
+        .slice(i, i + BULK_SIZE)
+        .map((path) => ({ queueName: queue.name, job: job(path) }));
+      await this.fair.enqueue(plan, partition, jobs, fair);
+    }
+    if (fair !== undefined) return;
     if (options.batched === true && paths.length <= FEW) {
       await Promise.all(paths.map((path) => this.#batched.add(queue.name, job(path))));
       return;
@@ -250,6 +276,18 @@ export class NodeQueues {
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
     this.#queues.clear();
   }
+}
+
+/**
+ * Whether the steps go through the fair scheduler: steps of a flow with `fairness`, to run now (not a
+ * wake job, a debounced root or a delayed job, which would hold a slot while they wait; not the
+ * request's finish job).
+ */
+function isFair(plan: FlowPlan, paths: readonly string[], options: EnqueueOptions): boolean {
+  if (plan.hooks.fairness === undefined) return false;
+  if (options.wake !== undefined || options.debounced === true) return false;
+  if (options.delayMs !== undefined && options.delayMs > 0) return false;
+  return paths.every((path) => plan.resolve(path) !== undefined);
 }
 
 function inlineInput(

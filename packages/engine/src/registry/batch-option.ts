@@ -7,7 +7,7 @@ export const MAX_BATCH_SIZE = 10_000;
 /**
  * Checks a flow's `batch` option at registration.
  * @throws DagflowError `DEFINITION_INVALID` unless `maxSize` is an integer from 1 to 10,000,
- *   `maxWaitMs` an integer > 0 and `key`, if given, a function, or with `singleton` too
+ *   `maxWaitMs` an integer > 0 and `key`, if given, a function, or with `singleton` or `fairness` too
  */
 export function assertBatchOption(name: string, options: FlowOptions): void {
   const { batch } = options;
@@ -22,10 +22,16 @@ export function assertBatchOption(name: string, options: FlowOptions): void {
       { details: { flow: name, option: 'batch' } },
     );
   }
-  if (options.singleton !== undefined) {
+  const other =
+    options.singleton !== undefined
+      ? 'singleton'
+      : options.fairness !== undefined
+        ? 'fairness'
+        : undefined;
+  if (other !== undefined) {
     throw new DagflowError(
       ErrorCode.DEFINITION_INVALID,
-      `Flow '${name}': batch and singleton do not go together (a batch's request is not one execute's); choose one.`,
+      `Flow '${name}': batch and ${other} do not go together (a batch's request is not one execute's, and its input is the array of theirs); choose one.`,
       { details: { flow: name, option: 'batch' } },
     );
   }

@@ -22,6 +22,7 @@ import type { FlowOrigin, Registry } from './registry.js';
 import type { FlowInfo } from '../types/types.js';
 import type { FlowOptions } from '../types/flow-options.js';
 import { assertBatchOption } from './batch-option.js';
+import { assertFairness } from '../queue/fair-options.js';
 
 /** A step's work in a run-time change: a handler, or a registered operation with its parameters. */
 export interface StepChange {
@@ -236,6 +237,7 @@ function assertFlowOptions(name: string, options: FlowOptions): void {
   }
   assertDeadlineAndSingleton(name, options);
   assertBatchOption(name, options);
+  assertFairness(name, options);
   if (options.partitions !== undefined && !positive(options.partitions)) {
     throw new DagflowError(
       ErrorCode.INVALID_CONFIG,

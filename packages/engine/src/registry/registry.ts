@@ -6,10 +6,18 @@ import { capVersions } from './version-cap.js';
 import { runScript } from '../store/scripts/scripts.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { type ConcurrencyDescription, describeConcurrency } from '../queue/concurrency-keys.js';
+import { type FairnessDescription, describeFairness } from '../queue/fair-options.js';
 
-function concurrencyField(plan: FlowPlan): { concurrency?: ConcurrencyDescription } {
+function concurrencyField(plan: FlowPlan): {
+  concurrency?: ConcurrencyDescription;
+  fairness?: FairnessDescription;
+} {
   const concurrency = describeConcurrency(plan);
-  return concurrency === undefined ? {} : { concurrency };
+  const fairness = describeFairness(plan);
+  return {
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(fairness === undefined ? {} : { fairness }),
+  };
 }
 
 /** A flow definition as workers publish it to Redis. */
@@ -22,6 +30,8 @@ export interface PublishedFlow {
   readonly origin?: FlowOrigin;
   /** The flow's concurrency option as data (a key function shows as `key: 'function'`); absent: none. */
   readonly concurrency?: ConcurrencyDescription;
+  /** The flow's `fairness` option as data (its functions show as `'function'`); absent: none. Added with T3-8. */
+  readonly fairness?: FairnessDescription;
   /** The `revision` it was registered with (see `FlowOptions.revision`); absent: none. Added with T3-1. */
   readonly revision?: number;
 }

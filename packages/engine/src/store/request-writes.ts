@@ -25,6 +25,8 @@ export interface NewRequest {
   readonly deadline?: { readonly startBy?: number; readonly finishBy?: number };
   /** The name of its singleton key (`Keys.singleton`), cleared at its end. */
   readonly singleton?: string;
+  /** A request of a flow with `fairness`: its fair tag (`formatFairTag`). */
+  readonly fairKey?: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export class RequestWrites extends StateReads {
         request.deadline?.startBy ?? '',
         request.deadline?.finishBy ?? '',
         request.singleton ?? '',
+        request.fairKey ?? '',
       );
     }
     return (await runScript(this.redis, 'createRequests', keys, args)) as (number | string)[];

@@ -20,6 +20,8 @@ export class TickBatch<I, O> {
   constructor(
     private readonly send: (group: string, items: readonly I[]) => Promise<readonly O[]>,
     private readonly max = 500,
+    /** Gather for this many ms instead of one tick (calls that come a little apart, such as job ends). */
+    private readonly delayMs = 0,
   ) {}
 
   /** Adds `item` to this tick's batch of `group`; answers its result. */
@@ -38,7 +40,8 @@ export class TickBatch<I, O> {
     } else if (!this.#scheduled) {
       this.#scheduled = true;
       // After the microtasks of this tick: the calls begun together have all joined by then.
-      process.nextTick(() => this.#flush());
+      if (this.delayMs === 0) process.nextTick(() => this.#flush());
+      else setTimeout(() => this.#flush(), this.delayMs);
     }
     return result;
   }

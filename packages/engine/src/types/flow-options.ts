@@ -23,6 +23,42 @@ export interface RateLimit<In = unknown> {
 }
 
 /**
+ * Fair scheduling between keys (`FlowOptions.fairness`): every node of a request is served in its key's
+ * turn. Nodes of different keys are dispatched round-robin, weighted (stride scheduling: a key of weight
+ * 3 gets three nodes to another's one while both have work); inside a key, a request's BullMQ
+ * `priority`, then arrival, orders them. At most a window of the flow's nodes (4 times the live
+ * workers' `workerConcurrency`, summed) sits in BullMQ at once, so a key that gets work is served
+ * within a few nodes' run time however long another key's backlog. See docs/fairness.md, "Fair
+ * scheduling".
+ */
+export interface FairnessOption<In = unknown> {
+  /**
+   * The key of a request, from its input (after the `input` schema); computed once, when the request is
+   * created, and kept in its state for all its nodes.
+   */
+  readonly key: (input: In) => string;
+  /**
+   * The request's share, relative to other keys' (a finite number > 0, fractions allowed; a key's
+   * weight is that of its last request enqueued). A weight function that answers anything else makes
+   * `execute` throw `INVALID_INPUT`.
+   * @defaultValue 1
+   */
+  readonly weight?: (input: In) => number;
+  /**
+   * Nodes in flight each key with work is guaranteed (an integer > 0): a key below `min` gets the next
+   * free slot before any other key. Keep the sum of the busy keys' `min` within the window.
+   * @defaultValue none
+   */
+  readonly min?: number;
+  /**
+   * Most nodes of one key in flight at once (an integer > 0, `min <= max`); below it a key takes any
+   * capacity no other key uses (work-conserving).
+   * @defaultValue no cap (the window)
+   */
+  readonly max?: number;
+}
+
+/**
  * Deadlines of a flow's requests (ms, integers >= 0, counted from the execute): a request none of whose
  * nodes began within `startMs` (still pending: queued behind a concurrency limit, a debounce window,
  * paused before its start) or that has not ended within `finishMs` is stopped with `error.code`
@@ -153,4 +189,10 @@ export interface FlowOptions<In = unknown> {
    * @defaultValue none: every execute starts its own request
    */
   readonly batch?: BatchOption<In>;
+  /**
+   * Fair scheduling of the flow's nodes between keys of the input (see {@link FairnessOption}); not with
+   * a concurrency key nor a keyed `rateLimit` (their waiting roots would hold fair slots).
+   * @defaultValue none: the flow's queue serves nodes in arrival (and priority) order
+   */
+  readonly fairness?: FairnessOption<In>;
 }

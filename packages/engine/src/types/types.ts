@@ -209,6 +209,16 @@ export interface FlowInfo {
    */
   readonly concurrency?:
     number | { readonly limit: number; readonly keyPath?: string; readonly key?: 'function' };
+  /**
+   * The flow's `fairness` option: `key: 'function'`, `weight: 'function'` when it has a weight
+   * function, and its `min` and `max`. Added with T3-8.
+   */
+  readonly fairness?: {
+    readonly key: 'function';
+    readonly weight?: 'function';
+    readonly min?: number;
+    readonly max?: number;
+  };
 }
 
 /** A request that has ended, as flow hooks receive it. */

@@ -131,6 +131,18 @@ function everyKind(prefix: string): { service: FlowService; open: () => void } {
   service.register('batched', (dag) => dag.node('n', (inputs: unknown[]) => inputs.length), {
     batch: { key: (input: { k: string }) => input.k, maxSize: 2, maxWaitMs: 100 },
   });
+  // Fair scheduling: the scheduler's sets vanish once empty, its meta and capacity carry a TTL.
+  service.register(
+    'fair',
+    (dag) => {
+      dag.node('first', (input: { k: string }) => input.k);
+      dag
+        .forEachBranch('each', (k: string) => ({ a: k, b: k }))
+        .node('item', (k: string) => k.length);
+      dag.edge('first', 'each');
+    },
+    { fairness: { key: (input: { k: string }) => input.k, weight: () => 2, min: 1, max: 4 } },
+  );
   return { service, open: () => open() };
 }
 
@@ -158,6 +170,8 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
   await run('cached', { k: 'a' });
   await run('cached', { k: 'b', fail: true });
   await run('rated', { k: 'r' });
+  await run('fair', { k: 'tenant' });
+  await run('fair', { k: 'y'.repeat(10_000) });
   await run('limited', 1);
   await run('limited', 2);
   await run('limited', 3, { deadlineMs: 30_000 });
@@ -229,6 +243,10 @@ it('leaves no key without a TTL after every kind of request, but an explicit all
     expect(unexplained).toEqual([]);
     // A 10,000-character concurrency key is named by its hash.
     expect(long).toEqual([]);
+    // The fair scheduler holds nothing once its requests ended: no pending, in-flight or active key.
+    const fair = ['active', 'pending', 'jobs', 'running', 'counts', 'weights'];
+    for (const name of fair) expect(await redis.exists(`${prefix}:fair:{fair}:${name}`)).toBe(0);
+    expect(await redis.pttl(`${prefix}:fair:{fair}:meta`)).toBeGreaterThan(0);
     // Every request's own keys expire (their names carry the request's hash tag).
     expect(persistent.filter((key) => key.includes(':r:{'))).toEqual([]);
   } finally {

@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from '@dagflow/flow';
 import { dagDescriptionSchema, jsonSchema, type nodeDescriptionSchema } from './dag.js';
-import { concurrencySchema, scheduleSchema } from './schedules.js';
+import { concurrencySchema, fairnessSchema, scheduleSchema } from './schedules.js';
 import { migrationSchema } from './versions.js';
 import { z } from 'zod';
 
@@ -200,6 +200,7 @@ export const flowInfoSchema = z.object({
   nodeWorkers: z.record(z.string(), count),
   inputSchema: jsonSchema.optional(),
   concurrency: concurrencySchema.optional(),
+  fairness: fairnessSchema.optional(),
 });
 
 /** `GET /flows`. */
@@ -211,6 +212,7 @@ export const flowDetailSchema = z.object({
   version: z.string(),
   workers: workersSchema,
   concurrency: concurrencySchema.optional(),
+  fairness: fairnessSchema.optional(),
   schedules: z
     .array(scheduleSchema)
     .meta({ description: "The flow's schedules and their next run." }),

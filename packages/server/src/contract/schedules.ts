@@ -1,5 +1,5 @@
 /**
- * The API contract's schedules (`/flows/:name/schedules`) and concurrency options. Re-exported by
+ * The API contract's schedules (`/flows/:name/schedules`), concurrency and fairness options. Re-exported by
  * `contract.ts`.
  * @module
  */
@@ -45,6 +45,14 @@ export const concurrencySchema = z.union([
     key: z.literal('function').optional(),
   }),
 ]);
+
+/** A flow's `fairness` option as data (its functions show as `'function'`). Added with T3-8. */
+export const fairnessSchema = z.object({
+  key: z.literal('function'),
+  weight: z.literal('function').optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+});
 
 /** A flow's schedule. */
 export type ScheduleResponse = Wire<z.output<typeof scheduleSchema>>;

@@ -42,6 +42,7 @@ const flow = defineRoute({
       version: info?.version ?? '',
       workers: info?.workers ?? {},
       ...(info?.concurrency === undefined ? {} : { concurrency: info.concurrency }),
+      ...(info?.fairness === undefined ? {} : { fairness: info.fairness }),
       schedules,
       dag,
     });

@@ -40,6 +40,9 @@ export const SCRIPT_NAMES = [
   'rateWindow',
   'batchAdd',
   'batchClose',
+  'fairEnqueue',
+  'fairRelease',
+  'fairReconcile',
 ] as const;
 
 /** Names of the Lua scripts in `lua/`. */

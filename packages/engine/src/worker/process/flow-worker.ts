@@ -27,6 +27,7 @@ import { runDeadline } from '../jobs/deadline-job.js';
 import { closeBatch } from '../jobs/batch-close.js';
 import { admitRoot } from '../../queue/concurrency-keys.js';
 import { admitRate } from '../../queue/rate-keys.js';
+import { divertToFair } from '../../queue/fair-admission.js';
 import { giveBack } from '../step/step-give-back.js';
 import type { Partition } from '../../format/partitions.js';
 
@@ -85,7 +86,8 @@ export function startFlowWorker(
       const missing = jobPlan.lacking.size === 0 ? undefined : lackedStep(jobPlan, job);
       if (missing !== undefined) return giveBack(deps, jobPlan, job, { ...missing, token });
       if (job.data.d === 1) await waitForDebounce(deps, plan.name, { job, token });
-      // The flow's options as registered here decide its concurrency key.
+      // The flow's options as registered here decide its fair key and its concurrency key.
+      await divertToFair(deps, plan, { job, token });
       await admitRoot(deps, plan, { job, token });
       await admitRate(deps, plan, { job, token });
       const requestId = parseJobId(job.id ?? '')?.requestId ?? '';
@@ -141,14 +143,27 @@ export function startFlowWorker(
         }),
       );
   };
+  // A fair job's end (completed, or failed for good) gives its key's slot back and dispatches the next
+  // jobs (`queue/fair-queues.ts`); one that stalled for good is found by the reconcile.
+  const releaseFair = (job: Job<NodeJobData>): void => {
+    if (job.data.f === undefined || job.id === undefined) return;
+    deps.queues.fair
+      .release(plan, job.queueName, job.id)
+      .catch((cause: unknown) =>
+        deps.log.warn('could not release a fair slot', { flow: plan.name, error: String(cause) }),
+      );
+  };
+  worker.on('completed', releaseFair);
   worker.on('closed', () => locks.close());
   worker.on('error', (error) =>
     deps.log.error('worker error', { flow: plan.name, error: error.message }),
   );
   worker.on('failed', (job, error) => {
-    if (job === undefined || error instanceof RecordedFailure) return;
+    if (job === undefined) return;
     const final =
       error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final) releaseFair(job);
+    if (error instanceof RecordedFailure) return;
     const ids = parseJobId(job.id ?? '');
     // A deadline or batch job is no step: its failure (Redis unreachable) is logged.
     if (ids?.path === DEADLINE_STEP || ids?.path === BATCH_STEP) {

@@ -14,6 +14,7 @@ import type { NodeJobData } from '../../format/job-layout.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { type Registry, WORKER_TTL_MS } from '../../registry/registry.js';
 import type { FlowPartitions } from '../../queue/flow-partitions.js';
+import { FairUpkeep, type FairServed } from './fair-upkeep.js';
 
 /** What the pool needs besides the executor's dependencies. */
 export interface PoolDeps {
@@ -56,8 +57,12 @@ export class WorkerPool {
   #heartbeat: NodeJS.Timeout | undefined;
   readonly #running = new RunningJobs();
   readonly #startedAt = Date.now();
+  readonly #fair: FairUpkeep;
 
-  constructor(private readonly deps: PoolDeps) {}
+  constructor(private readonly deps: PoolDeps) {
+    const worker = { id: deps.workerId, concurrency: deps.options.workerConcurrency };
+    this.#fair = new FairUpkeep(deps.queues, worker, deps.executor.log, () => this.#fairServed());
+  }
 
   /**
    * Starts workers on these queues of the flow and announces them; `versionOf` gives the plans of other
@@ -75,6 +80,7 @@ export class WorkerPool {
     await this.#announceSteps(plan.name);
     await this.#announce();
     await promoteRunnable(this.deps.executor, plan);
+    if (plan.hooks.fairness !== undefined) await this.#fair.start();
     this.#heartbeat ??= setInterval(() => void this.#beat(), WORKER_TTL_MS / 3).unref();
   }
 
@@ -122,6 +128,7 @@ export class WorkerPool {
   /** Closes every worker (running jobs get `drainMs`, then are closed hard) and withdraws them. */
   async close(drainMs: number): Promise<void> {
     clearInterval(this.#heartbeat);
+    await this.#fair.close().catch(() => undefined);
     this.#serving.length = 0;
     await Promise.all(
       this.#workers.map(({ worker }) =>
@@ -178,6 +185,21 @@ export class WorkerPool {
       runningCount: this.#running.size,
       running: this.#running.oldest(LISTED_RUNNING),
     });
+  }
+
+  /** The partitions of flows with `fairness` served here (each once, whatever the queues). */
+  #fairServed(): FairServed[] {
+    const served = new Map<string, FairServed>();
+    for (const { plan } of this.#serving) {
+      if (plan.hooks.fairness === undefined) continue;
+      for (const { flow, queueName } of this.#workers)
+        if (flow === plan.name && !served.has(queueName.slice(0, queueName.indexOf('}') + 1)))
+          served.set(queueName.slice(0, queueName.indexOf('}') + 1), {
+            plan,
+            partition: this.deps.executor.keys.partitionOfQueue(queueName),
+          });
+    }
+    return [...served.values()];
   }
 
   /** The queues served per flow (each once, whatever the partitions). */

@@ -104,6 +104,10 @@ export function enqueue(
       generation,
       ...(run.job.opts.priority === undefined ? {} : { priority: run.job.opts.priority }),
       ...(inline === undefined ? {} : { inline }),
+      // A fair job's successors are dispatched in the request's key's turn.
+      ...(run.job.data.f === undefined
+        ? {}
+        : { fair: { key: run.job.data.f, weight: run.job.data.fw ?? 1 } }),
       trace,
     });
   // No carrier means no tracing SDK: skip the (no-op) send span on this hot path.
