@@ -66,7 +66,7 @@ export type { SigningConfig, SigningKey } from './config/signing-config.js';
 export type { StreamChunk } from './store/reads/chunk-reads.js';
 export type { NodePageOptions, RequestStatePage } from './store/reads/state-pages.js';
 export { SCHEDULE_ID, assertValidSchedule } from './client/schedules.js';
-export { REQUEST_ID } from './client/request-ids.js';
+export { REQUEST_ID } from './client/start/request-ids.js';
 export type { ScheduleInfo, ScheduleOptions } from './client/schedules.js';
 export type { FlowApi } from './api/flow-api.js';
 export type { WorkerInfo } from './registry/worker-directory.js';
@@ -92,7 +92,7 @@ export type {
   RequestPage,
   RequestSummary,
 } from './resources/request-index.js';
-export { batchPart } from './client/batch-part.js';
+export { batchPart } from './client/start/batch-part.js';
 export type {
   BatchPlacement,
   EndedRequest,

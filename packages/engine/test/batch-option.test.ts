@@ -1,6 +1,6 @@
 import { type Dag, FlowService } from '@dagflow/engine';
 import { describe, expect, it } from 'vitest';
-import { batchPart } from '../src/client/batch-part.js';
+import { batchPart } from '../src/client/start/batch-part.js';
 
 const codeOf = (fn: () => void): string | undefined => {
   try {

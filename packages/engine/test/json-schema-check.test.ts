@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonSchemaIssues } from '../src/client/json-schema-check.js';
+import { jsonSchemaIssues } from '../src/client/start/json-schema-check.js';
 
 describe('jsonSchemaIssues', () => {
   const schema = {

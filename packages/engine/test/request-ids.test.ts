@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type RequestIdKind, assertRequestId, newRequestId } from '../src/client/request-ids.js';
+import {
+  type RequestIdKind,
+  assertRequestId,
+  newRequestId,
+} from '../src/client/start/request-ids.js';
 import { childRequestId, scheduledRequestId } from '../src/format/request-ids.js';
 
 describe('newRequestId', () => {

@@ -3,7 +3,7 @@ import type { StopReason } from '../store/state-results.js';
 import { executeSingleton, singletonOf } from '../run-guards/singleton-runs.js';
 import type { ExecuteOptions } from '../types/types.js';
 import { FlowHandle } from './flow-handle.js';
-import { executeRequest } from '../client/request-api.js';
+import { executeRequest } from '../client/start/request-start.js';
 import type { BulkAction, BulkFilter } from '../maintenance/bulk-filter.js';
 import type { BulkDryRun, BulkProgress } from '../maintenance/bulk-progress.js';
 import { BulkRunner, bulkNotFound } from '../maintenance/bulk-runner.js';

@@ -9,7 +9,7 @@ import {
 } from '../format/announcements.js';
 import { readChunks, type StreamChunk } from '../store/reads/chunk-reads.js';
 import type { Subscriptions } from '../resources/subscriptions.js';
-import { batchPending } from './batch-execute.js';
+import { batchPending } from './start/batch-execute.js';
 
 /** Options of `FlowClient.stream`. */
 export interface StreamOptions {

@@ -14,7 +14,7 @@ export interface BatchKeys {
  * The keys of one batch key of a flow (flow option `batch`; `''` for a flow without `key`), all in
  * the flow's slot under fixed names so that one script adds an input and closes a batch
  * (`lua/batchAdd.lua`). A key value longer than 64 characters is named by its hash, as
- * `Keys.concurrencyKey` does. Every one expires (see `client/batch-execute.ts`). Beside `keys.ts` (at
+ * `Keys.concurrencyKey` does. Every one expires (see `client/start/batch-execute.ts`). Beside `keys.ts` (at
  * its size limit) as its own role; added with T3-8.
  */
 export function batchKeys(keys: Keys, flow: string, key: string): BatchKeys {

@@ -1,6 +1,6 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { executeRequest } from '../client/request-api.js';
-import { assertRequestId, newRequestId } from '../client/request-ids.js';
+import { executeRequest } from '../client/start/request-start.js';
+import { assertRequestId, newRequestId } from '../client/start/request-ids.js';
 import { singletonName } from '../format/keys.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
 import type { ServiceResources } from '../resources/service-resources.js';

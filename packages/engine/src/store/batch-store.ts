@@ -24,7 +24,7 @@ export interface BatchTarget {
   readonly key: string;
 }
 
-/** The writes of batched executes (see `client/batch-execute.ts`); each step is one Lua script. */
+/** The writes of batched executes (see `client/start/batch-execute.ts`); each step is one Lua script. */
 export class BatchStore {
   constructor(
     private readonly redis: RedisClient,

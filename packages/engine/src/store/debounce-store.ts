@@ -5,7 +5,7 @@ import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
 import { clockNow } from '../infra/clock.js';
 
-/** The writes of debounced executes (see `client/debounce.ts`); each step is one Lua script. */
+/** The writes of debounced executes (see `client/start/debounce.ts`); each step is one Lua script. */
 export class DebounceStore {
   constructor(
     private readonly redis: RedisClient,

@@ -238,20 +238,6 @@ export const signalAnswerSchema = z.object({ requestId: z.string(), signal: z.st
 /** `GET /healthz`. */
 export const healthSchema = z.object({ status: z.enum(['ok', 'redis unreachable']) });
 
-/** The body of `POST /admin/flows/:name/steps` and `PUT /admin/flows/:name/steps/:id`. */
-export const stepChangeSchema = z.object({
-  id: z
-    .string()
-    .optional()
-    .meta({ description: 'The new step (POST; PUT takes it from the path).' }),
-  op: z.string().meta({ description: 'A registered operation.' }),
-  with: z.record(z.string(), z.unknown()).optional(),
-  after: z.array(z.string()).optional(),
-  before: z.array(z.string()).optional(),
-  retries: z.number().optional(),
-  timeoutMs: z.number().optional(),
-});
-
 /** Every error answer. */
 export type ErrorResponse = Wire<z.output<typeof errorSchema>>;
 /** Lifecycle of a request. */
@@ -290,8 +276,6 @@ export type ControlResponse = Wire<z.output<typeof controlAnswerSchema>>;
 export type SignalResponse = Wire<z.output<typeof signalAnswerSchema>>;
 /** `GET /healthz`. */
 export type HealthResponse = Wire<z.output<typeof healthSchema>>;
-/** The body of a step change. */
-export type StepChangeBody = z.input<typeof stepChangeSchema>;
 
 export * from './dag.js';
 export * from './schedules.js';
@@ -300,3 +284,4 @@ export * from './versions.js';
 export * from './access.js';
 export * from './bulk.js';
 export * from './events.js';
+export * from './step-changes.js';

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { type NodeJobData, parseJobId } from '../../format/job-layout.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
-import { batchTtl, startBatch } from '../../client/batch-execute.js';
+import { batchTtl, startBatch } from '../../client/start/batch-execute.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
 
 /**

@@ -15,7 +15,7 @@ import { RequestField } from '../../format/layout.js';
 import { ChunkWriter } from '../../store/chunk-writes.js';
 import { wakeParent } from '../../client/child-links.js';
 import type { ChildRequests, ExecutorDeps } from '../step/executor-deps.js';
-import { executeRequest } from '../../client/request-api.js';
+import { executeRequest } from '../../client/start/request-start.js';
 import { HeldRequests } from './held-requests.js';
 import { RequestListening } from './request-listening.js';
 import { RunningAttempts } from '../step/running-attempts.js';

@@ -1,14 +1,14 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { decode, encode } from '../format/codec.js';
-import type { FlowPlan } from '../plan/flow-plan.js';
-import type { ServiceResources } from '../resources/service-resources.js';
-import { BatchStore } from '../store/batch-store.js';
-import { armBatchClose, disarmBatchClose } from '../queue/batch-jobs.js';
-import type { BatchOption } from '../types/flow-options.js';
-import type { ExecuteOptions } from '../types/types.js';
+import { decode, encode } from '../../format/codec.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { ServiceResources } from '../../resources/service-resources.js';
+import { BatchStore } from '../../store/batch-store.js';
+import { armBatchClose, disarmBatchClose } from '../../queue/batch-jobs.js';
+import type { BatchOption } from '../../types/flow-options.js';
+import type { ExecuteOptions } from '../../types/types.js';
 import { checkedInput } from './input-check.js';
 import { newRequestId } from './request-ids.js';
-import { clockNow } from '../infra/clock.js';
+import { clockNow } from '../../infra/clock.js';
 
 /** Most bytes of a batch's inputs as one encoded array: one more input closes the batch before it. */
 export const MAX_BATCH_BYTES = 1024 * 1024;

@@ -1,10 +1,10 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { encode } from '../format/codec.js';
-import type { FlowPlan } from '../plan/flow-plan.js';
-import type { ServiceResources } from '../resources/service-resources.js';
+import { encode } from '../../format/codec.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { ServiceResources } from '../../resources/service-resources.js';
 import { newRequestId } from './request-ids.js';
-import { clockNow } from '../infra/clock.js';
-import { type Deadline, armDeadline } from '../queue/deadline-jobs.js';
+import { clockNow } from '../../infra/clock.js';
+import { type Deadline, armDeadline } from '../../queue/deadline-jobs.js';
 
 /** Rounds of "join, else start a new request" before giving up: each lost round means another caller won. */
 const ROUNDS = 10;

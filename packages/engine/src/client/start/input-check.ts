@@ -6,7 +6,7 @@ import {
   describeIssues,
 } from '@dagflow/flow';
 import { jsonSchemaIssues } from './json-schema-check.js';
-import type { FlowPlan } from '../plan/flow-plan.js';
+import type { FlowPlan } from '../../plan/flow-plan.js';
 
 /**
  * The input a request of `plan` starts with: the value its `input` schema gives (after transforms and

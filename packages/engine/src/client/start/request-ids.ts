@@ -1,6 +1,10 @@
 import { randomFillSync } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { CHILD_ID_PREFIX, LEGACY_CHILD_ID_PREFIX, TICK_ID_PREFIX } from '../format/request-ids.js';
+import {
+  CHILD_ID_PREFIX,
+  LEGACY_CHILD_ID_PREFIX,
+  TICK_ID_PREFIX,
+} from '../../format/request-ids.js';
 
 /**
  * The ids a caller may give a request (`X-Request-Id`, `execute(..., { requestId })`): 1-128
