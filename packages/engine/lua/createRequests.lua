@@ -66,7 +66,7 @@ for i = 1, #KEYS / 2 do
     if ARGV[at + 9] ~= '' then
       redis.call('HSET', state, REQ.singleton, ARGV[at + 9])
     end
-    if ARGV[at + 10] and ARGV[at + 10] ~= '' then
+    if ARGV[at + 10] ~= '' then
       redis.call('HSET', state, REQ.fairKey, ARGV[at + 10])
     end
     if ARGV[at + 1] ~= '' then

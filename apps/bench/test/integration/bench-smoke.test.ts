@@ -17,6 +17,17 @@ const STREAM_ROWS = [
   'emit-to-reader latency, one chunk every 2 ms, p99',
 ];
 
+/** The fair shape's rows (T3-8): the plain queue's figure is the reference of the two ratios after it. */
+const PLAIN_QUEUE_ROW = '1-node requests, plain queue';
+const FAIR_ROWS = [
+  PLAIN_QUEUE_ROW,
+  '1-node requests, fairness with one key, against the plain queue',
+  '1-node requests, fairness with one key, against a concurrency key (one key)',
+];
+
+/** Rows that print a figure and no ratio. */
+const ABSOLUTE_ROWS = [...STREAM_ROWS, PLAIN_QUEUE_ROW];
+
 /** Every row a full quick run must print, in order. */
 const ROWS = [
   'raw BullMQ no-op jobs',
@@ -69,6 +80,7 @@ const ROWS = [
   'dagflow 1-node requests, K = 6 idle processes (vs K = 0)',
   'CPU of the K = 6 idle processes per 1,000 requests (vs all CPU per 1,000 at K = 0)',
   ...STREAM_ROWS,
+  ...FAIR_ROWS,
 ];
 
 interface Printed {
@@ -132,7 +144,7 @@ describe('pnpm bench, BENCH_QUICK=1', () => {
       for (const [label, [figure, ratio, target, verdict]] of rows) {
         expect(figure, label).toMatch(/\d/);
         expect(figure, label).not.toMatch(/NaN|Infinity/);
-        if (STREAM_ROWS.includes(label)) expect(ratio, label).toBe('-');
+        if (ABSOLUTE_ROWS.includes(label)) expect(ratio, label).toBe('-');
         else expect(ratio, label).toMatch(/^\d[\d,]*\.\d\dx( \(\d[\d,]*\.\d\d-\d[\d,]*\.\d\d\))?$/);
         if (target === '-' || target === 'reference') expect(verdict, label).toBe('-');
         else expect(verdict, label).toMatch(/^(PASS|MISS)$/);

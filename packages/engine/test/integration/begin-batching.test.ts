@@ -34,7 +34,7 @@ it('begins the steps of several requests issued in one tick in one script call, 
     [
       1,
       'test-events',
-      ...ids.slice(0, 3).flatMap((id) => ['1', '', 'v1', `fan/${id}`, '', '', '', '', '', '']),
+      ...ids.slice(0, 3).flatMap((id) => ['1', '', 'v1', `fan/${id}`, '', '', '', '', '', '', '']),
     ],
   );
   for (const id of ids.slice(0, 3)) {
@@ -93,7 +93,7 @@ it('begins a join of more inputs than a batched call carries alone, and answers 
     redis,
     'createRequests',
     [state, data],
-    [1, 'test-events', '1', '', 'v1', 'fan/wide', '', '', '', '', '', ''],
+    [1, 'test-events', '1', '', 'v1', 'fan/wide', '', '', '', '', '', '', ''],
   );
   await redis.hset(state, 'status', 'running');
   const fields = Array.from({ length: 2_500 }, (_, i) => `o|item${i}`);

@@ -29,7 +29,7 @@ it('sends the completions of one request issued in one tick as a few script call
     redis,
     'createRequests',
     [request.state, request.data],
-    [1, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+    [1, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
   );
   await redis.hset(request.state, 'j|each', -450);
 
@@ -84,7 +84,7 @@ it('sends the completions of several requests issued in one tick as one script c
     [
       1,
       'test-events',
-      ...requests.flatMap(({ id }) => ['1', '', 'v1', `one/${id}`, '', '', '', '', '', '']),
+      ...requests.flatMap(({ id }) => ['1', '', 'v1', `one/${id}`, '', '', '', '', '', '', '']),
     ],
   );
   const states = new Set(requests.map(({ keys: k }) => k.state));

@@ -185,7 +185,7 @@ describe('createRequests', () => {
         client,
         'createRequests',
         [state, data],
-        [1, 'test-events', input, '', 'v1', 'payments/r', parent, '', fingerprint, '', '', ''],
+        [1, 'test-events', input, '', 'v1', 'payments/r', parent, '', fingerprint, '', '', '', ''],
       );
     const link = JSON.stringify({ flow: 'checkout', requestId: 'p', node: 'pay' });
     const other = JSON.stringify({ flow: 'checkout', requestId: 'q', node: 'pay' });

@@ -94,7 +94,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+        [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
       );
       return [keys.state, keys.data, keys.store, keys.held, keys.stream];
     };
@@ -166,7 +166,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
@@ -199,7 +199,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
       );
       return keys;
     };
@@ -285,7 +285,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     const complete = () =>
       runScript(
@@ -308,7 +308,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [pausedKeys.state, pausedKeys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     await runScript(
       redis,
@@ -331,7 +331,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
     const entries = JSON.stringify(['each[a]/check', 'each[b]/check']);
@@ -384,7 +384,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     const finish = (node: string) =>
       runScript(
@@ -413,7 +413,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     const begin = (owner: string) =>
       runScript(
@@ -491,7 +491,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     await runScript(
       redis,
@@ -544,7 +544,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     await runScript(
       redis,
@@ -578,7 +578,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
       );
       await runScript(
         redis,
@@ -634,7 +634,7 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
     );
     await runScript(redis, 'controlRequest', all, [
       'pause',
@@ -668,7 +668,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
       );
       const control = (command: string) =>
         runScript(redis, 'controlRequest', all, [

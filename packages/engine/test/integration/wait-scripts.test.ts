@@ -27,7 +27,7 @@ async function request(name: string) {
     redis,
     'createRequests',
     [keys.state, keys.data],
-    [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', ''],
+    [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
   );
   return {
     keys,
