@@ -14,18 +14,18 @@ describe('deadlines', () => {
     const env = await kitEnv();
     env.service.register('keyed', held, {
       concurrency: { key: () => 'one', limit: 1 },
-      deadline: { startMs: 500 },
+      deadline: { startMs: 500_000 },
     });
     const { requestId: holder, status } = await env.run('keyed', null);
     expect(status).toBe('running'); // it holds the key's one slot until it ends
     const { requestId: waiting } = await env.run('keyed', null);
-    await env.advance(499);
+    await env.advance(499_999);
     expect((await env.service.state('keyed', waiting)).status).toBe('pending');
     await env.advance(1);
     const state = await env.service.state('keyed', waiting);
     expect(state.status).toBe('stopped');
     expect(state.error).toMatchObject({ code: ErrorCode.DEADLINE_EXCEEDED, node: '' });
-    expect(state.deadline?.startBy).toBe(state.createdAt + 500);
+    expect(state.deadline?.startBy).toBe(state.createdAt + 500_000);
     expect(state.startedAt).toBeUndefined();
     // The holder had started in time: its start deadline does nothing.
     expect((await env.service.state('keyed', holder)).status).toBe('running');
@@ -41,17 +41,17 @@ describe('deadlines', () => {
 
   it("takes the deadline job off the queue when the request ends in time; execute's deadlineMs wins", async () => {
     const env = await kitEnv();
-    env.service.register('quick', held, { deadline: { startMs: 60_000, finishMs: 60_000 } });
+    env.service.register('quick', held, { deadline: { startMs: 3_600_000, finishMs: 3_600_000 } });
     const ids = await Promise.all([1, 2, 3].map((i) => env.service.execute('quick', i)));
     await env.runUntilIdle();
     for (const id of ids) await env.signal('quick', id, 'go', 'now');
     for (const id of ids) expect((await env.outcome('quick', id)).status).toBe('completed');
     expect(await jobCounts(env, 'quick', 'delayed')).toEqual({ delayed: 0 });
-    // deadlineMs overrides finishMs: this one is stopped after 300 ms, not 60 s.
-    const { requestId: short, state } = await env.run('quick', 10, { deadlineMs: 300 });
-    expect(state.deadline?.startBy).toBe(state.createdAt + 60_000);
-    expect(state.deadline?.finishBy).toBe(state.createdAt + 300);
-    await env.advance(299);
+    // deadlineMs overrides finishMs: this one is stopped after 300 s, not an hour.
+    const { requestId: short, state } = await env.run('quick', 10, { deadlineMs: 300_000 });
+    expect(state.deadline?.startBy).toBe(state.createdAt + 3_600_000);
+    expect(state.deadline?.finishBy).toBe(state.createdAt + 300_000);
+    await env.advance(299_999);
     expect((await env.service.state('quick', short)).status).toBe('running');
     await env.advance(1);
     expect((await env.service.state('quick', short)).status).toBe('stopped');

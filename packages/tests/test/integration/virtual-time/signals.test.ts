@@ -21,7 +21,7 @@ async function setUp(gates = { start: Promise.resolve(), boom: Promise.resolve()
     dag.edge('start', 'approve').edge('approve', 'done');
   });
   env.service.register('timed', (dag: Dag) => {
-    dag.signal('approve', { timeoutMs: 600 });
+    dag.signal('approve', { timeoutMs: 600_000 });
     dag.node('done', (payload: unknown) => ({ approved: payload }));
     dag.edge('approve', 'done');
   });
@@ -73,7 +73,7 @@ describe('signal nodes', () => {
   it('fails the node with SIGNAL_TIMEOUT when no signal comes in time; a late signal changes nothing', async () => {
     const env = await setUp();
     const { requestId: id } = await env.run('timed', null);
-    await env.advance(599);
+    await env.advance(599_999);
     expect(await nodeStatus(env, 'timed', id, 'approve')).toBe('waiting');
     await env.advance(1);
     expect(await codeOf(env.service.waitForResult('timed', id))).toBe(ErrorCode.REQUEST_FAILED);

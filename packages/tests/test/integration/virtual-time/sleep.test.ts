@@ -2,12 +2,12 @@ import type { Dag } from '@dagflow/engine';
 import { describe, expect, it } from 'vitest';
 import { jobCounts, kitEnv, nodeStatus } from './kit-env.js';
 
-/** a -> nap (sleep 800 ms) -> b, and a quick flow beside it; one worker slot. */
+/** a -> nap (sleep 800 s) -> b, and a quick flow beside it; one worker slot. */
 async function napping() {
   const env = await kitEnv({ service: { workerConcurrency: 1 } });
   env.service.register('napping', (dag: Dag) => {
     dag.node('a', () => 'a');
-    dag.sleep('nap', 800);
+    dag.sleep('nap', 800_000);
     dag.node('b', (a: string) => `${a}b`);
     dag.edge('a', 'nap').edge('nap', 'b');
   });
@@ -24,12 +24,14 @@ describe('sleep', () => {
     expect(await jobCounts(env, 'napping', 'active', 'delayed')).toEqual({ active: 0, delayed: 1 });
     // The one worker slot is free during the nap.
     expect((await env.run('quick', 4)).result).toBe(8);
-    await env.advance(799);
+    await env.advance(799_999);
     expect(await nodeStatus(env, 'napping', id, 'b')).toBe('pending');
     await env.advance(1);
     const done = await env.outcome('napping', id);
     expect(done.result).toBe('ab');
-    expect(done.nodes['b']!.startedAt! - done.nodes['a']!.finishedAt!).toBeGreaterThanOrEqual(800);
+    expect(done.nodes['b']!.startedAt! - done.nodes['a']!.finishedAt!).toBeGreaterThanOrEqual(
+      800_000,
+    );
   });
 
   it('is taken off the queue by a stop, and sleeps again after a rerun', async () => {
@@ -42,16 +44,16 @@ describe('sleep', () => {
       waiting: 0,
       active: 0,
     });
-    await env.advance(3_600_000);
+    await env.advance(36_000_000);
     expect(await nodeStatus(env, 'napping', id, 'b')).toBe('pending');
 
     const rerunAt = env.now();
     await env.service.rerun('napping', id);
-    await env.advance(799);
+    await env.advance(799_999);
     expect(await nodeStatus(env, 'napping', id, 'b')).not.toBe('completed');
     await env.advance(1);
     const done = await env.outcome('napping', id);
     expect(done.result).toBe('ab');
-    expect(done.nodes['b']!.startedAt! - rerunAt).toBeGreaterThanOrEqual(800);
+    expect(done.nodes['b']!.startedAt! - rerunAt).toBeGreaterThanOrEqual(800_000);
   });
 });

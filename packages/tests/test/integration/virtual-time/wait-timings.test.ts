@@ -14,7 +14,7 @@ async function setUp(): Promise<TestEnv> {
   });
   env.service.register('napping', (dag: Dag) => {
     dag.node('a', () => 'a');
-    dag.sleep('nap', 800);
+    dag.sleep('nap', 800_000);
     dag.node('b', (a: string) => `${a}b`);
     dag.edge('a', 'nap').edge('nap', 'b');
   });
@@ -42,25 +42,25 @@ describe('a node that waits', () => {
     const env = await setUp();
     const { requestId: id } = await env.run('approval', 1);
     expect(await nodeStatus(env, 'approval', id, 'approve')).toBe('waiting');
-    await env.advance(400);
+    await env.advance(400_000);
     await env.signal('approval', id, 'approve', 'ok');
     expect((await env.outcome('approval', id)).result).toEqual({ approved: 'ok' });
     expect(await timing(env, 'approval', id, 'approve')).toEqual({
       status: 'completed',
       attempts: 1,
-      tookMs: 400,
+      tookMs: 400_000,
     });
   });
 
   it('a sleep node: one attempt, timed from when it began sleeping', async () => {
     const env = await setUp();
     const { requestId: id } = await env.run('napping', null);
-    await env.advance(800);
+    await env.advance(800_000);
     expect((await env.outcome('napping', id)).result).toBe('ab');
     expect(await timing(env, 'napping', id, 'nap')).toEqual({
       status: 'completed',
       attempts: 1,
-      tookMs: 800,
+      tookMs: 800_000,
     });
   });
 
@@ -70,13 +70,13 @@ describe('a node that waits', () => {
     const child = (await env.service.state('parent-waits', id)).nodes['sub']?.child;
     expect(child).toBeDefined();
     expect(await nodeStatus(env, child!.flow, child!.requestId, 'hold')).toBe('waiting');
-    await env.advance(400);
+    await env.advance(400_000);
     await env.signal('child-waits', child!.requestId, 'hold', 'go');
     expect((await env.outcome('parent-waits', id)).status).toBe('completed');
     expect(await timing(env, 'parent-waits', id, 'sub')).toEqual({
       status: 'completed',
       attempts: 1,
-      tookMs: 400,
+      tookMs: 400_000,
     });
   });
 });
