@@ -66,10 +66,12 @@ it('audits every state-changing route with caller, action, target and outcome', 
     rerunRequest: () => send('POST', `${request}/rerun`, OPERATOR, { n: 2 }),
     migrateRequest: () => send('POST', `${request}/migrate`, OPERATOR),
     migrateRequests: () => send('POST', '/flow/gated/requests/migrate?from=aaaaaaaaaaaa', OPERATOR),
+    // A filter the request never matches: the bulk runs in the background, and would otherwise stop
+    // it while the pause below holds it (the stop route then answers INVALID_TRANSITION).
     startBulk: () =>
       send('POST', '/flow/gated/requests/bulk', OPERATOR, {
         action: 'stop',
-        filter: { status: 'paused' },
+        filter: { status: 'failed' },
       }),
     putSchedule: () => send('PUT', '/flows/gated/schedules/daily', OPERATOR, { cron: '0 3 * * *' }),
     deleteSchedule: () => send('DELETE', '/flows/gated/schedules/daily', OPERATOR),
@@ -115,7 +117,7 @@ it('audits every state-changing route with caller, action, target and outcome', 
   expect(of('stop')[0]).toMatchObject({ target: { requestId }, outcome: 'ok' });
   expect(of('bulk')[0]).toMatchObject({
     who: { role: 'operator', token: 'otto' },
-    details: { action: 'stop', filter: { status: 'paused' } },
+    details: { action: 'stop', filter: { status: 'failed' } },
     outcome: 'ok',
   });
   expect(of('rerun')[0]).toMatchObject({ target: { requestId }, details: { newInput: true } });
