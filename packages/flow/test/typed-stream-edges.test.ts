@@ -8,7 +8,7 @@ import { type StreamInput, typedFlow } from '../src/index.js';
 describe('typedFlow stream edges', () => {
   it('compile to the Dag of the string-id form: the same vertices, options and stream edge', () => {
     const llm = (prompt: string) => prompt.toUpperCase();
-    const speak = async (tokens: StreamInput<string>) => (await tokens.output()).length;
+    const speak = async (tokens: StreamInput<string, string>) => (await tokens.output()).length;
     const log = (n: number) => n;
     const typed = typedFlow<string>()
       .node('llm', llm)

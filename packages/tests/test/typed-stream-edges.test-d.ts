@@ -22,6 +22,7 @@ describe('typedFlow: stream edges', () => {
         expectTypeOf(count).toEqualTypeOf<number>();
         return `${count} tokens`;
       });
+    expectTypeOf(flow.resultType).toEqualTypeOf<string>();
     expectTypeOf<FlowResult<typeof flow>>().toEqualTypeOf<string>();
   });
 

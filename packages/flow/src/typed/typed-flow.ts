@@ -101,7 +101,8 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
   /**
    * Adds a node fed by a stream edge from its one parent (`{ stream: true }`, see `EdgeOptions.stream`):
    * it starts when the parent's attempt does, and receives a `StreamInput` of the parent's chunks
-   * (`C`: annotate the input, e.g. `StreamInput<string>`) whose `output()` is the parent's output.
+   * (`unknown`, or `C` of an annotation such as `StreamInput<string, ParentOutput>`) whose `output()`
+   * is the parent's output.
    */
   node<Id extends string, P extends NodeId<Out>, O, C = unknown, S extends MaybeSchema = undefined>(
     id: NewId<Id, Out>,
