@@ -167,7 +167,8 @@ function cliProgram(io: CliIo, session: Session, exit: (code: number) => void): 
     )
     .option(
       '--json',
-      'print {"requestId"} or, with --wait, {"requestId","result"}; with --stream, one JSON line per chunk',
+      'print {"requestId"} or, with --wait, {"requestId","result"} (a batched flow adds "position": ' +
+        "its input's place in the batch, else on stderr); with --stream, one JSON line per chunk",
     )
     .action(async (flow: string, options: RunOptions) => {
       exit(await run(session.target, { flow, options }, io));

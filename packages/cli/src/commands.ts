@@ -35,7 +35,8 @@ export interface RunOptions {
 
 /**
  * `dagflow run`: executes, and with `--wait` shows progress on stderr and prints the result, or with
- * `--stream` prints the chunks its handlers emit as they come.
+ * `--stream` prints the chunks its handlers emit as they come. For a batched flow it also gives the
+ * input's position in the batch: on stderr, or in the JSON it prints (`position`).
  */
 export async function run(
   target: CommandTarget,
@@ -45,17 +46,22 @@ export async function run(
   if (options.data !== undefined && options.file !== undefined)
     throw new UsageError('Give --data or --file, not both.');
   const text = options.file !== undefined ? await readFile(options.file, 'utf8') : options.data;
-  const requestId = await target.execute(
-    flow,
-    text === undefined ? null : jsonOrText(text),
-    options.requestId === undefined ? {} : { requestId: options.requestId },
-  );
+  let batched: { readonly position: number } | undefined;
+  const requestId = await target.execute(flow, text === undefined ? null : jsonOrText(text), {
+    ...(options.requestId === undefined ? {} : { requestId: options.requestId }),
+    onBatched: ({ position }) => (batched = { position }),
+  });
+  // stdout keeps the request id alone (scripts read it); the batch position is a note on stderr.
+  if (batched !== undefined && options.json !== true)
+    io.err(`batch position ${batched.position}\n`);
   if (options.stream === true) {
     if (options.wait !== undefined) throw new UsageError('Give --wait or --stream, not both.');
     return printStream(target, { flow, requestId, json: options.json === true }, io);
   }
   if (options.wait === undefined) {
-    io.out(options.json === true ? `${JSON.stringify({ requestId })}\n` : `${requestId}\n`);
+    io.out(
+      options.json === true ? `${JSON.stringify({ requestId, ...batched })}\n` : `${requestId}\n`,
+    );
     return ExitCode.OK;
   }
   if (options.json !== true) io.err(`request ${requestId}\n`);
@@ -68,7 +74,7 @@ export async function run(
   const result = await waitWithProgress(target, awaited, { progress, note }).finally(() =>
     progress.end(),
   );
-  io.out(options.json === true ? asJson(requestId, result) : asText(result));
+  io.out(options.json === true ? asJson({ requestId, ...batched }, result) : asText(result));
   return ExitCode.OK;
 }
 
@@ -170,10 +176,13 @@ export function jsonOrText(text: string): unknown {
   }
 }
 
-/** `{ requestId, result }`; a binary result as `{ base64 }`. */
-function asJson(requestId: string, result: unknown): string {
+/** `{ requestId, position?, result }`; a binary result as `{ base64 }`. */
+function asJson(
+  request: { readonly requestId: string; readonly position?: number },
+  result: unknown,
+): string {
   const value = Buffer.isBuffer(result) ? { base64: result.toString('base64') } : result;
-  return `${JSON.stringify({ requestId, result: value })}\n`;
+  return `${JSON.stringify({ ...request, result: value })}\n`;
 }
 
 function asText(result: unknown): string {

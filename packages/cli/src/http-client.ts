@@ -64,6 +64,9 @@ export class HttpClient implements CommandTarget {
       body: JSON.stringify(input ?? null),
       headers: options.requestId === undefined ? {} : { 'x-request-id': options.requestId },
     }).then((response) => response.json())) as ExecuteResponse;
+    // A batched flow's answer has the input's position in the batch (as ExecuteOptions.onBatched).
+    if (answer.position !== undefined)
+      options.onBatched?.({ requestId: answer.requestId, position: answer.position });
     return answer.requestId;
   }
 

@@ -138,6 +138,7 @@ export type {
   TypedChildFlowOptions,
   TypedForEachOptions,
   TypedNodeOptions,
+  TypedStreamNodeOptions,
   TypedSignalOptions,
   TypedWaitForOptions,
   TypedSubDagOptions,

@@ -1,4 +1,6 @@
 import { Dag } from './dag.js';
+import { fail, flag, list, optional, record, text } from './definition-fields.js';
+import { addWaitNode } from './definition-waits.js';
 import { DagValidationError, ErrorCode } from './errors.js';
 import type { BackoffOptions, Handler } from './types.js';
 
@@ -15,12 +17,24 @@ export interface DagDefinition {
   readonly edges?: readonly EdgeDefinition[];
 }
 
-/** An edge: `[from, to]` or `{ from, to, executionOnly? }`. */
+/**
+ * An edge: `[from, to]` or `{ from, to, executionOnly?, stream? }`. `stream: true` is a stream edge
+ * (`dag.edge(from, to, { stream: true })`): `to`'s operation gets a `StreamInput` of the chunks
+ * `from`'s operation emits, while it runs.
+ */
 export type EdgeDefinition =
   | readonly [string, string]
-  | { readonly from: string; readonly to: string; readonly executionOnly?: boolean };
+  | {
+      readonly from: string;
+      readonly to: string;
+      readonly executionOnly?: boolean;
+      readonly stream?: boolean;
+    };
 
-/** One node: exactly one of `op`, `signal`, `sleepMs`, `flow`, `subDag`, `branch` or `forEach`. */
+/**
+ * One node: exactly one of `op`, `signal`, `waitFor`, `sleepMs`, `flow`, `subDag`, `branch` or
+ * `forEach`.
+ */
 export interface NodeDefinition {
   readonly id: string;
   /** Name of a registered operation (built in: `http`, `publish`, `flow`). */
@@ -35,6 +49,16 @@ export interface NodeDefinition {
   readonly delayMs?: number;
   /** A signal node (`dag.signal`): completes with the payload delivered to it. */
   readonly signal?: { readonly timeoutMs?: number };
+  /**
+   * An event wait (`dag.waitFor`): completes with the data of the first matching `service.emit(event,
+   * data)`. `match` maps dotted paths of the event `{ event, data }` to `$.path`s of the node's input.
+   */
+  readonly waitFor?: {
+    readonly event: string;
+    readonly match?: Readonly<Record<string, string>>;
+    readonly timeoutMs?: number;
+    readonly lookbackMs?: number;
+  };
   /** A sleep (`dag.sleep`): passes its input through after this many milliseconds. */
   readonly sleepMs?: number;
   /** A child-flow node (`dag.flow`): runs the registered flow of that name as a child request. */
@@ -93,11 +117,10 @@ function fill(
       return;
     }
     const e = record(edge, where);
-    dag.edge(
-      text(e['from'], `${where}.from`),
-      text(e['to'], `${where}.to`),
-      e['executionOnly'] === true ? { executionOnly: true } : {},
-    );
+    dag.edge(text(e['from'], `${where}.from`), text(e['to'], `${where}.to`), {
+      ...(flag(e, 'executionOnly', where) ? { executionOnly: true } : {}),
+      ...(flag(e, 'stream', where) ? { stream: true } : {}),
+    });
   });
   return dag;
 }
@@ -182,23 +205,7 @@ function addNode(
 }
 
 /** The kinds of node a definition has, one per node. */
-const KINDS = ['op', 'signal', 'sleepMs', 'flow', 'subDag', 'branch', 'forEach'];
-
-/** Adds a signal, sleep or child-flow node; false for other kinds. */
-function addWaitNode(dag: Dag, node: Record<string, unknown>, id: string, at: string): boolean {
-  if (node['signal'] !== undefined) {
-    dag.signal(id, optional(record(node['signal'], `${at}.signal`), 'timeoutMs'));
-    return true;
-  }
-  if (node['sleepMs'] !== undefined) {
-    if (typeof node['sleepMs'] !== 'number') fail(`${at}.sleepMs`, 'must be a number');
-    dag.sleep(id, node['sleepMs']);
-    return true;
-  }
-  if (node['flow'] === undefined) return false;
-  dag.flow(id, text(node['flow'], `${at}.flow`));
-  return true;
-}
+const KINDS = ['op', 'signal', 'waitFor', 'sleepMs', 'flow', 'subDag', 'branch', 'forEach'];
 
 /** A selected value as a branch key; anything but a string or number can match no declared key. */
 function asKey(value: unknown): string {
@@ -219,36 +226,4 @@ function field(input: unknown, path: string): unknown {
           : undefined,
       input,
     );
-}
-
-function optional<K extends string>(
-  source: Record<string, unknown>,
-  key: K,
-): Partial<Record<K, never>> {
-  return (source[key] === undefined ? {} : { [key]: source[key] }) as Partial<Record<K, never>>;
-}
-
-function record(value: unknown, at: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    fail(at || 'the definition', 'must be an object');
-  return value as Record<string, unknown>;
-}
-
-function list(value: unknown, at: string): unknown[] {
-  if (!Array.isArray(value)) fail(at, 'must be a list');
-  return value as unknown[];
-}
-
-function text(value: unknown, at: string, allowEmpty = false): string {
-  if (typeof value !== 'string' || (!allowEmpty && value === ''))
-    fail(at, 'must be a non-empty string');
-  return value;
-}
-
-function fail(at: string, problem: string): never {
-  throw new DagValidationError(
-    ErrorCode.DEFINITION_INVALID,
-    `Invalid flow definition: ${at} ${problem}.`,
-    [at],
-  );
 }

@@ -74,6 +74,7 @@ export type {
   TypedChildFlowOptions,
   TypedForEachOptions,
   TypedNodeOptions,
+  TypedStreamNodeOptions,
   TypedSignalOptions,
   TypedSubDagOptions,
   TypedWaitForOptions,

@@ -219,7 +219,7 @@ export interface EdgeOptions {
 }
 
 /**
- * The input of a node fed by a stream edge (`dag.edge(from, to, { stream: true })`): the data of the
+ * The input of a node fed by a stream edge (`dag.edge(from, to, { stream: true })`): the data `T` of the
  * chunks `from`'s current attempt emits, in order, as they come, ending when `from` completes. One pass:
  * iterate it once.
  *
@@ -236,11 +236,12 @@ export interface EdgeOptions {
  * });
  * ```
  */
-export interface StreamInput<T = unknown> extends AsyncIterable<T> {
+export interface StreamInput<T = unknown, O = unknown> extends AsyncIterable<T> {
   /**
    * `from`'s output, once it completed; the chunks not yet read are skipped. The consumer completes
-   * only after `from` did, whether the handler called this or not.
+   * only after `from` did, whether the handler called this or not. `O` is its type where a typed
+   * flow knows it (`typedFlow().node(to, from, handler, { stream: true })`).
    * @throws DagflowError `UPSTREAM_RETRIED`, `STREAM_CLOSED` (as reading does)
    */
-  output(): Promise<unknown>;
+  output(): Promise<O>;
 }

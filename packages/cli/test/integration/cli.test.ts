@@ -140,6 +140,29 @@ describe('dagflow CLI', () => {
     expect(rerun.stderr).toContain('INVALID_TRANSITION');
   });
 
+  it("prints a batched flow's position: on stderr beside the id, in the JSON with and without --wait", async () => {
+    const first = await dagflow('run', 'tally', '--data', '1');
+    expect(first).toMatchObject({ code: 0, stderr: 'batch position 0\n' });
+    const id = first.stdout.trim();
+    const second = await dagflow('run', 'tally', '--data', '2', '--json');
+    expect(JSON.parse(second.stdout)).toEqual({ requestId: id, position: 1 });
+    // A waiting caller gets the batch's result and the position of its part, whichever came first.
+    const [waited, other] = await Promise.all([
+      dagflow('run', 'tally', '--data', '3', '--wait', '20', '--json'),
+      dagflow('run', 'tally', '--data', '4'),
+    ]);
+    const batch = JSON.parse(waited.stdout) as {
+      requestId: string;
+      position: number;
+      result: number[];
+    };
+    expect(batch.requestId).toBe(other.stdout.trim());
+    expect(batch.requestId).not.toBe(id);
+    expect([...batch.result].sort()).toEqual([6, 8]);
+    expect(batch.result[batch.position]).toBe(6);
+    expect(other.stderr).toBe(`batch position ${1 - batch.position}\n`);
+  });
+
   it('reruns from a node with a new input, and applies a bulk action by filter', async () => {
     await dagflow('run', 'steps', '--data', '1', '--request-id', 'from-1', '--wait', '10');
     const from = await dagflow(

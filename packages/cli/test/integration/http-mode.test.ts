@@ -56,6 +56,9 @@ beforeAll(async () => {
       return 'said';
     }),
   );
+  service.register('tally', (dag) => dag.node('double', (ns: number[]) => ns.map((n) => n * 2)), {
+    batch: { maxSize: 2, maxWaitMs: 60_000 },
+  });
   await service.start();
   url = `http://127.0.0.1:${service.httpPort}/`;
 });
@@ -147,6 +150,17 @@ describe('dagflow CLI over HTTP (DAGFLOW_URL, DAGFLOW_TOKEN)', () => {
     const malformed = await dagflow(OPERATOR, 'migrate', 'greet', '--from', 'v1');
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('12 lowercase hex digits');
+  });
+
+  it("prints a batched flow's position from the server's answer", async () => {
+    const first = await dagflow(OPERATOR, 'run', 'tally', '--data', '5');
+    expect(first).toMatchObject({ code: 0, stderr: 'batch position 0\n' });
+    const second = await dagflow(OPERATOR, 'run', 'tally', '--data', '6', '--json', '--wait', '10');
+    expect(JSON.parse(second.stdout)).toEqual({
+      requestId: first.stdout.trim(),
+      position: 1,
+      result: [10, 12],
+    });
   });
 
   it('fails with the server codes for a missing token and a role without the right', async () => {

@@ -143,7 +143,7 @@ nodes:
       code: ErrorCode.DEFINITION_INVALID,
       nodes: ['nodes[1]'],
       message: expect.stringContaining(
-        'needs exactly one of op, signal, sleepMs, flow, subDag, branch, forEach',
+        'needs exactly one of op, signal, waitFor, sleepMs, flow, subDag, branch, forEach',
       ) as string,
     });
     expect(rejected({ name: 'x', nodes: [{ id: 'a', op: 'teleport' }] })).toMatchObject({

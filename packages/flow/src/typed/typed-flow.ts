@@ -1,4 +1,3 @@
-import type { StandardSchemaV1 } from '../standard-schema.js';
 import type { Dag } from '../dag.js';
 import type {
   AfterOption,
@@ -10,6 +9,7 @@ import type {
   TypedForEachOptions,
   TypedNodeOptions,
   TypedSignalOptions,
+  TypedStreamNodeOptions,
   TypedSubDagOptions,
   TypedWaitForOptions,
 } from './typed-options.js';
@@ -25,10 +25,14 @@ import type {
   ParentInput,
   Added,
   NewId,
+  NodeId,
+  NodeIds,
+  MaybeSchema,
   ResultOf,
 } from './typed-outputs.js';
-import type { Handler } from '../types.js';
+import type { Handler, StreamInput } from '../types.js';
 import {
+  type ChildStep,
   type EmptyFlow,
   type TypedStep,
   addBranch,
@@ -37,7 +41,7 @@ import {
   addSignal,
   addSubDag,
   defineSteps,
-  nodeArguments,
+  nodeStep,
   parentsOf,
 } from './typed-vertices.js';
 
@@ -48,7 +52,8 @@ type Inner<I> = TypedFlow<I, I>;
  * `{ [parentId]: output }`), so a mismatch is a compile error; it compiles to the same vertices and
  * edges as a `Dag`. Besides `node` it has every construct of `Dag`, typed as the engine delivers their
  * outputs: `conditionalBranch`, `forEachBranch`, `subDag`, `signal`, `waitFor`, `sleep` and `flow` (a child
- * flow); these name their parents in `after`. Each call returns a new builder; register the last one
+ * flow); these name their parents in `after`. A node with one parent and `{ stream: true }` is fed by a
+ * stream edge (its input a `StreamInput`). Each call returns a new builder; register the last one
  * with `FlowService.register(name, flow)`, which returns a handle with a typed `execute` and
  * `waitForResult`.
  *
@@ -81,45 +86,46 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
   /** @internal Use {@link typedFlow}. */
   constructor(
     /** The flow's input schema, checked at execute (see `FlowOptions.input`). */
-    readonly input: StandardSchemaV1 | undefined,
+    readonly input: MaybeSchema,
     steps: readonly TypedStep[] = [],
   ) {
     this.#steps = steps;
   }
 
   /** Adds a root node: it receives the flow's input. */
-  node<Id extends string, O, S extends StandardSchemaV1 | undefined = undefined>(
+  node<Id extends string, O, S extends MaybeSchema = undefined>(
     id: NewId<Id, Out>,
     handler: Handler<Root, O>,
     options?: TypedNodeOptions<Root, O, S>,
   ): TypedFlow<In, Root, Added<Out, Id, NodeOutput<O, S>>, Used>;
+  /**
+   * Adds a node fed by a stream edge from its one parent (`{ stream: true }`, see `EdgeOptions.stream`):
+   * it starts when the parent's attempt does, and receives a `StreamInput` of the parent's chunks
+   * (`unknown`, or `C` of an annotation such as `StreamInput<string, ParentOutput>`) whose `output()`
+   * is the parent's output.
+   */
+  node<Id extends string, P extends NodeId<Out>, O, C = unknown, S extends MaybeSchema = undefined>(
+    id: NewId<Id, Out>,
+    after: P,
+    handler: Handler<StreamInput<C, Out[P]>, O>,
+    options: TypedStreamNodeOptions<StreamInput<C, Out[P]>, O, S>,
+  ): TypedFlow<In, Root, Added<Out, Id, NodeOutput<O, S>>, Used | P>;
   /** Adds a node after one parent: it receives that parent's output. */
-  node<
-    Id extends string,
-    P extends keyof Out & string,
-    O,
-    S extends StandardSchemaV1 | undefined = undefined,
-  >(
+  node<Id extends string, P extends NodeId<Out>, O, S extends MaybeSchema = undefined>(
     id: NewId<Id, Out>,
     after: P,
     handler: Handler<Out[P], O>,
     options?: TypedNodeOptions<Out[P], O, S>,
   ): TypedFlow<In, Root, Added<Out, Id, NodeOutput<O, S>>, Used | P>;
   /** Adds a node after several parents (a join): it receives `{ [parentId]: output }`. */
-  node<
-    Id extends string,
-    const P extends readonly [keyof Out & string, ...(keyof Out & string)[]],
-    O,
-    S extends StandardSchemaV1 | undefined = undefined,
-  >(
+  node<Id extends string, const P extends NodeIds<Out>, O, S extends MaybeSchema = undefined>(
     id: NewId<Id, Out>,
     after: P,
     handler: Handler<ParentInput<Out, P>, O>,
     options?: TypedNodeOptions<ParentInput<Out, P>, O, S>,
   ): TypedFlow<In, Root, Added<Out, Id, NodeOutput<O, S>>, Used | P[number]>;
   node(id: string, ...rest: readonly [unknown, ...unknown[]]): unknown {
-    const { parents, handler, options } = nodeArguments(rest);
-    return this.#with(id, { after: parents }, (dag) => dag.node(id, handler, options));
+    return new TypedFlow(this.input, [...this.#steps, nodeStep(id, rest)]);
   }
 
   /**
@@ -209,11 +215,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
    * Adds a signal node (see `Dag.signal`): its output is the payload `service.signal(flow, requestId,
    * id, payload)` delivers, typed (and checked) by the `payload` schema, else `unknown`.
    */
-  signal<
-    Id extends string,
-    const P extends After<Out> = never,
-    S extends StandardSchemaV1 | undefined = undefined,
-  >(
+  signal<Id extends string, const P extends After<Out> = never, S extends MaybeSchema = undefined>(
     id: NewId<Id, Out>,
     options: TypedSignalOptions<P, InputAfter<Root, Out, P>, S> = {},
   ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
@@ -224,11 +226,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
    * Adds a node that waits for an event (see `Dag.waitFor`): its output is the matching event's data,
    * typed (and checked) by the `data` schema, else `unknown`.
    */
-  waitFor<
-    Id extends string,
-    const P extends After<Out> = never,
-    S extends StandardSchemaV1 | undefined = undefined,
-  >(
+  waitFor<Id extends string, const P extends After<Out> = never, S extends MaybeSchema = undefined>(
     id: NewId<Id, Out>,
     options: TypedWaitForOptions<P, InputAfter<Root, Out, P>, S>,
   ): TypedFlow<In, Root, Added<Out, Id, SignalPayload<S>>, Used | ParentIds<P>> {
@@ -272,12 +270,7 @@ export class TypedFlow<In, Root, Out = object, Used = never> {
     definition: Accepting<C, InputAfter<Root, Out, P>>,
     options?: AfterOption<P>,
   ): TypedFlow<In, Root, Added<Out, Id, C['resultType']>, Used | ParentIds<P>>;
-  flow(
-    id: string,
-    name: string,
-    _definition: ChildDefinition,
-    options: AfterOption<After<Out>> & { readonly input?: (input: never) => unknown } = {},
-  ): unknown {
+  flow(id: string, name: string, _definition: ChildDefinition, options: ChildStep = {}): unknown {
     return this.#with(id, options, (dag) => addChildFlow(dag, { id, name }, options));
   }
 

@@ -21,6 +21,20 @@ export interface TypedNodeOptions<I, O, S extends StandardSchemaV1 | undefined> 
 }
 
 /**
+ * Options of a node of a `TypedFlow` fed by a stream edge from its one parent: `stream: true` makes
+ * the edge a stream edge (`dag.edge(parent, id, { stream: true })`), and the handler's input `I` a
+ * `StreamInput` of the parent's chunks whose `output()` is the parent's output.
+ */
+export interface TypedStreamNodeOptions<
+  I,
+  O,
+  S extends StandardSchemaV1 | undefined,
+> extends TypedNodeOptions<I, O, S> {
+  /** Streams the parent's chunks (`ctx.emit`) to this node while the parent runs. */
+  readonly stream: true;
+}
+
+/**
  * What the builder of an inner DAG (a branch, a for-each body, a sub-DAG) returns: a `TypedFlow`,
  * whose result is the inner DAG's output.
  */

@@ -26,9 +26,17 @@ type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) exten
   ? I
   : never;
 
+/** The ids of the nodes of a flow whose outputs are `Out`. */
+export type NodeId<Out> = keyof Out & string;
+
+/** A non-empty list of node ids: the parents of a join. */
+export type NodeIds<Out> = readonly [NodeId<Out>, ...NodeId<Out>[]];
+
 /** The parents a typed step names in `after`: one node id, or a non-empty list of node ids. */
-export type After<Out> =
-  (keyof Out & string) | readonly [keyof Out & string, ...(keyof Out & string)[]];
+export type After<Out> = NodeId<Out> | NodeIds<Out>;
+
+/** A Standard Schema, or `undefined` for none (a flow's input, a node's output, a signal's payload). */
+export type MaybeSchema = StandardSchemaV1 | undefined;
 
 /**
  * What a step gets with parents `P` (`never` for none): the flow's (or the enclosing sub-flow's) input

@@ -1,6 +1,7 @@
 // How the constructs of a `TypedFlow` add their vertices to a `Dag`: through the string-id API, so
 // that a typed flow compiles to what the same flow written with string ids makes.
 import { Dag } from '../dag.js';
+import { DagValidationError, ErrorCode } from '../errors.js';
 import type { StandardSchemaV1 } from '../standard-schema.js';
 import type { AfterOption, InnerFlow } from './typed-options.js';
 import type {
@@ -16,6 +17,8 @@ import type {
 export interface TypedStep {
   readonly id: string;
   readonly parents: readonly string[];
+  /** Its one parent's edge is a stream edge (`TypedStreamNodeOptions`). */
+  readonly stream?: true;
   /** Adds the step's vertex (its edges are added after every vertex, as `defineOn` documents). */
   readonly addTo: (dag: Dag) => void;
 }
@@ -23,29 +26,48 @@ export interface TypedStep {
 /** Adds every step's vertex, then every edge (an edge needs both its ends). */
 export function defineSteps(dag: Dag, steps: readonly TypedStep[]): void {
   for (const { addTo } of steps) addTo(dag);
-  for (const { id, parents } of steps) for (const from of parents) dag.edge(from, id);
+  for (const { id, parents, stream } of steps)
+    for (const from of parents) dag.edge(from, id, stream === true ? { stream } : {});
 }
 
-/** The arguments of `TypedFlow.node` after the id: `(handler, options?)` or `(after, handler, options?)`. */
-export function nodeArguments(rest: readonly unknown[]): {
-  readonly parents: readonly string[];
-  readonly handler: Handler<never, unknown>;
-  readonly options: NodeOptions;
-} {
+/**
+ * The step of `TypedFlow.node(id, ...rest)`: `rest` is `(handler, options?)` or `(after, handler,
+ * options?)`; `options.stream` makes the edge from the one parent a stream edge.
+ * @throws DagValidationError `DAG_INVALID_OPTION` for `stream` without exactly one parent
+ */
+export function nodeStep(id: string, rest: readonly unknown[]): TypedStep {
   const [first, second, third] = rest;
   const rooted = typeof first === 'function';
-  return {
-    parents: rooted ? [] : typeof first === 'string' ? [first] : (first as string[]),
-    handler: (rooted ? first : second) as Handler<never, unknown>,
-    options: (rooted ? second : third) ?? {},
+  const parents = rooted ? [] : typeof first === 'string' ? [first] : (first as string[]);
+  const handler = (rooted ? first : second) as Handler<never, unknown>;
+  const { stream, ...options } = ((rooted ? second : third) ?? {}) as NodeOptions & {
+    readonly stream?: boolean;
   };
+  if (stream === true && parents.length !== 1) {
+    throw new DagValidationError(
+      ErrorCode.DAG_INVALID_OPTION,
+      `Node '${id}' has stream: true with ${parents.length} parents: a stream edge comes from the node's one parent.`,
+      [id],
+    );
+  }
+  return {
+    id,
+    parents,
+    ...(stream === true ? { stream } : {}),
+    addTo: (dag) => dag.node(id, handler, options),
+  };
+}
+
+/** The options of a child-flow step as `TypedFlow.flow` takes them at run time. */
+export interface ChildStep extends AfterOption<string | readonly string[]> {
+  readonly input?: (input: never) => unknown;
 }
 
 /** Adds a child-flow node running the flow registered as `name`, with its input mapping if any. */
 export function addChildFlow(
   dag: Dag,
   child: { readonly id: string; readonly name: string },
-  options: { readonly input?: (input: never) => unknown },
+  options: ChildStep,
 ): void {
   const { input } = options;
   dag.flow(child.id, child.name, input === undefined ? {} : { input });
