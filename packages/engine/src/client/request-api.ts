@@ -77,11 +77,15 @@ export async function waitForRequest(
   const outcome = await res.waiter.waitForEnd(flow, requestId, {
     read: async () => {
       const found = await res.outcomes.read(current, requestId);
-      // A batch's request is created when the batch closes: until then it is pending.
-      if (found === undefined && (await batchPending(res, flow, requestId)))
+      if (found !== undefined) return found;
+      // A batch's request is created when the batch closes: until then it is pending. Its pending
+      // mark goes only after the request exists, so a batch that closed between the two reads is
+      // found by reading the request again.
+      if (await batchPending(res, flow, requestId))
         return { status: 'pending' as const, version: undefined };
-      if (found === undefined) throw notFound(flow, requestId);
-      return found;
+      const created = await res.outcomes.read(current, requestId);
+      if (created === undefined) throw notFound(flow, requestId);
+      return created;
     },
     ended: (found) => ENDED.has(found.status),
     // A completion announces the output of a flow's one terminal with it: no read.

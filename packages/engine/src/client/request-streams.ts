@@ -91,15 +91,17 @@ export async function* streamChunks(
     await Promise.all(
       channels.map(([channel, listener]) => subscriptions.add(channel, true, listener)),
     );
+    const readStatus = () =>
+      redis.hmget(keys.state, RequestField.status, stepField(StepField.status, node ?? ''));
     const isEnded = async (): Promise<boolean> => {
-      const [status, nodeStatus] = await redis.hmget(
-        keys.state,
-        RequestField.status,
-        stepField(StepField.status, node ?? ''),
-      );
+      let [status, nodeStatus] = await readStatus();
       if (status === null || status === undefined) {
-        // A batch's request is created when the batch closes: until then it has no chunks yet.
+        // A batch's request is created when the batch closes: until then it has no chunks yet. Its
+        // pending mark goes only after the request exists: one that closed meanwhile is read again.
         if (await batchPending(source, target.flow, target.requestId)) return false;
+        [status, nodeStatus] = await readStatus();
+      }
+      if (status === null || status === undefined) {
         throw new DagflowError(
           ErrorCode.REQUEST_NOT_FOUND,
           `Request '${target.requestId}' of flow '${target.flow}' does not exist (or expired): nothing to stream.`,

@@ -61,6 +61,14 @@ describe('rolling deploys of changed flows', () => {
     const orders = await Promise.all(range(10).map((i) => client.execute('order', i)));
     const naps = await Promise.all(range(10).map((i) => client.execute('nap', `n${i}`)));
     await waitFor(() => allWaiting(client, 'order', orders, 'approve'), { timeoutMs: 15_000 });
+    // Every nap's S ran on v1 before it stops (a loaded machine may not have reached them all yet).
+    await waitFor(
+      async () =>
+        (await Promise.all(naps.map((id) => client.state('nap', id)))).every(
+          (state) => state.nodes['S']?.status === 'completed',
+        ),
+      { timeoutMs: 15_000 },
+    );
     const v1Version = (await client.state('order', orders[0] ?? '')).version;
     await v1.stop(); // SIGTERM, as a rolling deploy sends
     await deployWorker(prefix, 'v2', 4_000);
