@@ -16,14 +16,14 @@ export { withChildFlow, withReplacedStep, withStep, withoutStep } from './dag-ch
 export type { NewStep } from './dag-changes.js';
 export type { BranchVertex, Edge, ForEachVertex, SubDagVertex, TaskVertex, Vertex } from './dag.js';
 export { describeDag } from './describe.js';
-export { dagFromDefinition } from './definition.js';
+export { dagFromDefinition } from './definition/definition.js';
 export type {
   DagDefinition,
   EdgeDefinition,
   FlowDefinition,
   NodeDefinition,
   Operation,
-} from './definition.js';
+} from './definition/definition.js';
 export { dagFromDescription } from './from-description.js';
 export type { DagDescription, EdgeDescription, NodeDescription } from './describe.js';
 export { DagflowError, DagValidationError, ErrorCode, NonRetryableError } from './errors.js';

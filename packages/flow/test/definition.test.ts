@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dagFromDefinition, type Operation } from '../src/definition.js';
+import { dagFromDefinition, type Operation } from '../src/definition/definition.js';
 import { describeDag } from '../src/describe.js';
 import { DagValidationError, ErrorCode } from '../src/errors.js';
 import { dagFromDescription } from '../src/from-description.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Dag } from '../src/dag.js';
-import { dagFromDefinition } from '../src/definition.js';
+import { dagFromDefinition } from '../src/definition/definition.js';
 import { describeDag } from '../src/describe.js';
 import { DagValidationError, ErrorCode } from '../src/errors.js';
 import { dagFromDescription } from '../src/from-description.js';

@@ -1,6 +1,6 @@
 // The nodes of a declarative definition that wait instead of running an operation: signals, event
 // waits, sleeps and child flows. Only what is data is declarable: fallbacks and schemas stay in code.
-import type { Dag } from './dag.js';
+import type { Dag } from '../dag.js';
 import { fail, onlyKeys, optionalNumber, record, text } from './definition-fields.js';
 
 /** The fields of a `waitFor` node, as `dag.waitFor` takes them. */

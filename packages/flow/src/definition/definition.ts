@@ -1,8 +1,8 @@
-import { Dag } from './dag.js';
+import { Dag } from '../dag.js';
 import { fail, flag, list, optional, record, text } from './definition-fields.js';
 import { addWaitNode } from './definition-waits.js';
-import { DagValidationError, ErrorCode } from './errors.js';
-import type { BackoffOptions, Handler } from './types.js';
+import { DagValidationError, ErrorCode } from '../errors.js';
+import type { BackoffOptions, Handler } from '../types.js';
 
 /** A flow defined as data (JSON or YAML): nodes naming operations, edges, branches, for-each. */
 export interface FlowDefinition {

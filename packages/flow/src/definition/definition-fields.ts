@@ -1,6 +1,6 @@
 // The checks a declarative definition's fields go through: each names where it failed
 // (`nodes[2].waitFor.event`) with `DEFINITION_INVALID`.
-import { DagValidationError, ErrorCode } from './errors.js';
+import { DagValidationError, ErrorCode } from '../errors.js';
 
 /** `value` as an object (not a list); fails naming `at`. */
 export function record(value: unknown, at: string): Record<string, unknown> {
