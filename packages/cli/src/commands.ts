@@ -70,7 +70,7 @@ export async function run(
     progress.end();
     io.err(`${text}\n`);
   };
-  const awaited = { flow, requestId, seconds: options.wait };
+  const awaited = { flow, requestId, seconds: options.wait, batched: batched !== undefined };
   const result = await waitWithProgress(target, awaited, { progress, note }).finally(() =>
     progress.end(),
   );

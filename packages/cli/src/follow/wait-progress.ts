@@ -13,6 +13,11 @@ export interface AwaitedRequest {
   readonly flow: string;
   readonly requestId: string;
   readonly seconds: number | true;
+  /**
+   * The request is a batch's (the execute answered a position): it exists only once its batch
+   * closes, so it is waited for by its result, its state shown once it exists, not followed live.
+   */
+  readonly batched?: boolean;
 }
 
 /** Where waiting shows what it sees. */
@@ -40,7 +45,7 @@ export async function waitWithProgress(
 ): Promise<unknown> {
   const { flow, requestId, seconds } = request;
   const deadline = seconds === true ? undefined : Date.now() + seconds * 1000;
-  const follow = followerOf(target);
+  const follow = request.batched === true ? undefined : followerOf(target);
   if (follow !== undefined) {
     const timeout = new AbortController();
     const timer =

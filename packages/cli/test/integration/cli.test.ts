@@ -146,10 +146,13 @@ describe('dagflow CLI', () => {
     const id = first.stdout.trim();
     const second = await dagflow('run', 'tally', '--data', '2', '--json');
     expect(JSON.parse(second.stdout)).toEqual({ requestId: id, position: 1 });
-    // A waiting caller whose input fills the batch gets the batch's result and the position of its
-    // part. (Known gap: `run --wait` on a batch still open answers REQUEST_NOT_FOUND; see the note.)
+    // A caller that waits on a batch still open (its request does not exist yet) gets the batch's
+    // result once another input fills it, and the position of its part. This answered
+    // REQUEST_NOT_FOUND at once: the live follow read a request that was not yet created.
+    const waiting = dagflow('run', 'tally', '--data', '3', '--wait', '20', '--json');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     const other = await dagflow('run', 'tally', '--data', '4');
-    const waited = await dagflow('run', 'tally', '--data', '3', '--wait', '20', '--json');
+    const waited = await waiting;
     expect(waited.code, waited.stderr).toBe(0);
     const batch = JSON.parse(waited.stdout) as {
       requestId: string;
