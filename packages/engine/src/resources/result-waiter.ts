@@ -84,11 +84,16 @@ export class ResultWaiter {
     const { read, ended, timeoutMs, fromAnnouncement } = wait;
     const key = `${flow}/${requestId}`;
     const listening = this.#acquire(flow, requestId);
+    // Only an end announced after this wait began is this wait's: another caller's listening may
+    // have heard an earlier end of the request (one before a rerun) and keep it.
+    const endsBefore = listening.ends;
     const deadline = Date.now() + timeoutMs;
     let wake = (): void => undefined;
     try {
       const announced = (): T | undefined =>
-        listening.last === undefined ? undefined : fromAnnouncement?.(listening.last);
+        listening.last === undefined || listening.ends === endsBefore
+          ? undefined
+          : fromAnnouncement?.(listening.last);
       // Subscribed first (the subscribes of one tick are one command, and the reads that follow them
       // one call), then read, unless the request was created here under the live subscription.
       await listening.ready;

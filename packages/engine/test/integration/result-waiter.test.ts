@@ -140,6 +140,31 @@ it('ends a wait with the result a completion announces, without a read', async (
   }
 });
 
+it('does not end a wait with an end announced before it began (a rerun right after a waited run)', async () => {
+  const { waiter, announce, close } = waiterFor('r9');
+  try {
+    // A waited execute keeps listening a moment after its wait; the request ends and is rerun then.
+    const listening = await createdHere(waiter, 'r9');
+    await announce('!completed v1 {"b": 2}');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let status = 'running';
+    const found = waiter.waitForEnd('f', 'r9', {
+      read: () => Promise.resolve(status),
+      ended: (found: string) => found.startsWith('out:') || found === 'completed',
+      fromAnnouncement: (end) => (end.output === undefined ? undefined : `out:${end.output}`),
+      timeoutMs: 5_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // past a safety poll
+    status = 'completed';
+    await announce('!completed v1 {"b": 10}');
+    // Before the fix it answered the earlier end's output, {"b": 2}, at once.
+    expect(await found).toBe('out:{"b": 10}');
+    listening.release();
+  } finally {
+    await close();
+  }
+});
+
 it('reads first when the request was not created here, or before its subscription was live', async () => {
   const { waiter, close } = waiterFor('r4');
   try {
