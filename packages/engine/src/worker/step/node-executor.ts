@@ -29,7 +29,7 @@ import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from
 import { cachedOutput, cachedSpec } from './cached-run.js';
 import { RecordedFailure, isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
-import { handedOver } from './handed-over.js';
+import { impliedBegin } from './implied-begin.js';
 import { type Begun, type Run, dropStale, finalAttempt, logFor, waitedSince } from './step-run.js';
 import { serverOf, traceProcess } from '../../infra/tracing.js';
 import type { CompletionSpec } from '../../store/state-results.js';
@@ -216,7 +216,7 @@ async function guarded(
   const { deps, plan, requestId, at } = run;
   const owner = run.inline === undefined ? ownerToken(run.job) : run.inline.owner;
   const begin =
-    handedOver(run, owner) ??
+    impliedBegin(run, owner) ??
     run.inline?.begun ??
     (await deps.store.beginNode(
       plan.name,
@@ -254,16 +254,7 @@ async function guarded(
       {
         error: nodeError,
         final,
-        ...(begin.startedAt === undefined
-          ? {}
-          : {
-              extraFields: [
-                stepField(StepField.startedAt, at.path),
-                String(begin.startedAt),
-                stepField(StepField.attempts, at.path),
-                '1',
-              ],
-            }),
+        ...(begin.startedAt === undefined ? {} : { impliedStart: begin.startedAt }),
       },
     );
     // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.

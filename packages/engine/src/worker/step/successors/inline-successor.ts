@@ -91,7 +91,7 @@ export function inlineOwner(run: Run): string {
 /**
  * Runs the step at `path` inside `run`'s job, as one more link of its chain (`runStep` is the executor's
  * step runner), with the output of its only parent when `handed` (it then begins without Redis, see
- * `handed-over.ts`). Its final failure is recorded in the request state like any step's, and does not fail
+ * `format/implied-begin.ts`). Its final failure is recorded in the request state like any step's, and does not fail
  * the job, whose own step completed.
  */
 export async function runInline(
