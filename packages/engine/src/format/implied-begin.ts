@@ -25,7 +25,9 @@ import { stepField, StepField } from './layout.js';
  * {@link attemptsOf}), its failure writes start and attempt {@link IMPLIED_ATTEMPT}, and a step still
  * running after {@link SHOW_RUNNING_AFTER_MS} is marked running (`lua/markRunning.lua`); each of them
  * starts a request still pending. Until then the step has no owner (`w|<path>`): any attempt's
- * completion is accepted, and a later delivery's `beginNode` takes the step over.
+ * completion is accepted, and a later delivery's `beginNode` takes the step over. Its input stays in the
+ * data hash too (a root's request input, a for-each item's input), for a later delivery's `beginNode`, a
+ * rerun and the state reads: the job data's copy only saves the first delivery a read.
  */
 
 /** The attempt an implied begin is: always the first (a later one goes through `beginNode`). */
