@@ -9,7 +9,6 @@ import type { RequestListening } from './request-listening.js';
 import { ENGINE_VERSION } from '../../infra/engine-version.js';
 import type { WorkerDirectory } from '../../registry/worker-directory.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
-import type { NodeQueues } from '../../queue/node-queues.js';
 import type { NodeJobData } from '../../format/job-layout.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { type Registry, WORKER_TTL_MS } from '../../registry/registry.js';
@@ -23,7 +22,6 @@ export interface PoolDeps {
   /** Listens to the requests whose jobs run here. */
   readonly listening: RequestListening;
   readonly registry: Registry;
-  readonly queues: NodeQueues;
   readonly workerId: string;
   /** Where this process announces itself and what it runs (`GET /workers`). */
   readonly directory: WorkerDirectory;
@@ -61,7 +59,9 @@ export class WorkerPool {
 
   constructor(private readonly deps: PoolDeps) {
     const worker = { id: deps.workerId, concurrency: deps.options.workerConcurrency };
-    this.#fair = new FairUpkeep(deps.queues, worker, deps.executor.log, () => this.#fairServed());
+    this.#fair = new FairUpkeep(deps.executor.queues, worker, deps.executor.log, () =>
+      this.#fairServed(),
+    );
   }
 
   /**
@@ -91,7 +91,7 @@ export class WorkerPool {
    */
   async #startMissing(serving: Serving, count?: number): Promise<void> {
     const { plan, queues, versionOf } = serving;
-    const { executor, options, queues: nodeQueues } = this.deps;
+    const { executor, options } = this.deps;
     for (const partition of await this.deps.partitions.served(plan.name, count)) {
       for (const queue of queues) {
         const queueName = executor.keys.queueName(plan.name, queue, partition);
@@ -113,7 +113,7 @@ export class WorkerPool {
         // Flow limits hold on each partition of the flow's own queue, across all its workers (BullMQ
         // global settings).
         const { concurrency, rateLimit } = plan.hooks;
-        const limited = nodeQueues.queue(plan.name, '', partition);
+        const limited = executor.queues.queue(plan.name, '', partition);
         await (typeof concurrency !== 'number'
           ? limited.removeGlobalConcurrency()
           : limited.setGlobalConcurrency(concurrency));
