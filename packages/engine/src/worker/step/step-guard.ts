@@ -9,7 +9,7 @@ import { type Begun, type Run, dropStale, finalAttempt, logFor, waitedSince } fr
 import { releaseSuccessors } from './successors/successor-release.js';
 import { inlineJoin } from './successors/inline-successor.js';
 
-/** What a step's work gives its guard: its encoded output and its completion, or undefined once parked. */
+/** What a step's work gives its guard: its encoded output and completion; undefined once parked. */
 export type StepDone = { readonly output: string; readonly spec: CompletionSpec } | undefined;
 
 /**
