@@ -17,11 +17,15 @@ import { FairUpkeep, type FairServed } from './fair-upkeep.js';
 
 /** What the pool needs besides the executor's dependencies. */
 export interface PoolDeps {
+  /** The services of every worker's jobs (each worker makes its executor from them). */
   readonly executor: ExecutorDeps;
+  /** The client and worker parts of the configuration (concurrency, locks, stall checks). */
   readonly options: ClientConfig & WorkerConfig;
   /** Listens to the requests whose jobs run here. */
   readonly listening: RequestListening;
+  /** Where the queues served here are announced by heartbeat. */
   readonly registry: Registry;
+  /** This process's worker id, in its heartbeats and announcements. */
   readonly workerId: string;
   /** Where this process announces itself and what it runs (`GET /workers`). */
   readonly directory: WorkerDirectory;
