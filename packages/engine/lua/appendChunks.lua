@@ -5,7 +5,7 @@
   the stream's readers.
 
   Fencing, as completions are fenced (see fenceCompletion.lua): the attempt must own the step (field
-  w|<path>; absent while only a handed-over first attempt ran), so a stale attempt (another attempt
+  w|<path>; absent while only an implied begin ran), so a stale attempt (another attempt
   owns the step now) appends nothing, nor does an attempt that failed (the step waits for its retry).
   Nor may an attempt append once its step finished (completed or
   failed) or its request ended: a reader that saw the end has read everything.

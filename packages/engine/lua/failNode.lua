@@ -8,7 +8,7 @@
   ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
   ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
   ARGV[8] the attempt's owner token (see beginNode.lua)
-  ARGV[9..] pairs of extra state fields (start time and attempt of a step begun without Redis)
+  ARGV[9] the attempt's start when it began implicitly (see impliedBegin.lua), else ''
 
   Returns
     { 0 }           recorded; the request failed when final
@@ -20,6 +20,7 @@
 --- @keys 5
 --- @replies OK COMPLETED NOT_RUNNING STALE MISSING
 --- @include startRequest
+--- @include impliedBegin
 --- @include announceStep
 --- @include endRequest
 local path = ARGV[1]
@@ -44,11 +45,9 @@ if final then
   fields[#fields + 1] = F.finishedAt .. path
   fields[#fields + 1] = now
 end
-for i = 9, #ARGV do
-  fields[#fields + 1] = ARGV[i]
-end
+implied_begin(fields, path, ARGV[9] or '', true)
 if not final then
-  -- A request whose root began without beginNode (its input handed over) is running from then on.
+  -- A request whose root began implicitly is running from then on.
   redis.call('HSET', KEYS[1], unpack(start_request(fields, status, now)))
   announce_step(KEYS[1], path, 'retrying')
   return { R.OK }

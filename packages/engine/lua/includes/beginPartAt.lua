@@ -2,8 +2,8 @@
   begin_part_at(A, at): where the join to begin is named in a step's own part starting at A[at].
 
   A step's own part (after its spec, see readSpec.lua):
-    path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 is written
-    with its completion, and its attempt count, 1, is implied by a completion without one);
+    path; encoded output; start time, or '' (set for an implied begin, see impliedBegin.lua: its start is
+    written with its completion, and its attempt count, 1, is implied by a completion without one);
     owner token of the attempt ('<generation>.<delivery>', see beginStep.lua), or '' for a repeat by a
     job whose beginNode found the step completed;
     m, then m pairs of extra state-hash fields to set on first completion (a start step's counters,

@@ -39,6 +39,7 @@
 --- @include fenceCompletion
 --- @include repeatCompletion
 --- @include startRequest
+--- @include impliedBegin
 --- @include releaseSuccessors
 --- @include openNextItem
 --- @include countTerminal
@@ -69,12 +70,8 @@ local function complete_step(K, A, S, now, at)
     redis.call('HSET', K[1], unpack(fields))
     return { R.NOT_RUNNING, status }
   end
-  -- A step begun without beginNode ran once: its attempt count is implied (1), only its start is written.
   local started_at = A[at + 2]
-  if started_at ~= '' then
-    fields[#fields + 1] = F.startedAt .. path
-    fields[#fields + 1] = started_at
-  end
+  implied_begin(fields, path, started_at, false)
   for i = at + 5, at + 4 + 2 * tonumber(A[at + 4]) do
     fields[#fields + 1] = A[i]
   end

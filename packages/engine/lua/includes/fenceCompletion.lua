@@ -4,7 +4,7 @@
   { request status, step status, step owner }.
 
   Fencing: the attempt must own the step (field w|<path>, written by beginNode, markRunning and the
-  first completion; absent while only a handed-over first attempt ran; 'r<generation>' after rerun
+  first completion; absent while only an implied begin ran, see impliedBegin.lua; 'r<generation>' after rerun
   reset it). A stale attempt writes nothing and releases nothing. A repeat by a job whose beginNode
   found the step completed (token '') may only re-derive the release of a completed step.
 ]]

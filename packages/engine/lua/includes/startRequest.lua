@@ -1,6 +1,6 @@
 --[[
   start_request(fields, status, at): a request still pending runs from its first step on (its roots
-  may begin without beginNode, their input handed over): appends the request's status 'running' and
+  may begin implicitly, see impliedBegin.lua): appends the request's status 'running' and
   start time `at` to `fields`, the field/value list the caller writes with its own HSET, when `status`
   (the request's) is 'pending'. Returns `fields`.
 ]]

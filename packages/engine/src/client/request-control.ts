@@ -33,8 +33,9 @@ const ALLOWED: Record<ControlCommand, string> = {
 
 /**
  * Takes the request's first root jobs that have not started off the queue and holds them (resume or
- * rerun enqueue them again). They carry the request input and start without the guard of `beginNode`,
- * so a pause or stop must not leave them waiting; a root job that started (locked) or is gone stays.
+ * rerun enqueue them again). They carry the request input and begin implicitly, without the guard of
+ * `beginNode` (see `format/implied-begin.ts`), so a pause or stop must not leave them waiting; a root
+ * job that started (locked) or is gone stays.
  */
 async function holdWaitingRoots(
   deps: ControlDeps,
@@ -106,7 +107,7 @@ export async function enqueueRerun(
   }
   // Jobs of older generations still waiting go first: one enqueued after the stop's removal (a
   // for-each still adding its items, a successor released just before the stop) would start its
-  // handed-over input without the begin guard once the request runs again.
+  // handed-over input without the begin guard (implied begin) once the request runs again.
   await deps.queues.removeWaitingJobs(
     plan,
     requestId,

@@ -20,9 +20,9 @@ export type BeginResult =
       readonly inputs: (string | null)[];
       /** The attempt's owner token (see `ownerToken` in `format/layout.ts`). */
       readonly owner: string;
-      /** For a step begun without Redis: stops its delayed running mark. */
+      /** For an implied begin (see `format/implied-begin.ts`): stops its delayed running mark. */
       readonly settle?: () => void;
-      /** For a step begun without Redis (attempt 1): its start time, written with its completion. */
+      /** For an implied begin: its start time, written with its completion or failure. */
       readonly startedAt?: number;
     }
   | { readonly kind: 'completed' }
@@ -60,7 +60,7 @@ export interface CompletedStep {
   readonly owner: string;
   /** Its encoded output. */
   readonly output: string;
-  /** For a step begun without `beginNode` (attempt 1): its start, written with the completion. */
+  /** For an implied begin (see `format/implied-begin.ts`): its start, written with the completion. */
   readonly startedAt?: number | undefined;
   /**
    * The join the caller runs next in its own job, should this completion release it: it then begins

@@ -99,8 +99,8 @@ export class StepWrites extends StateReads {
   }
 
   /**
-   * Records that a step whose input was handed over is running (attempt 1), and its request if it was
-   * pending; see `lua/markRunning.lua`.
+   * Records that a step begun implicitly (see `format/implied-begin.ts`) is running, and its request
+   * if it was pending; see `lua/markRunning.lua`.
    */
   async markRunning(
     flow: string,
@@ -240,11 +240,12 @@ export class StepWrites extends StateReads {
     failure: {
       readonly error: NodeError;
       readonly final: boolean;
-      readonly extraFields?: readonly string[];
+      /** The start of an attempt begun implicitly (see `format/implied-begin.ts`), back-filled. */
+      readonly impliedStart?: number | undefined;
     },
   ): Promise<FailResult> {
     const { path, owner } = step;
-    const { error, final, extraFields = [] } = failure;
+    const { error, final, impliedStart } = failure;
     const keys = this.keys.request(flow, requestId);
     const reply = (await runScript(this.redis, 'failNode', allKeys(keys), [
       path,
@@ -255,7 +256,7 @@ export class StepWrites extends StateReads {
       this.keys.flowEvents(flow),
       requestId,
       owner,
-      ...extraFields,
+      impliedStart ?? '',
     ])) as [number, string?];
     if (reply[0] === ReplyCode.STALE) return { kind: 'stale', owner: reply[1] ?? '' };
     if (reply[0] === ReplyCode.COMPLETED) return { kind: 'completed' };

@@ -10,6 +10,7 @@ import type {
 import type { Migration, RerunRecord } from '../../types/version-types.js';
 import { pathOfField, RequestField, stepField, StepField } from '../../format/layout.js';
 import { childIdForm, childRequestId } from '../../format/request-ids.js';
+import { attemptsOf } from '../../format/implied-begin.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the
@@ -165,16 +166,6 @@ export function nodeState(fields: Readonly<Record<string, string>>, path: string
       : { compensation: JSON.parse(compensation) as NodeState['compensation'] }),
     ...(fields[stepField(StepField.cached, path)] === undefined ? {} : { cached: true as const }),
   };
-}
-
-/**
- * Attempts a step made: counted by `beginNode`; a step that completed without it (its input handed over)
- * ran once, and its completion does not write the count.
- */
-function attemptsOf(fields: Readonly<Record<string, string>>, step: string): number {
-  const counted = fields[stepField(StepField.attempts, step)];
-  if (counted !== undefined) return Number(counted);
-  return fields[stepField(StepField.status, step)] === 'completed' ? 1 : 0;
 }
 
 function optionalNumber<K extends string>(

@@ -13,8 +13,8 @@ import {
   parseJobId,
 } from '../../format/job-layout.js';
 import { RecordedFailure, toNodeError } from '../step/attempt-errors.js';
-import { type ExecutorDeps, endingParts } from '../step/executor-deps.js';
-import { executeNode } from '../step/node-executor.js';
+import type { ExecutorDeps } from '../step/executor-deps.js';
+import { NodeExecutor } from '../step/node-executor.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { vertexPath } from '../../plan/paths.js';
 import { LockRecheck } from './lock-recheck.js';
@@ -67,6 +67,8 @@ export function startFlowWorker(
       readonly listening: RequestListening;
     },
 ): Worker<NodeJobData> {
+  // The runner of this worker's steps: every step of its jobs (chains, item batches) runs through it.
+  const executor = new NodeExecutor(deps);
   const locks: LockRecheck = new LockRecheck(
     (ids, tokens, durationMs): Promise<string[]> => worker.extendJobLocks(ids, tokens, durationMs),
     deps.redis,
@@ -96,7 +98,7 @@ export function startFlowWorker(
         options.listening.during(
           plan.name,
           requestId,
-          () => locks.track(job, token, () => executeNode(deps, jobPlan, job, runs)),
+          () => locks.track(job, token, () => executor.execute(jobPlan, job, runs)),
           job.data.b !== undefined,
         ),
       );
@@ -122,7 +124,7 @@ export function startFlowWorker(
       )
       .then(async (recorded) => {
         if (recorded.kind === 'recorded' && recorded.requestFailed)
-          await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
+          await requestEnded(deps, plan, { requestId, ending: 'failed' });
         // The job's own step had completed: the failure is that of the steps it ran after it.
         if (recorded.kind === 'completed')
           await failInlineRuns(deps, plan, {

@@ -37,7 +37,7 @@ interface Listened {
  * nothing of requests it does not run, and nothing of those whose steps end quickly. What it hears: a
  * stop aborts the request's running handlers, and a pause, stop or failure holds the steps its jobs
  * would take next (a step of a job of its own handed its input begins without a read only while its
- * request is listened to, see `worker/step/handed-over.ts`). Once subscribed it reads the request's
+ * request is listened to: an implied begin, see `format/implied-begin.ts`). Once subscribed it reads the request's
  * status, so a change made before the subscription was live is not missed.
  */
 export class RequestListening {

@@ -9,7 +9,6 @@ import type { RequestListening } from './request-listening.js';
 import { ENGINE_VERSION } from '../../infra/engine-version.js';
 import type { WorkerDirectory } from '../../registry/worker-directory.js';
 import type { ExecutorDeps } from '../step/executor-deps.js';
-import type { NodeQueues } from '../../queue/node-queues.js';
 import type { NodeJobData } from '../../format/job-layout.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { type Registry, WORKER_TTL_MS } from '../../registry/registry.js';
@@ -18,12 +17,15 @@ import { FairUpkeep, type FairServed } from './fair-upkeep.js';
 
 /** What the pool needs besides the executor's dependencies. */
 export interface PoolDeps {
+  /** The services of every worker's jobs (each worker makes its executor from them). */
   readonly executor: ExecutorDeps;
+  /** The client and worker parts of the configuration (concurrency, locks, stall checks). */
   readonly options: ClientConfig & WorkerConfig;
   /** Listens to the requests whose jobs run here. */
   readonly listening: RequestListening;
+  /** Where the queues served here are announced by heartbeat. */
   readonly registry: Registry;
-  readonly queues: NodeQueues;
+  /** This process's worker id, in its heartbeats and announcements. */
   readonly workerId: string;
   /** Where this process announces itself and what it runs (`GET /workers`). */
   readonly directory: WorkerDirectory;
@@ -61,7 +63,9 @@ export class WorkerPool {
 
   constructor(private readonly deps: PoolDeps) {
     const worker = { id: deps.workerId, concurrency: deps.options.workerConcurrency };
-    this.#fair = new FairUpkeep(deps.queues, worker, deps.executor.log, () => this.#fairServed());
+    this.#fair = new FairUpkeep(deps.executor.queues, worker, deps.executor.log, () =>
+      this.#fairServed(),
+    );
   }
 
   /**
@@ -91,7 +95,7 @@ export class WorkerPool {
    */
   async #startMissing(serving: Serving, count?: number): Promise<void> {
     const { plan, queues, versionOf } = serving;
-    const { executor, options, queues: nodeQueues } = this.deps;
+    const { executor, options } = this.deps;
     for (const partition of await this.deps.partitions.served(plan.name, count)) {
       for (const queue of queues) {
         const queueName = executor.keys.queueName(plan.name, queue, partition);
@@ -113,7 +117,7 @@ export class WorkerPool {
         // Flow limits hold on each partition of the flow's own queue, across all its workers (BullMQ
         // global settings).
         const { concurrency, rateLimit } = plan.hooks;
-        const limited = nodeQueues.queue(plan.name, '', partition);
+        const limited = executor.queues.queue(plan.name, '', partition);
         await (typeof concurrency !== 'number'
           ? limited.removeGlobalConcurrency()
           : limited.setGlobalConcurrency(concurrency));

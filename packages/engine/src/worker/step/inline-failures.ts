@@ -3,7 +3,7 @@ import type { FlowPlan } from '../../plan/flow-plan.js';
 import { vertexPath } from '../../plan/paths.js';
 import { chainOwnerSuffix } from '../../format/job-layout.js';
 import { toNodeError } from './attempt-errors.js';
-import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import type { ExecutorDeps } from './executor-deps.js';
 
 /**
  * Records the final failure of the steps a job was running after its own step completed (see
@@ -39,6 +39,6 @@ export async function failInlineRuns(
       { error: toNodeError(vertexPath(path), attempts, error), final: true },
     );
     if (recorded.kind === 'recorded' && recorded.requestFailed)
-      await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
+      await requestEnded(deps, plan, { requestId, ending: 'failed' });
   }
 }

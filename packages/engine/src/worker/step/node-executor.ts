@@ -1,11 +1,10 @@
 import type { NodeContext } from '@dagflow/flow';
-import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { encode } from '../../format/codec.js';
-import { type ExecutorDeps, endingParts } from './executor-deps.js';
-import { requestEnded } from '../../queue/request-ended.js';
+import type { ExecutorDeps } from './executor-deps.js';
 import { stepField, StepField } from '../../format/layout.js';
-import { type NodeJobData, ownerToken, parseJobId, FINISH_STEP } from '../../format/job-layout.js';
-import { LazyAbort } from './lazy-abort.js';
+import { type NodeJobData, parseJobId, FINISH_STEP } from '../../format/job-layout.js';
+import { LazyAbort } from './handler/lazy-abort.js';
 import { expandStart, expansion } from '../../plan/expand.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import {
@@ -15,7 +14,7 @@ import {
   inputFields,
   inputWithOverride,
 } from '../../plan/inputs.js';
-import { fill, vertexPath } from '../../plan/paths.js';
+import { fill } from '../../plan/paths.js';
 import {
   type EndStep,
   type StartStep,
@@ -25,17 +24,22 @@ import {
 } from '../../plan/steps.js';
 import { waitFor } from './wait-step.js';
 import { runFinish } from './request-finish.js';
-import { checkedOutput, checkedSize, checkedWait, contextFor, withTimeout } from './handler-run.js';
-import { cachedOutput, cachedSpec } from './cached-run.js';
-import { RecordedFailure, isStop, toNodeError } from './attempt-errors.js';
+import {
+  checkedOutput,
+  checkedSize,
+  checkedWait,
+  contextFor,
+  withTimeout,
+} from './handler/handler-run.js';
+import { cachedOutput, cachedSpec } from './handler/cached-run.js';
+import { isStop, toNodeError } from './attempt-errors.js';
 import { completionOf, startSpec } from './successors/completion-specs.js';
-import { handedOver } from './handed-over.js';
-import { type Begun, type Run, dropStale, finalAttempt, logFor, waitedSince } from './step-run.js';
+import { type Run, type StepRunner, finalAttempt } from './step-run.js';
+import { guarded } from './step-guard.js';
 import { serverOf, traceProcess } from '../../infra/tracing.js';
 import type { CompletionSpec } from '../../store/state-results.js';
-import { releaseSuccessors } from './successors/successor-release.js';
 import { runItemBatch } from './successors/item-batch.js';
-import { inlineJoin, taskInputFields } from './successors/inline-successor.js';
+import { taskInputFields } from './successors/inline-successor.js';
 import {
   afterUpstream,
   awaitProducer,
@@ -45,64 +49,76 @@ import {
 } from './stream-edges.js';
 
 /**
- * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
- * expansion or its join), then `completeNode` and the enqueue of the successors it released. A crash
- * anywhere before the job finishes makes BullMQ run the job again; the guard then either runs the work
- * again (it never completed) or repeats the idempotent completion.
+ * Runs the step jobs of one worker: made once per worker (`flow-worker.ts`), it is the
+ * {@link StepRunner} every {@link Run} of its jobs carries, so that a job's own step, the next steps
+ * of its chain and the other items of its batch (see `successors/`) all run through
+ * {@link NodeExecutor.runStep}. The guard around each step's work is `step-guard.ts`.
  */
-export async function executeNode(
-  deps: ExecutorDeps,
-  plan: FlowPlan,
-  job: Job<NodeJobData>,
-  /** Told the path of each later step of the job's chain as it starts (for the workers page). */
-  runs?: (path: string) => void,
-): Promise<void> {
-  const ids = parseJobId(job.id ?? '');
-  if (ids === undefined) throw new UnrecoverableError(`Job '${job.id}' is not a dagflow node job.`);
-  const { requestId, path } = ids;
-  if (path === FINISH_STEP) return runFinish(deps, plan, requestId);
-  const at = plan.resolve(path);
-  if (at === undefined) {
-    throw new UnrecoverableError(
-      `Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`,
-    );
-  }
-  const { step } = at;
-  // The span's attributes are made only when a tracing SDK is registered.
-  const target = () => ({
-    flow: plan.name,
-    queue: deps.keys.queueName(plan.name, step.kind === 'task' ? step.queue : ''),
-    requestId,
-    node: at.path,
-    attempt: job.attemptsMade + 1,
-    server: serverOf(deps.redis),
-    jobIds: [job.id ?? ''],
-  });
-  return traceProcess(target, job.data.t, (carrier) => {
-    const run = {
-      deps,
-      plan,
-      job,
-      requestId,
-      at,
-      carrier,
-      ...(runs === undefined ? {} : { runs }),
-    };
-    // A job of several for-each items runs them one after the other.
-    return job.data.b === undefined ? runStep(run) : runItemBatch(run, runStep);
-  });
-}
+export class NodeExecutor implements StepRunner {
+  constructor(private readonly deps: ExecutorDeps) {}
 
-/** Runs one step of a job: the job's own, or the next one of its chain (see `inline-successor.ts`). */
-function runStep(run: Run): Promise<void> {
-  const { step } = run.at;
-  switch (step.kind) {
-    case 'task':
-      return runTask(run, step);
-    case 'start':
-      return runStart(run, step);
-    case 'end':
-      return runEnd(run, step);
+  /**
+   * Runs one step job: guard (`beginNode`), the step's work (a handler with timeout, a composite's
+   * expansion or its join), then `completeNode` and the enqueue of the successors it released (see
+   * `step-guard.ts`). A crash anywhere before the job finishes makes BullMQ run the job again; the
+   * guard then either runs the work again (it never completed) or repeats the idempotent completion.
+   */
+  execute(
+    plan: FlowPlan,
+    job: Job<NodeJobData>,
+    /** Told the path of each later step of the job's chain as it starts (for the workers page). */
+    runs?: (path: string) => void,
+  ): Promise<void> {
+    const { deps } = this;
+    const ids = parseJobId(job.id ?? '');
+    if (ids === undefined)
+      throw new UnrecoverableError(`Job '${job.id}' is not a dagflow node job.`);
+    const { requestId, path } = ids;
+    if (path === FINISH_STEP) return runFinish(deps, plan, requestId);
+    const at = plan.resolve(path);
+    if (at === undefined) {
+      throw new UnrecoverableError(
+        `Flow '${plan.name}' (version ${plan.version}) has no step '${path}'.`,
+      );
+    }
+    const { step } = at;
+    // The span's attributes are made only when a tracing SDK is registered.
+    const target = () => ({
+      flow: plan.name,
+      queue: deps.keys.queueName(plan.name, step.kind === 'task' ? step.queue : ''),
+      requestId,
+      node: at.path,
+      attempt: job.attemptsMade + 1,
+      server: serverOf(deps.redis),
+      jobIds: [job.id ?? ''],
+    });
+    return traceProcess(target, job.data.t, (carrier) => {
+      const run: Run = {
+        runner: this,
+        deps,
+        plan,
+        job,
+        requestId,
+        at,
+        carrier,
+        ...(runs === undefined ? {} : { runs }),
+      };
+      // A job of several for-each items runs them one after the other.
+      return job.data.b === undefined ? this.runStep(run) : runItemBatch(run);
+    });
+  }
+
+  /** Runs one step of a job: the job's own, or the next one of its chain (see `inline-successor.ts`). */
+  runStep(run: Run): Promise<void> {
+    const { step } = run.at;
+    switch (step.kind) {
+      case 'task':
+        return runTask(run, step);
+      case 'start':
+        return runStart(run, step);
+      case 'end':
+        return runEnd(run, step);
+    }
   }
 }
 
@@ -201,98 +217,4 @@ async function runEnd(run: Run, step: EndStep): Promise<void> {
       spec,
     }),
   );
-}
-
-/**
- * The guard around a step's work: begin (or repeat a finished completion), do the work, complete and
- * enqueue what was released; a failure is recorded, final when no attempt is left.
- */
-async function guarded(
-  run: Run,
-  fields: () => readonly string[],
-  repeatSpec: CompletionSpec | (() => Promise<CompletionSpec>),
-  work: (begin: Begun) => Promise<{ output: string; spec: CompletionSpec } | undefined>,
-): Promise<void> {
-  const { deps, plan, requestId, at } = run;
-  const owner = run.inline === undefined ? ownerToken(run.job) : run.inline.owner;
-  const begin =
-    handedOver(run, owner) ??
-    run.inline?.begun ??
-    (await deps.store.beginNode(
-      plan.name,
-      requestId,
-      { path: at.path, owner, since: waitedSince(run) },
-      fields(),
-    ));
-  if (begin.kind === 'completed') {
-    const spec = typeof repeatSpec === 'function' ? await repeatSpec() : repeatSpec;
-    const repeated = { path: at.path, output: 'null', owner: '' };
-    const repeat = await deps.store.completeNode(plan.name, requestId, repeated, spec);
-    return releaseSuccessors(run, spec, repeat, { runStep });
-  }
-  if (begin.kind === 'stale') return dropStale(run, owner, begin.owner);
-  if (begin.kind !== 'run') return;
-  let done: { output: string; spec: CompletionSpec } | undefined;
-  const started = performance.now();
-  try {
-    done = await work({ ...begin, owner });
-  } catch (error) {
-    begin.settle?.();
-    // A stream edge's consumer waits for its producer's next attempt: not a failure.
-    if (error instanceof DelayedError) throw error;
-    deps.metrics.observeNode(plan.name, 'failed', (performance.now() - started) / 1000);
-    const final = finalAttempt(run, error);
-    if (!final) deps.metrics.retried(plan.name);
-    const nodeError = toNodeError(vertexPath(at.path), begin.attempt, error);
-    logFor(run, begin.attempt).warn(final ? 'node failed for good' : 'node attempt failed', {
-      error: nodeError,
-    });
-    const recorded = await deps.store.failNode(
-      plan.name,
-      requestId,
-      { path: at.path, owner },
-      {
-        error: nodeError,
-        final,
-        ...(begin.startedAt === undefined
-          ? {}
-          : {
-              extraFields: [
-                stepField(StepField.startedAt, at.path),
-                String(begin.startedAt),
-                stepField(StepField.attempts, at.path),
-                '1',
-              ],
-            }),
-      },
-    );
-    // A stale attempt's failure is dropped, and its job must not be retried: a retry would own the step.
-    if (recorded.kind === 'stale') return dropStale(run, owner, recorded.owner);
-    if (recorded.kind === 'recorded' && recorded.requestFailed)
-      await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
-    throw final ? new RecordedFailure(nodeError.message) : error;
-  }
-  begin.settle?.();
-  if (done === undefined) return; // parked: a wake job completes the step
-  deps.metrics.observeNode(plan.name, 'completed', (performance.now() - started) / 1000);
-  const { spec } = done;
-  // The join this job would run next begins with the completion that releases it.
-  const join = inlineJoin(run, spec);
-  const completed = {
-    path: at.path,
-    output: done.output,
-    startedAt: begin.startedAt,
-    owner,
-    ...(join === undefined ? {} : { begin: join }),
-  };
-  const { inline = [], plain = [] } = spec.enqueueNow ?? {};
-  const handed = { output: done.output, context: begin.context };
-  // A task with nothing to enqueue right behind its completion (a for-each item's last step) completes
-  // together with the siblings that finish in the same tick. Successors with this step as their only
-  // parent are added only once the completion was accepted, so that a stale attempt releases nothing.
-  const result =
-    at.step.kind === 'task' && inline.length === 0 && plain.length === 0
-      ? await deps.store.completeNodeInBatch(plan.name, requestId, completed, spec)
-      : await deps.store.completeNode(plan.name, requestId, completed, spec);
-  return releaseSuccessors(run, spec, result, { handed, runStep });
 }

@@ -1,9 +1,9 @@
 import type { NodeContext } from '@dagflow/flow';
 import { decode } from '../../format/codec.js';
 import { toNodeError } from './attempt-errors.js';
-import { contextFor } from './handler-run.js';
+import { contextFor } from './handler/handler-run.js';
 import type { ExecutorDeps } from './executor-deps.js';
-import { LazyAbort } from './lazy-abort.js';
+import { LazyAbort } from './handler/lazy-abort.js';
 import type { FlowPlan } from '../../plan/flow-plan.js';
 import { inputFields, vertexInput } from '../../plan/inputs.js';
 import type { TaskStep } from '../../plan/steps.js';

@@ -5,7 +5,7 @@ import { vertexPath } from '../../plan/paths.js';
 import { requestEnded } from '../../queue/request-ended.js';
 import { type NodeJobData, ownerToken, parseJobId } from '../../format/job-layout.js';
 import { toNodeError } from './attempt-errors.js';
-import { type ExecutorDeps, endingParts } from './executor-deps.js';
+import type { ExecutorDeps } from './executor-deps.js';
 
 /** Back-off of a job given back while another live worker can run its step: 50 ms, doubled, at most 1 s. */
 const ROUTED = { firstMs: 50, maxMs: 1_000 };
@@ -82,7 +82,7 @@ async function failUnavailable(
     { error: toNodeError(vertexPath(path), job.attemptsMade, error), final: true },
   );
   if (recorded.kind === 'recorded' && recorded.requestFailed)
-    await requestEnded(endingParts(deps), plan, { requestId, ending: 'failed' });
+    await requestEnded(deps, plan, { requestId, ending: 'failed' });
 }
 
 /**

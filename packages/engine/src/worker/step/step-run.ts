@@ -9,8 +9,21 @@ import type { BeginResult } from '../../store/state-results.js';
 import { clockAt } from '../../infra/clock.js';
 import { isFinalAttempt } from './attempt-errors.js';
 
+/**
+ * What runs the steps of this worker's jobs (see `node-executor.ts`): made once per worker and carried
+ * by every {@link Run}, so that what follows a completion (a chain's next step, the other items of a
+ * batch, see `successors/`) runs its step through the same runner as the job's own.
+ */
+export interface StepRunner {
+  /** Runs one step: the job's own, or the next one of its chain. */
+  runStep(run: Run): Promise<void>;
+}
+
 /** One job of one request, as the executor runs it. */
 export interface Run {
+  /** The runner of this worker's steps; a step that runs another one runs it through this. */
+  readonly runner: StepRunner;
+  /** The services of this worker's steps (the runner's). */
   readonly deps: ExecutorDeps;
   readonly plan: FlowPlan;
   readonly job: Job<NodeJobData>;
@@ -18,12 +31,12 @@ export interface Run {
   readonly at: ResolvedStep;
   /** Trace context of this attempt's span, handed to the jobs it enqueues. */
   readonly carrier: Carrier | undefined;
+  /** Tells this process's list of running jobs which step the job runs now. */
+  readonly runs?: (path: string) => void;
   /**
    * Set when the step runs inside the job of an earlier step of its chain (see `inline-successor.ts`):
    * its place in the chain and the owner token of the chain's steps.
    */
-  /** Tells this process's list of running jobs which step the job runs now. */
-  readonly runs?: (path: string) => void;
   readonly inline?: {
     readonly depth: number;
     readonly owner: string;

@@ -91,7 +91,7 @@ function upstreamOf(
 ): { source: StreamSource; upstream: Upstream } {
   const { deps, plan, requestId, at } = run;
   return {
-    source: { redis: deps.redis, keys: deps.keys, subscriptions: deps.subscriptions },
+    source: deps,
     upstream: { flow: plan.name, requestId, path: fill(from, at.keys), consumer: at.path, signal },
   };
 }

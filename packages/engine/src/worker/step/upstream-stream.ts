@@ -169,7 +169,8 @@ async function producerState(source: StreamSource, upstream: Upstream): Promise<
     stepField(StepField.status, upstream.path),
     stepField(StepField.attempts, upstream.path),
   );
-  // A step begun without beginNode ran once: its attempt count is implied.
+  // A producer always begins through beginNode (never implicitly, see `format/implied-begin.ts`); before
+  // its first begin it counts as attempt 1.
   return {
     request: request ?? null,
     status: status ?? null,

@@ -89,15 +89,14 @@ export function inlineOwner(run: Run): string {
 }
 
 /**
- * Runs the step at `path` inside `run`'s job, as one more link of its chain (`runStep` is the executor's
- * step runner), with the output of its only parent when `handed` (it then begins without Redis, see
- * `handed-over.ts`). Its final failure is recorded in the request state like any step's, and does not fail
- * the job, whose own step completed.
+ * Runs the step at `path` inside `run`'s job, as one more link of its chain (through `run.runner`),
+ * with the output of its only parent when `handed` (it then begins without Redis, see
+ * `format/implied-begin.ts`). Its final failure is recorded in the request state like any step's, and
+ * does not fail the job, whose own step completed.
  */
 export async function runInline(
   run: Run,
   path: string,
-  runStep: (run: Run) => Promise<void>,
   begins?: {
     readonly handed?: Handed | undefined;
     readonly begun?: BeginResult | undefined;
@@ -127,7 +126,9 @@ export async function runInline(
   });
   run.runs?.(at.path);
   try {
-    await traceProcess(target, job.data.t, (carrier) => runStep({ ...run, at, carrier, inline }));
+    await traceProcess(target, job.data.t, (carrier) =>
+      run.runner.runStep({ ...run, at, carrier, inline }),
+    );
   } catch (error) {
     if (!(error instanceof RecordedFailure)) throw error;
   }

@@ -89,7 +89,7 @@ export function enqueueItemBatches(
  * recorded as its own and does not keep the others from running; the job then fails with the own
  * item's failure, if it had one.
  */
-export async function runItemBatch(run: Run, runStep: (run: Run) => Promise<void>): Promise<void> {
+export async function runItemBatch(run: Run): Promise<void> {
   const { b: rest = [], bi: inputs = [], c: context = null } = run.job.data;
   const requestKey = `${run.plan.name}/${run.requestId}`;
   // Once the request was paused, stopped or failed during the job, the items left go through the guard
@@ -97,7 +97,7 @@ export async function runItemBatch(run: Run, runStep: (run: Run) => Promise<void
   const marks = run.deps.heldMarks(requestKey);
   let failure: RecordedFailure | undefined;
   try {
-    await runStep(run);
+    await run.runner.runStep(run);
   } catch (error) {
     if (!(error instanceof RecordedFailure)) throw error;
     failure = error;
@@ -106,7 +106,7 @@ export async function runItemBatch(run: Run, runStep: (run: Run) => Promise<void
     const input = inputs[i];
     const unchanged = run.deps.heldMarks(requestKey) === marks;
     const handed = input == null || !unchanged ? undefined : { output: input, context };
-    await runInline(run, rest[i] ?? '', runStep, { handed });
+    await runInline(run, rest[i] ?? '', { handed });
   }
   if (failure !== undefined) throw failure;
 }

@@ -2,7 +2,6 @@ import { HAND_OVER_LIMIT } from '../../../plan/inputs.js';
 import { requestEnded } from '../../../queue/request-ended.js';
 import { ownerToken } from '../../../format/job-layout.js';
 import type { CompleteResult, CompletionSpec } from '../../../store/state-results.js';
-import { endingParts } from '../executor-deps.js';
 import { inlineSuccessor, runInline } from './inline-successor.js';
 import { enqueueItemBatches } from './item-batch.js';
 import { batchedItemStep } from '../../../plan/item-batches.js';
@@ -12,7 +11,8 @@ import { type Handed, type Run, dropStale, enqueue } from '../step-run.js';
  * The one rule for what follows a step's completion, on every path (a first completion, one sent in a
  * batch, a repeat by a job delivered again): the script (`lua/completeStep.lua`) decided which
  * successors are released; this enqueues them, except the one this job runs next itself (see
- * `inline-successor.ts`), which it then runs.
+ * `inline-successor.ts`), which it then runs (through `run.runner`). `handed` is the output and
+ * context of a first completion, for the successors that begin with it.
  *
  * - A stale attempt's completion released nothing: dropped and counted.
  * - The request is not running: successors enqueued by the caller (`'e'` in the spec) are added
@@ -28,7 +28,7 @@ export async function releaseSuccessors(
   run: Run,
   spec: CompletionSpec,
   result: CompleteResult,
-  step: { readonly handed?: Handed; readonly runStep: (run: Run) => Promise<void> },
+  handed?: Handed,
 ): Promise<void> {
   const now = spec.enqueueNow ?? { inline: [], plain: [] };
   switch (result.kind) {
@@ -47,7 +47,7 @@ export async function releaseSuccessors(
       ending: 'completed',
       ...(result.ended === undefined ? {} : { known: result.ended }),
     } as const;
-    await requestEnded(endingParts(run.deps), run.plan, ending);
+    await requestEnded(run.deps, run.plan, ending);
   }
   const repeat = result.generation !== undefined;
   const own = run.job.data.g ?? 0;
@@ -59,7 +59,6 @@ export async function releaseSuccessors(
   const next = generation === own ? inlineSuccessor(run, spec, new Set(released)) : undefined;
   const others = (paths: readonly string[]): readonly string[] =>
     next === undefined ? paths : paths.filter((path) => path !== next);
-  const { handed } = step;
   const handOver = handed !== undefined && handed.output.length <= HAND_OVER_LIMIT;
   // A start step hands each for-each item's input to the item's roots.
   const itemInputs =
@@ -91,7 +90,7 @@ export async function releaseSuccessors(
   // this completion began (see `inlineJoin`) begins no more.
   const [added, ran] = await Promise.allSettled([
     enqueued,
-    runInline(run, next, step.runStep, {
+    runInline(run, next, {
       handed: inline.includes(next) ? handed : undefined,
       begun: result.begun,
       released: true,

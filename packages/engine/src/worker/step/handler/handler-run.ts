@@ -5,12 +5,12 @@ import {
   checkSchema,
   describeIssues,
 } from '@dagflow/flow';
-import { decode, encode } from '../../format/codec.js';
-import type { ExecutorDeps } from './executor-deps.js';
+import { decode, encode } from '../../../format/codec.js';
+import type { ExecutorDeps } from '../executor-deps.js';
 import { HandlerContext } from './node-context.js';
-import type { FlowPlan } from '../../plan/flow-plan.js';
+import type { FlowPlan } from '../../../plan/flow-plan.js';
 import type { LazyAbort } from './lazy-abort.js';
-import type { TaskStep } from '../../plan/steps.js';
+import type { TaskStep } from '../../../plan/steps.js';
 
 /** The context handed to a handler (and to its fallback and compensation). */
 export function contextFor(
@@ -29,20 +29,14 @@ export function contextFor(
   controller: LazyAbort,
 ): NodeContext {
   const { deps } = run;
-  return new HandlerContext({
-    redis: deps.redis,
-    keys: deps.keys,
-    log: deps.log,
-    logs: deps.logs,
+  return new HandlerContext(deps, {
     flow: run.plan.name,
     requestId: run.requestId,
     node: run.at.path,
     attempt: begin.attempt,
     context: begin.context,
     abort: controller,
-    chunks: deps.chunks,
     owner: begin.owner,
-    signing: deps.signing,
   });
 }
 

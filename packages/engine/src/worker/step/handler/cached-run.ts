@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { hashedName } from '../../format/keys.js';
-import type { TaskStep } from '../../plan/steps.js';
-import type { Run } from './step-run.js';
-import { StepField, stepField } from '../../format/layout.js';
-import type { CompletionSpec } from '../../store/state-results.js';
+import { hashedName } from '../../../format/keys.js';
+import type { TaskStep } from '../../../plan/steps.js';
+import type { Run } from '../step-run.js';
+import { StepField, stepField } from '../../../format/layout.js';
+import type { CompletionSpec } from '../../../store/state-results.js';
 
 /**
  * How long the lease of an attempt computing a cached output lasts without renewal: an attempt whose

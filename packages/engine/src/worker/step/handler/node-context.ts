@@ -5,26 +5,18 @@ import {
   type NodeLogger,
   type RequestStore,
 } from '@dagflow/flow';
-import type { RedisClient } from '../../infra/redis-connection.js';
-import type { Keys } from '../../format/keys.js';
 import type { LazyAbort } from './lazy-abort.js';
-import type { Logger } from '../../infra/logger.js';
-import { requestStore } from '../../store/request-store.js';
-import type { LogTarget, NodeLogWriter } from '../../store/node-logs.js';
-import type { NodeLogLine } from '../../types/types.js';
-import { clockNow } from '../../infra/clock.js';
-import type { BatchedSource, ChunkWriter } from '../../store/chunk-writes.js';
-import { encode } from '../../format/codec.js';
-import type { SigningConfig } from '../../config/signing-config.js';
-import { type SignalUrlOptions, signalUrl } from '../../events/signal-urls.js';
+import { requestStore } from '../../../store/request-store.js';
+import type { LogTarget, NodeLogWriter } from '../../../store/node-logs.js';
+import type { ExecutorDeps } from '../executor-deps.js';
+import type { NodeLogLine } from '../../../types/types.js';
+import { clockNow } from '../../../infra/clock.js';
+import type { BatchedSource } from '../../../store/chunk-writes.js';
+import { encode } from '../../../format/codec.js';
+import { type SignalUrlOptions, signalUrl } from '../../../events/signal-urls.js';
 
-/** What a handler's context is made from. */
-export interface ContextSource {
-  readonly redis: RedisClient;
-  readonly keys: Keys;
-  readonly log: Logger;
-  /** Where the lines of `ctx.log` are also kept, for the node's detail. */
-  readonly logs: NodeLogWriter;
+/** The attempt a handler's context belongs to. */
+export interface ContextAttempt {
   readonly flow: string;
   readonly requestId: string;
   readonly node: string;
@@ -33,12 +25,8 @@ export interface ContextSource {
   readonly context: string | null;
   /** Aborts the handler's `signal` (made on first read). */
   readonly abort: LazyAbort;
-  /** Where `ctx.emit` appends the request's chunks. */
-  readonly chunks: ChunkWriter;
   /** The attempt's owner token, which fences its chunks; undefined outside a node's attempt (a compensation). */
   readonly owner: string | undefined;
-  /** Keys and base URL of `ctx.signalUrl`. */
-  readonly signing: SigningConfig;
 }
 
 interface RequestContext {
@@ -52,13 +40,16 @@ export class HandlerContext implements NodeContext {
   readonly flow: string;
   readonly node: string;
   readonly attempt: number;
-  readonly #source: ContextSource;
+  /** The executor's services: `ctx.store`'s connection and keys, `ctx.log`, `ctx.emit`, `ctx.signalUrl`. */
+  readonly #deps: ExecutorDeps;
+  readonly #source: ContextAttempt;
   #parsed: RequestContext | undefined;
   #log: NodeLogger | undefined;
   #store: RequestStore | undefined;
   #chunkSource: BatchedSource | undefined;
 
-  constructor(source: ContextSource) {
+  constructor(deps: ExecutorDeps, source: ContextAttempt) {
+    this.#deps = deps;
     this.#source = source;
     this.requestId = source.requestId;
     this.flow = source.flow;
@@ -84,26 +75,27 @@ export class HandlerContext implements NodeContext {
 
   get log(): NodeLogger {
     this.#log ??= keptLogger(
-      this.#source.log.child({
+      this.#deps.log.child({
         flow: this.flow,
         requestId: this.requestId,
         node: this.node,
         attempt: this.attempt,
       }),
-      this.#source.logs,
+      this.#deps.logs,
       { flow: this.flow, requestId: this.requestId, path: this.node, attempt: this.attempt },
     );
     return this.#log;
   }
 
   get store(): RequestStore {
-    const keys = this.#source.keys.request(this.flow, this.requestId);
-    this.#store ??= requestStore(this.#source.redis, keys.store, keys.state);
+    const keys = this.#deps.keys.request(this.flow, this.requestId);
+    this.#store ??= requestStore(this.#deps.redis, keys.store, keys.state);
     return this.#store;
   }
 
   async emit(chunk: unknown): Promise<void> {
-    const { owner, chunks } = this.#source;
+    const { owner } = this.#source;
+    const { chunks } = this.#deps;
     if (owner === undefined) {
       throw new DagflowError(
         ErrorCode.STREAM_CLOSED,
@@ -122,7 +114,7 @@ export class HandlerContext implements NodeContext {
 
   signalUrl(signal: string, options?: SignalUrlOptions): string {
     const target = { flow: this.flow, requestId: this.requestId, signal };
-    return signalUrl(this.#source.signing, target, options);
+    return signalUrl(this.#deps.signing, target, options);
   }
 
   #requestContext(): RequestContext {
