@@ -140,6 +140,29 @@ it('ends a wait with the result a completion announces, without a read', async (
   }
 });
 
+it('ends at once a wait whose request created here was announced ended before the wait began', async () => {
+  const { waiter, announce, close } = waiterFor('r9');
+  try {
+    const listening = await createdHere(waiter, 'r9');
+    await announce('!completed v1 7');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // heard before the wait begins
+    const { calls, wait } = counted(() => 'completed');
+    const started = Date.now();
+    const found = await waiter.waitForEnd('f', 'r9', {
+      ...wait,
+      ended: (found: string) => found.startsWith('out:') || found === 'completed',
+      fromAnnouncement: (end) => (end.output === undefined ? undefined : `out:${end.output}`),
+    });
+    expect(found).toBe('out:7');
+    expect(calls.reads).toBe(0);
+    // Not by the safety poll (a second).
+    expect(Date.now() - started).toBeLessThan(500);
+    listening.release();
+  } finally {
+    await close();
+  }
+});
+
 it('reads first when the request was not created here, or before its subscription was live', async () => {
   const { waiter, close } = waiterFor('r4');
   try {
