@@ -2,7 +2,8 @@
  * `BENCH_CLUSTER=1`: the dagflow diamond on one Redis and on a private 3-master Redis Cluster in the same
  * run (interleaved rounds, a fresh worker process each time), with every server's share of the Redis
  * commands and its CPU. On 2 cores the cluster cannot run faster than one Redis: the point is the load
- * spreading over the masters, from which the throughput of N cores is estimated.
+ * spreading over the masters, from which the throughput of N cores is estimated. Then, on the cluster,
+ * what idle processes of the service cost each master (`cluster-idle.ts`).
  */
 import { startRedis, startRedisCluster } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
@@ -11,6 +12,7 @@ import { benchClient, runRequests } from './shapes/dagflow.js';
 import { quantile } from './stats.js';
 import type { BenchTarget } from './target.js';
 import { WorkerHandle } from './worker-handle.js';
+import { clusterIdleBench } from './cluster-idle.js';
 
 /** One measured run of the diamond against one setup. */
 interface ClusterSample {
@@ -133,7 +135,9 @@ export async function clusterBench(
           `${setup.name}: the busiest Redis spends ${fmt(busiest, 3)} s per 1,000 nodes, so with a core per Redis (and enough worker cores) it caps near ${fmt(1000 / busiest)} nodes/s`,
         );
     }
-    return [...lines, '', ...estimates.map((line) => `- ${line}`)];
+    const clustered = setups[1];
+    const idle = clustered === undefined ? [] : await clusterIdleBench(clustered, config, log);
+    return [...lines, '', ...estimates.map((line) => `- ${line}`), '', ...idle];
   } finally {
     await cluster.stop();
     await single.stop();

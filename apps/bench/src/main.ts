@@ -52,10 +52,12 @@ if (profileDir && !process.execArgv.some((arg) => arg.startsWith('--cpu-prof')))
 
 async function bench(): Promise<void> {
   if (config.cluster) {
+    const before = loadavg().map((n) => n.toFixed(2));
     const lines = await clusterBench(config, log);
+    const after = loadavg().map((n) => n.toFixed(2));
     out(`machine: ${cpus()[0]?.model ?? '?'} x ${cpus().length}, Node ${process.version}`);
     out(
-      `run: BENCH_CLUSTER, ${config.rounds} round(s), ${config.throughputNodes} diamond nodes each`,
+      `run: BENCH_CLUSTER, ${config.rounds} round(s), ${config.throughputNodes} diamond nodes each, ${config.idleRequests} 1-node requests (${config.replyInFlight} in flight) per idle-process load; load average ${before.join(' ')} before, ${after.join(' ')} after`,
     );
     out();
     for (const line of lines) out(line);

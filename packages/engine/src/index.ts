@@ -57,6 +57,7 @@ export type { FlowClientOptions } from './api/flow-client.js';
 export { FlowHandle } from './api/flow-handle.js';
 export type { FlowRequests } from './api/flow-handle.js';
 export type { RerunOptions, WaitOptions } from './client/request-options.js';
+export type { ResultText } from './client/request-api.js';
 export type { FlowChange, RequestChange, Unwatch } from './resources/request-watch.js';
 export type { LiveUpdate, LiveView } from './client/live-views.js';
 export type { StreamOptions } from './client/request-streams.js';

@@ -191,7 +191,7 @@ describe('pnpm bench, BENCH_QUICK=1', () => {
     expect(server).toContain('dagflow-server.cpuprofile');
   });
 
-  it('BENCH_CLUSTER runs the diamond on one Redis and on a 3-master cluster, with per-server shares', async () => {
+  it('BENCH_CLUSTER runs the diamond on one Redis and on a 3-master cluster, with per-server shares, then idle processes on the cluster', async () => {
     const { code, stdout, stderr } = await runBench({ BENCH_CLUSTER: '1' });
     expect(code, stderr).toBe(0);
     const rows = stdout
@@ -206,5 +206,17 @@ describe('pnpm bench, BENCH_QUICK=1', () => {
     expect(shares).toHaveLength(3);
     expect(shares.reduce((sum, share) => sum + share, 0)).toBeCloseTo(100, 0);
     expect(shares.every((share) => share > 5)).toBe(true);
+    // Then the idle-process load on the cluster: K = 0, 2, 6, each master's CPU per 1,000 requests.
+    const idle = stdout
+      .split('\n')
+      .filter((line) => /^\| [026] \|/.test(line))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(idle.map((cells) => cells[1])).toEqual(['0', '2', '6']);
+    for (const cells of idle) {
+      expect(cells[2]).toMatch(/^\d[\d,]*$/);
+      expect(cells[3]?.split(' / ').map(Number)).toHaveLength(3);
+      expect(cells[3]?.split(' / ').every((cpu) => Number(cpu) > 0)).toBe(true);
+    }
+    expect(idle.slice(1).every((cells) => Number(cells[5]) > 0)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import type { EmitResult } from '../events/event-emit.js';
 import type { SignalClaims, SignalUrlOptions } from '../events/signal-urls.js';
 import type { ListRequestsOptions, RequestPage } from '../resources/request-index.js';
 import type { RerunOptions, WaitOptions } from '../client/request-options.js';
+import type { ResultText } from '../client/request-api.js';
 import type { FlowChange, RequestChange, Unwatch } from '../resources/request-watch.js';
 import type { LiveUpdate, LiveView } from '../client/live-views.js';
 import type { NodePageOptions, RequestStatePage } from '../store/reads/state-pages.js';
@@ -44,6 +45,7 @@ export interface FlowApi {
   statePage(name: string, requestId: string, page: NodePageOptions): Promise<RequestStatePage>;
   result(name: string, requestId: string): Promise<unknown>;
   waitForResult(name: string, requestId: string, options?: WaitOptions): Promise<unknown>;
+  waitForResultText(name: string, requestId: string, options?: WaitOptions): Promise<ResultText>;
   nodeDetail(name: string, requestId: string, path: string): Promise<NodeDetail>;
   listRequests(name: string, options?: ListRequestsOptions): Promise<RequestPage>;
   watch(

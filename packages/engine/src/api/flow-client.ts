@@ -17,6 +17,8 @@ import {
 import { migrateRequest, migrateVersion } from '../client/request-migration.js';
 import type { BulkMigrationResult, MigrationResult } from '../types/version-types.js';
 import { FlowCommands } from './flow-commands.js';
+import { type ResultText, waitForRequestText } from '../client/request-api.js';
+import type { WaitOptions } from '../client/request-options.js';
 
 export type { FlowClientOptions } from './flow-reader.js';
 
@@ -56,6 +58,20 @@ export class FlowClient extends FlowCommands {
    */
   flow<Input = unknown, Result = unknown>(name: string): FlowHandle<Input, Result> {
     return new FlowHandle(name, this);
+  }
+
+  /**
+   * {@link waitForResult} answering the result as an HTTP answer sends it: `{ json }`, the value's JSON
+   * text, or `{ bytes }` for a binary result. A stored JSON result is answered as stored, not decoded.
+   * @throws DagflowError `REQUEST_FAILED`, `REQUEST_STOPPED`, `WAIT_TIMEOUT`, `REQUEST_NOT_FOUND`
+   */
+  async waitForResultText(
+    name: string,
+    requestId: string,
+    options: WaitOptions = {},
+  ): Promise<ResultText> {
+    const target = { flow: name, requestId };
+    return waitForRequestText(this.res, this.plans, target, options.timeoutMs ?? 30_000);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
-import { decode } from '../format/codec.js';
+import { decode, isPlainJson } from '../format/codec.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import { batchPending } from './start/batch-execute.js';
 import type { FlowPlan } from '../plan/flow-plan.js';
@@ -71,6 +71,41 @@ export async function waitForRequest(
   target: { readonly flow: string; readonly requestId: string },
   timeoutMs: number,
 ): Promise<unknown> {
+  const { plan, outputs } = await waitForOutputs(res, plans, target, timeoutMs);
+  return plan.resultFrom(outputs);
+}
+
+/**
+ * A request's result as an HTTP answer sends it: the JSON text of the value (as `JSON.stringify` writes
+ * it: a Buffer inside a JSON value as `{ type: 'Buffer', data }`), or the bytes of a binary result.
+ */
+export type ResultText = { readonly json: string } | { readonly bytes: Buffer };
+
+/**
+ * {@link waitForRequest} answering the result as text: the stored output of a one-terminal flow is
+ * already the result's JSON text unless it holds binary data, so it is answered without decoding it.
+ */
+export async function waitForRequestText(
+  res: ServiceResources,
+  plans: PlanSource,
+  target: { readonly flow: string; readonly requestId: string },
+  timeoutMs: number,
+): Promise<ResultText> {
+  const { plan, outputs } = await waitForOutputs(res, plans, target, timeoutMs);
+  const [only] = outputs;
+  if (plan.graph.terminals.length === 1 && isPlainJson(only ?? 'null'))
+    return { json: only ?? 'null' };
+  const value = plan.resultFrom(outputs);
+  return Buffer.isBuffer(value) ? { bytes: value } : { json: JSON.stringify(value ?? null) };
+}
+
+/** Waits for the request to end; answers the plan it ran on and its terminals' encoded outputs. */
+async function waitForOutputs(
+  res: ServiceResources,
+  plans: PlanSource,
+  target: { readonly flow: string; readonly requestId: string },
+  timeoutMs: number,
+): Promise<{ plan: FlowPlan; outputs: readonly (string | null)[] }> {
   const { flow, requestId } = target;
   // Most requests run on the current version: its terminal outputs are read with the status.
   const current = await plans.get(flow);
@@ -103,9 +138,9 @@ export async function waitForRequest(
   }
   if (outcome.status !== 'completed') throw await failureOf(res, plans, flow, requestId);
   if (outcome.version === current.version && outcome.outputs !== undefined)
-    return current.resultFrom(outcome.outputs);
+    return { plan: current, outputs: outcome.outputs };
   const plan = await planOfRequest(res, plans, flow, requestId);
-  return plan.resultFrom(await res.store.readTerminalOutputs(plan, requestId));
+  return { plan, outputs: await res.store.readTerminalOutputs(plan, requestId) };
 }
 
 /** One node's stored output, or undefined. */

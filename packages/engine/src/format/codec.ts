@@ -28,6 +28,15 @@ export function decode(text: string): unknown {
   return text.includes(TAG_MARK) ? JSON.parse(text, reviver) : JSON.parse(text);
 }
 
+/**
+ * Whether {@link decode} of `text` gives a value whose `JSON.stringify` is `text` itself (as it is for
+ * what {@link encode} wrote of a value without binary data or tag-shaped objects): such a stored value
+ * is its own JSON text.
+ */
+export function isPlainJson(text: string): boolean {
+  return !text.includes(TAG_MARK);
+}
+
 function containsBinaryOrTag(value: unknown, depth: number): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (value instanceof Uint8Array || depth > 1_000) return true;

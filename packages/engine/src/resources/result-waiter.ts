@@ -99,7 +99,11 @@ export class ResultWaiter {
       await listening.ready;
       const fresh = listening.fresh && listening.liveEpoch === this.subscriptions.epoch;
       let seen = listening.ends;
-      let found = fresh && timeoutMs > 0 ? undefined : { value: announced() ?? (await read()) };
+      // An end heard before this wait began (between the create's answer and this call) makes it
+      // read at once: waiting for the next announcement would wait for the safety poll, a second.
+      // It reads rather than take that end, which may be of an earlier run (see `endsBefore`).
+      const unread = fresh && timeoutMs > 0 && seen === 0;
+      let found = unread ? undefined : { value: announced() ?? (await read()) };
       while (found === undefined || !ended(found.value)) {
         const left = deadline - Date.now();
         if (left <= 0) return undefined;

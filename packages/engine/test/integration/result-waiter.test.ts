@@ -165,6 +165,31 @@ it('does not end a wait with an end announced before it began (a rerun right aft
   }
 });
 
+it('reads at once for a wait whose request created here was announced ended before the wait began', async () => {
+  const { waiter, announce, close } = waiterFor('r10');
+  try {
+    const listening = await createdHere(waiter, 'r10');
+    await announce('!completed v1 7');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // heard before the wait begins
+    const { calls, wait } = counted(() => 'completed');
+    const started = Date.now();
+    const found = await waiter.waitForEnd('f', 'r10', {
+      ...wait,
+      ended: (found: string) => found.startsWith('out:') || found === 'completed',
+      fromAnnouncement: (end) => (end.output === undefined ? undefined : `out:${end.output}`),
+    });
+    // One read, not the announcement: an end heard before the wait may be of an earlier run (see
+    // the test above).
+    expect(found).toBe('completed');
+    expect(calls.reads).toBe(1);
+    // Not by the safety poll (a second).
+    expect(Date.now() - started).toBeLessThan(500);
+    listening.release();
+  } finally {
+    await close();
+  }
+});
+
 it('reads first when the request was not created here, or before its subscription was live', async () => {
   const { waiter, close } = waiterFor('r4');
   try {

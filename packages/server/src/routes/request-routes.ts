@@ -15,7 +15,7 @@ import { type Route, defineRoute, sendJson } from './declaration/route.js';
 import { openEventStream } from '../http/event-stream.js';
 import { takeStreamPlace } from '../http/stream-quota.js';
 import { sendChunks } from '../http/chunk-events.js';
-import { sendResult } from '../http/result-answer.js';
+import { sendResult, sendResultText } from '../http/result-answer.js';
 
 /** `:name`: a flow. */
 export const flowParams = z.object({ name: z.string().meta({ description: 'The flow.' }) });
@@ -124,7 +124,7 @@ const execute = defineRoute({
       headers: { 'X-Request-Id': REQUEST_ID_HEADER, 'X-Batch-Position': BATCH_HEADER },
     },
   },
-  calls: ['execute', 'waitForResult', 'stream'],
+  calls: ['execute', 'waitForResultText', 'stream'],
   errors: ['TOO_MANY_STREAMS'],
   catches: ['WAIT_TIMEOUT'],
   async handle({ service, params, query, headers, req, res }) {
@@ -167,10 +167,10 @@ const execute = defineRoute({
       return;
     }
     try {
-      const result = await service.waitForResult(params.name, requestId, {
+      const result = await service.waitForResultText(params.name, requestId, {
         timeoutMs: query.wait * 1000,
       });
-      sendResult(res, result);
+      sendResultText(res, result);
     } catch (error) {
       if (!(error instanceof DagflowError && error.code === ErrorCode.WAIT_TIMEOUT)) throw error;
       sendJson(res, 202, executeAnswerSchema, { requestId, status: 'running', ...batched });

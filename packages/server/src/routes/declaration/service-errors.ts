@@ -55,6 +55,7 @@ export const SERVICE_ERRORS = {
   statePage: REQUEST,
   result: [...REQUEST, ...ENDED],
   waitForResult: [...REQUEST, 'REQUEST_FAILED', 'REQUEST_STOPPED', 'WAIT_TIMEOUT'],
+  waitForResultText: [...REQUEST, 'REQUEST_FAILED', 'REQUEST_STOPPED', 'WAIT_TIMEOUT'],
   nodeDetail: [...REQUEST, 'NODE_NOT_FOUND'],
   listRequests: ['FLOW_NOT_FOUND'],
   watch: ['FLOW_NOT_FOUND'],
