@@ -1,23 +1,25 @@
 --[[
   Completes several steps, of one request or of several, in one call, each exactly as completeNode
   would; see complete_step in includes/completeStep.lua (included below, with the functions it calls)
-  and the arguments in includes/readSpec.lua and includes/beginPartAt.lua. The completions a worker
-  issues in one tick come as one call (on a Redis Cluster, where each request's keys lie in a slot of
-  their own, one request per call).
+  and the arguments in includes/readSpec.lua and includes/readOwn.lua (their layout and encoder:
+  store/scripts/completion-args.ts). The completions a worker issues in one tick come as one call (on
+  a Redis Cluster, where each request's keys lie in a slot of their own, one request per call).
 
   KEYS    per request: its state hash, data hash, store hash, held set and stream
   ARGV[1] now (ms)   ARGV[2] r, the number of requests; then per request, in the order of KEYS: g, then
-          g groups of steps sharing a spec: the spec, then k, then the k steps' own parts (path, output,
-          start time, owner, m, m pairs), in order
+          g groups of steps sharing a spec: the spec, then k, then the k steps' own parts, in order.
+          Every part is decoded before anything is written: a call whose arguments the decoders do not
+          consume exactly (another version's layout) is refused with an error, nothing written.
 
   Returns the replies of complete_step, request after request, group after group, in order.
 ]]
 --- @keys dynamic
 --- @replies none
 --- @include completeStep
-local replies = {}
+local keys_of, specs, owns = {}, {}, {}
+local requests = tonumber(ARGV[2])
 local at = 3
-for r = 1, tonumber(ARGV[2]) do
+for r = 1, requests do
   local keys = { KEYS[5 * r - 4], KEYS[5 * r - 3], KEYS[5 * r - 2], KEYS[5 * r - 1], KEYS[5 * r] }
   local groups = tonumber(ARGV[at])
   at = at + 1
@@ -27,9 +29,19 @@ for r = 1, tonumber(ARGV[2]) do
     local count = tonumber(ARGV[at])
     at = at + 1
     for _ = 1, count do
-      replies[#replies + 1] = complete_step(keys, ARGV, spec, ARGV[1], at)
-      at = at + own_length(ARGV, at)
+      local own = read_own(ARGV, at)
+      local n = #owns + 1
+      keys_of[n], specs[n], owns[n] = keys, spec, own
+      at = own.next
     end
   end
+end
+if at ~= #ARGV + 1 or #KEYS ~= 5 * requests then
+  return redis.error_reply('completeNodes: ' .. #KEYS .. ' keys and ' .. #ARGV .. ' arguments ' ..
+    'do not fit the layout of this version (store/scripts/completion-args.ts)')
+end
+local replies = {}
+for i = 1, #owns do
+  replies[i] = complete_step(keys_of[i], ARGV, specs[i], owns[i], ARGV[1])
 end
 return replies
