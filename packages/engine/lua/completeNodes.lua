@@ -1,22 +1,22 @@
 --[[
   Completes several steps, of one request or of several, in one call, each exactly as completeNode
   would; see complete_step in includes/completeStep.lua (included below, with the functions it calls)
-  and the arguments in includes/readSpec.lua and includes/readOwn.lua (their layout and encoder:
+  and the arguments in includes/readSpec.lua and includes/beginPartAt.lua (their layout and encoder:
   store/scripts/completion-args.ts). The completions a worker issues in one tick come as one call (on
   a Redis Cluster, where each request's keys lie in a slot of their own, one request per call).
 
   KEYS    per request: its state hash, data hash, store hash, held set and stream
   ARGV[1] now (ms)   ARGV[2] r, the number of requests; then per request, in the order of KEYS: g, then
           g groups of steps sharing a spec: the spec, then k, then the k steps' own parts, in order.
-          Every part is decoded before anything is written: a call whose arguments the decoders do not
-          consume exactly (another version's layout) is refused with an error, nothing written.
+          The parts are all found before anything is written: a call whose arguments do not end where
+          the last part does (another version's layout) is refused with an error, nothing written.
 
   Returns the replies of complete_step, request after request, group after group, in order.
 ]]
 --- @keys dynamic
 --- @replies none
 --- @include completeStep
-local keys_of, specs, owns = {}, {}, {}
+local keys_of, specs, starts = {}, {}, {}
 local requests = tonumber(ARGV[2])
 local at = 3
 for r = 1, requests do
@@ -29,10 +29,9 @@ for r = 1, requests do
     local count = tonumber(ARGV[at])
     at = at + 1
     for _ = 1, count do
-      local own = read_own(ARGV, at)
-      local n = #owns + 1
-      keys_of[n], specs[n], owns[n] = keys, spec, own
-      at = own.next
+      local n = #starts + 1
+      keys_of[n], specs[n], starts[n] = keys, spec, at
+      at = at + own_length(ARGV, at)
     end
   end
 end
@@ -41,7 +40,7 @@ if at ~= #ARGV + 1 or #KEYS ~= 5 * requests then
     'do not fit the layout of this version (store/scripts/completion-args.ts)')
 end
 local replies = {}
-for i = 1, #owns do
-  replies[i] = complete_step(keys_of[i], ARGV, specs[i], owns[i], ARGV[1])
+for i = 1, #starts do
+  replies[i] = complete_step(keys_of[i], ARGV, specs[i], ARGV[1], starts[i])
 end
 return replies

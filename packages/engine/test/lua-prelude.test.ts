@@ -6,7 +6,11 @@ import {
   type PreludeTable,
   preludeNamesUsed,
 } from '../src/store/scripts/lua-prelude.js';
-import { INCLUDES_FOLDER, readLuaFile } from '../src/store/scripts/script-source.js';
+import {
+  INCLUDES_FOLDER,
+  readLuaFile,
+  resolveIncludes,
+} from '../src/store/scripts/script-source.js';
 import { SCRIPT_NAMES, scriptSource, scriptsVersion } from '../src/store/scripts/scripts.js';
 import { NEW_REQUEST_ARGS } from '../src/store/scripts/new-request-args.js';
 import { OWN_HEAD, SPEC_HEAD } from '../src/store/scripts/completion-args.js';
@@ -96,18 +100,19 @@ describe('Lua prelude (names the Lua takes from TypeScript)', () => {
   });
 
   it.each([
-    ['includes/readNewRequest', 'NR', [...NEW_REQUEST_ARGS, 'size' as const]],
-    ['includes/readSpec', 'CS', [...SPEC_HEAD, 'head' as const]],
-    ['includes/readOwn', 'CO', [...OWN_HEAD, 'head' as const]],
+    ['createRequests', 'NR', [...NEW_REQUEST_ARGS, 'size' as const, 'fixed' as const]],
+    ['completeNodes', 'CS', [...SPEC_HEAD, 'head' as const]],
+    ['completeNodes', 'CO', [...OWN_HEAD, 'head' as const]],
   ] as const)(
-    '%s decodes every argument of its layout by name, at the offset TypeScript gives (%s)',
-    (file, table, names) => {
-      const used = preludeNamesUsed(readLuaFile(file).text).get(table);
+    '%s reads every argument of its layout by name, at the offset TypeScript gives (%s)',
+    (script, table, names) => {
+      const used = preludeNamesUsed(resolveIncludes(script)).get(table);
       expect([...(used ?? [])].sort()).toEqual([...names].sort());
       // The offsets follow the encoder's order, one argument each.
       const layout = PRELUDE_TABLES[table] as Readonly<Record<string, number>>;
-      const fields = names.slice(0, -1) as readonly string[];
+      const fields = names.filter((name) => !['size', 'fixed', 'head'].includes(name));
       expect(fields.map((name) => layout[name])).toEqual(fields.map((_, i) => i));
+      expect(layout['size'] ?? layout['head']).toBe(fields.length);
     },
   );
 

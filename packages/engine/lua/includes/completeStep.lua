@@ -1,5 +1,5 @@
 --[[
-  complete_step(K, A, S, O, now): completes a step: stores its output, marks it completed, counts down
+  complete_step(K, A, S, now, at): completes a step: stores its output, marks it completed, counts down
   the open parents of its successors and returns those that became ready (marked queued). While the
   request is paused, failed or stopped they are held instead, for resume or rerun. When the last
   terminal node completes, the request completes (end_request: its keys get their retention TTL and
@@ -9,13 +9,13 @@
   ready successors that have started since (repeat_completion).
 
   K[1] state hash   K[2] data hash   K[3] store hash   K[4] held set   K[5] stream
-  A    the script's ARGV; S the spec read by read_spec (readSpec.lua); O the step's own part read by
-       read_own (readOwn.lua); now (ms).
+  A    the script's ARGV; S the spec read by read_spec (readSpec.lua); now (ms); at: where the step's
+       own part starts (see beginPartAt.lua).
 
   Fencing: only the attempt that owns the step completes it (fence_completion). Terminals: a top-level
   terminal counts towards the request's end whatever the status (count_terminal).
 
-  The parts share the completion C: { K, A, S, O, path, fields (the state fields written with the
+  The parts share the completion C: { K, A, S, path, fields (the state fields written with the
   completion, in one HSET), ready (the steps the caller enqueues), running (the request runs) }.
 
   Returns
@@ -35,7 +35,7 @@
 --- @replies OK NOT_RUNNING
 --- @include chunked
 --- @include readSpec
---- @include readOwn
+--- @include ownLength
 --- @include fenceCompletion
 --- @include repeatCompletion
 --- @include startRequest
@@ -47,9 +47,9 @@
 --- @include holdSet
 --- @include beginReleasedJoin
 
-local function complete_step(K, A, S, O, now)
-  local path = O.path
-  local token = O.owner
+local function complete_step(K, A, S, now, at)
+  local path = A[at + CO.path]
+  local token = A[at + CO.owner]
   local refused, st = fence_completion(K[1], path, token)
   if refused then
     return refused
@@ -59,7 +59,7 @@ local function complete_step(K, A, S, O, now)
     return repeat_completion(K, A, S, path, st[3] or token)
   end
 
-  redis.call('HSET', K[2], F.output .. path, O.output)
+  redis.call('HSET', K[2], F.output .. path, A[at + CO.output])
   if S.data_json ~= '' then
     local data = cjson.decode(S.data_json)
     chunked('HSET', K[2], data, 1, #data)
@@ -70,17 +70,17 @@ local function complete_step(K, A, S, O, now)
     return { R.NOT_RUNNING, status }
   end
   -- A step begun without beginNode ran once: its attempt count is implied (1), only its start is written.
-  local started_at = O.started_at
+  local started_at = A[at + CO.startedAt]
   if started_at ~= '' then
     fields[#fields + 1] = F.startedAt .. path
     fields[#fields + 1] = started_at
   end
-  for i = O.fields_first, O.fields_last do
+  for i = at + CO.head + 1, at + CO.head + 2 * tonumber(A[at + CO.head]) do
     fields[#fields + 1] = A[i]
   end
   start_request(fields, status, started_at ~= '' and started_at or now)
 
-  local C = { K = K, A = A, S = S, O = O, path = path, fields = fields, ready = {},
+  local C = { K = K, A = A, S = S, path = path, fields = fields, ready = {},
     running = status == 'pending' or status == 'running' }
   release_successors(C)
   if C.running and S.enqueued_json ~= '' then
@@ -97,7 +97,7 @@ local function complete_step(K, A, S, O, now)
   if completed then
     -- The flow's one terminal: its output is the result, announced with the end.
     local flags = end_request(K, 'completed', S.retention, S.channel, S.message,
-      S.terminals == 1 and O.output or nil)
+      S.terminals == 1 and A[at + CO.output] or nil)
     -- What the caller's end-of-request work needs, so that it reads nothing more.
     return { R.OK, {}, 1, flags[3] or '', flags[4] or '', (flags[7] or flags[8]) and 1 or 0,
       flags[9] or '' }
@@ -108,7 +108,7 @@ local function complete_step(K, A, S, O, now)
     end
     return { R.NOT_RUNNING, status }
   end
-  local begun = begin_released_join(C, now)
+  local begun = begin_released_join(C, now, at)
   if begun then
     return { R.OK, C.ready, 0, begun }
   end

@@ -1,6 +1,6 @@
 --[[
   read_spec(A, at): reads the spec of a completion starting at A[at] (A: the script's ARGV); returns it
-  and the index right after it, where the steps' own parts follow (see readOwn.lua).
+  and the index right after it, where the steps' own parts follow (see ownLength.lua).
 
   A completion's arguments come in two parts, so that the completions of many steps with one spec (the
   items of a for-each body node finishing together) send the shared part once. Their layout and encoder

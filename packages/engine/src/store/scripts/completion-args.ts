@@ -3,9 +3,10 @@
  * completion comes in two parts, so that the completions of many steps with one spec (the items of a
  * for-each body node finishing together) send the shared part once: the spec ({@link specArgs},
  * decoded by `read_spec`, `lua/includes/readSpec.lua`) and the step's own part ({@link ownArgs},
- * decoded by `read_own`, `lua/includes/readOwn.lua`). Each part starts with fixed arguments, read at
- * their offsets from the prelude tables `CS` and `CO` ({@link SPEC_LAYOUT}, {@link OWN_LAYOUT}), then
- * counted lists, each its length followed by its values. A script refuses a call whose arguments its
+ * read in place by `complete_step`, `lua/includes/completeStep.lua`, and measured by `own_length`,
+ * `lua/includes/ownLength.lua`). Each part starts with fixed arguments, read by name at their offsets
+ * from the prelude tables `CS` and `CO` ({@link SPEC_LAYOUT}, {@link OWN_LAYOUT}: `A[at + CO.owner]`),
+ * then counted lists, each its length followed by its values. A script refuses a call whose arguments its
  * decoders do not consume exactly, before it writes anything. Changing a layout here changes the
  * loaded scripts, so their hash and command name (an older process keeps calling its own version).
  *

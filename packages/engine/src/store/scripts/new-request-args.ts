@@ -2,9 +2,9 @@
  * The arguments of `lua/createRequests.lua`, laid out here only. ARGV: the call's own arguments
  * ({@link CREATE_CALL_ARGS}), then {@link NEW_REQUEST_SIZE} arguments per request, in the order of
  * its KEYS (state hash, data hash per request), each request's in the order of
- * {@link NEW_REQUEST_ARGS}. The Lua decodes a request with `read_new_request`
- * (`lua/includes/readNewRequest.lua`), which reads each field at its offset from the prelude table
- * `NR` ({@link NEW_REQUEST_LAYOUT}): changing the order or the count here changes the loaded scripts,
+ * {@link NEW_REQUEST_ARGS}. The script reads each field by name at its offset from the prelude table
+ * `NR` ({@link NEW_REQUEST_LAYOUT}): `ARGV[at + NR.fingerprint]` (no table per request: one cost about
+ * 1 µs of Redis CPU per request, measured). Changing the order or the count here changes the loaded scripts,
  * so their hash and command name (an older process keeps calling its own version).
  */
 
