@@ -1,9 +1,7 @@
 --[[
   begin_part_at(A, at): where the join to begin is named in a step's own part starting at A[at].
 
-  A step's own part (after its spec, see readSpec.lua); its layout and encoder are ownArgs in
-  store/scripts/completion-args.ts, whose fixed arguments are read at their offsets from there
-  (A[at + CO.path], ...), then CO.head on:
+  A step's own part (after its spec, see readSpec.lua):
     path; encoded output; start time, or '' (set for a step begun without beginNode: its t0 is written
     with its completion, and its attempt count, 1, is implied by a completion without one);
     owner token of the attempt ('<generation>.<delivery>', see beginStep.lua), or '' for a repeat by a
@@ -15,6 +13,8 @@
     first completion releases that join while the request runs, the join begins here, exactly as
     beginNode would right after (see beginReleasedJoin.lua), and its begin reply comes with the
     completion's, saving the caller a round trip.
+  Its layout and encoder are ownArgs in store/scripts/completion-args.ts; the fixed arguments (path to
+  owner) are read by name at their offsets from there (A[at + CO.owner]), the lists from CO.head on.
 ]]
 --- @replies none
 
