@@ -8,15 +8,17 @@
   KEYS    per request: its state hash, data hash, store hash, held set and stream
   ARGV[1] now (ms)   ARGV[2] r, the number of requests; then per request, in the order of KEYS: g, then
           g groups of steps sharing a spec: the spec, then k, then the k steps' own parts, in order.
-          The parts are all found before anything is written: a call whose arguments do not end where
-          the last part does (another version's layout) is refused with an error, nothing written.
+          A call whose arguments do not end where the last part does fails with an error: versions
+          never share a script, so that is an encoder bug, which tests catch. It is checked at the end,
+          when the parts have been walked anyway: a walk before writing cost about 0.35 µs of Redis
+          CPU per step, 3-4% of a call; what the misread parts wrote stays.
 
   Returns the replies of complete_step, request after request, group after group, in order.
 ]]
 --- @keys dynamic
 --- @replies none
 --- @include completeStep
-local keys_of, specs, starts = {}, {}, {}
+local replies = {}
 local requests = tonumber(ARGV[2])
 local at = 3
 for r = 1, requests do
@@ -29,8 +31,7 @@ for r = 1, requests do
     local count = tonumber(ARGV[at])
     at = at + 1
     for _ = 1, count do
-      local n = #starts + 1
-      keys_of[n], specs[n], starts[n] = keys, spec, at
+      replies[#replies + 1] = complete_step(keys, ARGV, spec, ARGV[1], at)
       at = at + own_length(ARGV, at)
     end
   end
@@ -38,9 +39,5 @@ end
 if at ~= #ARGV + 1 or #KEYS ~= 5 * requests then
   return redis.error_reply('completeNodes: ' .. #KEYS .. ' keys and ' .. #ARGV .. ' arguments ' ..
     'do not fit the layout of this version (store/scripts/completion-args.ts)')
-end
-local replies = {}
-for i = 1, #starts do
-  replies[i] = complete_step(keys_of[i], ARGV, specs[i], ARGV[1], starts[i])
 end
 return replies

@@ -6,8 +6,9 @@
  * read in place by `complete_step`, `lua/includes/completeStep.lua`, and measured by `own_length`,
  * `lua/includes/ownLength.lua`). Each part starts with fixed arguments, read by name at their offsets
  * from the prelude tables `CS` and `CO` ({@link SPEC_LAYOUT}, {@link OWN_LAYOUT}: `A[at + CO.owner]`),
- * then counted lists, each its length followed by its values. A script refuses a call whose arguments its
- * decoders do not consume exactly, before it writes anything. Changing a layout here changes the
+ * then counted lists, each its length followed by its values. `completeNodes` fails a call whose
+ * arguments its parts do not consume exactly (checked at the end of its walk, which costs nothing:
+ * a check before writing cost about 0.35 µs of Redis CPU per step). Changing a layout here changes the
  * loaded scripts, so their hash and command name (an older process keeps calling its own version).
  *
  * completeNode: now, spec, own part. completeNodes: now, r (requests; KEYS: 5 per request), then per
