@@ -1,6 +1,7 @@
 --[[
   Completes one step; see complete_step in includes/completeStep.lua (included below, with the
-  functions it calls) and the arguments in includes/readSpec.lua and includes/beginPartAt.lua.
+  functions it calls) and the arguments in includes/readSpec.lua and includes/beginPartAt.lua (their
+  layout and encoder: store/scripts/completion-args.ts, shared with completeNodes, which checks it).
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   KEYS[5] stream of emitted chunks

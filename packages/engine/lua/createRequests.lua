@@ -4,18 +4,18 @@
   lie in a slot of their own, one request per call).
 
   KEYS    per request: its state hash, then its data hash
-  ARGV[1] now (ms)   ARGV[2] events channel (each new request is announced `pending` on it)
-  then 11 arguments per request, in the order of KEYS:
-    encoded input; encoded context (query, headers) or '';
-    version of the flow definition the request runs on, to its end;
-    event message (`flow/requestId`);
-    the parent of a child request (JSON: flow, requestId, node; see request-ended.ts), or '';
-    the partition it is placed in (`<count>.<index>`, store/partitions.ts), or '' for the flow's own
-      queue; it stays the request's partition however the flow's count changes later;
-    the input's fingerprint (field `fp`), or '' for a request whose input may change (debounced);
-    its start deadline and finish deadline (ms since epoch, fields startBy and finishBy), or '' each;
-    the name of its singleton key (field singleton, cleared at its end), or '';
-    its fair tag (field fairKey, JSON [key, weight], for a flow with `fairness`), or ''
+  ARGV    now (ms) and the events channel (each new request is announced `pending` on it), then
+          NR.size arguments per request, in the order of KEYS: see NEW_REQUEST_ARGS in
+          store/scripts/new-request-args.ts (their one layout, and the encoder). Each is read by
+          name at its offset from there (ARGV[at + NR.input]: no table per request, which cost about
+          1 µs of Redis CPU each). A call whose arguments do not fit that layout (another version's)
+          is refused with an error before anything is written.
+    The fields: encoded input; encoded context or ''; the flow definition's version the request runs
+    on, to its end; the event message; the parent of a child request (JSON: flow, requestId, node; see
+    request-ended.ts) or ''; the partition (`<count>.<index>`, store/partitions.ts; it stays the
+    request's however the flow's count changes later) or ''; the input's fingerprint (field `fp`) or
+    '' for a request whose input may change (debounced); start and finish deadlines (ms since epoch)
+    or ''; the singleton key's name (cleared at its end) or ''; the fair tag (JSON [key, weight]) or ''.
 
   An existing request is answered as it is (execute is idempotent per id) unless the call does not
   match it: a child request (parent given) must have been created for that parent node, else the
@@ -29,16 +29,22 @@
 --- @keys dynamic
 --- @replies CREATED INPUT_MISMATCH FOREIGN_CHILD
 --- @include announceRequest
+local count = #KEYS / 2
+if #KEYS % 2 ~= 0 or #ARGV ~= NR.fixed + count * NR.size then
+  return redis.error_reply('createRequests: ' .. #KEYS .. ' keys and ' .. #ARGV ..
+    ' arguments do not fit the layout of this version (' .. NR.fixed .. ' + ' .. NR.size ..
+    ' per request, store/scripts/new-request-args.ts)')
+end
 local replies = {}
-for i = 1, #KEYS / 2 do
+for i = 1, count do
   local state, data = KEYS[2 * i - 1], KEYS[2 * i]
-  local at = 3 + (i - 1) * 11
+  local at = NR.fixed + 1 + (i - 1) * NR.size
+  local parent, fingerprint = ARGV[at + NR.parent], ARGV[at + NR.fingerprint]
   local found = redis.call('HMGET', state, REQ.status, REQ.fingerprint, REQ.parent)
   local status = found[1]
   if status then
-    local fingerprint = ARGV[at + 6]
-    if ARGV[at + 4] ~= '' then
-      if found[3] ~= ARGV[at + 4] then
+    if parent ~= '' then
+      if found[3] ~= parent then
         replies[i] = R.FOREIGN_CHILD
       else
         replies[i] = status
@@ -49,32 +55,32 @@ for i = 1, #KEYS / 2 do
       replies[i] = status
     end
   else
-    redis.call('HSET', state, REQ.status, 'pending', REQ.createdAt, ARGV[1], REQ.version, ARGV[at + 2],
-      REQ.fingerprint, ARGV[at + 6])
-    if ARGV[at + 4] ~= '' then
-      redis.call('HSET', state, REQ.parent, ARGV[at + 4])
+    redis.call('HSET', state, REQ.status, 'pending', REQ.createdAt, ARGV[1],
+      REQ.version, ARGV[at + NR.version], REQ.fingerprint, fingerprint)
+    if parent ~= '' then
+      redis.call('HSET', state, REQ.parent, parent)
     end
-    if ARGV[at + 5] ~= '' then
-      redis.call('HSET', state, REQ.partition, ARGV[at + 5])
+    if ARGV[at + NR.partition] ~= '' then
+      redis.call('HSET', state, REQ.partition, ARGV[at + NR.partition])
     end
-    if ARGV[at + 7] ~= '' then
-      redis.call('HSET', state, REQ.startBy, ARGV[at + 7])
+    if ARGV[at + NR.startBy] ~= '' then
+      redis.call('HSET', state, REQ.startBy, ARGV[at + NR.startBy])
     end
-    if ARGV[at + 8] ~= '' then
-      redis.call('HSET', state, REQ.finishBy, ARGV[at + 8])
+    if ARGV[at + NR.finishBy] ~= '' then
+      redis.call('HSET', state, REQ.finishBy, ARGV[at + NR.finishBy])
     end
-    if ARGV[at + 9] ~= '' then
-      redis.call('HSET', state, REQ.singleton, ARGV[at + 9])
+    if ARGV[at + NR.singleton] ~= '' then
+      redis.call('HSET', state, REQ.singleton, ARGV[at + NR.singleton])
     end
-    if ARGV[at + 10] ~= '' then
-      redis.call('HSET', state, REQ.fairKey, ARGV[at + 10])
+    if ARGV[at + NR.fairKey] ~= '' then
+      redis.call('HSET', state, REQ.fairKey, ARGV[at + NR.fairKey])
     end
-    if ARGV[at + 1] ~= '' then
-      redis.call('HSET', data, DATA.input, ARGV[at], DATA.context, ARGV[at + 1])
+    if ARGV[at + NR.context] ~= '' then
+      redis.call('HSET', data, DATA.input, ARGV[at + NR.input], DATA.context, ARGV[at + NR.context])
     else
-      redis.call('HSET', data, DATA.input, ARGV[at])
+      redis.call('HSET', data, DATA.input, ARGV[at + NR.input])
     end
-    announce_request(state, ARGV[2], ARGV[at + 3], 'pending')
+    announce_request(state, ARGV[2], ARGV[at + NR.message], 'pending')
     replies[i] = R.CREATED
   end
 end

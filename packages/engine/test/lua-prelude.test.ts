@@ -6,8 +6,14 @@ import {
   type PreludeTable,
   preludeNamesUsed,
 } from '../src/store/scripts/lua-prelude.js';
-import { INCLUDES_FOLDER, readLuaFile } from '../src/store/scripts/script-source.js';
+import {
+  INCLUDES_FOLDER,
+  readLuaFile,
+  resolveIncludes,
+} from '../src/store/scripts/script-source.js';
 import { SCRIPT_NAMES, scriptSource, scriptsVersion } from '../src/store/scripts/scripts.js';
+import { NEW_REQUEST_ARGS } from '../src/store/scripts/new-request-args.js';
+import { OWN_HEAD, SPEC_HEAD } from '../src/store/scripts/completion-args.js';
 
 const luaFiles = (folder: string): string[] =>
   readdirSync(new URL(`../lua/${folder}`, import.meta.url))
@@ -85,7 +91,30 @@ describe('Lua prelude (names the Lua takes from TypeScript)', () => {
     expect(scriptsVersion(altered('F', 'owner', 'ow|'))).not.toBe(version);
     // A field no script uses today still changes the version: a script may use it tomorrow.
     expect(scriptsVersion(altered('REQ', 'createdAt', 'created'))).not.toBe(version);
+    // An argument layout too: an older process calls the script of its own layout.
+    expect(scriptSource('createRequests', altered('NR', 'size', 10))).not.toBe(
+      scriptSource('createRequests'),
+    );
+    expect(scriptsVersion(altered('NR', 'size', 10))).not.toBe(version);
+    expect(scriptsVersion(altered('CO', 'owner', 4))).not.toBe(version);
   });
+
+  it.each([
+    ['createRequests', 'NR', [...NEW_REQUEST_ARGS, 'size' as const, 'fixed' as const]],
+    ['completeNodes', 'CS', [...SPEC_HEAD, 'head' as const]],
+    ['completeNodes', 'CO', [...OWN_HEAD, 'head' as const]],
+  ] as const)(
+    '%s reads every argument of its layout by name, at the offset TypeScript gives (%s)',
+    (script, table, names) => {
+      const used = preludeNamesUsed(resolveIncludes(script)).get(table);
+      expect([...(used ?? [])].sort()).toEqual([...names].sort());
+      // The offsets follow the encoder's order, one argument each.
+      const layout = PRELUDE_TABLES[table] as Readonly<Record<string, number>>;
+      const fields = names.filter((name) => !['size', 'fixed', 'head'].includes(name));
+      expect(fields.map((name) => layout[name])).toEqual(fields.map((_, i) => i));
+      expect(layout['size'] ?? layout['head']).toBe(fields.length);
+    },
+  );
 
   it('refuses to load a script that names what TypeScript lacks', () => {
     expect(() => scriptSource('completeNode', { ...PRELUDE_TABLES, F: {} })).toThrow(

@@ -13,9 +13,11 @@
     first completion releases that join while the request runs, the join begins here, exactly as
     beginNode would right after (see beginReleasedJoin.lua), and its begin reply comes with the
     completion's, saving the caller a round trip.
+  Its layout and encoder are ownArgs in store/scripts/completion-args.ts; the fixed arguments (path to
+  owner) are read by name at their offsets from there (A[at + CO.owner]), the lists from CO.head on.
 ]]
 --- @replies none
 
 local function begin_part_at(A, at)
-  return at + 5 + 2 * tonumber(A[at + 4])
+  return at + CO.head + 1 + 2 * tonumber(A[at + CO.head])
 end

@@ -49,8 +49,8 @@
 --- @include beginReleasedJoin
 
 local function complete_step(K, A, S, now, at)
-  local path = A[at]
-  local token = A[at + 3]
+  local path = A[at + CO.path]
+  local token = A[at + CO.owner]
   local refused, st = fence_completion(K[1], path, token)
   if refused then
     return refused
@@ -60,7 +60,7 @@ local function complete_step(K, A, S, now, at)
     return repeat_completion(K, A, S, path, st[3] or token)
   end
 
-  redis.call('HSET', K[2], F.output .. path, A[at + 1])
+  redis.call('HSET', K[2], F.output .. path, A[at + CO.output])
   if S.data_json ~= '' then
     local data = cjson.decode(S.data_json)
     chunked('HSET', K[2], data, 1, #data)
@@ -70,9 +70,9 @@ local function complete_step(K, A, S, now, at)
     redis.call('HSET', K[1], unpack(fields))
     return { R.NOT_RUNNING, status }
   end
-  local started_at = A[at + 2]
+  local started_at = A[at + CO.startedAt]
   implied_begin(fields, path, started_at, false)
-  for i = at + 5, at + 4 + 2 * tonumber(A[at + 4]) do
+  for i = at + CO.head + 1, at + CO.head + 2 * tonumber(A[at + CO.head]) do
     fields[#fields + 1] = A[i]
   end
   start_request(fields, status, started_at ~= '' and started_at or now)
@@ -94,7 +94,7 @@ local function complete_step(K, A, S, now, at)
   if completed then
     -- The flow's one terminal: its output is the result, announced with the end.
     local flags = end_request(K, 'completed', S.retention, S.channel, S.message,
-      S.terminals == 1 and A[at + 1] or nil)
+      S.terminals == 1 and A[at + CO.output] or nil)
     -- What the caller's end-of-request work needs, so that it reads nothing more.
     return { R.OK, {}, 1, flags[3] or '', flags[4] or '', (flags[7] or flags[8]) and 1 or 0,
       flags[9] or '' }

@@ -3,7 +3,9 @@
   and the index right after it, where the steps' own parts follow (see ownLength.lua).
 
   A completion's arguments come in two parts, so that the completions of many steps with one spec (the
-  items of a for-each body node finishing together) send the shared part once. The spec:
+  items of a for-each body node finishing together) send the shared part once. Their layout and encoder
+  are specArgs in store/scripts/completion-args.ts: the fixed arguments are read at their offsets from
+  there (CS.terminals, ...), then the counted lists follow. The spec:
     terminal count of the flow, or 0 when the step does not complete a top-level terminal;
     retention of a completed request (ms); events channel; event message;
     n, then n pairs: successor path, number of completions it waits for
@@ -24,13 +26,13 @@
 --- @replies none
 
 local function read_spec(A, at)
-  local succ_last = at + 4 + 2 * tonumber(A[at + 4])
+  local succ_last = at + CS.head + 2 * tonumber(A[at + CS.head])
   local S = {
-    terminals = tonumber(A[at]),
-    retention = A[at + 1],
-    channel = A[at + 2],
-    message = A[at + 3],
-    succ_first = at + 5,
+    terminals = tonumber(A[at + CS.terminals]),
+    retention = A[at + CS.retention],
+    channel = A[at + CS.channel],
+    message = A[at + CS.message],
+    succ_first = at + CS.head + 1,
     succ_last = succ_last,
     data_json = A[succ_last + 1],
     enqueued_json = A[succ_last + 2],

@@ -1,12 +1,12 @@
 import { type RedisClient, isCluster } from '../infra/redis-connection.js';
 import { runScript } from './scripts/scripts.js';
 import { clockNow } from '../infra/clock.js';
-
-/** One step's completion: the spec part it may share with others, and its own part (see `lua/completeStep.lua`). */
-export interface CompletionArgs {
-  readonly shared: readonly (string | number)[];
-  readonly own: readonly (string | number)[];
-}
+import {
+  type CompletionArgs,
+  type CompletionGroup,
+  completeNodeArgs,
+  completeNodesArgs,
+} from './scripts/completion-args.js';
 
 interface Pending {
   readonly resolve: (reply: unknown) => void;
@@ -14,8 +14,7 @@ interface Pending {
 }
 
 /** Completions of one batch with the same spec part: sent once, followed by each step's own part. */
-interface Group {
-  readonly shared: readonly (string | number)[];
+interface Group extends CompletionGroup {
   readonly owns: (readonly (string | number)[])[];
   readonly pending: Pending[];
 }
@@ -120,22 +119,19 @@ export class CompletionBatcher {
     const [own] = group?.owns ?? [];
     const [only] = group?.pending ?? [];
     if (batches.length === 1 && first?.size === 1 && group && own && only) {
-      runScript(this.redis, 'completeNode', first.keys, [now, ...group.shared, ...own]).then(
-        only.resolve,
-        only.reject,
-      );
+      runScript(
+        this.redis,
+        'completeNode',
+        first.keys,
+        completeNodeArgs(now, { ...group, own }),
+      ).then(only.resolve, only.reject);
       return;
     }
-    const keys: string[] = [];
-    const args: (string | number)[] = [now, batches.length];
-    for (const { keys: requestKeys, groups } of batches) {
-      keys.push(...requestKeys);
-      args.push(groups.size);
-      for (const { shared, owns } of groups.values()) {
-        args.push(...shared, owns.length);
-        for (const step of owns) args.push(...step);
-      }
-    }
+    const keys = batches.flatMap((batch) => batch.keys);
+    const args = completeNodesArgs(
+      now,
+      batches.map(({ groups }) => [...groups.values()]),
+    );
     const settle = (each: (pending: Pending, i: number) => void): void => {
       let i = 0;
       for (const { groups } of batches)

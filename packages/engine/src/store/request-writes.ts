@@ -2,6 +2,7 @@ import { type RedisClient, isCluster } from '../infra/redis-connection.js';
 import { type Keys, allKeys } from '../format/keys.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
+import { type NewRequestArgs, createRequestsArgs } from './scripts/new-request-args.js';
 import type { RequestStatus } from '../types/types.js';
 import { StepField, stepField } from '../format/layout.js';
 import { type ParentLink } from '../format/request-ids.js';
@@ -79,24 +80,26 @@ export class RequestWrites extends StateReads {
 
   readonly #creations = new TickBatch<Creation, number | string>(async (_group, creations) => {
     const keys: string[] = [];
-    const args: (string | number)[] = [clockNow(), this.keys.flowEvents(creations[0]?.flow ?? '')];
+    const requests: NewRequestArgs[] = [];
     for (const { flow, requestId, request } of creations) {
       const { state, data } = this.keys.request(flow, requestId);
       keys.push(state, data);
-      args.push(
-        request.input,
-        request.context,
-        request.version,
-        requestId,
-        request.parent === undefined ? '' : JSON.stringify(request.parent),
-        request.partition ?? '',
-        request.fingerprint ?? '',
-        request.deadline?.startBy ?? '',
-        request.deadline?.finishBy ?? '',
-        request.singleton ?? '',
-        request.fairKey ?? '',
-      );
+      requests.push({
+        input: request.input,
+        context: request.context,
+        version: request.version,
+        message: requestId,
+        parent: request.parent === undefined ? '' : JSON.stringify(request.parent),
+        partition: request.partition,
+        fingerprint: request.fingerprint,
+        startBy: request.deadline?.startBy,
+        finishBy: request.deadline?.finishBy,
+        singleton: request.singleton,
+        fairKey: request.fairKey,
+      });
     }
+    const channel = this.keys.flowEvents(creations[0]?.flow ?? '');
+    const args = createRequestsArgs(clockNow(), channel, requests);
     return (await runScript(this.redis, 'createRequests', keys, args)) as (number | string)[];
   });
 

@@ -3,7 +3,13 @@ import { type Keys, type RequestKeys, allKeys } from '../format/keys.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { StepField, stepField } from '../format/layout.js';
 import { runScript } from './scripts/scripts.js';
-import { type CompletionArgs, CompletionBatcher } from './completion-batcher.js';
+import { CompletionBatcher } from './completion-batcher.js';
+import {
+  type CompletionArgs,
+  completeNodeArgs,
+  ownArgs,
+  specArgs,
+} from './scripts/completion-args.js';
 import type { NodeError } from '../types/types.js';
 import { StateReads } from './reads/state-reads.js';
 import {
@@ -166,11 +172,12 @@ export class StepWrites extends StateReads {
   ): Promise<CompleteResult> {
     const { keys, args } = this.#completion(flow, requestId, step, spec);
     return completeResult(
-      (await runScript(this.redis, 'completeNode', keys, [
-        clockNow(),
-        ...args.shared,
-        ...args.own,
-      ])) as CompleteReply,
+      (await runScript(
+        this.redis,
+        'completeNode',
+        keys,
+        completeNodeArgs(clockNow(), args),
+      )) as CompleteReply,
       step.begin,
     );
   }
@@ -194,38 +201,24 @@ export class StepWrites extends StateReads {
     { path, output, startedAt, owner, begin }: CompletedStep,
     spec: CompletionSpec,
   ): { keys: string[]; args: CompletionArgs } {
-    const keys = this.keys.request(flow, requestId);
-    const stateFields = spec.stateFields ?? [];
     const dataFields = spec.dataFields ?? [];
-    const gate = spec.gate ?? [];
     return {
-      keys: allKeys(keys),
+      keys: allKeys(this.keys.request(flow, requestId)),
       args: {
-        shared: [
-          spec.terminalCount,
-          this.retention.completedMs,
-          this.keys.flowEvents(flow),
-          requestId,
-          spec.successors.length / 2,
-          ...spec.successors,
-          dataFields.length === 0 ? '' : JSON.stringify(dataFields),
-          spec.enqueued === undefined || spec.enqueued.length === 0
-            ? ''
-            : JSON.stringify(spec.enqueued),
-          gate.length,
-          ...gate,
-        ],
-        own: [
-          path,
-          output,
-          startedAt ?? '',
-          owner,
-          stateFields.length / 2,
-          ...stateFields,
-          ...(begin === undefined
-            ? ['']
-            : [begin.path, begin.owner, begin.fields.length, ...begin.fields]),
-        ],
+        shared: specArgs({
+          terminals: spec.terminalCount,
+          retention: this.retention.completedMs,
+          channel: this.keys.flowEvents(flow),
+          message: requestId,
+          successors: spec.successors,
+          dataJson: dataFields.length === 0 ? '' : JSON.stringify(dataFields),
+          enqueuedJson:
+            spec.enqueued === undefined || spec.enqueued.length === 0
+              ? ''
+              : JSON.stringify(spec.enqueued),
+          gate: spec.gate,
+        }),
+        own: ownArgs({ path, output, startedAt, owner, stateFields: spec.stateFields, begin }),
       },
     };
   }

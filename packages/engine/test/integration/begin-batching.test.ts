@@ -3,6 +3,7 @@ import { waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
+import { createRequestsArgs } from '../../src/store/scripts/new-request-args.js';
 import { StepWrites } from '../../src/store/step-writes.js';
 import { prefixFor } from './helpers.js';
 
@@ -31,11 +32,11 @@ it('begins the steps of several requests issued in one tick in one script call, 
     redis,
     'createRequests',
     ids.slice(0, 3).flatMap((id) => [request(id).state, request(id).data]),
-    [
+    createRequestsArgs(
       1,
       'test-events',
-      ...ids.slice(0, 3).flatMap((id) => ['1', '', 'v1', `fan/${id}`, '', '', '', '', '', '', '']),
-    ],
+      ids.slice(0, 3).map((id) => ({ input: '1', version: 'v1', message: `fan/${id}` })),
+    ),
   );
   for (const id of ids.slice(0, 3)) {
     await redis.hset(request(id).data, 'o|a', '"A"', 'o|b', '"B"', 'ctx', '{"q":1}');
@@ -93,7 +94,7 @@ it('begins a join of more inputs than a batched call carries alone, and answers 
     redis,
     'createRequests',
     [state, data],
-    [1, 'test-events', '1', '', 'v1', 'fan/wide', '', '', '', '', '', '', ''],
+    createRequestsArgs(1, 'test-events', [{ input: '1', version: 'v1', message: 'fan/wide' }]),
   );
   await redis.hset(state, 'status', 'running');
   const fields = Array.from({ length: 2_500 }, (_, i) => `o|item${i}`);

@@ -3,6 +3,7 @@ import { waitFor } from '@dagflow/test-utils';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
+import { createRequestsArgs } from '../../src/store/scripts/new-request-args.js';
 import { StepWrites } from '../../src/store/step-writes.js';
 import { prefixFor } from './helpers.js';
 
@@ -29,7 +30,7 @@ it('sends the completions of one request issued in one tick as a few script call
     redis,
     'createRequests',
     [request.state, request.data],
-    [1, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+    createRequestsArgs(1, 'test-events', [{ input: '1', version: 'v1', message: 'f/r' }]),
   );
   await redis.hset(request.state, 'j|each', -450);
 
@@ -81,11 +82,11 @@ it('sends the completions of several requests issued in one tick as one script c
     redis,
     'createRequests',
     requests.flatMap(({ keys: k }) => [k.state, k.data]),
-    [
+    createRequestsArgs(
       1,
       'test-events',
-      ...requests.flatMap(({ id }) => ['1', '', 'v1', `one/${id}`, '', '', '', '', '', '', '']),
-    ],
+      requests.map(({ id }) => ({ input: '1', version: 'v1', message: `one/${id}` })),
+    ),
   );
   const states = new Set(requests.map(({ keys: k }) => k.state));
   const calls: string[][] = [];

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
 import { ReplyCode } from '../../src/format/reply-codes.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
+import { createRequestsArgs } from '../../src/store/scripts/new-request-args.js';
 import { RequestField } from '../../src/format/layout.js';
 import { childRequestId } from '../../src/format/request-ids.js';
 import { newService, prefixFor } from './helpers.js';
@@ -185,7 +186,9 @@ describe('createRequests', () => {
         client,
         'createRequests',
         [state, data],
-        [1, 'test-events', input, '', 'v1', 'payments/r', parent, '', fingerprint, '', '', '', ''],
+        createRequestsArgs(1, 'test-events', [
+          { input, version: 'v1', message: 'payments/r', parent, fingerprint },
+        ]),
       );
     const link = JSON.stringify({ flow: 'checkout', requestId: 'p', node: 'pay' });
     const other = JSON.stringify({ flow: 'checkout', requestId: 'q', node: 'pay' });

@@ -7,6 +7,16 @@ import {
   runScript,
   scriptSource,
 } from '../../src/store/scripts/scripts.js';
+import { createRequestsArgs } from '../../src/store/scripts/new-request-args.js';
+import {
+  type CompletionArgs,
+  type CompletionOwnArgs,
+  type CompletionSpecArgs,
+  completeNodeArgs,
+  completeNodesArgs,
+  ownArgs,
+  specArgs,
+} from '../../src/store/scripts/completion-args.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;
@@ -19,52 +29,46 @@ afterAll(async () => {
 });
 
 /** A step's completion, as `completeNode` takes it: now, the spec part, then the step's own part. */
-function completion(step: {
-  node: string;
-  output?: string;
-  now?: number;
-  terminals?: number;
-  successors?: readonly (string | number)[];
-  stateFields?: readonly (string | number)[];
-  dataJson?: string;
-  enqueuedJson?: string;
-  startedAt?: number;
-  /** The completing attempt's owner token. */
-  owner?: string;
-  /** The join to begin if this completion releases it: path, owner token, input fields. */
-  begin?: readonly [string, string, readonly string[]];
-}): { shared: (string | number)[]; own: (string | number)[]; now: number } {
-  const { successors = [], stateFields = [] } = step;
+function completion(
+  step: Omit<CompletionOwnArgs, 'path' | 'output' | 'owner' | 'begin'> &
+    Partial<Omit<CompletionSpecArgs, 'retention' | 'channel' | 'message'>> & {
+      node: string;
+      output?: string;
+      now?: number;
+      /** The completing attempt's owner token. */
+      owner?: string;
+      /** The join to begin if this completion releases it: path, owner token, input fields. */
+      begin?: readonly [string, string, readonly string[]];
+    },
+): CompletionArgs & { now: number } {
   return {
     now: step.now ?? Date.now(),
-    shared: [
-      step.terminals ?? 0,
-      60_000,
-      'ch',
-      'm',
-      successors.length / 2,
-      ...successors,
-      step.dataJson ?? '',
-      step.enqueuedJson ?? '',
-      0,
-    ],
-    own: [
-      step.node,
-      step.output ?? `"${step.node}"`,
-      step.startedAt ?? '',
-      step.owner ?? '0.1',
-      stateFields.length / 2,
-      ...stateFields,
-      ...(step.begin === undefined
-        ? ['']
-        : [step.begin[0], step.begin[1], step.begin[2].length, ...step.begin[2]]),
-    ],
+    shared: specArgs({
+      terminals: step.terminals ?? 0,
+      retention: 60_000,
+      channel: 'ch',
+      message: 'm',
+      successors: step.successors,
+      dataJson: step.dataJson,
+      enqueuedJson: step.enqueuedJson,
+    }),
+    own: ownArgs({
+      path: step.node,
+      output: step.output ?? `"${step.node}"`,
+      startedAt: step.startedAt,
+      owner: step.owner ?? '0.1',
+      stateFields: step.stateFields,
+      begin:
+        step.begin === undefined
+          ? undefined
+          : { path: step.begin[0], owner: step.begin[1], fields: step.begin[2] },
+    }),
   };
 }
 
 const completeArgs = (step: Parameters<typeof completion>[0]): (string | number)[] => {
-  const { now, shared, own } = completion(step);
-  return [now, ...shared, ...own];
+  const one = completion(step);
+  return completeNodeArgs(one.now, one);
 };
 
 /** Both request hashes, to compare before and after a script runs. */
@@ -77,6 +81,34 @@ describe('Lua scripts', () => {
     for (const name of SCRIPT_NAMES) {
       expect(await redis.script('LOAD', scriptSource(name))).toMatch(/^[0-9a-f]{40}$/);
     }
+  });
+
+  it('fails a call whose arguments do not fit the layout of its version (createRequests: before writing)', async () => {
+    const keys = new Keys(prefixFor()).request('fan', 'layout');
+    const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
+    const request = { input: '1', version: 'v1', message: 'f/r' };
+    const two = createRequestsArgs(1_000, 'test-events', [request, request]);
+    // Two requests laid out one argument short each (as before the fair tag was added).
+    const older = [...two.slice(0, 2 + 10), ...two.slice(2 + 11, 2 + 21)];
+    const other = new Keys(prefixFor()).request('fan', 'layout2');
+    await expect(
+      runScript(redis, 'createRequests', [keys.state, keys.data, other.state, other.data], older),
+    ).rejects.toThrow(
+      /createRequests: 4 keys and 22 arguments do not fit the layout of this version \(2 \+ 11 per request/,
+    );
+    expect(await redis.exists(keys.state, keys.data, other.state, other.data)).toBe(0);
+    await runScript(redis, 'createRequests', [keys.state, keys.data], two.slice(0, 13));
+
+    // A batch of completions whose last own part carries an argument too many (an encoder that
+    // drifted from the decoder): the call fails, checked when its parts have been walked.
+    const { now, shared, own } = completion({ node: 'A', successors: ['B', 1] });
+    const b = completion({ node: 'B' });
+    const batch = completeNodesArgs(now, [[{ shared, owns: [own, [...b.own, 'x']] }]]);
+    await expect(runScript(redis, 'completeNodes', all, batch)).rejects.toThrow(
+      /completeNodes: 5 keys and \d+ arguments do not fit the layout of this version/,
+    );
+    const fits = completeNodesArgs(now, [[{ shared, owns: [own, b.own] }]]);
+    expect(await runScript(redis, 'completeNodes', all, fits)).toHaveLength(2);
   });
 
   it('completeNodes completes several steps in order, each as completeNode would', async () => {
@@ -94,7 +126,7 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+        createRequestsArgs(1_000, 'test-events', [{ input: '1', version: 'v1', message: 'f/r' }]),
       );
       return [keys.state, keys.data, keys.store, keys.held, keys.stream];
     };
@@ -107,23 +139,14 @@ describe('Lua scripts', () => {
     const single = await setUp('one');
     const replies = [];
     for (const one of [x, w, y, z])
-      replies.push(
-        await runScript(redis, 'completeNode', single, [1_000, ...one.shared, ...one.own]),
-      );
+      replies.push(await runScript(redis, 'completeNode', single, completeNodeArgs(1_000, one)));
     const batched = await setUp('all');
-    const batchArgs = [
-      1_000,
-      1,
-      2,
-      ...x.shared,
-      3,
-      ...x.own,
-      ...y.own,
-      ...z.own,
-      ...w.shared,
-      1,
-      ...w.own,
-    ];
+    const batchArgs = completeNodesArgs(1_000, [
+      [
+        { shared: x.shared, owns: [x.own, y.own, z.own] },
+        { shared: w.shared, owns: [w.own] },
+      ],
+    ]);
     // Replies come group after group: x, y, z, then w.
     const [rx, rw, ry, rz] = replies;
     expect(await runScript(redis, 'completeNodes', batched, batchArgs)).toEqual([rx, ry, rz, rw]);
@@ -166,7 +189,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
 
     expect(await begin('A', ['in'])).toEqual([0, 1, null, '1']);
@@ -199,7 +224,9 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+        createRequestsArgs(Date.now(), 'test-events', [
+          { input: '1', version: 'v1', message: 'f/r' },
+        ]),
       );
       return keys;
     };
@@ -271,7 +298,7 @@ describe('Lua scripts', () => {
         redis,
         'completeNodes',
         [batched.state, batched.data, batched.store, batched.held, batched.stream],
-        [c.now, 1, 1, ...b.shared, 2, ...b.own, ...c.own],
+        completeNodesArgs(c.now, [[{ shared: b.shared, owns: [b.own, c.own] }]]),
       ),
     ).toEqual([
       [0, []],
@@ -285,7 +312,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     const complete = () =>
       runScript(
@@ -308,7 +337,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [pausedKeys.state, pausedKeys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     await runScript(
       redis,
@@ -331,7 +362,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     const inputs = JSON.stringify(['o|each[a]/@item', '"A"', 'o|each[b]/@item', '"B"']);
     const entries = JSON.stringify(['each[a]/check', 'each[b]/check']);
@@ -384,7 +417,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     const finish = (node: string) =>
       runScript(
@@ -413,7 +448,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     const begin = (owner: string) =>
       runScript(
@@ -491,7 +528,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     await runScript(
       redis,
@@ -544,7 +583,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     await runScript(
       redis,
@@ -578,7 +619,9 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+        createRequestsArgs(Date.now(), 'test-events', [
+          { input: '1', version: 'v1', message: 'f/r' },
+        ]),
       );
       await runScript(
         redis,
@@ -634,7 +677,9 @@ describe('Lua scripts', () => {
       redis,
       'createRequests',
       [keys.state, keys.data],
-      [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+      createRequestsArgs(Date.now(), 'test-events', [
+        { input: '1', version: 'v1', message: 'f/r' },
+      ]),
     );
     await runScript(redis, 'controlRequest', all, [
       'pause',
@@ -668,7 +713,9 @@ describe('Lua scripts', () => {
         redis,
         'createRequests',
         [keys.state, keys.data],
-        [Date.now(), 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+        createRequestsArgs(Date.now(), 'test-events', [
+          { input: '1', version: 'v1', message: 'f/r' },
+        ]),
       );
       const control = (command: string) =>
         runScript(redis, 'controlRequest', all, [

@@ -2,6 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
+import { createRequestsArgs } from '../../src/store/scripts/new-request-args.js';
+import { completeNodeArgs, ownArgs, specArgs } from '../../src/store/scripts/completion-args.js';
 import { prefixFor } from './helpers.js';
 
 // The races of a parked signal node at the script level: parkStep, deliverSignal, and the attempts of
@@ -27,7 +29,7 @@ async function request(name: string) {
     redis,
     'createRequests',
     [keys.state, keys.data],
-    [1_000, 'test-events', '1', '', 'v1', 'f/r', '', '', '', '', '', '', ''],
+    createRequestsArgs(1_000, 'test-events', [{ input: '1', version: 'v1', message: 'f/r' }]),
   );
   return {
     keys,
@@ -38,11 +40,15 @@ async function request(name: string) {
     signal: (payload: string) =>
       runScript(redis, 'deliverSignal', [keys.state, keys.data], [NODE, payload]),
     complete: (owner: string, output: string) =>
-      runScript(redis, 'completeNode', all, [
-        3_000,
-        ...[1, 60_000, 'ch', 'm', 0, '', '', 0],
-        ...[NODE, output, '', owner, 0, ''],
-      ]),
+      runScript(
+        redis,
+        'completeNode',
+        all,
+        completeNodeArgs(3_000, {
+          shared: specArgs({ terminals: 1, retention: 60_000, channel: 'ch', message: 'm' }),
+          own: ownArgs({ path: NODE, output, owner }),
+        }),
+      ),
     failTimeout: (owner: string) =>
       runScript(redis, 'failNode', all, [
         NODE,

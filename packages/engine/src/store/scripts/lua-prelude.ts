@@ -1,9 +1,12 @@
 import { BatchField, ChunkField, DataField, RequestField, StepField } from '../../format/layout.js';
 import { ReplyCode } from '../../format/reply-codes.js';
+import { NEW_REQUEST_LAYOUT } from './new-request-args.js';
+import { OWN_LAYOUT, SPEC_LAYOUT } from './completion-args.js';
 
 /**
  * The names the Lua scripts in `lua/` take from TypeScript instead of repeating them as literals:
- * `lua/` writes `F.status .. path` for a step's status field and `R.STALE` for a reply code, and the
+ * `lua/` writes `F.status .. path` for a step's status field, `R.STALE` for a reply code and
+ * `A[at + NR.input]` for an argument's place in a script's argument layout, and the
  * loader (`scripts.ts`) puts each value in place of its name (see {@link withPrelude}); a name that
  * the objects lack fails the load.
  */
@@ -20,6 +23,12 @@ export const PRELUDE_TABLES = {
   B: BatchField,
   /** Reply codes (`reply-codes.ts`). */
   R: ReplyCode,
+  /** Offsets and count of a request's arguments to `createRequests` (`new-request-args.ts`). */
+  NR: NEW_REQUEST_LAYOUT,
+  /** Offsets of a completion spec's fixed arguments (`completion-args.ts`). */
+  CS: SPEC_LAYOUT,
+  /** Offsets of a step's own completion arguments (`completion-args.ts`). */
+  CO: OWN_LAYOUT,
 } as const satisfies Record<string, Readonly<Record<string, string | number>>>;
 
 /** The name of one prelude table. */
