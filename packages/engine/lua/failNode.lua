@@ -5,10 +5,11 @@
 
   KEYS[1] state hash   KEYS[2] data hash   KEYS[3] store hash   KEYS[4] held set
   KEYS[5] stream of emitted chunks
-  ARGV[1] step path    ARGV[2] now (ms)    ARGV[3] error (JSON)   ARGV[4] '1' when final, else '0'
-  ARGV[5] retention of a failed request (ms)   ARGV[6] events channel   ARGV[7] event message
-  ARGV[8] the attempt's owner token (see beginNode.lua)
-  ARGV[9] the attempt's start when it began implicitly (see impliedBegin.lua), else ''
+  ARGV    laid out and encoded by store/scripts/fail-args.ts, each read by name at its index from
+          there (ARGV[FN.owner]): step path; now (ms); error (JSON); '1' when final, else '0';
+          retention of a failed request (ms); events channel; event message; the attempt's owner
+          token (see beginNode.lua); the attempt's start when it began implicitly (see
+          impliedBegin.lua), else ''
 
   Returns
     { 0 }           recorded; the request failed when final
@@ -23,9 +24,13 @@
 --- @include impliedBegin
 --- @include announceStep
 --- @include endRequest
-local path = ARGV[1]
-local now = ARGV[2]
-local token = ARGV[8]
+if #ARGV ~= FN.size then
+  return redis.error_reply('failNode: ' .. #ARGV .. ' arguments where store/scripts/fail-args.ts ' ..
+    'lays out ' .. FN.size)
+end
+local path = ARGV[FN.path]
+local now = ARGV[FN.now]
+local token = ARGV[FN.owner]
 local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner .. path)
 local status = st[1]
 if not status then
@@ -38,14 +43,14 @@ if st[3] and st[3] ~= token then
   return { R.STALE, st[3] }
 end
 
-local final = ARGV[4] == '1'
-local fields = { F.status .. path, final and 'failed' or 'retrying', F.error .. path, ARGV[3],
+local final = ARGV[FN.final] == '1'
+local fields = { F.status .. path, final and 'failed' or 'retrying', F.error .. path, ARGV[FN.error],
   F.owner .. path, token }
 if final then
   fields[#fields + 1] = F.finishedAt .. path
   fields[#fields + 1] = now
 end
-implied_begin(fields, path, ARGV[9] or '', true)
+implied_begin(fields, path, ARGV[FN.impliedStart], true)
 if not final then
   -- A request whose root began implicitly is running from then on.
   redis.call('HSET', KEYS[1], unpack(start_request(fields, status, now)))
@@ -60,12 +65,12 @@ if live then
   fields[#fields + 1] = REQ.finishedAt
   fields[#fields + 1] = now
   fields[#fields + 1] = REQ.error
-  fields[#fields + 1] = ARGV[3]
+  fields[#fields + 1] = ARGV[FN.error]
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 announce_step(KEYS[1], path, 'failed')
 if not live then
   return { R.NOT_RUNNING, status }
 end
-end_request(KEYS, 'failed', ARGV[5], ARGV[6], ARGV[7])
+end_request(KEYS, 'failed', ARGV[FN.retention], ARGV[FN.channel], ARGV[FN.message])
 return { R.OK }

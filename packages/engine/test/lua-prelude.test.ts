@@ -14,6 +14,7 @@ import {
 import { SCRIPT_NAMES, scriptSource, scriptsVersion } from '../src/store/scripts/scripts.js';
 import { NEW_REQUEST_ARGS } from '../src/store/scripts/new-request-args.js';
 import { OWN_HEAD, SPEC_HEAD } from '../src/store/scripts/completion-args.js';
+import { FAIL_ARGS } from '../src/store/scripts/fail-args.js';
 
 const luaFiles = (folder: string): string[] =>
   readdirSync(new URL(`../lua/${folder}`, import.meta.url))
@@ -103,6 +104,7 @@ describe('Lua prelude (names the Lua takes from TypeScript)', () => {
     ['createRequests', 'NR', [...NEW_REQUEST_ARGS, 'size' as const, 'fixed' as const]],
     ['completeNodes', 'CS', [...SPEC_HEAD, 'head' as const]],
     ['completeNodes', 'CO', [...OWN_HEAD, 'head' as const]],
+    ['failNode', 'FN', [...FAIL_ARGS, 'size' as const]],
   ] as const)(
     '%s reads every argument of its layout by name, at the offset TypeScript gives (%s)',
     (script, table, names) => {
@@ -111,7 +113,10 @@ describe('Lua prelude (names the Lua takes from TypeScript)', () => {
       // The offsets follow the encoder's order, one argument each.
       const layout = PRELUDE_TABLES[table] as Readonly<Record<string, number>>;
       const fields = names.filter((name) => !['size', 'fixed', 'head'].includes(name));
-      expect(fields.map((name) => layout[name])).toEqual(fields.map((_, i) => i));
+      // Offsets from 0 after a variable start (at + NR.input), ARGV indexes from 1 for failNode.
+      const first = table === 'FN' ? 1 : 0;
+      expect(fields.map((name) => layout[name])).toEqual(fields.map((_, i) => first + i));
+      // The count of the arguments (per request for NR, of the head for CS and CO, of all for FN).
       expect(layout['size'] ?? layout['head']).toBe(fields.length);
     },
   );

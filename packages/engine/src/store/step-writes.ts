@@ -10,6 +10,7 @@ import {
   ownArgs,
   specArgs,
 } from './scripts/completion-args.js';
+import { failNodeArgs } from './scripts/fail-args.js';
 import type { NodeError } from '../types/types.js';
 import { StateReads } from './reads/state-reads.js';
 import {
@@ -240,17 +241,22 @@ export class StepWrites extends StateReads {
     const { path, owner } = step;
     const { error, final, impliedStart } = failure;
     const keys = this.keys.request(flow, requestId);
-    const reply = (await runScript(this.redis, 'failNode', allKeys(keys), [
-      path,
-      clockNow(),
-      JSON.stringify(error),
-      final ? '1' : '0',
-      this.retention.failedMs,
-      this.keys.flowEvents(flow),
-      requestId,
-      owner,
-      impliedStart ?? '',
-    ])) as [number, string?];
+    const reply = (await runScript(
+      this.redis,
+      'failNode',
+      allKeys(keys),
+      failNodeArgs({
+        path,
+        now: clockNow(),
+        error: JSON.stringify(error),
+        final,
+        retention: this.retention.failedMs,
+        channel: this.keys.flowEvents(flow),
+        message: requestId,
+        owner,
+        impliedStart,
+      }),
+    )) as [number, string?];
     if (reply[0] === ReplyCode.STALE) return { kind: 'stale', owner: reply[1] ?? '' };
     if (reply[0] === ReplyCode.COMPLETED) return { kind: 'completed' };
     return { kind: 'recorded', requestFailed: final && reply[0] === ReplyCode.OK };

@@ -17,6 +17,7 @@ import {
   ownArgs,
   specArgs,
 } from '../../src/store/scripts/completion-args.js';
+import { failNodeArgs } from '../../src/store/scripts/fail-args.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;
@@ -467,16 +468,21 @@ describe('Lua scripts', () => {
         completeArgs({ node: 'A', output, owner, successors: ['B', 1] }),
       );
     const fail = (owner: string) =>
-      runScript(redis, 'failNode', all, [
-        'A',
-        Date.now(),
-        '{"message":"x"}',
-        '0',
-        60_000,
-        'ch',
-        'm',
-        owner,
-      ]);
+      runScript(
+        redis,
+        'failNode',
+        all,
+        failNodeArgs({
+          path: 'A',
+          now: Date.now(),
+          error: '{"message":"x"}',
+          final: false,
+          retention: 60_000,
+          channel: 'ch',
+          message: 'm',
+          owner,
+        }),
+      );
     const control = (command: string) =>
       runScript(redis, 'controlRequest', all, [
         command,
@@ -640,16 +646,21 @@ describe('Lua scripts', () => {
         .exec();
       if (end === 'fail')
         expect(
-          await runScript(redis, 'failNode', all, [
-            'T',
-            Date.now(),
-            '{}',
-            '1',
-            7_000,
-            'ch',
-            'm',
-            '0.1',
-          ]),
+          await runScript(
+            redis,
+            'failNode',
+            all,
+            failNodeArgs({
+              path: 'T',
+              now: Date.now(),
+              error: '{}',
+              final: true,
+              retention: 7_000,
+              channel: 'ch',
+              message: 'm',
+              owner: '0.1',
+            }),
+          ),
         ).toEqual([0]);
       else
         await runScript(redis, 'controlRequest', all, [

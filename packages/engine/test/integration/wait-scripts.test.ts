@@ -4,6 +4,7 @@ import { Keys } from '../../src/format/keys.js';
 import { defineScripts, runScript } from '../../src/store/scripts/scripts.js';
 import { createRequestsArgs } from '../../src/store/scripts/new-request-args.js';
 import { completeNodeArgs, ownArgs, specArgs } from '../../src/store/scripts/completion-args.js';
+import { failNodeArgs } from '../../src/store/scripts/fail-args.js';
 import { prefixFor } from './helpers.js';
 
 // The races of a parked signal node at the script level: parkStep, deliverSignal, and the attempts of
@@ -50,16 +51,26 @@ async function request(name: string) {
         }),
       ),
     failTimeout: (owner: string) =>
-      runScript(redis, 'failNode', all, [
-        NODE,
-        3_000,
-        JSON.stringify({ node: NODE, attempts: 1, message: 'no signal', code: 'SIGNAL_TIMEOUT' }),
-        '1',
-        60_000,
-        'ch',
-        'm',
-        owner,
-      ]),
+      runScript(
+        redis,
+        'failNode',
+        all,
+        failNodeArgs({
+          path: NODE,
+          now: 3_000,
+          error: JSON.stringify({
+            node: NODE,
+            attempts: 1,
+            message: 'no signal',
+            code: 'SIGNAL_TIMEOUT',
+          }),
+          final: true,
+          retention: 60_000,
+          channel: 'ch',
+          message: 'm',
+          owner,
+        }),
+      ),
     status: () => redis.hmget(keys.state, 'status', `s|${NODE}`, `w|${NODE}`),
   };
 }

@@ -2,6 +2,7 @@ import { BatchField, ChunkField, DataField, RequestField, StepField } from '../.
 import { ReplyCode } from '../../format/reply-codes.js';
 import { NEW_REQUEST_LAYOUT } from './new-request-args.js';
 import { OWN_LAYOUT, SPEC_LAYOUT } from './completion-args.js';
+import { FAIL_LAYOUT } from './fail-args.js';
 
 /**
  * The names the Lua scripts in `lua/` take from TypeScript instead of repeating them as literals:
@@ -29,6 +30,8 @@ export const PRELUDE_TABLES = {
   CS: SPEC_LAYOUT,
   /** Offsets of a step's own completion arguments (`completion-args.ts`). */
   CO: OWN_LAYOUT,
+  /** Indexes of `failNode`'s arguments (`fail-args.ts`). */
+  FN: FAIL_LAYOUT,
 } as const satisfies Record<string, Readonly<Record<string, string | number>>>;
 
 /** The name of one prelude table. */
