@@ -1,7 +1,8 @@
 --[[
   steps_with(states): the steps of the request (state hash KEYS[1] of the including script) in one of
   `states` (a set of step statuses). A start step's entries without a status of their own (field
-  qe|<step>, see readSpec.lua) are queued.
+  qe|<step>, see readSpec.lua) are queued. Returns also every field of the state hash, with its value
+  (a caller that deletes per-step fields deletes only those that exist).
 ]]
 --- @replies none
 
@@ -24,5 +25,5 @@ local function steps_with(states)
       end
     end
   end
-  return found
+  return found, fields
 end

@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type EndingParts, requestEnded } from '../queue/request-ended.js';
 import { jobId } from '../format/job-layout.js';
+import { StoredLimit } from '../format/layout.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { reachChildren, wakeParent } from './child-links.js';
@@ -59,9 +60,14 @@ async function holdWaitingRoots(
   await deps.queues.enqueue(plan, requestId, again);
 }
 
+/** Chunks of a resume's reply enqueued at once (each one enqueue and one confirmation at a time). */
+const PARALLEL_CHUNKS = 4;
+
 /**
  * Enqueues what a resume or rerun released, each step under its generation, then confirms them (until
- * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`).
+ * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`): chunk by chunk
+ * of the reply (`StoredLimit.resumingChunk` steps, as stored), so that each confirmation rewrites one
+ * stored chunk.
  */
 export async function enqueueReleased(
   deps: Pick<ControlDeps, 'queues' | 'store'>,
@@ -69,19 +75,29 @@ export async function enqueueReleased(
   requestId: string,
   released: { readonly steps: readonly string[]; readonly generations?: readonly number[] },
 ): Promise<void> {
-  const byGeneration = new Map<number, string[]>();
-  released.steps.forEach((step, i) => {
-    const generation = released.generations?.[i] ?? 0;
-    const group = byGeneration.get(generation);
-    if (group === undefined) byGeneration.set(generation, [step]);
-    else group.push(step);
-  });
-  await Promise.all(
-    [...byGeneration].map(async ([generation, steps]) => {
-      await deps.queues.enqueue(plan, requestId, steps, { generation });
-      await deps.store.clearResuming(plan.name, requestId, generation, steps);
-    }),
-  );
+  const size = StoredLimit.resumingChunk;
+  const chunks = Math.ceil(released.steps.length / size);
+  const enqueueChunk = async (chunk: number): Promise<void> => {
+    const byGeneration = new Map<number, string[]>();
+    const first = (chunk - 1) * size;
+    released.steps.slice(first, first + size).forEach((step, i) => {
+      const generation = released.generations?.[first + i] ?? 0;
+      const group = byGeneration.get(generation);
+      if (group === undefined) byGeneration.set(generation, [step]);
+      else group.push(step);
+    });
+    await Promise.all(
+      [...byGeneration].map(async ([generation, steps]) => {
+        await deps.queues.enqueue(plan, requestId, steps, { generation });
+        await deps.store.clearResuming(plan.name, requestId, { generation, chunk }, steps);
+      }),
+    );
+  };
+  let next = 1;
+  const lane = async (): Promise<void> => {
+    for (let chunk = next++; chunk <= chunks; chunk = next++) await enqueueChunk(chunk);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks) }, lane));
 }
 
 /**

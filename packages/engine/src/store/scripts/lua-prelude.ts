@@ -1,4 +1,11 @@
-import { BatchField, ChunkField, DataField, RequestField, StepField } from '../../format/layout.js';
+import {
+  BatchField,
+  ChunkField,
+  DataField,
+  RequestField,
+  StepField,
+  StoredLimit,
+} from '../../format/layout.js';
 import { ReplyCode } from '../../format/reply-codes.js';
 
 /**
@@ -18,6 +25,8 @@ export const PRELUDE_TABLES = {
   CH: ChunkField,
   /** Fields of a batch's meta hash (`layout.ts`). */
   B: BatchField,
+  /** Sizes of stored pieces (`layout.ts`). */
+  LIMIT: StoredLimit,
   /** Reply codes (`reply-codes.ts`). */
   R: ReplyCode,
 } as const satisfies Record<string, Readonly<Record<string, string | number>>>;
