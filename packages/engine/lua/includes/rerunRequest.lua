@@ -37,11 +37,17 @@ local function rerun_request(status, now, completed_retention, channel, message)
   local reset, fields = steps_with({
     failed = true, queued = true, running = true, retrying = true, waiting = true,
   })
-  local gone = {}
+  -- Only the fields that exist go (most reset steps, a for-each's waiting items, have none), found
+  -- without building a field name per step.
+  local resetting = {}
   for _, step in ipairs(reset) do
+    resetting[step] = true
+  end
+  local gone = {}
+  for field in pairs(fields) do
     for _, prefix in ipairs({ F.status, F.finishedAt, F.error }) do
-      if fields[prefix .. step] then
-        gone[#gone + 1] = prefix .. step
+      if string.sub(field, 1, #prefix) == prefix and resetting[string.sub(field, #prefix + 1)] then
+        gone[#gone + 1] = field
       end
     end
   end
