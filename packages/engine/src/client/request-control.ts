@@ -60,14 +60,10 @@ async function holdWaitingRoots(
   await deps.queues.enqueue(plan, requestId, again);
 }
 
-/** Chunks of a resume's reply enqueued at once (each one enqueue and one confirmation at a time). */
-const PARALLEL_CHUNKS = 4;
-
 /**
  * Enqueues what a resume or rerun released, each step under its generation, then confirms them (until
- * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`): chunk by chunk
- * of the reply (`StoredLimit.resumingChunk` steps, as stored), so that each confirmation rewrites one
- * stored chunk.
+ * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`), chunk by chunk
+ * of the reply as stored (`StoredLimit.resumingChunk` steps): each confirmation rewrites one chunk.
  */
 export async function enqueueReleased(
   deps: Pick<ControlDeps, 'queues' | 'store'>,
@@ -75,29 +71,27 @@ export async function enqueueReleased(
   requestId: string,
   released: { readonly steps: readonly string[]; readonly generations?: readonly number[] },
 ): Promise<void> {
-  const size = StoredLimit.resumingChunk;
-  const chunks = Math.ceil(released.steps.length / size);
-  const enqueueChunk = async (chunk: number): Promise<void> => {
-    const byGeneration = new Map<number, string[]>();
-    const first = (chunk - 1) * size;
-    released.steps.slice(first, first + size).forEach((step, i) => {
-      const generation = released.generations?.[first + i] ?? 0;
-      const group = byGeneration.get(generation);
-      if (group === undefined) byGeneration.set(generation, [step]);
-      else group.push(step);
-    });
-    await Promise.all(
-      [...byGeneration].map(async ([generation, steps]) => {
-        await deps.queues.enqueue(plan, requestId, steps, { generation });
-        await deps.store.clearResuming(plan.name, requestId, { generation, chunk }, steps);
-      }),
-    );
-  };
-  let next = 1;
-  const lane = async (): Promise<void> => {
-    for (let chunk = next++; chunk <= chunks; chunk = next++) await enqueueChunk(chunk);
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_CHUNKS, chunks) }, lane));
+  /** generation -> chunk -> steps */
+  const byGeneration = new Map<number, Map<number, string[]>>();
+  released.steps.forEach((step, i) => {
+    const generation = released.generations?.[i] ?? 0;
+    const chunk = Math.floor(i / StoredLimit.resumingChunk) + 1;
+    const chunks = byGeneration.get(generation) ?? new Map<number, string[]>();
+    byGeneration.set(generation, chunks);
+    const group = chunks.get(chunk);
+    if (group === undefined) chunks.set(chunk, [step]);
+    else group.push(step);
+  });
+  await Promise.all(
+    [...byGeneration].map(async ([generation, chunks]) => {
+      await deps.queues.enqueue(plan, requestId, [...chunks.values()].flat(), { generation });
+      await Promise.all(
+        [...chunks].map(([chunk, steps]) =>
+          deps.store.clearResuming(plan.name, requestId, { generation, chunk }, steps),
+        ),
+      );
+    }),
+  );
 }
 
 /**
