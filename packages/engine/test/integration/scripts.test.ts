@@ -707,8 +707,8 @@ describe('Lua scripts', () => {
 
     const resumingFields = async (state: string) =>
       (await redis.hkeys(state)).filter((field) => field.startsWith(RequestField.resuming)).sort();
-    const confirm = (state: string, generation: number, chunk: number, steps: string[]) =>
-      runScript(redis, 'clearResuming', [state], [generation, chunk, ...steps]);
+    const confirm = async (state: string, generation: number, chunk: number, steps: string[]) =>
+      (await runScript(redis, 'clearResuming', [state], [generation, chunk, ...steps])) as number;
 
     it('keeps a large resume in chunks, each confirmed alone; a second resume in between loses no step', async () => {
       const { keys, control } = await setUp('r12');
