@@ -23,9 +23,10 @@ const PING_BOUND_MS = ITEMS <= 20_000 ? 250 : 500;
 const CONCURRENCY = 20;
 /**
  * The longest Redis call of the rerun (from the command until it returned; the rerun's own script is
- * the longest, one pass over its steps). Measured on a loaded 2-core machine (load 6-10), 20,000 items:
- * 65-186 ms (main: 119-297 ms); 100,000: 0.8-1.0 s (main: 2.0-2.3 s). A bound against regressions,
- * loose for load: a call's time is wall time, and Redis shares the cores.
+ * the longest, one pass over its steps). Measured on a loaded 2-core machine, 20,000 items: 41-69 ms
+ * at load 3, 65-186 ms at load 6-10 (main: 127-151 ms, 119-297 ms); 100,000: 0.32-0.33 s at load 3,
+ * 0.8-1.0 s at load 8 (main: 0.95-0.99 s, 2.0-2.3 s). A bound against regressions, loose for load: a
+ * call's time is wall time, and Redis shares the cores.
  */
 const RERUN_CALL_BOUND_MS = ITEMS <= 20_000 ? 400 : 2_000;
 /** Steps one confirmation of the rerun's enqueue carries: one stored chunk (main: all, in one call). */
@@ -142,10 +143,12 @@ it(`stops a request of ${ITEMS.toLocaleString('en')} unbatched items quickly wit
 
   // The rerun runs every item that had not started exactly once (those cut off by the stop again).
   const redis = new Redis(inject('redisUrl'));
-  // Every call is logged during the rerun (the private Redis's defaults again after it).
+  // The calls over 1 ms are logged during the rerun (the private Redis's defaults again after it):
+  // all calls would fill the log, and drop its first entries (the rerun's own script). A confirmation
+  // of one chunk may take less; main's one of every step takes more than 10 ms.
+  await redis.call('CONFIG', 'SET', 'slowlog-log-slower-than', '1000', 'slowlog-max-len', '100000');
   const clearResuming = scriptSource('clearResuming');
   const clearSha = createHash('sha1').update(clearResuming).digest('hex');
-  await redis.call('CONFIG', 'SET', 'slowlog-log-slower-than', '0', 'slowlog-max-len', '200000');
   await redis.call('SLOWLOG', 'RESET');
   const rerunStarted = performance.now();
   await service.rerun('wide', id);
@@ -178,7 +181,6 @@ it(`stops a request of ${ITEMS.toLocaleString('en')} unbatched items quickly wit
   expect(wrong).toEqual([]);
   expect(took).toBeLessThan(STOP_BOUND_MS);
   expect(p99(pings)).toBeLessThan(PING_BOUND_MS);
-  expect(confirmedSteps).toBeGreaterThan(0);
   expect(confirmedSteps).toBeLessThanOrEqual(CONFIRMED_STEPS_BOUND);
   expect(longest).toBeLessThan(RERUN_CALL_BOUND_MS);
 }, 600_000);
