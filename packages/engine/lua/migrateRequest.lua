@@ -13,7 +13,7 @@
   The generation is bumped, and every fenced step gets the owner 'r<generation>', so that its jobs of
   earlier generations (which carry the old version) no longer start (see beginNode.lua) and attempts
   still finishing write nothing. A running request gets the released steps as a resume would (field
-  resuming, confirmed by clearResuming.lua once enqueued); a paused, failed or stopped one holds them for
+  resuming chunks, confirmed by clearResuming.lua once enqueued); a paused, failed or stopped one holds them for
   resume or rerun.
 
   Returns
@@ -24,6 +24,7 @@
 ]]
 --- @keys 3
 --- @replies OK NOT_RUNNING MISSING
+--- @include takeResuming
 --- @include storeResuming
 --- @include chunked
 --- @include holdSet
@@ -71,7 +72,7 @@ redis.call('HSET', KEYS[1], REQ.version, ARGV[4], REQ.migrations, cjson.encode(m
 local release = cjson.decode(ARGV[10])
 if status == 'running' then
   -- As a resume: the steps of an interrupted resume go again under theirs, the released under this one.
-  local pending = cjson.decode(redis.call('HGET', KEYS[1], REQ.resuming) or '{}')
+  local pending = take_resuming()
   for _, step in ipairs(release) do
     pending[step] = generation
     redis.call('HSETNX', KEYS[1], F.status .. step, 'queued')

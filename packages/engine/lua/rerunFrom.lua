@@ -43,12 +43,9 @@ local reset = {}
 for _, vertex in ipairs(cjson.decode(ARGV[3])) do
   reset[vertex] = true
 end
+-- One match per field, no substring of it built first: a for-each's hashes hold a field per item.
 local function top_vertex(field)
-  local bar = string.find(field, '|', 1, true)
-  if not bar then
-    return nil
-  end
-  return string.match(string.sub(field, bar + 1), '^[^/%[|]*')
+  return string.match(field, '^[^|]*|([^/%[|]*)')
 end
 local function drop(key, keep_prefix)
   local gone = {}

@@ -15,7 +15,9 @@
 ]]
 --- @replies OK INVALID_TRANSITION
 --- @include stepsWith
+--- @include chunked
 --- @include takeResuming
+--- @include storeResuming
 --- @include releaseAll
 --- @include announceRequest
 --- @include endRequest
@@ -27,16 +29,29 @@ local function rerun_request(status, now, completed_retention, channel, message)
   local generation = redis.call('HINCRBY', KEYS[1], REQ.generation, 1)
   if redis.call('HEXISTS', KEYS[1], REQ.allDone) == 1 then
     redis.call('HSET', KEYS[1], REQ.status, 'completed', REQ.finishedAt, now)
-    redis.call('HDEL', KEYS[1], REQ.error, REQ.allDone, REQ.resuming)
+    redis.call('HDEL', KEYS[1], REQ.error, REQ.allDone)
+    store_resuming(KEYS[1], {})
     end_request(KEYS, 'completed', completed_retention, channel, message)
     return { R.OK, {}, generation, 1 }
   end
-  local reset = steps_with({
+  local reset, fields = steps_with({
     failed = true, queued = true, running = true, retrying = true, waiting = true,
   })
+  -- Only the fields that exist go (most reset steps, a for-each's waiting items, have none), found
+  -- without building a field name per step.
+  local resetting = {}
   for _, step in ipairs(reset) do
-    redis.call('HDEL', KEYS[1], F.status .. step, F.finishedAt .. step, F.error .. step)
+    resetting[step] = true
   end
+  local gone = {}
+  for field in pairs(fields) do
+    for _, prefix in ipairs({ F.status, F.finishedAt, F.error }) do
+      if string.sub(field, 1, #prefix) == prefix and resetting[string.sub(field, #prefix + 1)] then
+        gone[#gone + 1] = field
+      end
+    end
+  end
+  chunked('HDEL', KEYS[1], gone, 1, #gone)
   for _, step in ipairs(redis.call('SMEMBERS', KEYS[4])) do
     reset[#reset + 1] = step
   end

@@ -1,8 +1,10 @@
 --[[
   store_resuming(state, pending): keeps the steps a resume, rerun or migration releases until their
-  enqueue is confirmed (clearResuming.lua): stores `pending` ({ [step]: generation }) in the state hash's
-  field resuming when it holds any, and returns its steps and their generations as two lists, in the
-  same order, for the caller to enqueue.
+  enqueue is confirmed (clearResuming.lua): stores `pending` ({ [step]: generation }, everything
+  take_resuming returned included) in the state hash, in chunks of LIMIT.resumingChunk steps (fields
+  resuming.1 .. resuming.<n>, n in field resumingChunks; a confirmation rewrites one chunk), drops the
+  chunks of before and the field resuming of an older version, and returns the steps and their
+  generations as two lists, in the order of the chunks, for the caller to enqueue.
 ]]
 --- @replies none
 
@@ -12,8 +14,27 @@ local function store_resuming(state, pending)
     steps[#steps + 1] = step
     generations[#generations + 1] = g
   end
-  if #steps > 0 then
-    redis.call('HSET', state, REQ.resuming, cjson.encode(pending))
+  local size = LIMIT.resumingChunk
+  local before = tonumber(redis.call('HGET', state, REQ.resumingChunks) or '0')
+  local count = math.ceil(#steps / size)
+  for k = 1, count do
+    local chunk = {}
+    for i = (k - 1) * size + 1, math.min(k * size, #steps) do
+      chunk[steps[i]] = generations[i]
+    end
+    redis.call('HSET', state, REQ.resumingChunk .. k, cjson.encode(chunk))
+  end
+  local gone = { REQ.resuming }
+  for k = count + 1, before do
+    gone[#gone + 1] = REQ.resumingChunk .. k
+  end
+  if count > 0 then
+    redis.call('HSET', state, REQ.resumingChunks, count)
+  else
+    gone[#gone + 1] = REQ.resumingChunks
+  end
+  for i = 1, #gone, 1000 do
+    redis.call('HDEL', state, unpack(gone, i, math.min(i + 999, #gone)))
   end
   return steps, generations
 end

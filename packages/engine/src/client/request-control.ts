@@ -1,6 +1,7 @@
 import { DagflowError, ErrorCode } from '@dagflow/flow';
 import { type EndingParts, requestEnded } from '../queue/request-ended.js';
 import { jobId } from '../format/job-layout.js';
+import { StoredLimit } from '../format/layout.js';
 import type { PlanSource } from '../registry/plan-source.js';
 import type { ServiceResources } from '../resources/service-resources.js';
 import { reachChildren, wakeParent } from './child-links.js';
@@ -62,7 +63,8 @@ async function holdWaitingRoots(
 
 /**
  * Enqueues what a resume or rerun released, each step under its generation, then confirms them (until
- * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`).
+ * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`), chunk by chunk
+ * of the reply as stored (`StoredLimit.resumingChunk` steps): each confirmation rewrites one chunk.
  */
 export async function enqueueReleased(
   deps: Pick<ControlDeps, 'queues' | 'store'>,
@@ -70,17 +72,25 @@ export async function enqueueReleased(
   requestId: string,
   released: { readonly steps: readonly string[]; readonly generations?: readonly number[] },
 ): Promise<void> {
-  const byGeneration = new Map<number, string[]>();
+  /** generation -> chunk -> steps */
+  const byGeneration = new Map<number, Map<number, string[]>>();
   released.steps.forEach((step, i) => {
     const generation = released.generations?.[i] ?? 0;
-    const group = byGeneration.get(generation);
-    if (group === undefined) byGeneration.set(generation, [step]);
+    const chunk = Math.floor(i / StoredLimit.resumingChunk) + 1;
+    const chunks = byGeneration.get(generation) ?? new Map<number, string[]>();
+    byGeneration.set(generation, chunks);
+    const group = chunks.get(chunk);
+    if (group === undefined) chunks.set(chunk, [step]);
     else group.push(step);
   });
   await Promise.all(
-    [...byGeneration].map(async ([generation, steps]) => {
-      await deps.queues.enqueue(plan, requestId, steps, { generation });
-      await deps.store.clearResuming(plan.name, requestId, generation, steps);
+    [...byGeneration].map(async ([generation, chunks]) => {
+      await deps.queues.enqueue(plan, requestId, [...chunks.values()].flat(), { generation });
+      await Promise.all(
+        [...chunks].map(([chunk, steps]) =>
+          deps.store.clearResuming(plan.name, requestId, { generation, chunk }, steps),
+        ),
+      );
     }),
   );
 }

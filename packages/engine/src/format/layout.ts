@@ -92,6 +92,16 @@ export function pathOfField(prefix: StepFieldPrefix, field: string): string | un
   return field.startsWith(prefix) ? field.slice(prefix.length) : undefined;
 }
 
+/** Sizes of stored pieces. Stored format. */
+export const StoredLimit = {
+  /**
+   * Steps in one chunk of a resume's steps (`RequestField.resumingChunk`): the `k`-th chunk holds the
+   * steps at positions `(k - 1) * resumingChunk` .. `k * resumingChunk - 1` of the resume's reply, and
+   * each confirmation rewrites one chunk.
+   */
+  resumingChunk: 1_000,
+} as const;
+
 /** Request-wide fields of the state hash. Stored format. */
 export const RequestField = {
   /** The request's status (`pending`, `running`, `paused`, `completed`, `failed`, `stopped`). */
@@ -106,8 +116,19 @@ export const RequestField = {
   version: 'version',
   /** Job-id generation: bumped by each resume and rerun. */
   generation: 'generation',
-  /** Steps a resume or rerun released and has not confirmed enqueued yet (JSON: step -> generation). */
+  /**
+   * Steps a resume or rerun released and has not confirmed enqueued yet (JSON: step -> generation), as
+   * written before T3-2: read (and replaced by chunks) by the takes of `lua/includes/takeResuming.lua`.
+   */
   resuming: 'resuming',
+  /**
+   * Prefix of the chunks of the steps a resume or rerun released and has not confirmed enqueued yet:
+   * fields `resuming.1` .. `resuming.<n>`, each JSON step -> generation of at most
+   * {@link StoredLimit.resumingChunk} steps (`lua/includes/storeResuming.lua`).
+   */
+  resumingChunk: 'resuming.',
+  /** The number n of chunks `resuming.<k>` the last resume or rerun wrote (some may be confirmed). */
+  resumingChunks: 'resumingChunks',
   /** The status a paused request had before the pause. */
   pausedFrom: 'pausedFrom',
   /** Every top-level terminal completed while the request was stopped or failed. */

@@ -172,15 +172,19 @@ export class RequestWrites extends StateReads {
     );
   }
 
-  /** Confirms that a resume or rerun enqueued `steps` under `generation` (see `lua/clearResuming.lua`). */
+  /**
+   * Confirms that a resume or rerun enqueued `steps` of its reply's chunk `chunk` (1-based, see
+   * `StoredLimit.resumingChunk`) under `generation` (see `lua/clearResuming.lua`).
+   */
   async clearResuming(
     flow: string,
     requestId: string,
-    generation: number,
+    confirmed: { readonly generation: number; readonly chunk: number },
     steps: readonly string[],
   ): Promise<void> {
     if (steps.length === 0) return;
     const { state } = this.keys.request(flow, requestId);
-    await runScript(this.redis, 'clearResuming', [state], [generation, ...steps]);
+    const { generation, chunk } = confirmed;
+    await runScript(this.redis, 'clearResuming', [state], [generation, chunk, ...steps]);
   }
 }

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
+import { RequestField } from '../../src/format/layout.js';
 import {
   SCRIPT_NAMES,
   defineScripts,
@@ -758,8 +759,69 @@ describe('Lua scripts', () => {
       const second = (await control('resume')) as [number, string[], number, number, number[]];
       expect(second[1]).toEqual(['B']);
       expect(second[4]).toEqual(first[4]);
-      await runScript(redis, 'clearResuming', [keys.state], [first[4][0] ?? 0, 'B']);
+      await runScript(redis, 'clearResuming', [keys.state], [first[4][0] ?? 0, 1, 'B']);
       expect(await control('resume')).toEqual([-2, 'pending']); // paused while pending, back to pending
+    });
+
+    const resumingFields = async (state: string) =>
+      (await redis.hkeys(state)).filter((field) => field.startsWith(RequestField.resuming)).sort();
+    const confirm = async (state: string, generation: number, chunk: number, steps: string[]) =>
+      (await runScript(redis, 'clearResuming', [state], [generation, chunk, ...steps])) as number;
+
+    it('keeps a large resume in chunks, each confirmed alone; a second resume in between loses no step', async () => {
+      const { keys, control } = await setUp('r12');
+      await control('pause');
+      const held = Array.from({ length: 2_500 }, (_, i) => `S${i}`);
+      expect(await runScript(redis, 'holdSteps', [keys.state, keys.held], held)).toEqual([]);
+      const first = (await control('resume')) as [number, string[], number, number, number[]];
+      expect([...first[1]].sort()).toEqual([...held].sort());
+      const generation = first[2];
+      expect(await resumingFields(keys.state)).toEqual([
+        'resuming.1',
+        'resuming.2',
+        'resuming.3',
+        'resumingChunks',
+      ]);
+      const chunk = (k: number, steps: string[]) => steps.slice((k - 1) * 1_000, k * 1_000);
+      const stored = async (k: number) =>
+        Object.keys(JSON.parse((await redis.hget(keys.state, `resuming.${k}`)) ?? '{}')).sort();
+      expect(await stored(2)).toEqual(chunk(2, first[1]).sort());
+      expect(await confirm(keys.state, generation, 1, chunk(1, first[1]))).toBe(1_000);
+      expect(await resumingFields(keys.state)).toEqual([
+        'resuming.2',
+        'resuming.3',
+        'resumingChunks',
+      ]);
+      // A second resume before the rest is confirmed answers the 1,500 others, same generation.
+      const second = (await control('resume')) as [number, string[], number, number, number[]];
+      expect([...second[1]].sort()).toEqual([...first[1].slice(1_000)].sort());
+      expect(new Set(second[4])).toEqual(new Set([generation]));
+      // The first resume's confirmations of its chunks 2 and 3 drop the steps still there, the
+      // second's the others: each step once.
+      let dropped = 0;
+      for (const k of [2, 3])
+        dropped += await confirm(keys.state, generation, k, chunk(k, first[1]));
+      for (const k of [1, 2])
+        dropped += await confirm(keys.state, generation, k, chunk(k, second[1]));
+      expect(dropped).toBe(1_500);
+      expect(await resumingFields(keys.state)).toEqual([]);
+      expect(await control('resume')).toEqual([-2, 'pending']);
+    });
+
+    it('reads the resuming steps an older version kept in one field, and keeps them in chunks', async () => {
+      const { keys, control } = await setUp('r13');
+      await redis.hset(keys.state, RequestField.resuming, JSON.stringify({ X: 3, Y: 4 }));
+      const resumed = (await control('resume')) as [number, string[], number, number, number[]];
+      const pairs = resumed[1].map((step, i) => [step, resumed[4][i]]).sort();
+      expect(pairs).toEqual([
+        ['X', 3],
+        ['Y', 4],
+      ]);
+      expect(await resumingFields(keys.state)).toEqual(['resuming.1', 'resumingChunks']);
+      for (const [step, generation] of pairs)
+        await confirm(keys.state, generation as number, 1, [step as string]);
+      expect(await resumingFields(keys.state)).toEqual([]);
+      expect(await control('resume')).toEqual([-2, 'pending']);
     });
 
     it('a pause does not hold a removed root job whose step already runs under another job', async () => {

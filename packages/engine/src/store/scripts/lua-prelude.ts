@@ -1,4 +1,11 @@
-import { BatchField, ChunkField, DataField, RequestField, StepField } from '../../format/layout.js';
+import {
+  BatchField,
+  ChunkField,
+  DataField,
+  RequestField,
+  StepField,
+  StoredLimit,
+} from '../../format/layout.js';
 import { ReplyCode } from '../../format/reply-codes.js';
 import { NEW_REQUEST_LAYOUT } from './new-request-args.js';
 import { OWN_LAYOUT, SPEC_LAYOUT } from './completion-args.js';
@@ -22,6 +29,8 @@ export const PRELUDE_TABLES = {
   CH: ChunkField,
   /** Fields of a batch's meta hash (`layout.ts`). */
   B: BatchField,
+  /** Sizes of stored pieces (`layout.ts`). */
+  LIMIT: StoredLimit,
   /** Reply codes (`reply-codes.ts`). */
   R: ReplyCode,
   /** Offsets and count of a request's arguments to `createRequests` (`new-request-args.ts`). */
