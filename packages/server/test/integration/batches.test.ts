@@ -1,7 +1,6 @@
-import { FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
-import { testPrefix } from '@dagflow/test-utils';
-import { afterEach, expect, inject, it } from 'vitest';
+import type { FlowService } from '@dagflow/engine';
+import { afterEach, expect, it } from 'vitest';
+import { httpService } from './http-service.js';
 
 let service: FlowService | undefined;
 afterEach(async () => {
@@ -10,14 +9,7 @@ afterEach(async () => {
 });
 
 it('POST /flow/:name of a batched flow answers the batch id and position; ?wait= gives the batch result', async () => {
-  service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    http: httpApi(),
-  });
+  service = httpService(import.meta.url);
   service.register(
     'ingest',
     (dag) => dag.node('upper', (inputs: string[]) => inputs.map((s) => s.toUpperCase())),
@@ -60,14 +52,7 @@ it('POST /flow/:name of a batched flow answers the batch id and position; ?wait=
 });
 
 it('POST /flow/:name?stream=1 of a batched flow streams until the batch ran, ending with its result', async () => {
-  service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    http: httpApi(),
-  });
+  service = httpService(import.meta.url);
   service.register('ingest', (dag) => dag.node('count', (inputs: string[]) => inputs.length), {
     batch: { maxSize: 10, maxWaitMs: 300 },
   });

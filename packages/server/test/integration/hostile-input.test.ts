@@ -1,8 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
-import { testPrefix } from '@dagflow/test-utils';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import type { FlowService } from '@dagflow/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpService } from './http-service.js';
 
 let service: FlowService | undefined;
 afterEach(async () => {
@@ -11,14 +10,7 @@ afterEach(async () => {
 });
 
 async function serve(): Promise<string> {
-  service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    http: httpApi(),
-  });
+  service = httpService(import.meta.url);
   service.register('echo', (dag) => dag.node('echo', (input: unknown) => input));
   service.register('context', (dag) =>
     dag.node('query', (_input: unknown, ctx) => ({ query: ctx.query, header: ctx.headers })),

@@ -1,7 +1,6 @@
-import { FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
-import { testPrefix } from '@dagflow/test-utils';
-import { afterEach, expect, inject, it } from 'vitest';
+import type { FlowService } from '@dagflow/engine';
+import { afterEach, expect, it } from 'vitest';
+import { httpService } from './http-service.js';
 
 let service: FlowService | undefined;
 afterEach(async () => {
@@ -13,14 +12,7 @@ afterEach(async () => {
 async function serve(): Promise<{ base: string; release: (step: string) => void }> {
   const gates = new Map<string, () => void>();
   const waitFor = (step: string) => new Promise<void>((open) => gates.set(step, open));
-  service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    http: httpApi(),
-  });
+  service = httpService(import.meta.url);
   service.register('gated', (dag) => {
     for (const step of ['one', 'two', 'three'])
       dag.node(step, async (n: number) => {

@@ -1,7 +1,7 @@
-import { FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
-import { testPrefix, waitFor } from '@dagflow/test-utils';
-import { afterEach, expect, inject, it } from 'vitest';
+import type { FlowService } from '@dagflow/engine';
+import { waitFor } from '@dagflow/test-utils';
+import { afterEach, expect, it } from 'vitest';
+import { httpService } from './http-service.js';
 
 let service: FlowService | undefined;
 afterEach(async () => {
@@ -12,14 +12,7 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('POST /flow/:name: ?deadlineMs sets a finish deadline; a singleton skip answers 200 with the live id', async () => {
-  service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    http: httpApi(),
-  });
+  service = httpService(import.meta.url);
   service.register(
     'sync',
     (dag) =>

@@ -1,7 +1,6 @@
-import { FlowService } from '@dagflow/engine';
-import { httpApi } from '@dagflow/server';
-import { testPrefix } from '@dagflow/test-utils';
-import { afterEach, expect, inject, it } from 'vitest';
+import type { FlowService } from '@dagflow/engine';
+import { afterEach, expect, it } from 'vitest';
+import { httpService } from './http-service.js';
 
 let service: FlowService | undefined;
 afterEach(async () => {
@@ -17,14 +16,7 @@ async function answer(res: Response): Promise<[number, string | null, Buffer]> {
 // `?wait=` answers the stored JSON text as it is (`waitForResultText`); the result route decodes the
 // output and writes its JSON again: both must send the same bytes.
 it('answers ?wait= with the bytes the result route sends, for JSON, text and binary results', async () => {
-  service = new FlowService({
-    redisUrl: inject('redisUrl'),
-    prefix: testPrefix(import.meta.url, expect.getState().currentTestName ?? ''),
-    port: 0,
-    host: '127.0.0.1',
-    logLevel: 'error',
-    http: httpApi(),
-  });
+  service = httpService(import.meta.url);
   service.register('echo', (dag) => dag.node('same', (input: unknown) => input));
   service.register('nested', (dag) =>
     dag.node('same', (input: string) => ({ text: input, bytes: Buffer.from(input) })),
