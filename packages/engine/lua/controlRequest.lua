@@ -23,13 +23,15 @@
           published); returns the steps that were queued, running, waiting (a parked signal or
           child-flow node) or waiting for a retry (the caller removes their waiting jobs and aborts
           running handlers).
-  rerun   failed|stopped -> running, or completed at once; see rerun_request (rerunRequest.lua).
+  rerun   failed|stopped -> running, or completed at once; see rerun_request (rerunRequest.lua): it
+          begins the rerun, whose bounded slices (rerunSlice.lua) the caller runs.
 
   Returns
     { 0, steps, generation }                 pause, stop: done; generation is the current one
-    { 0, steps, generation, 0, generations } resume, rerun: the steps to enqueue, each with its job-id
+    { 0, steps, generation, 0, generations } resume: the steps to enqueue, each with its job-id
                                              generation (the caller confirms them, see clearResuming.lua)
     { 0, {}, generation, 1 }                 rerun completed the request at once
+    { 0, {}, generation, 2 }                 rerun began (or goes on): the caller runs its slices
     { -2, status }             the command does not apply in this status
     { -1 }                     no such request
 ]]

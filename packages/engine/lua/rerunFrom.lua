@@ -14,12 +14,13 @@
   Every per-step field (a field '<prefix>|<path>') of the state and data hashes whose path lies in one
   of the vertices (inside composites too) is deleted, a delivered signal excepted (field sg|); the
   given fields are set, the released steps held, the rerun appended to field reruns, and the request
-  reruns as controlRequest's rerun does (rerun_request: generation bump, fencing, failed and unfinished
-  steps elsewhere reset, everything held released).
+  reruns as controlRequest's rerun does (rerun_request: generation bump, then in bounded slices the
+  fencing, failed and unfinished steps elsewhere reset, everything held released).
 
   Returns
-    { 0, steps, generation, 0, generations }  the steps to enqueue, each with its job-id generation
-    { 2, status }                             the state changed since it was read; nothing written
+    { 0, {}, generation, 2 }                  the rerun began: the caller runs its slices (rerunSlice.lua)
+    { 2, status }                             the state changed since it was read, or a rerun of it
+                                              is in progress; nothing written
     { -2, status }                            the request is not completed, failed nor stopped
     { -1 }                                    no such request
 ]]
@@ -35,7 +36,8 @@ end
 if status ~= 'completed' and status ~= 'failed' and status ~= 'stopped' then
   return { R.INVALID_TRANSITION, status }
 end
-if status ~= ARGV[1] or (redis.call('HGET', KEYS[1], REQ.generation) or '') ~= ARGV[2] then
+local generation = redis.call('HGET', KEYS[1], REQ.generation) or ''
+if status ~= ARGV[1] or generation ~= ARGV[2] or redis.call('HEXISTS', KEYS[1], REQ.rerunning) == 1 then
   return { R.NOT_RUNNING, status }
 end
 

@@ -5,6 +5,9 @@
   resuming.1 .. resuming.<n>, n in field resumingChunks; a confirmation rewrites one chunk), drops the
   chunks of before and the field resuming of an older version, and returns the steps and their
   generations as two lists, in the order of the chunks, for the caller to enqueue.
+
+  append_resuming(state, steps, generation): adds `steps` under `generation` as new chunks after the
+  stored ones (a rerun's slices, see rerunSlice.lua), each of at most LIMIT.resumingChunk steps.
 ]]
 --- @replies none
 
@@ -37,4 +40,16 @@ local function store_resuming(state, pending)
     redis.call('HDEL', state, unpack(gone, i, math.min(i + 999, #gone)))
   end
   return steps, generations
+end
+
+local function append_resuming(state, steps, generation)
+  local size = LIMIT.resumingChunk
+  for i = 1, #steps, size do
+    local chunk = {}
+    for j = i, math.min(i + size - 1, #steps) do
+      chunk[steps[j]] = generation
+    end
+    local k = redis.call('HINCRBY', state, REQ.resumingChunks, 1)
+    redis.call('HSET', state, REQ.resumingChunk .. k, cjson.encode(chunk))
+  end
 end

@@ -64,19 +64,24 @@ async function holdWaitingRoots(
 /**
  * Enqueues what a resume or rerun released, each step under its generation, then confirms them (until
  * then a resume re-enqueues them under the same job ids, see `lua/controlRequest.lua`), chunk by chunk
- * of the reply as stored (`StoredLimit.resumingChunk` steps): each confirmation rewrites one chunk.
+ * as stored (a rerun names each step's chunk; a resume's reply lists them in the order of the chunks,
+ * `StoredLimit.resumingChunk` steps each): each confirmation rewrites one chunk.
  */
 export async function enqueueReleased(
   deps: Pick<ControlDeps, 'queues' | 'store'>,
   plan: FlowPlan,
   requestId: string,
-  released: { readonly steps: readonly string[]; readonly generations?: readonly number[] },
+  released: {
+    readonly steps: readonly string[];
+    readonly generations?: readonly number[];
+    readonly chunks?: readonly number[];
+  },
 ): Promise<void> {
   /** generation -> chunk -> steps */
   const byGeneration = new Map<number, Map<number, string[]>>();
   released.steps.forEach((step, i) => {
     const generation = released.generations?.[i] ?? 0;
-    const chunk = Math.floor(i / StoredLimit.resumingChunk) + 1;
+    const chunk = released.chunks?.[i] ?? Math.floor(i / StoredLimit.resumingChunk) + 1;
     const chunks = byGeneration.get(generation) ?? new Map<number, string[]>();
     byGeneration.set(generation, chunks);
     const group = chunks.get(chunk);
@@ -107,6 +112,7 @@ export async function enqueueRerun(
     readonly steps: readonly string[];
     readonly generation: number;
     readonly generations?: readonly number[];
+    readonly chunks?: readonly number[];
     readonly completed: boolean;
   },
 ): Promise<void> {

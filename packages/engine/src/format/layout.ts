@@ -129,6 +129,11 @@ export const RequestField = {
   resumingChunk: 'resuming.',
   /** The number n of chunks `resuming.<k>` the last resume or rerun wrote (some may be confirmed). */
   resumingChunks: 'resumingChunks',
+  /**
+   * A rerun in progress (JSON, see `lua/rerunSlice.lua`): its generation and how far its bounded slices
+   * got; the request stays failed or stopped until the last slice removes it. Added with T3-2.
+   */
+  rerunning: 'rerunning',
   /** The status a paused request had before the pause. */
   pausedFrom: 'pausedFrom',
   /** Every top-level terminal completed while the request was stopped or failed. */

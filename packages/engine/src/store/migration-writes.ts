@@ -10,6 +10,7 @@ import { type Keys, allKeys } from '../format/keys.js';
 import { RequestField, StepField, pathOfField } from '../format/layout.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
+import { runRerunSlices } from './rerun-slices.js';
 
 /** What `migrateRequest.lua` answered. */
 export type MigrationWrite =
@@ -83,9 +84,10 @@ export type RerunFromWrite =
   | {
       readonly kind: 'done';
       readonly generation: number;
-      /** Steps to enqueue, each with its job-id generation. */
+      /** Steps to enqueue, each with its job-id generation and stored chunk. */
       readonly steps: readonly string[];
       readonly generations: readonly number[];
+      readonly chunks: readonly number[];
     }
   | { readonly kind: 'changed' }
   | { readonly kind: 'invalid'; readonly status: string }
@@ -132,12 +134,9 @@ export async function writeRerunFrom(
   if (reply[0] === ReplyCode.INVALID_TRANSITION)
     return { kind: 'invalid', status: String(reply[1]) };
   if (reply[0] !== ReplyCode.OK) return { kind: 'changed' };
-  return {
-    kind: 'done',
-    generation: Number(reply[2] ?? 0),
-    steps: reply[1] as string[],
-    generations: (reply[4] ?? []).map(Number),
-  };
+  const generation = Number(reply[2] ?? 0);
+  const sliced = await runRerunSlices(redis, keys, target, generation);
+  return sliced.kind === 'done' ? { ...sliced, generation } : sliced;
 }
 
 /**

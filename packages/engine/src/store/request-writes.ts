@@ -10,6 +10,7 @@ import { StateReads } from './reads/state-reads.js';
 import type { ControlCommand, ControlResult, Retention, StopReason } from './state-results.js';
 import { TickBatch } from './tick-batch.js';
 import { clockNow } from '../infra/clock.js';
+import { RERUN_BEGUN, runRerunSlices } from './rerun-slices.js';
 
 /** What a new request stores (see `lua/createRequests.lua`). */
 export interface NewRequest {
@@ -144,6 +145,11 @@ export class RequestWrites extends StateReads {
       error,
       reason?.unstarted === true ? 'unstarted' : '',
     ])) as [number, unknown, number?, number?, number[]?];
+    if (reply[0] === ReplyCode.OK && reply[3] === RERUN_BEGUN) {
+      const rerun = await runRerunSlices(this.redis, this.keys, { flow, requestId }, reply[2] ?? 0);
+      if (rerun.kind !== 'done') return rerun;
+      return { ...rerun, generation: reply[2] ?? 0, completed: false };
+    }
     if (reply[0] === ReplyCode.OK) {
       const steps = reply[1] as string[];
       return {

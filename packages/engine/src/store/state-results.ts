@@ -95,6 +95,11 @@ export type ControlResult =
       readonly generation: number;
       /** Resume and rerun: the job-id generation of each step, in `steps` order. */
       readonly generations?: readonly number[];
+      /**
+       * Rerun: the stored resuming chunk of each step, in `steps` order (else the chunk follows from its
+       * position, see `enqueueReleased`).
+       */
+      readonly chunks?: readonly number[];
       /** A rerun found every terminal completed (while stopped or failed) and completed the request. */
       readonly completed: boolean;
     }

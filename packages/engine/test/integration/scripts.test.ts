@@ -19,6 +19,7 @@ import {
   specArgs,
 } from '../../src/store/scripts/completion-args.js';
 import { failNodeArgs } from '../../src/store/scripts/fail-args.js';
+import { runRerunSlices } from '../../src/store/rerun-slices.js';
 import { prefixFor } from './helpers.js';
 
 let redis: Redis;
@@ -444,7 +445,9 @@ describe('Lua scripts', () => {
   });
 
   it('fences completions and failures: only the attempt that owns a step writes, rerun takes ownership away', async () => {
-    const keys = new Keys(prefixFor()).request('fence', 'r6');
+    const fenced = { flow: 'fence', requestId: 'r6' };
+    const base = new Keys(prefixFor());
+    const keys = base.request(fenced.flow, fenced.requestId);
     const all = [keys.state, keys.data, keys.store, keys.held, keys.stream];
     await runScript(
       redis,
@@ -505,8 +508,10 @@ describe('Lua scripts', () => {
 
     // Stop, then rerun: the running attempt loses the step; its late completion writes nothing.
     await control('stop');
-    const [, reset, generation] = (await control('rerun')) as [number, string[], number];
-    expect(reset).toEqual(['A']);
+    const [, , generation, sliced] = (await control('rerun')) as [number, [], number, number];
+    expect(sliced).toBe(2);
+    const rerun = await runRerunSlices(redis, base, fenced, generation);
+    expect(rerun).toMatchObject({ kind: 'done', steps: ['A'] });
     expect(await redis.hget(keys.state, 'w|A')).toBe(`r${generation}`);
     expect(await complete('0.2', '"stale"')).toEqual([3, `r${generation}`]);
     // A job of the old generation that still waited does not start.

@@ -34,6 +34,7 @@ export const SCRIPT_NAMES = [
   'migrateRequest',
   'removeRequestJobs',
   'rerunFrom',
+  'rerunSlice',
   'deleteRequest',
   'singletonKey',
   'cacheLead',
