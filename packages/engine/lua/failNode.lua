@@ -50,7 +50,7 @@ if final then
   fields[#fields + 1] = F.finishedAt .. path
   fields[#fields + 1] = now
 end
-implied_begin(fields, path, ARGV[FN.impliedStart], true)
+implied_begin(fields, path, ARGV[FN.impliedStart])
 if not final then
   -- A request whose root began implicitly is running from then on.
   redis.call('HSET', KEYS[1], unpack(start_request(fields, status, now)))

@@ -19,8 +19,8 @@ local st = redis.call('HMGET', KEYS[1], REQ.status, F.status .. path, F.owner ..
 if not st[1] or st[2] == 'completed' or st[2] == 'failed' or (st[3] and st[3] ~= ARGV[3]) then
   return 0
 end
-local fields = implied_begin({ F.status .. path, 'running', F.owner .. path, ARGV[3] }, path, ARGV[2],
-  true)
+local fields = implied_begin({ F.status .. path, 'running', F.owner .. path, ARGV[3] }, path,
+  ARGV[2])
 redis.call('HSET', KEYS[1], unpack(start_request(fields, st[1], ARGV[2])))
 announce_step(KEYS[1], path, 'running')
 return 1

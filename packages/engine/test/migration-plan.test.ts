@@ -52,6 +52,19 @@ describe('planMigration', () => {
     expect(planned).toMatchObject({ dropped: ['C'], release: ['E'] });
   });
 
+  it('drops a removed completed node with its record (d|) and the fields of an earlier version', () => {
+    const planned = planMigration(
+      chain('A', 'B', 'C'),
+      chain('A', 'B', 'D'),
+      state({ A: 'completed', B: 'completed', C: 'completed' }),
+    );
+    if (isRefusal(planned)) throw new Error(planned.reason);
+    expect(planned.dropped).toEqual(['C']);
+    expect(planned.fence).toEqual(['D']);
+    for (const field of ['s|C', 'd|C', 't0|C', 't1|C', 'w|C'])
+      expect(planned.dropState).toContain(field);
+  });
+
   it('gives a node that an added edge makes a join the count of its parents done, and runs queued nodes again on the new shape', () => {
     const to = plan((dag) => {
       dag.node('A', noop).node('B', noop).node('C', noop);

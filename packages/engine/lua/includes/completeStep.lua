@@ -12,7 +12,8 @@
   A    the script's ARGV; S the spec read by read_spec (readSpec.lua); now (ms); at: where the step's
        own part starts (see beginPartAt.lua).
 
-  Fencing: only the attempt that owns the step completes it (fence_completion). Terminals: a top-level
+  Fencing: only the attempt that owns the step completes it (fence_completion). The completed step's
+  start, finish and owner go into one field, its record (stepRecord.lua). Terminals: a top-level
   terminal counts towards the request's end whatever the status (count_terminal).
 
   The parts share the completion C: { K, A, S, path, fields (the state fields written with the
@@ -39,7 +40,7 @@
 --- @include fenceCompletion
 --- @include repeatCompletion
 --- @include startRequest
---- @include impliedBegin
+--- @include stepRecord
 --- @include releaseSuccessors
 --- @include openNextItem
 --- @include countTerminal
@@ -65,13 +66,18 @@ local function complete_step(K, A, S, now, at)
     local data = cjson.decode(S.data_json)
     chunked('HSET', K[2], data, 1, #data)
   end
-  local fields = { F.status .. path, 'completed', F.finishedAt .. path, now, F.owner .. path, token }
+  -- The step keeps its start, finish and owner in one record (stepRecord.lua); an implied begin's start
+  -- comes with the completion (impliedBegin.lua), beginNode's is in the state.
+  local started_at = A[at + CO.startedAt]
+  local fields = { F.status .. path, 'completed', F.done .. path,
+    step_record(st[4] or started_at, now, token) }
+  if st[3] or st[4] then
+    redis.call('HDEL', K[1], F.owner .. path, F.startedAt .. path)
+  end
   if status == 'completed' then
     redis.call('HSET', K[1], unpack(fields))
     return { R.NOT_RUNNING, status }
   end
-  local started_at = A[at + CO.startedAt]
-  implied_begin(fields, path, started_at, false)
   for i = at + CO.head + 1, at + CO.head + 2 * tonumber(A[at + CO.head]) do
     fields[#fields + 1] = A[i]
   end

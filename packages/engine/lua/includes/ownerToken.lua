@@ -1,5 +1,6 @@
 --[[
-  The owner token of a step (field F.owner; format/layout.ts makes the others): '<generation>.<delivery>'
+  The owner token of a step (field F.owner, in its record F.done once it completed, see stepRecord.lua;
+  format/layout.ts makes the others): '<generation>.<delivery>'
   of an attempt (a wake job's with 'w' or 't' after it), '<job token>@<job path>' of a step a job ran
   after its own (chainOwner), 'r<generation>' after a rerun or a migration reset the step.
 

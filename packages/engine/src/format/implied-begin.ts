@@ -21,7 +21,8 @@ import { stepField, StepField } from './layout.js';
  * parks, or feeds a stream edge), or a request this process knows to be paused, stopped or failed.
  *
  * In the stored state an implied begin writes nothing until the step ends or shows: its completion
- * writes its start time (not its attempt count: a completed step without one ran once,
+ * writes its start time in the completed step's record (`format/step-record.ts`; not its attempt count:
+ * a completed step without one ran once,
  * {@link attemptsOf}), its failure writes start and attempt {@link IMPLIED_ATTEMPT}, and a step still
  * running after {@link SHOW_RUNNING_AFTER_MS} is marked running (`lua/markRunning.lua`); each of them
  * starts a request still pending. Until then the step has no owner (`w|<path>`): any attempt's

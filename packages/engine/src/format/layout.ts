@@ -26,9 +26,9 @@ export const StepField = {
   error: 'e|',
   /** State hash: the attempts the step made (counted by `beginNode`). */
   attempts: 'a|',
-  /** State hash: when the step started (ms). */
+  /** State hash: when the step started (ms); a completed step keeps it in its `d|` record instead. */
   startedAt: 't0|',
-  /** State hash: when the step finished (ms). */
+  /** State hash: when the step finished (ms); a completed step keeps it in its `d|` record instead. */
   finishedAt: 't1|',
   /** State hash: the branch or item keys a composite vertex picked (JSON array). */
   picked: 'k|',
@@ -46,7 +46,8 @@ export const StepField = {
   entries: 'qe|',
   /**
    * State hash: the step's owner token (`<generation>.<delivery>`, `r<generation>` after a rerun reset;
-   * `<generation>.<delivery>@<job's step path>` for a step run inside an earlier step's job).
+   * `<generation>.<delivery>@<job's step path>` for a step run inside an earlier step's job). A completed
+   * step keeps it in its {@link StepField.done} record.
    */
   owner: 'w|',
   /** State hash: the step whose completion released this successor. */
@@ -77,6 +78,22 @@ export const StepField = {
    * (`rateLimit: { key }`, see `queue/rate-keys.ts`); read only while the step is queued. Added with T3-8.
    */
   rateLimited: 'rl|',
+  /**
+   * State hash: a completed step's record, `<started>,<took>,<owner>` (start ms, finish minus start
+   * ms, owner token), or `,<finished>,<owner>` when the start is unknown (the owner last, since a token
+   * may hold any character), written by its completion (`lua/includes/stepRecord.lua`) in place of its
+   * {@link StepField.startedAt}, {@link StepField.finishedAt} and {@link StepField.owner} fields, which
+   * it deletes: two fields per completed step (`s|` stays) instead of four. Read by
+   * `format/step-record.ts`. Added with T3-2.
+   *
+   * Migration note: a step completed by an earlier version keeps `t0|`, `t1|` and `w|` (and no `d|`):
+   * readers take `d|` when a completed step has it, else those fields, so no migration is needed. A
+   * process of an earlier version meets a compact completed step as a completed step without start,
+   * finish or owner: its state reads show no `startedAt`/`finishedAt` for it, and its completion fence
+   * takes any attempt's completion of it for a repeat (which changes nothing, but may enqueue the
+   * step's still-queued successors again); see docs/scaling.md ("Rolling deploys").
+   */
+  done: 'd|',
 } as const;
 
 /** One of the per-step field prefixes. */

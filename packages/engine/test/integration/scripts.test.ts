@@ -162,14 +162,11 @@ describe('Lua scripts', () => {
     const hashes = ([state = '', data = '']: string[]) => snapshot({ state, data });
     expect(await hashes(batched)).toEqual(await hashes(single));
     const [state = ''] = batched;
-    // A step begun without beginNode gets its start written; its attempt (1) is implied.
-    expect(await redis.hmget(state, 't0|x', 'a|x', 't0|y', 'e|w', 't1|z')).toEqual([
-      '900',
-      null,
-      null,
-      'fell back',
-      '1000',
-    ]);
+    // A completed step keeps its start, how long it took and its owner in one record, its start written
+    // there when it began without beginNode (its attempt, 1, implied); unknown (y), the finish instead.
+    expect(
+      await redis.hmget(state, 'd|x', 'a|x', 'd|y', 'e|w', 'd|z', 't0|x', 't1|z', 'w|z'),
+    ).toEqual(['900,100,0.1', null, ',1000,0.1', 'fell back', '950,50,0.1', null, null, null]);
   });
 
   it('completeNode run twice returns the same ready set and changes nothing', async () => {

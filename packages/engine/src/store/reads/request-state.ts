@@ -11,6 +11,7 @@ import type { Migration, RerunRecord } from '../../types/version-types.js';
 import { pathOfField, RequestField, stepField, StepField } from '../../format/layout.js';
 import { childIdForm, childRequestId } from '../../format/request-ids.js';
 import { attemptsOf } from '../../format/implied-begin.js';
+import { stepTimesOf } from '../../format/step-record.js';
 
 /**
  * A request's state as `state` answers it, read from the fields of its state hash; undefined when the
@@ -111,6 +112,7 @@ export function nodeFields(path: string): string[] {
     StepField.error,
     StepField.attempts,
     StepField.startedAt,
+    StepField.done,
     StepField.unavailable,
     StepField.rateLimited,
   ];
@@ -145,6 +147,8 @@ export function nodeState(fields: Readonly<Record<string, string>>, path: string
     status === 'queued' || status === 'pending'
       ? fields[stepField(StepField.rateLimited, source)]
       : undefined;
+  const { startedAt } = stepTimesOf(fields, started === undefined ? path : start);
+  const { finishedAt } = stepTimesOf(fields, path);
   return {
     status: unavailable === undefined && limited === undefined ? (status as NodeStatus) : 'waiting',
     ...(unavailable === undefined
@@ -154,11 +158,8 @@ export function nodeState(fields: Readonly<Record<string, string>>, path: string
       ? {}
       : { reason: 'RATE_LIMITED' as const, rateLimitedUntil: Number(limited) }),
     attempts: attemptsOf(fields, source),
-    ...optionalNumber(
-      'startedAt',
-      fields[stepField(StepField.startedAt, started === undefined ? path : start)],
-    ),
-    ...optionalNumber('finishedAt', fields[stepField(StepField.finishedAt, path)]),
+    ...(startedAt === undefined ? {} : { startedAt }),
+    ...(finishedAt === undefined ? {} : { finishedAt }),
     ...(error === undefined ? {} : { error: JSON.parse(error) as NodeError }),
     ...(picked === undefined ? {} : { picked: JSON.parse(picked) as string[] }),
     ...(compensation === undefined

@@ -9,6 +9,7 @@ import { inputFields, vertexInput } from '../../plan/inputs.js';
 import type { TaskStep } from '../../plan/steps.js';
 import { runScript } from '../../store/scripts/scripts.js';
 import { stepField, StepField, pathOfField, RequestField, DataField } from '../../format/layout.js';
+import { stepTimesOf } from '../../format/step-record.js';
 
 /** Attempts of each compensation. */
 const COMPENSATION_ATTEMPTS = 3;
@@ -72,7 +73,7 @@ function completedWithCompensation(
     found.push({
       path,
       step: at.step,
-      finished: Number(fields[stepField(StepField.finishedAt, path)] ?? 0),
+      finished: stepTimesOf(fields, path).finishedAt ?? 0,
       order: plan.orderOf(at.step.template),
     });
   }
