@@ -1,3 +1,5 @@
+import { ErrorCode } from '@dagflow/engine';
+import { waitFor } from '@dagflow/test-utils';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Keys } from '../../src/format/keys.js';
@@ -221,5 +223,35 @@ describe('completed step record, through a service', () => {
       expect(stored[`d|${path}`], path).toBeDefined();
       for (const old of ['t0|', 't1|', 'w|']) expect(stored[`${old}${path}`], path).toBeUndefined();
     }
+  });
+
+  it('compensates the latest finished step first, its finish read from the record', async () => {
+    const service = newService({ prefix: prefixFor() });
+    const compensated: string[] = [];
+    const compensate = (name: string) => ({
+      compensate: () => void compensated.push(name),
+    });
+    service.register('saga', (dag) => {
+      // A, first in the flow, finishes last: by flow order alone B would be compensated first.
+      dag.node(
+        'A',
+        () => new Promise((resolve) => setTimeout(() => resolve(1), 300)),
+        compensate('A'),
+      );
+      dag.node('B', () => 2, compensate('B'));
+      dag.node('C', () => {
+        throw new Error('C fails');
+      });
+      dag.edge('A', 'C').edge('B', 'C');
+    });
+    await service.startWorker();
+    const id = await service.execute('saga', 1);
+    await expect(service.waitForResult('saga', id)).rejects.toMatchObject({
+      code: ErrorCode.REQUEST_FAILED,
+    });
+    await waitFor(() => compensated.length === 2, { timeoutMs: 5_000 });
+    const { nodes } = await service.state('saga', id);
+    expect(nodes['A']?.finishedAt).toBeGreaterThan(nodes['B']?.finishedAt ?? Infinity);
+    expect(compensated).toEqual(['A', 'B']);
   });
 });
