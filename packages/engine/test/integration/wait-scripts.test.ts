@@ -71,7 +71,17 @@ async function request(name: string) {
           owner,
         }),
       ),
-    status: () => redis.hmget(keys.state, 'status', `s|${NODE}`, `w|${NODE}`),
+    /** The request's status, the node's, and its owner (a completed node's from its record d|). */
+    status: async () => {
+      const [request, node, owner, record] = await redis.hmget(
+        keys.state,
+        'status',
+        `s|${NODE}`,
+        `w|${NODE}`,
+        `d|${NODE}`,
+      );
+      return [request, node, owner ?? record?.split(',').slice(2).join(',') ?? null];
+    },
   };
 }
 
