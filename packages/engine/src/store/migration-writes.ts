@@ -10,7 +10,8 @@ import { type Keys, allKeys } from '../format/keys.js';
 import { RequestField, StepField, pathOfField } from '../format/layout.js';
 import { ReplyCode } from '../format/reply-codes.js';
 import { runScript } from './scripts/scripts.js';
-import { runRerunSlices } from './rerun-slices.js';
+import { type RerunSlicesOutcome, runRerunSlices } from './rerun-slices.js';
+import type { RequestStatus } from '../types/types.js';
 
 /** What `migrateRequest.lua` answered. */
 export type MigrationWrite =
@@ -79,19 +80,14 @@ export async function writeMigration(
   };
 }
 
-/** What `rerunFrom.lua` answered. */
+/**
+ * What `rerunFrom.lua` answered and its slices released (see {@link RerunSlicesOutcome}), with the
+ * rerun's generation; `changed` when the state changed since it was read.
+ */
 export type RerunFromWrite =
-  | {
-      readonly kind: 'done';
-      readonly generation: number;
-      /** Steps to enqueue, each with its job-id generation and stored chunk. */
-      readonly steps: readonly string[];
-      readonly generations: readonly number[];
-      readonly chunks: readonly number[];
-    }
-  | { readonly kind: 'changed' }
-  | { readonly kind: 'invalid'; readonly status: string }
-  | { readonly kind: 'missing' };
+  | (RerunSlicesOutcome & { readonly kind: 'done'; readonly generation: number })
+  | Exclude<RerunSlicesOutcome, { readonly kind: 'done' }>
+  | { readonly kind: 'changed' };
 
 /**
  * Writes a rerun from a node worked out from `read` (the state hash as read), provided the request's
@@ -132,7 +128,7 @@ export async function writeRerunFrom(
   )) as [number, unknown, number?, number?, number[]?];
   if (reply[0] === ReplyCode.MISSING) return { kind: 'missing' };
   if (reply[0] === ReplyCode.INVALID_TRANSITION)
-    return { kind: 'invalid', status: String(reply[1]) };
+    return { kind: 'invalid', status: reply[1] as RequestStatus };
   if (reply[0] !== ReplyCode.OK) return { kind: 'changed' };
   const generation = Number(reply[2] ?? 0);
   const sliced = await runRerunSlices(redis, keys, target, generation);

@@ -62,6 +62,18 @@ async function stoppedRequest(prefix: string, items: number, random: Prng) {
   return { base, keys, target, entries, begun };
 }
 
+/** A lifecycle command on a request's keys (`lua/controlRequest.lua`), retentions of a minute. */
+const controlRequest = (keys: readonly string[], command: string, channel = 'ch', message = 'm') =>
+  runScript(redis, 'controlRequest', keys, [
+    command,
+    Date.now(),
+    60_000,
+    channel,
+    message,
+    60_000,
+    60_000,
+  ]);
+
 /** The steps stored in the resuming chunks 1..count. */
 async function countResuming(state: string, count: number): Promise<number> {
   const fields = Array.from({ length: count }, (_, i) => `resuming.${i + 1}`);
@@ -82,16 +94,7 @@ it('reruns a stopped request in bounded slices while late attempts, holds, stops
   const random = new Prng(seed);
   const { base, keys, target, entries, begun } = await stoppedRequest(prefixFor(), 3_000, random);
   const all = allKeys(keys);
-  const control = (command: string) =>
-    runScript(redis, 'controlRequest', all, [
-      command,
-      Date.now(),
-      60_000,
-      'ch',
-      'm',
-      60_000,
-      60_000,
-    ]);
+  const control = (command: string) => controlRequest(all, command);
   const perSlice = random.int(50, 400);
 
   const [code, , generation, sliced] = (await control('rerun')) as [number, [], number, number];
@@ -184,15 +187,7 @@ it('reruns a stopped request in bounded slices while late attempts, holds, stops
 it('takes the steps of an interrupted resume kept by an older version into the rerun', async () => {
   const { base, keys, target } = await stoppedRequest(prefixFor(), 10, new Prng(1));
   await redis.hset(keys.state, 'resuming', JSON.stringify({ 'old/a': 0, 'old/b': 0 }));
-  const reply = (await runScript(redis, 'controlRequest', allKeys(keys), [
-    'rerun',
-    Date.now(),
-    60_000,
-    'ch',
-    'm',
-    60_000,
-    60_000,
-  ])) as number[];
+  const reply = (await controlRequest(allKeys(keys), 'rerun')) as number[];
   const rerun = await runRerunSlices(redis, base, target, reply[2] ?? 0, 3);
   if (rerun.kind !== 'done') throw new Error(`rerun ${rerun.kind}`);
   expect(rerun.steps).toEqual(expect.arrayContaining(['old/a', 'old/b']));
@@ -236,15 +231,7 @@ it('finishes a rerun whose caller died between its slices when the request is re
   const base = new Keys(prefix);
   const all = allKeys(base.request('wide', id));
   const events = base.flowEvents('wide');
-  const begun = (await runScript(redis, 'controlRequest', all, [
-    'rerun',
-    Date.now(),
-    60_000,
-    events,
-    id,
-    60_000,
-    60_000,
-  ])) as [number, [], number, number];
+  const begun = (await controlRequest(all, 'rerun', events, id)) as [number, [], number, number];
   expect(begun[3]).toBe(2);
   for (let i = 0; i < 2; i++)
     expect(await runScript(redis, 'rerunSlice', all, [begun[2], 500, events, id])).toEqual([0, 0]);
